@@ -1,0 +1,2 @@
+// Public API of the signals kernels (see README.md, 'Numeric API').
+export {};

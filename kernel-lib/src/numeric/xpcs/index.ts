@@ -1,0 +1,2 @@
+// Public API of the xpcs kernels (see README.md, 'Numeric API').
+export {};

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+'use strict';
+// Compiles each kernel family (assembly/<family>.ts) into its own module build/<family>.wasm.
+// One module per family keeps builds independent and small; all share assembly/common/.
+// Usage: node scripts/build.js [family ...]   (default: every family)
+const { spawn } = require('node:child_process');
+const { readdirSync, mkdirSync } = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const asc = path.join(path.dirname(require.resolve('assemblyscript/package.json', { paths: [root] })), 'bin', 'asc.js');
+const all = readdirSync(path.join(root, 'assembly')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+const wanted = process.argv.slice(2);
+const families = wanted.length ? wanted : all;
+for (const f of families) if (!all.includes(f)) { console.error(`unknown family ${f} (have: ${all.join(', ')})`); process.exit(2); }
+mkdirSync(path.join(root, 'build'), { recursive: true });
+
+function build(family) {
+  return new Promise((resolve) => {
+    const args = [asc, `assembly/${family}.ts`, '--config', 'asconfig.json', '--target', 'release',
+      '--outFile', `build/${family}.wasm`, '--textFile', `build/${family}.wat`];
+    const p = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    p.on('exit', (code) => resolve({ family, code }));
+  });
+}
+
+(async () => {
+  // Two at a time: the machines have two cores.
+  const queue = [...families];
+  const results = [];
+  async function worker() { while (queue.length) results.push(await build(queue.shift())); }
+  await Promise.all([worker(), worker()]);
+  const failed = results.filter((r) => r.code !== 0).map((r) => r.family);
+  if (failed.length) { console.error(`wasm-core: build failed for ${failed.join(', ')}`); process.exit(1); }
+  console.log(`wasm-core: built ${results.map((r) => r.family).join(', ')}`);
+})();
