@@ -13,6 +13,25 @@ export type StagebookErrorCode =
   | 'E_WASM'
   // oracle runner
   | 'E_ORACLE_FORMAT'
+  // engine: configuration (YAML + zod), secrets, paths
+  | 'E_CONFIG_SYNTAX' // YAML could not be parsed (file:line:col)
+  | 'E_CONFIG_INVALID' // YAML parsed but a field failed its schema (file:line:col field)
+  | 'E_CONFIG_NOT_FOUND' // the config file does not exist / is unreadable
+  | 'E_SECRET_MISSING' // a secret's environment variable is not set (its NAME is reported, never a value)
+  | 'E_PATH_ESCAPE' // a path would resolve outside the configured write roots
+  | 'E_WORKDIR_NAME' // a working-directory name does not parse with its naming scheme
+  // engine: pipelines, runs, ledger
+  | 'E_PIPELINE_INVALID' // bad stage/pipeline declaration (unknown upstream, cycle, duplicate name, bad level)
+  | 'E_PIPELINE_NOT_FOUND' // no pipeline registered under that name
+  | 'E_STAGE_PARAMS' // stage parameters failed the stage's schema
+  | 'E_STAGE_FAILED' // a stage's run() threw (the cause is attached)
+  | 'E_STAGE_OUTPUT' // a stage did not write an output it declared, or wrote outside its roots
+  | 'E_NO_INPUTS' // the first stage to run has no inputs (empty glob, nothing at the start level)
+  | 'E_RUN_LOCKED' // another live run (valid lease) holds this pipeline
+  | 'E_RUN_NOT_FOUND' // no run with that id in the ledger
+  | 'E_LEASE_LOST' // this process's lease was taken over (it was presumed dead)
+  | 'E_LEDGER' // the SQLite ledger failed (open, migration, query)
+  | 'E_USAGE' // CLI usage error
   // generic
   | 'E_INTERNAL'
   | (string & {});

@@ -3,6 +3,7 @@ export * from './peaks1d';
 export * from './peaks2d';
 export * from './xpcs';
 export * from './signals';
+export * from './frames';
 export { coreModuleHash } from './wasm/core';
 export { closeWorkerPool, defaultParallelPolicy } from './parallel/pool';
 export type { ParallelPolicy } from './parallel/pool';

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs (with apt, only what is missing) the Debian packages the test suite compares against:
+# numpy/scipy (argsort tie order, betainc), astropy (FITS interop), h5py (HDF5 interop), fpack/funpack.
+# Benchmarks additionally use scikit-image and scikit-learn (bench/README.md).
+set -euo pipefail
+PACKAGES=(python3-numpy python3-scipy python3-astropy python3-h5py libcfitsio-bin)
+if [ "${1:-}" = "--bench" ]; then PACKAGES+=(python3-skimage python3-sklearn); fi
+missing=()
+for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+$SUDO apt-get update -q -o DPkg::Lock::Timeout=600
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}"
