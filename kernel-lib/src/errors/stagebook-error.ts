@@ -32,6 +32,15 @@ export type StagebookErrorCode =
   | 'E_LEASE_LOST' // this process's lease was taken over (it was presumed dead)
   | 'E_LEDGER' // the SQLite ledger failed (open, migration, query)
   | 'E_USAGE' // CLI usage error
+  // data formats (IMM, HDF5, FITS): context names the file, frame/HDU/dataset and byte offset
+  | 'E_FILE_NOT_FOUND' // an input file does not exist
+  | 'E_IO' // reading or writing failed at the OS level
+  | 'E_TRUNCATED' // the file ends before the data its headers announce
+  | 'E_FORMAT' // the bytes do not follow the format (bad magic, bad card, bad BITPIX, out-of-range index)
+  | 'E_MISSING_DATASET' // an expected HDF5 dataset/group is absent
+  | 'E_WRITE_FAILED' // a write failed halfway (the target is left untouched)
+  | 'E_UNSUPPORTED' // a valid but unsupported variant (e.g. big-endian host)
+  | 'E_DEPENDENCY' // an optional dependency (h5wasm, vega) failed to load
   // generic
   | 'E_INTERNAL'
   | (string & {});

@@ -1,2 +1,9 @@
 // Public API of the xpcs kernels (see README.md, 'Numeric API').
-export {};
+export { multiTauAutoCorr } from './multi-tau';
+export type { MultiTauOptions, MultiTauResult } from './multi-tau';
+export { twoTimeCorr, oneTimeFromTwoTime } from './two-time';
+export type { TwoTimeOptions, TwoTimeResult } from './two-time';
+export { xpcsMultiTau } from './eigen';
+export type { XpcsMultiTauOptions, XpcsMultiTauResult } from './eigen';
+export { multiTauAutoCorrParallel, twoTimeCorrParallel, xpcsMultiTauParallel } from './parallel';
+export { multiTauLags } from './layout';

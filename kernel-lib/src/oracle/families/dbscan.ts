@@ -1,9 +1,28 @@
-/** Oracle adapter for the `dbscan` family (placeholder until the kernel lands). */
-import type { OracleFamily } from '../types';
+/**
+ * Oracle adapter for `dbscan` (sklearn.cluster.DBSCAN 1.2): runs the public dbscan on `X`
+ * (inline, or `x_file`/`X_file` JSON side file; nulls as NaN) and compares labels,
+ * core_sample_indices, n_clusters and n_noise exactly.
+ */
+import { dbscan } from '../../numeric/peaks2d';
+import type { OracleCase, OracleFamily } from '../types';
+
+type Row = (number | null)[];
 
 export const dbscanFamily: OracleFamily = {
   family: 'dbscan',
-  runCase(_c, check) {
-    check.fail('dbscan: not implemented yet');
+  runCase(c: OracleCase, check, ctx) {
+    const file = (c.x_file ?? c.X_file) as string | undefined;
+    const raw = (file ? ctx.readJson(file) : c.X) as Row[] | { X: Row[] };
+    const rows = Array.isArray(raw) ? raw : raw.X;
+    const X = rows.map((r) => (Array.isArray(r) ? r.map((v) => (v === null ? NaN : v)) : r)) as number[][];
+    const p = (c.params ?? {}) as { eps: number; min_samples?: number; metric?: string };
+    if (p.metric && p.metric !== 'euclidean') check.fail(`dbscan: metric ${p.metric} is not supported (euclidean only)`);
+    const r = dbscan(X, { eps: p.eps, minSamples: p.min_samples ?? 5 });
+    if (!c.expected) return;
+    const e = c.expected as { labels: number[]; core_sample_indices: number[]; n_clusters?: number; n_noise?: number };
+    check.exact('labels', r.labels, e.labels);
+    check.exact('core_sample_indices', r.coreSampleIndices, e.core_sample_indices);
+    if (e.n_clusters !== undefined) check.equal('n_clusters', r.nClusters, e.n_clusters);
+    if (e.n_noise !== undefined) check.equal('n_noise', r.nNoise, e.n_noise);
   },
 };

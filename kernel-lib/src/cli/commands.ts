@@ -1,0 +1,179 @@
+/**
+ * The CLI commands: run, resume, status, ledger query, pipelines. Each returns an exit code
+ * (docs/cli.md); errors are thrown as StagebookError and mapped to codes by main.ts.
+ */
+import { createInterface } from 'node:readline/promises';
+import { writeFileSync } from 'node:fs';
+import { loadStagebookConfig } from '../config/schema';
+import { stagebookEvents } from '../events/emitter';
+import { Ledger } from '../ledger/ledger';
+import { failures, listRuns, queryFiles, stageCounts, type FileQuery } from '../ledger/queries';
+import type { FileState } from '../ledger/types';
+import type { LogLevel } from '../logging/unit-log';
+import { levelIndex, levelRange } from '../engine/levels';
+import { registeredPipelines, resolvePipeline } from '../engine/registry';
+import { resumeRun, runPipeline, type RunResult } from '../engine/runner';
+import { parseArgs, required, str, usage } from './args';
+import { terminalRenderer } from './progress';
+
+/** Exit codes (documented in docs/cli.md). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, config: 3, locked: 4, noInputs: 5, notFound: 6, internal: 70, interrupted: 130 } as const;
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
+
+function statusExit(r: RunResult): number {
+  return r.status === 'succeeded' ? EXIT.ok : r.status === 'interrupted' ? EXIT.interrupted : EXIT.failed;
+}
+
+function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const c = new AbortController();
+  const stop = (): void => c.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return fn(c.signal).finally(() => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  });
+}
+
+function subscribeTerminal(verbose: boolean): () => void {
+  const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
+  return stagebookEvents.subscribe(terminalRenderer(process.stderr, interactive, verbose));
+}
+
+async function confirmClean(count: number, yes: boolean): Promise<boolean> {
+  if (yes || count === 0) return true;
+  if (!process.stdin.isTTY) throw usage('--clean deletes outputs: add --yes when not interactive');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question(`Delete ${count} output file(s)? [y/N] `);
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+/** `stagebook run <pipeline> --config F [...]` */
+export async function cmdRun(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, {
+    config: 'value', 'start-level': 'value', 'end-level': 'value', filter: 'value', 'input-files': 'value',
+    'stop-on-error': 'flag', 'continue-on-error': 'flag', 'out-file': 'value', 'log-file': 'value', 'log-level': 'value',
+    clean: 'flag', yes: 'flag', force: 'flag', verbose: 'flag',
+  });
+  if (a.positionals.length !== 1) throw usage('run needs exactly one pipeline name');
+  if (a.options['stop-on-error'] && a.options['continue-on-error']) throw usage('--stop-on-error and --continue-on-error exclude each other');
+  const logLevel = str(a, 'log-level');
+  if (logLevel && !LOG_LEVELS.includes(logLevel)) throw usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const pipeline = resolvePipeline(a.positionals[0]);
+  const { config, source } = loadStagebookConfig(required(a, 'config'));
+  const startLevel = str(a, 'start-level');
+  const endLevel = str(a, 'end-level');
+  try {
+    levelRange(pipeline.levels, startLevel, endLevel);
+  } catch (e) {
+    throw usage((e as Error).message);
+  }
+  const clean = a.options.clean === true;
+  if (clean && !(await confirmClean(countCleanable(pipeline, config.ledger, startLevel, endLevel), a.options.yes === true))) return EXIT.ok;
+  const inputFiles = str(a, 'input-files')?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unsubscribe = subscribeTerminal(a.options.verbose === true);
+  try {
+    const r = await withSignals((signal) =>
+      runPipeline(pipeline, config, {
+        startLevel, endLevel, filter: str(a, 'filter'), inputFiles, clean, signal, source,
+        onError: a.options['continue-on-error'] ? 'continue' : a.options['stop-on-error'] ? 'stop' : undefined,
+        force: a.options.force === true,
+        logFile: str(a, 'log-file'), logLevel: logLevel as LogLevel | undefined,
+      }));
+    writeOut(str(a, 'out-file'), r);
+    return statusExit(r);
+  } finally {
+    unsubscribe();
+  }
+}
+
+function countCleanable(pipeline: ReturnType<typeof resolvePipeline>, ledgerFile: string, start?: string, end?: string): number {
+  const range = levelRange(pipeline.levels, start, end);
+  const stages = pipeline.order.filter((s) => levelIndex(pipeline.levels, s.level) >= range.start && levelIndex(pipeline.levels, s.level) <= range.end);
+  const ledger = Ledger.open(ledgerFile);
+  try {
+    return ledger.filesOfStages(pipeline.name, stages.map((s) => s.name)).length;
+  } finally {
+    ledger.close();
+  }
+}
+
+function writeOut(file: string | undefined, r: RunResult): void {
+  if (file) writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+}
+
+/** `stagebook resume <run> --config F` */
+export async function cmdResume(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, { config: 'value', 'out-file': 'value', 'log-file': 'value', 'log-level': 'value', verbose: 'flag' });
+  if (a.positionals.length !== 1) throw usage('resume needs exactly one run id');
+  const { config, source } = loadStagebookConfig(required(a, 'config'));
+  const ledger = Ledger.open(config.ledger);
+  let pipelineName: string;
+  try {
+    pipelineName = ledger.getRun(a.positionals[0]).pipeline;
+  } finally {
+    ledger.close();
+  }
+  const unsubscribe = subscribeTerminal(a.options.verbose === true);
+  try {
+    const r = await withSignals((signal) => resumeRun(resolvePipeline(pipelineName), config, a.positionals[0], { signal, source, logFile: str(a, 'log-file'), logLevel: str(a, 'log-level') as LogLevel | undefined }));
+    writeOut(str(a, 'out-file'), r);
+    return statusExit(r);
+  } finally {
+    unsubscribe();
+  }
+}
+
+/** `stagebook status --config F [--run ID] [--json] [--limit N]` */
+export async function cmdStatus(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, { config: 'value', run: 'value', json: 'flag', limit: 'value', pipeline: 'value' });
+  const { config } = loadStagebookConfig(required(a, 'config'));
+  const ledger = Ledger.open(config.ledger);
+  try {
+    let runs = listRuns(ledger, { pipeline: str(a, 'pipeline'), limit: Number(str(a, 'limit') ?? 10) });
+    const only = str(a, 'run');
+    if (only) runs = runs.filter((r) => r.id === only).concat(runs.some((r) => r.id === only) ? [] : [{ ...ledger.getRun(only), stale: false, counts: {} }]);
+    const report = runs.map((r) => ({ id: r.id, pipeline: r.pipeline, status: r.stale ? 'stale' : r.status, created: new Date(r.created_at).toISOString(), resumes: r.resume_count, stages: stageCounts(ledger, r.id), failures: failures(ledger, r.id).map((f) => ({ stage: f.stage, unit: f.unit, error: f.error_json ? (JSON.parse(f.error_json) as { message?: string }).message ?? null : null })) }));
+    if (a.options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    else for (const r of report) printRun(r);
+    return EXIT.ok;
+  } finally {
+    ledger.close();
+  }
+}
+
+function printRun(r: { id: string; pipeline: string; status: string; created: string; resumes: number; stages: Record<string, Record<string, number>>; failures: { stage: string; unit: string; error: string | null }[] }): void {
+  process.stdout.write(`${r.id}  ${r.pipeline}  ${r.status}  ${r.created}${r.resumes ? `  resumed ${r.resumes}x` : ''}\n`);
+  for (const [stage, counts] of Object.entries(r.stages)) process.stdout.write(`  ${stage}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+  for (const f of r.failures) process.stdout.write(`  FAILED ${f.stage} ${f.unit}: ${f.error}\n`);
+}
+
+/** `stagebook ledger query --config F [--level L] [--version-lt N] [--product P] [--stage S] [--state S] [--json]` */
+export async function cmdLedger(argv: string[]): Promise<number> {
+  if (argv[0] !== 'query') throw usage('ledger: the only subcommand is `query`');
+  const a = parseArgs(argv.slice(1), { config: 'value', level: 'value', 'version-lt': 'value', product: 'value', stage: 'value', pipeline: 'value', state: 'value', json: 'flag', limit: 'value' });
+  const { config } = loadStagebookConfig(required(a, 'config'));
+  const versionLt = str(a, 'version-lt');
+  if (versionLt !== undefined && !/^\d+$/.test(versionLt)) throw usage('--version-lt needs an integer');
+  const q: FileQuery = { level: str(a, 'level'), product: str(a, 'product'), stage: str(a, 'stage'), pipeline: str(a, 'pipeline'), state: str(a, 'state') as FileState | undefined, versionLt: versionLt === undefined ? undefined : Number(versionLt), limit: Number(str(a, 'limit') ?? 10_000) };
+  const ledger = Ledger.open(config.ledger);
+  try {
+    const rows = queryFiles(ledger, q);
+    if (a.options.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    else for (const f of rows) process.stdout.write(`${f.level ?? '-'}\tv${f.version ?? '-'}\t${f.product ?? '-'}\t${f.size}\t${f.path}\n`);
+    return EXIT.ok;
+  } finally {
+    ledger.close();
+  }
+}
+
+/** `stagebook pipelines` */
+export async function cmdPipelines(): Promise<number> {
+  for (const name of registeredPipelines()) {
+    const p = resolvePipeline(name);
+    process.stdout.write(`${name}\t${p.order.map((s) => `${s.name}[${s.kind},${s.level}]`).join(' -> ')}\n`);
+  }
+  return EXIT.ok;
+}

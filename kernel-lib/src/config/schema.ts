@@ -1,0 +1,130 @@
+/**
+ * The engine's own configuration file (one per pipeline workspace). Every field is described; the
+ * policies (lease, concurrency, error handling, output verification) are data with stated defaults.
+ * Paths are relative to the directory of the config file unless absolute.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { StagebookError } from '../errors/stagebook-error';
+import { envVarNameSchema } from './secrets';
+import { readYamlFile, validateYaml, type YamlSource } from './loader';
+
+/** Lease (liveness) policy of a run: a run whose lease expired is presumed dead and may be resumed. */
+export interface LeasePolicy {
+  /** A run is dead when its heartbeat is older than this (ms). Default 30000. */
+  timeoutMs: number;
+  /** How often a live run renews its lease (ms). Default 5000; must be below timeoutMs. */
+  heartbeatMs: number;
+}
+
+/** Engine policies. */
+export interface EnginePolicy {
+  lease: LeasePolicy;
+  /** Units of one stage run at once (async concurrency in this process). Default 1. */
+  concurrency: number;
+  /** On a failed unit: `stop` the run (default, STIX `--stop-on-error`) or `continue` with the other units. */
+  onError: 'stop' | 'continue';
+  /** How cached outputs are checked before a skip: `hash` (sha256, default) or `size` (faster, weaker). */
+  verifyOutputs: 'hash' | 'size';
+  /** SQLite busy timeout (ms) when several processes write the ledger. Default 10000. */
+  busyTimeoutMs: number;
+}
+
+/** Validated engine configuration with absolute paths. */
+export interface StagebookConfig {
+  /** Absolute path of the config file ('<inline>' when built in code). */
+  configFile: string;
+  /** Workspace root (absolute): default base of every relative path and the first write root. */
+  root: string;
+  /** All write roots (absolute), `root` first. */
+  writeRoots: string[];
+  /** SQLite ledger path (absolute). */
+  ledger: string;
+  /** Directory of per-input logs and `.err` markers (absolute). */
+  logDir: string;
+  /** Where source inputs come from: `dir` (absolute) and glob `pattern` relative to it. */
+  inputs: { dir: string; pattern: string };
+  engine: EnginePolicy;
+  /** Parameters per stage name (validated later by each stage's own schema). */
+  stages: Record<string, Record<string, unknown>>;
+  /** Logical secret name -> environment variable NAME. */
+  secrets: Record<string, string>;
+  /** Pipeline-specific options (validated by the pipeline's optional schema). */
+  options: Record<string, unknown>;
+}
+
+const leaseSchema = z
+  .strictObject({
+    timeoutMs: z.number().int().min(200).default(30_000).describe('A run whose last heartbeat is older than this (ms) is presumed dead and may be resumed'),
+    heartbeatMs: z.number().int().min(50).default(5_000).describe('Interval (ms) at which a live run renews its lease'),
+  })
+  .refine((l) => l.heartbeatMs < l.timeoutMs, { message: 'heartbeatMs must be smaller than timeoutMs', path: ['heartbeatMs'] })
+  .describe('Liveness lease of a run (heartbeat)');
+
+const engineSchema = z
+  .strictObject({
+    lease: leaseSchema.default({ timeoutMs: 30_000, heartbeatMs: 5_000 }),
+    concurrency: z.number().int().min(1).max(64).default(1).describe('Units of one stage processed at once'),
+    onError: z.enum(['stop', 'continue']).default('stop').describe('What a failed unit does to the run: stop it, or continue with independent units'),
+    verifyOutputs: z.enum(['hash', 'size']).default('hash').describe('Check of cached outputs before skipping a stage: sha256 (hash) or size only'),
+    busyTimeoutMs: z.number().int().min(0).default(10_000).describe('SQLite busy timeout (ms) for concurrent writers'),
+  })
+  .describe('Engine policies');
+
+/** Zod schema of the engine config file (raw, before path resolution). */
+export const stagebookConfigSchema = z
+  .strictObject({
+    root: z.string().min(1).describe('Workspace root, relative to the config file; all writes stay inside it or writeRoots'),
+    writeRoots: z.array(z.string().min(1).describe('An extra directory the pipeline may write into')).default([]).describe('Extra write roots besides root'),
+    ledger: z.string().min(1).default('.stagebook/ledger.db').describe('SQLite ledger file, relative to root'),
+    logDir: z.string().min(1).default('logs').describe('Per-input logs and .err markers, relative to root'),
+    inputs: z
+      .strictObject({
+        dir: z.string().min(1).default('incoming').describe('Directory of source inputs, relative to root'),
+        pattern: z.string().min(1).default('**/*').describe('Glob of source inputs relative to inputs.dir (*, **, ?, {a,b})'),
+      })
+      .default({ dir: 'incoming', pattern: '**/*' })
+      .describe('Where the first stages find their inputs'),
+    engine: engineSchema.default({ lease: { timeoutMs: 30_000, heartbeatMs: 5_000 }, concurrency: 1, onError: 'stop', verifyOutputs: 'hash', busyTimeoutMs: 10_000 }),
+    stages: z.record(z.string(), z.record(z.string(), z.unknown()).describe('Parameters of one stage')).default({}).describe('Parameters per stage name'),
+    secrets: z.record(z.string(), envVarNameSchema).default({}).describe('Logical secret name -> environment variable NAME'),
+    options: z.record(z.string(), z.unknown()).default({}).describe('Pipeline-specific options'),
+  })
+  .describe('Stagebook engine configuration');
+
+type RawConfig = z.output<typeof stagebookConfigSchema>;
+
+/** Resolves the raw config's paths against the config file's directory / the root. */
+export function resolveConfigPaths(raw: RawConfig, configFile: string, baseDir: string): StagebookConfig {
+  const root = path.resolve(baseDir, raw.root);
+  const fromRoot = (p: string): string => path.resolve(root, p);
+  return {
+    configFile,
+    root,
+    writeRoots: [root, ...raw.writeRoots.map((r) => path.resolve(baseDir, r))],
+    ledger: fromRoot(raw.ledger),
+    logDir: fromRoot(raw.logDir),
+    inputs: { dir: fromRoot(raw.inputs.dir), pattern: raw.inputs.pattern },
+    engine: raw.engine,
+    stages: raw.stages,
+    secrets: raw.secrets,
+    options: raw.options,
+  };
+}
+
+/** Loads and validates an engine config file (errors name file:line:col and the field). */
+export function loadStagebookConfig(file: string): { config: StagebookConfig; source: YamlSource } {
+  const source = readYamlFile(file);
+  const raw = validateYaml(source, stagebookConfigSchema);
+  return { config: resolveConfigPaths(raw, source.absolutePath, path.dirname(source.absolutePath)), source };
+}
+
+/** Builds a config in code (notebooks): same validation, paths relative to `baseDir`. */
+export function makeStagebookConfig(input: Record<string, unknown>, baseDir: string = process.cwd()): StagebookConfig {
+  const r = stagebookConfigSchema.safeParse(input);
+  if (!r.success) {
+    const msg = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n');
+    throw new StagebookError('E_CONFIG_INVALID', `makeStagebookConfig: ${msg}`, { where: 'makeStagebookConfig', field: r.error.issues[0].path.map(String).join('.') });
+  }
+  return resolveConfigPaths(r.data, '<inline>', baseDir);
+}

@@ -1,0 +1,9 @@
+// Display layer for tslab notebooks: tables, Vega-Lite plots, stage progress, structured errors.
+export { publish, inKernel, escapeHtml, type DisplayBundle, type MimeData, type PublishOptions } from './bundle';
+export { tableBundle, showTable, formatValue, type TableInput, type TableOptions } from './table';
+export { vegaLiteBundle, showVegaLite, renderVegaLiteSvg, svgToPng, summarizeVegaLite, VEGALITE_MIME, type VegaLiteSpec, type VegaLiteOptions } from './vega';
+export {
+  ProgressDisplay, progressListener, showProgress, endProgress, overallState, progressText, progressHtml, PROGRESS_MIME,
+  type StageState, type StageProgressEvent, type StageProgress, type ProgressPayload, type ProgressDisplayOptions, type StageErrorInfo,
+} from './progress';
+export { errorBundle, errorPayload, showError, withErrorDisplay, ERROR_MIME, type ErrorPayload, type ErrorDisplayContext } from './error-display';

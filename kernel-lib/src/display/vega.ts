@@ -1,0 +1,86 @@
+/**
+ * Vega-Lite plots as one display bundle:
+ *  - `application/vnd.vegalite.v5+json`: the spec as a JSON object. JupyterLab's built-in
+ *    vega5-extension renders only v3/v4/v5 MIME types (a v6 MIME shows nothing), so we use v5.
+ *  - `image/svg+xml`: rendered headless in Node by vega `View.toSVG()` (renderer 'none'), for static
+ *    viewers (GitHub, nbviewer, classic notebook) that ignore the Vega MIME.
+ *  - optional `image/png` through @resvg/resvg-js.
+ *  - `text/plain`: a one-line summary (mark, encodings, row count).
+ * vega and vega-lite are ESM-only; this package is CommonJS and TypeScript rewrites `import()` to
+ * `require()`, hence the `new Function` dynamic import in esm-import.js.
+ */
+import { StagebookError, invalidArgument } from '../errors/stagebook-error';
+import { publish, type DisplayBundle } from './bundle';
+
+export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
+const V5_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const importEsm = require('./esm-import') as (s: string) => Promise<any>;
+
+/** A Vega-Lite specification (kept loose: vega-lite's own types need TS > 5.0). */
+export type VegaLiteSpec = Record<string, unknown>;
+
+export interface VegaLiteOptions {
+  /** Also render a PNG (resvg), e.g. for PDF export. Default false. */
+  png?: boolean;
+  /** PNG scale factor (default 2). */
+  pngScale?: number;
+  /** Skip headless rendering (only the Vega-Lite MIME and text). Default false. */
+  noSvg?: boolean;
+}
+
+/** Renders `spec` to an SVG string headless (vega-lite compile, vega View with renderer 'none'). */
+export async function renderVegaLiteSvg(spec: VegaLiteSpec): Promise<string> {
+  const [vl, vega] = await Promise.all([importEsm('vega-lite'), importEsm('vega')]);
+  let view: any;
+  try {
+    const vgSpec = vl.compile(spec).spec;
+    view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
+    return await view.toSVG();
+  } catch (e) {
+    throw new StagebookError('E_PLOT_RENDER', `renderVegaLiteSvg: spec: ${(e as Error).message}`, { where: 'renderVegaLiteSvg', field: 'spec' }, { cause: e });
+  } finally {
+    view?.finalize();
+  }
+}
+
+/** Converts SVG text to PNG bytes with resvg. */
+export async function svgToPng(svg: string, scale = 2): Promise<Uint8Array> {
+  const { Resvg } = require('@resvg/resvg-js') as { Resvg: new (svg: string, o: object) => { render(): { asPng(): Uint8Array } } };
+  return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true } }).render().asPng();
+}
+
+/** The text/plain twin: mark, encoded fields and row count of inline data. */
+export function summarizeVegaLite(spec: VegaLiteSpec): string {
+  const mark = typeof spec.mark === 'string' ? spec.mark : (spec.mark as { type?: string } | undefined)?.type;
+  const layers = Array.isArray(spec.layer) ? ` ${spec.layer.length} layers` : '';
+  const enc = (spec.encoding ?? {}) as Record<string, { field?: string; type?: string; aggregate?: string }>;
+  const fields = Object.entries(enc).filter(([, e]) => e && typeof e === 'object').map(([ch, e]) => `${ch}=${e.aggregate ? `${e.aggregate}(${e.field ?? ''})` : e.field ?? '?'}${e.type ? ` (${e.type})` : ''}`);
+  const values = (spec.data as { values?: unknown } | undefined)?.values;
+  const rows = Array.isArray(values) ? `, ${values.length} rows` : '';
+  const title = typeof spec.title === 'string' ? `"${spec.title}" ` : '';
+  return `Vega-Lite chart ${title}(${mark ?? 'composite'}${layers}${fields.length ? `: ${fields.join(', ')}` : ''}${rows})`;
+}
+
+/** Builds the plot bundle (Vega-Lite object + SVG + text, optionally PNG) without publishing it. */
+export async function vegaLiteBundle(spec: VegaLiteSpec, options: VegaLiteOptions = {}): Promise<DisplayBundle> {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) invalidArgument('vegaLiteBundle', 'spec', 'expected a Vega-Lite specification object');
+  const withSchema: VegaLiteSpec = { $schema: V5_SCHEMA, ...spec };
+  const data: Record<string, unknown> = { [VEGALITE_MIME]: withSchema };
+  if (!options.noSvg) {
+    const svg = await renderVegaLiteSvg(spec);
+    data['image/svg+xml'] = svg;
+    if (options.png) data['image/png'] = Buffer.from(await svgToPng(svg, options.pngScale ?? 2)).toString('base64');
+  }
+  data['text/plain'] = summarizeVegaLite(spec);
+  return { data, metadata: {} };
+}
+
+/**
+ * Shows a Vega-Lite plot (await it: the SVG is rendered asynchronously, and an un-awaited call
+ * would print after its cell ended). Returns the bundle when not inside tslab.
+ */
+export async function showVegaLite(spec: VegaLiteSpec, options: VegaLiteOptions = {}): Promise<DisplayBundle | undefined> {
+  return publish(await vegaLiteBundle(spec, options));
+}

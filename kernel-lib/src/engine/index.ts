@@ -1,0 +1,10 @@
+export * from './levels';
+export * from './stage';
+export * from './pipeline';
+export { CACHE_KEY_FIELDS, canonicalJson, cacheKey, paramsHash, sha256File, sha256Text } from './cache-key';
+export type { CacheKeyInput } from './cache-key';
+export { globToRegExp, matchesGlob, globFiles } from './glob';
+export { DEFAULT_LEASE_POLICY, Heartbeat } from './lease';
+export { registerPipeline, registeredPipelines, resolvePipeline } from './registry';
+export { runPipeline, resumeRun, scopeOf } from './runner';
+export type { RunOptions, RunResult } from './runner';

@@ -1,0 +1,133 @@
+/**
+ * One unit of one stage: cache check, execution with a captured log, atomic commit of outputs,
+ * or a recorded failure with a `.err` marker.
+ */
+import type { StagebookConfig } from '../config/schema';
+import type { Redactor } from '../config/secrets';
+import { StagebookError } from '../errors/stagebook-error';
+import type { StagebookEvent } from '../events/emitter';
+import { errorJson, type Ledger } from '../ledger/ledger';
+import type { FileRef } from '../ledger/types';
+import { UnitLog, type RunLogFile } from '../logging/unit-log';
+import type { PathGuard } from '../workdirs/confine';
+import { cacheKey } from './cache-key';
+import { checkOutputCount, createStageContext, discardOutputs, outputsStillValid, promoteOutputs, unitPath } from './context';
+import type { Heartbeat } from './lease';
+import type { Pipeline } from './pipeline';
+import type { Unit } from './plan';
+import type { RunResult } from './runner';
+import type { AnyStage } from './stage';
+
+/** Shared state of a run, as seen by its units. */
+export interface UnitEnv {
+  runId: string;
+  pipeline: Pipeline;
+  config: StagebookConfig;
+  ledger: Ledger;
+  guard: PathGuard;
+  redactor: Redactor;
+  emit(e: Omit<StagebookEvent, 'runId' | 'pipeline' | 'at'>): void;
+  runLog: RunLogFile | undefined;
+  heartbeat: Heartbeat;
+  result: RunResult;
+  pipelineOptions: Record<string, unknown>;
+  onError: 'stop' | 'continue';
+  force: boolean | string[];
+  coreHash(): string;
+  /** Set after a failure under onError=stop: no new unit starts. */
+  stopping: boolean;
+  signal: AbortSignal;
+}
+
+function bump(result: RunResult, stage: string, outcome: string): void {
+  result.counts[outcome] = (result.counts[outcome] ?? 0) + 1;
+  const s = (result.stages[stage] ??= {});
+  s[outcome] = (s[outcome] ?? 0) + 1;
+}
+
+/** Runs (or skips, or blocks) one unit; appends its outputs to `sink`. */
+export async function executeUnit(env: UnitEnv, stage: AnyStage, params: unknown, unit: Unit, index: number, total: number, sink: FileRef[], forced?: 'blocked'): Promise<void> {
+  const { ledger, pipeline, config } = env;
+  const key = cacheKey({
+    stage: stage.name,
+    version: stage.version,
+    params,
+    inputs: unit.inputs.map((f) => ({ path: unitPath(config.root, f.path), sha256: f.sha256 })),
+    coreHash: stage.usesCore === false ? null : env.coreHash(),
+  });
+  const base = { runId: env.runId, pipeline: pipeline.name, stage: stage.name, unit: unit.key, stageVersion: stage.version, params, cacheKey: key, inputs: unit.inputs };
+  const ev = { stage: stage.name, unit: unit.key, n: index + 1, total };
+  if (forced === 'blocked') {
+    ledger.finishStageRun(ledger.startStageRun({ ...base, status: 'blocked' }), { status: 'blocked' });
+    bump(env.result, stage.name, 'blocked');
+    env.emit({ type: 'stage-blocked', ...ev, status: 'blocked', message: 'an upstream unit failed' });
+    return;
+  }
+  const isForced = env.force === true || (Array.isArray(env.force) && env.force.includes(stage.name));
+  if (!isForced) {
+    const cached = ledger.findCached(pipeline.name, stage.name, unit.key, key);
+    if (cached && (await outputsStillValid(cached.outputs, config.engine.verifyOutputs))) {
+      ledger.finishStageRun(ledger.startStageRun({ ...base, status: 'cached' }), { status: 'cached', outputs: cached.outputs });
+      sink.push(...cached.outputs);
+      bump(env.result, stage.name, 'cached');
+      env.emit({ type: 'stage-skipped-cached', ...ev, status: 'cached', outputs: cached.outputs.map((o) => o.path) });
+      return;
+    }
+  }
+  await runUnit(env, stage, params, unit, base, ev, sink);
+}
+
+async function runUnit(env: UnitEnv, stage: AnyStage, params: unknown, unit: Unit, base: Parameters<Ledger['startStageRun']>[0], ev: { stage: string; unit: string; n: number; total: number }, sink: FileRef[]): Promise<void> {
+  const { ledger, config } = env;
+  const started = Date.now();
+  const stageRunId = ledger.startStageRun(base);
+  env.emit({ type: 'stage-started', ...ev, status: 'running' });
+  const where = `${stage.name} ${unit.key}`;
+  const log = new UnitLog(config.logDir, stage.name, unit.key, env.redactor, (level, message) => {
+    env.runLog?.write(level, message, where);
+    env.emit({ type: 'log', stage: stage.name, unit: unit.key, level, message });
+  });
+  const { ctx, pending } = createStageContext({
+    runId: env.runId, pipeline: env.pipeline.name, stage, unit: unit.key, params, inputs: unit.inputs,
+    root: config.root, guard: env.guard, options: env.pipelineOptions, log, signal: env.signal, secrets: config.secrets,
+    onProgress: (n, total, message) => env.emit({ type: 'progress', stage: stage.name, unit: unit.key, n, total, message }),
+  });
+  try {
+    await stage.run(ctx);
+    checkOutputCount(stage, pending);
+    assertLease(env, where);
+    const outputs = await promoteOutputs(stage, pending);
+    assertLease(env, where);
+    ledger.commitOutputs(stageRunId, { runId: env.runId, pipeline: env.pipeline.name, stage: stage.name, unit: unit.key, version: stage.version }, unit.inputs, outputs, log.text());
+    log.clearFailed();
+    const refs = outputs.map(({ mtimeMs: _m, ...r }) => r);
+    sink.push(...refs);
+    bump(env.result, stage.name, 'succeeded');
+    env.emit({ type: 'stage-finished', ...ev, status: 'succeeded', durationMs: Date.now() - started, outputs: refs.map((r) => r.path) });
+  } catch (e) {
+    await discardOutputs(pending);
+    recordFailure(env, stage, unit, stageRunId, log, asStageError(e, stage, unit), ev, started);
+  }
+}
+
+function assertLease(env: UnitEnv, where: string): void {
+  if (env.heartbeat.lost) throw new StagebookError('E_LEASE_LOST', `${where}: this run was taken over by another process (its lease expired); not committing`, { where });
+}
+
+function asStageError(e: unknown, stage: AnyStage, unit: Unit): StagebookError {
+  if (e instanceof StagebookError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new StagebookError('E_STAGE_FAILED', `stage ${stage.name} failed on ${unit.key}: ${msg}`, { where: `stage ${stage.name}`, stage: stage.name, unit: unit.key }, { cause: e });
+}
+
+function recordFailure(env: UnitEnv, stage: AnyStage, unit: Unit, stageRunId: number, log: UnitLog, err: StagebookError, ev: { stage: string; unit: string; n: number; total: number }, started: number): void {
+  log.error(`${err.code}: ${err.message}`);
+  const json = errorJson(err);
+  env.ledger.finishStageRun(stageRunId, { status: 'failed', error: err, log: log.text() });
+  log.markFailed(json);
+  bump(env.result, stage.name, 'failed');
+  const message = env.redactor.redact(err.message);
+  env.result.failures.push({ stage: stage.name, unit: unit.key, code: err.code, message });
+  env.emit({ type: 'stage-failed', ...ev, status: 'failed', durationMs: Date.now() - started, error: { code: err.code, message } });
+  if (env.onError === 'stop' || err.code === 'E_LEASE_LOST') env.stopping = true;
+}

@@ -1,0 +1,11 @@
+// XPCS file layouts: legacy config/results (/xpcs, /measurement, /exchange), NeXus, metadata, QC.
+export { readXpcsLegacyConfig, xpcsLegacyConfigFrom } from './legacy-config';
+export type { XpcsLegacyConfig, XpcsMap, XpcsDetectorGeometry } from './legacy-config';
+export { writeXpcsLegacyResults, readXpcsLegacyResults, xpcsLegacyResultSpecs } from './legacy-results';
+export type { XpcsLegacyResults, XpcsLegacyResultArrays, WriteXpcsResultsOptions, ShapedArray } from './legacy-results';
+export { detectXpcsLayout, xpcsLayoutOf, readXpcsNexus, xpcsNexusFrom, XPCS_NEXUS_PATHS } from './nexus';
+export type { XpcsLayout, XpcsNexusData, XpcsNexusKey } from './nexus';
+export { flattenXpcsMetadata, xpcsMetadataFrom, cleanXpcsMetadata, xpcsMetadataKey, apsCycleFromRootFolder, XPCS_SPOILED_KEYS, XPCS_PILOT_DROPPED_KEYS } from './metadata';
+export type { XpcsMetadata, XpcsMetadataValue, FlattenXpcsMetadataOptions } from './metadata';
+export { checkXpcsFile, xpcsQcFrom, XPCS_QC_CHECKLIST } from './qc';
+export type { XpcsQcItem, XpcsQcOptions, XpcsQcReport } from './qc';

@@ -1,0 +1,92 @@
+/**
+ * Ledger schema migrations, applied in order by `PRAGMA user_version` (SQLite's own schema counter:
+ * no migrations table to race on). Append a new entry to add a version; never edit an old one.
+ */
+
+/** Migration i brings the schema from user_version i to i+1. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    pipeline TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running','succeeded','failed','interrupted')),
+    options_json TEXT NOT NULL,
+    config_file TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    owner_pid INTEGER,
+    owner_host TEXT,
+    lease_token TEXT,
+    lease_expires_at INTEGER,
+    resume_count INTEGER NOT NULL DEFAULT 0,
+    units_done INTEGER NOT NULL DEFAULT 0,
+    error_json TEXT
+  );
+  CREATE INDEX runs_scope ON runs (scope, status);
+  CREATE TABLE stage_runs (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs (id),
+    pipeline TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running','succeeded','failed','cached','interrupted','blocked')),
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    duration_ms INTEGER,
+    stage_version INTEGER NOT NULL,
+    params_json TEXT NOT NULL,
+    cache_key TEXT NOT NULL,
+    inputs_json TEXT NOT NULL,
+    outputs_json TEXT,
+    error_json TEXT,
+    log TEXT
+  );
+  CREATE INDEX stage_runs_cache ON stage_runs (pipeline, stage, unit, cache_key, status);
+  CREATE INDEX stage_runs_run ON stage_runs (run_id, status);
+  CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    sha256 TEXT,
+    size INTEGER,
+    mtime_ms REAL,
+    level TEXT,
+    product TEXT,
+    version INTEGER,
+    state TEXT NOT NULL CHECK (state IN ('source','complete','superseded','deleted')),
+    pipeline TEXT,
+    stage TEXT,
+    unit TEXT,
+    stage_run_id INTEGER,
+    run_id TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX files_level ON files (level, version, state);
+  CREATE INDEX files_producer ON files (pipeline, stage, unit);
+  CREATE TABLE file_links (
+    parent_id INTEGER NOT NULL REFERENCES files (id),
+    child_id INTEGER NOT NULL REFERENCES files (id),
+    stage_run_id INTEGER,
+    PRIMARY KEY (parent_id, child_id)
+  );
+  CREATE INDEX file_links_child ON file_links (child_id);
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    stage TEXT,
+    unit TEXT,
+    n INTEGER,
+    total INTEGER,
+    message TEXT,
+    data_json TEXT
+  );
+  CREATE INDEX events_run ON events (run_id, id);
+  `,
+];
+
+/** Schema version a fully migrated ledger has. */
+export const LEDGER_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,144 @@
+/**
+ * Starts the tslab kernel as `node <tslab>/bin/tslab kernel --config-path <file>` and owns its pid.
+ * Why not the `tslab` command or npx: wrappers leave the kernel alive when they are killed
+ * (shared/notes/platform.md, "tslab 1.0.22"), so we spawn node directly and kill exactly that pid.
+ * The connection file follows jupyter_client's format (transport, ip, five ports, HMAC-SHA256 key).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { StagebookError } from '../errors/stagebook-error';
+
+export interface ConnectionInfo {
+  transport: 'tcp';
+  ip: string;
+  shell_port: number;
+  iopub_port: number;
+  stdin_port: number;
+  control_port: number;
+  hb_port: number;
+  signature_scheme: 'hmac-sha256';
+  key: string;
+  kernel_name?: string;
+}
+
+export interface LaunchOptions {
+  /** Working directory of the kernel: tslab resolves `tslab` and `stagebook` from here (the notebook's directory). */
+  cwd: string;
+  /** Path of tslab's bin script; default: resolved from `cwd`, then from this package. */
+  tslabBin?: string;
+  /** Extra environment variables for the kernel. */
+  env?: Record<string, string>;
+  /** Called with each chunk the kernel writes to its own stdout/stderr (outside Jupyter messages). */
+  onLog?: (text: string) => void;
+}
+
+/** A started kernel process: connection info, pid, exit notification and kill. */
+export interface LaunchedKernel {
+  readonly connection: ConnectionInfo;
+  readonly pid: number;
+  readonly tslabBin: string;
+  /** Resolves when the process exits (code or signal). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** True once the process has exited. */
+  isDead(): boolean;
+  /** Sends `signal` to the kernel pid (SIGINT interrupts the running cell in tslab). */
+  signal(signal: NodeJS.Signals): void;
+  /** Kills the kernel by pid (SIGKILL after `graceMs` of SIGTERM) and removes the connection file. */
+  kill(graceMs?: number): Promise<void>;
+}
+
+/** Returns `count` distinct free TCP ports on 127.0.0.1 (bound to port 0, then released). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+      const s = createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  return ports;
+}
+
+/** A fresh connection description with random loopback ports and a random 256-bit key. */
+export async function newConnectionInfo(): Promise<ConnectionInfo> {
+  const [shell, iopub, stdin, control, hb] = await freePorts(5);
+  return {
+    transport: 'tcp', ip: '127.0.0.1',
+    shell_port: shell, iopub_port: iopub, stdin_port: stdin, control_port: control, hb_port: hb,
+    signature_scheme: 'hmac-sha256', key: randomBytes(32).toString('hex'), kernel_name: 'tslab',
+  };
+}
+
+/** Locates tslab's bin script, preferring the copy that resolves from the notebook directory. */
+export function resolveTslabBin(fromDir: string): string {
+  for (const base of [fromDir, __dirname]) {
+    try {
+      return path.join(path.dirname(require.resolve('tslab/package.json', { paths: [base] })), 'bin', 'tslab');
+    } catch {
+      // try the next base
+    }
+  }
+  throw new StagebookError('E_KERNEL_START', `launchKernel: tslab: cannot resolve the tslab package from ${fromDir}`, { where: 'launchKernel', field: 'tslab', file: fromDir });
+}
+
+/** Writes a connection file (mode 0600) and starts the kernel process. */
+export async function launchKernel(options: LaunchOptions): Promise<LaunchedKernel> {
+  const tslabBin = options.tslabBin ?? resolveTslabBin(options.cwd);
+  const connection = await newConnectionInfo();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stagebook-kernel-'));
+  const connectionFile = path.join(dir, 'connection.json');
+  writeFileSync(connectionFile, JSON.stringify(connection, null, 2), { mode: 0o600 });
+  const child = spawn(process.execPath, [tslabBin, 'kernel', '--config-path', connectionFile], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new StagebookError('E_KERNEL_START', `launchKernel: could not spawn ${process.execPath} ${tslabBin}`, { where: 'launchKernel', file: tslabBin });
+  }
+  const forward = (b: Buffer): void => options.onLog?.(b.toString('utf8'));
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  return wrapChild(child, child.pid, connection, tslabBin, dir);
+}
+
+function wrapChild(child: ChildProcess, pid: number, connection: ConnectionInfo, tslabBin: string, dir: string): LaunchedKernel {
+  let dead = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      dead = true;
+      resolve({ code, signal });
+    });
+    child.once('error', () => {
+      dead = true;
+      resolve({ code: null, signal: null });
+    });
+  });
+  const sendSignal = (signal: NodeJS.Signals): void => {
+    if (dead) return;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // ESRCH: already gone
+    }
+  };
+  return {
+    connection, pid, tslabBin, exited,
+    isDead: () => dead,
+    signal: sendSignal,
+    async kill(graceMs = 1000): Promise<void> {
+      sendSignal('SIGTERM');
+      const timer = setTimeout(() => sendSignal('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,273 @@
+/**
+ * Headless notebook runner: validates parameters, starts tslab over ZeroMQ, executes code cells in
+ * order, writes outputs and the run record into the output notebook (saved after every cell and
+ * periodically during long cells), stops at the first failing cell, and always kills the kernel by
+ * pid. Behaviour modelled on papermill (parameters, injected cell, error banner) and nbclient
+ * (output handling, per-cell timeout, dead-kernel detection).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { StagebookError } from '../errors/stagebook-error';
+import { KernelClient, type ExecuteResult } from './client';
+import { JsonlEventSink, nullSink, type EventSink } from './events';
+import { launchKernel, type LaunchedKernel } from './launcher';
+import { readNotebook, sourceText, writeNotebook, type Notebook, type NotebookCell } from './nbformat';
+import { OutputCollector, PROGRESS_MIME, parseTslabStderr, stderrText, structuredError } from './outputs';
+import { describeParameters, insertInjectedCell, loadParameters, parseParameterArgs, parseParameterFile, validateParameters, type ParameterHelp } from './parameters';
+import { hashFile, hashJson, insertBanner, prepareForRun, runnerErrorOutput, setCellRecord, setRunRecord, versions, type CellRecord, type RunRecord, type RunStatus } from './run-record';
+
+export interface RunNotebookOptions {
+  input: string;
+  output: string;
+  /** `-p key=value` strings (YAML values; raw text when the default is a string). */
+  parameterArgs?: string[];
+  /** `-f params.yaml`. */
+  parameterFile?: string;
+  /** Already-parsed overrides (applied after the file and the args). */
+  parameters?: Record<string, unknown>;
+  /** Per-cell timeout in ms (default: none). */
+  cellTimeoutMs?: number;
+  /** Whole-run timeout in ms, kernel start included (default: none). */
+  runTimeoutMs?: number;
+  /** Kernel start timeout in ms (default 60 000). */
+  startTimeoutMs?: number;
+  /** JSONL event file. */
+  eventsFile?: string;
+  /** Progress event throttle for the JSONL stream (default 1000 ms). */
+  eventsThrottleMs?: number;
+  /** Minimum interval between saves while a cell runs (default 2000 ms). */
+  saveIntervalMs?: number;
+  /** Kernel working directory (default: the input notebook's directory). */
+  kernelCwd?: string;
+  /** tslab bin script (default: resolved from the kernel cwd). */
+  tslabBin?: string;
+  /** Receives the kernel process's own stdout/stderr and runner notes. */
+  log?: (text: string) => void;
+}
+
+export interface RunSummary {
+  status: Exclude<RunStatus, 'running'>;
+  exitCode: number;
+  output: string;
+  cellsExecuted: number;
+  durationMs: number;
+  /** Index (in the output notebook, banner included) of the cell that stopped the run. */
+  failedCell?: number;
+  error?: Record<string, unknown>;
+  ledgerRunIds: string[];
+}
+
+/** Exit codes of `stagebook notebook run`. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3, kernel_dead: 4 } as const;
+
+/** Loads and validates parameters without running anything (also used by `--help-params`). */
+export function resolveParameters(options: Pick<RunNotebookOptions, 'input' | 'parameterArgs' | 'parameterFile' | 'parameters'>): {
+  nb: Notebook; defaults: Record<string, unknown>; injected: Record<string, unknown>; help: ParameterHelp[]; params: ReturnType<typeof loadParameters>;
+} {
+  const nb = readNotebook(options.input);
+  const params = loadParameters(nb, path.dirname(path.resolve(options.input)));
+  const fromFile = options.parameterFile ? parseParameterFile(readParamsFile(options.parameterFile), options.parameterFile) : {};
+  const fromArgs = parseParameterArgs(options.parameterArgs ?? [], params.defaults);
+  const overrides = { ...fromFile, ...fromArgs, ...(options.parameters ?? {}) };
+  const injected = validateParameters(params, overrides);
+  return { nb, defaults: params.defaults, injected, help: describeParameters(params), params };
+}
+
+function readParamsFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StagebookError('E_NOTEBOOK_PARAMS', `runNotebook: -f ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { where: 'runNotebook', file }, { cause: e });
+  }
+}
+
+/** Runs a notebook headless; never throws for cell failures (see RunSummary), throws for bad input. */
+export async function runNotebook(options: RunNotebookOptions): Promise<RunSummary> {
+  const t0 = Date.now();
+  const resolved = resolveParameters(options);
+  const nb = prepareForRun(resolved.nb);
+  if (Object.keys(resolved.injected).length > 0) insertInjectedCell(nb, resolved.params, resolved.injected);
+  const record: RunRecord = {
+    runner: 'stagebook notebook run', status: 'running', start: new Date(t0).toISOString(),
+    input_path: path.resolve(options.input), output_path: path.resolve(options.output), versions: versions(undefined),
+    parameters: { defaults: resolved.defaults, injected: resolved.injected },
+    input_hashes: {
+      notebook: hashFile(options.input),
+      ...(options.parameterFile ? { parameter_file: hashFile(options.parameterFile) } : {}),
+      parameters: hashJson({ ...resolved.defaults, ...resolved.injected }),
+    },
+    ledger_run_ids: [],
+  };
+  setRunRecord(nb, record);
+  const events: EventSink = options.eventsFile ? new JsonlEventSink(options.eventsFile, options.eventsThrottleMs ?? 1000) : nullSink;
+  const run = new Execution(nb, record, options, events, t0);
+  try {
+    return await run.execute();
+  } finally {
+    events.close();
+  }
+}
+
+/** One run: owns the kernel, the client, the save queue. */
+class Execution {
+  private kernel: LaunchedKernel | undefined;
+  private client: KernelClient | undefined;
+  private readonly collector = new OutputCollector();
+  private saveChain: Promise<void> = Promise.resolve();
+  private lastSave = 0;
+  private readonly deadline: number;
+  private cellsExecuted = 0;
+  private readonly stageSeen = new Map<string, string>();
+
+  constructor(private readonly nb: Notebook, private readonly record: RunRecord, private readonly o: RunNotebookOptions, private readonly events: EventSink, private readonly t0: number) {
+    this.deadline = o.runTimeoutMs === undefined ? Infinity : t0 + o.runTimeoutMs;
+    this.collector.onDisplay = (data) => this.onDisplay(data);
+  }
+
+  async execute(): Promise<RunSummary> {
+    this.events.emit({ type: 'run_start', input: this.record.input_path, output: this.record.output_path, parameters: this.record.parameters.injected });
+    await this.save(true);
+    let summary: Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'>;
+    try {
+      await this.startKernel();
+      summary = await this.executeCells();
+    } catch (e) {
+      summary = this.startFailure(e);
+    } finally {
+      await this.stopKernel();
+    }
+    return this.finish(summary);
+  }
+
+  private async startKernel(): Promise<void> {
+    const cwd = this.o.kernelCwd ?? path.dirname(path.resolve(this.o.input));
+    this.kernel = await launchKernel({ cwd, tslabBin: this.o.tslabBin, onLog: this.o.log });
+    this.record.versions = versions(this.kernel.tslabBin);
+    this.client = KernelClient.connect(this.kernel.connection, this.kernel.exited);
+    this.client.onStrayIopub = (msg) => this.events.emit({ type: 'late_output', msg_type: msg.header.msg_type, parent: msg.parent_header.msg_id });
+    const startTimeout = Math.min(this.o.startTimeoutMs ?? 60_000, this.deadline - Date.now());
+    const info = await this.client.waitReady(startTimeout);
+    this.record.kernel = { name: 'tslab', pid: this.kernel.pid, implementation: info.implementation, protocol_version: info.protocol_version, language_info: info.language_info };
+    this.events.emit({ type: 'kernel_ready', pid: this.kernel.pid, ms: Date.now() - this.t0 });
+  }
+
+  private startFailure(e: unknown): Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'> {
+    const err = e instanceof StagebookError ? e : new StagebookError('E_KERNEL_START', `runNotebook: kernel start failed: ${(e as Error).message}`, { where: 'runNotebook' }, { cause: e });
+    const dead = err.code === 'E_KERNEL_DIED' || this.kernel?.isDead() === true;
+    // A kernel that never answered counts as dead unless the whole-run deadline is what stopped us.
+    const status = !dead && Date.now() >= this.deadline ? 'timeout' : 'kernel_dead';
+    this.events.emit({ type: status === 'timeout' ? 'timeout' : 'kernel_dead', phase: 'start', code: err.code, message: err.message });
+    return { status, exitCode: status === 'timeout' ? EXIT.timeout : EXIT.kernel_dead, error: err.toJSON() as unknown as Record<string, unknown> };
+  }
+
+  private async executeCells(): Promise<Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'>> {
+    for (const cell of this.nb.cells) {
+      if (cell.cell_type !== 'code' || sourceText(cell.source).trim() === '') continue;
+      const result = await this.executeCell(cell);
+      if (result.status === 'ok') continue;
+      return this.cellFailure(cell, result);
+    }
+    return { status: 'ok', exitCode: EXIT.ok };
+  }
+
+  private async executeCell(cell: NotebookCell): Promise<ExecuteResult> {
+    const index = this.nb.cells.indexOf(cell);
+    const start = new Date();
+    const rec: CellRecord = { status: 'running', start: start.toISOString() };
+    setCellRecord(cell, rec);
+    cell.outputs = [];
+    this.collector.begin(cell.outputs);
+    this.events.emit({ type: 'cell_start', cell: index, id: cell.id });
+    const timeoutMs = Math.min(this.o.cellTimeoutMs ?? Infinity, this.deadline - Date.now());
+    const result = await (this.client as KernelClient).execute(sourceText(cell.source), {
+      timeoutMs,
+      onIopub: (msg) => {
+        if (this.collector.apply(msg)) void this.save(false);
+      },
+    });
+    this.cellsExecuted++;
+    const end = new Date();
+    cell.execution_count = result.executionCount;
+    Object.assign(rec, { status: result.status, end: end.toISOString(), duration_ms: end.getTime() - start.getTime(), execution_count: result.executionCount });
+    this.events.emit({ type: 'cell_end', cell: index, id: cell.id, status: result.status, duration_ms: rec.duration_ms });
+    await this.save(true);
+    return result;
+  }
+
+  private cellFailure(cell: NotebookCell, result: ExecuteResult): Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'> {
+    const outputs = cell.outputs ?? [];
+    const rec = cell.metadata.stagebook as CellRecord;
+    let error: Record<string, unknown>;
+    let status: RunSummary['status'];
+    if (result.status === 'timeout') {
+      const runLimit = Date.now() >= this.deadline;
+      const what = runLimit ? `run timeout of ${this.o.runTimeoutMs} ms` : `cell timeout of ${this.o.cellTimeoutMs} ms`;
+      error = { code: 'E_NOTEBOOK_TIMEOUT', message: `cell did not finish within the ${what}` };
+      outputs.push(runnerErrorOutput('CellTimeoutError', error.message as string));
+      status = 'timeout';
+      this.events.emit({ type: 'timeout', cell: this.nb.cells.indexOf(cell), limit: runLimit ? 'run' : 'cell' });
+    } else if (result.status === 'dead') {
+      error = { code: 'E_KERNEL_DIED', message: 'the kernel process exited while the cell was running' };
+      outputs.push(runnerErrorOutput('DeadKernelError', error.message as string));
+      status = 'kernel_dead';
+      this.events.emit({ type: 'kernel_dead', cell: this.nb.cells.indexOf(cell), pid: this.kernel?.pid });
+    } else {
+      const structured = structuredError(outputs);
+      const stderr = stderrText(outputs);
+      const parsed = parseTslabStderr(stderr);
+      const fallback = result.status === 'abort' ? 'E_NOTEBOOK_CELL_ABORT' : 'E_NOTEBOOK_CELL_FAILED';
+      error = {
+        code: structured?.code ?? parsed.code ?? fallback,
+        message: structured?.message ?? (parsed.message || `execute_reply status ${result.status}`),
+        ...(parsed.ename ? { ename: parsed.ename } : {}),
+        ...(structured ? { structured } : {}),
+        reply_status: result.status,
+        stderr,
+      };
+      status = 'failed';
+      this.events.emit({ type: 'cell_failed', cell: this.nb.cells.indexOf(cell), id: cell.id, status: result.status, code: error.code, message: error.message });
+    }
+    rec.error = error;
+    insertBanner(this.nb, cell, result.status as CellRecord['status'], `${String(error.code)}: ${String(error.message)}`);
+    const failedCell = this.nb.cells.indexOf(cell);
+    return { status, exitCode: EXIT[status], failedCell, error };
+  }
+
+  private onDisplay(data: Record<string, unknown>): void {
+    const p = data[PROGRESS_MIME] as { runId?: string; stages?: Array<Record<string, unknown>>; pipeline?: string } | undefined;
+    if (!p || typeof p.runId !== 'string') return;
+    if (!this.record.ledger_run_ids.includes(p.runId)) this.record.ledger_run_ids.push(p.runId);
+    for (const s of p.stages ?? []) {
+      const key = `${p.runId}\u0000${String(s.name)}`;
+      const sig = JSON.stringify([s.state, s.n, s.total, s.message]);
+      if (this.stageSeen.get(key) === sig) continue; // unchanged stage in a payload that lists all stages
+      this.stageSeen.set(key, sig);
+      this.events.emit({ type: 'progress', runId: p.runId, pipeline: p.pipeline, stage: s.name, state: s.state, n: s.n, total: s.total, message: s.message, duration_ms: s.durationMs, error: s.error });
+    }
+  }
+
+  private async stopKernel(): Promise<void> {
+    this.client?.close();
+    await this.kernel?.kill();
+  }
+
+  /** Queues an atomic save; `force` saves now, otherwise at most once per saveIntervalMs. */
+  private save(force: boolean): Promise<void> {
+    const now = Date.now();
+    if (!force && now - this.lastSave < (this.o.saveIntervalMs ?? 2000)) return this.saveChain;
+    this.lastSave = now;
+    const snapshot = JSON.parse(JSON.stringify(this.nb)) as Notebook;
+    this.saveChain = this.saveChain.then(() => writeNotebook(this.o.output, snapshot));
+    return this.saveChain;
+  }
+
+  private async finish(summary: Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'>): Promise<RunSummary> {
+    const end = Date.now();
+    Object.assign(this.record, { status: summary.status, end: new Date(end).toISOString(), duration_ms: end - this.t0 });
+    if (summary.failedCell !== undefined) this.record.failed_cell = summary.failedCell;
+    if (summary.error) this.record.error = summary.error;
+    await this.save(true);
+    this.events.emit({ type: 'run_end', status: summary.status, exit_code: summary.exitCode, duration_ms: end - this.t0 });
+    return { ...summary, output: path.resolve(this.o.output), cellsExecuted: this.cellsExecuted, durationMs: end - this.t0, ledgerRunIds: [...this.record.ledger_run_ids] };
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * skbeam.core.correlation.multi_tau_auto_corr (lazy_one_time) with skbeam's exact arithmetic:
+ * the per-event ROI sums come from the wasm engine (bit-identical bincount chains) and the
+ * running means are replayed here in skbeam's order, G += (binned / num_pixels - G) / normalize.
+ */
+import type { Frames } from '../frames';
+import { runEngine, wholeStack, type EngineSums } from './engine';
+import { checkMultiTauOpts, checkStack, frameKind, multiTauLags, readLabelMap, roiLayout, type RoiLayout } from './layout';
+
+/** Options of the multi-tau correlators (skbeam num_levels / num_bufs). */
+export interface MultiTauOptions {
+  /** Levels of the binomial tree of averaged frames (>= 1). */
+  numLevels: number;
+  /** Buffers (channels) per level; even, >= 2. */
+  numBufs: number;
+}
+
+/** Result of {@link multiTauAutoCorr}; rows are lag indices, columns ROIs in `roiLabels` order. */
+export interface MultiTauResult {
+  /** g2[row][roi], truncated like skbeam at the first row with a zero past intensity. */
+  g2: Float64Array[];
+  /** Lag (in frames) of each g2 row (skbeam lag_steps[:g_max]). */
+  lagSteps: number[];
+  /** Distinct nonzero labels, ascending. */
+  roiLabels: number[];
+  /** Pixels per ROI. */
+  numPixels: number[];
+  /** Untruncated accumulators, (numLevels+1)*numBufs/2 rows x R (skbeam internal state). */
+  G: Float64Array[];
+  pastIntensity: Float64Array[];
+  futureIntensity: Float64Array[];
+  /** Frames (events) processed per level. */
+  imgPerLevel: number[];
+}
+
+function zeroRows(rows: number, R: number): Float64Array[] {
+  return Array.from({ length: rows }, () => new Float64Array(R));
+}
+
+/** Replays skbeam's _one_time_process running means from the engine's per-event sums. */
+export function oneTimeFromSums(s: EngineSums, layout: Pick<RoiLayout, 'roiLabels' | 'numPixels'>): MultiTauResult {
+  const { nb, R, numLevels } = s;
+  const rows = ((numLevels + 1) * nb) / 2;
+  const G = zeroRows(rows, R);
+  const IP = zeroRows(rows, R);
+  const IF = zeroRows(rows, R);
+  const N = layout.numPixels;
+  for (let L = 0; L < numLevels; L++) {
+    const iLo = L === 0 ? 0 : nb / 2;
+    const eb = s.eventBase[L];
+    for (let k = 0; k < s.events[L]; k++) {
+      for (let i = iLo; i < Math.min(k + 1, nb); i++) {
+        const row = (L * nb) / 2 + i;
+        const n = k + 1 - i; // skbeam normalize = img_per_level[level] - i (no bad images)
+        const pOff = ((eb + k) * nb + i) * R;
+        const pastOff = (eb + k - i) * R;
+        const futOff = (eb + k) * R;
+        const g = G[row], ip = IP[row], fi = IF[row];
+        for (let r = 0; r < R; r++) {
+          g[r] += (s.prod[pOff + r] / N[r] - g[r]) / n;
+          ip[r] += (s.sums[pastOff + r] / N[r] - ip[r]) / n;
+          fi[r] += (s.sums[futOff + r] / N[r] - fi[r]) / n;
+        }
+      }
+    }
+  }
+  // skbeam: g_max = first row with any zero past intensity (np.where(past == 0)[0][0]).
+  let gMax = rows;
+  for (let row = 0; row < rows && gMax === rows; row++) if (IP[row].some((v) => v === 0)) gMax = row;
+  const g2 = G.slice(0, gMax).map((g, row) => g.map((v, r) => v / (IP[row][r] * IF[row][r])));
+  return {
+    g2,
+    lagSteps: multiTauLags(numLevels, nb).slice(0, gMax),
+    roiLabels: layout.roiLabels,
+    numPixels: layout.numPixels,
+    G,
+    pastIntensity: IP,
+    futureIntensity: IF,
+    imgPerLevel: s.events,
+  };
+}
+
+/** Shared validation for the one-time and two-time entry points. */
+export function prepareMultiTau(where: string, frames: Frames, labels: ArrayLike<number>, opts: MultiTauOptions): { layout: RoiLayout; numLevels: number; numBufs: number } {
+  checkStack(where, frames);
+  const { numLevels, numBufs } = checkMultiTauOpts(where, opts);
+  const [, H, W] = frames.shape;
+  const layout = roiLayout(where, readLabelMap(where, 'labels', labels, H * W));
+  return { layout, numLevels, numBufs };
+}
+
+/**
+ * Multi-tau one-time autocorrelation per ROI, equal to
+ * `skbeam.core.correlation.multi_tau_auto_corr(numLevels, numBufs, labels, frames)` (float64,
+ * bit-identical sums), plus skbeam's internal accumulators.
+ *
+ * @param frames stack [T, H, W] (uint16/uint32/float32/float64; NaN rejected with E_NON_FINITE)
+ * @param labels H*W integer labels, 0 = not in any ROI
+ * @param opts `{numLevels >= 1, numBufs even >= 2}`
+ * @throws StagebookError E_INVALID_SHAPE / E_INVALID_ARGUMENT / E_EMPTY_INPUT / E_NON_FINITE
+ */
+export function multiTauAutoCorr(frames: Frames, labels: ArrayLike<number>, opts: MultiTauOptions): MultiTauResult {
+  const where = 'multiTauAutoCorr';
+  const { layout, numLevels, numBufs } = prepareMultiTau(where, frames, labels, opts);
+  const [T, H, W] = frames.shape;
+  const sums = runEngine(where, wholeStack(frames.data, frameKind(frames), H * W), T, layout, numLevels, numBufs);
+  return oneTimeFromSums(sums, layout);
+}

@@ -1,0 +1,3 @@
+export * from './confine';
+export * from './atomic';
+export * from './naming';

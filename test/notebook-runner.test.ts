@@ -1,0 +1,184 @@
+/**
+ * Drives the real tslab 1.0.22 kernel through the headless runner (ZeroMQ, signed messages).
+ * Needs `npx tsc -p kernel-lib/tsconfig.build.json` first: the kernel imports `stagebook` from
+ * kernel-lib/dist, and the standalone CLI test runs dist/notebook/cli.js.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { notebookCommand } from '../kernel-lib/src/notebook/cli';
+import { runNotebook } from '../kernel-lib/src/notebook/runner';
+
+const NB = path.join(__dirname, 'fixtures', 'notebooks');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'sb-nb-run-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const out = (name: string): string => path.join(tmp, name);
+const load = (file: string): any => JSON.parse(readFileSync(file, 'utf8'));
+const text = (cell: any): string => (cell.outputs ?? []).map((o: any) => o.text ?? '').join('');
+const src = (cell: any): string => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs notebookCommand in-process, capturing what it prints. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: any) => { stdout += String(s); return true; });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: any) => { stderr += String(s); return true; });
+  try {
+    const code = await notebookCommand(args);
+    return { code, stdout, stderr };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('notebook runner (real tslab kernel)', () => {
+  it('injects parameters, executes in order and writes outputs and the run record', async () => {
+    const file = out('params.ipynb');
+    const s = await runNotebook({ input: path.join(NB, 'params.ipynb'), output: file, parameterArgs: ['threshold=2', 'label=007'] });
+    expect(s).toMatchObject({ status: 'ok', exitCode: 0, cellsExecuted: 4 });
+    const nb = load(file);
+    const cells = nb.cells;
+    expect(cells[2].metadata.tags).toEqual(['injected-parameters']);
+    expect(text(cells[2])).toBe(''); // the injected cell prints nothing
+    expect(text(cells[3])).toBe('threshold=2 label=007 repeats=2\n');
+    expect(text(cells[4])).toBe('4\n');
+    for (const c of cells.filter((c: any) => c.cell_type === 'code')) {
+      const r = c.metadata.stagebook;
+      expect(r.status).toBe('ok');
+      expect(Date.parse(r.end) - Date.parse(r.start)).toBe(r.duration_ms);
+    }
+    expect(cells.filter((c: any) => c.cell_type === 'code').map((c: any) => c.execution_count)).toEqual([1, 2, 3, 4]);
+    const rec = nb.metadata.stagebook;
+    expect(rec).toMatchObject({ status: 'ok', parameters: { defaults: { threshold: 0.5, label: 'demo', repeats: 2 }, injected: { threshold: 2, label: '007' } } });
+    expect(rec.versions).toMatchObject({ tslab: '1.0.22', stagebook: expect.any(String), node: process.version, typescript: expect.stringMatching(/^5\.0\./) });
+    expect(rec.kernel).toMatchObject({ implementation: 'tslab', protocol_version: '5.3' });
+    expect(rec.input_hashes.notebook).toBe(createHash('sha256').update(readFileSync(path.join(NB, 'params.ipynb'))).digest('hex'));
+    expect(nb.nbformat_minor).toBeGreaterThanOrEqual(5);
+    expect(alive(rec.kernel.pid)).toBe(false);
+  });
+
+  it('rejects invalid parameters before starting any kernel (exit 2, nothing written)', async () => {
+    const file = out('invalid.ipynb');
+    const r = await cli(['run', path.join(NB, 'params.ipynb'), '-o', file, '-p', 'threshold=-1', '-p', 'repeats=1.5', '-p', 'thresold=3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^E_NOTEBOOK_PARAMS: validateParameters: invalid parameters:/);
+    expect(r.stderr).toMatch(/thresold: unknown parameter/);
+    expect(existsSync(file)).toBe(false);
+    const typed = await cli(['run', path.join(NB, 'params.ipynb'), '-o', file, '-p', 'threshold=-1', '-p', 'repeats=1.5']);
+    expect(typed.stderr).toMatch(/\n {2}threshold: .*\n {2}repeats: /);
+  });
+
+  it('--help-params prints names, types, defaults and descriptions', async () => {
+    const r = await cli(['run', path.join(NB, 'params.ipynb'), '--help-params']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('threshold: number (default: 0.5)  detection threshold');
+    expect(r.stdout).toContain('label: string (default: "demo")  run label');
+    expect(r.stdout).toContain('repeats: integer (default: 2)');
+  });
+
+  it('stops at a throwing cell, marks it, adds a banner and exits 1', async () => {
+    const file = out('failing.ipynb');
+    const r = await cli(['run', path.join(NB, 'failing.ipynb'), '-o', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/notebook run failed at cell 3 .*E_INVALID_ARGUMENT: load: path: no such file/);
+    const nb = load(file);
+    expect(nb.cells[0].metadata.tags).toEqual(['stagebook-error-banner']);
+    expect(src(nb.cells[0])).toContain('E_INVALID_ARGUMENT: load: path: no such file');
+    const failed = nb.cells[2].metadata.stagebook;
+    expect(failed).toMatchObject({ status: 'error', error: { code: 'E_INVALID_ARGUMENT', ename: 'StagebookError', reply_status: 'error' } });
+    expect(nb.cells[3].metadata.stagebook).toBeUndefined();
+    expect(nb.cells[3].outputs).toEqual([]);
+    expect(nb.metadata.stagebook).toMatchObject({ status: 'failed', failed_cell: 2 });
+  });
+
+  it('detects a TypeScript type error (tslab type-checks with TS 5.0) as a failed cell', async () => {
+    const s = await runNotebook({ input: path.join(NB, 'typeerror.ipynb'), output: out('typeerror.ipynb') });
+    expect(s.exitCode).toBe(1);
+    expect(String(s.error?.message)).toMatch(/not assignable to type 'number'/);
+  });
+
+  it('times out a cell, saves as it goes, and kills the kernel (exit 3)', async () => {
+    const file = out('timeout.ipynb');
+    const t0 = Date.now();
+    const running = runNotebook({ input: path.join(NB, 'timeout.ipynb'), output: file, cellTimeoutMs: 4000 });
+    // While the long cell runs, the saved notebook already holds the first cell's output.
+    let midRun: any;
+    while (Date.now() - t0 < 15_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (!existsSync(file)) continue;
+      const nb = load(file);
+      if (nb.cells[1].metadata.stagebook?.status === 'running') { midRun = nb; break; }
+    }
+    expect(text(midRun.cells[0])).toBe('start\n');
+    const s = await running;
+    expect(s).toMatchObject({ status: 'timeout', exitCode: 3, failedCell: 2 });
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    const nb = load(file);
+    expect(nb.cells[2].metadata.stagebook.status).toBe('timeout');
+    expect(nb.cells[2].outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'CellTimeoutError' });
+    expect(alive(nb.metadata.stagebook.kernel.pid)).toBe(false);
+  });
+
+  it('applies the whole-run timeout', async () => {
+    const s = await runNotebook({ input: path.join(NB, 'timeout.ipynb'), output: out('runtimeout.ipynb'), runTimeoutMs: 8000 });
+    expect(s.status).toBe('timeout');
+    expect(String(s.error?.message)).toMatch(/run timeout of 8000 ms/);
+  });
+
+  it('detects a killed kernel (exit 4)', async () => {
+    const file = out('killed.ipynb');
+    const s = await runNotebook({ input: path.join(NB, 'killed.ipynb'), output: file });
+    expect(s).toMatchObject({ status: 'kernel_dead', exitCode: 4 });
+    const nb = load(file);
+    const pid = Number(/pid (\d+)/.exec(text(nb.cells[1]))?.[1]);
+    expect(pid).toBe(nb.metadata.stagebook.kernel.pid);
+    expect(nb.cells[2].metadata.stagebook.status).toBe('dead');
+    expect(nb.cells[2].outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'DeadKernelError' });
+  });
+
+  it('records rich displays, progress events (JSONL) and the structured stage error', async () => {
+    const file = out('display.ipynb');
+    const events = out('display.jsonl');
+    const s = await runNotebook({ input: path.join(NB, 'display.ipynb'), output: file, eventsFile: events });
+    expect(s.exitCode).toBe(1); // the last cell rethrows on purpose
+    expect(s.ledgerRunIds).toEqual(['run-42']);
+    const nb = load(file);
+    const [, , table, plot, progress, shown, thrown] = nb.cells;
+    expect(Object.keys(table.outputs[0].data).sort()).toEqual(['text/html', 'text/plain']);
+    expect(Object.keys(plot.outputs[0].data).sort()).toEqual(['application/vnd.vegalite.v5+json', 'image/svg+xml', 'text/plain']);
+    expect(typeof plot.outputs[0].data['application/vnd.vegalite.v5+json']).toBe('object');
+    // one output updated in place: the final state, not one output per update
+    expect(progress.outputs).toHaveLength(1);
+    expect(progress.outputs[0].data['application/vnd.stagebook.progress.v1+json']).toMatchObject({ runId: 'run-42', state: 'done', stages: [{ name: 'ingest', state: 'done', n: 3, total: 3 }, { name: 'detect', state: 'cached' }] });
+    expect(shown.outputs[0].data['application/vnd.stagebook.error.v1+json']).toMatchObject({ code: 'E_STAGE_FAILED', stage: 'detect', input: 'frames/003.fits' });
+    expect(thrown.metadata.stagebook.error).toMatchObject({ code: 'E_NO_INPUTS', structured: { stage: 'ingest', input: 'raw/*.fits' } });
+    const lines = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].type).toBe('run_start');
+    expect(lines.at(-1)).toMatchObject({ type: 'run_end', status: 'failed', exit_code: 1 });
+    const progressLines = lines.filter((l) => l.type === 'progress').map((l) => `${l.stage}:${l.state}`);
+    expect(progressLines).toContain('ingest:done');
+    expect(progressLines).toContain('detect:cached');
+    expect(lines.some((l) => l.type === 'cell_failed' && l.code === 'E_NO_INPUTS')).toBe(true);
+  });
+
+  it('runs standalone as node kernel-lib/dist/notebook/cli.js', () => {
+    const cliJs = path.join(__dirname, '..', 'kernel-lib', 'dist', 'notebook', 'cli.js');
+    const r = spawnSync(process.execPath, [cliJs, 'run', path.join(NB, 'failing.ipynb'), '-o', out('standalone.ipynb')], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/notebook run failed at cell 3/);
+  });
+});
