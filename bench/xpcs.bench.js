@@ -46,6 +46,11 @@ function rings(H, W, inner, width) {
   return labels;
 }
 
+function readI32(file) {
+  const b = readFileSync(file);
+  return new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+}
+
 function g2sum(rows) {
   let s = 0;
   for (const row of rows) for (const v of row) if (!Number.isNaN(v)) s += v;
@@ -60,7 +65,7 @@ async function child([kind, dir, threadsArg, framesArg]) {
     const T = Number(framesArg);
     const buf = readFileSync(path.join(dir, 'mt.u16'));
     const data = new Uint16Array(buf.buffer, buf.byteOffset, T * MT.H * MT.W);
-    const labels = new Int32Array(readFileSync(path.join(dir, 'mt_labels.i32')).buffer.slice(0));
+    const labels = readI32(path.join(dir, 'mt_labels.i32'));
     const frames = { data, shape: [T, MT.H, MT.W] };
     const opts = { numLevels: MT.levels, numBufs: MT.bufs };
     const run = () => (threads > 1 ? sb.multiTauAutoCorrParallel(frames, labels, opts, par) : sb.multiTauAutoCorr(frames, labels, opts));
@@ -70,7 +75,7 @@ async function child([kind, dir, threadsArg, framesArg]) {
   } else if (kind === 'tt' || kind === 'eig') {
     const buf = readFileSync(path.join(dir, 'tt.u16'));
     const data = new Uint16Array(buf.buffer, buf.byteOffset, TT.T * TT.H * TT.W);
-    const labels = new Int32Array(readFileSync(path.join(dir, 'tt_labels.i32')).buffer.slice(0));
+    const labels = readI32(path.join(dir, 'tt_labels.i32'));
     const frames = { data, shape: [TT.T, TT.H, TT.W] };
     if (kind === 'tt') {
       const opts = { numBufs: TT.T, numLevels: 1 };

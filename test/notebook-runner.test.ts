@@ -3,13 +3,15 @@
  * Needs `npx tsc -p kernel-lib/tsconfig.build.json` first: the kernel imports `stagebook` from
  * kernel-lib/dist, and the standalone CLI test runs dist/notebook/cli.js.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { notebookCommand } from '../kernel-lib/src/notebook/cli';
+import { KernelClient } from '../kernel-lib/src/notebook/client';
+import { launchKernel } from '../kernel-lib/src/notebook/launcher';
 import { runNotebook } from '../kernel-lib/src/notebook/runner';
 
 const NB = path.join(__dirname, 'fixtures', 'notebooks');
@@ -21,10 +23,16 @@ const load = (file: string): any => JSON.parse(readFileSync(file, 'utf8'));
 const text = (cell: any): string => (cell.outputs ?? []).map((o: any) => o.text ?? '').join('');
 const src = (cell: any): string => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
 
+/** True while `pid` runs (a zombie awaiting its reaper counts as dead: it runs no code). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }
@@ -44,6 +52,31 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
     e.mockRestore();
   }
 }
+
+describe('kernel client (real tslab kernel, wire protocol 5.3)', () => {
+  it('signs requests the kernel accepts, answers heartbeats, and gets no reply with a wrong key', async () => {
+    const kernel = await launchKernel({ cwd: NB });
+    const client = KernelClient.connect(kernel.connection, kernel.exited);
+    const forged = KernelClient.connect({ ...kernel.connection, key: 'not-the-key' }, kernel.exited);
+    try {
+      const info = await client.waitReady(30_000);
+      expect(info).toMatchObject({ protocol_version: '5.3', implementation: 'tslab' });
+      expect(await client.heartbeat()).toBe(true);
+      const seen: string[] = [];
+      const r = await client.execute('console.log(6 * 7)', { onIopub: (m) => seen.push(`${m.header.msg_type}:${String((m.content as { text?: string }).text ?? '')}`) });
+      expect(r).toMatchObject({ status: 'ok', executionCount: 1 });
+      expect(seen).toContain('stream:42\n');
+      // tslab verifies the HMAC of every request: a forged signature is dropped, nothing answers.
+      await expect(forged.waitReady(1500)).rejects.toMatchObject({ code: 'E_KERNEL_START' });
+    } finally {
+      client.close();
+      forged.close();
+      await kernel.kill();
+    }
+    expect(kernel.isDead()).toBe(true);
+    expect(alive(kernel.pid)).toBe(false);
+  });
+});
 
 describe('notebook runner (real tslab kernel)', () => {
   it('injects parameters, executes in order and writes outputs and the run record', async () => {
@@ -100,7 +133,7 @@ describe('notebook runner (real tslab kernel)', () => {
     expect(src(nb.cells[0])).toContain('E_INVALID_ARGUMENT: load: path: no such file');
     const failed = nb.cells[2].metadata.stagebook;
     expect(failed).toMatchObject({ status: 'error', error: { code: 'E_INVALID_ARGUMENT', ename: 'StagebookError', reply_status: 'error' } });
-    expect(nb.cells[3].metadata.stagebook).toBeUndefined();
+    expect(nb.cells[3].metadata.stagebook).toEqual({ status: 'skipped' });
     expect(nb.cells[3].outputs).toEqual([]);
     expect(nb.metadata.stagebook).toMatchObject({ status: 'failed', failed_cell: 2 });
   });
@@ -180,5 +213,26 @@ describe('notebook runner (real tslab kernel)', () => {
     const r = spawnSync(process.execPath, [cliJs, 'run', path.join(NB, 'failing.ipynb'), '-o', out('standalone.ipynb')], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/notebook run failed at cell 3/);
+  });
+
+  it('kills the kernel by pid when the runner itself gets SIGTERM (exit 143)', async () => {
+    const cliJs = path.join(__dirname, '..', 'kernel-lib', 'dist', 'notebook', 'cli.js');
+    const events = out('sigterm.jsonl');
+    const child = spawn(process.execPath, [cliJs, 'run', path.join(NB, 'timeout.ipynb'), '-o', out('sigterm.ipynb'), '--events', events], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let pid = 0;
+    const t0 = Date.now();
+    while (!pid && Date.now() - t0 < 30_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (!existsSync(events)) continue;
+      const started = readFileSync(events, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      if (started.some((e) => e.type === 'cell_start' && e.cell === 1)) pid = started.find((e) => e.type === 'kernel_ready').pid;
+    }
+    expect(alive(pid)).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    // SIGKILL was sent before the runner exited; give the OS a moment to tear the process down.
+    for (let i = 0; i < 30 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pid)).toBe(false);
   });
 });

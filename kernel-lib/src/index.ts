@@ -11,3 +11,5 @@ export * from './examples';
 export * from './formats/imm';
 export * from './formats/hdf5';
 export * from './formats/xpcs';
+export * from './analysis';
+export * from './formats/fits';

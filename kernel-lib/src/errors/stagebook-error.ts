@@ -41,6 +41,14 @@ export type StagebookErrorCode =
   | 'E_WRITE_FAILED' // a write failed halfway (the target is left untouched)
   | 'E_UNSUPPORTED' // a valid but unsupported variant (e.g. big-endian host)
   | 'E_DEPENDENCY' // an optional dependency (h5wasm, vega) failed to load
+  // FITS (formats/fits/errors.ts): context names the file, HDU, card number and byte offset
+  | 'E_FITS_TRUNCATED' // the file ends inside a header or data unit
+  | 'E_FITS_CARD' // a header card cannot be parsed
+  | 'E_FITS_BITPIX' // BITPIX is not one of 8, 16, 32, 64, -32, -64
+  | 'E_FITS_FORMAT' // structurally invalid FITS (no SIMPLE/XTENSION, bad NAXISn, bad TFORM)
+  | 'E_FITS_UNSUPPORTED' // valid but unsupported (PLIO_1, HCOMPRESS_1, random groups)
+  | 'E_FITS_CHECKSUM' // CHECKSUM/DATASUM verification failed
+  | 'E_FITS_IO' // reading or writing a FITS file failed at the OS level
   // generic
   | 'E_INTERNAL'
   | (string & {});

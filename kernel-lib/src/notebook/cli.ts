@@ -1,9 +1,11 @@
 /**
  * `stagebook notebook run NB.ipynb [-p key=value ...] [-f params.yaml] -o OUT.ipynb [options]`
  * Also runnable standalone: `node kernel-lib/dist/notebook/cli.js run ...`.
- * Exit codes: 0 ok, 1 a cell failed, 2 usage or parameter error, 3 timeout, 4 kernel died / did not start.
+ * Exit codes: 0 ok, 1 a cell failed, 2 usage or parameter error, 3 timeout, 4 kernel died / did not start,
+ * 130/143 interrupted by SIGINT/SIGTERM (the kernel is killed first).
  */
 import { isStagebookError, StagebookError } from '../errors/stagebook-error';
+import { killAllKernelsSync } from './launcher';
 import { formatParameterHelp } from './parameters';
 import { EXIT, resolveParameters, runNotebook, type RunNotebookOptions } from './runner';
 
@@ -121,7 +123,20 @@ async function runCommand(a: ParsedArgs): Promise<number> {
     cellTimeoutMs: a.cellTimeoutMs, runTimeoutMs: a.runTimeoutMs, startTimeoutMs: a.startTimeoutMs,
     eventsFile: a.eventsFile, eventsThrottleMs: a.eventsThrottleMs,
   };
-  const s = await runNotebook(options);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    killAllKernelsSync();
+    process.stderr.write(`notebook run interrupted by ${signal}; kernel killed (partial record in ${a.output})\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let s;
+  try {
+    s = await runNotebook(options);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   if (!a.quiet) {
     const where = s.failedCell === undefined ? '' : ` at cell ${s.failedCell + 1}`;
     const err = s.error ? `: ${String(s.error.code)}: ${String(s.error.message).trim().split('\n')[0]}` : '';

@@ -30,10 +30,12 @@ export interface ExecuteOptions {
 /** A connected client. Create with `KernelClient.connect`, always `close()`. */
 export class KernelClient {
   private readonly session: WireSession;
-  private readonly shell = new zmq.Dealer({ linger: 0 });
-  private readonly control = new zmq.Dealer({ linger: 0 });
-  private readonly stdin = new zmq.Dealer({ linger: 0 });
-  private readonly iopub = new zmq.Subscriber({ linger: 0 });
+  // The kernel binds its ports a second or so after spawn (tslab loads TypeScript first); a short
+  // reconnect interval lets us connect soon after it does (ZeroMQ's default is 100 ms).
+  private readonly shell = new zmq.Dealer({ linger: 0, reconnectInterval: 20 });
+  private readonly control = new zmq.Dealer({ linger: 0, reconnectInterval: 20 });
+  private readonly stdin = new zmq.Dealer({ linger: 0, reconnectInterval: 20 });
+  private readonly iopub = new zmq.Subscriber({ linger: 0, reconnectInterval: 20 });
   private readonly shellListeners = new Map<string, Listener>();
   private readonly iopubListeners = new Map<string, Listener>();
   /** Unsolicited iopub messages (e.g. output written after a cell ended) go here. */
@@ -104,7 +106,7 @@ export class KernelClient {
         this.shellListeners.set(header.msg_id, (m) => { info = m.content; });
         this.iopubListeners.set(header.msg_id, () => { iopubSeen = true; });
         await this.shell.send(this.session.serialize(header, {}));
-        const outcome = await this.race(sleepUntil(() => info !== undefined && iopubSeen, 500), Math.min(500, deadline - Date.now()));
+        const outcome = await this.race(sleepUntil(() => info !== undefined && iopubSeen, 250), Math.min(250, deadline - Date.now()));
         if (outcome === 'dead') throw kernelError('E_KERNEL_DIED', 'KernelClient.waitReady: the kernel exited before answering kernel_info');
         if (info && iopubSeen) return info;
       }

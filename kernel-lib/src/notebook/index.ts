@@ -2,7 +2,7 @@
 export { runNotebook, resolveParameters, EXIT, type RunNotebookOptions, type RunSummary } from './runner';
 export { notebookCommand, parseRunArgs, NOTEBOOK_USAGE } from './cli';
 export { KernelClient, type ExecuteResult, type ExecuteOptions, type ExecuteStatus } from './client';
-export { launchKernel, newConnectionInfo, resolveTslabBin, type ConnectionInfo, type LaunchedKernel, type LaunchOptions } from './launcher';
+export { launchKernel, killAllKernelsSync, newConnectionInfo, resolveTslabBin, type ConnectionInfo, type LaunchedKernel, type LaunchOptions } from './launcher';
 export { WireSession, type JupyterMessage, type MessageHeader } from './wire';
 export { readNotebook, parseNotebook, writeNotebook, serializeNotebook, type Notebook, type NotebookCell, type NotebookOutput } from './nbformat';
 export {

@@ -51,6 +51,26 @@ export interface LaunchedKernel {
   kill(graceMs?: number): Promise<void>;
 }
 
+/** Pids of kernels this process started and has not seen exit (killed if the runner itself exits). */
+const liveKernels = new Set<number>();
+let exitHookInstalled = false;
+
+/**
+ * SIGKILLs every kernel this process started that is still alive (synchronous: safe in 'exit' and
+ * signal handlers). Installed on process 'exit'; the CLI also calls it on SIGINT/SIGTERM, because a
+ * terminal's Ctrl-C reaches the kernel too and tslab only interrupts the cell on SIGINT.
+ */
+export function killAllKernelsSync(): void {
+  for (const pid of liveKernels) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  liveKernels.clear();
+}
+
 /** Returns `count` distinct free TCP ports on 127.0.0.1 (bound to port 0, then released). */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
@@ -103,6 +123,11 @@ export async function launchKernel(options: LaunchOptions): Promise<LaunchedKern
     rmSync(dir, { recursive: true, force: true });
     throw new StagebookError('E_KERNEL_START', `launchKernel: could not spawn ${process.execPath} ${tslabBin}`, { where: 'launchKernel', file: tslabBin });
   }
+  liveKernels.add(child.pid);
+  if (!exitHookInstalled) {
+    process.once('exit', killAllKernelsSync);
+    exitHookInstalled = true;
+  }
   const forward = (b: Buffer): void => options.onLog?.(b.toString('utf8'));
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
@@ -114,10 +139,12 @@ function wrapChild(child: ChildProcess, pid: number, connection: ConnectionInfo,
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       dead = true;
+      liveKernels.delete(pid);
       resolve({ code, signal });
     });
     child.once('error', () => {
       dead = true;
+      liveKernels.delete(pid);
       resolve({ code: null, signal: null });
     });
   });

@@ -161,10 +161,11 @@ class Execution {
   }
 
   private async executeCells(): Promise<Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'>> {
-    for (const cell of this.nb.cells) {
-      if (cell.cell_type !== 'code' || sourceText(cell.source).trim() === '') continue;
+    const code = this.nb.cells.filter((c) => c.cell_type === 'code' && sourceText(c.source).trim() !== '');
+    for (const [i, cell] of code.entries()) {
       const result = await this.executeCell(cell);
       if (result.status === 'ok') continue;
+      for (const rest of code.slice(i + 1)) setCellRecord(rest, { status: 'skipped' });
       return this.cellFailure(cell, result);
     }
     return { status: 'ok', exitCode: EXIT.ok };
@@ -178,6 +179,7 @@ class Execution {
     cell.outputs = [];
     this.collector.begin(cell.outputs);
     this.events.emit({ type: 'cell_start', cell: index, id: cell.id });
+    void this.save(true); // not awaited: the record shows which cell is running if we die mid-cell
     const timeoutMs = Math.min(this.o.cellTimeoutMs ?? Infinity, this.deadline - Date.now());
     const result = await (this.client as KernelClient).execute(sourceText(cell.source), {
       timeoutMs,

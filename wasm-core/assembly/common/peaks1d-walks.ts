@@ -78,12 +78,12 @@ export function walkRightBase(xPtr: usize, peak: i32, hi: i32, bMin: usize, bMax
 
 /**
  * Left width walk: `while lo < i and height < x[i]: i -= 1` (lo = left base). A block is skipped
- * when all its indices are > lo and its minimum is > height.
+ * when all its indices are > lo and its minimum is > height (bMin = 0: no block summaries).
  */
 export function walkLeftWidth(xPtr: usize, peak: i32, lo: i32, height: f64, bMin: usize): i32 {
   let i = peak;
   while (lo < i) {
-    if ((i & BLOCK_MASK) == BLOCK_MASK && i - BLOCK_MASK > lo && load<f64>(bMin + (<usize>(i >> BLOCK_SHIFT) << 3)) > height) {
+    if (bMin != 0 && (i & BLOCK_MASK) == BLOCK_MASK && i - BLOCK_MASK > lo && load<f64>(bMin + (<usize>(i >> BLOCK_SHIFT) << 3)) > height) {
       i -= BLOCK;
       continue;
     }
@@ -97,7 +97,7 @@ export function walkLeftWidth(xPtr: usize, peak: i32, lo: i32, height: f64, bMin
 export function walkRightWidth(xPtr: usize, peak: i32, hi: i32, height: f64, bMin: usize): i32 {
   let i = peak;
   while (i < hi) {
-    if ((i & BLOCK_MASK) == 0 && i + BLOCK_MASK < hi && load<f64>(bMin + (<usize>(i >> BLOCK_SHIFT) << 3)) > height) {
+    if (bMin != 0 && (i & BLOCK_MASK) == 0 && i + BLOCK_MASK < hi && load<f64>(bMin + (<usize>(i >> BLOCK_SHIFT) << 3)) > height) {
       i += BLOCK;
       continue;
     }

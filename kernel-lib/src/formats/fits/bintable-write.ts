@@ -39,8 +39,7 @@ function codeOfTyped(data: FitsImageData): TformCode {
   return ({ 8: 'B', 16: 'I', 32: 'J', 64: 'K', [-32]: 'E', [-64]: 'D' } as Record<number, TformCode>)[bitpix];
 }
 
-function fixedNumeric(col: FitsColumnInput, data: FitsImageData, nrows: number, heap: { bytes: Buffer[]; size: number }): Encoded {
-  void heap;
+function fixedNumeric(col: FitsColumnInput, data: FitsImageData, nrows: number): Encoded {
   let code = codeOfTyped(data);
   let per = col.repeat ?? 1;
   if (col.code === 'C' || col.code === 'M') {
@@ -118,7 +117,7 @@ export function encodeBinaryTable(columns: FitsColumnInput[]): { naxis1: number;
     if (typeof col.name !== 'string' || col.name === '') invalidArgument('writeFits', 'columns', 'every column needs a name');
     if (columnRows(col) !== nrows) invalidArgument('writeFits', `column ${col.name}`, `has ${columnRows(col)} rows, the first column has ${nrows}`);
     const d = col.data;
-    if (!Array.isArray(d)) return fixedNumeric(col, d, nrows, heap);
+    if (!Array.isArray(d)) return fixedNumeric(col, d, nrows);
     if (d.length > 0 && typeof d[0] === 'object') return variableLength(col, d as Array<FitsImageData | string>, heap);
     if (d.length > 0 && typeof d[0] === 'boolean') return logicals(col, d as boolean[], nrows);
     if (col.code === 'L' || col.code === 'X') return logicals(col, d as boolean[], nrows);

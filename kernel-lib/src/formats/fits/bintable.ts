@@ -3,8 +3,8 @@
  * L -> booleans ('T' is true), X -> booleans (most significant bit first), A -> strings (NUL ends
  * the string, trailing blanks dropped), numeric codes -> typed arrays (C/M complex as interleaved
  * re, im). TSCAL/TZERO: the unsigned convention (I/J/K with TZERO 2^15/2^31/2^63) gives
- * Uint16/Uint32/BigUint64 arrays, TZERO -128 on B gives Int8Array, any other scaling gives
- * Float64Array (stored * TSCAL + TZERO in double, as astropy). TNULL is reported, not applied
+ * Uint16/Uint32/BigUint64 arrays; any other scaling (TZERO -128 on B included: astropy 5.2 has no
+ * int8 case for tables) gives Float64Array (stored * TSCAL + TZERO in double, as astropy). TNULL is reported, not applied
  * (astropy leaves integer nulls in place too).
  */
 import { fitsError, FitsLocation } from './errors';
@@ -109,11 +109,6 @@ export function scaleColumn(raw: FitsImageData, code: TformCode, scale: number, 
 
 function unsignedView(raw: FitsImageData, code: TformCode, zero: bigint): FitsImageData | null {
   const { buffer, byteOffset, length } = raw;
-  if (code === 'B' && zero === -128n) {
-    const u = raw as Uint8Array;
-    for (let i = 0; i < u.length; i++) u[i] ^= 0x80;
-    return new Int8Array(buffer, byteOffset, length);
-  }
   if (code === 'I' && zero === 32768n) {
     const u = new Uint16Array(buffer, byteOffset, length);
     for (let i = 0; i < u.length; i++) u[i] ^= 0x8000;

@@ -14,7 +14,7 @@ import { Bitpix, checkBitpix, FitsImageData } from './image';
 import { ColumnInfo, TformCode } from './table-format';
 
 const DROPPED = new Set(['TFIELDS', 'THEAP', 'ZIMAGE', 'ZCMPTYPE', 'ZBITPIX', 'ZNAXIS', 'ZMASKCMP', 'ZSIMPLE', 'ZTENSION', 'ZEXTEND',
-  'ZBLOCKED', 'ZPCOUNT', 'ZGCOUNT', 'ZHECKSUM', 'ZDATASUM', 'ZQUANTIZ', 'ZDITHER0', 'CHECKSUM', 'DATASUM',
+  'ZBLOCKED', 'ZPCOUNT', 'ZGCOUNT', 'ZHECKSUM', 'ZDATASUM', 'ZQUANTIZ',
   'XTENSION', 'SIMPLE', 'BITPIX', 'NAXIS', 'PCOUNT', 'GCOUNT', 'EXTEND']);
 const DROPPED_INDEXED = /^(TTYPE|TFORM|TUNIT|TNULL|TSCAL|TZERO|TDISP|TBCOL|TDIM|ZNAXIS|ZTILE|ZNAME|ZVAL|NAXIS)\d+$/;
 
@@ -32,13 +32,16 @@ export function compressedImageHeader(table: FitsHeader): FitsHeader {
     out.set('PCOUNT', table.getNumber('ZPCOUNT', 0), table.getCard('ZPCOUNT')?.comment);
     out.set('GCOUNT', table.getNumber('ZGCOUNT', 1), table.getCard('ZGCOUNT')?.comment);
   }
-  if (table.has('ZEXTEND')) out.set('EXTEND', table.get('ZEXTEND') ?? true, table.getCard('ZEXTEND')?.comment);
   for (const card of table.cards) {
     if (card.kind !== 'commentary' && (DROPPED.has(card.key) || DROPPED_INDEXED.test(card.key))) continue;
     if (card.key === 'EXTNAME' && card.value === 'COMPRESSED_IMAGE') continue;
     // Whole card, so the original kind (a float 1.0 stays a float) and image are kept.
     out.appendCard(card);
   }
+  // astropy's order: EXTEND is appended after the other cards; ZDITHER0 stays (its reserved-name
+  // pattern does not match a trailing 0).
+  if (table.has('ZEXTEND')) out.set('EXTEND', table.get('ZEXTEND') ?? true, table.getCard('ZEXTEND')?.comment);
+  // Like astropy: the table's own CHECKSUM/DATASUM cards stay in place and take the Z values.
   if (table.has('ZHECKSUM')) out.set('CHECKSUM', table.get('ZHECKSUM') ?? '', table.getCard('ZHECKSUM')?.comment);
   if (table.has('ZDATASUM')) out.set('DATASUM', table.get('ZDATASUM') ?? '', table.getCard('ZDATASUM')?.comment);
   return out;

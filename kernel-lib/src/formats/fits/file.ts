@@ -28,6 +28,9 @@ export class FitsFile {
           this.complete = true;
           break;
         }
+        if (i === 0 && (size < 9 || readAt(fd, 0, 9, { file: this.path, hdu: 0, what: 'header' }).toString('latin1') !== 'SIMPLE  =')) {
+          fitsError('E_FITS_FORMAT', 'not a FITS file: it does not start with SIMPLE  =', { file: this.path, hdu: 0, card: 1, offset: 0 });
+        }
         const raw = readHeaderAt(fd, size, offset, this.path, i);
         checkFirstCard(raw.header, i, this.path, offset);
         this.located.push(new FitsHdu(this.path, i, raw.header, raw.headerOffset, raw.dataOffset));

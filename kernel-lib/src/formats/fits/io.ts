@@ -27,7 +27,8 @@ export function withFile<T>(path: string, fn: (fd: number, size: number) => T): 
  * part for the truncation error.
  */
 export function readAt(fd: number, offset: number, length: number, ctx: { file: string; hdu: number; what: string }): Buffer {
-  const buf = Buffer.from(new ArrayBuffer(length));
+  // Unpooled (own ArrayBuffer at offset 0, so 8-byte aligned) and not zero-filled: every byte is read below.
+  const buf = Buffer.allocUnsafeSlow(length);
   let done = 0;
   while (done < length) {
     const chunk = Math.min(length - done, 1 << 30);

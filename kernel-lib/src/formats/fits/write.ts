@@ -53,7 +53,7 @@ function userCards(h: FitsHeader | FitsCardInput[] | undefined, drop: (key: stri
   return new FitsHeader(src.cards.filter((c) => c.kind === 'commentary' || !drop(c.key)));
 }
 
-function imageHdu(input: FitsImageInput, primary: boolean, last: boolean): { header: FitsHeader; data: Buffer } {
+function imageHdu(input: FitsImageInput, primary: boolean): { header: FitsHeader; data: Buffer } {
   const data = input.data;
   const shape = input.shape ?? (data ? [data.length] : []);
   const count = shape.reduce((a, b) => a * b, 1);
@@ -77,7 +77,6 @@ function imageHdu(input: FitsImageInput, primary: boolean, last: boolean): { hea
     h.set('BZERO', storage.bzero);
   }
   for (const c of user.cards) h.appendCard(c);
-  void last;
   return { header: h, data: data ? toStoredBytes(data) : Buffer.alloc(0) };
 }
 
@@ -119,14 +118,14 @@ export function addChecksum(header: FitsHeader, paddedData: Buffer): void {
   header.set('CHECKSUM', encodeChecksum(total));
 }
 
-function encodeHdu(input: FitsHduInput, index: number, last: boolean): { header: FitsHeader; data: Buffer } {
+function encodeHdu(input: FitsHduInput, index: number): { header: FitsHeader; data: Buffer } {
   if (input.type === 'bintable') return tableHdu(input);
   if (input.compress !== undefined) {
     if (input.compress !== 'RICE_1') invalidArgument('writeFits', `hdus[${index}].compress`, `only 'RICE_1' is supported, got ${String(input.compress)}`);
-    const img = imageHdu({ ...input, compress: undefined }, false, last);
+    const img = imageHdu({ ...input, compress: undefined }, false);
     return encodeRiceImage(img.header, input, index);
   }
-  return imageHdu(input, index === 0, last);
+  return imageHdu(input, index === 0);
 }
 
 function writeAll(fd: number, bytes: Buffer): void {
@@ -148,7 +147,7 @@ export function writeFits(path: string, hdus: FitsHduInput[], options: WriteFits
   try {
     fd = fs.openSync(tmp, 'wx');
     for (let i = 0; i < list.length; i++) {
-      const { header, data } = encodeHdu(list[i], i, i === list.length - 1);
+      const { header, data } = encodeHdu(list[i], i);
       const body = padded(data);
       if (checksum) addChecksum(header, body);
       writeAll(fd, header.toBytes());

@@ -7,7 +7,7 @@ import { numpyArgsort } from '../sort/numpy-argsort';
 import type { NumericArray } from '../validate';
 import type { Arena, Block } from '../wasm/core';
 import { checkOptionKeys, distanceArg, intervalArg, relHeightArg, signalArg, wlenArg, type Interval } from './args';
-import { buildBlocks, copySignalIn, kernelsOf, peaksCore, PROMINENCE_WARNING, runProminences, runWidths, WIDTH_WARNING, type Blocks, type Peaks1dKernels } from './kernels';
+import { buildBlocks, copySignalIn, kernelsOf, noBlocks, peaksCore, PROMINENCE_WARNING, runProminences, runWidths, WIDTH_WARNING, type Blocks, type Peaks1dKernels } from './kernels';
 import { PeakSet } from './peak-set';
 import type { FindPeaksOptions, FindPeaksResult } from './types';
 
@@ -81,7 +81,9 @@ export function findPeaks(x: NumericArray, options: FindPeaksOptions = {}): Find
     if (plan.threshold) selectByThreshold(k, arena, xb, set, plan.threshold);
     if (plan.distance !== undefined) selectByDistance(k, arena, xb, set, plan.distance);
     if (plan.prominence || plan.width) {
-      const blocks = buildBlocks(k, arena, xb);
+      // Block summaries serve the windowed fallback walks; without wlen the stack kernels never
+      // walk and the few width walks of the survivors go sample by sample.
+      const blocks = plan.wlen >= 2 ? buildBlocks(k, arena, xb) : noBlocks();
       addProminences(k, arena, xb, blocks, set, plan.wlen, warnings);
       if (plan.prominence) set.selectByInterval(plan.prominence, 'prominences');
       if (plan.width) {

@@ -71,6 +71,16 @@ export interface Blocks {
   argR: Block<Int32Array>;
 }
 
+/**
+ * Null summaries (pointer 0): the width walks then go sample by sample. Only valid for the
+ * ascending-peaks prominence kernels without a window, which never walk.
+ */
+export function noBlocks(): Blocks {
+  const none = { ptr: 0 } as Block<Float64Array>;
+  const noneI = { ptr: 0 } as Block<Int32Array>;
+  return { min: none, max: none, argL: noneI, argR: noneI };
+}
+
 export function buildBlocks(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>): Blocks {
   const nb = k.blockCount(xb.length);
   const blocks = { min: arena.f64(nb), max: arena.f64(nb), argL: arena.i32(nb), argR: arena.i32(nb) };
