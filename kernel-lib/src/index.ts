@@ -13,3 +13,11 @@ export * from './formats/hdf5';
 export * from './formats/xpcs';
 export * from './analysis';
 export * from './formats/fits';
+export * from './simulate';
+// Display layer (tables, Vega-Lite, progress, errors). The notebook runner is not exported here:
+// it loads zeromq; import it from 'stagebook/dist/notebook'.
+export {
+  showTable, tableBundle, showVegaLite, vegaLiteBundle, renderVegaLiteSvg, svgToPng, ProgressDisplay, progressListener,
+  showProgress, endProgress, showError, errorBundle, withErrorDisplay, showPipelineProgress, inKernel, PROGRESS_MIME, VEGALITE_MIME, ERROR_MIME,
+} from './display';
+export type { DisplayBundle, TableInput, TableOptions, VegaLiteSpec, VegaLiteOptions, StageProgressEvent, ProgressPayload, StageState } from './display';

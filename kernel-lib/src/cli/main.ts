@@ -42,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'status': return await cmdStatus(rest);
       case 'ledger': return await cmdLedger(rest);
       case 'pipelines': return await cmdPipelines();
+      // Loaded on demand: the notebook runner pulls in zeromq, which other commands never need.
+      case 'notebook': return await (await import('../notebook/cli')).notebookCommand(rest);
       case undefined: case '--help': case '-h': case 'help':
         process.stdout.write(HELP);
         return cmd === undefined ? EXIT.usage : EXIT.ok;

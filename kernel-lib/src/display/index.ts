@@ -7,3 +7,4 @@ export {
   type StageState, type StageProgressEvent, type StageProgress, type ProgressPayload, type ProgressDisplayOptions, type StageErrorInfo,
 } from './progress';
 export { errorBundle, errorPayload, showError, withErrorDisplay, ERROR_MIME, type ErrorPayload, type ErrorDisplayContext } from './error-display';
+export { showPipelineProgress, toStageProgress } from './engine-progress';

@@ -49,6 +49,17 @@ export type StagebookErrorCode =
   | 'E_FITS_UNSUPPORTED' // valid but unsupported (PLIO_1, HCOMPRESS_1, random groups)
   | 'E_FITS_CHECKSUM' // CHECKSUM/DATASUM verification failed
   | 'E_FITS_IO' // reading or writing a FITS file failed at the OS level
+  // notebooks: runner and display (docs/notebook-runner.md)
+  | 'E_NOTEBOOK_FORMAT' // the .ipynb is not valid nbformat 4 JSON
+  | 'E_NOTEBOOK_NOT_FOUND' // the notebook file does not exist
+  | 'E_NOTEBOOK_PARAMS' // a parameter is unknown or fails the parameters cell's schema
+  | 'E_NOTEBOOK_TIMEOUT' // a cell or the whole run exceeded its timeout
+  | 'E_NOTEBOOK_CELL_FAILED' // a cell failed (execute_reply status error)
+  | 'E_NOTEBOOK_CELL_ABORT' // a cell was aborted (syntax error, interrupt)
+  | 'E_KERNEL_START' // the tslab kernel did not start or answer kernel_info
+  | 'E_KERNEL_DIED' // the kernel process exited during the run
+  | 'E_KERNEL_PROTOCOL' // a malformed or wrongly signed Jupyter message
+  | 'E_PLOT_RENDER' // a Vega-Lite spec could not be compiled or rendered
   // generic
   | 'E_INTERNAL'
   | (string & {});

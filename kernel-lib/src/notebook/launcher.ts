@@ -52,7 +52,7 @@ export interface LaunchedKernel {
 }
 
 /** Pids of kernels this process started and has not seen exit (killed if the runner itself exits). */
-const liveKernels = new Set<number>();
+const liveKernels = new Map<number, string>(); // pid -> connection-file directory
 let exitHookInstalled = false;
 
 /**
@@ -61,12 +61,13 @@ let exitHookInstalled = false;
  * terminal's Ctrl-C reaches the kernel too and tslab only interrupts the cell on SIGINT.
  */
 export function killAllKernelsSync(): void {
-  for (const pid of liveKernels) {
+  for (const [pid, dir] of liveKernels) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
+    rmSync(dir, { recursive: true, force: true });
   }
   liveKernels.clear();
 }
@@ -123,7 +124,7 @@ export async function launchKernel(options: LaunchOptions): Promise<LaunchedKern
     rmSync(dir, { recursive: true, force: true });
     throw new StagebookError('E_KERNEL_START', `launchKernel: could not spawn ${process.execPath} ${tslabBin}`, { where: 'launchKernel', file: tslabBin });
   }
-  liveKernels.add(child.pid);
+  liveKernels.set(child.pid, dir);
   if (!exitHookInstalled) {
     process.once('exit', killAllKernelsSync);
     exitHookInstalled = true;

@@ -9,3 +9,5 @@ export { flattenXpcsMetadata, xpcsMetadataFrom, cleanXpcsMetadata, xpcsMetadataK
 export type { XpcsMetadata, XpcsMetadataValue, FlattenXpcsMetadataOptions } from './metadata';
 export { checkXpcsFile, xpcsQcFrom, XPCS_QC_CHECKLIST } from './qc';
 export type { XpcsQcItem, XpcsQcOptions, XpcsQcReport } from './qc';
+export { writeXpcsLegacyConfig } from './legacy-config-write';
+export type { XpcsLegacyConfigInput } from './legacy-config-write';

@@ -7,3 +7,5 @@ export { xpcsMultiTau } from './eigen';
 export type { XpcsMultiTauOptions, XpcsMultiTauResult } from './eigen';
 export { multiTauAutoCorrParallel, twoTimeCorrParallel, xpcsMultiTauParallel } from './parallel';
 export { multiTauLags } from './layout';
+export { xpcsIntensityStats } from './intensity';
+export type { XpcsIntensityStats } from './intensity';
