@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs (with apt, only what is missing) the Debian packages the test suite compares against:
-# numpy/scipy (argsort tie order, betainc), astropy (FITS interop), h5py (HDF5 interop), fpack/funpack.
+# numpy/scipy (argsort tie order, betainc), astropy (FITS interop), h5py (HDF5 interop), fpack/funpack,
+# and Jupyter's nbconvert/nbclient (the notebooks must also run under the standard Jupyter client).
 # Benchmarks additionally use scikit-image and scikit-learn (bench/README.md).
 set -euo pipefail
-PACKAGES=(python3-numpy python3-scipy python3-astropy python3-h5py libcfitsio-bin)
+PACKAGES=(python3-numpy python3-scipy python3-astropy python3-h5py libcfitsio-bin jupyter-nbconvert python3-nbclient python3-jupyter-client)
 if [ "${1:-}" = "--bench" ]; then PACKAGES+=(python3-skimage python3-sklearn); fi
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -21,3 +21,11 @@ export {
   showProgress, endProgress, showError, errorBundle, withErrorDisplay, showPipelineProgress, inKernel, PROGRESS_MIME, VEGALITE_MIME, ERROR_MIME,
 } from './display';
 export type { DisplayBundle, TableInput, TableOptions, VegaLiteSpec, VegaLiteOptions, StageProgressEvent, ProgressPayload, StageState } from './display';
+// Built-in scientific pipelines (XPCS), registered by name like the `example` pipeline.
+export * from './pipelines';
+// Data acquisition (downloader, cache, policy, progress), archive clients, the local archive and
+// the LCO data-management pipeline (registered as `lco-data-management`).
+export * from './acquisition';
+export * from './archives';
+export * from './local-archive';
+export * from './pipelines/lco';

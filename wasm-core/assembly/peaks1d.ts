@@ -7,6 +7,8 @@ import { walkBase, walkLeftBase, walkLeftWidth, walkMin, walkRightBase, walkRigh
 
 export { blockCount, buildBlocks };
 export { leftBasesSorted, rightBasesSorted } from "./common/peaks1d-stack";
+export { leftBasesByValleys, rightBasesByValleys, valleysOf } from "./common/peaks1d-valleys";
+export { minF64, prominencesPruned } from "./common/peaks1d-pruned";
 
 @inline function f64At(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));

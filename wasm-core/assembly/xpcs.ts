@@ -2,11 +2,40 @@
 // XPCS-Eigen per-pixel multi-tau sums (Corr::multiTau2). Host side: kernel-lib/src/numeric/xpcs.
 export * from "./common/memory";
 import { dot1F64, dot1I16, dot4F64, dot4I16, sumF64Chain, sumI16 } from "./common/xpcs-corr";
+import { gramI16 } from "./common/xpcs-gram";
 import { pixelF64 } from "./common/xpcs-pixel";
 export { eigPixelSums } from "./common/xpcs-eigen";
 
 const KIND_U16 = 0;
 const KIND_U32 = 1;
+
+/**
+ * Copies the ROI pixels of `nFrames` frames (src: frames of `frameBytes` bytes) into a compact
+ * ROI-grouped stack (dst: rows of `rowBytes` bytes). The layout is given as runs of consecutive
+ * raster pixels (i32 triples: source byte offset, destination byte offset, bytes; in destination
+ * order) and padding spans (i32 pairs: destination byte offset, bytes) that become zeros. Runs
+ * are copied 16 bytes at a time: a run may spill up to 15 bytes past its end into slots that a
+ * later run or padding span rewrites (both buffers carry 16 bytes of slack). Reading each frame
+ * once, in order, keeps the engine's per-block passes inside the compact stack instead of
+ * scattering over the whole detector frame for every pixel block.
+ */
+export function xpcsGather(src: usize, nFrames: i32, frameBytes: usize, runs: usize, nRuns: i32, pads: usize, nPads: i32, dst: usize, rowBytes: usize): void {
+  for (let t = 0; t < nFrames; t++) {
+    const s = src + <usize>t * frameBytes;
+    const d = dst + <usize>t * rowBytes;
+    for (let r = 0; r < nRuns; r++) {
+      const e = runs + <usize>r * 12;
+      const rs = s + <usize>load<i32>(e);
+      const rd = d + <usize>load<i32>(e, 4);
+      const bytes = <usize>load<i32>(e, 8);
+      for (let o: usize = 0; o < bytes; o += 16) v128.store(rd + o, v128.load(rs + o));
+    }
+    for (let q = 0; q < nPads; q++) {
+      const e = pads + (<usize>q << 3);
+      memory.fill(d + <usize>load<i32>(e), 0, <usize>load<i32>(e, 4));
+    }
+  }
+}
 
 /**
  * Maximum of n stack values (uint16 with SIMD). For float kinds returns NaN as soon as a NaN is
@@ -46,10 +75,27 @@ let gNb: i32 = 0;
 let gLevels: i32 = 0;
 let gSplit: i32 = 0; // levels < gSplit use the exact int16 mode
 let gBlock: i32 = 0;
+// Time window (set by mtWindow): local frame 0 is global frame gT0 (a multiple of 2^(levels-1),
+// so every level's pairing restarts exactly as in the full run); only events in
+// [emitLo[L], emitHi[L]) are correlated, older ones only fill the rings (history).
+let gT0: i32 = 0;
+let gEmitLo: usize = 0; // i32[levels] or 0 = every event
+let gEmitHi: usize = 0;
 
+/** `pix` = 0: the stack is already compact (ROI-grouped, P == npad, padding zeros). */
 export function mtConfigure(stack: usize, kind: i32, T: i32, P: usize, pix: usize, npad: i32, roiStart: usize, roiReal: usize, R: i32, nb: i32, levels: i32, split: i32, block: i32): void {
   gStack = stack; gKind = kind; gT = T; gP = P; gPix = pix; gNpad = npad;
   gRoiStart = roiStart; gRoiReal = roiReal; gR = R; gNb = nb; gLevels = levels; gSplit = split; gBlock = block;
+  gT0 = 0; gEmitLo = 0; gEmitHi = 0;
+}
+
+/** Restricts the next mtRun to a time window (see gT0); call after mtConfigure. */
+export function mtWindow(t0: i32, emitLo: usize, emitHi: usize): void {
+  gT0 = t0; gEmitLo = emitLo; gEmitHi = emitHi;
+}
+
+@inline function emits(L: i32, k: i32): bool {
+  return gEmitLo == 0 || (k >= load<i32>(gEmitLo + (<usize>L << 2)) && k < load<i32>(gEmitHi + (<usize>L << 2)));
 }
 
 @inline function i32At(base: usize, i: i32): i32 { return load<i32>(base + (<usize>i << 2)); }
@@ -64,7 +110,13 @@ export function mtConfigure(stack: usize, kind: i32, T: i32, P: usize, pix: usiz
 /** Level 0: frame t, pixels [b0, b0+n) of the ROI-grouped order, into ring row `row`. */
 function loadFrame(row: usize, t: i32, b0: i32, n: i32): void {
   const base = <usize>t * gP;
-  if (gSplit > 0) {
+  if (gPix == 0) {
+    // Compact stack: pixel b0 + j is slot b0 + j; uint16 values <= 32767 are their own int16 bits.
+    const src = base + <usize>b0;
+    if (gSplit > 0 && gKind == KIND_U16) memory.copy(row, gStack + (src << 1), <usize>n << 1);
+    else if (gSplit > 0) for (let j = 0; j < n; j++) store<i16>(row + (<usize>j << 1), <i16>load<u32>(gStack + ((src + <usize>j) << 2)));
+    else for (let j = 0; j < n; j++) store<f64>(row + (<usize>j << 3), pixelF64(gStack, gKind, src + <usize>j));
+  } else if (gSplit > 0) {
     for (let j = 0; j < n; j++) {
       const p = i32At(gPix, b0 + j);
       const v: i32 = p < 0 ? 0 : (gKind == KIND_U16 ? <i32>load<u16>(gStack + ((base + <usize>p) << 1)) : <i32>load<u32>(gStack + ((base + <usize>p) << 2)));
@@ -140,6 +192,13 @@ function correlate(rings: usize, L: i32, k: i32, iLo: i32, iHi: i32, b0: i32, b1
  * sums[ev[L]+k][r] = sum_j Y_L[k][j] (int16 levels in units of 2^L). Returns 0.
  */
 export function mtRun(prod: usize, sums: usize, eventBase: usize, kmaxPerLevel: usize): i32 {
+  if (gLevels == 1 && gSplit >= 1 && gKind == KIND_U16 && gPix == 0) {
+    // One exact level on a compact uint16 stack: the tiled Gram kernel (same integer sums).
+    const lo = gEmitLo == 0 ? 0 : load<i32>(gEmitLo);
+    const hi = gEmitLo == 0 ? gT : load<i32>(gEmitHi);
+    gramI16(gStack, gNpad, gT0, gRoiStart, gR, gNb, lo, hi, prod, sums, i32At(eventBase, 0), i32At(kmaxPerLevel, 0));
+    return 0;
+  }
   const nb = gNb;
   const B = gBlock;
   let ringBytes: usize = 0;
@@ -153,10 +212,12 @@ export function mtRun(prod: usize, sums: usize, eventBase: usize, kmaxPerLevel: 
     memory.fill(rings, 0, ringBytes);
     memory.fill(count, 0, <usize>gLevels << 2);
     memory.fill(track, 0, <usize>gLevels << 2);
+    for (let l = 0; l < gLevels; l++) store<i32>(count + (<usize>l << 2), gT0 >> l);
     for (let t = 0; t < gT; t++) {
-      loadFrame(ringRow(rings, 0, t % nb), t, b0, n);
-      correlate(rings, 0, t, 0, min(t + 1, nb), b0, b1, prod, sums, i32At(eventBase, 0), i32At(kmaxPerLevel, 0));
-      store<i32>(count, t + 1);
+      const tg = gT0 + t;
+      loadFrame(ringRow(rings, 0, tg % nb), t, b0, n);
+      if (emits(0, tg)) correlate(rings, 0, tg, 0, min(tg + 1, nb), b0, b1, prod, sums, i32At(eventBase, 0), i32At(kmaxPerLevel, 0));
+      store<i32>(count, tg + 1);
       for (let L = 1; L < gLevels; L++) {
         const tr = track + (<usize>L << 2);
         if (load<i32>(tr) == 0) { store<i32>(tr, 1); break; }
@@ -165,7 +226,7 @@ export function mtRun(prod: usize, sums: usize, eventBase: usize, kmaxPerLevel: 
         const k = i32At(count, L);
         combine(ringRow(rings, L, k % nb), ringRow(rings, L - 1, (kPrev - 2) % nb), ringRow(rings, L - 1, (kPrev - 1) % nb), L, n);
         store<i32>(count + (<usize>L << 2), k + 1);
-        correlate(rings, L, k, nb >> 1, min(k + 1, nb), b0, b1, prod, sums, i32At(eventBase, L), i32At(kmaxPerLevel, L));
+        if (emits(L, k)) correlate(rings, L, k, nb >> 1, min(k + 1, nb), b0, b1, prod, sums, i32At(eventBase, L), i32At(kmaxPerLevel, L));
       }
     }
   }

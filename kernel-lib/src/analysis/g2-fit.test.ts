@@ -1,13 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { lcg } from '../../../test/support/helpers';
 import { isStagebookError } from '../errors/stagebook-error';
 import { fitG2Decay, g2Model } from './g2-fit';
 import { leastSquares } from './least-squares';
-
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(1664525, s) + 1013904223) >>> 0) / 2 ** 32);
-}
 
 describe('fitG2Decay', () => {
   const taus = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128];

@@ -5,6 +5,8 @@
  */
 import { isStagebookError } from '../errors/stagebook-error';
 import '../examples';
+import '../pipelines';
+import '../pipelines/lco';
 import { EXIT, cmdLedger, cmdPipelines, cmdResume, cmdRun, cmdStatus } from './commands';
 
 const HELP = `usage: stagebook <command> [options]
@@ -17,7 +19,7 @@ const HELP = `usage: stagebook <command> [options]
   ledger query --config F [--level L] [--version-lt N] [--product P] [--stage S] [--state S] [--json]
   pipelines
 
-<pipeline> is a registered name (built in: example) or a path to a .js module exporting \`pipeline\`.
+<pipeline> is a registered name (built in: example, xpcs, lco-data-management) or a path to a .js module exporting \`pipeline\`.
 Exit codes: 0 ok, 1 stage failures, 2 usage, 3 config, 4 locked, 5 no inputs, 6 run not found,
 70 internal, 130 interrupted (docs/cli.md).
 `;
@@ -44,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'pipelines': return await cmdPipelines();
       // Loaded on demand: the notebook runner pulls in zeromq, which other commands never need.
       case 'notebook': return await (await import('../notebook/cli')).notebookCommand(rest);
+      case 'archive': return await (await import('../local-archive/cli')).archiveCommand(rest);
       case undefined: case '--help': case '-h': case 'help':
         process.stdout.write(HELP);
         return cmd === undefined ? EXIT.usage : EXIT.ok;

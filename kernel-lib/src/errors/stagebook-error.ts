@@ -60,6 +60,25 @@ export type StagebookErrorCode =
   | 'E_KERNEL_DIED' // the kernel process exited during the run
   | 'E_KERNEL_PROTOCOL' // a malformed or wrongly signed Jupyter message
   | 'E_PLOT_RENDER' // a Vega-Lite spec could not be compiled or rendered
+  // data acquisition (docs/acquisition.md)
+  | 'E_ABORTED' // a download or archive query was aborted by its signal
+  | 'E_DOWNLOAD_NETWORK' // network error (reset, refused, timeout) on every allowed attempt
+  | 'E_DOWNLOAD_HTTP' // a retryable HTTP status (408/425/429/5xx) on every allowed attempt
+  | 'E_DOWNLOAD_HTTP_FINAL' // a final HTTP status (4xx other than 408/425/429): not retried
+  | 'E_DOWNLOAD_TRUNCATED' // the body ended before the announced/expected size
+  | 'E_DOWNLOAD_SIZE' // the size differs from what the archive lists, or more bytes than announced
+  | 'E_DOWNLOAD_CHECKSUM' // md5/sha256 of the received bytes differs from the archive's
+  | 'E_DOWNLOAD_RANGE' // a resume range was refused or not continued (the partial is restarted)
+  | 'E_DOWNLOAD_FAILED' // any other failure of a download attempt
+  | 'E_ARCHIVE_AUTH' // the archive refused the token (401/403); the env var NAME is the hint, never the value
+  | 'E_ARCHIVE_HTTP' // an archive query failed with an HTTP status
+  | 'E_ARCHIVE_NETWORK' // an archive query failed at the network level on every attempt
+  | 'E_ARCHIVE_FORMAT' // an archive answer is not the expected JSON, or `next` leaves the archive's origin
+  | 'E_ARCHIVE_PAGES' // a query has more pages than maxPages
+  | 'E_LCO_INSTRUMENT' // INSTRUME matches no known LCO instrument class
+  | 'E_LCO_UNUSED' // a downloaded file is not FITS: moved to <download_dir>/unused/
+  // pipelines
+  | 'E_XPCS_VALIDATION' // the XPCS notebook's check failed: a fitted decay time off the generator's, or QC failed
   // generic
   | 'E_INTERNAL'
   | (string & {});

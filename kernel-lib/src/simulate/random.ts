@@ -1,6 +1,8 @@
 /**
- * Seeded random numbers for simulations and fixtures (deterministic across platforms): mulberry32
- * uniforms, Box-Muller normals, Poisson counts (Knuth below 30, rounded normal above).
+ * Seeded random numbers for simulations and fixtures (deterministic across platforms):
+ * xoshiro128** uniforms (Blackman & Vigna; passes BigCrush) seeded through splitmix32, Box-Muller
+ * normals, Poisson counts (Knuth below 30, rounded normal above). An earlier mulberry32 generator
+ * left measurable excess scatter in fitted XPCS decay times across seeds (see notebooks/README.md).
  */
 export interface Random {
   uniform(): number;
@@ -9,15 +11,19 @@ export interface Random {
 }
 
 export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  let spare: number | undefined;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  let sm = seed >>> 0;
+  const splitmix32 = (): number => {
+    sm = (sm + 0x9e3779b9) >>> 0;
+    let z = sm;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
   };
+  const st = Uint32Array.of(splitmix32(), splitmix32(), splitmix32(), splitmix32());
+  let spare: number | undefined;
+  // Two xoshiro128** steps make a 53-bit uniform in [0, 1).
+  const next = (): number => xoshiro128ssStep(st);
+  const uniform = (): number => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
   const normal = (): number => {
     if (spare !== undefined) { const s = spare; spare = undefined; return s; }
     let u = 0;
@@ -37,4 +43,21 @@ export function seededRandom(seed: number): Random {
     return k - 1;
   };
   return { uniform, normal, poisson };
+}
+
+const rotl = (x: number, k: number): number => (x << k) | (x >>> (32 - k));
+
+/** One xoshiro128** step on a 4-word state (updated in place): 32 random bits. */
+function xoshiro128ssStep(st: Uint32Array): number {
+  const result = Math.imul(rotl(Math.imul(st[1], 5), 7), 9) >>> 0;
+  const t = st[1] << 9;
+  st[2] ^= st[0]; st[3] ^= st[1]; st[1] ^= st[2]; st[0] ^= st[3];
+  st[2] ^= t; st[3] = rotl(st[3], 11);
+  return result;
+}
+
+/** The raw xoshiro128** outputs from an explicit state (for checking against the reference). */
+export function xoshiro128ssReference(state: [number, number, number, number], count: number): number[] {
+  const st = Uint32Array.from(state);
+  return Array.from({ length: count }, () => xoshiro128ssStep(st));
 }

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { lcg } from '../../../../test/support/helpers';
 import { loadCore } from '../../numeric/wasm/core';
 import { riceDecodeTiles, riceEncodeTiles } from './rice';
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
 
 function roundTrip(values: Int32Array | Int16Array | Uint8Array, bytepix: number, tiles: number[]): Uint8Array {
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);

@@ -7,7 +7,7 @@ import { numpyArgsort } from '../sort/numpy-argsort';
 import type { NumericArray } from '../validate';
 import type { Arena, Block } from '../wasm/core';
 import { checkOptionKeys, distanceArg, intervalArg, relHeightArg, signalArg, wlenArg, type Interval } from './args';
-import { buildBlocks, copySignalIn, kernelsOf, noBlocks, peaksCore, PROMINENCE_WARNING, runProminences, runWidths, WIDTH_WARNING, type Blocks, type Peaks1dKernels } from './kernels';
+import { copySignalIn, kernelsOf, noBlocks, peaksCore, PROMINENCE_WARNING, runProminencesForMinimum, runProminencesOfMaxima, runWidths, WIDTH_WARNING, type Blocks, type Peaks1dKernels } from './kernels';
 import { PeakSet } from './peak-set';
 import type { FindPeaksOptions, FindPeaksResult } from './types';
 
@@ -76,15 +76,22 @@ export function findPeaks(x: NumericArray, options: FindPeaksOptions = {}): Find
     const xb = copySignalIn(WHERE, k, arena, xs);
     const warnings: string[] = [];
     const set = localMaximaSet(k, arena, xb, plan.plateauSize !== undefined);
+    // Every local maximum (the prominence kernel needs all of them; the filters below compact
+    // set.peaks in place).
+    const maxima = { block: set.peaks, count: set.count };
+    if ((plan.prominence || plan.width) && (plan.plateauSize || plan.height || plan.threshold || plan.distance !== undefined)) {
+      maxima.block = arena.i32(set.count);
+      maxima.block.view().set(set.peaks.view().subarray(0, set.count));
+    }
     if (plan.plateauSize) set.selectByInterval(plan.plateauSize, 'plateauSizes');
     if (plan.height) selectByHeight(k, arena, xb, set, plan.height);
     if (plan.threshold) selectByThreshold(k, arena, xb, set, plan.threshold);
     if (plan.distance !== undefined) selectByDistance(k, arena, xb, set, plan.distance);
     if (plan.prominence || plan.width) {
-      // Block summaries serve the windowed fallback walks; without wlen the stack kernels never
-      // walk and the few width walks of the survivors go sample by sample.
-      const blocks = plan.wlen >= 2 ? buildBlocks(k, arena, xb) : noBlocks();
-      addProminences(k, arena, xb, blocks, set, plan.wlen, warnings);
+      // The valley kernels never walk the signal; the width walks of the survivors are short
+      // (bounded by their bases) and go sample by sample.
+      const blocks = noBlocks();
+      addProminences(k, arena, xb, maxima, set, plan.wlen, plan.prominence, warnings);
       if (plan.prominence) set.selectByInterval(plan.prominence, 'prominences');
       if (plan.width) {
         addWidths(k, arena, xb, blocks, set, plan.relHeight, warnings);
@@ -154,8 +161,17 @@ function selectByDistance(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Arra
   set.keepMask(keep, kept);
 }
 
-function addProminences(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, blocks: Blocks, set: PeakSet, wlen: number, warnings: string[]): void {
-  const r = runProminences(k, arena, xb, blocks, set.peaks, set.count, wlen, true);
+/**
+ * Prominences of the working set. With a lower prominence bound and a window, peaks that cannot
+ * reach the bound get only a value below it (removed right after by the prominence condition, as
+ * scipy removes them); otherwise the valley kernels compute every prominence in O(n).
+ */
+function addProminences(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, maxima: { block: Block<Int32Array>; count: number }, set: PeakSet, wlen: number, prominence: Interval | undefined, warnings: string[]): void {
+  const min = prominence?.min;
+  const r = min && min.kind !== 'none' && wlen >= 2
+    ? runProminencesForMinimum(k, arena, xb, maxima.block, maxima.count, set.peaks, set.count, wlen,
+      min.kind === 'scalar' ? { scalar: min.value, perSample: 0 } : { scalar: 0, perSample: arena.copyIn(min.values).ptr })
+    : runProminencesOfMaxima(k, arena, xb, maxima.block, maxima.count, set.peaks, set.count, wlen);
   set.setF64('prominences', r.prominences);
   set.setI32('leftBases', r.leftBases);
   set.setI32('rightBases', r.rightBases);

@@ -35,6 +35,20 @@ export interface Peaks1dKernels {
     xPtr: number, n: number, peaksPtr: number, m: number, wlen: number,
     bMin: number, bMax: number, bArgL: number, promInOut: number, rightOut: number,
   ): number;
+  valleysOf(xPtr: number, n: number, M: number, m: number, vMin: number, vArgL: number, vArgR: number): void;
+  leftBasesByValleys(
+    xPtr: number, n: number, M: number, m: number, vMin: number, vArgR: number, vArgL: number,
+    sel: number, ms: number, wlen: number, minOut: number, baseOut: number,
+  ): void;
+  rightBasesByValleys(
+    xPtr: number, n: number, M: number, m: number, vMin: number, vArgL: number, vArgR: number,
+    sel: number, ms: number, wlen: number, promInOut: number, baseOut: number,
+  ): number;
+  minF64(xPtr: number, n: number): number;
+  prominencesPruned(
+    xPtr: number, n: number, xMin: number, peaksPtr: number, m: number, wlen: number, minScalar: number, minArr: number, budget: number,
+    promOut: number, leftOut: number, rightOut: number,
+  ): number;
   correlateSame(xPtr: number, n: number, wPtr: number, m: number, outPtr: number): void;
 }
 
@@ -116,6 +130,44 @@ export function runProminences(
     out.prominences.ptr, out.leftBases.ptr, out.rightBases.ptr,
   );
   return { ...out, zeros };
+}
+
+/**
+ * Prominences of `sel` (ascending, a subset of the local maxima `maxima` of x, as inside
+ * findPeaks) from the valleys between consecutive maxima (peaks1d-valleys.ts): O(n + m), no
+ * per-peak walk over the signal, identical to scipy's walk with or without a window.
+ */
+export function runProminencesOfMaxima(
+  k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, maxima: Block<Int32Array>, mAll: number, sel: Block<Int32Array>, ms: number, wlen: number,
+): ProminenceBlocks {
+  const out = { prominences: arena.f64(ms), leftBases: arena.i32(ms), rightBases: arena.i32(ms) };
+  const v = { min: arena.f64(mAll + 1), argL: arena.i32(mAll + 1), argR: arena.i32(mAll + 1) };
+  const n = xb.length;
+  k.valleysOf(xb.ptr, n, maxima.ptr, mAll, v.min.ptr, v.argL.ptr, v.argR.ptr);
+  k.leftBasesByValleys(xb.ptr, n, maxima.ptr, mAll, v.min.ptr, v.argR.ptr, v.argL.ptr, sel.ptr, ms, wlen, out.prominences.ptr, out.leftBases.ptr);
+  const zeros = k.rightBasesByValleys(xb.ptr, n, maxima.ptr, mAll, v.min.ptr, v.argL.ptr, v.argR.ptr, sel.ptr, ms, wlen, out.prominences.ptr, out.rightBases.ptr);
+  return { ...out, zeros };
+}
+
+/** Visited samples per signal sample (plus per peak) allowed before the pruned walks give up. */
+const PRUNED_BUDGET = { perSample: 4, perPeak: 64 };
+
+/**
+ * Prominences inside findPeaks when a minimum prominence `need` is required (scalar, or per
+ * sample) with a window (wlen >= 2, so every walk is bounded): exact for every peak that can pass
+ * it, a bound below `need` for the others (which the prominence condition then removes), see
+ * peaks1d-pruned.ts. Falls back to the O(n) valley kernels when pruning does not pay off.
+ */
+export function runProminencesForMinimum(
+  k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, maxima: Block<Int32Array>, mAll: number, sel: Block<Int32Array>, ms: number, wlen: number,
+  need: { scalar: number; perSample: number },
+): ProminenceBlocks {
+  const out = { prominences: arena.f64(ms), leftBases: arena.i32(ms), rightBases: arena.i32(ms) };
+  const n = xb.length;
+  const budget = PRUNED_BUDGET.perSample * n + PRUNED_BUDGET.perPeak * ms;
+  const zeros = k.prominencesPruned(xb.ptr, n, k.minF64(xb.ptr, n), sel.ptr, ms, wlen, need.scalar, need.perSample, budget, out.prominences.ptr, out.leftBases.ptr, out.rightBases.ptr);
+  if (zeros >= 0) return { ...out, zeros };
+  return runProminencesOfMaxima(k, arena, xb, maxima, mAll, sel, ms, wlen);
 }
 
 export interface WidthBlocks {

@@ -54,7 +54,7 @@ function singlePixel(where: string, img: NormalizedImage, o: NormalizedPeakOptio
  * Shared tail of the serial and parallel paths: merge bands (in row order, so row-major order is
  * kept), apply the trivial-image rule over the whole image, sort and space.
  */
-export function finishPeaks(img: NormalizedImage, o: NormalizedPeakOptions, bands: BandCandidates[]): Int32Array {
+export function finishPeaks(img: NormalizedImage, o: NormalizedPeakOptions, bands: Array<Pick<BandCandidates, 'indices' | 'allEqual'>>): Int32Array {
   // skimage `_get_peak_mask`: a footprint of size 1 (minDistance 0) is plain `image > threshold`,
   // without the trivial-image rule.
   if (o.minDistance > 0 && bands.every((b) => b.allEqual)) return new Int32Array(0);

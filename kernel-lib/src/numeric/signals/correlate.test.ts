@@ -1,22 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isStagebookError } from '../../errors/stagebook-error';
+import { expectStagebookError as expectThrows, lcg, python } from '../../../../test/support/helpers';
 import { chooseCorrelationMethod, correlate, correlateSignals, correlationLags, normalizedCrossCorrelation } from './index';
 import type { CorrelationMode } from './index';
-
-/** Runs a python snippet with Debian's numpy/scipy; `data` arrives as JSON on stdin as `D`. */
-function python(code: string, data: unknown): any {
-  const src = `import json, sys\nimport numpy as np\nimport scipy.signal as ss\nD = json.load(sys.stdin)\n${code}`;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', src], { input: JSON.stringify(data), maxBuffer: 256 << 20 }).toString());
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(1664525, s) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
-}
 
 const randomArray = (n: number, r: () => number) => Array.from({ length: n }, r);
 const modes: CorrelationMode[] = ['full', 'same', 'valid'];
@@ -26,19 +11,8 @@ function expectClose(actual: ArrayLike<number>, expected: number[], rtol: number
   for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i] - expected[i])).toBeLessThanOrEqual(atol + rtol * Math.abs(expected[i]));
 }
 
-function expectThrows(fn: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(isStagebookError(err)).toBe(true);
-  expect((err as Error).message).toMatch(pattern);
-}
-
 describe('correlate / correlateSignals against numpy and scipy', () => {
-  const r = rng(42);
+  const r = lcg(42, -0.5);
   const sizes: [number, number][] = [[1, 1], [1, 4], [4, 1], [5, 9], [4, 8], [4, 9], [8, 4], [9, 5], [30, 7], [7, 30], [64, 64], [100, 33]];
   const pairs = sizes.map(([n1, n2]) => [randomArray(n1, r), randomArray(n2, r)]);
   const ref = python(
@@ -66,7 +40,7 @@ describe('correlate / correlateSignals against numpy and scipy', () => {
 
 describe('FFT path', () => {
   it('agrees with the direct sum on random inputs of awkward sizes (atol 1e-12 * max|out|)', () => {
-    const r = rng(7);
+    const r = lcg(7, -0.5);
     for (const [n1, n2] of [[1000, 999], [1023, 2], [4097, 300], [3, 5000], [2048, 2049]]) {
       const a = randomArray(n1, r);
       const v = randomArray(n2, r);
@@ -87,7 +61,7 @@ describe('FFT path', () => {
 
 describe('normalizedCrossCorrelation', () => {
   it('finds the shift of a rolled noisy copy and matches the formula computed by numpy', () => {
-    const r = rng(3);
+    const r = lcg(3, -0.5);
     const x = randomArray(200, r);
     const y = x.map((_, i) => x[(i - 17 + 200) % 200] + 0.1 * r());
     const res = normalizedCrossCorrelation(x, y);

@@ -1,21 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isStagebookError } from '../../errors/stagebook-error';
+import { expectStagebookError as expectThrows, lcg, python } from '../../../../test/support/helpers';
 import { filtfilt, lfilter, lfilterZi } from './index';
-
-/** Runs a python snippet with Debian's scipy; `data` arrives as JSON on stdin as `D`. */
-function python(code: string, data: unknown): any {
-  const src = `import json, sys\nimport numpy as np\nimport scipy.signal as ss\nD = json.load(sys.stdin)\n${code}`;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', src], { input: JSON.stringify(data), maxBuffer: 64 << 20 }).toString());
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(1664525, s) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
-}
 
 function expectClose(actual: ArrayLike<number>, expected: number[], atol: number): void {
   expect(actual.length).toBe(expected.length);
@@ -24,18 +9,7 @@ function expectClose(actual: ArrayLike<number>, expected: number[], atol: number
   expect(worst).toBeLessThanOrEqual(atol);
 }
 
-function expectThrows(fn: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(isStagebookError(err)).toBe(true);
-  expect((err as Error).message).toMatch(pattern);
-}
-
-const r = rng(99);
+const r = lcg(99, -0.5);
 const x = Array.from({ length: 500 }, (_, i) => Math.sin(i / 13) + r());
 // butter(4, 0.1) (nc = 5, generic path), a biquad with a[0] != 1 (nc = 3 path), a 7-tap FIR.
 const filters: { name: string; b: number[]; a: number[] }[] = [

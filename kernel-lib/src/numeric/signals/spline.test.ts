@@ -1,24 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isStagebookError } from '../../errors/stagebook-error';
+import { expectStagebookError as expectThrows, python } from '../../../../test/support/helpers';
 import { resampleLinear, splev, splrepLinear } from './index';
-
-/** Runs a python snippet with Debian's scipy; `data` arrives as JSON on stdin as `D`. */
-function python(code: string, data: unknown): any {
-  const src = `import json, sys\nimport numpy as np\nimport scipy.interpolate as si\nD = json.load(sys.stdin)\n${code}`;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', src], { input: JSON.stringify(data), maxBuffer: 64 << 20 }).toString());
-}
-
-function expectThrows(fn: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(isStagebookError(err)).toBe(true);
-  expect((err as Error).message).toMatch(pattern);
-}
 
 describe('splrepLinear / splev against scipy.interpolate', () => {
   it('reproduces tck and ext=0 values on irregular data, unsorted query points and extrapolation', () => {

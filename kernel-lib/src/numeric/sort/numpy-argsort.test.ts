@@ -4,12 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { lcg } from '../../../../test/support/helpers';
 import { numpyArgsort } from './numpy-argsort';
-
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(1664525, s) + 1013904223) >>> 0) / 2 ** 32);
-}
 
 function numpyReference(arrays: number[][]): number[][] {
   const code = 'import json,sys,numpy as np\nfor line in sys.stdin:\n  a=np.array(json.loads(line),dtype=np.float64)\n  print(json.dumps(np.argsort(a).tolist()))';

@@ -167,7 +167,8 @@ export class Arena {
 
   /** Allocates a block of the same element type as `data` and copies it in (the one copy). */
   copyIn<T extends TypedArray>(data: T): Block<T> {
-    const ctor = data.constructor as unknown as TypedArrayCtor<T>;
+    // A Buffer is a Uint8Array whose own constructor is deprecated: use the standard one.
+    const ctor = (Buffer.isBuffer(data) ? Uint8Array : data.constructor) as unknown as TypedArrayCtor<T>;
     const b = this.block(ctor, data.length);
     (b.view() as unknown as { set(a: ArrayLike<number>): void }).set(data);
     return b;

@@ -1,7 +1,8 @@
 /**
- * Host side of the multi-tau engine in wasm-core/assembly/xpcs.ts (mtConfigure / mtRun): copies
- * the stack into WASM memory once, picks the exact arithmetic mode per level and returns the raw
- * per-event sums that the one-time and two-time finalisers turn into skbeam's outputs.
+ * Host side of the multi-tau engine in wasm-core/assembly/xpcs.ts (mtConfigure / mtRun): streams
+ * the stack once into a compact ROI-grouped copy in WASM memory, picks the exact arithmetic mode
+ * per level and returns the raw per-event sums that the one-time and two-time finalisers turn
+ * into skbeam's outputs. A run may be restricted to a time window (the parallel split).
  */
 import { StagebookError } from '../../errors/stagebook-error';
 import type { FrameData } from '../frames';
@@ -10,7 +11,9 @@ import type { FrameKind } from './layout';
 
 interface XpcsExports {
   xpcsStackMax(stack: number, kind: number, n: number): number;
+  xpcsGather(src: number, nFrames: number, frameBytes: number, runs: number, nRuns: number, pads: number, nPads: number, dst: number, rowBytes: number): void;
   mtConfigure(stack: number, kind: number, T: number, P: number, pix: number, npad: number, roiStart: number, roiReal: number, R: number, nb: number, levels: number, split: number, block: number): void;
+  mtWindow(t0: number, emitLo: number, emitHi: number): void;
   mtRun(prod: number, sums: number, eventBase: number, kmax: number): number;
   eigPixelSums(stack: number, kind: number, T: number, P: number, pix: number, npx: number, levels: number, taus: number, nd: number, g2: number, ip: number, iff: number): number;
 }
@@ -21,15 +24,18 @@ export function xpcsCore(): { core: ReturnType<typeof loadCore>; k: XpcsExports 
 }
 
 /**
- * Raw engine output in skbeam's float units: prod[((eventBase[L]+k)*nb + i)*R + r] is the ROI-r
- * bincount of Y_L[k] * Y_L[k-i], sums[(eventBase[L]+k)*R + r] the bincount of Y_L[k].
+ * Raw engine output in skbeam's float units: prod[((eventBase[L]+k-firstEvent[L])*nb + i)*R + r]
+ * is the ROI-r bincount of Y_L[k] * Y_L[k-i], sums[(eventBase[L]+k-firstEvent[L])*R + r] the
+ * bincount of Y_L[k], for the events k in [firstEvent[L], firstEvent[L] + events[L]).
  */
 export interface EngineSums {
   prod: Float64Array;
   sums: Float64Array;
-  /** Events per level: floor(T / 2^L) (skbeam img_per_level). */
+  /** Events per level: floor(T / 2^L) (skbeam img_per_level) for a whole run. */
   events: number[];
   eventBase: number[];
+  /** First event of each level held here (0 for a whole run; a window's first event otherwise). */
+  firstEvent: number[];
   /** Levels < split are still in int16 units (value * 2^L); 0 once converted by toFloatUnits. */
   split: number;
   R: number;
@@ -43,8 +49,25 @@ export interface EngineLayout {
   numPixels: number[];
 }
 
-/** Writes the stack into WASM memory; returns its address, kind and pixels per frame. */
-export type StackWriter = (arena: Arena) => { ptr: number; kind: FrameKind; P: number };
+/** The frames the engine reads: `data` holds whole frames of P pixels, frame-major. */
+export interface StackSource {
+  data: FrameData;
+  kind: FrameKind;
+  P: number;
+  /** Called before elements [0, end) of `data` are read (streamed shared input in workers). */
+  ready?(end: number): void;
+}
+
+/**
+ * A time window of a run (parallel split): local frame 0 is global frame t0 (a multiple of
+ * 2^(numLevels-1)); only level-L events in [emitLo[L], emitHi[L]) are correlated, the frames
+ * before them only rebuild the ring history those events need.
+ */
+export interface EngineWindow {
+  t0: number;
+  emitLo: number[];
+  emitHi: number[];
+}
 
 const I16_MAX = 32767;
 
@@ -73,69 +96,142 @@ export function levelEvents(T: number, numLevels: number): number[] {
   return Array.from({ length: numLevels }, (_, L) => Math.floor(T / 2 ** L));
 }
 
-/** Runs the engine. `where` names the public function for the NaN error. */
-export function runEngine(where: string, write: StackWriter, T: number, layout: EngineLayout, numLevels: number, nb: number): EngineSums {
-  const { core, k } = xpcsCore();
-  const R = layout.numPixels.length;
-  const events = levelEvents(T, numLevels);
-  const eventBase = events.map((_, L) => events.slice(0, L).reduce((a, b) => a + b, 0));
-  const totalEvents = events.reduce((a, b) => a + b, 0);
-  return core.withArena((arena) => {
-    const stack = write(arena);
-    const maxValue = k.xpcsStackMax(stack.ptr, stack.kind, T * stack.P);
-    if (Number.isNaN(maxValue)) {
+function cumulative(counts: number[]): number[] {
+  return counts.map((_, L) => counts.slice(0, L).reduce((a, b) => a + b, 0));
+}
+
+/** Bytes of WASM memory through which the stack streams into the compact copy. */
+const STAGING_BYTES = 2 << 20;
+
+type StackBlock = ReturnType<Arena['u16']> | ReturnType<Arena['u32']> | ReturnType<Arena['f32']> | ReturnType<Arena['f64']>;
+
+function stackBlock(arena: Arena, kind: FrameKind, n: number): StackBlock {
+  return kind === 0 ? arena.u16(n) : kind === 1 ? arena.u32(n) : kind === 2 ? arena.f32(n) : arena.f64(n);
+}
+
+/**
+ * The layout as copy runs for xpcsGather: [srcByte, dstByte, bytes] per run of consecutive raster
+ * pixels (in slot order) and [dstByte, bytes] per padding span (-1 slots).
+ */
+export function gatherRuns(pix: Int32Array, bytesPerValue: number): { runs: Int32Array; pads: Int32Array } {
+  const runs: number[] = [];
+  const pads: number[] = [];
+  let j = 0;
+  while (j < pix.length) {
+    let e = j + 1;
+    if (pix[j] < 0) {
+      while (e < pix.length && pix[e] < 0) e++;
+      pads.push(j * bytesPerValue, (e - j) * bytesPerValue);
+    } else {
+      while (e < pix.length && pix[e] === pix[e - 1] + 1) e++;
+      runs.push(pix[j] * bytesPerValue, j * bytesPerValue, (e - j) * bytesPerValue);
+    }
+    j = e;
+  }
+  return { runs: Int32Array.from(runs), pads: Int32Array.from(pads) };
+}
+
+/** Bytes of slack after the staging and compact blocks for xpcsGather's 16-byte copies. */
+const GATHER_SLACK = 16;
+
+/**
+ * Streams T frames through a small staging block into a compact ROI-grouped copy (only the ROI
+ * pixels, in the layout's order; padding 0) and returns it with the maximum over every value of
+ * the frames (NaN if any is NaN), which decides the exact int16 levels.
+ */
+function compactStack(where: string, arena: Arena, k: XpcsExports, src: StackSource, T: number, pix: Int32Array): { ptr: number; maxValue: number } {
+  const { data, kind, P } = src;
+  const bpv = data.BYTES_PER_ELEMENT;
+  const npad = pix.length;
+  const slack = GATHER_SLACK / bpv;
+  const compact = stackBlock(arena, kind, T * npad + slack);
+  const chunkFrames = Math.max(1, Math.floor(STAGING_BYTES / (P * bpv)));
+  const staging = stackBlock(arena, kind, Math.min(T, chunkFrames) * P + slack);
+  const { runs, pads } = gatherRuns(pix, bpv);
+  const runsBlock = arena.copyIn(runs);
+  const padsBlock = arena.copyIn(pads);
+  let maxValue = kind <= 1 ? 0 : -Infinity;
+  for (let t = 0; t < T; t += chunkFrames) {
+    const nf = Math.min(chunkFrames, T - t);
+    src.ready?.((t + nf) * P);
+    (staging.view() as FrameData).set(data.subarray(t * P, (t + nf) * P));
+    const m = k.xpcsStackMax(staging.ptr, kind, nf * P);
+    if (Number.isNaN(m)) {
       throw new StagebookError('E_NON_FINITE', `${where}: frames contain NaN; skbeam would treat such frames as bad images, stagebook rejects them`, { where, field: 'frames' });
     }
-    const split = exactLevels(stack.kind, maxValue, numLevels, Math.max(...layout.numPixels));
+    maxValue = Math.max(maxValue, m);
+    k.xpcsGather(staging.ptr, nf, P * bpv, runsBlock.ptr, runs.length / 3, padsBlock.ptr, pads.length / 2, compact.ptr + t * npad * bpv, npad * bpv);
+  }
+  return { ptr: compact.ptr, maxValue };
+}
+
+/**
+ * Runs the engine over T frames of `src` (all events, or only those of `window`). `where` names
+ * the public function for the NaN error.
+ */
+export function runEngine(where: string, src: StackSource, T: number, layout: EngineLayout, numLevels: number, nb: number, window?: EngineWindow): EngineSums {
+  const { core, k } = xpcsCore();
+  const R = layout.numPixels.length;
+  const t0 = window?.t0 ?? 0;
+  const firstEvent = window ? window.emitLo : levelEvents(T, numLevels).map(() => 0);
+  const events = window ? window.emitHi.map((hi, L) => hi - window.emitLo[L]) : levelEvents(T, numLevels);
+  const eventBase = cumulative(events);
+  const totalEvents = events.reduce((a, b) => a + b, 0);
+  const npad = layout.pix.length;
+  return core.withArena((arena) => {
+    const stack = compactStack(where, arena, k, src, T, layout.pix);
+    const maxValue = stack.maxValue;
+    const split = exactLevels(src.kind, maxValue, numLevels, Math.max(...layout.numPixels));
     let bytesPerPix = 0;
     for (let L = 0; L < numLevels; L++) bytesPerPix += nb * (L < split ? 2 : 8);
     // Pixel block: all rings of a block stay in L2 (~192 KB) while every frame streams through.
     const block = Math.max(8, Math.min(8192, Math.floor(196608 / bytesPerPix / 8) * 8));
-    const pix = arena.copyIn(layout.pix);
     const roiStart = arena.copyIn(layout.roiStart);
     const roiReal = arena.copyIn(Int32Array.from(layout.numPixels));
-    const base = arena.copyIn(Int32Array.from(eventBase));
+    // Event e of level L is stored at row eventBase[L] + e - firstEvent[L].
+    const base = arena.copyIn(Int32Array.from(eventBase, (b, L) => b - firstEvent[L]));
     const kmax = arena.copyIn(Int32Array.from(events.map((_, L) => chunkLimit(maxValue, L))));
+    const emitLo = arena.copyIn(Int32Array.from(firstEvent));
+    const emitHi = arena.copyIn(Int32Array.from(events, (n, L) => firstEvent[L] + n));
     const prod = arena.f64(totalEvents * nb * R);
     const sums = arena.f64(totalEvents * R);
     prod.view().fill(0);
     sums.view().fill(0);
-    k.mtConfigure(stack.ptr, stack.kind, T, stack.P, pix.ptr, layout.pix.length, roiStart.ptr, roiReal.ptr, R, nb, numLevels, split, block);
+    k.mtConfigure(stack.ptr, src.kind, T, npad, 0, npad, roiStart.ptr, roiReal.ptr, R, nb, numLevels, split, block);
+    if (window) k.mtWindow(t0, emitLo.ptr, emitHi.ptr);
     k.mtRun(prod.ptr, sums.ptr, base.ptr, kmax.ptr);
-    return toFloatUnits({ prod: prod.copyOut(), sums: sums.copyOut(), events, eventBase, split, R, nb, numLevels });
+    return toFloatUnits({ prod: prod.copyOut(), sums: sums.copyOut(), events, eventBase, firstEvent, split, R, nb, numLevels });
   });
 }
 
-/** Writer for a whole stack (the one copy into WASM memory). */
-export function wholeStack(data: FrameData, kind: FrameKind, P: number): StackWriter {
-  return (arena) => ({ ptr: arena.copyIn(data).ptr, kind, P });
-}
-
 /**
- * Writer that gathers only the listed raster pixels of every frame, straight into WASM memory
- * (workers use it: each gets its own pixels, padded slots (-1) become 0).
+ * Joins the sums of consecutive time windows that together hold every event of a T-frame run
+ * (each window's events are disjoint), in float units, into one whole-run EngineSums.
  */
-export function gatheredStack(data: FrameData, kind: FrameKind, T: number, P: number, pix: Int32Array): StackWriter {
-  return (arena) => {
-    const n = pix.length;
-    const block = kind === 0 ? arena.u16(T * n) : kind === 1 ? arena.u32(T * n) : kind === 2 ? arena.f32(T * n) : arena.f64(T * n);
-    const out = block.view();
-    for (let t = 0; t < T; t++) {
-      const src = t * P;
-      const dst = t * n;
-      for (let j = 0; j < n; j++) {
-        const p = pix[j];
-        out[dst + j] = p < 0 ? 0 : data[src + p];
-      }
+export function joinWindows(parts: EngineSums[], T: number): EngineSums {
+  const { nb, R, numLevels } = parts[0];
+  const events = levelEvents(T, numLevels);
+  const eventBase = cumulative(events);
+  const totalEvents = events.reduce((a, b) => a + b, 0);
+  const prod = new Float64Array(totalEvents * nb * R);
+  const sums = new Float64Array(totalEvents * R);
+  for (const p of parts) {
+    for (let L = 0; L < numLevels; L++) {
+      const n = p.events[L];
+      if (n === 0) continue;
+      const from = p.eventBase[L];
+      const to = eventBase[L] + p.firstEvent[L];
+      prod.set(p.prod.subarray(from * nb * R, (from + n) * nb * R), to * nb * R);
+      sums.set(p.sums.subarray(from * R, (from + n) * R), to * R);
     }
-    return { ptr: block.ptr, kind, P: n };
-  };
+  }
+  return { prod, sums, events, eventBase, firstEvent: events.map(() => 0), split: 0, R, nb, numLevels };
 }
 
-/** Merges per-worker engine sums (contiguous ROI groups) into one, column by column. */
-export function mergeSums(parts: EngineSums[]): EngineSums {
+/** Joins the sums of contiguous ROI groups (whole runs, in float units) column by column. */
+export function joinRoiGroups(parts: EngineSums[]): EngineSums {
   const R = parts.reduce((a, p) => a + p.R, 0);
-  const { nb, events, eventBase, numLevels } = parts[0];
+  const { nb, events, eventBase, firstEvent, numLevels } = parts[0];
   const totalEvents = events.reduce((a, b) => a + b, 0);
   const prod = new Float64Array(totalEvents * nb * R);
   const sums = new Float64Array(totalEvents * R);
@@ -145,12 +241,12 @@ export function mergeSums(parts: EngineSums[]): EngineSums {
     for (let row = 0; row < totalEvents; row++) for (let r = 0; r < p.R; r++) sums[row * R + r0 + r] = p.sums[row * p.R + r];
     r0 += p.R;
   }
-  return { prod, sums, events, eventBase, split: 0, R, nb, numLevels };
+  return { prod, sums, events, eventBase, firstEvent, split: 0, R, nb, numLevels };
 }
 
 /** Converts int16-unit levels to float units in place (exact power-of-two scaling). */
 export function toFloatUnits(s: EngineSums): EngineSums {
-  for (let L = 0; L < Math.min(s.split, s.numLevels); L++) {
+  for (let L = 1; L < Math.min(s.split, s.numLevels); L++) { // level 0 is already in float units (scale 1)
     const sP = 4 ** -L;
     const sS = 2 ** -L;
     const e0 = s.eventBase[L];

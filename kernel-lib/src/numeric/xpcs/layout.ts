@@ -102,18 +102,6 @@ export function roiLayout(where: string, labelMap: Float64Array): RoiLayout {
   return { roiLabels, numPixels, pix, roiStart };
 }
 
-/** Restricts a layout to ROIs [r0, r1) (for a worker). */
-export function subLayout(layout: RoiLayout, r0: number, r1: number): RoiLayout {
-  const base = layout.roiStart[r0];
-  const roiStart = Int32Array.from(layout.roiStart.subarray(r0, r1 + 1), (s) => s - base);
-  return {
-    roiLabels: layout.roiLabels.slice(r0, r1),
-    numPixels: layout.numPixels.slice(r0, r1),
-    pix: layout.pix.slice(base, layout.roiStart[r1]),
-    roiStart,
-  };
-}
-
 /**
  * skbeam.core.utils.multi_tau_lags: [0..nb-1] then, for level i = 2..numLevels,
  * (nb/2 + j) * 2^(i-1) for j < nb/2.

@@ -4,7 +4,7 @@
  * running means are replayed here in skbeam's order, G += (binned / num_pixels - G) / normalize.
  */
 import type { Frames } from '../frames';
-import { runEngine, wholeStack, type EngineSums } from './engine';
+import { runEngine, type EngineSums } from './engine';
 import { checkMultiTauOpts, checkStack, frameKind, multiTauLags, readLabelMap, roiLayout, type RoiLayout } from './layout';
 
 /** Options of the multi-tau correlators (skbeam num_levels / num_bufs). */
@@ -103,6 +103,6 @@ export function multiTauAutoCorr(frames: Frames, labels: ArrayLike<number>, opts
   const where = 'multiTauAutoCorr';
   const { layout, numLevels, numBufs } = prepareMultiTau(where, frames, labels, opts);
   const [T, H, W] = frames.shape;
-  const sums = runEngine(where, wholeStack(frames.data, frameKind(frames), H * W), T, layout, numLevels, numBufs);
+  const sums = runEngine(where, { data: frames.data, kind: frameKind(frames), P: H * W }, T, layout, numLevels, numBufs);
   return oneTimeFromSums(sums, layout);
 }

@@ -5,7 +5,7 @@
  */
 import { StagebookError } from '../../errors/stagebook-error';
 import type { Frames } from '../frames';
-import { runEngine, wholeStack, type EngineSums } from './engine';
+import { runEngine, type EngineSums } from './engine';
 import { frameKind, multiTauLags, requireInt, type RoiLayout } from './layout';
 import { prepareMultiTau, type MultiTauOptions } from './multi-tau';
 
@@ -30,6 +30,10 @@ export interface TwoTimeResult {
 export function twoTimeFromSums(s: EngineSums, layout: Pick<RoiLayout, 'roiLabels' | 'numPixels'>, numFrames: number): TwoTimeResult {
   const { nb, R, numLevels } = s;
   const nf = numFrames;
+  if (numLevels === 1) {
+    const g2 = layout.numPixels.map((n, r) => levelZeroTwoTime(s, r, n, nf));
+    return { g2, numFrames: nf, lagSteps: multiTauLags(numLevels, nb), roiLabels: layout.roiLabels, numPixels: layout.numPixels };
+  }
   const lagSteps = multiTauLags(numLevels, nb);
   const raw = Array.from({ length: R }, () => new Float64Array(nf * nf));
   const N = layout.numPixels;
@@ -54,19 +58,45 @@ export function twoTimeFromSums(s: EngineSums, layout: Pick<RoiLayout, 'roiLabel
       }
     }
   }
-  // two_time_state_to_results: tril(x) + tril(x).T - diag(diag(x)), evaluated element-wise.
-  const g2 = raw.map((x) => {
-    const out = new Float64Array(nf * nf);
+  // two_time_state_to_results: tril(x) + tril(x).T - diag(diag(x)), element by element: below the
+  // diagonal x + 0 - 0, above it 0 + x' - 0 (the same value), on it x + x - x. Only the lower
+  // triangle of x is read, so the result can overwrite x in place.
+  for (const x of raw) {
     for (let a = 0; a < nf; a++) {
-      for (let b = 0; b < nf; b++) {
-        const lower = a >= b ? x[a * nf + b] : 0;
-        const upper = b >= a ? x[b * nf + a] : 0;
-        out[a * nf + b] = lower + upper - (a === b ? x[a * nf + a] : 0);
+      const row = a * nf;
+      for (let b = 0; b < a; b++) {
+        const v = x[row + b] + 0 - 0;
+        x[row + b] = v;
+        x[b * nf + a] = v;
       }
+      const d = x[row + a];
+      x[row + a] = d + d - d;
     }
-    return out;
-  });
+  }
+  const g2 = raw;
   return { g2, numFrames: nf, lagSteps, roiLabels: layout.roiLabels, numPixels: layout.numPixels };
+}
+
+/**
+ * One level: each (k, k-i) is written once, so the symmetrised matrix is written directly with
+ * the same arithmetic as below: v + 0 - 0 off the diagonal (both halves), v + v - v on it.
+ */
+function levelZeroTwoTime(s: EngineSums, r: number, numPixels: number, nf: number): Float64Array {
+  const { nb, R, prod, sums } = s;
+  const out = new Float64Array(nf * nf);
+  for (let k = 0; k < s.events[0]; k++) {
+    const fi = sums[k * R + r];
+    const lags = Math.min(k + 1, nb);
+    const v0 = (prod[k * nb * R + r] / (sums[k * R + r] * fi)) * numPixels;
+    out[k * nf + k] = v0 + v0 - v0;
+    for (let i = 1; i < lags; i++) {
+      const pi = sums[(k - i) * R + r];
+      const v = (prod[(k * nb + i) * R + r] / (pi * fi)) * numPixels + 0 - 0;
+      out[k * nf + k - i] = v;
+      out[(k - i) * nf + k] = v;
+    }
+  }
+  return out;
 }
 
 export function prepareTwoTime(where: string, frames: Frames, labels: ArrayLike<number>, opts: TwoTimeOptions) {
@@ -92,7 +122,7 @@ export function twoTimeCorr(frames: Frames, labels: ArrayLike<number>, opts: Two
   const where = 'twoTimeCorr';
   const { layout, numLevels, numBufs, numFrames } = prepareTwoTime(where, frames, labels, opts);
   const [T, H, W] = frames.shape;
-  const sums = runEngine(where, wholeStack(frames.data, frameKind(frames), H * W), T, layout, numLevels, numBufs);
+  const sums = runEngine(where, { data: frames.data, kind: frameKind(frames), P: H * W }, T, layout, numLevels, numBufs);
   return twoTimeFromSums(sums, layout, numFrames);
 }
 

@@ -1,30 +1,42 @@
 /**
  * Worker-side tasks of the parallel XPCS correlators (run by parallel/pool.ts in worker_threads).
- * Each worker gathers only its own pixels from the shared stack straight into its own WASM memory.
+ * The stack arrives as a view of shared memory: each worker streams only its own frames (engine)
+ * or pixels (Eigen) into its own WASM memory, without a copy of the whole stack.
  */
 import type { FrameData } from '../frames';
-import { gatheredStack, runEngine, type EngineSums } from './engine';
+import { awaitShared, type SharedStream } from '../parallel/pool';
+import { runEngine, type EngineSums } from './engine';
 import { eigenPixelSums, type PixelSums } from './eigen';
 import type { FrameKind } from './layout';
+import type { PlannedWindow } from './windows';
 
 export interface EngineTask {
   where: string;
+  /** Frames [dataFirstFrame, ...) of the stack (shared memory), frame-major. */
   data: FrameData;
+  dataFirstFrame: number;
+  /** Progress of the streamed copy of `data` (undefined: complete). */
+  stream?: SharedStream;
   kind: FrameKind;
-  T: number;
   P: number;
-  /** Raster pixels of this worker's ROIs, ROI-grouped and padded (-1). */
+  T: number;
+  /** ROI-grouped raster pixels (-1 = padding), padded ROI starts and pixel counts. */
   pix: Int32Array;
   roiStart: Int32Array;
   numPixels: number[];
   numLevels: number;
   numBufs: number;
+  /** Time window, or undefined for every frame and event (ROI split). */
+  window?: PlannedWindow;
 }
 
-/** The multi-tau engine on a subset of ROIs (compact stack: pixel j of the task = slot j). */
+/** The multi-tau engine on one share: a time window, or every frame for a group of ROIs. */
 export function xpcsEngineTask(p: EngineTask): EngineSums {
-  const identity = Int32Array.from(p.pix, (v, j) => (v < 0 ? -1 : j));
-  return runEngine(p.where, gatheredStack(p.data, p.kind, p.T, p.P, p.pix), p.T, { pix: identity, roiStart: p.roiStart, numPixels: p.numPixels }, p.numLevels, p.numBufs);
+  const t0 = p.window ? p.window.t0 : 0;
+  const t1 = p.window ? p.window.f1 : p.T;
+  const offset = (t0 - p.dataFirstFrame) * p.P;
+  const src = { data: p.data.subarray(offset, offset + (t1 - t0) * p.P), kind: p.kind, P: p.P, ready: (end: number) => awaitShared(p.stream, offset + end) };
+  return runEngine(p.where, src, t1 - t0, { pix: p.pix, roiStart: p.roiStart, numPixels: p.numPixels }, p.numLevels, p.numBufs, p.window);
 }
 
 export interface EigenTask {

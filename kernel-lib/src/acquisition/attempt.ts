@@ -1,0 +1,172 @@
+/**
+ * One HTTP attempt of one URL: resume from the `.part` file with `Range` + `If-Range` (RFC 9110
+ * sections 14.2 and 13.1.5: the server sends the remainder only if the validator still matches,
+ * otherwise the whole new representation with 200), stream the body into the part file while
+ * hashing, and classify every failure as retryable (network, 408/425/429/5xx, truncated body,
+ * checksum mismatch) or final (other 4xx).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import type { Dispatcher } from 'undici';
+import { request } from 'undici';
+import { StagebookError } from '../errors/stagebook-error';
+import type { DownloadCache } from './cache';
+import { isRetryableStatus, parseRetryAfterMs, type DownloadPolicy } from './policy';
+
+/** An item as the attempt needs it. */
+export interface AttemptItem {
+  url: string;
+  key: string;
+  size?: number;
+  md5?: string;
+  sha256?: string;
+  headers?: Record<string, string>;
+}
+
+/** A failed attempt: retry or give up. */
+export class AttemptError extends StagebookError {
+  constructor(code: string, message: string, readonly retryable: boolean, readonly retryAfterMs?: number, readonly status?: number, cause?: unknown) {
+    super(code, message, { where: 'download', status }, { cause });
+  }
+}
+
+/** What a successful attempt produced (the `.part` file is complete and verified). */
+export interface AttemptResult {
+  size: number;
+  sha256: string;
+  md5?: string;
+  etag?: string;
+  lastModified?: string;
+  bytesTransferred: number;
+  resumedFrom: number;
+}
+
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH',
+  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
+
+/** origin + path of a URL: what messages show (a query string may hold a signature or token). */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+function header(h: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Classifies a thrown error of undici/fs into an AttemptError. */
+export function classifyError(e: unknown, url: string, signal?: AbortSignal): StagebookError {
+  if (e instanceof StagebookError) return e;
+  if (signal?.aborted) return new StagebookError('E_ABORTED', `download ${displayUrl(url)}: aborted`, { where: 'download' });
+  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = err?.code ?? err?.cause?.code ?? '';
+  const retryable = NETWORK_CODES.has(code) || /other side closed|socket|terminated|ECONNRESET/i.test(err?.message ?? '');
+  return new AttemptError(retryable ? 'E_DOWNLOAD_NETWORK' : 'E_DOWNLOAD_FAILED', `download ${displayUrl(url)}: ${code ? code + ' ' : ''}${err?.message ?? String(e)}`, retryable, undefined, undefined, e);
+}
+
+async function hashPrefix(file: string, bytes: number, md5: Hash | undefined, sha: Hash): Promise<void> {
+  if (bytes === 0) return;
+  for await (const chunk of createReadStream(file, { start: 0, end: bytes - 1, highWaterMark: 1 << 20 })) {
+    sha.update(chunk as Buffer);
+    md5?.update(chunk as Buffer);
+  }
+}
+
+/** Parses `Content-Range: bytes a-b/total`. */
+function parseContentRange(v: string | undefined): { start: number; total?: number } | undefined {
+  const m = v ? /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(v.trim()) : null;
+  if (!m) return undefined;
+  return { start: Number(m[1]), total: m[2] === '*' ? undefined : Number(m[2]) };
+}
+
+/**
+ * Runs one attempt. `onBytes` is called per received chunk. Leaves a (possibly partial) `.part`
+ * file: a retry resumes it; a checksum or size contradiction discards it first.
+ */
+export async function attemptDownload(item: AttemptItem, cache: DownloadCache, policy: DownloadPolicy, dispatcher: Dispatcher, onBytes: (n: number) => void, signal?: AbortSignal): Promise<AttemptResult> {
+  const where = `download ${displayUrl(item.url)}`;
+  const partial = policy.resume ? await cache.partial(item.key) : { size: 0 };
+  if (!policy.resume) await cache.discardPartial(item.key);
+  let offset = partial.size;
+  const headers: Record<string, string> = { ...(item.headers ?? {}), 'accept-encoding': 'identity' };
+  const validator = partial.info?.etag && !partial.info.etag.startsWith('W/') ? partial.info.etag : partial.info?.lastModified;
+  if (offset > 0 && validator) {
+    headers.range = `bytes=${offset}-`;
+    headers['if-range'] = validator;
+  } else if (offset > 0) {
+    offset = 0; // no validator to prove the partial belongs to the current representation
+  }
+  const res = await request(item.url, { method: 'GET', headers, dispatcher, signal, headersTimeout: policy.headersTimeoutMs, bodyTimeout: policy.stallTimeoutMs });
+  const etag = header(res.headers, 'etag');
+  const lastModified = header(res.headers, 'last-modified');
+  if (res.statusCode === 416) {
+    await res.body.dump();
+    await cache.discardPartial(item.key);
+    throw new AttemptError('E_DOWNLOAD_RANGE', `${where}: the server refused the resume range (416); restarting from byte 0`, true, 0, 416);
+  }
+  if (res.statusCode !== 200 && res.statusCode !== 206) {
+    await res.body.dump().catch(() => undefined);
+    const retryAfterMs = parseRetryAfterMs(header(res.headers, 'retry-after'));
+    const retryable = isRetryableStatus(res.statusCode);
+    throw new AttemptError(retryable ? 'E_DOWNLOAD_HTTP' : 'E_DOWNLOAD_HTTP_FINAL', `${where}: HTTP ${res.statusCode}`, retryable, retryAfterMs, res.statusCode);
+  }
+  let total: number | undefined;
+  if (res.statusCode === 206) {
+    const range = parseContentRange(header(res.headers, 'content-range'));
+    if (!range || range.start !== offset || (partial.info?.etag && etag && etag !== partial.info.etag)) {
+      await res.body.dump().catch(() => undefined);
+      await cache.discardPartial(item.key);
+      throw new AttemptError('E_DOWNLOAD_RANGE', `${where}: the 206 response does not continue the partial file; restarting from byte 0`, true, 0, 206);
+    }
+    total = range.total;
+  } else {
+    offset = 0; // 200: the full (possibly changed) representation
+    const len = header(res.headers, 'content-length');
+    total = len !== undefined ? Number(len) : undefined;
+  }
+  if (item.size !== undefined && total !== undefined && total !== item.size) {
+    await res.body.dump().catch(() => undefined);
+    throw new AttemptError('E_DOWNLOAD_SIZE', `${where}: the server announces ${total} bytes but the archive lists ${item.size}`, true, undefined, res.statusCode);
+  }
+  await cache.savePartialInfo({ key: item.key, etag, lastModified, totalSize: total });
+  const sha = createHash('sha256');
+  const md5 = item.md5 ? createHash('md5') : undefined;
+  const part = cache.partPath(item.key);
+  await fsp.mkdir(cache.partPath(item.key).replace(/\/[^/]+$/, ''), { recursive: true });
+  if (offset > 0) await hashPrefix(part, offset, md5, sha);
+  const fh = await fsp.open(part, offset > 0 ? 'a' : 'w');
+  let received = 0;
+  try {
+    for await (const chunk of res.body) {
+      const buf = chunk as Buffer;
+      sha.update(buf);
+      md5?.update(buf);
+      await fh.write(buf);
+      received += buf.length;
+      onBytes(buf.length);
+    }
+  } finally {
+    await fh.close();
+  }
+  const size = offset + received;
+  const expected = item.size ?? total;
+  if (expected !== undefined && size < expected) {
+    throw new AttemptError('E_DOWNLOAD_TRUNCATED', `${where}: body ended at ${size} of ${expected} bytes`, true, undefined, res.statusCode);
+  }
+  if (expected !== undefined && size > expected) {
+    await cache.discardPartial(item.key);
+    throw new AttemptError('E_DOWNLOAD_SIZE', `${where}: received ${size} bytes, more than the expected ${expected}`, true, undefined, res.statusCode);
+  }
+  const result: AttemptResult = { size, sha256: sha.digest('hex'), md5: md5?.digest('hex'), etag, lastModified, bytesTransferred: received, resumedFrom: offset };
+  const bad = (item.md5 && result.md5 !== item.md5.toLowerCase()) ? 'md5' : (item.sha256 && result.sha256 !== item.sha256.toLowerCase()) ? 'sha256' : undefined;
+  if (bad) {
+    await cache.discardPartial(item.key);
+    throw new AttemptError('E_DOWNLOAD_CHECKSUM', `${where}: ${bad} mismatch (expected ${bad === 'md5' ? item.md5 : item.sha256}, got ${bad === 'md5' ? result.md5 : result.sha256})`, true, undefined, res.statusCode);
+  }
+  return result;
+}

@@ -1,0 +1,139 @@
+/**
+ * LCO science-archive `frames/` client (observatorycontrolsystem/science-archive):
+ * `GET {url}/frames/?start&end&proposal_id&reduction_level&public=false&limit&offset` with
+ * `Authorization: Token <token>`; DRF LimitOffsetPagination `{count, next, previous, results}`.
+ * Differences from the seed's data_download.py, on purpose:
+ * - pagination follows `next` to the end (the seed stopped at 10 pages), bounded by `maxPages`
+ *   and by `count`;
+ * - `next` must stay on the configured origin: the token is never sent anywhere else;
+ * - the md5 comes from `version_set` (the newest version), so the download is verified.
+ */
+import { resolveDownloadPolicy, type DownloadPolicy, type DownloadPolicyInput } from '../acquisition/policy';
+import { displayUrl } from '../acquisition/attempt';
+import type { DownloadItem } from '../acquisition/downloader';
+import { Redactor, type Secret } from '../config/secrets';
+import { StagebookError } from '../errors/stagebook-error';
+import { getJson } from './http-json';
+import { recordsToItems, type ArchiveClient, type ArchiveRecord } from './types';
+
+/** A frames query. */
+export interface LcoFrameQuery {
+  proposalId?: string;
+  /** Inclusive range on observation_date (ISO or Date). */
+  start?: string | Date;
+  end?: string | Date;
+  reductionLevel?: number;
+  /** Default false, like the seed (the proposal's own data, public or not). */
+  public?: boolean;
+  /** Any other archive filter (`OBSTYPE`, `target_name`, `basename`...). */
+  extra?: Record<string, string | number | boolean>;
+}
+
+/** Client options. */
+export interface LcoArchiveOptions {
+  /** API root, e.g. https://archive-api.lco.global/ */
+  url: string;
+  /** The token (from the env var named in the config); omitted for public data. */
+  token?: Secret;
+  /** Page size (`limit`). Default 100 (the seed's). */
+  pageSize?: number;
+  /** Safety bound on pages per query. Default 1000 (100,000 frames at the default page size). */
+  maxPages?: number;
+  policy?: DownloadPolicyInput;
+  signal?: AbortSignal;
+  name?: string;
+}
+
+/** `%Y-%m-%dT%H:%M:%S` (the seed's format; the archive reads it as UTC). */
+export function lcoTime(t: string | Date): string {
+  const d = t instanceof Date ? t : new Date(/Z|[+-]\d\d:?\d\d$/.test(t) ? t : `${t.replace(' ', 'T')}Z`);
+  if (Number.isNaN(d.getTime())) throw new StagebookError('E_INVALID_ARGUMENT', `lcoTime: cannot parse time ${JSON.stringify(t)}`, { where: 'lcoTime', field: 'time' });
+  return d.toISOString().slice(0, 19);
+}
+
+/** The md5 of a frame: newest `version_set` entry (by id), else a top-level md5. */
+export function frameMd5(record: Record<string, unknown>): string | undefined {
+  const versions = Array.isArray(record.version_set) ? (record.version_set as Array<Record<string, unknown>>) : [];
+  const newest = [...versions].sort((a, b) => Number(b.id ?? 0) - Number(a.id ?? 0))[0];
+  const md5 = newest?.md5 ?? record.md5;
+  return typeof md5 === 'string' && /^[0-9a-f]{32}$/i.test(md5) ? md5.toLowerCase() : undefined;
+}
+
+/** A frame record as an ArchiveRecord (reading lower-case fields, falling back to the aliases). */
+export function lcoFrameToRecord(f: Record<string, unknown>): ArchiveRecord {
+  const basename = String(f.basename ?? '');
+  const filename = String(f.filename ?? (basename ? `${basename}.fits.fz` : ''));
+  const versions = Array.isArray(f.version_set) ? (f.version_set as Array<Record<string, unknown>>) : [];
+  const url = String(f.url ?? versions[0]?.url ?? '');
+  return {
+    id: f.id as number, filename, url, time: (f.observation_date ?? f.DATE_OBS) as string | undefined,
+    instrument: (f.instrument_id ?? f.INSTRUME) as string | undefined, md5: frameMd5(f), meta: f,
+  };
+}
+
+/** The LCO frames client. */
+export class LcoArchiveClient implements ArchiveClient<LcoFrameQuery> {
+  readonly name: string;
+  readonly policy: DownloadPolicy;
+  private readonly origin: string;
+  private readonly base: string;
+  private readonly redactor = new Redactor();
+
+  constructor(private readonly options: LcoArchiveOptions) {
+    let u: URL;
+    try {
+      u = new URL(options.url);
+    } catch {
+      throw new StagebookError('E_INVALID_ARGUMENT', `LcoArchiveClient: url: not a URL: ${JSON.stringify(options.url)}`, { where: 'LcoArchiveClient', field: 'url' });
+    }
+    this.origin = u.origin;
+    this.base = u.href.endsWith('/') ? u.href : `${u.href}/`;
+    this.name = options.name ?? 'LCO';
+    this.policy = resolveDownloadPolicy(options.policy, 'LcoArchiveClient');
+    if (options.token) this.redactor.add(options.token);
+  }
+
+  /** The first page URL of a query. */
+  queryUrl(q: LcoFrameQuery): string {
+    const u = new URL('frames/', this.base);
+    const p = u.searchParams;
+    if (q.start !== undefined) p.set('start', lcoTime(q.start));
+    if (q.end !== undefined) p.set('end', lcoTime(q.end));
+    if (q.proposalId !== undefined) p.set('proposal_id', q.proposalId);
+    if (q.reductionLevel !== undefined) p.set('reduction_level', String(q.reductionLevel));
+    p.set('public', String(q.public ?? false));
+    for (const [k, v] of Object.entries(q.extra ?? {})) p.set(k, String(v));
+    p.set('limit', String(this.options.pageSize ?? 100));
+    p.set('offset', '0');
+    return u.href;
+  }
+
+  /** Raw frame dicts of every page of a query. */
+  async searchFrames(q: LcoFrameQuery): Promise<Array<Record<string, unknown>>> {
+    const where = 'LcoArchiveClient.searchFrames';
+    const headers: Record<string, string> = this.options.token ? { authorization: `Token ${this.options.token.reveal()}` } : {};
+    const maxPages = this.options.maxPages ?? 1000;
+    const out: Array<Record<string, unknown>> = [];
+    let url: string | null = this.queryUrl(q);
+    for (let page = 0; url; page++) {
+      if (page >= maxPages) throw new StagebookError('E_ARCHIVE_PAGES', `${where}: more than maxPages=${maxPages} pages for one query; narrow the date range or raise maxPages`, { where, field: 'maxPages' });
+      if (new URL(url).origin !== this.origin) {
+        throw new StagebookError('E_ARCHIVE_FORMAT', `${where}: 'next' points to another origin (${new URL(url).origin}); refusing to send the token there`, { where, field: 'next' });
+      }
+      const body = await getJson(url, { policy: this.policy, headers, redactor: this.redactor, signal: this.options.signal }) as { count?: number; next?: string | null; results?: unknown };
+      if (!body || !Array.isArray(body.results)) throw new StagebookError('E_ARCHIVE_FORMAT', `${where}: ${displayUrl(url)}: no 'results' array in the response`, { where });
+      out.push(...(body.results as Array<Record<string, unknown>>));
+      url = body.next ?? null;
+      if (typeof body.count === 'number' && out.length >= body.count) url = null;
+    }
+    return out;
+  }
+
+  async search(q: LcoFrameQuery): Promise<ArchiveRecord[]> {
+    return (await this.searchFrames(q)).map(lcoFrameToRecord);
+  }
+
+  toDownloadItems(records: readonly ArchiveRecord[], subdir?: string): DownloadItem[] {
+    return recordsToItems(records, subdir);
+  }
+}

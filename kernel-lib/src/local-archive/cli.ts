@@ -1,0 +1,90 @@
+/**
+ * `stagebook archive <command>`:
+ *   serve [--port N] [--seed S] [--nights N] [--frames-per-night N] [--token-env NAME] [--faults F.yaml] [--data-dir D] [--blob NAME:BYTES]
+ *       runs the local archive on 127.0.0.1 until SIGINT/SIGTERM. The frames API token is read from
+ *       the environment variable --token-env (default LCO_TOKEN); it is never printed.
+ *   lco-sync <data_download.yaml>   runs the LCO data-management pipeline once (exit 0 ok, 1 failures).
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { resolveSecret } from '../config/secrets';
+import { StagebookError } from '../errors/stagebook-error';
+import { stagebookEvents } from '../events/emitter';
+import { startLocalArchive, type LocalArchiveOptions } from './server';
+
+const USAGE = `usage: stagebook archive serve [--port N] [--seed S] [--nights N] [--frames-per-night N] [--token-env NAME] [--faults F.yaml] [--data-dir D] [--blob NAME:BYTES]
+       stagebook archive lco-sync <data_download.yaml>
+`;
+
+function flags(argv: string[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new StagebookError('E_USAGE', `archive: unexpected argument ${a}\n${USAGE}`, { where: 'archive' });
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new StagebookError('E_USAGE', `archive: ${a} needs a value\n${USAGE}`, { where: 'archive', field: a });
+    m.set(a, [...(m.get(a) ?? []), v]);
+    i++;
+  }
+  return m;
+}
+
+function int(m: Map<string, string[]>, k: string): number | undefined {
+  const v = m.get(k)?.[0];
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new StagebookError('E_USAGE', `archive: ${k}: expected a non-negative integer, got ${v}`, { where: 'archive', field: k });
+  return Number(v);
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const m = flags(argv);
+  const allowed = new Set(['--port', '--seed', '--nights', '--frames-per-night', '--token-env', '--faults', '--data-dir', '--blob']);
+  for (const k of m.keys()) if (!allowed.has(k)) throw new StagebookError('E_USAGE', `archive serve: unknown option ${k}\n${USAGE}`, { where: 'archive serve', field: k });
+  const tokenEnv = m.get('--token-env')?.[0] ?? 'LCO_TOKEN';
+  const token = resolveSecret(tokenEnv).reveal();
+  const faultsFile = m.get('--faults')?.[0];
+  const options: LocalArchiveOptions = {
+    port: int(m, '--port') ?? 0, token, dataDir: m.get('--data-dir')?.[0],
+    synthetic: { seed: int(m, '--seed'), nights: int(m, '--nights'), framesPerNight: int(m, '--frames-per-night') },
+    faults: faultsFile ? (parse(readFileSync(faultsFile, 'utf8')) as LocalArchiveOptions['faults']) : [],
+    blobs: (m.get('--blob') ?? []).map((b) => {
+      const [name, size] = b.split(':');
+      if (!name || !/^\d+$/.test(size ?? '')) throw new StagebookError('E_USAGE', `archive serve: --blob: expected NAME:BYTES, got ${b}`, { where: 'archive serve', field: '--blob' });
+      return { name, size: Number(size) };
+    }),
+  };
+  const archive = await startLocalArchive(options);
+  process.stdout.write(`local archive on ${archive.url} (${archive.frames.length} frames; frames API token from $${tokenEnv}; loopback only)\n`);
+  process.stdout.write(`  frames:     ${archive.url}frames/?limit=100\n  catalogue:  ${archive.url}catalogues/availability.sqlite\n  listing:    ${archive.url}ncei/goes15/2011/02/08/\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await archive.close();
+  return 0;
+}
+
+async function lcoSync(argv: string[]): Promise<number> {
+  const file = argv[0];
+  if (!file || argv.length !== 1) throw new StagebookError('E_USAGE', `archive lco-sync: expected one config file\n${USAGE}`, { where: 'archive lco-sync' });
+  const { runLcoDataManagement } = await import('../pipelines/lco/run');
+  const stop = stagebookEvents.subscribe((e) => {
+    if (e.type === 'stage-finished' || e.type === 'stage-failed' || (e.type === 'log' && e.level === 'warn')) process.stderr.write(`${e.stage ?? ''} ${e.unit ?? ''} ${e.status ?? e.level ?? ''} ${e.message ?? ''}\n`);
+  });
+  try {
+    const r = await runLcoDataManagement(file);
+    process.stdout.write(`${JSON.stringify({ runId: r.run.runId, status: r.run.status, window: r.window, frames: r.frames, problems: r.problems }, null, 2)}\n`);
+    return r.run.status === 'succeeded' && r.problems.length === 0 ? 0 : 1;
+  } finally {
+    stop();
+  }
+}
+
+/** Entry of `stagebook archive ...` (argv after `archive`); resolves to the exit code. */
+export async function archiveCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'serve') return serve(rest);
+  if (sub === 'lco-sync') return lcoSync(rest);
+  process.stderr.write(USAGE);
+  return sub === undefined || sub === '--help' || sub === '-h' ? (sub === undefined ? 2 : 0) : 2;
+}

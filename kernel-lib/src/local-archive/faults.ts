@@ -1,0 +1,90 @@
+/**
+ * Fault injection for the local archive, configured as data. A rule applies to requests whose path
+ * matches `path` (a regular expression source; default every download), either to the first `times`
+ * requests of each path (deterministic; default 1) or with `probability` (decided by a hash of seed,
+ * path and request number, so a run is reproducible).
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { StagebookError } from '../errors/stagebook-error';
+
+/** The kinds of fault. */
+export type FaultKind = '429' | '500' | 'reset' | 'truncate' | 'slow' | 'corrupt' | 'wrong-md5';
+
+/** One fault rule. */
+export interface FaultRule {
+  kind: FaultKind;
+  /** Regex source on the request path. Default: downloads (`^/download/|^/blobs/|^/solar/|^/ncei/`). */
+  path?: string;
+  /** Fault the first N requests of each matching path (default 1 unless probability is given). */
+  times?: number;
+  /** Fault each matching request with this probability instead. */
+  probability?: number;
+  /** 429: Retry-After seconds (default 1). */
+  retryAfterSeconds?: number;
+  /** 500: the status to send (default 500; 502/503/504 also useful). */
+  status?: number;
+  /** reset/truncate: fraction of the body sent before the connection is cut (default 0.5; reset 0 = before headers). */
+  at?: number;
+  /** slow: body rate in bytes per second (default 64 KiB/s). */
+  bytesPerSecond?: number;
+}
+
+export const DEFAULT_FAULT_PATH = '^/(download|blobs|solar|ncei)/';
+
+const ruleSchema = z.strictObject({
+  kind: z.enum(['429', '500', 'reset', 'truncate', 'slow', 'corrupt', 'wrong-md5']),
+  path: z.string().optional(),
+  times: z.number().int().min(0).optional(),
+  probability: z.number().min(0).max(1).optional(),
+  retryAfterSeconds: z.number().min(0).optional(),
+  status: z.number().int().min(500).max(599).optional(),
+  at: z.number().min(0).max(1).optional(),
+  bytesPerSecond: z.number().min(1).optional(),
+});
+
+/** Validates fault rules (E_INVALID_ARGUMENT naming the rule index and field). */
+export function parseFaultRules(input: unknown): FaultRule[] {
+  const r = z.array(ruleSchema).safeParse(input ?? []);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new StagebookError('E_INVALID_ARGUMENT', `local archive: faults${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`, { where: 'parseFaultRules', field: 'faults' });
+  }
+  for (const rule of r.data) new RegExp(rule.path ?? DEFAULT_FAULT_PATH);
+  return r.data as FaultRule[];
+}
+
+/** Decides which fault (if any) a request gets. */
+export class FaultInjector {
+  private readonly compiled: Array<{ rule: FaultRule; re: RegExp }>;
+  private readonly counts = new Map<string, number>();
+
+  constructor(rules: readonly FaultRule[], private readonly seed = 1) {
+    this.compiled = rules.map((rule) => ({ rule, re: new RegExp(rule.path ?? DEFAULT_FAULT_PATH) }));
+  }
+
+  /** Counts this request of `path` and returns the first rule that fires (one fault per request). */
+  next(path: string): FaultRule | undefined {
+    const n = (this.counts.get(path) ?? 0) + 1;
+    this.counts.set(path, n);
+    return this.match(path, n, (k) => k !== 'wrong-md5');
+  }
+
+  /** The wrong-md5 rule for a frame path, if any (metadata faults are permanent). */
+  wrongMd5(path: string): boolean {
+    return this.compiled.some(({ rule, re }) => rule.kind === 'wrong-md5' && re.test(path));
+  }
+
+  private match(path: string, n: number, kinds: (k: FaultKind) => boolean): FaultRule | undefined {
+    for (const { rule, re } of this.compiled) {
+      if (!kinds(rule.kind) || !re.test(path)) continue;
+      if (rule.probability !== undefined) {
+        const h = createHash('sha256').update(`${this.seed}:${path}:${n}:${rule.kind}`).digest().readUInt32LE(0) / 4294967296;
+        if (h < rule.probability) return rule;
+      } else if (n <= (rule.times ?? 1)) {
+        return rule;
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,7 @@
+// Built-in scientific pipelines (registered by name for the CLI and notebooks).
+import { registerPipeline } from '../engine/registry';
+import { xpcsPipeline } from './xpcs/pipeline';
+
+registerPipeline(xpcsPipeline);
+
+export * from './xpcs';

@@ -1,0 +1,132 @@
+/**
+ * Stage `fetch-sort` (split, L1): manifest -> downloaded, decompressed frames sorted into their
+ * datasets. Frames already `sorted` in lco_frames (and still on disk) are skipped, so a second run
+ * downloads nothing; the downloader's cache and ledger make an interrupted run resume.
+ * Partial failure is a value here too: failed or refused frames are recorded (lco_frames state
+ * `failed`/`refused`, plus a report output) and retried by the next run; the unit itself succeeds
+ * so the frames that did arrive are committed.
+ * dataset.lock (written by the reduction manager while it reduces a dataset): the frame is
+ * decompressed into the download directory and left there (`held`), as the seed leaves it in incoming.
+ */
+import { existsSync, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { Downloader, type DownloadItem } from '../../acquisition/downloader';
+import { Redactor, resolveSecret } from '../../config/secrets';
+import { defineStage, type StageContext } from '../../engine/stage';
+import { StagebookError } from '../../errors/stagebook-error';
+import { Ledger } from '../../ledger/ledger';
+import { loadLcoConfig, type LcoConfig } from './config';
+import { LcoFrameTable } from './frames-table';
+import type { LcoManifest, ManifestFrame } from './query';
+import { datasetDir, decompressFz, readFrameFacts } from './sort';
+
+/** What fetch-sort reports per frame. */
+export interface FrameOutcome { basename: string; state: 'sorted' | 'held' | 'failed' | 'refused' | 'skipped'; dataset?: string; code?: string; message?: string }
+
+function ledgerOf(ctx: StageContext<unknown>): Ledger {
+  const file = typeof ctx.options.ledger === 'string' ? ctx.options.ledger : path.join(ctx.root, '.stagebook', 'ledger.db');
+  return Ledger.open(file);
+}
+
+function redactorFor(config: LcoConfig): Redactor {
+  const r = new Redactor();
+  for (const a of Object.values(config.archives)) if (process.env[a.token_envvar]) r.add(resolveSecret(a.token_envvar));
+  return r;
+}
+
+/** rename, or copy + delete across file systems. */
+async function moveFile(src: string, dst: string): Promise<void> {
+  try {
+    await fsp.rename(src, dst);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    await fsp.copyFile(src, dst);
+    await fsp.rm(src, { force: true });
+  }
+}
+
+/** Places one downloaded frame: decompress, sort (or hold), record. */
+async function placeFrame(ctx: StageContext<unknown>, config: LcoConfig, table: LcoFrameTable, frame: ManifestFrame, file: string): Promise<FrameOutcome> {
+  const plainName = frame.filename.replace(/\.fz$/, '');
+  const tmpPlain = path.join(config.downloadDir, `.${plainName}.decompress-${process.pid}`);
+  const base = { basename: frame.basename, archive: frame.archive, proposal_id: frame.proposal_id, frame_id: frame.id, md5: frame.md5 ?? null, run_id: ctx.runId, obstype: frame.OBSTYPE };
+  if (!/\.(fits|fts)(\.fz)?$/i.test(frame.filename)) {
+    const unused = path.join(config.downloadDir, 'unused', frame.filename);
+    await fsp.mkdir(path.dirname(unused), { recursive: true });
+    await fsp.rename(file, unused);
+    table.upsert({ ...base, target: frame.OBJECT, instrument: frame.INSTRUME, filter: frame.FILTER, day_obs: frame.DAY_OBS, dataset: null, path: unused, state: 'failed', error_code: 'E_LCO_UNUSED', error_message: 'not a FITS file: moved to unused/' });
+    return { basename: frame.basename, state: 'failed', code: 'E_LCO_UNUSED', message: 'moved to unused/' };
+  }
+  let facts;
+  try {
+    if (frame.filename.endsWith('.fz')) facts = decompressFz(file, tmpPlain);
+    else { await fsp.copyFile(file, tmpPlain); facts = readFrameFacts(tmpPlain); }
+  } catch (e) {
+    await fsp.rm(tmpPlain, { force: true });
+    const unused = path.join(config.downloadDir, 'unused', frame.filename);
+    await fsp.mkdir(path.dirname(unused), { recursive: true });
+    await fsp.rename(file, unused).catch(() => undefined);
+    const err = e as StagebookError;
+    table.upsert({ ...base, target: frame.OBJECT, instrument: frame.INSTRUME, filter: frame.FILTER, day_obs: frame.DAY_OBS, dataset: null, path: unused, state: 'failed', error_code: err.code ?? 'E_FORMAT', error_message: err.message });
+    return { basename: frame.basename, state: 'failed', code: err.code ?? 'E_FORMAT', message: err.message };
+  }
+  const dataset = datasetDir(facts);
+  const datasetAbs = path.join(config.reductionDir, dataset);
+  const locked = existsSync(path.join(datasetAbs, 'dataset.lock'));
+  const dest = locked ? path.join(config.downloadDir, plainName) : path.join(datasetAbs, plainName);
+  await moveFile(tmpPlain, ctx.output(dest, { product: locked ? 'lco-held-frame' : 'lco-frame' }));
+  await fsp.rm(file, { force: true }); // the .fz in incoming (a link to the cache) is no longer needed
+  table.upsert({ ...base, target: facts.object, instrument: facts.instrume, filter: facts.filter, day_obs: facts.dayObs, dataset, path: dest, state: locked ? 'held' : 'sorted', error_code: null, error_message: null });
+  ctx.log.info(`${frame.basename}: ${locked ? `held (dataset.lock in ${dataset})` : `sorted into ${dataset}`}`);
+  return { basename: frame.basename, state: locked ? 'held' : 'sorted', dataset };
+}
+
+/** Stage `fetch-sort`. */
+export const lcoFetchSortStage = defineStage<Record<string, never>>({
+  name: 'fetch-sort', version: 1, kind: 'split', level: 'L1', product: 'lco-frame', usesCore: false, after: ['query'],
+  description: 'Downloads new frames (verified, resumable), decompresses .fz and sorts them into datasets',
+  async run(ctx) {
+    const manifest = JSON.parse(await fsp.readFile(ctx.input.path, 'utf8')) as LcoManifest;
+    const { config } = loadLcoConfig(manifest.request.config);
+    const ledger = ledgerOf(ctx);
+    const table = new LcoFrameTable(ledger);
+    const outcomes: FrameOutcome[] = [];
+    try {
+      const todo = manifest.frames.filter((f) => {
+        const row = table.get(f.basename);
+        const done = row?.state === 'sorted' && row.path !== null && existsSync(row.path);
+        if (done) outcomes.push({ basename: f.basename, state: 'skipped', dataset: row?.dataset ?? undefined });
+        return !done;
+      });
+      ctx.log.info(`${manifest.frames.length} frames in the manifest, ${todo.length} to fetch`);
+      const items: DownloadItem[] = todo.map((f) => {
+        let key = f.url;
+        try { const u = new URL(f.url); key = `${u.origin}${u.pathname}`; } catch { /* reported by the downloader */ }
+        return { url: f.url, key, dest: f.filename, md5: f.md5 };
+      });
+      const downloader = new Downloader({
+        cacheDir: path.join(config.downloadDir, '.cache'), dataRoot: config.downloadDir, policy: config.download, ledger, runId: ctx.runId, signal: ctx.signal,
+        redactor: redactorFor(config), onProgress: (s) => ctx.progress(s.filesDone + s.filesFailed, s.filesTotal, `download ${s.filesDone + s.filesFailed}/${s.filesTotal}`),
+      });
+      const result = await downloader.fetchAll(items).finally(() => downloader.close());
+      const byKey = new Map(todo.map((f, i) => [items[i], f]));
+      for (const fail of result.failed) {
+        const f = byKey.get(fail.item) as ManifestFrame;
+        const state = fail.code === 'E_PATH_ESCAPE' ? 'refused' : 'failed';
+        table.upsert({ basename: f.basename, archive: f.archive, proposal_id: f.proposal_id, frame_id: f.id, target: f.OBJECT, instrument: f.INSTRUME, filter: f.FILTER, day_obs: f.DAY_OBS, obstype: f.OBSTYPE, dataset: null, path: null, md5: f.md5 ?? null, state, error_code: fail.code, error_message: fail.message, run_id: ctx.runId });
+        ctx.log.warn(`${f.basename}: ${state}: ${fail.code}: ${fail.message}`);
+        outcomes.push({ basename: f.basename, state, code: fail.code, message: fail.message });
+      }
+      let n = 0;
+      for (const ok of result.ok) {
+        const f = byKey.get(ok.item) as ManifestFrame;
+        outcomes.push(await placeFrame(ctx, config, table, f, ok.dest as string));
+        ctx.progress(++n, result.ok.length, `sorted ${n}/${result.ok.length}`);
+      }
+    } finally {
+      ledger.close();
+    }
+    const name = path.basename(ctx.input.path, '.json');
+    await ctx.writeJson(`reports/${name}.json`, { manifest: path.basename(ctx.input.path), outcomes }, { product: 'lco-fetch-report', level: 'L1' });
+  },
+});

@@ -1,0 +1,97 @@
+/**
+ * Stage `query` (map, L0): one run request -> the manifest of new frames to fetch. Every active
+ * archive and EVERY proposal is queried (the seed overwrote `results` per proposal and kept only
+ * the last one; it also left `new_data` undefined when an archive was inactive). Frames are kept
+ * as the seed's filter does: OBSTYPE EXPOSE at the image RLEVEL, SPECTRUM at the spectrum RLEVEL
+ * (for non-LCO archives, SPECTRUM only when the file name contains 'wecfzst'); duplicates
+ * (same basename from two proposals/archives) are kept once.
+ */
+import { promises as fsp } from 'node:fs';
+import { z } from 'zod';
+import { LcoArchiveClient, lcoFrameToRecord } from '../../archives/lco';
+import { resolveSecret } from '../../config/secrets';
+import { defineStage } from '../../engine/stage';
+import { StagebookError } from '../../errors/stagebook-error';
+import { loadLcoConfig, type LcoArchiveConfig } from './config';
+
+/** A run request (source file of the pipeline). */
+export interface LcoRequest { config: string; start: string; end: string; createdAt: string }
+
+/** A frame to fetch, as the manifest records it. */
+export interface ManifestFrame {
+  archive: string; id: number; basename: string; filename: string; url: string; md5?: string; proposal_id: string;
+  OBJECT: string; INSTRUME: string; FILTER: string; DAY_OBS: string; OBSTYPE: string; RLEVEL: number; DATE_OBS: string;
+}
+
+/** The manifest written by `query`. */
+export interface LcoManifest {
+  request: LcoRequest;
+  queries: Array<{ archive: string; proposal: string; level: number; found: number; kept: number }>;
+  frames: ManifestFrame[];
+}
+
+/** The seed's frame filter. */
+export function keepFrame(f: Record<string, unknown>, archive: LcoArchiveConfig, archiveId: string): boolean {
+  const obstype = String(f.OBSTYPE ?? f.configuration_type ?? '');
+  const rlevel = Number(f.RLEVEL ?? f.reduction_level);
+  if (obstype === 'EXPOSE') return rlevel === archive.reduction_level.image;
+  if (obstype !== 'SPECTRUM') return false;
+  const isLco = archiveId.toLowerCase() === 'lco' || archive.name.toUpperCase() === 'LCO';
+  return isLco ? rlevel === archive.reduction_level.spectrum : String(f.filename ?? '').includes('wecfzst');
+}
+
+function manifestFrame(archive: string, f: Record<string, unknown>): ManifestFrame {
+  const r = lcoFrameToRecord(f);
+  return {
+    archive, id: Number(f.id), basename: String(f.basename), filename: r.filename, url: r.url, md5: r.md5, proposal_id: String(f.proposal_id ?? f.PROPID),
+    OBJECT: String(f.OBJECT ?? f.target_name ?? ''), INSTRUME: String(f.INSTRUME ?? f.instrument_id ?? ''), FILTER: String(f.FILTER ?? f.primary_optical_element ?? ''),
+    DAY_OBS: String(f.DAY_OBS ?? f.observation_day ?? ''), OBSTYPE: String(f.OBSTYPE ?? f.configuration_type ?? ''), RLEVEL: Number(f.RLEVEL ?? f.reduction_level),
+    DATE_OBS: String(f.DATE_OBS ?? f.observation_date ?? ''),
+  };
+}
+
+/** Queries every active archive and proposal for a request. */
+export async function queryArchives(request: LcoRequest, signal?: AbortSignal, log?: (msg: string) => void): Promise<LcoManifest> {
+  const { config } = loadLcoConfig(request.config);
+  const manifest: LcoManifest = { request, queries: [], frames: [] };
+  const seen = new Set<string>();
+  for (const [id, archive] of Object.entries(config.archives)) {
+    if (!archive.active) {
+      log?.(`archive ${archive.name}: inactive, skipped`);
+      continue;
+    }
+    const token = resolveSecret(archive.token_envvar);
+    const client = new LcoArchiveClient({ url: archive.url, token, name: archive.name, policy: config.download, signal });
+    const levels = [...new Set([archive.reduction_level.image, archive.reduction_level.spectrum])];
+    for (const proposal of archive.proposals) {
+      for (const level of levels) {
+        const frames = await client.searchFrames({ proposalId: proposal, start: request.start, end: request.end, reductionLevel: level });
+        const kept = frames.filter((f) => keepFrame(f, archive, id));
+        manifest.queries.push({ archive: archive.name, proposal, level, found: frames.length, kept: kept.length });
+        log?.(`archive ${archive.name} proposal ${proposal} RLEVEL ${level}: ${frames.length} frames, ${kept.length} kept`);
+        for (const f of kept) {
+          const key = String(f.basename);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          manifest.frames.push(manifestFrame(archive.name, f));
+        }
+      }
+    }
+  }
+  return manifest;
+}
+
+const requestSchema = z.object({ config: z.string(), start: z.string(), end: z.string(), createdAt: z.string() });
+
+/** Stage `query`. */
+export const lcoQueryStage = defineStage<Record<string, never>>({
+  name: 'query', version: 1, kind: 'map', level: 'L0', product: 'lco-manifest', usesCore: false,
+  description: 'Queries every active archive and proposal for frames in the request window',
+  async run(ctx) {
+    const parsed = requestSchema.safeParse(JSON.parse(await fsp.readFile(ctx.input.path, 'utf8')));
+    if (!parsed.success) throw new StagebookError('E_CONFIG_INVALID', `query: ${ctx.input.path} is not an LCO run request (config, start, end, createdAt)`, { where: 'query', file: ctx.input.path });
+    const manifest = await queryArchives(parsed.data, ctx.signal, (m) => ctx.log.info(m));
+    const name = ctx.input.path.split('/').pop()?.replace(/\.json$/, '') ?? 'request';
+    await ctx.writeJson(`lco/manifests/${name}.json`, manifest);
+  },
+});
