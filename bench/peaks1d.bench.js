@@ -28,6 +28,13 @@ function lcgBumps(n, { seed, period, width, noise }) {
 
 const PY_GEN = `
 import numpy as np
+def check(peaks, prom, widths):
+    # Sequential sums (same order as the JS side) of indices, prominences and widths.
+    sp = 0; s1 = 0.0; s2 = 0.0
+    for v in peaks.tolist(): sp += v
+    for v in prom.tolist(): s1 += v
+    for v in widths.tolist(): s2 += v
+    return '%d:%r:%r' % (sp, s1, s2)
 def lcg_bumps(n, seed=${GEN.seed}, period=${GEN.period}, width=${GEN.width}, noise=${GEN.noise}):
     A, C, M, B = 1664525, 1013904223, 1 << 32, 4096
     first = np.empty(B, dtype=np.uint64); cur = seed
@@ -52,13 +59,13 @@ from scipy.signal import find_peaks
 kernel, n = sys.argv[1], int(sys.argv[2]); x = lcg_bumps(n)
 kw = dict(prominence=0.5, width=1) if kernel == 'find_peaks' else dict(prominence=0.5, width=1, wlen=401)
 t, r = best(lambda: find_peaks(x, **kw), 3)
-emit({'seconds': t, 'peaks': int(len(r[0]))})
+emit({'seconds': t, 'peaks': int(len(r[0])), 'check': check(r[0], r[1]['prominences'], r[1]['widths'])})
 `,
   peak_prominences: `
 from scipy.signal import find_peaks, peak_prominences
 n = int(sys.argv[2]); x = lcg_bumps(n); peaks = find_peaks(x)[0]
 t, r = best(lambda: peak_prominences(x, peaks), 3)
-emit({'seconds': t, 'peaks': int(len(peaks))})
+emit({'seconds': t, 'peaks': int(len(peaks)), 'check': check(peaks, r[0], r[1] * 0.0)})
 `,
   find_peaks_cwt: `
 from scipy.signal import find_peaks_cwt
@@ -69,17 +76,27 @@ emit({'seconds': t, 'peaks': int(len(r))})
 };
 PY.find_peaks_wlen = PY.find_peaks;
 
+/** Sequential sums of indices, prominences and widths, formatted like Python's repr. */
+function check(peaks, prom, widths) {
+  let sp = 0, s1 = 0, s2 = 0;
+  for (const v of peaks) sp += v;
+  for (const v of prom) s1 += v;
+  for (const v of widths) s2 += v;
+  const repr = (v) => (Number.isInteger(v) ? v.toFixed(1) : String(v));
+  return `${sp}:${repr(s1)}:${repr(s2)}`;
+}
+
 async function child(kernel, n) {
   const lib = require(path.join(__dirname, '..', 'kernel-lib', 'dist', 'numeric', 'peaks1d'));
   const x = lcgBumps(n, GEN);
   if (kernel === 'find_peaks' || kernel === 'find_peaks_wlen') {
     const opts = kernel === 'find_peaks' ? { prominence: 0.5, width: 1 } : { prominence: 0.5, width: 1, wlen: 401 };
     const [t, r] = await best(() => lib.findPeaks(x, opts), 3);
-    emit({ seconds: t, peaks: r.peaks.length });
+    emit({ seconds: t, peaks: r.peaks.length, check: check(r.peaks, r.properties.prominences, r.properties.widths) });
   } else if (kernel === 'peak_prominences') {
     const peaks = lib.findPeaks(x).peaks;
-    const [t] = await best(() => lib.peakProminences(x, peaks), 3);
-    emit({ seconds: t, peaks: peaks.length });
+    const [t, r] = await best(() => lib.peakProminences(x, peaks), 3);
+    emit({ seconds: t, peaks: peaks.length, check: check(peaks, r.prominences, new Float64Array(peaks.length)) });
   } else if (kernel === 'find_peaks_cwt') {
     const [t, r] = await best(() => lib.findPeaksCwt(x, CWT_WIDTHS), 3);
     emit({ seconds: t, peaks: r.length });
@@ -101,10 +118,13 @@ function main() {
   for (const p of PLAN) {
     const ours = runNode(__filename, ['--child', p.kernel, String(p.n)]);
     const ref = runPython(PY_GEN + PY[p.kernel], [p.kernel, String(p.n)]);
-    const note = ours.peaks === ref.peaks ? `${ours.peaks} peaks (same count)` : `peak count differs: ${ours.peaks} vs ${ref.peaks}`;
+    const same = ours.check !== undefined && ours.check === ref.check;
+    const note = ours.peaks !== ref.peaks ? `peak count differs: ${ours.peaks} vs ${ref.peaks}`
+      : ours.check === undefined ? `${ours.peaks} peaks (same count)`
+        : `${ours.peaks} peaks; ${same ? 'identical' : 'DIFFERENT'} peaks/prominences/widths checksum (${ours.check})${same ? '' : ` vs ${ref.check}`}`;
     rows.push({
       kernel: p.label, size: p.n, ours_s: ours.seconds, ref_s: ref.seconds, ref_name: 'scipy.signal 1.10',
-      ours_peak_mb: ours.peak_rss_mb, ref_peak_mb: ref.peak_rss_mb, target: p.target, note,
+      ours_peak_mb: ours.peak_rss_mb, ref_peak_mb: ref.peak_rss_mb, target: p.target, note: `${note}; load avg ${require('node:os').loadavg()[0].toFixed(2)}`,
     });
   }
   report('peaks1d', rows);

@@ -5,6 +5,7 @@ import { dot1F64, dot1I16, dot4F64, dot4I16, sumF64Chain, sumI16 } from "./commo
 import { gramI16 } from "./common/xpcs-gram";
 import { pixelF64 } from "./common/xpcs-pixel";
 export { eigPixelSums } from "./common/xpcs-eigen";
+export { oneTimeReplay } from "./common/xpcs-replay";
 
 const KIND_U16 = 0;
 const KIND_U32 = 1;
@@ -62,11 +63,9 @@ export function xpcsStackMax(stack: usize, kind: i32, n: usize): f64 {
 }
 
 // ---- multi-tau engine configuration (set by mtConfigure, used by mtRun) ----
-let gStack: usize = 0;
+let gStack: usize = 0; // compact stack [T][npad] (xpcsGather): ROI-grouped slots, padding zeros
 let gKind: i32 = 0;
 let gT: i32 = 0;
-let gP: usize = 0;
-let gPix: usize = 0; // i32[npad], -1 = padding
 let gNpad: i32 = 0;
 let gRoiStart: usize = 0; // i32[R+1], padded starts (multiples of 8)
 let gRoiReal: usize = 0; // i32[R], real pixel count per ROI
@@ -82,9 +81,9 @@ let gT0: i32 = 0;
 let gEmitLo: usize = 0; // i32[levels] or 0 = every event
 let gEmitHi: usize = 0;
 
-/** `pix` = 0: the stack is already compact (ROI-grouped, P == npad, padding zeros). */
-export function mtConfigure(stack: usize, kind: i32, T: i32, P: usize, pix: usize, npad: i32, roiStart: usize, roiReal: usize, R: i32, nb: i32, levels: i32, split: i32, block: i32): void {
-  gStack = stack; gKind = kind; gT = T; gP = P; gPix = pix; gNpad = npad;
+/** Configures mtRun on a compact stack of T frames of npad slots (see xpcsGather). */
+export function mtConfigure(stack: usize, kind: i32, T: i32, npad: i32, roiStart: usize, roiReal: usize, R: i32, nb: i32, levels: i32, split: i32, block: i32): void {
+  gStack = stack; gKind = kind; gT = T; gNpad = npad;
   gRoiStart = roiStart; gRoiReal = roiReal; gR = R; gNb = nb; gLevels = levels; gSplit = split; gBlock = block;
   gT0 = 0; gEmitLo = 0; gEmitHi = 0;
 }
@@ -107,27 +106,13 @@ export function mtWindow(t0: i32, emitLo: usize, emitHi: usize): void {
   return rings + off + <usize>slot * <usize>gBlock * (L < gSplit ? 2 : 8);
 }
 
-/** Level 0: frame t, pixels [b0, b0+n) of the ROI-grouped order, into ring row `row`. */
+/** Level 0: slots [b0, b0+n) of frame t of the compact stack into ring row `row`. */
 function loadFrame(row: usize, t: i32, b0: i32, n: i32): void {
-  const base = <usize>t * gP;
-  if (gPix == 0) {
-    // Compact stack: pixel b0 + j is slot b0 + j; uint16 values <= 32767 are their own int16 bits.
-    const src = base + <usize>b0;
-    if (gSplit > 0 && gKind == KIND_U16) memory.copy(row, gStack + (src << 1), <usize>n << 1);
-    else if (gSplit > 0) for (let j = 0; j < n; j++) store<i16>(row + (<usize>j << 1), <i16>load<u32>(gStack + ((src + <usize>j) << 2)));
-    else for (let j = 0; j < n; j++) store<f64>(row + (<usize>j << 3), pixelF64(gStack, gKind, src + <usize>j));
-  } else if (gSplit > 0) {
-    for (let j = 0; j < n; j++) {
-      const p = i32At(gPix, b0 + j);
-      const v: i32 = p < 0 ? 0 : (gKind == KIND_U16 ? <i32>load<u16>(gStack + ((base + <usize>p) << 1)) : <i32>load<u32>(gStack + ((base + <usize>p) << 2)));
-      store<i16>(row + (<usize>j << 1), <i16>v);
-    }
-  } else {
-    for (let j = 0; j < n; j++) {
-      const p = i32At(gPix, b0 + j);
-      store<f64>(row + (<usize>j << 3), p < 0 ? 0.0 : pixelF64(gStack, gKind, base + <usize>p));
-    }
-  }
+  const src = <usize>t * <usize>gNpad + <usize>b0;
+  // uint16 values <= 32767 (int16 mode) are their own int16 bits.
+  if (gSplit > 0 && gKind == KIND_U16) memory.copy(row, gStack + (src << 1), <usize>n << 1);
+  else if (gSplit > 0) for (let j = 0; j < n; j++) store<i16>(row + (<usize>j << 1), <i16>load<u32>(gStack + ((src + <usize>j) << 2)));
+  else for (let j = 0; j < n; j++) store<f64>(row + (<usize>j << 3), pixelF64(gStack, gKind, src + <usize>j));
 }
 
 /** Level L value from the two newest level L-1 values: skbeam (older + newer) / 2. */
@@ -192,7 +177,7 @@ function correlate(rings: usize, L: i32, k: i32, iLo: i32, iHi: i32, b0: i32, b1
  * sums[ev[L]+k][r] = sum_j Y_L[k][j] (int16 levels in units of 2^L). Returns 0.
  */
 export function mtRun(prod: usize, sums: usize, eventBase: usize, kmaxPerLevel: usize): i32 {
-  if (gLevels == 1 && gSplit >= 1 && gKind == KIND_U16 && gPix == 0) {
+  if (gLevels == 1 && gSplit >= 1 && gKind == KIND_U16) {
     // One exact level on a compact uint16 stack: the tiled Gram kernel (same integer sums).
     const lo = gEmitLo == 0 ? 0 : load<i32>(gEmitLo);
     const hi = gEmitLo == 0 ? gT : load<i32>(gEmitHi);

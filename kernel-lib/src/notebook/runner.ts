@@ -25,6 +25,8 @@ export interface RunNotebookOptions {
   parameterFile?: string;
   /** Already-parsed overrides (applied after the file and the args). */
   parameters?: Record<string, unknown>;
+  /** Extra environment variables for the kernel (e.g. the variable a secret is read from). */
+  env?: Record<string, string>;
   /** Per-cell timeout in ms (default: none). */
   cellTimeoutMs?: number;
   /** Whole-run timeout in ms, kernel start included (default: none). */
@@ -141,7 +143,7 @@ class Execution {
 
   private async startKernel(): Promise<void> {
     const cwd = this.o.kernelCwd ?? path.dirname(path.resolve(this.o.input));
-    this.kernel = await launchKernel({ cwd, tslabBin: this.o.tslabBin, onLog: this.o.log });
+    this.kernel = await launchKernel({ cwd, tslabBin: this.o.tslabBin, env: this.o.env, onLog: this.o.log });
     this.record.versions = versions(this.kernel.tslabBin);
     this.client = KernelClient.connect(this.kernel.connection, this.kernel.exited);
     this.client.onStrayIopub = (msg) => this.events.emit({ type: 'late_output', msg_type: msg.header.msg_type, parent: msg.parent_header.msg_id });

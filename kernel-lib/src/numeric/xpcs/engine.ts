@@ -12,10 +12,11 @@ import type { FrameKind } from './layout';
 interface XpcsExports {
   xpcsStackMax(stack: number, kind: number, n: number): number;
   xpcsGather(src: number, nFrames: number, frameBytes: number, runs: number, nRuns: number, pads: number, nPads: number, dst: number, rowBytes: number): void;
-  mtConfigure(stack: number, kind: number, T: number, P: number, pix: number, npad: number, roiStart: number, roiReal: number, R: number, nb: number, levels: number, split: number, block: number): void;
+  mtConfigure(stack: number, kind: number, T: number, npad: number, roiStart: number, roiReal: number, R: number, nb: number, levels: number, split: number, block: number): void;
   mtWindow(t0: number, emitLo: number, emitHi: number): void;
   mtRun(prod: number, sums: number, eventBase: number, kmax: number): number;
   eigPixelSums(stack: number, kind: number, T: number, P: number, pix: number, npx: number, levels: number, taus: number, nd: number, g2: number, ip: number, iff: number): number;
+  oneTimeReplay(prod: number, sums: number, eventBase: number, events: number, levels: number, nb: number, R: number, N: number, G: number, IP: number, IF: number): void;
 }
 
 export function xpcsCore(): { core: ReturnType<typeof loadCore>; k: XpcsExports } {
@@ -136,8 +137,9 @@ const GATHER_SLACK = 16;
 
 /**
  * Streams T frames through a small staging block into a compact ROI-grouped copy (only the ROI
- * pixels, in the layout's order; padding 0) and returns it with the maximum over every value of
- * the frames (NaN if any is NaN), which decides the exact int16 levels.
+ * pixels, in the layout's order; padding 0) and returns it with the maximum value (of the ROI
+ * pixels for integer frames; of every value, NaN if any is NaN, for float frames), which decides
+ * the exact int16 levels.
  */
 function compactStack(where: string, arena: Arena, k: XpcsExports, src: StackSource, T: number, pix: Int32Array): { ptr: number; maxValue: number } {
   const { data, kind, P } = src;
@@ -155,12 +157,15 @@ function compactStack(where: string, arena: Arena, k: XpcsExports, src: StackSou
     const nf = Math.min(chunkFrames, T - t);
     src.ready?.((t + nf) * P);
     (staging.view() as FrameData).set(data.subarray(t * P, (t + nf) * P));
-    const m = k.xpcsStackMax(staging.ptr, kind, nf * P);
+    const dst = compact.ptr + t * npad * bpv;
+    k.xpcsGather(staging.ptr, nf, P * bpv, runsBlock.ptr, runs.length / 3, padsBlock.ptr, pads.length / 2, dst, npad * bpv);
+    // Float frames: every value is scanned (NaN anywhere is rejected). Integer frames: only the
+    // ROI values enter the sums, so their maximum alone decides the exact int16 levels.
+    const m = kind <= 1 ? k.xpcsStackMax(dst, kind, nf * npad) : k.xpcsStackMax(staging.ptr, kind, nf * P);
     if (Number.isNaN(m)) {
       throw new StagebookError('E_NON_FINITE', `${where}: frames contain NaN; skbeam would treat such frames as bad images, stagebook rejects them`, { where, field: 'frames' });
     }
     maxValue = Math.max(maxValue, m);
-    k.xpcsGather(staging.ptr, nf, P * bpv, runsBlock.ptr, runs.length / 3, padsBlock.ptr, pads.length / 2, compact.ptr + t * npad * bpv, npad * bpv);
   }
   return { ptr: compact.ptr, maxValue };
 }
@@ -197,7 +202,7 @@ export function runEngine(where: string, src: StackSource, T: number, layout: En
     const sums = arena.f64(totalEvents * R);
     prod.view().fill(0);
     sums.view().fill(0);
-    k.mtConfigure(stack.ptr, src.kind, T, npad, 0, npad, roiStart.ptr, roiReal.ptr, R, nb, numLevels, split, block);
+    k.mtConfigure(stack.ptr, src.kind, T, npad, roiStart.ptr, roiReal.ptr, R, nb, numLevels, split, block);
     if (window) k.mtWindow(t0, emitLo.ptr, emitHi.ptr);
     k.mtRun(prod.ptr, sums.ptr, base.ptr, kmax.ptr);
     return toFloatUnits({ prod: prod.copyOut(), sums: sums.copyOut(), events, eventBase, firstEvent, split, R, nb, numLevels });
@@ -228,6 +233,15 @@ export function joinWindows(parts: EngineSums[], T: number): EngineSums {
   return { prod, sums, events, eventBase, firstEvent: events.map(() => 0), split: 0, R, nb, numLevels };
 }
 
+/** Copies `rows` rows of `w` columns from `src` into columns [r0, r0+w) of `dst` (R columns). */
+function interleave(src: Float64Array, w: number, dst: Float64Array, R: number, r0: number, rows: number): void {
+  for (let row = 0; row < rows; row++) {
+    const s = row * w;
+    const d = row * R + r0;
+    for (let r = 0; r < w; r++) dst[d + r] = src[s + r];
+  }
+}
+
 /** Joins the sums of contiguous ROI groups (whole runs, in float units) column by column. */
 export function joinRoiGroups(parts: EngineSums[]): EngineSums {
   const R = parts.reduce((a, p) => a + p.R, 0);
@@ -237,8 +251,8 @@ export function joinRoiGroups(parts: EngineSums[]): EngineSums {
   const sums = new Float64Array(totalEvents * R);
   let r0 = 0;
   for (const p of parts) {
-    for (let row = 0; row < totalEvents * nb; row++) for (let r = 0; r < p.R; r++) prod[row * R + r0 + r] = p.prod[row * p.R + r];
-    for (let row = 0; row < totalEvents; row++) for (let r = 0; r < p.R; r++) sums[row * R + r0 + r] = p.sums[row * p.R + r];
+    interleave(p.prod, p.R, prod, R, r0, totalEvents * nb);
+    interleave(p.sums, p.R, sums, R, r0, totalEvents);
     r0 += p.R;
   }
   return { prod, sums, events, eventBase, firstEvent, split: 0, R, nb, numLevels };

@@ -4,7 +4,7 @@
  * running means are replayed here in skbeam's order, G += (binned / num_pixels - G) / normalize.
  */
 import type { Frames } from '../frames';
-import { runEngine, type EngineSums } from './engine';
+import { runEngine, xpcsCore, type EngineSums } from './engine';
 import { checkMultiTauOpts, checkStack, frameKind, multiTauLags, readLabelMap, roiLayout, type RoiLayout } from './layout';
 
 /** Options of the multi-tau correlators (skbeam num_levels / num_bufs). */
@@ -33,37 +33,23 @@ export interface MultiTauResult {
   imgPerLevel: number[];
 }
 
-function zeroRows(rows: number, R: number): Float64Array[] {
-  return Array.from({ length: rows }, () => new Float64Array(R));
-}
-
 /** Replays skbeam's _one_time_process running means from the engine's per-event sums. */
 export function oneTimeFromSums(s: EngineSums, layout: Pick<RoiLayout, 'roiLabels' | 'numPixels'>): MultiTauResult {
   const { nb, R, numLevels } = s;
   const rows = ((numLevels + 1) * nb) / 2;
-  const G = zeroRows(rows, R);
-  const IP = zeroRows(rows, R);
-  const IF = zeroRows(rows, R);
-  const N = layout.numPixels;
-  for (let L = 0; L < numLevels; L++) {
-    const iLo = L === 0 ? 0 : nb / 2;
-    const eb = s.eventBase[L];
-    for (let k = 0; k < s.events[L]; k++) {
-      for (let i = iLo; i < Math.min(k + 1, nb); i++) {
-        const row = (L * nb) / 2 + i;
-        const n = k + 1 - i; // skbeam normalize = img_per_level[level] - i (no bad images)
-        const pOff = ((eb + k) * nb + i) * R;
-        const pastOff = (eb + k - i) * R;
-        const futOff = (eb + k) * R;
-        const g = G[row], ip = IP[row], fi = IF[row];
-        for (let r = 0; r < R; r++) {
-          g[r] += (s.prod[pOff + r] / N[r] - g[r]) / n;
-          ip[r] += (s.sums[pastOff + r] / N[r] - ip[r]) / n;
-          fi[r] += (s.sums[futOff + r] / N[r] - fi[r]) / n;
-        }
-      }
-    }
-  }
+  // The replay runs in wasm-core (xpcs-replay.ts): same operations, no JIT warm-up on first calls.
+  const { core, k } = xpcsCore();
+  const [flatG, flatIP, flatIF] = core.withArena((arena) => {
+    const out = [arena.f64(rows * R), arena.f64(rows * R), arena.f64(rows * R)];
+    for (const b of out) b.view().fill(0);
+    k.oneTimeReplay(arena.copyIn(s.prod).ptr, arena.copyIn(s.sums).ptr, arena.copyIn(Int32Array.from(s.eventBase)).ptr, arena.copyIn(Int32Array.from(s.events)).ptr,
+      numLevels, nb, R, arena.copyIn(Float64Array.from(layout.numPixels)).ptr, out[0].ptr, out[1].ptr, out[2].ptr);
+    return out.map((b) => b.copyOut());
+  });
+  const split = (flat: Float64Array) => Array.from({ length: rows }, (_, row) => flat.slice(row * R, (row + 1) * R));
+  const G = split(flatG);
+  const IP = split(flatIP);
+  const IF = split(flatIF);
   // skbeam: g_max = first row with any zero past intensity (np.where(past == 0)[0][0]).
   let gMax = rows;
   for (let row = 0; row < rows && gMax === rows; row++) if (IP[row].some((v) => v === 0)) gMax = row;

@@ -28,7 +28,7 @@ function productsPerPixel(T: number, numLevels: number, nb: number): number {
  * calling thread, which also copies the stack for the others. Exhaustive for 2 threads, greedy
  * (bisection on the largest cost) beyond.
  */
-function planRois(numPadded: number[], T: number, P: number, numLevels: number, nb: number, threads: number): SplitPlan | undefined {
+function planRois(numPadded: number[], T: number, P: number, numLevels: number, nb: number, threads: number, finishPerRoi: number): SplitPlan | undefined {
   const R = numPadded.length;
   if (R < 2) return undefined;
   const perPixel = productsPerPixel(T, numLevels, nb);
@@ -36,7 +36,7 @@ function planRois(numPadded: number[], T: number, P: number, numLevels: number, 
   for (const n of numPadded) prefix.push(prefix[prefix.length - 1] + n);
   const groupCost = (r0: number, r1: number) => {
     const px = prefix[r1] - prefix[r0];
-    return px * perPixel + T * (READ * P + GATHER * px);
+    return px * perPixel + T * (READ * P + GATHER * px) + (r1 - r0) * finishPerRoi;
   };
   const share = T * P * SHARE;
   let best: SplitPlan | undefined;
@@ -65,7 +65,7 @@ function planRois(numPadded: number[], T: number, P: number, numLevels: number, 
   return best;
 }
 
-function planTime(T: number, P: number, npad: number, numLevels: number, nb: number, threads: number): SplitPlan | undefined {
+function planTime(T: number, P: number, npad: number, numLevels: number, nb: number, threads: number, finishAll: number): SplitPlan | undefined {
   const readCost = (READ * P + GATHER * npad) / npad; // per frame, in frame-pair products over npad
   const windows = planWindows(T, numLevels, nb, threads, readCost);
   if (windows.length < 2) return undefined;
@@ -74,14 +74,29 @@ function planTime(T: number, P: number, npad: number, numLevels: number, nb: num
   const framesRead = windows.map((w) => w.f1 - w.t0);
   const local = framesRead.indexOf(Math.max(...framesRead));
   const copied = Math.max(...windows.filter((_, i) => i !== local).map((w) => w.f1)) - Math.min(...windows.filter((_, i) => i !== local).map((w) => w.t0));
-  const cost = Math.max(...costs.map((c, i) => (i === local ? c + copied * P * SHARE : c)));
+  const cost = Math.max(...costs.map((c, i) => (i === local ? c + copied * P * SHARE : c))) + finishAll;
   return { by: 'time', windows, local, cost };
 }
 
-/** The cheaper of the ROI and time splits, or undefined when neither splits the run. */
-export function planSplit(numPadded: number[], T: number, P: number, numLevels: number, nb: number, threads: number): SplitPlan | undefined {
+/**
+ * Cost of finishing one ROI's two-time matrix (numFrames^2 values): ~2.8 ns per value vs ~0.05 ns
+ * per pixel product. A ROI split finishes each group's matrices on its own thread; a time split
+ * finishes all of them on the calling thread after the join.
+ */
+export function twoTimeFinishCost(numFrames: number): number {
+  return 56 * numFrames * numFrames;
+}
+
+/**
+ * The cheaper of the ROI and time splits, or undefined when neither splits the run.
+ * `finishPerRoi`: per-ROI work after the sums (two-time matrices), 0 for the one-time correlator.
+ */
+export function planSplit(numPadded: number[], T: number, P: number, numLevels: number, nb: number, threads: number, finishPerRoi = 0): SplitPlan | undefined {
   const npad = numPadded.reduce((a, b) => a + b, 0);
-  const plans = [planRois(numPadded, T, P, numLevels, nb, threads), planTime(T, P, npad, numLevels, nb, threads)].filter((p): p is SplitPlan => p !== undefined);
+  const plans = [
+    planRois(numPadded, T, P, numLevels, nb, threads, finishPerRoi),
+    planTime(T, P, npad, numLevels, nb, threads, finishPerRoi * numPadded.length),
+  ].filter((p): p is SplitPlan => p !== undefined);
   if (plans.length === 0) return undefined;
   return plans.reduce((a, b) => (b.cost < a.cost ? b : a));
 }

@@ -104,12 +104,17 @@ describe('parallel correlators in every split and arithmetic mode', () => {
       }
     }
   });
-  it('twoTimeCorrParallel: all pairs (Gram kernel), uint16 and float32', async () => {
+  it('twoTimeCorrParallel: all pairs (Gram kernel), uint16 and float32, by ROI and (one ROI) by time', async () => {
     for (const frames of [stack(180, 16, 16, 6), stack(120, 16, 16, 7, 0, Float32Array)]) {
       const opts = { numBufs: frames.shape[0] };
-      const labels = labelsOf(16, 16, 3);
-      const s = twoTimeCorr(frames, labels, opts);
-      for (const threads of [2, 3]) expect(sameRows((await twoTimeCorrParallel(frames, labels, opts, { threads })).g2, s.g2)).toBe(true);
+      for (const labels of [labelsOf(16, 16, 3), new Int32Array(256).fill(1)]) {
+        const s = twoTimeCorr(frames, labels, opts);
+        for (const threads of [2, 3]) {
+          const p = await twoTimeCorrParallel(frames, labels, opts, { threads });
+          expect(sameRows(p.g2, s.g2)).toBe(true);
+          expect([p.lagSteps, p.roiLabels, p.numPixels, p.numFrames]).toEqual([s.lagSteps, s.roiLabels, s.numPixels, s.numFrames]);
+        }
+      }
     }
   });
 });

@@ -1,12 +1,14 @@
 /**
  * Worker-side tasks of the parallel XPCS correlators (run by parallel/pool.ts in worker_threads).
- * The stack arrives as a view of shared memory: each worker streams only its own frames (engine)
- * or pixels (Eigen) into its own WASM memory, without a copy of the whole stack.
+ * The stack arrives as a view of shared memory, streamed by the calling thread (awaitShared): the
+ * engine streams the frames of its share through a staging block into a compact copy of its ROI
+ * pixels; Eigen copies the stack into WASM memory once, as the serial function does.
  */
 import type { FrameData } from '../frames';
 import { awaitShared, type SharedStream } from '../parallel/pool';
 import { runEngine, type EngineSums } from './engine';
 import { eigenPixelSums, type PixelSums } from './eigen';
+import { twoTimeFromSums } from './two-time';
 import type { FrameKind } from './layout';
 import type { PlannedWindow } from './windows';
 
@@ -28,19 +30,28 @@ export interface EngineTask {
   numBufs: number;
   /** Time window, or undefined for every frame and event (ROI split). */
   window?: PlannedWindow;
+  /** ROI split of a two-time run: return this group's finished matrices (skbeam num_frames). */
+  twoTimeFrames?: number;
 }
 
+/** A share's result: raw sums, or (two-time ROI groups) the finished g2 matrices. */
+export type EngineTaskResult = EngineSums | { g2: Float64Array[] };
+
 /** The multi-tau engine on one share: a time window, or every frame for a group of ROIs. */
-export function xpcsEngineTask(p: EngineTask): EngineSums {
+export function xpcsEngineTask(p: EngineTask): EngineTaskResult {
   const t0 = p.window ? p.window.t0 : 0;
   const t1 = p.window ? p.window.f1 : p.T;
   const offset = (t0 - p.dataFirstFrame) * p.P;
   const src = { data: p.data.subarray(offset, offset + (t1 - t0) * p.P), kind: p.kind, P: p.P, ready: (end: number) => awaitShared(p.stream, offset + end) };
-  return runEngine(p.where, src, t1 - t0, { pix: p.pix, roiStart: p.roiStart, numPixels: p.numPixels }, p.numLevels, p.numBufs, p.window);
+  const sums = runEngine(p.where, src, t1 - t0, { pix: p.pix, roiStart: p.roiStart, numPixels: p.numPixels }, p.numLevels, p.numBufs, p.window);
+  if (p.twoTimeFrames === undefined) return sums;
+  return { g2: twoTimeFromSums(sums, { roiLabels: [], numPixels: p.numPixels }, p.twoTimeFrames).g2 };
 }
 
 export interface EigenTask {
+  /** The whole stack (shared memory, streamed: see `stream`). */
   data: FrameData;
+  stream?: SharedStream;
   kind: FrameKind;
   T: number;
   P: number;
@@ -48,10 +59,8 @@ export interface EigenTask {
   delays: Array<[number, number]>;
 }
 
-/** XPCS-Eigen per-pixel sums for a contiguous share of the valid pixels. */
+/** XPCS-Eigen per-pixel sums for a contiguous share of the valid pixels (same kernel as serial). */
 export function xpcsEigenTask(p: EigenTask): PixelSums {
-  const compact = new (p.data.constructor as new (n: number) => FrameData)(p.T * p.pix.length);
-  for (let t = 0; t < p.T; t++) for (let j = 0; j < p.pix.length; j++) compact[t * p.pix.length + j] = p.data[t * p.P + p.pix[j]];
-  const identity = Int32Array.from(p.pix, (_, j) => j);
-  return eigenPixelSums(compact, p.kind, p.T, p.pix.length, identity, p.delays);
+  awaitShared(p.stream, p.data.length);
+  return eigenPixelSums(p.data, p.kind, p.T, p.P, p.pix, p.delays);
 }
