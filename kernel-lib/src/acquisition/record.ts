@@ -1,8 +1,6 @@
 /**
  * Every URL's outcome in the run ledger (table `acquisition_downloads`, one row per cache key; the
- * latest outcome wins). The table lives in the engine's ledger file but is created here with
- * `CREATE TABLE IF NOT EXISTS` so the engine's migration list stays the engine's; it only adds a
- * table, so older stagebooks opening the ledger are unaffected.
+ * latest outcome wins). The table is part of the ledger schema (ledger/migrations.ts, version 2).
  *
  * Only the cache key is stored, never the request URL: presigned URLs carry signatures and some
  * archives put tokens in query strings. Callers use keys without secrets (see `stableKey`).
@@ -30,31 +28,9 @@ export interface DownloadRecordRow {
   updated_at: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS acquisition_downloads (
-  key TEXT PRIMARY KEY,
-  key_sha256 TEXT NOT NULL,
-  host TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('ok','failed')),
-  dest TEXT,
-  size INTEGER,
-  sha256 TEXT,
-  md5 TEXT,
-  attempts INTEGER NOT NULL,
-  bytes_transferred INTEGER NOT NULL,
-  error_code TEXT,
-  error_message TEXT,
-  run_id TEXT,
-  updated_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS acquisition_downloads_status ON acquisition_downloads (status);
-`;
-
 /** Reads and writes download outcomes in a ledger. */
 export class DownloadRecorder {
-  constructor(readonly ledger: Ledger, readonly runId?: string) {
-    ledger.db.exec(SCHEMA);
-  }
+  constructor(readonly ledger: Ledger, readonly runId?: string) {}
 
   /** Records (upserts) an outcome. */
   record(row: Omit<DownloadRecordRow, 'updated_at' | 'run_id'>): void {

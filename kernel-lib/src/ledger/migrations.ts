@@ -86,6 +86,27 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX events_run ON events (run_id, id);
   `,
+  // 2: downloads (acquisition/record.ts). IF NOT EXISTS: ledgers written before this migration
+  // existed may already hold the table, created on first use by the downloader.
+  `
+CREATE TABLE IF NOT EXISTS acquisition_downloads (
+  key TEXT PRIMARY KEY,
+  key_sha256 TEXT NOT NULL,
+  host TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok','failed')),
+  dest TEXT,
+  size INTEGER,
+  sha256 TEXT,
+  md5 TEXT,
+  attempts INTEGER NOT NULL,
+  bytes_transferred INTEGER NOT NULL,
+  error_code TEXT,
+  error_message TEXT,
+  run_id TEXT,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS acquisition_downloads_status ON acquisition_downloads (status);
+  `,
 ];
 
 /** Schema version a fully migrated ledger has. */

@@ -11,7 +11,7 @@
  * calling thread; none if the caller's stack already lives in shared memory).
  */
 import { join } from 'node:path';
-import type { FrameData, Frames } from '../frames';
+import type { Frames } from '../frames';
 import { defaultParallelPolicy, runInWorkers, shareTypedArray, type ParallelPolicy } from '../parallel/pool';
 import { joinRoiGroups, joinWindows, runEngine, type EngineLayout, type EngineSums } from './engine';
 import { eigenPixelSums, eigenResult, prepareEigen, rejectNaN, type PixelSums, type XpcsMultiTauOptions, type XpcsMultiTauResult, xpcsMultiTau } from './eigen';
