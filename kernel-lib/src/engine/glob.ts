@@ -2,8 +2,8 @@
  * Minimal glob matching (Node 20 has no fs.glob / path.matchesGlob): `*` within a segment, `**`
  * across segments, `?`, and `{a,b}` alternatives. Paths use `/`.
  */
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { walkFiles } from '../workdirs/walk';
 
 /** Compiles a glob to an anchored RegExp. */
 export function globToRegExp(glob: string): RegExp {
@@ -43,20 +43,6 @@ export function matchesGlob(relPath: string, glob: string): boolean {
 export function globFiles(dir: string, glob: string): string[] {
   const re = globToRegExp(glob);
   const out: string[] = [];
-  const walk = (d: string, rel: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path.join(d, e.name), r);
-      else if (e.isFile() && re.test(r)) out.push(path.join(d, e.name));
-    }
-  };
-  walk(dir, '');
+  walkFiles(dir, (abs, rel) => { if (re.test(rel)) out.push(abs); }, { skipHidden: true });
   return out.sort();
 }

@@ -5,8 +5,9 @@
  * Temp names are recognisable so a resumed run can sweep the ones left by dead processes.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { promises as fsp, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { walkFiles } from './walk';
 
 /** Marker inside every temp name the engine creates. */
 export const TEMP_MARKER = '.sbtmp-';
@@ -67,22 +68,11 @@ export function tempWriterIsDead(name: string): boolean {
  */
 export function sweepTempFiles(dir: string, isStale: (name: string) => boolean = tempWriterIsDead): string[] {
   const removed: string[] = [];
-  const walk = (d: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
+  walkFiles(dir, (abs, _rel, name) => {
+    if (isTempName(name) && isStale(name)) {
+      rmSync(abs, { force: true });
+      removed.push(abs);
     }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (isTempName(e.name) && isStale(e.name)) {
-        rmSync(p, { force: true });
-        removed.push(p);
-      }
-    }
-  };
-  walk(dir);
+  });
   return removed;
 }

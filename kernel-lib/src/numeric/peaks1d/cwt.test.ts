@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isStagebookError } from '../../errors/stagebook-error';
+import { expectStagebookError } from '../../../../test/support/helpers';
 import { cwtMatrix, filterRidgeLines, identifyRidgeLines, rickerWavelet, slidingPercentile } from './cwt';
 import { findPeaksCwt } from './find-peaks-cwt';
-
-function expectStagebookError(fn: () => unknown, pattern: RegExp): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(isStagebookError(thrown), `expected a StagebookError, got ${String(thrown)}`).toBe(true);
-  expect((thrown as Error).message).toMatch(pattern);
-}
 
 /** scoreatpercentile by definition: sort the window, interpolate linearly at per/100 * (len - 1). */
 function naivePercentile(values: number[], per: number): number {

@@ -1,27 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isStagebookError } from '../../errors/stagebook-error';
+import { expectStagebookError, lcg } from '../../../../test/support/helpers';
 import { findPeaks } from './find-peaks';
 import { peakProminences, peakWidths } from './prominences-widths';
-
-/** Deterministic LCG (the oracle's lcg_bumps recurrence) for reproducible random signals. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(1664525, s) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function expectStagebookError(fn: () => unknown, pattern: RegExp): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(isStagebookError(thrown), `expected a StagebookError, got ${String(thrown)}`).toBe(true);
-  expect((thrown as Error).message).toMatch(pattern);
-}
 
 /** Brute-force local maxima by definition: a plateau with a strictly smaller sample on each side. */
 function bruteMaxima(x: ArrayLike<number>): number[] {

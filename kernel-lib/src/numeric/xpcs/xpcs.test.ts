@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { lcg } from '../../../../test/support/helpers';
 import { isStagebookError } from '../../errors/stagebook-error';
 import type { Frames } from '../frames';
 import { closeWorkerPool } from '../parallel/pool';
@@ -7,11 +8,6 @@ import {
 } from './index';
 
 afterAll(() => closeWorkerPool());
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
 
 function rings(H: number, W: number, n: number): Int32Array {
   const labels = new Int32Array(H * W);
