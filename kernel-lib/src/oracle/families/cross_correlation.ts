@@ -6,24 +6,10 @@
 import { correlate, correlateSignals, correlationLags, chooseCorrelationMethod, normalizedCrossCorrelation } from '../../numeric/signals';
 import type { CorrelationMethod, CorrelationMode } from '../../numeric/signals';
 import type { Checker } from '../compare';
+import { numericField } from '../fields';
 import type { OracleCase, OracleContext, OracleFamily } from '../types';
 
 const DIRECT_TOL = { rtol: 1e-12, atol: 1e-12 };
-
-/**
- * A numeric array field of a case: inline (`field`, nulls = NaN) or in a side file
- * (`field_file`, a JSON array or an object holding `field`), as the oracle README allows.
- */
-export function numericField(c: OracleCase, field: string, ctx: OracleContext): number[] {
-  let raw: unknown = c[field];
-  const file = c[`${field}_file`];
-  if ((raw === undefined || raw === null) && typeof file === 'string') {
-    const data = ctx.readJson(file);
-    raw = Array.isArray(data) ? data : (data as Record<string, unknown>)[field];
-  }
-  if (!Array.isArray(raw)) return raw as number[];
-  return raw.map((v) => (v === null ? NaN : (v as number)));
-}
 
 function maxAbs(values: ArrayLike<number | null>): number {
   let m = 0;

@@ -4,17 +4,13 @@
  * core_sample_indices, n_clusters and n_noise exactly.
  */
 import { dbscan } from '../../numeric/peaks2d';
+import { caseField } from '../fields';
 import type { OracleCase, OracleFamily } from '../types';
-
-type Row = (number | null)[];
 
 export const dbscanFamily: OracleFamily = {
   family: 'dbscan',
   runCase(c: OracleCase, check, ctx) {
-    const file = (c.x_file ?? c.X_file) as string | undefined;
-    const raw = (file ? ctx.readJson(file) : c.X) as Row[] | { X: Row[] };
-    const rows = Array.isArray(raw) ? raw : raw.X;
-    const X = rows.map((r) => (Array.isArray(r) ? r.map((v) => (v === null ? NaN : v)) : r)) as number[][];
+    const X = caseField(c, 'X', ctx, ['X_file', 'x_file']) as number[][];
     const p = (c.params ?? {}) as { eps: number; min_samples?: number; metric?: string };
     if (p.metric && p.metric !== 'euclidean') check.fail(`dbscan: metric ${p.metric} is not supported (euclidean only)`);
     const r = dbscan(X, { eps: p.eps, minSamples: p.min_samples ?? 5 });

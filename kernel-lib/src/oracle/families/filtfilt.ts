@@ -5,7 +5,7 @@
 import { isStagebookError } from '../../errors/stagebook-error';
 import { filtfilt, type PadType } from '../../numeric/signals';
 import type { OracleFamily } from '../types';
-import { numericField } from './cross_correlation';
+import { numericField } from '../fields';
 
 interface FiltfiltParams {
   padtype?: PadType;

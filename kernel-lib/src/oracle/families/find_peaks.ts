@@ -6,6 +6,7 @@
  */
 import { findPeaks, type FindPeaksOptions } from '../../numeric/peaks1d';
 import type { Checker } from '../compare';
+import { nullsAsNaN, numericField } from '../fields';
 import type { OracleCase, OracleContext, OracleFamily } from '../types';
 
 export const PEAK_TOLERANCE = { rtol: 1e-12, atol: 1e-12 };
@@ -15,23 +16,16 @@ export function camelCase(key: string): string {
   return key.replace(/_([a-z])/g, (_m, ch: string) => ch.toUpperCase());
 }
 
-function nullsAsNaN(v: unknown): unknown {
-  return Array.isArray(v) ? v.map((e) => (e === null ? NaN : Array.isArray(e) ? nullsAsNaN(e) : e)) : v;
-}
-
 /** The signal of a case: inline `x` or `x_file` (a JSON array or an object with `x`). */
 export function caseSignal(c: OracleCase, ctx: OracleContext): number[] {
-  if (typeof c.x_file === 'string') {
-    const raw = ctx.readJson(c.x_file) as unknown[] | { x: unknown[] };
-    return nullsAsNaN(Array.isArray(raw) ? raw : raw.x) as number[];
-  }
-  return nullsAsNaN(c.x ?? []) as number[];
+  return numericField(c, 'x', ctx) ?? [];
 }
 
 /** Interval arguments as the oracle encodes them; a bare list that is not [min, max] is a per-sample minimum. */
 function intervalParam(v: unknown): unknown {
   if (!Array.isArray(v)) return v;
   if (v.length !== 2) return Float64Array.from(nullsAsNaN(v) as number[]);
+  // [min, max]: a null border is an open end and stays null; only per-sample arrays hold NaN.
   return v.map((b) => (Array.isArray(b) ? nullsAsNaN(b) : b));
 }
 

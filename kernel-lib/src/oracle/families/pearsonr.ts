@@ -8,7 +8,7 @@ import { isStagebookError } from '../../errors/stagebook-error';
 import { pearsonr, pearsonrMasked, type Alternative, type PearsonrResult } from '../../numeric/signals';
 import type { Checker, Tolerance } from '../compare';
 import type { OracleCase, OracleFamily } from '../types';
-import { numericField } from './cross_correlation';
+import { numericField } from '../fields';
 
 interface Expected {
   statistic: number | null;

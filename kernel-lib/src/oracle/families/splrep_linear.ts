@@ -6,7 +6,7 @@ import { isStagebookError } from '../../errors/stagebook-error';
 import { splev, splrepLinear } from '../../numeric/signals';
 import type { OracleFamily } from '../types';
 import type { Checker } from '../compare';
-import { numericField } from './cross_correlation';
+import { numericField } from '../fields';
 
 interface Expected {
   y_new: (number | null)[] | null;
