@@ -31,16 +31,16 @@ describe('notebooks/xpcs-correlation.ipynb (headless, tslab)', () => {
     expect(code.length).toBeGreaterThan(8);
     for (const c of code) expect(c.metadata.stagebook.status).toBe('ok');
     const outputs = code.flatMap((c: any) => c.outputs);
-    const plots = outputs.filter((o: any) => o.data?.['application/vnd.vegalite.v5+json']);
+    const plots = outputs.filter((o: any) => o.data?.['application/vnd.vegalite.v6+json']);
     expect(plots.length).toBeGreaterThanOrEqual(5); // pattern, intensity, g2 grid, tau(q), two-time
     for (const p of plots) {
-      const spec = p.data['application/vnd.vegalite.v5+json'];
+      const spec = p.data['application/vnd.vegalite.v6+json'];
       expect(typeof spec).toBe('object');
-      expect(spec.$schema).toMatch(/vega-lite\/v5/);
+      expect(spec.$schema).toMatch(/vega-lite\/v6/);
       const svg = p.data['image/svg+xml'];
       expect(Array.isArray(svg) ? svg.join('') : svg).toMatch(/^<svg/);
     }
-    expect(plots.some((p: any) => p.data['application/vnd.vegalite.v5+json'].facet)).toBe(true);
+    expect(plots.some((p: any) => p.data['application/vnd.vegalite.v6+json'].facet)).toBe(true);
     expect(outputs.some((o: any) => o.data?.['application/vnd.stagebook.progress.v1+json'])).toBe(true);
 
     // L1 products in the legacy /exchange layout

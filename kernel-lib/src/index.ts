@@ -18,9 +18,9 @@ export * from './simulate';
 // it loads zeromq; import it from 'stagebook/dist/notebook'.
 export {
   showTable, tableBundle, showVegaLite, vegaLiteBundle, renderVegaLiteSvg, svgToPng, ProgressDisplay, progressListener,
-  showProgress, endProgress, showError, errorBundle, withErrorDisplay, showPipelineProgress, inKernel, PROGRESS_MIME, VEGALITE_MIME, ERROR_MIME,
+  showProgress, endProgress, showError, errorBundle, withErrorDisplay, showPipelineProgress, inKernel, PROGRESS_MIME, VEGALITE_MIME, VEGALITE_V5_MIME, ERROR_MIME, parseProgressPayload, progressPayloadSchema,
 } from './display';
-export type { DisplayBundle, TableInput, TableOptions, VegaLiteSpec, VegaLiteOptions, StageProgressEvent, ProgressPayload, StageState } from './display';
+export type { DisplayBundle, TableInput, TableOptions, VegaLiteSpec, VegaLiteOptions, StageProgressEvent, ProgressPayload, StageState, PipelineProgressOptions } from './display';
 // Built-in scientific pipelines (XPCS), registered by name like the `example` pipeline.
 export * from './pipelines';
 // Data acquisition (downloader, cache, policy, progress), archive clients, the local archive and

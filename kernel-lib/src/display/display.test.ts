@@ -5,7 +5,7 @@ import { inKernel, publish } from './bundle';
 import { ERROR_MIME, errorBundle, errorPayload, withErrorDisplay } from './error-display';
 import { PROGRESS_MIME, ProgressDisplay, overallState, showProgress, type ProgressPayload } from './progress';
 import { formatValue, tableBundle } from './table';
-import { VEGALITE_MIME, summarizeVegaLite, vegaLiteBundle } from './vega';
+import { VEGALITE_MIME, VEGALITE_V5_MIME, summarizeVegaLite, vegaLiteBundle } from './vega';
 
 /** Installs a fake tslab `jupyter.js` in require.cache, as the kernel has it loaded. */
 function fakeKernel(): { calls: Array<{ bundle: any; update: boolean }>; remove: () => void } {
@@ -74,11 +74,13 @@ describe('tables', () => {
 describe('vega-lite bundle', () => {
   const spec = { data: { values: [{ a: 1, b: 2 }, { a: 2, b: 5 }, { a: 3, b: 1 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } } };
 
-  it('carries the spec object under the v5 MIME, a headless SVG and a text summary', async () => {
+  it('carries the spec object under the v6 MIME (only), a headless SVG and a text summary', async () => {
     const b = await vegaLiteBundle(spec);
+    expect(Object.keys(b.data).sort()).toEqual([VEGALITE_MIME, 'image/svg+xml', 'text/plain'].sort());
     const vl = b.data[VEGALITE_MIME] as Record<string, unknown>;
+    expect(VEGALITE_MIME).toBe('application/vnd.vegalite.v6+json');
     expect(typeof vl).toBe('object');
-    expect(vl.$schema).toMatch(/vega-lite\/v5/);
+    expect(vl.$schema).toMatch(/vega-lite\/v6/);
     expect(vl.mark).toBe('point');
     const svg = b.data['image/svg+xml'] as string;
     expect(svg.startsWith('<svg')).toBe(true);
@@ -86,6 +88,13 @@ describe('vega-lite bundle', () => {
     expect((svg.match(/aria-roledescription="point"/g) ?? []).length).toBe(3);
     expect(svg).toContain('aria-label="a: 3; b: 1"');
     expect(b.data['text/plain']).toBe('Vega-Lite chart (point: x=a (quantitative), y=b (quantitative), 3 rows)');
+  });
+
+  it('adds the v5 MIME for stock JupyterLab on request, with a v5 $schema, and refuses unknown MIME names', async () => {
+    const b = await vegaLiteBundle({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...spec }, { mimeTypes: ['v6', 'v5'], noSvg: true });
+    expect((b.data[VEGALITE_V5_MIME] as Record<string, unknown>).$schema).toMatch(/vega-lite\/v5/);
+    expect((b.data[VEGALITE_MIME] as Record<string, unknown>).$schema).toMatch(/vega-lite\/v6/);
+    await expect(vegaLiteBundle(spec, { mimeTypes: ['v7' as 'v6'] })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
   });
 
   it('renders PNG on request and reports bad specs as E_PLOT_RENDER', async () => {

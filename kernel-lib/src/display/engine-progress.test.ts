@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { StagebookEvent } from '../events/emitter';
 import { toStageProgress } from './engine-progress';
 
@@ -27,8 +27,51 @@ describe('engine events -> progress display', () => {
     expect(f.error).toEqual({ code: 'E_STAGE_FAILED', message: 'boom', stage: 's', input: 'x.txt' });
   });
 
+  it('keeps a stage running between its units until every planned unit is done', () => {
+    const tally = new Map();
+    expect(toStageProgress(ev('stage-started', { unit: 'a', total: 2 }), tally)?.state).toBe('running');
+    const between = toStageProgress(ev('stage-finished', { unit: 'a', at: 1500 }), tally)!;
+    expect([between.state, between.n, between.total]).toEqual(['running', 1, 2]);
+    expect(toStageProgress(ev('stage-started', { unit: 'b', total: 2 }), tally)?.state).toBe('running');
+    expect(toStageProgress(ev('stage-finished', { unit: 'b', at: 2000 }), tally)?.state).toBe('done');
+  });
+
   it('ignores run-level and log events', () => {
     expect(toStageProgress(ev('log'), new Map())).toBeNull();
     expect(toStageProgress({ type: 'run-started', runId: 'r', pipeline: 'p', at: 0 }, new Map())).toBeNull();
+  });
+});
+
+describe('showPipelineProgress', () => {
+  it('lists every stage of the pipeline up front and publishes payloads that satisfy the shared schema', async () => {
+    const published: Array<{ data: Record<string, unknown> }> = [];
+    vi.resetModules();
+    vi.doMock('./bundle', async (orig) => ({ ...(await orig<typeof import('./bundle')>()), publish: (b: { data: Record<string, unknown> }) => { published.push(b); return b; } }));
+    const { showPipelineProgress } = await import('./engine-progress');
+    const { EventBus } = await import('../events/emitter');
+    const { progressPayloadSchema, PROGRESS_MIME } = await import('./progress-schema');
+    const bus = new EventBus();
+    const stop = showPipelineProgress({ bus, pipeline: { stages: [{ name: 'prepare' }, { name: 'calibrate' }, { name: 'publish' }] } });
+    bus.emit(ev('stage-started', { stage: 'prepare', unit: 'a' }));
+    bus.emit(ev('stage-finished', { stage: 'prepare', unit: 'a', at: 1200 }));
+    bus.emit(ev('stage-started', { stage: 'calibrate', unit: 'a', at: 1300 }));
+    bus.emit(ev('stage-failed', { stage: 'calibrate', unit: 'a', at: 1400, error: { code: 'E_STAGE_FAILED', message: 'dark frame missing' } }));
+    bus.emit({ type: 'run-finished', runId: 'r1', pipeline: 'p', at: 1500 });
+    stop();
+    vi.doUnmock('./bundle');
+    expect(published.length).toBeGreaterThanOrEqual(3);
+    const last = progressPayloadSchema.parse(published.at(-1)!.data[PROGRESS_MIME]);
+    expect(last.stages.map((s) => [s.name, s.state])).toEqual([['prepare', 'done'], ['calibrate', 'failed'], ['publish', 'pending']]);
+    expect(last.state).toBe('failed');
+    expect(last.error).toMatchObject({ code: 'E_STAGE_FAILED', message: 'dark frame missing', stage: 'calibrate' });
+    for (const b of published) expect(progressPayloadSchema.safeParse(b.data[PROGRESS_MIME]).success).toBe(true);
+  });
+
+  it('rejects a malformed payload with issues that name the field', async () => {
+    const { parseProgressPayload } = await import('./progress-schema');
+    const r = parseProgressPayload({ version: 1, runId: 'r', state: 'exploded', startedAt: 'x', updatedAt: new Date().toISOString(), stages: [{ name: '', state: 'done' }] });
+    expect(r.ok).toBe(false);
+    const paths = r.ok ? [] : r.issues.map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['state', 'startedAt', 'stages.0.name']));
   });
 });

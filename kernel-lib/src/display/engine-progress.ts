@@ -20,7 +20,10 @@ export function toStageProgress(e: StagebookEvent, tally: Map<string, StageTally
   else if (e.type === 'stage-skipped-cached') { t.cached++; t.done++; }
   else if (e.type === 'stage-failed' || e.type === 'stage-blocked') { t.running = Math.max(0, t.running - 1); t.failed++; }
   else if (e.type !== 'progress') return null;
-  const state: StageState = t.failed ? 'failed' : t.running ? 'running' : t.cached && t.cached === t.done ? 'cached' : t.done ? 'done' : 'running';
+  // Between two units of a stage nothing is running, yet the stage is not done until every planned
+  // unit is (total known from stage-started): otherwise the state would flicker done/running.
+  const unfinished = t.total !== undefined && t.done < t.total;
+  const state: StageState = t.failed ? 'failed' : t.running || unfinished ? 'running' : t.cached && t.cached === t.done ? 'cached' : t.done ? 'done' : 'running';
   return {
     runId: e.runId, pipeline: e.pipeline, stage: e.stage, state,
     n: e.type === 'progress' ? e.n : t.done, total: e.type === 'progress' ? e.total : t.total,
@@ -32,14 +35,30 @@ export function toStageProgress(e: StagebookEvent, tally: Map<string, StageTally
   };
 }
 
+/** Options of {@link showPipelineProgress}. */
+export interface PipelineProgressOptions {
+  /** Event bus to follow (default: the process-wide `stagebookEvents`). */
+  bus?: EventBus;
+  /**
+   * The pipeline about to run: its stages are listed as `pending` from the first event on, so a
+   * stage the run never reaches (after a failure) stays visible as pending instead of missing.
+   */
+  pipeline?: { stages: ReadonlyArray<{ name: string }> };
+  /** Stage names to list up front (alternative to `pipeline`). */
+  stages?: string[];
+}
+
 /**
- * Shows every run on `bus` (default: the process-wide emitter) as a live progress display.
- * Returns the unsubscribe function. In a notebook: `const stop = showPipelineProgress();` before
- * `await runPipeline(...)`, then `stop()`.
+ * Shows every run on the bus as a live progress display (one display id per run, updated in
+ * place). Returns the unsubscribe function. In a notebook:
+ * `const stop = showPipelineProgress({ pipeline: xpcsPipeline });` before `await runPipeline(...)`,
+ * then `stop()`. The older form `showPipelineProgress(bus?, stages?)` still works.
  */
-export function showPipelineProgress(bus: EventBus = stagebookEvents, stages?: string[]): () => void {
+export function showPipelineProgress(options?: PipelineProgressOptions | EventBus, legacyStages?: string[]): () => void {
+  const o: PipelineProgressOptions = isEventBus(options) ? { bus: options, stages: legacyStages } : { ...(options ?? {}), stages: options?.stages ?? legacyStages };
+  const stages = o.stages ?? o.pipeline?.stages.map((s) => s.name);
   const displays = new Map<string, { display: ProgressDisplay; tally: Map<string, StageTally> }>();
-  return bus.subscribe((e) => {
+  return (o.bus ?? stagebookEvents).subscribe((e) => {
     let d = displays.get(e.runId);
     if (!d) {
       d = { display: new ProgressDisplay({ runId: e.runId, pipeline: e.pipeline, stages }), tally: new Map() };
@@ -49,4 +68,8 @@ export function showPipelineProgress(bus: EventBus = stagebookEvents, stages?: s
     if (p) d.display.update(p);
     if (e.type === 'run-finished') { d.display.flush(); displays.delete(e.runId); }
   });
+}
+
+function isEventBus(x: unknown): x is EventBus {
+  return typeof (x as EventBus | undefined)?.subscribe === 'function';
 }

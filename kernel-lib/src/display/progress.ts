@@ -14,19 +14,10 @@
 import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '../errors/stagebook-error';
 import { escapeHtml, publish, type DisplayBundle } from './bundle';
+import { PROGRESS_MIME, STAGE_STATES, type ProgressPayload, type StageErrorInfo, type StageProgress, type StageState } from './progress-schema';
 
-export const PROGRESS_MIME = 'application/vnd.stagebook.progress.v1+json';
-
-export type StageState = 'pending' | 'running' | 'done' | 'cached' | 'failed';
-const STATES: readonly StageState[] = ['pending', 'running', 'done', 'cached', 'failed'];
-
-/** A structured error as carried by progress events and the error display. */
-export interface StageErrorInfo {
-  code: string;
-  message: string;
-  stage?: string;
-  input?: string;
-}
+export { PROGRESS_MIME, progressPayloadSchema, parseProgressPayload } from './progress-schema';
+export type { ProgressPayload, StageErrorInfo, StageProgress, StageState, PayloadIssue } from './progress-schema';
 
 /** One progress event (the adapter point for the engine's emitter). */
 export interface StageProgressEvent {
@@ -43,30 +34,6 @@ export interface StageProgressEvent {
   startedAt?: string;
   endedAt?: string;
   durationMs?: number;
-  error?: StageErrorInfo;
-}
-
-export interface StageProgress {
-  name: string;
-  state: StageState;
-  n?: number;
-  total?: number;
-  message?: string;
-  startedAt?: string;
-  endedAt?: string;
-  durationMs?: number;
-  error?: StageErrorInfo;
-}
-
-/** The `application/vnd.stagebook.progress.v1+json` payload. */
-export interface ProgressPayload {
-  version: 1;
-  runId: string;
-  pipeline?: string;
-  state: StageState;
-  startedAt: string;
-  updatedAt: string;
-  stages: StageProgress[];
   error?: StageErrorInfo;
 }
 
@@ -152,7 +119,7 @@ export class ProgressDisplay {
 function validateEvent(e: StageProgressEvent): void {
   if (typeof e !== 'object' || e === null) invalidArgument('ProgressDisplay.update', 'event', 'expected an event object');
   if (typeof e.stage !== 'string' || e.stage.length === 0) invalidArgument('ProgressDisplay.update', 'event.stage', 'expected a non-empty stage name');
-  if (!STATES.includes(e.state)) invalidArgument('ProgressDisplay.update', 'event.state', `expected one of ${STATES.join('|')}, got ${String(e.state)}`);
+  if (!STAGE_STATES.includes(e.state)) invalidArgument('ProgressDisplay.update', 'event.state', `expected one of ${STAGE_STATES.join('|')}, got ${String(e.state)}`);
   for (const k of ['n', 'total'] as const) {
     const v = e[k];
     if (v !== undefined && (!Number.isFinite(v) || v < 0)) invalidArgument('ProgressDisplay.update', `event.${k}`, `expected a finite number >= 0, got ${v}`);

@@ -1,7 +1,10 @@
 /**
  * Vega-Lite plots as one display bundle:
- *  - `application/vnd.vegalite.v5+json`: the spec as a JSON object. JupyterLab's built-in
- *    vega5-extension renders only v3/v4/v5 MIME types (a v6 MIME shows nothing), so we use v5.
+ *  - `application/vnd.vegalite.v6+json`: the spec as a JSON object, drawn interactively by the
+ *    stagebook JupyterLab extension (vega-embed 7 / vega 6: tooltips, zoom/pan, export, theme).
+ *  - optionally `application/vnd.vegalite.v5+json` too (`mimeTypes: ['v6', 'v5']`): JupyterLab's
+ *    built-in vega5-extension renders only v3/v4/v5 (a v6 MIME alone shows nothing there), so a
+ *    notebook meant for a JupyterLab without our extension can carry both, at twice the spec size.
  *  - `image/svg+xml`: rendered headless in Node by vega `View.toSVG()` (renderer 'none'), for static
  *    viewers (GitHub, nbviewer, classic notebook) that ignore the Vega MIME.
  *  - optional `image/png` through @resvg/resvg-js.
@@ -12,8 +15,12 @@
 import { StagebookError, invalidArgument } from '../errors/stagebook-error';
 import { publish, type DisplayBundle } from './bundle';
 
-export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
-const V5_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+/** The Vega-Lite MIME type our JupyterLab extension renders (vega-lite 6). */
+export const VEGALITE_MIME = 'application/vnd.vegalite.v6+json';
+/** The MIME type of JupyterLab's built-in Vega renderer (vega-lite 5). */
+export const VEGALITE_V5_MIME = 'application/vnd.vegalite.v5+json';
+const SCHEMA = { v6: 'https://vega.github.io/schema/vega-lite/v6.json', v5: 'https://vega.github.io/schema/vega-lite/v5.json' } as const;
+const MIME = { v6: VEGALITE_MIME, v5: VEGALITE_V5_MIME } as const;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const importEsm = require('./esm-import') as (s: string) => Promise<any>;
@@ -22,6 +29,8 @@ const importEsm = require('./esm-import') as (s: string) => Promise<any>;
 export type VegaLiteSpec = Record<string, unknown>;
 
 export interface VegaLiteOptions {
+  /** Vega-Lite MIME types to include (default `['v6']`; add `'v5'` for JupyterLab without the stagebook extension). */
+  mimeTypes?: Array<'v6' | 'v5'>;
   /** Also render a PNG (resvg), e.g. for PDF export. Default false. */
   png?: boolean;
   /** PNG scale factor (default 2). */
@@ -66,8 +75,11 @@ export function summarizeVegaLite(spec: VegaLiteSpec): string {
 /** Builds the plot bundle (Vega-Lite object + SVG + text, optionally PNG) without publishing it. */
 export async function vegaLiteBundle(spec: VegaLiteSpec, options: VegaLiteOptions = {}): Promise<DisplayBundle> {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) invalidArgument('vegaLiteBundle', 'spec', 'expected a Vega-Lite specification object');
-  const withSchema: VegaLiteSpec = { $schema: V5_SCHEMA, ...spec };
-  const data: Record<string, unknown> = { [VEGALITE_MIME]: withSchema };
+  const mimeTypes = options.mimeTypes ?? ['v6'];
+  if (!Array.isArray(mimeTypes) || mimeTypes.length === 0 || mimeTypes.some((m) => m !== 'v6' && m !== 'v5')) invalidArgument('vegaLiteBundle', 'options.mimeTypes', `expected a non-empty list of 'v6' | 'v5', got ${JSON.stringify(mimeTypes)}`);
+  const data: Record<string, unknown> = {};
+  // A spec's own $schema wins for the v6 MIME; the v5 copy always says v5 (JupyterLab warns otherwise).
+  for (const m of mimeTypes) data[MIME[m]] = m === 'v6' ? { $schema: SCHEMA.v6, ...spec } : { ...spec, $schema: SCHEMA.v5 };
   if (!options.noSvg) {
     const svg = await renderVegaLiteSvg(spec);
     data['image/svg+xml'] = svg;

@@ -1,0 +1,15 @@
+/**
+ * The MIME extension (package.json `jupyterlab.mimeExtension`): renderers JupyterLab registers in
+ * every rendermime registry, so notebooks, consoles and output views all use them.
+ */
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { EXTENSION_NAME } from './constants';
+import { progressRendererFactory } from './progress/renderer';
+import { vegaRendererFactory } from './vega/renderer';
+
+const extensions: IRenderMime.IExtension[] = [
+  { id: `${EXTENSION_NAME}:progress-renderer`, rendererFactory: progressRendererFactory, rank: 40, dataType: 'json' },
+  { id: `${EXTENSION_NAME}:vega6-renderer`, rendererFactory: vegaRendererFactory, rank: 56, dataType: 'json' },
+];
+
+export default extensions;
