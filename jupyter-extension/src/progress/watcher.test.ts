@@ -56,7 +56,9 @@ describe('NotebookProgressWatcher on recorded tslab traffic', () => {
     expect(model.runs('a')).toHaveLength(1);
     expect(model.runs('b')).toHaveLength(1);
     a.sessionContext.statusChanged.emit('restarting');
+    a.sessionContext.statusChanged.emit('restarting'); // JupyterLab announces one restart twice
     expect(model.runs('a')).toHaveLength(0);
+    expect(model.resetsOf('a')).toBe(1);
     expect(model.runs('b')).toHaveLength(1);
     // the restarted kernel's runs are followed as before
     a.sessionContext.replay(failureRecording);

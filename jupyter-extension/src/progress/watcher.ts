@@ -125,11 +125,16 @@ export class NotebookProgressWatcher implements IDisposable {
       if (change.oldValue && change.newValue?.id !== change.oldValue.id) this.model.reset(id);
       followKernel(change.newValue);
     };
+    // JupyterLab 4.6 reports one restart as 'restarting' twice in a row (SessionContext and the
+    // kernel connection both announce it): reset on entering the state, not on each report.
+    let restarting = false;
     const onStatus = (_: unknown, status: string): void => {
-      if (status === 'restarting' || status === 'autorestarting') {
+      const now = status === 'restarting' || status === 'autorestarting';
+      if (now && !restarting) {
         requests.clear();
         this.model.reset(id);
       }
+      restarting = now;
     };
     const onPath = (_: unknown, path: string): void => this.model.setPath(id, path);
     const onDisposed = (): void => this.unwatch(id);
