@@ -29,3 +29,12 @@ if (!Element.prototype.scrollTo) Element.prototype.scrollTo = (): void => undefi
 // Returning null (what a browser does for an unknown context type) selects the estimate quietly
 // instead of jsdom's "Not implemented" message on every plot.
 HTMLCanvasElement.prototype.getContext = ((): null => null) as unknown as HTMLCanvasElement['getContext'];
+
+// @jupyterlab/ui-components (pulled in by the plugin's imports) queries media features at import.
+if (typeof window.matchMedia !== 'function') {
+  window.matchMedia = ((query: string) => ({
+    matches: false, media: query, onchange: null,
+    addListener: () => undefined, removeListener: () => undefined,
+    addEventListener: () => undefined, removeEventListener: () => undefined, dispatchEvent: () => false,
+  })) as unknown as typeof window.matchMedia;
+}
