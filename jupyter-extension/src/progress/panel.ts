@@ -9,7 +9,7 @@
 import { Widget } from '@lumino/widgets';
 import { Css } from '../constants';
 import type { ProgressChange, ProgressModel, RunRecord } from './model';
-import { renderRunCard } from './run-view';
+import { el, renderRunCard } from './run-view';
 
 export interface StageProgressPanelOptions {
   model: ProgressModel;
@@ -110,7 +110,7 @@ export class StageProgressPanel extends Widget {
     const parts = [`${runs.length} run${runs.length === 1 ? '' : 's'}`];
     if (running) parts.push(`${running} running`);
     if (failed) parts.push(`${failed} failed`);
-    this.header.replaceChildren(text('div', 'sb-panel-title', 'Stage progress'), text('div', 'sb-panel-notebook', path ? `${basename(path)} · ${parts.join(' · ')}` : 'No notebook selected'));
+    this.header.replaceChildren(el('div', 'sb-panel-title', 'Stage progress'), el('div', 'sb-panel-notebook', path ? `${basename(path)} · ${parts.join(' · ')}` : 'No notebook selected'));
     if (path) this.header.title = path;
   }
 
@@ -120,24 +120,17 @@ export class StageProgressPanel extends Widget {
     const lines: HTMLElement[] = [];
     if (invalid.count > 0) {
       const first = invalid.last?.[0];
-      lines.push(text('div', 'sb-panel-warning', `${invalid.count} progress message(s) ignored: ${first ? `${first.path}: ${first.message}` : 'invalid payload'}`));
+      lines.push(el('div', 'sb-panel-warning', `${invalid.count} progress message(s) ignored: ${first ? `${first.path}: ${first.message}` : 'invalid payload'}`));
     }
-    if (resets > 0) lines.push(text('div', 'sb-panel-note', `kernel restarted ${resets}×: earlier runs cleared`));
+    if (resets > 0) lines.push(el('div', 'sb-panel-note', `kernel restarted ${resets}×: earlier runs cleared`));
     this.footer.replaceChildren(...lines);
   }
 
   private emptyState(id: string | null): HTMLElement {
-    return text('div', 'sb-panel-empty', id
+    return el('div', 'sb-panel-empty', id
       ? 'No pipeline runs in this notebook yet. Runs appear here when a cell shows progress, e.g. showPipelineProgress({ pipeline }) before runPipeline(...).'
       : 'Open a notebook to follow its pipeline runs.');
   }
-}
-
-function text(tag: string, className: string, content: string): HTMLElement {
-  const node = document.createElement(tag);
-  node.className = className;
-  node.textContent = content;
-  return node;
 }
 
 function basename(path: string): string {

@@ -43,9 +43,7 @@ export function extractProgress(msg: IopubMessageLike): ExtractedProgress {
   const raw = content.data?.[PROGRESS_MIME];
   if (raw === undefined) return { kind: 'none' };
   const displayId = typeof content.transient?.display_id === 'string' ? content.transient.display_id : undefined;
-  // tslab passes JSON objects through, but a kernel may legally send a +json value as a string
-  const value = typeof raw === 'string' ? parseJson(raw) : raw;
-  const parsed = parseProgressPayload(value);
+  const parsed = parseProgressPayload(raw);
   if (!parsed.ok) return { kind: 'invalid', issues: parsed.issues, displayId };
   const parentMsgId = (msg.parent_header as { msg_id?: string }).msg_id;
   return { kind: 'progress', message: { payload: parsed.payload, displayId, parentMsgId: parentMsgId || undefined, update: msg.header.msg_type === 'update_display_data' } };
@@ -57,16 +55,8 @@ export function progressFromOutputs(outputs: ReadonlyArray<{ output_type?: strin
   for (const o of outputs) {
     const raw = o.data?.[PROGRESS_MIME];
     if (raw === undefined) continue;
-    const parsed = parseProgressPayload(typeof raw === 'string' ? parseJson(raw) : raw);
+    const parsed = parseProgressPayload(raw);
     if (parsed.ok) found.push(parsed.payload);
   }
   return found;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text; // the schema then reports "expected object"
-  }
 }

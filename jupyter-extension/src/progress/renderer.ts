@@ -18,7 +18,7 @@ export class RenderedProgress extends Widget implements IRenderMime.IRenderer {
 
   renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const raw = model.data[this.mimeType];
-    const parsed = parseProgressPayload(typeof raw === 'string' ? safeJson(raw) : raw);
+    const parsed = parseProgressPayload(raw);
     if (parsed.ok) {
       // the payload's own clock: a saved output must not show a stage "running" for days
       const now = Date.parse(parsed.payload.updatedAt);
@@ -33,14 +33,6 @@ export class RenderedProgress extends Widget implements IRenderMime.IRenderer {
       this.node.replaceChildren(box, pre);
     }
     return Promise.resolve();
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 

@@ -3,7 +3,7 @@
  * in-notebook MIME renderer (static). Text goes through `textContent` only: stage names, messages
  * and errors come from user code and are never parsed as HTML.
  */
-import type { ProgressPayload, StageProgress, StageState } from 'stagebook/dist/display/progress-schema';
+import { countText, type ProgressPayload, type StageProgress, type StageState } from 'stagebook/dist/display/progress-schema';
 import { Css } from '../constants';
 
 const ICON: Record<StageState, string> = { pending: '○', running: '◔', done: '✓', cached: '↺', failed: '✗' };
@@ -43,12 +43,6 @@ export function formatDuration(ms: number | undefined): string {
   const s = Math.round(ms / 1000);
   if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}
-
-/** "n/total", "n" or "" */
-export function countText(s: StageProgress): string {
-  if (s.total !== undefined) return `${s.n ?? 0}/${s.total}`;
-  return s.n !== undefined ? String(s.n) : '';
 }
 
 /** Renders one run as a card. */
@@ -130,7 +124,8 @@ function makeClickable(node: HTMLElement, action: () => void, title: string): vo
   });
 }
 
-function el(tag: string, className: string, text?: string): HTMLElement {
+/** An element with a class and (optional) text content: never innerHTML. */
+export function el(tag: string, className: string, text?: string): HTMLElement {
   const node = document.createElement(tag);
   node.className = className;
   if (text !== undefined) node.textContent = text;

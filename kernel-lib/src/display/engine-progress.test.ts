@@ -74,4 +74,15 @@ describe('showPipelineProgress', () => {
     const paths = r.ok ? [] : r.issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['state', 'startedAt', 'stages.0.name']));
   });
+
+  it('accepts a payload sent as a JSON string (a kernel may send +json values as text), and reports text that is not JSON', async () => {
+    const { parseProgressPayload, countText } = await import('./progress-schema');
+    const now = new Date().toISOString();
+    const ok = parseProgressPayload(JSON.stringify({ version: 1, runId: 'r', state: 'done', startedAt: now, updatedAt: now, stages: [{ name: 'a', state: 'done', n: 2, total: 2 }] }));
+    expect(ok.ok && ok.payload.stages[0].name).toBe('a');
+    const bad = parseProgressPayload('{not json');
+    expect(bad.ok ? [] : bad.issues.map((i) => i.path)).toEqual(['(root)']);
+    expect([countText({ n: 1, total: 3 }), countText({ total: 3 }), countText({ n: 4 }), countText({})]).toEqual(['1/3', '0/3', '4', '']);
+  });
 });
+

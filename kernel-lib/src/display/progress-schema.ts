@@ -85,15 +85,33 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const schemaMatchesInterface: Same<z.output<typeof progressPayloadSchema>, ProgressPayload> = true;
 void schemaMatchesInterface;
 
+/** How a stage's count reads in every view (text twin, HTML twin, JupyterLab panel): "n/total", "n" or "". */
+export function countText(s: Pick<StageProgress, 'n' | 'total'>): string {
+  if (s.total !== undefined) return `${s.n ?? 0}/${s.total}`;
+  return s.n !== undefined ? String(s.n) : '';
+}
+
 /** A validation problem, zod-style: where in the payload and what is wrong. */
 export interface PayloadIssue {
   path: string;
   message: string;
 }
 
-/** Validates an unknown value as a progress payload: the payload, or the issues found. */
+/**
+ * Validates an unknown value as a progress payload: the payload, or the issues found. A string is
+ * parsed as JSON first (tslab passes objects through, but a kernel may legally send a `+json` MIME
+ * value as a string).
+ */
 export function parseProgressPayload(value: unknown): { ok: true; payload: ProgressPayload } | { ok: false; issues: PayloadIssue[] } {
-  const r = progressPayloadSchema.safeParse(value);
+  const r = progressPayloadSchema.safeParse(typeof value === 'string' ? parseJsonOrKeep(value) : value);
   if (r.success) return { ok: true, payload: r.data as ProgressPayload };
   return { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })) };
+}
+
+function parseJsonOrKeep(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // the schema then reports "expected object"
+  }
 }

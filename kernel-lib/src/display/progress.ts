@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '../errors/stagebook-error';
 import { escapeHtml, publish, type DisplayBundle } from './bundle';
-import { PROGRESS_MIME, STAGE_STATES, type ProgressPayload, type StageErrorInfo, type StageProgress, type StageState } from './progress-schema';
+import { PROGRESS_MIME, STAGE_STATES, countText, type ProgressPayload, type StageErrorInfo, type StageProgress, type StageState } from './progress-schema';
 
 export { PROGRESS_MIME, progressPayloadSchema, parseProgressPayload } from './progress-schema';
 export type { ProgressPayload, StageErrorInfo, StageProgress, StageState, PayloadIssue } from './progress-schema';
@@ -151,11 +151,6 @@ export function overallState(stages: StageProgress[]): StageState {
 
 const ICON: Record<StageState, string> = { pending: '·', running: '▶', done: '✓', cached: '↺', failed: '✗' };
 const COLOR: Record<StageState, string> = { pending: '#888', running: '#1f6feb', done: '#1a7f37', cached: '#6e7781', failed: '#cf222e' };
-
-function countText(s: StageProgress): string {
-  if (s.total !== undefined) return `${s.n ?? 0}/${s.total}`;
-  return s.n !== undefined ? String(s.n) : '';
-}
 
 function seconds(ms: number | undefined): string {
   return ms === undefined ? '' : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
