@@ -14,13 +14,13 @@ import { FakeCell, FakeNotebook, FakeTracker, flushPromises, loadRecording } fro
 vi.mock('@jupyterlab/notebook', async () => ({ INotebookTracker: new (await import('@lumino/coreutils')).Token('INotebookTracker') }));
 vi.mock('@jupyterlab/application', async () => {
   const { Token } = await import('@lumino/coreutils');
-  return { ILabShell: new Token('ILabShell'), ILayoutRestorer: new Token('ILayoutRestorer') };
+  return { ILayoutRestorer: new Token('ILayoutRestorer') };
 });
 vi.mock('@jupyterlab/apputils', async () => ({ ICommandPalette: new (await import('@lumino/coreutils')).Token('ICommandPalette') }));
 vi.mock('@jupyterlab/settingregistry', async () => ({ ISettingRegistry: new (await import('@lumino/coreutils')).Token('ISettingRegistry') }));
 vi.mock('@jupyterlab/ui-components', () => ({ LabIcon: class { constructor(readonly options: { name: string; svgstr: string }) {} } }));
 
-/** The parts of JupyterFrontEnd / ILabShell the plugin touches. */
+/** The parts of JupyterFrontEnd and its shell the plugin touches. */
 function fakeApp() {
   const added: Array<{ widget: Widget; area: string }> = [];
   const activated: string[] = [];
@@ -52,7 +52,7 @@ describe('the plugin, activated with fake JupyterLab services', () => {
     const { app, added, activated } = fakeApp();
     const palette: string[] = [];
     const { registry, settings, changed } = fakeSettings({ panelArea: 'left', maxRuns: 2, refreshIntervalMs: 100, vega: { renderer: 'canvas', actions: false, tooltips: true, zoomPan: false } });
-    plugin.activate(app, new TrackerWithFind(), { addItem: (i: { command: string }) => palette.push(i.command) }, registry, null, null);
+    plugin.activate(app, new TrackerWithFind(), { addItem: (i: { command: string }) => palette.push(i.command) }, registry, null);
     await flushPromises();
     const panel = added.at(-1)!.widget as StageProgressPanel;
     expect(panel.id).toBe(PANEL_ID);
@@ -73,7 +73,7 @@ describe('the plugin, activated with fake JupyterLab services', () => {
   it('reveals the cell of a run, and clears the current notebook\'s runs', async () => {
     const { app, added, activated } = fakeApp();
     const tracker = new TrackerWithFind();
-    plugin.activate(app, tracker, null, null, null, null);
+    plugin.activate(app, tracker, null, null, null);
     const panel = added.at(-1)!.widget as StageProgressPanel;
     const nb = new FakeNotebook('nb', 'stage-failure.ipynb', [new FakeCell('cell-1'), new FakeCell('cell-2')]);
     const scrolled: number[] = [];
@@ -93,7 +93,7 @@ describe('the plugin, activated with fake JupyterLab services', () => {
   it('opens the panel on a notebook\'s first live run when autoOpen is set, once', async () => {
     const { app, activated } = fakeApp();
     const tracker = new TrackerWithFind();
-    plugin.activate(app, tracker, null, fakeSettings({ autoOpen: true }).registry, null, null);
+    plugin.activate(app, tracker, null, fakeSettings({ autoOpen: true }).registry, null);
     await flushPromises();
     const nb = new FakeNotebook('nb', 'a.ipynb', []);
     Object.assign(nb.content, { activate: () => activated.push('notebook-focus') });

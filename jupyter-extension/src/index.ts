@@ -3,7 +3,7 @@
  * settings. State lives in progress/model.ts, views in progress/panel.ts and progress/run-view.ts;
  * the renderers are the MIME extension (mime.ts).
  */
-import { ILabShell, ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -23,11 +23,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'Stage-progress panel for stagebook pipeline notebooks',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ICommandPalette, ISettingRegistry, ILayoutRestorer, ILabShell],
+  optional: [ICommandPalette, ISettingRegistry, ILayoutRestorer],
   activate,
 };
 
-function activate(app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null, registry: ISettingRegistry | null, restorer: ILayoutRestorer | null, labShell: ILabShell | null): void {
+function activate(app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null, registry: ISettingRegistry | null, restorer: ILayoutRestorer | null): void {
   let settings: StagebookSettings = DEFAULT_SETTINGS;
   const model = new ProgressModel({ maxRuns: settings.maxRuns });
   const findNotebook = (id: string): NotebookPanel | undefined => tracker.find((p) => p.id === id);
@@ -52,7 +52,6 @@ function activate(app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICom
     show();
     current?.content.activate(); // keep the keyboard in the notebook
   });
-  labShell?.currentChanged.connect(() => panel.update());
 
   if (registry) {
     void registry.load(PLUGIN_ID).then((s) => {
