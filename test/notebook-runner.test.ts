@@ -1,7 +1,7 @@
 /**
  * Drives the real tslab 1.0.22 kernel through the headless runner (ZeroMQ, signed messages).
  * Needs `npx tsc -p kernel-lib/tsconfig.build.json` first: the kernel imports `stagebook` from
- * kernel-lib/dist, and the standalone CLI test runs dist/notebook/cli.js.
+ * kernel-lib/dist, and the command-line tests run `stagebook notebook run` through the linked bin.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -13,6 +13,7 @@ import { notebookCommand } from '../kernel-lib/src/notebook/cli';
 import { KernelClient } from '../kernel-lib/src/notebook/client';
 import { launchKernel } from '../kernel-lib/src/notebook/launcher';
 import { runNotebook } from '../kernel-lib/src/notebook/runner';
+import { stagebookBin } from './support/stagebook-bin';
 
 const NB = path.join(__dirname, 'fixtures', 'notebooks');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sb-nb-run-'));
@@ -208,17 +209,15 @@ describe('notebook runner (real tslab kernel)', () => {
     expect(lines.some((l) => l.type === 'cell_failed' && l.code === 'E_NO_INPUTS')).toBe(true);
   });
 
-  it('runs standalone as node kernel-lib/dist/notebook/cli.js', () => {
-    const cliJs = path.join(__dirname, '..', 'kernel-lib', 'dist', 'notebook', 'cli.js');
-    const r = spawnSync(process.execPath, [cliJs, 'run', path.join(NB, 'failing.ipynb'), '-o', out('standalone.ipynb')], { encoding: 'utf8', timeout: 60_000 });
+  it('runs as `stagebook notebook run` through the bin', () => {
+    const r = spawnSync(stagebookBin(), ['notebook', 'run', path.join(NB, 'failing.ipynb'), '-o', out('standalone.ipynb')], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/notebook run failed at cell 3/);
   });
 
   it('kills the kernel by pid when the runner itself gets SIGTERM (exit 143)', async () => {
-    const cliJs = path.join(__dirname, '..', 'kernel-lib', 'dist', 'notebook', 'cli.js');
     const events = out('sigterm.jsonl');
-    const child = spawn(process.execPath, [cliJs, 'run', path.join(NB, 'timeout.ipynb'), '-o', out('sigterm.ipynb'), '--events', events], { stdio: 'ignore' });
+    const child = spawn(stagebookBin(), ['notebook', 'run', path.join(NB, 'timeout.ipynb'), '-o', out('sigterm.ipynb'), '--events', events], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let pid = 0;
     const t0 = Date.now();

@@ -1,10 +1,10 @@
-/** Shared helpers of the engine tests: temp workspaces and CLI spawning (compiled dist). */
+/** Shared helpers of the engine tests: temp workspaces and CLI spawning (the linked `stagebook` bin). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stagebookBin } from './stagebook-bin';
 
-export const CLI = path.resolve(__dirname, '../../kernel-lib/dist/cli/main.js');
 export const DIST = path.resolve(__dirname, '../../kernel-lib/dist');
 
 /** A temp dir with ws/incoming/<name>.txt files and a config.yaml (extra YAML appended). */
@@ -18,15 +18,15 @@ export function makeWorkspace(texts: Record<string, string>, extraYaml = ''): { 
   return { dir, config, ws };
 }
 
-/** Runs the CLI synchronously. */
+/** Runs `stagebook ARGS` synchronously, through the bin as the README shows it. */
 export function cli(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const r = spawnSync(stagebookBin(), args, { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts the CLI in the background. */
+/** Starts `stagebook ARGS` in the background (the child's pid is node's: the shebang execs it). */
 export function cliAsync(args: string[], cwd: string): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(stagebookBin(), args, { cwd, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Resolves when `pred()` holds (polling), rejects after `timeoutMs`. */
