@@ -145,13 +145,15 @@ describe('stagebook-jupyterlab in a real JupyterLab 4.6 (headless chromium)', { 
     } catch (e) {
       setupError = e;
     }
-  }, 240_000);
+  }, 900_000); // a first run installs the host's ~700 MB (test/e2e/lab-host/install.js)
 
   async function setUp(): Promise<void> {
     const t0 = Date.now();
     requirePrerequisites();
     prefix = mkdtempSync(path.join(os.tmpdir(), 'sb-lab-prefix-'));
     const labextensions = await timed('installExtension', () => installExtension(prefix!));
+    // The host is not a workspace (a user's npm ci never gets it): install it on demand, cached by lockfile hash.
+    await timed('hostInstall', () => run(process.execPath, [path.join(REPO, 'test', 'e2e', 'lab-host', 'install.js')], 'lab-host install'));
     await timed('hostBuild', () => run(process.execPath, [path.join(REPO, 'test', 'e2e', 'lab-host', 'build.js')], 'lab-host build'));
     prepareRoot();
     mkdirSync(OUT, { recursive: true });
