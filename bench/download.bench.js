@@ -13,12 +13,11 @@ const os = require('node:os');
 const path = require('node:path');
 const { runNode, emit, report } = require('./lib/harness');
 
-const DIST = path.resolve(__dirname, '..', 'kernel-lib', 'dist', 'index.js');
 const GIB = 1 << 30;
 const CONNECTIONS = 10;
 
 async function serve() {
-  const sb = require(DIST);
+  const sb = require('stagebook/testing');
   const dataDir = process.argv[3];
   // 24 nights x (2 proposals x (20 science + 1 bias) + 1 spectrum) = 1032 frames
   const a = await sb.startLocalArchive({ dataDir, synthetic: { nights: 24, framesPerNight: 20 }, blobs: [{ name: 'gib.bin', size: GIB }] });
@@ -49,7 +48,7 @@ async function raw(items) {
 }
 
 async function ours(items, dir) {
-  const sb = require(DIST);
+  const sb = require('stagebook');
   const ledger = sb.Ledger.open(path.join(dir, 'ledger.db'));
   const d = new sb.Downloader({ cacheDir: path.join(dir, 'cache'), dataRoot: path.join(dir, 'data'), ledger, policy: { maxConnections: CONNECTIONS, maxPerHost: CONNECTIONS } });
   const t0 = performance.now();

@@ -26,7 +26,7 @@ function pixelSum(data) {
 }
 
 async function child(file, hdu) {
-  const { openFits } = require('../kernel-lib/dist/formats/fits');
+  const { openFits } = require('stagebook');
   const [seconds, img] = await best(() => openFits(file).hdu(Number(hdu)).readImage(), 3);
   emit({ seconds, sum: pixelSum(img.data), type: img.data.constructor.name });
 }

@@ -16,7 +16,7 @@ const ROOT = path.join(__dirname, '..');
 const T = 1000, H = 256, W = 256, DENSITY = 0.02;
 
 async function child(mode, file) {
-  const imm = require(path.join(ROOT, 'kernel-lib', 'dist', 'formats', 'imm'));
+  const imm = require('stagebook');
   let into;
   const fn = mode === 'sparse' ? () => imm.readImmSparse(file) : mode === 'dense' ? () => imm.readImm(file)
     : () => imm.readImm(file, { into: (into = into ?? new Uint16Array(T * H * W)) });

@@ -13,7 +13,8 @@ const { runNode, report } = require('./lib/harness');
 
 const root = path.join(__dirname, '..');
 const WRITER = path.join(root, 'test/support/ledger-writer.js');
-const LEDGER_DIST = path.join(root, 'kernel-lib/dist/ledger');
+// The package entry (`Ledger` is public); writer processes require it by this resolved path.
+const LEDGER_DIST = require.resolve('stagebook');
 const N = 2000; // units per process; 3 writes each (start, finish, counter)
 
 function freshLedger() {

@@ -87,7 +87,7 @@ function check(peaks, prom, widths) {
 }
 
 async function child(kernel, n) {
-  const lib = require(path.join(__dirname, '..', 'kernel-lib', 'dist', 'numeric', 'peaks1d'));
+  const lib = require('stagebook');
   const x = lcgBumps(n, GEN);
   if (kernel === 'find_peaks' || kernel === 'find_peaks_wlen') {
     const opts = kernel === 'find_peaks' ? { prominence: 0.5, width: 1 } : { prominence: 0.5, width: 1, wlen: 401 };

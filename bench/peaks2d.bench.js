@@ -65,7 +65,7 @@ function checksum(pairs, cols) {
 }
 
 async function child([kind, file, a, b, c]) {
-  const sb = require('../kernel-lib/dist');
+  const sb = require('stagebook');
   const buf = readFileSync(file);
   if (kind === 'plm') {
     const n = Number(a), threads = Number(b), opts = JSON.parse(c);

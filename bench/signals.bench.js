@@ -69,7 +69,7 @@ const KERNELS = {
 };
 
 async function child(name) {
-  const lib = require(path.join(__dirname, '..', 'kernel-lib', 'dist', 'numeric', 'signals'));
+  const lib = require('stagebook');
   const fn = KERNELS[name].ours(lib);
   fn(); // warm-up: compiles the WASM module and JITs the host code
   const [seconds] = await best(fn, 3);

@@ -71,7 +71,7 @@ async function timed(run) {
 }
 
 async function child([kind, dir, threadsArg, framesArg]) {
-  const sb = require('../kernel-lib/dist');
+  const sb = require('stagebook');
   const threads = Number(threadsArg);
   const par = { threads };
   if (kind === 'mt') {

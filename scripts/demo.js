@@ -24,7 +24,7 @@ const OUTPUT_PARAM = { 'lco-data-management': 'workspace' };
 
 function loadRunner() {
   try {
-    return require(path.join(repo, 'kernel-lib', 'dist', 'notebook'));
+    return require('stagebook/notebook');
   } catch (e) {
     console.error('demo: the library is not built (run `npm run build`, or `npm ci` which builds it)');
     throw e;

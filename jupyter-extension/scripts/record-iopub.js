@@ -11,7 +11,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { launchKernel, KernelClient, readNotebook } = require('stagebook/dist/notebook');
+const { launchKernel, KernelClient, readNotebook } = require('stagebook/notebook');
 
 const PROGRESS_MIME = 'application/vnd.stagebook.progress.v1+json';
 

@@ -2,7 +2,7 @@
  * Identifiers shared by the plugins, the views and the end-to-end test (test/jupyterlab-e2e.test.ts
  * selects on these class names and command ids: change them together).
  */
-export { PROGRESS_MIME } from 'stagebook/dist/display/progress-schema';
+export { PROGRESS_MIME } from 'stagebook/progress-schema';
 
 /** npm package name = the labextension directory name a user installs. */
 export const EXTENSION_NAME = 'stagebook-jupyterlab';

@@ -10,7 +10,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { writeFits } = require('../../kernel-lib');
+const { writeFits } = require('stagebook');
 
 const raw = fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'oracle', 'plm_aia512.f32'));
 const data = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROGRESS_MIME } from 'stagebook/dist/display/progress-schema';
+import { PROGRESS_MIME } from 'stagebook/progress-schema';
 import { findRunCellIndex, revealRunCell, type NotebookViewLike } from './cell-locator';
 
 const now = new Date().toISOString();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgressPayload } from 'stagebook/dist/display/progress-schema';
+import type { ProgressPayload } from 'stagebook/progress-schema';
 import { ProgressModel, type ProgressChange } from './model';
 
 const at = (s: number): string => new Date(Date.UTC(2026, 10, 21, 12, 0, s)).toISOString();

@@ -8,7 +8,7 @@
  * notebooks keeps everything, the panel just shows another notebook.
  */
 import { Signal, type ISignal } from '@lumino/signaling';
-import type { PayloadIssue, ProgressPayload } from 'stagebook/dist/display/progress-schema';
+import type { PayloadIssue, ProgressPayload } from 'stagebook/progress-schema';
 
 /** One pipeline run as the panel knows it. */
 export interface RunRecord {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Widget } from '@lumino/widgets';
-import type { ProgressPayload } from 'stagebook/dist/display/progress-schema';
+import type { ProgressPayload } from 'stagebook/progress-schema';
 import { FakeCell, FakeNotebook, FakeTracker, loadRecording } from '../test-support/fakes';
 import { ProgressModel, type RunRecord } from './model';
 import { StageProgressPanel } from './panel';

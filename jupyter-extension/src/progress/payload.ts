@@ -4,11 +4,11 @@
  * messaging spec "Display Data" / "Update Display Data"), each carrying the whole run state under
  * PROGRESS_MIME, so any single message is enough to redraw the run: no deltas to replay.
  *
- * Validation uses the library's own zod schema (stagebook/dist/display/progress-schema), so the
+ * Validation uses the library's own zod schema (stagebook/progress-schema), so the
  * kernel side and the panel cannot drift apart silently; a payload that fails it is reported as
  * issues (zod style), never thrown: one bad message must not take the panel down.
  */
-import { PROGRESS_MIME, parseProgressPayload, type PayloadIssue, type ProgressPayload } from 'stagebook/dist/display/progress-schema';
+import { PROGRESS_MIME, parseProgressPayload, type PayloadIssue, type ProgressPayload } from 'stagebook/progress-schema';
 
 /** The parts of a Jupyter message this module reads (KernelMessage.IMessage is structurally wider). */
 export interface IopubMessageLike {

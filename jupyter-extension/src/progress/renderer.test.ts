@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
-import { PROGRESS_MIME } from 'stagebook/dist/display/progress-schema';
+import { PROGRESS_MIME } from 'stagebook/progress-schema';
 import { loadRecording } from '../test-support/fakes';
 import { RenderedProgress, progressRendererFactory } from './renderer';
 

@@ -6,7 +6,7 @@
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
-import { parseProgressPayload } from 'stagebook/dist/display/progress-schema';
+import { parseProgressPayload } from 'stagebook/progress-schema';
 import { Css, PROGRESS_MIME } from '../constants';
 import { renderRunCard } from './run-view';
 

@@ -3,7 +3,7 @@
  * in-notebook MIME renderer (static). Text goes through `textContent` only: stage names, messages
  * and errors come from user code and are never parsed as HTML.
  */
-import { countText, type ProgressPayload, type StageProgress, type StageState } from 'stagebook/dist/display/progress-schema';
+import { countText, type ProgressPayload, type StageProgress, type StageState } from 'stagebook/progress-schema';
 import { Css } from '../constants';
 
 const ICON: Record<StageState, string> = { pending: '○', running: '◔', done: '✓', cached: '↺', failed: '✗' };

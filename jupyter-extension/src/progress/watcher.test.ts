@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROGRESS_MIME } from 'stagebook/dist/display/progress-schema';
+import { PROGRESS_MIME } from 'stagebook/progress-schema';
 import { FakeCell, FakeKernel, FakeNotebook, FakeTracker, flushPromises, loadRecording } from '../test-support/fakes';
 import { ProgressModel } from './model';
 import { NotebookProgressWatcher } from './watcher';

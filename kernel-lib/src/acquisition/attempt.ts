@@ -9,7 +9,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
-import { StagebookError } from '../errors/stagebook-error';
+import { StagebookError, type StagebookErrorCode } from '../errors/stagebook-error';
 import type { DownloadCache } from './cache';
 import { isRetryableStatus, parseRetryAfterMs, type DownloadPolicy } from './policy';
 
@@ -28,7 +28,7 @@ export interface AttemptItem {
 
 /** A failed attempt: retry or give up. */
 export class AttemptError extends StagebookError {
-  constructor(code: string, message: string, readonly retryable: boolean, readonly retryAfterMs?: number, readonly status?: number, cause?: unknown) {
+  constructor(code: StagebookErrorCode, message: string, readonly retryable: boolean, readonly retryAfterMs?: number, readonly status?: number, cause?: unknown) {
     super(code, message, { where: 'download', status }, { cause });
   }
 }

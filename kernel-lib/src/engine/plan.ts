@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { SchemaLike, YamlSource } from '../config/loader';
 import { validateYaml } from '../config/loader';
 import type { StagebookConfig } from '../config/schema';
-import { StagebookError } from '../errors/stagebook-error';
+import { StagebookError, type StagebookErrorCode } from '../errors/stagebook-error';
 import type { FileRef } from '../ledger/types';
 import { unitPath } from './context';
 import { globFiles, matchesGlob } from './glob';
@@ -20,7 +20,7 @@ export interface Unit {
   inputs: FileRef[];
 }
 
-function validateSection<T>(schema: SchemaLike<T>, value: unknown, prefix: string[], source: YamlSource | undefined, code: string): T {
+function validateSection<T>(schema: SchemaLike<T>, value: unknown, prefix: string[], source: YamlSource | undefined, code: StagebookErrorCode): T {
   if (source) return validateYaml(source, schema, prefix, value);
   const r = schema.safeParse(value);
   if (r.success) return r.data;

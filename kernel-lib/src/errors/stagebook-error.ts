@@ -80,8 +80,87 @@ export type StagebookErrorCode =
   // pipelines
   | 'E_XPCS_VALIDATION' // the XPCS notebook's check failed: a fitted decay time off the generator's, or QC failed
   // generic
-  | 'E_INTERNAL'
-  | (string & {});
+  | 'E_INTERNAL'; // an invariant of stagebook itself broke (a bug)
+
+/**
+ * Every code, at run time (docs/errors.md lists exactly these; test/error-codes.test.ts checks it).
+ * `satisfies Record<StagebookErrorCode, true>` makes this list and the union above fail to compile
+ * when one has a code the other lacks: the union stays closed.
+ */
+const CODE_SET = {
+  E_INVALID_ARGUMENT: true,
+  E_INVALID_SHAPE: true,
+  E_EMPTY_INPUT: true,
+  E_NON_FINITE: true,
+  E_WASM: true,
+  E_ORACLE_FORMAT: true,
+  E_CONFIG_SYNTAX: true,
+  E_CONFIG_INVALID: true,
+  E_CONFIG_NOT_FOUND: true,
+  E_SECRET_MISSING: true,
+  E_PATH_ESCAPE: true,
+  E_WORKDIR_NAME: true,
+  E_PIPELINE_INVALID: true,
+  E_PIPELINE_NOT_FOUND: true,
+  E_STAGE_PARAMS: true,
+  E_STAGE_FAILED: true,
+  E_STAGE_OUTPUT: true,
+  E_NO_INPUTS: true,
+  E_RUN_LOCKED: true,
+  E_RUN_NOT_FOUND: true,
+  E_LEASE_LOST: true,
+  E_LEDGER: true,
+  E_USAGE: true,
+  E_FILE_NOT_FOUND: true,
+  E_IO: true,
+  E_TRUNCATED: true,
+  E_FORMAT: true,
+  E_MISSING_DATASET: true,
+  E_WRITE_FAILED: true,
+  E_UNSUPPORTED: true,
+  E_DEPENDENCY: true,
+  E_FITS_TRUNCATED: true,
+  E_FITS_CARD: true,
+  E_FITS_BITPIX: true,
+  E_FITS_FORMAT: true,
+  E_FITS_UNSUPPORTED: true,
+  E_FITS_CHECKSUM: true,
+  E_FITS_IO: true,
+  E_NOTEBOOK_FORMAT: true,
+  E_NOTEBOOK_NOT_FOUND: true,
+  E_NOTEBOOK_PARAMS: true,
+  E_NOTEBOOK_TIMEOUT: true,
+  E_NOTEBOOK_CELL_FAILED: true,
+  E_NOTEBOOK_CELL_ABORT: true,
+  E_KERNEL_START: true,
+  E_KERNEL_DIED: true,
+  E_KERNEL_PROTOCOL: true,
+  E_PLOT_RENDER: true,
+  E_ABORTED: true,
+  E_DOWNLOAD_NETWORK: true,
+  E_DOWNLOAD_HTTP: true,
+  E_DOWNLOAD_HTTP_FINAL: true,
+  E_DOWNLOAD_TRUNCATED: true,
+  E_DOWNLOAD_SIZE: true,
+  E_DOWNLOAD_CHECKSUM: true,
+  E_DOWNLOAD_RANGE: true,
+  E_DOWNLOAD_FAILED: true,
+  E_ARCHIVE_AUTH: true,
+  E_ARCHIVE_HTTP: true,
+  E_ARCHIVE_NETWORK: true,
+  E_ARCHIVE_FORMAT: true,
+  E_ARCHIVE_PAGES: true,
+  E_LCO_INSTRUMENT: true,
+  E_LCO_UNUSED: true,
+  E_XPCS_VALIDATION: true,
+  E_INTERNAL: true,
+} as const satisfies Record<StagebookErrorCode, true>;
+export const STAGEBOOK_ERROR_CODES = Object.freeze(Object.keys(CODE_SET)) as readonly StagebookErrorCode[];
+
+/** True when `code` is one of the codes above (e.g. a code read back from a worker or a ledger row). */
+export function isStagebookErrorCode(code: unknown): code is StagebookErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(CODE_SET, code);
+}
 
 export interface StagebookErrorContext {
   /** The function or stage that raised. */
@@ -95,6 +174,13 @@ export interface StagebookErrorContext {
   [key: string]: unknown;
 }
 
+/**
+ * Brand shared by every copy of this module: tslab (or a bundler) can load the library twice, and a
+ * class identity check would then fail across copies. `Symbol.for` is process-global (undici's
+ * errors do the same with `Symbol.for('undici.error.UND_ERR')`).
+ */
+const BRAND: unique symbol = Symbol.for('stagebook.error') as never;
+
 export class StagebookError extends Error {
   readonly code: StagebookErrorCode;
   readonly context: StagebookErrorContext;
@@ -106,13 +192,24 @@ export class StagebookError extends Error {
     this.context = context;
   }
 
+  /**
+   * `x instanceof StagebookError` holds for errors made by any loaded copy of the library. Subclasses
+   * keep the ordinary prototype check (their own identity is theirs to brand).
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== StagebookError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
   /** A plain JSON form for ledgers, event streams and notebook outputs. */
   toJSON(): { name: string; code: string; message: string; context: StagebookErrorContext } {
     return { name: this.name, code: this.code, message: this.message, context: this.context };
   }
 }
 
-/** True when `e` is a StagebookError (optionally with the given code). */
+Object.defineProperty(StagebookError.prototype, BRAND, { value: true, enumerable: false });
+
+/** True when `e` is a StagebookError (optionally with the given code), from any copy of the library. */
 export function isStagebookError(e: unknown, code?: StagebookErrorCode): e is StagebookError {
   return e instanceof StagebookError && (code === undefined || e.code === code);
 }

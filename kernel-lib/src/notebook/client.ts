@@ -4,7 +4,7 @@
  * are routed to the request that caused them by `parent_header.msg_id`.
  */
 import * as zmq from 'zeromq';
-import { StagebookError } from '../errors/stagebook-error';
+import { StagebookError, type StagebookErrorCode } from '../errors/stagebook-error';
 import type { ConnectionInfo } from './launcher';
 import { WireSession, type JupyterMessage } from './wire';
 
@@ -204,7 +204,7 @@ export class KernelClient {
   }
 }
 
-function kernelError(code: string, message: string): StagebookError {
+function kernelError(code: StagebookErrorCode, message: string): StagebookError {
   return new StagebookError(code, message, { where: 'KernelClient' });
 }
 

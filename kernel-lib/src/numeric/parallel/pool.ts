@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { StagebookError } from '../../errors/stagebook-error';
+import { StagebookError, isStagebookErrorCode } from '../../errors/stagebook-error';
 
 /** Parallelism policy (data, with stated defaults). */
 export interface ParallelPolicy {
@@ -53,7 +53,7 @@ class Pool {
       if (!p) return;
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.result);
-      else p.reject(new StagebookError(m.error?.code ?? 'E_INTERNAL', m.error?.message ?? 'worker failed', m.error?.context ?? {}));
+      else p.reject(new StagebookError(isStagebookErrorCode(m.error?.code) ? m.error!.code : 'E_INTERNAL', m.error?.message ?? 'worker failed', m.error?.context ?? {}));
     });
     w.on('error', (e) => {
       for (const [id, p] of this.pending) { this.pending.delete(id); p.reject(new StagebookError('E_INTERNAL', `worker thread died: ${e.message}`, {}, { cause: e })); }

@@ -1,0 +1,18 @@
+// `stagebook/testing`: what tests, demos and tutorials run against instead of real instruments and archives:
+// the local (offline, LCO-compatible) archive with fault injection, the data simulators and the example
+// pipeline. Not needed to process real data; kept out of the main `stagebook` entry on purpose.
+export { startLocalArchive } from '../local-archive/server';
+export type { LocalArchive, LocalArchiveOptions, RequestLogEntry } from '../local-archive/server';
+export { FaultInjector, parseFaultRules, DEFAULT_FAULT_PATH } from '../local-archive/faults';
+export type { FaultRule, FaultKind } from '../local-archive/faults';
+export { planSyntheticFrames, writeSyntheticFrames } from '../local-archive/synthetic';
+export type { SyntheticArchiveOptions, SyntheticFrame, FrameRecord } from '../local-archive/synthetic';
+// Simulators: speckle series with known decay times, and a whole XPCS dataset (IMM + HDF5) from them.
+export { seededRandom } from '../simulate/random';
+export type { Random } from '../simulate/random';
+export { simulateSpeckleSeries } from '../simulate/speckle';
+export type { SpeckleOptions, SpeckleSeries } from '../simulate/speckle';
+export { writeSimulatedXpcsDataset, qOfRadius } from '../pipelines/xpcs/dataset';
+export type { SimulatedXpcsDataset, SimulatedXpcsDatasetOptions, XpcsGeneratorTruth } from '../pipelines/xpcs/dataset';
+// The example pipeline (registered as `example`): the smallest chain exercising the whole engine.
+export { examplePipeline, tokenizeStage, splitStage, collateStage } from '../examples';
