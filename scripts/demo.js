@@ -63,8 +63,8 @@ async function main() {
     const t0 = Date.now();
     const r = await runNotebook({ input: path.join(notebooksDir, file), output, parameters, cellTimeoutMs: 300_000 });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
-    console.log(`${r.status === 'ok' ? 'ok  ' : 'FAIL'} ${file} (${r.cellsExecuted} cells, ${secs} s) -> ${path.relative(repo, output)}; products in ${path.relative(repo, outDir)}/`);
-    if (r.status !== 'ok') {
+    console.log(`${r.status === 'succeeded' ? 'ok  ' : 'FAIL'} ${file} (${r.cellsExecuted} cells, ${secs} s) -> ${path.relative(repo, output)}; products in ${path.relative(repo, outDir)}/`);
+    if (r.status !== 'succeeded') {
       failed++;
       console.log(`  ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
     }

@@ -16,7 +16,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('the stagebook bin', () => {
   it('is linked to the committed shim, which git tracks as executable', () => {
     expect(realpathSync(stagebookBin())).toBe(realpathSync(SHIM));
-    const mode = execFileSync('git', ['ls-files', '-s', 'kernel-lib/bin/stagebook.js'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const mode = execFileSync('git', ['ls-files', '-s', 'kernel-lib/bin/stagebook.js'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
     expect(mode).toMatch(/^100755 /);
   });
 
@@ -36,7 +39,9 @@ describe('the stagebook bin', () => {
   it('names the missing build instead of a stack trace when dist/ is absent', () => {
     mkdirSync(path.join(tmp, 'pkg', 'bin'), { recursive: true });
     copyFileSync(SHIM, path.join(tmp, 'pkg', 'bin', 'stagebook.js'));
-    const r = spawnSync(process.execPath, [path.join(tmp, 'pkg', 'bin', 'stagebook.js'), '--help'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(tmp, 'pkg', 'bin', 'stagebook.js'), '--help'], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(70);
     expect(r.stderr).toMatch(/the library is not built .*dist.cli.main\.js is missing\); run `npm run build`/);
   });

@@ -26,7 +26,9 @@ function loadCopy(name: string): ErrorsModule {
 
 describe('error codes', () => {
   it('docs/errors.md lists every code exactly once and no other', () => {
-    const documented = [...readFileSync(path.join(REPO_ROOT, 'docs', 'errors.md'), 'utf8').matchAll(/^\| `(E_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+    const documented = [
+      ...readFileSync(path.join(REPO_ROOT, 'docs', 'errors.md'), 'utf8').matchAll(/^\| `(E_[A-Z0-9_]+)` \|/gm),
+    ].map((m) => m[1]);
     expect(new Set(documented).size, 'a code is documented twice').toBe(documented.length);
     expect([...documented].sort()).toEqual([...errors.STAGEBOOK_ERROR_CODES].sort());
   });
@@ -35,7 +37,9 @@ describe('error codes', () => {
     const src = readFileSync(path.join(REPO_ROOT, 'kernel-lib', 'src', 'errors', 'stagebook-error.ts'), 'utf8');
     const start = src.indexOf('export type StagebookErrorCode');
     const union = src.slice(start, src.indexOf('\n\n', start)); // comments may contain ';'
-    expect([...union.matchAll(/'(E_[A-Z0-9_]+)'/g)].map((m) => m[1]).sort()).toEqual([...errors.STAGEBOOK_ERROR_CODES].sort());
+    expect([...union.matchAll(/'(E_[A-Z0-9_]+)'/g)].map((m) => m[1]).sort()).toEqual(
+      [...errors.STAGEBOOK_ERROR_CODES].sort(),
+    );
     expect(errors.isStagebookErrorCode('E_USAGE')).toBe(true);
     expect(errors.isStagebookErrorCode('E_NOT_A_CODE')).toBe(false);
     expect(errors.isStagebookErrorCode('toString')).toBe(false);
@@ -54,14 +58,19 @@ describe('error codes', () => {
     // The brand does not leak into JSON or key listings.
     expect(Object.getOwnPropertySymbols(fromA)).toEqual([]);
     expect(Object.keys(fromA).sort()).toEqual(['code', 'context', 'name']);
-    expect(JSON.parse(JSON.stringify(fromA))).toEqual({ name: 'StagebookError', code: 'E_USAGE', message: 'bad flag', context: { field: '--x' } });
+    expect(JSON.parse(JSON.stringify(fromA))).toEqual({
+      name: 'StagebookError',
+      code: 'E_USAGE',
+      message: 'bad flag',
+      context: { field: '--x' },
+    });
   });
 
   it('does not mistake plain errors or look-alike objects for StagebookErrors', () => {
     const b = loadCopy('copy-c');
     expect(new Error('x') instanceof b.StagebookError).toBe(false);
     expect({ name: 'StagebookError', code: 'E_USAGE', message: 'x' } instanceof b.StagebookError).toBe(false);
-    expect(null instanceof b.StagebookError).toBe(false);
+    expect((null as unknown) instanceof b.StagebookError).toBe(false);
     expect(b.isStagebookError('E_USAGE')).toBe(false);
   });
 

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isStagebookError } from '../kernel-lib/src/errors/stagebook-error';
+import { isStagebookError, type StagebookErrorCode } from '../kernel-lib/src/errors/stagebook-error';
 import { Hdf5Reader, writeHdf5, withHdf5 } from '../kernel-lib/src/formats/hdf5';
 import {
   checkXpcsFile, detectXpcsLayout, flattenXpcsMetadata, readXpcsLegacyConfig, readXpcsLegacyResults, readXpcsNexus, writeXpcsLegacyResults,
@@ -29,7 +29,7 @@ const fixture = (name: string, script: string, args: string[] = []): string => {
 };
 const nums = (a: ArrayLike<number>): Array<number | null> => Array.from(a, (x) => (Number.isNaN(x) ? null : x));
 
-async function stagebookError(p: Promise<unknown>, code: string): Promise<Record<string, unknown>> {
+async function stagebookError(p: Promise<unknown>, code: StagebookErrorCode): Promise<Record<string, unknown>> {
   const e = await p.then(() => null, (x) => x);
   expect(isStagebookError(e, code), `expected ${code}, got ${e}`).toBe(true);
   return e.context;

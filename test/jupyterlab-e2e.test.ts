@@ -185,8 +185,8 @@ describe('stagebook-jupyterlab in a real JupyterLab 4.6 (headless chromium)', { 
     expect(failedCells(result), 'cells of the xpcs notebook that failed').toEqual([]);
     expect(result.commandResult).toBe(true);
 
-    const runs = await waitForPanel(page, 'a finished run (every stage done or cached)', (rs) => rs.some((r) =>
-      r.state === 'done' && r.stages.length > 0 && r.stages.every((s) => s.state === 'done' || s.state === 'cached')));
+    const runs = await waitForPanel(page, 'a finished run (every stage succeeded or cached)', (rs) => rs.some((r) =>
+      r.state === 'succeeded' && r.stages.length > 0 && r.stages.every((s) => s.state === 'succeeded' || s.state === 'cached')));
     expect(runs.length).toBeGreaterThan(0);
     // The in-notebook progress display (our MIME renderer) and the Vega-Lite v6 plots (our renderer).
     expect(await page.locator('.sb-progress-output').count()).toBeGreaterThan(0);
@@ -222,7 +222,7 @@ describe('stagebook-jupyterlab in a real JupyterLab 4.6 (headless chromium)', { 
     expect(errors.errors.slice(errorsBefore), 'page errors').toEqual([]);
   });
 
-  it('failing stage: the panel shows the error, earlier stages done, and a click reveals the cell', async () => {
+  it('failing stage: the panel shows the error, earlier stages succeeded, and a click reveals the cell', async () => {
     const page = pageOrSetupError();
     const errorsBefore = errors.errors.length;
     const message = thrownMessage();
@@ -242,7 +242,7 @@ describe('stagebook-jupyterlab in a real JupyterLab 4.6 (headless chromium)', { 
     const failedRun = runs.find((r) => r.state === 'failed' && r.stages.some((s) => s.state === 'failed' && s.error.includes(message)))!;
     const failedAt = failedRun.stages.findIndex((s) => s.state === 'failed');
     expect(failedAt, 'the failing stage is not the first one').toBeGreaterThan(0);
-    expect(failedRun.stages.slice(0, failedAt).map((s) => s.state)).toEqual(failedRun.stages.slice(0, failedAt).map(() => 'done'));
+    expect(failedRun.stages.slice(0, failedAt).map((s) => s.state)).toEqual(failedRun.stages.slice(0, failedAt).map(() => 'succeeded'));
 
     // Click the failed stage with another cell active: the cell that ran the pipeline becomes active.
     const runCell = await cellIndexOfRun(page, FAILURE, failedRun.runId);
@@ -269,7 +269,7 @@ describe('stagebook-jupyterlab in a real JupyterLab 4.6 (headless chromium)', { 
 
     // Switching notebooks keeps each notebook's runs: back to the xpcs notebook and again.
     await activateNotebook(page, XPCS);
-    await waitForPanel(page, 'the xpcs run again after switching notebooks', (rs) => rs.length > 0 && rs.every((r) => r.state === 'done'));
+    await waitForPanel(page, 'the xpcs run again after switching notebooks', (rs) => rs.length > 0 && rs.every((r) => r.state === 'succeeded'));
     await activateNotebook(page, FAILURE);
     await waitForPanel(page, 'the failed run again after switching back', (rs) => rs.some((r) => r.runId === failedRun.runId && r.state === 'failed'));
 

@@ -51,7 +51,7 @@ describe('LCO notebook and secrets', () => {
       env: { SB_TEST_LCO_TOKEN: token },
       cellTimeoutMs: 120_000,
     });
-    expect(r.status, JSON.stringify(r.error)).toBe('ok');
+    expect(r.status, JSON.stringify(r.error)).toBe('succeeded');
     const searched = [output, eventsFile, ...filesUnder(workspace)];
     expect(searched.length).toBeGreaterThan(5);
     // the ledger must be among them (a real SQLite file)

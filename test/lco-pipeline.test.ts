@@ -120,7 +120,7 @@ describe('lco-data-management', () => {
   it('config errors name file:line:col and never echo a pasted token', async () => {
     const bad = path.join(ws, 'bad.yaml');
     writeFileSync(bad, readFileSync(cfg, 'utf8').replace(`token_envvar: '${ENV}'`, `token_envvar: '${TOKEN}'`));
-    const err = await runLcoDataManagement(bad).catch((e) => e as Error);
+    const err = (await runLcoDataManagement(bad).then(() => new Error('expected a config error'), (e) => e)) as Error;
     expect(err.message).toMatch(/bad\.yaml:6:19 archives\.lco\.token_envvar: expected the NAME of an environment variable/);
     expect(err.message).not.toContain(TOKEN);
   });

@@ -83,7 +83,7 @@ describe('notebook runner (real tslab kernel)', () => {
   it('injects parameters, executes in order and writes outputs and the run record', async () => {
     const file = out('params.ipynb');
     const s = await runNotebook({ input: path.join(NB, 'params.ipynb'), output: file, parameterArgs: ['threshold=2', 'label=007'] });
-    expect(s).toMatchObject({ status: 'ok', exitCode: 0, cellsExecuted: 4 });
+    expect(s).toMatchObject({ status: 'succeeded', exitCode: 0, cellsExecuted: 4 });
     const nb = load(file);
     const cells = nb.cells;
     expect(cells[2].metadata.tags).toEqual(['injected-parameters']);
@@ -97,7 +97,7 @@ describe('notebook runner (real tslab kernel)', () => {
     }
     expect(cells.filter((c: any) => c.cell_type === 'code').map((c: any) => c.execution_count)).toEqual([1, 2, 3, 4]);
     const rec = nb.metadata.stagebook;
-    expect(rec).toMatchObject({ status: 'ok', parameters: { defaults: { threshold: 0.5, label: 'demo', repeats: 2 }, injected: { threshold: 2, label: '007' } } });
+    expect(rec).toMatchObject({ status: 'succeeded', parameters: { defaults: { threshold: 0.5, label: 'demo', repeats: 2 }, injected: { threshold: 2, label: '007' } } });
     expect(rec.versions).toMatchObject({ tslab: '1.0.22', stagebook: expect.any(String), node: process.version, typescript: expect.stringMatching(/^5\.0\./) });
     expect(rec.kernel).toMatchObject({ implementation: 'tslab', protocol_version: '5.3' });
     expect(rec.input_hashes.notebook).toBe(createHash('sha256').update(readFileSync(path.join(NB, 'params.ipynb'))).digest('hex'));
@@ -159,7 +159,7 @@ describe('notebook runner (real tslab kernel)', () => {
     }
     expect(text(midRun.cells[0])).toBe('start\n');
     const s = await running;
-    expect(s).toMatchObject({ status: 'timeout', exitCode: 3, failedCell: 2 });
+    expect(s).toMatchObject({ status: 'failed', exitCode: 3, failedCell: 2, error: { code: 'E_NOTEBOOK_TIMEOUT' } });
     expect(Date.now() - t0).toBeLessThan(20_000);
     const nb = load(file);
     expect(nb.cells[2].metadata.stagebook.status).toBe('timeout');
@@ -169,14 +169,14 @@ describe('notebook runner (real tslab kernel)', () => {
 
   it('applies the whole-run timeout', async () => {
     const s = await runNotebook({ input: path.join(NB, 'timeout.ipynb'), output: out('runtimeout.ipynb'), runTimeoutMs: 8000 });
-    expect(s.status).toBe('timeout');
+    expect(s).toMatchObject({ status: 'failed', error: { code: 'E_NOTEBOOK_TIMEOUT' } });
     expect(String(s.error?.message)).toMatch(/run timeout of 8000 ms/);
   });
 
   it('detects a killed kernel (exit 4)', async () => {
     const file = out('killed.ipynb');
     const s = await runNotebook({ input: path.join(NB, 'killed.ipynb'), output: file });
-    expect(s).toMatchObject({ status: 'kernel_dead', exitCode: 4 });
+    expect(s).toMatchObject({ status: 'failed', exitCode: 4, error: { code: 'E_KERNEL_DIED' } });
     const nb = load(file);
     const pid = Number(/pid (\d+)/.exec(text(nb.cells[1]))?.[1]);
     expect(pid).toBe(nb.metadata.stagebook.kernel.pid);
@@ -197,14 +197,14 @@ describe('notebook runner (real tslab kernel)', () => {
     expect(typeof plot.outputs[0].data['application/vnd.vegalite.v6+json']).toBe('object');
     // one output updated in place: the final state, not one output per update
     expect(progress.outputs).toHaveLength(1);
-    expect(progress.outputs[0].data['application/vnd.stagebook.progress.v1+json']).toMatchObject({ runId: 'run-42', state: 'done', stages: [{ name: 'ingest', state: 'done', n: 3, total: 3 }, { name: 'detect', state: 'cached' }] });
+    expect(progress.outputs[0].data['application/vnd.stagebook.progress.v1+json']).toMatchObject({ runId: 'run-42', state: 'succeeded', stages: [{ name: 'ingest', state: 'succeeded', n: 3, total: 3 }, { name: 'detect', state: 'cached' }] });
     expect(shown.outputs[0].data['application/vnd.stagebook.error.v1+json']).toMatchObject({ code: 'E_STAGE_FAILED', stage: 'detect', input: 'frames/003.fits' });
     expect(thrown.metadata.stagebook.error).toMatchObject({ code: 'E_NO_INPUTS', structured: { stage: 'ingest', input: 'raw/*.fits' } });
     const lines = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines[0].type).toBe('run_start');
     expect(lines.at(-1)).toMatchObject({ type: 'run_end', status: 'failed', exit_code: 1 });
     const progressLines = lines.filter((l) => l.type === 'progress').map((l) => `${l.stage}:${l.state}`);
-    expect(progressLines).toContain('ingest:done');
+    expect(progressLines).toContain('ingest:succeeded');
     expect(progressLines).toContain('detect:cached');
     expect(lines.some((l) => l.type === 'cell_failed' && l.code === 'E_NO_INPUTS')).toBe(true);
   });

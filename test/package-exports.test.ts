@@ -30,8 +30,15 @@ describe('the stagebook exports map', () => {
   });
 
   it('refuses every other path, including the old deep imports', () => {
-    for (const spec of ['stagebook/dist/notebook', 'stagebook/dist/index.js', 'stagebook/dist/display/progress-schema', 'stagebook/src/index']) {
-      expect(() => requireFromRoot.resolve(spec), spec).toThrow(expect.objectContaining({ code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' }));
+    for (const spec of [
+      'stagebook/dist/notebook',
+      'stagebook/dist/index.js',
+      'stagebook/dist/display/progress-schema',
+      'stagebook/src/index',
+    ]) {
+      expect(() => requireFromRoot.resolve(spec), spec).toThrow(
+        expect.objectContaining({ code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' }),
+      );
     }
   });
 
@@ -42,7 +49,15 @@ describe('the stagebook exports map', () => {
       expect(main[name], name).toBeUndefined();
       expect(testing[name], name).toBeDefined();
     }
-    for (const name of ['openDatabase', 'migrate', 'Heartbeat', 'canonicalJson', 'getJson', 'Semaphore', 'notebookCommand']) {
+    for (const name of [
+      'openDatabase',
+      'migrate',
+      'Heartbeat',
+      'canonicalJson',
+      'getJson',
+      'Semaphore',
+      'notebookCommand',
+    ]) {
       expect(main[name], name).toBeUndefined();
     }
   });
@@ -53,20 +68,37 @@ describe('the stagebook exports map', () => {
       const options: ts.CompilerOptions = { moduleResolution, module: ts.ModuleKind.ESNext };
       for (const [spec, file] of Object.entries(ENTRIES)) {
         const r = ts.resolveModuleName(spec, from, options, ts.sys).resolvedModule;
-        expect(r?.resolvedFileName && path.relative(path.join(REPO_ROOT, 'kernel-lib'), r.resolvedFileName), `${spec} (${moduleResolution})`).toBe(`${file}.d.ts`);
+        expect(
+          r?.resolvedFileName && path.relative(path.join(REPO_ROOT, 'kernel-lib'), r.resolvedFileName),
+          `${spec} (${moduleResolution})`,
+        ).toBe(`${file}.d.ts`);
       }
     }
-    const deep = ts.resolveModuleName('stagebook/dist/notebook', from, { moduleResolution: ts.ModuleResolutionKind.Bundler }, ts.sys);
+    const deep = ts.resolveModuleName(
+      'stagebook/dist/notebook',
+      from,
+      { moduleResolution: ts.ModuleResolutionKind.Bundler },
+      ts.sys,
+    );
     expect(deep.resolvedModule).toBeUndefined();
   });
 
   it('is the only way in: no source, test, bench, script or notebook names a deep path', () => {
     // git grep: tracked files only (never node_modules or build output).
-    const hits = execFileSync('git', ['grep', '-nE', `stagebook/(dist|src)/|kernel-lib/dist['/]`, '--', '*.ts', '*.js', '*.ipynb'], {
-      cwd: REPO_ROOT, encoding: 'utf8',
-    }).split('\n').filter(Boolean);
+    const hits = execFileSync(
+      'git',
+      ['grep', '-nE', `stagebook/(dist|src)/|kernel-lib/dist['/]`, '--', '*.ts', '*.js', '*.ipynb'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      },
+    )
+      .split('\n')
+      .filter(Boolean);
     // Allowed: files that run a compiled file by path (a CLI or worker script, not an import), and comments.
-    const imports = hits.filter((h) => /(from\s+['"]|require\(\s*['"]|import\(\s*['"])(stagebook\/(dist|src)\/)/.test(h));
+    const imports = hits.filter((h) =>
+      /(from\s+['"]|require\(\s*['"]|import\(\s*['"])(stagebook\/(dist|src)\/)/.test(h),
+    );
     expect(imports).toEqual([]);
   });
 });

@@ -24,7 +24,7 @@ describe('notebooks/xpcs-correlation.ipynb (headless, tslab)', () => {
     const output = path.join(tmp, 'xpcs.ipynb');
     const r = await runNotebook({ input: NB, output, parameters: { outDir }, cellTimeoutMs: 120_000 });
     expect(r.error).toBeUndefined();
-    expect(r.status).toBe('ok');
+    expect(r.status).toBe('succeeded');
 
     const nb = JSON.parse(readFileSync(output, 'utf8'));
     const code = nb.cells.filter((c: any) => c.cell_type === 'code');

@@ -35,7 +35,7 @@ function heatmapSpec(side: number): Record<string, unknown> {
 
 function progressBundle(n: number, runId = 'bench-run'): { payload: Record<string, unknown>; html: string } {
   const now = new Date(Date.UTC(2026, 10, 21, 12, 0, 0) + n).toISOString();
-  const stages = Array.from({ length: 10 }, (_, i) => ({ name: `stage-${i}`, state: i < 5 ? 'done' : i === 5 ? 'running' : 'pending', n: i === 5 ? n : i < 5 ? 100 : undefined, total: i <= 5 ? 100 : undefined, message: i === 5 ? `unit ${n}` : undefined, startedAt: i <= 5 ? now : undefined }));
+  const stages = Array.from({ length: 10 }, (_, i) => ({ name: `stage-${i}`, state: i < 5 ? 'succeeded' : i === 5 ? 'running' : 'pending', n: i === 5 ? n : i < 5 ? 100 : undefined, total: i <= 5 ? 100 : undefined, message: i === 5 ? `unit ${n}` : undefined, startedAt: i <= 5 ? now : undefined }));
   const payload = { version: 1, runId, pipeline: 'bench', state: 'running', startedAt: now, updatedAt: now, stages };
   // the same shape of HTML twin the library sends (kernel-lib/src/display/progress.ts progressHtml)
   const rows = stages.map((s) => `<tr><td>${s.state}</td><td>${s.name}</td><td><div style="background:#eee;width:120px;height:8px"><div style="width:${s.n ?? 0}%;height:8px"></div></div> ${s.n ?? ''}/${s.total ?? ''}</td><td></td><td>${s.message ?? ''}</td></tr>`).join('\n');

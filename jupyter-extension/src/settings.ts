@@ -34,7 +34,8 @@ export const DEFAULT_SETTINGS: StagebookSettings = settingsSchema.parse({});
 export function readSettings(composite: unknown): { settings: StagebookSettings; problems: string[] } {
   const r = settingsSchema.safeParse(composite ?? {});
   if (r.success) return { settings: r.data, problems: [] };
-  const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  // zod's own path notation (the one z.prettifyError prints), one problem per issue for the console.
+  const problems = r.error.issues.map((i) => `${z.core.toDotPath(i.path) || '(root)'}: ${i.message}`);
   const bad = new Set(r.error.issues.map((i) => String(i.path[0])));
   const kept = Object.fromEntries(Object.entries((composite ?? {}) as Record<string, unknown>).filter(([k]) => !bad.has(k)));
   return { settings: settingsSchema.parse(kept), problems };

@@ -10,9 +10,16 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Absolute path of the linked bin; throws with the fix if npm did not link it. */
 export function stagebookBin(): string {
-  const bin = path.join(REPO_ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'stagebook.cmd' : 'stagebook');
+  const bin = path.join(
+    REPO_ROOT,
+    'node_modules',
+    '.bin',
+    process.platform === 'win32' ? 'stagebook.cmd' : 'stagebook',
+  );
   if (!existsSync(bin)) {
-    throw new Error(`${bin} is missing: npm did not link the stagebook bin (kernel-lib/package.json "bin"); run npm ci`);
+    throw new Error(
+      `${bin} is missing: npm did not link the stagebook bin (kernel-lib/package.json "bin"); run npm ci`,
+    );
   }
   return bin;
 }

@@ -3,7 +3,7 @@ import { PROGRESS_MIME } from 'stagebook/progress-schema';
 import { findRunCellIndex, revealRunCell, type NotebookViewLike } from './cell-locator';
 
 const now = new Date().toISOString();
-const progressOutput = (runId: string): unknown => ({ output_type: 'display_data', metadata: {}, data: { [PROGRESS_MIME]: { version: 1, runId, state: 'done', startedAt: now, updatedAt: now, stages: [] } } });
+const progressOutput = (runId: string): unknown => ({ output_type: 'display_data', metadata: {}, data: { [PROGRESS_MIME]: { version: 1, runId, state: 'succeeded', startedAt: now, updatedAt: now, stages: [] } } });
 
 function notebook(cells: Array<{ id: string; outputs?: unknown[] }>): NotebookViewLike & { scrolled: number[] } {
   const scrolled: number[] = [];

@@ -13,19 +13,19 @@ describe('ProgressModel', () => {
     const m = new ProgressModel();
     m.apply('nb1', payload('r1', 0, 1));
     m.apply('nb1', payload('r2', 5, 6));
-    m.apply('nb1', payload('r1', 0, 9, 'done'), { cellId: 'c1' });
+    m.apply('nb1', payload('r1', 0, 9, 'succeeded'), { cellId: 'c1' });
     const runs = m.runs('nb1');
     expect(runs.map((r) => r.runId)).toEqual(['r2', 'r1']);
-    expect(runs[1].payload.state).toBe('done');
+    expect(runs[1].payload.state).toBe('succeeded');
     expect(runs[1].cellId).toBe('c1');
     expect(runs[1].key).toBe('nb1/r1');
   });
 
   it('ignores a payload older than the stored one (saved outputs read after live updates)', () => {
     const m = new ProgressModel();
-    m.apply('nb', payload('r', 0, 10, 'done'), { source: 'live' });
+    m.apply('nb', payload('r', 0, 10, 'succeeded'), { source: 'live' });
     expect(m.apply('nb', payload('r', 0, 3, 'running'), { source: 'saved' })).toBeNull();
-    expect(m.runs('nb')[0].payload.state).toBe('done');
+    expect(m.runs('nb')[0].payload.state).toBe('succeeded');
     expect(m.runs('nb')[0].source).toBe('live');
   });
 

@@ -40,7 +40,7 @@ describe('StageProgressPanel', () => {
     const run = node.querySelector<HTMLElement>('.sb-run')!;
     expect(run.dataset.state).toBe('failed');
     const stages = [...node.querySelectorAll<HTMLElement>('.sb-stage')].map((s) => [s.dataset.stage, s.dataset.state, s.querySelector('.sb-stage-count')?.textContent]);
-    expect(stages).toEqual([['prepare', 'done', '3/3'], ['calibrate', 'failed', '1/3'], ['publish', 'pending', '']]);
+    expect(stages).toEqual([['prepare', 'succeeded', '3/3'], ['calibrate', 'failed', '1/3'], ['publish', 'pending', '']]);
     const error = node.querySelector('.sb-stage[data-stage="calibrate"] .sb-stage-error')!;
     expect(error.textContent).toContain('E_INVALID_ARGUMENT');
     expect(error.textContent).toContain('calibrate: dark frame missing for frame-002');
@@ -60,7 +60,7 @@ describe('StageProgressPanel', () => {
     tracker.add(b);
     b.sessionContext.replay(xpcsRecording);
     panel!.renderNow();
-    expect(panel!.node.querySelector<HTMLElement>('.sb-run')!.dataset.state).toBe('done');
+    expect(panel!.node.querySelector<HTMLElement>('.sb-run')!.dataset.state).toBe('succeeded');
     tracker.setCurrent(a); // 'active' changes redraw at once
     expect(panel!.node.querySelector<HTMLElement>('.sb-run')!.dataset.state).toBe('failed');
     tracker.setCurrent(null);

@@ -18,7 +18,7 @@ describe('progress MIME renderer', () => {
       await r.renderModel(mimeModel(data));
       states.push([...r.node.querySelectorAll<HTMLElement>('.sb-stage')].map((s) => s.dataset.state).join(','));
     }
-    expect(states).toEqual(['running,pending,pending', 'done,pending,pending', 'done,running,pending', 'done,failed,pending']);
+    expect(states).toEqual(['running,pending,pending', 'succeeded,pending,pending', 'succeeded,running,pending', 'succeeded,failed,pending']);
     expect(r.node.classList.contains('sb-progress-output')).toBe(true);
     expect(r.node.querySelectorAll('.sb-run')).toHaveLength(1);
     expect(r.node.querySelector('.sb-stage-error')!.textContent).toContain('dark frame missing');

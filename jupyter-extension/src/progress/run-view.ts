@@ -6,8 +6,8 @@
 import { countText, type ProgressPayload, type StageProgress, type StageState } from 'stagebook/progress-schema';
 import { Css } from '../constants';
 
-const ICON: Record<StageState, string> = { pending: '○', running: '◔', done: '✓', cached: '↺', failed: '✗' };
-const LABEL: Record<StageState, string> = { pending: 'pending', running: 'running', done: 'done', cached: 'cached (skipped)', failed: 'failed' };
+const ICON: Record<StageState, string> = { pending: '○', running: '◔', succeeded: '✓', cached: '↺', failed: '✗' };
+const LABEL: Record<StageState, string> = { pending: 'pending', running: 'running', succeeded: 'succeeded', cached: 'cached (skipped)', failed: 'failed' };
 
 export interface RunViewOptions {
   /** Clock for durations of running stages (ms since epoch). */

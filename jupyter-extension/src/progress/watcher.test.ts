@@ -22,7 +22,7 @@ describe('NotebookProgressWatcher on recorded tslab traffic', () => {
     const [run] = model.runs('nb-1');
     expect(run.payload.pipeline).toBe('e2e-failure');
     expect(run.payload.state).toBe('failed');
-    expect(run.payload.stages.map((s) => [s.name, s.state])).toEqual([['prepare', 'done'], ['calibrate', 'failed'], ['publish', 'pending']]);
+    expect(run.payload.stages.map((s) => [s.name, s.state])).toEqual([['prepare', 'succeeded'], ['calibrate', 'failed'], ['publish', 'pending']]);
     expect(run.payload.stages[1].error?.message).toBe('calibrate: dark frame missing for frame-002');
     expect(run.cellId).toBe('cell-2');
     expect(run.displayId).toMatch(/^stagebook-progress-/);
@@ -38,8 +38,8 @@ describe('NotebookProgressWatcher on recorded tslab traffic', () => {
       if (c.kind === 'run') seen.push(model.run(c.runKey!)!.payload.stages.map((s) => s.state).join(','));
     });
     nb.sessionContext.replay(xpcsRecording);
-    expect(seen).toEqual(['running,pending', 'done,pending', 'done,running', 'done,done']);
-    expect(model.runs('nb-x')[0].payload.state).toBe('done');
+    expect(seen).toEqual(['running,pending', 'succeeded,pending', 'succeeded,running', 'succeeded,succeeded']);
+    expect(model.runs('nb-x')[0].payload.state).toBe('succeeded');
   });
 
   it('keeps each notebook\'s runs when switching notebooks, and clears one notebook on its kernel restart', () => {

@@ -8,92 +8,49 @@
  */
 import { z } from 'zod';
 import { StagebookError } from '../errors/stagebook-error';
+import { issuePath, prettifyIssues } from '../errors/zod-issues';
 
-/** Retry behaviour. */
-export interface RetryPolicy {
-  /** Attempts per URL including the first. Default 6. */
-  maxAttempts: number;
-  /** First backoff ceiling (ms). Default 500. */
-  baseDelayMs: number;
-  /** Growth of the ceiling per attempt. Default 2. */
-  factor: number;
-  /** Largest backoff ceiling (ms). Default 30000. */
-  maxDelayMs: number;
-  /** `full` = uniform in [0, ceiling] (default); `none` = exactly the ceiling (tests, debugging). */
-  jitter: 'full' | 'none';
-  /** Longest Retry-After (ms) honoured; a longer one fails the URL instead of stalling the run. Default 120000. */
-  maxRetryAfterMs: number;
-}
-
-/** Complete downloader policy. */
-export interface DownloadPolicy {
-  /** Connections open at once over all hosts. Default 10 (ALEXIS's `@jobs_limit(10)`). */
-  maxConnections: number;
-  /** Connections open at once to one host (origin). Default 6 (browsers' per-host limit). */
-  maxPerHost: number;
-  /** Requests per second started per host; 0 = unlimited (default). */
-  requestsPerSecondPerHost: number;
-  retry: RetryPolicy;
-  /** Time allowed to receive response headers (ms). Default 30000. */
-  headersTimeoutMs: number;
-  /** Longest silence inside a body before the attempt is abandoned (ms). Default 60000. */
-  stallTimeoutMs: number;
-  /** Deadline for one URL over all its attempts (ms). Default 3600000 (1 h). */
-  maxTimePerUrlMs: number;
-  /** Keep a `.part` file and resume it with Range (default true). */
-  resume: boolean;
-  /** How a completed cache entry is checked before it is trusted: `size` (default) or `hash` (sha256 re-read). */
-  verifyCached: 'size' | 'hash';
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 6, baseDelayMs: 500, factor: 2, maxDelayMs: 30_000, jitter: 'full', maxRetryAfterMs: 120_000,
-};
-
-export const DEFAULT_DOWNLOAD_POLICY: DownloadPolicy = {
-  maxConnections: 10,
-  maxPerHost: 6,
-  requestsPerSecondPerHost: 0,
-  retry: DEFAULT_RETRY_POLICY,
-  headersTimeoutMs: 30_000,
-  stallTimeoutMs: 60_000,
-  maxTimePerUrlMs: 3_600_000,
-  resume: true,
-  verifyCached: 'size',
-};
-
+// The policies are data with stated defaults, written once: in these schemas (issue 12, point 7). The
+// types are the schemas' outputs and the DEFAULT_* objects their parse of {}.
 const retrySchema = z.strictObject({
-  maxAttempts: z.number().int().min(1).max(100).default(DEFAULT_RETRY_POLICY.maxAttempts).describe('Attempts per URL including the first'),
-  baseDelayMs: z.number().min(0).default(DEFAULT_RETRY_POLICY.baseDelayMs).describe('First backoff ceiling (ms)'),
-  factor: z.number().min(1).default(DEFAULT_RETRY_POLICY.factor).describe('Growth of the backoff ceiling per attempt'),
-  maxDelayMs: z.number().min(0).default(DEFAULT_RETRY_POLICY.maxDelayMs).describe('Largest backoff ceiling (ms)'),
-  jitter: z.enum(['full', 'none']).default(DEFAULT_RETRY_POLICY.jitter).describe('full: uniform in [0, ceiling]; none: the ceiling'),
-  maxRetryAfterMs: z.number().min(0).default(DEFAULT_RETRY_POLICY.maxRetryAfterMs).describe('Longest Retry-After honoured (ms)'),
+  maxAttempts: z.number().int().min(1).max(100).default(6).describe('Attempts per URL including the first'),
+  baseDelayMs: z.number().min(0).default(500).describe('First backoff ceiling (ms)'),
+  factor: z.number().min(1).default(2).describe('Growth of the backoff ceiling per attempt'),
+  maxDelayMs: z.number().min(0).default(30_000).describe('Largest backoff ceiling (ms)'),
+  jitter: z.enum(['full', 'none']).default('full').describe('full: uniform in [0, ceiling]; none: exactly the ceiling (tests, debugging)'),
+  maxRetryAfterMs: z.number().min(0).default(120_000)
+    .describe('Longest Retry-After honoured (ms); a longer one fails the URL instead of stalling the run'),
 });
 
 /** Zod schema of a policy (every field optional, defaults as documented). */
 export const downloadPolicySchema = z.strictObject({
-  maxConnections: z.number().int().min(1).max(256).default(DEFAULT_DOWNLOAD_POLICY.maxConnections).describe('Connections at once over all hosts'),
-  maxPerHost: z.number().int().min(1).max(256).default(DEFAULT_DOWNLOAD_POLICY.maxPerHost).describe('Connections at once to one host'),
+  maxConnections: z.number().int().min(1).max(256).default(10).describe("Connections at once over all hosts (ALEXIS's @jobs_limit(10))"),
+  maxPerHost: z.number().int().min(1).max(256).default(6).describe("Connections at once to one host (browsers' per-host limit)"),
   requestsPerSecondPerHost: z.number().min(0).default(0).describe('Requests started per second per host (0 = unlimited)'),
-  retry: retrySchema.default(DEFAULT_RETRY_POLICY),
-  headersTimeoutMs: z.number().int().min(1).default(DEFAULT_DOWNLOAD_POLICY.headersTimeoutMs).describe('Time to receive response headers (ms)'),
-  stallTimeoutMs: z.number().int().min(1).default(DEFAULT_DOWNLOAD_POLICY.stallTimeoutMs).describe('Longest silence inside a body (ms)'),
-  maxTimePerUrlMs: z.number().int().min(1).default(DEFAULT_DOWNLOAD_POLICY.maxTimePerUrlMs).describe('Deadline for one URL over all attempts (ms)'),
-  resume: z.boolean().default(true).describe('Resume partial files with Range'),
-  verifyCached: z.enum(['size', 'hash']).default('size').describe('Check of a completed cache entry before reuse'),
+  retry: retrySchema.prefault({}),
+  headersTimeoutMs: z.number().int().min(1).default(30_000).describe('Time to receive response headers (ms)'),
+  stallTimeoutMs: z.number().int().min(1).default(60_000).describe('Longest silence inside a body before the attempt is abandoned (ms)'),
+  maxTimePerUrlMs: z.number().int().min(1).default(3_600_000).describe('Deadline for one URL over all its attempts (ms)'),
+  resume: z.boolean().default(true).describe('Keep a .part file and resume it with Range'),
+  verifyCached: z.enum(['size', 'hash']).default('size').describe('Check of a completed cache entry before it is trusted: size, or hash (sha256 re-read)'),
 });
 
+/** Retry behaviour. */
+export type RetryPolicy = z.output<typeof retrySchema>;
+/** Complete downloader policy. */
+export type DownloadPolicy = z.output<typeof downloadPolicySchema>;
+export const DEFAULT_RETRY_POLICY: RetryPolicy = retrySchema.parse({});
+export const DEFAULT_DOWNLOAD_POLICY: DownloadPolicy = downloadPolicySchema.parse({});
+
 /** Input form of a policy: any subset, nested retry subset included. */
-export type DownloadPolicyInput = Partial<Omit<DownloadPolicy, 'retry'>> & { retry?: Partial<RetryPolicy> };
+export type DownloadPolicyInput = z.input<typeof downloadPolicySchema>;
 
 /** Validates a partial policy and fills in the defaults (E_INVALID_ARGUMENT names the field). */
 export function resolveDownloadPolicy(input: DownloadPolicyInput = {}, where = 'resolveDownloadPolicy'): DownloadPolicy {
   const r = downloadPolicySchema.safeParse(input);
   if (!r.success) {
-    const i = r.error.issues[0];
-    const field = i.path.map(String).join('.') || '(root)';
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: policy.${field}: ${i.message}`, { where, field: `policy.${field}` });
+    const field = issuePath(r.error.issues[0].path, ['policy']);
+    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: invalid policy\n${prettifyIssues(r.error.issues, ['policy'])}`, { where, field });
   }
   return r.data;
 }

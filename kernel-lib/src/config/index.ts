@@ -1,5 +1,5 @@
 export {
-  parseYaml, readYamlFile, validateYaml, loadYamlConfig, locate, locateIssues, formatFieldPath, formatLocatedIssue,
+  parseYaml, readYamlFile, validateYaml, loadYamlConfig, locate, locateIssues, formatLocatedIssue,
 } from './loader';
 export type { SchemaIssue, SchemaLike, YamlSource, LocatedIssue } from './loader';
 export { Secret, resolveSecret, Redactor } from './secrets';

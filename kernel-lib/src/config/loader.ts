@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Document, LineCounter, parseDocument } from 'yaml';
 import { StagebookError } from '../errors/stagebook-error';
+import { issuePath } from '../errors/zod-issues';
 
 /** One validation problem (zod's issue shape, reduced to what is needed). */
 export interface SchemaIssue {
@@ -73,16 +74,6 @@ export function readYamlFile(file: string): YamlSource {
   return parseYaml(text, file);
 }
 
-/** Dotted display form of an issue path: `archives.lco.proposals[0]`. */
-export function formatFieldPath(p: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const k of p) {
-    if (typeof k === 'number') out += `[${k}]`;
-    else out += out ? `.${String(k)}` : String(k);
-  }
-  return out || '(root)';
-}
-
 /** line:column of the node at `p`, or of its nearest existing ancestor (1-based). */
 export function locate(src: YamlSource, p: ReadonlyArray<PropertyKey>): { line: number; column: number } {
   for (let n = p.length; n >= 0; n--) {
@@ -100,7 +91,7 @@ export function locateIssues(src: YamlSource, issues: ReadonlyArray<SchemaIssue>
   return issues.map((issue) => {
     const full = [...prefix, ...issue.path];
     const { line, column } = locate(src, full);
-    return { file: src.displayPath, line, column, field: formatFieldPath(full), message: issue.message };
+    return { file: src.displayPath, line, column, field: issuePath(full), message: issue.message };
   });
 }
 

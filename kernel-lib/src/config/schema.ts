@@ -6,52 +6,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { StagebookError } from '../errors/stagebook-error';
+import { issuePath, prettifyIssues } from '../errors/zod-issues';
 import { envVarNameSchema } from './secrets';
 import { readYamlFile, validateYaml, type YamlSource } from './loader';
-
-/** Lease (liveness) policy of a run: a run whose lease expired is presumed dead and may be resumed. */
-export interface LeasePolicy {
-  /** A run is dead when its heartbeat is older than this (ms). Default 30000. */
-  timeoutMs: number;
-  /** How often a live run renews its lease (ms). Default 5000; must be below timeoutMs. */
-  heartbeatMs: number;
-}
-
-/** Engine policies. */
-export interface EnginePolicy {
-  lease: LeasePolicy;
-  /** Units of one stage run at once (async concurrency in this process). Default 1. */
-  concurrency: number;
-  /** On a failed unit: `stop` the run (default, STIX `--stop-on-error`) or `continue` with the other units. */
-  onError: 'stop' | 'continue';
-  /** How cached outputs are checked before a skip: `hash` (sha256, default) or `size` (faster, weaker). */
-  verifyOutputs: 'hash' | 'size';
-  /** SQLite busy timeout (ms) when several processes write the ledger. Default 10000. */
-  busyTimeoutMs: number;
-}
-
-/** Validated engine configuration with absolute paths. */
-export interface StagebookConfig {
-  /** Absolute path of the config file ('<inline>' when built in code). */
-  configFile: string;
-  /** Workspace root (absolute): default base of every relative path and the first write root. */
-  root: string;
-  /** All write roots (absolute), `root` first. */
-  writeRoots: string[];
-  /** SQLite ledger path (absolute). */
-  ledger: string;
-  /** Directory of per-input logs and `.err` markers (absolute). */
-  logDir: string;
-  /** Where source inputs come from: `dir` (absolute) and glob `pattern` relative to it. */
-  inputs: { dir: string; pattern: string };
-  engine: EnginePolicy;
-  /** Parameters per stage name (validated later by each stage's own schema). */
-  stages: Record<string, Record<string, unknown>>;
-  /** Logical secret name -> environment variable NAME. */
-  secrets: Record<string, string>;
-  /** Pipeline-specific options (validated by the pipeline's optional schema). */
-  options: Record<string, unknown>;
-}
 
 const leaseSchema = z
   .strictObject({
@@ -61,15 +18,24 @@ const leaseSchema = z
   .refine((l) => l.heartbeatMs < l.timeoutMs, { message: 'heartbeatMs must be smaller than timeoutMs', path: ['heartbeatMs'] })
   .describe('Liveness lease of a run (heartbeat)');
 
+/** Lease (liveness) policy of a run: a run whose lease expired is presumed dead and may be resumed. */
+export type LeasePolicy = z.output<typeof leaseSchema>;
+/** The lease defaults (30 s timeout, 5 s heartbeat), from the schema: written once, there. */
+export const DEFAULT_LEASE_POLICY: LeasePolicy = leaseSchema.parse({});
+
 const engineSchema = z
   .strictObject({
-    lease: leaseSchema.default({ timeoutMs: 30_000, heartbeatMs: 5_000 }),
+    // prefault: an absent section is parsed as {} so the field defaults above apply (no second copy of them).
+    lease: leaseSchema.prefault({}),
     concurrency: z.number().int().min(1).max(64).default(1).describe('Units of one stage processed at once'),
     onError: z.enum(['stop', 'continue']).default('stop').describe('What a failed unit does to the run: stop it, or continue with independent units'),
     verifyOutputs: z.enum(['hash', 'size']).default('hash').describe('Check of cached outputs before skipping a stage: sha256 (hash) or size only'),
     busyTimeoutMs: z.number().int().min(0).default(10_000).describe('SQLite busy timeout (ms) for concurrent writers'),
   })
   .describe('Engine policies');
+
+/** Engine policies (lease, concurrency, error handling, output verification, SQLite busy timeout). */
+export type EnginePolicy = z.output<typeof engineSchema>;
 
 /** Zod schema of the engine config file (raw, before path resolution). */
 export const stagebookConfigSchema = z
@@ -83,9 +49,9 @@ export const stagebookConfigSchema = z
         dir: z.string().min(1).default('incoming').describe('Directory of source inputs, relative to root'),
         pattern: z.string().min(1).default('**/*').describe('Glob of source inputs relative to inputs.dir (*, **, ?, {a,b})'),
       })
-      .default({ dir: 'incoming', pattern: '**/*' })
+      .prefault({})
       .describe('Where the first stages find their inputs'),
-    engine: engineSchema.default({ lease: { timeoutMs: 30_000, heartbeatMs: 5_000 }, concurrency: 1, onError: 'stop', verifyOutputs: 'hash', busyTimeoutMs: 10_000 }),
+    engine: engineSchema.prefault({}),
     stages: z.record(z.string(), z.record(z.string(), z.unknown()).describe('Parameters of one stage')).default({}).describe('Parameters per stage name'),
     secrets: z.record(z.string(), envVarNameSchema).default({}).describe('Logical secret name -> environment variable NAME'),
     options: z.record(z.string(), z.unknown()).default({}).describe('Pipeline-specific options'),
@@ -93,6 +59,13 @@ export const stagebookConfigSchema = z
   .describe('Stagebook engine configuration');
 
 type RawConfig = z.output<typeof stagebookConfigSchema>;
+
+/**
+ * Validated engine configuration: the schema's output with every path made absolute (`root`,
+ * `writeRoots` with `root` first, `ledger`, `logDir`, `inputs.dir`) and the config file it came from
+ * (`'<inline>'` when built in code).
+ */
+export type StagebookConfig = RawConfig & { configFile: string };
 
 /** Resolves the raw config's paths against the config file's directory / the root. */
 export function resolveConfigPaths(raw: RawConfig, configFile: string, baseDir: string): StagebookConfig {
@@ -123,8 +96,9 @@ export function loadStagebookConfig(file: string): { config: StagebookConfig; so
 export function makeStagebookConfig(input: Record<string, unknown>, baseDir: string = process.cwd()): StagebookConfig {
   const r = stagebookConfigSchema.safeParse(input);
   if (!r.success) {
-    const msg = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n');
-    throw new StagebookError('E_CONFIG_INVALID', `makeStagebookConfig: ${msg}`, { where: 'makeStagebookConfig', field: r.error.issues[0].path.map(String).join('.') });
+    throw new StagebookError('E_CONFIG_INVALID', `makeStagebookConfig: invalid config\n${prettifyIssues(r.error.issues)}`, {
+      where: 'makeStagebookConfig', field: issuePath(r.error.issues[0].path),
+    });
   }
   return resolveConfigPaths(r.data, '<inline>', baseDir);
 }

@@ -117,7 +117,7 @@ describe('progress display', () => {
     k = fakeKernel();
     const p = new ProgressDisplay({ runId: 'r1', stages: ['a', 'b'], minIntervalMs: 0 });
     p.update({ runId: 'r1', stage: 'a', state: 'running', n: 0, total: 2 });
-    p.update({ runId: 'r1', stage: 'a', state: 'done', n: 2, total: 2 });
+    p.update({ runId: 'r1', stage: 'a', state: 'succeeded', n: 2, total: 2 });
     p.update({ runId: 'r1', stage: 'b', state: 'failed', error: { code: 'E_STAGE_FAILED', message: 'boom' } });
     expect(k.calls.map((c) => c.update)).toEqual([false, true, true]);
     const ids = new Set(k.calls.map((c) => c.bundle.transient.display_id));
@@ -125,7 +125,7 @@ describe('progress display', () => {
     const last = k.calls[2].bundle.data[PROGRESS_MIME] as ProgressPayload;
     expect(last.state).toBe('failed');
     expect(last.error).toEqual({ stage: 'b', code: 'E_STAGE_FAILED', message: 'boom' });
-    expect(last.stages.map((s) => [s.name, s.state, s.n, s.total])).toEqual([['a', 'done', 2, 2], ['b', 'failed', undefined, undefined]]);
+    expect(last.stages.map((s) => [s.name, s.state, s.n, s.total])).toEqual([['a', 'succeeded', 2, 2], ['b', 'failed', undefined, undefined]]);
     expect(k.calls[2].bundle.data['text/plain']).toMatch(/✗ b \[failed\]  \d+\.\d+ s  E_STAGE_FAILED: boom/);
   });
 
@@ -134,26 +134,26 @@ describe('progress display', () => {
     const p = new ProgressDisplay({ runId: 'r2', minIntervalMs: 60_000 });
     p.update({ runId: 'r2', stage: 's', state: 'running', n: 0, total: 100 });
     for (let i = 1; i < 100; i++) p.update({ runId: 'r2', stage: 's', state: 'running', n: i, total: 100 });
-    p.update({ runId: 'r2', stage: 's', state: 'done', n: 100, total: 100 });
+    p.update({ runId: 'r2', stage: 's', state: 'succeeded', n: 100, total: 100 });
     expect(k.calls).toHaveLength(2);
     const done = k.calls[1].bundle.data[PROGRESS_MIME] as ProgressPayload;
-    expect(done.stages[0]).toMatchObject({ state: 'done', n: 100 });
+    expect(done.stages[0]).toMatchObject({ state: 'succeeded', n: 100 });
     expect(done.stages[0].durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it('routes events by run id (showProgress) and validates them', () => {
     const a = showProgress({ runId: 'ra', stage: 'x', state: 'running' });
-    const b = showProgress({ runId: 'rb', stage: 'y', state: 'done' });
+    const b = showProgress({ runId: 'rb', stage: 'y', state: 'succeeded' });
     expect((a?.data[PROGRESS_MIME] as ProgressPayload).runId).toBe('ra');
     expect((b?.data[PROGRESS_MIME] as ProgressPayload).stages.map((s) => s.name)).toEqual(['y']);
     expect(() => showProgress({ runId: 'ra', stage: 'x', state: 'bogus' as never })).toThrow(/event.state/);
-    expect(() => showProgress({ runId: '', stage: 'x', state: 'done' })).toThrow(/runId/);
+    expect(() => showProgress({ runId: '', stage: 'x', state: 'succeeded' })).toThrow(/runId/);
   });
 
   it('derives the overall state', () => {
     expect(overallState([{ name: 'a', state: 'pending' }])).toBe('pending');
-    expect(overallState([{ name: 'a', state: 'done' }, { name: 'b', state: 'pending' }])).toBe('running');
-    expect(overallState([{ name: 'a', state: 'done' }, { name: 'b', state: 'cached' }])).toBe('done');
+    expect(overallState([{ name: 'a', state: 'succeeded' }, { name: 'b', state: 'pending' }])).toBe('running');
+    expect(overallState([{ name: 'a', state: 'succeeded' }, { name: 'b', state: 'cached' }])).toBe('succeeded');
   });
 });
 

@@ -11,7 +11,7 @@ describe('engine events -> progress display', () => {
     expect(toStageProgress(ev('stage-started', { unit: 'b' }), tally)?.state).toBe('running');
     expect(toStageProgress(ev('stage-finished', { unit: 'a', at: 1500 }), tally)?.state).toBe('running');
     const done = toStageProgress(ev('stage-finished', { unit: 'b', at: 2000 }), tally)!;
-    expect(done.state).toBe('done');
+    expect(done.state).toBe('succeeded');
     expect(done.n).toBe(2);
     expect(done.durationMs).toBe(1000);
   });
@@ -33,7 +33,7 @@ describe('engine events -> progress display', () => {
     const between = toStageProgress(ev('stage-finished', { unit: 'a', at: 1500 }), tally)!;
     expect([between.state, between.n, between.total]).toEqual(['running', 1, 2]);
     expect(toStageProgress(ev('stage-started', { unit: 'b', total: 2 }), tally)?.state).toBe('running');
-    expect(toStageProgress(ev('stage-finished', { unit: 'b', at: 2000 }), tally)?.state).toBe('done');
+    expect(toStageProgress(ev('stage-finished', { unit: 'b', at: 2000 }), tally)?.state).toBe('succeeded');
   });
 
   it('ignores run-level and log events', () => {
@@ -61,7 +61,7 @@ describe('showPipelineProgress', () => {
     vi.doUnmock('./bundle');
     expect(published.length).toBeGreaterThanOrEqual(3);
     const last = progressPayloadSchema.parse(published.at(-1)!.data[PROGRESS_MIME]);
-    expect(last.stages.map((s) => [s.name, s.state])).toEqual([['prepare', 'done'], ['calibrate', 'failed'], ['publish', 'pending']]);
+    expect(last.stages.map((s) => [s.name, s.state])).toEqual([['prepare', 'succeeded'], ['calibrate', 'failed'], ['publish', 'pending']]);
     expect(last.state).toBe('failed');
     expect(last.error).toMatchObject({ code: 'E_STAGE_FAILED', message: 'dark frame missing', stage: 'calibrate' });
     for (const b of published) expect(progressPayloadSchema.safeParse(b.data[PROGRESS_MIME]).success).toBe(true);
@@ -69,16 +69,16 @@ describe('showPipelineProgress', () => {
 
   it('rejects a malformed payload with issues that name the field', async () => {
     const { parseProgressPayload } = await import('./progress-schema');
-    const r = parseProgressPayload({ version: 1, runId: 'r', state: 'exploded', startedAt: 'x', updatedAt: new Date().toISOString(), stages: [{ name: '', state: 'done' }] });
+    const r = parseProgressPayload({ version: 1, runId: 'r', state: 'exploded', startedAt: 'x', updatedAt: new Date().toISOString(), stages: [{ name: '', state: 'succeeded' }] });
     expect(r.ok).toBe(false);
     const paths = r.ok ? [] : r.issues.map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['state', 'startedAt', 'stages.0.name']));
+    expect(paths).toEqual(expect.arrayContaining(['state', 'startedAt', 'stages[0].name'])); // zod's path notation
   });
 
   it('accepts a payload sent as a JSON string (a kernel may send +json values as text), and reports text that is not JSON', async () => {
     const { parseProgressPayload, countText } = await import('./progress-schema');
     const now = new Date().toISOString();
-    const ok = parseProgressPayload(JSON.stringify({ version: 1, runId: 'r', state: 'done', startedAt: now, updatedAt: now, stages: [{ name: 'a', state: 'done', n: 2, total: 2 }] }));
+    const ok = parseProgressPayload(JSON.stringify({ version: 1, runId: 'r', state: 'succeeded', startedAt: now, updatedAt: now, stages: [{ name: 'a', state: 'succeeded', n: 2, total: 2 }] }));
     expect(ok.ok && ok.payload.stages[0].name).toBe('a');
     const bad = parseProgressPayload('{not json');
     expect(bad.ok ? [] : bad.issues.map((i) => i.path)).toEqual(['(root)']);

@@ -23,7 +23,7 @@ export function toStageProgress(e: StagebookEvent, tally: Map<string, StageTally
   // Between two units of a stage nothing is running, yet the stage is not done until every planned
   // unit is (total known from stage-started): otherwise the state would flicker done/running.
   const unfinished = t.total !== undefined && t.done < t.total;
-  const state: StageState = t.failed ? 'failed' : t.running || unfinished ? 'running' : t.cached && t.cached === t.done ? 'cached' : t.done ? 'done' : 'running';
+  const state: StageState = t.failed ? 'failed' : t.running || unfinished ? 'running' : t.cached && t.cached === t.done ? 'cached' : t.done ? 'succeeded' : 'running';
   return {
     runId: e.runId, pipeline: e.pipeline, stage: e.stage, state,
     n: e.type === 'progress' ? e.n : t.done, total: e.type === 'progress' ? e.total : t.total,

@@ -8,11 +8,14 @@
  * library may add fields; an older panel must keep working).
  */
 import { z } from 'zod';
+import { issuePath } from '../errors/zod-issues';
+import type { StageStatus } from '../types/run-status';
 
 export const PROGRESS_MIME = 'application/vnd.stagebook.progress.v1+json';
 
-export type StageState = 'pending' | 'running' | 'done' | 'cached' | 'failed';
-export const STAGE_STATES: readonly StageState[] = ['pending', 'running', 'done', 'cached', 'failed'];
+/** A stage's state on the display: the shared stage vocabulary (types/run-status.ts) minus what it never shows. */
+export type StageState = Extract<StageStatus, 'pending' | 'running' | 'succeeded' | 'cached' | 'failed'>;
+export const STAGE_STATES: readonly StageState[] = ['pending', 'running', 'succeeded', 'cached', 'failed'];
 
 /** A structured error as carried by progress events and the error display. */
 export interface StageErrorInfo {
@@ -59,7 +62,7 @@ export const stageErrorInfoSchema = z.object({
 
 export const stageProgressSchema = z.object({
   name: z.string().min(1).describe('Stage name, unique within the run'),
-  state: z.enum(STAGE_STATES as [StageState, ...StageState[]]).describe('pending | running | done | cached | failed'),
+  state: z.enum(STAGE_STATES as [StageState, ...StageState[]]).describe('pending | running | succeeded | cached | failed'),
   n: count.optional().describe('Units done so far'),
   total: count.optional().describe('Units planned for this stage, when known'),
   message: z.string().optional().describe('Latest progress message (usually the unit being processed)'),
@@ -105,7 +108,7 @@ export interface PayloadIssue {
 export function parseProgressPayload(value: unknown): { ok: true; payload: ProgressPayload } | { ok: false; issues: PayloadIssue[] } {
   const r = progressPayloadSchema.safeParse(typeof value === 'string' ? parseJsonOrKeep(value) : value);
   if (r.success) return { ok: true, payload: r.data as ProgressPayload };
-  return { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })) };
+  return { ok: false, issues: r.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message })) };
 }
 
 function parseJsonOrKeep(text: string): unknown {

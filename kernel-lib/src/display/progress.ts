@@ -46,7 +46,7 @@ export interface ProgressDisplayOptions {
   minIntervalMs?: number;
 }
 
-const TERMINAL: ReadonlySet<StageState> = new Set(['done', 'cached', 'failed']);
+const TERMINAL: ReadonlySet<StageState> = new Set(['succeeded', 'cached', 'failed']);
 
 /** Tracks one pipeline run and keeps its display up to date. */
 export class ProgressDisplay {
@@ -141,16 +141,16 @@ function mergeStage(prev: StageProgress, e: StageProgressEvent): StageProgress {
   return s;
 }
 
-/** failed > running > pending (when nothing started) > done (all terminal) */
+/** failed > running > pending (when nothing started) > succeeded (all terminal) */
 export function overallState(stages: StageProgress[]): StageState {
   if (stages.some((s) => s.state === 'failed')) return 'failed';
-  if (stages.length > 0 && stages.every((s) => s.state === 'done' || s.state === 'cached')) return 'done';
+  if (stages.length > 0 && stages.every((s) => s.state === 'succeeded' || s.state === 'cached')) return 'succeeded';
   if (stages.every((s) => s.state === 'pending')) return 'pending';
   return 'running';
 }
 
-const ICON: Record<StageState, string> = { pending: '·', running: '▶', done: '✓', cached: '↺', failed: '✗' };
-const COLOR: Record<StageState, string> = { pending: '#888', running: '#1f6feb', done: '#1a7f37', cached: '#6e7781', failed: '#cf222e' };
+const ICON: Record<StageState, string> = { pending: '·', running: '▶', succeeded: '✓', cached: '↺', failed: '✗' };
+const COLOR: Record<StageState, string> = { pending: '#888', running: '#1f6feb', succeeded: '#1a7f37', cached: '#6e7781', failed: '#cf222e' };
 
 function seconds(ms: number | undefined): string {
   return ms === undefined ? '' : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;

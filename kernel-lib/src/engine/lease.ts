@@ -7,8 +7,8 @@
 import type { LeasePolicy } from '../config/schema';
 import type { Lease, Ledger } from '../ledger/ledger';
 
-/** Default lease policy: dead after 30 s without heartbeat, heartbeat every 5 s. */
-export const DEFAULT_LEASE_POLICY: LeasePolicy = { timeoutMs: 30_000, heartbeatMs: 5_000 };
+/** The defaults live in the config schema (written once); re-exported here for the engine's users. */
+export { DEFAULT_LEASE_POLICY } from '../config/schema';
 
 /** Keeps a lease alive until stopped. */
 export class Heartbeat {

@@ -8,6 +8,7 @@ import type { SchemaLike, YamlSource } from '../config/loader';
 import { validateYaml } from '../config/loader';
 import type { StagebookConfig } from '../config/schema';
 import { StagebookError, type StagebookErrorCode } from '../errors/stagebook-error';
+import { issuePath, prettifyIssues } from '../errors/zod-issues';
 import type { FileRef } from '../ledger/types';
 import { unitPath } from './context';
 import { globFiles, matchesGlob } from './glob';
@@ -24,8 +25,9 @@ function validateSection<T>(schema: SchemaLike<T>, value: unknown, prefix: strin
   if (source) return validateYaml(source, schema, prefix, value);
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `${[...prefix, ...i.path.map(String)].join('.')}: ${i.message}`);
-  throw new StagebookError(code, lines.join('\n'), { where: 'validateStageParams', field: prefix.join('.') });
+  throw new StagebookError(code, `invalid ${issuePath(prefix)}\n${prettifyIssues(r.error.issues, prefix)}`, {
+    where: 'validateStageParams', field: issuePath(r.error.issues[0]?.path ?? [], prefix),
+  });
 }
 
 /** Validated parameters of every stage (defaults applied); unknown stage names are refused. */

@@ -1,10 +1,12 @@
 /** Row and record types of the run ledger (plain data, JSON-friendly). */
 
-/** Status of a whole run. `running` with an expired lease means the owner died (stale). */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+import type { RunStatus, StageStatus } from '../types/run-status';
 
-/** Status of one unit of one stage in one run. */
-export type StageRunStatus = 'running' | 'succeeded' | 'failed' | 'cached' | 'interrupted' | 'blocked';
+/** Status of a whole run (the shared vocabulary, types/run-status.ts). `running` with an expired lease: stale. */
+export type { RunStatus };
+
+/** Status of one unit of one stage in one run, as the ledger stores it (never `pending`). */
+export type StageRunStatus = Exclude<StageStatus, 'pending'>;
 
 /** Lifecycle of a file the ledger knows. */
 export type FileState = 'source' | 'complete' | 'superseded' | 'deleted';

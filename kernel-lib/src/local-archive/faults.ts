@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { StagebookError } from '../errors/stagebook-error';
+import { issuePath, prettifyIssues } from '../errors/zod-issues';
 
 /** The kinds of fault. */
 export type FaultKind = '429' | '500' | 'reset' | 'truncate' | 'slow' | 'corrupt' | 'wrong-md5';
@@ -47,8 +48,9 @@ const ruleSchema = z.strictObject({
 export function parseFaultRules(input: unknown): FaultRule[] {
   const r = z.array(ruleSchema).safeParse(input ?? []);
   if (!r.success) {
-    const i = r.error.issues[0];
-    throw new StagebookError('E_INVALID_ARGUMENT', `local archive: faults${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`, { where: 'parseFaultRules', field: 'faults' });
+    throw new StagebookError('E_INVALID_ARGUMENT', `local archive: invalid fault rules\n${prettifyIssues(r.error.issues, ['faults'])}`, {
+      where: 'parseFaultRules', field: issuePath(r.error.issues[0].path, ['faults']),
+    });
   }
   for (const rule of r.data) new RegExp(rule.path ?? DEFAULT_FAULT_PATH);
   return r.data as FaultRule[];

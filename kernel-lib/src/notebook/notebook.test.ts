@@ -164,11 +164,11 @@ describe('events JSONL', () => {
     now = 1600; progress(4);
     now = 1700; sink.emit({ type: 'progress', runId: 'r', stage: 'other', state: 'running', n: 0 });
     now = 1800; progress(5);
-    now = 1900; progress(6, 'done');
-    now = 1950; progress(7, 'done');
+    now = 1900; progress(6, 'succeeded');
+    now = 1950; progress(7, 'succeeded');
     sink.close();
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => (l.type === 'progress' ? `${l.stage}:${l.state}:${l.n}` : l.type))).toEqual(['run_start', 's:running:0', 's:running:3', 'other:running:0', 's:done:6', 's:done:7']);
+    expect(lines.map((l) => (l.type === 'progress' ? `${l.stage}:${l.state}:${l.n}` : l.type))).toEqual(['run_start', 's:running:0', 's:running:3', 'other:running:0', 's:succeeded:6', 's:succeeded:7']);
   });
 });
 

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { parse as parseYaml } from 'yaml';
 import { StagebookError } from '../errors/stagebook-error';
+import { issuePath } from '../errors/zod-issues';
 import { cellTags, codeCell, sourceText, type Notebook, type NotebookCell } from './nbformat';
 
 export const PARAMETERS_TAG = 'parameters';
@@ -155,7 +156,7 @@ export function validateParameters(p: NotebookParameters, overrides: Record<stri
   if (p.schema && problems.length === 0) {
     const r = p.schema.safeParse(merged);
     if (r.success) merged = r.data as Record<string, unknown>;
-    else for (const issue of r.error?.issues ?? []) problems.push(`${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+    else for (const issue of r.error?.issues ?? []) problems.push(`${issuePath(issue.path)}: ${issue.message}`);
   }
   if (problems.length > 0) {
     throw paramsError(`validateParameters: invalid parameters:\n  ${problems.join('\n  ')}`, { field: problems[0].split(':')[0], problems });

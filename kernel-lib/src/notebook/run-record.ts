@@ -8,12 +8,18 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { RunStatus } from '../types/run-status';
 import { cellTags, markdownCell, newCellId, type Notebook, type NotebookCell } from './nbformat';
 
 export const BANNER_TAG = 'stagebook-error-banner';
 
+/**
+ * One cell: Jupyter's execute_reply status (`ok`, `error`, `abort`) plus what the runner saw (`timeout`,
+ * `dead` kernel, `running`, `skipped` after a failure). A cell is protocol-level; the RUN has the shared
+ * run vocabulary (types/run-status.ts): `succeeded`, `failed` (the error code says why), `interrupted`.
+ */
 export type CellStatus = 'ok' | 'error' | 'abort' | 'timeout' | 'dead' | 'running' | 'skipped';
-export type RunStatus = 'running' | 'ok' | 'failed' | 'timeout' | 'kernel_dead';
+export type { RunStatus };
 
 export interface CellRecord {
   status: CellStatus;

@@ -157,9 +157,10 @@ class Execution {
     const err = e instanceof StagebookError ? e : new StagebookError('E_KERNEL_START', `runNotebook: kernel start failed: ${(e as Error).message}`, { where: 'runNotebook' }, { cause: e });
     const dead = err.code === 'E_KERNEL_DIED' || this.kernel?.isDead() === true;
     // A kernel that never answered counts as dead unless the whole-run deadline is what stopped us.
-    const status = !dead && Date.now() >= this.deadline ? 'timeout' : 'kernel_dead';
-    this.events.emit({ type: status === 'timeout' ? 'timeout' : 'kernel_dead', phase: 'start', code: err.code, message: err.message });
-    return { status, exitCode: status === 'timeout' ? EXIT.timeout : EXIT.kernel_dead, error: err.toJSON() as unknown as Record<string, unknown> };
+    // The run is `failed` either way (types/run-status.ts); the event type and exit code say why.
+    const why = !dead && Date.now() >= this.deadline ? 'timeout' : 'kernel_dead';
+    this.events.emit({ type: why, phase: 'start', code: err.code, message: err.message });
+    return { status: 'failed', exitCode: EXIT[why], error: err.toJSON() as unknown as Record<string, unknown> };
   }
 
   private async executeCells(): Promise<Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'>> {
@@ -170,7 +171,7 @@ class Execution {
       for (const rest of code.slice(i + 1)) setCellRecord(rest, { status: 'skipped' });
       return this.cellFailure(cell, result);
     }
-    return { status: 'ok', exitCode: EXIT.ok };
+    return { status: 'succeeded', exitCode: EXIT.ok };
   }
 
   private async executeCell(cell: NotebookCell): Promise<ExecuteResult> {
@@ -202,18 +203,19 @@ class Execution {
     const outputs = cell.outputs ?? [];
     const rec = cell.metadata.stagebook as CellRecord;
     let error: Record<string, unknown>;
-    let status: RunSummary['status'];
+    // The run is `failed` whatever the cause (types/run-status.ts); the error code and exit code say why.
+    let why: 'timeout' | 'kernel_dead' | 'failed';
     if (result.status === 'timeout') {
       const runLimit = Date.now() >= this.deadline;
       const what = runLimit ? `run timeout of ${this.o.runTimeoutMs} ms` : `cell timeout of ${this.o.cellTimeoutMs} ms`;
       error = { code: 'E_NOTEBOOK_TIMEOUT', message: `cell did not finish within the ${what}` };
       outputs.push(runnerErrorOutput('CellTimeoutError', error.message as string));
-      status = 'timeout';
+      why = 'timeout';
       this.events.emit({ type: 'timeout', cell: this.nb.cells.indexOf(cell), limit: runLimit ? 'run' : 'cell' });
     } else if (result.status === 'dead') {
       error = { code: 'E_KERNEL_DIED', message: 'the kernel process exited while the cell was running' };
       outputs.push(runnerErrorOutput('DeadKernelError', error.message as string));
-      status = 'kernel_dead';
+      why = 'kernel_dead';
       this.events.emit({ type: 'kernel_dead', cell: this.nb.cells.indexOf(cell), pid: this.kernel?.pid });
     } else {
       const structured = structuredError(outputs);
@@ -228,13 +230,13 @@ class Execution {
         reply_status: result.status,
         stderr,
       };
-      status = 'failed';
+      why = 'failed';
       this.events.emit({ type: 'cell_failed', cell: this.nb.cells.indexOf(cell), id: cell.id, status: result.status, code: error.code, message: error.message });
     }
     rec.error = error;
     insertBanner(this.nb, cell, result.status as CellRecord['status'], `${String(error.code)}: ${String(error.message)}`);
     const failedCell = this.nb.cells.indexOf(cell);
-    return { status, exitCode: EXIT[status], failedCell, error };
+    return { status: 'failed', exitCode: EXIT[why], failedCell, error };
   }
 
   private onDisplay(data: Record<string, unknown>): void {

@@ -46,7 +46,12 @@ function ensureHostInstall({ force = false } = {}) {
   // nodedir: node-gyp must never try to download headers here (nothing in the host builds natively,
   // but keep the machine's rule); the env wins over a user's own setting only if unset.
   const env = { npm_config_nodedir: '/usr', ...process.env };
-  const r = spawnSync(npm, ['ci', '--no-fund', '--no-audit', '--loglevel=error'], { cwd: HOST_DIR, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(npm, ['ci', '--no-fund', '--no-audit', '--loglevel=error'], {
+    cwd: HOST_DIR,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) {
     throw new Error(`lab-host: npm ci in ${HOST_DIR} failed (exit ${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
   }

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isStagebookError } from '../../errors/stagebook-error';
+import { isStagebookError, type StagebookErrorCode } from '../../errors/stagebook-error';
 import { IMM_HEADER_BYTES, decodeImmHeader, readImm, readImmHeaders, readImmSparse, streamImm, writeImm } from './index';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-imm-'));
@@ -19,7 +19,7 @@ function synth(t: number, h: number, w: number, seed = 1): Uint16Array {
   return out;
 }
 
-async function expectStagebookError(p: Promise<unknown>, code: string): Promise<Record<string, unknown>> {
+async function expectStagebookError(p: Promise<unknown>, code: StagebookErrorCode): Promise<Record<string, unknown>> {
   try {
     await p;
   } catch (e) {

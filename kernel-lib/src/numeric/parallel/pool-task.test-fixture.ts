@@ -8,7 +8,12 @@ export function sumSlice(p: { data: Float64Array; from: number; to: number }): {
 }
 
 export function fail(): never {
-  throw Object.assign(new Error('boom'), { code: 'E_TEST' });
+  throw Object.assign(new Error('boom'), { code: 'E_INVALID_ARGUMENT' });
+}
+
+/** Throws with a code outside the closed StagebookErrorCode union (pool.test.ts: becomes E_INTERNAL). */
+export function failUnknownCode(): never {
+  throw Object.assign(new Error('odd'), { code: 'E_NOT_A_STAGEBOOK_CODE' });
 }
 
 /** Sums a streamed shared array once its copy has arrived (pool.test.ts). */

@@ -51,7 +51,11 @@ describe('worker pool', () => {
 
   it('turns a worker exception into a StagebookError with its code', async () => {
     const err = await runInWorkers(task, 'fail', [{}], { threads: 1 }).catch((e) => e);
-    expect(isStagebookError(err, 'E_TEST')).toBe(true);
+    expect(isStagebookError(err, 'E_INVALID_ARGUMENT')).toBe(true);
     expect(err.message).toBe('boom');
+    // The code union is closed: a code it does not know is not passed through as if it were one.
+    const odd = await runInWorkers(task, 'failUnknownCode', [{}], { threads: 1 }).catch((e) => e);
+    expect(isStagebookError(odd, 'E_INTERNAL')).toBe(true);
+    expect(odd.message).toBe('odd');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStagebookError } from '../../errors/stagebook-error';
+import { isStagebookError, type StagebookErrorCode } from '../../errors/stagebook-error';
 import { dbscan } from './index';
 
 function rng(seed: number): () => number {
@@ -70,7 +70,7 @@ describe('dbscan', () => {
     expect(r.nClusters).toBe(2);
   });
 
-  const bad: [string, () => unknown, string, RegExp][] = [
+  const bad: [string, () => unknown, StagebookErrorCode, RegExp][] = [
     ['NaN coordinate', () => dbscan([[0, 0], [1, NaN]], { eps: 1 }), 'E_NON_FINITE', /points\[1\]\[1\] is NaN/],
     ['no points', () => dbscan([], { eps: 1 }), 'E_EMPTY_INPUT', /points is empty/],
     ['ragged rows', () => dbscan([[0, 0], [1]], { eps: 1 }), 'E_INVALID_SHAPE', /row 1 has 1 coordinates, row 0 has 2/],

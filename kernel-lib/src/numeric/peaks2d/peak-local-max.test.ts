@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStagebookError } from '../../errors/stagebook-error';
+import { isStagebookError, type StagebookErrorCode } from '../../errors/stagebook-error';
 import { numpyArgsort } from '../sort/numpy-argsort';
 import { peakLocalMax, type PeakLocalMaxOptions } from './index';
 
@@ -39,7 +39,7 @@ function referencePeaks(data: Float32Array | Float64Array, rows: number, cols: n
   const order = numpyArgsort(cand.map((i) => -data[i]));
   const kept: number[][] = [];
   for (const k of order) {
-    if (kept.length >= o.numPeaks) break;
+    if (kept.length >= (o.numPeaks ?? Infinity)) break; // null: no limit, as in skimage
     const r = Math.floor(cand[k] / cols), c = cand[k] % cols;
     if (kept.every(([kr, kc]) => Math.max(Math.abs(kr - r), Math.abs(kc - c)) >= md)) kept.push([r, c]);
   }
@@ -115,7 +115,7 @@ describe('peakLocalMax', () => {
     expect(pairs(peakLocalMax({ data: new Float64Array(9).fill(1), shape: [3, 3] }, { minDistance: 0, thresholdAbs: 0.5 })).length).toBe(9);
   });
 
-  const bad: [string, () => unknown, string, RegExp][] = [
+  const bad: [string, () => unknown, StagebookErrorCode, RegExp][] = [
     ['NaN pixel', () => peakLocalMax({ data: Float64Array.of(1, NaN, 3, 4), shape: [2, 2] }), 'E_NON_FINITE', /pixel \[0, 1\] is NaN/],
     ['Infinity pixel', () => peakLocalMax({ data: Float32Array.of(1, 2, 3, Infinity, 5, 6), shape: [2, 3] }), 'E_NON_FINITE', /pixel \[1, 0\]/],
     ['NaN single pixel', () => peakLocalMax({ data: [NaN], shape: [1, 1] }), 'E_NON_FINITE', /pixel \[0, 0\]/],

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isStagebookError } from '../../errors/stagebook-error';
+import { isStagebookError, type StagebookErrorCode } from '../../errors/stagebook-error';
 import { betainc, betaincc, pearsonr, pearsonrMasked } from './index';
 
 /** Runs a python snippet with Debian's scipy; `data` arrives as JSON on stdin as `D`. */
@@ -19,7 +19,7 @@ function rng(seed: number): () => number {
 
 const relErr = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
-function expectThrows(fn: () => unknown, code: string, pattern: RegExp): void {
+function expectThrows(fn: () => unknown, code: StagebookErrorCode, pattern: RegExp): void {
   let err: unknown;
   try {
     fn();
