@@ -3,12 +3,18 @@
 // Compiles each kernel family (assembly/<family>.ts) into its own module build/<family>.wasm.
 // One module per family keeps builds independent and small; all share assembly/common/.
 // Usage: node scripts/build.js [family ...]   (default: every family)
+// The compiler is not part of the repository's npm ci (the built modules are committed, so a user's install
+// stays light): it lives in toolchain/, installed there on first use and cached by its lockfile.
 const { spawn } = require('node:child_process');
 const { readdirSync, mkdirSync } = require('node:fs');
 const path = require('node:path');
+const { ensureInstalled } = require('../../scripts/lib/on-demand-install');
 
 const root = path.join(__dirname, '..');
-const asc = path.join(path.dirname(require.resolve('assemblyscript/package.json', { paths: [root] })), 'bin', 'asc.js');
+const toolchain = path.join(root, 'toolchain');
+const installed = ensureInstalled(toolchain, { label: 'wasm-core toolchain' });
+if (installed.installed) console.log(`wasm-core: toolchain installed in ${(installed.ms / 1000).toFixed(1)} s`);
+const asc = path.join(toolchain, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
 const all = readdirSync(path.join(root, 'assembly')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
 const wanted = process.argv.slice(2);
 const families = wanted.length ? wanted : all;
