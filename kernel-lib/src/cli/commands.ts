@@ -4,7 +4,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { writeFileSync } from 'node:fs';
-import { loadStagebookConfig } from '../config/schema';
+import { loadStagebookConfig, type StagebookConfig } from '../config/schema';
 import { stagebookEvents } from '../events/emitter';
 import { Ledger } from '../ledger/ledger';
 import { failures, listRuns, queryFiles, stageCounts, type FileQuery } from '../ledger/queries';
@@ -13,6 +13,8 @@ import type { LogLevel } from '../logging/unit-log';
 import { levelIndex, levelRange } from '../engine/levels';
 import { registeredPipelines, resolvePipeline } from '../engine/registry';
 import { resumeRun, runPipeline, type RunResult } from '../engine/runner';
+import { resolveWorkspace } from '../engine/workspace';
+import path from 'node:path';
 import { parseArgs, required, str, usage } from './args';
 import { terminalRenderer } from './progress';
 
@@ -71,7 +73,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
     throw usage((e as Error).message);
   }
   const clean = a.options.clean === true;
-  if (clean && !(await confirmClean(countCleanable(pipeline, config.ledger, startLevel, endLevel), a.options.yes === true))) return EXIT.ok;
+  if (clean && !(await confirmClean(countCleanable(pipeline, config, startLevel, endLevel), a.options.yes === true))) return EXIT.ok;
   const inputFiles = str(a, 'input-files')?.split(',').map((s) => s.trim()).filter(Boolean);
   const unsubscribe = subscribeTerminal(a.options.verbose === true);
   try {
@@ -80,6 +82,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
         startLevel, endLevel, filter: str(a, 'filter'), inputFiles, clean, signal, source,
         onError: a.options['continue-on-error'] ? 'continue' : a.options['stop-on-error'] ? 'stop' : undefined,
         force: a.options.force === true,
+        pipelineModule: /\.(c?js)$/.test(a.positionals[0]) ? path.resolve(a.positionals[0]) : undefined,
         logFile: str(a, 'log-file'), logLevel: logLevel as LogLevel | undefined,
       }));
     writeOut(str(a, 'out-file'), r);
@@ -89,12 +92,13 @@ export async function cmdRun(argv: string[]): Promise<number> {
   }
 }
 
-function countCleanable(pipeline: ReturnType<typeof resolvePipeline>, ledgerFile: string, start?: string, end?: string): number {
+function countCleanable(pipeline: ReturnType<typeof resolvePipeline>, config: StagebookConfig, start?: string, end?: string): number {
+  const ledgerFile = config.ledger;
   const range = levelRange(pipeline.levels, start, end);
   const stages = pipeline.order.filter((s) => levelIndex(pipeline.levels, s.level) >= range.start && levelIndex(pipeline.levels, s.level) <= range.end);
   const ledger = Ledger.open(ledgerFile);
   try {
-    return ledger.filesOfStages(pipeline.name, stages.map((s) => s.name)).length;
+    return ledger.filesOfStages(pipeline.name, stages.map((s) => s.name), resolveWorkspace(config).root).length;
   } finally {
     ledger.close();
   }
@@ -112,7 +116,10 @@ export async function cmdResume(argv: string[]): Promise<number> {
   const ledger = Ledger.open(config.ledger);
   let pipelineName: string;
   try {
-    pipelineName = ledger.getRun(a.positionals[0]).pipeline;
+    const run = ledger.getRun(a.positionals[0]);
+    // a run of a module-path pipeline is resumed from the module it was loaded from
+    const stored = JSON.parse(run.options_json) as { pipelineModule?: string };
+    pipelineName = stored.pipelineModule ?? run.pipeline;
   } finally {
     ledger.close();
   }

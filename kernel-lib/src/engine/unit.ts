@@ -4,23 +4,28 @@
  */
 import type { StagebookConfig } from '../config/schema';
 import type { Redactor } from '../config/secrets';
-import { StagebookError } from '../errors/stagebook-error';
+import { StagebookError, isStagebookError } from '../errors/stagebook-error';
 import type { StagebookEvent } from '../events/emitter';
-import { errorJson, type Ledger } from '../ledger/ledger';
+import { errorJson, type Lease, type Ledger } from '../ledger/ledger';
 import type { FileRef } from '../ledger/types';
 import { UnitLog, type RunLogFile } from '../logging/unit-log';
 import type { PathGuard } from '../workdirs/confine';
 import { cacheKey } from './cache-key';
-import { checkOutputCount, createStageContext, discardOutputs, outputsStillValid, promoteOutputs, unitPath } from './context';
+import { checkOutputCount, createStageContext, discardOutputs, outputsStillValid, prepareOutputs, promoteOutputsSync, unitPath } from './context';
 import type { Heartbeat } from './lease';
 import type { Pipeline } from './pipeline';
 import type { Unit } from './plan';
 import type { RunResult } from './runner';
 import type { AnyStage } from './stage';
+import { allInside } from './workspace';
 
 /** Shared state of a run, as seen by its units. */
 export interface UnitEnv {
   runId: string;
+  /** The held lease: every ledger write of a unit is fenced by it. */
+  lease: Lease;
+  /** Set when a fenced write found the lease taken over: the run ends `interrupted`. */
+  leaseLost: boolean;
   pipeline: Pipeline;
   config: StagebookConfig;
   ledger: Ledger;
@@ -55,32 +60,52 @@ export async function executeUnit(env: UnitEnv, stage: AnyStage, params: unknown
     inputs: unit.inputs.map((f) => ({ path: unitPath(config.root, f.path), sha256: f.sha256 })),
     coreHash: stage.usesCore === false ? null : env.coreHash(),
   });
-  const base = { runId: env.runId, pipeline: pipeline.name, stage: stage.name, unit: unit.key, stageVersion: stage.version, params, cacheKey: key, inputs: unit.inputs };
+  const base = { runId: env.runId, pipeline: pipeline.name, stage: stage.name, unit: unit.key, stageVersion: stage.version, params, cacheKey: key, inputs: unit.inputs, workspace: config.root };
   const ev = { stage: stage.name, unit: unit.key, n: index + 1, total };
-  if (forced === 'blocked') {
-    ledger.finishStageRun(ledger.startStageRun({ ...base, status: 'blocked' }), { status: 'blocked' });
-    bump(env.result, stage.name, 'blocked');
-    env.emit({ type: 'stage-blocked', ...ev, status: 'blocked', message: 'an upstream unit failed' });
-    return;
-  }
-  const isForced = env.force === true || (Array.isArray(env.force) && env.force.includes(stage.name));
-  if (!isForced) {
-    const cached = ledger.findCached(pipeline.name, stage.name, unit.key, key);
-    if (cached && (await outputsStillValid(cached.outputs, config.engine.verifyOutputs))) {
-      ledger.finishStageRun(ledger.startStageRun({ ...base, status: 'cached' }), { status: 'cached', outputs: cached.outputs });
-      sink.push(...cached.outputs);
-      bump(env.result, stage.name, 'cached');
-      env.emit({ type: 'stage-skipped-cached', ...ev, status: 'cached', outputs: cached.outputs.map((o) => o.path) });
+  try {
+    if (forced === 'blocked') {
+      ledger.finishStageRun(ledger.startStageRun({ ...base, status: 'blocked' }, env.lease), { status: 'blocked' }, env.lease);
+      bump(env.result, stage.name, 'blocked');
+      env.emit({ type: 'stage-blocked', ...ev, status: 'blocked', message: 'an upstream unit failed' });
       return;
     }
+    const isForced = env.force === true || (Array.isArray(env.force) && env.force.includes(stage.name));
+    if (!isForced) {
+      const cached = ledger.findCached(pipeline.name, stage.name, unit.key, key, config.root);
+      // a hit needs this workspace's own files: inside its roots, present with the recorded hashes
+      if (cached && allInside(env.guard.roots, cached.outputs.map((o) => o.path)) && (await outputsStillValid(cached.outputs, config.engine.verifyOutputs))) {
+        ledger.recordCacheHit(base, cached, env.lease);
+        sink.push(...cached.outputs);
+        bump(env.result, stage.name, 'cached');
+        env.emit({ type: 'stage-skipped-cached', ...ev, status: 'cached', outputs: cached.outputs.map((o) => o.path) });
+        return;
+      }
+    }
+  } catch (e) {
+    if (!isStagebookError(e, 'E_LEASE_LOST')) throw e;
+    leaseLost(env, e);
+    return;
   }
   await runUnit(env, stage, params, unit, base, ev, sink);
+}
+
+/** This run was taken over: record nothing more (the new owner owns the rows and files), stop. */
+function leaseLost(env: UnitEnv, e: StagebookError): void {
+  env.leaseLost = true;
+  env.stopping = true;
+  env.emit({ type: 'log', level: 'error', message: e.message });
 }
 
 async function runUnit(env: UnitEnv, stage: AnyStage, params: unknown, unit: Unit, base: Parameters<Ledger['startStageRun']>[0], ev: { stage: string; unit: string; n: number; total: number }, sink: FileRef[]): Promise<void> {
   const { ledger, config } = env;
   const started = Date.now();
-  const stageRunId = ledger.startStageRun(base);
+  let stageRunId: number;
+  try {
+    stageRunId = ledger.startStageRun(base, env.lease);
+  } catch (e) {
+    if (!isStagebookError(e, 'E_LEASE_LOST')) throw e;
+    return leaseLost(env, e);
+  }
   env.emit({ type: 'stage-started', ...ev, status: 'running' });
   const where = `${stage.name} ${unit.key}`;
   const log = new UnitLog(config.logDir, stage.name, unit.key, env.redactor, (level, message) => {
@@ -95,10 +120,10 @@ async function runUnit(env: UnitEnv, stage: AnyStage, params: unknown, unit: Uni
   try {
     await stage.run(ctx);
     checkOutputCount(stage, pending);
-    assertLease(env, where);
-    const outputs = await promoteOutputs(stage, pending);
-    assertLease(env, where);
-    ledger.commitOutputs(stageRunId, { runId: env.runId, pipeline: env.pipeline.name, stage: stage.name, unit: unit.key, version: stage.version }, unit.inputs, outputs, log.text());
+    const outputs = await prepareOutputs(stage, pending);
+    const meta = { runId: env.runId, pipeline: env.pipeline.name, stage: stage.name, unit: unit.key, version: stage.version, workspace: config.root };
+    // fenced: lease check, renames and registration in one transaction (issue 11 item 5)
+    ledger.commitOutputs(stageRunId, meta, unit.inputs, outputs, log.text(), { lease: env.lease, promote: () => promoteOutputsSync(pending) });
     log.clearFailed();
     const refs = outputs.map(({ mtimeMs: _m, ...r }) => r);
     sink.push(...refs);
@@ -106,12 +131,9 @@ async function runUnit(env: UnitEnv, stage: AnyStage, params: unknown, unit: Uni
     env.emit({ type: 'stage-finished', ...ev, status: 'succeeded', durationMs: Date.now() - started, outputs: refs.map((r) => r.path) });
   } catch (e) {
     await discardOutputs(pending);
+    if (isStagebookError(e, 'E_LEASE_LOST')) return leaseLost(env, e);
     recordFailure(env, stage, unit, stageRunId, log, asStageError(e, stage, unit), ev, started);
   }
-}
-
-function assertLease(env: UnitEnv, where: string): void {
-  if (env.heartbeat.lost) throw new StagebookError('E_LEASE_LOST', `${where}: this run was taken over by another process (its lease expired); not committing`, { where });
 }
 
 function asStageError(e: unknown, stage: AnyStage, unit: Unit): StagebookError {
@@ -123,11 +145,16 @@ function asStageError(e: unknown, stage: AnyStage, unit: Unit): StagebookError {
 function recordFailure(env: UnitEnv, stage: AnyStage, unit: Unit, stageRunId: number, log: UnitLog, err: StagebookError, ev: { stage: string; unit: string; n: number; total: number }, started: number): void {
   log.error(`${err.code}: ${err.message}`);
   const json = errorJson(err);
-  env.ledger.finishStageRun(stageRunId, { status: 'failed', error: err, log: log.text() });
+  try {
+    env.ledger.finishStageRun(stageRunId, { status: 'failed', error: err, log: log.text() }, env.lease);
+  } catch (e) {
+    if (!isStagebookError(e, 'E_LEASE_LOST')) throw e;
+    return leaseLost(env, e);
+  }
   log.markFailed(json);
   bump(env.result, stage.name, 'failed');
   const message = env.redactor.redact(err.message);
   env.result.failures.push({ stage: stage.name, unit: unit.key, code: err.code, message });
   env.emit({ type: 'stage-failed', ...ev, status: 'failed', durationMs: Date.now() - started, error: { code: err.code, message } });
-  if (env.onError === 'stop' || err.code === 'E_LEASE_LOST') env.stopping = true;
+  if (env.onError === 'stop') env.stopping = true;
 }

@@ -30,6 +30,7 @@ export type StagebookErrorCode =
   | 'E_RUN_LOCKED' // another live run (valid lease) holds this pipeline
   | 'E_RUN_NOT_FOUND' // no run with that id in the ledger
   | 'E_LEASE_LOST' // this process's lease was taken over (it was presumed dead)
+  | 'E_RUN_FINISHED' // resume of a run that already succeeded (nothing to resume)
   | 'E_LEDGER' // the SQLite ledger failed (open, migration, query)
   | 'E_USAGE' // CLI usage error
   // data formats (IMM, HDF5, FITS): context names the file, frame/HDU/dataset and byte offset
