@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -36,6 +36,11 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Resolves once `pred()` holds (polled every 50 ms; the test's own timeout bounds the wait). */
+async function waitUntil(pred: () => boolean): Promise<void> {
+  while (!pred()) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Runs notebookCommand in-process, capturing what it prints. */
@@ -213,6 +218,24 @@ describe('notebook runner (real tslab kernel)', () => {
     const r = spawnSync(process.execPath, [cliJs, 'run', path.join(NB, 'failing.ipynb'), '-o', out('standalone.ipynb')], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/notebook run failed at cell 3/);
+  });
+
+  it('the kernel dies with a SIGKILLed runner, even inside a CPU-bound cell, and its connection file goes too', async () => {
+    const cliJs = path.join(__dirname, '..', 'kernel-lib', 'dist', 'notebook', 'cli.js');
+    const events = out('orphan.jsonl');
+    const child = spawn(process.execPath, [cliJs, 'run', path.join(NB, 'busy.ipynb'), '-o', out('orphan.ipynb'), '--events', events], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const lines = (): any[] => (existsSync(events) ? readFileSync(events, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+    await waitUntil(() => lines().some((e) => e.type === 'cell_start' && e.cell === 1));
+    const pid = lines().find((e) => e.type === 'kernel_ready').pid as number;
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const connectionFile = cmdline[cmdline.indexOf('--config-path') + 1];
+    expect(statSync(connectionFile).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(connectionFile)).mode & 0o777).toBe(0o700);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // no grace period to guess: wait for the kernel to be gone (the test times out if it never goes)
+    await waitUntil(() => !alive(pid) && !existsSync(path.dirname(connectionFile)));
   });
 
   it('kills the kernel by pid when the runner itself gets SIGTERM (exit 143)', async () => {
