@@ -171,6 +171,20 @@ describe('notebook runner (real tslab kernel)', () => {
     expect(alive(nb.metadata.stagebook.kernel.pid)).toBe(false);
   });
 
+  it('caps one cell\'s output with a visible note (--max-cell-output)', async () => {
+    const file = out('bigoutput.ipynb');
+    const events = out('bigoutput.jsonl');
+    const r = await cli(['run', path.join(NB, 'bigoutput.ipynb'), '-o', file, '--events', events, '--max-cell-output', '250000']);
+    expect(r.code, r.stderr).toBe(0);
+    const cell = load(file).cells[0];
+    const stdout = cell.outputs.filter((o: any) => o.name === 'stdout').map((o: any) => o.text).join('');
+    expect(stdout.length).toBe(250_000);
+    expect(cell.outputs.at(-1).text).toMatch(/output truncated: this cell's output exceeded 250000 characters/);
+    expect(cell.metadata.stagebook.output_truncated_chars).toBe(30 * 100_001 - 250_000);
+    expect(readFileSync(file).length).toBeLessThan(400_000);
+    expect(readFileSync(events, 'utf8')).toContain('"type":"output_truncated"');
+  });
+
   it('applies the whole-run timeout', async () => {
     const s = await runNotebook({ input: path.join(NB, 'timeout.ipynb'), output: out('runtimeout.ipynb'), runTimeoutMs: 8000 });
     expect(s.status).toBe('timeout');
@@ -254,6 +268,10 @@ describe('notebook runner (real tslab kernel)', () => {
     expect(alive(pid)).toBe(true);
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
+    // the output notebook says how the run ended, not `running`
+    const record = load(out('sigterm.ipynb'));
+    expect(record.metadata.stagebook.status).toBe('interrupted');
+    expect(record.cells[1].metadata.stagebook.status).toBe('interrupted');
     // SIGKILL was sent before the runner exited; give the OS a moment to tear the process down.
     for (let i = 0; i < 30 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
     expect(alive(pid)).toBe(false);

@@ -12,8 +12,9 @@ import { cellTags, markdownCell, newCellId, type Notebook, type NotebookCell } f
 
 export const BANNER_TAG = 'stagebook-error-banner';
 
-export type CellStatus = 'ok' | 'error' | 'abort' | 'timeout' | 'dead' | 'running' | 'skipped';
-export type RunStatus = 'running' | 'ok' | 'failed' | 'timeout' | 'kernel_dead';
+export type CellStatus = 'ok' | 'error' | 'abort' | 'timeout' | 'dead' | 'running' | 'skipped' | 'interrupted';
+/** `interrupted`: the runner got SIGINT/SIGTERM (the record is written before it exits). */
+export type RunStatus = 'running' | 'ok' | 'failed' | 'timeout' | 'kernel_dead' | 'interrupted';
 
 export interface CellRecord {
   status: CellStatus;
@@ -22,6 +23,8 @@ export interface CellRecord {
   duration_ms?: number;
   execution_count?: number | null;
   error?: Record<string, unknown>;
+  /** Characters of output dropped by the per-cell cap. */
+  output_truncated_chars?: number;
 }
 
 export interface RunRecord {
