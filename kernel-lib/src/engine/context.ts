@@ -13,6 +13,7 @@ import type { FileRef } from '../ledger/types';
 import type { StageLogger } from '../logging/unit-log';
 import type { PathGuard } from '../workdirs/confine';
 import { ensureParentDir, tempPathFor } from '../workdirs/atomic';
+import { resourceError } from '../ledger/resource-errors';
 import { fileFacts } from './cache-key';
 import type { AnyStage, OutputOptions, StageContext } from './stage';
 
@@ -51,7 +52,11 @@ export function createStageContext(d: ContextDeps): { ctx: StageContext<unknown>
       throw new StagebookError('E_STAGE_OUTPUT', `${where}: ctx.output: ${relPath} declared twice`, { where, field: 'relPath', stage: d.stage.name });
     }
     const tmpPath = tempPathFor(finalPath);
-    ensureParentDir(tmpPath);
+    try {
+      ensureParentDir(tmpPath);
+    } catch (e) {
+      throw resourceError(e, `${where}: ctx.output(${JSON.stringify(relPath)})`) ?? e;
+    }
     pending.push({ finalPath, tmpPath, level: o.level ?? d.stage.level, product: o.product ?? d.stage.product });
     return tmpPath;
   };

@@ -25,6 +25,7 @@ import type { Pipeline } from './pipeline';
 import { buildUnits, discoverSources, runPool, validatePipelineOptions, validateStageParams } from './plan';
 import { executeUnit, type UnitEnv } from './unit';
 import { resolveWorkspace } from './workspace';
+import { resourceError } from '../ledger/resource-errors';
 
 /** Options of a run (everything but `events`, `signal`, `logFile`, `source` is stored for resume). */
 export interface RunOptions {
@@ -143,13 +144,19 @@ async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledg
     await walkStages(env, params, options);
     result.status = options.signal?.aborted || heartbeat.lost || env.leaseLost ? 'interrupted' : result.failures.length > 0 || (result.counts.blocked ?? 0) > 0 ? 'failed' : 'succeeded';
   } catch (e) {
-    runError = e;
+    runError = resourceError(e, `run ${lease.runId}`, config.ledger) ?? e;
     result.status = 'failed';
   } finally {
     heartbeat.stop();
   }
-  ledger.finishRun(lease, result.status, runError);
-  emit({ type: 'run-finished', status: result.status, message: runError instanceof Error ? redactor.redact(runError.message) : undefined });
+  try {
+    ledger.finishRun(lease, result.status, runError);
+    emit({ type: 'run-finished', status: result.status, message: runError instanceof Error ? redactor.redact(runError.message) : undefined });
+  } catch (e) {
+    // the ledger cannot record the end (disk full, ledger locked): the run stays `running` with
+    // this (soon dead) pid, which `status` shows as stale and `resume` continues
+    runError ??= resourceError(e, `run ${lease.runId}: finishing`, config.ledger) ?? e;
+  }
   if (runError) throw runError;
   return result;
 }

@@ -2,12 +2,14 @@
  * One unit of one stage: cache check, execution with a captured log, atomic commit of outputs,
  * or a recorded failure with a `.err` marker.
  */
+import path from 'node:path';
 import type { StagebookConfig } from '../config/schema';
 import type { Redactor } from '../config/secrets';
 import { StagebookError, isStagebookError } from '../errors/stagebook-error';
 import type { StagebookEvent } from '../events/emitter';
 import { errorJson, type Lease, type Ledger } from '../ledger/ledger';
 import type { FileRef } from '../ledger/types';
+import { isResourceCode, resourceError } from '../ledger/resource-errors';
 import { UnitLog, type RunLogFile } from '../logging/unit-log';
 import type { PathGuard } from '../workdirs/confine';
 import { cacheKey } from './cache-key';
@@ -132,11 +134,16 @@ async function runUnit(env: UnitEnv, stage: AnyStage, params: unknown, unit: Uni
   } catch (e) {
     await discardOutputs(pending);
     if (isStagebookError(e, 'E_LEASE_LOST')) return leaseLost(env, e);
-    recordFailure(env, stage, unit, stageRunId, log, asStageError(e, stage, unit), ev, started);
+    // a write error without a path (ENOSPC from write(2)) is reported against the unit's output directory
+    const outDir = pending[0] ? path.dirname(pending[0].finalPath) : config.root;
+    recordFailure(env, stage, unit, stageRunId, log, asStageError(e, stage, unit, outDir), ev, started);
   }
 }
 
-function asStageError(e: unknown, stage: AnyStage, unit: Unit): StagebookError {
+function asStageError(e: unknown, stage: AnyStage, unit: Unit, outDir: string): StagebookError {
+  if (e instanceof StagebookError && e.code !== 'E_STAGE_FAILED') return e;
+  const resource = resourceError(e, `stage ${stage.name} on ${unit.key}`, outDir);
+  if (resource) return resource;
   if (e instanceof StagebookError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   return new StagebookError('E_STAGE_FAILED', `stage ${stage.name} failed on ${unit.key}: ${msg}`, { where: `stage ${stage.name}`, stage: stage.name, unit: unit.key }, { cause: e });
@@ -156,5 +163,6 @@ function recordFailure(env: UnitEnv, stage: AnyStage, unit: Unit, stageRunId: nu
   const message = env.redactor.redact(err.message);
   env.result.failures.push({ stage: stage.name, unit: unit.key, code: err.code, message });
   env.emit({ type: 'stage-failed', ...ev, status: 'failed', durationMs: Date.now() - started, error: { code: err.code, message } });
-  if (env.onError === 'stop') env.stopping = true;
+  // a full disk or a read-only directory fails every next unit the same way: stop whatever onError says
+  if (env.onError === 'stop' || isResourceCode(err.code)) env.stopping = true;
 }
