@@ -22,7 +22,8 @@ import { fileFacts } from './cache-key';
 import { Heartbeat } from './lease';
 import { levelIndex, levelRange } from './levels';
 import type { Pipeline } from './pipeline';
-import { buildUnits, discoverSources, runPool, validatePipelineOptions, validateStageParams } from './plan';
+import { buildUnits, discoverSources, runPool, validatePipelineOptions, validateStageParams, type Unit } from './plan';
+import type { AnyStage } from './stage';
 import { executeUnit, type UnitEnv } from './unit';
 import { resolveWorkspace } from './workspace';
 import { resourceError } from '../ledger/resource-errors';
@@ -133,6 +134,7 @@ async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledg
     env = {
       pipeline, config, ledger, guard, redactor, emit, runLog, heartbeat, result, pipelineOptions, lease,
       leaseLost: false,
+      failedInputs: [],
       runId: lease.runId,
       onError: options.onError ?? config.engine.onError,
       force: options.force ?? false,
@@ -193,16 +195,38 @@ async function walkStages(env: UnitEnv, params: Map<string, unknown>, options: R
     const units = buildUnits(stage, inputs, config.root);
     const stageOut: FileRef[] = [];
     const before = env.result.failures.length;
-    if (stage.kind === 'merge' && !complete) {
-      for (const u of units) await executeUnit(env, stage, params.get(stage.name), u, 0, units.length, stageOut, 'blocked');
-    } else {
-      await runPool(units, config.engine.concurrency, (u, i) => executeUnit(env, stage, params.get(stage.name), u, i, units.length, stageOut), () => env.stopping || env.signal.aborted);
-    }
-    const stageComplete = complete && env.result.failures.length === before && !(stage.kind === 'merge' && !complete);
+    // a merge group waits only for what it depends on: the groups a failed unit's files fall in
+    const blocked = stage.kind === 'merge' && !complete ? blockedGroups(stage, units, env.failedInputs, config.root) : new Set<string>();
+    for (const [i, u] of units.entries()) if (blocked.has(u.key)) await executeUnit(env, stage, params.get(stage.name), u, i, units.length, stageOut, 'blocked');
+    const open = units.filter((u) => !blocked.has(u.key));
+    await runPool(open, config.engine.concurrency, (u) => executeUnit(env, stage, params.get(stage.name), u, units.indexOf(u), units.length, stageOut), () => env.stopping || env.signal.aborted);
+    const stageComplete = complete && env.result.failures.length === before && blocked.size === 0;
     produced.set(stage.name, { outputs: stageOut, complete: stageComplete });
     env.result.outputs = stageOut;
     if (env.stopping || env.signal.aborted) break;
   }
+}
+
+/**
+ * Groups of a merge stage that depend on a failure upstream: the group key of every file a failed
+ * (or blocked) unit read, and of every file those were derived from in this run. Without `groupBy`
+ * there is one group, which every failure blocks. A key no current group has blocks nothing: that
+ * dataset has no files at this stage at all.
+ */
+export function blockedGroups(stage: AnyStage, units: readonly Unit[], failedInputs: readonly FileRef[], root: string): Set<string> {
+  if (!stage.groupBy) return new Set(units.map((u) => u.key));
+  const keys = new Set(units.map((u) => u.key));
+  const out = new Set<string>();
+  for (const f of failedInputs) {
+    let key: string;
+    try {
+      key = stage.groupBy(f, root);
+    } catch {
+      return keys; // cannot tell which group the failure belongs to: block them all (safe)
+    }
+    if (keys.has(key)) out.add(key);
+  }
+  return out;
 }
 
 async function sourceRefs(env: UnitEnv, options: RunOptions): Promise<FileRef[]> {

@@ -28,6 +28,8 @@ export interface UnitEnv {
   lease: Lease;
   /** Set when a fenced write found the lease taken over: the run ends `interrupted`. */
   leaseLost: boolean;
+  /** Inputs of failed and blocked units (merge stages block only the groups these fall in). */
+  failedInputs: FileRef[];
   pipeline: Pipeline;
   config: StagebookConfig;
   ledger: Ledger;
@@ -67,6 +69,7 @@ export async function executeUnit(env: UnitEnv, stage: AnyStage, params: unknown
   try {
     if (forced === 'blocked') {
       ledger.finishStageRun(ledger.startStageRun({ ...base, status: 'blocked' }, env.lease), { status: 'blocked' }, env.lease);
+      env.failedInputs.push(...unit.inputs);
       bump(env.result, stage.name, 'blocked');
       env.emit({ type: 'stage-blocked', ...ev, status: 'blocked', message: 'an upstream unit failed' });
       return;
@@ -114,9 +117,16 @@ async function runUnit(env: UnitEnv, stage: AnyStage, params: unknown, unit: Uni
     env.runLog?.write(level, message, where);
     env.emit({ type: 'log', stage: stage.name, unit: unit.key, level, message });
   });
+  // each unit gets its own signal, linked to the run's only while it runs: listeners a stage adds
+  // (one per unit) die with the unit instead of piling up on the run's signal
+  // (MaxListenersExceededWarning past 10 units, issue 11 item 13)
+  const unitSignal = new AbortController();
+  const forward = (): void => unitSignal.abort();
+  if (env.signal.aborted) unitSignal.abort();
+  else env.signal.addEventListener('abort', forward, { once: true });
   const { ctx, pending } = createStageContext({
     runId: env.runId, pipeline: env.pipeline.name, stage, unit: unit.key, params, inputs: unit.inputs,
-    root: config.root, guard: env.guard, options: env.pipelineOptions, log, signal: env.signal, secrets: config.secrets,
+    root: config.root, guard: env.guard, options: env.pipelineOptions, log, signal: unitSignal.signal, secrets: config.secrets,
     onProgress: (n, total, message) => env.emit({ type: 'progress', stage: stage.name, unit: unit.key, n, total, message }),
   });
   try {
@@ -137,16 +147,29 @@ async function runUnit(env: UnitEnv, stage: AnyStage, params: unknown, unit: Uni
     // a write error without a path (ENOSPC from write(2)) is reported against the unit's output directory
     const outDir = pending[0] ? path.dirname(pending[0].finalPath) : config.root;
     recordFailure(env, stage, unit, stageRunId, log, asStageError(e, stage, unit, outDir), ev, started);
+  } finally {
+    env.signal.removeEventListener('abort', forward);
   }
 }
 
 function asStageError(e: unknown, stage: AnyStage, unit: Unit, outDir: string): StagebookError {
-  if (e instanceof StagebookError && e.code !== 'E_STAGE_FAILED') return e;
+  if (e instanceof StagebookError && e.code !== 'E_STAGE_FAILED') return withUnit(e, stage, unit);
   const resource = resourceError(e, `stage ${stage.name} on ${unit.key}`, outDir);
   if (resource) return resource;
   if (e instanceof StagebookError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   return new StagebookError('E_STAGE_FAILED', `stage ${stage.name} failed on ${unit.key}: ${msg}`, { where: `stage ${stage.name}`, stage: stage.name, unit: unit.key }, { cause: e });
+}
+
+/**
+ * A stage's own error, with the unit and its input files named when the message does not say them
+ * (a writer reporting garbage it was given names its output, not the input it came from).
+ */
+function withUnit(e: StagebookError, stage: AnyStage, unit: Unit): StagebookError {
+  if (e.message.includes(unit.key) || unit.inputs.some((f) => e.message.includes(f.path))) return e;
+  const inputs = unit.inputs.map((f) => f.path);
+  const named = inputs.length <= 3 ? inputs.join(', ') : `${inputs.slice(0, 3).join(', ')} and ${inputs.length - 3} more`;
+  return new StagebookError(e.code, `stage ${stage.name} on ${unit.key} (input ${named}): ${e.message}`, { ...e.context, stage: stage.name, unit: unit.key, inputs }, { cause: e });
 }
 
 function recordFailure(env: UnitEnv, stage: AnyStage, unit: Unit, stageRunId: number, log: UnitLog, err: StagebookError, ev: { stage: string; unit: string; n: number; total: number }, started: number): void {
@@ -159,6 +182,7 @@ function recordFailure(env: UnitEnv, stage: AnyStage, unit: Unit, stageRunId: nu
     return leaseLost(env, e);
   }
   log.markFailed(json);
+  env.failedInputs.push(...unit.inputs);
   bump(env.result, stage.name, 'failed');
   const message = env.redactor.redact(err.message);
   env.result.failures.push({ stage: stage.name, unit: unit.key, code: err.code, message });
