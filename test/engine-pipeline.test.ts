@@ -3,7 +3,7 @@
  * merge, full cache skips on re-run, parameter changes re-running only what depends on them,
  * failures with .err markers, level ranges, path confinement of stage outputs.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadStagebookConfig } from '../kernel-lib/src/config/schema';
@@ -12,6 +12,7 @@ import { runPipeline } from '../kernel-lib/src/engine/runner';
 import { defineStage } from '../kernel-lib/src/engine/stage';
 import { EventBus, type StagebookEvent } from '../kernel-lib/src/events/emitter';
 import { examplePipeline } from '../kernel-lib/src/examples';
+import { StagebookError } from '../kernel-lib/src/errors/stagebook-error';
 import { Ledger } from '../kernel-lib/src/ledger/ledger';
 import { failures, lineage, queryFiles, stageRunsOf } from '../kernel-lib/src/ledger/queries';
 import { makeWorkspace } from './support/engine-fixtures';
@@ -107,6 +108,52 @@ describe('engine: split and merge pipeline', () => {
     const fixed = await run(w.config);
     expect(fixed.status).toBe('succeeded');
     expect(existsSync(err)).toBe(false);
+  });
+
+  it('continue-on-error blocks only the merge groups that depend on a failure', async () => {
+    const w = makeWorkspace({});
+    for (const [f, t] of [['ds1/a.txt', 'one'], ['ds1/b.txt', 'two'], ['ds2/ok.txt', 'three'], ['ds2/bad.txt', 'four']]) {
+      mkdirSync(path.dirname(path.join(w.ws, 'incoming', f)), { recursive: true });
+      writeFileSync(path.join(w.ws, 'incoming', f), t);
+    }
+    writeFileSync(w.config, readFileSync(w.config, 'utf8').replace('"*.txt"', '"**/*.txt"'));
+    const dataset = (f: { path: string }, root: string): string => path.relative(root, f.path).split(path.sep)[1];
+    const upper = defineStage({
+      name: 'upper', version: 1, kind: 'map', level: 'L1', usesCore: false,
+      async run(ctx) {
+        // a writer's own error names what it was writing, not the input it was given
+        if (ctx.input.path.endsWith('bad.txt')) throw new StagebookError('E_FORMAT', 'writeHdf5: L1/ds2/bad.h5: dataset /data has no shape');
+        await ctx.writeText(`L1/${dataset(ctx.input, ctx.root)}/${path.basename(ctx.input.path)}`, readFileSync(ctx.input.path, 'utf8').toUpperCase());
+      },
+    });
+    const collect = defineStage({
+      name: 'collect', version: 1, kind: 'merge', level: 'L2', usesCore: false, after: ['upper'], groupBy: dataset,
+      async run(ctx) { await ctx.writeJson(`L2/${ctx.unit}.json`, ctx.inputs.map((f) => readFileSync(f.path, 'utf8'))); },
+    });
+    const { config } = loadStagebookConfig(w.config);
+    const r = await runPipeline(definePipeline({ name: 'datasets', stages: [upper, collect] }), config, { onError: 'continue' });
+    expect(r.status).toBe('failed');
+    expect(r.stages).toEqual({ upper: { succeeded: 3, failed: 1 }, collect: { succeeded: 1, blocked: 1 } });
+    expect(JSON.parse(readFileSync(path.join(w.ws, 'L2/ds1.json'), 'utf8'))).toEqual(['ONE', 'TWO']);
+    expect(existsSync(path.join(w.ws, 'L2/ds2.json'))).toBe(false);
+    // the stage's own message names the unit and its input
+    expect(r.failures[0]).toMatchObject({ code: 'E_FORMAT', message: expect.stringMatching(/^stage upper on incoming\/ds2\/bad\.txt \(input \S+\/incoming\/ds2\/bad\.txt\): writeHdf5: /) });
+  });
+
+  it('a run of many units leaks no abort listeners (no MaxListenersExceededWarning)', async () => {
+    const texts = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`t${i}`, `word${i} other`]));
+    const w = makeWorkspace(texts, 'stages:\n  tokenize: { delayMs: 1 }\n  split-by-initial: { delayMs: 1 }\n');
+    const warnings: string[] = [];
+    const onWarning = (e: Error): void => { warnings.push(e.name); };
+    process.on('warning', onWarning);
+    try {
+      const r = await run(w.config, { signal: new AbortController().signal });
+      expect(r.status).toBe('succeeded');
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 
   it('stop-on-error stops at the first failure', async () => {

@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -37,6 +37,11 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Resolves once `pred()` holds (polled every 50 ms; the test's own timeout bounds the wait). */
+async function waitUntil(pred: () => boolean): Promise<void> {
+  while (!pred()) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Runs notebookCommand in-process, capturing what it prints. */
@@ -167,6 +172,20 @@ describe('notebook runner (real tslab kernel)', () => {
     expect(alive(nb.metadata.stagebook.kernel.pid)).toBe(false);
   });
 
+  it('caps one cell\'s output with a visible note (--max-cell-output)', async () => {
+    const file = out('bigoutput.ipynb');
+    const events = out('bigoutput.jsonl');
+    const r = await cli(['run', path.join(NB, 'bigoutput.ipynb'), '-o', file, '--events', events, '--max-cell-output', '250000']);
+    expect(r.code, r.stderr).toBe(0);
+    const cell = load(file).cells[0];
+    const stdout = cell.outputs.filter((o: any) => o.name === 'stdout').map((o: any) => o.text).join('');
+    expect(stdout.length).toBe(250_000);
+    expect(cell.outputs.at(-1).text).toMatch(/output truncated: this cell's output exceeded 250000 characters/);
+    expect(cell.metadata.stagebook.output_truncated_chars).toBe(30 * 100_001 - 250_000);
+    expect(readFileSync(file).length).toBeLessThan(400_000);
+    expect(readFileSync(events, 'utf8')).toContain('"type":"output_truncated"');
+  });
+
   it('applies the whole-run timeout', async () => {
     const s = await runNotebook({ input: path.join(NB, 'timeout.ipynb'), output: out('runtimeout.ipynb'), runTimeoutMs: 8000 });
     expect(s).toMatchObject({ status: 'failed', error: { code: 'E_NOTEBOOK_TIMEOUT' } });
@@ -215,6 +234,24 @@ describe('notebook runner (real tslab kernel)', () => {
     expect(r.stderr).toMatch(/notebook run failed at cell 3/);
   });
 
+  it('the kernel dies with a SIGKILLed runner, even inside a CPU-bound cell, and its connection file goes too', async () => {
+    const cliJs = path.join(__dirname, '..', 'kernel-lib', 'dist', 'notebook', 'cli.js');
+    const events = out('orphan.jsonl');
+    const child = spawn(process.execPath, [cliJs, 'run', path.join(NB, 'busy.ipynb'), '-o', out('orphan.ipynb'), '--events', events], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const lines = (): any[] => (existsSync(events) ? readFileSync(events, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+    await waitUntil(() => lines().some((e) => e.type === 'cell_start' && e.cell === 1));
+    const pid = lines().find((e) => e.type === 'kernel_ready').pid as number;
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const connectionFile = cmdline[cmdline.indexOf('--config-path') + 1];
+    expect(statSync(connectionFile).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(connectionFile)).mode & 0o777).toBe(0o700);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // no grace period to guess: wait for the kernel to be gone (the test times out if it never goes)
+    await waitUntil(() => !alive(pid) && !existsSync(path.dirname(connectionFile)));
+  });
+
   it('kills the kernel by pid when the runner itself gets SIGTERM (exit 143)', async () => {
     const events = out('sigterm.jsonl');
     const child = spawn(stagebookBin(), ['notebook', 'run', path.join(NB, 'timeout.ipynb'), '-o', out('sigterm.ipynb'), '--events', events], { stdio: 'ignore' });
@@ -230,6 +267,10 @@ describe('notebook runner (real tslab kernel)', () => {
     expect(alive(pid)).toBe(true);
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
+    // the output notebook says how the run ended, not `running`
+    const record = load(out('sigterm.ipynb'));
+    expect(record.metadata.stagebook.status).toBe('interrupted');
+    expect(record.cells[1].metadata.stagebook.status).toBe('interrupted');
     // SIGKILL was sent before the runner exited; give the OS a moment to tear the process down.
     for (let i = 0; i < 30 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
     expect(alive(pid)).toBe(false);

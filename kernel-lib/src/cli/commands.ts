@@ -3,8 +3,10 @@
  * (docs/cli.md); errors are thrown as StagebookError and mapped to codes by main.ts.
  */
 import { createInterface } from 'node:readline/promises';
-import { writeFileSync } from 'node:fs';
-import { loadStagebookConfig } from '../config/schema';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { StagebookError } from '../errors/stagebook-error';
+import { ensureDirSync } from '../workdirs/atomic';
+import { loadStagebookConfig, type StagebookConfig } from '../config/schema';
 import { stagebookEvents } from '../events/emitter';
 import { Ledger } from '../ledger/ledger';
 import { failures, listRuns, queryFiles, stageCounts, type FileQuery } from '../ledger/queries';
@@ -13,15 +15,32 @@ import type { LogLevel } from '../logging/unit-log';
 import { levelIndex, levelRange } from '../engine/levels';
 import { registeredPipelines, resolvePipeline } from '../engine/registry';
 import { resumeRun, runPipeline, type RunResult } from '../engine/runner';
+import { resolveWorkspace } from '../engine/workspace';
+import path from 'node:path';
 import { parseArgs, required, str, usage } from './args';
 import { terminalRenderer } from './progress';
 
 /** Exit codes (documented in docs/cli.md). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, config: 3, locked: 4, noInputs: 5, notFound: 6, internal: 70, interrupted: 130 } as const;
 
+/** Exit codes of resource faults (sysexits.h numbers where one fits; docs/cli.md). */
+export const RESOURCE_EXIT: Record<string, number> = {
+  E_OUTPUT_PATH: 73, // EX_CANTCREAT: --out-file / --log-file cannot be created
+  E_DISK_FULL: 74, // EX_IOERR
+  E_LEDGER_LOCKED: 75, // EX_TEMPFAIL: retry later
+  E_LEDGER_CORRUPT: 76,
+  E_READ_ONLY: 77, // EX_NOPERM
+};
+
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 
 function statusExit(r: RunResult): number {
+  // a unit stopped by a resource fault: the run's exit code says which fault (it stays resumable)
+  const fault = r.failures.find((f) => RESOURCE_EXIT[f.code] !== undefined);
+  if (fault) {
+    process.stderr.write(`stagebook: ${fault.code}: ${fault.message} (run ${r.runId} stopped; \`stagebook resume ${r.runId}\` continues it)\n`);
+    return RESOURCE_EXIT[fault.code];
+  }
   return r.status === 'succeeded' ? EXIT.ok : r.status === 'interrupted' ? EXIT.interrupted : EXIT.failed;
 }
 
@@ -63,6 +82,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
   if (logLevel && !LOG_LEVELS.includes(logLevel)) throw usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const pipeline = resolvePipeline(a.positionals[0]);
   const { config, source } = loadStagebookConfig(required(a, 'config'));
+  checkSideFiles(a);
   const startLevel = str(a, 'start-level');
   const endLevel = str(a, 'end-level');
   try {
@@ -71,7 +91,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
     throw usage((e as Error).message);
   }
   const clean = a.options.clean === true;
-  if (clean && !(await confirmClean(countCleanable(pipeline, config.ledger, startLevel, endLevel), a.options.yes === true))) return EXIT.ok;
+  if (clean && !(await confirmClean(countCleanable(pipeline, config, startLevel, endLevel), a.options.yes === true))) return EXIT.ok;
   const inputFiles = str(a, 'input-files')?.split(',').map((s) => s.trim()).filter(Boolean);
   const unsubscribe = subscribeTerminal(a.options.verbose === true);
   try {
@@ -80,6 +100,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
         startLevel, endLevel, filter: str(a, 'filter'), inputFiles, clean, signal, source,
         onError: a.options['continue-on-error'] ? 'continue' : a.options['stop-on-error'] ? 'stop' : undefined,
         force: a.options.force === true,
+        pipelineModule: /\.(c?js)$/.test(a.positionals[0]) ? path.resolve(a.positionals[0]) : undefined,
         logFile: str(a, 'log-file'), logLevel: logLevel as LogLevel | undefined,
       }));
     writeOut(str(a, 'out-file'), r);
@@ -89,19 +110,49 @@ export async function cmdRun(argv: string[]): Promise<number> {
   }
 }
 
-function countCleanable(pipeline: ReturnType<typeof resolvePipeline>, ledgerFile: string, start?: string, end?: string): number {
+function countCleanable(pipeline: ReturnType<typeof resolvePipeline>, config: StagebookConfig, start?: string, end?: string): number {
+  const ledgerFile = config.ledger;
   const range = levelRange(pipeline.levels, start, end);
   const stages = pipeline.order.filter((s) => levelIndex(pipeline.levels, s.level) >= range.start && levelIndex(pipeline.levels, s.level) <= range.end);
-  const ledger = Ledger.open(ledgerFile);
+  const ledger = Ledger.open(ledgerFile, { busyTimeoutMs: config.engine.busyTimeoutMs });
   try {
-    return ledger.filesOfStages(pipeline.name, stages.map((s) => s.name)).length;
+    return ledger.filesOfStages(pipeline.name, stages.map((s) => s.name), resolveWorkspace(config).root).length;
   } finally {
     ledger.close();
   }
 }
 
+/**
+ * Checks, before any work, that the files the CLI writes besides the outputs can be created:
+ * `--out-file` needs an existing directory, `--log-file`'s directory is created (E_OUTPUT_PATH).
+ */
+function checkSideFiles(a: { options: Record<string, string | boolean> }): void {
+  const out = str(a as Parameters<typeof str>[0], 'out-file');
+  if (out) {
+    const dir = path.dirname(path.resolve(out));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw outputPathError('--out-file', out, `directory ${dir} does not exist`);
+  }
+  const log = str(a as Parameters<typeof str>[0], 'log-file');
+  if (log) {
+    try {
+      ensureDirSync(path.dirname(path.resolve(log)));
+    } catch (e) {
+      throw outputPathError('--log-file', log, `cannot create its directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, e);
+    }
+  }
+}
+
+function outputPathError(flag: string, file: string, why: string, cause?: unknown): StagebookError {
+  return new StagebookError('E_OUTPUT_PATH', `${flag} ${file}: ${why}: give a path in an existing, writable directory`, { where: 'cli', field: flag, file }, { cause });
+}
+
 function writeOut(file: string | undefined, r: RunResult): void {
-  if (file) writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+  if (!file) return;
+  try {
+    writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+  } catch (e) {
+    throw new StagebookError('E_OUTPUT_PATH', `--out-file ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the run ${r.runId} itself ended ${r.status}: \`stagebook status --run ${r.runId} --json\` shows it`, { where: 'cli', field: '--out-file', file, runId: r.runId }, { cause: e });
+  }
 }
 
 /** `stagebook resume <run> --config F` */
@@ -109,10 +160,14 @@ export async function cmdResume(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { config: 'value', 'out-file': 'value', 'log-file': 'value', 'log-level': 'value', verbose: 'flag' });
   if (a.positionals.length !== 1) throw usage('resume needs exactly one run id');
   const { config, source } = loadStagebookConfig(required(a, 'config'));
-  const ledger = Ledger.open(config.ledger);
+  checkSideFiles(a);
+  const ledger = Ledger.open(config.ledger, { busyTimeoutMs: config.engine.busyTimeoutMs });
   let pipelineName: string;
   try {
-    pipelineName = ledger.getRun(a.positionals[0]).pipeline;
+    const run = ledger.getRun(a.positionals[0]);
+    // a run of a module-path pipeline is resumed from the module it was loaded from
+    const stored = JSON.parse(run.options_json) as { pipelineModule?: string };
+    pipelineName = stored.pipelineModule ?? run.pipeline;
   } finally {
     ledger.close();
   }
@@ -130,9 +185,9 @@ export async function cmdResume(argv: string[]): Promise<number> {
 export async function cmdStatus(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { config: 'value', run: 'value', json: 'flag', limit: 'value', pipeline: 'value' });
   const { config } = loadStagebookConfig(required(a, 'config'));
-  const ledger = Ledger.open(config.ledger);
+  const ledger = Ledger.open(config.ledger, { busyTimeoutMs: config.engine.busyTimeoutMs });
   try {
-    let runs = listRuns(ledger, { pipeline: str(a, 'pipeline'), limit: Number(str(a, 'limit') ?? 10) });
+    let runs = listRuns(ledger, { pipeline: str(a, 'pipeline'), limit: positiveLimit(a, 10) });
     const only = str(a, 'run');
     if (only) runs = runs.filter((r) => r.id === only).concat(runs.some((r) => r.id === only) ? [] : [{ ...ledger.getRun(only), stale: false, counts: {} }]);
     const report = runs.map((r) => ({ id: r.id, pipeline: r.pipeline, status: r.stale ? 'stale' : r.status, created: new Date(r.created_at).toISOString(), resumes: r.resume_count, stages: stageCounts(ledger, r.id), failures: failures(ledger, r.id).map((f) => ({ stage: f.stage, unit: f.unit, error: f.error_json ? (JSON.parse(f.error_json) as { message?: string }).message ?? null : null })) }));
@@ -157,8 +212,10 @@ export async function cmdLedger(argv: string[]): Promise<number> {
   const { config } = loadStagebookConfig(required(a, 'config'));
   const versionLt = str(a, 'version-lt');
   if (versionLt !== undefined && !/^\d+$/.test(versionLt)) throw usage('--version-lt needs an integer');
-  const q: FileQuery = { level: str(a, 'level'), product: str(a, 'product'), stage: str(a, 'stage'), pipeline: str(a, 'pipeline'), state: str(a, 'state') as FileState | undefined, versionLt: versionLt === undefined ? undefined : Number(versionLt), limit: Number(str(a, 'limit') ?? 10_000) };
-  const ledger = Ledger.open(config.ledger);
+  const state = str(a, 'state');
+  if (state !== undefined && !FILE_STATES.includes(state as FileState)) throw usage(`--state must be one of ${FILE_STATES.join(', ')}, not ${JSON.stringify(state)}`);
+  const q: FileQuery = { level: str(a, 'level'), product: str(a, 'product'), stage: str(a, 'stage'), pipeline: str(a, 'pipeline'), state: state as FileState | undefined, versionLt: versionLt === undefined ? undefined : Number(versionLt), limit: positiveLimit(a, 10_000) };
+  const ledger = Ledger.open(config.ledger, { busyTimeoutMs: config.engine.busyTimeoutMs });
   try {
     const rows = queryFiles(ledger, q);
     if (a.options.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
@@ -167,6 +224,16 @@ export async function cmdLedger(argv: string[]): Promise<number> {
   } finally {
     ledger.close();
   }
+}
+
+const FILE_STATES: readonly FileState[] = ['source', 'complete', 'superseded', 'deleted'];
+
+/** `--limit N`: a positive integer (a negative one meant "unlimited" to SQLite). */
+function positiveLimit(a: Parameters<typeof str>[0], fallback: number): number {
+  const v = str(a, 'limit');
+  if (v === undefined) return fallback;
+  if (!/^[1-9]\d*$/.test(v)) throw usage(`--limit needs a positive integer, not ${JSON.stringify(v)}`);
+  return Number(v);
 }
 
 /** `stagebook pipelines` */

@@ -7,7 +7,8 @@ import { isStagebookError } from '../errors/stagebook-error';
 import '../examples';
 import '../pipelines';
 import '../pipelines/lco';
-import { EXIT, cmdLedger, cmdPipelines, cmdResume, cmdRun, cmdStatus } from './commands';
+import { resourceError } from '../ledger/resource-errors';
+import { EXIT, RESOURCE_EXIT, cmdLedger, cmdPipelines, cmdResume, cmdRun, cmdStatus } from './commands';
 
 const HELP = `usage: stagebook <command> [options]
 
@@ -26,11 +27,12 @@ Exit codes: 0 ok, 1 stage failures, 2 usage, 3 config, 4 locked, 5 no inputs, 6 
 
 /** Maps an error code to an exit code. */
 export function exitCodeOf(code: string): number {
-  if (code === 'E_USAGE' || code === 'E_INVALID_ARGUMENT') return EXIT.usage;
+  if (code === 'E_USAGE' || code === 'E_INVALID_ARGUMENT' || code === 'E_RUN_FINISHED') return EXIT.usage;
   if (code.startsWith('E_CONFIG') || code === 'E_STAGE_PARAMS' || code === 'E_SECRET_MISSING' || code === 'E_PIPELINE_NOT_FOUND' || code === 'E_PATH_ESCAPE') return EXIT.config;
   if (code === 'E_RUN_LOCKED') return EXIT.locked;
   if (code === 'E_NO_INPUTS') return EXIT.noInputs;
   if (code === 'E_RUN_NOT_FOUND') return EXIT.notFound;
+  if (RESOURCE_EXIT[code] !== undefined) return RESOURCE_EXIT[code];
   return EXIT.internal;
 }
 
@@ -54,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`stagebook: unknown command ${cmd}\n${HELP}`);
         return EXIT.usage;
     }
-  } catch (e) {
+  } catch (caught) {
+    const e = resourceError(caught, `stagebook ${cmd}`) ?? caught;
     if (isStagebookError(e)) {
       process.stderr.write(`stagebook: ${e.code}: ${e.message}\n`);
       return exitCodeOf(e.code);
@@ -65,6 +68,13 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // `stagebook status | head`: a closed pipe ends the output, it is not a crash
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

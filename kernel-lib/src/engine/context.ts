@@ -3,7 +3,7 @@
  * written under a temp name, then renamed to its final name, hashed and registered in the ledger
  * in one transaction. Until that transaction commits, the unit is not complete.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { Secret } from '../config/secrets';
 import { resolveSecret } from '../config/secrets';
@@ -12,7 +12,8 @@ import type { CommittedOutput } from '../ledger/ledger';
 import type { FileRef } from '../ledger/types';
 import type { StageLogger } from '../logging/unit-log';
 import type { PathGuard } from '../workdirs/confine';
-import { commitTemp, ensureParentDir, tempPathFor } from '../workdirs/atomic';
+import { ensureParentDir, tempPathFor } from '../workdirs/atomic';
+import { resourceError } from '../ledger/resource-errors';
 import { fileFacts } from './cache-key';
 import type { AnyStage, OutputOptions, StageContext } from './stage';
 
@@ -51,7 +52,11 @@ export function createStageContext(d: ContextDeps): { ctx: StageContext<unknown>
       throw new StagebookError('E_STAGE_OUTPUT', `${where}: ctx.output: ${relPath} declared twice`, { where, field: 'relPath', stage: d.stage.name });
     }
     const tmpPath = tempPathFor(finalPath);
-    ensureParentDir(tmpPath);
+    try {
+      ensureParentDir(tmpPath);
+    } catch (e) {
+      throw resourceError(e, `${where}: ctx.output(${JSON.stringify(relPath)})`) ?? e;
+    }
     pending.push({ finalPath, tmpPath, level: o.level ?? d.stage.level, product: o.product ?? d.stage.product });
     return tmpPath;
   };
@@ -92,20 +97,34 @@ export function checkOutputCount(stage: AnyStage, pending: PendingOutput[]): voi
   }
 }
 
-/** Renames every temp to its final name and returns the hashed outputs (missing temp: E_STAGE_OUTPUT). */
-export async function promoteOutputs(stage: AnyStage, pending: PendingOutput[]): Promise<CommittedOutput[]> {
+/**
+ * Hashes every temp (missing temp: E_STAGE_OUTPUT) and returns the outputs as they will be once
+ * renamed (rename keeps content and mtime). Nothing is renamed yet: see `promoteOutputsSync`.
+ */
+export async function prepareOutputs(stage: AnyStage, pending: PendingOutput[]): Promise<CommittedOutput[]> {
   const out: CommittedOutput[] = [];
   for (const p of pending) {
+    let facts: Awaited<ReturnType<typeof fileFacts>>;
     try {
-      await fsp.access(p.tmpPath);
+      facts = await fileFacts(p.tmpPath);
     } catch {
       throw new StagebookError('E_STAGE_OUTPUT', `stage ${stage.name}: declared output ${p.finalPath} was never written (write to the path ctx.output returned)`, { where: `stage ${stage.name}`, file: p.finalPath });
     }
-    await commitTemp(p.tmpPath, p.finalPath);
-    const facts = await fileFacts(p.finalPath);
     out.push({ path: p.finalPath, sha256: facts.sha256, size: facts.size, mtimeMs: facts.mtimeMs, level: p.level, product: p.product });
   }
   return out;
+}
+
+/**
+ * Renames every temp to its final name, synchronously: it runs inside the ledger's fenced commit
+ * transaction (Ledger.commitOutputs), after the lease check, so a process that lost its lease
+ * never replaces the winner's files.
+ */
+export function promoteOutputsSync(pending: PendingOutput[]): void {
+  for (const p of pending) {
+    mkdirSync(path.dirname(p.finalPath), { recursive: true });
+    renameSync(p.tmpPath, p.finalPath);
+  }
 }
 
 /** Removes the temps of a failed unit. */

@@ -12,7 +12,7 @@ import type { StagebookConfig } from '../config/schema';
 import { Redactor, resolveSecret } from '../config/secrets';
 import { StagebookError } from '../errors/stagebook-error';
 import { EventBus, stagebookEvents, type StagebookEvent } from '../events/emitter';
-import { Ledger } from '../ledger/ledger';
+import { Ledger, type Lease } from '../ledger/ledger';
 import type { FileRef, RunStatus } from '../ledger/types';
 import { RunLogFile, type LogLevel } from '../logging/unit-log';
 import { coreModuleHash } from '../numeric/wasm/core';
@@ -22,8 +22,11 @@ import { fileFacts } from './cache-key';
 import { Heartbeat } from './lease';
 import { levelIndex, levelRange } from './levels';
 import type { Pipeline } from './pipeline';
-import { buildUnits, discoverSources, runPool, validatePipelineOptions, validateStageParams } from './plan';
+import { buildUnits, discoverSources, runPool, validatePipelineOptions, validateStageParams, type Unit } from './plan';
+import type { AnyStage } from './stage';
 import { executeUnit, type UnitEnv } from './unit';
+import { resolveWorkspace } from './workspace';
+import { resourceError } from '../ledger/resource-errors';
 
 /** Options of a run (everything but `events`, `signal`, `logFile`, `source` is stored for resume). */
 export interface RunOptions {
@@ -52,6 +55,8 @@ export interface RunOptions {
   source?: YamlSource;
   /** WASM core hash override (default: coreModuleHash(), computed only if a stage uses the core). */
   coreHash?: string;
+  /** Absolute path of the module the pipeline was loaded from (stored, so `resume` can load it again). */
+  pipelineModule?: string;
 }
 
 /** What a run returns. */
@@ -69,14 +74,15 @@ export interface RunResult {
   resumed: boolean;
 }
 
-type StoredOptions = Pick<RunOptions, 'startLevel' | 'endLevel' | 'filter' | 'inputFiles' | 'onError' | 'force' | 'clean'>;
+type StoredOptions = Pick<RunOptions, 'startLevel' | 'endLevel' | 'filter' | 'inputFiles' | 'onError' | 'force' | 'clean' | 'pipelineModule'>;
 
 /** Runs `pipeline` with `config`. Never throws for stage failures (see `status`/`failures`). */
-export async function runPipeline(pipeline: Pipeline, config: StagebookConfig, options: RunOptions = {}): Promise<RunResult> {
+export async function runPipeline(pipeline: Pipeline, typedConfig: StagebookConfig, options: RunOptions = {}): Promise<RunResult> {
   levelRange(pipeline.levels, options.startLevel, options.endLevel);
+  const config = resolveWorkspace(typedConfig);
   const ledger = Ledger.open(config.ledger, { busyTimeoutMs: config.engine.busyTimeoutMs });
   try {
-    const stored: StoredOptions = { startLevel: options.startLevel, endLevel: options.endLevel, filter: options.filter, inputFiles: options.inputFiles?.map((f) => path.resolve(f)), onError: options.onError, force: options.force, clean: options.clean };
+    const stored: StoredOptions = { startLevel: options.startLevel, endLevel: options.endLevel, filter: options.filter, inputFiles: options.inputFiles?.map((f) => path.resolve(f)), onError: options.onError, force: options.force, clean: options.clean, pipelineModule: options.pipelineModule };
     const lease = ledger.createRun({ pipeline: pipeline.name, scope: scopeOf(pipeline, config), options: stored as Record<string, unknown>, configFile: config.configFile, leaseMs: config.engine.lease.timeoutMs });
     return await execute(pipeline, config, ledger, lease, { ...options, ...stored }, false);
   } finally {
@@ -85,12 +91,16 @@ export async function runPipeline(pipeline: Pipeline, config: StagebookConfig, o
 }
 
 /** Resumes run `runId` (its owner must be dead or finished): same options, same run id. */
-export async function resumeRun(pipeline: Pipeline, config: StagebookConfig, runId: string, options: Pick<RunOptions, 'events' | 'logFile' | 'logLevel' | 'signal' | 'source' | 'coreHash'> = {}): Promise<RunResult> {
+export async function resumeRun(pipeline: Pipeline, typedConfig: StagebookConfig, runId: string, options: Pick<RunOptions, 'events' | 'logFile' | 'logLevel' | 'signal' | 'source' | 'coreHash'> = {}): Promise<RunResult> {
+  const config = resolveWorkspace(typedConfig);
   const ledger = Ledger.open(config.ledger, { busyTimeoutMs: config.engine.busyTimeoutMs });
   try {
     const run = ledger.getRun(runId);
     if (run.pipeline !== pipeline.name) throw new StagebookError('E_INVALID_ARGUMENT', `resumeRun: run ${runId} belongs to pipeline ${run.pipeline}, not ${pipeline.name}`, { where: 'resumeRun', field: 'runId' });
     const stored = JSON.parse(run.options_json) as StoredOptions;
+    if (run.scope !== scopeOf(pipeline, config)) {
+      throw new StagebookError('E_INVALID_ARGUMENT', `resumeRun: run ${runId} ran in workspace scope ${run.scope}, not ${scopeOf(pipeline, config)} (resume it with its own config)`, { where: 'resumeRun', field: 'config' });
+    }
     const lease = ledger.takeOverRun(runId, config.engine.lease.timeoutMs);
     // force and clean applied to the first attempt; re-applying them would redo finished units
     return await execute(pipeline, config, ledger, lease, { ...options, ...stored, force: false, clean: false }, true);
@@ -99,19 +109,20 @@ export async function resumeRun(pipeline: Pipeline, config: StagebookConfig, run
   }
 }
 
-/** Lease scope: one live run per pipeline per workspace root. */
+/** Lease scope: one live run per pipeline per workspace (the real path of its root). */
 export function scopeOf(pipeline: Pipeline, config: StagebookConfig): string {
-  return `${pipeline.name}@${config.root}`;
+  return `${pipeline.name}@${resolveWorkspace(config).root}`;
 }
 
-async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledger, lease: { runId: string; token: string }, options: RunOptions, resumed: boolean): Promise<RunResult> {
+async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledger, lease: Lease, options: RunOptions, resumed: boolean): Promise<RunResult> {
   const events = options.events ?? stagebookEvents;
   const redactor = new Redactor();
   const emit = makeEmitter(events, ledger, lease.runId, pipeline.name, redactor);
-  const heartbeat = new Heartbeat(ledger, lease, config.engine.lease);
+  const heartbeat = new Heartbeat(ledger.file, lease, config.engine.lease, config.engine.busyTimeoutMs);
   heartbeat.start();
   const result: RunResult = { runId: lease.runId, pipeline: pipeline.name, status: 'running', counts: {}, stages: {}, outputs: [], failures: [], resumed };
   let runError: unknown;
+  let env: UnitEnv | undefined;
   try {
     for (const envVar of Object.values(config.secrets)) if (process.env[envVar]) redactor.add(resolveSecret(envVar));
     const params = validateStageParams(pipeline, config, options.source);
@@ -120,8 +131,10 @@ async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledg
     sweepTempFiles(config.root);
     emit({ type: 'run-started', message: resumed ? `resuming run ${lease.runId}` : `run ${lease.runId}` });
     const runLog = options.logFile ? new RunLogFile(options.logFile, options.logLevel ?? 'info', redactor) : undefined;
-    const env: UnitEnv = {
-      pipeline, config, ledger, guard, redactor, emit, runLog, heartbeat, result, pipelineOptions,
+    env = {
+      pipeline, config, ledger, guard, redactor, emit, runLog, heartbeat, result, pipelineOptions, lease,
+      leaseLost: false,
+      failedInputs: [],
       runId: lease.runId,
       onError: options.onError ?? config.engine.onError,
       force: options.force ?? false,
@@ -131,15 +144,21 @@ async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledg
     };
     if (options.clean) await cleanOutputs(env, options);
     await walkStages(env, params, options);
-    result.status = options.signal?.aborted || heartbeat.lost ? 'interrupted' : result.failures.length > 0 || (result.counts.blocked ?? 0) > 0 ? 'failed' : 'succeeded';
+    result.status = options.signal?.aborted || heartbeat.lost || env.leaseLost ? 'interrupted' : result.failures.length > 0 || (result.counts.blocked ?? 0) > 0 ? 'failed' : 'succeeded';
   } catch (e) {
-    runError = e;
+    runError = resourceError(e, `run ${lease.runId}`, config.ledger) ?? e;
     result.status = 'failed';
   } finally {
     heartbeat.stop();
   }
-  ledger.finishRun(lease, result.status, runError);
-  emit({ type: 'run-finished', status: result.status, message: runError instanceof Error ? redactor.redact(runError.message) : undefined });
+  try {
+    ledger.finishRun(lease, result.status, runError);
+    emit({ type: 'run-finished', status: result.status, message: runError instanceof Error ? redactor.redact(runError.message) : undefined });
+  } catch (e) {
+    // the ledger cannot record the end (disk full, ledger locked): the run stays `running` with
+    // this (soon dead) pid, which `status` shows as stale and `resume` continues
+    runError ??= resourceError(e, `run ${lease.runId}: finishing`, config.ledger) ?? e;
+  }
   if (runError) throw runError;
   return result;
 }
@@ -152,7 +171,7 @@ async function walkStages(env: UnitEnv, params: Map<string, unknown>, options: R
     const li = levelIndex(pipeline.levels, stage.level);
     if (li > range.end) continue;
     if (li < range.start) {
-      const outs = ledger.latestOutputs(pipeline.name, stage.name).flatMap((u) => u.outputs);
+      const outs = ledger.latestOutputs(pipeline.name, stage.name, config.root).flatMap((u) => u.outputs);
       produced.set(stage.name, { outputs: outs, complete: true });
       bump(env.result, stage.name, 'frozen', outs.length);
       continue;
@@ -176,16 +195,38 @@ async function walkStages(env: UnitEnv, params: Map<string, unknown>, options: R
     const units = buildUnits(stage, inputs, config.root);
     const stageOut: FileRef[] = [];
     const before = env.result.failures.length;
-    if (stage.kind === 'merge' && !complete) {
-      for (const u of units) await executeUnit(env, stage, params.get(stage.name), u, 0, units.length, stageOut, 'blocked');
-    } else {
-      await runPool(units, config.engine.concurrency, (u, i) => executeUnit(env, stage, params.get(stage.name), u, i, units.length, stageOut), () => env.stopping || env.signal.aborted);
-    }
-    const stageComplete = complete && env.result.failures.length === before && !(stage.kind === 'merge' && !complete);
+    // a merge group waits only for what it depends on: the groups a failed unit's files fall in
+    const blocked = stage.kind === 'merge' && !complete ? blockedGroups(stage, units, env.failedInputs, config.root) : new Set<string>();
+    for (const [i, u] of units.entries()) if (blocked.has(u.key)) await executeUnit(env, stage, params.get(stage.name), u, i, units.length, stageOut, 'blocked');
+    const open = units.filter((u) => !blocked.has(u.key));
+    await runPool(open, config.engine.concurrency, (u) => executeUnit(env, stage, params.get(stage.name), u, units.indexOf(u), units.length, stageOut), () => env.stopping || env.signal.aborted);
+    const stageComplete = complete && env.result.failures.length === before && blocked.size === 0;
     produced.set(stage.name, { outputs: stageOut, complete: stageComplete });
     env.result.outputs = stageOut;
     if (env.stopping || env.signal.aborted) break;
   }
+}
+
+/**
+ * Groups of a merge stage that depend on a failure upstream: the group key of every file a failed
+ * (or blocked) unit read, and of every file those were derived from in this run. Without `groupBy`
+ * there is one group, which every failure blocks. A key no current group has blocks nothing: that
+ * dataset has no files at this stage at all.
+ */
+export function blockedGroups(stage: AnyStage, units: readonly Unit[], failedInputs: readonly FileRef[], root: string): Set<string> {
+  if (!stage.groupBy) return new Set(units.map((u) => u.key));
+  const keys = new Set(units.map((u) => u.key));
+  const out = new Set<string>();
+  for (const f of failedInputs) {
+    let key: string;
+    try {
+      key = stage.groupBy(f, root);
+    } catch {
+      return keys; // cannot tell which group the failure belongs to: block them all (safe)
+    }
+    if (keys.has(key)) out.add(key);
+  }
+  return out;
 }
 
 async function sourceRefs(env: UnitEnv, options: RunOptions): Promise<FileRef[]> {
@@ -209,7 +250,7 @@ async function cleanOutputs(env: UnitEnv, options: RunOptions): Promise<void> {
     const li = levelIndex(env.pipeline.levels, s.level);
     return li >= range.start && li <= range.end;
   });
-  const files = env.ledger.filesOfStages(env.pipeline.name, stages.map((s) => s.name));
+  const files = env.ledger.filesOfStages(env.pipeline.name, stages.map((s) => s.name), env.config.root);
   for (const f of files) await fsp.rm(env.guard.resolve(f.path, 'clean'), { force: true });
   env.ledger.markDeleted(files.map((f) => f.path));
   env.emit({ type: 'log', level: 'info', message: `clean: removed ${files.length} output file(s) of ${stages.map((s) => s.name).join(', ')}` });

@@ -30,6 +30,13 @@ export type StagebookErrorCode =
   | 'E_RUN_LOCKED' // another live run (valid lease) holds this pipeline
   | 'E_RUN_NOT_FOUND' // no run with that id in the ledger
   | 'E_LEASE_LOST' // this process's lease was taken over (it was presumed dead)
+  | 'E_RUN_FINISHED' // resume of a run that already succeeded (nothing to resume)
+  // resource faults (ledger/resource-errors.ts): name the path, say what to do; the run stays resumable
+  | 'E_DISK_FULL' // no space left (ENOSPC, EDQUOT, SQLITE_FULL) writing an output or the ledger
+  | 'E_READ_ONLY' // an output directory or the ledger cannot be written (EACCES, EPERM, EROFS)
+  | 'E_LEDGER_LOCKED' // another process held the ledger lock longer than engine.busyTimeoutMs
+  | 'E_LEDGER_CORRUPT' // the ledger file is not a valid SQLite database (corrupt, garbage, 0 bytes)
+  | 'E_OUTPUT_PATH' // --out-file / --log-file cannot be created (missing directory, unwritable)
   | 'E_LEDGER' // the SQLite ledger failed (open, migration, query)
   | 'E_USAGE' // CLI usage error
   // data formats (IMM, HDF5, FITS): context names the file, frame/HDU/dataset and byte offset
@@ -109,6 +116,12 @@ const CODE_SET = {
   E_RUN_LOCKED: true,
   E_RUN_NOT_FOUND: true,
   E_LEASE_LOST: true,
+  E_RUN_FINISHED: true,
+  E_DISK_FULL: true,
+  E_READ_ONLY: true,
+  E_LEDGER_LOCKED: true,
+  E_LEDGER_CORRUPT: true,
+  E_OUTPUT_PATH: true,
   E_LEDGER: true,
   E_USAGE: true,
   E_FILE_NOT_FOUND: true,

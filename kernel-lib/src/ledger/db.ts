@@ -5,11 +5,13 @@
  * failing, and BEGIN IMMEDIATE for every write (takes the write lock up front, so a
  * read-modify-write cannot interleave with another process's: no lost updates).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StagebookError } from '../errors/stagebook-error';
+import { ensureDirSync } from '../workdirs/atomic';
 import { LEDGER_SCHEMA_VERSION, MIGRATIONS } from './migrations';
+import { resourceError } from './resource-errors';
 
 /** Options of `openDatabase`. */
 export interface OpenDatabaseOptions {
@@ -24,7 +26,8 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   const busy = options.busyTimeoutMs ?? 10_000;
   let db: Database.Database;
   try {
-    if (!options.readonly) mkdirSync(path.dirname(file), { recursive: true });
+    if (!options.readonly) ensureDirSync(path.dirname(file));
+    refuseEmptyFile(file, busy);
     db = new Database(file, { readonly: options.readonly ?? false, timeout: busy, fileMustExist: options.readonly ?? false });
     db.pragma(`busy_timeout = ${Math.floor(busy)}`);
     if (!options.readonly) {
@@ -35,9 +38,25 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     }
   } catch (cause) {
     if (cause instanceof StagebookError) throw cause;
-    throw new StagebookError('E_LEDGER', `openDatabase: cannot open ledger ${file}: ${(cause as Error).message}`, { where: 'openDatabase', file }, { cause });
+    throw resourceError(cause, `openDatabase: ledger`, file) ?? new StagebookError('E_LEDGER', `openDatabase: cannot open ledger ${file}: ${(cause as Error).message}`, { where: 'openDatabase', file }, { cause });
   }
   return db;
+}
+
+/**
+ * SQLite takes an empty file for an empty database, so a ledger truncated to 0 bytes (a failed
+ * copy, a full disk) would silently become a new ledger and every output would re-run. Only a file
+ * another process is creating right now may be empty: it gets a header within its first write, so
+ * we wait (up to the busy timeout) for that before refusing.
+ */
+function refuseEmptyFile(file: string, waitMs: number): void {
+  if (!existsSync(file) || statSync(file).size > 0) return;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < waitMs; waited += 50) {
+    Atomics.wait(pause, 0, 0, 50);
+    if (!existsSync(file) || statSync(file).size > 0) return;
+  }
+  throw new StagebookError('E_LEDGER_CORRUPT', `openDatabase: ledger ${file} is an empty (0-byte) file, not a stagebook ledger: restore it from a backup, or delete it to start a new ledger`, { where: 'openDatabase', file });
 }
 
 /**

@@ -7,6 +7,7 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import { StagebookError } from '../errors/stagebook-error';
 import { openDatabase, type OpenDatabaseOptions } from './db';
+import { leaseState } from './liveness';
 import type { FileRef, FileRow, RunRow, RunStatus, StageRunRow, StageRunStatus } from './types';
 
 /** What a new run records. */
@@ -22,11 +23,21 @@ export interface NewRun {
   id?: string;
 }
 
-/** A held lease: the token proves ownership at every renewal. */
+/**
+ * A held lease: the token proves ownership at every renewal; the generation (grows at every
+ * takeover) is the fencing token every commit checks in its own transaction.
+ */
 export interface Lease {
   runId: string;
   token: string;
+  generation: number;
 }
+
+/**
+ * The lease renewal statement, shared with the heartbeat worker thread (engine/heartbeat-worker.ts)
+ * so it is written once. Parameters: expires_at, updated_at, run id, token, generation.
+ */
+export const RENEW_LEASE_SQL = `UPDATE runs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND lease_generation = ? AND status = 'running'`;
 
 /** What a stage unit records when it starts. */
 export interface NewStageRun {
@@ -39,11 +50,32 @@ export interface NewStageRun {
   cacheKey: string;
   inputs: FileRef[];
   status?: StageRunStatus;
+  /** Real path of the workspace root (cache hits never cross workspaces). */
+  workspace?: string;
 }
 
 /** An output to register when a unit commits. */
 export interface CommittedOutput extends FileRef {
   mtimeMs: number;
+}
+
+/** The unit a commit belongs to. */
+export interface UnitMeta {
+  runId: string;
+  pipeline: string;
+  stage: string;
+  unit: string;
+  version: number;
+  /** Real path of the workspace root. */
+  workspace?: string;
+}
+
+/** A succeeded unit found by its cache key. */
+export interface CachedUnit {
+  id: number;
+  runId: string;
+  stageVersion: number;
+  outputs: FileRef[];
 }
 
 /** The outcome of a unit. */
@@ -104,10 +136,27 @@ export class Ledger {
 
   // ---- runs and leases ---------------------------------------------------------------------
 
-  /** The live (lease not expired) running run of `scope`, other than `exceptId`. */
+  /** The live running run of `scope` other than `exceptId` (lease valid and, on this host, its pid alive). */
   liveRunInScope(scope: string, exceptId?: string): RunRow | undefined {
-    return this.sql(`SELECT * FROM runs WHERE scope = ? AND status = 'running' AND lease_expires_at > ? AND id IS NOT ? ORDER BY created_at DESC LIMIT 1`)
-      .get(scope, now(), exceptId ?? null) as RunRow | undefined;
+    const rows = this.sql(`SELECT * FROM runs WHERE scope = ? AND status = 'running' AND lease_expires_at > ? AND id IS NOT ? ORDER BY created_at DESC`)
+      .all(scope, now(), exceptId ?? null) as RunRow[];
+    return rows.find((r) => leaseState(r) === 'live');
+  }
+
+  /** Closes the `running` unit rows of a run whose owner is gone or done (never left `running`). */
+  private closeStageRows(runId: string): void {
+    this.sql(`UPDATE stage_runs SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND status = 'running'`).run(now(), runId);
+  }
+
+  /**
+   * Throws E_LEASE_LOST unless `lease` still owns its run (same token and generation, still
+   * running). Called inside write transactions: the check and the write are one atomic step.
+   */
+  assertLease(lease: Lease, where: string): void {
+    const row = this.sql(`SELECT lease_token, lease_generation, status FROM runs WHERE id = ?`).get(lease.runId) as { lease_token: string | null; lease_generation: number; status: string } | undefined;
+    if (!row || row.lease_token !== lease.token || row.lease_generation !== lease.generation || row.status !== 'running') {
+      throw new StagebookError('E_LEASE_LOST', `${where}: run ${lease.runId} was taken over by another process (lease generation ${lease.generation} is no longer current); not committing`, { where, runId: lease.runId });
+    }
   }
 
   /**
@@ -120,12 +169,15 @@ export class Ledger {
     this.write(() => {
       const live = this.liveRunInScope(r.scope);
       if (live) throw lockedError(live);
-      this.sql(`UPDATE runs SET status = 'interrupted', updated_at = ? WHERE scope = ? AND status = 'running'`).run(now(), r.scope);
-      this.sql(`INSERT INTO runs (id, pipeline, scope, status, options_json, config_file, created_at, updated_at, owner_pid, owner_host, lease_token, lease_expires_at)
-                  VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`)
+      // the dead runs this one supersedes end `interrupted`, and so do their unit rows
+      const dead = this.sql(`SELECT id FROM runs WHERE scope = ? AND status = 'running'`).all(r.scope) as { id: string }[];
+      for (const d of dead) this.closeStageRows(d.id);
+      this.sql(`UPDATE runs SET status = 'interrupted', updated_at = ?, finished_at = ? WHERE scope = ? AND status = 'running'`).run(now(), now(), r.scope);
+      this.sql(`INSERT INTO runs (id, pipeline, scope, status, options_json, config_file, created_at, updated_at, owner_pid, owner_host, lease_token, lease_expires_at, lease_generation)
+                  VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, 1)`)
         .run(id, r.pipeline, r.scope, JSON.stringify(r.options), r.configFile ?? null, now(), now(), process.pid, os.hostname(), token, now() + r.leaseMs);
     });
-    return { runId: id, token };
+    return { runId: id, token, generation: 1 };
   }
 
   /**
@@ -134,31 +186,34 @@ export class Ledger {
    */
   takeOverRun(runId: string, leaseMs: number): Lease {
     const token = newToken();
+    let generation = 0;
     this.write(() => {
       const run = this.getRun(runId);
-      if (run.status === 'running' && (run.lease_expires_at ?? 0) > now()) throw lockedError(run);
+      if (run.status === 'succeeded') {
+        throw new StagebookError('E_RUN_FINISHED', `run ${runId} of pipeline ${run.pipeline} already succeeded: nothing to resume (start a new run with \`stagebook run\`)`, { where: 'Ledger.takeOverRun', runId });
+      }
+      if (leaseState(run) === 'live') throw lockedError(run);
       const live = this.liveRunInScope(run.scope, runId);
       if (live) throw lockedError(live);
-      this.sql(`UPDATE stage_runs SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND status = 'running'`).run(now(), runId);
-      this.sql(`UPDATE runs SET status = 'running', updated_at = ?, finished_at = NULL, owner_pid = ?, owner_host = ?, lease_token = ?, lease_expires_at = ?, resume_count = resume_count + 1, error_json = NULL WHERE id = ?`)
-        .run(now(), process.pid, os.hostname(), token, now() + leaseMs, runId);
+      this.closeStageRows(runId);
+      generation = (run.lease_generation ?? 0) + 1;
+      this.sql(`UPDATE runs SET status = 'running', updated_at = ?, finished_at = NULL, owner_pid = ?, owner_host = ?, lease_token = ?, lease_expires_at = ?, lease_generation = ?, resume_count = resume_count + 1, error_json = NULL WHERE id = ?`)
+        .run(now(), process.pid, os.hostname(), token, now() + leaseMs, generation, runId);
     });
-    return { runId, token };
+    return { runId, token, generation };
   }
 
   /** Extends the lease; false when another process took the run over (this one must stop). */
   renewLease(lease: Lease, leaseMs: number): boolean {
-    return this.write(() => {
-      const r = this.sql(`UPDATE runs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'running'`).run(now() + leaseMs, now(), lease.runId, lease.token);
-      return r.changes === 1;
-    });
+    return this.write(() => this.sql(RENEW_LEASE_SQL).run(now() + leaseMs, now(), lease.runId, lease.token, lease.generation).changes === 1);
   }
 
-  /** Ends the run (releases the lease). */
+  /** Ends the run (releases the lease); unit rows still `running` end `interrupted`. */
   finishRun(lease: Lease, status: RunStatus, error?: unknown): void {
     this.write(() => {
-      this.sql(`UPDATE runs SET status = ?, finished_at = ?, updated_at = ?, lease_expires_at = NULL, error_json = ? WHERE id = ? AND lease_token = ?`)
-        .run(status, now(), now(), error === undefined ? null : JSON.stringify(errorJson(error)), lease.runId, lease.token);
+      const r = this.sql(`UPDATE runs SET status = ?, finished_at = ?, updated_at = ?, lease_expires_at = NULL, error_json = ? WHERE id = ? AND lease_token = ? AND lease_generation = ?`)
+        .run(status, now(), now(), error === undefined ? null : JSON.stringify(errorJson(error)), lease.runId, lease.token, lease.generation);
+      if (r.changes === 1) this.closeStageRows(lease.runId);
     });
   }
 
@@ -184,19 +239,27 @@ export class Ledger {
 
   // ---- stage runs --------------------------------------------------------------------------
 
-  /** Records a unit as started (or directly as cached/blocked); returns the stage-run id. */
-  startStageRun(s: NewStageRun): number {
+  /** Records a unit as started (or directly as cached/blocked); returns the stage-run id. Fenced by `lease` when given. */
+  startStageRun(s: NewStageRun, lease?: Lease): number {
     return this.write(() => {
-      const r = this.sql(`INSERT INTO stage_runs (run_id, pipeline, stage, unit, status, started_at, stage_version, params_json, cache_key, inputs_json)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(s.runId, s.pipeline, s.stage, s.unit, s.status ?? 'running', now(), s.stageVersion, JSON.stringify(s.params ?? null), s.cacheKey, JSON.stringify(s.inputs));
-      return Number(r.lastInsertRowid);
+      if (lease) this.assertLease(lease, `${s.stage} ${s.unit}`);
+      return this.insertStageRun(s);
     });
   }
 
-  /** Records how a unit ended (without registering files; see `commitOutputs`). */
-  finishStageRun(id: number, o: StageRunOutcome): void {
-    this.write(() => this.finishStageRunRow(id, o));
+  private insertStageRun(s: NewStageRun): number {
+    const r = this.sql(`INSERT INTO stage_runs (run_id, pipeline, stage, unit, status, started_at, stage_version, params_json, cache_key, inputs_json, workspace)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(s.runId, s.pipeline, s.stage, s.unit, s.status ?? 'running', now(), s.stageVersion, JSON.stringify(s.params ?? null), s.cacheKey, JSON.stringify(s.inputs), s.workspace ?? null);
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Records how a unit ended (without registering files; see `commitOutputs`). Fenced by `lease` when given. */
+  finishStageRun(id: number, o: StageRunOutcome, lease?: Lease): void {
+    this.write(() => {
+      if (lease) this.assertLease(lease, `stage run ${id}`);
+      this.finishStageRunRow(id, o);
+    });
   }
 
   private finishStageRunRow(id: number, o: StageRunOutcome): void {
@@ -208,36 +271,73 @@ export class Ledger {
    * Marks a unit succeeded and registers its outputs, their parents and the files they supersede,
    * all in one transaction: either the ledger knows the unit is complete with all its files, or
    * nothing at all (a kill in between leaves the unit `running`, later `interrupted`).
+   * Fenced: with `fence`, the lease is checked first and `fence.promote()` (the renames of the
+   * temps to their final names) runs inside the same transaction, after the check. A process that
+   * lost its lease therefore never renames over the winner's files; if a rename fails, the
+   * transaction rolls back and the unit stays incomplete.
    */
-  commitOutputs(stageRunId: number, meta: { runId: string; pipeline: string; stage: string; unit: string; version: number }, inputs: FileRef[], outputs: CommittedOutput[], log: string): void {
+  commitOutputs(stageRunId: number, meta: UnitMeta, inputs: FileRef[], outputs: CommittedOutput[], log: string, fence?: { lease: Lease; promote(): void }): void {
     this.write(() => {
+      if (fence) {
+        this.assertLease(fence.lease, `${meta.stage} ${meta.unit}`);
+        fence.promote();
+      }
       const parentIds = inputs.map((f) => this.upsertFileRow({ ...f, mtimeMs: null }, { state: undefined }));
-      const keep = new Set<string>();
       for (const out of outputs) {
-        keep.add(out.path);
         const id = this.upsertFileRow(out, { state: 'complete', producer: { ...meta, stageRunId } });
         for (const p of parentIds) this.sql(`INSERT OR IGNORE INTO file_links (parent_id, child_id, stage_run_id) VALUES (?, ?, ?)`).run(p, id, stageRunId);
       }
-      const old = this.sql(`SELECT id, path FROM files WHERE pipeline = ? AND stage = ? AND unit = ? AND state = 'complete'`).all(meta.pipeline, meta.stage, meta.unit) as { id: number; path: string }[];
-      for (const f of old) if (!keep.has(f.path)) this.sql(`UPDATE files SET state = 'superseded', updated_at = ? WHERE id = ?`).run(now(), f.id);
+      this.supersedeOthers(meta, outputs);
       this.finishStageRunRow(stageRunId, { status: 'succeeded', outputs: outputs.map(stripMtime), log });
       const row = this.sql(`SELECT units_done FROM runs WHERE id = ?`).get(meta.runId) as { units_done: number };
       this.sql(`UPDATE runs SET units_done = ?, updated_at = ? WHERE id = ?`).run(row.units_done + 1, now(), meta.runId);
     });
   }
 
-  /** Latest succeeded unit of (pipeline, stage, unit) with exactly this cache key. */
-  findCached(pipeline: string, stage: string, unit: string, cacheKey: string): { id: number; outputs: FileRef[] } | undefined {
-    const row = this.sql(`SELECT id, outputs_json FROM stage_runs WHERE pipeline = ? AND stage = ? AND unit = ? AND cache_key = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1`)
-      .get(pipeline, stage, unit, cacheKey) as { id: number; outputs_json: string } | undefined;
-    return row ? { id: row.id, outputs: JSON.parse(row.outputs_json) as FileRef[] } : undefined;
+  /** Complete files of the same unit (in the same workspace) that `current` does not include become `superseded`. */
+  private supersedeOthers(meta: UnitMeta, current: readonly FileRef[]): void {
+    const keep = new Set(current.map((f) => f.path));
+    const old = this.sql(`SELECT id, path FROM files WHERE pipeline = ? AND stage = ? AND unit = ? AND workspace IS ? AND state = 'complete'`)
+      .all(meta.pipeline, meta.stage, meta.unit, meta.workspace ?? null) as { id: number; path: string }[];
+    for (const f of old) if (!keep.has(f.path)) this.sql(`UPDATE files SET state = 'superseded', updated_at = ? WHERE id = ?`).run(now(), f.id);
   }
 
-  /** Outputs of the latest succeeded run of every unit of a stage (stages below the start level). */
-  latestOutputs(pipeline: string, stage: string): { unit: string; outputs: FileRef[] }[] {
-    const rows = this.sql(`SELECT unit, outputs_json FROM stage_runs s WHERE pipeline = ? AND stage = ? AND status = 'succeeded'
-                AND id = (SELECT MAX(id) FROM stage_runs t WHERE t.pipeline = s.pipeline AND t.stage = s.stage AND t.unit = s.unit AND t.status = 'succeeded') ORDER BY unit`)
-      .all(pipeline, stage) as { unit: string; outputs_json: string }[];
+  /**
+   * Records a cache hit and restores the file state the cached result implies, in one transaction:
+   * its outputs become `complete` again with the cached run's stage version and producer (after a
+   * parameter revert or a version rollback they may say `superseded` or a newer version), and the
+   * unit's other complete files become `superseded`.
+   */
+  recordCacheHit(s: NewStageRun & { workspace: string }, cached: CachedUnit, lease?: Lease): number {
+    return this.write(() => {
+      if (lease) this.assertLease(lease, `${s.stage} ${s.unit}`);
+      const id = this.insertStageRun({ ...s, status: 'cached' });
+      this.finishStageRunRow(id, { status: 'cached', outputs: cached.outputs });
+      for (const o of cached.outputs) {
+        this.sql(`UPDATE files SET state = 'complete', sha256 = ?, size = ?, version = ?, level = COALESCE(?, level), product = COALESCE(?, product), pipeline = ?, stage = ?, unit = ?, stage_run_id = ?, run_id = ?, workspace = ?, updated_at = ? WHERE path = ?`)
+          .run(o.sha256, o.size, cached.stageVersion, o.level ?? null, o.product ?? null, s.pipeline, s.stage, s.unit, cached.id, cached.runId, s.workspace, now(), o.path);
+      }
+      this.supersedeOthers({ runId: s.runId, pipeline: s.pipeline, stage: s.stage, unit: s.unit, version: cached.stageVersion, workspace: s.workspace }, cached.outputs);
+      return id;
+    });
+  }
+
+  /**
+   * Latest succeeded unit of (pipeline, stage, unit) with exactly this cache key in `workspace`
+   * (rows older than migration 3 have no workspace: the caller still checks every output lies
+   * inside this workspace's roots with its recorded hash).
+   */
+  findCached(pipeline: string, stage: string, unit: string, cacheKey: string, workspace: string): CachedUnit | undefined {
+    const row = this.sql(`SELECT id, run_id, stage_version, outputs_json FROM stage_runs WHERE pipeline = ? AND stage = ? AND unit = ? AND cache_key = ? AND status = 'succeeded' AND (workspace = ? OR workspace IS NULL) ORDER BY id DESC LIMIT 1`)
+      .get(pipeline, stage, unit, cacheKey, workspace) as { id: number; run_id: string; stage_version: number; outputs_json: string } | undefined;
+    return row ? { id: row.id, runId: row.run_id, stageVersion: row.stage_version, outputs: JSON.parse(row.outputs_json) as FileRef[] } : undefined;
+  }
+
+  /** Outputs of the latest succeeded run of every unit of a stage in `workspace` (stages below the start level). */
+  latestOutputs(pipeline: string, stage: string, workspace: string): { unit: string; outputs: FileRef[] }[] {
+    const rows = this.sql(`SELECT unit, outputs_json FROM stage_runs s WHERE pipeline = ? AND stage = ? AND status = 'succeeded' AND (workspace = ? OR workspace IS NULL)
+                AND id = (SELECT MAX(id) FROM stage_runs t WHERE t.pipeline = s.pipeline AND t.stage = s.stage AND t.unit = s.unit AND t.workspace IS s.workspace AND t.status = 'succeeded') ORDER BY unit`)
+      .all(pipeline, stage, workspace) as { unit: string; outputs_json: string }[];
     return rows.map((r) => ({ unit: r.unit, outputs: JSON.parse(r.outputs_json) as FileRef[] }));
   }
 
@@ -261,28 +361,29 @@ export class Ledger {
     });
   }
 
-  /** Complete files produced by the given stages of a pipeline. */
-  filesOfStages(pipeline: string, stages: string[]): FileRow[] {
+  /** Complete files produced by the given stages of a pipeline (in one workspace when given). */
+  filesOfStages(pipeline: string, stages: string[], workspace?: string): FileRow[] {
     if (stages.length === 0) return [];
     const marks = stages.map(() => '?').join(', ');
-    return this.sql(`SELECT * FROM files WHERE pipeline = ? AND stage IN (${marks}) AND state = 'complete' ORDER BY path`).all(pipeline, ...stages) as FileRow[];
+    return this.sql(`SELECT * FROM files WHERE pipeline = ? AND stage IN (${marks}) AND state = 'complete' AND (? IS NULL OR workspace = ?) ORDER BY path`)
+      .all(pipeline, ...stages, workspace ?? null, workspace ?? null) as FileRow[];
   }
 
   private upsertFileRow(
     f: FileRef & { mtimeMs: number | null },
-    o: { state: 'complete' | undefined; producer?: { runId: string; pipeline: string; stage: string; unit: string; version: number; stageRunId: number } },
+    o: { state: 'complete' | undefined; producer?: UnitMeta & { stageRunId: number } },
   ): number {
     const p = o.producer;
     const existing = this.sql(`SELECT id FROM files WHERE path = ?`).get(f.path) as { id: number } | undefined;
     if (!existing) {
-      const r = this.sql(`INSERT INTO files (path, sha256, size, mtime_ms, level, product, version, state, pipeline, stage, unit, stage_run_id, run_id, created_at, updated_at)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(f.path, f.sha256, f.size, f.mtimeMs, f.level ?? null, f.product ?? null, p?.version ?? null, o.state ?? 'source', p?.pipeline ?? null, p?.stage ?? null, p?.unit ?? null, p?.stageRunId ?? null, p?.runId ?? null, now(), now());
+      const r = this.sql(`INSERT INTO files (path, sha256, size, mtime_ms, level, product, version, state, pipeline, stage, unit, stage_run_id, run_id, created_at, updated_at, workspace)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(f.path, f.sha256, f.size, f.mtimeMs, f.level ?? null, f.product ?? null, p?.version ?? null, o.state ?? 'source', p?.pipeline ?? null, p?.stage ?? null, p?.unit ?? null, p?.stageRunId ?? null, p?.runId ?? null, now(), now(), p?.workspace ?? null);
       return Number(r.lastInsertRowid);
     }
     if (p) {
-      this.sql(`UPDATE files SET sha256 = ?, size = ?, mtime_ms = ?, level = ?, product = ?, version = ?, state = 'complete', pipeline = ?, stage = ?, unit = ?, stage_run_id = ?, run_id = ?, updated_at = ? WHERE id = ?`)
-        .run(f.sha256, f.size, f.mtimeMs, f.level ?? null, f.product ?? null, p.version, p.pipeline, p.stage, p.unit, p.stageRunId, p.runId, now(), existing.id);
+      this.sql(`UPDATE files SET sha256 = ?, size = ?, mtime_ms = ?, level = ?, product = ?, version = ?, state = 'complete', pipeline = ?, stage = ?, unit = ?, stage_run_id = ?, run_id = ?, workspace = ?, updated_at = ? WHERE id = ?`)
+        .run(f.sha256, f.size, f.mtimeMs, f.level ?? null, f.product ?? null, p.version, p.pipeline, p.stage, p.unit, p.stageRunId, p.runId, p.workspace ?? null, now(), existing.id);
     } else if (f.mtimeMs !== null) {
       this.sql(`UPDATE files SET sha256 = ?, size = ?, mtime_ms = ?, updated_at = ? WHERE id = ?`).run(f.sha256, f.size, f.mtimeMs, now(), existing.id);
     }
@@ -306,7 +407,7 @@ function stripMtime(o: CommittedOutput): FileRef {
 }
 
 function lockedError(run: RunRow): StagebookError {
-  return new StagebookError('E_RUN_LOCKED', `run ${run.id} of pipeline ${run.pipeline} is live (pid ${run.owner_pid} on ${run.owner_host}, lease until ${new Date(run.lease_expires_at ?? 0).toISOString()})`, { where: 'Ledger', runId: run.id, pid: run.owner_pid });
+  return new StagebookError('E_RUN_LOCKED', `run ${run.id} of pipeline ${run.pipeline} is live (pid ${run.owner_pid} on ${run.owner_host}, lease until ${new Date(run.lease_expires_at ?? 0).toISOString()})`, { where: 'Ledger', runId: run.id, pid: run.owner_pid, host: run.owner_host });
 }
 
 /** JSON form of any thrown value (StagebookError keeps code and context). */

@@ -107,6 +107,17 @@ CREATE TABLE IF NOT EXISTS acquisition_downloads (
 );
 CREATE INDEX IF NOT EXISTS acquisition_downloads_status ON acquisition_downloads (status);
   `,
+  // 3: workspace identity and lease fencing (issue 11). `workspace` is the real path of the root a
+  // stage run / file belongs to: cache hits and supersession stay inside one workspace even when
+  // several share a ledger. `lease_generation` grows at every takeover; a commit checks it in its
+  // own transaction, so a process that lost its lease can never commit (fencing token).
+  `
+ALTER TABLE runs ADD COLUMN lease_generation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stage_runs ADD COLUMN workspace TEXT;
+ALTER TABLE files ADD COLUMN workspace TEXT;
+CREATE INDEX stage_runs_workspace ON stage_runs (pipeline, stage, unit, workspace, cache_key, status);
+CREATE INDEX files_workspace ON files (pipeline, stage, unit, workspace, state);
+  `,
 ];
 
 /** Schema version a fully migrated ledger has. */

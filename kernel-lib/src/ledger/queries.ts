@@ -3,11 +3,12 @@
  * "everything at L1 with version < 3" (replacing the seeds' frame lists and processed_files.txt).
  */
 import type { Ledger } from './ledger';
+import { isStale } from './liveness';
 import type { FileRow, FileState, RunRow, StageRunRow } from './types';
 
 /** A run with its derived liveness. */
 export interface RunSummary extends RunRow {
-  /** `running` but the lease expired: the owner died; `stagebook resume <id>` continues it. */
+  /** `running` but the owner is gone (lease expired, or its pid died on this host); `stagebook resume <id>` continues it. */
   stale: boolean;
   /** Unit counts per status over the whole run. */
   counts: Record<string, number>;
@@ -20,10 +21,7 @@ export function listRuns(ledger: Ledger, options: { pipeline?: string; limit?: n
   return rows.map((r) => ({ ...r, stale: isStale(r), counts: unitCounts(ledger, r.id) }));
 }
 
-/** True when a `running` run's lease has expired. */
-export function isStale(run: RunRow, at: number = Date.now()): boolean {
-  return run.status === 'running' && (run.lease_expires_at ?? 0) <= at;
-}
+export { isStale } from './liveness';
 
 /** Unit counts per status of a run (latest row per stage+unit). */
 export function unitCounts(ledger: Ledger, runId: string): Record<string, number> {

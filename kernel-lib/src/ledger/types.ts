@@ -37,6 +37,8 @@ export interface RunRow {
   owner_host: string | null;
   lease_token: string | null;
   lease_expires_at: number | null;
+  /** Fencing token: grows at every takeover (migration 3). */
+  lease_generation: number;
   resume_count: number;
   units_done: number;
   error_json: string | null;
@@ -59,6 +61,8 @@ export interface StageRunRow {
   outputs_json: string | null;
   error_json: string | null;
   log: string | null;
+  /** Real path of the workspace root the unit ran in (migration 3; null on older rows). */
+  workspace: string | null;
 }
 
 export interface FileRow {
@@ -78,6 +82,8 @@ export interface FileRow {
   run_id: string | null;
   created_at: number;
   updated_at: number;
+  /** Real path of the producing workspace's root (migration 3; null for sources and older rows). */
+  workspace: string | null;
 }
 
 /** A progress/lifecycle event as stored. */

@@ -7,6 +7,7 @@
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redactor } from '../config/secrets';
+import { ensureDirSync } from '../workdirs/atomic';
 
 /** Log levels, most verbose first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -94,7 +95,7 @@ export class RunLogFile {
     private readonly threshold: LogLevel,
     private readonly redactor: Redactor,
   ) {
-    mkdirSync(path.dirname(file), { recursive: true });
+    ensureDirSync(path.dirname(file)); // not recursive mkdirSync: it spins on paths like /proc/x
   }
 
   write(level: LogLevel, message: string, where = ''): void {

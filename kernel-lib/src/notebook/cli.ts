@@ -7,7 +7,7 @@
 import { isStagebookError, StagebookError } from '../errors/stagebook-error';
 import { killAllKernelsSync } from './launcher';
 import { formatParameterHelp } from './parameters';
-import { EXIT, resolveParameters, runNotebook, type RunNotebookOptions } from './runner';
+import { EXIT, interruptActiveRunsSync, resolveParameters, runNotebook, type RunNotebookOptions } from './runner';
 
 export const NOTEBOOK_USAGE = `Usage: stagebook notebook run NB.ipynb -o OUT.ipynb [options]
 
@@ -21,11 +21,18 @@ Options:
       --start-timeout SEC  kernel start timeout in seconds (default 60)
       --events FILE        append a JSONL event stream (throttled progress) to FILE
       --events-throttle MS minimum interval between progress events per stage (default 1000)
+      --max-cell-output N  cap on one cell's output in characters (default 10485760); the rest is dropped with a note
       --quiet              do not print the summary line
 Exit codes: 0 ok, 1 cell failed, 2 usage/parameters, 3 timeout, 4 kernel died or did not start.
 `;
 
+function positiveInt(flag: string, v: string): number {
+  if (!/^[1-9]\d*$/.test(v)) throw usageError(`${flag}: expected a positive integer, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
 interface ParsedArgs {
+  maxCellOutput?: number;
   input?: string;
   output?: string;
   params: string[];
@@ -73,6 +80,7 @@ export function parseRunArgs(argv: string[]): ParsedArgs {
       case '--start-timeout': a.startTimeoutMs = seconds(flag, value()); break;
       case '--events': a.eventsFile = value(); break;
       case '--events-throttle': a.eventsThrottleMs = Number(value()); break;
+      case '--max-cell-output': a.maxCellOutput = positiveInt(flag, value()); break;
       default:
         if (flag.startsWith('-')) throw usageError(`unknown option ${flag}`);
         if (a.input !== undefined) throw usageError(`unexpected argument ${flag} (the notebook is ${a.input})`);
@@ -121,10 +129,11 @@ async function runCommand(a: ParsedArgs): Promise<number> {
   const options: RunNotebookOptions = {
     input: a.input, output: a.output, parameterArgs: a.params, parameterFile: a.paramsFile,
     cellTimeoutMs: a.cellTimeoutMs, runTimeoutMs: a.runTimeoutMs, startTimeoutMs: a.startTimeoutMs,
-    eventsFile: a.eventsFile, eventsThrottleMs: a.eventsThrottleMs,
+    eventsFile: a.eventsFile, eventsThrottleMs: a.eventsThrottleMs, maxCellOutput: a.maxCellOutput,
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     killAllKernelsSync();
+    interruptActiveRunsSync(signal);
     process.stderr.write(`notebook run interrupted by ${signal}; kernel killed (partial record in ${a.output})\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };

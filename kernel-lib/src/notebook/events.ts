@@ -10,7 +10,9 @@ import path from 'node:path';
 
 export type RunnerEventType =
   | 'run_start' | 'kernel_ready' | 'cell_start' | 'cell_end' | 'progress' | 'saved'
-  | 'cell_failed' | 'timeout' | 'kernel_dead' | 'late_output' | 'run_end';
+  | 'cell_failed' | 'timeout' | 'kernel_dead' | 'late_output' | 'run_end'
+  // a cell's output passed the per-cell cap; an unhandled rejection fired after its cell ended
+  | 'output_truncated' | 'late_rejection';
 
 export interface RunnerEvent {
   type: RunnerEventType;

@@ -3,6 +3,13 @@
  * Why not the `tslab` command or npx: wrappers leave the kernel alive when they are killed
  * (shared/notes/platform.md, "tslab 1.0.22"), so we spawn node directly and kill exactly that pid.
  * The connection file follows jupyter_client's format (transport, ip, five ports, HMAC-SHA256 key).
+ *
+ * The kernel dies with its runner, whatever kills the runner (issue 11 item 9: a SIGKILLed runner
+ * left tslab re-parented to PID 1, busy and holding a pipeline lease, with its HMAC key in /tmp):
+ * the kernel gets the read end of a pipe as fd 3, and a preloaded watch (`node -r`) blocks on it in
+ * a worker thread. The runner never writes; when it dies the OS closes the write end, the read
+ * returns EOF, and the watch removes the connection directory and SIGKILLs its own process, even
+ * while a cell keeps the kernel's JS thread busy. The connection file is 0600 in a 0700 directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -108,18 +115,50 @@ export function resolveTslabBin(fromDir: string): string {
   throw new StagebookError('E_KERNEL_START', `launchKernel: tslab: cannot resolve the tslab package from ${fromDir}`, { where: 'launchKernel', field: 'tslab', file: fromDir });
 }
 
-/** Writes a connection file (mode 0600) and starts the kernel process. */
+/**
+ * The parent-death watch, preloaded into the kernel. A worker thread does a blocking read on fd 3
+ * (the runner's pipe); EOF or an error means the runner is gone. EAGAIN (a non-blocking fd) is
+ * retried after a short wait. Written next to the connection file at launch, so it works from the
+ * compiled package and from sources alike.
+ */
+const PARENT_WATCH = `'use strict';
+const { Worker, isMainThread } = require('node:worker_threads');
+const dir = process.env.STAGEBOOK_KERNEL_DIR;
+delete process.env.STAGEBOOK_KERNEL_DIR;
+// workers inherit execArgv (this --require): only the main thread starts the watch, and the watch
+// itself gets no execArgv
+if (isMainThread) new Worker(\`
+const fs = require('node:fs');
+const { workerData: dir } = require('node:worker_threads');
+const buf = Buffer.alloc(64);
+const pause = new Int32Array(new SharedArrayBuffer(4));
+for (;;) {
+  let n;
+  try { n = fs.readSync(3, buf, 0, buf.length, null); }
+  catch (e) { if (e.code === 'EAGAIN') { Atomics.wait(pause, 0, 0, 200); continue; } n = 0; }
+  if (n === 0) break;
+}
+try { if (dir) fs.rmSync(dir, { recursive: true, force: true }); } catch {}
+process.kill(process.pid, 'SIGKILL');
+\`, { eval: true, workerData: dir, execArgv: [] }).unref();
+`;
+
+/** Writes a connection file (mode 0600, in a 0700 directory) and starts the kernel process. */
 export async function launchKernel(options: LaunchOptions): Promise<LaunchedKernel> {
   const tslabBin = options.tslabBin ?? resolveTslabBin(options.cwd);
   const connection = await newConnectionInfo();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stagebook-kernel-'));
   const connectionFile = path.join(dir, 'connection.json');
   writeFileSync(connectionFile, JSON.stringify(connection, null, 2), { mode: 0o600 });
-  const child = spawn(process.execPath, [tslabBin, 'kernel', '--config-path', connectionFile], {
+  const watch = path.join(dir, 'parent-watch.js');
+  writeFileSync(watch, PARENT_WATCH, { mode: 0o600 });
+  const child = spawn(process.execPath, ['--require', watch, tslabBin, 'kernel', '--config-path', connectionFile], {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env, STAGEBOOK_KERNEL_DIR: dir },
+    // fd 3: the pipe whose closure (this process's death) ends the kernel
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
+  (child.stdio[3] as { unref?: () => void } | null)?.unref?.();
   if (child.pid === undefined) {
     rmSync(dir, { recursive: true, force: true });
     throw new StagebookError('E_KERNEL_START', `launchKernel: could not spawn ${process.execPath} ${tslabBin}`, { where: 'launchKernel', file: tslabBin });

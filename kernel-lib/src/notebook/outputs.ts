@@ -12,18 +12,62 @@ export const PROGRESS_MIME = 'application/vnd.stagebook.progress.v1+json';
 /** The MIME type of the structured error payload (see display/error-display.ts). */
 export const ERROR_MIME = 'application/vnd.stagebook.error.v1+json';
 
+/**
+ * Default cap on what one cell may add to the output notebook (characters of stream text plus
+ * serialized display bundles). A cell printing 100 MB made the runner hold 1.37 GB and write a
+ * 105 MB notebook (issue 11 item 11); past the cap, output is dropped and a note says so.
+ */
+export const DEFAULT_MAX_CELL_OUTPUT = 10 * 1024 * 1024;
+
 /** Collects outputs for cells and tracks display ids across the whole notebook. */
 export class OutputCollector {
   private readonly byDisplayId = new Map<string, NotebookOutput[]>();
   private current: NotebookOutput[] = [];
   private clearPending = false;
+  private size = 0;
+  private dropped = 0;
+  private note: NotebookOutput | undefined;
   /** Called for every display_data / update_display_data bundle (for progress events). */
   onDisplay: ((data: Record<string, unknown>, displayId: string | undefined) => void) | undefined;
+  /** Called once per cell when its output first exceeds the cap. */
+  onTruncate: ((limit: number) => void) | undefined;
+
+  /** @param maxCellOutput cap per cell (characters); Infinity disables it */
+  constructor(readonly maxCellOutput: number = DEFAULT_MAX_CELL_OUTPUT) {}
 
   /** Starts collecting into `outputs` (the cell's array, mutated in place). */
   begin(outputs: NotebookOutput[]): void {
     this.current = outputs;
     this.clearPending = false;
+    this.size = 0;
+    this.dropped = 0;
+    this.note = undefined;
+  }
+
+  /** Characters dropped from the current cell by the cap. */
+  get droppedChars(): number {
+    return this.dropped;
+  }
+
+  /** Accepts `n` more characters, or counts them as dropped and shows the truncation note. */
+  private admit(n: number): boolean {
+    if (this.size + n <= this.maxCellOutput) {
+      this.size += n;
+      return true;
+    }
+    this.drop(n);
+    return false;
+  }
+
+  /** Counts `n` dropped characters and shows (or updates) the truncation note. */
+  private drop(n: number): void {
+    this.dropped += n;
+    if (!this.note) {
+      this.note = { output_type: 'stream', name: 'stderr', text: '' };
+      this.current.push(this.note);
+      this.onTruncate?.(this.maxCellOutput);
+    }
+    this.note.text = `[stagebook] output truncated: this cell's output exceeded ${this.maxCellOutput} characters; ${this.dropped} more characters were dropped (raise the cap with --max-cell-output)\n`;
   }
 
   /** Applies one iopub message; returns true when the notebook changed. */
@@ -41,17 +85,23 @@ export class OutputCollector {
         return this.push({ output_type: 'error', ename: String(c.ename ?? ''), evalue: String(c.evalue ?? ''), traceback: Array.isArray(c.traceback) ? c.traceback : [] });
       case 'clear_output':
         if (c.wait) this.clearPending = true;
-        else this.current.length = 0;
+        else this.clear();
         return true;
       default:
         return false;
     }
   }
 
-  private stream(name: string, text: string): NotebookOutput | null {
+  private stream(name: string, full: string): NotebookOutput | null {
     this.flushClear();
-    const last = this.current[this.current.length - 1];
-    if (last && last.output_type === 'stream' && last.name === name) {
+    const room = Math.max(0, this.maxCellOutput - this.size);
+    const text = full.length <= room ? full : full.slice(0, room);
+    if (text.length < full.length) this.drop(full.length - text.length);
+    this.size += text.length;
+    if (text.length === 0) return null;
+    // the truncation note stays last: merge into the output before it
+    const last = this.current[this.current.length - (this.note && this.current[this.current.length - 1] === this.note ? 2 : 1)];
+    if (last && last !== this.note && last.output_type === 'stream' && last.name === name) {
       last.text = String(last.text) + text;
       return null;
     }
@@ -60,6 +110,8 @@ export class OutputCollector {
 
   private display(type: 'display_data' | 'execute_result', c: Record<string, unknown>): boolean {
     const data = (c.data ?? {}) as Record<string, unknown>;
+    this.onDisplay?.(data, displayIdOf(c));
+    if (!this.admit(JSON.stringify(data).length)) return true;
     const out: NotebookOutput = { output_type: type, data, metadata: c.metadata ?? {} };
     if (type === 'execute_result') out.execution_count = c.execution_count ?? null;
     const displayId = displayIdOf(c);
@@ -68,7 +120,6 @@ export class OutputCollector {
       list.push(out);
       this.byDisplayId.set(displayId, list);
     }
-    this.onDisplay?.(data, displayId);
     return this.push(out);
   }
 
@@ -78,6 +129,8 @@ export class OutputCollector {
     this.onDisplay?.(data, displayId);
     const targets = displayId === undefined ? undefined : this.byDisplayId.get(displayId);
     if (!targets) return false;
+    // an update replaces data in place: only a bundle over the whole cap is refused
+    if (JSON.stringify(data).length > this.maxCellOutput) return this.admit(JSON.stringify(data).length);
     for (const t of targets) {
       t.data = data;
       t.metadata = c.metadata ?? {};
@@ -87,15 +140,26 @@ export class OutputCollector {
 
   private push(out: NotebookOutput | null): boolean {
     this.flushClear();
-    if (out) this.current.push(out);
+    if (out) {
+      // keep the truncation note last, where a reader sees it
+      if (this.note && this.current[this.current.length - 1] === this.note) this.current.splice(this.current.length - 1, 0, out);
+      else this.current.push(out);
+    }
     return true;
   }
 
   private flushClear(): void {
     if (this.clearPending) {
-      this.current.length = 0;
+      this.clear();
       this.clearPending = false;
     }
+  }
+
+  /** Empties the cell: its cap starts over (what was dropped stays counted). */
+  private clear(): void {
+    this.current.length = 0;
+    this.size = 0;
+    this.note = undefined;
   }
 }
 

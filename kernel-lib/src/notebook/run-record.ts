@@ -15,10 +15,10 @@ export const BANNER_TAG = 'stagebook-error-banner';
 
 /**
  * One cell: Jupyter's execute_reply status (`ok`, `error`, `abort`) plus what the runner saw (`timeout`,
- * `dead` kernel, `running`, `skipped` after a failure). A cell is protocol-level; the RUN has the shared
+ * `dead` kernel, `running`, `skipped` after a failure, `interrupted` by SIGINT/SIGTERM). A cell is protocol-level; the RUN has the shared
  * run vocabulary (types/run-status.ts): `succeeded`, `failed` (the error code says why), `interrupted`.
  */
-export type CellStatus = 'ok' | 'error' | 'abort' | 'timeout' | 'dead' | 'running' | 'skipped';
+export type CellStatus = 'ok' | 'error' | 'abort' | 'timeout' | 'dead' | 'running' | 'skipped' | 'interrupted';
 export type { RunStatus };
 
 export interface CellRecord {
@@ -28,6 +28,8 @@ export interface CellRecord {
   duration_ms?: number;
   execution_count?: number | null;
   error?: Record<string, unknown>;
+  /** Characters of output dropped by the per-cell cap. */
+  output_truncated_chars?: number;
 }
 
 export interface RunRecord {

@@ -5,13 +5,13 @@
  * pid. Behaviour modelled on papermill (parameters, injected cell, error banner) and nbclient
  * (output handling, per-cell timeout, dead-kernel detection).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StagebookError } from '../errors/stagebook-error';
 import { KernelClient, type ExecuteResult } from './client';
 import { JsonlEventSink, nullSink, type EventSink } from './events';
 import { launchKernel, type LaunchedKernel } from './launcher';
-import { readNotebook, sourceText, writeNotebook, type Notebook, type NotebookCell } from './nbformat';
+import { readNotebook, serializeNotebook, sourceText, writeNotebook, type Notebook, type NotebookCell } from './nbformat';
 import { OutputCollector, PROGRESS_MIME, parseTslabStderr, stderrText, structuredError } from './outputs';
 import { describeParameters, insertInjectedCell, loadParameters, parseParameterArgs, parseParameterFile, validateParameters, type ParameterHelp } from './parameters';
 import { hashFile, hashJson, insertBanner, prepareForRun, runnerErrorOutput, setCellRecord, setRunRecord, versions, type CellRecord, type RunRecord, type RunStatus } from './run-record';
@@ -29,10 +29,16 @@ export interface RunNotebookOptions {
   env?: Record<string, string>;
   /** Per-cell timeout in ms (default: none). */
   cellTimeoutMs?: number;
-  /** Whole-run timeout in ms, kernel start included (default: none). */
+  /**
+   * Whole-run timeout in ms, counted from the moment the kernel is ready (default: none). The
+   * kernel start has its own budget, `startTimeoutMs`: on a busy machine tslab's start alone can
+   * take most of a short run budget (issue 11 item 14).
+   */
   runTimeoutMs?: number;
   /** Kernel start timeout in ms (default 60 000). */
   startTimeoutMs?: number;
+  /** Cap on the output one cell adds to the notebook, in characters (default 10 MiB; Infinity: none). */
+  maxCellOutput?: number;
   /** JSONL event file. */
   eventsFile?: string;
   /** Progress event throttle for the JSONL stream (default 1000 ms). */
@@ -48,7 +54,7 @@ export interface RunNotebookOptions {
 }
 
 export interface RunSummary {
-  status: Exclude<RunStatus, 'running'>;
+  status: Exclude<RunStatus, 'running' | 'interrupted'>;
   exitCode: number;
   output: string;
   cellsExecuted: number;
@@ -110,23 +116,39 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunSumma
   }
 }
 
+/** Runs in progress in this process (for `interruptActiveRunsSync`). */
+const activeRuns = new Set<Execution>();
+
+/**
+ * Marks every run in progress `interrupted` (the running cell too) and writes its output notebook
+ * synchronously: for signal handlers that exit right after (the notebook must not keep saying
+ * `running`, issue 11 item 11).
+ */
+export function interruptActiveRunsSync(signal: string): void {
+  for (const run of activeRuns) run.interruptSync(signal);
+  activeRuns.clear();
+}
+
 /** One run: owns the kernel, the client, the save queue. */
 class Execution {
   private kernel: LaunchedKernel | undefined;
   private client: KernelClient | undefined;
-  private readonly collector = new OutputCollector();
+  private readonly collector: OutputCollector;
   private saveChain: Promise<void> = Promise.resolve();
   private lastSave = 0;
-  private readonly deadline: number;
+  private deadline = Infinity;
+  private runningCell: NotebookCell | undefined;
   private cellsExecuted = 0;
   private readonly stageSeen = new Map<string, string>();
 
   constructor(private readonly nb: Notebook, private readonly record: RunRecord, private readonly o: RunNotebookOptions, private readonly events: EventSink, private readonly t0: number) {
-    this.deadline = o.runTimeoutMs === undefined ? Infinity : t0 + o.runTimeoutMs;
+    this.collector = new OutputCollector(o.maxCellOutput);
     this.collector.onDisplay = (data) => this.onDisplay(data);
+    this.collector.onTruncate = (limit) => this.events.emit({ type: 'output_truncated', cell: this.runningCell ? this.nb.cells.indexOf(this.runningCell) : undefined, limit });
   }
 
   async execute(): Promise<RunSummary> {
+    activeRuns.add(this);
     this.events.emit({ type: 'run_start', input: this.record.input_path, output: this.record.output_path, parameters: this.record.parameters.injected });
     await this.save(true);
     let summary: Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'>;
@@ -137,8 +159,21 @@ class Execution {
       summary = this.startFailure(e);
     } finally {
       await this.stopKernel();
+      activeRuns.delete(this);
     }
     return this.finish(summary);
+  }
+
+  /** Records the interruption and writes the notebook now (temp + rename, synchronously). */
+  interruptSync(signal: string): void {
+    const end = Date.now();
+    Object.assign(this.record, { status: 'interrupted', end: new Date(end).toISOString(), duration_ms: end - this.t0, error: { code: 'E_INTERRUPTED', message: `the runner got ${signal}` } });
+    const rec = this.runningCell?.metadata.stagebook as CellRecord | undefined;
+    if (rec && rec.status === 'running') Object.assign(rec, { status: 'interrupted', end: new Date(end).toISOString() });
+    this.events.emit({ type: 'run_end', status: 'interrupted', signal, duration_ms: end - this.t0 });
+    const tmp = `${this.o.output}.sbtmp-${process.pid}`;
+    writeFileSync(tmp, serializeNotebook(this.nb));
+    renameSync(tmp, this.o.output);
   }
 
   private async startKernel(): Promise<void> {
@@ -147,20 +182,19 @@ class Execution {
     this.record.versions = versions(this.kernel.tslabBin);
     this.client = KernelClient.connect(this.kernel.connection, this.kernel.exited);
     this.client.onStrayIopub = (msg) => this.events.emit({ type: 'late_output', msg_type: msg.header.msg_type, parent: msg.parent_header.msg_id });
-    const startTimeout = Math.min(this.o.startTimeoutMs ?? 60_000, this.deadline - Date.now());
-    const info = await this.client.waitReady(startTimeout);
+    const info = await this.client.waitReady(this.o.startTimeoutMs ?? 60_000);
+    if (this.o.runTimeoutMs !== undefined) this.deadline = Date.now() + this.o.runTimeoutMs;
     this.record.kernel = { name: 'tslab', pid: this.kernel.pid, implementation: info.implementation, protocol_version: info.protocol_version, language_info: info.language_info };
     this.events.emit({ type: 'kernel_ready', pid: this.kernel.pid, ms: Date.now() - this.t0 });
   }
 
   private startFailure(e: unknown): Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'> {
     const err = e instanceof StagebookError ? e : new StagebookError('E_KERNEL_START', `runNotebook: kernel start failed: ${(e as Error).message}`, { where: 'runNotebook' }, { cause: e });
-    const dead = err.code === 'E_KERNEL_DIED' || this.kernel?.isDead() === true;
-    // A kernel that never answered counts as dead unless the whole-run deadline is what stopped us.
-    // The run is `failed` either way (types/run-status.ts); the event type and exit code say why.
-    const why = !dead && Date.now() >= this.deadline ? 'timeout' : 'kernel_dead';
-    this.events.emit({ type: why, phase: 'start', code: err.code, message: err.message });
-    return { status: 'failed', exitCode: EXIT[why], error: err.toJSON() as unknown as Record<string, unknown> };
+    // A kernel that never answered within its own start budget counts as dead (the whole-run
+    // timeout only starts once the kernel is ready). The run is `failed` (types/run-status.ts); the
+    // event type and exit code say why.
+    this.events.emit({ type: 'kernel_dead', phase: 'start', code: err.code, message: err.message });
+    return { status: 'failed', exitCode: EXIT.kernel_dead, error: err.toJSON() as unknown as Record<string, unknown> };
   }
 
   private async executeCells(): Promise<Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'>> {
@@ -180,6 +214,7 @@ class Execution {
     const rec: CellRecord = { status: 'running', start: start.toISOString() };
     setCellRecord(cell, rec);
     cell.outputs = [];
+    this.runningCell = cell;
     this.collector.begin(cell.outputs);
     this.events.emit({ type: 'cell_start', cell: index, id: cell.id });
     void this.save(true); // not awaited: the record shows which cell is running if we die mid-cell
@@ -191,6 +226,8 @@ class Execution {
       },
     });
     this.cellsExecuted++;
+    this.runningCell = undefined;
+    if (this.collector.droppedChars > 0) rec.output_truncated_chars = this.collector.droppedChars;
     const end = new Date();
     cell.execution_count = result.executionCount;
     Object.assign(rec, { status: result.status, end: end.toISOString(), duration_ms: end.getTime() - start.getTime(), execution_count: result.executionCount });

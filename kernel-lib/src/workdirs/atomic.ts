@@ -5,7 +5,7 @@
  * Temp names are recognisable so a resumed run can sweep the ones left by dead processes.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp, mkdirSync, rmSync } from 'node:fs';
+import { promises as fsp, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { walkFiles } from './walk';
 
@@ -44,7 +44,26 @@ export async function atomicWriteFile(finalPath: string, data: string | Uint8Arr
 
 /** Creates the directory of `p` (sync; used before handing a temp path to a stage). */
 export function ensureParentDir(p: string): void {
-  mkdirSync(path.dirname(p), { recursive: true });
+  ensureDirSync(path.dirname(p));
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's recursive mkdirSync loops forever (100 % CPU, deaf to
+ * SIGTERM) on some paths it cannot create, such as `/proc/x/y`; this fails with the first error.
+ */
+export function ensureDirSync(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !existsSync(d); d = path.dirname(d)) {
+    if (path.dirname(d) === d) break;
+    missing.unshift(d);
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
 }
 
 /** True when the process that created temp `name` is gone (its pid is in the name). */

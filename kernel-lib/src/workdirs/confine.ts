@@ -58,7 +58,7 @@ export function isInside(parent: string, child: string): boolean {
 }
 
 /** realpath of the nearest existing ancestor, with the not-yet-existing tail appended. */
-function realpathOfNearest(abs: string): string {
+export function realpathOfNearest(abs: string): string {
   let head = abs;
   const tail: string[] = [];
   while (!existsSync(head)) {
