@@ -3,8 +3,8 @@
  * `GET {url}/frames/?start&end&proposal_id&reduction_level&public=false&limit&offset` with
  * `Authorization: Token <token>`; DRF LimitOffsetPagination `{count, next, previous, results}`.
  * Differences from the seed's data_download.py, on purpose:
- * - pagination follows `next` to the end (the seed stopped at 10 pages), bounded by `maxPages`
- *   and by `count`;
+ * - pagination follows `next` until it is null (the seed stopped at 10 pages), de-duplicates by
+ *   id and refuses loops (pagination.ts); `count` is only checked, never trusted;
  * - `next` must stay on the configured origin: the token is never sent anywhere else;
  * - the md5 comes from `version_set` (the newest version), so the download is verified.
  */
@@ -14,6 +14,7 @@ import type { DownloadItem } from '../acquisition/downloader';
 import { Redactor, type Secret } from '../config/secrets';
 import { StagebookError } from '../errors/stagebook-error';
 import { getJson } from './http-json';
+import { followListing, type ListingResult } from './pagination';
 import { recordsToItems, type ArchiveClient, type ArchiveRecord } from './types';
 
 /** A frames query. */
@@ -108,25 +109,34 @@ export class LcoArchiveClient implements ArchiveClient<LcoFrameQuery> {
     return u.href;
   }
 
-  /** Raw frame dicts of every page of a query. */
-  async searchFrames(q: LcoFrameQuery): Promise<Array<Record<string, unknown>>> {
-    const where = 'LcoArchiveClient.searchFrames';
+  /**
+   * Every frame of a query with the listing's warnings (count mismatch, duplicates): follows `next`
+   * until it is null, de-duplicates by id, and ends with E_ARCHIVE_PAGINATION when the listing loops,
+   * a page adds nothing new, or `maxPages` is reached (see pagination.ts).
+   */
+  async queryFrames(q: LcoFrameQuery): Promise<ListingResult> {
+    const where = 'LcoArchiveClient.queryFrames';
     const headers: Record<string, string> = this.options.token ? { authorization: `Token ${this.options.token.reveal()}` } : {};
-    const maxPages = this.options.maxPages ?? 1000;
-    const out: Array<Record<string, unknown>> = [];
-    let url: string | null = this.queryUrl(q);
-    for (let page = 0; url; page++) {
-      if (page >= maxPages) throw new StagebookError('E_ARCHIVE_PAGES', `${where}: more than maxPages=${maxPages} pages for one query; narrow the date range or raise maxPages`, { where, field: 'maxPages' });
-      if (new URL(url).origin !== this.origin) {
-        throw new StagebookError('E_ARCHIVE_FORMAT', `${where}: 'next' points to another origin (${new URL(url).origin}); refusing to send the token there`, { where, field: 'next' });
-      }
-      const body = await getJson(url, { policy: this.policy, headers, redactor: this.redactor, signal: this.options.signal }) as { count?: number; next?: string | null; results?: unknown };
-      if (!body || !Array.isArray(body.results)) throw new StagebookError('E_ARCHIVE_FORMAT', `${where}: ${displayUrl(url)}: no 'results' array in the response`, { where });
-      out.push(...(body.results as Array<Record<string, unknown>>));
-      url = body.next ?? null;
-      if (typeof body.count === 'number' && out.length >= body.count) url = null;
-    }
-    return out;
+    const what = q.proposalId !== undefined ? `proposal ${q.proposalId}` : 'query';
+    return followListing(this.queryUrl(q), {
+      archive: this.name, query: what, proposal: q.proposalId, maxPages: this.options.maxPages ?? 1000,
+      fetchPage: async (url) => {
+        const body = await getJson(url, { policy: this.policy, headers, redactor: this.redactor, signal: this.options.signal }) as { count?: unknown; next?: unknown; results?: unknown };
+        if (!body || !Array.isArray(body.results)) throw new StagebookError('E_ARCHIVE_FORMAT', `${where}: archive ${this.name}: ${displayUrl(url)}: no 'results' array in the response`, { where, archive: this.name });
+        if (body.next !== undefined && body.next !== null && typeof body.next !== 'string') throw new StagebookError('E_ARCHIVE_FORMAT', `${where}: archive ${this.name}: ${displayUrl(url)}: 'next' is neither a URL nor null`, { where, archive: this.name, field: 'next' });
+        return { count: typeof body.count === 'number' ? body.count : undefined, next: (body.next as string | null | undefined) ?? null, results: body.results as Array<Record<string, unknown>> };
+      },
+      checkNext: (next) => {
+        if (new URL(next).origin !== this.origin) {
+          throw new StagebookError('E_ARCHIVE_FORMAT', `${where}: archive ${this.name}: 'next' points to another origin (${new URL(next).origin}); refusing to send the token there`, { where, archive: this.name, field: 'next' });
+        }
+      },
+    });
+  }
+
+  /** Raw frame dicts of every page of a query (warnings dropped: use `queryFrames` to see them). */
+  async searchFrames(q: LcoFrameQuery): Promise<Array<Record<string, unknown>>> {
+    return (await this.queryFrames(q)).records;
   }
 
   async search(q: LcoFrameQuery): Promise<ArchiveRecord[]> {

@@ -74,7 +74,7 @@ export type StagebookErrorCode =
   | 'E_ARCHIVE_HTTP' // an archive query failed with an HTTP status
   | 'E_ARCHIVE_NETWORK' // an archive query failed at the network level on every attempt
   | 'E_ARCHIVE_FORMAT' // an archive answer is not the expected JSON, or `next` leaves the archive's origin
-  | 'E_ARCHIVE_PAGES' // a query has more pages than maxPages
+  | 'E_ARCHIVE_PAGINATION' // a listing loops (`next` already visited), a page adds no new record, or maxPages is reached
   | 'E_LCO_INSTRUMENT' // INSTRUME matches no known LCO instrument class
   | 'E_LCO_UNUSED' // a downloaded file is not FITS: moved to <download_dir>/unused/
   // pipelines

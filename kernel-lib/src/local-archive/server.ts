@@ -20,7 +20,7 @@ import { sendSource, type ByteSource, type SendStats } from './body';
 import { FaultInjector, parseFaultRules, type FaultRule } from './faults';
 import { listingHtml, solarRows, standInBytes } from './solar';
 import { blobBlock, blobSlice, writeSyntheticFrames, type SyntheticArchiveOptions, type SyntheticFrame } from './synthetic';
-import { filterFrames, pageOf } from './frames-api';
+import { filterFrames, pageOf, withPaginationFaults } from './frames-api';
 
 /** Options of the local archive. */
 export interface LocalArchiveOptions {
@@ -213,7 +213,9 @@ async function route(state: State, req: http.IncomingMessage, res: http.ServerRe
       return f ? json(res, 200, apiRecord(state, f)) : json(res, 404, { detail: 'Not found.' });
     }
     const matched = filterFrames(state.frames.map((f) => f.record), u.searchParams);
-    const page = pageOf(matched, u, state.origin);
+    const wrongCount = state.faults.pagination(p, 'wrong-count');
+    const nextLoop = state.faults.pagination(p, 'next-loop');
+    const page = withPaginationFaults(pageOf(matched, u, state.origin), u, state.origin, { nextLoop, countDelta: wrongCount ? (wrongCount.countDelta ?? 1000) : undefined });
     return json(res, 200, { ...page, results: page.results.map((r) => apiRecord(state, state.byId.get(r.id) as SyntheticFrame)) });
   }
   let m = /^\/download\/(\d+)\/[^/]+$/.exec(p);

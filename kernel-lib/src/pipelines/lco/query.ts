@@ -26,7 +26,9 @@ export interface ManifestFrame {
 /** The manifest written by `query`. */
 export interface LcoManifest {
   request: LcoRequest;
-  queries: Array<{ archive: string; proposal: string; level: number; found: number; kept: number }>;
+  queries: Array<{ archive: string; proposal: string; level: number; found: number; kept: number; pages: number; count?: number }>;
+  /** Listing oddities that did not stop the query (count mismatch, duplicates), one sentence each. */
+  warnings: string[];
   frames: ManifestFrame[];
 }
 
@@ -51,9 +53,9 @@ function manifestFrame(archive: string, f: Record<string, unknown>): ManifestFra
 }
 
 /** Queries every active archive and proposal for a request. */
-export async function queryArchives(request: LcoRequest, signal?: AbortSignal, log?: (msg: string) => void): Promise<LcoManifest> {
+export async function queryArchives(request: LcoRequest, signal?: AbortSignal, log?: (msg: string) => void, warn?: (msg: string) => void): Promise<LcoManifest> {
   const { config } = loadLcoConfig(request.config);
-  const manifest: LcoManifest = { request, queries: [], frames: [] };
+  const manifest: LcoManifest = { request, queries: [], frames: [], warnings: [] };
   const seen = new Set<string>();
   for (const [id, archive] of Object.entries(config.archives)) {
     if (!archive.active) {
@@ -65,9 +67,14 @@ export async function queryArchives(request: LcoRequest, signal?: AbortSignal, l
     const levels = [...new Set([archive.reduction_level.image, archive.reduction_level.spectrum])];
     for (const proposal of archive.proposals) {
       for (const level of levels) {
-        const frames = await client.searchFrames({ proposalId: proposal, start: request.start, end: request.end, reductionLevel: level });
+        const listing = await client.queryFrames({ proposalId: proposal, start: request.start, end: request.end, reductionLevel: level });
+        const frames = listing.records;
         const kept = frames.filter((f) => keepFrame(f, archive, id));
-        manifest.queries.push({ archive: archive.name, proposal, level, found: frames.length, kept: kept.length });
+        manifest.queries.push({ archive: archive.name, proposal, level, found: frames.length, kept: kept.length, pages: listing.pages, count: listing.count });
+        for (const w of listing.warnings) {
+          manifest.warnings.push(`${w} (RLEVEL ${level})`);
+          warn?.(`${w} (RLEVEL ${level})`);
+        }
         log?.(`archive ${archive.name} proposal ${proposal} RLEVEL ${level}: ${frames.length} frames, ${kept.length} kept`);
         for (const f of kept) {
           const key = String(f.basename);
@@ -90,7 +97,7 @@ export const lcoQueryStage = defineStage<Record<string, never>>({
   async run(ctx) {
     const parsed = requestSchema.safeParse(JSON.parse(await fsp.readFile(ctx.input.path, 'utf8')));
     if (!parsed.success) throw new StagebookError('E_CONFIG_INVALID', `query: ${ctx.input.path} is not an LCO run request (config, start, end, createdAt)`, { where: 'query', file: ctx.input.path });
-    const manifest = await queryArchives(parsed.data, ctx.signal, (m) => ctx.log.info(m));
+    const manifest = await queryArchives(parsed.data, ctx.signal, (m) => ctx.log.info(m), (m) => ctx.log.warn(m));
     const name = ctx.input.path.split('/').pop()?.replace(/\.json$/, '') ?? 'request';
     await ctx.writeJson(`lco/manifests/${name}.json`, manifest);
   },
