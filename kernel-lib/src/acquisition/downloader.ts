@@ -21,6 +21,7 @@ import { DownloadCache, hashFile, type CacheEntry } from './cache';
 import { HostGate, Semaphore, sleep } from './limits';
 import { backoffDelayMs, resolveDownloadPolicy, type DownloadPolicy, type DownloadPolicyInput } from './policy';
 import { DownloadProgressTracker, type DownloadProgressListener } from './progress';
+import { archiveNameProblem, escapeForLog, quoteName, relativePathProblem } from './names';
 import { DownloadRecorder } from './record';
 
 /** One thing to fetch. */
@@ -28,8 +29,13 @@ export interface DownloadItem {
   url: string;
   /** Cache key (default: the URL). Give a stable one for presigned URLs (see `stableKey`). */
   key?: string;
-  /** Also place the file here, relative to `dataRoot` (e.g. the archive's file name). */
+  /** Also place the file here, relative to `dataRoot` (segments checked like archive names: see names.ts). */
   dest?: string;
+  /**
+   * The file name as the archive gave it, when `dest` is built from one: it must be ONE safe name
+   * (`archiveNameProblem`), so `a/b` from an archive is refused even though `a/b` is a valid `dest`.
+   */
+  archiveName?: string;
   /** Expected size in bytes (catches truncation even without Content-Length). */
   size?: number;
   /** Expected checksums (hex) from the archive. */
@@ -102,12 +108,12 @@ export function stableKey(url: string): string {
   return displayUrl(url);
 }
 
-/** Checks an archive-supplied relative name; returns an error message or undefined when safe. */
+/**
+ * Why a relative `dest` is unsafe (undefined when safe): every segment must pass the archive-name
+ * boundary (names.ts), so `.`, `./`, `..`, absolute paths, control and bidi characters are refused.
+ */
 export function unsafeDestReason(dest: string): string | undefined {
-  if (typeof dest !== 'string' || dest.length === 0 || dest.includes('\0')) return 'empty or invalid name';
-  if (path.isAbsolute(dest) || /^[A-Za-z]:[\\/]/.test(dest) || dest.startsWith('\\')) return 'absolute path';
-  if (dest.split(/[\\/]+/).some((seg) => seg === '..')) return "contains a '..' segment";
-  return undefined;
+  return relativePathProblem(dest);
 }
 
 /** Downloads into a cache; reusable across batches (one connection pool). */
@@ -179,21 +185,24 @@ export class Downloader {
 
   private async fetchOne(item: DownloadItem, progress: DownloadProgressTracker): Promise<DownloadedFile | DownloadFailure> {
     const key = item.key ?? item.url;
-    const label = item.dest ?? displayUrl(item.url);
+    const label = escapeForLog(item.dest ?? displayUrl(item.url));
     const fail = (code: string, message: string, attempts: number, status?: number): DownloadFailure => {
       const f: DownloadFailure = { item, key, code, message: this.redact(message), attempts, status };
-      this.recorder?.record({ key, key_sha256: this.cacheHashOf(key), host: hostOf(item.url), status: 'failed', dest: item.dest ?? null, size: null, sha256: null, md5: null, attempts, bytes_transferred: 0, error_code: code, error_message: f.message });
+      this.recorder?.record({ key, key_sha256: this.cacheHashOf(key), host: hostOf(item.url), status: 'failed', dest: item.dest === undefined ? null : escapeForLog(item.dest), size: null, sha256: null, md5: null, attempts, bytes_transferred: 0, error_code: code, error_message: f.message });
       progress.fileDone('failed', label);
       return f;
     };
     let destPath: string | undefined;
+    const nameProblem = item.archiveName !== undefined ? archiveNameProblem(item.archiveName) : undefined;
+    if (nameProblem !== undefined) return fail('E_UNSAFE_NAME', `download: archive file name ${quoteName(item.archiveName)} refused: ${nameProblem}`, 0);
     if (item.dest !== undefined) {
       const reason = unsafeDestReason(item.dest);
-      if (reason || !this.guard) return fail('E_PATH_ESCAPE', `download: dest ${JSON.stringify(item.dest)} refused: ${reason ?? 'no dataRoot configured'}`, 0);
+      if (reason) return fail('E_UNSAFE_NAME', `download: dest ${quoteName(item.dest)} refused: ${reason}`, 0);
+      if (!this.guard) return fail('E_PATH_ESCAPE', `download: dest ${quoteName(item.dest)} refused: no dataRoot configured`, 0);
       try {
         destPath = this.guard.resolve(item.dest, 'download dest');
       } catch (e) {
-        return fail('E_PATH_ESCAPE', (e as Error).message, 0);
+        return fail('E_PATH_ESCAPE', escapeForLog((e as Error).message), 0);
       }
     }
     try {

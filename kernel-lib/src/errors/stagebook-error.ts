@@ -19,6 +19,7 @@ export type StagebookErrorCode =
   | 'E_CONFIG_NOT_FOUND' // the config file does not exist / is unreadable
   | 'E_SECRET_MISSING' // a secret's environment variable is not set (its NAME is reported, never a value)
   | 'E_PATH_ESCAPE' // a path would resolve outside the configured write roots
+  | 'E_UNSAFE_NAME' // an archive-supplied name is empty, `.`/`..`, has a path separator, a control or bidi character, or is too long
   | 'E_WORKDIR_NAME' // a working-directory name does not parse with its naming scheme
   // engine: pipelines, runs, ledger
   | 'E_PIPELINE_INVALID' // bad stage/pipeline declaration (unknown upstream, cycle, duplicate name, bad level)

@@ -36,7 +36,7 @@ export interface LocalArchiveOptions {
   faults?: FaultRule[];
   /** Synthetic large files for benchmarks. */
   blobs?: Array<{ name: string; size: number }>;
-  /** Add frames whose file names try to escape the download directory (tests). */
+  /** Add frames with hostile file names (HOSTILE_FILE_NAMES: escapes, `.`, separators, NUL, newline, bidi). */
   hostileNames?: boolean;
   /** Flare events the solar catalogue covers (ISO). */
   events?: string[];
@@ -132,10 +132,20 @@ export async function startLocalArchive(options: LocalArchiveOptions = {}): Prom
   };
 }
 
+/**
+ * File names an archive must never be trusted with: path escapes, names that are the directory
+ * itself, a path separator inside a name, NUL, a newline that forges a log line, and a right-to-left
+ * override that makes `…\u202Ezf.stif.fits.fz` display as another name. Each gets its own basename.
+ */
+export const HOSTILE_FILE_NAMES: readonly string[] = [
+  '../../escaped.fits.fz', '/tmp/stagebook-absolute.fits.fz', '.', './', 'a/b.fits.fz', 'nul\0byte.fits.fz',
+  'line\nforged-log-line.fits.fz', 'rtl\u202Ezf.stif.fits.fz',
+];
+
 function addHostileFrames(frames: SyntheticFrame[]): void {
   const base = frames.find((f) => f.record.configuration_type === 'EXPOSE');
   if (!base) return;
-  ['../../escaped.fits.fz', '/tmp/stagebook-absolute.fits.fz'].forEach((name, i) => {
+  HOSTILE_FILE_NAMES.forEach((name, i) => {
     const id = 900_000 + i;
     frames.push({ ...base, record: { ...base.record, id, basename: `hostile-${i}`, filename: name } });
   });

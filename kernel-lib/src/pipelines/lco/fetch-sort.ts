@@ -11,6 +11,7 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Downloader, type DownloadItem } from '../../acquisition/downloader';
+import { checkArchiveName, escapeForLog } from '../../acquisition/names';
 import { Redactor, resolveSecret } from '../../config/secrets';
 import { defineStage, type StageContext } from '../../engine/stage';
 import { StagebookError } from '../../errors/stagebook-error';
@@ -47,6 +48,7 @@ async function moveFile(src: string, dst: string): Promise<void> {
 
 /** Places one downloaded frame: decompress, sort (or hold), record. */
 async function placeFrame(ctx: StageContext<unknown>, config: LcoConfig, table: LcoFrameTable, frame: ManifestFrame, file: string): Promise<FrameOutcome> {
+  checkArchiveName(frame.filename, 'fetch-sort'); // the downloader refused unsafe names already; paths below rely on it
   const plainName = frame.filename.replace(/\.fz$/, '');
   const tmpPlain = path.join(config.downloadDir, `.${plainName}.decompress-${process.pid}`);
   const base = { basename: frame.basename, archive: frame.archive, proposal_id: frame.proposal_id, frame_id: frame.id, md5: frame.md5 ?? null, run_id: ctx.runId, obstype: frame.OBSTYPE };
@@ -77,7 +79,7 @@ async function placeFrame(ctx: StageContext<unknown>, config: LcoConfig, table: 
   await moveFile(tmpPlain, ctx.output(dest, { product: locked ? 'lco-held-frame' : 'lco-frame' }));
   await fsp.rm(file, { force: true }); // the .fz in incoming (a link to the cache) is no longer needed
   table.upsert({ ...base, target: facts.object, instrument: facts.instrume, filter: facts.filter, day_obs: facts.dayObs, dataset, path: dest, state: locked ? 'held' : 'sorted', error_code: null, error_message: null });
-  ctx.log.info(`${frame.basename}: ${locked ? `held (dataset.lock in ${dataset})` : `sorted into ${dataset}`}`);
+  ctx.log.info(`${escapeForLog(frame.basename)}: ${locked ? `held (dataset.lock in ${dataset})` : `sorted into ${dataset}`}`);
   return { basename: frame.basename, state: locked ? 'held' : 'sorted', dataset };
 }
 
@@ -102,7 +104,7 @@ export const lcoFetchSortStage = defineStage<Record<string, never>>({
       const items: DownloadItem[] = todo.map((f) => {
         let key = f.url;
         try { const u = new URL(f.url); key = `${u.origin}${u.pathname}`; } catch { /* reported by the downloader */ }
-        return { url: f.url, key, dest: f.filename, md5: f.md5 };
+        return { url: f.url, key, archiveName: f.filename, dest: f.filename, md5: f.md5 };
       });
       const downloader = new Downloader({
         cacheDir: path.join(config.downloadDir, '.cache'), dataRoot: config.downloadDir, policy: config.download, ledger, runId: ctx.runId, signal: ctx.signal,
@@ -112,9 +114,9 @@ export const lcoFetchSortStage = defineStage<Record<string, never>>({
       const byKey = new Map(todo.map((f, i) => [items[i], f]));
       for (const fail of result.failed) {
         const f = byKey.get(fail.item) as ManifestFrame;
-        const state = fail.code === 'E_PATH_ESCAPE' ? 'refused' : 'failed';
+        const state = fail.code === 'E_PATH_ESCAPE' || fail.code === 'E_UNSAFE_NAME' ? 'refused' : 'failed';
         table.upsert({ basename: f.basename, archive: f.archive, proposal_id: f.proposal_id, frame_id: f.id, target: f.OBJECT, instrument: f.INSTRUME, filter: f.FILTER, day_obs: f.DAY_OBS, obstype: f.OBSTYPE, dataset: null, path: null, md5: f.md5 ?? null, state, error_code: fail.code, error_message: fail.message, run_id: ctx.runId });
-        ctx.log.warn(`${f.basename}: ${state}: ${fail.code}: ${fail.message}`);
+        ctx.log.warn(`${escapeForLog(f.basename)}: ${state}: ${fail.code}: ${escapeForLog(fail.message)}`);
         outcomes.push({ basename: f.basename, state, code: fail.code, message: fail.message });
       }
       let n = 0;
