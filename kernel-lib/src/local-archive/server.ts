@@ -9,7 +9,7 @@
  *   GET /solar/aia/<f>, /ncei/goes15/YYYY/MM/DD/[<f>]   catalogue files and NCEI-style listings
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -38,6 +38,11 @@ export interface LocalArchiveOptions {
   blobs?: Array<{ name: string; size: number }>;
   /** Add frames with hostile file names (HOSTILE_FILE_NAMES: escapes, `.`, separators, NUL, newline, bidi). */
   hostileNames?: boolean;
+  /**
+   * Add frames that download intact (their md5 is the truth) but cannot be used: `garbage-0.fits.fz`
+   * is not FITS at all, `notes-1.txt` is not a FITS name. LCO moves such frames to `unused/` (tests).
+   */
+  unusableFrames?: boolean;
   /** Flare events the solar catalogue covers (ISO). */
   events?: string[];
 }
@@ -100,6 +105,7 @@ export async function startLocalArchive(options: LocalArchiveOptions = {}): Prom
   const seed = options.synthetic?.seed ?? 1;
   const frames = writeSyntheticFrames(path.join(dataDir, 'frames'), options.synthetic);
   if (options.hostileNames) addHostileFrames(frames);
+  if (options.unusableFrames) addUnusableFrames(frames, path.join(dataDir, 'frames'));
   const state: State = {
     origin: '', frames, byId: new Map(frames.map((f) => [f.record.id, f])), faults: new FaultInjector(parseFaultRules(options.faults), seed), seed, token: options.token,
     stats: { bytes: 0 }, requests: [], blobs: new Map((options.blobs ?? []).map((b) => [b.name, { size: b.size }])), catalogueFile: path.join(dataDir, 'catalogues', 'availability.sqlite'),
@@ -148,6 +154,18 @@ function addHostileFrames(frames: SyntheticFrame[]): void {
   HOSTILE_FILE_NAMES.forEach((name, i) => {
     const id = 900_000 + i;
     frames.push({ ...base, record: { ...base.record, id, basename: `hostile-${i}`, filename: name } });
+  });
+}
+
+function addUnusableFrames(frames: SyntheticFrame[], dir: string): void {
+  const base = frames.find((f) => f.record.configuration_type === 'EXPOSE');
+  if (!base) return;
+  ['garbage-0.fits.fz', 'notes-1.txt'].forEach((name, i) => {
+    const file = path.join(dir, `unusable-${i}.bin`);
+    const bytes = Buffer.from(`not a FITS file (${name}): the archive's md5 is right, the content is useless\n`.repeat(40));
+    writeFileSync(file, bytes);
+    const md5 = createHash('md5').update(bytes).digest('hex');
+    frames.push({ ...base, file, size: bytes.length, md5, record: { ...base.record, id: 800_000 + i, basename: name.replace(/\..*$/, ''), filename: name } });
   });
 }
 

@@ -16,6 +16,7 @@ import { Redactor, resolveSecret } from '../../config/secrets';
 import { defineStage, type StageContext } from '../../engine/stage';
 import { StagebookError } from '../../errors/stagebook-error';
 import { Ledger } from '../../ledger/ledger';
+import { moveFile } from '../../workdirs/move';
 import { loadLcoConfig, type LcoConfig } from './config';
 import { LcoFrameTable } from './frames-table';
 import type { LcoManifest, ManifestFrame } from './query';
@@ -35,17 +36,6 @@ function redactorFor(config: LcoConfig): Redactor {
   return r;
 }
 
-/** rename, or copy + delete across file systems. */
-async function moveFile(src: string, dst: string): Promise<void> {
-  try {
-    await fsp.rename(src, dst);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-    await fsp.copyFile(src, dst);
-    await fsp.rm(src, { force: true });
-  }
-}
-
 /** Places one downloaded frame: decompress, sort (or hold), record. */
 async function placeFrame(ctx: StageContext<unknown>, config: LcoConfig, table: LcoFrameTable, frame: ManifestFrame, file: string): Promise<FrameOutcome> {
   checkArchiveName(frame.filename, 'fetch-sort'); // the downloader refused unsafe names already; paths below rely on it
@@ -54,8 +44,7 @@ async function placeFrame(ctx: StageContext<unknown>, config: LcoConfig, table: 
   const base = { basename: frame.basename, archive: frame.archive, proposal_id: frame.proposal_id, frame_id: frame.id, md5: frame.md5 ?? null, run_id: ctx.runId, obstype: frame.OBSTYPE };
   if (!/\.(fits|fts)(\.fz)?$/i.test(frame.filename)) {
     const unused = path.join(config.downloadDir, 'unused', frame.filename);
-    await fsp.mkdir(path.dirname(unused), { recursive: true });
-    await fsp.rename(file, unused);
+    await moveFile(file, unused);
     table.upsert({ ...base, target: frame.OBJECT, instrument: frame.INSTRUME, filter: frame.FILTER, day_obs: frame.DAY_OBS, dataset: null, path: unused, state: 'failed', error_code: 'E_LCO_UNUSED', error_message: 'not a FITS file: moved to unused/' });
     return { basename: frame.basename, state: 'failed', code: 'E_LCO_UNUSED', message: 'moved to unused/' };
   }
@@ -66,8 +55,7 @@ async function placeFrame(ctx: StageContext<unknown>, config: LcoConfig, table: 
   } catch (e) {
     await fsp.rm(tmpPlain, { force: true });
     const unused = path.join(config.downloadDir, 'unused', frame.filename);
-    await fsp.mkdir(path.dirname(unused), { recursive: true });
-    await fsp.rename(file, unused).catch(() => undefined);
+    await moveFile(file, unused);
     const err = e as StagebookError;
     table.upsert({ ...base, target: frame.OBJECT, instrument: frame.INSTRUME, filter: frame.FILTER, day_obs: frame.DAY_OBS, dataset: null, path: unused, state: 'failed', error_code: err.code ?? 'E_FORMAT', error_message: err.message });
     return { basename: frame.basename, state: 'failed', code: err.code ?? 'E_FORMAT', message: err.message };
