@@ -67,7 +67,10 @@ describe('lco-data-management', () => {
     writeFileSync(path.join(mine, 'reduction_config.yaml'), 'edited: by hand\n');
 
     const r = await runLcoDataManagement(cfg);
-    expect(r.run.status).toBe('succeeded');
+    // the hostile names are refused, so the run is partial: every other frame arrives
+    expect(r.status).toBe('partial');
+    expect(r.run.failures.map((f) => f.code)).toEqual(['E_LCO_UNDELIVERED']);
+    expect(r.problems.every((p) => p.kind === 'frame' && p.state === 'refused')).toBe(true);
     const expected = archive.frames.filter((f) => ['EXPOSE', 'SPECTRUM'].includes(f.record.configuration_type) && !HOSTILE_FILE_NAMES.includes(f.record.filename));
     const proposals = new Set(expected.map((f) => f.record.proposal_id));
     expect(proposals.size).toBe(2);
@@ -116,7 +119,10 @@ describe('lco-data-management', () => {
   it('a second run downloads nothing', async () => {
     archive.requests.length = 0;
     const r = await runLcoDataManagement(cfg);
-    expect(r.run.status).toBe('succeeded');
+    // the hostile names are refused, so the run is partial: every other frame arrives
+    expect(r.status).toBe('partial');
+    expect(r.run.failures.map((f) => f.code)).toEqual(['E_LCO_UNDELIVERED']);
+    expect(r.problems.every((p) => p.kind === 'frame' && p.state === 'refused')).toBe(true);
     expect(archive.count(/^\/download\//)).toBe(0);
     expect(archive.count(/^\/frames\//)).toBeGreaterThan(0);
   });

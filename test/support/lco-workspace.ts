@@ -12,6 +12,8 @@ export interface LcoWorkspaceOptions {
   archiveExtra?: string[];
   /** Extra top-level YAML lines. */
   extra?: string[];
+  /** The `download.retry` flow mapping. Default `{baseDelayMs: 5, maxDelayMs: 20}`. */
+  retry?: string;
 }
 
 /** Creates the workspace; returns its directory and config file. */
@@ -38,7 +40,7 @@ export function makeLcoWorkspace(o: LcoWorkspaceOptions): { ws: string; cfg: str
     "start_datetime: '2025-06-10 00:00'",
     "end_datetime: '2025-06-12 23:59'",
     'download:',
-    '  retry: {baseDelayMs: 5, maxDelayMs: 20}',
+    `  retry: ${o.retry ?? '{baseDelayMs: 5, maxDelayMs: 20}'}`,
     ...(o.extra ?? []),
     '',
   ].join('\n'));

@@ -115,6 +115,26 @@ export class LcoArchiveClient implements ArchiveClient<LcoFrameQuery> {
    * a page adds nothing new, or `maxPages` is reached (see pagination.ts).
    */
   async queryFrames(q: LcoFrameQuery): Promise<ListingResult> {
+    try {
+      return await this.followFrames(q);
+    } catch (e) {
+      throw this.explainAuth(e);
+    }
+  }
+
+  /**
+   * A 401/403 names the archive, its URL and the environment variable the token came from (never
+   * the token), so the user knows which setting to fix; the seed printed nothing at all.
+   */
+  private explainAuth(e: unknown): unknown {
+    if (!(e instanceof StagebookError) || e.code !== 'E_ARCHIVE_AUTH') return e;
+    const status = e.context.status as number | undefined;
+    const source = this.options.token ? `the token in $${this.options.token.envVar}` : 'no token (none configured)';
+    const message = `archive ${this.name} (${displayUrl(this.base)}) refused ${source}: HTTP ${status ?? '401/403'}; check that the variable holds a valid token for this archive`;
+    return new StagebookError('E_ARCHIVE_AUTH', this.redactor.redact(message), { where: 'LcoArchiveClient.queryFrames', archive: this.name, status, envVar: this.options.token?.envVar }, { cause: e });
+  }
+
+  private async followFrames(q: LcoFrameQuery): Promise<ListingResult> {
     const where = 'LcoArchiveClient.queryFrames';
     const headers: Record<string, string> = this.options.token ? { authorization: `Token ${this.options.token.reveal()}` } : {};
     const what = q.proposalId !== undefined ? `proposal ${q.proposalId}` : 'query';

@@ -131,7 +131,7 @@ async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledg
     };
     if (options.clean) await cleanOutputs(env, options);
     await walkStages(env, params, options);
-    result.status = options.signal?.aborted || heartbeat.lost ? 'interrupted' : result.failures.length > 0 || (result.counts.blocked ?? 0) > 0 ? 'failed' : 'succeeded';
+    result.status = options.signal?.aborted || heartbeat.lost ? 'interrupted' : statusFromUnits(result.counts);
   } catch (e) {
     runError = e;
     result.status = 'failed';
@@ -142,6 +142,17 @@ async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledg
   emit({ type: 'run-finished', status: result.status, message: runError instanceof Error ? redactor.redact(runError.message) : undefined });
   if (runError) throw runError;
   return result;
+}
+
+/**
+ * The status of a finished run from its unit outcomes: `succeeded` when no unit failed or was
+ * blocked; otherwise `partial` when some unit succeeded or was a cache hit, `failed` when none did.
+ * A run with failures is never `succeeded` (issue 22 item 4).
+ */
+export function statusFromUnits(counts: Readonly<Record<string, number>>): 'succeeded' | 'partial' | 'failed' {
+  const bad = (counts.failed ?? 0) + (counts.blocked ?? 0);
+  if (bad === 0) return 'succeeded';
+  return (counts.succeeded ?? 0) + (counts.cached ?? 0) > 0 ? 'partial' : 'failed';
 }
 
 async function walkStages(env: UnitEnv, params: Map<string, unknown>, options: RunOptions): Promise<void> {

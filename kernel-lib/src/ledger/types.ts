@@ -1,7 +1,10 @@
 /** Row and record types of the run ledger (plain data, JSON-friendly). */
 
-/** Status of a whole run. `running` with an expired lease means the owner died (stale). */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+/**
+ * Status of a whole run. `running` with an expired lease means the owner died (stale). `partial`:
+ * some units failed (or were blocked) and others succeeded or were cached; `failed`: none did.
+ */
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
 
 /** Status of one unit of one stage in one run. */
 export type StageRunStatus = 'running' | 'succeeded' | 'failed' | 'cached' | 'interrupted' | 'blocked';

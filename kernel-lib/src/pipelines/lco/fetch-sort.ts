@@ -25,7 +25,8 @@ import { datasetDir, decompressFz, readFrameFacts } from './sort';
 /** What fetch-sort reports per frame. */
 export interface FrameOutcome { basename: string; state: 'sorted' | 'held' | 'failed' | 'refused' | 'skipped'; dataset?: string; code?: string; message?: string }
 
-function ledgerOf(ctx: StageContext<unknown>): Ledger {
+/** The workspace ledger (option `ledger`, else `<root>/.stagebook/ledger.db`). */
+export function ledgerOf(ctx: StageContext<unknown>): Ledger {
   const file = typeof ctx.options.ledger === 'string' ? ctx.options.ledger : path.join(ctx.root, '.stagebook', 'ledger.db');
   return Ledger.open(file);
 }

@@ -9,7 +9,7 @@
 import { promises as fsp } from 'node:fs';
 import { z } from 'zod';
 import { LcoArchiveClient, lcoFrameToRecord } from '../../archives/lco';
-import { resolveSecret } from '../../config/secrets';
+import { resolveSecret, type Secret } from '../../config/secrets';
 import { defineStage } from '../../engine/stage';
 import { StagebookError } from '../../errors/stagebook-error';
 import { loadLcoConfig, type LcoArchiveConfig } from './config';
@@ -52,6 +52,21 @@ function manifestFrame(archive: string, f: Record<string, unknown>): ManifestFra
   };
 }
 
+/** The archive's token; a missing variable names the archive, the variable and the config file. */
+function archiveToken(archive: LcoArchiveConfig, configFile: string): Secret {
+  try {
+    return resolveSecret(archive.token_envvar);
+  } catch (cause) {
+    throw new StagebookError('E_SECRET_MISSING', `archive ${archive.name}: the environment variable ${archive.token_envvar} (token_envvar in ${configFile}) is not set; export it with the archive token`, { where: 'queryArchives', archive: archive.name, envVar: archive.token_envvar, file: configFile }, { cause });
+  }
+}
+
+/** Prefixes a query error with the archive, proposal and RLEVEL unless it names them already. */
+function namedQueryError(e: unknown, archive: string, proposal: string, level: number): unknown {
+  if (!(e instanceof StagebookError) || e.message.startsWith(`archive ${archive} `)) return e;
+  return new StagebookError(e.code, `archive ${archive} proposal ${proposal} RLEVEL ${level}: ${e.message}`, { ...e.context, archive, proposal }, { cause: e });
+}
+
 /** Queries every active archive and proposal for a request. */
 export async function queryArchives(request: LcoRequest, signal?: AbortSignal, log?: (msg: string) => void, warn?: (msg: string) => void): Promise<LcoManifest> {
   const { config } = loadLcoConfig(request.config);
@@ -62,12 +77,14 @@ export async function queryArchives(request: LcoRequest, signal?: AbortSignal, l
       log?.(`archive ${archive.name}: inactive, skipped`);
       continue;
     }
-    const token = resolveSecret(archive.token_envvar);
+    const token = archiveToken(archive, config.file);
     const client = new LcoArchiveClient({ url: archive.url, token, name: archive.name, policy: config.download, signal });
     const levels = [...new Set([archive.reduction_level.image, archive.reduction_level.spectrum])];
     for (const proposal of archive.proposals) {
       for (const level of levels) {
-        const listing = await client.queryFrames({ proposalId: proposal, start: request.start, end: request.end, reductionLevel: level });
+        const listing = await client.queryFrames({ proposalId: proposal, start: request.start, end: request.end, reductionLevel: level }).catch((e: unknown) => {
+          throw namedQueryError(e, archive.name, proposal, level);
+        });
         const frames = listing.records;
         const kept = frames.filter((f) => keepFrame(f, archive, id));
         manifest.queries.push({ archive: archive.name, proposal, level, found: frames.length, kept: kept.length, pages: listing.pages, count: listing.count });
