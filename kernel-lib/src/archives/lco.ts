@@ -36,6 +36,8 @@ export interface LcoArchiveOptions {
   url: string;
   /** The token (from the env var named in the config); omitted for public data. */
   token?: Secret;
+  /** `public` sent when a query does not say (default false, as the seed sends it). */
+  public?: boolean;
   /** Page size (`limit`). Default 100 (the seed's). */
   pageSize?: number;
   /** Safety bound on pages per query. Default 1000 (100,000 frames at the default page size). */
@@ -102,7 +104,7 @@ export class LcoArchiveClient implements ArchiveClient<LcoFrameQuery> {
     if (q.end !== undefined) p.set('end', lcoTime(q.end));
     if (q.proposalId !== undefined) p.set('proposal_id', q.proposalId);
     if (q.reductionLevel !== undefined) p.set('reduction_level', String(q.reductionLevel));
-    p.set('public', String(q.public ?? false));
+    p.set('public', String(q.public ?? this.options.public ?? false));
     for (const [k, v] of Object.entries(q.extra ?? {})) p.set(k, String(v));
     p.set('limit', String(this.options.pageSize ?? 100));
     p.set('offset', '0');

@@ -78,6 +78,7 @@ export type StagebookErrorCode =
   | 'E_ARCHIVE_PAGINATION' // a listing loops (`next` already visited), a page adds no new record, or maxPages is reached
   | 'E_LCO_INSTRUMENT' // INSTRUME matches no known LCO instrument class
   | 'E_LCO_UNUSED' // a downloaded file is not FITS: moved to <download_dir>/unused/
+  | 'E_LCO_UNLISTED' // a frame of an LCO manifest is no longer in the archive's listing when it is fetched
   | 'E_LCO_UNDELIVERED' // frames of an LCO manifest failed, were refused or unusable: the run ends partial
   // pipelines
   | 'E_XPCS_VALIDATION' // the XPCS notebook's check failed: a fitted decay time off the generator's, or QC failed

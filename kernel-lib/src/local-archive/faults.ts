@@ -9,14 +9,15 @@ import { z } from 'zod';
 import { StagebookError } from '../errors/stagebook-error';
 
 /** The kinds of fault. */
-export type FaultKind = '429' | '500' | 'reset' | 'truncate' | 'slow' | 'corrupt' | 'wrong-md5' | 'next-loop' | 'wrong-count';
+export type FaultKind = '429' | '500' | 'reset' | 'truncate' | 'slow' | 'corrupt' | 'wrong-md5' | 'wrong-url' | 'next-loop' | 'wrong-count';
 
 /**
  * Metadata faults: permanent properties of the answers (not of one request), so `times` and
  * `probability` do not apply. `wrong-md5` lies about a frame's checksum; `next-loop` makes the frames
- * API's `next` link loop; `wrong-count` makes its `count` lie.
+ * API's `next` link loop; `wrong-count` makes its `count` lie; `wrong-url` gives a frame another URL
+ * (default `file:///etc/passwd`).
  */
-const METADATA_KINDS: ReadonlySet<FaultKind> = new Set(['wrong-md5', 'next-loop', 'wrong-count']);
+const METADATA_KINDS: ReadonlySet<FaultKind> = new Set(['wrong-md5', 'wrong-url', 'next-loop', 'wrong-count']);
 
 /** Pagination faults default to the frames listing; the others to downloads. */
 const PAGINATION_KINDS: ReadonlySet<FaultKind> = new Set(['next-loop', 'wrong-count']);
@@ -48,12 +49,14 @@ export interface FaultRule {
   fromPage?: number;
   /** wrong-count: added to the true `count` (negative: fewer than there are). Default +1000. */
   countDelta?: number;
+  /** wrong-url: the URL the frame record carries instead of its download URL. Default file:///etc/passwd. */
+  url?: string;
 }
 
 export const DEFAULT_FAULT_PATH = '^/(download|blobs|solar|ncei)/';
 
 const ruleSchema = z.strictObject({
-  kind: z.enum(['429', '500', 'reset', 'truncate', 'slow', 'corrupt', 'wrong-md5', 'next-loop', 'wrong-count']),
+  kind: z.enum(['429', '500', 'reset', 'truncate', 'slow', 'corrupt', 'wrong-md5', 'wrong-url', 'next-loop', 'wrong-count']),
   path: z.string().optional(),
   times: z.number().int().min(0).optional(),
   probability: z.number().min(0).max(1).optional(),
@@ -64,6 +67,7 @@ const ruleSchema = z.strictObject({
   loop: z.enum(['first', 'self', 'stale']).optional(),
   fromPage: z.number().int().min(0).optional(),
   countDelta: z.number().int().optional(),
+  url: z.string().optional(),
 });
 
 function defaultPath(kind: FaultKind): string {
@@ -100,6 +104,12 @@ export class FaultInjector {
   /** The wrong-md5 rule for a frame path, if any (metadata faults are permanent). */
   wrongMd5(path: string): boolean {
     return this.compiled.some(({ rule, re }) => rule.kind === 'wrong-md5' && re.test(path));
+  }
+
+  /** The URL a frame record carries under a wrong-url rule for its download path, if any. */
+  wrongUrl(path: string): string | undefined {
+    const rule = this.compiled.find(({ rule: r, re }) => r.kind === 'wrong-url' && re.test(path))?.rule;
+    return rule ? (rule.url ?? 'file:///etc/passwd') : undefined;
   }
 
   /** The pagination fault rule of `kind` for a listing path, if any. */

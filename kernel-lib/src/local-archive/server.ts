@@ -48,7 +48,13 @@ export interface LocalArchiveOptions {
 }
 
 /** One served request. */
-export interface RequestLogEntry { method: string; path: string; status: number; range?: string; bytes: number; fault?: string }
+export interface RequestLogEntry {
+  method: string; path: string; status: number; range?: string; bytes: number; fault?: string;
+  /** The query string (`?a=b`, '' when none). */
+  search: string;
+  /** When the request arrived (epoch ms). */
+  at: number;
+}
 
 /** A running local archive. */
 export interface LocalArchive {
@@ -206,7 +212,7 @@ function frameUrl(state: State, f: SyntheticFrame): string {
 
 /** The record as the API returns it (URLs, version_set with md5; a wrong md5 when that fault is set). */
 function apiRecord(state: State, f: SyntheticFrame): Record<string, unknown> {
-  const url = frameUrl(state, f);
+  const url = state.faults.wrongUrl(`/download/${f.record.id}/`) ?? frameUrl(state, f);
   const md5 = state.faults.wrongMd5(`/download/${f.record.id}/`) ? '0'.repeat(32) : f.md5;
   return { ...f.record, url, version_set: [{ id: f.record.id * 10, key: randomBytes(8).toString('hex'), md5, extension: '.fits.fz', created: f.record.created, url }] };
 }
@@ -217,7 +223,7 @@ function authorised(state: State, req: http.IncomingMessage): boolean {
 
 async function handle(state: State, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const u = new URL(req.url ?? '/', state.origin);
-  const entry: RequestLogEntry = { method: req.method ?? 'GET', path: u.pathname, status: 0, range: req.headers.range, bytes: 0 };
+  const entry: RequestLogEntry = { method: req.method ?? 'GET', path: u.pathname, search: u.search, at: Date.now(), status: 0, range: req.headers.range, bytes: 0 };
   state.requests.push(entry);
   const fault = state.faults.next(u.pathname);
   if (fault) entry.fault = fault.kind;

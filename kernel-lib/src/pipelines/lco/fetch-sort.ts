@@ -10,7 +10,8 @@
  */
 import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { Downloader, type DownloadItem } from '../../acquisition/downloader';
+import { Downloader, stableKey, type DownloadItem } from '../../acquisition/downloader';
+import type { DownloadPolicyInput } from '../../acquisition/policy';
 import { checkArchiveName, escapeForLog } from '../../acquisition/names';
 import { Redactor, resolveSecret } from '../../config/secrets';
 import { defineStage, type StageContext } from '../../engine/stage';
@@ -19,7 +20,7 @@ import { Ledger } from '../../ledger/ledger';
 import { moveFile } from '../../workdirs/move';
 import { loadLcoConfig, type LcoConfig } from './config';
 import { LcoFrameTable } from './frames-table';
-import type { LcoManifest, ManifestFrame } from './query';
+import { queryArchives, type LcoManifest, type ManifestFrame } from './query';
 import { datasetDir, decompressFz, readFrameFacts } from './sort';
 
 /** What fetch-sort reports per frame. */
@@ -35,6 +36,15 @@ function redactorFor(config: LcoConfig): Redactor {
   const r = new Redactor();
   for (const a of Object.values(config.archives)) if (process.env[a.token_envvar]) r.add(resolveSecret(a.token_envvar));
   return r;
+}
+
+/**
+ * The downloader policy of LCO frames: the config's, with `retryAfterScope: 'url'` unless it says
+ * otherwise. Frame URLs are presigned object-store URLs, signed one by one: a 429 on one object
+ * must not hold every other frame of the run (the listing API keeps the host-wide default).
+ */
+export function downloadPolicy(config: LcoConfig): DownloadPolicyInput {
+  return { ...config.download, retry: { retryAfterScope: 'url', ...config.download?.retry } };
 }
 
 /** Places one downloaded frame: decompress, sort (or hold), record. */
@@ -72,6 +82,23 @@ async function placeFrame(ctx: StageContext<unknown>, config: LcoConfig, table: 
   return { basename: frame.basename, state: locked ? 'held' : 'sorted', dataset };
 }
 
+/** Records a frame that was not delivered (ledger row, warning, outcome). */
+function recordFailure(ctx: StageContext<unknown>, table: LcoFrameTable, f: ManifestFrame, state: 'failed' | 'refused', code: string, message: string): FrameOutcome {
+  table.upsert({ basename: f.basename, archive: f.archive, proposal_id: f.proposal_id, frame_id: f.id, target: f.OBJECT, instrument: f.INSTRUME, filter: f.FILTER, day_obs: f.DAY_OBS, obstype: f.OBSTYPE, dataset: null, path: null, md5: f.md5 ?? null, state, error_code: code, error_message: message, run_id: ctx.runId });
+  ctx.log.warn(`${escapeForLog(f.basename)}: ${state}: ${code}: ${escapeForLog(message)}`);
+  return { basename: f.basename, state, code, message };
+}
+
+/**
+ * The frames of the manifest's window as the archive lists them NOW, by basename: the manifest keeps
+ * URLs without their query strings (presigned signatures must not sit in log files, and they expire),
+ * so download URLs (and md5s, which may have changed) are taken from a fresh listing.
+ */
+async function freshFrames(ctx: StageContext<unknown>, manifest: LcoManifest): Promise<Map<string, ManifestFrame>> {
+  const listing = await queryArchives(manifest.request, ctx.signal, (m) => ctx.log.info(`listing again for signed URLs: ${m}`));
+  return new Map(listing.frames.map((f) => [f.basename, f]));
+}
+
 /** Stage `fetch-sort`. */
 export const lcoFetchSortStage = defineStage<Record<string, never>>({
   name: 'fetch-sort', version: 1, kind: 'split', level: 'L1', product: 'lco-frame', usesCore: false, after: ['query'],
@@ -90,23 +117,25 @@ export const lcoFetchSortStage = defineStage<Record<string, never>>({
         return !done;
       });
       ctx.log.info(`${manifest.frames.length} frames in the manifest, ${todo.length} to fetch`);
-      const items: DownloadItem[] = todo.map((f) => {
-        let key = f.url;
-        try { const u = new URL(f.url); key = `${u.origin}${u.pathname}`; } catch { /* reported by the downloader */ }
-        return { url: f.url, key, archiveName: f.filename, dest: f.filename, md5: f.md5 };
+      const fresh = todo.length > 0 ? await freshFrames(ctx, manifest) : new Map<string, ManifestFrame>();
+      const fetchable: ManifestFrame[] = [];
+      for (const f of todo) {
+        if (fresh.has(f.basename)) fetchable.push(f);
+        else outcomes.push(recordFailure(ctx, table, f, 'failed', 'E_LCO_UNLISTED', `${f.archive} no longer lists frame ${f.id} for this window; it is retried by the next run`));
+      }
+      const items: DownloadItem[] = fetchable.map((f) => {
+        const signed = fresh.get(f.basename) as ManifestFrame;
+        return { url: signed.url, key: stableKey(signed.url), archiveName: f.filename, dest: f.filename, md5: signed.md5 };
       });
       const downloader = new Downloader({
-        cacheDir: path.join(config.downloadDir, '.cache'), dataRoot: config.downloadDir, policy: config.download, ledger, runId: ctx.runId, signal: ctx.signal,
+        cacheDir: path.join(config.downloadDir, '.cache'), dataRoot: config.downloadDir, policy: downloadPolicy(config), ledger, runId: ctx.runId, signal: ctx.signal,
         redactor: redactorFor(config), onProgress: (s) => ctx.progress(s.filesDone + s.filesFailed, s.filesTotal, `download ${s.filesDone + s.filesFailed}/${s.filesTotal}`),
       });
       const result = await downloader.fetchAll(items).finally(() => downloader.close());
-      const byKey = new Map(todo.map((f, i) => [items[i], f]));
+      const byKey = new Map(fetchable.map((f, i) => [items[i], f]));
       for (const fail of result.failed) {
         const f = byKey.get(fail.item) as ManifestFrame;
-        const state = fail.code === 'E_PATH_ESCAPE' || fail.code === 'E_UNSAFE_NAME' ? 'refused' : 'failed';
-        table.upsert({ basename: f.basename, archive: f.archive, proposal_id: f.proposal_id, frame_id: f.id, target: f.OBJECT, instrument: f.INSTRUME, filter: f.FILTER, day_obs: f.DAY_OBS, obstype: f.OBSTYPE, dataset: null, path: null, md5: f.md5 ?? null, state, error_code: fail.code, error_message: fail.message, run_id: ctx.runId });
-        ctx.log.warn(`${escapeForLog(f.basename)}: ${state}: ${fail.code}: ${escapeForLog(fail.message)}`);
-        outcomes.push({ basename: f.basename, state, code: fail.code, message: fail.message });
+        outcomes.push(recordFailure(ctx, table, f, fail.code === 'E_PATH_ESCAPE' || fail.code === 'E_UNSAFE_NAME' ? 'refused' : 'failed', fail.code, fail.message));
       }
       let n = 0;
       for (const ok of result.ok) {

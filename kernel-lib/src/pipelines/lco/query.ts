@@ -8,6 +8,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { z } from 'zod';
+import { displayUrl } from '../../acquisition/attempt';
 import { LcoArchiveClient, lcoFrameToRecord } from '../../archives/lco';
 import { resolveSecret, type Secret } from '../../config/secrets';
 import { defineStage } from '../../engine/stage';
@@ -17,7 +18,7 @@ import { loadLcoConfig, type LcoArchiveConfig } from './config';
 /** A run request (source file of the pipeline). */
 export interface LcoRequest { config: string; start: string; end: string; createdAt: string }
 
-/** A frame to fetch, as the manifest records it. */
+/** A frame to fetch, as the manifest records it (`url` without its query string: see fetch-sort). */
 export interface ManifestFrame {
   archive: string; id: number; basename: string; filename: string; url: string; md5?: string; proposal_id: string;
   OBJECT: string; INSTRUME: string; FILTER: string; DAY_OBS: string; OBSTYPE: string; RLEVEL: number; DATE_OBS: string;
@@ -78,7 +79,7 @@ export async function queryArchives(request: LcoRequest, signal?: AbortSignal, l
       continue;
     }
     const token = archiveToken(archive, config.file);
-    const client = new LcoArchiveClient({ url: archive.url, token, name: archive.name, policy: config.download, signal });
+    const client = new LcoArchiveClient({ url: archive.url, token, name: archive.name, policy: config.download, signal, public: archive.public });
     const levels = [...new Set([archive.reduction_level.image, archive.reduction_level.spectrum])];
     for (const proposal of archive.proposals) {
       for (const level of levels) {
@@ -116,6 +117,7 @@ export const lcoQueryStage = defineStage<Record<string, never>>({
     if (!parsed.success) throw new StagebookError('E_CONFIG_INVALID', `query: ${ctx.input.path} is not an LCO run request (config, start, end, createdAt)`, { where: 'query', file: ctx.input.path });
     const manifest = await queryArchives(parsed.data, ctx.signal, (m) => ctx.log.info(m), (m) => ctx.log.warn(m));
     const name = ctx.input.path.split('/').pop()?.replace(/\.json$/, '') ?? 'request';
-    await ctx.writeJson(`lco/manifests/${name}.json`, manifest);
+    // URLs without their query strings: presigned signatures never reach a file (fetch-sort lists again).
+    await ctx.writeJson(`lco/manifests/${name}.json`, { ...manifest, frames: manifest.frames.map((f) => ({ ...f, url: displayUrl(f.url) })) });
   },
 });
