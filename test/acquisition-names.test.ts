@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Downloader } from '../kernel-lib/src/acquisition';
-import { archiveNameProblem, escapeForLog, relativePathProblem } from '../kernel-lib/src/acquisition/names';
+import { archiveNameProblem, escapeForLog, relativePathProblem, sanitizeSegment } from '../kernel-lib/src/acquisition/names';
 import { LcoArchiveClient } from '../kernel-lib/src/archives';
 import { resolveSecret } from '../kernel-lib/src/config/secrets';
 import { HOSTILE_FILE_NAMES, startLocalArchive, type LocalArchive } from '../kernel-lib/src/local-archive';
@@ -41,6 +41,16 @@ describe('the archive-name boundary', () => {
     expect(escapeForLog('rtl\u202Ezf.stif')).toBe('rtl\\u{202E}zf.stif');
     expect(escapeForLog('plain-name.fits.fz')).toBe('plain-name.fits.fz');
     expect(escapeForLog(escapeForLog('a\n\u202Eb'))).toBe(escapeForLog('a\n\u202Eb'));
+  });
+
+  it('sanitises labels used as directory names (targets), deterministically and without dot names', () => {
+    expect(sanitizeSegment('OGLE-2025-BLG-0042')).toBe('OGLE-2025-BLG-0042');
+    expect(sanitizeSegment('NGC 1234')).toBe('NGC_1234');
+    for (const hostile of ['.', '..', './', 'a/b', 'x\0y', 'line\nforged', 'rtl\u202Eevil', '', '   ']) {
+      const s = sanitizeSegment(hostile);
+      expect(archiveNameProblem(s), JSON.stringify(hostile)).toBeUndefined();
+      expect(s.startsWith('.')).toBe(false);
+    }
   });
 });
 

@@ -72,6 +72,19 @@ export function escapeForLog(text: string): string {
   });
 }
 
+/**
+ * A directory name made from an archive-supplied label that is not a file name (an LCO target such as
+ * `OGLE-2025-BLG-0042` or `NGC 1234`, a filter, a night). Such labels are sanitised, not refused:
+ * every run of characters outside `[A-Za-z0-9._+-]` becomes `_`, leading dots become `_` (no `.`,
+ * `..` or hidden names), an empty result is `unknown`, and the result is cut to 200 characters. The
+ * mapping is deterministic; callers keep the original label next to the directory (LCO: `target`
+ * and `dataset` in lco_frames).
+ */
+export function sanitizeSegment(label: string): string {
+  const cleaned = String(label).trim().replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^\.+/, '_').slice(0, 200);
+  return cleaned.length > 0 ? cleaned : 'unknown';
+}
+
 /** A name in quotes for messages, escaped (non-strings shown as their type). */
 export function quoteName(name: unknown): string {
   return typeof name === 'string' ? `"${escapeForLog(name)}"` : `<${name === null ? 'null' : typeof name}>`;
