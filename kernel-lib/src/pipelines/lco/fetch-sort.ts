@@ -12,7 +12,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Downloader, stableKey, type DownloadItem } from '../../acquisition/downloader';
 import type { DownloadPolicyInput } from '../../acquisition/policy';
-import { checkArchiveName, escapeForLog } from '../../acquisition/names';
+import { archiveNameProblem, checkArchiveName, escapeForLog, quoteName } from '../../acquisition/names';
 import { Redactor, resolveSecret } from '../../config/secrets';
 import { defineStage, type StageContext } from '../../engine/stage';
 import { StagebookError } from '../../errors/stagebook-error';
@@ -117,9 +117,15 @@ export const lcoFetchSortStage = defineStage<Record<string, never>>({
         return !done;
       });
       ctx.log.info(`${manifest.frames.length} frames in the manifest, ${todo.length} to fetch`);
-      const fresh = todo.length > 0 ? await freshFrames(ctx, manifest) : new Map<string, ManifestFrame>();
+      // Unsafe names are refused here already (the downloader would refuse them too): no listing for them.
+      const safe = todo.filter((f) => {
+        const problem = archiveNameProblem(f.filename);
+        if (problem !== undefined) outcomes.push(recordFailure(ctx, table, f, 'refused', 'E_UNSAFE_NAME', `archive file name ${quoteName(f.filename)} refused: ${problem}`));
+        return problem === undefined;
+      });
+      const fresh = safe.length > 0 ? await freshFrames(ctx, manifest) : new Map<string, ManifestFrame>();
       const fetchable: ManifestFrame[] = [];
-      for (const f of todo) {
+      for (const f of safe) {
         if (fresh.has(f.basename)) fetchable.push(f);
         else outcomes.push(recordFailure(ctx, table, f, 'failed', 'E_LCO_UNLISTED', `${f.archive} no longer lists frame ${f.id} for this window; it is retried by the next run`));
       }
