@@ -4,12 +4,14 @@
 // a no-op rerun keeps summary.json meaningful, new frames counted apart from those already present.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusFromUnits } from '../kernel-lib/src/engine/runner';
 import { startLocalArchive, type LocalArchive } from '../kernel-lib/src/local-archive';
-import { runLcoDataManagement, type LcoSummary } from '../kernel-lib/src/pipelines/lco';
+import { lcoPipeline, runLcoDataManagement, type LcoSummary } from '../kernel-lib/src/pipelines/lco';
+import { parseProgressPayload, PROGRESS_MIME, showPipelineProgress } from '../kernel-lib/src/display';
 import { makeLcoWorkspace } from './support/lco-workspace';
 
 const TOKEN = 'tok-status-a1b2c3d4e5f60718';
@@ -111,6 +113,40 @@ describe('LCO: failures reach the user', () => {
       expect(p).toMatchObject({ kind: 'warning', code: 'W_ARCHIVE_LISTING' });
       expect(p.message).toMatch(/^archive LCO proposal KEY2025-004: the archive's count says \d+ records, the pages held \d+ distinct ones \(RLEVEL 91\)$/);
     }
+  });
+});
+
+/** A fake tslab `jupyter.js` in require.cache, so displays are captured as the kernel would send them. */
+function fakeKernel(): { calls: Array<{ bundle: { data: Record<string, unknown> } }>; remove: () => void } {
+  const calls: Array<{ bundle: { data: Record<string, unknown> } }> = [];
+  const id = path.join(os.tmpdir(), 'fake-kernel', 'node_modules', 'tslab', 'dist', 'jupyter.js');
+  (require.cache as Record<string, unknown>)[id] = { id, exports: { lastWriteDisplayData: (bundle: { data: Record<string, unknown> }) => calls.push({ bundle }) } };
+  return { calls, remove: () => { delete require.cache[id]; } };
+}
+
+describe('LCO: the notebook progress display', () => {
+  it('ends with the run status (partial), not the stage roll-up (failed)', async () => {
+    const victim = archive.frames.find((f) => f.record.configuration_type === 'EXPOSE')?.record as { id: number };
+    archive.setFaults([{ kind: '500', status: 503, times: 1000, path: `^/download/${victim.id}/` }]);
+    const { cfg } = makeLcoWorkspace({ url: archive.url, tokenEnv: ENV, proposals: ['KEY2025-004'], retry: '{maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2}' });
+    const k = fakeKernel();
+    const stop = showPipelineProgress({ pipeline: lcoPipeline });
+    try {
+      const r = await runLcoDataManagement(cfg);
+      expect(r.status).toBe('partial');
+    } finally {
+      stop();
+      k.remove();
+      archive.setFaults([]);
+    }
+    const last = k.calls.at(-1)?.bundle.data as Record<string, unknown>;
+    const parsed = parseProgressPayload(last[PROGRESS_MIME]);
+    if (!parsed.ok) throw new Error(`invalid progress payload: ${JSON.stringify(parsed.issues)}`);
+    const payload = parsed.payload;
+    expect(payload.outcome).toBe('partial');
+    expect(payload.stages.find((st) => st.name === 'deliveries')?.state).toBe('failed');
+    expect(String(last['text/plain'])).toMatch(/^run \S+ \(lco-data-management\): partial\n/);
+    expect(String(last['text/html'])).toContain('>partial</b>');
   });
 });
 
