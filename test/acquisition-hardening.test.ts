@@ -18,7 +18,11 @@ let archive: LocalArchive;
 
 beforeAll(async () => {
   process.env[ENV] = TOKEN;
-  archive = await startLocalArchive({ token: TOKEN, synthetic: { nights: 2, framesPerNight: 3 }, blobs: Array.from({ length: 120 }, (_, i) => ({ name: `b${i}`, size: 2048 + i })) });
+  archive = await startLocalArchive({
+    token: TOKEN,
+    synthetic: { nights: 2, framesPerNight: 3 },
+    blobs: Array.from({ length: 120 }, (_, i) => ({ name: `b${i}`, size: 2048 + i })),
+  });
 });
 afterAll(async () => {
   delete process.env[ENV];
@@ -26,7 +30,9 @@ afterAll(async () => {
 });
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
 }
 
 function client(): LcoArchiveClient {
@@ -55,7 +61,10 @@ describe('presigned signatures', () => {
 
 describe('URLs that are not http(s)', () => {
   it("a file:// URL from the archive is refused before any read, and named 'file:///etc/passwd', not 'null/etc/passwd'", async () => {
-    const victim = archive.frames.find((f) => f.record.configuration_type === 'EXPOSE')?.record as { id: number; filename: string };
+    const victim = archive.frames.find((f) => f.record.configuration_type === 'EXPOSE')?.record as {
+      id: number;
+      filename: string;
+    };
     archive.setFaults([{ kind: 'wrong-url', path: `^/download/${victim.id}/` }]);
     const records = await client().search({});
     archive.setFaults([]);
@@ -66,7 +75,9 @@ describe('URLs that are not http(s)', () => {
     await d.close();
     expect(result.failed).toHaveLength(1);
     expect(result.failed[0]).toMatchObject({ code: 'E_INVALID_ARGUMENT', attempts: 0 });
-    expect(result.failed[0].message).toBe("download file:///etc/passwd: unsupported URL scheme 'file:' (only http: and https:)");
+    expect(result.failed[0].message).toBe(
+      "download file:///etc/passwd: unsupported URL scheme 'file:' (only http: and https:)",
+    );
     expect(displayUrl('file:///etc/passwd')).toBe('file:///etc/passwd');
     expect(displayUrl('https://user:pw@example.org/a/b?X-Amz-Signature=1')).toBe('https://example.org/a/b');
   });
@@ -75,12 +86,18 @@ describe('URLs that are not http(s)', () => {
 describe('many items on one abort signal', () => {
   it('120 downloads with a signal: no MaxListenersExceededWarning, one listener left on the caller signal at most', async () => {
     const warnings: Error[] = [];
-    const onWarning = (w: Error): void => { warnings.push(w); };
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
     process.on('warning', onWarning);
     const controller = new AbortController();
     const dir = tmp();
     const items: DownloadItem[] = Array.from({ length: 120 }, (_, i) => blobItem(`b${i}`));
-    const d = new Downloader({ cacheDir: path.join(dir, 'cache'), signal: controller.signal, policy: { maxConnections: 4, maxPerHost: 4 } });
+    const d = new Downloader({
+      cacheDir: path.join(dir, 'cache'),
+      signal: controller.signal,
+      policy: { maxConnections: 4, maxPerHost: 4 },
+    });
     const result = await d.fetchAll(items);
     await d.close();
     await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
@@ -97,12 +114,17 @@ function blobItem(name: string): DownloadItem {
 }
 
 describe('Retry-After scope (policy data)', () => {
-  async function sequentialWith429(scope: 'host' | 'url'): Promise<{ first429: number; othersAt: number[]; retryAt: number; otherBeforeRetry: boolean }> {
+  async function sequentialWith429(
+    scope: 'host' | 'url',
+  ): Promise<{ first429: number; othersAt: number[]; retryAt: number; otherBeforeRetry: boolean }> {
     const names = ['b0', 'b1', 'b2'];
     archive.setFaults([{ kind: '429', path: '^/blobs/b0$', times: 1, retryAfterSeconds: 2 }]);
     archive.requests.length = 0;
     const dir = tmp();
-    const d = new Downloader({ cacheDir: path.join(dir, 'cache'), policy: { maxConnections: 1, maxPerHost: 1, retry: { retryAfterScope: scope } } });
+    const d = new Downloader({
+      cacheDir: path.join(dir, 'cache'),
+      policy: { maxConnections: 1, maxPerHost: 1, retry: { retryAfterScope: scope } },
+    });
     const result = await d.fetchAll(names.map(blobItem));
     await d.close();
     archive.setFaults([]);
@@ -110,7 +132,12 @@ describe('Retry-After scope (policy data)', () => {
     const b0 = archive.requests.filter((q) => q.path === '/blobs/b0');
     expect(b0.map((q) => q.status)).toEqual([429, 200]);
     const others = archive.requests.filter((q) => q.path === '/blobs/b1' || q.path === '/blobs/b2');
-    return { first429: b0[0].at, retryAt: b0[1].at, othersAt: others.map((q) => q.at), otherBeforeRetry: archive.requests.indexOf(others[0]) < archive.requests.indexOf(b0[1]) };
+    return {
+      first429: b0[0].at,
+      retryAt: b0[1].at,
+      othersAt: others.map((q) => q.at),
+      otherBeforeRetry: archive.requests.indexOf(others[0]) < archive.requests.indexOf(b0[1]),
+    };
   }
 
   it("'host' (default): a 429 holds every request to the host for Retry-After", async () => {
@@ -125,13 +152,17 @@ describe('Retry-After scope (policy data)', () => {
   });
 
   it('an unknown scope is refused, naming the field', () => {
-    expect(() => new Downloader({ cacheDir: tmp(), policy: { retry: { retryAfterScope: 'everything' as 'host' } } })).toThrow(/policy\.retry\.retryAfterScope/);
+    expect(
+      () => new Downloader({ cacheDir: tmp(), policy: { retry: { retryAfterScope: 'everything' as 'host' } } }),
+    ).toThrow(/policy\.retry\.retryAfterScope/);
   });
 });
 
 describe('`public` as a config field', () => {
   function frameQueries(): string[] {
-    return archive.requests.filter((q) => q.path === '/frames/').map((q) => new URLSearchParams(q.search).get('public') ?? '(absent)');
+    return archive.requests
+      .filter((q) => q.path === '/frames/')
+      .map((q) => new URLSearchParams(q.search).get('public') ?? '(absent)');
   }
 
   it("defaults to false (the seed's value), is sent as configured, and is validated", async () => {
@@ -140,13 +171,21 @@ describe('`public` as a config field', () => {
     await runLcoDataManagement(plain.cfg);
     expect(new Set(frameQueries())).toEqual(new Set(['false']));
 
-    const pub = makeLcoWorkspace({ url: archive.url, tokenEnv: ENV, proposals: ['KEY2025-004'], archiveExtra: ['public: true'] });
+    const pub = makeLcoWorkspace({
+      url: archive.url,
+      tokenEnv: ENV,
+      proposals: ['KEY2025-004'],
+      archiveExtra: ['public: true'],
+    });
     archive.requests.length = 0;
     await runLcoDataManagement(pub.cfg);
     expect(new Set(frameQueries())).toEqual(new Set(['true']));
 
     const bad = makeLcoWorkspace({ url: archive.url, tokenEnv: ENV, archiveExtra: ["public: 'yes'"] });
-    const err = await runLcoDataManagement(bad.cfg).then(() => new Error('expected a config error'), (e: unknown) => e as Error);
+    const err = await runLcoDataManagement(bad.cfg).then(
+      () => new Error('expected a config error'),
+      (e: unknown) => e as Error,
+    );
     expect(err.message).toMatch(/data_download\.yaml:\d+:\d+ archives\.lco\.public: /);
   });
 });

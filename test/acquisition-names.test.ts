@@ -5,7 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Downloader } from '../kernel-lib/src/acquisition';
-import { archiveNameProblem, escapeForLog, relativePathProblem, sanitizeSegment } from '../kernel-lib/src/acquisition/names';
+import {
+  archiveNameProblem,
+  escapeForLog,
+  relativePathProblem,
+  sanitizeSegment,
+} from '../kernel-lib/src/acquisition/names';
 import { LcoArchiveClient } from '../kernel-lib/src/archives';
 import { resolveSecret } from '../kernel-lib/src/config/secrets';
 import { HOSTILE_FILE_NAMES, startLocalArchive, type LocalArchive } from '../kernel-lib/src/local-archive';
@@ -19,20 +24,44 @@ beforeAll(async () => {
 afterAll(async () => archive.close());
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [path.join(dir, e.name), ...walk(path.join(dir, e.name))] : [path.join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? [path.join(dir, e.name), ...walk(path.join(dir, e.name))] : [path.join(dir, e.name)],
+  );
 }
 
 describe('the archive-name boundary', () => {
   it('refuses empty, ., .., separators, NUL, control, separator and bidi characters; accepts real names', () => {
-    for (const bad of ['', '.', '..', './', 'a/b.fits', 'a\\b.fits', 'x\0.fits', 'x\n.fits', 'x\r.fits', 'x\u007f.fits', 'x\u0085.fits',
-      'x\u2028.fits', 'rtl\u202Ezf.stif.fits', 'x\u2066.fits', 'x\u200f.fits', 'a'.repeat(256)]) {
+    for (const bad of [
+      '',
+      '.',
+      '..',
+      './',
+      'a/b.fits',
+      'a\\b.fits',
+      'x\0.fits',
+      'x\n.fits',
+      'x\r.fits',
+      'x\u007f.fits',
+      'x\u0085.fits',
+      'x\u2028.fits',
+      'rtl\u202Ezf.stif.fits',
+      'x\u2066.fits',
+      'x\u200f.fits',
+      'a'.repeat(256),
+    ]) {
       expect(archiveNameProblem(bad), JSON.stringify(bad)).toBeDefined();
     }
-    for (const good of ['ogg2m001-en06-20250610-0001-e91.fits.fz', 'cpt1m012-fa06-20250611-0042-e91.fits', 'O\u00e9l-\u65e5\u672c.fits', '.hidden.fits']) {
+    for (const good of [
+      'ogg2m001-en06-20250610-0001-e91.fits.fz',
+      'cpt1m012-fa06-20250611-0042-e91.fits',
+      'O\u00e9l-\u65e5\u672c.fits',
+      '.hidden.fits',
+    ]) {
       expect(archiveNameProblem(good), good).toBeUndefined();
     }
     expect(relativePathProblem('sub/ok.fits')).toBeUndefined();
-    for (const bad of ['.', './', './x.fits', 'a//b', '../x', '/etc/passwd', 'C:\\x', 'sub/\u202Ex.fits']) expect(relativePathProblem(bad), bad).toBeDefined();
+    for (const bad of ['.', './', './x.fits', 'a//b', '../x', '/etc/passwd', 'C:\\x', 'sub/\u202Ex.fits'])
+      expect(relativePathProblem(bad), bad).toBeDefined();
   });
 
   it('escapes names for log lines: no newline, NUL or bidi override survives', () => {
@@ -64,7 +93,11 @@ describe('downloader vs hostile archive names', () => {
     const hostile = records.filter((r) => Number(r.id) >= 900_000);
     expect(hostile.map((r) => r.filename).sort()).toEqual([...HOSTILE_FILE_NAMES].sort());
     archive.requests.length = 0;
-    const d = new Downloader({ cacheDir: path.join(ws, 'root', 'cache'), dataRoot, policy: { retry: { baseDelayMs: 1, maxDelayMs: 5 } } });
+    const d = new Downloader({
+      cacheDir: path.join(ws, 'root', 'cache'),
+      dataRoot,
+      policy: { retry: { baseDelayMs: 1, maxDelayMs: 5 } },
+    });
     const result = await d.fetchAll(client.toDownloadItems(records));
     await d.close();
     expect(result.failed.map((f) => f.item.archiveName).sort()).toEqual([...HOSTILE_FILE_NAMES].sort());

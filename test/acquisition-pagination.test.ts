@@ -14,16 +14,29 @@ let expectedIds: number[];
 
 beforeAll(async () => {
   archive = await startLocalArchive({ token: TOKEN, synthetic: { nights: 3, framesPerNight: 4 } });
-  expectedIds = archive.frames.filter((f) => f.record.proposal_id === PROPOSAL).map((f) => f.record.id).sort((a, b) => a - b);
+  expectedIds = archive.frames
+    .filter((f) => f.record.proposal_id === PROPOSAL)
+    .map((f) => f.record.id)
+    .sort((a, b) => a - b);
 });
 afterAll(async () => archive.close());
 
 function client(maxPages?: number): LcoArchiveClient {
-  return new LcoArchiveClient({ url: archive.url, token: resolveSecret('T', { T: TOKEN }), name: 'LCO', pageSize: 5, maxPages, policy: { retry: { baseDelayMs: 1, maxDelayMs: 5 } } });
+  return new LcoArchiveClient({
+    url: archive.url,
+    token: resolveSecret('T', { T: TOKEN }),
+    name: 'LCO',
+    pageSize: 5,
+    maxPages,
+    policy: { retry: { baseDelayMs: 1, maxDelayMs: 5 } },
+  });
 }
 
 async function paginationError(c: LcoArchiveClient): Promise<StagebookError> {
-  const e = await c.searchFrames({ proposalId: PROPOSAL }).then(() => undefined, (x: unknown) => x);
+  const e = await c.searchFrames({ proposalId: PROPOSAL }).then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(StagebookError);
   return e as StagebookError;
 }
@@ -43,7 +56,9 @@ describe('pagination against a hostile archive', () => {
     expect((await client().searchFrames({ proposalId: PROPOSAL })).length).toBe(expectedIds.length);
     const r = await client().queryFrames({ proposalId: PROPOSAL });
     expect(r.records.map((f) => f.id as number).sort((a, b) => a - b)).toEqual(expectedIds);
-    expect(r.warnings).toEqual([`archive LCO proposal ${PROPOSAL}: the archive's count says 3 records, the pages held ${expectedIds.length} distinct ones`]);
+    expect(r.warnings).toEqual([
+      `archive LCO proposal ${PROPOSAL}: the archive's count says 3 records, the pages held ${expectedIds.length} distinct ones`,
+    ]);
   });
 
   it('an inflated count: every frame, and the mismatch is a warning', async () => {
@@ -62,7 +77,9 @@ describe('pagination against a hostile archive', () => {
       const e = await paginationError(client());
       expect(e.code).toBe('E_ARCHIVE_PAGINATION');
       expect(e.context).toMatchObject({ archive: 'LCO', proposal: PROPOSAL, page: 2 });
-      expect(e.message).toMatch(new RegExp(`archive LCO proposal ${PROPOSAL}, page 2: 'next' points back to page ${loop === 'first' ? 1 : 2}`));
+      expect(e.message).toMatch(
+        new RegExp(`archive LCO proposal ${PROPOSAL}, page 2: 'next' points back to page ${loop === 'first' ? 1 : 2}`),
+      );
       expect(archive.count(/^\/frames\/$/)).toBe(2); // stopped at once, not after maxPages pages
     });
   }

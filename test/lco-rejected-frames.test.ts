@@ -17,7 +17,11 @@ let archive: LocalArchive;
 
 beforeAll(async () => {
   process.env[ENV] = TOKEN;
-  archive = await startLocalArchive({ token: TOKEN, unusableFrames: true, synthetic: { nights: 1, framesPerNight: 2 } });
+  archive = await startLocalArchive({
+    token: TOKEN,
+    unusableFrames: true,
+    synthetic: { nights: 1, framesPerNight: 2 },
+  });
 });
 afterAll(async () => {
   delete process.env[ENV];
@@ -46,12 +50,22 @@ describe('LCO: rejected frames', () => {
       const r = await runLcoDataManagement(cfg);
       const rejected = r.problems.filter((p) => UNUSABLE.some((n) => n.startsWith(`${p.basename}.`)));
       expect(rejected.map((p) => p.code).sort(), `run ${run}`).toEqual(['E_FITS_FORMAT', 'E_LCO_UNUSED']);
-      expect(readdirSync(incoming).filter((n) => UNUSABLE.includes(n)), `run ${run}`).toEqual([]);
+      expect(
+        readdirSync(incoming).filter((n) => UNUSABLE.includes(n)),
+        `run ${run}`,
+      ).toEqual([]);
       expect(readdirSync(path.join(incoming, 'unused')).sort(), `run ${run}`).toEqual([...UNUSABLE].sort());
       // no half-decompressed leftovers either
-      expect(readdirSync(incoming).filter((n) => n.startsWith('.')).sort(), `run ${run}`).toEqual(['.cache']);
+      expect(
+        readdirSync(incoming)
+          .filter((n) => n.startsWith('.'))
+          .sort(),
+        `run ${run}`,
+      ).toEqual(['.cache']);
     }
     const rows = lcoFrames(cfg).filter((x) => UNUSABLE.some((n) => n.startsWith(`${x.basename}.`)));
-    expect(rows.map((x) => [x.state, path.relative(incoming, x.path as string)]).sort()).toEqual(UNUSABLE.map((n) => ['failed', `unused/${n}`]).sort());
+    expect(rows.map((x) => [x.state, path.relative(incoming, x.path as string)]).sort()).toEqual(
+      UNUSABLE.map((n) => ['failed', `unused/${n}`]).sort(),
+    );
   });
 });

@@ -38,7 +38,10 @@ function ledgerRunStatus(ws: string, runId: string): string {
 }
 
 /** Runs `stagebook archive lco-sync` in a child process (env: the given token variable only if set). */
-function lcoSync(cfg: string, env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function lcoSync(
+  cfg: string,
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env };
     delete childEnv[ENV];
@@ -46,8 +49,12 @@ function lcoSync(cfg: string, env: Record<string, string | undefined>): Promise<
     const child = spawn(process.execPath, [CLI, 'archive', 'lco-sync', cfg], { env: childEnv });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -65,9 +72,18 @@ describe('run status from unit results', () => {
 
 describe('LCO: failures reach the user', () => {
   it('failed downloads make the run partial in the result and the ledger; each frame has its reason', async () => {
-    const victims = archive.frames.filter((f) => f.record.configuration_type === 'EXPOSE').slice(0, 2).map((f) => f.record);
-    archive.setFaults([{ kind: '500', status: 503, times: 1000, path: `^/download/(${victims.map((v) => v.id).join('|')})/` }]);
-    const { ws, cfg } = makeLcoWorkspace({ url: archive.url, tokenEnv: ENV, retry: '{maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2}' });
+    const victims = archive.frames
+      .filter((f) => f.record.configuration_type === 'EXPOSE')
+      .slice(0, 2)
+      .map((f) => f.record);
+    archive.setFaults([
+      { kind: '500', status: 503, times: 1000, path: `^/download/(${victims.map((v) => v.id).join('|')})/` },
+    ]);
+    const { ws, cfg } = makeLcoWorkspace({
+      url: archive.url,
+      tokenEnv: ENV,
+      retry: '{maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2}',
+    });
     const r = await runLcoDataManagement(cfg);
     archive.setFaults([]);
     expect(r.status).toBe('partial');
@@ -111,7 +127,9 @@ describe('LCO: failures reach the user', () => {
     expect(r.problems.length).toBeGreaterThan(0);
     for (const p of r.problems) {
       expect(p).toMatchObject({ kind: 'warning', code: 'W_ARCHIVE_LISTING' });
-      expect(p.message).toMatch(/^archive LCO proposal KEY2025-004: the archive's count says \d+ records, the pages held \d+ distinct ones \(RLEVEL 91\)$/);
+      expect(p.message).toMatch(
+        /^archive LCO proposal KEY2025-004: the archive's count says \d+ records, the pages held \d+ distinct ones \(RLEVEL 91\)$/,
+      );
     }
   });
 });
@@ -120,15 +138,28 @@ describe('LCO: failures reach the user', () => {
 function fakeKernel(): { calls: Array<{ bundle: { data: Record<string, unknown> } }>; remove: () => void } {
   const calls: Array<{ bundle: { data: Record<string, unknown> } }> = [];
   const id = path.join(os.tmpdir(), 'fake-kernel', 'node_modules', 'tslab', 'dist', 'jupyter.js');
-  (require.cache as Record<string, unknown>)[id] = { id, exports: { lastWriteDisplayData: (bundle: { data: Record<string, unknown> }) => calls.push({ bundle }) } };
-  return { calls, remove: () => { delete require.cache[id]; } };
+  (require.cache as Record<string, unknown>)[id] = {
+    id,
+    exports: { lastWriteDisplayData: (bundle: { data: Record<string, unknown> }) => calls.push({ bundle }) },
+  };
+  return {
+    calls,
+    remove: () => {
+      delete require.cache[id];
+    },
+  };
 }
 
 describe('LCO: the notebook progress display', () => {
   it('ends with the run status (partial), not the stage roll-up (failed)', async () => {
     const victim = archive.frames.find((f) => f.record.configuration_type === 'EXPOSE')?.record as { id: number };
     archive.setFaults([{ kind: '500', status: 503, times: 1000, path: `^/download/${victim.id}/` }]);
-    const { cfg } = makeLcoWorkspace({ url: archive.url, tokenEnv: ENV, proposals: ['KEY2025-004'], retry: '{maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2}' });
+    const { cfg } = makeLcoWorkspace({
+      url: archive.url,
+      tokenEnv: ENV,
+      proposals: ['KEY2025-004'],
+      retry: '{maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2}',
+    });
     const k = fakeKernel();
     const stop = showPipelineProgress({ pipeline: lcoPipeline });
     try {
@@ -156,7 +187,10 @@ describe('stagebook archive lco-sync (child process)', () => {
     const wrong = 'wrong-token-0f1e2d3c4b5a69788796';
     const r = await lcoSync(cfg, { [ENV]: wrong });
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { status: string; problems: Array<{ kind: string; code: string; message: string }> };
+    const out = JSON.parse(r.stdout) as {
+      status: string;
+      problems: Array<{ kind: string; code: string; message: string }>;
+    };
     expect(out.status).toBe('failed');
     expect(out.problems).toHaveLength(1);
     expect(out.problems[0]).toMatchObject({ kind: 'unit', code: 'E_ARCHIVE_AUTH' });
@@ -175,7 +209,9 @@ describe('stagebook archive lco-sync (child process)', () => {
     const out = JSON.parse(r.stdout) as { status: string; problems: Array<{ code: string; message: string }> };
     expect(out.status).toBe('failed');
     expect(out.problems[0].code).toBe('E_SECRET_MISSING');
-    expect(out.problems[0].message).toBe(`archive LCO: the environment variable ${ENV} (token_envvar in ${cfg}) is not set; export it with the archive token`);
+    expect(out.problems[0].message).toBe(
+      `archive LCO: the environment variable ${ENV} (token_envvar in ${cfg}) is not set; export it with the archive token`,
+    );
     expect(r.stderr).toContain(`the environment variable ${ENV} (token_envvar in ${cfg}) is not set`);
   });
 
@@ -193,16 +229,29 @@ describe('stagebook archive lco-sync (child process)', () => {
   });
 
   it('failed downloads: exit 1, JSON status partial, each frame and its reason on the terminal', async () => {
-    const victim = archive.frames.find((f) => f.record.configuration_type === 'EXPOSE')?.record as { id: number; basename: string };
+    const victim = archive.frames.find((f) => f.record.configuration_type === 'EXPOSE')?.record as {
+      id: number;
+      basename: string;
+    };
     archive.setFaults([{ kind: '500', status: 503, times: 1000, path: `^/download/${victim.id}/` }]);
-    const { cfg } = makeLcoWorkspace({ url: archive.url, tokenEnv: ENV, retry: '{maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2}' });
+    const { cfg } = makeLcoWorkspace({
+      url: archive.url,
+      tokenEnv: ENV,
+      retry: '{maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2}',
+    });
     const r = await lcoSync(cfg, { [ENV]: TOKEN });
     archive.setFaults([]);
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { status: string; thisRun: { failed: number }; problems: Array<{ kind: string; basename?: string; code: string }> };
+    const out = JSON.parse(r.stdout) as {
+      status: string;
+      thisRun: { failed: number };
+      problems: Array<{ kind: string; basename?: string; code: string }>;
+    };
     expect(out.status).toBe('partial');
     expect(out.thisRun.failed).toBe(1);
-    expect(out.problems).toEqual([expect.objectContaining({ kind: 'frame', basename: victim.basename, code: 'E_DOWNLOAD_HTTP' })]);
+    expect(out.problems).toEqual([
+      expect.objectContaining({ kind: 'frame', basename: victim.basename, code: 'E_DOWNLOAD_HTTP' }),
+    ]);
     expect(r.stderr).toContain(`x deliveries reports/`);
     expect(r.stderr).toContain(`${victim.basename}: failed: E_DOWNLOAD_HTTP:`);
     expect(r.stderr).toMatch(/lco-sync partial: \d+ new frame\(s\), 0 already present, 1 failed, 0 refused/);

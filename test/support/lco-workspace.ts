@@ -21,28 +21,31 @@ export function makeLcoWorkspace(o: LcoWorkspaceOptions): { ws: string; cfg: str
   const ws = mkdtempSync(path.join(os.tmpdir(), 'sb-lco-'));
   const cfg = path.join(ws, 'data_download.yaml');
   const proposals = o.proposals ?? ['KEY2025-004', 'LCO2025A-012'];
-  writeFileSync(cfg, [
-    'archives:',
-    '  lco:',
-    "    name: 'LCO'",
-    '    active: True',
-    `    url: '${o.url}'`,
-    `    token_envvar: '${o.tokenEnv}'`,
-    '    proposals:',
-    ...proposals.map((p) => `      - '${p}'`),
-    '    reduction_level:',
-    '      image: 91',
-    '      spectrum: 91',
-    ...(o.archiveExtra ?? []).map((l) => `    ${l}`),
-    "log_dir: 'logs'",
-    "data_download_dir: 'incoming'",
-    "data_reduction_dir: 'reduction'",
-    "start_datetime: '2025-06-10 00:00'",
-    "end_datetime: '2025-06-12 23:59'",
-    'download:',
-    `  retry: ${o.retry ?? '{baseDelayMs: 5, maxDelayMs: 20}'}`,
-    ...(o.extra ?? []),
-    '',
-  ].join('\n'));
+  writeFileSync(
+    cfg,
+    [
+      'archives:',
+      '  lco:',
+      "    name: 'LCO'",
+      '    active: True',
+      `    url: '${o.url}'`,
+      `    token_envvar: '${o.tokenEnv}'`,
+      '    proposals:',
+      ...proposals.map((p) => `      - '${p}'`),
+      '    reduction_level:',
+      '      image: 91',
+      '      spectrum: 91',
+      ...(o.archiveExtra ?? []).map((l) => `    ${l}`),
+      "log_dir: 'logs'",
+      "data_download_dir: 'incoming'",
+      "data_reduction_dir: 'reduction'",
+      "start_datetime: '2025-06-10 00:00'",
+      "end_datetime: '2025-06-12 23:59'",
+      'download:',
+      `  retry: ${o.retry ?? '{baseDelayMs: 5, maxDelayMs: 20}'}`,
+      ...(o.extra ?? []),
+      '',
+    ].join('\n'),
+  );
   return { ws, cfg };
 }

@@ -193,17 +193,25 @@ export class Downloader {
     const label = escapeForLog(item.dest ?? displayUrl(item.url));
     const fail = (code: string, message: string, attempts: number, status?: number): DownloadFailure => {
       const f: DownloadFailure = { item, key, code, message: this.redact(message), attempts, status };
-      this.recorder?.record({ key, key_sha256: this.cacheHashOf(key), host: hostOf(item.url), status: 'failed', dest: item.dest === undefined ? null : escapeForLog(item.dest), size: null, sha256: null, md5: null, attempts, bytes_transferred: 0, error_code: code, error_message: f.message });
+      const dest = item.dest === undefined ? null : escapeForLog(item.dest);
+      this.recorder?.record({
+        key, key_sha256: this.cacheHashOf(key), host: hostOf(item.url), status: 'failed', dest, size: null, sha256: null, md5: null,
+        attempts, bytes_transferred: 0, error_code: code, error_message: f.message,
+      });
       progress.fileDone('failed', label);
       return f;
     };
     let destPath: string | undefined;
     const nameProblem = item.archiveName !== undefined ? archiveNameProblem(item.archiveName) : undefined;
-    if (nameProblem !== undefined) return fail('E_UNSAFE_NAME', `download: archive file name ${quoteName(item.archiveName)} refused: ${nameProblem}`, 0);
+    if (nameProblem !== undefined) {
+      return fail('E_UNSAFE_NAME', `download: archive file name ${quoteName(item.archiveName)} refused: ${nameProblem}`, 0);
+    }
     if (item.dest !== undefined) {
       const reason = unsafeDestReason(item.dest);
       if (reason) return fail('E_UNSAFE_NAME', `download: dest ${quoteName(item.dest)} refused: ${reason}`, 0);
-      if (!this.guard) return fail('E_PATH_ESCAPE', `download: dest ${quoteName(item.dest)} refused: no dataRoot configured`, 0);
+      if (!this.guard) {
+        return fail('E_PATH_ESCAPE', `download: dest ${quoteName(item.dest)} refused: no dataRoot configured`, 0);
+      }
       try {
         destPath = this.guard.resolve(item.dest, 'download dest');
       } catch (e) {
@@ -218,7 +226,8 @@ export class Downloader {
     }
     // An archive decides the URLs: file:, data: or ftp: would read local files or leave HTTP's checks.
     if (protocol !== 'http:' && protocol !== 'https:') {
-      return fail('E_INVALID_ARGUMENT', `download ${escapeForLog(displayUrl(item.url))}: unsupported URL scheme '${protocol}' (only http: and https:)`, 0);
+      const shown = escapeForLog(displayUrl(item.url));
+      return fail('E_INVALID_ARGUMENT', `download ${shown}: unsupported URL scheme '${protocol}' (only http: and https:)`, 0);
     }
     try {
       const cached = await this.cachedEntry(key, item);

@@ -27,7 +27,8 @@ export function archiveNameProblem(name: unknown): string | undefined {
   if (name === '.' || name === '..') return `'${name}' is not a file name`;
   if (name.includes('/') || name.includes('\\')) return 'contains a path separator';
   const bad = FORBIDDEN.exec(name);
-  if (bad) return `contains the control or bidi character U+${(bad[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+  if (bad)
+    return `contains the control or bidi character U+${(bad[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
   if (Buffer.byteLength(name, 'utf8') > NAME_MAX_BYTES) return `longer than ${NAME_MAX_BYTES} bytes`;
   return undefined;
 }
@@ -36,7 +37,11 @@ export function archiveNameProblem(name: unknown): string | undefined {
 export function checkArchiveName(name: unknown, where: string, field = 'filename'): string {
   const problem = archiveNameProblem(name);
   if (problem !== undefined) {
-    throw new StagebookError('E_UNSAFE_NAME', `${where}: ${field} ${quoteName(name)} refused: ${problem}`, { where, field, name: quoteName(name) });
+    throw new StagebookError('E_UNSAFE_NAME', `${where}: ${field} ${quoteName(name)} refused: ${problem}`, {
+      where,
+      field,
+      name: quoteName(name),
+    });
   }
   return name as string;
 }
@@ -81,7 +86,11 @@ export function escapeForLog(text: string): string {
  * and `dataset` in lco_frames).
  */
 export function sanitizeSegment(label: string): string {
-  const cleaned = String(label).trim().replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^\.+/, '_').slice(0, 200);
+  const cleaned = String(label)
+    .trim()
+    .replace(/[^A-Za-z0-9._+-]+/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 200);
   return cleaned.length > 0 ? cleaned : 'unknown';
 }
 

@@ -53,7 +53,8 @@ export interface DownloadPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 6, baseDelayMs: 500, factor: 2, maxDelayMs: 30_000, jitter: 'full', maxRetryAfterMs: 120_000, retryAfterScope: 'host',
+  maxAttempts: 6, baseDelayMs: 500, factor: 2, maxDelayMs: 30_000, jitter: 'full', maxRetryAfterMs: 120_000,
+  retryAfterScope: 'host',
 };
 
 export const DEFAULT_DOWNLOAD_POLICY: DownloadPolicy = {
@@ -75,7 +76,8 @@ const retrySchema = z.strictObject({
   maxDelayMs: z.number().min(0).default(DEFAULT_RETRY_POLICY.maxDelayMs).describe('Largest backoff ceiling (ms)'),
   jitter: z.enum(['full', 'none']).default(DEFAULT_RETRY_POLICY.jitter).describe('full: uniform in [0, ceiling]; none: the ceiling'),
   maxRetryAfterMs: z.number().min(0).default(DEFAULT_RETRY_POLICY.maxRetryAfterMs).describe('Longest Retry-After honoured (ms)'),
-  retryAfterScope: z.enum(['host', 'url']).default(DEFAULT_RETRY_POLICY.retryAfterScope).describe('What a Retry-After holds back: every request to the host, or only that URL'),
+  retryAfterScope: z.enum(['host', 'url']).default(DEFAULT_RETRY_POLICY.retryAfterScope)
+    .describe('What a Retry-After holds back: every request to the host, or only that URL'),
 });
 
 /** Zod schema of a policy (every field optional, defaults as documented). */

@@ -131,26 +131,40 @@ export class LcoArchiveClient implements ArchiveClient<LcoFrameQuery> {
   private explainAuth(e: unknown): unknown {
     if (!(e instanceof StagebookError) || e.code !== 'E_ARCHIVE_AUTH') return e;
     const status = e.context.status as number | undefined;
-    const source = this.options.token ? `the token in $${this.options.token.envVar}` : 'no token (none configured)';
-    const message = `archive ${this.name} (${displayUrl(this.base)}) refused ${source}: HTTP ${status ?? '401/403'}; check that the variable holds a valid token for this archive`;
-    return new StagebookError('E_ARCHIVE_AUTH', this.redactor.redact(message), { where: 'LcoArchiveClient.queryFrames', archive: this.name, status, envVar: this.options.token?.envVar }, { cause: e });
+    const envVar = this.options.token?.envVar;
+    const source = envVar ? `the token in $${envVar}` : 'no token (none configured)';
+    const message =
+      `archive ${this.name} (${displayUrl(this.base)}) refused ${source}: HTTP ${status ?? '401/403'}; ` +
+      'check that the variable holds a valid token for this archive';
+    const context = { where: 'LcoArchiveClient.queryFrames', archive: this.name, status, envVar };
+    return new StagebookError('E_ARCHIVE_AUTH', this.redactor.redact(message), context, { cause: e });
   }
 
   private async followFrames(q: LcoFrameQuery): Promise<ListingResult> {
     const where = 'LcoArchiveClient.queryFrames';
-    const headers: Record<string, string> = this.options.token ? { authorization: `Token ${this.options.token.reveal()}` } : {};
+    const token = this.options.token;
+    const headers: Record<string, string> = token ? { authorization: `Token ${token.reveal()}` } : {};
     const what = q.proposalId !== undefined ? `proposal ${q.proposalId}` : 'query';
+    const formatError = (message: string, field?: string): StagebookError =>
+      new StagebookError('E_ARCHIVE_FORMAT', `${where}: archive ${this.name}: ${message}`, { where, archive: this.name, field });
     return followListing(this.queryUrl(q), {
-      archive: this.name, query: what, proposal: q.proposalId, maxPages: this.options.maxPages ?? 1000,
+      archive: this.name,
+      query: what,
+      proposal: q.proposalId,
+      maxPages: this.options.maxPages ?? 1000,
       fetchPage: async (url) => {
-        const body = await getJson(url, { policy: this.policy, headers, redactor: this.redactor, signal: this.options.signal }) as { count?: unknown; next?: unknown; results?: unknown };
-        if (!body || !Array.isArray(body.results)) throw new StagebookError('E_ARCHIVE_FORMAT', `${where}: archive ${this.name}: ${displayUrl(url)}: no 'results' array in the response`, { where, archive: this.name });
-        if (body.next !== undefined && body.next !== null && typeof body.next !== 'string') throw new StagebookError('E_ARCHIVE_FORMAT', `${where}: archive ${this.name}: ${displayUrl(url)}: 'next' is neither a URL nor null`, { where, archive: this.name, field: 'next' });
-        return { count: typeof body.count === 'number' ? body.count : undefined, next: (body.next as string | null | undefined) ?? null, results: body.results as Array<Record<string, unknown>> };
+        const options = { policy: this.policy, headers, redactor: this.redactor, signal: this.options.signal };
+        const body = (await getJson(url, options)) as { count?: unknown; next?: unknown; results?: unknown };
+        if (!body || !Array.isArray(body.results)) throw formatError(`${displayUrl(url)}: no 'results' array in the response`);
+        const next = body.next ?? null;
+        if (next !== null && typeof next !== 'string') throw formatError(`${displayUrl(url)}: 'next' is neither a URL nor null`, 'next');
+        const count = typeof body.count === 'number' ? body.count : undefined;
+        return { count, next, results: body.results as Array<Record<string, unknown>> };
       },
       checkNext: (next) => {
-        if (new URL(next).origin !== this.origin) {
-          throw new StagebookError('E_ARCHIVE_FORMAT', `${where}: archive ${this.name}: 'next' points to another origin (${new URL(next).origin}); refusing to send the token there`, { where, archive: this.name, field: 'next' });
+        const origin = new URL(next).origin;
+        if (origin !== this.origin) {
+          throw formatError(`'next' points to another origin (${origin}); refusing to send the token there`, 'next');
         }
       },
     });

@@ -57,9 +57,17 @@ function visitKey(url: string): string {
 export async function followListing(firstUrl: string, walk: ListingWalk): Promise<ListingResult> {
   const where = 'followListing';
   const fail = (page: number, message: string, extra: Record<string, unknown> = {}): StagebookError =>
-    new StagebookError('E_ARCHIVE_PAGINATION', `archive ${walk.archive} ${walk.query}, page ${page}: ${message}; the query is incomplete`, {
-      where, archive: walk.archive, proposal: walk.proposal, page, ...extra,
-    });
+    new StagebookError(
+      'E_ARCHIVE_PAGINATION',
+      `archive ${walk.archive} ${walk.query}, page ${page}: ${message}; the query is incomplete`,
+      {
+        where,
+        archive: walk.archive,
+        proposal: walk.proposal,
+        page,
+        ...extra,
+      },
+    );
   const visited = new Map<string, number>();
   const byId = new Map<string, Record<string, unknown>>();
   const warnings: string[] = [];
@@ -69,14 +77,21 @@ export async function followListing(firstUrl: string, walk: ListingWalk): Promis
   let page = 0;
   while (url !== null) {
     page++;
-    if (page > walk.maxPages) throw fail(page, `more than maxPages=${walk.maxPages} pages (narrow the date range or raise maxPages)`, { field: 'maxPages' });
+    if (page > walk.maxPages)
+      throw fail(page, `more than maxPages=${walk.maxPages} pages (narrow the date range or raise maxPages)`, {
+        field: 'maxPages',
+      });
     visited.set(visitKey(url), page);
     const body = await walk.fetchPage(url);
     if (typeof body.count === 'number') count = body.count;
     let added = 0;
     for (const r of body.results) {
       if (r === null || typeof r !== 'object' || (typeof r.id !== 'number' && typeof r.id !== 'string')) {
-        throw new StagebookError('E_ARCHIVE_FORMAT', `archive ${walk.archive} ${walk.query}, page ${page}: a record without an 'id'`, { where, archive: walk.archive, proposal: walk.proposal, page, field: 'id' });
+        throw new StagebookError(
+          'E_ARCHIVE_FORMAT',
+          `archive ${walk.archive} ${walk.query}, page ${page}: a record without an 'id'`,
+          { where, archive: walk.archive, proposal: walk.proposal, page, field: 'id' },
+        );
       }
       const id = String(r.id);
       if (byId.has(id)) duplicates++;
@@ -87,7 +102,13 @@ export async function followListing(firstUrl: string, walk: ListingWalk): Promis
     }
     const next: string | null = body.next ?? null;
     if (added === 0 && (body.results.length > 0 || next !== null)) {
-      throw fail(page, body.results.length > 0 ? `the page adds no new record (all ${body.results.length} already read)` : "an empty page with a 'next' link", { field: 'next' });
+      throw fail(
+        page,
+        body.results.length > 0
+          ? `the page adds no new record (all ${body.results.length} already read)`
+          : "an empty page with a 'next' link",
+        { field: 'next' },
+      );
     }
     if (next !== null) {
       let key: string;
@@ -97,14 +118,22 @@ export async function followListing(firstUrl: string, walk: ListingWalk): Promis
         throw fail(page, `'next' is not a URL`, { field: 'next' });
       }
       const seen = visited.get(key);
-      if (seen !== undefined) throw fail(page, `'next' points back to page ${seen} (${displayUrl(next)}), already read: the listing loops`, { field: 'next' });
+      if (seen !== undefined)
+        throw fail(page, `'next' points back to page ${seen} (${displayUrl(next)}), already read: the listing loops`, {
+          field: 'next',
+        });
       walk.checkNext?.(next, page);
     }
     url = next;
   }
-  if (duplicates > 0) warnings.push(`archive ${walk.archive} ${walk.query}: ${duplicates} duplicate record(s) (same id on two pages) dropped`);
+  if (duplicates > 0)
+    warnings.push(
+      `archive ${walk.archive} ${walk.query}: ${duplicates} duplicate record(s) (same id on two pages) dropped`,
+    );
   if (count !== undefined && count !== byId.size) {
-    warnings.push(`archive ${walk.archive} ${walk.query}: the archive's count says ${count} records, the pages held ${byId.size} distinct ones`);
+    warnings.push(
+      `archive ${walk.archive} ${walk.query}: the archive's count says ${count} records, the pages held ${byId.size} distinct ones`,
+    );
   }
   return { records: [...byId.values()], pages: page, count, warnings };
 }

@@ -42,6 +42,7 @@ export function recordsToItems(records: readonly ArchiveRecord[], subdir?: strin
       const u = new URL(r.url);
       key = `${u.origin}${u.pathname}`;
     } catch { /* invalid URLs are reported by the downloader */ }
-    return { url: r.url, key, archiveName: r.filename, dest: subdir ? `${subdir}/${r.filename}` : r.filename, size: r.size, md5: r.md5, sha256: r.sha256 };
+    const dest = subdir ? `${subdir}/${r.filename}` : r.filename;
+    return { url: r.url, key, archiveName: r.filename, dest, size: r.size, md5: r.md5, sha256: r.sha256 };
   });
 }

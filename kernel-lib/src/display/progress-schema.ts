@@ -84,7 +84,8 @@ export const progressPayloadSchema = z.object({
   updatedAt: isoTime.describe('When this payload was produced'),
   stages: z.array(stageProgressSchema).describe('Stages in the order they were first seen (or declared)'),
   error: stageErrorInfoSchema.optional().describe('The first failed stage\'s error'),
-  outcome: z.enum(RUN_OUTCOMES as [RunOutcome, ...RunOutcome[]]).optional().describe('How the run ended, once it has: succeeded | partial | failed | interrupted'),
+  outcome: z.enum(RUN_OUTCOMES as [RunOutcome, ...RunOutcome[]]).optional()
+    .describe('How the run ended, once it has: succeeded | partial | failed | interrupted'),
 });
 
 // Compile-time check that the schema and the interfaces describe the same thing.

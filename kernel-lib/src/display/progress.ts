@@ -14,7 +14,10 @@
 import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '../errors/stagebook-error';
 import { escapeHtml, publish, type DisplayBundle } from './bundle';
-import { PROGRESS_MIME, RUN_OUTCOMES, STAGE_STATES, countText, type ProgressPayload, type RunOutcome, type StageErrorInfo, type StageProgress, type StageState } from './progress-schema';
+import {
+  PROGRESS_MIME, RUN_OUTCOMES, STAGE_STATES, countText,
+  type ProgressPayload, type RunOutcome, type StageErrorInfo, type StageProgress, type StageState,
+} from './progress-schema';
 
 export { PROGRESS_MIME, progressPayloadSchema, parseProgressPayload } from './progress-schema';
 export type { ProgressPayload, StageErrorInfo, StageProgress, StageState, PayloadIssue } from './progress-schema';
@@ -90,7 +93,12 @@ export class ProgressDisplay {
    * be `partial` (other units were done), which the stage roll-up alone would show as `failed`.
    */
   finish(outcome: RunOutcome): DisplayBundle | undefined {
-    if (!RUN_OUTCOMES.includes(outcome)) invalidArgument('ProgressDisplay.finish', 'outcome', `expected one of ${RUN_OUTCOMES.join('|')}, got ${String(outcome)}`);
+    if (!RUN_OUTCOMES.includes(outcome))
+      invalidArgument(
+        'ProgressDisplay.finish',
+        'outcome',
+        `expected one of ${RUN_OUTCOMES.join('|')}, got ${String(outcome)}`,
+      );
     this.outcome = outcome;
     return this.render(Date.now());
   }
@@ -114,8 +122,13 @@ export class ProgressDisplay {
     const stages = [...this.stages.values()].map((s) => ({ ...s }));
     const failed = stages.find((s) => s.state === 'failed');
     return {
-      version: 1, runId: this.runId, pipeline: this.pipeline, state: overallState(stages),
-      startedAt: this.startedAt, updatedAt: new Date().toISOString(), stages,
+      version: 1,
+      runId: this.runId,
+      pipeline: this.pipeline,
+      state: overallState(stages),
+      startedAt: this.startedAt,
+      updatedAt: new Date().toISOString(),
+      stages,
       ...(failed?.error ? { error: failed.error } : {}),
       ...(this.outcome ? { outcome: this.outcome } : {}),
     };
@@ -164,7 +177,9 @@ export function overallState(stages: StageProgress[]): StageState {
 const ICON: Record<StageState, string> = { pending: '·', running: '▶', done: '✓', cached: '↺', failed: '✗' };
 const COLOR: Record<StageState, string> = { pending: '#888', running: '#1f6feb', done: '#1a7f37', cached: '#6e7781', failed: '#cf222e' };
 
-const OUTCOME_COLOR: Record<RunOutcome, string> = { succeeded: COLOR.done, partial: '#9a6700', failed: COLOR.failed, interrupted: COLOR.cached };
+const OUTCOME_COLOR: Record<RunOutcome, string> = {
+  succeeded: COLOR.done, partial: '#9a6700', failed: COLOR.failed, interrupted: COLOR.cached,
+};
 
 function seconds(ms: number | undefined): string {
   return ms === undefined ? '' : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -193,7 +208,8 @@ export function progressHtml(p: ProgressPayload): string {
     return `<tr><td style="color:${COLOR[s.state]}">${ICON[s.state]} ${escapeHtml(s.state)}</td><td>${escapeHtml(s.name)}</td><td>${bar(s)} ${escapeHtml(countText(s))}</td><td>${escapeHtml(seconds(s.durationMs))}</td><td>${escapeHtml(s.message ?? '')}${err}</td></tr>`;
   }).join('\n');
   const color = p.outcome ? OUTCOME_COLOR[p.outcome] : COLOR[p.state];
-  const title = `run <code>${escapeHtml(p.runId)}</code>${p.pipeline ? ` · ${escapeHtml(p.pipeline)}` : ''} · <b style="color:${color}">${escapeHtml(p.outcome ?? p.state)}</b>`;
+  const state = `<b style="color:${color}">${escapeHtml(p.outcome ?? p.state)}</b>`;
+  const title = `run <code>${escapeHtml(p.runId)}</code>${p.pipeline ? ` · ${escapeHtml(p.pipeline)}` : ''} · ${state}`;
   return `<div class="stagebook-progress"><div>${title}</div><table>\n<thead><tr><th>state</th><th>stage</th><th>progress</th><th>time</th><th>message</th></tr></thead>\n<tbody>\n${rows}\n</tbody></table></div>`;
 }
 

@@ -119,7 +119,9 @@ CREATE INDEX IF NOT EXISTS acquisition_downloads_status ON acquisition_downloads
 ];
 
 /** Code run right after a marker entry of MIGRATIONS, in the same transaction. */
-export const MIGRATION_CODE: ReadonlyMap<string, (db: Database.Database) => void> = new Map([[ALLOW_PARTIAL_RUN_STATUS, allowPartialRunStatus]]);
+export const MIGRATION_CODE: ReadonlyMap<string, (db: Database.Database) => void> = new Map([
+  [ALLOW_PARTIAL_RUN_STATUS, allowPartialRunStatus],
+]);
 
 /** Schema version a fully migrated ledger has. */
 export const LEDGER_SCHEMA_VERSION = MIGRATIONS.length;

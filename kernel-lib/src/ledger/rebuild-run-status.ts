@@ -14,8 +14,12 @@ const OLD_CHECK = /CHECK \(status IN \('running','succeeded','failed','interrupt
 const NEW_CHECK = "CHECK (status IN ('running','succeeded','partial','failed','interrupted'))";
 
 function tableSql(db: Database.Database, name: string): string {
-  const row = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) as { sql: string } | undefined;
-  if (!row) throw new StagebookError('E_LEDGER', `migrate: table ${name} is missing; cannot add run status 'partial'`, { where: 'allowPartialRunStatus' });
+  const row = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) as
+    { sql: string } | undefined;
+  if (!row)
+    throw new StagebookError('E_LEDGER', `migrate: table ${name} is missing; cannot add run status 'partial'`, {
+      where: 'allowPartialRunStatus',
+    });
   return row.sql;
 }
 
@@ -24,13 +28,25 @@ export function allowPartialRunStatus(db: Database.Database): void {
   const runsSql = tableSql(db, 'runs');
   if (!OLD_CHECK.test(runsSql)) {
     if (runsSql.includes("'partial'")) return; // already allowed
-    throw new StagebookError('E_LEDGER', "migrate: runs.status has an unexpected CHECK constraint; cannot add 'partial'", { where: 'allowPartialRunStatus' });
+    throw new StagebookError(
+      'E_LEDGER',
+      "migrate: runs.status has an unexpected CHECK constraint; cannot add 'partial'",
+      { where: 'allowPartialRunStatus' },
+    );
   }
   const stageSql = tableSql(db, 'stage_runs');
-  const indexes = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('runs', 'stage_runs') AND sql IS NOT NULL`).all() as Array<{ sql: string }>;
+  const indexes = db
+    .prepare(
+      `SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('runs', 'stage_runs') AND sql IS NOT NULL`,
+    )
+    .all() as Array<{ sql: string }>;
   db.exec(runsSql.replace(/^CREATE TABLE "?runs"?/, 'CREATE TABLE runs_rebuilt').replace(OLD_CHECK, NEW_CHECK));
   db.exec('INSERT INTO runs_rebuilt SELECT * FROM runs');
-  db.exec(stageSql.replace(/^CREATE TABLE "?stage_runs"?/, 'CREATE TABLE stage_runs_rebuilt').replace(/REFERENCES "?runs"?\s*\(/g, 'REFERENCES runs_rebuilt ('));
+  db.exec(
+    stageSql
+      .replace(/^CREATE TABLE "?stage_runs"?/, 'CREATE TABLE stage_runs_rebuilt')
+      .replace(/REFERENCES "?runs"?\s*\(/g, 'REFERENCES runs_rebuilt ('),
+  );
   db.exec('INSERT INTO stage_runs_rebuilt SELECT * FROM stage_runs');
   db.exec('DROP TABLE stage_runs');
   db.exec('DROP TABLE runs');

@@ -72,31 +72,48 @@ async function serve(argv: string[]): Promise<number> {
 function printEvent(e: StagebookEvent): void {
   const where = [e.stage, e.unit].filter(Boolean).join(' ');
   // A multi-line message (E_LCO_UNDELIVERED lists frames) keeps its own lines, each escaped, so no name can add one.
-  if (e.type === 'stage-failed') process.stderr.write(`x ${where}: ${e.error?.code ?? 'E_STAGE_FAILED'}: ${(e.error?.message ?? '').split('\n').map(escapeForLog).join('\n  ')}\n`);
-  else if (e.type === 'stage-blocked') process.stderr.write(`- ${where}: blocked (${e.message ?? 'an upstream unit failed'})\n`);
+  if (e.type === 'stage-failed')
+    process.stderr.write(
+      `x ${where}: ${e.error?.code ?? 'E_STAGE_FAILED'}: ${(e.error?.message ?? '').split('\n').map(escapeForLog).join('\n  ')}\n`,
+    );
+  else if (e.type === 'stage-blocked')
+    process.stderr.write(`- ${where}: blocked (${e.message ?? 'an upstream unit failed'})\n`);
   else if (e.type === 'stage-finished') process.stderr.write(`ok ${where}\n`);
-  else if (e.type === 'log' && e.level === 'warn') process.stderr.write(`! ${where}: ${escapeForLog(e.message ?? '')}\n`);
+  else if (e.type === 'log' && e.level === 'warn')
+    process.stderr.write(`! ${where}: ${escapeForLog(e.message ?? '')}\n`);
 }
 
 /** The end-of-run lines: status, this run's frame counts, and every problem with its reason. */
 function printOutcome(r: LcoRunResult): void {
   const t = r.thisRun;
-  process.stderr.write(`lco-sync ${r.status}: ${t.new} new frame(s), ${t.alreadyPresent} already present, ${t.failed} failed, ${t.refused} refused\n`);
+  process.stderr.write(
+    `lco-sync ${r.status}: ${t.new} new frame(s), ${t.alreadyPresent} already present, ${t.failed} failed, ${t.refused} refused\n`,
+  );
   for (const p of r.problems) {
-    const what = p.kind === 'frame' ? `frame ${escapeForLog(p.basename ?? '?')} ${p.state}` : p.kind === 'unit' ? `stage ${p.stage} failed` : 'warning';
+    const what =
+      p.kind === 'frame'
+        ? `frame ${escapeForLog(p.basename ?? '?')} ${p.state}`
+        : p.kind === 'unit'
+          ? `stage ${p.stage} failed`
+          : 'warning';
     process.stderr.write(`  ${what}: ${p.code ?? ''}: ${escapeForLog(p.message ?? '')}\n`);
   }
 }
 
 async function lcoSync(argv: string[]): Promise<number> {
   const file = argv[0];
-  if (!file || argv.length !== 1) throw new StagebookError('E_USAGE', `archive lco-sync: expected one config file\n${USAGE}`, { where: 'archive lco-sync' });
+  if (!file || argv.length !== 1)
+    throw new StagebookError('E_USAGE', `archive lco-sync: expected one config file\n${USAGE}`, {
+      where: 'archive lco-sync',
+    });
   const { runLcoDataManagement } = await import('../pipelines/lco/run');
   const stop = stagebookEvents.subscribe(printEvent);
   try {
     const r = await runLcoDataManagement(file);
     printOutcome(r);
-    process.stdout.write(`${JSON.stringify({ runId: r.run.runId, status: r.status, window: r.window, frames: r.frames, thisRun: r.thisRun, problems: r.problems }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ runId: r.run.runId, status: r.status, window: r.window, frames: r.frames, thisRun: r.thisRun, problems: r.problems }, null, 2)}\n`,
+    );
     // exit 0 only for `succeeded`: a partial or failed run is never reported as success
     return r.status === 'succeeded' ? 0 : r.status === 'interrupted' ? 130 : 1;
   } finally {

@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { StagebookError } from '../errors/stagebook-error';
 
 /** The kinds of fault. */
-export type FaultKind = '429' | '500' | 'reset' | 'truncate' | 'slow' | 'corrupt' | 'wrong-md5' | 'wrong-url' | 'next-loop' | 'wrong-count';
+export type FaultKind =
+  | '429' | '500' | 'reset' | 'truncate' | 'slow' | 'corrupt' | 'wrong-md5' | 'wrong-url' | 'next-loop' | 'wrong-count';
 
 /**
  * Metadata faults: permanent properties of the answers (not of one request), so `times` and
@@ -56,7 +57,8 @@ export interface FaultRule {
 export const DEFAULT_FAULT_PATH = '^/(download|blobs|solar|ncei)/';
 
 const ruleSchema = z.strictObject({
-  kind: z.enum(['429', '500', 'reset', 'truncate', 'slow', 'corrupt', 'wrong-md5', 'wrong-url', 'next-loop', 'wrong-count']),
+  kind: z.enum(['429', '500', 'reset', 'truncate', 'slow', 'corrupt', 'wrong-md5', 'wrong-url', 'next-loop',
+    'wrong-count']),
   path: z.string().optional(),
   times: z.number().int().min(0).optional(),
   probability: z.number().min(0).max(1).optional(),

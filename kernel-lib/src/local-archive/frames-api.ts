@@ -69,7 +69,12 @@ export interface PaginationFaults {
  * page's records, so only de-duplication by id catches it. Only pages that have a `next` are
  * changed, and the last page still ends the listing unless the loop is on it.
  */
-export function withPaginationFaults<P extends { count: number; next: string | null }>(page: P, u: URL, origin: string, faults: PaginationFaults): P {
+export function withPaginationFaults<P extends { count: number; next: string | null }>(
+  page: P,
+  u: URL,
+  origin: string,
+  faults: PaginationFaults,
+): P {
   const out = { ...page };
   if (faults.countDelta !== undefined) out.count = Math.max(0, page.count + faults.countDelta);
   const loop = faults.nextLoop;

@@ -168,10 +168,18 @@ function addUnusableFrames(frames: SyntheticFrame[], dir: string): void {
   if (!base) return;
   ['garbage-0.fits.fz', 'notes-1.txt'].forEach((name, i) => {
     const file = path.join(dir, `unusable-${i}.bin`);
-    const bytes = Buffer.from(`not a FITS file (${name}): the archive's md5 is right, the content is useless\n`.repeat(40));
+    const bytes = Buffer.from(
+      `not a FITS file (${name}): the archive's md5 is right, the content is useless\n`.repeat(40),
+    );
     writeFileSync(file, bytes);
     const md5 = createHash('md5').update(bytes).digest('hex');
-    frames.push({ ...base, file, size: bytes.length, md5, record: { ...base.record, id: 800_000 + i, basename: name.replace(/\..*$/, ''), filename: name } });
+    frames.push({
+      ...base,
+      file,
+      size: bytes.length,
+      md5,
+      record: { ...base.record, id: 800_000 + i, basename: name.replace(/\..*$/, ''), filename: name },
+    });
   });
 }
 
@@ -223,7 +231,10 @@ function authorised(state: State, req: http.IncomingMessage): boolean {
 
 async function handle(state: State, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const u = new URL(req.url ?? '/', state.origin);
-  const entry: RequestLogEntry = { method: req.method ?? 'GET', path: u.pathname, search: u.search, at: Date.now(), status: 0, range: req.headers.range, bytes: 0 };
+  const entry: RequestLogEntry = {
+    method: req.method ?? 'GET', path: u.pathname, search: u.search, at: Date.now(), status: 0,
+    range: req.headers.range, bytes: 0,
+  };
   state.requests.push(entry);
   const fault = state.faults.next(u.pathname);
   if (fault) entry.fault = fault.kind;
@@ -249,7 +260,8 @@ async function route(state: State, req: http.IncomingMessage, res: http.ServerRe
     const matched = filterFrames(state.frames.map((f) => f.record), u.searchParams);
     const wrongCount = state.faults.pagination(p, 'wrong-count');
     const nextLoop = state.faults.pagination(p, 'next-loop');
-    const page = withPaginationFaults(pageOf(matched, u, state.origin), u, state.origin, { nextLoop, countDelta: wrongCount ? (wrongCount.countDelta ?? 1000) : undefined });
+    const countDelta = wrongCount ? (wrongCount.countDelta ?? 1000) : undefined;
+    const page = withPaginationFaults(pageOf(matched, u, state.origin), u, state.origin, { nextLoop, countDelta });
     return json(res, 200, { ...page, results: page.results.map((r) => apiRecord(state, state.byId.get(r.id) as SyntheticFrame)) });
   }
   let m = /^\/download\/(\d+)\/[^/]+$/.exec(p);

@@ -36,7 +36,8 @@ const archiveSchema = z.strictObject({
     image: z.number().int().describe('RLEVEL of imaging products (91 = BANZAI reduced)'),
     spectrum: z.number().int().describe('RLEVEL of spectroscopic products'),
   }),
-  public: z.boolean().default(false).describe("The frames API's `public` filter (stagebook addition; false = the seed's hard-coded value)"),
+  public: z.boolean().default(false)
+    .describe("The frames API's `public` filter (stagebook addition; false = the seed's hard-coded value)"),
 });
 
 const datetime = z.string().refine((s) => /none/i.test(s) || /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/.test(s.trim()), { message: "expected '%Y-%m-%d %H:%M' or 'None'" });

@@ -19,18 +19,34 @@ const LISTED = 20;
 export function undeliveredError(report: string, outcomes: readonly FrameOutcome[]): StagebookError | undefined {
   const bad = outcomes.filter((o) => o.state === 'failed' || o.state === 'refused');
   if (bad.length === 0) return undefined;
-  const lines = bad.slice(0, LISTED).map((o) => `  ${escapeForLog(o.basename)}: ${o.state}: ${o.code ?? '?'}: ${escapeForLog(o.message ?? '')}`);
+  const lines = bad
+    .slice(0, LISTED)
+    .map((o) => `  ${escapeForLog(o.basename)}: ${o.state}: ${o.code ?? '?'}: ${escapeForLog(o.message ?? '')}`);
   if (bad.length > LISTED) lines.push(`  ... and ${bad.length - LISTED} more (see lco_frames in the ledger)`);
   const delivered = outcomes.length - bad.length;
-  return new StagebookError('E_LCO_UNDELIVERED', `${bad.length} of ${outcomes.length} frames not delivered (${delivered} sorted, held or already present):\n${lines.join('\n')}`, {
-    where: 'deliveries', file: report, undelivered: bad.length, total: outcomes.length,
-  });
+  return new StagebookError(
+    'E_LCO_UNDELIVERED',
+    `${bad.length} of ${outcomes.length} frames not delivered (${delivered} sorted, held or already present):\n${lines.join('\n')}`,
+    {
+      where: 'deliveries',
+      file: report,
+      undelivered: bad.length,
+      total: outcomes.length,
+    },
+  );
 }
 
 /** Stage `deliveries`. */
 export const lcoDeliveriesStage = defineStage<Record<string, never>>({
-  name: 'deliveries', version: 1, kind: 'merge', level: 'L2', product: 'lco-deliveries', usesCore: false, after: ['fetch-sort'],
-  accepts: 'reports/*.json', groupBy: (f, root) => path.relative(root, f.path).split(path.sep).join('/'),
+  name: 'deliveries',
+  version: 1,
+  kind: 'merge',
+  level: 'L2',
+  product: 'lco-deliveries',
+  usesCore: false,
+  after: ['fetch-sort'],
+  accepts: 'reports/*.json',
+  groupBy: (f, root) => path.relative(root, f.path).split(path.sep).join('/'),
   description: 'Fails (run partial) when a frame of the manifest was not delivered, listing each one with its reason',
   async run(ctx) {
     const report = ctx.inputs[0].path;

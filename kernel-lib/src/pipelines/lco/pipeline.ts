@@ -70,8 +70,13 @@ export function lcoSummaryOf(rows: readonly LcoFrameRow[], runId: string): LcoSu
     const isNew = r.run_id === runId;
     if (isNew) newFrames++;
     const row: LcoSummaryRow = {
-      target: r.target ?? '?', night: (r.day_obs ?? '').replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3'), instrument: r.dataset?.split('/')[1] ?? '?',
-      filter: r.filter ?? '', new: 0, present: 0, frames: 0,
+      target: r.target ?? '?',
+      night: (r.day_obs ?? '').replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3'),
+      instrument: r.dataset?.split('/')[1] ?? '?',
+      filter: r.filter ?? '',
+      new: 0,
+      present: 0,
+      frames: 0,
     };
     const key = `${row.target}|${row.night}|${row.instrument}|${row.filter}`;
     const e = counts.get(key) ?? counts.set(key, row).get(key) as LcoSummaryRow;
@@ -79,7 +84,11 @@ export function lcoSummaryOf(rows: readonly LcoFrameRow[], runId: string): LcoSu
     if (isNew) e.new++;
     else e.present++;
   }
-  const out = [...counts.values()].sort((a, b) => a.target.localeCompare(b.target) || a.night.localeCompare(b.night) || a.instrument.localeCompare(b.instrument) || a.filter.localeCompare(b.filter));
+  const out = [...counts.values()].sort(
+    (a, b) =>
+      a.target.localeCompare(b.target) || a.night.localeCompare(b.night) ||
+      a.instrument.localeCompare(b.instrument) || a.filter.localeCompare(b.filter),
+  );
   const total = out.reduce((a, r) => a + r.frames, 0);
   return { runId, newFrames, presentFrames: total - newFrames, rows: out };
 }

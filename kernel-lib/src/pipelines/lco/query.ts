@@ -27,7 +27,9 @@ export interface ManifestFrame {
 /** The manifest written by `query`. */
 export interface LcoManifest {
   request: LcoRequest;
-  queries: Array<{ archive: string; proposal: string; level: number; found: number; kept: number; pages: number; count?: number }>;
+  queries: Array<{
+    archive: string; proposal: string; level: number; found: number; kept: number; pages: number; count?: number;
+  }>;
   /** Listing oddities that did not stop the query (count mismatch, duplicates), one sentence each. */
   warnings: string[];
   frames: ManifestFrame[];
@@ -58,18 +60,33 @@ function archiveToken(archive: LcoArchiveConfig, configFile: string): Secret {
   try {
     return resolveSecret(archive.token_envvar);
   } catch (cause) {
-    throw new StagebookError('E_SECRET_MISSING', `archive ${archive.name}: the environment variable ${archive.token_envvar} (token_envvar in ${configFile}) is not set; export it with the archive token`, { where: 'queryArchives', archive: archive.name, envVar: archive.token_envvar, file: configFile }, { cause });
+    throw new StagebookError(
+      'E_SECRET_MISSING',
+      `archive ${archive.name}: the environment variable ${archive.token_envvar} (token_envvar in ${configFile}) is not set; export it with the archive token`,
+      { where: 'queryArchives', archive: archive.name, envVar: archive.token_envvar, file: configFile },
+      { cause },
+    );
   }
 }
 
 /** Prefixes a query error with the archive, proposal and RLEVEL unless it names them already. */
 function namedQueryError(e: unknown, archive: string, proposal: string, level: number): unknown {
   if (!(e instanceof StagebookError) || e.message.startsWith(`archive ${archive} `)) return e;
-  return new StagebookError(e.code, `archive ${archive} proposal ${proposal} RLEVEL ${level}: ${e.message}`, { ...e.context, archive, proposal }, { cause: e });
+  return new StagebookError(
+    e.code,
+    `archive ${archive} proposal ${proposal} RLEVEL ${level}: ${e.message}`,
+    { ...e.context, archive, proposal },
+    { cause: e },
+  );
 }
 
 /** Queries every active archive and proposal for a request. */
-export async function queryArchives(request: LcoRequest, signal?: AbortSignal, log?: (msg: string) => void, warn?: (msg: string) => void): Promise<LcoManifest> {
+export async function queryArchives(
+  request: LcoRequest,
+  signal?: AbortSignal,
+  log?: (msg: string) => void,
+  warn?: (msg: string) => void,
+): Promise<LcoManifest> {
   const { config } = loadLcoConfig(request.config);
   const manifest: LcoManifest = { request, queries: [], frames: [], warnings: [] };
   const seen = new Set<string>();
@@ -79,21 +96,40 @@ export async function queryArchives(request: LcoRequest, signal?: AbortSignal, l
       continue;
     }
     const token = archiveToken(archive, config.file);
-    const client = new LcoArchiveClient({ url: archive.url, token, name: archive.name, policy: config.download, signal, public: archive.public });
+    const client = new LcoArchiveClient({
+      url: archive.url,
+      token,
+      name: archive.name,
+      policy: config.download,
+      signal,
+      public: archive.public,
+    });
     const levels = [...new Set([archive.reduction_level.image, archive.reduction_level.spectrum])];
     for (const proposal of archive.proposals) {
       for (const level of levels) {
-        const listing = await client.queryFrames({ proposalId: proposal, start: request.start, end: request.end, reductionLevel: level }).catch((e: unknown) => {
-          throw namedQueryError(e, archive.name, proposal, level);
-        });
+        const listing = await client
+          .queryFrames({ proposalId: proposal, start: request.start, end: request.end, reductionLevel: level })
+          .catch((e: unknown) => {
+            throw namedQueryError(e, archive.name, proposal, level);
+          });
         const frames = listing.records;
         const kept = frames.filter((f) => keepFrame(f, archive, id));
-        manifest.queries.push({ archive: archive.name, proposal, level, found: frames.length, kept: kept.length, pages: listing.pages, count: listing.count });
+        manifest.queries.push({
+          archive: archive.name,
+          proposal,
+          level,
+          found: frames.length,
+          kept: kept.length,
+          pages: listing.pages,
+          count: listing.count,
+        });
         for (const w of listing.warnings) {
           manifest.warnings.push(`${w} (RLEVEL ${level})`);
           warn?.(`${w} (RLEVEL ${level})`);
         }
-        log?.(`archive ${archive.name} proposal ${proposal} RLEVEL ${level}: ${frames.length} frames, ${kept.length} kept`);
+        log?.(
+          `archive ${archive.name} proposal ${proposal} RLEVEL ${level}: ${frames.length} frames, ${kept.length} kept`,
+        );
         for (const f of kept) {
           const key = String(f.basename);
           if (seen.has(key)) continue;
@@ -118,6 +154,7 @@ export const lcoQueryStage = defineStage<Record<string, never>>({
     const manifest = await queryArchives(parsed.data, ctx.signal, (m) => ctx.log.info(m), (m) => ctx.log.warn(m));
     const name = ctx.input.path.split('/').pop()?.replace(/\.json$/, '') ?? 'request';
     // URLs without their query strings: presigned signatures never reach a file (fetch-sort lists again).
-    await ctx.writeJson(`lco/manifests/${name}.json`, { ...manifest, frames: manifest.frames.map((f) => ({ ...f, url: displayUrl(f.url) })) });
+    const frames = manifest.frames.map((f) => ({ ...f, url: displayUrl(f.url) }));
+    await ctx.writeJson(`lco/manifests/${name}.json`, { ...manifest, frames });
   },
 });

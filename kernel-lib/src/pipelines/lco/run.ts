@@ -88,19 +88,46 @@ async function readJsonIfAny<T>(file: string): Promise<T | undefined> {
 }
 
 /** Problems and this run's frame counts from the ledger, the manifest and the fetch report. */
-async function runFindings(config: LcoConfig, run: RunResult, request: string, rows: readonly LcoFrameRow[]): Promise<Pick<LcoRunResult, 'thisRun' | 'problems'>> {
+async function runFindings(
+  config: LcoConfig,
+  run: RunResult,
+  request: string,
+  rows: readonly LcoFrameRow[],
+): Promise<Pick<LcoRunResult, 'thisRun' | 'problems'>> {
   const name = path.basename(request, '.json');
   const manifest = await readJsonIfAny<LcoManifest>(path.join(config.logDir, 'lco', 'manifests', `${name}.json`));
   const report = await readJsonIfAny<{ outcomes: FrameOutcome[] }>(path.join(config.logDir, 'reports', `${name}.json`));
   const outcomes = report?.outcomes ?? [];
   const count = (...states: string[]): number => outcomes.filter((o) => states.includes(o.state)).length;
   const problems: LcoProblem[] = [
-    ...run.failures.filter((f) => f.code !== 'E_LCO_UNDELIVERED').map((f): LcoProblem => ({ kind: 'unit', state: 'failed', stage: f.stage, code: f.code, message: f.message })),
-    ...rows.filter((r) => r.run_id === run.runId && (r.state === 'failed' || r.state === 'refused'))
-      .map((r): LcoProblem => ({ kind: 'frame', basename: r.basename, state: r.state, code: r.error_code, message: r.error_message })),
-    ...(manifest?.warnings ?? []).map((w): LcoProblem => ({ kind: 'warning', state: 'warning', code: 'W_ARCHIVE_LISTING', message: w })),
+    ...run.failures
+      .filter((f) => f.code !== 'E_LCO_UNDELIVERED')
+      .map((f): LcoProblem => ({ kind: 'unit', state: 'failed', stage: f.stage, code: f.code, message: f.message })),
+    ...rows
+      .filter((r) => r.run_id === run.runId && (r.state === 'failed' || r.state === 'refused'))
+      .map((r): LcoProblem => ({
+        kind: 'frame',
+        basename: r.basename,
+        state: r.state,
+        code: r.error_code,
+        message: r.error_message,
+      })),
+    ...(manifest?.warnings ?? []).map((w): LcoProblem => ({
+      kind: 'warning',
+      state: 'warning',
+      code: 'W_ARCHIVE_LISTING',
+      message: w,
+    })),
   ];
-  return { thisRun: { new: count('sorted', 'held'), alreadyPresent: count('skipped'), failed: count('failed'), refused: count('refused') }, problems };
+  return {
+    thisRun: {
+      new: count('sorted', 'held'),
+      alreadyPresent: count('skipped'),
+      failed: count('failed'),
+      refused: count('refused'),
+    },
+    problems,
+  };
 }
 
 /** Runs the pipeline for the config's window; only this run's request is processed. */
@@ -116,7 +143,8 @@ export async function runLcoDataManagement(configFile: string, options: LcoRunOp
     const frames = { sorted: 0, held: 0, failed: 0, refused: 0 };
     for (const r of rows) frames[r.state]++;
     const findings = await runFindings(config, run, request, rows);
-    return { run, status: run.status, request, window: { start: window.start.toISOString(), end: window.end.toISOString() }, frames, ...findings };
+    const span = { start: window.start.toISOString(), end: window.end.toISOString() };
+    return { run, status: run.status, request, window: span, frames, ...findings };
   } finally {
     ledger.close();
   }
