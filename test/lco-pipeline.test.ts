@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFits } from '../kernel-lib/src/formats/fits';
-import { startLocalArchive, type LocalArchive } from '../kernel-lib/src/local-archive';
+import { HOSTILE_FILE_NAMES, startLocalArchive, type LocalArchive } from '../kernel-lib/src/local-archive';
 import { lcoFrames, lcoFramesPerTargetNight, runLcoDataManagement } from '../kernel-lib/src/pipelines/lco';
 
 const TOKEN = 'lco-secret-9d8c7b6a5f4e3d2c1b0a99887766';
@@ -67,8 +67,11 @@ describe('lco-data-management', () => {
     writeFileSync(path.join(mine, 'reduction_config.yaml'), 'edited: by hand\n');
 
     const r = await runLcoDataManagement(cfg);
-    expect(r.run.status).toBe('succeeded');
-    const expected = archive.frames.filter((f) => ['EXPOSE', 'SPECTRUM'].includes(f.record.configuration_type) && !f.record.filename.includes('/'));
+    // the hostile names are refused, so the run is partial: every other frame arrives
+    expect(r.status).toBe('partial');
+    expect(r.run.failures.map((f) => f.code)).toEqual(['E_LCO_UNDELIVERED']);
+    expect(r.problems.every((p) => p.kind === 'frame' && p.state === 'refused')).toBe(true);
+    const expected = archive.frames.filter((f) => ['EXPOSE', 'SPECTRUM'].includes(f.record.configuration_type) && !HOSTILE_FILE_NAMES.includes(f.record.filename));
     const proposals = new Set(expected.map((f) => f.record.proposal_id));
     expect(proposals.size).toBe(2);
     const rows = lcoFrames(cfg);
@@ -97,9 +100,18 @@ describe('lco-data-management', () => {
     const written = readFileSync(path.join(ws, 'reduction', sinistro?.dataset as string, 'reduction_config.yaml'), 'utf8');
     expect(written).toContain(`name: ${sinistro?.target}`);
     for (const f of floyds) expect(existsSync(path.join(ws, 'reduction', f.dataset as string, 'reduction_config.yaml'))).toBe(false);
-    // Hostile names: refused, reported, nothing written outside the roots
-    expect(r.problems.filter((p) => p.state === 'refused').map((p) => p.code)).toEqual(['E_PATH_ESCAPE', 'E_PATH_ESCAPE']);
+    // Hostile names: refused, reported, nothing written outside the roots, no log line forged
+    expect(r.problems.filter((p) => p.state === 'refused').map((p) => p.code)).toEqual(HOSTILE_FILE_NAMES.map(() => 'E_UNSAFE_NAME'));
     expect(existsSync(path.join(ws, '..', 'escaped.fits.fz'))).toBe(false);
+    expect(readdirSync(path.join(ws, 'incoming')).filter((n) => !['.cache', 'unused'].includes(n) && !n.endsWith('.fits'))).toEqual([]);
+    const logs = walk(path.join(ws, 'logs')).filter((x) => /\.(log|err)$/.test(x));
+    expect(logs.some((f) => readFileSync(f, 'utf8').includes('"rtl\\u{202E}zf.stif.fits.fz" refused'))).toBe(true);
+    for (const f of logs) {
+      const text = readFileSync(f, 'utf8');
+      expect(text, f).not.toMatch(/^forged-log-line/m);
+      expect(text, f).not.toContain('\u202E');
+      expect(text, f).not.toContain('\0');
+    }
     expect(existsSync('/tmp/stagebook-absolute.fits.fz')).toBe(false);
     expect(lcoFramesPerTargetNight(rows).reduce((a, b) => a + b.frames, 0)).toBe(good.length);
   });
@@ -107,7 +119,10 @@ describe('lco-data-management', () => {
   it('a second run downloads nothing', async () => {
     archive.requests.length = 0;
     const r = await runLcoDataManagement(cfg);
-    expect(r.run.status).toBe('succeeded');
+    // the hostile names are refused, so the run is partial: every other frame arrives
+    expect(r.status).toBe('partial');
+    expect(r.run.failures.map((f) => f.code)).toEqual(['E_LCO_UNDELIVERED']);
+    expect(r.problems.every((p) => p.kind === 'frame' && p.state === 'refused')).toBe(true);
     expect(archive.count(/^\/download\//)).toBe(0);
     expect(archive.count(/^\/frames\//)).toBeGreaterThan(0);
   });
@@ -120,7 +135,7 @@ describe('lco-data-management', () => {
   it('config errors name file:line:col and never echo a pasted token', async () => {
     const bad = path.join(ws, 'bad.yaml');
     writeFileSync(bad, readFileSync(cfg, 'utf8').replace(`token_envvar: '${ENV}'`, `token_envvar: '${TOKEN}'`));
-    const err = (await runLcoDataManagement(bad).then(() => new Error('expected a config error'), (e) => e)) as Error;
+    const err = await runLcoDataManagement(bad).then(() => new Error('expected a config error'), (e: unknown) => e as Error);
     expect(err.message).toMatch(/bad\.yaml:6:19 archives\.lco\.token_envvar: expected the NAME of an environment variable/);
     expect(err.message).not.toContain(TOKEN);
   });

@@ -47,11 +47,15 @@ export interface AttemptResult {
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH',
   'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
 
-/** origin + path of a URL: what messages show (a query string may hold a signature or token). */
+/**
+ * scheme + host + path of a URL: what messages show (a query string may hold a signature or token,
+ * user:password@ may hold credentials). Built from the parts, not from `origin`, which is the string
+ * `null` for file:, data: and other non-special schemes (`download null/etc/passwd`).
+ */
 export function displayUrl(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
+    return `${u.protocol}//${u.host}${u.pathname}`;
   } catch {
     return '<invalid url>';
   }

@@ -21,6 +21,7 @@ import { DownloadCache, hashFile, type CacheEntry } from './cache';
 import { HostGate, Semaphore, sleep } from './limits';
 import { backoffDelayMs, resolveDownloadPolicy, type DownloadPolicy, type DownloadPolicyInput } from './policy';
 import { DownloadProgressTracker, type DownloadProgressListener } from './progress';
+import { archiveNameProblem, escapeForLog, quoteName, relativePathProblem } from './names';
 import { DownloadRecorder } from './record';
 
 /** One thing to fetch. */
@@ -28,8 +29,13 @@ export interface DownloadItem {
   url: string;
   /** Cache key (default: the URL). Give a stable one for presigned URLs (see `stableKey`). */
   key?: string;
-  /** Also place the file here, relative to `dataRoot` (e.g. the archive's file name). */
+  /** Also place the file here, relative to `dataRoot` (segments checked like archive names: see names.ts). */
   dest?: string;
+  /**
+   * The file name as the archive gave it, when `dest` is built from one: it must be ONE safe name
+   * (`archiveNameProblem`), so `a/b` from an archive is refused even though `a/b` is a valid `dest`.
+   */
+  archiveName?: string;
   /** Expected size in bytes (catches truncation even without Content-Length). */
   size?: number;
   /** Expected checksums (hex) from the archive. */
@@ -102,12 +108,12 @@ export function stableKey(url: string): string {
   return displayUrl(url);
 }
 
-/** Checks an archive-supplied relative name; returns an error message or undefined when safe. */
+/**
+ * Why a relative `dest` is unsafe (undefined when safe): every segment must pass the archive-name
+ * boundary (names.ts), so `.`, `./`, `..`, absolute paths, control and bidi characters are refused.
+ */
 export function unsafeDestReason(dest: string): string | undefined {
-  if (typeof dest !== 'string' || dest.length === 0 || dest.includes('\0')) return 'empty or invalid name';
-  if (path.isAbsolute(dest) || /^[A-Za-z]:[\\/]/.test(dest) || dest.startsWith('\\')) return 'absolute path';
-  if (dest.split(/[\\/]+/).some((seg) => seg === '..')) return "contains a '..' segment";
-  return undefined;
+  return relativePathProblem(dest);
 }
 
 /** Downloads into a cache; reusable across batches (one connection pool). */
@@ -121,6 +127,9 @@ export class Downloader {
   private readonly hosts = new Map<string, { slots: Semaphore; gate: HostGate }>();
   private readonly recorder?: DownloadRecorder;
   private requests = 0;
+  /** Follows `options.signal` (one listener on it, removed by `close`): every wait of every item listens here. */
+  private readonly signal?: AbortSignal;
+  private readonly unlinkSignal: () => void;
 
   constructor(private readonly options: DownloaderOptions) {
     if (!options || typeof options.cacheDir !== 'string' || options.cacheDir === '') {
@@ -132,13 +141,15 @@ export class Downloader {
     this.agent = new Agent({ connections: this.policy.maxPerHost, headersTimeout: this.policy.headersTimeoutMs, bodyTimeout: this.policy.stallTimeoutMs, keepAliveTimeout: 10_000 });
     this.dispatcher = this.agent.compose(interceptors.redirect({ maxRedirections: 5 }));
     this.overall = new Semaphore(this.policy.maxConnections);
-    // Every in-flight request and wait listens to the one signal: 10 is Node's warning level, not a limit.
-    if (options.signal) setMaxListeners(Math.max(50, this.policy.maxConnections * 4), options.signal);
+    const linked = linkedSignal(options.signal);
+    this.signal = linked?.signal;
+    this.unlinkSignal = linked?.unlink ?? (() => undefined);
     this.recorder = options.ledger ? new DownloadRecorder(options.ledger, options.runId) : undefined;
   }
 
   /** Closes the connection pool. */
   async close(): Promise<void> {
+    this.unlinkSignal();
     await this.agent.close();
   }
 
@@ -179,34 +190,51 @@ export class Downloader {
 
   private async fetchOne(item: DownloadItem, progress: DownloadProgressTracker): Promise<DownloadedFile | DownloadFailure> {
     const key = item.key ?? item.url;
-    const label = item.dest ?? displayUrl(item.url);
+    const label = escapeForLog(item.dest ?? displayUrl(item.url));
     const fail = (code: string, message: string, attempts: number, status?: number): DownloadFailure => {
       const f: DownloadFailure = { item, key, code, message: this.redact(message), attempts, status };
-      this.recorder?.record({ key, key_sha256: this.cacheHashOf(key), host: hostOf(item.url), status: 'failed', dest: item.dest ?? null, size: null, sha256: null, md5: null, attempts, bytes_transferred: 0, error_code: code, error_message: f.message });
+      const dest = item.dest === undefined ? null : escapeForLog(item.dest);
+      this.recorder?.record({
+        key, key_sha256: this.cacheHashOf(key), host: hostOf(item.url), status: 'failed', dest, size: null, sha256: null, md5: null,
+        attempts, bytes_transferred: 0, error_code: code, error_message: f.message,
+      });
       progress.fileDone('failed', label);
       return f;
     };
     let destPath: string | undefined;
+    const nameProblem = item.archiveName !== undefined ? archiveNameProblem(item.archiveName) : undefined;
+    if (nameProblem !== undefined) {
+      return fail('E_UNSAFE_NAME', `download: archive file name ${quoteName(item.archiveName)} refused: ${nameProblem}`, 0);
+    }
     if (item.dest !== undefined) {
       const reason = unsafeDestReason(item.dest);
-      if (reason || !this.guard) return fail('E_PATH_ESCAPE', `download: dest ${JSON.stringify(item.dest)} refused: ${reason ?? 'no dataRoot configured'}`, 0);
+      if (reason) return fail('E_UNSAFE_NAME', `download: dest ${quoteName(item.dest)} refused: ${reason}`, 0);
+      if (!this.guard) {
+        return fail('E_PATH_ESCAPE', `download: dest ${quoteName(item.dest)} refused: no dataRoot configured`, 0);
+      }
       try {
         destPath = this.guard.resolve(item.dest, 'download dest');
       } catch (e) {
-        return fail('E_PATH_ESCAPE', (e as Error).message, 0);
+        return fail('E_PATH_ESCAPE', escapeForLog((e as Error).message), 0);
       }
     }
+    let protocol: string;
     try {
-      new URL(item.url);
+      protocol = new URL(item.url).protocol;
     } catch {
       return fail('E_INVALID_ARGUMENT', `download: invalid URL for ${label}`, 0);
+    }
+    // An archive decides the URLs: file:, data: or ftp: would read local files or leave HTTP's checks.
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      const shown = escapeForLog(displayUrl(item.url));
+      return fail('E_INVALID_ARGUMENT', `download ${shown}: unsupported URL scheme '${protocol}' (only http: and https:)`, 0);
     }
     try {
       const cached = await this.cachedEntry(key, item);
       if (cached) return await this.finish(item, key, cached, destPath, { fromCache: true, attempts: 0, bytesTransferred: 0, resumedFrom: 0 }, progress, label);
       return await this.download(item, key, destPath, progress, label, fail);
     } catch (e) {
-      const err = classifyError(e, item.url, this.options.signal);
+      const err = classifyError(e, item.url, this.signal);
       return fail(err.code, err.message, 0);
     }
   }
@@ -231,7 +259,7 @@ export class Downloader {
   private async download(item: DownloadItem, key: string, destPath: string | undefined, progress: DownloadProgressTracker, label: string, fail: (code: string, message: string, attempts: number, status?: number) => DownloadFailure): Promise<DownloadedFile | DownloadFailure> {
     const deadline = Date.now() + this.policy.maxTimePerUrlMs;
     const host = this.host(item.url);
-    const signal = this.options.signal;
+    const signal = this.signal;
     let transferred = 0;
     let last: AttemptError | StagebookError | undefined;
     for (let attempt = 1; attempt <= this.policy.retry.maxAttempts; attempt++) {
@@ -254,7 +282,9 @@ export class Downloader {
       if (!retryable || attempt === this.policy.retry.maxAttempts) break;
       const ra = (last as AttemptError).retryAfterMs;
       if (ra !== undefined && ra > this.policy.retry.maxRetryAfterMs) break;
-      if (ra !== undefined && ra > 0) host.gate.pause(Date.now() + ra);
+      // Scope as data (policy.retry.retryAfterScope): a listing API throttles the client as a whole
+      // ('host'); presigned download URLs are throttled one object at a time ('url').
+      if (ra !== undefined && ra > 0 && this.policy.retry.retryAfterScope === 'host') host.gate.pause(Date.now() + ra);
       const wait = ra ?? backoffDelayMs(attempt, this.policy.retry, this.options.random);
       if (Date.now() + wait > deadline) break;
       await sleep(wait, signal);
@@ -291,6 +321,23 @@ async function placeFile(src: string, dest: string, size: number): Promise<void>
     await fsp.copyFile(src, tmp);
   }
   await fsp.rename(tmp, dest);
+}
+
+/**
+ * The downloader's own signal, aborted when `outer` aborts. Each item waiting for a connection slot,
+ * a host gate or a backoff holds one abort listener, so a batch of N items holds up to N at once:
+ * on the caller's signal that passed Node's warning level (MaxListenersExceededWarning for runs of
+ * more than 50 frames). Here the count is bounded by the batch and every listener is removed when
+ * its wait ends, so the warning level is lifted on this signal only; the caller's gets one listener.
+ */
+function linkedSignal(outer: AbortSignal | undefined): { signal: AbortSignal; unlink: () => void } | undefined {
+  if (!outer) return undefined;
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal);
+  const forward = (): void => inner.abort(outer.reason);
+  if (outer.aborted) forward();
+  else outer.addEventListener('abort', forward, { once: true });
+  return { signal: inner.signal, unlink: () => outer.removeEventListener('abort', forward) };
 }
 
 /** Convenience: one batch with a fresh Downloader (closed afterwards). */

@@ -13,3 +13,6 @@ export type { DownloadRecordRow, DownloadOutcomeStatus } from './record';
 export { DownloadProgressTracker, formatBytes, formatDownloadProgress, terminalProgress, eventBusProgress } from './progress';
 export type { DownloadProgressSnapshot, DownloadProgressListener } from './progress';
 export { Semaphore, HostGate, sleep } from './limits';
+export {
+  archiveNameProblem, checkArchiveName, relativePathProblem, escapeForLog, quoteName, sanitizeSegment,
+} from './names';

@@ -20,6 +20,8 @@ const retrySchema = z.strictObject({
   jitter: z.enum(['full', 'none']).default('full').describe('full: uniform in [0, ceiling]; none: exactly the ceiling (tests, debugging)'),
   maxRetryAfterMs: z.number().min(0).default(120_000)
     .describe('Longest Retry-After honoured (ms); a longer one fails the URL instead of stalling the run'),
+  retryAfterScope: z.enum(['host', 'url']).default('host')
+    .describe('What a Retry-After holds back: every request to that host (a throttling listing API), or only that URL (presigned download URLs)'),
 });
 
 /** Zod schema of a policy (every field optional, defaults as documented). */

@@ -8,3 +8,5 @@ export type { AvailabilityRow, WindowQuery } from './catalogue';
 export { parseDirectoryListing, listDirectory, dayDirectories, parseSxiName, listingToRecords, SXI_NAME } from './listing';
 export { getJson, getText } from './http-json';
 export type { GetOptions } from './http-json';
+export { followListing } from './pagination';
+export type { ListingPage, ListingWalk, ListingResult } from './pagination';

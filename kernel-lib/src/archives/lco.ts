@@ -3,8 +3,8 @@
  * `GET {url}/frames/?start&end&proposal_id&reduction_level&public=false&limit&offset` with
  * `Authorization: Token <token>`; DRF LimitOffsetPagination `{count, next, previous, results}`.
  * Differences from the seed's data_download.py, on purpose:
- * - pagination follows `next` to the end (the seed stopped at 10 pages), bounded by `maxPages`
- *   and by `count`;
+ * - pagination follows `next` until it is null (the seed stopped at 10 pages), de-duplicates by
+ *   id and refuses loops (pagination.ts); `count` is only checked, never trusted;
  * - `next` must stay on the configured origin: the token is never sent anywhere else;
  * - the md5 comes from `version_set` (the newest version), so the download is verified.
  */
@@ -14,6 +14,7 @@ import type { DownloadItem } from '../acquisition/downloader';
 import { Redactor, type Secret } from '../config/secrets';
 import { StagebookError } from '../errors/stagebook-error';
 import { getJson } from './http-json';
+import { followListing, type ListingResult } from './pagination';
 import { recordsToItems, type ArchiveClient, type ArchiveRecord } from './types';
 
 /** A frames query. */
@@ -35,6 +36,8 @@ export interface LcoArchiveOptions {
   url: string;
   /** The token (from the env var named in the config); omitted for public data. */
   token?: Secret;
+  /** `public` sent when a query does not say (default false, as the seed sends it). */
+  public?: boolean;
   /** Page size (`limit`). Default 100 (the seed's). */
   pageSize?: number;
   /** Safety bound on pages per query. Default 1000 (100,000 frames at the default page size). */
@@ -101,32 +104,75 @@ export class LcoArchiveClient implements ArchiveClient<LcoFrameQuery> {
     if (q.end !== undefined) p.set('end', lcoTime(q.end));
     if (q.proposalId !== undefined) p.set('proposal_id', q.proposalId);
     if (q.reductionLevel !== undefined) p.set('reduction_level', String(q.reductionLevel));
-    p.set('public', String(q.public ?? false));
+    p.set('public', String(q.public ?? this.options.public ?? false));
     for (const [k, v] of Object.entries(q.extra ?? {})) p.set(k, String(v));
     p.set('limit', String(this.options.pageSize ?? 100));
     p.set('offset', '0');
     return u.href;
   }
 
-  /** Raw frame dicts of every page of a query. */
-  async searchFrames(q: LcoFrameQuery): Promise<Array<Record<string, unknown>>> {
-    const where = 'LcoArchiveClient.searchFrames';
-    const headers: Record<string, string> = this.options.token ? { authorization: `Token ${this.options.token.reveal()}` } : {};
-    const maxPages = this.options.maxPages ?? 1000;
-    const out: Array<Record<string, unknown>> = [];
-    let url: string | null = this.queryUrl(q);
-    for (let page = 0; url; page++) {
-      if (page >= maxPages) throw new StagebookError('E_ARCHIVE_PAGES', `${where}: more than maxPages=${maxPages} pages for one query; narrow the date range or raise maxPages`, { where, field: 'maxPages' });
-      if (new URL(url).origin !== this.origin) {
-        throw new StagebookError('E_ARCHIVE_FORMAT', `${where}: 'next' points to another origin (${new URL(url).origin}); refusing to send the token there`, { where, field: 'next' });
-      }
-      const body = await getJson(url, { policy: this.policy, headers, redactor: this.redactor, signal: this.options.signal }) as { count?: number; next?: string | null; results?: unknown };
-      if (!body || !Array.isArray(body.results)) throw new StagebookError('E_ARCHIVE_FORMAT', `${where}: ${displayUrl(url)}: no 'results' array in the response`, { where });
-      out.push(...(body.results as Array<Record<string, unknown>>));
-      url = body.next ?? null;
-      if (typeof body.count === 'number' && out.length >= body.count) url = null;
+  /**
+   * Every frame of a query with the listing's warnings (count mismatch, duplicates): follows `next`
+   * until it is null, de-duplicates by id, and ends with E_ARCHIVE_PAGINATION when the listing loops,
+   * a page adds nothing new, or `maxPages` is reached (see pagination.ts).
+   */
+  async queryFrames(q: LcoFrameQuery): Promise<ListingResult> {
+    try {
+      return await this.followFrames(q);
+    } catch (e) {
+      throw this.explainAuth(e);
     }
-    return out;
+  }
+
+  /**
+   * A 401/403 names the archive, its URL and the environment variable the token came from (never
+   * the token), so the user knows which setting to fix; the seed printed nothing at all.
+   */
+  private explainAuth(e: unknown): unknown {
+    if (!(e instanceof StagebookError) || e.code !== 'E_ARCHIVE_AUTH') return e;
+    const status = e.context.status as number | undefined;
+    const envVar = this.options.token?.envVar;
+    const source = envVar ? `the token in $${envVar}` : 'no token (none configured)';
+    const message =
+      `archive ${this.name} (${displayUrl(this.base)}) refused ${source}: HTTP ${status ?? '401/403'}; ` +
+      'check that the variable holds a valid token for this archive';
+    const context = { where: 'LcoArchiveClient.queryFrames', archive: this.name, status, envVar };
+    return new StagebookError('E_ARCHIVE_AUTH', this.redactor.redact(message), context, { cause: e });
+  }
+
+  private async followFrames(q: LcoFrameQuery): Promise<ListingResult> {
+    const where = 'LcoArchiveClient.queryFrames';
+    const token = this.options.token;
+    const headers: Record<string, string> = token ? { authorization: `Token ${token.reveal()}` } : {};
+    const what = q.proposalId !== undefined ? `proposal ${q.proposalId}` : 'query';
+    const formatError = (message: string, field?: string): StagebookError =>
+      new StagebookError('E_ARCHIVE_FORMAT', `${where}: archive ${this.name}: ${message}`, { where, archive: this.name, field });
+    return followListing(this.queryUrl(q), {
+      archive: this.name,
+      query: what,
+      proposal: q.proposalId,
+      maxPages: this.options.maxPages ?? 1000,
+      fetchPage: async (url) => {
+        const options = { policy: this.policy, headers, redactor: this.redactor, signal: this.options.signal };
+        const body = (await getJson(url, options)) as { count?: unknown; next?: unknown; results?: unknown };
+        if (!body || !Array.isArray(body.results)) throw formatError(`${displayUrl(url)}: no 'results' array in the response`);
+        const next = body.next ?? null;
+        if (next !== null && typeof next !== 'string') throw formatError(`${displayUrl(url)}: 'next' is neither a URL nor null`, 'next');
+        const count = typeof body.count === 'number' ? body.count : undefined;
+        return { count, next, results: body.results as Array<Record<string, unknown>> };
+      },
+      checkNext: (next) => {
+        const origin = new URL(next).origin;
+        if (origin !== this.origin) {
+          throw formatError(`'next' points to another origin (${origin}); refusing to send the token there`, 'next');
+        }
+      },
+    });
+  }
+
+  /** Raw frame dicts of every page of a query (warnings dropped: use `queryFrames` to see them). */
+  async searchFrames(q: LcoFrameQuery): Promise<Array<Record<string, unknown>>> {
+    return (await this.queryFrames(q)).records;
   }
 
   async search(q: LcoFrameQuery): Promise<ArchiveRecord[]> {

@@ -31,7 +31,10 @@ export interface ArchiveClient<Q> {
   toDownloadItems(records: readonly ArchiveRecord[], subdir?: string): DownloadItem[];
 }
 
-/** Default mapping record -> download item (the URL without its query string is the cache key). */
+/**
+ * Default mapping record -> download item (the URL without its query string is the cache key). The
+ * record's file name is passed as `archiveName`, so the downloader refuses an unsafe one (names.ts).
+ */
 export function recordsToItems(records: readonly ArchiveRecord[], subdir?: string): DownloadItem[] {
   return records.map((r) => {
     let key = r.url;
@@ -39,6 +42,7 @@ export function recordsToItems(records: readonly ArchiveRecord[], subdir?: strin
       const u = new URL(r.url);
       key = `${u.origin}${u.pathname}`;
     } catch { /* invalid URLs are reported by the downloader */ }
-    return { url: r.url, key, dest: subdir ? `${subdir}/${r.filename}` : r.filename, size: r.size, md5: r.md5, sha256: r.sha256 };
+    const dest = subdir ? `${subdir}/${r.filename}` : r.filename;
+    return { url: r.url, key, archiveName: r.filename, dest, size: r.size, md5: r.md5, sha256: r.sha256 };
   });
 }

@@ -7,6 +7,7 @@
 import type { EventBus, StagebookEvent } from '../events/emitter';
 import { stagebookEvents } from '../events/emitter';
 import { ProgressDisplay, type StageProgressEvent, type StageState } from './progress';
+import { RUN_OUTCOMES, type RunOutcome } from './progress-schema';
 
 interface StageTally { total?: number; done: number; cached: number; failed: number; running: number; startedAt?: number }
 
@@ -66,7 +67,12 @@ export function showPipelineProgress(options?: PipelineProgressOptions | EventBu
     }
     const p = toStageProgress(e, d.tally);
     if (p) d.display.update(p);
-    if (e.type === 'run-finished') { d.display.flush(); displays.delete(e.runId); }
+    if (e.type === 'run-finished') {
+      // the run's own status (partial, failed...): the stage roll-up shows a failed stage as a failed run
+      if (RUN_OUTCOMES.includes(e.status as RunOutcome)) d.display.finish(e.status as RunOutcome);
+      else d.display.flush();
+      displays.delete(e.runId);
+    }
   });
 }
 

@@ -17,6 +17,10 @@ export const PROGRESS_MIME = 'application/vnd.stagebook.progress.v1+json';
 export type StageState = Extract<StageStatus, 'pending' | 'running' | 'succeeded' | 'cached' | 'failed'>;
 export const STAGE_STATES: readonly StageState[] = ['pending', 'running', 'succeeded', 'cached', 'failed'];
 
+/** How a finished run ended (the engine's run status): `partial` = some units failed, others were done. */
+export type RunOutcome = 'succeeded' | 'partial' | 'failed' | 'interrupted';
+export const RUN_OUTCOMES: readonly RunOutcome[] = ['succeeded', 'partial', 'failed', 'interrupted'];
+
 /** A structured error as carried by progress events and the error display. */
 export interface StageErrorInfo {
   code: string;
@@ -48,6 +52,8 @@ export interface ProgressPayload {
   updatedAt: string;
   stages: StageProgress[];
   error?: StageErrorInfo;
+  /** Set when the run has finished: its status, which `state` (a roll-up of stages) cannot say. */
+  outcome?: RunOutcome;
 }
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO 8601 time' });
@@ -81,6 +87,8 @@ export const progressPayloadSchema = z.object({
   updatedAt: isoTime.describe('When this payload was produced'),
   stages: z.array(stageProgressSchema).describe('Stages in the order they were first seen (or declared)'),
   error: stageErrorInfoSchema.optional().describe('The first failed stage\'s error'),
+  outcome: z.enum(RUN_OUTCOMES as [RunOutcome, ...RunOutcome[]]).optional()
+    .describe('How the run ended, once it has: succeeded | partial | failed | interrupted'),
 });
 
 // Compile-time check that the schema and the interfaces describe the same thing.

@@ -14,7 +14,10 @@
 import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '../errors/stagebook-error';
 import { escapeHtml, publish, type DisplayBundle } from './bundle';
-import { PROGRESS_MIME, STAGE_STATES, countText, type ProgressPayload, type StageErrorInfo, type StageProgress, type StageState } from './progress-schema';
+import {
+  PROGRESS_MIME, RUN_OUTCOMES, STAGE_STATES, countText,
+  type ProgressPayload, type RunOutcome, type StageErrorInfo, type StageProgress, type StageState,
+} from './progress-schema';
 
 export { PROGRESS_MIME, progressPayloadSchema, parseProgressPayload } from './progress-schema';
 export type { ProgressPayload, StageErrorInfo, StageProgress, StageState, PayloadIssue } from './progress-schema';
@@ -59,6 +62,7 @@ export class ProgressDisplay {
   private shown = false;
   private lastSent = 0;
   private dirty = false;
+  private outcome: RunOutcome | undefined;
 
   constructor(options: ProgressDisplayOptions = {}) {
     this.runId = options.runId ?? randomBytes(6).toString('hex');
@@ -84,6 +88,21 @@ export class ProgressDisplay {
     return this.render(now);
   }
 
+  /**
+   * Records how the run ended (the engine's run status) and shows it: a run with a failed stage may
+   * be `partial` (other units were done), which the stage roll-up alone would show as `failed`.
+   */
+  finish(outcome: RunOutcome): DisplayBundle | undefined {
+    if (!RUN_OUTCOMES.includes(outcome))
+      invalidArgument(
+        'ProgressDisplay.finish',
+        'outcome',
+        `expected one of ${RUN_OUTCOMES.join('|')}, got ${String(outcome)}`,
+      );
+    this.outcome = outcome;
+    return this.render(Date.now());
+  }
+
   /** Sends the current state now (e.g. after thinned updates at the end of a cell). */
   flush(): DisplayBundle | undefined {
     return this.dirty || !this.shown ? this.render(Date.now()) : undefined;
@@ -103,9 +122,15 @@ export class ProgressDisplay {
     const stages = [...this.stages.values()].map((s) => ({ ...s }));
     const failed = stages.find((s) => s.state === 'failed');
     return {
-      version: 1, runId: this.runId, pipeline: this.pipeline, state: overallState(stages),
-      startedAt: this.startedAt, updatedAt: new Date().toISOString(), stages,
+      version: 1,
+      runId: this.runId,
+      pipeline: this.pipeline,
+      state: overallState(stages),
+      startedAt: this.startedAt,
+      updatedAt: new Date().toISOString(),
+      stages,
       ...(failed?.error ? { error: failed.error } : {}),
+      ...(this.outcome ? { outcome: this.outcome } : {}),
     };
   }
 
@@ -152,13 +177,17 @@ export function overallState(stages: StageProgress[]): StageState {
 const ICON: Record<StageState, string> = { pending: '·', running: '▶', succeeded: '✓', cached: '↺', failed: '✗' };
 const COLOR: Record<StageState, string> = { pending: '#888', running: '#1f6feb', succeeded: '#1a7f37', cached: '#6e7781', failed: '#cf222e' };
 
+const OUTCOME_COLOR: Record<RunOutcome, string> = {
+  succeeded: COLOR.succeeded, partial: '#9a6700', failed: COLOR.failed, interrupted: COLOR.cached,
+};
+
 function seconds(ms: number | undefined): string {
   return ms === undefined ? '' : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
 /** Text twin: header plus one line per stage. */
 export function progressText(p: ProgressPayload): string {
-  const head = `run ${p.runId}${p.pipeline ? ` (${p.pipeline})` : ''}: ${p.state}`;
+  const head = `run ${p.runId}${p.pipeline ? ` (${p.pipeline})` : ''}: ${p.outcome ?? p.state}`;
   const lines = p.stages.map((s) => {
     const extra = [countText(s), seconds(s.durationMs), s.message ?? '', s.error ? `${s.error.code}: ${s.error.message}` : ''].filter(Boolean).join('  ');
     return `  ${ICON[s.state]} ${s.name} [${s.state}]${extra ? `  ${extra}` : ''}`;
@@ -178,7 +207,9 @@ export function progressHtml(p: ProgressPayload): string {
     const err = s.error ? `<br><code>${escapeHtml(s.error.code)}</code> ${escapeHtml(s.error.message)}` : '';
     return `<tr><td style="color:${COLOR[s.state]}">${ICON[s.state]} ${escapeHtml(s.state)}</td><td>${escapeHtml(s.name)}</td><td>${bar(s)} ${escapeHtml(countText(s))}</td><td>${escapeHtml(seconds(s.durationMs))}</td><td>${escapeHtml(s.message ?? '')}${err}</td></tr>`;
   }).join('\n');
-  const title = `run <code>${escapeHtml(p.runId)}</code>${p.pipeline ? ` · ${escapeHtml(p.pipeline)}` : ''} · <b style="color:${COLOR[p.state]}">${escapeHtml(p.state)}</b>`;
+  const color = p.outcome ? OUTCOME_COLOR[p.outcome] : COLOR[p.state];
+  const state = `<b style="color:${color}">${escapeHtml(p.outcome ?? p.state)}</b>`;
+  const title = `run <code>${escapeHtml(p.runId)}</code>${p.pipeline ? ` · ${escapeHtml(p.pipeline)}` : ''} · ${state}`;
   return `<div class="stagebook-progress"><div>${title}</div><table>\n<thead><tr><th>state</th><th>stage</th><th>progress</th><th>time</th><th>message</th></tr></thead>\n<tbody>\n${rows}\n</tbody></table></div>`;
 }
 

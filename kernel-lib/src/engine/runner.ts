@@ -144,7 +144,7 @@ async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledg
     };
     if (options.clean) await cleanOutputs(env, options);
     await walkStages(env, params, options);
-    result.status = options.signal?.aborted || heartbeat.lost || env.leaseLost ? 'interrupted' : result.failures.length > 0 || (result.counts.blocked ?? 0) > 0 ? 'failed' : 'succeeded';
+    result.status = options.signal?.aborted || heartbeat.lost || env.leaseLost ? 'interrupted' : statusFromUnits(result.counts);
   } catch (e) {
     runError = resourceError(e, `run ${lease.runId}`, config.ledger) ?? e;
     result.status = 'failed';
@@ -161,6 +161,17 @@ async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledg
   }
   if (runError) throw runError;
   return result;
+}
+
+/**
+ * The status of a finished run from its unit outcomes: `succeeded` when no unit failed or was
+ * blocked; otherwise `partial` when some unit succeeded or was a cache hit, `failed` when none did.
+ * A run with failures is never `succeeded` (issue 22 item 4).
+ */
+export function statusFromUnits(counts: Readonly<Record<string, number>>): 'succeeded' | 'partial' | 'failed' {
+  const bad = (counts.failed ?? 0) + (counts.blocked ?? 0);
+  if (bad === 0) return 'succeeded';
+  return (counts.succeeded ?? 0) + (counts.cached ?? 0) > 0 ? 'partial' : 'failed';
 }
 
 async function walkStages(env: UnitEnv, params: Map<string, unknown>, options: RunOptions): Promise<void> {

@@ -19,6 +19,7 @@ export type StagebookErrorCode =
   | 'E_CONFIG_NOT_FOUND' // the config file does not exist / is unreadable
   | 'E_SECRET_MISSING' // a secret's environment variable is not set (its NAME is reported, never a value)
   | 'E_PATH_ESCAPE' // a path would resolve outside the configured write roots
+  | 'E_UNSAFE_NAME' // an archive's name is empty, `.`/`..`, has a separator, control or bidi character, or is too long
   | 'E_WORKDIR_NAME' // a working-directory name does not parse with its naming scheme
   // engine: pipelines, runs, ledger
   | 'E_PIPELINE_INVALID' // bad stage/pipeline declaration (unknown upstream, cycle, duplicate name, bad level)
@@ -81,9 +82,11 @@ export type StagebookErrorCode =
   | 'E_ARCHIVE_HTTP' // an archive query failed with an HTTP status
   | 'E_ARCHIVE_NETWORK' // an archive query failed at the network level on every attempt
   | 'E_ARCHIVE_FORMAT' // an archive answer is not the expected JSON, or `next` leaves the archive's origin
-  | 'E_ARCHIVE_PAGES' // a query has more pages than maxPages
+  | 'E_ARCHIVE_PAGINATION' // a listing loops (`next` visited), a page adds no new record, or maxPages is reached
   | 'E_LCO_INSTRUMENT' // INSTRUME matches no known LCO instrument class
   | 'E_LCO_UNUSED' // a downloaded file is not FITS: moved to <download_dir>/unused/
+  | 'E_LCO_UNLISTED' // a frame of an LCO manifest is no longer in the archive's listing when it is fetched
+  | 'E_LCO_UNDELIVERED' // frames of an LCO manifest failed, were refused or unusable: the run ends partial
   // pipelines
   | 'E_XPCS_VALIDATION' // the XPCS notebook's check failed: a fitted decay time off the generator's, or QC failed
   // generic
@@ -106,6 +109,7 @@ const CODE_SET = {
   E_CONFIG_NOT_FOUND: true,
   E_SECRET_MISSING: true,
   E_PATH_ESCAPE: true,
+  E_UNSAFE_NAME: true,
   E_WORKDIR_NAME: true,
   E_PIPELINE_INVALID: true,
   E_PIPELINE_NOT_FOUND: true,
@@ -162,9 +166,11 @@ const CODE_SET = {
   E_ARCHIVE_HTTP: true,
   E_ARCHIVE_NETWORK: true,
   E_ARCHIVE_FORMAT: true,
-  E_ARCHIVE_PAGES: true,
+  E_ARCHIVE_PAGINATION: true,
   E_LCO_INSTRUMENT: true,
   E_LCO_UNUSED: true,
+  E_LCO_UNLISTED: true,
+  E_LCO_UNDELIVERED: true,
   E_XPCS_VALIDATION: true,
   E_INTERNAL: true,
 } as const satisfies Record<StagebookErrorCode, true>;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StagebookError } from '../errors/stagebook-error';
 import { ensureDirSync } from '../workdirs/atomic';
-import { LEDGER_SCHEMA_VERSION, MIGRATIONS } from './migrations';
+import { LEDGER_SCHEMA_VERSION, MIGRATION_CODE, MIGRATIONS } from './migrations';
 import { resourceError } from './resource-errors';
 
 /** Options of `openDatabase`. */
@@ -71,6 +71,7 @@ export function migrate(db: Database.Database): number {
     }
     for (let v = version; v < LEDGER_SCHEMA_VERSION; v++) {
       db.exec(MIGRATIONS[v]);
+      MIGRATION_CODE.get(MIGRATIONS[v])?.(db);
       db.pragma(`user_version = ${v + 1}`);
     }
     return LEDGER_SCHEMA_VERSION;

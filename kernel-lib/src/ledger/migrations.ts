@@ -1,7 +1,14 @@
 /**
  * Ledger schema migrations, applied in order by `PRAGMA user_version` (SQLite's own schema counter:
  * no migrations table to race on). Append a new entry to add a version; never edit an old one.
+ * A step that SQL alone cannot express is a marker entry with code in `MIGRATION_CODE` (keyed by the
+ * marker text, so its position in the list does not matter when branches are merged).
  */
+import type Database from 'better-sqlite3';
+import { allowPartialRunStatus } from './rebuild-run-status';
+
+/** Marker of the step that lets `runs.status` be `partial` (rebuild-run-status.ts). */
+export const ALLOW_PARTIAL_RUN_STATUS = "-- runs.status also accepts 'partial' (code: rebuild-run-status.ts)";
 
 /** Migration i brings the schema from user_version i to i+1. */
 export const MIGRATIONS: readonly string[] = [
@@ -118,7 +125,14 @@ ALTER TABLE files ADD COLUMN workspace TEXT;
 CREATE INDEX stage_runs_workspace ON stage_runs (pipeline, stage, unit, workspace, cache_key, status);
 CREATE INDEX files_workspace ON files (pipeline, stage, unit, workspace, state);
   `,
+  // runs.status also accepts 'partial' (issue 22: a run whose units partly failed is not 'failed').
+  ALLOW_PARTIAL_RUN_STATUS,
 ];
+
+/** Code run right after a marker entry of MIGRATIONS, in the same transaction. */
+export const MIGRATION_CODE: ReadonlyMap<string, (db: Database.Database) => void> = new Map([
+  [ALLOW_PARTIAL_RUN_STATUS, allowPartialRunStatus],
+]);
 
 /** Schema version a fully migrated ledger has. */
 export const LEDGER_SCHEMA_VERSION = MIGRATIONS.length;

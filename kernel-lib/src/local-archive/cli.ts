@@ -3,13 +3,17 @@
  *   serve [--port N] [--seed S] [--nights N] [--frames-per-night N] [--token-env NAME] [--faults F.yaml] [--data-dir D] [--blob NAME:BYTES]
  *       runs the local archive on 127.0.0.1 until SIGINT/SIGTERM. The frames API token is read from
  *       the environment variable --token-env (default LCO_TOKEN); it is never printed.
- *   lco-sync <data_download.yaml>   runs the LCO data-management pipeline once (exit 0 ok, 1 failures).
+ *   lco-sync <data_download.yaml>   runs the LCO data-management pipeline once: every failure with its
+ *       reason on stderr, the result as JSON on stdout; exit 0 only when the run `succeeded`, 1 when it
+ *       is `partial` or `failed`, 130 when interrupted.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { resolveSecret } from '../config/secrets';
 import { StagebookError } from '../errors/stagebook-error';
-import { stagebookEvents } from '../events/emitter';
+import { escapeForLog } from '../acquisition/names';
+import { stagebookEvents, type StagebookEvent } from '../events/emitter';
+import type { LcoRunResult } from '../pipelines/lco/run';
 import { startLocalArchive, type LocalArchiveOptions } from './server';
 
 const USAGE = `usage: stagebook archive serve [--port N] [--seed S] [--nights N] [--frames-per-night N] [--token-env NAME] [--faults F.yaml] [--data-dir D] [--blob NAME:BYTES]
@@ -64,17 +68,54 @@ async function serve(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** One terminal line per engine event worth seeing: failures with their code and reason, warnings. */
+function printEvent(e: StagebookEvent): void {
+  const where = [e.stage, e.unit].filter(Boolean).join(' ');
+  // A multi-line message (E_LCO_UNDELIVERED lists frames) keeps its own lines, each escaped, so no name can add one.
+  if (e.type === 'stage-failed')
+    process.stderr.write(
+      `x ${where}: ${e.error?.code ?? 'E_STAGE_FAILED'}: ${(e.error?.message ?? '').split('\n').map(escapeForLog).join('\n  ')}\n`,
+    );
+  else if (e.type === 'stage-blocked')
+    process.stderr.write(`- ${where}: blocked (${e.message ?? 'an upstream unit failed'})\n`);
+  else if (e.type === 'stage-finished') process.stderr.write(`ok ${where}\n`);
+  else if (e.type === 'log' && e.level === 'warn')
+    process.stderr.write(`! ${where}: ${escapeForLog(e.message ?? '')}\n`);
+}
+
+/** The end-of-run lines: status, this run's frame counts, and every problem with its reason. */
+function printOutcome(r: LcoRunResult): void {
+  const t = r.thisRun;
+  process.stderr.write(
+    `lco-sync ${r.status}: ${t.new} new frame(s), ${t.alreadyPresent} already present, ${t.failed} failed, ${t.refused} refused\n`,
+  );
+  for (const p of r.problems) {
+    const what =
+      p.kind === 'frame'
+        ? `frame ${escapeForLog(p.basename ?? '?')} ${p.state}`
+        : p.kind === 'unit'
+          ? `stage ${p.stage} failed`
+          : 'warning';
+    process.stderr.write(`  ${what}: ${p.code ?? ''}: ${escapeForLog(p.message ?? '')}\n`);
+  }
+}
+
 async function lcoSync(argv: string[]): Promise<number> {
   const file = argv[0];
-  if (!file || argv.length !== 1) throw new StagebookError('E_USAGE', `archive lco-sync: expected one config file\n${USAGE}`, { where: 'archive lco-sync' });
+  if (!file || argv.length !== 1)
+    throw new StagebookError('E_USAGE', `archive lco-sync: expected one config file\n${USAGE}`, {
+      where: 'archive lco-sync',
+    });
   const { runLcoDataManagement } = await import('../pipelines/lco/run');
-  const stop = stagebookEvents.subscribe((e) => {
-    if (e.type === 'stage-finished' || e.type === 'stage-failed' || (e.type === 'log' && e.level === 'warn')) process.stderr.write(`${e.stage ?? ''} ${e.unit ?? ''} ${e.status ?? e.level ?? ''} ${e.message ?? ''}\n`);
-  });
+  const stop = stagebookEvents.subscribe(printEvent);
   try {
     const r = await runLcoDataManagement(file);
-    process.stdout.write(`${JSON.stringify({ runId: r.run.runId, status: r.run.status, window: r.window, frames: r.frames, problems: r.problems }, null, 2)}\n`);
-    return r.run.status === 'succeeded' && r.problems.length === 0 ? 0 : 1;
+    printOutcome(r);
+    process.stdout.write(
+      `${JSON.stringify({ runId: r.run.runId, status: r.status, window: r.window, frames: r.frames, thisRun: r.thisRun, problems: r.problems }, null, 2)}\n`,
+    );
+    // exit 0 only for `succeeded`: a partial or failed run is never reported as success
+    return r.status === 'succeeded' ? 0 : r.status === 'interrupted' ? 130 : 1;
   } finally {
     stop();
   }

@@ -10,7 +10,20 @@ import { StagebookError } from '../errors/stagebook-error';
 import { issuePath, prettifyIssues } from '../errors/zod-issues';
 
 /** The kinds of fault. */
-export type FaultKind = '429' | '500' | 'reset' | 'truncate' | 'slow' | 'corrupt' | 'wrong-md5';
+export type FaultKind =
+  | '429' | '500' | 'reset' | 'truncate' | 'slow' | 'corrupt' | 'wrong-md5' | 'wrong-url' | 'next-loop' | 'wrong-count';
+
+/**
+ * Metadata faults: permanent properties of the answers (not of one request), so `times` and
+ * `probability` do not apply. `wrong-md5` lies about a frame's checksum; `next-loop` makes the frames
+ * API's `next` link loop; `wrong-count` makes its `count` lie; `wrong-url` gives a frame another URL
+ * (default `file:///etc/passwd`).
+ */
+const METADATA_KINDS: ReadonlySet<FaultKind> = new Set(['wrong-md5', 'wrong-url', 'next-loop', 'wrong-count']);
+
+/** Pagination faults default to the frames listing; the others to downloads. */
+const PAGINATION_KINDS: ReadonlySet<FaultKind> = new Set(['next-loop', 'wrong-count']);
+export const DEFAULT_PAGINATION_FAULT_PATH = '^/frames/$';
 
 /** One fault rule. */
 export interface FaultRule {
@@ -29,12 +42,24 @@ export interface FaultRule {
   at?: number;
   /** slow: body rate in bytes per second (default 64 KiB/s). */
   bytesPerSecond?: number;
+  /**
+   * next-loop: where the `next` link of the faulty pages points: `first` (back to the first page,
+   * default), `self` (the page itself) or `stale` (a new URL that serves the same records again).
+   */
+  loop?: 'first' | 'self' | 'stale';
+  /** next-loop: index (0-based) of the first page whose `next` is wrong. Default 1. */
+  fromPage?: number;
+  /** wrong-count: added to the true `count` (negative: fewer than there are). Default +1000. */
+  countDelta?: number;
+  /** wrong-url: the URL the frame record carries instead of its download URL. Default file:///etc/passwd. */
+  url?: string;
 }
 
 export const DEFAULT_FAULT_PATH = '^/(download|blobs|solar|ncei)/';
 
 const ruleSchema = z.strictObject({
-  kind: z.enum(['429', '500', 'reset', 'truncate', 'slow', 'corrupt', 'wrong-md5']),
+  kind: z.enum(['429', '500', 'reset', 'truncate', 'slow', 'corrupt', 'wrong-md5', 'wrong-url', 'next-loop',
+    'wrong-count']),
   path: z.string().optional(),
   times: z.number().int().min(0).optional(),
   probability: z.number().min(0).max(1).optional(),
@@ -42,7 +67,15 @@ const ruleSchema = z.strictObject({
   status: z.number().int().min(500).max(599).optional(),
   at: z.number().min(0).max(1).optional(),
   bytesPerSecond: z.number().min(1).optional(),
+  loop: z.enum(['first', 'self', 'stale']).optional(),
+  fromPage: z.number().int().min(0).optional(),
+  countDelta: z.number().int().optional(),
+  url: z.string().optional(),
 });
+
+function defaultPath(kind: FaultKind): string {
+  return PAGINATION_KINDS.has(kind) ? DEFAULT_PAGINATION_FAULT_PATH : DEFAULT_FAULT_PATH;
+}
 
 /** Validates fault rules (E_INVALID_ARGUMENT naming the rule index and field). */
 export function parseFaultRules(input: unknown): FaultRule[] {
@@ -52,7 +85,7 @@ export function parseFaultRules(input: unknown): FaultRule[] {
       where: 'parseFaultRules', field: issuePath(r.error.issues[0].path, ['faults']),
     });
   }
-  for (const rule of r.data) new RegExp(rule.path ?? DEFAULT_FAULT_PATH);
+  for (const rule of r.data) new RegExp(rule.path ?? defaultPath(rule.kind));
   return r.data as FaultRule[];
 }
 
@@ -62,19 +95,30 @@ export class FaultInjector {
   private readonly counts = new Map<string, number>();
 
   constructor(rules: readonly FaultRule[], private readonly seed = 1) {
-    this.compiled = rules.map((rule) => ({ rule, re: new RegExp(rule.path ?? DEFAULT_FAULT_PATH) }));
+    this.compiled = rules.map((rule) => ({ rule, re: new RegExp(rule.path ?? defaultPath(rule.kind)) }));
   }
 
   /** Counts this request of `path` and returns the first rule that fires (one fault per request). */
   next(path: string): FaultRule | undefined {
     const n = (this.counts.get(path) ?? 0) + 1;
     this.counts.set(path, n);
-    return this.match(path, n, (k) => k !== 'wrong-md5');
+    return this.match(path, n, (k) => !METADATA_KINDS.has(k));
   }
 
   /** The wrong-md5 rule for a frame path, if any (metadata faults are permanent). */
   wrongMd5(path: string): boolean {
     return this.compiled.some(({ rule, re }) => rule.kind === 'wrong-md5' && re.test(path));
+  }
+
+  /** The URL a frame record carries under a wrong-url rule for its download path, if any. */
+  wrongUrl(path: string): string | undefined {
+    const rule = this.compiled.find(({ rule: r, re }) => r.kind === 'wrong-url' && re.test(path))?.rule;
+    return rule ? (rule.url ?? 'file:///etc/passwd') : undefined;
+  }
+
+  /** The pagination fault rule of `kind` for a listing path, if any. */
+  pagination(path: string, kind: 'next-loop' | 'wrong-count'): FaultRule | undefined {
+    return this.compiled.find(({ rule, re }) => rule.kind === kind && re.test(path))?.rule;
   }
 
   private match(path: string, n: number, kinds: (k: FaultKind) => boolean): FaultRule | undefined {

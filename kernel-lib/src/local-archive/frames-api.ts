@@ -56,3 +56,40 @@ export function pageOf(matched: readonly FrameRecord[], u: URL, origin: string):
     results: matched.slice(offset, offset + limit),
   };
 }
+
+/** Pagination faults of a listing (see faults.ts): a `next` that loops, a `count` that lies. */
+export interface PaginationFaults {
+  nextLoop?: { loop?: 'first' | 'self' | 'stale'; fromPage?: number };
+  countDelta?: number;
+}
+
+/**
+ * Applies pagination faults to a page served for `u`. `first`/`self` send the client back to a URL
+ * it has read; `stale` invents a URL never served before (a `cursor` parameter) that repeats the
+ * page's records, so only de-duplication by id catches it. Only pages that have a `next` are
+ * changed, and the last page still ends the listing unless the loop is on it.
+ */
+export function withPaginationFaults<P extends { count: number; next: string | null }>(
+  page: P,
+  u: URL,
+  origin: string,
+  faults: PaginationFaults,
+): P {
+  const out = { ...page };
+  if (faults.countDelta !== undefined) out.count = Math.max(0, page.count + faults.countDelta);
+  const loop = faults.nextLoop;
+  if (!loop) return out;
+  const limit = Math.min(1000, Math.max(1, Number(u.searchParams.get('limit') ?? 100) || 100));
+  const offset = Math.max(0, Number(u.searchParams.get('offset') ?? 0) || 0);
+  if (Math.floor(offset / limit) < (loop.fromPage ?? 1)) return out;
+  const here = new URL(u.pathname + u.search, origin);
+  if (loop.loop === 'self') out.next = here.href;
+  else if (loop.loop === 'stale') {
+    here.searchParams.set('cursor', String(Number(here.searchParams.get('cursor') ?? 0) + 1));
+    out.next = here.href;
+  } else {
+    here.searchParams.set('offset', '0');
+    out.next = here.href;
+  }
+  return out;
+}

@@ -9,7 +9,7 @@
  *   GET /solar/aia/<f>, /ncei/goes15/YYYY/MM/DD/[<f>]   catalogue files and NCEI-style listings
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -20,7 +20,7 @@ import { sendSource, type ByteSource, type SendStats } from './body';
 import { FaultInjector, parseFaultRules, type FaultRule } from './faults';
 import { listingHtml, solarRows, standInBytes } from './solar';
 import { blobBlock, blobSlice, writeSyntheticFrames, type SyntheticArchiveOptions, type SyntheticFrame } from './synthetic';
-import { filterFrames, pageOf } from './frames-api';
+import { filterFrames, pageOf, withPaginationFaults } from './frames-api';
 
 /** Options of the local archive. */
 export interface LocalArchiveOptions {
@@ -36,14 +36,25 @@ export interface LocalArchiveOptions {
   faults?: FaultRule[];
   /** Synthetic large files for benchmarks. */
   blobs?: Array<{ name: string; size: number }>;
-  /** Add frames whose file names try to escape the download directory (tests). */
+  /** Add frames with hostile file names (HOSTILE_FILE_NAMES: escapes, `.`, separators, NUL, newline, bidi). */
   hostileNames?: boolean;
+  /**
+   * Add frames that download intact (their md5 is the truth) but cannot be used: `garbage-0.fits.fz`
+   * is not FITS at all, `notes-1.txt` is not a FITS name. LCO moves such frames to `unused/` (tests).
+   */
+  unusableFrames?: boolean;
   /** Flare events the solar catalogue covers (ISO). */
   events?: string[];
 }
 
 /** One served request. */
-export interface RequestLogEntry { method: string; path: string; status: number; range?: string; bytes: number; fault?: string }
+export interface RequestLogEntry {
+  method: string; path: string; status: number; range?: string; bytes: number; fault?: string;
+  /** The query string (`?a=b`, '' when none). */
+  search: string;
+  /** When the request arrived (epoch ms). */
+  at: number;
+}
 
 /** A running local archive. */
 export interface LocalArchive {
@@ -100,6 +111,7 @@ export async function startLocalArchive(options: LocalArchiveOptions = {}): Prom
   const seed = options.synthetic?.seed ?? 1;
   const frames = writeSyntheticFrames(path.join(dataDir, 'frames'), options.synthetic);
   if (options.hostileNames) addHostileFrames(frames);
+  if (options.unusableFrames) addUnusableFrames(frames, path.join(dataDir, 'frames'));
   const state: State = {
     origin: '', frames, byId: new Map(frames.map((f) => [f.record.id, f])), faults: new FaultInjector(parseFaultRules(options.faults), seed), seed, token: options.token,
     stats: { bytes: 0 }, requests: [], blobs: new Map((options.blobs ?? []).map((b) => [b.name, { size: b.size }])), catalogueFile: path.join(dataDir, 'catalogues', 'availability.sqlite'),
@@ -132,12 +144,42 @@ export async function startLocalArchive(options: LocalArchiveOptions = {}): Prom
   };
 }
 
+/**
+ * File names an archive must never be trusted with: path escapes, names that are the directory
+ * itself, a path separator inside a name, NUL, a newline that forges a log line, and a right-to-left
+ * override that makes `…\u202Ezf.stif.fits.fz` display as another name. Each gets its own basename.
+ */
+export const HOSTILE_FILE_NAMES: readonly string[] = [
+  '../../escaped.fits.fz', '/tmp/stagebook-absolute.fits.fz', '.', './', 'a/b.fits.fz', 'nul\0byte.fits.fz',
+  'line\nforged-log-line.fits.fz', 'rtl\u202Ezf.stif.fits.fz',
+];
+
 function addHostileFrames(frames: SyntheticFrame[]): void {
   const base = frames.find((f) => f.record.configuration_type === 'EXPOSE');
   if (!base) return;
-  ['../../escaped.fits.fz', '/tmp/stagebook-absolute.fits.fz'].forEach((name, i) => {
+  HOSTILE_FILE_NAMES.forEach((name, i) => {
     const id = 900_000 + i;
     frames.push({ ...base, record: { ...base.record, id, basename: `hostile-${i}`, filename: name } });
+  });
+}
+
+function addUnusableFrames(frames: SyntheticFrame[], dir: string): void {
+  const base = frames.find((f) => f.record.configuration_type === 'EXPOSE');
+  if (!base) return;
+  ['garbage-0.fits.fz', 'notes-1.txt'].forEach((name, i) => {
+    const file = path.join(dir, `unusable-${i}.bin`);
+    const bytes = Buffer.from(
+      `not a FITS file (${name}): the archive's md5 is right, the content is useless\n`.repeat(40),
+    );
+    writeFileSync(file, bytes);
+    const md5 = createHash('md5').update(bytes).digest('hex');
+    frames.push({
+      ...base,
+      file,
+      size: bytes.length,
+      md5,
+      record: { ...base.record, id: 800_000 + i, basename: name.replace(/\..*$/, ''), filename: name },
+    });
   });
 }
 
@@ -178,7 +220,7 @@ function frameUrl(state: State, f: SyntheticFrame): string {
 
 /** The record as the API returns it (URLs, version_set with md5; a wrong md5 when that fault is set). */
 function apiRecord(state: State, f: SyntheticFrame): Record<string, unknown> {
-  const url = frameUrl(state, f);
+  const url = state.faults.wrongUrl(`/download/${f.record.id}/`) ?? frameUrl(state, f);
   const md5 = state.faults.wrongMd5(`/download/${f.record.id}/`) ? '0'.repeat(32) : f.md5;
   return { ...f.record, url, version_set: [{ id: f.record.id * 10, key: randomBytes(8).toString('hex'), md5, extension: '.fits.fz', created: f.record.created, url }] };
 }
@@ -189,7 +231,10 @@ function authorised(state: State, req: http.IncomingMessage): boolean {
 
 async function handle(state: State, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const u = new URL(req.url ?? '/', state.origin);
-  const entry: RequestLogEntry = { method: req.method ?? 'GET', path: u.pathname, status: 0, range: req.headers.range, bytes: 0 };
+  const entry: RequestLogEntry = {
+    method: req.method ?? 'GET', path: u.pathname, search: u.search, at: Date.now(), status: 0,
+    range: req.headers.range, bytes: 0,
+  };
   state.requests.push(entry);
   const fault = state.faults.next(u.pathname);
   if (fault) entry.fault = fault.kind;
@@ -213,7 +258,10 @@ async function route(state: State, req: http.IncomingMessage, res: http.ServerRe
       return f ? json(res, 200, apiRecord(state, f)) : json(res, 404, { detail: 'Not found.' });
     }
     const matched = filterFrames(state.frames.map((f) => f.record), u.searchParams);
-    const page = pageOf(matched, u, state.origin);
+    const wrongCount = state.faults.pagination(p, 'wrong-count');
+    const nextLoop = state.faults.pagination(p, 'next-loop');
+    const countDelta = wrongCount ? (wrongCount.countDelta ?? 1000) : undefined;
+    const page = withPaginationFaults(pageOf(matched, u, state.origin), u, state.origin, { nextLoop, countDelta });
     return json(res, 200, { ...page, results: page.results.map((r) => apiRecord(state, state.byId.get(r.id) as SyntheticFrame)) });
   }
   let m = /^\/download\/(\d+)\/[^/]+$/.exec(p);

@@ -12,10 +12,12 @@
  * A whole run (engine pipeline run or notebook run):
  * - `running`: started and not finished (with an expired lease: its owner died, "stale");
  * - `succeeded`: every unit/cell finished without error (cached units count);
- * - `failed`: at least one unit/cell failed or was blocked, or the kernel died or timed out;
+ * - `partial`: some units failed (or were blocked) while others succeeded or were cached (issue 22:
+ *   such a run is neither a success nor a total failure; the CLI exits 1);
+ * - `failed`: no unit succeeded, or a cell failed, or the kernel died or timed out;
  * - `interrupted`: stopped by a signal (SIGINT/SIGTERM, abort) or a lost lease; resumable.
  */
-export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'interrupted'] as const;
+export const RUN_STATUSES = ['running', 'succeeded', 'partial', 'failed', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /**

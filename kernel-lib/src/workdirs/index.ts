@@ -1,3 +1,4 @@
 export * from './confine';
 export * from './atomic';
 export * from './naming';
+export * from './move';

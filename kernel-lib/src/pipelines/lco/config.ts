@@ -3,7 +3,8 @@
  * file:line:col errors. Fields as documented in the seed: archives.<id>.{name, active, url,
  * token_envvar, proposals, reduction_level{image, spectrum}}, log_dir, frame_list, data_download_dir,
  * data_reduction_dir, start_datetime, end_datetime ('%Y-%m-%d %H:%M', or containing 'none' = the
- * last 24 h), default_red_config. Stagebook additions (optional): `download` (downloader policy).
+ * last 24 h), default_red_config. Stagebook additions (optional): `download` (downloader policy) and
+ * `archives.<id>.public` (the seed hard-codes `public=False`; the default stays false).
  * Paths are resolved against the config file's directory.
  */
 import path from 'node:path';
@@ -35,6 +36,8 @@ const archiveSchema = z.strictObject({
     image: z.number().int().describe('RLEVEL of imaging products (91 = BANZAI reduced)'),
     spectrum: z.number().int().describe('RLEVEL of spectroscopic products'),
   }),
+  public: z.boolean().default(false)
+    .describe("The frames API's `public` filter (stagebook addition; false = the seed's hard-coded value)"),
 });
 
 const datetime = z.string().refine((s) => /none/i.test(s) || /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/.test(s.trim()), { message: "expected '%Y-%m-%d %H:%M' or 'None'" });
@@ -60,6 +63,8 @@ export interface LcoArchiveConfig {
   token_envvar: string;
   proposals: string[];
   reduction_level: { image: number; spectrum: number };
+  /** Sent as the frames API's `public` parameter (default false, as the seed sends it). */
+  public: boolean;
 }
 
 /** A validated config with absolute paths. */

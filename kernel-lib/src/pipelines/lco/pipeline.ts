@@ -3,11 +3,12 @@
  *   log_dir/requests/<window>.json --query (map, L0)--> log_dir/manifests/<window>.json
  *     --fetch-sort (split, L1)--> <reduction_dir>/<target>/<class>/<filter|day>/<frame>.fits (+ report)
  *     --reduction-configs (merge per dataset, L2)--> <dataset>/reduction_config.yaml (new datasets only)
- *     --summary (merge, L2)--> log_dir/summary.json (frames per target and night)
+ *     --deliveries (one unit per fetch report)--> fails when a frame was not delivered (run partial)
+ *     --summary (merge, L2)--> log_dir/summary.json (frames per target and night, new vs present)
  * Each invocation writes a new request (its window), so each run is new work; frames already sorted
  * are skipped inside fetch-sort, so the archive is asked again but nothing is downloaded twice.
  */
-import { existsSync, promises as fsp } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { definePipeline } from '../../engine/pipeline';
 import { defineStage } from '../../engine/stage';
@@ -16,7 +17,9 @@ import type { FileRef } from '../../ledger/types';
 import { readFrameFacts, instrumentClass, reductionConfigText } from './sort';
 import { loadLcoConfig } from './config';
 import { lcoQueryStage } from './query';
-import { lcoFetchSortStage } from './fetch-sort';
+import { ledgerOf, lcoFetchSortStage } from './fetch-sort';
+import { lcoDeliveriesStage } from './deliveries';
+import { LcoFrameTable, type LcoFrameRow } from './frames-table';
 
 const isFrame = (f: FileRef): boolean => /\.(fits|fts)$/i.test(f.path) && f.product !== 'lco-held-frame';
 
@@ -46,26 +49,65 @@ export const lcoReductionConfigStage = defineStage<Record<string, never>>({
 });
 
 /** A row of the summary: frames per target, night, instrument class and filter. */
-export interface LcoSummaryRow { target: string; night: string; instrument: string; filter: string; frames: number }
+export interface LcoSummaryRow {
+  target: string; night: string; instrument: string; filter: string;
+  /** Frames sorted or held in this run. */
+  new: number;
+  /** Frames that were already there before this run. */
+  present: number;
+  frames: number;
+}
 
-/** Stage `summary`: frames per target and night over every sorted frame of the run. */
+/** `summary.json`: every frame the workspace holds, this run's new ones counted apart. */
+export interface LcoSummary { runId: string; newFrames: number; presentFrames: number; rows: LcoSummaryRow[] }
+
+/** The summary of the frames in lco_frames (sorted and held), `runId`'s own counted as new. */
+export function lcoSummaryOf(rows: readonly LcoFrameRow[], runId: string): LcoSummary {
+  const counts = new Map<string, LcoSummaryRow>();
+  let newFrames = 0;
+  for (const r of rows) {
+    if (r.state !== 'sorted' && r.state !== 'held') continue;
+    const isNew = r.run_id === runId;
+    if (isNew) newFrames++;
+    const row: LcoSummaryRow = {
+      target: r.target ?? '?',
+      night: (r.day_obs ?? '').replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3'),
+      instrument: r.dataset?.split('/')[1] ?? '?',
+      filter: r.filter ?? '',
+      new: 0,
+      present: 0,
+      frames: 0,
+    };
+    const key = `${row.target}|${row.night}|${row.instrument}|${row.filter}`;
+    const e = counts.get(key) ?? counts.set(key, row).get(key) as LcoSummaryRow;
+    e.frames++;
+    if (isNew) e.new++;
+    else e.present++;
+  }
+  const out = [...counts.values()].sort(
+    (a, b) =>
+      a.target.localeCompare(b.target) || a.night.localeCompare(b.night) ||
+      a.instrument.localeCompare(b.instrument) || a.filter.localeCompare(b.filter),
+  );
+  const total = out.reduce((a, r) => a + r.frames, 0);
+  return { runId, newFrames, presentFrames: total - newFrames, rows: out };
+}
+
+/**
+ * Stage `summary`: frames per target and night over EVERY frame of the workspace (from lco_frames),
+ * this run's new ones apart. It used to count only the frames sorted by this run, so a rerun that
+ * found nothing new overwrote summary.json with `[]`.
+ */
 export const lcoSummaryStage = defineStage<Record<string, never>>({
-  name: 'summary', version: 1, kind: 'merge', level: 'L2', product: 'lco-summary', usesCore: false, after: ['fetch-sort'],
-  description: 'Counts the sorted frames per target and night',
+  name: 'summary', version: 2, kind: 'merge', level: 'L2', product: 'lco-summary', usesCore: false, after: ['fetch-sort'],
+  description: 'Counts the frames per target and night (new in this run, already present)',
   async run(ctx) {
-    const { config } = loadLcoConfig(configFile(ctx.options));
-    const counts = new Map<string, LcoSummaryRow>();
-    for (const f of ctx.inputs.filter(isFrame)) {
-      const rel = path.relative(config.reductionDir, f.path).split(path.sep);
-      if (rel.length < 4 || rel[0] === '..') continue;
-      const facts = readFrameFacts(f.path);
-      const row: LcoSummaryRow = { target: rel[0], night: facts.dayObs.replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3'), instrument: rel[1], filter: facts.filter, frames: 0 };
-      const key = `${row.target}|${row.night}|${row.instrument}|${row.filter}`;
-      (counts.get(key) ?? counts.set(key, row).get(key) as LcoSummaryRow).frames++;
+    const ledger = ledgerOf(ctx);
+    try {
+      await ctx.writeJson('summary.json', lcoSummaryOf(new LcoFrameTable(ledger).list(), ctx.runId));
+    } finally {
+      ledger.close();
     }
-    const rows = [...counts.values()].sort((a, b) => a.target.localeCompare(b.target) || a.night.localeCompare(b.night) || a.instrument.localeCompare(b.instrument) || a.filter.localeCompare(b.filter));
-    await ctx.writeJson('summary.json', rows);
-    void fsp;
   },
 });
 
@@ -73,7 +115,7 @@ export const lcoSummaryStage = defineStage<Record<string, never>>({
 export const lcoPipeline = definePipeline({
   name: 'lco-data-management',
   description: 'LCO data management: query archives, download new frames, decompress, sort into datasets, write reduction configs',
-  stages: [lcoQueryStage, lcoFetchSortStage, lcoReductionConfigStage, lcoSummaryStage],
+  stages: [lcoQueryStage, lcoFetchSortStage, lcoDeliveriesStage, lcoReductionConfigStage, lcoSummaryStage],
 });
 
 registerPipeline(lcoPipeline);

@@ -8,8 +8,9 @@
  */
 import { promises as fsp } from 'node:fs';
 import { z } from 'zod';
+import { displayUrl } from '../../acquisition/attempt';
 import { LcoArchiveClient, lcoFrameToRecord } from '../../archives/lco';
-import { resolveSecret } from '../../config/secrets';
+import { resolveSecret, type Secret } from '../../config/secrets';
 import { defineStage } from '../../engine/stage';
 import { StagebookError } from '../../errors/stagebook-error';
 import { loadLcoConfig, type LcoArchiveConfig } from './config';
@@ -17,7 +18,7 @@ import { loadLcoConfig, type LcoArchiveConfig } from './config';
 /** A run request (source file of the pipeline). */
 export interface LcoRequest { config: string; start: string; end: string; createdAt: string }
 
-/** A frame to fetch, as the manifest records it. */
+/** A frame to fetch, as the manifest records it (`url` without its query string: see fetch-sort). */
 export interface ManifestFrame {
   archive: string; id: number; basename: string; filename: string; url: string; md5?: string; proposal_id: string;
   OBJECT: string; INSTRUME: string; FILTER: string; DAY_OBS: string; OBSTYPE: string; RLEVEL: number; DATE_OBS: string;
@@ -26,7 +27,11 @@ export interface ManifestFrame {
 /** The manifest written by `query`. */
 export interface LcoManifest {
   request: LcoRequest;
-  queries: Array<{ archive: string; proposal: string; level: number; found: number; kept: number }>;
+  queries: Array<{
+    archive: string; proposal: string; level: number; found: number; kept: number; pages: number; count?: number;
+  }>;
+  /** Listing oddities that did not stop the query (count mismatch, duplicates), one sentence each. */
+  warnings: string[];
   frames: ManifestFrame[];
 }
 
@@ -50,25 +55,81 @@ function manifestFrame(archive: string, f: Record<string, unknown>): ManifestFra
   };
 }
 
+/** The archive's token; a missing variable names the archive, the variable and the config file. */
+function archiveToken(archive: LcoArchiveConfig, configFile: string): Secret {
+  try {
+    return resolveSecret(archive.token_envvar);
+  } catch (cause) {
+    throw new StagebookError(
+      'E_SECRET_MISSING',
+      `archive ${archive.name}: the environment variable ${archive.token_envvar} (token_envvar in ${configFile}) is not set; export it with the archive token`,
+      { where: 'queryArchives', archive: archive.name, envVar: archive.token_envvar, file: configFile },
+      { cause },
+    );
+  }
+}
+
+/** Prefixes a query error with the archive, proposal and RLEVEL unless it names them already. */
+function namedQueryError(e: unknown, archive: string, proposal: string, level: number): unknown {
+  if (!(e instanceof StagebookError) || e.message.startsWith(`archive ${archive} `)) return e;
+  return new StagebookError(
+    e.code,
+    `archive ${archive} proposal ${proposal} RLEVEL ${level}: ${e.message}`,
+    { ...e.context, archive, proposal },
+    { cause: e },
+  );
+}
+
 /** Queries every active archive and proposal for a request. */
-export async function queryArchives(request: LcoRequest, signal?: AbortSignal, log?: (msg: string) => void): Promise<LcoManifest> {
+export async function queryArchives(
+  request: LcoRequest,
+  signal?: AbortSignal,
+  log?: (msg: string) => void,
+  warn?: (msg: string) => void,
+): Promise<LcoManifest> {
   const { config } = loadLcoConfig(request.config);
-  const manifest: LcoManifest = { request, queries: [], frames: [] };
+  const manifest: LcoManifest = { request, queries: [], frames: [], warnings: [] };
   const seen = new Set<string>();
   for (const [id, archive] of Object.entries(config.archives)) {
     if (!archive.active) {
       log?.(`archive ${archive.name}: inactive, skipped`);
       continue;
     }
-    const token = resolveSecret(archive.token_envvar);
-    const client = new LcoArchiveClient({ url: archive.url, token, name: archive.name, policy: config.download, signal });
+    const token = archiveToken(archive, config.file);
+    const client = new LcoArchiveClient({
+      url: archive.url,
+      token,
+      name: archive.name,
+      policy: config.download,
+      signal,
+      public: archive.public,
+    });
     const levels = [...new Set([archive.reduction_level.image, archive.reduction_level.spectrum])];
     for (const proposal of archive.proposals) {
       for (const level of levels) {
-        const frames = await client.searchFrames({ proposalId: proposal, start: request.start, end: request.end, reductionLevel: level });
+        const listing = await client
+          .queryFrames({ proposalId: proposal, start: request.start, end: request.end, reductionLevel: level })
+          .catch((e: unknown) => {
+            throw namedQueryError(e, archive.name, proposal, level);
+          });
+        const frames = listing.records;
         const kept = frames.filter((f) => keepFrame(f, archive, id));
-        manifest.queries.push({ archive: archive.name, proposal, level, found: frames.length, kept: kept.length });
-        log?.(`archive ${archive.name} proposal ${proposal} RLEVEL ${level}: ${frames.length} frames, ${kept.length} kept`);
+        manifest.queries.push({
+          archive: archive.name,
+          proposal,
+          level,
+          found: frames.length,
+          kept: kept.length,
+          pages: listing.pages,
+          count: listing.count,
+        });
+        for (const w of listing.warnings) {
+          manifest.warnings.push(`${w} (RLEVEL ${level})`);
+          warn?.(`${w} (RLEVEL ${level})`);
+        }
+        log?.(
+          `archive ${archive.name} proposal ${proposal} RLEVEL ${level}: ${frames.length} frames, ${kept.length} kept`,
+        );
         for (const f of kept) {
           const key = String(f.basename);
           if (seen.has(key)) continue;
@@ -90,8 +151,10 @@ export const lcoQueryStage = defineStage<Record<string, never>>({
   async run(ctx) {
     const parsed = requestSchema.safeParse(JSON.parse(await fsp.readFile(ctx.input.path, 'utf8')));
     if (!parsed.success) throw new StagebookError('E_CONFIG_INVALID', `query: ${ctx.input.path} is not an LCO run request (config, start, end, createdAt)`, { where: 'query', file: ctx.input.path });
-    const manifest = await queryArchives(parsed.data, ctx.signal, (m) => ctx.log.info(m));
+    const manifest = await queryArchives(parsed.data, ctx.signal, (m) => ctx.log.info(m), (m) => ctx.log.warn(m));
     const name = ctx.input.path.split('/').pop()?.replace(/\.json$/, '') ?? 'request';
-    await ctx.writeJson(`lco/manifests/${name}.json`, manifest);
+    // URLs without their query strings: presigned signatures never reach a file (fetch-sort lists again).
+    const frames = manifest.frames.map((f) => ({ ...f, url: displayUrl(f.url) }));
+    await ctx.writeJson(`lco/manifests/${name}.json`, { ...manifest, frames });
   },
 });

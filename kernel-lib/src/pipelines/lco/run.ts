@@ -4,16 +4,18 @@
  * download and reduction dirs, sources = log_dir/requests/*.json), a request for the query window
  * is written, and the engine runs the registered pipeline.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { makeStagebookConfig, type StagebookConfig } from '../../config/schema';
 import { runPipeline, type RunOptions, type RunResult } from '../../engine/runner';
 import { Ledger } from '../../ledger/ledger';
+import type { RunStatus } from '../../ledger/types';
 import { atomicWriteFile } from '../../workdirs/atomic';
 import { loadLcoConfig, queryWindow, type LcoConfig } from './config';
 import { LcoFrameTable, type LcoFrameRow } from './frames-table';
 import { lcoPipeline } from './pipeline';
-import type { LcoRequest } from './query';
+import type { LcoManifest, LcoRequest } from './query';
+import type { FrameOutcome } from './fetch-sort';
 
 /** The engine config of an LCO workspace. */
 export function makeLcoEngineConfig(config: LcoConfig): StagebookConfig {
@@ -48,31 +50,101 @@ export interface LcoRunOptions extends Pick<RunOptions, 'events' | 'signal' | 'l
   now?: Date;
 }
 
+/** Something the user must know about a run: a frame not delivered, a failed unit, a listing warning. */
+export interface LcoProblem {
+  /** `frame`: one frame (state failed/refused); `unit`: a failed engine unit (e.g. a query refused with 401); `warning`: not fatal. */
+  kind: 'frame' | 'unit' | 'warning';
+  /** Frame basename (kind `frame`). */
+  basename?: string;
+  /** Frame state, `failed` for a unit, `warning`. */
+  state: string;
+  /** Stage of a failed unit. */
+  stage?: string;
+  code: string | null;
+  message: string | null;
+}
+
 /** What a run returns: the engine result plus the frame states in the ledger. */
 export interface LcoRunResult {
   run: RunResult;
+  /** The run's status (the engine's): `succeeded`, `partial` (some units failed), `failed` or `interrupted`. */
+  status: RunStatus;
   request: string;
   window: { start: string; end: string };
+  /** Every frame of the workspace, by state. */
   frames: Record<LcoFrameRow['state'], number>;
-  /** Frames that failed or were refused in this run (code and message, never a token). */
-  problems: Array<{ basename: string; state: string; code: string | null; message: string | null }>;
+  /** This run's frames: new (sorted or held now), already present (skipped), failed, refused. */
+  thisRun: { new: number; alreadyPresent: number; failed: number; refused: number };
+  /** Everything that went wrong or looked wrong in this run (code and message, never a token). */
+  problems: LcoProblem[];
+}
+
+async function readJsonIfAny<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await fsp.readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Problems and this run's frame counts from the ledger, the manifest and the fetch report. */
+async function runFindings(
+  config: LcoConfig,
+  run: RunResult,
+  request: string,
+  rows: readonly LcoFrameRow[],
+): Promise<Pick<LcoRunResult, 'thisRun' | 'problems'>> {
+  const name = path.basename(request, '.json');
+  const manifest = await readJsonIfAny<LcoManifest>(path.join(config.logDir, 'lco', 'manifests', `${name}.json`));
+  const report = await readJsonIfAny<{ outcomes: FrameOutcome[] }>(path.join(config.logDir, 'reports', `${name}.json`));
+  const outcomes = report?.outcomes ?? [];
+  const count = (...states: string[]): number => outcomes.filter((o) => states.includes(o.state)).length;
+  const problems: LcoProblem[] = [
+    ...run.failures
+      .filter((f) => f.code !== 'E_LCO_UNDELIVERED')
+      .map((f): LcoProblem => ({ kind: 'unit', state: 'failed', stage: f.stage, code: f.code, message: f.message })),
+    ...rows
+      .filter((r) => r.run_id === run.runId && (r.state === 'failed' || r.state === 'refused'))
+      .map((r): LcoProblem => ({
+        kind: 'frame',
+        basename: r.basename,
+        state: r.state,
+        code: r.error_code,
+        message: r.error_message,
+      })),
+    ...(manifest?.warnings ?? []).map((w): LcoProblem => ({
+      kind: 'warning',
+      state: 'warning',
+      code: 'W_ARCHIVE_LISTING',
+      message: w,
+    })),
+  ];
+  return {
+    thisRun: {
+      new: count('sorted', 'held'),
+      alreadyPresent: count('skipped'),
+      failed: count('failed'),
+      refused: count('refused'),
+    },
+    problems,
+  };
 }
 
 /** Runs the pipeline for the config's window; only this run's request is processed. */
 export async function runLcoDataManagement(configFile: string, options: LcoRunOptions = {}): Promise<LcoRunResult> {
-  const { config, source } = loadLcoConfig(configFile);
+  const { config } = loadLcoConfig(configFile);
   const window = queryWindow(config, options.now);
   const request = await writeLcoRequest(config, window, options.now);
   const engineConfig = makeLcoEngineConfig(config);
   const run = await runPipeline(lcoPipeline, engineConfig, { ...options, inputFiles: [request] });
-  void source;
   const ledger = Ledger.open(engineConfig.ledger);
   try {
     const rows = new LcoFrameTable(ledger).list();
     const frames = { sorted: 0, held: 0, failed: 0, refused: 0 };
     for (const r of rows) frames[r.state]++;
-    const problems = rows.filter((r) => r.run_id === run.runId && (r.state === 'failed' || r.state === 'refused')).map((r) => ({ basename: r.basename, state: r.state, code: r.error_code, message: r.error_message }));
-    return { run, request, window: { start: window.start.toISOString(), end: window.end.toISOString() }, frames, problems };
+    const findings = await runFindings(config, run, request, rows);
+    const span = { start: window.start.toISOString(), end: window.end.toISOString() };
+    return { run, status: run.status, request, window: span, frames, ...findings };
   } finally {
     ledger.close();
   }

@@ -13,6 +13,7 @@ import { stringify } from 'yaml';
 import { openFits } from '../../formats/fits/file';
 import { writeFits } from '../../formats/fits/write';
 import type { FitsHeader } from '../../formats/fits/header';
+import { sanitizeSegment } from '../../acquisition/names';
 import { StagebookError } from '../../errors/stagebook-error';
 import { parseYaml } from '../../config/loader';
 
@@ -30,10 +31,9 @@ export function instrumentClass(instrume: string): InstrumentClass | undefined {
   return undefined;
 }
 
-/** A path segment safe for directory names (target names such as `OGLE-2025-BLG-0042`). */
+/** A path segment safe for directory names (target names such as `OGLE-2025-BLG-0042`): `sanitizeSegment`. */
 export function safeSegment(s: string): string {
-  const cleaned = s.trim().replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^\.+/, '_');
-  return cleaned.length > 0 ? cleaned : 'unknown';
+  return sanitizeSegment(s);
 }
 
 /** Header facts used for sorting. */
