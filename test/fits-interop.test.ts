@@ -202,6 +202,27 @@ describe('FITS written by stagebook, read by astropy', () => {
     expect(dump.hdus[0].cards.filter((c) => c[0] === 'COMMENT').map((c) => c[1]).join('')).toBe(`a comment${'c'.repeat(150)}`);
   });
 
+  it('card images identical to astropy: floats >= 1e21, CONTINUE split at blanks, HIERARCH case (issue 22 items 6-8)', () => {
+    const script = [
+      'from astropy.io import fits', 'h = fits.Header()',
+      "h['AVO'] = 6.02214076e23", "h['NEGBIG'] = -1e21", "h['HUGE'] = 1e300",
+      "h['LONGSTR'] = ('x' * 70, 'this comment keeps on going with continuation words until it needs several cards to hold it all')",
+      "h['LONGV'] = \"it's \" + 'word ' * 12 + 'abcdefghij more words and more words to finish'",
+      "h['HIERARCH This.Is.Mixed.Case'] = 5",
+      'print(h.tostring(), end="")',
+    ].join('\n');
+    const theirs = execFileSync(PY, ['-c', script], { encoding: 'latin1' });
+    const ours = new FitsHeader().set('AVO', 6.02214076e23).set('NEGBIG', -1e21).set('HUGE', 1e300)
+      .set('LONGSTR', 'x'.repeat(70), 'this comment keeps on going with continuation words until it needs several cards to hold it all')
+      .set('LONGV', `it's ${'word '.repeat(12)}abcdefghij more words and more words to finish`)
+      .set('HIERARCH This.Is.Mixed.Case', 5);
+    expect(ours.toBytes().toString('latin1')).toBe(theirs);
+    const path = join(dir, 'ours-cards.fits');
+    writeFits(path, [{ data: new Int16Array(1), header: ours }]);
+    const dump = astropyDump(path, 'ours-cards');
+    expectSameHeader(openFits(path).hdu(0).header, dump.hdus[0].cards);
+  });
+
   it('BINTABLE with every TFORM code, arrays, unsigned columns, TNULL and units', () => {
     const path = join(dir, 'ours-table.fits');
     const n = 4;
