@@ -18,7 +18,7 @@ type AstropyCard = [string, unknown, string, string];
 interface ArrayDump { dtype: string; shape: number[]; file: string }
 interface InlineDump { dtype: string; values: Array<string | number | null> }
 interface ColumnDump extends Partial<ArrayDump> { name: string; format: string; strings?: string[]; bools?: boolean[]; vla?: Array<InlineDump | string | string[]> }
-interface HduDump { index: number; kind: string; cards: AstropyCard[]; image?: ArrayDump; columns?: ColumnDump[] }
+interface HduDump { index: number; kind: string; name: string; cards: AstropyCard[]; image?: ArrayDump; columns?: ColumnDump[] }
 
 let dir: string;
 const dumpOf = (name: string): { hdus: HduDump[] } => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
@@ -96,6 +96,8 @@ function expectSameColumn(col: FitsColumn, dump: ColumnDump): void {
 
 function expectSameHdu(hdu: FitsHdu, dump: HduDump): void {
   expect(hdu.kind).toBe(dump.kind);
+  // astropy names an unnamed primary HDU 'PRIMARY'; extensions have their EXTNAME or ''.
+  if (dump.index > 0) expect(hdu.name ?? '', `HDU ${dump.index} name`).toBe(dump.name);
   expectSameHeader(hdu.header, dump.cards);
   if (dump.image) {
     const img = hdu.readImage();
@@ -121,7 +123,8 @@ describe('FITS written by astropy, read by stagebook', () => {
     it(`${name}.fits`, () => expectSameFile(join(dir, `${name}.fits`), name));
   }
   const compressed = ['rice_i16', 'rice_i32', 'rice_u8', 'rice_u16', 'rice_tiles', 'gzip1_i16', 'gzip2_i32', 'rice_f32_dither1',
-    'rice_f32_nodither', 'gzip1_f32_dither1', 'gzip2_f64_dither2', 'rice_f32_nan_dither2', 'fpack_rice', 'fpack_gzip_lossless', 'fpack_gzip2'];
+    'rice_f32_nodither', 'gzip1_f32_dither1', 'gzip2_f64_dither2', 'rice_f32_nan_dither2', 'fpack_rice', 'fpack_gzip_lossless', 'fpack_gzip2',
+    'fpack_history'];
   for (const name of compressed) {
     it(`${name}.fits.fz`, () => expectSameFile(join(dir, `${name}.fits.fz`), name));
   }
@@ -134,6 +137,10 @@ describe('FITS written by astropy, read by stagebook', () => {
       const img = file.hdu(i + 1).readImage();
       expectSameArray(img.data, loadArray(h.image), `HDU ${i}`);
     });
+  });
+  it('a compressed image is found by its EXTNAME, the default COMPRESSED_IMAGE included (issue 22 item 15)', () => {
+    expect(openFits(join(dir, 'fpack_history.fits.fz')).hdu('COMPRESSED_IMAGE').index).toBe(1);
+    expect(openFits(join(dir, 'rice_i16.fits.fz')).hdu('sci').index).toBe(1);
   });
   it('every astropy checksum verifies in stagebook', () => {
     for (const name of ['images', 'headers', 'ascii', 'rice_i16', 'gzip1_f32_dither1']) {

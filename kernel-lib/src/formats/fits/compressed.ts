@@ -38,9 +38,10 @@ export function compressedImageHeader(table: FitsHeader): FitsHeader {
     // Whole card, so the original kind (a float 1.0 stays a float) and image are kept.
     out.appendCard(card);
   }
-  // astropy's order: EXTEND is appended after the other cards; ZDITHER0 stays (its reserved-name
+  // astropy's order: EXTEND is set like any new keyword (Header.append(bottom=False)), i.e. after the
+  // last non-commentary card, before trailing HISTORY/COMMENT; ZDITHER0 stays (its reserved-name
   // pattern does not match a trailing 0).
-  if (table.has('ZEXTEND')) out.set('EXTEND', table.get('ZEXTEND') ?? true, table.getCard('ZEXTEND')?.comment);
+  if (table.has('ZEXTEND')) out.insertBeforeTrailingCommentary('EXTEND', table.get('ZEXTEND') ?? true, table.getCard('ZEXTEND')?.comment);
   // Like astropy: the table's own CHECKSUM/DATASUM cards stay in place and take the Z values.
   if (table.has('ZHECKSUM')) out.set('CHECKSUM', table.get('ZHECKSUM') ?? '', table.getCard('ZHECKSUM')?.comment);
   if (table.has('ZDATASUM')) out.set('DATASUM', table.get('ZDATASUM') ?? '', table.getCard('ZDATASUM')?.comment);

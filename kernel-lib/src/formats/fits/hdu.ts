@@ -88,9 +88,12 @@ export class FitsHdu {
     this.header = this.kind === 'compressed-image' ? compressedImageHeader(rawHeader) : rawHeader;
   }
 
-  /** EXTNAME (or undefined). */
+  /**
+   * EXTNAME (or undefined). A compressed image keeps the table's EXTNAME even when it is the
+   * default COMPRESSED_IMAGE that the rebuilt image header leaves out (astropy CompImageHDU.name).
+   */
   get name(): string | undefined {
-    const v = this.header.get('EXTNAME');
+    const v = this.header.get('EXTNAME') ?? (this.kind === 'compressed-image' ? this.rawHeader.get('EXTNAME') : undefined);
     return typeof v === 'string' ? v : undefined;
   }
 

@@ -133,6 +133,20 @@ export class FitsHeader {
     return this;
   }
 
+  /**
+   * Sets `key` like `set`, but a new card goes after the last non-commentary card rather than at
+   * the very end (astropy Header.append with bottom=False, what `header[key] = value` does).
+   */
+  insertBeforeTrailingCommentary(key: string, value: FitsValue, comment?: string): this {
+    if (this.has(key)) return this.set(key, value, comment);
+    this.set(key, value, comment);
+    const card = this.list.pop() as FitsCard;
+    let at = this.list.length;
+    while (at > 0 && this.list[at - 1].kind === 'commentary') at--;
+    this.list.splice(at, 0, card);
+    return this;
+  }
+
   /** Appends a card at the end (repeats allowed: COMMENT, HISTORY, blank). */
   append(key: string, value: FitsValue, comment?: string): this {
     const k = normalizeKey(key);
