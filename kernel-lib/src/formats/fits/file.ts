@@ -39,15 +39,25 @@ export class FitsFile {
     return index < this.located.length;
   }
 
-  /** True when another extension header starts at `offset`; throws when the previous data unit is cut short. */
+  /**
+   * True when another extension header starts at `offset`; throws when the previous data unit is cut
+   * short, or when the bytes there are neither an extension nor zero padding (a damaged header or
+   * trailing data: astropy stops with a warning there, we refuse to call the file complete).
+   */
   private hasAnotherHdu(fd: number, size: number, offset: number, prev: FitsHdu): boolean {
     if (prev.dataOffset + prev.dataSize > size) {
       fitsError('E_FITS_TRUNCATED', `data unit needs ${prev.dataSize} bytes from byte ${prev.dataOffset} but the file has ${size}`,
         { file: this.path, hdu: prev.index, offset: size });
     }
-    if (offset + BLOCK > size) return false;
-    // Trailing bytes that are not an extension (zero padding, junk) end the file, as in astropy.
-    return readAt(fd, offset, 8, { file: this.path, hdu: prev.index + 1, what: 'header' }).toString('latin1') === 'XTENSION';
+    if (offset >= size) return false;
+    const loc = { file: this.path, hdu: prev.index + 1, offset };
+    const head = readAt(fd, offset, Math.min(8, size - offset), { ...loc, what: 'header' }).toString('latin1');
+    if (head === 'XTENSION') return true;
+    if (isZeroPadding(fd, offset, size, this.path)) return false;
+    if (size - offset >= BLOCK) {
+      fitsError('E_FITS_FORMAT', `expected an extension header (XTENSION) or the end of the file, found ${JSON.stringify(head)}`, { ...loc, card: 1 });
+    }
+    return fitsError('E_FITS_FORMAT', `${size - offset} bytes after the last HDU are neither an extension nor zero padding`, loc);
   }
 
   /** The HDU at `index`, or the first with EXTNAME `name` (case-insensitive) and optional EXTVER. */
@@ -75,6 +85,16 @@ export class FitsFile {
   hdus(): FitsHdu[] {
     return this.located.slice(0, this.length);
   }
+}
+
+/** True when every byte from `offset` to the end of the file is zero. */
+function isZeroPadding(fd: number, offset: number, size: number, file: string): boolean {
+  const CHUNK = 1 << 20;
+  for (let at = offset; at < size; at += CHUNK) {
+    const bytes = readAt(fd, at, Math.min(CHUNK, size - at), { file, hdu: -1, what: 'trailing bytes' });
+    if (bytes.some((b) => b !== 0)) return false;
+  }
+  return true;
 }
 
 function checkFirstCard(header: FitsHeader, index: number, file: string, offset: number): void {
