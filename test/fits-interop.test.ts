@@ -119,7 +119,7 @@ function expectSameFile(path: string, dumpName: string): void {
 }
 
 describe('FITS written by astropy, read by stagebook', () => {
-  for (const name of ['images', 'scaled', 'headers', 'table', 'ascii']) {
+  for (const name of ['images', 'scaled', 'headers', 'table', 'ascii', 'ascii_int64']) {
     it(`${name}.fits`, () => expectSameFile(join(dir, `${name}.fits`), name));
   }
   const compressed = ['rice_i16', 'rice_i32', 'rice_u8', 'rice_u16', 'rice_tiles', 'gzip1_i16', 'gzip2_i32', 'rice_f32_dither1',

@@ -66,3 +66,22 @@ describe('damaged extension headers and trailing data', () => {
     expect(openFits(path).length).toBe(3);
   });
 });
+
+describe('blank checksums (issue 22 item 15)', () => {
+  it("a blank CHECKSUM or DATASUM ('        ') is undefined, not a failure (cfitsio ffvcks)", () => {
+    const { path } = threeHdus('blank-sums.fits');
+    const bytes = fs.readFileSync(path);
+    const text = bytes.toString('latin1');
+    for (const key of ['CHECKSUM', 'DATASUM ']) {
+      const at = text.indexOf(`${key}= '`);
+      const close = text.indexOf("'", at + 11);
+      bytes.write(`${key}= '${' '.repeat(close - at - 11)}'`, at, 'latin1');
+    }
+    fs.writeFileSync(path, bytes);
+    const status = openFits(path).hdu(0).verifyChecksum();
+    expect(status.checksum).toBeUndefined();
+    expect(status.datasum).toBeUndefined();
+    // The other HDUs keep their real checksums.
+    expect(openFits(path).hdu(1).verifyChecksum()).toMatchObject({ checksum: true, datasum: true });
+  });
+});

@@ -33,9 +33,9 @@ export interface ReadTableOptions {
 }
 
 export interface ChecksumStatus {
-  /** true/false when CHECKSUM is present (HDU sums to -0), undefined when absent. */
+  /** true/false when CHECKSUM is present (HDU sums to -0), undefined when absent or blank. */
   checksum?: boolean;
-  /** true/false when DATASUM is present, undefined when absent. */
+  /** true/false when DATASUM is present, undefined when absent or blank. */
   datasum?: boolean;
   /** The computed data sum. */
   computedDatasum: number;
@@ -229,10 +229,15 @@ export class FitsHdu {
       readAt(fd, this.dataOffset, dataLength, what).copy(data);
       const datasum = onesComplementSum(data);
       const total = addSums(onesComplementSum(header), datasum);
-      const ds = this.rawHeader.get('DATASUM');
+      // A blank CHECKSUM/DATASUM ('        ') means "not computed", as in cfitsio's ffvcks.
+      const defined = (key: string): string | undefined => {
+        const v = this.rawHeader.get(key);
+        return v === undefined || v === null || String(v).trim() === '' ? undefined : String(v).trim();
+      };
+      const ds = defined('DATASUM');
       return {
-        checksum: this.rawHeader.has('CHECKSUM') ? total === 0xffffffff : undefined,
-        datasum: ds === undefined ? undefined : String(ds).trim() === String(datasum),
+        checksum: defined('CHECKSUM') === undefined ? undefined : total === 0xffffffff,
+        datasum: ds === undefined ? undefined : ds === String(datasum),
         computedDatasum: datasum,
       };
     });
