@@ -5,7 +5,7 @@
  * verify('exception'), checksum=True) with identical headers and data (scripts/fixtures/fits/dump_fits.py).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,7 +124,8 @@ describe('FITS written by astropy, read by stagebook', () => {
   }
   const compressed = ['rice_i16', 'rice_i32', 'rice_u8', 'rice_u16', 'rice_tiles', 'gzip1_i16', 'gzip2_i32', 'rice_f32_dither1',
     'rice_f32_nodither', 'gzip1_f32_dither1', 'gzip2_f64_dither2', 'rice_f32_nan_dither2', 'fpack_rice', 'fpack_gzip_lossless', 'fpack_gzip2',
-    'fpack_history'];
+    'fpack_history', 'hcomp_i16', 'hcomp_i32_tiles', 'hcomp_i16_scale', 'hcomp_i16_smooth', 'hcomp_f32_dither1', 'hcomp_f64_nodither',
+    'plio_i16', 'plio_i32_mask', 'plio_i32_wide', 'fpack_hcomp', 'fpack_hcomp_lossy', 'fpack_plio'];
   for (const name of compressed) {
     it(`${name}.fits.fz`, () => expectSameFile(join(dir, `${name}.fits.fz`), name));
   }
@@ -141,6 +142,32 @@ describe('FITS written by astropy, read by stagebook', () => {
   it('a compressed image is found by its EXTNAME, the default COMPRESSED_IMAGE included (issue 22 item 15)', () => {
     expect(openFits(join(dir, 'fpack_history.fits.fz')).hdu('COMPRESSED_IMAGE').index).toBe(1);
     expect(openFits(join(dir, 'rice_i16.fits.fz')).hdu('sci').index).toBe(1);
+  });
+  it('corrupt HCOMPRESS_1 and PLIO_1 tiles are E_FITS_FORMAT naming the tile, never a crash or garbage', () => {
+    const corrupt = (name: string, edit: (b: Buffer, descriptorAt: number, heapAt: number) => void): unknown => {
+      const bytes = readFileSync(join(dir, `${name}.fits.fz`));
+      const hdu = openFits(join(dir, `${name}.fits.fz`)).hdu(1);
+      edit(bytes, hdu.dataOffset, hdu.dataOffset + hdu.axes[0] * hdu.axes[1] + bytes.readInt32BE(hdu.dataOffset + 4));
+      const path = join(dir, `${name}-corrupt.fits.fz`);
+      writeFileSync(path, bytes);
+      try {
+        openFits(path).hdu(1).readImage();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const cases: Array<[string, (b: Buffer, d: number, h: number) => void, RegExp]> = [
+      ['hcomp_i16', (b, _d, h) => b.writeUInt16BE(0x1234, h), /tile 1: HCOMPRESS_1 data are corrupt: .*magic/],
+      ['hcomp_i16', (b, d) => b.writeInt32BE(30, d), /tile 1: HCOMPRESS_1 data are corrupt: the compressed stream ends early/],
+      ['hcomp_i16', (b, _d, h) => b.writeInt32BE(7, h + 2), /tile 1: HCOMPRESS_1 data are corrupt: .*shape/],
+      ['plio_i16', (b, _d, h) => b.writeInt16BE(30000, h + 4), /tile 1: PLIO_1 line list is truncated/],
+    ];
+    for (const [name, edit, message] of cases) {
+      const e = corrupt(name, edit) as { code?: string; message?: string } | undefined;
+      expect(e?.code, `${name} ${message}`).toBe('E_FITS_FORMAT');
+      expect(e?.message).toMatch(message);
+    }
   });
   it('every astropy checksum verifies in stagebook', () => {
     for (const name of ['images', 'headers', 'ascii', 'rice_i16', 'gzip1_f32_dither1']) {

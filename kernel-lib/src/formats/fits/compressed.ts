@@ -2,7 +2,7 @@
  * Reading tile-compressed images (FITS standard 4.0 section 10; `.fits.fz` from fpack, astropy
  * CompImageHDU, LCO's archive). A BINTABLE with ZIMAGE = T holds one row per tile; the image
  * header is rebuilt from the table header like astropy's CompImageHeader (Z keywords mapped back,
- * table and compression keywords dropped). Supported: RICE_1 (wasm-core), GZIP_1, GZIP_2
+ * table and compression keywords dropped). Supported: RICE_1, HCOMPRESS_1, PLIO_1 (wasm-core), GZIP_1, GZIP_2
  * (byte-shuffled), NOCOMPRESS, lossless GZIP_COMPRESSED_DATA / UNCOMPRESSED_DATA fallback tiles,
  * quantised floats (ZSCALE/ZZERO, NO_DITHER and SUBTRACTIVE_DITHER_1/2 with ZDITHER0).
  */
@@ -58,6 +58,8 @@ export interface CompressionInfo {
   bytepix: number;
   quantize: QuantizeMethod | 'NONE';
   ditherSeed: number;
+  /** HCOMPRESS_1 SMOOTH parameter (0: no smoothing, cfitsio's default). */
+  smooth: number;
 }
 
 function zparam(h: FitsHeader, name: string): number | undefined {
@@ -89,6 +91,7 @@ export function compressionInfo(h: FitsHeader, loc: FitsLocation): CompressionIn
     bytepix: zparam(h, 'BYTEPIX') ?? Math.min(defaultBytepix, 4),
     quantize,
     ditherSeed: h.getNumber('ZDITHER0', 1),
+    smooth: zparam(h, 'SMOOTH') ?? 0,
   };
 }
 
