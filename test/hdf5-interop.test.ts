@@ -193,6 +193,45 @@ describe('HDF5 corrupt input and failed writes', () => {
     expect(ctx).toMatchObject({ file, dataset: '/xpcs/sqmap' });
   });
 
+  it('a corrupt group is E_FORMAT naming the file and the HDF5 path, never a plain Error or "missing" (issue 22 item 12)', async () => {
+    const file = fixture('legacy-results.h5', 'make_legacy.py', ['--results']);
+    const bad = path.join(dir, 'corrupt-xpcs-group.h5');
+    // Damage the symbol-table node of /xpcs only: h5py can still list the root, not /xpcs.
+    const script = [
+      'import sys, re, h5py', 'src, dst = sys.argv[1], sys.argv[2]', 'data = open(src, "rb").read()',
+      'for m in re.finditer(b"SNOD", data):',
+      '    b = bytearray(data); b[m.start():m.start() + 4] = b"XXXX"; open(dst, "wb").write(b)',
+      '    try:',
+      '        f = h5py.File(dst, "r"); root = list(f)',
+      '    except Exception:',
+      '        continue',
+      '    try:',
+      '        list(f["xpcs"]); f.close()',
+      '    except Exception:',
+      '        f.close(); print(m.start()); break',
+    ].join('\n');
+    const r = spawnSync('/usr/bin/python3', ['-c', script, file, bad], { encoding: 'utf8' });
+    expect(r.stdout.trim(), r.stderr).toMatch(/^\d+$/);
+    const failures: Array<[string, () => Promise<unknown>]> = [
+      ['paths', () => withHdf5(bad, (h) => h.paths())],
+      ['datasetPaths', () => withHdf5(bad, (h) => h.datasetPaths())],
+      ['has', () => withHdf5(bad, (h) => h.has('/xpcs/dqmap'))],
+      ['readXpcsLegacyResults', () => readXpcsLegacyResults(bad)],
+      ['flattenXpcsMetadata', () => flattenXpcsMetadata(bad)],
+      ['readXpcsLegacyConfig', () => readXpcsLegacyConfig(bad)],
+      ['checkXpcsFile', () => checkXpcsFile(bad)],
+    ];
+    for (const [name, run] of failures) {
+      const e = await run().then(() => null, (x) => x);
+      expect(isStagebookError(e, 'E_FORMAT'), `${name}: ${e}`).toBe(true);
+      expect(e.context, name).toMatchObject({ file: bad });
+      expect(String(e.context.hdf5Path), name).toMatch(/^\/xpcs/);
+      expect(e.message, name).toContain(bad);
+    }
+    // The intact groups still read.
+    expect(await withHdf5(bad, (h) => h.readNumeric('/exchange/tau').shape)).toEqual([1, expect.any(Number)]);
+  });
+
   it('a non-HDF5 file is E_FORMAT at offset 0', async () => {
     const file = path.join(dir, 'text.h5');
     fs.writeFileSync(file, 'not hdf5 at all'.repeat(100));

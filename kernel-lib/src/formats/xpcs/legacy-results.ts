@@ -120,7 +120,7 @@ const DTYPE_OF: Record<string, Hdf5Dtype> = { '<d': 'f8', '<f': 'f4', '<q': 'i8'
 /** Datasets under /xpcs and /measurement of an open file, as specs (strings become variable-length). */
 export function configSpecs(r: Hdf5Reader, where: string): Hdf5DatasetSpec[] {
   return r
-    .datasetPaths()
+    .datasetPaths(where)
     .filter((p) => p.startsWith('/xpcs/') || p.startsWith('/measurement/'))
     .map((p) => {
       const d = r.read(p, where);
@@ -154,7 +154,7 @@ export async function readXpcsLegacyResults(file: string, outputData = '/exchang
   return withHdf5(file, (r) => {
     const prefix = outputData.replace(/\/+$/, '') + '/';
     const out: XpcsLegacyResultArrays = {};
-    for (const p of r.datasetPaths().filter((x) => x.startsWith(prefix))) {
+    for (const p of r.datasetPaths(where).filter((x) => x.startsWith(prefix))) {
       const d = r.read(p, where);
       if (typeof d.value === 'string' || Array.isArray(d.value)) continue;
       out[p.slice(prefix.length)] = r.readNumeric(p, where);
