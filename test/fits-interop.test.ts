@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FitsCard, FitsColumn, FitsHdu, FitsHeader, FitsImageData, openFits, writeFits } from '../kernel-lib/src/formats/fits';
+import { FitsCard, FitsColumn, FitsHdu, FitsHeader, FitsImageData, openFits, readFits, writeFits } from '../kernel-lib/src/formats/fits';
 
 const PY = '/usr/bin/python3';
 const SCRIPTS = join(__dirname, '..', 'scripts', 'fixtures', 'fits');
@@ -18,7 +18,8 @@ type AstropyCard = [string, unknown, string, string];
 interface ArrayDump { dtype: string; shape: number[]; file: string }
 interface InlineDump { dtype: string; values: Array<string | number | null> }
 interface ColumnDump extends Partial<ArrayDump> { name: string; format: string; strings?: string[]; bools?: boolean[]; vla?: Array<InlineDump | string | string[]> }
-interface HduDump { index: number; kind: string; name: string; cards: AstropyCard[]; image?: ArrayDump; columns?: ColumnDump[] }
+interface GroupsDump { parnames: string[]; data: ArrayDump; par: Record<string, ArrayDump> }
+interface HduDump { index: number; kind: string; name: string; cards: AstropyCard[]; image?: ArrayDump; columns?: ColumnDump[]; groups?: GroupsDump }
 
 let dir: string;
 const dumpOf = (name: string): { hdus: HduDump[] } => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
@@ -104,6 +105,13 @@ function expectSameHdu(hdu: FitsHdu, dump: HduDump): void {
     expect(img.shape).toEqual(dump.image.shape);
     expectSameArray(img.data, loadArray(dump.image), `HDU ${hdu.index} image`);
   }
+  if (dump.groups) {
+    const g = hdu.readGroups();
+    expect(g.parameters.map((p) => p.name)).toEqual(dump.groups.parnames);
+    expect(g.shape).toEqual(dump.groups.data.shape);
+    expectSameArray(g.data, loadArray(dump.groups.data), `HDU ${hdu.index} group arrays`);
+    for (const [name, arr] of Object.entries(dump.groups.par)) expectSameArray(g.byName[name], loadArray(arr), `parameter ${name}`);
+  }
   if (dump.columns) {
     const table = hdu.readTable();
     expect(table.columns.map((c) => c.name)).toEqual(dump.columns.map((c) => c.name));
@@ -119,7 +127,7 @@ function expectSameFile(path: string, dumpName: string): void {
 }
 
 describe('FITS written by astropy, read by stagebook', () => {
-  for (const name of ['images', 'scaled', 'headers', 'table', 'ascii', 'ascii_int64']) {
+  for (const name of ['images', 'scaled', 'headers', 'table', 'ascii', 'ascii_int64', 'random_groups', 'random_groups_scaled']) {
     it(`${name}.fits`, () => expectSameFile(join(dir, `${name}.fits`), name));
   }
   const compressed = ['rice_i16', 'rice_i32', 'rice_u8', 'rice_u16', 'rice_tiles', 'gzip1_i16', 'gzip2_i32', 'rice_f32_dither1',
@@ -168,6 +176,13 @@ describe('FITS written by astropy, read by stagebook', () => {
       expect(e?.code, `${name} ${message}`).toBe('E_FITS_FORMAT');
       expect(e?.message).toMatch(message);
     }
+  });
+  it('readFits reads a random-groups file whole, groups and the extensions after them (issue 22 item 16)', () => {
+    const hdus = readFits(join(dir, 'random_groups.fits'));
+    expect(hdus.map((h) => h.kind)).toEqual(['groups', 'image']);
+    expect(hdus[0].groups?.count).toBe(10);
+    expect(hdus[1].name).toBe('AFTER');
+    expect(Array.from(hdus[1].image?.data as Int16Array)).toEqual([0, 1, 2, 3, 4, 5]);
   });
   it('every astropy checksum verifies in stagebook', () => {
     for (const name of ['images', 'headers', 'ascii', 'rice_i16', 'gzip1_f32_dither1']) {

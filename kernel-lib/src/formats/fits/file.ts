@@ -7,6 +7,7 @@ import { invalidArgument } from '../../errors/stagebook-error';
 import { FitsTable } from './bintable';
 import { fitsError } from './errors';
 import { BLOCK, FitsHeader } from './header';
+import { FitsGroups } from './groups';
 import { FitsHdu, FitsImage } from './hdu';
 import { readAt, readHeaderAt, withFile } from './io';
 
@@ -132,6 +133,8 @@ export interface FitsHduContent {
   header: FitsHeader;
   image?: FitsImage;
   table?: FitsTable;
+  /** Random-groups parameters and arrays (kind 'groups'). */
+  groups?: FitsGroups;
 }
 
 /** Reads and decodes HDUs eagerly (images and tables); see `openFits` for lazy access. */
@@ -142,6 +145,7 @@ export function readFits(path: string, options: ReadFitsOptions = {}): FitsHduCo
     const out: FitsHduContent = { index: h.index, kind: h.kind, name: h.name, header: h.header };
     if ((h.kind === 'primary' || h.kind === 'image' || h.kind === 'compressed-image') && h.axes.length > 0) out.image = h.readImage();
     if (h.kind === 'bintable' || h.kind === 'table') out.table = h.readTable();
+    if (h.kind === 'groups') out.groups = h.readGroups();
     return out;
   });
 }

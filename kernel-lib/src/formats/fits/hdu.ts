@@ -8,12 +8,13 @@ import { addSums, onesComplementSum } from './checksum';
 import { compressedImageHeader, compressionInfo, TableAccess } from './compressed';
 import { decodeCompressedRows } from './compressed-read';
 import { fitsError, FitsLocation } from './errors';
+import { decodeGroups, FitsGroups, isRandomGroups } from './groups';
 import { BLOCK, FitsHeader } from './header';
 import { Bitpix, checkBitpix, FitsImageData, scalingOf, storedView, toPhysical } from './image';
 import { readAt, withFile } from './io';
 import { binaryColumns } from './table-format';
 
-export type FitsHduKind = 'primary' | 'image' | 'bintable' | 'table' | 'compressed-image' | 'other';
+export type FitsHduKind = 'primary' | 'groups' | 'image' | 'bintable' | 'table' | 'compressed-image' | 'other';
 
 /** Pixels with physical values: `shape` is C order ([NAXIS2, NAXIS1] for 2-D), `data` row-major. */
 export interface FitsImage {
@@ -116,7 +117,16 @@ export class FitsHdu {
     if (this.kind !== 'primary' && this.kind !== 'image' && this.kind !== 'compressed-image') {
       fitsError('E_FITS_FORMAT', `HDU is a ${this.kind}, not an image`, this.loc({ where }));
     }
-    if (this.rawHeader.get('GROUPS') === true) fitsError('E_FITS_UNSUPPORTED', 'random-groups data are not supported', this.loc({ where }));
+  }
+
+  /** Group parameters and arrays of a random-groups primary HDU (astropy GroupsHDU.data). */
+  readGroups(): FitsGroups {
+    if (this.kind !== 'groups') fitsError('E_FITS_FORMAT', `HDU is a ${this.kind}, not random groups`, this.loc({ where: 'readGroups' }));
+    const raw = withFile(this.file, (fd, size) => {
+      if (this.dataOffset + this.dataSize > size) fitsError('E_FITS_TRUNCATED', `random groups need ${this.dataSize} bytes from byte ${this.dataOffset} but the file has ${size}`, this.loc({ offset: size }));
+      return readAt(fd, this.dataOffset, this.dataSize, { file: this.file, hdu: this.index, what: 'random groups' });
+    });
+    return decodeGroups(this.header, this.bitpix, this.axes, raw, this.loc({ where: 'readGroups' }));
   }
 
   /** The whole image with physical values (BSCALE/BZERO/BLANK applied as astropy does). */
@@ -245,7 +255,7 @@ export class FitsHdu {
 }
 
 function classify(h: FitsHeader, index: number): FitsHduKind {
-  if (index === 0) return 'primary';
+  if (index === 0) return isRandomGroups(h) ? 'groups' : 'primary';
   const x = String(h.get('XTENSION') ?? '').trim().toUpperCase();
   if (x === 'IMAGE') return 'image';
   if (x === 'TABLE') return 'table';

@@ -9,6 +9,7 @@ export type { FitsImageData, Bitpix } from './image';
 export { FitsHdu } from './hdu';
 export type { FitsHduKind, FitsImage, ReadTableOptions, ChecksumStatus } from './hdu';
 export type { FitsTable, FitsColumn, FitsColumnValues, FitsVlaValue } from './bintable';
+export type { FitsGroups, FitsGroupParameter } from './groups';
 export { FitsFile, openFits, readFits, readFitsHeader } from './file';
 export type { ReadFitsOptions, FitsHduContent } from './file';
 export { writeFits } from './write';
