@@ -5,11 +5,11 @@
  * verify('exception'), checksum=True) with identical headers and data (scripts/fixtures/fits/dump_fits.py).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FitsCard, FitsColumn, FitsHdu, FitsHeader, FitsImageData, openFits, readFits, writeFits } from '../kernel-lib/src/formats/fits';
+import { FitsCard, FitsColumn, FitsHdu, FitsHeader, FitsImageData, openFits, readFits, verifyFits, writeFits } from '../kernel-lib/src/formats/fits';
 
 const PY = '/usr/bin/python3';
 const SCRIPTS = join(__dirname, '..', 'scripts', 'fixtures', 'fits');
@@ -183,6 +183,11 @@ describe('FITS written by astropy, read by stagebook', () => {
     expect(hdus[0].groups?.count).toBe(10);
     expect(hdus[1].name).toBe('AFTER');
     expect(Array.from(hdus[1].image?.data as Int16Array)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+  it('verifyFits finds no issue in any file astropy verified (issue 22 item 17)', () => {
+    const names = readdirSync(dir).filter((n) => /\.fits(\.fz)?$/.test(n) && !n.includes('src') && !n.includes('packed') && !n.includes('corrupt'));
+    expect(names.length).toBeGreaterThan(30);
+    for (const n of names) expect(verifyFits(join(dir, n)).issues, n).toEqual([]);
   });
   it('every astropy checksum verifies in stagebook', () => {
     for (const name of ['images', 'headers', 'ascii', 'rice_i16', 'gzip1_f32_dither1']) {

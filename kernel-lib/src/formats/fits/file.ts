@@ -15,7 +15,7 @@ export class FitsFile {
   private readonly located: FitsHdu[] = [];
   private complete = false;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string, private readonly options: OpenFitsOptions = {}) {}
 
   /** Locates HDUs up to `index` (reading only their headers); false when the file has fewer. */
   private locate(index: number): boolean {
@@ -34,7 +34,7 @@ export class FitsFile {
         }
         const raw = readHeaderAt(fd, size, offset, this.path, i);
         checkFirstCard(raw.header, i, this.path, offset);
-        this.located.push(new FitsHdu(this.path, i, raw.header, raw.headerOffset, raw.dataOffset));
+        this.located.push(new FitsHdu(this.path, i, raw.header, raw.headerOffset, raw.dataOffset, this.options.checksum === true));
       }
     });
     return index < this.located.length;
@@ -108,10 +108,25 @@ function checkFirstCard(header: FitsHeader, index: number, file: string, offset:
   }
 }
 
+export interface OpenFitsOptions {
+  /**
+   * Verify each HDU's CHECKSUM/DATASUM before its data are first read (default false, as astropy's
+   * `checksum=False`); a mismatch throws E_FITS_CHECKSUM. Costs one pass over each HDU read.
+   */
+  checksum?: boolean;
+}
+
+function checkOpenOptions(where: string, options: OpenFitsOptions, allowed = ['checksum']): void {
+  if (options === null || typeof options !== 'object') invalidArgument(where, 'options', 'must be an object');
+  for (const k of Object.keys(options)) if (!allowed.includes(k)) invalidArgument(where, `options.${k}`, `is not an option (${allowed.join(', ')})`);
+  if (options.checksum !== undefined && typeof options.checksum !== 'boolean') invalidArgument(where, 'options.checksum', 'must be true or false');
+}
+
 /** Opens a FITS file lazily: HDUs are located and decoded on demand. */
-export function openFits(path: string): FitsFile {
+export function openFits(path: string, options: OpenFitsOptions = {}): FitsFile {
   if (typeof path !== 'string' || path === '') invalidArgument('openFits', 'path', 'must be a non-empty string');
-  const file = new FitsFile(path);
+  checkOpenOptions('openFits', options);
+  const file = new FitsFile(path, options);
   file.hdu(0); // fail early on a file that is not FITS
   return file;
 }
@@ -121,7 +136,7 @@ export function readFitsHeader(path: string, hdu: number | string = 0): FitsHead
   return openFits(path).hdu(hdu).header;
 }
 
-export interface ReadFitsOptions {
+export interface ReadFitsOptions extends OpenFitsOptions {
   /** Indices or EXTNAMEs of the HDUs to decode; default all. */
   hdus?: Array<number | string>;
 }
@@ -139,9 +154,11 @@ export interface FitsHduContent {
 
 /** Reads and decodes HDUs eagerly (images and tables); see `openFits` for lazy access. */
 export function readFits(path: string, options: ReadFitsOptions = {}): FitsHduContent[] {
-  const file = openFits(path);
+  checkOpenOptions('readFits', options, ['checksum', 'hdus']);
+  const file = openFits(path, { checksum: options.checksum });
   const selected = options.hdus ? options.hdus.map((h) => file.hdu(h)) : file.hdus();
   return selected.map((h) => {
+    h.ensureChecksum();
     const out: FitsHduContent = { index: h.index, kind: h.kind, name: h.name, header: h.header };
     if ((h.kind === 'primary' || h.kind === 'image' || h.kind === 'compressed-image') && h.axes.length > 0) out.image = h.readImage();
     if (h.kind === 'bintable' || h.kind === 'table') out.table = h.readTable();

@@ -80,6 +80,8 @@ export class FitsHdu {
     readonly rawHeader: FitsHeader,
     readonly headerOffset: number,
     readonly dataOffset: number,
+    /** Verify CHECKSUM/DATASUM before the first data read (E_FITS_CHECKSUM on a mismatch). */
+    readonly checksumOnRead = false,
   ) {
     const s = structuralSize(rawHeader, this.loc());
     this.bitpix = s.bitpix;
@@ -113,6 +115,22 @@ export class FitsHdu {
     return { file: this.file, hdu: this.index, ...extra };
   }
 
+  private checksummed = false;
+
+  /**
+   * With `checksum: true` on open: verifies this HDU's CHECKSUM and DATASUM once, throwing
+   * E_FITS_CHECKSUM on a mismatch (absent or blank keywords are undefined, not failures).
+   */
+  ensureChecksum(): void {
+    if (!this.checksumOnRead || this.checksummed) return;
+    const s = this.verifyChecksum();
+    if (s.datasum === false) {
+      fitsError('E_FITS_CHECKSUM', `DATASUM is ${String(this.rawHeader.get('DATASUM')).trim()} but the data unit sums to ${s.computedDatasum}`, this.loc({ where: 'checksum', offset: this.dataOffset }));
+    }
+    if (s.checksum === false) fitsError('E_FITS_CHECKSUM', 'CHECKSUM does not verify: the header or data unit changed since it was written', this.loc({ where: 'checksum', offset: this.headerOffset }));
+    this.checksummed = true;
+  }
+
   private requireImage(where: string): void {
     if (this.kind !== 'primary' && this.kind !== 'image' && this.kind !== 'compressed-image') {
       fitsError('E_FITS_FORMAT', `HDU is a ${this.kind}, not an image`, this.loc({ where }));
@@ -122,6 +140,7 @@ export class FitsHdu {
   /** Group parameters and arrays of a random-groups primary HDU (astropy GroupsHDU.data). */
   readGroups(): FitsGroups {
     if (this.kind !== 'groups') fitsError('E_FITS_FORMAT', `HDU is a ${this.kind}, not random groups`, this.loc({ where: 'readGroups' }));
+    this.ensureChecksum();
     const raw = withFile(this.file, (fd, size) => {
       if (this.dataOffset + this.dataSize > size) fitsError('E_FITS_TRUNCATED', `random groups need ${this.dataSize} bytes from byte ${this.dataOffset} but the file has ${size}`, this.loc({ offset: size }));
       return readAt(fd, this.dataOffset, this.dataSize, { file: this.file, hdu: this.index, what: 'random groups' });
@@ -143,6 +162,7 @@ export class FitsHdu {
    */
   readRows(start: number, count: number, where = 'readRows'): FitsImage {
     this.requireImage(where);
+    this.ensureChecksum();
     const shape = this.shape;
     const width = shape.length ? shape[shape.length - 1] : 0;
     const total = shape.length === 0 ? 0 : shape.slice(0, -1).reduce((a, b) => a * b, 1);
@@ -198,6 +218,7 @@ export class FitsHdu {
     if (this.kind !== 'bintable' && this.kind !== 'table' && this.kind !== 'compressed-image') {
       fitsError('E_FITS_FORMAT', `HDU is a ${this.kind}, not a table`, this.loc({ where: 'readTable' }));
     }
+    this.ensureChecksum();
     const nrows = this.axes[1] ?? 0;
     const [first, count] = options.rows ?? [0, nrows];
     if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 0 || first + count > nrows) {

@@ -11,8 +11,10 @@ export type { FitsHduKind, FitsImage, ReadTableOptions, ChecksumStatus } from '.
 export type { FitsTable, FitsColumn, FitsColumnValues, FitsVlaValue } from './bintable';
 export type { FitsGroups, FitsGroupParameter } from './groups';
 export { FitsFile, openFits, readFits, readFitsHeader } from './file';
-export type { ReadFitsOptions, FitsHduContent } from './file';
+export type { ReadFitsOptions, OpenFitsOptions, FitsHduContent } from './file';
 export { writeFits } from './write';
+export { verifyFits } from './verify';
+export type { FitsVerifyIssue, FitsVerifyReport } from './verify';
 export type { FitsHduInput, FitsImageInput, FitsTableInput, WriteFitsOptions } from './write';
 export type { FitsColumnInput } from './bintable-write';
 export type { FitsErrorCode, FitsLocation } from './errors';
