@@ -125,12 +125,12 @@ export function hdecompress(inPtr: usize, inLen: i32, outPtr: usize, nx: i32, ny
   if (!qtreeDecode(a, ny * nx2 + ny2, ny, nx / 2, ny / 2, nb2)) return overrun ? TRUNCATED : HC_BAD_CODE;
   if (inputNbits(4) != 0) return overrun ? TRUNCATED : HC_BAD_CODE;
   resetBits();
-  for (let i = 0; i < nel; i++) if (a[i] != 0 && inputBit() != 0) a[i] = -a[i];
+  for (let i = 0; i < nel; i++) if (unchecked(a[i]) != 0 && inputBit() != 0) unchecked(a[i] = -unchecked(a[i]));
   if (overrun) return TRUNCATED;
-  a[0] = sumall;
-  if (scale > 1) for (let i = 0; i < nel; i++) a[i] = a[i] * <i64>scale;
+  unchecked(a[0] = sumall);
+  if (scale > 1) for (let i = 0; i < nel; i++) unchecked(a[i] = unchecked(a[i]) * <i64>scale);
   hinv(a, nx, ny, smooth != 0, scale);
-  for (let i = 0; i < nel; i++) store<i32>(outPtr + (<usize>i << 2), <i32>a[i]);
+  for (let i = 0; i < nel; i++) store<i32>(outPtr + (<usize>i << 2), <i32>unchecked(a[i]));
   return OK;
 }
 

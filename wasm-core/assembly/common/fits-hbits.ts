@@ -92,33 +92,33 @@ function qtreeCopy(s: StaticArray<u8>, nx: i32, ny: i32, n: i32): void {
   let k = ny2 * (nx2 - 1) + ny2 - 1;
   for (let i = nx2 - 1; i >= 0; i--) {
     let s00 = 2 * (n * i + ny2 - 1);
-    for (let j = ny2 - 1; j >= 0; j--) { s[s00] = s[k]; k--; s00 -= 2; }
+    for (let j = ny2 - 1; j >= 0; j--) { unchecked(s[s00] = unchecked(s[k])); k--; s00 -= 2; }
   }
   let i = 0;
   for (; i < nx - 1; i += 2) {
     let s00 = n * i, s10 = s00 + n;
     let j = 0;
     for (; j < ny - 1; j += 2) {
-      const v = s[s00];
-      s[s10 + 1] = v & 1; s[s10] = (v >> 1) & 1; s[s00 + 1] = (v >> 2) & 1; s[s00] = (v >> 3) & 1;
+      const v = unchecked(s[s00]);
+      unchecked(s[s10 + 1] = v & 1); unchecked(s[s10] = (v >> 1) & 1); unchecked(s[s00 + 1] = (v >> 2) & 1); unchecked(s[s00] = (v >> 3) & 1);
       s00 += 2; s10 += 2;
     }
-    if (j < ny) { const v = s[s00]; s[s10] = (v >> 1) & 1; s[s00] = (v >> 3) & 1; }
+    if (j < ny) { const v = unchecked(s[s00]); unchecked(s[s10] = (v >> 1) & 1); unchecked(s[s00] = (v >> 3) & 1); }
   }
   if (i < nx) {
     let s00 = n * i;
     let j = 0;
-    for (; j < ny - 1; j += 2) { const v = s[s00]; s[s00 + 1] = (v >> 2) & 1; s[s00] = (v >> 3) & 1; s00 += 2; }
-    if (j < ny) s[s00] = (s[s00] >> 3) & 1;
+    for (; j < ny - 1; j += 2) { const v = unchecked(s[s00]); unchecked(s[s00 + 1] = (v >> 2) & 1); unchecked(s[s00] = (v >> 3) & 1); s00 += 2; }
+    if (j < ny) unchecked(s[s00] = (unchecked(s[s00]) >> 3) & 1);
   }
 }
 
 function qtreeExpand(s: StaticArray<u8>, nx: i32, ny: i32): void {
   qtreeCopy(s, nx, ny, ny);
-  for (let i = nx * ny - 1; i >= 0; i--) if (s[i] != 0) s[i] = <u8>inputHuffman();
+  for (let i = nx * ny - 1; i >= 0; i--) if (unchecked(s[i]) != 0) unchecked(s[i] = <u8>inputHuffman());
 }
 
-/** ORs bit plane `bit` from the 4-bit codes of `s` into a[base + ...] (row length n) (qtree_bitins). */
+/** ORs bit plane `bit` from the 4-bit codes of `s` into a[base + ...] (row length n) (qtree_bitins). Indices depend only on the tile shape, so the accesses are unchecked. */
 function qtreeBitins(s: StaticArray<u8>, nx: i32, ny: i32, a: StaticArray<i64>, base: i32, n: i32, bit: i32): void {
   const p: i64 = <i64>1 << <i64>bit;
   let k = 0;
@@ -127,17 +127,17 @@ function qtreeBitins(s: StaticArray<u8>, nx: i32, ny: i32, a: StaticArray<i64>, 
     let s00 = base + n * i;
     let j = 0;
     for (; j < ny - 1; j += 2) {
-      const v = s[k];
-      if (v & 1) a[s00 + n + 1] |= p;
-      if (v & 2) a[s00 + n] |= p;
-      if (v & 4) a[s00 + 1] |= p;
-      if (v & 8) a[s00] |= p;
+      const v = unchecked(s[k]);
+      if (v & 1) unchecked(a[s00 + n + 1] |= p);
+      if (v & 2) unchecked(a[s00 + n] |= p);
+      if (v & 4) unchecked(a[s00 + 1] |= p);
+      if (v & 8) unchecked(a[s00] |= p);
       s00 += 2; k++;
     }
     if (j < ny) {
-      const v = s[k];
-      if (v & 2) a[s00 + n] |= p;
-      if (v & 8) a[s00] |= p;
+      const v = unchecked(s[k]);
+      if (v & 2) unchecked(a[s00 + n] |= p);
+      if (v & 8) unchecked(a[s00] |= p);
       k++;
     }
   }
@@ -145,12 +145,12 @@ function qtreeBitins(s: StaticArray<u8>, nx: i32, ny: i32, a: StaticArray<i64>, 
     let s00 = base + n * i;
     let j = 0;
     for (; j < ny - 1; j += 2) {
-      const v = s[k];
-      if (v & 4) a[s00 + 1] |= p;
-      if (v & 8) a[s00] |= p;
+      const v = unchecked(s[k]);
+      if (v & 4) unchecked(a[s00 + 1] |= p);
+      if (v & 8) unchecked(a[s00] |= p);
       s00 += 2; k++;
     }
-    if (j < ny && (s[k] & 8)) a[s00] |= p;
+    if (j < ny && (unchecked(s[k]) & 8)) unchecked(a[s00] |= p);
   }
 }
 
@@ -163,12 +163,12 @@ export function qtreeDecode(a: StaticArray<i64>, base: i32, n: i32, nqx: i32, nq
     const b = inputNbits(4);
     if (b == 0) {
       // Bit plane written directly, 4 pixels per nybble (read_bdirect).
-      for (let i = 0; i < nqx2 * nqy2; i++) s[i] = <u8>inputNbits(4);
+      for (let i = 0; i < nqx2 * nqy2; i++) unchecked(s[i] = <u8>inputNbits(4));
       qtreeBitins(s, nqx, nqy, a, base, n, bit);
     } else if (b != 0xf) {
       return false;
     } else {
-      s[0] = <u8>inputHuffman();
+      unchecked(s[0] = <u8>inputHuffman());
       let nx = 1, ny = 1, nfx = nqx, nfy = nqy, c = 1 << log2n;
       for (let k = 1; k < log2n; k++) {
         // n[k-1] = (n[k] + 1) / 2 with n[log2n] = nqx or nqy.
