@@ -57,7 +57,7 @@ export class Hdf5Reader {
   }
 
   close(): void {
-    this.h5.close();
+    this.guard('Hdf5Reader.close', '/', 'close the file at', () => this.h5.close());
   }
 
   /**
@@ -206,9 +206,17 @@ export class Hdf5Reader {
 /** Opens `file`, runs `fn`, and always closes the file. */
 export async function withHdf5<T>(file: string, fn: (r: Hdf5Reader) => T | Promise<T>, where = 'withHdf5'): Promise<T> {
   const r = await Hdf5Reader.open(file, where);
+  let result: T;
   try {
-    return await fn(r);
-  } finally {
-    r.close();
+    result = await fn(r);
+  } catch (e) {
+    try {
+      r.close();
+    } catch {
+      /* the first failure is the one to report */
+    }
+    throw e;
   }
+  r.close();
+  return result;
 }
