@@ -189,6 +189,27 @@ describe('FITS written by astropy, read by stagebook', () => {
     expect(names.length).toBeGreaterThan(30);
     for (const n of names) expect(verifyFits(join(dir, n)).issues, n).toEqual([]);
   });
+  it('bit-flipped HCOMPRESS_1 and PLIO_1 heaps never crash or hang: pixels or a StagebookError', () => {
+    let seed = 12345;
+    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    for (const name of ['hcomp_i16', 'hcomp_f32_dither1', 'plio_i32_wide', 'fpack_hcomp_lossy']) {
+      const original = readFileSync(join(dir, `${name}.fits.fz`));
+      const hdu = openFits(join(dir, `${name}.fits.fz`)).hdu(1);
+      const heapStart = hdu.dataOffset + hdu.axes[0] * hdu.axes[1];
+      const heapLength = hdu.dataOffset + hdu.dataSize - heapStart;
+      for (let k = 0; k < 40; k++) {
+        const bytes = Buffer.from(original);
+        for (let f = 0; f < 1 + rand(4); f++) bytes[heapStart + rand(heapLength)] ^= 1 << rand(8);
+        const path = join(dir, `${name}-fuzz.fits.fz`);
+        writeFileSync(path, bytes);
+        try {
+          openFits(path).hdu(1).readImage();
+        } catch (e) {
+          expect((e as { name?: string }).name, `${name} #${k}: ${String(e)}`).toBe('StagebookError');
+        }
+      }
+    }
+  });
   it('every astropy checksum verifies in stagebook', () => {
     for (const name of ['images', 'headers', 'ascii', 'rice_i16', 'gzip1_f32_dither1']) {
       for (const hdu of openFits(join(dir, name.startsWith('rice') || name.startsWith('gzip') ? `${name}.fits.fz` : `${name}.fits`)).hdus()) {
