@@ -164,7 +164,8 @@ export function inferKind(value: FitsValue): FitsValueKind {
   if (typeof value === 'string') return 'string';
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'bigint') return 'int';
-  // From 1e21 on, JS prints whole numbers in exponent form: they are floats (FITS 4.2.4), not integers.
-  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e21 ? 'int' : 'float';
+  // A whole-number double is an integer only while it fits a 64-bit integer (what cfitsio's integer
+  // readers accept); beyond, e.g. 6.02214076e23, it is a float (FITS 4.2.4, written with an E).
+  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 2 ** 63 ? 'int' : 'float';
   return 'complex';
 }

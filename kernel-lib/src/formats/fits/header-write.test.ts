@@ -12,20 +12,22 @@ const cardsOf = (h: FitsHeader): string[] => {
   return out;
 };
 
-describe('whole-number doubles of 1e21 or more (FITS standard 4.2.4: floats with an upper-case E)', () => {
-  it.each([6.02214076e23, -1e21, 1e300])('writes %d as a float with E', (v) => {
+describe('whole-number doubles beyond 64-bit integers (FITS standard 4.2.4: floats with an upper-case E)', () => {
+  it.each([6.02214076e23, -1e21, 1e300, 1e19, -(2 ** 63)])('writes %d as a float with E', (v) => {
     const h = new FitsHeader().set('AVOGADRO', v);
     expect(h.getCard('AVOGADRO')?.kind).toBe('float');
     const image = cardsOf(h)[0];
-    expect(image).toMatch(/^AVOGADRO= +-?\d(\.\d+)?E\+\d+ *$/);
+    // Exponent form with an upper-case E, or a fixed-point float: never a bare integer or a lower-case e.
+    expect(image).toMatch(/^AVOGADRO= +-?(\d(\.\d+)?E\+\d+|\d+\.\d*) *$/);
     expect(image).not.toMatch(/e/);
     const back = FitsHeader.parse(image);
     expect(back.getCard('AVOGADRO')).toMatchObject({ value: v, kind: 'float' });
   });
 
-  it('keeps integers below 1e21 as integers', () => {
-    expect(new FitsHeader().set('BIG', 1e20).getCard('BIG')?.kind).toBe('int');
-    expect(cardsOf(new FitsHeader().set('BIG', 1e20))[0]).toContain('100000000000000000000');
+  it('keeps whole numbers that fit 64 bits as integers', () => {
+    expect(new FitsHeader().set('BIG', 2 ** 62).getCard('BIG')?.kind).toBe('int');
+    expect(cardsOf(new FitsHeader().set('BIG', 2 ** 62))[0]).toContain('4611686018427387904');
+    expect(new FitsHeader().set('NEG', -(2 ** 62)).getCard('NEG')?.kind).toBe('int');
   });
 });
 
