@@ -151,6 +151,20 @@ describe('FITS written by astropy, read by stagebook', () => {
     expect(openFits(join(dir, 'fpack_history.fits.fz')).hdu('COMPRESSED_IMAGE').index).toBe(1);
     expect(openFits(join(dir, 'rice_i16.fits.fz')).hdu('sci').index).toBe(1);
   });
+  it('HCOMPRESS_1 and PLIO_1 files from astropy and fpack read as funpack (cfitsio) restores them', () => {
+    const names = ['hcomp_i16', 'hcomp_i32_tiles', 'hcomp_i16_scale', 'hcomp_i16_smooth', 'hcomp_f32_dither1', 'hcomp_f64_nodither',
+      'plio_i16', 'plio_i32_mask', 'plio_i32_wide', 'fpack_hcomp', 'fpack_hcomp_lossy', 'fpack_plio'];
+    for (const name of names) {
+      const packed = join(dir, `${name}.fits.fz`);
+      const unpacked = join(dir, `${name}.funpacked-ref.fits`);
+      rmSync(unpacked, { force: true });
+      execFileSync('funpack', ['-O', unpacked, packed]);
+      const ours = openFits(packed).hdus().filter((h) => h.kind === 'compressed-image');
+      const theirs = openFits(unpacked).hdus().filter((h) => h.axes.length > 0 && h.axes.every((n) => n > 0));
+      expect(ours.length, name).toBe(theirs.length);
+      ours.forEach((h, i) => expectSameArray(h.readImage().data, theirs[i].readImage().data, `${name} HDU ${h.index} vs funpack`));
+    }
+  });
   it('corrupt HCOMPRESS_1 and PLIO_1 tiles are E_FITS_FORMAT naming the tile, never a crash or garbage', () => {
     const corrupt = (name: string, edit: (b: Buffer, descriptorAt: number, heapAt: number) => void): unknown => {
       const bytes = readFileSync(join(dir, `${name}.fits.fz`));
