@@ -5,7 +5,9 @@
 // all differences are zero, FS = fsmax means the differences are stored verbatim in bbits bits.
 export * from "./common/memory";
 import { RiceParams, riceParams } from "./common/fits-rice";
-import { inputBit, inputNbits, overrun, qtreeDecode, readByte, readInt, readLong, resetBits, startInput } from "./common/fits-hbits";
+import {
+  inputBit, inputNbits, overrun, qtreeDecode, readByte, readInt, readLong, resetBits, startInput,
+} from "./common/fits-hbits";
 import { hinv } from "./common/fits-hinv";
 export { plioDecode } from "./common/fits-plio";
 

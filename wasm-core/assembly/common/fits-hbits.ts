@@ -100,7 +100,10 @@ function qtreeCopy(s: StaticArray<u8>, nx: i32, ny: i32, n: i32): void {
     let j = 0;
     for (; j < ny - 1; j += 2) {
       const v = unchecked(s[s00]);
-      unchecked(s[s10 + 1] = v & 1); unchecked(s[s10] = (v >> 1) & 1); unchecked(s[s00 + 1] = (v >> 2) & 1); unchecked(s[s00] = (v >> 3) & 1);
+      unchecked(s[s10 + 1] = v & 1);
+      unchecked(s[s10] = (v >> 1) & 1);
+      unchecked(s[s00 + 1] = (v >> 2) & 1);
+      unchecked(s[s00] = (v >> 3) & 1);
       s00 += 2; s10 += 2;
     }
     if (j < ny) { const v = unchecked(s[s00]); unchecked(s[s10] = (v >> 1) & 1); unchecked(s[s00] = (v >> 3) & 1); }
@@ -108,7 +111,12 @@ function qtreeCopy(s: StaticArray<u8>, nx: i32, ny: i32, n: i32): void {
   if (i < nx) {
     let s00 = n * i;
     let j = 0;
-    for (; j < ny - 1; j += 2) { const v = unchecked(s[s00]); unchecked(s[s00 + 1] = (v >> 2) & 1); unchecked(s[s00] = (v >> 3) & 1); s00 += 2; }
+    for (; j < ny - 1; j += 2) {
+      const v = unchecked(s[s00]);
+      unchecked(s[s00 + 1] = (v >> 2) & 1);
+      unchecked(s[s00] = (v >> 3) & 1);
+      s00 += 2;
+    }
     if (j < ny) unchecked(s[s00] = (unchecked(s[s00]) >> 3) & 1);
   }
 }
@@ -118,7 +126,10 @@ function qtreeExpand(s: StaticArray<u8>, nx: i32, ny: i32): void {
   for (let i = nx * ny - 1; i >= 0; i--) if (unchecked(s[i]) != 0) unchecked(s[i] = <u8>inputHuffman());
 }
 
-/** ORs bit plane `bit` from the 4-bit codes of `s` into a[base + ...] (row length n) (qtree_bitins). Indices depend only on the tile shape, so the accesses are unchecked. */
+/**
+ * ORs bit plane `bit` from the 4-bit codes of `s` into a[base + ...] (row length n) (qtree_bitins).
+ * Indices depend only on the tile shape, so the accesses are unchecked.
+ */
 function qtreeBitins(s: StaticArray<u8>, nx: i32, ny: i32, a: StaticArray<i64>, base: i32, n: i32, bit: i32): void {
   const p: i64 = <i64>1 << <i64>bit;
   let k = 0;

@@ -57,7 +57,8 @@ function hsmooth(a: StaticArray<i64>, nxtop: i32, nytop: i32, ny: i32, scale: i3
   for (let i = 2; i < nxtop - 2; i += 2) {
     let s00 = ny * i + 2, s10 = s00 + ny;
     for (let j = 2; j < nytop - 2; j += 2) {
-      const hmm = unchecked(a[s00 - ny2 - 2]), hpm = unchecked(a[s00 + ny2 - 2]), hmp = unchecked(a[s00 - ny2 + 2]), hpp = unchecked(a[s00 + ny2 + 2]), h0 = unchecked(a[s00]);
+      const hmm = unchecked(a[s00 - ny2 - 2]), hpm = unchecked(a[s00 + ny2 - 2]);
+      const hmp = unchecked(a[s00 - ny2 + 2]), hpp = unchecked(a[s00 + ny2 + 2]), h0 = unchecked(a[s00]);
       let diff = hpp + hmm - hmp - hpm;
       const hx2 = unchecked(a[s10]) << 1, hy2 = unchecked(a[s00 + 1]) << 1;
       let m1 = min(max(hpp - h0, <i64>0) - hx2 - hy2, max(h0 - hpm, <i64>0) + hx2 - hy2);

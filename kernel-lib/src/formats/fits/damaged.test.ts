@@ -12,17 +12,25 @@ import { openFits, readFits } from './file';
 import { writeFits } from './write';
 
 let dir: string;
-beforeAll(() => { dir = fs.mkdtempSync(join(tmpdir(), 'stagebook-fits-damaged-')); });
+beforeAll(() => {
+  dir = fs.mkdtempSync(join(tmpdir(), 'stagebook-fits-damaged-'));
+});
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function threeHdus(name: string): { path: string; offsets: number[] } {
   const path = join(dir, name);
-  writeFits(path, [
-    { data: Int16Array.from({ length: 600 }, (_, i) => i), shape: [20, 30] },
-    { data: Float32Array.of(1, 2, 3), name: 'A' },
-    { data: Int32Array.of(4, 5, 6), name: 'B' },
-  ], { overwrite: true });
-  const offsets = openFits(path).hdus().map((h) => h.headerOffset);
+  writeFits(
+    path,
+    [
+      { data: Int16Array.from({ length: 600 }, (_, i) => i), shape: [20, 30] },
+      { data: Float32Array.of(1, 2, 3), name: 'A' },
+      { data: Int32Array.of(4, 5, 6), name: 'B' },
+    ],
+    { overwrite: true },
+  );
+  const offsets = openFits(path)
+    .hdus()
+    .map((h) => h.headerOffset);
   return { path, offsets };
 }
 
@@ -82,6 +90,9 @@ describe('blank checksums (issue 22 item 15)', () => {
     expect(status.checksum).toBeUndefined();
     expect(status.datasum).toBeUndefined();
     // The other HDUs keep their real checksums.
-    expect(openFits(path).hdu(1).verifyChecksum()).toMatchObject({ checksum: true, datasum: true });
+    expect(openFits(path).hdu(1).verifyChecksum()).toMatchObject({
+      checksum: true,
+      datasum: true,
+    });
   });
 });

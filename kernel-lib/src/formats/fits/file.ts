@@ -56,7 +56,8 @@ export class FitsFile {
     if (head === 'XTENSION') return true;
     if (isZeroPadding(fd, offset, size, this.path)) return false;
     if (size - offset >= BLOCK) {
-      fitsError('E_FITS_FORMAT', `expected an extension header (XTENSION) or the end of the file, found ${JSON.stringify(head)}`, { ...loc, card: 1 });
+      const found = JSON.stringify(head);
+      fitsError('E_FITS_FORMAT', `expected an extension header (XTENSION) or the end of the file, found ${found}`, { ...loc, card: 1 });
     }
     return fitsError('E_FITS_FORMAT', `${size - offset} bytes after the last HDU are neither an extension nor zero padding`, loc);
   }
@@ -118,8 +119,12 @@ export interface OpenFitsOptions {
 
 function checkOpenOptions(where: string, options: OpenFitsOptions, allowed = ['checksum']): void {
   if (options === null || typeof options !== 'object') invalidArgument(where, 'options', 'must be an object');
-  for (const k of Object.keys(options)) if (!allowed.includes(k)) invalidArgument(where, `options.${k}`, `is not an option (${allowed.join(', ')})`);
-  if (options.checksum !== undefined && typeof options.checksum !== 'boolean') invalidArgument(where, 'options.checksum', 'must be true or false');
+  for (const k of Object.keys(options)) {
+    if (!allowed.includes(k)) invalidArgument(where, `options.${k}`, `is not an option (${allowed.join(', ')})`);
+  }
+  if (options.checksum !== undefined && typeof options.checksum !== 'boolean') {
+    invalidArgument(where, 'options.checksum', 'must be true or false');
+  }
 }
 
 /** Opens a FITS file lazily: HDUs are located and decoded on demand. */

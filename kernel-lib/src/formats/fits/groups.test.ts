@@ -16,10 +16,21 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function groupsFile(): string {
   const h = new FitsHeader()
-    .set('SIMPLE', true).set('BITPIX', 16).set('NAXIS', 3).set('NAXIS1', 0).set('NAXIS2', 2).set('NAXIS3', 1)
-    .set('GROUPS', true).set('PCOUNT', 2).set('GCOUNT', 3)
-    .set('PTYPE1', 'UU').set('PSCAL1', 0.5).set('PTYPE2', 'UU').set('PZERO2', 100)
-    .set('BSCALE', 0.25).set('BZERO', -3);
+    .set('SIMPLE', true)
+    .set('BITPIX', 16)
+    .set('NAXIS', 3)
+    .set('NAXIS1', 0)
+    .set('NAXIS2', 2)
+    .set('NAXIS3', 1)
+    .set('GROUPS', true)
+    .set('PCOUNT', 2)
+    .set('GCOUNT', 3)
+    .set('PTYPE1', 'UU')
+    .set('PSCAL1', 0.5)
+    .set('PTYPE2', 'UU')
+    .set('PZERO2', 100)
+    .set('BSCALE', 0.25)
+    .set('BZERO', -3);
   const data = Buffer.alloc(2880);
   // Group g: parameters (g, 10 * g), array (g - 5, 2 * g).
   for (let g = 0; g < 3; g++) [g, 10 * g, g - 5, 2 * g].forEach((v, k) => data.writeInt16BE(v, (g * 4 + k) * 2));
@@ -34,9 +45,19 @@ describe('random groups (issue 22 item 16)', () => {
     expect(hdu.kind).toBe('groups');
     const g = hdu.readGroups();
     expect(g.shape).toEqual([3, 1, 2]);
-    expect(g.parameters.map((p) => [p.name, Array.from(p.values as Float64Array)])).toEqual([['UU', [0, 0.5, 1]], ['UU', [100, 110, 120]]]);
+    expect(g.parameters.map((p) => [p.name, Array.from(p.values as Float64Array)])).toEqual([
+      ['UU', [0, 0.5, 1]],
+      ['UU', [100, 110, 120]],
+    ]);
     expect(Array.from(g.byName.UU as Float64Array)).toEqual([100, 110.5, 121]);
-    expect(Array.from(g.data as Float64Array)).toEqual([-5 * 0.25 - 3, -3, -4 * 0.25 - 3, 2 * 0.25 - 3, -3 * 0.25 - 3, 4 * 0.25 - 3]);
+    expect(Array.from(g.data as Float64Array)).toEqual([
+      -5 * 0.25 - 3,
+      -3,
+      -4 * 0.25 - 3,
+      2 * 0.25 - 3,
+      -3 * 0.25 - 3,
+      4 * 0.25 - 3,
+    ]);
   });
 
   it('readImage on groups says what the HDU is instead of reading garbage', () => {

@@ -30,7 +30,14 @@ export interface FitsGroups {
   shape: number[];
 }
 
-const CODE: Record<number, TformCode> = { 8: 'B', 16: 'I', 32: 'J', 64: 'K', [-32]: 'E', [-64]: 'D' };
+const CODE: Record<number, TformCode> = {
+  8: 'B',
+  16: 'I',
+  32: 'J',
+  64: 'K',
+  [-32]: 'E',
+  [-64]: 'D',
+};
 
 /** True for a random-groups primary header (GROUPS = T and NAXIS1 = 0). */
 export function isRandomGroups(h: FitsHeader): boolean {
@@ -43,13 +50,20 @@ function scaled(values: FitsImageData, scale: number, zero: number): FitsImageDa
 }
 
 /** Decodes a random-groups data unit (`bytes` holds exactly GCOUNT * (PCOUNT + N) values). */
-export function decodeGroups(header: FitsHeader, bitpix: Bitpix, axes: number[], bytes: Buffer, loc: FitsLocation): FitsGroups {
+export function decodeGroups(
+  header: FitsHeader,
+  bitpix: Bitpix,
+  axes: number[],
+  bytes: Buffer,
+  loc: FitsLocation,
+): FitsGroups {
   const count = header.getNumber('GCOUNT', 1);
   const pcount = header.getNumber('PCOUNT', 0);
   const perGroup = axes.slice(1).reduce((a, b) => a * b, 1);
   const width = pcount + perGroup;
   const size = Math.abs(bitpix) / 8;
-  if (bytes.length !== count * width * size) fitsError('E_FITS_FORMAT', `random groups need ${count * width * size} bytes, got ${bytes.length}`, loc);
+  if (bytes.length !== count * width * size)
+    fitsError('E_FITS_FORMAT', `random groups need ${count * width * size} bytes, got ${bytes.length}`, loc);
   const all = decodeNumeric(bytes, CODE[bitpix], count * width);
   const Ctor = all.constructor as new (n: number) => FitsImageData;
   const parameters: FitsGroupParameter[] = [];
@@ -61,12 +75,22 @@ export function decodeGroups(header: FitsHeader, bitpix: Bitpix, axes: number[],
     const values = scaled(stored, header.getNumber(`PSCAL${p + 1}`, 1), header.getNumber(`PZERO${p + 1}`, 0));
     parameters.push({ name, values });
     const prev = byName[name];
-    byName[name] = prev === undefined ? values : Float64Array.from(prev as ArrayLike<number | bigint>, (v, g) => Number(v) + Number(values[g]));
+    byName[name] =
+      prev === undefined
+        ? values
+        : Float64Array.from(prev as ArrayLike<number | bigint>, (v, g) => Number(v) + Number(values[g]));
   }
   const stored = new Ctor(count * perGroup);
   for (let g = 0; g < count; g++) {
-    for (let k = 0; k < perGroup; k++) (stored as { [i: number]: number | bigint })[g * perGroup + k] = all[g * width + pcount + k];
+    for (let k = 0; k < perGroup; k++)
+      (stored as { [i: number]: number | bigint })[g * perGroup + k] = all[g * width + pcount + k];
   }
   const data = scaled(stored, header.getNumber('BSCALE', 1), header.getNumber('BZERO', 0));
-  return { count, parameters, byName, data, shape: [count, ...axes.slice(1).reverse()] };
+  return {
+    count,
+    parameters,
+    byName,
+    data,
+    shape: [count, ...axes.slice(1).reverse()],
+  };
 }

@@ -31,13 +31,19 @@ const HCOMPRESS_STATUS: Record<number, string> = {
   5: 'a bit-plane code is invalid',
 };
 
-function decodeAll(heap: Uint8Array, tiles: CodedTile[], loc: FitsLocation,
-  run: (k: TileKernels, inPtr: number, t: CodedTile, outPtr: number) => number, what: (status: number, t: CodedTile) => string): Map<number, Int32Array> {
+function decodeAll(
+  heap: Uint8Array,
+  tiles: CodedTile[],
+  loc: FitsLocation,
+  run: (k: TileKernels, inPtr: number, t: CodedTile, outPtr: number) => number,
+  what: (status: number, t: CodedTile) => string,
+): Map<number, Int32Array> {
   const core = loadCore('fits');
   const k = core.exports as unknown as TileKernels;
   const out = new Map<number, Int32Array>();
   for (const t of tiles) {
-    if (t.offset < 0 || t.offset + t.length > heap.length) fitsError('E_FITS_TRUNCATED', `tile ${t.index + 1} lies outside the heap`, loc);
+    if (t.offset < 0 || t.offset + t.length > heap.length)
+      fitsError('E_FITS_TRUNCATED', `tile ${t.index + 1} lies outside the heap`, loc);
   }
   const total = tiles.reduce((s, t) => s + t.width * t.height, 0);
   const flat = core.withArena((arena) => {
@@ -62,10 +68,19 @@ function decodeAll(heap: Uint8Array, tiles: CodedTile[], loc: FitsLocation,
 }
 
 /** Decodes HCOMPRESS_1 tiles (SMOOTH from ZNAME/ZVAL, 0 by default as in cfitsio). */
-export function hcompressDecodeTiles(heap: Uint8Array, tiles: CodedTile[], smooth: number, loc: FitsLocation): Map<number, Int32Array> {
-  return decodeAll(heap, tiles, loc,
+export function hcompressDecodeTiles(
+  heap: Uint8Array,
+  tiles: CodedTile[],
+  smooth: number,
+  loc: FitsLocation,
+): Map<number, Int32Array> {
+  return decodeAll(
+    heap,
+    tiles,
+    loc,
     (k, inPtr, t, outPtr) => k.hdecompress(inPtr, t.length, outPtr, t.height, t.width, smooth),
-    (status) => `HCOMPRESS_1 data are corrupt: ${HCOMPRESS_STATUS[status] ?? `status ${status}`}`);
+    (status) => `HCOMPRESS_1 data are corrupt: ${HCOMPRESS_STATUS[status] ?? `status ${status}`}`,
+  );
 }
 
 /** Decodes PLIO_1 tiles: 16-bit big-endian line-list words, swapped to host order first. */
@@ -76,14 +91,22 @@ export function plioDecodeTiles(heap: Uint8Array, tiles: CodedTile[], loc: FitsL
   let at = 0;
   for (const t of tiles) {
     if (t.offset < 0 || t.offset + t.length > heap.length || t.length % 2 !== 0) {
-      fitsError('E_FITS_FORMAT', `PLIO_1 tile ${t.index + 1}: ${t.length} bytes at heap offset ${t.offset} are not whole 16-bit words inside the heap`, loc);
+      fitsError(
+        'E_FITS_FORMAT',
+        `PLIO_1 tile ${t.index + 1}: ${t.length} bytes at heap offset ${t.offset} are not whole 16-bit words inside the heap`,
+        loc,
+      );
     }
     words.set(heap.subarray(t.offset, t.offset + t.length), at);
     words.subarray(at, at + t.length).swap16();
     moved.push({ ...t, offset: at });
     at += t.length;
   }
-  return decodeAll(words, moved, loc,
+  return decodeAll(
+    words,
+    moved,
+    loc,
     (k, inPtr, t, outPtr) => k.plioDecode(inPtr, t.length / 2, outPtr, t.width * t.height),
-    () => 'PLIO_1 line list is truncated');
+    () => 'PLIO_1 line list is truncated',
+  );
 }

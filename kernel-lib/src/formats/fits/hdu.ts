@@ -125,9 +125,14 @@ export class FitsHdu {
     if (!this.checksumOnRead || this.checksummed) return;
     const s = this.verifyChecksum();
     if (s.datasum === false) {
-      fitsError('E_FITS_CHECKSUM', `DATASUM is ${String(this.rawHeader.get('DATASUM')).trim()} but the data unit sums to ${s.computedDatasum}`, this.loc({ where: 'checksum', offset: this.dataOffset }));
+      const stored = String(this.rawHeader.get('DATASUM')).trim();
+      fitsError('E_FITS_CHECKSUM', `DATASUM is ${stored} but the data unit sums to ${s.computedDatasum}`,
+        this.loc({ where: 'checksum', offset: this.dataOffset }));
     }
-    if (s.checksum === false) fitsError('E_FITS_CHECKSUM', 'CHECKSUM does not verify: the header or data unit changed since it was written', this.loc({ where: 'checksum', offset: this.headerOffset }));
+    if (s.checksum === false) {
+      fitsError('E_FITS_CHECKSUM', 'CHECKSUM does not verify: the header or data unit changed since it was written',
+        this.loc({ where: 'checksum', offset: this.headerOffset }));
+    }
     this.checksummed = true;
   }
 
@@ -139,10 +144,15 @@ export class FitsHdu {
 
   /** Group parameters and arrays of a random-groups primary HDU (astropy GroupsHDU.data). */
   readGroups(): FitsGroups {
-    if (this.kind !== 'groups') fitsError('E_FITS_FORMAT', `HDU is a ${this.kind}, not random groups`, this.loc({ where: 'readGroups' }));
+    if (this.kind !== 'groups') {
+      fitsError('E_FITS_FORMAT', `HDU is a ${this.kind}, not random groups`, this.loc({ where: 'readGroups' }));
+    }
     this.ensureChecksum();
     const raw = withFile(this.file, (fd, size) => {
-      if (this.dataOffset + this.dataSize > size) fitsError('E_FITS_TRUNCATED', `random groups need ${this.dataSize} bytes from byte ${this.dataOffset} but the file has ${size}`, this.loc({ offset: size }));
+      if (this.dataOffset + this.dataSize > size) {
+        fitsError('E_FITS_TRUNCATED', `random groups need ${this.dataSize} bytes from byte ${this.dataOffset} but the file has ${size}`,
+          this.loc({ offset: size }));
+      }
       return readAt(fd, this.dataOffset, this.dataSize, { file: this.file, hdu: this.index, what: 'random groups' });
     });
     return decodeGroups(this.header, this.bitpix, this.axes, raw, this.loc({ where: 'readGroups' }));

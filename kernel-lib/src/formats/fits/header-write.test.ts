@@ -21,7 +21,10 @@ describe('whole-number doubles beyond 64-bit integers (FITS standard 4.2.4: floa
     expect(image).toMatch(/^AVOGADRO= +-?(\d(\.\d+)?E\+\d+|\d+\.\d*) *$/);
     expect(image).not.toMatch(/e/);
     const back = FitsHeader.parse(image);
-    expect(back.getCard('AVOGADRO')).toMatchObject({ value: v, kind: 'float' });
+    expect(back.getCard('AVOGADRO')).toMatchObject({
+      value: v,
+      kind: 'float',
+    });
   });
 
   it('keeps whole numbers that fit 64 bits as integers', () => {
@@ -40,7 +43,12 @@ describe('CONTINUE long strings split at blanks (astropy Card._format_long_image
     for (const p of parts) expect(p.length).toBeLessThanOrEqual(64);
     // astropy splits after the last blank within 64 characters: each piece but the last ends with a blank.
     expect(parts.slice(0, -1).every((p) => comment.includes(`${p.trimEnd()} `))).toBe(true);
-    const back = FitsHeader.parse(cardsOf(h).slice(0, -1 - 0).join('').replace(/END {77}.*$/s, ''));
+    const back = FitsHeader.parse(
+      cardsOf(h)
+        .slice(0, -1 - 0)
+        .join('')
+        .replace(/END {77}.*$/s, ''),
+    );
     expect(back.getCard('LONGSTR')?.comment).toBe(comment);
     expect(back.get('LONGSTR')).toBe('x'.repeat(70));
   });
@@ -48,9 +56,13 @@ describe('CONTINUE long strings split at blanks (astropy Card._format_long_image
   it('splits a long value at blanks and keeps doubled quotes together', () => {
     const value = `it's ${'word '.repeat(12)}abcdefghij more words and more words to finish`;
     const h = new FitsHeader().set('LONGV', value);
-    const text = cardsOf(h).filter((c) => !c.startsWith('END')).join('');
+    const text = cardsOf(h)
+      .filter((c) => !c.startsWith('END'))
+      .join('');
     expect(FitsHeader.parse(text).get('LONGV')).toBe(value);
-    const pieces = cardsOf(h).filter((c) => !c.startsWith('END') && c.trim() !== '').map((c) => /'(.*)'/.exec(c)?.[1] ?? '');
+    const pieces = cardsOf(h)
+      .filter((c) => !c.startsWith('END') && c.trim() !== '')
+      .map((c) => /'(.*)'/.exec(c)?.[1] ?? '');
     for (const p of pieces.slice(0, -1)) expect(p.endsWith(' &') || p.endsWith("''&")).toBe(true);
   });
 });

@@ -17,18 +17,33 @@ const dir = fs.mkdtempSync(join(tmpdir(), 'stagebook-verify-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const ASTROPY = [
-  'import sys, warnings', 'from astropy.io import fits', 'warnings.simplefilter("error")',
-  'try:', '    with fits.open(sys.argv[1], checksum=True) as h:', '        h.verify("exception"); [x.data for x in h]', '    print("ok")',
-  'except Exception as e:', '    print("fail", type(e).__name__)',
+  'import sys, warnings',
+  'from astropy.io import fits',
+  'warnings.simplefilter("error")',
+  'try:',
+  '    with fits.open(sys.argv[1], checksum=True) as h:',
+  '        h.verify("exception"); [x.data for x in h]',
+  '    print("ok")',
+  'except Exception as e:',
+  '    print("fail", type(e).__name__)',
 ].join('\n');
-const astropyVerdict = (file: string): string => spawnSync('/usr/bin/python3', ['-c', ASTROPY, file], { encoding: 'utf8' }).stdout.trim().split(' ')[0];
+const astropyVerdict = (file: string): string =>
+  spawnSync('/usr/bin/python3', ['-c', ASTROPY, file], { encoding: 'utf8' }).stdout.trim().split(' ')[0];
 
 function sample(name: string): string {
   const file = join(dir, name);
-  writeFits(file, [
-    { data: Int16Array.from({ length: 12 }, (_, i) => i), shape: [3, 4] },
-    { type: 'bintable', name: 'T', columns: [{ name: 'X', data: Float64Array.of(1, 2, 3) }] },
-  ], { overwrite: true });
+  writeFits(
+    file,
+    [
+      { data: Int16Array.from({ length: 12 }, (_, i) => i), shape: [3, 4] },
+      {
+        type: 'bintable',
+        name: 'T',
+        columns: [{ name: 'X', data: Float64Array.of(1, 2, 3) }],
+      },
+    ],
+    { overwrite: true },
+  );
   return file;
 }
 
@@ -60,8 +75,14 @@ describe('verifyFits', () => {
     patchCard(file, 1, 'TFIELDS', "TFIELDS = '1'");
     const r = verifyFits(file);
     expect(r.ok).toBe(false);
-    expect(r.issues.filter((i) => i.check === 'keyword-order').map((i) => [i.hdu, i.keyword])).toEqual([[0, 'BITPIX'], [0, 'NAXIS']]);
-    expect(r.issues.find((i) => i.check === 'keyword-type')).toMatchObject({ hdu: 1, keyword: 'TFIELDS' });
+    expect(r.issues.filter((i) => i.check === 'keyword-order').map((i) => [i.hdu, i.keyword])).toEqual([
+      [0, 'BITPIX'],
+      [0, 'NAXIS'],
+    ]);
+    expect(r.issues.find((i) => i.check === 'keyword-type')).toMatchObject({
+      hdu: 1,
+      keyword: 'TFIELDS',
+    });
     expect(astropyVerdict(file)).toBe('fail');
   });
 
@@ -73,8 +94,14 @@ describe('verifyFits', () => {
     bytes[hdu.dataOffset + hdu.dataSize + 5] = 7;
     fs.writeFileSync(file, bytes);
     const r = verifyFits(file);
-    expect(r.issues.find((i) => i.check === 'header-fill')).toMatchObject({ hdu: 0, offset: hdu.dataOffset - 10 });
-    expect(r.issues.find((i) => i.check === 'data-fill')).toMatchObject({ hdu: 0, offset: hdu.dataOffset + hdu.dataSize + 5 });
+    expect(r.issues.find((i) => i.check === 'header-fill')).toMatchObject({
+      hdu: 0,
+      offset: hdu.dataOffset - 10,
+    });
+    expect(r.issues.find((i) => i.check === 'data-fill')).toMatchObject({
+      hdu: 0,
+      offset: hdu.dataOffset + hdu.dataSize + 5,
+    });
   });
 
   it('a changed data byte fails DATASUM and CHECKSUM; checksum: true on reads throws E_FITS_CHECKSUM', () => {
@@ -95,7 +122,10 @@ describe('verifyFits', () => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(StagebookError);
-    expect(caught).toMatchObject({ code: 'E_FITS_CHECKSUM', context: { file, hdu: 0 } });
+    expect(caught).toMatchObject({
+      code: 'E_FITS_CHECKSUM',
+      context: { file, hdu: 0 },
+    });
     expect(() => readFits(file, { checksum: true })).toThrow(/DATASUM/);
     // The intact table HDU still reads with verification on.
     expect(openFits(file, { checksum: true }).hdu(1).readTable().nrows).toBe(3);

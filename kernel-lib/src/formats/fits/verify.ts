@@ -40,11 +40,36 @@ type Rule = { key: string; type: 'int' | 'bool' | 'string'; value?: unknown };
 function mandatory(h: FitsHeader, index: number): Rule[] {
   const naxis = h.get('NAXIS');
   const n = typeof naxis === 'number' && Number.isInteger(naxis) && naxis >= 0 && naxis <= 999 ? naxis : 0;
-  const axes: Rule[] = Array.from({ length: n }, (_, i) => ({ key: `NAXIS${i + 1}`, type: 'int' }));
-  if (index === 0) return [{ key: 'SIMPLE', type: 'bool', value: true }, { key: 'BITPIX', type: 'int' }, { key: 'NAXIS', type: 'int' }, ...axes];
-  const x = String(h.get('XTENSION') ?? '').trim().toUpperCase();
-  const head: Rule[] = [{ key: 'XTENSION', type: 'string' }, { key: 'BITPIX', type: 'int' }, { key: 'NAXIS', type: 'int' }, ...axes,
-    { key: 'PCOUNT', type: 'int', value: x === 'IMAGE' || x === 'TABLE' ? 0 : undefined }, { key: 'GCOUNT', type: 'int', value: x === 'IMAGE' || x === 'BINTABLE' || x === 'TABLE' ? 1 : undefined }];
+  const axes: Rule[] = Array.from({ length: n }, (_, i) => ({
+    key: `NAXIS${i + 1}`,
+    type: 'int',
+  }));
+  if (index === 0)
+    return [
+      { key: 'SIMPLE', type: 'bool', value: true },
+      { key: 'BITPIX', type: 'int' },
+      { key: 'NAXIS', type: 'int' },
+      ...axes,
+    ];
+  const x = String(h.get('XTENSION') ?? '')
+    .trim()
+    .toUpperCase();
+  const head: Rule[] = [
+    { key: 'XTENSION', type: 'string' },
+    { key: 'BITPIX', type: 'int' },
+    { key: 'NAXIS', type: 'int' },
+    ...axes,
+    {
+      key: 'PCOUNT',
+      type: 'int',
+      value: x === 'IMAGE' || x === 'TABLE' ? 0 : undefined,
+    },
+    {
+      key: 'GCOUNT',
+      type: 'int',
+      value: x === 'IMAGE' || x === 'BINTABLE' || x === 'TABLE' ? 1 : undefined,
+    },
+  ];
   if (x === 'BINTABLE' || x === 'TABLE') head.push({ key: 'TFIELDS', type: 'int' });
   return head;
 }
@@ -58,19 +83,41 @@ function checkKeywords(hdu: FitsHdu, issues: FitsVerifyIssue[]): void {
   mandatory(hdu.rawHeader, hdu.index).forEach((rule, pos) => {
     const at = cards.findIndex((c) => c.key === rule.key && c.kind !== 'commentary');
     const offset = hdu.headerOffset + Math.max(at, pos) * CARD_LENGTH;
-    const issue = (check: string, message: string): void => { issues.push({ hdu: hdu.index, check, keyword: rule.key, offset, message }); };
+    const issue = (check: string, message: string): void => {
+      issues.push({
+        hdu: hdu.index,
+        check,
+        keyword: rule.key,
+        offset,
+        message,
+      });
+    };
     if (at < 0) return issue('missing-keyword', `${rule.key} is required (card ${pos + 1})`);
     if (at !== pos) issue('keyword-order', `${rule.key} must be card ${pos + 1}, found as card ${at + 1}`);
     const card = cards[at];
-    if (typeOf(card.kind) !== rule.type) return issue('keyword-type', `${rule.key} must be ${rule.type === 'int' ? 'an integer' : rule.type === 'bool' ? 'a logical' : 'a string'}, found ${card.kind}`);
-    if (rule.value !== undefined && card.value !== rule.value) issue('keyword-value', `${rule.key} must be ${String(rule.value)}, found ${String(card.value)}`);
+    if (typeOf(card.kind) !== rule.type)
+      return issue(
+        'keyword-type',
+        `${rule.key} must be ${rule.type === 'int' ? 'an integer' : rule.type === 'bool' ? 'a logical' : 'a string'}, found ${card.kind}`,
+      );
+    if (rule.value !== undefined && card.value !== rule.value)
+      issue('keyword-value', `${rule.key} must be ${String(rule.value)}, found ${String(card.value)}`);
   });
-  const x = String(hdu.rawHeader.get('XTENSION') ?? '').trim().toUpperCase();
+  const x = String(hdu.rawHeader.get('XTENSION') ?? '')
+    .trim()
+    .toUpperCase();
   const fields = hdu.rawHeader.get('TFIELDS');
   if ((x === 'BINTABLE' || x === 'TABLE') && typeof fields === 'number') {
     for (let i = 1; i <= fields; i++) {
       for (const key of x === 'TABLE' ? [`TFORM${i}`, `TBCOL${i}`] : [`TFORM${i}`]) {
-        if (!hdu.rawHeader.has(key)) issues.push({ hdu: hdu.index, check: 'missing-keyword', keyword: key, offset: hdu.headerOffset, message: `${key} is required for field ${i} of ${fields}` });
+        if (!hdu.rawHeader.has(key))
+          issues.push({
+            hdu: hdu.index,
+            check: 'missing-keyword',
+            keyword: key,
+            offset: hdu.headerOffset,
+            message: `${key} is required for field ${i} of ${fields}`,
+          });
       }
     }
   }
@@ -79,28 +126,65 @@ function checkKeywords(hdu: FitsHdu, issues: FitsVerifyIssue[]): void {
 /** Header fill after END must be blanks; data fill zeros (blanks for ASCII tables). */
 function checkFill(hdu: FitsHdu, issues: FitsVerifyIssue[]): void {
   withFile(hdu.file, (fd, size) => {
-    const header = readAt(fd, hdu.headerOffset, hdu.dataOffset - hdu.headerOffset, { file: hdu.file, hdu: hdu.index, what: 'header' });
+    const header = readAt(fd, hdu.headerOffset, hdu.dataOffset - hdu.headerOffset, {
+      file: hdu.file,
+      hdu: hdu.index,
+      what: 'header',
+    });
     const text = header.toString('latin1');
     let end = -1;
-    for (let c = 0; c < text.length; c += CARD_LENGTH) if (text.slice(c, c + CARD_LENGTH).trimEnd() === 'END') { end = c; break; }
+    for (let c = 0; c < text.length; c += CARD_LENGTH)
+      if (text.slice(c, c + CARD_LENGTH).trimEnd() === 'END') {
+        end = c;
+        break;
+      }
     const fill = text.slice(end + CARD_LENGTH);
     if (end >= 0 && /[^ ]/.test(fill)) {
-      issues.push({ hdu: hdu.index, check: 'header-fill', offset: hdu.headerOffset + end + CARD_LENGTH + fill.search(/[^ ]/), message: 'header fill after END is not blank' });
+      issues.push({
+        hdu: hdu.index,
+        check: 'header-fill',
+        offset: hdu.headerOffset + end + CARD_LENGTH + fill.search(/[^ ]/),
+        message: 'header fill after END is not blank',
+      });
     }
     const padded = Math.ceil(hdu.dataSize / BLOCK) * BLOCK;
     const tail = Math.min(padded, size - hdu.dataOffset) - hdu.dataSize;
     if (tail <= 0) return;
-    const bytes = readAt(fd, hdu.dataOffset + hdu.dataSize, tail, { file: hdu.file, hdu: hdu.index, what: 'data fill' });
+    const bytes = readAt(fd, hdu.dataOffset + hdu.dataSize, tail, {
+      file: hdu.file,
+      hdu: hdu.index,
+      what: 'data fill',
+    });
     const want = hdu.kind === 'table' ? 0x20 : 0;
     const bad = bytes.findIndex((b) => b !== want);
-    if (bad >= 0) issues.push({ hdu: hdu.index, check: 'data-fill', offset: hdu.dataOffset + hdu.dataSize + bad, message: `data fill is not ${want ? 'blank' : 'zero'}` });
+    if (bad >= 0)
+      issues.push({
+        hdu: hdu.index,
+        check: 'data-fill',
+        offset: hdu.dataOffset + hdu.dataSize + bad,
+        message: `data fill is not ${want ? 'blank' : 'zero'}`,
+      });
   });
 }
 
 function checkSums(hdu: FitsHdu, issues: FitsVerifyIssue[]): void {
   const s = hdu.verifyChecksum();
-  if (s.datasum === false) issues.push({ hdu: hdu.index, check: 'checksum', keyword: 'DATASUM', offset: hdu.dataOffset, message: `DATASUM is ${String(hdu.rawHeader.get('DATASUM')).trim()}, the data unit sums to ${s.computedDatasum}` });
-  if (s.checksum === false) issues.push({ hdu: hdu.index, check: 'checksum', keyword: 'CHECKSUM', offset: hdu.headerOffset, message: 'CHECKSUM does not verify' });
+  if (s.datasum === false)
+    issues.push({
+      hdu: hdu.index,
+      check: 'checksum',
+      keyword: 'DATASUM',
+      offset: hdu.dataOffset,
+      message: `DATASUM is ${String(hdu.rawHeader.get('DATASUM')).trim()}, the data unit sums to ${s.computedDatasum}`,
+    });
+  if (s.checksum === false)
+    issues.push({
+      hdu: hdu.index,
+      check: 'checksum',
+      keyword: 'CHECKSUM',
+      offset: hdu.headerOffset,
+      message: 'CHECKSUM does not verify',
+    });
 }
 
 /** Verifies `path` (see module doc); throws only for a bad argument or an unreadable file. */
@@ -118,7 +202,12 @@ export function verifyFits(path: string): FitsVerifyReport {
       if (e instanceof StagebookError && e.code === 'E_INVALID_ARGUMENT') break;
       if (!(e instanceof StagebookError) || e.code === 'E_FITS_IO') throw e;
       const ctx = e.context as { hdu?: number; offset?: number };
-      issues.push({ hdu: ctx.hdu ?? i, check: e.code, offset: ctx.offset, message: e.message });
+      issues.push({
+        hdu: ctx.hdu ?? i,
+        check: e.code,
+        offset: ctx.offset,
+        message: e.message,
+      });
       break;
     }
     count++;
@@ -127,7 +216,12 @@ export function verifyFits(path: string): FitsVerifyReport {
         check(hdu, issues);
       } catch (e) {
         if (!(e instanceof StagebookError) || e.code === 'E_FITS_IO') throw e;
-        issues.push({ hdu: i, check: e.code, offset: (e.context as { offset?: number }).offset, message: e.message });
+        issues.push({
+          hdu: i,
+          check: e.code,
+          offset: (e.context as { offset?: number }).offset,
+          message: e.message,
+        });
       }
     }
   }
