@@ -133,7 +133,8 @@ describe('FITS written by astropy, read by stagebook', () => {
   const compressed = ['rice_i16', 'rice_i32', 'rice_u8', 'rice_u16', 'rice_tiles', 'gzip1_i16', 'gzip2_i32', 'rice_f32_dither1',
     'rice_f32_nodither', 'gzip1_f32_dither1', 'gzip2_f64_dither2', 'rice_f32_nan_dither2', 'fpack_rice', 'fpack_gzip_lossless', 'fpack_gzip2',
     'fpack_history', 'hcomp_i16', 'hcomp_i32_tiles', 'hcomp_i16_scale', 'hcomp_i16_smooth', 'hcomp_f32_dither1', 'hcomp_f64_nodither',
-    'plio_i16', 'plio_i32_mask', 'plio_i32_wide', 'fpack_hcomp', 'fpack_hcomp_lossy', 'fpack_plio'];
+    'hcomp_f32_nan_dither2', 'hcomp_u16', 'hcomp_u8', 'plio_i16', 'plio_i32_mask', 'plio_i32_wide', 'fpack_hcomp', 'fpack_hcomp_lossy',
+    'fpack_hcomp_tiles', 'fpack_plio'];
   for (const name of compressed) {
     it(`${name}.fits.fz`, () => expectSameFile(join(dir, `${name}.fits.fz`), name));
   }
@@ -152,8 +153,11 @@ describe('FITS written by astropy, read by stagebook', () => {
     expect(openFits(join(dir, 'rice_i16.fits.fz')).hdu('sci').index).toBe(1);
   });
   it('HCOMPRESS_1 and PLIO_1 files from astropy and fpack read as funpack (cfitsio) restores them', () => {
+    // (funpack 4.2 cannot unpack astropy's uint16 HCOMPRESS file, "1st key not SIMPLE or XTENSION": hcomp_u16 is
+    // checked against astropy only.)
     const names = ['hcomp_i16', 'hcomp_i32_tiles', 'hcomp_i16_scale', 'hcomp_i16_smooth', 'hcomp_f32_dither1', 'hcomp_f64_nodither',
-      'plio_i16', 'plio_i32_mask', 'plio_i32_wide', 'fpack_hcomp', 'fpack_hcomp_lossy', 'fpack_plio'];
+      'hcomp_f32_nan_dither2', 'hcomp_u8', 'plio_i16', 'plio_i32_mask', 'plio_i32_wide', 'fpack_hcomp', 'fpack_hcomp_lossy',
+    'fpack_hcomp_tiles', 'fpack_plio'];
     for (const name of names) {
       const packed = join(dir, `${name}.fits.fz`);
       const unpacked = join(dir, `${name}.funpacked-ref.fits`);
