@@ -6,6 +6,8 @@
  *  - a 4096x4096 float32 uncompressed image: astropy fits.open(memmap=False)[0].data (stays
  *    big-endian) vs stagebook readImage() (native-order Float32Array)
  *  - a 4096x4096 float32 RICE_1 image quantised with SUBTRACTIVE_DITHER_1 (lossy, as LCO serves)
+ *  - a 4096x4096 int16 HCOMPRESS_1 image (lossless, 16-row tiles: HCOMPRESS decoding in wasm-core)
+ *  - a 4096x4096 float32 HCOMPRESS_1 image quantised with SUBTRACTIVE_DITHER_1 (lossy)
  * Fixtures are written by astropy into a temp dir (scripts/fixtures/fits is the generator family).
  * Each side reports a checksum of the pixels so the rows also prove the results agree.
  * Usage: node bench/fits.bench.js            (suite)
@@ -43,6 +45,8 @@ img = rng.poisson(sky).astype(np.float64)
 fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(img.astype(np.int16), compression_type='RICE_1')]).writeto(out + '/i16.fits.fz')
 fits.PrimaryHDU(img.astype(np.float32)).writeto(out + '/f32.fits')
 fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(img.astype(np.float32), compression_type='RICE_1', quantize_method=1, dither_seed=42)]).writeto(out + '/f32q.fits.fz')
+fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(img.astype(np.int16), compression_type='HCOMPRESS_1', tile_size=(16, n))]).writeto(out + '/h16.fits.fz')
+fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(img.astype(np.float32), compression_type='HCOMPRESS_1', tile_size=(16, n), quantize_method=1, dither_seed=42)]).writeto(out + '/h32q.fits.fz')
 `;
 
 const READ = (file, hdu, memmap) => `
@@ -66,6 +70,8 @@ function main() {
       ['RICE_1 int16 .fits.fz read', 'i16.fits.fz', 1, false],
       ['float32 image read', 'f32.fits', 0, true],
       ['RICE_1 float32 dithered .fits.fz read', 'f32q.fits.fz', 1, false],
+      ['HCOMPRESS_1 int16 .fits.fz read', 'h16.fits.fz', 1, false],
+      ['HCOMPRESS_1 float32 dithered .fits.fz read', 'h32q.fits.fz', 1, false],
     ];
     for (const [kernel, name, hdu, memmap] of cases) {
       const file = path.join(dir, name);

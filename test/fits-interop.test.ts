@@ -5,11 +5,11 @@
  * verify('exception'), checksum=True) with identical headers and data (scripts/fixtures/fits/dump_fits.py).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FitsCard, FitsColumn, FitsHdu, FitsHeader, FitsImageData, openFits, writeFits } from '../kernel-lib/src/formats/fits';
+import { FitsCard, FitsColumn, FitsHdu, FitsHeader, FitsImageData, openFits, readFits, verifyFits, writeFits } from '../kernel-lib/src/formats/fits';
 
 const PY = '/usr/bin/python3';
 const SCRIPTS = join(__dirname, '..', 'scripts', 'fixtures', 'fits');
@@ -18,7 +18,8 @@ type AstropyCard = [string, unknown, string, string];
 interface ArrayDump { dtype: string; shape: number[]; file: string }
 interface InlineDump { dtype: string; values: Array<string | number | null> }
 interface ColumnDump extends Partial<ArrayDump> { name: string; format: string; strings?: string[]; bools?: boolean[]; vla?: Array<InlineDump | string | string[]> }
-interface HduDump { index: number; kind: string; cards: AstropyCard[]; image?: ArrayDump; columns?: ColumnDump[] }
+interface GroupsDump { parnames: string[]; data: ArrayDump; par: Record<string, ArrayDump> }
+interface HduDump { index: number; kind: string; name: string; cards: AstropyCard[]; image?: ArrayDump; columns?: ColumnDump[]; groups?: GroupsDump }
 
 let dir: string;
 const dumpOf = (name: string): { hdus: HduDump[] } => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
@@ -96,11 +97,20 @@ function expectSameColumn(col: FitsColumn, dump: ColumnDump): void {
 
 function expectSameHdu(hdu: FitsHdu, dump: HduDump): void {
   expect(hdu.kind).toBe(dump.kind);
+  // astropy names an unnamed primary HDU 'PRIMARY'; extensions have their EXTNAME or ''.
+  if (dump.index > 0) expect(hdu.name ?? '', `HDU ${dump.index} name`).toBe(dump.name);
   expectSameHeader(hdu.header, dump.cards);
   if (dump.image) {
     const img = hdu.readImage();
     expect(img.shape).toEqual(dump.image.shape);
     expectSameArray(img.data, loadArray(dump.image), `HDU ${hdu.index} image`);
+  }
+  if (dump.groups) {
+    const g = hdu.readGroups();
+    expect(g.parameters.map((p) => p.name)).toEqual(dump.groups.parnames);
+    expect(g.shape).toEqual(dump.groups.data.shape);
+    expectSameArray(g.data, loadArray(dump.groups.data), `HDU ${hdu.index} group arrays`);
+    for (const [name, arr] of Object.entries(dump.groups.par)) expectSameArray(g.byName[name], loadArray(arr), `parameter ${name}`);
   }
   if (dump.columns) {
     const table = hdu.readTable();
@@ -117,11 +127,14 @@ function expectSameFile(path: string, dumpName: string): void {
 }
 
 describe('FITS written by astropy, read by stagebook', () => {
-  for (const name of ['images', 'scaled', 'headers', 'table', 'ascii']) {
+  for (const name of ['images', 'scaled', 'headers', 'table', 'ascii', 'ascii_int64', 'random_groups', 'random_groups_scaled']) {
     it(`${name}.fits`, () => expectSameFile(join(dir, `${name}.fits`), name));
   }
   const compressed = ['rice_i16', 'rice_i32', 'rice_u8', 'rice_u16', 'rice_tiles', 'gzip1_i16', 'gzip2_i32', 'rice_f32_dither1',
-    'rice_f32_nodither', 'gzip1_f32_dither1', 'gzip2_f64_dither2', 'rice_f32_nan_dither2', 'fpack_rice', 'fpack_gzip_lossless', 'fpack_gzip2'];
+    'rice_f32_nodither', 'gzip1_f32_dither1', 'gzip2_f64_dither2', 'rice_f32_nan_dither2', 'fpack_rice', 'fpack_gzip_lossless', 'fpack_gzip2',
+    'fpack_history', 'hcomp_i16', 'hcomp_i32_tiles', 'hcomp_i16_scale', 'hcomp_i16_smooth', 'hcomp_f32_dither1', 'hcomp_f64_nodither',
+    'hcomp_f32_nan_dither2', 'hcomp_u16', 'hcomp_u8', 'plio_i16', 'plio_i32_mask', 'plio_i32_wide', 'fpack_hcomp', 'fpack_hcomp_lossy',
+    'fpack_hcomp_tiles', 'fpack_plio'];
   for (const name of compressed) {
     it(`${name}.fits.fz`, () => expectSameFile(join(dir, `${name}.fits.fz`), name));
   }
@@ -134,6 +147,86 @@ describe('FITS written by astropy, read by stagebook', () => {
       const img = file.hdu(i + 1).readImage();
       expectSameArray(img.data, loadArray(h.image), `HDU ${i}`);
     });
+  });
+  it('a compressed image is found by its EXTNAME, the default COMPRESSED_IMAGE included (issue 22 item 15)', () => {
+    expect(openFits(join(dir, 'fpack_history.fits.fz')).hdu('COMPRESSED_IMAGE').index).toBe(1);
+    expect(openFits(join(dir, 'rice_i16.fits.fz')).hdu('sci').index).toBe(1);
+  });
+  it('HCOMPRESS_1 and PLIO_1 files from astropy and fpack read as funpack (cfitsio) restores them', () => {
+    // (funpack 4.2 cannot unpack astropy's uint16 HCOMPRESS file, "1st key not SIMPLE or XTENSION": hcomp_u16 is
+    // checked against astropy only.)
+    const names = ['hcomp_i16', 'hcomp_i32_tiles', 'hcomp_i16_scale', 'hcomp_i16_smooth', 'hcomp_f32_dither1', 'hcomp_f64_nodither',
+      'hcomp_f32_nan_dither2', 'hcomp_u8', 'plio_i16', 'plio_i32_mask', 'plio_i32_wide', 'fpack_hcomp', 'fpack_hcomp_lossy',
+    'fpack_hcomp_tiles', 'fpack_plio'];
+    for (const name of names) {
+      const packed = join(dir, `${name}.fits.fz`);
+      const unpacked = join(dir, `${name}.funpacked-ref.fits`);
+      rmSync(unpacked, { force: true });
+      execFileSync('funpack', ['-O', unpacked, packed]);
+      const ours = openFits(packed).hdus().filter((h) => h.kind === 'compressed-image');
+      const theirs = openFits(unpacked).hdus().filter((h) => h.axes.length > 0 && h.axes.every((n) => n > 0));
+      expect(ours.length, name).toBe(theirs.length);
+      ours.forEach((h, i) => expectSameArray(h.readImage().data, theirs[i].readImage().data, `${name} HDU ${h.index} vs funpack`));
+    }
+  });
+  it('corrupt HCOMPRESS_1 and PLIO_1 tiles are E_FITS_FORMAT naming the tile, never a crash or garbage', () => {
+    const corrupt = (name: string, edit: (b: Buffer, descriptorAt: number, heapAt: number) => void): unknown => {
+      const bytes = readFileSync(join(dir, `${name}.fits.fz`));
+      const hdu = openFits(join(dir, `${name}.fits.fz`)).hdu(1);
+      edit(bytes, hdu.dataOffset, hdu.dataOffset + hdu.axes[0] * hdu.axes[1] + bytes.readInt32BE(hdu.dataOffset + 4));
+      const path = join(dir, `${name}-corrupt.fits.fz`);
+      writeFileSync(path, bytes);
+      try {
+        openFits(path).hdu(1).readImage();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const cases: Array<[string, (b: Buffer, d: number, h: number) => void, RegExp]> = [
+      ['hcomp_i16', (b, _d, h) => b.writeUInt16BE(0x1234, h), /tile 1: HCOMPRESS_1 data are corrupt: .*magic/],
+      ['hcomp_i16', (b, d) => b.writeInt32BE(30, d), /tile 1: HCOMPRESS_1 data are corrupt: the compressed stream ends early/],
+      ['hcomp_i16', (b, _d, h) => b.writeInt32BE(7, h + 2), /tile 1: HCOMPRESS_1 data are corrupt: .*shape/],
+      ['plio_i16', (b, _d, h) => b.writeInt16BE(30000, h + 4), /tile 1: PLIO_1 line list is truncated/],
+    ];
+    for (const [name, edit, message] of cases) {
+      const e = corrupt(name, edit) as { code?: string; message?: string } | undefined;
+      expect(e?.code, `${name} ${message}`).toBe('E_FITS_FORMAT');
+      expect(e?.message).toMatch(message);
+    }
+  });
+  it('readFits reads a random-groups file whole, groups and the extensions after them (issue 22 item 16)', () => {
+    const hdus = readFits(join(dir, 'random_groups.fits'));
+    expect(hdus.map((h) => h.kind)).toEqual(['groups', 'image']);
+    expect(hdus[0].groups?.count).toBe(10);
+    expect(hdus[1].name).toBe('AFTER');
+    expect(Array.from(hdus[1].image?.data as Int16Array)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+  it('verifyFits finds no issue in any file astropy verified (issue 22 item 17)', () => {
+    const names = readdirSync(dir).filter((n) => /\.fits(\.fz)?$/.test(n) && !n.includes('src') && !n.includes('packed') && !n.includes('corrupt'));
+    expect(names.length).toBeGreaterThan(30);
+    for (const n of names) expect(verifyFits(join(dir, n)).issues, n).toEqual([]);
+  });
+  it('bit-flipped HCOMPRESS_1 and PLIO_1 heaps never crash or hang: pixels or a StagebookError', () => {
+    let seed = 12345;
+    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    for (const name of ['hcomp_i16', 'hcomp_f32_dither1', 'plio_i32_wide', 'fpack_hcomp_lossy']) {
+      const original = readFileSync(join(dir, `${name}.fits.fz`));
+      const hdu = openFits(join(dir, `${name}.fits.fz`)).hdu(1);
+      const heapStart = hdu.dataOffset + hdu.axes[0] * hdu.axes[1];
+      const heapLength = hdu.dataOffset + hdu.dataSize - heapStart;
+      for (let k = 0; k < 40; k++) {
+        const bytes = Buffer.from(original);
+        for (let f = 0; f < 1 + rand(4); f++) bytes[heapStart + rand(heapLength)] ^= 1 << rand(8);
+        const path = join(dir, `${name}-fuzz.fits.fz`);
+        writeFileSync(path, bytes);
+        try {
+          openFits(path).hdu(1).readImage();
+        } catch (e) {
+          expect((e as { name?: string }).name, `${name} #${k}: ${String(e)}`).toBe('StagebookError');
+        }
+      }
+    }
   });
   it('every astropy checksum verifies in stagebook', () => {
     for (const name of ['images', 'headers', 'ascii', 'rice_i16', 'gzip1_f32_dither1']) {
@@ -200,6 +293,27 @@ describe('FITS written by stagebook, read by astropy', () => {
     expect(find('LONGSTR')[2]).toBe(h.getCard('LONGSTR')?.comment?.trim());
     expect(find('ESO DET CHIP TEMP')[1]).toBe('-120.5');
     expect(dump.hdus[0].cards.filter((c) => c[0] === 'COMMENT').map((c) => c[1]).join('')).toBe(`a comment${'c'.repeat(150)}`);
+  });
+
+  it('card images identical to astropy: floats >= 1e21, CONTINUE split at blanks, HIERARCH case (issue 22 items 6-8)', () => {
+    const script = [
+      'from astropy.io import fits', 'h = fits.Header()',
+      "h['AVO'] = 6.02214076e23", "h['NEGBIG'] = -1e21", "h['HUGE'] = 1e300",
+      "h['LONGSTR'] = ('x' * 70, 'this comment keeps on going with continuation words until it needs several cards to hold it all')",
+      "h['LONGV'] = \"it's \" + 'word ' * 12 + 'abcdefghij more words and more words to finish'",
+      "h['HIERARCH This.Is.Mixed.Case'] = 5",
+      'print(h.tostring(), end="")',
+    ].join('\n');
+    const theirs = execFileSync(PY, ['-c', script], { encoding: 'latin1' });
+    const ours = new FitsHeader().set('AVO', 6.02214076e23).set('NEGBIG', -1e21).set('HUGE', 1e300)
+      .set('LONGSTR', 'x'.repeat(70), 'this comment keeps on going with continuation words until it needs several cards to hold it all')
+      .set('LONGV', `it's ${'word '.repeat(12)}abcdefghij more words and more words to finish`)
+      .set('HIERARCH This.Is.Mixed.Case', 5);
+    expect(ours.toBytes().toString('latin1')).toBe(theirs);
+    const path = join(dir, 'ours-cards.fits');
+    writeFits(path, [{ data: new Int16Array(1), header: ours }]);
+    const dump = astropyDump(path, 'ours-cards');
+    expectSameHeader(openFits(path).hdu(0).header, dump.hdus[0].cards);
   });
 
   it('BINTABLE with every TFORM code, arrays, unsigned columns, TNULL and units', () => {

@@ -1,6 +1,6 @@
 // HDF5 interop with h5py (Debian python3-h5py): fixtures from scripts/fixtures/xpcs/*.py, and
 // h5py's view of our files via dump_h5.py.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -156,6 +156,70 @@ describe('stagebook-written files read by h5py', () => {
     expect(await readXpcsLegacyConfig(out)).toMatchObject({ delaysPerLevel: 4, analysisType: 'Multitau' });
   });
 
+  it('the configuration is copied exactly: attributes, big-endian and fixed-length string dtypes (issue 22 item 14)', async () => {
+    const config = path.join(dir, 'typed-config.h5');
+    const make = [
+      'import sys, h5py, numpy as np', 'with h5py.File(sys.argv[1], "w") as f:',
+      '    d = f.create_dataset("/xpcs/dqmap", data=np.arange(12, dtype=">i4").reshape(3, 4))',
+      '    d.attrs["units"] = "pixel"; d.attrs["description"] = np.bytes_("dynamic q map")',
+      '    f["/xpcs/scale"] = np.array([1.5, 2.5], dtype=">f8")',
+      '    f["/xpcs/analysis_type"] = np.bytes_("Multitau")',
+      '    f["/xpcs/Version"] = "0.5"',
+      '    g = f.create_group("/measurement/instrument"); g.attrs["beam_center"] = np.array([10.5, 20.25]); g.attrs["NX_class"] = "NXinstrument"',
+      '    x = f.create_dataset("/measurement/instrument/detector/distance", data=np.float32(5.0)); x.attrs["units"] = np.bytes_("m")',
+    ].join('\n');
+    const made = spawnSync('/usr/bin/python3', ['-c', make, config], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const out = path.join(dir, 'typed-results.h5');
+    await writeXpcsLegacyResults(out, { partitionMeanTotal: [1, 2] }, { configFile: config });
+    // h5py's view of every object: dtype, shape, attribute names, dtypes and values.
+    const describe = [
+      'import sys, json, h5py, numpy as np', 'out = {}',
+      'def v(x):', '    x = np.asarray(x)', '    return [str(y) for y in x.ravel().tolist()]',
+      'def visit(name, obj):',
+      '    if name.startswith("exchange"): return',
+      '    e = {"attrs": {k: [np.asarray(a).dtype.str, list(np.shape(a)), v(a)] for k, a in obj.attrs.items()}}',
+      '    if isinstance(obj, h5py.Dataset): e.update(dtype=obj.dtype.str, shape=list(obj.shape), value=v(obj[()]))',
+      '    out[name] = e',
+      'h5py.File(sys.argv[1], "r").visititems(visit)', 'print(json.dumps(out, sort_keys=True))',
+    ].join('\n');
+    const view = (file: string): unknown => JSON.parse(spawnSync('/usr/bin/python3', ['-c', describe, file], { encoding: 'utf8' }).stdout);
+    const theirs = view(config) as Record<string, { dtype?: string; attrs: Record<string, unknown> }>;
+    expect(theirs['xpcs/dqmap'].dtype).toBe('>i4');
+    expect(theirs['xpcs/analysis_type'].dtype).toBe('|S8');
+    expect(Object.keys(theirs['measurement/instrument'].attrs).sort()).toEqual(['NX_class', 'beam_center']);
+    expect(view(out)).toEqual(theirs);
+    expect(dump(out)['/exchange/partition-mean-total'].data).toEqual([1, 2]);
+    // A configuration that already holds results is refused rather than mixed with new ones.
+    await stagebookError(writeXpcsLegacyResults(path.join(dir, 'twice.h5'), { partitionMeanTotal: [3] }, { configFile: out }), 'E_INVALID_ARGUMENT');
+  });
+
+  it('HDF5 output is byte-deterministic: the same content written at different times is identical (issue 11 item 4)', async () => {
+    const specs = [{ path: '/exchange/tau', data: [1, 2, 4], shape: [1, 3] }, { path: '/xpcs/analysis_type', data: 'Multitau' },
+      { path: '/a/b/c', data: Int16Array.of(1, 2), attrs: { units: 'm', gain: 2.5 } }];
+    const a = path.join(dir, 'det-a.h5');
+    const b = path.join(dir, 'det-b.h5');
+    // A fixed clock per write, so the test does not depend on two writes landing in different seconds.
+    const now = vi.spyOn(Date, 'now');
+    try {
+      now.mockReturnValue(Date.UTC(2024, 0, 1));
+      await writeHdf5(a, specs, { rootAttrs: { version: '1' } });
+      now.mockReturnValue(Date.UTC(2025, 5, 30, 12, 0, 7));
+      await writeHdf5(b, specs, { rootAttrs: { version: '1' } });
+      expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true);
+      const config = fixture('legacy.h5', 'make_legacy.py');
+      const c = path.join(dir, 'det-c.h5');
+      const d = path.join(dir, 'det-d.h5');
+      now.mockReturnValue(Date.UTC(2024, 0, 1));
+      await writeXpcsLegacyResults(c, { partitionMeanTotal: [1, 2], frameSum: [3, 4] }, { configFile: config });
+      now.mockReturnValue(Date.UTC(2026, 2, 3));
+      await writeXpcsLegacyResults(d, { partitionMeanTotal: [1, 2], frameSum: [3, 4] }, { configFile: config });
+      expect(fs.readFileSync(c).equals(fs.readFileSync(d))).toBe(true);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   it('writeHdf5 keeps element types and shapes', async () => {
     const out = path.join(dir, 'types.h5');
     await writeHdf5(out, [
@@ -191,6 +255,45 @@ describe('HDF5 corrupt input and failed writes', () => {
     await writeHdf5(file, [{ path: '/xpcs/dqmap', data: new Int32Array(4), shape: [2, 2] }]);
     const ctx = await stagebookError(readXpcsLegacyConfig(file), 'E_MISSING_DATASET');
     expect(ctx).toMatchObject({ file, dataset: '/xpcs/sqmap' });
+  });
+
+  it('a corrupt group is E_FORMAT naming the file and the HDF5 path, never a plain Error or "missing" (issue 22 item 12)', async () => {
+    const file = fixture('legacy-results.h5', 'make_legacy.py', ['--results']);
+    const bad = path.join(dir, 'corrupt-xpcs-group.h5');
+    // Damage the symbol-table node of /xpcs only: h5py can still list the root, not /xpcs.
+    const script = [
+      'import sys, re, h5py', 'src, dst = sys.argv[1], sys.argv[2]', 'data = open(src, "rb").read()',
+      'for m in re.finditer(b"SNOD", data):',
+      '    b = bytearray(data); b[m.start():m.start() + 4] = b"XXXX"; open(dst, "wb").write(b)',
+      '    try:',
+      '        f = h5py.File(dst, "r"); root = list(f)',
+      '    except Exception:',
+      '        continue',
+      '    try:',
+      '        list(f["xpcs"]); f.close()',
+      '    except Exception:',
+      '        f.close(); print(m.start()); break',
+    ].join('\n');
+    const r = spawnSync('/usr/bin/python3', ['-c', script, file, bad], { encoding: 'utf8' });
+    expect(r.stdout.trim(), r.stderr).toMatch(/^\d+$/);
+    const failures: Array<[string, () => Promise<unknown>]> = [
+      ['paths', () => withHdf5(bad, (h) => h.paths())],
+      ['datasetPaths', () => withHdf5(bad, (h) => h.datasetPaths())],
+      ['has', () => withHdf5(bad, (h) => h.has('/xpcs/dqmap'))],
+      ['readXpcsLegacyResults', () => readXpcsLegacyResults(bad)],
+      ['flattenXpcsMetadata', () => flattenXpcsMetadata(bad)],
+      ['readXpcsLegacyConfig', () => readXpcsLegacyConfig(bad)],
+      ['checkXpcsFile', () => checkXpcsFile(bad)],
+    ];
+    for (const [name, run] of failures) {
+      const e = await run().then(() => null, (x) => x);
+      expect(isStagebookError(e, 'E_FORMAT'), `${name}: ${e}`).toBe(true);
+      expect(e.context, name).toMatchObject({ file: bad });
+      expect(String(e.context.hdf5Path), name).toMatch(/^\/xpcs/);
+      expect(e.message, name).toContain(bad);
+    }
+    // The intact groups still read.
+    expect(await withHdf5(bad, (h) => h.readNumeric('/exchange/tau').shape)).toEqual([1, expect.any(Number)]);
   });
 
   it('a non-HDF5 file is E_FORMAT at offset 0', async () => {

@@ -5,6 +5,11 @@
 // all differences are zero, FS = fsmax means the differences are stored verbatim in bbits bits.
 export * from "./common/memory";
 import { RiceParams, riceParams } from "./common/fits-rice";
+import {
+  inputBit, inputNbits, overrun, qtreeDecode, readByte, readInt, readLong, resetBits, startInput,
+} from "./common/fits-hbits";
+import { hinv } from "./common/fits-hinv";
+export { plioDecode } from "./common/fits-plio";
 
 /** Status codes returned to the host. */
 const OK: i32 = 0;
@@ -89,6 +94,45 @@ export function riceDecode(inPtr: usize, inLen: i32, outPtr: usize, n: i32, bloc
     }
     if (c > inLen) return TRUNCATED;
   }
+  return OK;
+}
+
+// ---- HCOMPRESS_1 ----
+
+const HC_BAD_MAGIC: i32 = 3;
+const HC_BAD_SHAPE: i32 = 4;
+const HC_BAD_CODE: i32 = 5;
+
+/**
+ * Decodes one HCOMPRESS_1 tile (cfitsio fits_hdecompress64: decode, undigitize, hinv) of nx rows
+ * by ny columns (ny = ZTILE1, the fast axis) into i32 pixels at outPtr. Returns 0, 1 when the
+ * stream is truncated, 3 bad magic, 4 when the stream's shape is not nx x ny, 5 a bad code.
+ */
+export function hdecompress(inPtr: usize, inLen: i32, outPtr: usize, nx: i32, ny: i32, smooth: i32): i32 {
+  startInput(inPtr, inLen);
+  if (readByte() != 0xdd || readByte() != 0x99) return overrun ? TRUNCATED : HC_BAD_MAGIC;
+  const snx = readInt(), sny = readInt(), scale = readInt();
+  if (overrun) return TRUNCATED;
+  if (snx != nx || sny != ny || nx <= 0 || ny <= 0) return HC_BAD_SHAPE;
+  const sumall = readLong();
+  const nb0 = readByte(), nb1 = readByte(), nb2 = readByte();
+  const nel = nx * ny;
+  const a = new StaticArray<i64>(nel);
+  // dodecode: the four quadrants' bit planes, an end nybble, then one sign bit per nonzero value.
+  const nx2 = (nx + 1) / 2, ny2 = (ny + 1) / 2;
+  resetBits();
+  if (!qtreeDecode(a, 0, ny, nx2, ny2, nb0)) return overrun ? TRUNCATED : HC_BAD_CODE;
+  if (!qtreeDecode(a, ny2, ny, nx2, ny / 2, nb1)) return overrun ? TRUNCATED : HC_BAD_CODE;
+  if (!qtreeDecode(a, ny * nx2, ny, nx / 2, ny2, nb1)) return overrun ? TRUNCATED : HC_BAD_CODE;
+  if (!qtreeDecode(a, ny * nx2 + ny2, ny, nx / 2, ny / 2, nb2)) return overrun ? TRUNCATED : HC_BAD_CODE;
+  if (inputNbits(4) != 0) return overrun ? TRUNCATED : HC_BAD_CODE;
+  resetBits();
+  for (let i = 0; i < nel; i++) if (unchecked(a[i]) != 0 && inputBit() != 0) unchecked(a[i] = -unchecked(a[i]));
+  if (overrun) return TRUNCATED;
+  unchecked(a[0] = sumall);
+  if (scale > 1) for (let i = 0; i < nel; i++) unchecked(a[i] = unchecked(a[i]) * <i64>scale);
+  hinv(a, nx, ny, smooth != 0, scale);
+  for (let i = 0; i < nel; i++) store<i32>(outPtr + (<usize>i << 2), <i32>unchecked(a[i]));
   return OK;
 }
 

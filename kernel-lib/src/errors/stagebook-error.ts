@@ -54,7 +54,7 @@ export type StagebookErrorCode =
   | 'E_FITS_CARD' // a header card cannot be parsed
   | 'E_FITS_BITPIX' // BITPIX is not one of 8, 16, 32, 64, -32, -64
   | 'E_FITS_FORMAT' // structurally invalid FITS (no SIMPLE/XTENSION, bad NAXISn, bad TFORM)
-  | 'E_FITS_UNSUPPORTED' // valid but unsupported (PLIO_1, HCOMPRESS_1, random groups)
+  | 'E_FITS_UNSUPPORTED' // valid but unsupported (an unknown ZCMPTYPE or ZQUANTIZ)
   | 'E_FITS_CHECKSUM' // CHECKSUM/DATASUM verification failed
   | 'E_FITS_IO' // reading or writing a FITS file failed at the OS level
   // notebooks: runner and display (docs/notebook-runner.md)

@@ -2,7 +2,9 @@
  * ASCII TABLE reading (FITS standard 4.0 section 7.2): fields at TBCOLn with TFORMn Aw, Iw,
  * Fw.d, Ew.d, Dw.d. Like astropy (_convert_ascii): numbers are parsed from the text (D exponents
  * accepted), a field equal to TNULLn or blank becomes NaN for floating columns (0 for integer
- * columns, where astropy fills with 0 as well), TSCAL/TZERO give float64 values.
+ * columns, where astropy fills with 0 as well), TSCAL/TZERO give float64 values. Unscaled integer
+ * columns get astropy's dtypes (column._convert_ascii_format): Iw with w <= 4 int16, w <= 9 int32,
+ * wider ones int64 (BigInt64Array, parsed exactly: 9223372036854775807 stays itself).
  */
 import { FitsColumn, FitsTable, decodeString } from './bintable';
 import { fitsError, FitsLocation } from './errors';
@@ -53,6 +55,24 @@ function parseNumber(text: string, col: AsciiColumn, row: number, loc: FitsLocat
   return v;
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** An Iw column with w >= 10 as exact 64-bit integers (blank or TNULL fields are 0, as in astropy). */
+function int64Column(rows: Buffer, nrows: number, rowBytes: number, col: AsciiColumn, firstRow: number, loc: FitsLocation): BigInt64Array {
+  const out = new BigInt64Array(nrows);
+  for (let r = 0; r < nrows; r++) {
+    const s = r * rowBytes + col.start;
+    const t = rows.toString('latin1', s, s + col.width).trim();
+    if (t === '' || (col.nullText !== undefined && t === col.nullText)) continue;
+    if (!/^[+-]?\d+$/.test(t)) fitsError('E_FITS_FORMAT', `column ${col.name} row ${r + firstRow + 1}: ${JSON.stringify(t)} is not an integer`, loc);
+    const v = BigInt(t);
+    if (v < INT64_MIN || v > INT64_MAX) fitsError('E_FITS_FORMAT', `column ${col.name} row ${r + firstRow + 1}: ${t} does not fit in 64 bits`, loc);
+    out[r] = v;
+  }
+  return out;
+}
+
 /** Decodes ASCII-table rows (`rows` holds `nrows` rows of `rowBytes`). */
 export function readAsciiTable(header: FitsHeader, rows: Buffer, nrows: number, firstRow: number, loc: FitsLocation, names?: string[]): FitsTable {
   const rowBytes = header.getNumber('NAXIS1');
@@ -65,8 +85,9 @@ export function readAsciiTable(header: FitsHeader, rows: Buffer, nrows: number, 
       return { ...base, data };
     }
     const scaled = col.scale !== 1 || col.zero !== 0;
+    if (col.type === 'I' && !scaled && col.width >= 10) return { ...base, data: int64Column(rows, nrows, rowBytes, col, firstRow, loc) };
     const integer = col.type === 'I' && !scaled;
-    const data = integer && col.width < 10 ? new Int32Array(nrows) : new Float64Array(nrows);
+    const data = !integer ? new Float64Array(nrows) : col.width <= 4 ? new Int16Array(nrows) : new Int32Array(nrows);
     for (let r = 0; r < nrows; r++) {
       const s = r * rowBytes + col.start;
       const v = parseNumber(rows.toString('latin1', s, s + col.width), col, r + firstRow, loc);

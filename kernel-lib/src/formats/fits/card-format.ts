@@ -24,23 +24,35 @@ function commentaryImages(card: FitsCard): string {
   return out;
 }
 
-/** Splits a string so that each escaped piece (quotes doubled) is at most `max` characters. */
-function splitEscaped(s: string, max: number): string[] {
+/**
+ * Splits `s` into pieces of at most `width` characters without cutting a word: each piece ends
+ * after the last blank that fits, a single word longer than `width` is cut (astropy.io.fits.card
+ * _words_group). `atomic` marks positions that must not be split (between doubled quotes).
+ */
+export function wordsGroup(s: string, width: number, atomic: (i: number) => boolean = () => false): string[] {
   const pieces: string[] = [];
-  let cur = '';
-  let len = 0;
-  for (const ch of s) {
-    const w = ch === "'" ? 2 : 1;
-    if (len + w > max) {
-      pieces.push(cur);
-      cur = '';
-      len = 0;
-    }
-    cur += ch;
-    len += w;
+  for (let start = 0; ;) {
+    const limit = start + width;
+    // astropy appends one blank to the string, so the rest fits when it is shorter than the window.
+    let end = s.length < limit ? s.length : s.lastIndexOf(' ', limit - 1) + 1;
+    if (end <= start) end = Math.min(limit, s.length);
+    while (end < s.length && end > start + 1 && atomic(end)) end--;
+    pieces.push(s.slice(start, end));
+    if (end >= s.length) return pieces;
+    start = end;
   }
-  pieces.push(cur);
-  return pieces;
+}
+
+/** Splits the escaped form of `value` (quotes doubled) at blanks, never between the two quotes of a pair. */
+function splitEscaped(value: string, width: number): string[] {
+  const escaped = value.replace(/'/g, "''");
+  // Position i splits a pair when an odd run of quotes precedes it and a quote follows.
+  const splitsPair = (i: number): boolean => {
+    let run = 0;
+    for (let k = i - 1; k >= 0 && escaped[k] === "'"; k--) run++;
+    return run % 2 === 1 && escaped[i] === "'";
+  };
+  return wordsGroup(escaped, width, splitsPair);
 }
 
 function longStringImages(head: string, value: string, comment: string | undefined): string {
@@ -48,11 +60,10 @@ function longStringImages(head: string, value: string, comment: string | undefin
   let out = '';
   pieces.forEach((piece, i) => {
     const last = i === pieces.length - 1 && !comment;
-    const q = quote(piece + (last ? '' : '&'));
-    out += pad((i === 0 ? head : 'CONTINUE  ') + q);
+    out += pad(`${i === 0 ? head : 'CONTINUE  '}'${piece}${last ? '' : '&'}'`);
   });
   if (comment) {
-    const parts = splitEscaped(comment, 64);
+    const parts = wordsGroup(comment, 64);
     parts.forEach((part, i) => {
       out += pad(`CONTINUE  '${i === parts.length - 1 ? '' : '&'}' / ${part}`);
     });

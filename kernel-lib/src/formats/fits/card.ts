@@ -20,7 +20,7 @@ export type FitsValue = string | number | bigint | boolean | FitsComplex | null;
 export type FitsValueKind = 'string' | 'int' | 'float' | 'bool' | 'complex' | 'undefined' | 'commentary';
 
 export interface FitsCard {
-  /** Keyword (upper case; HIERARCH keywords without the `HIERARCH ` prefix); '' for blank cards. */
+  /** Keyword (upper case; HIERARCH keywords as written, without the `HIERARCH ` prefix); '' for blank cards. */
   key: string;
   /** The value; for commentary cards (COMMENT, HISTORY, blank, keywords without `= `) the text. */
   value: FitsValue;
@@ -115,7 +115,8 @@ export function parseCard(image: string, loc: FitsLocation): FitsCard {
   if (key === 'HIERARCH') {
     const eq = image.indexOf('=', 8);
     if (eq < 0) return { key, value: image.slice(8).trimEnd(), kind: 'commentary', image };
-    const hkey = image.slice(9, eq).trim().replace(/\s+/g, ' ').toUpperCase();
+    // astropy keeps a HIERARCH keyword's case (Card._parse_keyword); lookups are case-insensitive.
+    const hkey = image.slice(9, eq).trim().replace(/\s+/g, ' ');
     return { key: hkey, hierarch: true, ...parseValueField(image.slice(eq + 1), loc), image };
   }
   if (!/^[A-Z0-9_-]*$/.test(key)) fitsError('E_FITS_CARD', `illegal keyword ${JSON.stringify(key)}`, loc);
@@ -130,18 +131,18 @@ export function formatFloat(v: number): string {
   if (Number.isNaN(v) || !Number.isFinite(v)) {
     return invalidArgument('FitsHeader.set', 'value', `header floats must be finite, got ${v}`);
   }
-  let s = String(v).toUpperCase();
-  if (!s.includes('.') && !s.includes('E')) s += '.0';
-  // JS writes 1E+21; FITS readers accept it, but insert '.0' before E for astropy-style output.
-  s = s.replace(/^(-?\d+)E/, '$1.0E');
-  return s;
+  const s = String(v).toUpperCase();
+  if (!s.includes('.') && !s.includes('E')) return `${s}.0`;
+  // Upper-case E (standard 4.2.4) and a two-digit exponent, as astropy's _format_float writes it.
+  return s.replace(/E([+-])(\d)$/, 'E$10$2');
 }
 
 /** The FITS text of a (non-string) value. */
 export function formatValue(value: FitsValue, kind: FitsValueKind): string {
   switch (kind) {
     case 'bool': return value ? 'T' : 'F';
-    case 'int': return typeof value === 'bigint' ? value.toString() : Math.trunc(value as number).toString();
+    // BigInt prints every digit (String(1e21) would give an exponent, which is not a FITS integer).
+    case 'int': return BigInt(typeof value === 'bigint' ? value : Math.trunc(value as number)).toString();
     case 'float': return formatFloat(value as number);
     case 'complex': {
       const c = value as FitsComplex;
@@ -163,6 +164,8 @@ export function inferKind(value: FitsValue): FitsValueKind {
   if (typeof value === 'string') return 'string';
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'bigint') return 'int';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  // A whole-number double is an integer only while it fits a 64-bit integer (what cfitsio's integer
+  // readers accept); beyond, e.g. 6.02214076e23, it is a float (FITS 4.2.4, written with an E).
+  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 2 ** 63 ? 'int' : 'float';
   return 'complex';
 }

@@ -10,7 +10,9 @@ import { unquantizeTile } from './dither';
 import { fitsError } from './errors';
 import { FitsHeader } from './header';
 import { FitsImageData } from './image';
+import { hcompressDecodeTiles, plioDecodeTiles, CodedTile } from './hcompress-plio';
 import { riceDecodeTiles, RiceTile } from './rice';
+import { ELEMENT_BYTES } from './table-format';
 
 type Tile = { index: number; origin: number[]; size: number[]; npix: number };
 
@@ -51,13 +53,13 @@ function lineRows(axes: number[], g: { origin: number[]; size: number[] }): numb
 /** Raw per-tile values before quantisation is undone: integers, or floats for lossless tiles. */
 type TileValues = { values: FitsImageData; lossless: boolean };
 
-function decodeTile(info: CompressionInfo, t: TableAccess, tile: Tile, riceOut: Map<number, FitsImageData>, quantised: boolean): TileValues {
+function decodeTile(info: CompressionInfo, t: TableAccess, tile: Tile, wasmOut: Map<number, FitsImageData>, quantised: boolean): TileValues {
   const float = info.zbitpix < 0;
   const comp = columnByName(t, 'COMPRESSED_DATA');
   const d = comp ? descriptor(t, comp, tile.index) : { count: 0, offset: 0 };
   if (d.count > 0) {
-    const rice = riceOut.get(tile.index);
-    if (rice) return { values: rice, lossless: false };
+    const decoded = wasmOut.get(tile.index);
+    if (decoded) return { values: decoded, lossless: false };
     const bytes = heapSlice(t, d.offset, d.count, tile.index);
     const lossless = float && !quantised;
     switch (info.cmptype) {
@@ -67,7 +69,7 @@ function decodeTile(info: CompressionInfo, t: TableAccess, tile: Tile, riceOut: 
         return { values: bigEndianValues(unshuffle(raw, raw.length / tile.npix), tile.npix, lossless, t.loc, tile.index), lossless };
       }
       case 'NOCOMPRESS': return { values: bigEndianValues(bytes, tile.npix, lossless, t.loc, tile.index), lossless };
-      default: return fitsError('E_FITS_UNSUPPORTED', `ZCMPTYPE = ${info.cmptype} is not supported (RICE_1, GZIP_1, GZIP_2, NOCOMPRESS are)`, t.loc);
+      default: return fitsError('E_FITS_UNSUPPORTED', `ZCMPTYPE = ${info.cmptype} is not supported (RICE_1, GZIP_1, GZIP_2, HCOMPRESS_1, PLIO_1, NOCOMPRESS are)`, t.loc);
     }
   }
   // Tiles that could not be quantised are stored losslessly (cfitsio 3.28+: GZIP_COMPRESSED_DATA).
@@ -115,6 +117,21 @@ function riceTiles(info: CompressionInfo, t: TableAccess, tiles: Tile[]): Map<nu
   return out;
 }
 
+/** Decodes every HCOMPRESS_1 or PLIO_1 tile in one pass through wasm-core. */
+function codedTiles(info: CompressionInfo, t: TableAccess, tiles: Tile[]): Map<number, FitsImageData> {
+  const comp = columnByName(t, 'COMPRESSED_DATA');
+  if (!comp || (info.cmptype !== 'HCOMPRESS_1' && info.cmptype !== 'PLIO_1')) return new Map();
+  // Descriptors count elements of the column's type (bytes for 1PB, 16-bit words for PLIO's 1PI).
+  const elem = ELEMENT_BYTES[comp.format.vla?.code ?? 'B'];
+  const jobs: CodedTile[] = [];
+  for (const tile of tiles) {
+    const d = descriptor(t, comp, tile.index);
+    const height = tile.size.slice(1).reduce((a, b) => a * b, 1);
+    if (d.count > 0) jobs.push({ index: tile.index, offset: d.offset, length: d.count * elem, width: tile.size[0], height });
+  }
+  return info.cmptype === 'PLIO_1' ? plioDecodeTiles(t.heap, jobs, t.loc) : hcompressDecodeTiles(t.heap, jobs, info.smooth, t.loc);
+}
+
 /**
  * Decodes rows [start, start + count) (lines along the first axis, all higher axes flattened) of a
  * compressed image. Returns stored values (integer ZBITPIX) or physical floats (quantised/lossless).
@@ -127,7 +144,7 @@ export function decodeCompressedRows(info: CompressionInfo, t: TableAccess, tabl
   const zscale = perTile(t, nrows, 'ZSCALE');
   const zzero = perTile(t, nrows, 'ZZERO');
   const zblank = perTile(t, nrows, 'ZBLANK');
-  const rice = riceTiles(info, t, tiles);
+  const rice = info.cmptype === 'HCOMPRESS_1' || info.cmptype === 'PLIO_1' ? codedTiles(info, t, tiles) : riceTiles(info, t, tiles);
   const quantised = info.zbitpix < 0 && info.quantize !== 'NONE' && (zscale !== undefined || tableHeader.has('ZSCALE'));
   for (const tile of tiles) {
     const decoded = decodeTile(info, t, tile, rice, quantised);

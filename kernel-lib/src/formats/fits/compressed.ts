@@ -2,7 +2,7 @@
  * Reading tile-compressed images (FITS standard 4.0 section 10; `.fits.fz` from fpack, astropy
  * CompImageHDU, LCO's archive). A BINTABLE with ZIMAGE = T holds one row per tile; the image
  * header is rebuilt from the table header like astropy's CompImageHeader (Z keywords mapped back,
- * table and compression keywords dropped). Supported: RICE_1 (wasm-core), GZIP_1, GZIP_2
+ * table and compression keywords dropped). Supported: RICE_1, HCOMPRESS_1, PLIO_1 (wasm-core), GZIP_1, GZIP_2
  * (byte-shuffled), NOCOMPRESS, lossless GZIP_COMPRESSED_DATA / UNCOMPRESSED_DATA fallback tiles,
  * quantised floats (ZSCALE/ZZERO, NO_DITHER and SUBTRACTIVE_DITHER_1/2 with ZDITHER0).
  */
@@ -38,9 +38,10 @@ export function compressedImageHeader(table: FitsHeader): FitsHeader {
     // Whole card, so the original kind (a float 1.0 stays a float) and image are kept.
     out.appendCard(card);
   }
-  // astropy's order: EXTEND is appended after the other cards; ZDITHER0 stays (its reserved-name
+  // astropy's order: EXTEND is set like any new keyword (Header.append(bottom=False)), i.e. after the
+  // last non-commentary card, before trailing HISTORY/COMMENT; ZDITHER0 stays (its reserved-name
   // pattern does not match a trailing 0).
-  if (table.has('ZEXTEND')) out.set('EXTEND', table.get('ZEXTEND') ?? true, table.getCard('ZEXTEND')?.comment);
+  if (table.has('ZEXTEND')) out.insertBeforeTrailingCommentary('EXTEND', table.get('ZEXTEND') ?? true, table.getCard('ZEXTEND')?.comment);
   // Like astropy: the table's own CHECKSUM/DATASUM cards stay in place and take the Z values.
   if (table.has('ZHECKSUM')) out.set('CHECKSUM', table.get('ZHECKSUM') ?? '', table.getCard('ZHECKSUM')?.comment);
   if (table.has('ZDATASUM')) out.set('DATASUM', table.get('ZDATASUM') ?? '', table.getCard('ZDATASUM')?.comment);
@@ -57,6 +58,8 @@ export interface CompressionInfo {
   bytepix: number;
   quantize: QuantizeMethod | 'NONE';
   ditherSeed: number;
+  /** HCOMPRESS_1 SMOOTH parameter (0: no smoothing, cfitsio's default). */
+  smooth: number;
 }
 
 function zparam(h: FitsHeader, name: string): number | undefined {
@@ -88,6 +91,7 @@ export function compressionInfo(h: FitsHeader, loc: FitsLocation): CompressionIn
     bytepix: zparam(h, 'BYTEPIX') ?? Math.min(defaultBytepix, 4),
     quantize,
     ditherSeed: h.getNumber('ZDITHER0', 1),
+    smooth: zparam(h, 'SMOOTH') ?? 0,
   };
 }
 

@@ -8,7 +8,7 @@
  * - E_FITS_CARD: a header card cannot be parsed (bad characters, bad value, bad CONTINUE).
  * - E_FITS_BITPIX: BITPIX (or ZBITPIX) is not one of 8, 16, 32, 64, -32, -64.
  * - E_FITS_FORMAT: any other structural violation (missing SIMPLE/XTENSION, bad NAXIS, bad TFORM...).
- * - E_FITS_UNSUPPORTED: valid FITS that this reader does not implement (e.g. HCOMPRESS_1).
+ * - E_FITS_UNSUPPORTED: valid FITS that this reader does not implement (e.g. an unknown ZCMPTYPE).
  * - E_FITS_CHECKSUM: CHECKSUM/DATASUM verification failed.
  * - E_FITS_IO: the operating system refused a read or write.
  */

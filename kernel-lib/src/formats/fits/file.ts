@@ -7,6 +7,7 @@ import { invalidArgument } from '../../errors/stagebook-error';
 import { FitsTable } from './bintable';
 import { fitsError } from './errors';
 import { BLOCK, FitsHeader } from './header';
+import { FitsGroups } from './groups';
 import { FitsHdu, FitsImage } from './hdu';
 import { readAt, readHeaderAt, withFile } from './io';
 
@@ -14,7 +15,7 @@ export class FitsFile {
   private readonly located: FitsHdu[] = [];
   private complete = false;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string, private readonly options: OpenFitsOptions = {}) {}
 
   /** Locates HDUs up to `index` (reading only their headers); false when the file has fewer. */
   private locate(index: number): boolean {
@@ -33,21 +34,32 @@ export class FitsFile {
         }
         const raw = readHeaderAt(fd, size, offset, this.path, i);
         checkFirstCard(raw.header, i, this.path, offset);
-        this.located.push(new FitsHdu(this.path, i, raw.header, raw.headerOffset, raw.dataOffset));
+        this.located.push(new FitsHdu(this.path, i, raw.header, raw.headerOffset, raw.dataOffset, this.options.checksum === true));
       }
     });
     return index < this.located.length;
   }
 
-  /** True when another extension header starts at `offset`; throws when the previous data unit is cut short. */
+  /**
+   * True when another extension header starts at `offset`; throws when the previous data unit is cut
+   * short, or when the bytes there are neither an extension nor zero padding (a damaged header or
+   * trailing data: astropy stops with a warning there, we refuse to call the file complete).
+   */
   private hasAnotherHdu(fd: number, size: number, offset: number, prev: FitsHdu): boolean {
     if (prev.dataOffset + prev.dataSize > size) {
       fitsError('E_FITS_TRUNCATED', `data unit needs ${prev.dataSize} bytes from byte ${prev.dataOffset} but the file has ${size}`,
         { file: this.path, hdu: prev.index, offset: size });
     }
-    if (offset + BLOCK > size) return false;
-    // Trailing bytes that are not an extension (zero padding, junk) end the file, as in astropy.
-    return readAt(fd, offset, 8, { file: this.path, hdu: prev.index + 1, what: 'header' }).toString('latin1') === 'XTENSION';
+    if (offset >= size) return false;
+    const loc = { file: this.path, hdu: prev.index + 1, offset };
+    const head = readAt(fd, offset, Math.min(8, size - offset), { ...loc, what: 'header' }).toString('latin1');
+    if (head === 'XTENSION') return true;
+    if (isZeroPadding(fd, offset, size, this.path)) return false;
+    if (size - offset >= BLOCK) {
+      const found = JSON.stringify(head);
+      fitsError('E_FITS_FORMAT', `expected an extension header (XTENSION) or the end of the file, found ${found}`, { ...loc, card: 1 });
+    }
+    return fitsError('E_FITS_FORMAT', `${size - offset} bytes after the last HDU are neither an extension nor zero padding`, loc);
   }
 
   /** The HDU at `index`, or the first with EXTNAME `name` (case-insensitive) and optional EXTVER. */
@@ -77,6 +89,16 @@ export class FitsFile {
   }
 }
 
+/** True when every byte from `offset` to the end of the file is zero. */
+function isZeroPadding(fd: number, offset: number, size: number, file: string): boolean {
+  const CHUNK = 1 << 20;
+  for (let at = offset; at < size; at += CHUNK) {
+    const bytes = readAt(fd, at, Math.min(CHUNK, size - at), { file, hdu: -1, what: 'trailing bytes' });
+    if (bytes.some((b) => b !== 0)) return false;
+  }
+  return true;
+}
+
 function checkFirstCard(header: FitsHeader, index: number, file: string, offset: number): void {
   const first = header.cards[0];
   if (index === 0) {
@@ -87,10 +109,29 @@ function checkFirstCard(header: FitsHeader, index: number, file: string, offset:
   }
 }
 
+export interface OpenFitsOptions {
+  /**
+   * Verify each HDU's CHECKSUM/DATASUM before its data are first read (default false, as astropy's
+   * `checksum=False`); a mismatch throws E_FITS_CHECKSUM. Costs one pass over each HDU read.
+   */
+  checksum?: boolean;
+}
+
+function checkOpenOptions(where: string, options: OpenFitsOptions, allowed = ['checksum']): void {
+  if (options === null || typeof options !== 'object') invalidArgument(where, 'options', 'must be an object');
+  for (const k of Object.keys(options)) {
+    if (!allowed.includes(k)) invalidArgument(where, `options.${k}`, `is not an option (${allowed.join(', ')})`);
+  }
+  if (options.checksum !== undefined && typeof options.checksum !== 'boolean') {
+    invalidArgument(where, 'options.checksum', 'must be true or false');
+  }
+}
+
 /** Opens a FITS file lazily: HDUs are located and decoded on demand. */
-export function openFits(path: string): FitsFile {
+export function openFits(path: string, options: OpenFitsOptions = {}): FitsFile {
   if (typeof path !== 'string' || path === '') invalidArgument('openFits', 'path', 'must be a non-empty string');
-  const file = new FitsFile(path);
+  checkOpenOptions('openFits', options);
+  const file = new FitsFile(path, options);
   file.hdu(0); // fail early on a file that is not FITS
   return file;
 }
@@ -100,7 +141,7 @@ export function readFitsHeader(path: string, hdu: number | string = 0): FitsHead
   return openFits(path).hdu(hdu).header;
 }
 
-export interface ReadFitsOptions {
+export interface ReadFitsOptions extends OpenFitsOptions {
   /** Indices or EXTNAMEs of the HDUs to decode; default all. */
   hdus?: Array<number | string>;
 }
@@ -112,16 +153,21 @@ export interface FitsHduContent {
   header: FitsHeader;
   image?: FitsImage;
   table?: FitsTable;
+  /** Random-groups parameters and arrays (kind 'groups'). */
+  groups?: FitsGroups;
 }
 
 /** Reads and decodes HDUs eagerly (images and tables); see `openFits` for lazy access. */
 export function readFits(path: string, options: ReadFitsOptions = {}): FitsHduContent[] {
-  const file = openFits(path);
+  checkOpenOptions('readFits', options, ['checksum', 'hdus']);
+  const file = openFits(path, { checksum: options.checksum });
   const selected = options.hdus ? options.hdus.map((h) => file.hdu(h)) : file.hdus();
   return selected.map((h) => {
+    h.ensureChecksum();
     const out: FitsHduContent = { index: h.index, kind: h.kind, name: h.name, header: h.header };
     if ((h.kind === 'primary' || h.kind === 'image' || h.kind === 'compressed-image') && h.axes.length > 0) out.image = h.readImage();
     if (h.kind === 'bintable' || h.kind === 'table') out.table = h.readTable();
+    if (h.kind === 'groups') out.groups = h.readGroups();
     return out;
   });
 }

@@ -8,12 +8,13 @@ import { addSums, onesComplementSum } from './checksum';
 import { compressedImageHeader, compressionInfo, TableAccess } from './compressed';
 import { decodeCompressedRows } from './compressed-read';
 import { fitsError, FitsLocation } from './errors';
+import { decodeGroups, FitsGroups, isRandomGroups } from './groups';
 import { BLOCK, FitsHeader } from './header';
 import { Bitpix, checkBitpix, FitsImageData, scalingOf, storedView, toPhysical } from './image';
 import { readAt, withFile } from './io';
 import { binaryColumns } from './table-format';
 
-export type FitsHduKind = 'primary' | 'image' | 'bintable' | 'table' | 'compressed-image' | 'other';
+export type FitsHduKind = 'primary' | 'groups' | 'image' | 'bintable' | 'table' | 'compressed-image' | 'other';
 
 /** Pixels with physical values: `shape` is C order ([NAXIS2, NAXIS1] for 2-D), `data` row-major. */
 export interface FitsImage {
@@ -33,9 +34,9 @@ export interface ReadTableOptions {
 }
 
 export interface ChecksumStatus {
-  /** true/false when CHECKSUM is present (HDU sums to -0), undefined when absent. */
+  /** true/false when CHECKSUM is present (HDU sums to -0), undefined when absent or blank. */
   checksum?: boolean;
-  /** true/false when DATASUM is present, undefined when absent. */
+  /** true/false when DATASUM is present, undefined when absent or blank. */
   datasum?: boolean;
   /** The computed data sum. */
   computedDatasum: number;
@@ -79,6 +80,8 @@ export class FitsHdu {
     readonly rawHeader: FitsHeader,
     readonly headerOffset: number,
     readonly dataOffset: number,
+    /** Verify CHECKSUM/DATASUM before the first data read (E_FITS_CHECKSUM on a mismatch). */
+    readonly checksumOnRead = false,
   ) {
     const s = structuralSize(rawHeader, this.loc());
     this.bitpix = s.bitpix;
@@ -88,9 +91,12 @@ export class FitsHdu {
     this.header = this.kind === 'compressed-image' ? compressedImageHeader(rawHeader) : rawHeader;
   }
 
-  /** EXTNAME (or undefined). */
+  /**
+   * EXTNAME (or undefined). A compressed image keeps the table's EXTNAME even when it is the
+   * default COMPRESSED_IMAGE that the rebuilt image header leaves out (astropy CompImageHDU.name).
+   */
   get name(): string | undefined {
-    const v = this.header.get('EXTNAME');
+    const v = this.header.get('EXTNAME') ?? (this.kind === 'compressed-image' ? this.rawHeader.get('EXTNAME') : undefined);
     return typeof v === 'string' ? v : undefined;
   }
 
@@ -109,11 +115,47 @@ export class FitsHdu {
     return { file: this.file, hdu: this.index, ...extra };
   }
 
+  private checksummed = false;
+
+  /**
+   * With `checksum: true` on open: verifies this HDU's CHECKSUM and DATASUM once, throwing
+   * E_FITS_CHECKSUM on a mismatch (absent or blank keywords are undefined, not failures).
+   */
+  ensureChecksum(): void {
+    if (!this.checksumOnRead || this.checksummed) return;
+    const s = this.verifyChecksum();
+    if (s.datasum === false) {
+      const stored = String(this.rawHeader.get('DATASUM')).trim();
+      fitsError('E_FITS_CHECKSUM', `DATASUM is ${stored} but the data unit sums to ${s.computedDatasum}`,
+        this.loc({ where: 'checksum', offset: this.dataOffset }));
+    }
+    if (s.checksum === false) {
+      fitsError('E_FITS_CHECKSUM', 'CHECKSUM does not verify: the header or data unit changed since it was written',
+        this.loc({ where: 'checksum', offset: this.headerOffset }));
+    }
+    this.checksummed = true;
+  }
+
   private requireImage(where: string): void {
     if (this.kind !== 'primary' && this.kind !== 'image' && this.kind !== 'compressed-image') {
       fitsError('E_FITS_FORMAT', `HDU is a ${this.kind}, not an image`, this.loc({ where }));
     }
-    if (this.rawHeader.get('GROUPS') === true) fitsError('E_FITS_UNSUPPORTED', 'random-groups data are not supported', this.loc({ where }));
+  }
+
+  /** Group parameters and arrays of a random-groups primary HDU (astropy GroupsHDU.data). */
+  readGroups(): FitsGroups {
+    if (this.kind !== 'groups') {
+      fitsError('E_FITS_FORMAT', `HDU is a ${this.kind}, not random groups`, this.loc({ where: 'readGroups' }));
+    }
+    this.ensureChecksum();
+    const raw = withFile(this.file, (fd, size) => {
+      if (this.dataOffset + this.dataSize > size) {
+        fitsError('E_FITS_TRUNCATED', `random groups need ${this.dataSize} bytes from byte ${this.dataOffset} but the file has ${size}`,
+          this.loc({ offset: size }));
+      }
+      return readAt(fd, this.dataOffset, this.dataSize, { file: this.file, hdu: this.index, what: 'random groups' });
+    });
+    return decodeGroups(this.header, this.bitpix, this.axes, raw, this.loc({ where: 'readGroups' }));
   }
 
   /** The whole image with physical values (BSCALE/BZERO/BLANK applied as astropy does). */
@@ -130,6 +172,7 @@ export class FitsHdu {
    */
   readRows(start: number, count: number, where = 'readRows'): FitsImage {
     this.requireImage(where);
+    this.ensureChecksum();
     const shape = this.shape;
     const width = shape.length ? shape[shape.length - 1] : 0;
     const total = shape.length === 0 ? 0 : shape.slice(0, -1).reduce((a, b) => a * b, 1);
@@ -185,6 +228,7 @@ export class FitsHdu {
     if (this.kind !== 'bintable' && this.kind !== 'table' && this.kind !== 'compressed-image') {
       fitsError('E_FITS_FORMAT', `HDU is a ${this.kind}, not a table`, this.loc({ where: 'readTable' }));
     }
+    this.ensureChecksum();
     const nrows = this.axes[1] ?? 0;
     const [first, count] = options.rows ?? [0, nrows];
     if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 0 || first + count > nrows) {
@@ -226,10 +270,15 @@ export class FitsHdu {
       readAt(fd, this.dataOffset, dataLength, what).copy(data);
       const datasum = onesComplementSum(data);
       const total = addSums(onesComplementSum(header), datasum);
-      const ds = this.rawHeader.get('DATASUM');
+      // A blank CHECKSUM/DATASUM ('        ') means "not computed", as in cfitsio's ffvcks.
+      const defined = (key: string): string | undefined => {
+        const v = this.rawHeader.get(key);
+        return v === undefined || v === null || String(v).trim() === '' ? undefined : String(v).trim();
+      };
+      const ds = defined('DATASUM');
       return {
-        checksum: this.rawHeader.has('CHECKSUM') ? total === 0xffffffff : undefined,
-        datasum: ds === undefined ? undefined : String(ds).trim() === String(datasum),
+        checksum: defined('CHECKSUM') === undefined ? undefined : total === 0xffffffff,
+        datasum: ds === undefined ? undefined : ds === String(datasum),
         computedDatasum: datasum,
       };
     });
@@ -237,7 +286,7 @@ export class FitsHdu {
 }
 
 function classify(h: FitsHeader, index: number): FitsHduKind {
-  if (index === 0) return 'primary';
+  if (index === 0) return isRandomGroups(h) ? 'groups' : 'primary';
   const x = String(h.get('XTENSION') ?? '').trim().toUpperCase();
   if (x === 'IMAGE') return 'image';
   if (x === 'TABLE') return 'table';

@@ -13,9 +13,19 @@ export const BLOCK = 2880;
 /** A card as given to `new FitsHeader([...])`: [key, value, comment?] or a FitsCard. */
 export type FitsCardInput = FitsCard | [string, FitsValue, string?];
 
+/**
+ * The keyword as stored: standard keywords upper-cased, HIERARCH keywords (prefixed, longer than 8
+ * characters or with blanks) as given, like astropy's Card.keyword setter.
+ */
 function normalizeKey(key: string): string {
-  const k = key.trim().toUpperCase();
-  return k.startsWith('HIERARCH ') ? k.slice(9).trim() : k;
+  const k = key.trim();
+  if (k.toUpperCase().startsWith('HIERARCH ')) return k.slice(9).trim();
+  return k.length <= 8 && /^[A-Za-z0-9_-]*$/.test(k) ? k.toUpperCase() : k;
+}
+
+/** The case-insensitive form keywords are compared by. */
+function lookupKey(key: string): string {
+  return normalizeKey(key).toUpperCase();
 }
 
 export class FitsHeader {
@@ -38,8 +48,8 @@ export class FitsHeader {
   }
 
   private indexOf(key: string): number {
-    const k = normalizeKey(key);
-    return this.list.findIndex((c) => c.key === k && c.kind !== 'commentary');
+    const k = lookupKey(key);
+    return this.list.findIndex((c) => c.key.toUpperCase() === k && c.kind !== 'commentary');
   }
 
   has(key: string): boolean {
@@ -114,10 +124,26 @@ export class FitsHeader {
     const i = this.indexOf(k);
     if (i >= 0) {
       if (comment === undefined) card.comment = this.list[i].comment;
+      // The existing card's spelling wins (astropy updates the value in place).
+      card.key = this.list[i].key;
       this.list[i] = card;
     } else {
       this.list.push(card);
     }
+    return this;
+  }
+
+  /**
+   * Sets `key` like `set`, but a new card goes after the last non-commentary card rather than at
+   * the very end (astropy Header.append with bottom=False, what `header[key] = value` does).
+   */
+  insertBeforeTrailingCommentary(key: string, value: FitsValue, comment?: string): this {
+    if (this.has(key)) return this.set(key, value, comment);
+    this.set(key, value, comment);
+    const card = this.list.pop() as FitsCard;
+    let at = this.list.length;
+    while (at > 0 && this.list[at - 1].kind === 'commentary') at--;
+    this.list.splice(at, 0, card);
     return this;
   }
 
@@ -141,9 +167,9 @@ export class FitsHeader {
 
   /** Removes every card with `key`; returns how many were removed. */
   delete(key: string): number {
-    const k = normalizeKey(key);
+    const k = lookupKey(key);
     const before = this.list.length;
-    for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i].key === k) this.list.splice(i, 1);
+    for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i].key.toUpperCase() === k) this.list.splice(i, 1);
     return before - this.list.length;
   }
 

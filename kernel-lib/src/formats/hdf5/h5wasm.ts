@@ -79,6 +79,23 @@ export function loadH5wasm(): Promise<H5Api> {
   return loading;
 }
 
+/**
+ * Runs synchronous h5wasm writes with HDF5's clock pinned to the epoch, so the same content gives
+ * the same bytes (issue 11 item 4). HDF5 stamps every object header it creates with
+ * access/modification/change/birth times (H5Pset_obj_track_times is on by default and h5wasm does
+ * not expose it); in h5wasm's Emscripten build clock_gettime reads the global Date.now(). The write
+ * is synchronous, so no other JavaScript observes the pinned clock.
+ */
+export function withFixedClock<T>(fn: () => T): T {
+  const realNow = Date.now;
+  Date.now = () => 0;
+  try {
+    return fn();
+  } finally {
+    Date.now = realNow;
+  }
+}
+
 /** First line of an HDF5 error stack that says what went wrong (the rest is file/line noise). */
 export function h5Reason(e: unknown): string {
   const text = String((e as Error)?.message ?? e);

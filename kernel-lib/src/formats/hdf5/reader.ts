@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { StagebookError } from '../../errors/stagebook-error';
-import { h5Reason, loadH5wasm, type H5Dataset, type H5File } from './h5wasm';
+import { h5Reason, loadH5wasm, type H5Dataset, type H5File, type H5Group } from './h5wasm';
 import { checkSuperblock } from './superblock';
 
 /** Numeric array types a dataset can be read as. */
@@ -57,41 +57,82 @@ export class Hdf5Reader {
   }
 
   close(): void {
-    this.h5.close();
+    this.guard('Hdf5Reader.close', '/', 'close the file at', () => this.h5.close());
+  }
+
+  /**
+   * Runs one h5wasm call; an HDF5 failure (a corrupt B-tree, heap or object header raises
+   * "HDF5-DIAG ... H5Lvisit2(): link visitation failed" and the like) becomes E_FORMAT naming the
+   * file and the HDF5 path, never a plain Error and never "missing".
+   */
+  private guard<T>(where: string, p: string, what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof StagebookError) throw e;
+      throw new StagebookError('E_FORMAT', `${where}: ${this.file}: HDF5 cannot ${what} ${p} (the file is corrupt): ${h5Reason(e)}`,
+        { where, file: this.file, hdf5Path: p, field: p }, { cause: e });
+    }
+  }
+
+  /** The object at an absolute path, or null when a link on the way is absent (HDF5 errors propagate). */
+  private lookup(where: string, p: string): H5Group | H5Dataset | null {
+    const parts = normalisePath(p).split('/').filter(Boolean);
+    let node: H5Group | H5Dataset = this.h5;
+    let at = '';
+    for (const part of parts) {
+      if (node.type !== 'Group') return null;
+      const group = node as H5Group;
+      const names = this.guard(where, at || '/', 'list the group', () => group.keys());
+      if (!names.includes(part)) return null;
+      at += `/${part}`;
+      const next = this.guard(where, at, 'open', () => group.get(part));
+      if (!next) return null;
+      node = next;
+    }
+    return node;
   }
 
   /** Every object path (groups and datasets), absolute, in HDF5 order. */
-  paths(): string[] {
-    return this.h5.paths().map(normalisePath);
+  paths(where = 'Hdf5Reader.paths'): string[] {
+    try {
+      return this.h5.paths().map(normalisePath);
+    } catch (e) {
+      // Walk the tree ourselves to name the group that cannot be listed, then report the original failure.
+      this.walk(where, '/');
+      return this.guard(where, '/', 'list the objects under', () => { throw e; });
+    }
+  }
+
+  private walk(where: string, group: string): void {
+    const node = this.lookup(where, group) as H5Group | null;
+    if (!node || node.type !== 'Group') return;
+    for (const name of this.guard(where, group, 'list the group', () => node.keys())) {
+      const child = group === '/' ? `/${name}` : `${group}/${name}`;
+      const obj = this.guard(where, child, 'open', () => node.get(name));
+      if (obj?.type === 'Group') this.walk(where, child);
+    }
   }
 
   /** Absolute paths of all datasets. */
-  datasetPaths(): string[] {
-    return this.paths().filter((p) => this.h5.get(p)?.type === 'Dataset');
+  datasetPaths(where = 'Hdf5Reader.datasetPaths'): string[] {
+    return this.paths(where).filter((p) => this.guard(where, p, 'open', () => this.h5.get(p))?.type === 'Dataset');
   }
 
-  /** True when a dataset exists at `p`. */
-  has(p: string): boolean {
-    try {
-      return this.h5.get(normalisePath(p))?.type === 'Dataset';
-    } catch {
-      return false; // a missing intermediate group makes libhdf5 raise
-    }
+  /** True when a dataset exists at `p` (false when absent; E_FORMAT when the file is corrupt on the way). */
+  has(p: string, where = 'Hdf5Reader.has'): boolean {
+    return this.lookup(where, p)?.type === 'Dataset';
   }
 
   /** True when a group exists at `p`. */
-  hasGroup(p: string): boolean {
-    try {
-      return this.h5.get(normalisePath(p))?.type === 'Group';
-    } catch {
-      return false;
-    }
+  hasGroup(p: string, where = 'Hdf5Reader.hasGroup'): boolean {
+    return this.lookup(where, p)?.type === 'Group';
   }
 
   private dataset(where: string, p: string): H5Dataset {
     const abs = normalisePath(p);
-    const obj = this.has(abs) ? this.h5.get(abs) : null;
-    if (!obj) {
+    const obj = this.lookup(where, abs);
+    if (!obj || obj.type !== 'Dataset') {
       throw new StagebookError('E_MISSING_DATASET', `${where}: ${this.file}: dataset ${abs} is missing`, { where, file: this.file, dataset: abs, field: abs });
     }
     return obj as H5Dataset;
@@ -99,24 +140,24 @@ export class Hdf5Reader {
 
   /** Shape of the dataset at `p` without reading it. */
   shapeOf(p: string, where = 'Hdf5Reader.shapeOf'): number[] {
-    return this.dataset(where, p).shape ?? [];
+    const ds = this.dataset(where, p);
+    return this.guard(where, normalisePath(p), 'read the shape of', () => ds.shape) ?? [];
   }
 
   /** Reads the dataset at `p`; E_MISSING_DATASET if absent, E_FORMAT if its type is unsupported or unreadable. */
   read(p: string, where = 'Hdf5Reader.read'): Hdf5Dataset {
     const abs = normalisePath(p);
     const ds = this.dataset(where, abs);
-    let raw: unknown;
-    try {
-      raw = ds.value;
-    } catch (e) {
-      throw new StagebookError('E_FORMAT', `${where}: ${this.file}: dataset ${abs} cannot be read: ${h5Reason(e)}`, { where, file: this.file, dataset: abs }, { cause: e });
-    }
+    const raw = this.guard(where, abs, 'read the dataset', () => ds.value);
+    const dtype = this.guard(where, abs, 'read the type of', () => ds.dtype);
     const value = convertValue(raw);
     if (value === undefined) {
-      throw new StagebookError('E_FORMAT', `${where}: ${this.file}: dataset ${abs} has an unsupported type (${JSON.stringify(ds.dtype)})`, { where, file: this.file, dataset: abs });
+      // `unsupportedType` lets callers that skip exotic types (compound, references) tell them from corruption.
+      throw new StagebookError('E_FORMAT', `${where}: ${this.file}: dataset ${abs} has an unsupported type (${JSON.stringify(dtype)})`,
+        { where, file: this.file, dataset: abs, unsupportedType: true });
     }
-    return { path: abs, shape: ds.shape ?? [], dtype: typeof ds.dtype === 'string' ? ds.dtype : JSON.stringify(ds.dtype), value };
+    const shape = this.guard(where, abs, 'read the shape of', () => ds.shape) ?? [];
+    return { path: abs, shape, dtype: typeof dtype === 'string' ? dtype : JSON.stringify(dtype), value };
   }
 
   /** Reads a numeric dataset as Float64Array (scalars give length 1) plus its shape. */
@@ -149,12 +190,13 @@ export class Hdf5Reader {
   }
 
   /** Attributes of the object at `p` that convert to plain values. */
-  attrs(p: string): Record<string, Hdf5Data> {
-    const obj = this.h5.get(normalisePath(p)) as H5Dataset | null;
+  attrs(p: string, where = 'Hdf5Reader.attrs'): Record<string, Hdf5Data> {
+    const abs = normalisePath(p);
+    const obj = this.lookup(where, abs) as H5Dataset | null;
     const out: Record<string, Hdf5Data> = {};
     if (!obj) return out;
-    for (const [k, a] of Object.entries(obj.attrs)) {
-      const v = convertValue(a.value);
+    for (const [k, a] of Object.entries(this.guard(where, abs, 'read the attributes of', () => obj.attrs))) {
+      const v = convertValue(this.guard(where, `${abs} attribute ${k}`, 'read', () => a.value));
       if (v !== undefined) out[k] = v;
     }
     return out;
@@ -164,9 +206,17 @@ export class Hdf5Reader {
 /** Opens `file`, runs `fn`, and always closes the file. */
 export async function withHdf5<T>(file: string, fn: (r: Hdf5Reader) => T | Promise<T>, where = 'withHdf5'): Promise<T> {
   const r = await Hdf5Reader.open(file, where);
+  let result: T;
   try {
-    return await fn(r);
-  } finally {
-    r.close();
+    result = await fn(r);
+  } catch (e) {
+    try {
+      r.close();
+    } catch {
+      /* the first failure is the one to report */
+    }
+    throw e;
   }
+  r.close();
+  return result;
 }

@@ -1,13 +1,15 @@
 /**
  * Write side of the h5wasm wrapper: a list of datasets (path, data, shape, dtype, attributes)
  * becomes a new HDF5 file. Groups are created as needed. The file is written under a temporary
- * name and renamed on success, so a failure halfway leaves nothing at the target.
+ * name and renamed on success, so a failure halfway leaves nothing at the target. Object headers carry
+ * no wall-clock times (see withFixedClock): writing the same datasets twice gives identical bytes.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StagebookError, invalidArgument } from '../../errors/stagebook-error';
-import { h5Reason, loadH5wasm, type H5File, type H5Group } from './h5wasm';
+import { h5Reason, loadH5wasm, withFixedClock, type H5File, type H5Group } from './h5wasm';
 import { writeAtomically } from './file-io';
-import type { Hdf5NumericArray } from './reader';
+import { withHdf5, type Hdf5NumericArray } from './reader';
 
 /** HDF5 element types we write (numpy names). */
 export type Hdf5Dtype = 'f8' | 'f4' | 'i8' | 'i4' | 'u4' | 'i2' | 'u2' | 'i1' | 'u1';
@@ -92,6 +94,18 @@ function writeOne(f: H5File, spec: Hdf5DatasetSpec, shape: number[], dtype: Hdf5
 export interface WriteHdf5Options {
   /** Attributes on the root group. */
   rootAttrs?: Record<string, number | string>;
+  /**
+   * Start from a byte copy of this HDF5 file and add the datasets to it, so every object of the
+   * base keeps its exact types (big-endian, fixed-length strings) and attributes, which h5wasm
+   * could not re-create. A dataset path that already exists in the base is refused.
+   */
+  base?: string;
+}
+
+/** Refuses datasets that already exist (as dataset or group) in the base file. */
+async function checkBase(where: string, base: string, datasets: Hdf5DatasetSpec[]): Promise<void> {
+  const taken = await withHdf5(base, (r) => datasets.map((s) => s.path).filter((p) => r.has(p, where) || r.hasGroup(p, where)), where);
+  if (taken.length) invalidArgument(where, 'options.base', `${path.resolve(base)} already holds ${taken.join(', ')}`);
 }
 
 /**
@@ -108,21 +122,28 @@ export async function writeHdf5(file: string, datasets: Hdf5DatasetSpec[], optio
     if (seen.has(s.path)) invalidArgument(where, 'datasets', `${s.path} appears twice`);
     seen.add(s.path);
   }
+  if (options.base !== undefined) {
+    if (typeof options.base !== 'string' || options.base === '') invalidArgument(where, 'options.base', 'must be a path to an HDF5 file');
+    await checkBase(where, options.base, datasets);
+  }
   const api = await loadH5wasm();
   await writeAtomically(where, file, (tmp) => {
-    const f = new api.File(tmp, 'w');
-    let current = '/';
-    try {
-      for (const [k, v] of Object.entries(options.rootAttrs ?? {})) f.create_attribute(k, v);
-      datasets.forEach((s, i) => {
-        current = s.path;
-        writeOne(f, s, checked[i].shape, checked[i].dtype, where);
-      });
-      f.flush();
-    } catch (e) {
-      throw new StagebookError('E_WRITE_FAILED', `${where}: ${path.resolve(file)}: writing dataset ${current} failed (nothing written): ${h5Reason(e)}`, { where, file: path.resolve(file), dataset: current }, { cause: e });
-    } finally {
-      f.close();
-    }
+    if (options.base !== undefined) fs.copyFileSync(options.base, tmp);
+    withFixedClock(() => {
+      const f = new api.File(tmp, options.base !== undefined ? 'a' : 'w');
+      let current = '/';
+      try {
+        for (const [k, v] of Object.entries(options.rootAttrs ?? {})) f.create_attribute(k, v);
+        datasets.forEach((s, i) => {
+          current = s.path;
+          writeOne(f, s, checked[i].shape, checked[i].dtype, where);
+        });
+        f.flush();
+      } catch (e) {
+        throw new StagebookError('E_WRITE_FAILED', `${where}: ${path.resolve(file)}: writing dataset ${current} failed (nothing written): ${h5Reason(e)}`, { where, file: path.resolve(file), dataset: current }, { cause: e });
+      } finally {
+        f.close();
+      }
+    });
   });
 }

@@ -151,6 +151,15 @@ describe('IMM corrupt input', () => {
     await expectStagebookError(readImmSparse(file), 'E_FORMAT');
   });
 
+  it('a zero-length file is E_FORMAT for every reader, not an empty stack (issue 22 item 13)', async () => {
+    const file = path.join(dir, 'empty.imm');
+    fs.writeFileSync(file, Buffer.alloc(0));
+    expect(await expectStagebookError(readImm(file), 'E_FORMAT')).toMatchObject({ file, offset: 0, size: 0 });
+    await expectStagebookError(readImmSparse(file), 'E_FORMAT');
+    await expectStagebookError(readImmHeaders(file), 'E_FORMAT');
+    await expectStagebookError(streamImm(file).next(), 'E_FORMAT');
+  });
+
   it('a non-IMM file fails on its first header', async () => {
     const file = path.join(dir, 'garbage.imm');
     fs.writeFileSync(file, Buffer.alloc(2048, 0xff));

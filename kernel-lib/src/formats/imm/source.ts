@@ -31,6 +31,13 @@ export class ImmSource {
       throw new StagebookError('E_UNSUPPORTED', `${where}: IMM decoding needs a little-endian host`, { where, file });
     }
     const { fd, size } = openForRead(where, file);
+    if (size === 0) {
+      // An IMM file holds at least one 1024-byte frame header; an empty file is not an empty stack.
+      fs.closeSync(fd);
+      throw new StagebookError('E_FORMAT', `${where}: ${file} is empty (0 bytes): an IMM file starts with a ${IMM_HEADER_BYTES}-byte frame header`, {
+        where, file, frame: 0, offset: 0, size: 0,
+      });
+    }
     this.fd = fd;
     this.size = size;
   }

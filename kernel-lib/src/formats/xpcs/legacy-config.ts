@@ -69,16 +69,16 @@ function readMap(r: Hdf5Reader, where: string, p: string): XpcsMap {
 
 /** Scalar at the first existing path; E_MISSING_DATASET naming the first path when none exists. */
 function scalarOf(r: Hdf5Reader, where: string, paths: string[]): number {
-  const p = paths.find((x) => r.has(x)) ?? paths[0];
+  const p = paths.find((x) => r.has(x, where)) ?? paths[0];
   return r.readScalar(p, where);
 }
 
 function optScalar(r: Hdf5Reader, where: string, p: string): number | null {
-  return r.has(p) ? r.readScalar(p, where) : null;
+  return r.has(p, where) ? r.readScalar(p, where) : null;
 }
 
 function optString(r: Hdf5Reader, where: string, p: string): string | null {
-  if (!r.has(p)) return null;
+  if (!r.has(p, where)) return null;
   const d = r.read(p, where).value;
   return typeof d === 'string' || Array.isArray(d) ? r.readString(p, where) : String(r.readScalar(p, where));
 }

@@ -7,8 +7,8 @@
  * C2T_all/g2_%05d (frames, frames), g2full (frames, n_q), g2partials (w, n_partials, n_q).
  */
 import { invalidArgument } from '../../errors/stagebook-error';
-import { withHdf5, type Hdf5Reader } from '../hdf5/reader';
-import { writeHdf5, type Hdf5DatasetSpec, type Hdf5Dtype } from '../hdf5/writer';
+import { withHdf5 } from '../hdf5/reader';
+import { writeHdf5, type Hdf5DatasetSpec } from '../hdf5/writer';
 
 /** A flat C-order array with its shape. */
 export interface ShapedArray {
@@ -42,7 +42,7 @@ export interface XpcsLegacyResults {
 export interface WriteXpcsResultsOptions {
   /** Group for results (`/xpcs/output_data`, default "/exchange"). */
   outputData?: string;
-  /** Copy `/xpcs` and `/measurement` from this HDF5 file (corr writes into its input file). */
+  /** Start from a byte copy of this HDF5 configuration file (corr writes into its input file): `/xpcs` and `/measurement` stay exact. */
   configFile?: string;
 }
 
@@ -115,31 +115,24 @@ export function xpcsLegacyResultSpecs(results: XpcsLegacyResults, outputData = '
   return out;
 }
 
-const DTYPE_OF: Record<string, Hdf5Dtype> = { '<d': 'f8', '<f': 'f4', '<q': 'i8', '<i': 'i4', '<I': 'u4', '<h': 'i2', '<H': 'u2', '<b': 'i1', '<B': 'u1' };
-
-/** Datasets under /xpcs and /measurement of an open file, as specs (strings become variable-length). */
-export function configSpecs(r: Hdf5Reader, where: string): Hdf5DatasetSpec[] {
-  return r
-    .datasetPaths()
-    .filter((p) => p.startsWith('/xpcs/') || p.startsWith('/measurement/'))
-    .map((p) => {
-      const d = r.read(p, where);
-      const dtype = typeof d.value === 'string' || Array.isArray(d.value) ? undefined : DTYPE_OF[d.dtype] ?? 'f8';
-      return { path: p, data: d.value, shape: d.shape, dtype };
-    });
-}
-
 /**
- * Writes XPCS results in the legacy layout to a new file `file` (temp file + rename), optionally
- * with the `/xpcs` + `/measurement` configuration copied from `options.configFile`.
+ * Writes XPCS results in the legacy layout to a new file `file` (temp file + rename). With
+ * `options.configFile`, the result file starts as a byte copy of that configuration file, as
+ * XPCS-Eigen corr writes into its input file: `/xpcs`, `/measurement` and their attributes keep
+ * their exact types (big-endian numbers, fixed-length strings) for h5py. A configuration file that
+ * already holds datasets in the result group is refused (HDF5 cannot drop stale results in place).
  */
 export async function writeXpcsLegacyResults(file: string, results: XpcsLegacyResults, options: WriteXpcsResultsOptions = {}): Promise<void> {
   const where = 'writeXpcsLegacyResults';
   const outputData = options.outputData ?? '/exchange';
   const specs = xpcsLegacyResultSpecs(results, outputData, where);
-  const config = options.configFile ? await withHdf5(options.configFile, (r) => configSpecs(r, where), where) : [];
-  const prefix = outputData.replace(/\/+$/, '') + '/';
-  await writeHdf5(file, [...config.filter((s) => !s.path.startsWith(prefix)), ...specs]);
+  const config = options.configFile;
+  if (config !== undefined) {
+    const prefix = outputData.replace(/\/+$/, '') + '/';
+    const stale = await withHdf5(config, (r) => r.datasetPaths(where).filter((p) => p.startsWith(prefix)), where);
+    if (stale.length) invalidArgument(where, 'options.configFile', `${config} already holds results under ${prefix} (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''})`);
+  }
+  await writeHdf5(file, specs, { base: config });
 }
 
 /** What readXpcsLegacyResults returns: every result dataset present, with its HDF5 shape. */
@@ -154,7 +147,7 @@ export async function readXpcsLegacyResults(file: string, outputData = '/exchang
   return withHdf5(file, (r) => {
     const prefix = outputData.replace(/\/+$/, '') + '/';
     const out: XpcsLegacyResultArrays = {};
-    for (const p of r.datasetPaths().filter((x) => x.startsWith(prefix))) {
+    for (const p of r.datasetPaths(where).filter((x) => x.startsWith(prefix))) {
       const d = r.read(p, where);
       if (typeof d.value === 'string' || Array.isArray(d.value)) continue;
       out[p.slice(prefix.length)] = r.readNumeric(p, where);

@@ -6,6 +6,7 @@
  * conflicts on re-ingest); `aps_cycle_v2` is derived from
  * `measurement.instrument.acquisition.root_folder`.
  */
+import { StagebookError } from '../../errors/stagebook-error';
 import { withHdf5, type Hdf5Reader } from '../hdf5/reader';
 
 export type XpcsMetadataValue = number | string | number[] | string[];
@@ -63,12 +64,14 @@ function metadataValue(r: Hdf5Reader, p: string): XpcsMetadataValue | undefined 
 /** Flattened metadata of an open file (see module doc). */
 export function xpcsMetadataFrom(r: Hdf5Reader, options: FlattenXpcsMetadataOptions = {}): XpcsMetadata {
   const raw: Record<string, XpcsMetadataValue> = {};
-  for (const p of r.datasetPaths()) {
+  for (const p of r.datasetPaths('flattenXpcsMetadata')) {
     let v: XpcsMetadataValue | undefined;
     try {
       v = metadataValue(r, p);
-    } catch {
-      v = undefined; // unsupported types (compound, references) are not metadata
+    } catch (e) {
+      // Unsupported types (compound, references) are not metadata; a corrupt file is an error.
+      if (!(e instanceof StagebookError && e.context.unsupportedType === true)) throw e;
+      v = undefined;
     }
     if (v !== undefined) raw[xpcsMetadataKey(p)] = v;
   }

@@ -50,12 +50,12 @@ export type XpcsNexusData = Partial<Record<XpcsNexusKey, { data: Float64Array; s
 export function xpcsNexusFrom(r: Hdf5Reader, where = 'readXpcsNexus'): XpcsNexusData {
   const out: XpcsNexusData = {};
   for (const [key, p] of Object.entries(XPCS_NEXUS_PATHS) as Array<[XpcsNexusKey, string]>) {
-    if (r.has(p)) out[key] = r.readNumeric(p, where);
+    if (r.has(p, where)) out[key] = r.readNumeric(p, where);
   }
   const cm = XPCS_NEXUS_PATHS.twotimeCorrelationMap;
-  if (r.hasGroup(cm)) {
+  if (r.hasGroup(cm, where)) {
     out.correlationMaps = {};
-    for (const p of r.datasetPaths().filter((x) => x.startsWith(cm + '/'))) out.correlationMaps[p.slice(cm.length + 1)] = r.readNumeric(p, where);
+    for (const p of r.datasetPaths(where).filter((x) => x.startsWith(cm + '/'))) out.correlationMaps[p.slice(cm.length + 1)] = r.readNumeric(p, where);
   }
   return out;
 }

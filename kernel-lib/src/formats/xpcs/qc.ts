@@ -67,18 +67,18 @@ export function xpcsQcFrom(r: Hdf5Reader, options: XpcsQcOptions = {}): XpcsQcRe
   const report: XpcsQcReport = { file: r.file, ok: true, checked: wanted.length, missing: [], wrongDims: [] };
   for (const it of wanted) {
     const p = it.path.startsWith('/exchange/') ? group + it.path.slice('/exchange'.length) : it.path;
-    if (!r.has(p)) {
+    if (!r.has(p, 'checkXpcsFile')) {
       report.missing.push(p);
       continue;
     }
-    const nd = r.shapeOf(p).length;
+    const nd = r.shapeOf(p, 'checkXpcsFile').length;
     if (!it.ndim.includes(nd)) report.wrongDims.push({ path: p, expected: it.ndim, actual: nd });
   }
   report.ok = report.missing.length === 0 && report.wrongDims.length === 0;
   return report;
 }
 
-/** Checks `file` against the XPCS QC checklist; never throws for missing datasets (it reports them). */
+/** Checks `file` against the XPCS QC checklist; never throws for missing datasets (it reports them), E_FORMAT for a corrupt file. */
 export async function checkXpcsFile(file: string, options: XpcsQcOptions = {}): Promise<XpcsQcReport> {
   return withHdf5(file, (r) => xpcsQcFrom(r, options), 'checkXpcsFile');
 }
