@@ -158,7 +158,7 @@ describe('notebook runner (real tslab kernel)', () => {
     }
     expect(text(midRun.cells[0])).toBe('start\n');
     const s = await running;
-    expect(s).toMatchObject({ status: 'timeout', exitCode: 3, failedCell: 2 });
+    expect(s).toMatchObject({ status: 'timeout', exitCode: 9, failedCell: 2 });
     expect(Date.now() - t0).toBeLessThan(20_000);
     const nb = load(file);
     expect(nb.cells[2].metadata.stagebook.status).toBe('timeout');
@@ -175,7 +175,7 @@ describe('notebook runner (real tslab kernel)', () => {
   it('detects a killed kernel (exit 4)', async () => {
     const file = out('killed.ipynb');
     const s = await runNotebook({ input: path.join(NB, 'killed.ipynb'), output: file });
-    expect(s).toMatchObject({ status: 'kernel_dead', exitCode: 4 });
+    expect(s).toMatchObject({ status: 'kernel_dead', exitCode: 10 });
     const nb = load(file);
     const pid = Number(/pid (\d+)/.exec(text(nb.cells[1]))?.[1]);
     expect(pid).toBe(nb.metadata.stagebook.kernel.pid);

@@ -7,17 +7,20 @@ import { writeFileSync } from 'node:fs';
 import { loadStagebookConfig } from '../config/schema';
 import { stagebookEvents } from '../events/emitter';
 import { Ledger } from '../ledger/ledger';
-import { failures, listRuns, queryFiles, stageCounts, type FileQuery } from '../ledger/queries';
+import { queryFiles, type FileQuery } from '../ledger/queries';
 import type { FileState } from '../ledger/types';
 import type { LogLevel } from '../logging/unit-log';
 import { levelIndex, levelRange } from '../engine/levels';
 import { registeredPipelines, resolvePipeline } from '../engine/registry';
 import { resumeRun, runPipeline, type RunResult } from '../engine/runner';
-import { parseArgs, required, str, usage } from './args';
+import { EXIT } from '../errors/exit-codes';
+import { configFile, parseArgs, str, usage } from './args';
 import { terminalRenderer } from './progress';
+import { formatRunReports, runReports } from './status';
+import { formatBytes, textTable } from './text-table';
 
-/** Exit codes (documented in docs/cli.md). */
-export const EXIT = { ok: 0, failed: 1, usage: 2, config: 3, locked: 4, noInputs: 5, notFound: 6, internal: 70, interrupted: 130 } as const;
+/** Exit codes: one table for the whole binary (documented in docs/cli.md). */
+export { EXIT };
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 
@@ -62,7 +65,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
   const logLevel = str(a, 'log-level');
   if (logLevel && !LOG_LEVELS.includes(logLevel)) throw usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const pipeline = resolvePipeline(a.positionals[0]);
-  const { config, source } = loadStagebookConfig(required(a, 'config'));
+  const { config, source } = loadStagebookConfig(configFile(a));
   const startLevel = str(a, 'start-level');
   const endLevel = str(a, 'end-level');
   try {
@@ -108,7 +111,7 @@ function writeOut(file: string | undefined, r: RunResult): void {
 export async function cmdResume(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { config: 'value', 'out-file': 'value', 'log-file': 'value', 'log-level': 'value', verbose: 'flag' });
   if (a.positionals.length !== 1) throw usage('resume needs exactly one run id');
-  const { config, source } = loadStagebookConfig(required(a, 'config'));
+  const { config, source } = loadStagebookConfig(configFile(a));
   const ledger = Ledger.open(config.ledger);
   let pipelineName: string;
   try {
@@ -126,35 +129,27 @@ export async function cmdResume(argv: string[]): Promise<number> {
   }
 }
 
-/** `stagebook status --config F [--run ID] [--json] [--limit N]` */
+/** `stagebook status [--config F] [--run ID] [--json] [--limit N]` */
 export async function cmdStatus(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { config: 'value', run: 'value', json: 'flag', limit: 'value', pipeline: 'value' });
-  const { config } = loadStagebookConfig(required(a, 'config'));
+  const limit = str(a, 'limit') ?? '10';
+  if (!/^\d+$/.test(limit) || Number(limit) < 1) throw usage(`--limit needs a positive integer, got ${limit}`);
+  const { config } = loadStagebookConfig(configFile(a));
   const ledger = Ledger.open(config.ledger);
   try {
-    let runs = listRuns(ledger, { pipeline: str(a, 'pipeline'), limit: Number(str(a, 'limit') ?? 10) });
-    const only = str(a, 'run');
-    if (only) runs = runs.filter((r) => r.id === only).concat(runs.some((r) => r.id === only) ? [] : [{ ...ledger.getRun(only), stale: false, counts: {} }]);
-    const report = runs.map((r) => ({ id: r.id, pipeline: r.pipeline, status: r.stale ? 'stale' : r.status, created: new Date(r.created_at).toISOString(), resumes: r.resume_count, stages: stageCounts(ledger, r.id), failures: failures(ledger, r.id).map((f) => ({ stage: f.stage, unit: f.unit, error: f.error_json ? (JSON.parse(f.error_json) as { message?: string }).message ?? null : null })) }));
-    if (a.options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else for (const r of report) printRun(r);
+    const reports = runReports(ledger, { pipeline: str(a, 'pipeline'), limit: Number(limit), run: str(a, 'run') });
+    process.stdout.write(a.options.json ? JSON.stringify(reports, null, 2) + '\n' : formatRunReports(reports));
     return EXIT.ok;
   } finally {
     ledger.close();
   }
 }
 
-function printRun(r: { id: string; pipeline: string; status: string; created: string; resumes: number; stages: Record<string, Record<string, number>>; failures: { stage: string; unit: string; error: string | null }[] }): void {
-  process.stdout.write(`${r.id}  ${r.pipeline}  ${r.status}  ${r.created}${r.resumes ? `  resumed ${r.resumes}x` : ''}\n`);
-  for (const [stage, counts] of Object.entries(r.stages)) process.stdout.write(`  ${stage}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
-  for (const f of r.failures) process.stdout.write(`  FAILED ${f.stage} ${f.unit}: ${f.error}\n`);
-}
-
 /** `stagebook ledger query --config F [--level L] [--version-lt N] [--product P] [--stage S] [--state S] [--json]` */
 export async function cmdLedger(argv: string[]): Promise<number> {
   if (argv[0] !== 'query') throw usage('ledger: the only subcommand is `query`');
   const a = parseArgs(argv.slice(1), { config: 'value', level: 'value', 'version-lt': 'value', product: 'value', stage: 'value', pipeline: 'value', state: 'value', json: 'flag', limit: 'value' });
-  const { config } = loadStagebookConfig(required(a, 'config'));
+  const { config } = loadStagebookConfig(configFile(a));
   const versionLt = str(a, 'version-lt');
   if (versionLt !== undefined && !/^\d+$/.test(versionLt)) throw usage('--version-lt needs an integer');
   const q: FileQuery = { level: str(a, 'level'), product: str(a, 'product'), stage: str(a, 'stage'), pipeline: str(a, 'pipeline'), state: str(a, 'state') as FileState | undefined, versionLt: versionLt === undefined ? undefined : Number(versionLt), limit: Number(str(a, 'limit') ?? 10_000) };
@@ -162,7 +157,11 @@ export async function cmdLedger(argv: string[]): Promise<number> {
   try {
     const rows = queryFiles(ledger, q);
     if (a.options.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-    else for (const f of rows) process.stdout.write(`${f.level ?? '-'}\tv${f.version ?? '-'}\t${f.product ?? '-'}\t${f.size}\t${f.path}\n`);
+    else if (rows.length === 0) process.stdout.write('no files match\n');
+    else {
+      const cells = rows.map((f) => [f.level ?? '-', f.version === null ? '-' : `v${f.version}`, f.product ?? '-', f.state, formatBytes(f.size), f.path]);
+      process.stdout.write(textTable(['LEVEL', 'VERSION', 'PRODUCT', 'STATE', 'SIZE', 'PATH'], cells, { right: ['SIZE'] }));
+    }
     return EXIT.ok;
   } finally {
     ledger.close();

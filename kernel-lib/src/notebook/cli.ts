@@ -4,6 +4,7 @@
  * Exit codes: 0 ok, 1 a cell failed, 2 usage or parameter error, 3 timeout, 4 kernel died / did not start,
  * 130/143 interrupted by SIGINT/SIGTERM (the kernel is killed first).
  */
+import { EXIT as BIN_EXIT, exitCodeOf } from '../errors/exit-codes';
 import { isStagebookError, StagebookError } from '../errors/stagebook-error';
 import { killAllKernelsSync } from './launcher';
 import { formatParameterHelp } from './parameters';
@@ -97,7 +98,7 @@ export async function notebookCommand(argv: string[]): Promise<number> {
     return await runCommand(parseRunArgs(rest));
   } catch (e) {
     process.stderr.write(`${describeError(e)}\n`);
-    return isStagebookError(e) && ['E_USAGE', 'E_NOTEBOOK_PARAMS', 'E_NOTEBOOK_FORMAT', 'E_NOTEBOOK_NOT_FOUND'].includes(e.code) ? EXIT.usage : EXIT.failed;
+    return isStagebookError(e) ? exitCodeOf(e.code) : BIN_EXIT.internal;
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { EXIT as BIN_EXIT } from '../errors/exit-codes';
 import { StagebookError } from '../errors/stagebook-error';
 import { KernelClient, type ExecuteResult } from './client';
 import { JsonlEventSink, nullSink, type EventSink } from './events';
@@ -59,8 +60,8 @@ export interface RunSummary {
   ledgerRunIds: string[];
 }
 
-/** Exit codes of `stagebook notebook run`. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3, kernel_dead: 4 } as const;
+/** Exit codes of `stagebook notebook run`, by run status: rows of the binary's one table (errors/exit-codes.ts). */
+export const EXIT = { ok: BIN_EXIT.ok, failed: BIN_EXIT.failed, usage: BIN_EXIT.usage, timeout: BIN_EXIT.timeout, kernel_dead: BIN_EXIT.kernel } as const;
 
 /** Loads and validates parameters without running anything (also used by `--help-params`). */
 export function resolveParameters(options: Pick<RunNotebookOptions, 'input' | 'parameterArgs' | 'parameterFile' | 'parameters'>): {
