@@ -192,7 +192,7 @@ describe('notebook runner (real tslab kernel)', () => {
     const nb = load(file);
     const [, , table, plot, progress, shown, thrown] = nb.cells;
     expect(Object.keys(table.outputs[0].data).sort()).toEqual(['text/html', 'text/plain']);
-    expect(Object.keys(plot.outputs[0].data).sort()).toEqual(['application/vnd.vegalite.v6+json', 'image/svg+xml', 'text/plain']);
+    expect(Object.keys(plot.outputs[0].data).sort()).toEqual(['application/vnd.vegalite.v6+json', 'image/png', 'image/svg+xml', 'text/markdown', 'text/plain']);
     expect(typeof plot.outputs[0].data['application/vnd.vegalite.v6+json']).toBe('object');
     // one output updated in place: the final state, not one output per update
     expect(progress.outputs).toHaveLength(1);

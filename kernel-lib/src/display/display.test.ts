@@ -5,7 +5,8 @@ import { inKernel, publish } from './bundle';
 import { ERROR_MIME, errorBundle, errorPayload, withErrorDisplay } from './error-display';
 import { PROGRESS_MIME, ProgressDisplay, overallState, showProgress, type ProgressPayload } from './progress';
 import { formatValue, tableBundle } from './table';
-import { VEGALITE_MIME, VEGALITE_V5_MIME, summarizeVegaLite, vegaLiteBundle } from './vega';
+import { decodePng, inkStats } from '../../../test/support/png-decode';
+import { VEGALITE_MIME, VEGALITE_V5_MIME, renderPng, summarizeVegaLite, vegaLiteBundle } from './vega';
 
 /** Installs a fake tslab `jupyter.js` in require.cache, as the kernel has it loaded. */
 function fakeKernel(): { calls: Array<{ bundle: any; update: boolean }>; remove: () => void } {
@@ -76,7 +77,7 @@ describe('vega-lite bundle', () => {
 
   it('carries the spec object under the v6 MIME (only), a headless SVG and a text summary', async () => {
     const b = await vegaLiteBundle(spec);
-    expect(Object.keys(b.data).sort()).toEqual([VEGALITE_MIME, 'image/svg+xml', 'text/plain'].sort());
+    expect(Object.keys(b.data).sort()).toEqual([VEGALITE_MIME, 'image/svg+xml', 'image/png', 'text/markdown', 'text/plain'].sort());
     const vl = b.data[VEGALITE_MIME] as Record<string, unknown>;
     expect(VEGALITE_MIME).toBe('application/vnd.vegalite.v6+json');
     expect(typeof vl).toBe('object');
@@ -97,9 +98,18 @@ describe('vega-lite bundle', () => {
     await expect(vegaLiteBundle(spec, { mimeTypes: ['v7' as 'v6'] })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
   });
 
-  it('renders PNG on request and reports bad specs as E_PLOT_RENDER', async () => {
-    const b = await vegaLiteBundle(spec, { png: true });
-    expect(Buffer.from(b.data['image/png'] as string, 'base64').subarray(1, 4).toString()).toBe('PNG');
+  it('renders a 2x PNG twin with legible ink and a markdown <img> of it for HTML export; bad specs are E_PLOT_RENDER', async () => {
+    const b = await vegaLiteBundle(spec);
+    const bytes = Buffer.from(b.data['image/png'] as string, 'base64');
+    const png = decodePng(bytes);
+    const width = Number(/^<svg[^>]*\swidth="([\d.]+)"/.exec(b.data['image/svg+xml'] as string)![1]);
+    expect(png.width).toBe(Math.round(width * 2));
+    const ink = inkStats(png);
+    expect(ink.inked).toBeGreaterThan(0.005); // axes, ticks, labels and points
+    expect(ink.colours).toBeGreaterThan(8); // anti-aliased text: the font was found
+    expect(b.data['text/markdown']).toBe(`<img src="data:image/png;base64,${b.data['image/png']}" width="${Math.round(width)}" alt="${b.data['text/plain']}">`);
+    expect(Object.keys((await vegaLiteBundle(spec, { png: false })).data)).not.toContain('image/png');
+    expect(Buffer.from(await renderPng(spec)).equals(bytes)).toBe(true);
     await expect(vegaLiteBundle({ mark: 'point', encoding: { x: { field: 'a', type: 'nonsense' } } })).rejects.toMatchObject({ code: 'E_PLOT_RENDER' });
   });
 
