@@ -127,7 +127,8 @@ describe('notebook runner (real tslab kernel)', () => {
     const file = out('failing.ipynb');
     const r = await cli(['run', path.join(NB, 'failing.ipynb'), '-o', file]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/notebook run failed at cell 3 .*E_INVALID_ARGUMENT: load: path: no such file/);
+    expect(r.stderr).toMatch(/^cell 3, line 2: E_INVALID_ARGUMENT: load: path: no such file\n/);
+    expect(r.stderr).toMatch(/\nnotebook run failed at cell 3 /);
     const nb = load(file);
     expect(nb.cells[0].metadata.tags).toEqual(['stagebook-error-banner']);
     expect(src(nb.cells[0])).toContain('E_INVALID_ARGUMENT: load: path: no such file');
@@ -144,7 +145,7 @@ describe('notebook runner (real tslab kernel)', () => {
     expect(String(s.error?.message)).toMatch(/not assignable to type 'number'/);
   });
 
-  it('times out a cell, saves as it goes, and kills the kernel (exit 3)', async () => {
+  it('times out a cell, saves as it goes, and kills the kernel (exit 9)', async () => {
     const file = out('timeout.ipynb');
     const t0 = Date.now();
     const running = runNotebook({ input: path.join(NB, 'timeout.ipynb'), output: file, cellTimeoutMs: 4000 });
