@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { StagebookError } from '../errors/stagebook-error';
+import { canonicalPath } from './canonical-path';
 import { envVarNameSchema } from './secrets';
 import { readYamlFile, validateYaml, type YamlSource } from './loader';
 
@@ -95,8 +96,10 @@ export const stagebookConfigSchema = z
 type RawConfig = z.output<typeof stagebookConfigSchema>;
 
 /** Resolves the raw config's paths against the config file's directory / the root. */
-export function resolveConfigPaths(raw: RawConfig, configFile: string, baseDir: string): StagebookConfig {
-  const root = path.resolve(baseDir, raw.root);
+export function resolveConfigPaths(raw: RawConfig, configFile: string, dir: string): StagebookConfig {
+  // canonical: unit keys and ledger paths are relative to the root, whatever path led to it
+  const baseDir = canonicalPath(dir);
+  const root = canonicalPath(path.resolve(baseDir, raw.root));
   const fromRoot = (p: string): string => path.resolve(root, p);
   return {
     configFile,
