@@ -110,7 +110,7 @@ describe('stagebook archive serve', () => {
   });
 
   it('refuses an explicit --token-env whose variable is unset (exit 3, the NAME only)', () => {
-    const env = { ...process.env, CI: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: '1' };
     delete env.SB_UNSET_TOKEN;
     const r = spawnSync(process.execPath, [CLI, 'archive', 'serve', '--port', '0', '--token-env', 'SB_UNSET_TOKEN'], { env, encoding: 'utf8' });
     expect(r.status).toBe(EXIT.config);
@@ -145,7 +145,7 @@ describe('stagebook status', () => {
 describe('progress line', () => {
   /** Runs the CLI under a pseudo-terminal (util-linux `script`) so stderr is a TTY. */
   function runInTty(args: string[], cwd: string): string {
-    const env = { ...process.env, COLUMNS: '160' };
+    const env: NodeJS.ProcessEnv = { ...process.env, COLUMNS: '160' };
     delete env.CI;
     const cmd = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd, env, encoding: 'utf8' });

@@ -17,10 +17,10 @@ export * from './simulate';
 // Display layer (tables, Vega-Lite, progress, errors). The notebook runner is not exported here:
 // it loads zeromq; import it from 'stagebook/dist/notebook'.
 export {
-  showTable, tableBundle, showVegaLite, vegaLiteBundle, renderVegaLiteSvg, svgToPng, renderPng, ProgressDisplay, progressListener,
+  showTable, tableBundle, showVegaLite, vegaLiteBundle, renderVegaLiteSvg, svgToPng, renderPng, imageSpec, rasterImage, ProgressDisplay, progressListener,
   showProgress, endProgress, showError, errorBundle, withErrorDisplay, showPipelineProgress, inKernel, PROGRESS_MIME, VEGALITE_MIME, VEGALITE_V5_MIME, ERROR_MIME, parseProgressPayload, progressPayloadSchema,
 } from './display';
-export type { DisplayBundle, TableInput, TableOptions, VegaLiteSpec, VegaLiteOptions, StageProgressEvent, ProgressPayload, StageState, PipelineProgressOptions } from './display';
+export type { ImageSpecInput, ImageOverlay, DisplayBundle, TableInput, TableOptions, VegaLiteSpec, VegaLiteOptions, StageProgressEvent, ProgressPayload, StageState, PipelineProgressOptions } from './display';
 // Built-in scientific pipelines (XPCS), registered by name like the `example` pipeline.
 export * from './pipelines';
 // Data acquisition (downloader, cache, policy, progress), archive clients, the local archive and

@@ -69,6 +69,22 @@ describe('tables', () => {
     expect(formatValue(1 / 3, 3)).toBe('0.333');
     expect(formatValue(null)).toBe('');
     expect(formatValue({ a: 1 })).toBe('{"a":1}');
+    // for reading: grouped thousands, exponents for tiny and huge, strings and arrays unquoted
+    expect(formatValue(1234567)).toBe('1,234,567');
+    expect(formatValue(2048)).toBe('2048');
+    expect(formatValue(0.000123456789, 4)).toBe('1.235e-4');
+    expect(formatValue(6.02e23, 3)).toBe('6.02e+23');
+    expect(formatValue(2.5e-7, 4)).toBe('2.5e-7');
+    expect(formatValue(0.0123456, 4)).toBe('0.01235');
+    expect(formatValue(['Multitau', 'Twotime'])).toBe('Multitau, Twotime');
+    expect(formatValue(Float64Array.of(1.5, 2))).toBe('1.5, 2');
+    expect(formatValue('a "quoted" word')).toBe('a "quoted" word');
+  });
+
+  it('puts units in the header', () => {
+    const b = tableBundle([{ q: 0.001, tau: 2 }], { units: { q: 'Å⁻¹', tau: 's' } });
+    expect((b.data['text/plain'] as string).split('\n')[0]).toMatch(/^q \(Å⁻¹\) +tau \(s\)$/);
+    expect(b.data['text/html']).toContain('<th style="text-align:right">q (Å⁻¹)</th>');
   });
 });
 

@@ -8,3 +8,5 @@ export {
 } from './progress';
 export { errorBundle, errorPayload, showError, withErrorDisplay, ERROR_MIME, type ErrorPayload, type ErrorDisplayContext } from './error-display';
 export { showPipelineProgress, toStageProgress, type PipelineProgressOptions } from './engine-progress';
+export { rasterImage, downsampleMap, quantiles, encodePalettePng, schemePalette, RASTER_SCHEMES, type Raster, type RasterInput } from './raster';
+export { imageSpec, READABLE_AXIS, type ImageSpecInput, type ImageOverlay } from './image-plot';

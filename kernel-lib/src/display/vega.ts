@@ -18,6 +18,7 @@
  */
 import { StagebookError, invalidArgument } from '../errors/stagebook-error';
 import { escapeHtml, publish, type DisplayBundle } from './bundle';
+import { compactPng } from './png-compact';
 
 /** The Vega-Lite MIME type our JupyterLab extension renders (vega-lite 6). */
 export const VEGALITE_MIME = 'application/vnd.vegalite.v6+json';
@@ -39,7 +40,7 @@ export interface VegaLiteOptions {
   png?: boolean;
   /** PNG scale factor (default 2: thin lines and 10 px labels stay legible at print size). */
   pngScale?: number;
-  /** Skip headless rendering (only the Vega-Lite MIME and text). Default false. */
+  /** No SVG twin (default false; image plots set `usermeta.stagebook.svg: false`: their PNG twin stands in). */
   noSvg?: boolean;
 }
 
@@ -62,13 +63,16 @@ export async function renderVegaLiteSvg(spec: VegaLiteSpec): Promise<string> {
 export const PNG_SCALE = 2;
 
 /**
- * Converts SVG text to PNG bytes with resvg. vega writes `font-family: sans-serif`; resvg maps
- * that generic name to DejaVu Sans (Debian's fonts-dejavu-core), so labels render headless.
+ * Converts SVG text to PNG bytes with resvg, re-encoded as an 8-bit palette PNG (png-compact.ts).
+ * vega writes `font-family: sans-serif`; resvg maps that generic name to DejaVu Sans (Debian's
+ * fonts-dejavu-core), so labels render headless.
  */
 export async function svgToPng(svg: string, scale = PNG_SCALE): Promise<Uint8Array> {
-  const { Resvg } = require('@resvg/resvg-js') as { Resvg: new (svg: string, o: object) => { render(): { asPng(): Uint8Array } } };
+  type Rendered = { pixels: Uint8Array; width: number; height: number };
+  const { Resvg } = require('@resvg/resvg-js') as { Resvg: new (svg: string, o: object) => { render(): Rendered } };
   const font = { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' };
-  return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font, background: 'white' }).render().asPng();
+  const img = new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font, background: 'white' }).render();
+  return compactPng(img.pixels, img.width, img.height);
 }
 
 /** Renders a Vega-Lite spec to PNG bytes (vega SVG, then resvg): the one PNG path, also for portal files. */
@@ -104,16 +108,21 @@ export async function vegaLiteBundle(spec: VegaLiteSpec, options: VegaLiteOption
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) invalidArgument('vegaLiteBundle', 'spec', 'expected a Vega-Lite specification object');
   const mimeTypes = options.mimeTypes ?? ['v6'];
   if (!Array.isArray(mimeTypes) || mimeTypes.length === 0 || mimeTypes.some((m) => m !== 'v6' && m !== 'v5')) invalidArgument('vegaLiteBundle', 'options.mimeTypes', `expected a non-empty list of 'v6' | 'v5', got ${JSON.stringify(mimeTypes)}`);
+  // A spec may state its own twin defaults (image plots: 1x PNG, no SVG); explicit options win.
+  const own = ((spec.usermeta as { stagebook?: { pngScale?: number; svg?: boolean } } | undefined)?.stagebook) ?? {};
+  const noSvg = options.noSvg ?? own.svg === false;
+  const pngScale = options.pngScale ?? own.pngScale ?? PNG_SCALE;
   const data: Record<string, unknown> = {};
   // A spec's own $schema wins for the v6 MIME; the v5 copy always says v5 (JupyterLab warns otherwise).
   for (const m of mimeTypes) data[MIME[m]] = m === 'v6' ? { $schema: SCHEMA.v6, ...spec } : { ...spec, $schema: SCHEMA.v5 };
-  if (!options.noSvg) {
+  if (!noSvg || options.png !== false) {
     const svg = await renderVegaLiteSvg(spec);
-    data['image/svg+xml'] = svg;
+    if (!noSvg) data['image/svg+xml'] = svg;
     if (options.png !== false) {
-      const png = Buffer.from(await svgToPng(svg, options.pngScale ?? PNG_SCALE)).toString('base64');
+      const png = Buffer.from(await svgToPng(svg, pngScale)).toString('base64');
       data['image/png'] = png;
-      data['text/markdown'] = pngMarkdown(png, summarizeVegaLite(spec), svgWidth(svg));
+      // only needed beside an SVG: nbconvert ranks SVG above PNG and strips it (see above)
+      if (!noSvg) data['text/markdown'] = pngMarkdown(png, summarizeVegaLite(spec), svgWidth(svg));
     }
   }
   data['text/plain'] = summarizeVegaLite(spec);
