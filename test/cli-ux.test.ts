@@ -136,6 +136,8 @@ describe('stagebook status', () => {
     expect(s.stdout).toMatch(/^ {2}split-by-initial +2 +\d+(\.\d)? m?s$/m);
     const json = JSON.parse(cli(['status', '--json'], inside).stdout);
     expect(json[0]).toMatchObject({ pipeline: 'example', status: 'succeeded', durationMs: expect.any(Number), stageDurationsMs: { tokenize: expect.any(Number) } });
+    expect(cli(['pipelines'], inside).stdout).toMatch(/^PIPELINE +LEVELS +STAGES \[kind, level\]\n-+ /);
+    expect(cli(['ledger', 'query', '--level', 'L1'], inside).stdout).toMatch(/^LEVEL +VERSION +PRODUCT +STATE +SIZE +PATH\n/);
     const nowhere = cli(['status'], path.parse(REPO).root);
     expect(nowhere.code).toBe(EXIT.usage);
     expect(nowhere.stderr).toContain('no stagebook.yaml');

@@ -170,9 +170,10 @@ export async function cmdLedger(argv: string[]): Promise<number> {
 
 /** `stagebook pipelines` */
 export async function cmdPipelines(): Promise<number> {
-  for (const name of registeredPipelines()) {
+  const rows = registeredPipelines().map((name) => {
     const p = resolvePipeline(name);
-    process.stdout.write(`${name}\t${p.order.map((s) => `${s.name}[${s.kind},${s.level}]`).join(' -> ')}\n`);
-  }
+    return [name, p.levels.join(' '), p.order.map((s) => `${s.name}[${s.kind},${s.level}]`).join(' -> ')];
+  });
+  process.stdout.write(textTable(['PIPELINE', 'LEVELS', 'STAGES [kind, level]'], rows));
   return EXIT.ok;
 }

@@ -72,6 +72,8 @@ describe('tables', () => {
     // for reading: grouped thousands, exponents for tiny and huge, strings and arrays unquoted
     expect(formatValue(1234567)).toBe('1,234,567');
     expect(formatValue(2048)).toBe('2048');
+    expect(formatValue(15461.99, 5)).toBe('15,462');
+    expect(formatValue(12345.678, 6)).toBe('12,345.7');
     expect(formatValue(0.000123456789, 4)).toBe('1.235e-4');
     expect(formatValue(6.02e23, 3)).toBe('6.02e+23');
     expect(formatValue(2.5e-7, 4)).toBe('2.5e-7');

@@ -62,7 +62,9 @@ function formatNumber(v: number, precision: number): string {
   const a = Math.abs(v);
   if (Number.isInteger(v) && a < 1e15) return a >= 10_000 ? v.toLocaleString('en-US') : String(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(Math.max(0, precision - 1)).replace(/\.?0+e/, 'e');
-  return String(Number(v.toPrecision(precision)));
+  const rounded = Number(v.toPrecision(precision));
+  // grouped like the integers of the same column (15,462.5 next to 16,383)
+  return a >= 10_000 ? rounded.toLocaleString('en-US', { maximumFractionDigits: 20 }) : String(rounded);
 }
 
 /** Row indices to show: all, or head + tail around a gap (-1 marks the ellipsis). */

@@ -99,10 +99,10 @@ export function ringMeans(data: ArrayLike<number>, binMap: ArrayLike<number>, nB
 }
 
 /**
- * The two-time map C(t1, t2) of one q bin ([n, n] row-major) at full resolution up to 512 per axis
- * (a 1000-frame map is averaged 2x2: its noise does not compress, and at 1024 it alone would take
- * ~1 MB of notebook; the decay band stays tens of cells wide), t1 up from the bottom as in the XPCS
- * two-time plots (origin 'lower'). The colour range is
+ * The two-time map C(t1, t2) of one q bin ([n, n] row-major) at full resolution up to 400 per axis
+ * (a 1000-frame map is averaged 3x3: its noise does not compress, and at 1000 px the map alone
+ * would take ~1 MB of notebook; a 30-frame decay band stays 10 cells wide), t1 up from the bottom
+ * as in the XPCS two-time plots (origin 'lower'). `maxSize: 1024` for full resolution. The colour range is
  * the 1st-99th percentile of the values just off the diagonal (the diagonal carries the shot-noise
  * term and would wash out the map).
  */
@@ -115,7 +115,7 @@ export function twoTimeSpec(map: ArrayLike<number>, n: number, options: { timeSc
   const scale = options.timeScale ?? 1;
   const unit = scale === 1 ? 'frame' : 's';
   return heatmapSpec({
-    data: map, shape: [n, n], title: options.title ?? 'Two-time correlation C(t1, t2)', scale, maxSize: options.maxSize ?? 512, origin: 'lower',
+    data: map, shape: [n, n], title: options.title ?? 'Two-time correlation C(t1, t2)', scale, maxSize: options.maxSize ?? 400, origin: 'lower',
     xTitle: `t2 (${unit})`, yTitle: `t1 (${unit})`, domain: Number.isFinite(lo) && hi > lo ? [lo, hi] : undefined, colorTitle: 'C', scheme: 'inferno',
   });
 }

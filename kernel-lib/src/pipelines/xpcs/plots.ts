@@ -46,11 +46,13 @@ function logGrid(lo: number, hi: number, n: number): number[] {
  * Error bars as a rule from lo to hi plus end ticks. A rule with y and y2 puts both ends into the y
  * domain (vega-lite's `errorbar` over pre-computed lo/hi fields does not: long bars were clipped).
  */
-function errorBarLayers(x: object, scale: object | undefined, encoding: Record<string, unknown>, filter?: string, title: string | null = null): VegaLiteSpec[] {
+function errorBarLayers(x: object, scale: object | undefined, encoding: Record<string, unknown>, filter?: string, title: string | null = null, ticks = true): VegaLiteSpec[] {
   const transform = filter ? [{ filter }] : [];
   const y = (field: string): object => ({ field, type: 'quantitative', title, ...(scale ? { scale } : {}) });
+  const rule = { transform, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: y('lo'), y2: { field: 'hi' }, ...encoding } };
+  if (!ticks) return [rule];
   return [
-    { transform, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: y('lo'), y2: { field: 'hi' }, ...encoding } },
+    rule,
     { transform, mark: { type: 'tick', orient: 'horizontal', size: 6, thickness: 1.5 }, encoding: { x, y: y('lo'), ...encoding } },
     { transform, mark: { type: 'tick', orient: 'horizontal', size: 6, thickness: 1.5 }, encoding: { x, y: y('hi'), ...encoding } },
   ];
@@ -115,7 +117,8 @@ export function g2GridSpecs(input: G2GridInput): VegaLiteSpec[] {
       spec: {
         width: 240, height: 170,
         layer: [
-          ...errorBarLayers(x, { zero: false, padding: 8 }, { color }, data.filter, 'g2'),
+          // rules without end ticks: 9 panels x 30 delays of ticks would double the SVG
+          ...errorBarLayers(x, { zero: false, padding: 8 }, { color }, data.filter, 'g2', false),
           { transform: [data], mark: { type: 'point', filled: true, size: 14 }, encoding: { x, y, color } },
           { transform: [{ filter: "datum.series !== 'g2 ± 1σ'" }], mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } },
         ],
