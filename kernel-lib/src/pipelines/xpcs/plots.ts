@@ -49,7 +49,8 @@ function logGrid(lo: number, hi: number, n: number): number[] {
 function errorBarLayers(x: object, scale: object | undefined, encoding: Record<string, unknown>, filter?: string, title: string | null = null, ticks = true): VegaLiteSpec[] {
   const transform = filter ? [{ filter }] : [];
   const y = (field: string): object => ({ field, type: 'quantitative', title, ...(scale ? { scale } : {}) });
-  const rule = { transform, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: y('lo'), y2: { field: 'hi' }, ...encoding } };
+  // aria: false: no per-mark aria-label in the SVG twin (half its size on a g2 grid; tooltips stay)
+  const rule = { transform, mark: { type: 'rule', strokeWidth: 1.5, aria: false }, encoding: { x, y: y('lo'), y2: { field: 'hi' }, ...encoding } };
   if (!ticks) return [rule];
   return [
     rule,
@@ -106,8 +107,9 @@ export function g2GridSpecs(input: G2GridInput): VegaLiteSpec[] {
     }
     const x = { field: 't', type: 'quantitative', scale: { type: 'log' }, title: `delay (${unit})`, axis: { ...READABLE_AXIS, format: '~g' } };
     const y = { field: 'g2', type: 'quantitative', scale: { zero: false, padding: 8 }, title: 'g2', axis: READABLE_AXIS };
-    // below each panel: inside it, the legend would sit on the decay (upper left) or the baseline (right)
-    const color = { field: 'series', type: 'nominal', title: null, scale: { range: ['#d62728', '#1f4e9c'] }, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 280 } };
+    // above each panel: inside it the legend would sit on the decay (upper left) or the baseline (right),
+    // below it, it would come between the bottom row and the shared delay axis
+    const color = { field: 'series', type: 'nominal', title: null, scale: { range: ['#d62728', '#1f4e9c'] }, legend: { orient: 'top', direction: 'vertical', labelLimit: 280 } };
     const data = { filter: "datum.series === 'g2 ± 1σ'" };
     pages.push({
       title: `${input.title ?? 'g2'}${shown.length > perPage ? ` (page ${pages.length + 1} of ${Math.ceil(shown.length / perPage)})` : ''}`,
@@ -119,7 +121,7 @@ export function g2GridSpecs(input: G2GridInput): VegaLiteSpec[] {
         layer: [
           // rules without end ticks: 9 panels x 30 delays of ticks would double the SVG
           ...errorBarLayers(x, { zero: false, padding: 8 }, { color }, data.filter, 'g2', false),
-          { transform: [data], mark: { type: 'point', filled: true, size: 14 }, encoding: { x, y, color } },
+          { transform: [data], mark: { type: 'point', filled: true, size: 14, aria: false }, encoding: { x, y, color, tooltip: [{ field: 't', type: 'quantitative', format: '.3g' }, { field: 'g2', type: 'quantitative', format: '.4f' }] } },
           { transform: [{ filter: "datum.series !== 'g2 ± 1σ'" }], mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } },
         ],
       },
@@ -129,10 +131,10 @@ export function g2GridSpecs(input: G2GridInput): VegaLiteSpec[] {
   return pages;
 }
 
-/** Mean intensity per pixel vs time (frameSum), averaged down to at most `maxPoints` points. */
+/** Mean intensity per pixel vs time (frameSum), averaged down to at most `maxPoints` points (default 600: ~1 per px). */
 export function intensitySpec(frameSum: ArrayLike<number>, options: { timeScale?: number; maxPoints?: number; title?: string; width?: number } = {}): VegaLiteSpec {
   const n = frameSum.length;
-  const step = Math.max(1, Math.ceil(n / (options.maxPoints ?? 1000)));
+  const step = Math.max(1, Math.ceil(n / (options.maxPoints ?? 600)));
   const scale = options.timeScale ?? 1;
   const values: Record<string, number>[] = [];
   for (let i = 0; i < n; i += step) {
