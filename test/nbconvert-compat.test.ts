@@ -3,6 +3,8 @@
  * `jupyter nbconvert --to notebook --execute` with a tslab kernelspec in a temporary JUPYTER_PATH.
  * nbconvert cannot pass parameters, so the notebooks' defaults are the small CI sizes. Skipped
  * (with a message) only when /usr/bin/jupyter is missing; scripts/system-deps.sh installs it.
+ * Each executed notebook is then shared the way people share them, `jupyter nbconvert --to html`:
+ * every plot must reach the page as an <img> with real pixels (nbconvert 6.5 strips inline SVG).
  * Needs the built library (`npm run build`).
  */
 import { spawnSync } from 'node:child_process';
@@ -10,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodePng, inkStats } from './support/png-decode';
 
 const REPO = path.join(__dirname, '..');
 const JUPYTER = '/usr/bin/jupyter';
@@ -27,6 +30,25 @@ function kernelspec(): string {
     display_name: 'TypeScript (tslab, stagebook test)', language: 'typescript',
   }));
   return path.join(tmp, 'jupyter');
+}
+
+/** Exports an executed notebook to HTML and checks every plot is an <img> with non-blank pixels. */
+function checkHtmlExport(executed: string, outputs: any[]): void {
+  const r = spawnSync(JUPYTER, ['nbconvert', '--to', 'html', executed], { encoding: 'utf8', timeout: 120_000 });
+  expect(r.status, `nbconvert --to html failed:\n${r.stderr}`).toBe(0);
+  const html = readFileSync(executed.replace(/\.ipynb$/, '.html'), 'utf8');
+  const plots = outputs.filter((o) => o.data?.['application/vnd.vegalite.v6+json']);
+  // line plots: the markdown <img> twin (nbconvert ranks it above the SVG); image plots: their image/png
+  const imgs = [...html.matchAll(/<img src="data:image\/png;base64,([A-Za-z0-9+/=]+)"/g)].map((m) => m[1]);
+  expect(plots.length).toBeGreaterThan(0);
+  expect(imgs.length, 'one <img> per plot in the exported HTML').toBe(plots.length);
+  for (const [i, b64] of imgs.entries()) {
+    const png = decodePng(Buffer.from(b64, 'base64'));
+    const ink = inkStats(png);
+    expect(png.width, `plot ${i}`).toBeGreaterThanOrEqual(300);
+    expect(ink.inked, `plot ${i} is blank`).toBeGreaterThan(0.01);
+    expect(ink.colours, `plot ${i} has no anti-aliased text`).toBeGreaterThan(16);
+  }
 }
 
 const hasJupyter = existsSync(JUPYTER);
@@ -53,8 +75,10 @@ describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (D
       const executed = code.filter((c: any) => !(c.metadata?.tags ?? []).includes('parameters'));
       for (const c of executed) expect(c.outputs.length, `no output from cell ${c.id}`).toBeGreaterThan(0);
       expect(code.flatMap((c: any) => c.outputs).some((o: any) => o.output_type === 'error')).toBe(false);
-      // plots reach static viewers through their SVG twin
-      expect(code.flatMap((c: any) => c.outputs).some((o: any) => o.data?.['image/svg+xml'])).toBe(true);
+      // plots reach static viewers through their PNG twin (and line plots also through their SVG)
+      const plotOutputs = code.flatMap((c: any) => c.outputs).filter((o: any) => o.data?.['application/vnd.vegalite.v6+json']);
+      for (const o of plotOutputs) expect(o.data['image/png']).toBeTruthy();
+      checkHtmlExport(path.join(outDir, file), code.flatMap((c: any) => c.outputs));
     }, 300_000);
   }
 });

@@ -133,7 +133,8 @@ describe('notebook runner (real tslab kernel)', () => {
     const file = out('failing.ipynb');
     const r = await cli(['run', path.join(NB, 'failing.ipynb'), '-o', file]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/notebook run failed at cell 3 .*E_INVALID_ARGUMENT: load: path: no such file/);
+    expect(r.stderr).toMatch(/^cell 3, line 2: E_INVALID_ARGUMENT: load: path: no such file\n/);
+    expect(r.stderr).toMatch(/\nnotebook run failed at cell 3 /);
     const nb = load(file);
     expect(nb.cells[0].metadata.tags).toEqual(['stagebook-error-banner']);
     expect(src(nb.cells[0])).toContain('E_INVALID_ARGUMENT: load: path: no such file');
@@ -150,7 +151,7 @@ describe('notebook runner (real tslab kernel)', () => {
     expect(String(s.error?.message)).toMatch(/not assignable to type 'number'/);
   });
 
-  it('times out a cell, saves as it goes, and kills the kernel (exit 3)', async () => {
+  it('times out a cell, saves as it goes, and kills the kernel (exit 9)', async () => {
     const file = out('timeout.ipynb');
     const t0 = Date.now();
     const running = runNotebook({ input: path.join(NB, 'timeout.ipynb'), output: file, cellTimeoutMs: 4000 });
@@ -164,7 +165,7 @@ describe('notebook runner (real tslab kernel)', () => {
     }
     expect(text(midRun.cells[0])).toBe('start\n');
     const s = await running;
-    expect(s).toMatchObject({ status: 'failed', exitCode: 3, failedCell: 2, error: { code: 'E_NOTEBOOK_TIMEOUT' } });
+    expect(s).toMatchObject({ status: 'failed', exitCode: 9, failedCell: 2, error: { code: 'E_NOTEBOOK_TIMEOUT' } });
     expect(Date.now() - t0).toBeLessThan(20_000);
     const nb = load(file);
     expect(nb.cells[2].metadata.stagebook.status).toBe('timeout');
@@ -195,7 +196,7 @@ describe('notebook runner (real tslab kernel)', () => {
   it('detects a killed kernel (exit 4)', async () => {
     const file = out('killed.ipynb');
     const s = await runNotebook({ input: path.join(NB, 'killed.ipynb'), output: file });
-    expect(s).toMatchObject({ status: 'failed', exitCode: 4, error: { code: 'E_KERNEL_DIED' } });
+    expect(s).toMatchObject({ status: 'failed', exitCode: 10, error: { code: 'E_KERNEL_DIED' } });
     const nb = load(file);
     const pid = Number(/pid (\d+)/.exec(text(nb.cells[1]))?.[1]);
     expect(pid).toBe(nb.metadata.stagebook.kernel.pid);
@@ -212,7 +213,7 @@ describe('notebook runner (real tslab kernel)', () => {
     const nb = load(file);
     const [, , table, plot, progress, shown, thrown] = nb.cells;
     expect(Object.keys(table.outputs[0].data).sort()).toEqual(['text/html', 'text/plain']);
-    expect(Object.keys(plot.outputs[0].data).sort()).toEqual(['application/vnd.vegalite.v6+json', 'image/svg+xml', 'text/plain']);
+    expect(Object.keys(plot.outputs[0].data).sort()).toEqual(['application/vnd.vegalite.v6+json', 'image/png', 'image/svg+xml', 'text/markdown', 'text/plain']);
     expect(typeof plot.outputs[0].data['application/vnd.vegalite.v6+json']).toBe('object');
     // one output updated in place: the final state, not one output per update
     expect(progress.outputs).toHaveLength(1);

@@ -32,14 +32,20 @@ describe('notebooks/xpcs-correlation.ipynb (headless, tslab)', () => {
     for (const c of code) expect(c.metadata.stagebook.status).toBe('ok');
     const outputs = code.flatMap((c: any) => c.outputs);
     const plots = outputs.filter((o: any) => o.data?.['application/vnd.vegalite.v6+json']);
-    expect(plots.length).toBeGreaterThanOrEqual(5); // pattern, intensity, g2 grid, tau(q), two-time
+    // pattern (linear, log), I(q), I(t), g2 grid, tau(q), contrast/baseline, two-time
+    expect(plots.length).toBeGreaterThanOrEqual(8);
     for (const p of plots) {
       const spec = p.data['application/vnd.vegalite.v6+json'];
       expect(typeof spec).toBe('object');
       expect(spec.$schema).toMatch(/vega-lite\/v6/);
+      expect(p.data['image/png']).toBeTruthy(); // every plot has its PNG twin
       const svg = p.data['image/svg+xml'];
-      expect(Array.isArray(svg) ? svg.join('') : svg).toMatch(/^<svg/);
+      // image plots: one raster (image mark) and no SVG twin (it would only wrap the same bitmap)
+      if (svg === undefined) expect((JSON.stringify(spec).match(/data:image\/png;base64,/g) ?? []).length).toBe(1);
+      else expect(Array.isArray(svg) ? svg.join('') : svg).toMatch(/^<svg/);
     }
+    const titles = plots.map((p: any) => JSON.stringify(p.data['application/vnd.vegalite.v6+json'].title ?? ''));
+    expect(titles.filter((t: string) => /Scattering pattern/.test(t) && /masked pixels/.test(t)).length).toBe(2);
     expect(plots.some((p: any) => p.data['application/vnd.vegalite.v6+json'].facet)).toBe(true);
     expect(outputs.some((o: any) => o.data?.['application/vnd.stagebook.progress.v1+json'])).toBe(true);
 

@@ -42,10 +42,10 @@ export * from './formats/fits';
 export * from './analysis';
 // Display layer (tables, Vega-Lite, progress, errors).
 export {
-  showTable, tableBundle, showVegaLite, vegaLiteBundle, renderVegaLiteSvg, svgToPng, ProgressDisplay, progressListener,
+  showTable, tableBundle, showVegaLite, vegaLiteBundle, renderVegaLiteSvg, svgToPng, renderPng, imageSpec, rasterImage, ProgressDisplay, progressListener,
   showProgress, endProgress, showError, errorBundle, withErrorDisplay, showPipelineProgress, inKernel, PROGRESS_MIME, VEGALITE_MIME, VEGALITE_V5_MIME, ERROR_MIME, parseProgressPayload, progressPayloadSchema,
 } from './display';
-export type { DisplayBundle, TableInput, TableOptions, VegaLiteSpec, VegaLiteOptions, StageProgressEvent, ProgressPayload, StageState, PipelineProgressOptions } from './display';
+export type { ImageSpecInput, ImageOverlay, DisplayBundle, TableInput, TableOptions, VegaLiteSpec, VegaLiteOptions, StageProgressEvent, ProgressPayload, StageState, PipelineProgressOptions } from './display';
 // Built-in scientific pipelines (XPCS), registered by name like the `example` pipeline.
 export { xpcsPipeline, xpcsWorkspaceConfig, xpcsProducts } from './pipelines/xpcs/pipeline';
 export type { XpcsWorkspaceOptions } from './pipelines/xpcs/pipeline';

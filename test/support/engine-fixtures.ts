@@ -6,6 +6,8 @@ import path from 'node:path';
 import { stagebookBin } from './stagebook-bin';
 
 export const DIST = path.resolve(__dirname, '../../kernel-lib/dist');
+/** The bin's own script (`node CLI ...` where a test needs node flags or a pty wrapper). */
+export const CLI = path.resolve(__dirname, '../../kernel-lib/bin/stagebook.js');
 
 /** A temp dir with ws/incoming/<name>.txt files and a config.yaml (extra YAML appended). */
 export function makeWorkspace(texts: Record<string, string>, extraYaml = ''): { dir: string; config: string; ws: string } {

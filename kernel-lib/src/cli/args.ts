@@ -2,6 +2,8 @@
  * A small argv parser for the `stagebook` CLI (no dependency): `--flag`, `--key value`,
  * `--key=value`, positionals. Unknown options are usage errors (exit code 2).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { StagebookError } from '../errors/stagebook-error';
 
 /** Declared options of a command: name -> 'flag' or 'value'. */
@@ -54,4 +56,21 @@ export function required(p: ParsedArgs, name: string): string {
   const v = str(p, name);
   if (v === undefined) throw usage(`--${name} is required`);
   return v;
+}
+
+/** Config file names `--config` defaults to, searched in the current directory and its parents. */
+export const WORKSPACE_CONFIG_NAMES = ['stagebook.yaml', 'stagebook.yml'];
+
+/**
+ * `--config`, or the workspace config found from `cwd` upwards (like git finding `.git`), so that
+ * `stagebook status` works inside a workspace. E_USAGE naming the names searched when none is found.
+ */
+export function configFile(p: ParsedArgs, cwd: string = process.cwd()): string {
+  const given = str(p, 'config');
+  if (given !== undefined) return given;
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    for (const name of WORKSPACE_CONFIG_NAMES) if (existsSync(path.join(dir, name))) return path.join(dir, name);
+    if (path.dirname(dir) === dir) break;
+  }
+  throw usage(`--config is required: no ${WORKSPACE_CONFIG_NAMES.join(' or ')} in ${path.resolve(cwd)} or its parent directories`);
 }

@@ -4,12 +4,12 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { StagebookError } from '../errors/stagebook-error';
+import { StagebookError, type StagebookErrorCode } from '../errors/stagebook-error';
 import { ensureDirSync } from '../workdirs/atomic';
 import { loadStagebookConfig, type StagebookConfig } from '../config/schema';
 import { stagebookEvents } from '../events/emitter';
 import { Ledger } from '../ledger/ledger';
-import { failures, listRuns, queryFiles, stageCounts, type FileQuery } from '../ledger/queries';
+import { queryFiles, type FileQuery } from '../ledger/queries';
 import type { FileState } from '../ledger/types';
 import type { LogLevel } from '../logging/unit-log';
 import { levelIndex, levelRange } from '../engine/levels';
@@ -17,11 +17,15 @@ import { registeredPipelines, resolvePipeline } from '../engine/registry';
 import { resumeRun, runPipeline, type RunResult } from '../engine/runner';
 import { resolveWorkspace } from '../engine/workspace';
 import path from 'node:path';
-import { parseArgs, required, str, usage } from './args';
+import { EXIT, exitCodeOf } from '../errors/exit-codes';
+import { isResourceCode } from '../ledger/resource-errors';
+import { configFile, parseArgs, str, usage } from './args';
 import { terminalRenderer } from './progress';
+import { formatRunReports, runReports } from './status';
+import { formatBytes, textTable } from './text-table';
 
-/** Exit codes (documented in docs/cli.md). */
-export const EXIT = { ok: 0, failed: 1, usage: 2, config: 3, locked: 4, noInputs: 5, notFound: 6, internal: 70, interrupted: 130 } as const;
+/** Exit codes: one table for the whole binary (documented in docs/cli.md). */
+export { EXIT };
 
 /** Exit codes of resource faults (sysexits.h numbers where one fits; docs/cli.md). */
 export const RESOURCE_EXIT: Record<string, number> = {
@@ -36,10 +40,10 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 
 function statusExit(r: RunResult): number {
   // a unit stopped by a resource fault: the run's exit code says which fault (it stays resumable)
-  const fault = r.failures.find((f) => RESOURCE_EXIT[f.code] !== undefined);
+  const fault = r.failures.find((f) => isResourceCode(f.code));
   if (fault) {
     process.stderr.write(`stagebook: ${fault.code}: ${fault.message} (run ${r.runId} stopped; \`stagebook resume ${r.runId}\` continues it)\n`);
-    return RESOURCE_EXIT[fault.code];
+    return exitCodeOf(fault.code as StagebookErrorCode);
   }
   return r.status === 'succeeded' ? EXIT.ok : r.status === 'interrupted' ? EXIT.interrupted : EXIT.failed;
 }
@@ -81,7 +85,7 @@ export async function cmdRun(argv: string[]): Promise<number> {
   const logLevel = str(a, 'log-level');
   if (logLevel && !LOG_LEVELS.includes(logLevel)) throw usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const pipeline = resolvePipeline(a.positionals[0]);
-  const { config, source } = loadStagebookConfig(required(a, 'config'));
+  const { config, source } = loadStagebookConfig(configFile(a));
   checkSideFiles(a);
   const startLevel = str(a, 'start-level');
   const endLevel = str(a, 'end-level');
@@ -159,7 +163,7 @@ function writeOut(file: string | undefined, r: RunResult): void {
 export async function cmdResume(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { config: 'value', 'out-file': 'value', 'log-file': 'value', 'log-level': 'value', verbose: 'flag' });
   if (a.positionals.length !== 1) throw usage('resume needs exactly one run id');
-  const { config, source } = loadStagebookConfig(required(a, 'config'));
+  const { config, source } = loadStagebookConfig(configFile(a));
   checkSideFiles(a);
   const ledger = Ledger.open(config.ledger, { busyTimeoutMs: config.engine.busyTimeoutMs });
   let pipelineName: string;
@@ -181,35 +185,26 @@ export async function cmdResume(argv: string[]): Promise<number> {
   }
 }
 
-/** `stagebook status --config F [--run ID] [--json] [--limit N]` */
+/** `stagebook status [--config F] [--run ID] [--json] [--limit N]` */
 export async function cmdStatus(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { config: 'value', run: 'value', json: 'flag', limit: 'value', pipeline: 'value' });
-  const { config } = loadStagebookConfig(required(a, 'config'));
+  const limit = positiveLimit(a, 10);
+  const { config } = loadStagebookConfig(configFile(a));
   const ledger = Ledger.open(config.ledger, { busyTimeoutMs: config.engine.busyTimeoutMs });
   try {
-    let runs = listRuns(ledger, { pipeline: str(a, 'pipeline'), limit: positiveLimit(a, 10) });
-    const only = str(a, 'run');
-    if (only) runs = runs.filter((r) => r.id === only).concat(runs.some((r) => r.id === only) ? [] : [{ ...ledger.getRun(only), stale: false, counts: {} }]);
-    const report = runs.map((r) => ({ id: r.id, pipeline: r.pipeline, status: r.stale ? 'stale' : r.status, created: new Date(r.created_at).toISOString(), resumes: r.resume_count, stages: stageCounts(ledger, r.id), failures: failures(ledger, r.id).map((f) => ({ stage: f.stage, unit: f.unit, error: f.error_json ? (JSON.parse(f.error_json) as { message?: string }).message ?? null : null })) }));
-    if (a.options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else for (const r of report) printRun(r);
+    const reports = runReports(ledger, { pipeline: str(a, 'pipeline'), limit, run: str(a, 'run') });
+    process.stdout.write(a.options.json ? JSON.stringify(reports, null, 2) + '\n' : formatRunReports(reports));
     return EXIT.ok;
   } finally {
     ledger.close();
   }
 }
 
-function printRun(r: { id: string; pipeline: string; status: string; created: string; resumes: number; stages: Record<string, Record<string, number>>; failures: { stage: string; unit: string; error: string | null }[] }): void {
-  process.stdout.write(`${r.id}  ${r.pipeline}  ${r.status}  ${r.created}${r.resumes ? `  resumed ${r.resumes}x` : ''}\n`);
-  for (const [stage, counts] of Object.entries(r.stages)) process.stdout.write(`  ${stage}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
-  for (const f of r.failures) process.stdout.write(`  FAILED ${f.stage} ${f.unit}: ${f.error}\n`);
-}
-
 /** `stagebook ledger query --config F [--level L] [--version-lt N] [--product P] [--stage S] [--state S] [--json]` */
 export async function cmdLedger(argv: string[]): Promise<number> {
   if (argv[0] !== 'query') throw usage('ledger: the only subcommand is `query`');
   const a = parseArgs(argv.slice(1), { config: 'value', level: 'value', 'version-lt': 'value', product: 'value', stage: 'value', pipeline: 'value', state: 'value', json: 'flag', limit: 'value' });
-  const { config } = loadStagebookConfig(required(a, 'config'));
+  const { config } = loadStagebookConfig(configFile(a));
   const versionLt = str(a, 'version-lt');
   if (versionLt !== undefined && !/^\d+$/.test(versionLt)) throw usage('--version-lt needs an integer');
   const state = str(a, 'state');
@@ -219,7 +214,11 @@ export async function cmdLedger(argv: string[]): Promise<number> {
   try {
     const rows = queryFiles(ledger, q);
     if (a.options.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-    else for (const f of rows) process.stdout.write(`${f.level ?? '-'}\tv${f.version ?? '-'}\t${f.product ?? '-'}\t${f.size}\t${f.path}\n`);
+    else if (rows.length === 0) process.stdout.write('no files match\n');
+    else {
+      const cells = rows.map((f) => [f.level ?? '-', f.version === null ? '-' : `v${f.version}`, f.product ?? '-', f.state, formatBytes(f.size), f.path]);
+      process.stdout.write(textTable(['LEVEL', 'VERSION', 'PRODUCT', 'STATE', 'SIZE', 'PATH'], cells, { right: ['SIZE'] }));
+    }
     return EXIT.ok;
   } finally {
     ledger.close();
@@ -238,9 +237,10 @@ function positiveLimit(a: Parameters<typeof str>[0], fallback: number): number {
 
 /** `stagebook pipelines` */
 export async function cmdPipelines(): Promise<number> {
-  for (const name of registeredPipelines()) {
+  const rows = registeredPipelines().map((name) => {
     const p = resolvePipeline(name);
-    process.stdout.write(`${name}\t${p.order.map((s) => `${s.name}[${s.kind},${s.level}]`).join(' -> ')}\n`);
-  }
+    return [name, p.levels.join(' '), p.order.map((s) => `${s.name}[${s.kind},${s.level}]`).join(' -> ')];
+  });
+  process.stdout.write(textTable(['PIPELINE', 'LEVELS', 'STAGES [kind, level]'], rows));
   return EXIT.ok;
 }

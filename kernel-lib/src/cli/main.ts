@@ -1,45 +1,29 @@
 #!/usr/bin/env node
 /**
  * `stagebook` command line: run / resume / status / ledger query / pipelines over the same engine
- * and ledger that notebook cells use. Exit codes are documented in docs/cli.md.
+ * and ledger that notebook cells use, plus `notebook run` and `archive`. Exit codes: one table for
+ * the whole binary (errors/exit-codes.ts), documented in docs/cli.md.
  */
 import { isStagebookError } from '../errors/stagebook-error';
 import '../examples';
 import '../pipelines';
 import '../pipelines/lco';
 import { resourceError } from '../ledger/resource-errors';
-import { EXIT, RESOURCE_EXIT, cmdLedger, cmdPipelines, cmdResume, cmdRun, cmdStatus } from './commands';
+import { EXIT, exitCodeOf } from '../errors/exit-codes';
+import { cmdLedger, cmdPipelines, cmdResume, cmdRun, cmdStatus } from './commands';
+import { COMMAND_HELP, OVERVIEW, wantsHelp } from './help';
 
-const HELP = `usage: stagebook <command> [options]
-
-  run <pipeline> --config F [--start-level L0 --end-level L2] [--filter GLOB]
-      [--input-files A,B,...] [--stop-on-error | --continue-on-error] [--force]
-      [--out-file F] [--log-file F --log-level debug|info|warn|error] [--clean [--yes]] [--verbose]
-  resume <run-id> --config F [--out-file F] [--log-file F --log-level L]
-  status --config F [--run ID] [--pipeline P] [--limit N] [--json]
-  ledger query --config F [--level L] [--version-lt N] [--product P] [--stage S] [--state S] [--json]
-  pipelines
-
-<pipeline> is a registered name (built in: example, xpcs, lco-data-management) or a path to a .js module exporting \`pipeline\`.
-Exit codes: 0 ok, 1 stage failures, 2 usage, 3 config, 4 locked, 5 no inputs, 6 run not found,
-70 internal, 130 interrupted (docs/cli.md).
-`;
-
-/** Maps an error code to an exit code. */
-export function exitCodeOf(code: string): number {
-  if (code === 'E_USAGE' || code === 'E_INVALID_ARGUMENT' || code === 'E_RUN_FINISHED') return EXIT.usage;
-  if (code.startsWith('E_CONFIG') || code === 'E_STAGE_PARAMS' || code === 'E_SECRET_MISSING' || code === 'E_PIPELINE_NOT_FOUND' || code === 'E_PATH_ESCAPE') return EXIT.config;
-  if (code === 'E_RUN_LOCKED') return EXIT.locked;
-  if (code === 'E_NO_INPUTS') return EXIT.noInputs;
-  if (code === 'E_RUN_NOT_FOUND') return EXIT.notFound;
-  if (RESOURCE_EXIT[code] !== undefined) return RESOURCE_EXIT[code];
-  return EXIT.internal;
-}
+/** Maps an error code to an exit code (one table for the whole binary: errors/exit-codes.ts). */
+export { exitCodeOf };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
+    if (cmd !== undefined && COMMAND_HELP[cmd] && wantsHelp(rest)) {
+      process.stdout.write(COMMAND_HELP[cmd]);
+      return EXIT.ok;
+    }
     switch (cmd) {
       case 'run': return await cmdRun(rest);
       case 'resume': return await cmdResume(rest);
@@ -50,10 +34,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'notebook': return await (await import('../notebook/cli')).notebookCommand(rest);
       case 'archive': return await (await import('../local-archive/cli')).archiveCommand(rest);
       case undefined: case '--help': case '-h': case 'help':
-        process.stdout.write(HELP);
+        (cmd === undefined ? process.stderr : process.stdout).write(OVERVIEW);
         return cmd === undefined ? EXIT.usage : EXIT.ok;
       default:
-        process.stderr.write(`stagebook: unknown command ${cmd}\n${HELP}`);
+        process.stderr.write(`stagebook: unknown command ${cmd}\n${OVERVIEW}`);
         return EXIT.usage;
     }
   } catch (caught) {

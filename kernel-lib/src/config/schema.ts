@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { StagebookError } from '../errors/stagebook-error';
 import { issuePath, prettifyIssues } from '../errors/zod-issues';
+import { canonicalPath } from './canonical-path';
 import { envVarNameSchema } from './secrets';
 import { readYamlFile, validateYaml, type YamlSource } from './loader';
 
@@ -68,8 +69,10 @@ type RawConfig = z.output<typeof stagebookConfigSchema>;
 export type StagebookConfig = RawConfig & { configFile: string };
 
 /** Resolves the raw config's paths against the config file's directory / the root. */
-export function resolveConfigPaths(raw: RawConfig, configFile: string, baseDir: string): StagebookConfig {
-  const root = path.resolve(baseDir, raw.root);
+export function resolveConfigPaths(raw: RawConfig, configFile: string, dir: string): StagebookConfig {
+  // canonical: unit keys and ledger paths are relative to the root, whatever path led to it
+  const baseDir = canonicalPath(dir);
+  const root = canonicalPath(path.resolve(baseDir, raw.root));
   const fromRoot = (p: string): string => path.resolve(root, p);
   return {
     configFile,

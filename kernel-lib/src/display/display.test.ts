@@ -5,7 +5,8 @@ import { inKernel, publish } from './bundle';
 import { ERROR_MIME, errorBundle, errorPayload, withErrorDisplay } from './error-display';
 import { PROGRESS_MIME, ProgressDisplay, overallState, showProgress, type ProgressPayload } from './progress';
 import { formatValue, tableBundle } from './table';
-import { VEGALITE_MIME, VEGALITE_V5_MIME, summarizeVegaLite, vegaLiteBundle } from './vega';
+import { decodePng, inkStats } from '../../../test/support/png-decode';
+import { VEGALITE_MIME, VEGALITE_V5_MIME, renderPng, summarizeVegaLite, vegaLiteBundle } from './vega';
 
 /** Installs a fake tslab `jupyter.js` in require.cache, as the kernel has it loaded. */
 function fakeKernel(): { calls: Array<{ bundle: any; update: boolean }>; remove: () => void } {
@@ -68,6 +69,24 @@ describe('tables', () => {
     expect(formatValue(1 / 3, 3)).toBe('0.333');
     expect(formatValue(null)).toBe('');
     expect(formatValue({ a: 1 })).toBe('{"a":1}');
+    // for reading: grouped thousands, exponents for tiny and huge, strings and arrays unquoted
+    expect(formatValue(1234567)).toBe('1,234,567');
+    expect(formatValue(2048)).toBe('2048');
+    expect(formatValue(15461.99, 5)).toBe('15,462');
+    expect(formatValue(12345.678, 6)).toBe('12,345.7');
+    expect(formatValue(0.000123456789, 4)).toBe('1.235e-4');
+    expect(formatValue(6.02e23, 3)).toBe('6.02e+23');
+    expect(formatValue(2.5e-7, 4)).toBe('2.5e-7');
+    expect(formatValue(0.0123456, 4)).toBe('0.01235');
+    expect(formatValue(['Multitau', 'Twotime'])).toBe('Multitau, Twotime');
+    expect(formatValue(Float64Array.of(1.5, 2))).toBe('1.5, 2');
+    expect(formatValue('a "quoted" word')).toBe('a "quoted" word');
+  });
+
+  it('puts units in the header', () => {
+    const b = tableBundle([{ q: 0.001, tau: 2 }], { units: { q: 'Å⁻¹', tau: 's' } });
+    expect((b.data['text/plain'] as string).split('\n')[0]).toMatch(/^q \(Å⁻¹\) +tau \(s\)$/);
+    expect(b.data['text/html']).toContain('<th style="text-align:right">q (Å⁻¹)</th>');
   });
 });
 
@@ -76,7 +95,7 @@ describe('vega-lite bundle', () => {
 
   it('carries the spec object under the v6 MIME (only), a headless SVG and a text summary', async () => {
     const b = await vegaLiteBundle(spec);
-    expect(Object.keys(b.data).sort()).toEqual([VEGALITE_MIME, 'image/svg+xml', 'text/plain'].sort());
+    expect(Object.keys(b.data).sort()).toEqual([VEGALITE_MIME, 'image/svg+xml', 'image/png', 'text/markdown', 'text/plain'].sort());
     const vl = b.data[VEGALITE_MIME] as Record<string, unknown>;
     expect(VEGALITE_MIME).toBe('application/vnd.vegalite.v6+json');
     expect(typeof vl).toBe('object');
@@ -97,9 +116,18 @@ describe('vega-lite bundle', () => {
     await expect(vegaLiteBundle(spec, { mimeTypes: ['v7' as 'v6'] })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
   });
 
-  it('renders PNG on request and reports bad specs as E_PLOT_RENDER', async () => {
-    const b = await vegaLiteBundle(spec, { png: true });
-    expect(Buffer.from(b.data['image/png'] as string, 'base64').subarray(1, 4).toString()).toBe('PNG');
+  it('renders a 2x PNG twin with legible ink and a markdown <img> of it for HTML export; bad specs are E_PLOT_RENDER', async () => {
+    const b = await vegaLiteBundle(spec);
+    const bytes = Buffer.from(b.data['image/png'] as string, 'base64');
+    const png = decodePng(bytes);
+    const width = Number(/^<svg[^>]*\swidth="([\d.]+)"/.exec(b.data['image/svg+xml'] as string)![1]);
+    expect(png.width).toBe(Math.round(width * 2));
+    const ink = inkStats(png);
+    expect(ink.inked).toBeGreaterThan(0.005); // axes, ticks, labels and points
+    expect(ink.colours).toBeGreaterThan(8); // anti-aliased text: the font was found
+    expect(b.data['text/markdown']).toBe(`<img src="data:image/png;base64,${b.data['image/png']}" width="${Math.round(width)}" alt="${b.data['text/plain']}">`);
+    expect(Object.keys((await vegaLiteBundle(spec, { png: false })).data)).not.toContain('image/png');
+    expect(Buffer.from(await renderPng(spec)).equals(bytes)).toBe(true);
     await expect(vegaLiteBundle({ mark: 'point', encoding: { x: { field: 'a', type: 'nonsense' } } })).rejects.toMatchObject({ code: 'E_PLOT_RENDER' });
   });
 

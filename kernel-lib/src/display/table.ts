@@ -18,6 +18,8 @@ export interface TableOptions {
   precision?: number;
   /** Caption above the table. */
   caption?: string;
+  /** Units per column, shown in the header as `name (unit)`: physical quantities always carry one. */
+  units?: Record<string, string>;
 }
 
 interface Normalized {
@@ -40,14 +42,29 @@ function normalize(input: TableInput, columns: string[] | undefined): Normalized
   return { columns: cols, rowCount: lengths[0] ?? 0, cell: (i, c) => byCol[c]?.[i] };
 }
 
-/** Formats one value for display (numbers to `precision` significant digits, NaN kept visible). */
+/**
+ * Formats one value for reading: integers with thousands separators from 10 000 on (12,345),
+ * other numbers to `precision` significant digits, in exponent form below 1e-3 and from 1e6 on
+ * (1.23e-5, like pandas); NaN stays visible; strings unquoted; arrays as comma-separated items.
+ */
 export function formatValue(v: unknown, precision = 6): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Number.isFinite(v) ? String(Number(v.toPrecision(precision))) : String(v);
-  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return formatNumber(v, precision);
+  if (typeof v === 'bigint') return v.toLocaleString('en-US');
   if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v) || ArrayBuffer.isView(v)) return Array.from(v as ArrayLike<unknown>, (x) => formatValue(x, precision)).join(', ');
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
+}
+
+function formatNumber(v: number, precision: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (Number.isInteger(v) && a < 1e15) return a >= 10_000 ? v.toLocaleString('en-US') : String(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(Math.max(0, precision - 1)).replace(/\.?0+e/, 'e');
+  const rounded = Number(v.toPrecision(precision));
+  // grouped like the integers of the same column (15,462.5 next to 16,383)
+  return a >= 10_000 ? rounded.toLocaleString('en-US', { maximumFractionDigits: 20 }) : String(rounded);
 }
 
 /** Row indices to show: all, or head + tail around a gap (-1 marks the ellipsis). */
@@ -65,12 +82,13 @@ export function tableBundle(input: TableInput, options: TableOptions = {}): Disp
   if (!Number.isInteger(maxRows) || maxRows < 2) invalidArgument('tableBundle', 'options.maxRows', `must be an integer >= 2, got ${maxRows}`);
   if (!Number.isInteger(precision) || precision < 1 || precision > 17) invalidArgument('tableBundle', 'options.precision', `must be an integer in 1..17, got ${precision}`);
   const t = normalize(input, options.columns);
+  const header = t.columns.map((c) => (options.units?.[c] ? `${c} (${options.units[c]})` : c));
   const shown = visibleRows(t.rowCount, maxRows);
   const grid = shown.map((i) => (i < 0 ? t.columns.map(() => '…') : t.columns.map((c) => formatValue(t.cell(i, c), precision))));
   const numeric = t.columns.map((c) => shown.every((i) => i < 0 || typeof t.cell(i, c) === 'number' || t.cell(i, c) == null));
   const footer = `${t.rowCount} rows × ${t.columns.length} columns`;
   return {
-    data: { 'text/html': toHtml(t.columns, grid, numeric, footer, options.caption), 'text/plain': toText(t.columns, grid, numeric, footer, options.caption) },
+    data: { 'text/html': toHtml(header, grid, numeric, footer, options.caption), 'text/plain': toText(header, grid, numeric, footer, options.caption) },
     metadata: {},
   };
 }

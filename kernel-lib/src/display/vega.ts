@@ -7,13 +7,18 @@
  *    notebook meant for a JupyterLab without our extension can carry both, at twice the spec size.
  *  - `image/svg+xml`: rendered headless in Node by vega `View.toSVG()` (renderer 'none'), for static
  *    viewers (GitHub, nbviewer, classic notebook) that ignore the Vega MIME.
- *  - optional `image/png` through @resvg/resvg-js.
+ *  - `image/png` (on by default) rendered from that SVG by @resvg/resvg-js at 2x, so 1 px lines
+ *    stay legible, plus a `text/markdown` `<img>` of the same PNG: `jupyter nbconvert --to html`
+ *    (Debian's 6.5, nbviewer, Sphinx) prefers markdown > SVG > PNG and strips inline SVG to its text
+ *    (lxml clean_html), so without the markdown twin the exported page shows no plot at all.
+ *    JupyterLab ranks markdown (60) after our v6 renderer (56) and its SVG (80) after markdown.
  *  - `text/plain`: a one-line summary (mark, encodings, row count).
  * vega and vega-lite are ESM-only; this package is CommonJS and TypeScript rewrites `import()` to
  * `require()`, hence the `new Function` dynamic import in esm-import.js.
  */
 import { StagebookError, invalidArgument } from '../errors/stagebook-error';
-import { publish, type DisplayBundle } from './bundle';
+import { escapeHtml, publish, type DisplayBundle } from './bundle';
+import { compactPng } from './png-compact';
 
 /** The Vega-Lite MIME type our JupyterLab extension renders (vega-lite 6). */
 export const VEGALITE_MIME = 'application/vnd.vegalite.v6+json';
@@ -31,11 +36,11 @@ export type VegaLiteSpec = Record<string, unknown>;
 export interface VegaLiteOptions {
   /** Vega-Lite MIME types to include (default `['v6']`; add `'v5'` for JupyterLab without the stagebook extension). */
   mimeTypes?: Array<'v6' | 'v5'>;
-  /** Also render a PNG (resvg), e.g. for PDF export. Default false. */
+  /** Also render a PNG (resvg) and its markdown `<img>` twin for HTML export. Default true. */
   png?: boolean;
-  /** PNG scale factor (default 2). */
+  /** PNG scale factor (default 2: thin lines and 10 px labels stay legible at print size). */
   pngScale?: number;
-  /** Skip headless rendering (only the Vega-Lite MIME and text). Default false. */
+  /** No SVG twin (default false; image plots set `usermeta.stagebook.svg: false`: their PNG twin stands in). */
   noSvg?: boolean;
 }
 
@@ -54,10 +59,36 @@ export async function renderVegaLiteSvg(spec: VegaLiteSpec): Promise<string> {
   }
 }
 
-/** Converts SVG text to PNG bytes with resvg. */
-export async function svgToPng(svg: string, scale = 2): Promise<Uint8Array> {
-  const { Resvg } = require('@resvg/resvg-js') as { Resvg: new (svg: string, o: object) => { render(): { asPng(): Uint8Array } } };
-  return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true } }).render().asPng();
+/** The default PNG scale: 2 device pixels per CSS pixel. */
+export const PNG_SCALE = 2;
+
+/**
+ * Converts SVG text to PNG bytes with resvg, re-encoded as an 8-bit palette PNG (png-compact.ts).
+ * vega writes `font-family: sans-serif`; resvg maps that generic name to DejaVu Sans (Debian's
+ * fonts-dejavu-core), so labels render headless.
+ */
+export async function svgToPng(svg: string, scale = PNG_SCALE): Promise<Uint8Array> {
+  type Rendered = { pixels: Uint8Array; width: number; height: number };
+  const { Resvg } = require('@resvg/resvg-js') as { Resvg: new (svg: string, o: object) => { render(): Rendered } };
+  const font = { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' };
+  const img = new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font, background: 'white' }).render();
+  return compactPng(img.pixels, img.width, img.height);
+}
+
+/** Renders a Vega-Lite spec to PNG bytes (vega SVG, then resvg): the one PNG path, also for portal files. */
+export async function renderPng(spec: VegaLiteSpec, scale = PNG_SCALE): Promise<Uint8Array> {
+  return svgToPng(await renderVegaLiteSvg(spec), scale);
+}
+
+/** The CSS width of an SVG (its `width` attribute), so a 2x PNG is shown at its natural size. */
+function svgWidth(svg: string): number | undefined {
+  const m = /^<svg[^>]*\swidth="([\d.]+)"/.exec(svg);
+  return m ? Math.round(Number(m[1])) : undefined;
+}
+
+/** The markdown twin: an HTML `<img>` of the PNG (markdown allows inline HTML; `width` keeps 2x PNGs at 1x size). */
+export function pngMarkdown(pngBase64: string, alt: string, width?: number): string {
+  return `<img src="data:image/png;base64,${pngBase64}"${width ? ` width="${width}"` : ''} alt="${escapeHtml(alt)}">`;
 }
 
 /** The text/plain twin: mark, encoded fields and row count of inline data. */
@@ -77,13 +108,22 @@ export async function vegaLiteBundle(spec: VegaLiteSpec, options: VegaLiteOption
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) invalidArgument('vegaLiteBundle', 'spec', 'expected a Vega-Lite specification object');
   const mimeTypes = options.mimeTypes ?? ['v6'];
   if (!Array.isArray(mimeTypes) || mimeTypes.length === 0 || mimeTypes.some((m) => m !== 'v6' && m !== 'v5')) invalidArgument('vegaLiteBundle', 'options.mimeTypes', `expected a non-empty list of 'v6' | 'v5', got ${JSON.stringify(mimeTypes)}`);
+  // A spec may state its own twin defaults (image plots: 1x PNG, no SVG); explicit options win.
+  const own = ((spec.usermeta as { stagebook?: { pngScale?: number; svg?: boolean } } | undefined)?.stagebook) ?? {};
+  const noSvg = options.noSvg ?? own.svg === false;
+  const pngScale = options.pngScale ?? own.pngScale ?? PNG_SCALE;
   const data: Record<string, unknown> = {};
   // A spec's own $schema wins for the v6 MIME; the v5 copy always says v5 (JupyterLab warns otherwise).
   for (const m of mimeTypes) data[MIME[m]] = m === 'v6' ? { $schema: SCHEMA.v6, ...spec } : { ...spec, $schema: SCHEMA.v5 };
-  if (!options.noSvg) {
+  if (!noSvg || options.png !== false) {
     const svg = await renderVegaLiteSvg(spec);
-    data['image/svg+xml'] = svg;
-    if (options.png) data['image/png'] = Buffer.from(await svgToPng(svg, options.pngScale ?? 2)).toString('base64');
+    if (!noSvg) data['image/svg+xml'] = svg;
+    if (options.png !== false) {
+      const png = Buffer.from(await svgToPng(svg, pngScale)).toString('base64');
+      data['image/png'] = png;
+      // only needed beside an SVG: nbconvert ranks SVG above PNG and strips it (see above)
+      if (!noSvg) data['text/markdown'] = pngMarkdown(png, summarizeVegaLite(spec), svgWidth(svg));
+    }
   }
   data['text/plain'] = summarizeVegaLite(spec);
   return { data, metadata: {} };

@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { SchemaLike, YamlSource } from '../config/loader';
 import { validateYaml } from '../config/loader';
+import { canonicalPath } from '../config/canonical-path';
 import type { StagebookConfig } from '../config/schema';
 import { StagebookError, type StagebookErrorCode } from '../errors/stagebook-error';
 import { issuePath, prettifyIssues } from '../errors/zod-issues';
@@ -57,7 +58,7 @@ export function validatePipelineOptions(pipeline: Pipeline, config: StagebookCon
 export function discoverSources(config: StagebookConfig, inputFiles?: readonly string[], filter?: string): string[] {
   let files: string[];
   if (inputFiles && inputFiles.length > 0) {
-    files = inputFiles.map((f) => path.resolve(f));
+    files = inputFiles.map((f) => canonicalPath(f)); // same spelling as the canonical root (config/canonical-path.ts)
     for (const f of files) {
       try {
         if (!statSync(f).isFile()) throw new Error('not a file');

@@ -1,8 +1,9 @@
 /**
  * `stagebook archive <command>`:
  *   serve [--port N] [--seed S] [--nights N] [--frames-per-night N] [--token-env NAME] [--faults F.yaml] [--data-dir D] [--blob NAME:BYTES]
- *       runs the local archive on 127.0.0.1 until SIGINT/SIGTERM. The frames API token is read from
- *       the environment variable --token-env (default LCO_TOKEN); it is never printed.
+ *       runs the local archive on 127.0.0.1 until SIGINT/SIGTERM. Without --token-env it serves
+ *       anonymously (any token or none is accepted: it is a loopback test archive); with
+ *       --token-env NAME it requires `Authorization: Token $NAME` (the value is never printed).
  *   lco-sync <data_download.yaml>   runs the LCO data-management pipeline once: every failure with its
  *       reason on stderr, the result as JSON on stdout; exit 0 only when the run `succeeded`, 1 when it
  *       is `partial` or `failed`, 130 when interrupted.
@@ -18,6 +19,10 @@ import { startLocalArchive, type LocalArchiveOptions } from './server';
 
 const USAGE = `usage: stagebook archive serve [--port N] [--seed S] [--nights N] [--frames-per-night N] [--token-env NAME] [--faults F.yaml] [--data-dir D] [--blob NAME:BYTES]
        stagebook archive lco-sync <data_download.yaml>
+
+  serve      the offline LCO-compatible archive on 127.0.0.1 (frames API, downloads, catalogue) until Ctrl-C.
+             Anonymous by default (any token is accepted); --token-env NAME requires the token in $NAME.
+  lco-sync   runs the LCO data-management pipeline once for a data_download.yaml (exit 0 ok, 1 failures).
 `;
 
 function flags(argv: string[]): Map<string, string[]> {
@@ -44,8 +49,10 @@ async function serve(argv: string[]): Promise<number> {
   const m = flags(argv);
   const allowed = new Set(['--port', '--seed', '--nights', '--frames-per-night', '--token-env', '--faults', '--data-dir', '--blob']);
   for (const k of m.keys()) if (!allowed.has(k)) throw new StagebookError('E_USAGE', `archive serve: unknown option ${k}\n${USAGE}`, { where: 'archive serve', field: k });
-  const tokenEnv = m.get('--token-env')?.[0] ?? 'LCO_TOKEN';
-  const token = resolveSecret(tokenEnv).reveal();
+  // An explicit --token-env must be set (refused with E_SECRET_MISSING otherwise); without it the
+  // archive is anonymous, so `archive serve --port 8123` works on a fresh machine.
+  const tokenEnv = m.get('--token-env')?.[0];
+  const token = tokenEnv === undefined ? undefined : resolveSecret(tokenEnv).reveal();
   const faultsFile = m.get('--faults')?.[0];
   const options: LocalArchiveOptions = {
     port: int(m, '--port') ?? 0, token, dataDir: m.get('--data-dir')?.[0],
@@ -58,8 +65,10 @@ async function serve(argv: string[]): Promise<number> {
     }),
   };
   const archive = await startLocalArchive(options);
-  process.stdout.write(`local archive on ${archive.url} (${archive.frames.length} frames; frames API token from $${tokenEnv}; loopback only)\n`);
+  const auth = tokenEnv === undefined ? 'anonymous: any token is accepted' : `frames API token from $${tokenEnv}`;
+  process.stdout.write(`local archive on ${archive.url} (${archive.frames.length} frames; ${auth}; loopback only)\n`);
   process.stdout.write(`  frames:     ${archive.url}frames/?limit=100\n  catalogue:  ${archive.url}catalogues/availability.sqlite\n  listing:    ${archive.url}ncei/goes15/2011/02/08/\n`);
+  process.stdout.write(connectHint(archive.url, tokenEnv));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -121,11 +130,26 @@ async function lcoSync(argv: string[]): Promise<number> {
   }
 }
 
+/** How to point a data_download.yaml (stagebook archive lco-sync) at this archive. */
+export function connectHint(url: string, tokenEnv: string | undefined): string {
+  const env = tokenEnv ?? 'LCO_TOKEN';
+  const value = tokenEnv === undefined ? ' (any value: the local archive accepts every token)' : '';
+  return `To use it, in data_download.yaml under archives.lco set:
+    url: '${url}'
+    token_envvar: '${env}'
+  export ${env}=...${value}, then: stagebook archive lco-sync data_download.yaml
+`;
+}
+
 /** Entry of `stagebook archive ...` (argv after `archive`); resolves to the exit code. */
 export async function archiveCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub !== undefined && (rest.includes('--help') || rest.includes('-h') || sub === '--help' || sub === '-h' || sub === 'help')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   if (sub === 'serve') return serve(rest);
   if (sub === 'lco-sync') return lcoSync(rest);
-  process.stderr.write(USAGE);
-  return sub === undefined || sub === '--help' || sub === '-h' ? (sub === undefined ? 2 : 0) : 2;
+  process.stderr.write(sub === undefined ? USAGE : `stagebook archive: unknown subcommand ${sub}\n${USAGE}`);
+  return 2;
 }

@@ -178,6 +178,20 @@ describe('CLI arguments', () => {
     expect(a).toMatchObject({ input: 'nb.ipynb', output: 'out.ipynb', params: ['a=1', 'b=x=y'], cellTimeoutMs: 2500, runTimeoutMs: 60000, eventsFile: 'e.jsonl' });
     expect(() => parseRunArgs(['nb', '--cell-timeout', '-1'])).toThrow(/positive number/);
     expect(() => parseRunArgs(['nb', '--bogus'])).toThrow(/unknown option --bogus/);
-    expect(() => parseRunArgs(['a', 'b'])).toThrow(/unexpected argument b/);
+    expect(() => parseRunArgs(['a', 'b', 'c'])).toThrow(/unexpected argument c/);
+  });
+
+  it('accepts the papermill command line: positional output, -p NAME VALUE, -y, -f, --cwd, --log-output, progress flags', () => {
+    const a = parseRunArgs(['in.ipynb', 'out.ipynb', '-p', 'frames', '1000', '-p', 'size=64', '-p', 'label', 'a=b', '-r', 'tag', '007',
+      '-y', 'seed: 3', '-f', 'p.yaml', '--cwd', '/tmp', '--log-output', '--no-progress-bar', '--execution-timeout', '5']);
+    expect(a).toMatchObject({
+      input: 'in.ipynb', output: 'out.ipynb', params: ['frames=1000', 'size=64', 'label=a=b'], raw: { tag: '007' },
+      paramsYaml: 'seed: 3', paramsFile: 'p.yaml', cwd: '/tmp', logOutput: true, progressBar: false, cellTimeoutMs: 5000,
+    });
+    expect(parseRunArgs(['in.ipynb', '--progress-bar']).progressBar).toBe(true);
+    expect(parseRunArgs(['in.ipynb']).progressBar).toBeUndefined();
+    expect(() => parseRunArgs(['in.ipynb', 'a.ipynb', '-o', 'b.ipynb'])).toThrow(/two output notebooks/);
+    expect(() => parseRunArgs(['in.ipynb', '-p', 'frames'])).toThrow(/missing value/);
+    expect(() => parseRunArgs(['in.ipynb', '-p', '1x', '3'])).toThrow(/expected NAME VALUE/);
   });
 });

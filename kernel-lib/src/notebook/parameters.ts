@@ -147,7 +147,10 @@ export function validateParameters(p: NotebookParameters, overrides: Record<stri
   const names = Object.keys(overrides);
   if (names.length > 0 && p.cellIndex < 0) throw paramsError('validateParameters: the notebook has no cell tagged "parameters"', { field: names[0] });
   for (const name of names) {
-    if (!(name in p.defaults)) problems.push(`${name}: unknown parameter (known: ${Object.keys(p.defaults).join(', ') || 'none'})`);
+    if (!(name in p.defaults)) {
+      const guess = didYouMean(name, Object.keys(p.defaults));
+      problems.push(`${name}: unknown parameter${guess ? ` (did you mean ${guess}?)` : ''} (known: ${Object.keys(p.defaults).join(', ') || 'none'})`);
+    }
     else if (!p.schema && kindOf(overrides[name]) !== kindOf(p.defaults[name])) {
       problems.push(`${name}: expected ${kindOf(p.defaults[name])} like the default, got ${kindOf(overrides[name])}`);
     }
@@ -162,6 +165,32 @@ export function validateParameters(p: NotebookParameters, overrides: Record<stri
     throw paramsError(`validateParameters: invalid parameters:\n  ${problems.join('\n  ')}`, { field: problems[0].split(':')[0], problems });
   }
   return Object.fromEntries(names.map((n) => [n, merged[n]]));
+}
+
+/** Edit distance with transpositions (optimal string alignment), for did-you-mean. */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The closest known name to a misspelt one, if close enough to be a typo: case-insensitive, at
+ * most a third of the name's length in edits (at least 1, as git's and Python's suggestions do).
+ */
+export function didYouMean(name: string, known: string[]): string | undefined {
+  let best: { name: string; d: number } | undefined;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (!best || d < best.d) best = { name: k, d };
+  }
+  return best && best.d <= Math.max(1, Math.floor(name.length / 3)) ? best.name : undefined;
 }
 
 /** The injected cell: reassigns through Object.assign so the `const params` is never redeclared. */

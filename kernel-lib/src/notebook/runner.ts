@@ -7,10 +7,13 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { EXIT as BIN_EXIT } from '../errors/exit-codes';
 import { StagebookError } from '../errors/stagebook-error';
+import { bannerDetail, cellErrorView, trimStderrOutputs } from './cell-error';
 import { KernelClient, type ExecuteResult } from './client';
-import { JsonlEventSink, nullSink, type EventSink } from './events';
+import { JsonlEventSink, nullSink, type EventSink, type RunnerEvent } from './events';
 import { launchKernel, type LaunchedKernel } from './launcher';
+import type { JupyterMessage } from './wire';
 import { readNotebook, serializeNotebook, sourceText, writeNotebook, type Notebook, type NotebookCell } from './nbformat';
 import { OutputCollector, PROGRESS_MIME, parseTslabStderr, stderrText, structuredError } from './outputs';
 import { describeParameters, insertInjectedCell, loadParameters, parseParameterArgs, parseParameterFile, validateParameters, type ParameterHelp } from './parameters';
@@ -23,6 +26,8 @@ export interface RunNotebookOptions {
   parameterArgs?: string[];
   /** `-f params.yaml`. */
   parameterFile?: string;
+  /** `-y YAML`: a YAML mapping given inline (applied after the file, before `-p`). */
+  parameterYaml?: string;
   /** Already-parsed overrides (applied after the file and the args). */
   parameters?: Record<string, unknown>;
   /** Extra environment variables for the kernel (e.g. the variable a secret is read from). */
@@ -51,6 +56,10 @@ export interface RunNotebookOptions {
   tslabBin?: string;
   /** Receives the kernel process's own stdout/stderr and runner notes. */
   log?: (text: string) => void;
+  /** Receives every runner event (the `--events` stream, unthrottled): progress bars. */
+  onEvent?: (event: RunnerEvent) => void;
+  /** Receives every iopub message of a cell as it arrives (`cell` = index in the output notebook): `--log-output`. */
+  onIopub?: (cell: number, msg: JupyterMessage) => void;
 }
 
 export interface RunSummary {
@@ -65,18 +74,20 @@ export interface RunSummary {
   ledgerRunIds: string[];
 }
 
-/** Exit codes of `stagebook notebook run`. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3, kernel_dead: 4 } as const;
+/** Exit codes of `stagebook notebook run`, by run status: rows of the binary's one table (errors/exit-codes.ts). */
+export const EXIT = { ok: BIN_EXIT.ok, failed: BIN_EXIT.failed, usage: BIN_EXIT.usage, timeout: BIN_EXIT.timeout, kernel_dead: BIN_EXIT.kernel } as const;
 
 /** Loads and validates parameters without running anything (also used by `--help-params`). */
-export function resolveParameters(options: Pick<RunNotebookOptions, 'input' | 'parameterArgs' | 'parameterFile' | 'parameters'>): {
+export function resolveParameters(options: Pick<RunNotebookOptions, 'input' | 'parameterArgs' | 'parameterFile' | 'parameterYaml' | 'parameters'>): {
   nb: Notebook; defaults: Record<string, unknown>; injected: Record<string, unknown>; help: ParameterHelp[]; params: ReturnType<typeof loadParameters>;
 } {
   const nb = readNotebook(options.input);
   const params = loadParameters(nb, path.dirname(path.resolve(options.input)));
   const fromFile = options.parameterFile ? parseParameterFile(readParamsFile(options.parameterFile), options.parameterFile) : {};
+  const fromYaml = options.parameterYaml !== undefined ? parseParameterFile(options.parameterYaml, '-y') : {};
   const fromArgs = parseParameterArgs(options.parameterArgs ?? [], params.defaults);
-  const overrides = { ...fromFile, ...fromArgs, ...(options.parameters ?? {}) };
+  // papermill's order: file, then YAML, then -p (later wins)
+  const overrides = { ...fromFile, ...fromYaml, ...fromArgs, ...(options.parameters ?? {}) };
   const injected = validateParameters(params, overrides);
   return { nb, defaults: params.defaults, injected, help: describeParameters(params), params };
 }
@@ -107,7 +118,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunSumma
     ledger_run_ids: [],
   };
   setRunRecord(nb, record);
-  const events: EventSink = options.eventsFile ? new JsonlEventSink(options.eventsFile, options.eventsThrottleMs ?? 1000) : nullSink;
+  const sink: EventSink = options.eventsFile ? new JsonlEventSink(options.eventsFile, options.eventsThrottleMs ?? 1000) : nullSink;
+  const events: EventSink = options.onEvent ? teeSink(sink, options.onEvent) : sink;
   const run = new Execution(nb, record, options, events, t0);
   try {
     return await run.execute();
@@ -127,6 +139,21 @@ const activeRuns = new Set<Execution>();
 export function interruptActiveRunsSync(signal: string): void {
   for (const run of activeRuns) run.interruptSync(signal);
   activeRuns.clear();
+}
+
+/** Forwards every event to `listener` too (a throwing listener never breaks the run). */
+function teeSink(sink: EventSink, listener: (e: RunnerEvent) => void): EventSink {
+  return {
+    emit: (e) => {
+      sink.emit(e);
+      try {
+        listener(e);
+      } catch {
+        // a broken progress bar must not fail the notebook it displays
+      }
+    },
+    close: () => sink.close(),
+  };
 }
 
 /** One run: owns the kernel, the client, the save queue. */
@@ -149,7 +176,8 @@ class Execution {
 
   async execute(): Promise<RunSummary> {
     activeRuns.add(this);
-    this.events.emit({ type: 'run_start', input: this.record.input_path, output: this.record.output_path, parameters: this.record.parameters.injected });
+    const codeCells = this.nb.cells.filter((c) => c.cell_type === 'code' && sourceText(c.source).trim() !== '').length;
+    this.events.emit({ type: 'run_start', input: this.record.input_path, output: this.record.output_path, parameters: this.record.parameters.injected, code_cells: codeCells });
     await this.save(true);
     let summary: Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'>;
     try {
@@ -222,6 +250,7 @@ class Execution {
     const result = await (this.client as KernelClient).execute(sourceText(cell.source), {
       timeoutMs,
       onIopub: (msg) => {
+        this.o.onIopub?.(index, msg);
         if (this.collector.apply(msg)) void this.save(false);
       },
     });
@@ -259,19 +288,24 @@ class Execution {
       const stderr = stderrText(outputs);
       const parsed = parseTslabStderr(stderr);
       const fallback = result.status === 'abort' ? 'E_NOTEBOOK_CELL_ABORT' : 'E_NOTEBOOK_CELL_FAILED';
+      // The user sees their line and no tslab frames; the full stderr stays in the cell metadata.
+      const view = cellErrorView(stderr, sourceText(cell.source));
+      trimStderrOutputs(outputs);
       error = {
         code: structured?.code ?? parsed.code ?? fallback,
         message: structured?.message ?? (parsed.message || `execute_reply status ${result.status}`),
         ...(parsed.ename ? { ename: parsed.ename } : {}),
         ...(structured ? { structured } : {}),
+        ...(view.line !== undefined ? { line: view.line, source_line: view.source } : {}),
         reply_status: result.status,
+        trace: view.trace,
         stderr,
       };
       why = 'failed';
       this.events.emit({ type: 'cell_failed', cell: this.nb.cells.indexOf(cell), id: cell.id, status: result.status, code: error.code, message: error.message });
     }
     rec.error = error;
-    insertBanner(this.nb, cell, result.status as CellRecord['status'], `${String(error.code)}: ${String(error.message)}`);
+    insertBanner(this.nb, cell, result.status as CellRecord['status'], bannerDetail(error));
     const failedCell = this.nb.cells.indexOf(cell);
     return { status: 'failed', exitCode: EXIT[why], failedCell, error };
   }

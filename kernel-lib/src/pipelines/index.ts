@@ -5,3 +5,4 @@ import { xpcsPipeline } from './xpcs/pipeline';
 registerPipeline(xpcsPipeline);
 
 export * from './xpcs';
+export { solarImageSpec, hpcX, hpcY, type SolarImageInput, type SolarWcs } from './alexis/plots';

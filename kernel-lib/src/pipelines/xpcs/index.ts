@@ -9,5 +9,8 @@ export { writeSimulatedXpcsDataset, qOfRadius } from './dataset';
 export type { SimulatedXpcsDataset, SimulatedXpcsDatasetOptions, XpcsGeneratorTruth } from './dataset';
 export { sectorMap, fitDecayWithSectors, finiteCurve } from './sectors';
 export type { XpcsDecayFit, G2Curve } from './sectors';
-export { g2GridSpecs, heatmapSpec, intensitySpec, tauVsQSpec, twoTimeSpec, downsampleMap } from './plots';
-export type { G2GridInput, HeatmapInput } from './plots';
+export {
+  g2GridSpecs, heatmapSpec, intensitySpec, tauVsQSpec, twoTimeSpec, downsampleMap, scatteringPatternSpecs, ringMeans,
+  contrastBaselineSpec, intensityVsQSpec, diffusionFit, Q_UNIT,
+} from './plots';
+export type { G2GridInput, HeatmapInput, PatternInput } from './plots';

@@ -1,0 +1,88 @@
+/**
+ * The ONE exit-code table of the `stagebook` binary (every command: run, resume, status, ledger,
+ * notebook run, archive). Documented once in docs/cli.md; `test/cli-ux.test.ts` checks that every
+ * StagebookError code maps to a row documented there. Codes 1-10 are ours; 70 is sysexits'
+ * EX_SOFTWARE and 73-77 follow sysexits.h for resource faults (EX_CANTCREAT, EX_IOERR,
+ * EX_TEMPFAIL: retry, 76 corrupt ledger, EX_NOPERM); 130/143 are the shell's 128 + SIGINT/SIGTERM.
+ */
+import type { StagebookErrorCode } from './stagebook-error';
+
+/** Exit codes by meaning. */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  config: 3,
+  locked: 4,
+  noInputs: 5,
+  notFound: 6,
+  badData: 7,
+  network: 8,
+  timeout: 9,
+  kernel: 10,
+  internal: 70,
+  outputPath: 73,
+  diskFull: 74,
+  ledgerLocked: 75,
+  ledgerCorrupt: 76,
+  readOnly: 77,
+  interrupted: 130,
+  terminated: 143,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/**
+ * Error codes per exit code. An entry ending in `*` is a prefix. Codes not listed map to
+ * `internal` (70): an unknown code is a bug, not a user error.
+ */
+export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonly string[] }> = [
+  { exit: EXIT.failed, codes: ['E_STAGE_FAILED', 'E_STAGE_OUTPUT', 'E_NOTEBOOK_CELL_FAILED', 'E_NOTEBOOK_CELL_ABORT', 'E_XPCS_VALIDATION'] },
+  { exit: EXIT.usage, codes: ['E_USAGE', 'E_INVALID_ARGUMENT', 'E_NOTEBOOK_PARAMS', 'E_RUN_FINISHED'] },
+  {
+    exit: EXIT.config,
+    codes: ['E_CONFIG_*', 'E_STAGE_PARAMS', 'E_SECRET_MISSING', 'E_PIPELINE_NOT_FOUND', 'E_PIPELINE_INVALID', 'E_PATH_ESCAPE', 'E_WORKDIR_NAME'],
+  },
+  { exit: EXIT.locked, codes: ['E_RUN_LOCKED', 'E_LEASE_LOST'] },
+  { exit: EXIT.noInputs, codes: ['E_NO_INPUTS'] },
+  { exit: EXIT.notFound, codes: ['E_RUN_NOT_FOUND', 'E_NOTEBOOK_NOT_FOUND', 'E_FILE_NOT_FOUND'] },
+  {
+    exit: EXIT.badData,
+    codes: [
+      'E_FORMAT', 'E_TRUNCATED', 'E_MISSING_DATASET', 'E_UNSUPPORTED', 'E_FITS_*', 'E_INVALID_SHAPE', 'E_EMPTY_INPUT',
+      'E_NON_FINITE', 'E_ORACLE_FORMAT', 'E_NOTEBOOK_FORMAT', 'E_LCO_*',
+    ],
+  },
+  { exit: EXIT.network, codes: ['E_DOWNLOAD_*', 'E_ARCHIVE_*'] },
+  { exit: EXIT.timeout, codes: ['E_NOTEBOOK_TIMEOUT'] },
+  { exit: EXIT.kernel, codes: ['E_KERNEL_*'] },
+  { exit: EXIT.outputPath, codes: ['E_OUTPUT_PATH'] },
+  { exit: EXIT.diskFull, codes: ['E_DISK_FULL'] },
+  { exit: EXIT.ledgerLocked, codes: ['E_LEDGER_LOCKED'] },
+  { exit: EXIT.ledgerCorrupt, codes: ['E_LEDGER_CORRUPT'] },
+  { exit: EXIT.readOnly, codes: ['E_READ_ONLY'] },
+  { exit: EXIT.interrupted, codes: ['E_ABORTED'] },
+  {
+    exit: EXIT.internal,
+    codes: ['E_INTERNAL', 'E_LEDGER', 'E_IO', 'E_WRITE_FAILED', 'E_WASM', 'E_DEPENDENCY', 'E_PLOT_RENDER'],
+  },
+];
+
+function matches(pattern: string, code: string): boolean {
+  return pattern.endsWith('*') ? code.startsWith(pattern.slice(0, -1)) : pattern === code;
+}
+
+/** The exit code for an error code (70 for codes the table does not list). */
+export function exitCodeOf(code: StagebookErrorCode): ExitCode {
+  // Exact names win over prefixes (E_NOTEBOOK_TIMEOUT is listed by name; no prefix covers it anyway).
+  for (const row of EXIT_CODE_OF_ERRORS) if (row.codes.includes(code)) return row.exit;
+  for (const row of EXIT_CODE_OF_ERRORS) if (row.codes.some((p) => matches(p, code))) return row.exit;
+  return EXIT.internal;
+}
+
+/** The table row pattern that covers `code` (exact or prefix), or undefined. */
+export function exitPatternOf(code: string): string | undefined {
+  for (const row of EXIT_CODE_OF_ERRORS) for (const p of row.codes) if (p === code) return p;
+  for (const row of EXIT_CODE_OF_ERRORS) for (const p of row.codes) if (matches(p, code)) return p;
+  return undefined;
+}
