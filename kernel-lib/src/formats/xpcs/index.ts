@@ -11,3 +11,8 @@ export { checkXpcsFile, xpcsQcFrom, XPCS_QC_CHECKLIST } from './qc';
 export type { XpcsQcItem, XpcsQcOptions, XpcsQcReport } from './qc';
 export { writeXpcsLegacyConfig } from './legacy-config-write';
 export type { XpcsLegacyConfigInput } from './legacy-config-write';
+export { readXpcsCorrConfig, xpcsCorrConfigFrom, checkCompression, XPCS_CORR_FIELDS } from './corr-config';
+export type { XpcsCorrConfig, ReadXpcsCorrConfigOptions } from './corr-config';
+export { writeXpcsCorrResults, corrResultSpecs } from './corr-results';
+export type { WriteXpcsCorrResultsOptions } from './corr-results';
+export { ImmCorrSource } from './imm-corr-source';

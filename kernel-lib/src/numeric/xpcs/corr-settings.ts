@@ -41,11 +41,14 @@ export const xpcsCorrSettingsSchema = z.strictObject({
   smoothingFilter: z.enum(['Average', 'None']).default('None'),
   qphiBinToProcess: z.array(int(1)).default([]),
   twotime2onetimeWindowSize: int(1).default(1),
-  /** Inputs of partition_norm_factor (configuration.cpp:188-199). */
+  /**
+   * Inputs of partition_norm_factor (configuration.cpp:188-199); null when the file lacks one of
+   * them (corr then divides by an uninitialised value): the dataset is then not written.
+   */
   normFactor: z.strictObject({
     xPixelSize: nonNeg, yPixelSize: nonNeg, aduPerPhoton: nonNeg, exposureTime: nonNeg,
     efficiency: nonNeg, distance: nonNeg, beamIntensityTransmitted: nonNeg, thickness: nonNeg,
-  }),
+  }).nullable(),
   /** corr --g2out: per-pixel G2, IP, IF (n_tau, H*W). */
   g2out: z.boolean().default(false),
   /** corr --darkout: DarkAvg, DarkStd (H, W) when a dark block was used. */
@@ -98,8 +101,9 @@ export function corrDarkFrames(s: XpcsCorrSettings): number {
 }
 
 /** partition_norm_factor = 1/(eff adu preset (px/dist)(py/dist) flux thickness), configuration.cpp:188-199 order. */
-export function corrNormFactor(s: XpcsCorrSettings): number {
+export function corrNormFactor(s: XpcsCorrSettings): number | null {
   const n = s.normFactor;
+  if (n === null) return null;
   let f = 1.0;
   f = f / n.efficiency / n.aduPerPhoton / n.exposureTime;
   f = f / (((n.xPixelSize / n.distance) * n.yPixelSize) / n.distance);

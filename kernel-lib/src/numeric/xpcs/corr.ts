@@ -74,7 +74,8 @@ function intensityDatasets(s: XpcsCorrSettings, bins: CorrBins, p: CorrFilterPro
   out.set('frameSum', { data: frameSum, shape: [2, N] });
   out.set('partition-mean-total', { data: total, shape: [1, S] });
   out.set('partition-mean-partial', { data: partial, shape: [parts, S] });
-  out.set('partition_norm_factor', { data: Float64Array.of(corrNormFactor(s)), shape: [1, 1] });
+  const norm = corrNormFactor(s);
+  if (norm !== null) out.set('partition_norm_factor', { data: Float64Array.of(norm), shape: [1, 1] });
   out.set('timestamp_clock', { data: p.clock, shape: [2, real] });
   out.set('timestamp_tick', { data: p.tick, shape: [2, real] });
 }

@@ -11,3 +11,5 @@ export { sectorMap, fitDecayWithSectors, finiteCurve } from './sectors';
 export type { XpcsDecayFit, G2Curve } from './sectors';
 export { g2GridSpecs, heatmapSpec, intensitySpec, tauVsQSpec, twoTimeSpec, downsampleMap } from './plots';
 export type { G2GridInput, HeatmapInput } from './plots';
+export { correlateXpcsFile, frameFileOf } from './corr-file';
+export type { CorrelateXpcsFileOptions, CorrelateXpcsFileResult } from './corr-file';
