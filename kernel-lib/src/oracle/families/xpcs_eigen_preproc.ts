@@ -31,10 +31,12 @@ export function preprocSource(c: OracleCase): ArrayCorrSource {
 export function preprocSettings(c: OracleCase, compat: 'xpcs-eigen' | 'none'): XpcsCorrSettingsInput {
   const k = c.config as Rec;
   const m = c.measurement as Rec;
+  const outputs = (c.outputs as Rec | undefined) ?? {};
   const num = (name: string, dflt = 0) => (k[name] === undefined ? dflt : (k[name] as number));
   const smoothing = String(k.smoothing_method ?? 'symmetric').toLowerCase() === 'staticmap' ? 'StaticMap' : 'symmetric';
   return {
     compat, shape: [m.y_dimension as number, m.x_dimension as number], dqmap: k.dqmap as number[], sqmap: k.sqmap as number[],
+    mask: (k.mask as number[] | undefined) ?? null,
     dataBeginTodo: num('data_begin_todo'), dataEndTodo: num('data_end_todo'), darkBeginTodo: num('dark_begin_todo'), darkEndTodo: num('dark_end_todo'),
     lld: num('lld'), sigma: num('sigma'), delaysPerLevel: num('delays_per_level'), strideFrames: num('stride_frames', 1), avgFrames: num('avg_frames', 1),
     staticMeanWindowSize: num('static_mean_window_size'), normalizeByFramesum: num('normalize_by_framesum') !== 0,
@@ -47,6 +49,7 @@ export function preprocSettings(c: OracleCase, compat: 'xpcs-eigen' | 'none'): X
       exposureTime: m.exposure_time as number, efficiency: m.efficiency as number, distance: m.distance as number,
       beamIntensityTransmitted: m.beam_intensity_transmitted as number, thickness: m.thickness as number,
     },
+    g2out: outputs.g2out === true, darkout: outputs.darkout === true, frameout: typeof outputs.frameout === 'number' ? outputs.frameout : 0,
   };
 }
 
@@ -108,10 +111,14 @@ export function compareCorrCase(check: Checker, c: OracleCase, datasets: Map<str
   }
 }
 
+/**
+ * Cases run in compat mode unless they say `compat: 'none'` (stagebook's own cases from
+ * scripts/fixtures/xpcs/gen_cases.py, which also carry `outputs`: g2out/darkout/frameout).
+ */
 export const xpcsEigenPreprocFamily: OracleFamily = {
   family: 'xpcs_eigen_preproc',
   runCase(c: OracleCase, check) {
-    const res = xpcsCorr(preprocSource(c), preprocSettings(c, 'xpcs-eigen'));
+    const res = xpcsCorr(preprocSource(c), preprocSettings(c, c.compat === 'none' ? 'none' : 'xpcs-eigen'));
     if (c.expected_error) return;
     const tol = c.tolerance as Rec;
     compareCorrCase(check, c, res.datasets, tol.float64_rtol as number, tol.float64_atol_frac as number);
