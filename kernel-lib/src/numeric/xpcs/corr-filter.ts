@@ -84,7 +84,7 @@ function positionAndDark(where: string, src: CorrFrameSource, s: XpcsCorrSetting
   return dark;
 }
 
-function accumulateDense(fr: CorrRawFrame, s: XpcsCorrSettings, bins: CorrBins, dark: { avg: Float64Array; std: Float64Array } | null, acc: Float64Array, mark: Uint8Array, compat: boolean) {
+function accumulateDense(fr: CorrRawFrame, s: XpcsCorrSettings, bins: CorrBins, dark: { avg: Float64Array; std: Float64Array } | null, acc: Float64Array, mark: Uint8Array, compat: boolean, touched: Int32Array, nt: number): number {
   const d = fr.dense!;
   const ff = s.flatfield;
   for (let j = 0; j < acc.length; j++) {
@@ -97,12 +97,14 @@ function accumulateDense(fr: CorrRawFrame, s: XpcsCorrSettings, bins: CorrBins, 
     }
     // dense_filter.cpp:160-167: without dark the threshold is 0, so zero counts are never stored.
     if (v <= thresh) continue;
+    if (!mark[j]) touched[nt++] = j;
     mark[j] = 1;
     acc[j] += ff ? v * ff[j] : v;
   }
+  return nt;
 }
 
-function accumulateSparse(fr: CorrRawFrame, s: XpcsCorrSettings, bins: CorrBins, acc: Float64Array, mark: Uint8Array, compat: boolean) {
+function accumulateSparse(fr: CorrRawFrame, s: XpcsCorrSettings, bins: CorrBins, acc: Float64Array, mark: Uint8Array, compat: boolean, touched: Int32Array, nt: number): number {
   const idx = fr.indices!;
   const val = fr.values!;
   const ff = s.flatfield;
@@ -112,8 +114,10 @@ function accumulateSparse(fr: CorrRawFrame, s: XpcsCorrSettings, bins: CorrBins,
     // sparse_filter.cpp:133-141: no threshold; explicit zero entries are stored.
     const v = countOf(val[k], compat);
     acc[p] += ff ? v * ff[p] : v;
+    if (!mark[p]) touched[nt++] = p;
     mark[p] = 1;
   }
+  return nt;
 }
 
 /** Runs the filter over N output frames, calling `sink` for each. */
@@ -131,12 +135,12 @@ export function runCorrFilter(where: string, s: XpcsCorrSettings, bins: CorrBins
   };
   const acc = new Float64Array(px);
   const mark = new Uint8Array(px);
-  const pix = new Int32Array(px);
+  // Sparse frames touch few pixels: keep their list instead of scanning the detector per frame.
+  const touched = new Int32Array(px);
   const vals = new Float64Array(px);
   let g = 0;
   for (let f = 0; f < frames; f++) {
-    acc.fill(0);
-    mark.fill(0);
+    let nt = 0;
     for (let i = 0; i < block; i++) {
       const fr = src.next();
       out.clock[g] = out.tick[g] = g + 1;
@@ -145,25 +149,25 @@ export function runCorrFilter(where: string, s: XpcsCorrSettings, bins: CorrBins
       g++;
       // Frames 0, stride, 2*stride, ... of the block are summed (dense_filter.cpp:150).
       if (i % s.strideFrames !== 0) continue;
-      if (src.sparse) accumulateSparse(fr, s, bins, acc, mark, compat);
-      else accumulateDense(fr, s, bins, dark, acc, mark, compat);
+      nt = src.sparse ? accumulateSparse(fr, s, bins, acc, mark, compat, touched, nt) : accumulateDense(fr, s, bins, dark, acc, mark, compat, touched, nt);
     }
+    const pix = touched.subarray(0, nt).sort();
     const part = Math.floor(f / win);
-    let n = 0;
     let fsum = 0;
-    for (let p = 0; p < px; p++) {
-      if (!mark[p]) continue;
+    for (let k = 0; k < nt; k++) {
+      const p = pix[k];
       // Divided by avg_frames even when frames of the block were rejected (dense_filter.cpp:190).
       const v = acc[p] / s.avgFrames;
       out.pixelSum[p] += v;
       fsum += v;
       out.partitionSum[bins.sbin[p] - 1] += v;
       out.partialSum[part * S + bins.sbin[p] - 1] += v;
-      pix[n] = p;
-      vals[n++] = v;
+      vals[k] = v;
+      acc[p] = 0;
+      mark[p] = 0;
     }
     out.frameMean[f] = fsum / px;
-    sink(f, pix, vals, n);
+    sink(f, pix, vals, nt);
   }
   return out;
 }

@@ -105,58 +105,96 @@ export function corrPixelMultiTau(row: CorrRow, frames: number, delays: Array<[n
 }
 
 /**
- * normalizeG2s: per static bin g2_s = mean(G2) / (mean(IP) mean(IF)) over its pixels (pixels
- * without data count as zeros); per q the mean of the non-NaN g2_s (0/0 = NaN when none);
- * stderr per q from a Welford pass over per-pixel G2/(IP IF). compat: a 0/0 pixel counts as a
- * sample of value 0 (corr.cpp:1068-1071 replaces NaN before counting); the default mode leaves
- * such pixels out, which is what the code's NaN test intends.
+ * normalizeG2s as an accumulator over pixels, fed in normalisation order (q ascending, static
+ * bins ascending, each bin's pixel list): per static bin the sums of G2, IP, IF; per q a Welford
+ * pass over per-pixel G2/(IP IF). The in-memory and streaming paths feed it the same pixels in the
+ * same order, so both give identical bits. compat: a 0/0 pixel counts as a sample of value 0
+ * (corr.cpp:1068-1071 replaces NaN before counting); the default mode leaves it out, which is
+ * what the code's NaN test intends.
  */
-export function corrNormalize(sums: CorrPixelSums, slotOf: Int32Array, bins: CorrBins, nd: number, compat: boolean): { g2: Float64Array; stderr: Float64Array; nq: number } {
-  const nq = bins.qbins.size;
-  const g2 = new Float64Array(nd * nq);
-  const stderr = new Float64Array(nd * nq);
-  const at = (X: Float64Array, d: number, p: number) => X[d * sums.slots + slotOf[p]];
-  let qi = 0;
-  for (const sbins of bins.qbins.values()) {
-    for (let d = 0; d < nd; d++) {
-      let acc = 0;
-      let count = 0;
-      for (const pixels of sbins.values()) {
-        let g = 0, ip = 0, fi = 0;
-        for (const p of pixels) {
-          g += at(sums.G2, d, p);
-          ip += at(sums.IP, d, p);
-          fi += at(sums.IF, d, p);
-        }
-        const n = pixels.length;
-        const gs = g / n / ((ip / n) * (fi / n));
-        if (!Number.isNaN(gs)) {
-          acc += gs;
-          count++;
-        }
-      }
-      g2[d * nq + qi] = acc / count;
-      stderr[d * nq + qi] = welfordStderr(sums, sbins, d, at, compat);
-    }
-    qi++;
-  }
-  return { g2, stderr, nq };
-}
+export class CorrNormalizer {
+  private readonly sb: Map<number, { g: Float64Array; ip: Float64Array; fi: Float64Array; n: number }> = new Map();
+  private readonly wf: Map<number, { avg: Float64Array; m2: Float64Array; samples: Float64Array }> = new Map();
 
-function welfordStderr(sums: CorrPixelSums, sbins: Map<number, number[]>, d: number, at: (X: Float64Array, d: number, p: number) => number, compat: boolean): number {
-  let avg = 0, m2 = 0, samples = 0;
-  for (const pixels of sbins.values()) {
-    for (const p of pixels) {
-      let x = at(sums.G2, d, p) / (at(sums.IP, d, p) * at(sums.IF, d, p));
+  constructor(readonly bins: CorrBins, readonly nd: number, readonly compat: boolean) {
+    for (const [q, sbins] of bins.qbins) {
+      this.wf.set(q, { avg: new Float64Array(nd), m2: new Float64Array(nd), samples: new Float64Array(nd) });
+      for (const [s, pixels] of sbins) this.sb.set(s, { g: new Float64Array(nd), ip: new Float64Array(nd), fi: new Float64Array(nd), n: pixels.length });
+    }
+  }
+
+  /** One pixel of static bin `s` in q-bin `q`: its sums at X[d * stride + at]. */
+  add(q: number, s: number, sums: CorrPixelSums, at: number): void {
+    const b = this.sb.get(s)!;
+    const w = this.wf.get(q)!;
+    for (let d = 0; d < this.nd; d++) {
+      const g = sums.G2[d * sums.slots + at];
+      const ip = sums.IP[d * sums.slots + at];
+      const fi = sums.IF[d * sums.slots + at];
+      b.g[d] += g;
+      b.ip[d] += ip;
+      b.fi[d] += fi;
+      let x = g / (ip * fi);
       if (Number.isNaN(x)) {
-        if (!compat) continue;
+        if (!this.compat) continue;
         x = 0;
       }
-      samples += 1;
-      const prev = avg;
-      avg += (x - prev) / samples;
-      m2 += (x - prev) * (x - avg);
+      w.samples[d] += 1;
+      const prev = w.avg[d];
+      w.avg[d] += (x - prev) / w.samples[d];
+      w.m2[d] += (x - prev) * (x - w.avg[d]);
     }
   }
-  return Math.sqrt(1 / samples) * Math.sqrt(m2 / samples);
+
+  /** g2 per q = mean of its static bins' non-NaN g2_s (0/0 when none); stderr = sqrt(1/n) sqrt(M2/n). */
+  finish(): { g2: Float64Array; stderr: Float64Array; nq: number } {
+    const nq = this.bins.qbins.size;
+    const g2 = new Float64Array(this.nd * nq);
+    const stderr = new Float64Array(this.nd * nq);
+    let qi = 0;
+    for (const [q, sbins] of this.bins.qbins) {
+      const w = this.wf.get(q)!;
+      for (let d = 0; d < this.nd; d++) {
+        let acc = 0;
+        let count = 0;
+        for (const s of sbins.keys()) {
+          const b = this.sb.get(s)!;
+          const gs = b.g[d] / b.n / ((b.ip[d] / b.n) * (b.fi[d] / b.n));
+          if (!Number.isNaN(gs)) {
+            acc += gs;
+            count++;
+          }
+        }
+        g2[d * nq + qi] = acc / count;
+        stderr[d * nq + qi] = Math.sqrt(1 / w.samples[d]) * Math.sqrt(w.m2[d] / w.samples[d]);
+      }
+      qi++;
+    }
+    return { g2, stderr, nq };
+  }
+}
+
+/** Pixels in normalisation order with their q and static bin. */
+export function normalisationOrder(bins: CorrBins): { pixels: Int32Array; q: Int32Array; s: Int32Array } {
+  const pixels: number[] = [];
+  const qs: number[] = [];
+  const ss: number[] = [];
+  for (const [q, sbins] of bins.qbins) {
+    for (const [s, list] of sbins) {
+      for (const p of list) {
+        pixels.push(p);
+        qs.push(q);
+        ss.push(s);
+      }
+    }
+  }
+  return { pixels: Int32Array.from(pixels), q: Int32Array.from(qs), s: Int32Array.from(ss) };
+}
+
+/** normalizeG2s over in-memory sums indexed by `slotOf[pixel]`. */
+export function corrNormalize(sums: CorrPixelSums, slotOf: Int32Array, bins: CorrBins, nd: number, compat: boolean): { g2: Float64Array; stderr: Float64Array; nq: number } {
+  const n = new CorrNormalizer(bins, nd, compat);
+  const order = normalisationOrder(bins);
+  for (let i = 0; i < order.pixels.length; i++) n.add(order.q[i], order.s[i], sums, slotOf[order.pixels[i]]);
+  return n.finish();
 }

@@ -45,6 +45,11 @@ class RowBuilder {
   }
 }
 
+/** The delay ladder of N frames (Corr::delaysPerLevel with calculateLevelMax). */
+export function corrDelays(N: number, dpl: number): Array<[number, number]> {
+  return eigenDelays(N, dpl, eigenLevelMax(N, dpl));
+}
+
 /** main.cpp:313-337: I /= framesum[f] / mean(framesum), after the intensity products were taken. */
 function normalizeByFramesum(rows: (CorrRow | undefined)[], frameMean: Float64Array): void {
   let sum = 0;
@@ -54,7 +59,7 @@ function normalizeByFramesum(rows: (CorrRow | undefined)[], frameMean: Float64Ar
 }
 
 /** pixelSum, frameSum, partition means, norm factor and timestamps (main.cpp:339-404). */
-function intensityDatasets(s: XpcsCorrSettings, bins: CorrBins, p: CorrFilterProducts, out: Map<string, CorrDataset>): void {
+export function intensityDatasets(s: XpcsCorrSettings, bins: CorrBins, p: CorrFilterProducts, out: Map<string, CorrDataset>): void {
   const N = p.frames;
   const [H, W] = s.shape;
   const S = bins.totalStatic;
@@ -149,7 +154,7 @@ export function xpcsCorr(source: CorrFrameSource, settingsInput: unknown): XpcsC
     out.set('DarkStd', { data: products.darkStd!, shape: [...s.shape] });
   }
   if (s.normalizeByFramesum) normalizeByFramesum(rows, products.frameMean);
-  const delays = eigenDelays(N, s.delaysPerLevel, eigenLevelMax(N, s.delaysPerLevel));
+  const delays = corrDelays(N, s.delaysPerLevel);
   if (s.analysisType === 'Twotime') for (const [k, v] of corrTwoTime(s, bins, rows, N)) out.set(k, v);
   else multiTauDatasets(s, bins, rows, N, delays, out);
   return { datasets: out, settings: s, frames: N, delays, dynamicBins: [...bins.qbins.keys()] };

@@ -16,3 +16,5 @@ export type { XpcsCorrSettings, XpcsCorrSettingsInput } from './corr-settings';
 export { ArrayCorrSource } from './corr-source';
 export type { CorrFrameSource, CorrRawFrame } from './corr-source';
 export type { CorrDataset } from './corr-twotime';
+export { xpcsCorrStream } from './corr-stream-run';
+export type { XpcsCorrStreamOptions, XpcsCorrStreamResult } from './corr-stream-run';
