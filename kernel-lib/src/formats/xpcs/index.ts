@@ -16,3 +16,4 @@ export type { XpcsCorrConfig, ReadXpcsCorrConfigOptions } from './corr-config';
 export { writeXpcsCorrResults, corrResultSpecs } from './corr-results';
 export type { WriteXpcsCorrResultsOptions } from './corr-results';
 export { ImmCorrSource } from './imm-corr-source';
+export { writeTwoTimeStreamed } from './twotime-tiles';

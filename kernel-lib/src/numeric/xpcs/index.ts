@@ -18,3 +18,5 @@ export type { CorrFrameSource, CorrRawFrame } from './corr-source';
 export type { CorrDataset } from './corr-twotime';
 export { xpcsCorrStream } from './corr-stream-run';
 export type { XpcsCorrStreamOptions, XpcsCorrStreamResult } from './corr-stream-run';
+export { xpcsTwoTimeStream } from './corr-twotime-stream';
+export type { TwoTimeTileSink, XpcsTwoTimeStreamOptions } from './corr-twotime-stream';

@@ -8,7 +8,9 @@ import { StagebookError } from '../../errors/stagebook-error';
 import { checkCompression, readXpcsCorrConfig, type XpcsCorrConfig } from '../../formats/xpcs/corr-config';
 import { writeXpcsCorrResults } from '../../formats/xpcs/corr-results';
 import { ImmCorrSource } from '../../formats/xpcs/imm-corr-source';
-import { xpcsCorr, type XpcsCorrResult } from '../../numeric/xpcs';
+import { writeTwoTimeStreamed } from '../../formats/xpcs/twotime-tiles';
+import { xpcsCorr, xpcsCorrStream, xpcsTwoTimeStream, type TwoTimeTileSink, type XpcsCorrResult } from '../../numeric/xpcs';
+import { corrFrameCounts } from '../../numeric/xpcs/corr-settings';
 
 export interface CorrelateXpcsFileOptions {
   /** IMM frame file; default `/xpcs/input_file_local`, relative to the HDF5 file's directory. */
@@ -23,6 +25,11 @@ export interface CorrelateXpcsFileOptions {
   frameout?: number;
   /** Where to write; default: into `hdf` itself, as corr does (atomically). null = do not write. */
   output?: string | null;
+  /**
+   * Larger than memory: multi-tau streams from the frame file (default mode, xpcsCorrStream) and
+   * two-time is written in row tiles as produced (xpcsTwoTimeStream); memory bounded by the budget.
+   */
+  stream?: { memoryBudgetBytes?: number };
   /** Overrides applied to the settings read from the file (e.g. a sector map as dqmap/sqmap). */
   override?: (config: XpcsCorrConfig) => XpcsCorrConfig;
 }
@@ -48,14 +55,24 @@ export async function correlateXpcsFile(hdf: string, options: CorrelateXpcsFileO
   if (options.override) config = options.override(config);
   const frameFile = frameFileOf(hdf, config, options.imm);
   const src = new ImmCorrSource(frameFile, 'correlateXpcsFile');
+  const output = options.output === undefined ? hdf : options.output;
+  const writeOpts = { outputData: options.outpath ?? config.outputData, sourceFile: hdf };
   let result: XpcsCorrResult;
   try {
     checkCompression(config, src.sparse, frameFile);
-    result = xpcsCorr(src, config.settings);
+    const budget = { memoryBudgetBytes: options.stream?.memoryBudgetBytes };
+    if (options.stream && config.settings.analysisType === 'Twotime') {
+      const N = corrFrameCounts(config.settings).frames;
+      let r: XpcsCorrResult | undefined;
+      const run = (sink: TwoTimeTileSink) => (r = xpcsTwoTimeStream(src, config.settings, sink, budget)).datasets;
+      if (output === null) run({ rows: () => undefined });
+      else await writeTwoTimeStreamed(output, N, run, writeOpts);
+      return { result: r!, config, frameFile, output };
+    }
+    result = options.stream ? xpcsCorrStream(src, config.settings, budget) : xpcsCorr(src, config.settings);
   } finally {
     src.close();
   }
-  const output = options.output === undefined ? hdf : options.output;
-  if (output !== null) await writeXpcsCorrResults(output, result.datasets, { outputData: options.outpath ?? config.outputData, sourceFile: hdf });
+  if (output !== null) await writeXpcsCorrResults(output, result.datasets, writeOpts);
   return { result, config, frameFile, output };
 }
