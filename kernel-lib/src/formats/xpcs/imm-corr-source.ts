@@ -19,6 +19,12 @@ export class ImmCorrSource implements CorrFrameSource {
     this.sparse = this.src.size > 0 && this.src.headerAt(0, 0).header.compression !== 0;
   }
 
+  /** [rows, cols] of the first frame. */
+  get frameShape(): [number, number] {
+    const h = this.src.headerAt(0, 0).header;
+    return [h.rows, h.cols];
+  }
+
   /** Frames in the file (walks the headers once, on first use). */
   get frameCount(): number {
     if (this.count === null) this.count = this.src.scan().length;

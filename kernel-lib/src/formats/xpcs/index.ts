@@ -17,3 +17,5 @@ export { writeXpcsCorrResults, corrResultSpecs } from './corr-results';
 export type { WriteXpcsCorrResultsOptions } from './corr-results';
 export { ImmCorrSource } from './imm-corr-source';
 export { writeTwoTimeStreamed } from './twotime-tiles';
+export { RigakuCorrSource, writeRigakuBin } from './rigaku';
+export { Hdf5StackCorrSource, writeHdf5FrameStack, HDF5_STACK_PATH } from './hdf5-stack';

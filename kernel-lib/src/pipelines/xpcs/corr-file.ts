@@ -7,14 +7,21 @@ import path from 'node:path';
 import { StagebookError } from '../../errors/stagebook-error';
 import { checkCompression, readXpcsCorrConfig, type XpcsCorrConfig } from '../../formats/xpcs/corr-config';
 import { writeXpcsCorrResults } from '../../formats/xpcs/corr-results';
+import { Hdf5StackCorrSource } from '../../formats/xpcs/hdf5-stack';
 import { ImmCorrSource } from '../../formats/xpcs/imm-corr-source';
+import { RigakuCorrSource } from '../../formats/xpcs/rigaku';
+import type { CorrFrameSource } from '../../numeric/xpcs/corr-source';
+import { configUnsupported, corrFrameCounts } from '../../numeric/xpcs/corr-settings';
 import { writeTwoTimeStreamed } from '../../formats/xpcs/twotime-tiles';
 import { xpcsCorr, xpcsCorrStream, xpcsTwoTimeStream, type TwoTimeTileSink, type XpcsCorrResult } from '../../numeric/xpcs';
-import { corrFrameCounts } from '../../numeric/xpcs/corr-settings';
 
 export interface CorrelateXpcsFileOptions {
-  /** IMM frame file; default `/xpcs/input_file_local`, relative to the HDF5 file's directory. */
+  /** IMM frame file (corr --imm); default `/xpcs/input_file_local`, relative to the HDF5 file's directory. */
   imm?: string;
+  /** Rigaku 64-bit `.bin` event file (corr --rigaku). */
+  rigaku?: string;
+  /** HDF5 frame stack with /entry/data/data (corr --hdf5). */
+  hdf5?: string;
   compat?: 'none' | 'xpcs-eigen';
   /** Entry group of the configuration (corr --inpath, default /xpcs). */
   inpath?: string;
@@ -41,25 +48,49 @@ export interface CorrelateXpcsFileResult {
   output: string | null;
 }
 
-/** The frame file the config names (input_file_local), resolved beside the HDF5 file. */
-export function frameFileOf(hdf: string, config: XpcsCorrConfig, explicit?: string): string {
-  if (explicit) return explicit;
+type Source = CorrFrameSource & { close(): void };
+
+/** The frame file: explicit --imm/--rigaku/--hdf5, else input_file_local beside the HDF5 file (kind by extension). */
+export function frameFileOf(hdf: string, config: XpcsCorrConfig, options: Pick<CorrelateXpcsFileOptions, 'imm' | 'rigaku' | 'hdf5'> = {}): { file: string; kind: 'imm' | 'rigaku' | 'hdf5' } {
+  const given = (['imm', 'rigaku', 'hdf5'] as const).filter((k) => options[k] !== undefined);
+  if (given.length > 1) {
+    throw new StagebookError('E_INVALID_ARGUMENT', `correlateXpcsFile: give one frame file, got ${given.join(' and ')}`, { where: 'correlateXpcsFile', field: given[1] });
+  }
+  if (given.length === 1) return { file: options[given[0]]!, kind: given[0] };
   if (!config.inputFileLocal) {
     throw new StagebookError('E_INVALID_ARGUMENT', `correlateXpcsFile: ${hdf}: no frame file given and /xpcs/input_file_local is absent`, { where: 'correlateXpcsFile', file: hdf, field: 'imm' });
   }
-  return path.resolve(path.dirname(hdf), config.inputFileLocal);
+  const file = path.resolve(path.dirname(hdf), config.inputFileLocal);
+  return { file, kind: /\.bin$/i.test(file) ? 'rigaku' : /\.(h5|hdf5|hdf|nxs)$/i.test(file) ? 'hdf5' : 'imm' };
+}
+
+async function openSource(config: XpcsCorrConfig, file: string, kind: 'imm' | 'rigaku' | 'hdf5'): Promise<Source> {
+  const where = 'correlateXpcsFile';
+  const s = config.settings;
+  const compat = s.compat === 'xpcs-eigen';
+  if (kind === 'rigaku') {
+    if (compat) configUnsupported(where, '--rigaku', file, "compat mode cannot reproduce corr's Rigaku reader (it drops frames without events and shifts the rest); use the default mode");
+    return new RigakuCorrSource(file, s.shape, where);
+  }
+  const src = kind === 'hdf5' ? await Hdf5StackCorrSource.open(file, { where, asSparse: compat }) : new ImmCorrSource(file, where);
+  const [h, w] = src.frameShape;
+  if (h * w !== s.shape[0] * s.shape[1]) {
+    src.close();
+    throw new StagebookError('E_INVALID_SHAPE', `${where}: ${file} holds ${h}x${w} frames but the configuration describes a ${s.shape[0]}x${s.shape[1]} detector`, { where, file });
+  }
+  if (kind === 'imm') checkCompression(config, src.sparse, file);
+  return src;
 }
 
 export async function correlateXpcsFile(hdf: string, options: CorrelateXpcsFileOptions = {}): Promise<CorrelateXpcsFileResult> {
   let config = await readXpcsCorrConfig(hdf, { compat: options.compat, inpath: options.inpath, g2out: options.g2out, darkout: options.darkout, frameout: options.frameout });
   if (options.override) config = options.override(config);
-  const frameFile = frameFileOf(hdf, config, options.imm);
-  const src = new ImmCorrSource(frameFile, 'correlateXpcsFile');
+  const { file: frameFile, kind } = frameFileOf(hdf, config, options);
+  const src = await openSource(config, frameFile, kind);
   const output = options.output === undefined ? hdf : options.output;
   const writeOpts = { outputData: options.outpath ?? config.outputData, sourceFile: hdf };
   let result: XpcsCorrResult;
   try {
-    checkCompression(config, src.sparse, frameFile);
     const budget = { memoryBudgetBytes: options.stream?.memoryBudgetBytes };
     if (options.stream && config.settings.analysisType === 'Twotime') {
       const N = corrFrameCounts(config.settings).frames;
