@@ -46,7 +46,21 @@ export const XPCS_CORR_FIELDS = {
   dnoq: 'descriptive: number of dynamic bins (copied)',
   snoq: 'descriptive: number of static bins (copied)',
   Version: 'descriptive (copied)',
+  // Further fields of real 8-ID configurations (gladier-xpcs tools/xpcs_qc.py lists them); corr never reads them.
+  dnophi: 'descriptive: angular dynamic bins', snophi: 'descriptive', dqspan: 'descriptive: q edges', sqspan: 'descriptive',
+  dphispan: 'descriptive', sphispan: 'descriptive', swbinX: 'descriptive: static binning used to build the maps', swbinY: 'descriptive',
+  input_file_remote: 'descriptive', output_file_local: 'descriptive', output_file_remote: 'descriptive', qmap_hdf5_filename: 'descriptive',
+  specfile: 'descriptive', specscan_dark_number: 'descriptive', specscan_data_number: 'descriptive', batches: 'descriptive',
+  num_g2partials: 'descriptive (g2partials count follows twotime2onetime_window_size)',
+  dynamic_mean_window_size: 'descriptive (corr has no dynamic mean window)',
+  normalization_method: 'descriptive (partition_norm_factor always uses the transmitted flux, as corr)',
+  blemish_enabled: 'honoured only as DISABLED: neither corr nor stagebook applies a blemish file; ENABLED is refused',
+  kinetics: 'honoured only as DISABLED: kinetics-mode frames are not supported; ENABLED is refused',
+  normalize_by_smoothed_img: 'honoured only as 0: corr does not implement it; other values are refused',
 } as const;
+
+/** Settings neither corr nor stagebook implements: only their "off" values are accepted. */
+const OFF_ONLY: Record<string, string[]> = { blemish_enabled: ['DISABLED'], kinetics: ['DISABLED'], normalize_by_smoothed_img: ['0'] };
 
 export interface ReadXpcsCorrConfigOptions {
   compat?: 'none' | 'xpcs-eigen';
@@ -122,6 +136,15 @@ function refuseUnknownFields(f: FieldReader): void {
   }
 }
 
+function refuseEnabledUnsupported(f: FieldReader): void {
+  for (const [name, allowed] of Object.entries(OFF_ONLY)) {
+    if (!f.has(name)) continue;
+    const d = f.r.read(f.path(name), f.where);
+    const v = typeof d.value === 'number' ? String(d.value) : typeof d.value === 'string' ? d.value.trim() : ArrayBuffer.isView(d.value) && d.value.length === 1 ? String(d.value[0]) : JSON.stringify(d.value);
+    if (!allowed.includes(v)) configUnsupported(f.where, f.path(name), v, `only ${allowed.join('/')} is supported (${XPCS_CORR_FIELDS[name as keyof typeof XPCS_CORR_FIELDS]})`);
+  }
+}
+
 function readMaps(f: FieldReader): { dq: Float64Array; sq: Float64Array; mask: Float64Array | null; shape: [number, number] } {
   const dq = f.r.readNumeric(f.path('dqmap'), f.where);
   const sq = f.r.readNumeric(f.path('sqmap'), f.where);
@@ -194,6 +217,7 @@ export function xpcsCorrConfigFrom(r: Hdf5Reader, options: ReadXpcsCorrConfigOpt
   const entry = (options.inpath ?? '/xpcs').replace(/\/+$/, '');
   const f = new FieldReader(r, entry, where);
   refuseUnknownFields(f);
+  refuseEnabledUnsupported(f);
   const maps = readMaps(f);
   const analysisType = f.oneOf('analysis_type', 'Multitau', ['Multitau', 'Twotime']);
   const twoTime = analysisType === 'Twotime';

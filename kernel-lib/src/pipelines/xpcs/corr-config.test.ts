@@ -102,6 +102,12 @@ const CASES: Array<[field: string, fields: Record<string, unknown>, expect: Expe
   ['dnoq', { dnoq: 3 }, 'same'],
   ['snoq', { snoq: 6 }, 'same'],
   ['Version', { Version: '0.9' }, 'same'],
+  ...(['dnophi', 'snophi', 'batches', 'num_g2partials', 'dynamic_mean_window_size', 'specscan_dark_number', 'specscan_data_number'] as const).map((f) => [f, { [f]: 3 }, 'same'] as [string, Record<string, unknown>, Expect]),
+  ...(['dqspan', 'sqspan', 'dphispan', 'sphispan', 'swbinX', 'swbinY'] as const).map((f) => [f, { [f]: { path: `/xpcs/${f}`, data: Float64Array.of(1, 2), shape: [1, 2] } }, 'same'] as [string, Record<string, unknown>, Expect]),
+  ...(['input_file_remote', 'output_file_local', 'output_file_remote', 'qmap_hdf5_filename', 'specfile', 'normalization_method'] as const).map((f) => [f, { [f]: 'something' }, 'same'] as [string, Record<string, unknown>, Expect]),
+  ['blemish_enabled', { blemish_enabled: 'ENABLED' }, 'refused'],
+  ['kinetics', { kinetics: 'ENABLED' }, 'refused'],
+  ['normalize_by_smoothed_img', { normalize_by_smoothed_img: 1 }, 'refused'],
 ];
 
 describe('every /xpcs field is honoured or refused', () => {
@@ -120,8 +126,13 @@ describe('every /xpcs field is honoured or refused', () => {
   });
 
   it('refuses a field it does not know, naming it and its value', async () => {
-    const file = await configWith('unknown', { blemish_enabled: 'ENABLED' });
-    await expect(run(file)).rejects.toThrow(/E_CONFIG_UNSUPPORTED: \/xpcs\/blemish_enabled = "ENABLED"/);
+    const file = await configWith('unknown', { flux_capacitor: 'ENABLED' });
+    await expect(run(file)).rejects.toThrow(/E_CONFIG_UNSUPPORTED: \/xpcs\/flux_capacitor = "ENABLED"/);
+  });
+
+  it('accepts the off values of settings it does not implement', async () => {
+    const file = await configWith('off', { blemish_enabled: 'DISABLED', kinetics: 'DISABLED', normalize_by_smoothed_img: 0 });
+    expect(same(await run(file), baseline)).toBe(true);
   });
 
   it('lld and sigma are honoured with a dark block', async () => {
