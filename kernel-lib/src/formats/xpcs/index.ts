@@ -19,3 +19,7 @@ export { ImmCorrSource } from './imm-corr-source';
 export { writeTwoTimeStreamed } from './twotime-tiles';
 export { RigakuCorrSource, writeRigakuBin } from './rigaku';
 export { Hdf5StackCorrSource, writeHdf5FrameStack, HDF5_STACK_PATH } from './hdf5-stack';
+export { writeXpcsNexusResults, xpcsNexusSpecs } from './nexus-write';
+export type { XpcsNexusWriteInput } from './nexus-write';
+export { checkXpcsFileAps, xpcsApsQcFrom, XPCS_APS_QC_LIST } from './qc-aps';
+export type { XpcsApsQcItem, XpcsApsQcReport } from './qc-aps';

@@ -6,14 +6,17 @@
 import path from 'node:path';
 import { StagebookError } from '../../errors/stagebook-error';
 import { checkCompression, readXpcsCorrConfig, type XpcsCorrConfig } from '../../formats/xpcs/corr-config';
+import { withHdf5 } from '../../formats/hdf5/reader';
 import { writeXpcsCorrResults } from '../../formats/xpcs/corr-results';
+import { writeXpcsNexusResults } from '../../formats/xpcs/nexus-write';
+import { xpcsFitDatasets } from './fit-datasets';
 import { Hdf5StackCorrSource } from '../../formats/xpcs/hdf5-stack';
 import { ImmCorrSource } from '../../formats/xpcs/imm-corr-source';
 import { RigakuCorrSource } from '../../formats/xpcs/rigaku';
 import type { CorrFrameSource } from '../../numeric/xpcs/corr-source';
 import { configUnsupported, corrFrameCounts } from '../../numeric/xpcs/corr-settings';
 import { writeTwoTimeStreamed } from '../../formats/xpcs/twotime-tiles';
-import { xpcsCorr, xpcsCorrStream, xpcsTwoTimeStream, type TwoTimeTileSink, type XpcsCorrResult } from '../../numeric/xpcs';
+import { xpcsCorr, xpcsCorrStream, xpcsTwoTimeStream, type CorrDataset, type TwoTimeTileSink, type XpcsCorrResult } from '../../numeric/xpcs';
 
 export interface CorrelateXpcsFileOptions {
   /** IMM frame file (corr --imm); default `/xpcs/input_file_local`, relative to the HDF5 file's directory. */
@@ -37,6 +40,10 @@ export interface CorrelateXpcsFileOptions {
    * two-time is written in row tiles as produced (xpcsTwoTimeStream); memory bounded by the budget.
    */
   stream?: { memoryBudgetBytes?: number };
+  /** Result layout: 'legacy' (/exchange, corr's) or 'nexus' (a new file, default `<hdf stem>.nxs`). */
+  layout?: 'legacy' | 'nexus';
+  /** Also write the fit datasets (*FIT1, *FIT2, g2avgFIT1/2) the 8-ID QC and plots read (multi-tau). */
+  fits?: boolean;
   /** Overrides applied to the settings read from the file (e.g. a sector map as dqmap/sqmap). */
   override?: (config: XpcsCorrConfig) => XpcsCorrConfig;
 }
@@ -82,6 +89,16 @@ async function openSource(config: XpcsCorrConfig, file: string, kind: 'imm' | 'r
   return src;
 }
 
+/** Seconds per correlated frame and the q lists, from the configuration file (absent: 1 s per frame). */
+async function readExtras(hdf: string, config: XpcsCorrConfig): Promise<{ frameSeconds: number; dqlist?: Float64Array; sqlist?: Float64Array }> {
+  return withHdf5(hdf, (r) => {
+    const p = '/measurement/instrument/detector/exposure_period';
+    const period = r.has(p) ? r.readScalar(p, 'correlateXpcsFile') : 1;
+    const list = (n: string) => (r.has(n) ? r.readNumeric(n, 'correlateXpcsFile').data : undefined);
+    return { frameSeconds: period * config.settings.strideFrames * config.settings.avgFrames, dqlist: list('/xpcs/dqlist'), sqlist: list('/xpcs/sqlist') };
+  }, 'correlateXpcsFile');
+}
+
 export async function correlateXpcsFile(hdf: string, options: CorrelateXpcsFileOptions = {}): Promise<CorrelateXpcsFileResult> {
   let config = await readXpcsCorrConfig(hdf, { compat: options.compat, inpath: options.inpath, g2out: options.g2out, darkout: options.darkout, frameout: options.frameout });
   if (options.override) config = options.override(config);
@@ -93,6 +110,9 @@ export async function correlateXpcsFile(hdf: string, options: CorrelateXpcsFileO
   try {
     const budget = { memoryBudgetBytes: options.stream?.memoryBudgetBytes };
     if (options.stream && config.settings.analysisType === 'Twotime') {
+      if (options.layout === 'nexus') {
+        throw new StagebookError('E_INVALID_ARGUMENT', 'correlateXpcsFile: layout nexus is not written by the streamed two-time path (its maps go to C2T_all tiles)', { where: 'correlateXpcsFile', field: 'layout' });
+      }
       const N = corrFrameCounts(config.settings).frames;
       let r: XpcsCorrResult | undefined;
       const run = (sink: TwoTimeTileSink) => (r = xpcsTwoTimeStream(src, config.settings, sink, budget)).datasets;
@@ -104,6 +124,16 @@ export async function correlateXpcsFile(hdf: string, options: CorrelateXpcsFileO
   } finally {
     src.close();
   }
-  if (output !== null) await writeXpcsCorrResults(output, result.datasets, writeOpts);
+  if (output === null) return { result, config, frameFile, output };
+  const extras = await readExtras(hdf, config);
+  const fits = options.fits && result.datasets.has('norm-0-g2')
+    ? xpcsFitDatasets(Array.from(result.datasets.get('tau')!.data, (t) => t * extras.frameSeconds), result.datasets.get('norm-0-g2')!, result.datasets.get('norm-0-stderr')!)
+    : new Map<string, CorrDataset>();
+  if (options.layout === 'nexus') {
+    const target = options.output ?? hdf.replace(/\.[^./]+$/, '') + '.nxs';
+    await writeXpcsNexusResults(target, { datasets: result.datasets, settings: config.settings, frameSeconds: extras.frameSeconds, dqlist: extras.dqlist, sqlist: extras.sqlist, fits });
+    return { result, config, frameFile, output: target };
+  }
+  await writeXpcsCorrResults(output, new Map([...result.datasets, ...fits]), writeOpts);
   return { result, config, frameFile, output };
 }

@@ -14,16 +14,19 @@ import { defineStage } from '../../engine/stage';
 import { StagebookError } from '../../errors/stagebook-error';
 import type { FileRef } from '../../ledger/types';
 import { join } from 'node:path';
+import { withHdf5 } from '../../formats/hdf5/reader';
 import { readXpcsCorrConfig } from '../../formats/xpcs/corr-config';
 import { writeXpcsCorrResults } from '../../formats/xpcs/corr-results';
 import { runInWorkers } from '../../numeric/parallel/pool';
 import type { XpcsCorrResult, XpcsCorrSettings } from '../../numeric/xpcs';
 import { corrFrameCounts } from '../../numeric/xpcs/corr-settings';
 import { correlateXpcsFile } from './corr-file';
+import { xpcsFitDatasets } from './fit-datasets';
 import { xpcsCorrPassTask, type CorrPassResult, type CorrPassTask } from './corr-task';
 import { sectorMap } from './sectors';
 
 const TASK = join(__dirname, 'corr-task.ts');
+const PERIOD = '/measurement/instrument/detector/exposure_period';
 
 const corrParams = z.strictObject({
   threads: z.number().int().min(1).max(64).default(2).describe('Threads: the sector and two-time passes run in workers beside the main pass (results are identical for any value)'),
@@ -145,6 +148,10 @@ export const xpcsCorrStage = defineStage<XpcsCorrParams>({
       mt = extra;
       for (const k of ['tau', 'norm-0-g2', 'norm-0-stderr']) datasets.set(k, extra.datasets.get(k)!);
     } else if (extra) for (const [n, d] of extra.datasets) if (/^(C2T_all\/|g2full$|g2partials$|sg$)/.test(n)) datasets.set(n, d);
+    // The fit datasets the 8-ID QC and plots read (*FIT1, *FIT2, g2avgFIT1/2), delays in seconds.
+    const period = await withHdf5(hdf, (r) => (r.has(PERIOD) ? r.readScalar(PERIOD, ctx.stage) : 1), ctx.stage);
+    const tauSeconds = mt.delays.map(([, t]) => t * period * s.strideFrames * s.avgFrames);
+    for (const [k, v] of xpcsFitDatasets(tauSeconds, datasets.get('norm-0-g2')!, datasets.get('norm-0-stderr')!)) datasets.set(k, v);
     ctx.progress(steps - 1, steps, 'write results');
     await writeXpcsCorrResults(ctx.output(`L1/${name}/${name}_results.hdf`), datasets, { sourceFile: hdf, outputData: config.outputData });
     await fsp.writeFile(ctx.output(`L1/${name}/${name}_g2_sectors.json`, { product: 'xpcs-sector-g2' }), JSON.stringify(sectorCurves(mtSectors, ctx.params.sectors)) + '\n');
