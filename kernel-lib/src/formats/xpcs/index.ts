@@ -23,3 +23,4 @@ export { writeXpcsNexusResults, xpcsNexusSpecs } from './nexus-write';
 export type { XpcsNexusWriteInput } from './nexus-write';
 export { checkXpcsFileAps, xpcsApsQcFrom, XPCS_APS_QC_LIST } from './qc-aps';
 export type { XpcsApsQcItem, XpcsApsQcReport } from './qc-aps';
+export { editXpcsConfig } from './config-edit';
