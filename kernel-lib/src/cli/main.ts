@@ -19,7 +19,7 @@ const HELP = `usage: stagebook <command> [options]
   ledger query --config F [--level L] [--version-lt N] [--product P] [--stage S] [--state S] [--json]
   pipelines
   xpcs corr <hdf> [--imm F | --rigaku F | --hdf5 F] [--g2out] [--darkout] [--frameout N] [--inpath /xpcs]
-      [--outpath /exchange] [--nexus [--output F]] [--compat xpcs-eigen] [--fits] [--stream [--memory-mb N]]
+      [--outpath /exchange] [--nexus [--output F]] [--compat xpcs-eigen] [--fits] [--plots] [--stream [--memory-mb N]]
 
 <pipeline> is a registered name (built in: example, xpcs, lco-data-management) or a path to a .js module exporting \`pipeline\`.
 Exit codes: 0 ok, 1 stage failures, 2 usage, 3 config, 4 locked, 5 no inputs, 6 run not found,

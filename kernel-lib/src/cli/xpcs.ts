@@ -27,9 +27,10 @@ export async function xpcsCorrCommand(argv: string[]): Promise<number> {
   }
   const a = parseArgs(argv, {
     imm: 'value', rigaku: 'value', hdf5: 'value', g2out: 'flag', darkout: 'flag', frameout: 'value', inpath: 'value', outpath: 'value',
-    nexus: 'flag', output: 'value', compat: 'value', stream: 'flag', 'memory-mb': 'value', fits: 'flag', quiet: 'flag',
+    nexus: 'flag', output: 'value', compat: 'value', stream: 'flag', 'memory-mb': 'value', fits: 'flag', quiet: 'flag', plots: 'flag',
   });
   if (a.positionals.length !== 1) throw usage('xpcs corr needs exactly one HDF5 configuration file');
+  if (a.options.plots && a.options.nexus) throw usage('--plots draws from the legacy /exchange layout; it cannot be combined with --nexus');
   const compat = str(a, 'compat');
   if (compat !== undefined && compat !== 'xpcs-eigen' && compat !== 'none') throw usage(`--compat must be xpcs-eigen or none, got ${JSON.stringify(compat)}`);
   const memory = intOption('memory-mb', str(a, 'memory-mb'), 1);
@@ -44,6 +45,11 @@ export async function xpcsCorrCommand(argv: string[]): Promise<number> {
     layout: a.options.nexus ? 'nexus' : 'legacy', output: str(a, 'output'), compat: compat as 'xpcs-eigen' | 'none' | undefined,
     stream: a.options.stream ? { memoryBudgetBytes: memory === undefined ? undefined : memory * 2 ** 20 } : undefined, fits: a.options.fits === true,
   });
+  if (a.options.plots) {
+    const { writeXpcsPortalPngs } = await import('../pipelines/xpcs/portal-plots');
+    const files = await writeXpcsPortalPngs(r.output!, { outputData: str(a, 'outpath') ?? r.config.outputData });
+    say(`${files.length} portal plots beside ${r.output}`);
+  }
   say(`${r.result.frames} frames from ${r.frameFile}, ${r.result.dynamicBins.length} q bins, ${r.result.settings.analysisType}; wrote ${r.output} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return XPCS_EXIT.ok;
 }
