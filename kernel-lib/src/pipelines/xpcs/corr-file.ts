@@ -5,16 +5,13 @@
  */
 import path from 'node:path';
 import { StagebookError } from '../../errors/stagebook-error';
-import { checkCompression, readXpcsCorrConfig, type XpcsCorrConfig } from '../../formats/xpcs/corr-config';
+import { readXpcsCorrConfig, type XpcsCorrConfig } from '../../formats/xpcs/corr-config';
 import { withHdf5 } from '../../formats/hdf5/reader';
 import { writeXpcsCorrResults } from '../../formats/xpcs/corr-results';
 import { writeXpcsNexusResults } from '../../formats/xpcs/nexus-write';
 import { xpcsFitDatasets } from './fit-datasets';
-import { Hdf5StackCorrSource } from '../../formats/xpcs/hdf5-stack';
-import { ImmCorrSource } from '../../formats/xpcs/imm-corr-source';
-import { RigakuCorrSource } from '../../formats/xpcs/rigaku';
-import type { CorrFrameSource } from '../../numeric/xpcs/corr-source';
-import { configUnsupported, corrFrameCounts } from '../../numeric/xpcs/corr-settings';
+import { corrFrameCounts } from '../../numeric/xpcs/corr-settings';
+import { frameKindOf, openCorrSource, type FrameFileKind } from './frame-source';
 import { writeTwoTimeStreamed } from '../../formats/xpcs/twotime-tiles';
 import { xpcsCorr, xpcsCorrStream, xpcsTwoTimeStream, type CorrDataset, type TwoTimeTileSink, type XpcsCorrResult } from '../../numeric/xpcs';
 
@@ -55,10 +52,8 @@ export interface CorrelateXpcsFileResult {
   output: string | null;
 }
 
-type Source = CorrFrameSource & { close(): void };
-
 /** The frame file: explicit --imm/--rigaku/--hdf5, else input_file_local beside the HDF5 file (kind by extension). */
-export function frameFileOf(hdf: string, config: XpcsCorrConfig, options: Pick<CorrelateXpcsFileOptions, 'imm' | 'rigaku' | 'hdf5'> = {}): { file: string; kind: 'imm' | 'rigaku' | 'hdf5' } {
+export function frameFileOf(hdf: string, config: XpcsCorrConfig, options: Pick<CorrelateXpcsFileOptions, 'imm' | 'rigaku' | 'hdf5'> = {}): { file: string; kind: FrameFileKind } {
   const given = (['imm', 'rigaku', 'hdf5'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 1) {
     throw new StagebookError('E_INVALID_ARGUMENT', `correlateXpcsFile: give one frame file, got ${given.join(' and ')}`, { where: 'correlateXpcsFile', field: given[1] });
@@ -68,25 +63,7 @@ export function frameFileOf(hdf: string, config: XpcsCorrConfig, options: Pick<C
     throw new StagebookError('E_INVALID_ARGUMENT', `correlateXpcsFile: ${hdf}: no frame file given and /xpcs/input_file_local is absent`, { where: 'correlateXpcsFile', file: hdf, field: 'imm' });
   }
   const file = path.resolve(path.dirname(hdf), config.inputFileLocal);
-  return { file, kind: /\.bin$/i.test(file) ? 'rigaku' : /\.(h5|hdf5|hdf|nxs)$/i.test(file) ? 'hdf5' : 'imm' };
-}
-
-async function openSource(config: XpcsCorrConfig, file: string, kind: 'imm' | 'rigaku' | 'hdf5'): Promise<Source> {
-  const where = 'correlateXpcsFile';
-  const s = config.settings;
-  const compat = s.compat === 'xpcs-eigen';
-  if (kind === 'rigaku') {
-    if (compat) configUnsupported(where, '--rigaku', file, "compat mode cannot reproduce corr's Rigaku reader (it drops frames without events and shifts the rest); use the default mode");
-    return new RigakuCorrSource(file, s.shape, where);
-  }
-  const src = kind === 'hdf5' ? await Hdf5StackCorrSource.open(file, { where, asSparse: compat }) : new ImmCorrSource(file, where);
-  const [h, w] = src.frameShape;
-  if (h * w !== s.shape[0] * s.shape[1]) {
-    src.close();
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: ${file} holds ${h}x${w} frames but the configuration describes a ${s.shape[0]}x${s.shape[1]} detector`, { where, file });
-  }
-  if (kind === 'imm') checkCompression(config, src.sparse, file);
-  return src;
+  return { file, kind: frameKindOf(file) };
 }
 
 /** Seconds per correlated frame and the q lists, from the configuration file (absent: 1 s per frame). */
@@ -103,7 +80,7 @@ export async function correlateXpcsFile(hdf: string, options: CorrelateXpcsFileO
   let config = await readXpcsCorrConfig(hdf, { compat: options.compat, inpath: options.inpath, g2out: options.g2out, darkout: options.darkout, frameout: options.frameout });
   if (options.override) config = options.override(config);
   const { file: frameFile, kind } = frameFileOf(hdf, config, options);
-  const src = await openSource(config, frameFile, kind);
+  const src = await openCorrSource(config.settings, frameFile, kind, config);
   const output = options.output === undefined ? hdf : options.output;
   const writeOpts = { outputData: options.outpath ?? config.outputData, sourceFile: hdf };
   let result: XpcsCorrResult;

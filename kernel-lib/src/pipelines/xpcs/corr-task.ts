@@ -3,11 +3,12 @@
  * over the same IMM file, run in a worker thread while the calling thread runs the main pass.
  * Every pass is deterministic, so the results do not depend on where it runs.
  */
-import { ImmCorrSource } from '../../formats/xpcs/imm-corr-source';
 import { xpcsCorr, type CorrDataset, type XpcsCorrSettings } from '../../numeric/xpcs';
+import { openCorrSource, type FrameFileKind } from './frame-source';
 
 export interface CorrPassTask {
-  imm: string;
+  file: string;
+  kind: FrameFileKind;
   settings: XpcsCorrSettings;
 }
 
@@ -18,8 +19,8 @@ export interface CorrPassResult {
   dynamicBins: number[];
 }
 
-export function xpcsCorrPassTask(t: CorrPassTask): CorrPassResult {
-  const src = new ImmCorrSource(t.imm, 'xpcs-corr pass');
+export async function xpcsCorrPassTask(t: CorrPassTask): Promise<CorrPassResult> {
+  const src = await openCorrSource(t.settings, t.file, t.kind);
   try {
     const r = xpcsCorr(src, t.settings);
     return { datasets: [...r.datasets], frames: r.frames, delays: r.delays, dynamicBins: r.dynamicBins };

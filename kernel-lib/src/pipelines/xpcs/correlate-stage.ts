@@ -23,6 +23,7 @@ import { corrFrameCounts } from '../../numeric/xpcs/corr-settings';
 import { correlateXpcsFile } from './corr-file';
 import { xpcsFitDatasets } from './fit-datasets';
 import { xpcsCorrPassTask, type CorrPassResult, type CorrPassTask } from './corr-task';
+import { frameKindOf, type FrameFileKind } from './frame-source';
 import { sectorMap } from './sectors';
 
 const TASK = join(__dirname, 'corr-task.ts');
@@ -32,6 +33,7 @@ const corrParams = z.strictObject({
   threads: z.number().int().min(1).max(64).default(2).describe('Threads: the sector and two-time passes run in workers beside the main pass (results are identical for any value)'),
   twoTime: z.boolean().default(true).describe('Also compute the two-time correlation (C2T_all, g2full, g2partials)'),
   twoTimeMaxFrames: z.number().int().min(2).default(4000).describe('Refuse two-time above this many frames (the maps take frames^2 x 8 bytes per q bin)'),
+  compat: z.enum(['none', 'xpcs-eigen']).default('none').describe("'xpcs-eigen' reproduces corr exactly, bugs included (docs/xpcs-corr.md); 'none' fixes them"),
   sectors: z.number().int().min(1).max(64).default(16).describe('Azimuthal sectors per q ring for the error estimate of the fitted decay times'),
 });
 export type XpcsCorrParams = z.output<typeof corrParams>;
@@ -43,14 +45,19 @@ export function datasetGroup(input: FileRef, root: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : path.basename(dir);
 }
 
-/** The one `.imm` and one `.hdf` of a dataset unit (E_INVALID_ARGUMENT otherwise). */
-export function datasetFiles(stage: string, unit: string, inputs: readonly FileRef[]): { imm: string; hdf: string; name: string } {
-  const imm = inputs.filter((f) => f.path.endsWith('.imm'));
-  const hdf = inputs.filter((f) => /\.(hdf|h5|hdf5)$/.test(f.path));
-  if (imm.length !== 1 || hdf.length !== 1) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${stage}: dataset ${unit} must hold exactly one .imm and one .hdf file (gladier-xpcs rule), found ${imm.length} and ${hdf.length}`, { where: stage, field: 'inputs', input: unit });
+/**
+ * The one frame file (`.imm`, Rigaku `.bin`, or an HDF5 stack `.h5`/`.hdf5`) and the one `.hdf`
+ * configuration of a dataset unit (gladier-xpcs: one .imm and one .hdf per directory; the other
+ * frame formats corr reads are accepted the same way). E_INVALID_ARGUMENT otherwise.
+ */
+export function datasetFiles(stage: string, unit: string, inputs: readonly FileRef[]): { imm: string; frames: string; kind: FrameFileKind; hdf: string; name: string } {
+  const frames = inputs.filter((f) => /\.(imm|bin|h5|hdf5)$/i.test(f.path));
+  const hdf = inputs.filter((f) => /\.hdf$/i.test(f.path));
+  if (frames.length !== 1 || hdf.length !== 1) {
+    throw new StagebookError('E_INVALID_ARGUMENT', `${stage}: dataset ${unit} must hold exactly one frame file (.imm, .bin or .h5 stack) and one .hdf configuration (gladier-xpcs rule), found ${frames.length} and ${hdf.length}`, { where: stage, field: 'inputs', input: unit });
   }
-  return { imm: imm[0].path, hdf: hdf[0].path, name: path.basename(hdf[0].path).replace(/\.(hdf|h5|hdf5)$/, '') };
+  const f = frames[0].path;
+  return { imm: f, frames: f, kind: frameKindOf(f), hdf: hdf[0].path, name: path.basename(hdf[0].path).replace(/\.hdf$/i, '') };
 }
 
 /** Mean of C[m, m+lag] within each window of `w` frames: (w, n_partials, n_q), like corr's g2partials. */
@@ -101,8 +108,8 @@ type Pass = Pick<XpcsCorrResult, 'datasets' | 'frames' | 'delays' | 'dynamicBins
  * Extra engine passes over the same frames (sector maps, the two-time pass), in worker threads
  * while `main` runs here when threads > 1, else one after the other. Same results either way.
  */
-async function withPasses(imm: string, base: XpcsCorrSettings, changes: Array<Partial<XpcsCorrSettings>>, threads: number, main: () => Promise<void>): Promise<Pass[]> {
-  const tasks: CorrPassTask[] = changes.map((c) => ({ imm, settings: { ...base, g2out: false, darkout: false, frameout: 0, ...c } }));
+async function withPasses(file: string, kind: FrameFileKind, base: XpcsCorrSettings, changes: Array<Partial<XpcsCorrSettings>>, threads: number, main: () => Promise<void>): Promise<Pass[]> {
+  const tasks: CorrPassTask[] = changes.map((c) => ({ file, kind, settings: { ...base, g2out: false, darkout: false, frameout: 0, ...c } }));
   const toPass = (r: CorrPassResult): Pass => ({ ...r, datasets: new Map(r.datasets) });
   if (threads > 1) {
     const pending = runInWorkers<CorrPassTask, CorrPassResult>(TASK, 'xpcsCorrPassTask', tasks, { threads: threads - 1 });
@@ -111,7 +118,9 @@ async function withPasses(imm: string, base: XpcsCorrSettings, changes: Array<Pa
     return (await pending).map(toPass);
   }
   await main();
-  return tasks.map((t) => toPass(xpcsCorrPassTask(t)));
+  const out: Pass[] = [];
+  for (const t of tasks) out.push(toPass(await xpcsCorrPassTask(t)));
+  return out;
 }
 
 /** The L1 correlation stage. */
@@ -120,10 +129,10 @@ export const xpcsCorrStage = defineStage<XpcsCorrParams>({
   params: corrParams, groupBy: datasetGroup,
   description: 'IMM frames + legacy config -> multi-tau (XPCS-Eigen), two-time and intensity products in the legacy /exchange layout',
   async run(ctx) {
-    const { imm, hdf, name } = datasetFiles(ctx.stage, ctx.unit, ctx.inputs);
+    const { frames, kind, hdf, name } = datasetFiles(ctx.stage, ctx.unit, ctx.inputs);
     const steps = ctx.params.twoTime ? 4 : 3;
     ctx.progress(0, steps, `corr ${path.basename(hdf)} (every /xpcs setting honoured or refused)`);
-    const config = await readXpcsCorrConfig(hdf);
+    const config = await readXpcsCorrConfig(hdf, { compat: ctx.params.compat });
     const s = config.settings;
     const sec = sectorMap(s.dqmap, s.shape, ctx.params.sectors);
     const changes: Array<Partial<XpcsCorrSettings>> = [{ dqmap: sec, sqmap: sec, mask: null, analysisType: 'Multitau' }];
@@ -138,9 +147,9 @@ export const xpcsCorrStage = defineStage<XpcsCorrParams>({
     }
     ctx.log.info(`${name}: ${N} frames ${s.shape[0]}x${s.shape[1]} (frames ${s.dataBeginTodo}-${s.dataEndTodo}, stride ${s.strideFrames}, avg ${s.avgFrames}, dark ${s.darkBeginTodo}-${s.darkEndTodo}), ${s.analysisType}`);
     let result: XpcsCorrResult | undefined;
-    const [mtSectors, extra] = await withPasses(imm, s, changes, ctx.params.threads, async () => {
+    const [mtSectors, extra] = await withPasses(frames, kind, s, changes, ctx.params.threads, async () => {
       ctx.progress(1, steps, `multi-tau per sector (${ctx.params.sectors} per ring) and ${changes.length > 1 ? 'the extra pass' : 'no extra pass'}`);
-      result = (await correlateXpcsFile(hdf, { imm, output: null })).result;
+      result = (await correlateXpcsFile(hdf, { [kind]: frames, output: null, compat: ctx.params.compat })).result;
     });
     const datasets = new Map(result!.datasets);
     let mt: Pass = result!;

@@ -85,3 +85,20 @@ describe('frame formats', () => {
     await expect(correlateXpcsFile(cfg, { rigaku: join(dir, 'events.bin'), hdf5: join(dir, 'stack-raw.h5'), output: null })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
   });
 });
+
+describe('the xpcs pipeline takes any frame format', () => {
+  it('an HDF5 stack and a Rigaku file beside a .hdf configuration run through xpcs-corr + xpcs-fit', async () => {
+    const { runPipeline } = await import('../../engine/runner');
+    const { xpcsPipeline, xpcsWorkspaceConfig } = await import('./pipeline');
+    const { copyFileSync, mkdirSync } = await import('node:fs');
+    const root = mkdtempSync(join(tmpdir(), 'xpcs-formats-ws-'));
+    for (const [name, file] of [['stack', 'stack-gzip.h5'], ['rigaku', 'events.bin']]) {
+      mkdirSync(join(root, 'raw', name), { recursive: true });
+      copyFileSync(join(dir, file), join(root, 'raw', name, file));
+      copyFileSync(cfg, join(root, 'raw', name, `${name}.hdf`));
+    }
+    const run = await runPipeline(xpcsPipeline, xpcsWorkspaceConfig(root, { stages: { 'xpcs-corr': { twoTime: false, threads: 1, sectors: 4 } } }));
+    expect(run.failures).toEqual([]);
+    expect(run.status).toBe('succeeded');
+  });
+});
