@@ -97,26 +97,31 @@ export class StreamingMultiTau {
   }
 
   private correlate(lv: Level, t: number, row: number): void {
-    const { B, sums } = this;
+    const B = this.B;
+    const { G2, IP, IF, slots } = this.sums;
+    const ring = lv.ring;
     const list = lv.lists[row];
     const n = lv.counts[row];
     const base = row * B;
+    const R = lv.R;
     for (let j = 0; j < lv.taus.length; j++) {
       const tau = lv.taus[j];
-      const d = lv.delayIdx[j] * sums.slots;
-      if (t >= tau) {
-        // IF: x(t) for tau <= t < last; G2: x(t - tau) x(t); IP: x(t - tau) for t - tau < last - tau.
-        const prow = ((t - tau) % lv.R) * B;
-        for (let k = 0; k < n; k++) {
-          const s = list[k];
-          const v = lv.ring[base + s];
-          sums.IF[d + s] += v;
-          const partner = lv.ring[prow + s];
-          if (partner !== 0) sums.G2[d + s] += partner * v;
-        }
-        const plist = lv.lists[(t - tau) % lv.R];
-        const pn = lv.counts[(t - tau) % lv.R];
-        for (let k = 0; k < pn; k++) sums.IP[d + plist[k]] += lv.ring[prow + plist[k]];
+      if (t < tau) continue;
+      const d = lv.delayIdx[j] * slots;
+      // IF: x(t) for tau <= t < last; G2: x(t - tau) x(t); IP: x(t - tau) for t - tau < last - tau.
+      const prow = ((t - tau) % R) * B;
+      for (let k = 0; k < n; k++) {
+        const s = list[k];
+        const v = ring[base + s];
+        IF[d + s] += v;
+        const partner = ring[prow + s];
+        if (partner !== 0) G2[d + s] += partner * v;
+      }
+      const plist = lv.lists[(t - tau) % R];
+      const pn = lv.counts[(t - tau) % R];
+      for (let k = 0; k < pn; k++) {
+        const s = plist[k];
+        IP[d + s] += ring[prow + s];
       }
     }
   }
