@@ -54,7 +54,7 @@ describe('frame formats', () => {
       const want = data.subarray(t * H * W, (t + 1) * H * W);
       const r = rig.next();
       const dense = new Uint16Array(H * W);
-      r.indices!.forEach((p, k) => (dense[p] += r.values![k]));
+      Array.from(r.indices!).forEach((p, k) => (dense[p] += r.values![k]));
       expect(Array.from(dense)).toEqual(Array.from(want));
       expect(Array.from(st.next().dense!)).toEqual(Array.from(want));
     }
