@@ -86,11 +86,19 @@ export function corrPixelMultiTau(row: CorrRow, frames: number, delays: Array<[n
     let g2 = 0;
     let ip = 0;
     let iff = 0;
+    // Default mode: the valid prefix is sorted, so a forward pointer finds the same partner as a
+    // bisection would (same products, same order) in linear time.
+    let q = 0;
     for (let r = 0; r < lastIndex; r++) {
       const src = idx[r];
       if (src < lastframe - tau) {
         ip += val[r];
-        const pos = lowerBound(idx, 0, compat ? searchEnd : lastIndex, src + tau);
+        let pos: number;
+        if (compat) pos = lowerBound(idx, 0, searchEnd, src + tau);
+        else {
+          while (q < lastIndex && idx[q] < src + tau) q++;
+          pos = q;
+        }
         if (pos < lastIndex && idx[pos] === src + tau) g2 += val[r] * val[pos];
       }
       if (src >= tau && src < lastframe) iff += val[r];
