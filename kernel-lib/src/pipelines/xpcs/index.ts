@@ -13,3 +13,6 @@ export { g2GridSpecs, heatmapSpec, intensitySpec, tauVsQSpec, twoTimeSpec, downs
 export type { G2GridInput, HeatmapInput } from './plots';
 export { correlateXpcsFile, frameFileOf } from './corr-file';
 export type { CorrelateXpcsFileOptions, CorrelateXpcsFileResult } from './corr-file';
+export { writeXpcsPortalPngs } from './portal-plots';
+export { xpcsFitDatasets } from './fit-datasets';
+export type { SimulatedDetectorOptions } from './dataset';
