@@ -17,6 +17,7 @@ export type StagebookErrorCode =
   | 'E_CONFIG_SYNTAX' // YAML could not be parsed (file:line:col)
   | 'E_CONFIG_INVALID' // YAML parsed but a field failed its schema (file:line:col field)
   | 'E_CONFIG_NOT_FOUND' // the config file does not exist / is unreadable
+  | 'E_CONFIG_UNSUPPORTED' // a configuration field (e.g. XPCS /xpcs/<name>) holds a value stagebook does not honour: refused, never ignored
   | 'E_SECRET_MISSING' // a secret's environment variable is not set (its NAME is reported, never a value)
   | 'E_PATH_ESCAPE' // a path would resolve outside the configured write roots
   | 'E_UNSAFE_NAME' // an archive's name is empty, `.`/`..`, has a separator, control or bidi character, or is too long
@@ -107,6 +108,7 @@ const CODE_SET = {
   E_CONFIG_SYNTAX: true,
   E_CONFIG_INVALID: true,
   E_CONFIG_NOT_FOUND: true,
+  E_CONFIG_UNSUPPORTED: true,
   E_SECRET_MISSING: true,
   E_PATH_ESCAPE: true,
   E_UNSAFE_NAME: true,

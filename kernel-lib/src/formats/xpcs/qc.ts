@@ -37,7 +37,7 @@ export const XPCS_QC_CHECKLIST: readonly XpcsQcItem[] = [
   item('/exchange/g2full', [2], 'twotime'), item('/exchange/g2partials', [3], 'twotime'),
   ...[1, 2].flatMap((k) => [
     ...FIT_NAMES.flatMap((n) => [item(`/exchange/${n}FIT${k}`, [1, 2], 'fit'), item(`/exchange/${n}ErrFIT${k}`, [1, 2], 'fit')]),
-    item(`/exchange/g2avgFIT${k}`, [2], 'fit'),
+    item(`/exchange/g2avgFIT${k}`, [2, 3], 'fit'), // xpcs_qc.py expects 3 dimensions
   ]),
 ];
 

@@ -9,3 +9,14 @@ export { multiTauAutoCorrParallel, twoTimeCorrParallel, xpcsMultiTauParallel } f
 export { multiTauLags } from './layout';
 export { xpcsIntensityStats } from './intensity';
 export type { XpcsIntensityStats } from './intensity';
+export { xpcsCorr } from './corr';
+export type { XpcsCorrResult } from './corr';
+export { xpcsCorrSettingsSchema, parseXpcsCorrSettings, XPCS_CORR_MODES } from './corr-settings';
+export type { XpcsCorrSettings, XpcsCorrSettingsInput } from './corr-settings';
+export { ArrayCorrSource } from './corr-source';
+export type { CorrFrameSource, CorrRawFrame } from './corr-source';
+export type { CorrDataset } from './corr-twotime';
+export { xpcsCorrStream } from './corr-stream-run';
+export type { XpcsCorrStreamOptions, XpcsCorrStreamResult } from './corr-stream-run';
+export { xpcsTwoTimeStream } from './corr-twotime-stream';
+export type { TwoTimeTileSink, XpcsTwoTimeStreamOptions } from './corr-twotime-stream';

@@ -11,6 +11,7 @@ import { dbscanFamily } from './dbscan';
 import { multiTauFamily } from './multi_tau';
 import { twoTimeFamily } from './two_time';
 import { xpcsEigenPortFamily } from './xpcs_eigen_port';
+import { xpcsEigenPreprocFamily } from './xpcs_eigen_preproc';
 import { crossCorrelationFamily } from './cross_correlation';
 import { pearsonrFamily } from './pearsonr';
 import { filtfiltFamily } from './filtfilt';
@@ -25,6 +26,7 @@ const adapters: OracleFamily[] = [
   multiTauFamily,
   twoTimeFamily,
   xpcsEigenPortFamily,
+  xpcsEigenPreprocFamily,
   crossCorrelationFamily,
   pearsonrFamily,
   filtfiltFamily,

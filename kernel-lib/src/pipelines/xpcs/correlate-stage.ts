@@ -13,16 +13,27 @@ import { z } from 'zod';
 import { defineStage } from '../../engine/stage';
 import { StagebookError } from '../../errors/stagebook-error';
 import type { FileRef } from '../../ledger/types';
-import { readImm } from '../../formats/imm';
-import { readXpcsLegacyConfig, writeXpcsLegacyResults, type XpcsLegacyConfig, type XpcsLegacyResults } from '../../formats/xpcs';
-import type { Frames } from '../../numeric/frames';
-import { oneTimeFromTwoTime, twoTimeCorrParallel, xpcsIntensityStats, xpcsMultiTauParallel, type XpcsMultiTauResult } from '../../numeric/xpcs';
+import { join } from 'node:path';
+import { withHdf5 } from '../../formats/hdf5/reader';
+import { readXpcsCorrConfig } from '../../formats/xpcs/corr-config';
+import { writeXpcsCorrResults } from '../../formats/xpcs/corr-results';
+import { runInWorkers } from '../../numeric/parallel/pool';
+import type { XpcsCorrResult, XpcsCorrSettings } from '../../numeric/xpcs';
+import { corrFrameCounts } from '../../numeric/xpcs/corr-settings';
+import { correlateXpcsFile } from './corr-file';
+import { xpcsFitDatasets } from './fit-datasets';
+import { xpcsCorrPassTask, type CorrPassResult, type CorrPassTask } from './corr-task';
+import { frameKindOf, type FrameFileKind } from './frame-source';
 import { sectorMap } from './sectors';
 
+const TASK = join(__dirname, 'corr-task.ts');
+const PERIOD = '/measurement/instrument/detector/exposure_period';
+
 const corrParams = z.strictObject({
-  threads: z.number().int().min(1).max(64).default(2).describe('Worker threads for the correlators (results are identical for any value)'),
+  threads: z.number().int().min(1).max(64).default(2).describe('Threads: the sector and two-time passes run in workers beside the main pass (results are identical for any value)'),
   twoTime: z.boolean().default(true).describe('Also compute the two-time correlation (C2T_all, g2full, g2partials)'),
   twoTimeMaxFrames: z.number().int().min(2).default(4000).describe('Refuse two-time above this many frames (the maps take frames^2 x 8 bytes per q bin)'),
+  compat: z.enum(['none', 'xpcs-eigen']).default('none').describe("'xpcs-eigen' reproduces corr exactly, bugs included (docs/xpcs-corr.md); 'none' fixes them"),
   sectors: z.number().int().min(1).max(64).default(16).describe('Azimuthal sectors per q ring for the error estimate of the fitted decay times'),
 });
 export type XpcsCorrParams = z.output<typeof corrParams>;
@@ -34,22 +45,19 @@ export function datasetGroup(input: FileRef, root: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : path.basename(dir);
 }
 
-/** The one `.imm` and one `.hdf` of a dataset unit (E_INVALID_ARGUMENT otherwise). */
-export function datasetFiles(stage: string, unit: string, inputs: readonly FileRef[]): { imm: string; hdf: string; name: string } {
-  const imm = inputs.filter((f) => f.path.endsWith('.imm'));
-  const hdf = inputs.filter((f) => /\.(hdf|h5|hdf5)$/.test(f.path));
-  if (imm.length !== 1 || hdf.length !== 1) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${stage}: dataset ${unit} must hold exactly one .imm and one .hdf file (gladier-xpcs rule), found ${imm.length} and ${hdf.length}`, { where: stage, field: 'inputs', input: unit });
+/**
+ * The one frame file (`.imm`, Rigaku `.bin`, or an HDF5 stack `.h5`/`.hdf5`) and the one `.hdf`
+ * configuration of a dataset unit (gladier-xpcs: one .imm and one .hdf per directory; the other
+ * frame formats corr reads are accepted the same way). E_INVALID_ARGUMENT otherwise.
+ */
+export function datasetFiles(stage: string, unit: string, inputs: readonly FileRef[]): { imm: string; frames: string; kind: FrameFileKind; hdf: string; name: string } {
+  const frames = inputs.filter((f) => /\.(imm|bin|h5|hdf5)$/i.test(f.path));
+  const hdf = inputs.filter((f) => /\.hdf$/i.test(f.path));
+  if (frames.length !== 1 || hdf.length !== 1) {
+    throw new StagebookError('E_INVALID_ARGUMENT', `${stage}: dataset ${unit} must hold exactly one frame file (.imm, .bin or .h5 stack) and one .hdf configuration (gladier-xpcs rule), found ${frames.length} and ${hdf.length}`, { where: stage, field: 'inputs', input: unit });
   }
-  return { imm: imm[0].path, hdf: hdf[0].path, name: path.basename(hdf[0].path).replace(/\.(hdf|h5|hdf5)$/, '') };
-}
-
-/** Flattens [tau][q] rows into the C-order (n_tau, n_q) array /exchange stores. */
-function flatRows(rows: Float64Array[]): Float64Array {
-  const nq = rows[0]?.length ?? 0;
-  const out = new Float64Array(rows.length * nq);
-  rows.forEach((r, i) => out.set(r, i * nq));
-  return out;
+  const f = frames[0].path;
+  return { imm: f, frames: f, kind: frameKindOf(f), hdf: hdf[0].path, name: path.basename(hdf[0].path).replace(/\.hdf$/i, '') };
 }
 
 /** Mean of C[m, m+lag] within each window of `w` frames: (w, n_partials, n_q), like corr's g2partials. */
@@ -70,24 +78,6 @@ export function twoTimePartials(maps: Float64Array[], numFrames: number, w: numb
   return { data, shape: [w, parts, nq] };
 }
 
-async function twoTimeProducts(frames: Frames, config: XpcsLegacyConfig, bins: number[], threads: number): Promise<NonNullable<XpcsLegacyResults['twoTime']>> {
-  const T = frames.shape[0];
-  // num_bufs >= T (even) gives every (t1, t2) pair at level 0: the full two-time map, normalised per
-  // frame pair by the ROI means (skbeam two_time_corr = XPCS-Eigen's "symmetric" smoothing).
-  const tt = await twoTimeCorrParallel(frames, config.dqmap.data, { numBufs: T + (T % 2), numLevels: 1 }, { threads });
-  const order = bins.map((b) => tt.roiLabels.indexOf(b));
-  const maps = order.map((i) => tt.g2[i]);
-  const oneTime = oneTimeFromTwoTime({ g2: maps, numFrames: tt.numFrames });
-  const g2full = new Float64Array(tt.numFrames * bins.length);
-  for (let lag = 0; lag < tt.numFrames; lag++) for (let q = 0; q < bins.length; q++) g2full[lag * bins.length + q] = oneTime[q][lag];
-  const w = Math.min(config.twotime2onetimeWindowSize ?? 50, tt.numFrames);
-  return {
-    c2t: bins.map((q, i) => ({ q, data: maps[i], size: tt.numFrames })),
-    g2full: { data: g2full, shape: [tt.numFrames, bins.length] },
-    g2partials: twoTimePartials(maps, tt.numFrames, w),
-  };
-}
-
 /** Sector-resolved multi-tau (same ladder and normalisation), keyed by ring and sector. */
 export interface XpcsSectorG2 {
   taus: number[];
@@ -95,17 +85,42 @@ export interface XpcsSectorG2 {
   curves: Array<{ bin: number; sector: number; g2: number[]; stderr: number[] }>;
 }
 
-function sectorCurves(r: XpcsMultiTauResult, sectors: number): XpcsSectorG2 {
+function sectorCurves(r: Pass, sectors: number): XpcsSectorG2 {
+  const g2 = r.datasets.get('norm-0-g2')!;
+  const se = r.datasets.get('norm-0-stderr')!;
+  const [nd, nq] = g2.shape;
+  const col = (d: Float64Array, i: number) => Array.from({ length: nd }, (_, t) => d[t * nq + i]);
   return {
-    taus: r.taus,
+    taus: r.delays.map(([, t]) => t),
     sectors,
     curves: r.dynamicBins.map((b, i) => ({
       bin: Math.floor((b - 1) / sectors) + 1,
       sector: (b - 1) % sectors,
-      g2: r.g2.map((row) => (Number.isFinite(row[i]) ? row[i] : NaN)),
-      stderr: r.stderr.map((row) => row[i]),
+      g2: col(g2.data, i).map((v) => (Number.isFinite(v) ? v : NaN)),
+      stderr: col(se.data, i),
     })),
   };
+}
+
+type Pass = Pick<XpcsCorrResult, 'datasets' | 'frames' | 'delays' | 'dynamicBins'>;
+
+/**
+ * Extra engine passes over the same frames (sector maps, the two-time pass), in worker threads
+ * while `main` runs here when threads > 1, else one after the other. Same results either way.
+ */
+async function withPasses(file: string, kind: FrameFileKind, base: XpcsCorrSettings, changes: Array<Partial<XpcsCorrSettings>>, threads: number, main: () => Promise<void>): Promise<Pass[]> {
+  const tasks: CorrPassTask[] = changes.map((c) => ({ file, kind, settings: { ...base, g2out: false, darkout: false, frameout: 0, ...c } }));
+  const toPass = (r: CorrPassResult): Pass => ({ ...r, datasets: new Map(r.datasets) });
+  if (threads > 1) {
+    const pending = runInWorkers<CorrPassTask, CorrPassResult>(TASK, 'xpcsCorrPassTask', tasks, { threads: threads - 1 });
+    pending.catch(() => undefined); // observed below
+    await main();
+    return (await pending).map(toPass);
+  }
+  await main();
+  const out: Pass[] = [];
+  for (const t of tasks) out.push(toPass(await xpcsCorrPassTask(t)));
+  return out;
 }
 
 /** The L1 correlation stage. */
@@ -114,43 +129,41 @@ export const xpcsCorrStage = defineStage<XpcsCorrParams>({
   params: corrParams, groupBy: datasetGroup,
   description: 'IMM frames + legacy config -> multi-tau (XPCS-Eigen), two-time and intensity products in the legacy /exchange layout',
   async run(ctx) {
-    const { imm, hdf, name } = datasetFiles(ctx.stage, ctx.unit, ctx.inputs);
-    const steps = ctx.params.twoTime ? 6 : 5;
-    ctx.progress(0, steps, `read ${path.basename(hdf)}`);
-    const config = await readXpcsLegacyConfig(hdf);
-    const count = config.dataEnd - config.dataBegin + 1;
-    const { frames, headers } = await readImm(imm, { first: config.dataBegin - 1, count });
-    const [T, H, W] = frames.shape;
-    ctx.log.info(`${name}: ${T} frames ${H}x${W} (frames ${config.dataBegin}-${config.dataEnd}), delays per level ${config.delaysPerLevel}`);
-    ctx.progress(1, steps, 'multi-tau (XPCS-Eigen)');
-    const policy = { threads: ctx.params.threads };
-    const mt = await xpcsMultiTauParallel(frames, config.dqmap.data, config.sqmap.data, { delaysPerLevel: config.delaysPerLevel }, policy);
-    ctx.progress(2, steps, `multi-tau per sector (${ctx.params.sectors} per ring)`);
-    const sec = sectorMap(config.dqmap.data, config.dqmap.shape, ctx.params.sectors);
-    const mtSectors = await xpcsMultiTauParallel(frames, sec, sec, { delaysPerLevel: config.delaysPerLevel }, policy);
-    ctx.progress(3, steps, 'intensity products');
-    const stats = xpcsIntensityStats(frames, config.sqmap.data, { staticMeanWindowSize: config.staticMeanWindowSize ?? 10 });
-    let twoTime: XpcsLegacyResults['twoTime'];
-    if (ctx.params.twoTime) {
-      if (T > ctx.params.twoTimeMaxFrames) {
-        throw new StagebookError('E_INVALID_ARGUMENT', `${ctx.stage}: ${T} frames exceed twoTimeMaxFrames (${ctx.params.twoTimeMaxFrames}); raise it or set twoTime: false`, { where: ctx.stage, field: 'twoTimeMaxFrames', input: ctx.unit });
+    const { frames, kind, hdf, name } = datasetFiles(ctx.stage, ctx.unit, ctx.inputs);
+    const steps = ctx.params.twoTime ? 4 : 3;
+    ctx.progress(0, steps, `corr ${path.basename(hdf)} (every /xpcs setting honoured or refused)`);
+    const config = await readXpcsCorrConfig(hdf, { compat: ctx.params.compat });
+    const s = config.settings;
+    const sec = sectorMap(s.dqmap, s.shape, ctx.params.sectors);
+    const changes: Array<Partial<XpcsCorrSettings>> = [{ dqmap: sec, sqmap: sec, mask: null, analysisType: 'Multitau' }];
+    const N = corrFrameCounts(s).frames;
+    const bins = [...new Set(Array.from(s.dqmap).filter((b) => b >= 1))].sort((a, b) => a - b);
+    if (s.analysisType === 'Twotime') changes.push({ analysisType: 'Multitau' });
+    else if (ctx.params.twoTime) {
+      if (N > ctx.params.twoTimeMaxFrames) {
+        throw new StagebookError('E_INVALID_ARGUMENT', `${ctx.stage}: ${N} frames exceed twoTimeMaxFrames (${ctx.params.twoTimeMaxFrames}); raise it or set twoTime: false`, { where: ctx.stage, field: 'twoTimeMaxFrames', input: ctx.unit });
       }
-      ctx.progress(4, steps, `two-time (${T}x${T} per q bin)`);
-      twoTime = await twoTimeProducts(frames, config, mt.dynamicBins, ctx.params.threads);
+      changes.push({ analysisType: 'Twotime', qphiBinToProcess: bins, twotime2onetimeWindowSize: Math.max(1, Math.min(s.twotime2onetimeWindowSize, N)) });
     }
+    ctx.log.info(`${name}: ${N} frames ${s.shape[0]}x${s.shape[1]} (frames ${s.dataBeginTodo}-${s.dataEndTodo}, stride ${s.strideFrames}, avg ${s.avgFrames}, dark ${s.darkBeginTodo}-${s.darkEndTodo}), ${s.analysisType}`);
+    let result: XpcsCorrResult | undefined;
+    const [mtSectors, extra] = await withPasses(frames, kind, s, changes, ctx.params.threads, async () => {
+      ctx.progress(1, steps, `multi-tau per sector (${ctx.params.sectors} per ring) and ${changes.length > 1 ? 'the extra pass' : 'no extra pass'}`);
+      result = (await correlateXpcsFile(hdf, { [kind]: frames, output: null, compat: ctx.params.compat })).result;
+    });
+    const datasets = new Map(result!.datasets);
+    let mt: Pass = result!;
+    if (extra && s.analysisType === 'Twotime') {
+      mt = extra;
+      for (const k of ['tau', 'norm-0-g2', 'norm-0-stderr']) datasets.set(k, extra.datasets.get(k)!);
+    } else if (extra) for (const [n, d] of extra.datasets) if (/^(C2T_all\/|g2full$|g2partials$|sg$)/.test(n)) datasets.set(n, d);
+    // The fit datasets the 8-ID QC and plots read (*FIT1, *FIT2, g2avgFIT1/2), delays in seconds.
+    const period = await withHdf5(hdf, (r) => (r.has(PERIOD) ? r.readScalar(PERIOD, ctx.stage) : 1), ctx.stage);
+    const tauSeconds = mt.delays.map(([, t]) => t * period * s.strideFrames * s.avgFrames);
+    for (const [k, v] of xpcsFitDatasets(tauSeconds, datasets.get('norm-0-g2')!, datasets.get('norm-0-stderr')!)) datasets.set(k, v);
     ctx.progress(steps - 1, steps, 'write results');
-    const results: XpcsLegacyResults = {
-      multiTau: { g2: flatRows(mt.g2), stderr: flatRows(mt.stderr), tau: mt.taus, nTau: mt.taus.length, nQ: mt.dynamicBins.length },
-      pixelSum: { data: stats.pixelSum, shape: [H, W] },
-      frameSum: stats.frameSum,
-      partitionMeanTotal: stats.partitionMeanTotal,
-      partitionMeanPartial: { data: stats.partitionMeanPartial, shape: [stats.nWindows, stats.staticBins.length] },
-      timestampClock: headers.map((h) => h.elapsed),
-      timestampTick: headers.map((h) => h.corecotick),
-      twoTime,
-    };
-    await writeXpcsLegacyResults(ctx.output(`L1/${name}/${name}_results.hdf`), results, { configFile: hdf, outputData: config.outputData });
+    await writeXpcsCorrResults(ctx.output(`L1/${name}/${name}_results.hdf`), datasets, { sourceFile: hdf, outputData: config.outputData });
     await fsp.writeFile(ctx.output(`L1/${name}/${name}_g2_sectors.json`, { product: 'xpcs-sector-g2' }), JSON.stringify(sectorCurves(mtSectors, ctx.params.sectors)) + '\n');
-    ctx.progress(steps, steps, `${name}: ${mt.dynamicBins.length} q bins, ${mt.taus.length} delays`);
+    ctx.progress(steps, steps, `${name}: ${mt.dynamicBins.length} q bins, ${mt.delays.length} delays`);
   },
 });

@@ -9,8 +9,10 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { invalidArgument } from '../../errors/stagebook-error';
 import { writeImm } from '../../formats/imm';
-import { writeXpcsLegacyConfig } from '../../formats/xpcs';
+import type { Hdf5DatasetSpec } from '../../formats/hdf5';
+import { editXpcsConfig, writeXpcsLegacyConfig } from '../../formats/xpcs';
 import { simulateSpeckleSeries } from '../../simulate';
+import { seededRandom } from '../../simulate/random';
 
 /** Options of {@link writeSimulatedXpcsDataset}. */
 export interface SimulatedXpcsDatasetOptions {
@@ -33,6 +35,29 @@ export interface SimulatedXpcsDatasetOptions {
   exposurePeriod?: number;
   /** X-ray wavelength in Angstrom, for the q values of the rings (default 1.127: 11 keV at 8-ID). */
   wavelength?: number;
+  /**
+   * A non-ideal detector and the corr settings that correct it: dark current, pixel efficiency
+   * (flat field) and read noise, plus stride/average. Set: the frames are written as a dense IMM
+   * with `darkFrames` dark frames first, and the configuration enables the matching corrections.
+   */
+  detector?: SimulatedDetectorOptions;
+}
+
+/** See SimulatedXpcsDatasetOptions.detector. */
+export interface SimulatedDetectorOptions {
+  /** Dark frames recorded before the data (default 20; 0 = no dark block). */
+  darkFrames?: number;
+  /** Mean dark pedestal in counts; each pixel gets 0.5x..1.5x of it (default 10). */
+  pedestal?: number;
+  /** Gaussian read noise in counts before rounding (default 0.25). */
+  readNoise?: number;
+  /** Pixel efficiencies are uniform in [1 - spread, 1 + spread] (default 0.15); flatfield = 1/efficiency. */
+  flatSpread?: number;
+  /** corr lld and sigma (defaults 0.5 and 1: one photon passes, read noise does not). */
+  lld?: number;
+  sigma?: number;
+  strideFrames?: number;
+  avgFrames?: number;
 }
 
 /** What {@link writeSimulatedXpcsDataset} wrote, with the generator's truth. */
@@ -55,6 +80,8 @@ export interface XpcsGeneratorTruth {
   exposurePeriod: number;
   /** Contrast beta = 1/modes. */
   beta: number;
+  /** Raw frames per correlated frame (stride x avg; 1 without a detector model): tau in correlated frames = tauFrames / this. */
+  framesPerPoint: number;
   rings: Array<{ bin: number; radiusPx: number; q: number; pixels: number; tauFrames: number; tauSeconds: number }>;
 }
 
@@ -94,17 +121,63 @@ export async function writeSimulatedXpcsDataset(dir: string, name: string, optio
   const config = path.join(dir, `${name}.hdf`);
   const truthFile = path.join(dir, `${name}.truth.json`);
   const qList = sim.ringRadius.map((r) => qOfRadius(r, wavelength));
-  await writeImm(imm, sim.frames, { compression: 'sparse', preset: exposurePeriod, elapsed: Float64Array.from({ length: frames }, (_, t) => t * exposurePeriod) });
+  const det = options.detector ? detectorModel(sim.frames.data, size * size, options.detector, seed) : null;
+  const stack = det ? det.frames : sim.frames.data;
+  const total = stack.length / (size * size);
+  await writeImm(imm, { data: stack, shape: [total, size, size] }, { compression: det ? 'dense' : 'sparse', preset: exposurePeriod, elapsed: Float64Array.from({ length: total }, (_, t) => t * exposurePeriod) });
   await writeXpcsLegacyConfig(config, {
     dqmap: sim.dqmap, sqmap: sim.sqmap, shape: [size, size], delaysPerLevel: options.delaysPerLevel ?? 4,
-    dataBegin: 1, dataEnd: frames, inputFileLocal: path.basename(imm), dqlist: qList, sqlist: qList,
+    dataBegin: 1, dataEnd: total, inputFileLocal: path.basename(imm), dqlist: qList, sqlist: qList,
     detector: { ...DETECTOR, exposureTime: exposurePeriod, exposurePeriod },
   });
+  if (det) await editXpcsConfig(config, det.config(size));
   const pixels = sim.tauPerRing.map((_, i) => sim.dqmap.reduce((n, v) => n + (v === i + 1 ? 1 : 0), 0));
   const truth: XpcsGeneratorTruth = {
-    frames, size, seed, exposurePeriod, beta: sim.beta,
+    frames, size, seed, exposurePeriod, beta: sim.beta, framesPerPoint: det ? det.framesPerPoint : 1,
     rings: sim.tauPerRing.map((tau, i) => ({ bin: i + 1, radiusPx: sim.ringRadius[i], q: qList[i], pixels: pixels[i], tauFrames: tau, tauSeconds: tau * exposurePeriod })),
   };
   await fsp.writeFile(truthFile, JSON.stringify(truth, null, 2) + '\n');
   return { dir, name, imm, config, truthFile, truth };
+}
+
+/**
+ * Detector model: photon counts thinned by each pixel's efficiency (a binomial thinning of a
+ * Poisson count is Poisson with the reduced mean), plus a per-pixel dark pedestal and rounded
+ * Gaussian read noise; `darkFrames` frames of pedestal + noise come first. Returns the frames and
+ * the configuration that corrects them (corr: v = max(raw - dark mean, 0), kept if
+ * v > lld + sigma dark std, times flatfield = 1/efficiency).
+ */
+function detectorModel(photons: Uint16Array, px: number, o: SimulatedDetectorOptions, seed: number) {
+  const rnd = seededRandom(seed ^ 0x5eed);
+  const darkFrames = o.darkFrames ?? 20;
+  const spread = o.flatSpread ?? 0.15;
+  const noise = o.readNoise ?? 0.25;
+  const pedestalMean = o.pedestal ?? 10;
+  const eff = Float64Array.from({ length: px }, () => 1 - spread + 2 * spread * rnd.uniform());
+  const pedestal = Float64Array.from({ length: px }, () => pedestalMean * (0.5 + rnd.uniform()));
+  const T = photons.length / px;
+  const out = new Uint16Array((darkFrames + T) * px);
+  const read = (p: number) => Math.max(0, Math.round(pedestal[p] + noise * rnd.normal()));
+  for (let i = 0; i < darkFrames * px; i++) out[i] = read(i % px);
+  for (let i = 0; i < T * px; i++) {
+    const p = i % px;
+    let kept = 0;
+    for (let c = 0; c < photons[i]; c++) if (rnd.uniform() < eff[p]) kept++;
+    out[darkFrames * px + i] = Math.min(65535, kept + read(p));
+  }
+  const stride = o.strideFrames ?? 1;
+  const avg = o.avgFrames ?? 1;
+  const int = (name: string, v: number): Hdf5DatasetSpec => ({ path: `/xpcs/${name}`, data: Float64Array.of(v), shape: [1, 1], dtype: 'i8' });
+  const config = (size: number): Hdf5DatasetSpec[] => [
+    int('dark_begin_todo', darkFrames > 0 ? 1 : 0), int('dark_end_todo', darkFrames),
+    int('data_begin_todo', darkFrames + 1), int('data_end_todo', darkFrames + T), int('data_begin', 1), int('data_end', darkFrames + T),
+    int('stride_frames', stride), int('avg_frames', avg),
+    // corr reads lld/sigma only with a dark block (configuration.cpp:164-178); without one they must be 0.
+    { path: '/xpcs/lld', data: Float32Array.of(darkFrames > 0 ? o.lld ?? 0.5 : 0), shape: [1, 1] },
+    { path: '/xpcs/sigma', data: Float32Array.of(darkFrames > 0 ? o.sigma ?? 1 : 0), shape: [1, 1] },
+    { path: '/xpcs/flatfield_enabled', data: 'ENABLED' },
+    { path: '/xpcs/compression', data: 'DISABLED' },
+    { path: '/measurement/instrument/detector/flatfield', data: Float64Array.from(eff, (e) => 1 / e), shape: [size, size] },
+  ];
+  return { frames: out, config, framesPerPoint: stride * avg };
 }

@@ -73,7 +73,8 @@ export const xpcsFitStage = defineStage<XpcsFitParams>({
     const sectors = JSON.parse(await fsp.readFile(sectorsFile.path, 'utf8'), (_k, v) => (v === null ? NaN : v)) as XpcsSectorG2;
     const dq = await dqList(results.path);
     const bins = Array.from(new Set(Array.from(config.dqmap.data).filter((b) => b > 0))).sort((a, b) => a - b);
-    const period = config.detector.exposurePeriod;
+    // One correlated frame spans stride x avg detector frames (corr's blocks).
+    const period = config.detector.exposurePeriod * config.strideFrames * config.avgFrames;
     const options = { fitExponent: ctx.params.fitExponent, minTau: ctx.params.minTau, maxTau: ctx.params.maxTau };
     const fits: XpcsReportFit[] = bins.map((bin, i) => {
       ctx.progress(i, nQ, `fit q bin ${bin}`);

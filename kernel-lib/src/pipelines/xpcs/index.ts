@@ -14,3 +14,8 @@ export {
   contrastBaselineSpec, intensityVsQSpec, diffusionFit, Q_UNIT,
 } from './plots';
 export type { G2GridInput, HeatmapInput, PatternInput } from './plots';
+export { correlateXpcsFile, frameFileOf } from './corr-file';
+export type { CorrelateXpcsFileOptions, CorrelateXpcsFileResult } from './corr-file';
+export { writeXpcsPortalPngs } from './portal-plots';
+export { xpcsFitDatasets } from './fit-datasets';
+export type { SimulatedDetectorOptions } from './dataset';

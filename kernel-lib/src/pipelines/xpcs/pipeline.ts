@@ -36,13 +36,13 @@ export interface XpcsWorkspaceOptions {
  * An engine config for an XPCS workspace rooted at `root` (created by the run): datasets under
  * `<root>/raw/<dataset>/` (`*.imm` + `*.hdf`), products under `<root>/L1`, `<root>/L2`, the
  * ledger at `<root>/.stagebook/ledger.db`. The YAML equivalent for the CLI is
- * `root: <root>`, `inputs: {dir: raw, pattern: "**\/*.{imm,hdf}"}`.
+ * `root: <root>`, `inputs: {dir: raw, pattern: "**\/*.{imm,bin,h5,hdf5,hdf}"}`.
  */
 export function xpcsWorkspaceConfig(root: string, options: XpcsWorkspaceOptions = {}): StagebookConfig {
   const abs = path.resolve(root);
   return makeStagebookConfig({
     root: abs,
-    inputs: { dir: options.inputsDir ?? 'raw', pattern: '**/*.{imm,hdf}' },
+    inputs: { dir: options.inputsDir ?? 'raw', pattern: '**/*.{imm,bin,h5,hdf5,hdf}' },
     stages: options.stages ?? {},
     ...(options.engine ? { engine: options.engine } : {}),
   }, abs);

@@ -1,0 +1,104 @@
+/**
+ * `xpcsCorrStream`: xpcsCorr's multi-tau (default mode) straight from the frame source, in memory
+ * bounded by `memoryBudgetBytes` whatever the number of frames. Pixels are taken in normalisation
+ * order and split in blocks that fit the budget; each block is one pass over the source (the
+ * preprocessing runs again, the correlators see only the block's pixels), and its finished sums
+ * are folded into the normaliser before the next block. Frame-sum normalisation needs every
+ * frame sum first: it costs one more pass. Results are bit-identical to xpcsCorr (tested).
+ */
+import { StagebookError } from '../../errors/stagebook-error';
+import { buildCorrBins } from './corr-bins';
+import { runCorrFilter, type CorrFilterProducts } from './corr-filter';
+import { CorrNormalizer, normalisationOrder, type CorrPixelSums } from './corr-multitau';
+import { corrFrameCounts, parseXpcsCorrSettings } from './corr-settings';
+import type { CorrFrameSource } from './corr-source';
+import { StreamingMultiTau } from './corr-stream';
+import type { CorrDataset } from './corr-twotime';
+import { corrDelays, intensityDatasets, type XpcsCorrResult } from './corr';
+
+export interface XpcsCorrStreamOptions {
+  /** Bytes for the correlators' state (rings and per-pixel sums); default 512 MiB. */
+  memoryBudgetBytes?: number;
+  /** Called after each pass with (pass, passes). */
+  onPass?: (pass: number, passes: number) => void;
+}
+
+export interface XpcsCorrStreamResult extends XpcsCorrResult {
+  /** Passes over the source and pixels per block. */
+  passes: number;
+  blockPixels: number;
+}
+
+function refuse(where: string, field: string, why: string): never {
+  throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${field}: ${why}; use xpcsCorr (in memory)`, { where, field });
+}
+
+export function xpcsCorrStream(source: CorrFrameSource, settingsInput: unknown, options: XpcsCorrStreamOptions = {}): XpcsCorrStreamResult {
+  const where = 'xpcsCorrStream';
+  const s = parseXpcsCorrSettings(where, settingsInput);
+  if (s.compat !== 'none') refuse(where, 'settings.compat', "corr's missed partners depend on whole per-pixel rows, so compat mode is not streamed");
+  if (s.analysisType !== 'Multitau') refuse(where, 'settings.analysisType', 'streams multi-tau only');
+  if (s.g2out || s.frameout > 0) refuse(where, s.g2out ? 'settings.g2out' : 'settings.frameout', 'per-pixel outputs are not streamed');
+  const bins = buildCorrBins(where, s);
+  const { frames: N } = corrFrameCounts(s);
+  if (N < 1) throw new StagebookError('E_EMPTY_INPUT', `${where}: fewer than stride_frames*avg_frames frames in the data range`, { where, field: '/xpcs/data_end_todo' });
+  const delays = corrDelays(N, s.delaysPerLevel);
+  const nd = delays.length;
+  const order = normalisationOrder(bins);
+  const budget = options.memoryBudgetBytes ?? 512 * 2 ** 20;
+  const per = StreamingMultiTau.bytesPerSlot(N, delays);
+  const B = Math.max(1, Math.min(order.pixels.length, Math.floor(budget / per)));
+  const blocks = Math.ceil(order.pixels.length / B);
+  const passes = blocks + (s.normalizeByFramesum ? 1 : 0);
+  const px = s.shape[0] * s.shape[1];
+  const slotOf = new Int32Array(px).fill(-1);
+  order.pixels.forEach((p, i) => (slotOf[p] = i));
+  let products: CorrFilterProducts | undefined;
+  let pass = 0;
+  if (s.normalizeByFramesum) {
+    products = runCorrFilter(where, s, bins, source, () => undefined);
+    options.onPass?.(++pass, passes);
+  }
+  let mean = 0;
+  if (products) {
+    let sum = 0;
+    for (let f = 0; f < N; f++) sum += products.frameMean[f];
+    mean = sum / N;
+  }
+  const normalizer = new CorrNormalizer(bins, nd, false);
+  const slots = new Int32Array(px);
+  const vals = new Float64Array(px);
+  for (let b = 0; b < blocks; b++) {
+    const s0 = b * B;
+    const nb = Math.min(B, order.pixels.length - s0);
+    const sums: CorrPixelSums = { G2: new Float64Array(nd * nb), IP: new Float64Array(nd * nb), IF: new Float64Array(nd * nb), slots: nb };
+    const mt = new StreamingMultiTau(nb, N, delays, sums);
+    const fm = s.normalizeByFramesum ? products!.frameMean : undefined;
+    const got = runCorrFilter(where, s, bins, source, (f, pixels, values, n) => {
+      let m = 0;
+      for (let k = 0; k < n; k++) {
+        const slot = slotOf[pixels[k]] - s0;
+        if (slot < 0 || slot >= nb) continue;
+        slots[m] = slot;
+        // main.cpp:313-337, the same expression as the in-memory path.
+        vals[m++] = fm ? values[k] / (fm[f] / mean) : values[k];
+      }
+      mt.push(slots, vals, m);
+    });
+    products ??= got;
+    mt.finish();
+    for (let i = 0; i < nb; i++) normalizer.add(order.q[s0 + i], order.s[s0 + i], sums, i);
+    options.onPass?.(++pass, passes);
+  }
+  const out = new Map<string, CorrDataset>();
+  intensityDatasets(s, bins, products!, out);
+  if (s.darkout && products!.darkAvg) {
+    out.set('DarkAvg', { data: products!.darkAvg, shape: [...s.shape] });
+    out.set('DarkStd', { data: products!.darkStd!, shape: [...s.shape] });
+  }
+  const { g2, stderr, nq } = normalizer.finish();
+  out.set('tau', { data: Float64Array.from(delays, ([, t]) => t), shape: [1, nd] });
+  out.set('norm-0-g2', { data: g2, shape: [nd, nq] });
+  out.set('norm-0-stderr', { data: stderr, shape: [nd, nq] });
+  return { datasets: out, settings: s, frames: N, delays, dynamicBins: [...bins.qbins.keys()], passes, blockPixels: B };
+}

@@ -1,0 +1,70 @@
+/**
+ * The streaming multi-tau (xpcsCorrStream) against the in-memory path (xpcsCorr), bit for bit, on
+ * data that fits both: dense and sparse sources, gaps, stride/avg, dark, flat field, frame-sum
+ * normalisation, and a budget small enough to force several pixel blocks (passes).
+ */
+import { describe, expect, it } from 'vitest';
+import { ArrayCorrSource, xpcsCorr, xpcsCorrStream, type CorrRawFrame, type XpcsCorrSettingsInput } from './index';
+import { seededRandom } from '../../simulate/random';
+
+const H = 12;
+const W = 14;
+
+function frames(T: number, seed: number, sparse: boolean, pedestal = 0): CorrRawFrame[] {
+  const r = seededRandom(seed);
+  const rnd = () => r.uniform();
+  const out: CorrRawFrame[] = [];
+  let level = Float64Array.from({ length: H * W }, () => rnd() * 3);
+  for (let t = 0; t < T; t++) {
+    level = level.map((v) => 0.8 * v + 0.2 * rnd() * 3 * Math.exp(-t / 60));
+    const dense = Uint16Array.from(level, (v) => pedestal + (rnd() < v / 4 ? Math.floor(v * 2 + rnd() * 2) : 0));
+    if (!sparse) out.push({ elapsed: t * 0.01, tick: t, dense });
+    else {
+      const idx = [...dense.keys()].filter((p) => dense[p] > 0 || p % 37 === t % 37);
+      out.push({ elapsed: t * 0.01, tick: t, indices: idx, values: idx.map((p) => dense[p]) });
+    }
+  }
+  return out;
+}
+
+function settings(extra: Partial<XpcsCorrSettingsInput> = {}): XpcsCorrSettingsInput {
+  const dq = Array.from({ length: H * W }, (_, p) => 1 + (Math.floor(p / W) % 3));
+  const sq = dq.map((q, p) => 2 * q - 1 + (p % 2));
+  dq[5] = 0;
+  return {
+    shape: [H, W], dqmap: dq, sqmap: sq, dataBeginTodo: 1, dataEndTodo: 150, delaysPerLevel: 3, staticMeanWindowSize: 7,
+    normFactor: null, ...extra,
+  };
+}
+
+function expectSame(a: Map<string, { data: Float64Array; shape: number[] }>, b: Map<string, { data: Float64Array; shape: number[] }>) {
+  expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+  for (const [k, v] of a) {
+    const w = b.get(k)!;
+    expect(w.shape, k).toEqual(v.shape);
+    for (let i = 0; i < v.data.length; i++) if (!Object.is(v.data[i], w.data[i])) expect.fail(`${k}[${i}]: ${w.data[i]} != ${v.data[i]}`);
+  }
+}
+
+const CASES: Array<[string, boolean, Partial<XpcsCorrSettingsInput>, number]> = [
+  ['dense, plain', false, {}, 1 << 30],
+  ['sparse with stored zeros, gaps, 5 blocks', true, {}, 4000],
+  ['sparse with stored zeros, one block', true, {}, 1 << 30],
+  ['dense, dark + lld + sigma + flat field, 3 blocks', false, { darkBeginTodo: 151, darkEndTodo: 160, dataEndTodo: 150, lld: 0.5, sigma: 0.3, flatfield: Array.from({ length: H * W }, (_, p) => 0.8 + (p % 5) * 0.1) }, 9000],
+  ['sparse, stride 2, avg 3, frame-sum normalisation, 4 blocks', true, { strideFrames: 2, avgFrames: 3, normalizeByFramesum: true }, 6000],
+];
+
+describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
+  it.each(CASES)('%s', (_name, sparse, extra, budget) => {
+    const src = () => new ArrayCorrSource(sparse, frames(160, 11, sparse, extra.darkEndTodo ? 5 : 0));
+    const mem = xpcsCorr(src(), settings(extra));
+    const str = xpcsCorrStream(src(), settings(extra), { memoryBudgetBytes: budget });
+    expectSame(mem.datasets, str.datasets);
+    if (budget < 1e6) expect(str.passes).toBeGreaterThan(1);
+  });
+
+  it('refuses what it does not stream, naming the setting', () => {
+    expect(() => xpcsCorrStream(new ArrayCorrSource(false, frames(20, 1, false)), settings({ compat: 'xpcs-eigen', dataEndTodo: 20 }))).toThrow(/settings.compat/);
+    expect(() => xpcsCorrStream(new ArrayCorrSource(false, frames(20, 1, false)), settings({ g2out: true, dataEndTodo: 20 }))).toThrow(/settings.g2out/);
+  });
+});

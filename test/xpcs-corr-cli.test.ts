@@ -1,0 +1,61 @@
+/**
+ * `stagebook xpcs corr` as a real child process on generated files: results written into the
+ * configuration file in place (config kept), exit codes, and an untouched file when refused.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withHdf5, writeHdf5, type Hdf5DatasetSpec } from '../kernel-lib/src/formats/hdf5';
+import { writeImm } from '../kernel-lib/src/formats/imm';
+import { readXpcsLegacyResults, writeXpcsLegacyConfig } from '../kernel-lib/src/formats/xpcs';
+import { simulateSpeckleSeries } from '../kernel-lib/src/simulate';
+
+const CLI = join(__dirname, '..', 'kernel-lib', 'dist', 'cli', 'main.js');
+let dir = '';
+let base = '';
+
+function run(...args: string[]) {
+  return spawnSync(process.execPath, [CLI, 'xpcs', 'corr', ...args], { encoding: 'utf8' });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'xpcs-cli-'));
+  const sim = simulateSpeckleSeries({ frames: 120, height: 16, width: 16, rings: 2, tau0: 8, meanCounts: 3, modes: 2, seed: 4 });
+  await writeImm(join(dir, 'data.imm'), sim.frames, { compression: 'sparse' });
+  base = join(dir, 'base.hdf');
+  await writeXpcsLegacyConfig(base, { dqmap: Int32Array.from(sim.dqmap), sqmap: Int32Array.from(sim.sqmap), shape: [16, 16], delaysPerLevel: 4, dataBegin: 1, dataEnd: 120, inputFileLocal: 'data.imm' });
+});
+
+describe('stagebook xpcs corr', () => {
+  it('writes the results into the HDF5 file in place and keeps the configuration', async () => {
+    const hdf = join(dir, 'inplace.hdf');
+    copyFileSync(base, hdf);
+    const r = run(hdf, '--g2out', '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const ex = await readXpcsLegacyResults(hdf);
+    expect(Object.keys(ex)).toEqual(expect.arrayContaining(['norm-0-g2', 'tau', 'pixelSum', 'frameSum', 'G2', 'IP', 'IF']));
+    expect(await withHdf5(hdf, (f) => f.has('/xpcs/dqmap') && f.has('/measurement/instrument/detector/distance'))).toBe(true);
+  });
+
+  it('refuses an unsupported setting with exit 3, leaving the file byte for byte as it was', async () => {
+    const hdf = join(dir, 'refused.hdf');
+    const specs = await withHdf5(base, (f) => f.datasetPaths().map((p) => ({ path: p, data: f.read(p).value as Hdf5DatasetSpec['data'], shape: f.read(p).shape })));
+    await writeHdf5(hdf, [...specs, { path: '/xpcs/blemish_enabled', data: 'ENABLED' }]);
+    const before = readFileSync(hdf);
+    const r = run(hdf, '--quiet');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/E_CONFIG_UNSUPPORTED: \/xpcs\/blemish_enabled = "ENABLED"/);
+    expect(readFileSync(hdf).equals(before)).toBe(true);
+  });
+
+  it('usage errors exit 2 (refused corr flags, two frame files); a missing frame file exits 6 (not found)', () => {
+    expect(run(base, '--frame_threading').status).toBe(2);
+    expect(run(base, '--imm', 'a.imm', '--rigaku', 'b.bin').status).toBe(2);
+    const r = run(base, '--imm', join(dir, 'missing.imm'));
+    expect(r.status).toBe(6);
+    expect(r.stderr).toMatch(/missing\.imm/);
+  });
+});
