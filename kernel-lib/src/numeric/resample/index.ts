@@ -1,0 +1,3 @@
+// Image resampling (wasm-core `image` family): skimage-compatible bicubic affine warps.
+export { warpAffine } from './warp';
+export type { WarpAffineOptions, WarpImage } from './warp';
