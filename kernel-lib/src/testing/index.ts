@@ -1,0 +1,2 @@
+// `stagebook/testing`: simulators and fake servers for tests, demos and tutorials (not the main API).
+export * from './solar';
