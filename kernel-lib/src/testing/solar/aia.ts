@@ -12,6 +12,7 @@
  * that is not full disk (8) and a negative-dominated frame (4).
  */
 import { seededRandom } from '../../simulate/random';
+import { aiaLev1FileName } from '../../archives/jsoc';
 import { writeFits } from '../../formats/fits/write';
 import type { FitsCardInput } from '../../formats/fits/header';
 import { AIA_FLARE_LAG_S, flareProfile, stableHash, type AiaChannel, type SolarScene } from './scene';
@@ -32,6 +33,11 @@ const CHANNEL: Record<AiaChannel, { quiet: number; arGain: number; exptime: numb
 
 /** AIA telescope of each channel (INSTRUME). */
 const AIA_TELESCOPE_UNIT: Record<AiaChannel, string> = { '94': 'AIA_4', '131': 'AIA_1', '171': 'AIA_3', '193': 'AIA_2', '211': 'AIA_2', '335': 'AIA_1' };
+
+/** EXPTIME (s) of a channel's regular frames. */
+export function aiaExptime(channel: AiaChannel): number {
+  return CHANNEL[channel].exptime;
+}
 
 /** AIA lev1 cadence (s). */
 export const AIA_CADENCE_S = 12;
@@ -156,9 +162,7 @@ export function writeAiaFits(file: string, frame: AiaFrame): void {
   writeFits(file, [{ data: frame.data, shape: frame.shape, header: frame.header, compress: 'RICE_1' }], { overwrite: true });
 }
 
-/** ALEXIS's AIA file name: aia_lev1_{WL}a_{YYYY_MM_DDtHH_MM_SS_ff}z_image_lev1.fits */
+/** ALEXIS's AIA file name (aia_lev1_{WL}a_{YYYY_MM_DDtHH_MM_SS_ff}z_image_lev1.fits). */
 export function aiaFileName(channel: string, timeMs: number): string {
-  const t = new Date(timeMs).toISOString();
-  const stamp = `${t.slice(0, 4)}_${t.slice(5, 7)}_${t.slice(8, 10)}t${t.slice(11, 13)}_${t.slice(14, 16)}_${t.slice(17, 19)}_${t.slice(20, 22)}`;
-  return `aia_lev1_${channel}a_${stamp}z_image_lev1.fits`;
+  return aiaLev1FileName(channel, timeMs);
 }

@@ -1,7 +1,7 @@
 // The simulated Sun (ALEXIS tests, demo, notebooks): scene, AIA, SXI and GOES XRS simulators.
-export { makeSolarScene, defaultFlares, goesClassFlux, flareProfile, stableHash, utcDayStart, AIA_CHANNELS, AIA_FLARE_LAG_S } from './scene';
-export type { SolarScene, SolarSceneOptions, FlareInput, InjectedFlare, ActiveRegion, AiaChannel } from './scene';
-export { renderAiaFrame, writeAiaFits, aiaFileName, aiaFrameTimeMs, aiaFrameIndexNear, aiaDefectOf, aiaTruePointing, AIA_DEFECTS, AIA_CADENCE_S, AIA_BAD_HEADER_QUALITY } from './aia';
+export { makeSolarScene, defaultFlares, goesClassFlux, flareProfile, stableHash, utcDayStart, inGap, AIA_CHANNELS, AIA_FLARE_LAG_S } from './scene';
+export type { SolarScene, SolarSceneOptions, FlareInput, InjectedFlare, ActiveRegion, AiaChannel, DataGap } from './scene';
+export { renderAiaFrame, writeAiaFits, aiaFileName, aiaFrameTimeMs, aiaFrameIndexNear, aiaDefectOf, aiaTruePointing, aiaExptime, AIA_DEFECTS, AIA_CADENCE_S, AIA_BAD_HEADER_QUALITY } from './aia';
 export type { AiaFrame, AiaDefect } from './aia';
 export { renderSxiFrame, writeSxiFits, sxiFileName, sxiFrameTimeMs, sxiDefectOf, sxiPointing, SXI_DEFECTS, SXI_FILTER_CYCLE, SXI_ROWS, SXI_COLS, SXI_CDELT } from './sxi';
 export type { SxiFrame, SxiDefect } from './sxi';

@@ -76,6 +76,21 @@ export interface SolarScene {
   dsunM: number;
   badFrameEvery: number;
   missingEvery: number;
+  /** Data gaps (no frames at all): per instrument, optionally one AIA channel. */
+  gaps: DataGap[];
+}
+
+/** A time range without data. */
+export interface DataGap {
+  instrument: 'aia' | 'sxi';
+  channel?: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** True when a frame time falls in a gap. */
+export function inGap(scene: SolarScene, instrument: 'aia' | 'sxi', channel: string, tMs: number): boolean {
+  return scene.gaps.some((g) => g.instrument === instrument && (g.channel === undefined || g.channel === channel) && tMs >= g.startMs && tMs < g.endMs);
 }
 
 const CLASS_DECADE: Record<string, number> = { A: 1e-8, B: 1e-7, C: 1e-6, M: 1e-5, X: 1e-4 };
@@ -128,6 +143,9 @@ export function makeSolarScene(options: SolarSceneOptions = {}): SolarScene {
   return {
     date, dayStartMs, seed: options.seed ?? 1, flares, activeRegions: ars, rsunArcsec: 975.3, dsunM: 1.4757e11,
     badFrameEvery: options.badFrameEvery ?? 97, missingEvery: options.missingEvery ?? 211,
+    // A 10-minute AIA 211 gap and a 30-minute SXI gap, away from the default flares.
+    gaps: [{ instrument: 'aia', channel: '211', startMs: dayStartMs + 9 * 3_600_000, endMs: dayStartMs + 9 * 3_600_000 + 600_000 },
+      { instrument: 'sxi', startMs: dayStartMs + 16 * 3_600_000, endMs: dayStartMs + 16.5 * 3_600_000 }],
   };
 }
 

@@ -14,9 +14,10 @@ import { loadH5wasm, h5Reason } from '../../formats/hdf5/h5wasm';
 import { writeAtomically } from '../../formats/hdf5/file-io';
 import { flareProfile, stableHash, type SolarScene } from './scene';
 import { seededRandom } from '../../simulate/random';
+import { readXrsFile, XRS_EPOCH_UNIX_S } from '../../archives/noaa-xrs';
 
-/** Seconds between 1970-01-01 and NOAA's epoch 2000-01-01 12:00:00 UTC. */
-export const XRS_EPOCH_UNIX_S = 946728000;
+export { XRS_EPOCH_UNIX_S };
+
 export const XRS_CADENCE_S = 2;
 export const XRS_FILL = -9999;
 
@@ -115,19 +116,8 @@ interface H5FileNc {
   close(): number;
 }
 
-/** Reads a science file back (the variables ALEXIS uses). */
+/** Reads a science file back (the archives' reader: the variables ALEXIS uses). */
 export async function readXrsNetcdf(file: string): Promise<XrsDay> {
-  const h5 = await loadH5wasm();
-  const f = new h5.File(file, 'r');
-  try {
-    const get = (name: string): unknown => {
-      const ds = f.get(name) as { value: unknown } | null;
-      if (!ds) throw new StagebookError('E_FORMAT', `readXrsNetcdf: ${file}: variable ${name} is missing`, { where: 'readXrsNetcdf', file, field: name });
-      return ds.value;
-    };
-    const sat = Number(/_g(\d+)_d/.exec(file)?.[1] ?? NaN);
-    return { satellite: sat, time: get('time') as Float64Array, aFlux: get('a_flux') as Float32Array, bFlux: get('b_flux') as Float32Array, aFlags: get('a_flags') as Uint8Array, bFlags: get('b_flags') as Uint8Array };
-  } finally {
-    f.close();
-  }
+  const d = await readXrsFile(file);
+  return { satellite: Number(/_g(\d+)_d/.exec(file)?.[1] ?? NaN), ...d };
 }
