@@ -135,11 +135,11 @@ export function renderAiaFrame(scene: SolarScene, channel: AiaChannel, index: nu
       data[j * n + i] = Math.max(-32768, Math.min(16383, Math.round(noisy)));
     }
   }
-  return { channel, index, time: new Date(timeMs).toISOString(), timeMs, defect, shape: [n, n], data, header: aiaHeader(scene, channel, timeMs, n, defect) };
+  return { channel, index, time: new Date(timeMs).toISOString(), timeMs, defect, shape: [n, n], data, header: aiaHeader(scene, channel, timeMs, n, defect, cx) };
 }
 
-function aiaHeader(scene: SolarScene, channel: AiaChannel, timeMs: number, n: number, defect: AiaDefect): FitsCardInput[] {
-  const truth = aiaTruePointing(n);
+function aiaHeader(scene: SolarScene, channel: AiaChannel, timeMs: number, n: number, defect: AiaDefect, cx: number): FitsCardInput[] {
+  const truth = { ...aiaTruePointing(n), crpix1: cx };
   const f = n / 4096;
   const tobs = new Date(timeMs).toISOString().replace(/(\.\d\d)\dZ$/, '$1Z');
   const nan = defect === 'nan-pointing';

@@ -7,3 +7,4 @@ export { renderSxiFrame, writeSxiFits, sxiFileName, sxiFrameTimeMs, sxiDefectOf,
 export type { SxiFrame, SxiDefect } from './sxi';
 export { simulateXrsDay, writeXrsNetcdf, readXrsNetcdf, xrsFileName, XRS_EPOCH_UNIX_S, XRS_CADENCE_S, XRS_FILL } from './xrs';
 export type { XrsDay } from './xrs';
+export { neutralCalibrationCsv } from './calibration';
