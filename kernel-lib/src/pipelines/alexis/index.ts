@@ -20,3 +20,4 @@ export { initializeFiles, initializeOptionsSchema } from './initialize';
 export type { InitializeOptions, InitializeProgress, InitializeResult } from './initialize';
 export { initializeImage } from './initialize-task';
 export type { InitializePayload } from './initialize-task';
+export { alexisPipeline, alexisOnboardStage, alexisDownloadStage, alexisInitializeStage, alexisOptionsSchema } from './pipeline';
