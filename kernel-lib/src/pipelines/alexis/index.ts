@@ -21,3 +21,4 @@ export type { InitializeOptions, InitializeProgress, InitializeResult } from './
 export { initializeImage } from './initialize-task';
 export type { InitializePayload } from './initialize-task';
 export { alexisPipeline, alexisOnboardStage, alexisDownloadStage, alexisInitializeStage, alexisOptionsSchema } from './pipeline';
+export { availabilitySpec, xrsSpec, qualitySpec, registeredImagesSpec, imageDataUri, grayPng } from './plots';

@@ -61,13 +61,14 @@ function sxiBrightness(scene: SolarScene, x: number, y: number, tMs: number): nu
   let v = r < R ? 300 : 300 * Math.exp(-(r - R) / 25);
   for (const ar of scene.activeRegions) {
     const d2 = (x - ar.x) ** 2 + (y - ar.y) ** 2;
-    v += 450 * ar.brightness * Math.exp(-d2 / (2 * (ar.sigma * 1.3) ** 2));
+    const s2 = (ar.sigma * 1.3) ** 2;
+    if (d2 < 25 * s2) v += 450 * ar.brightness * Math.exp(-d2 / (2 * s2));
   }
   for (const f of scene.flares) {
     const p = flareProfile(f, tMs, -20);
     if (p < 1e-4) continue;
     const d2 = (x - f.x) ** 2 + (y - f.y) ** 2;
-    v += 2700 * (2 + 4 * Math.log10(f.peakFlux / 1e-6)) * p * Math.exp(-d2 / (2 * 18 * 18));
+    if (d2 < 8100) v += 2700 * (2 + 4 * Math.log10(f.peakFlux / 1e-6)) * p * Math.exp(-d2 / (2 * 18 * 18));
   }
   return v;
 }
