@@ -18,7 +18,10 @@ function pixel(src: usize, rows: i32, cols: i32, r: i32, c: i32, cval: f64): f64
   return load<f64>(src + ((<usize>r * <usize>cols + <usize>c) << 3));
 }
 
-// One bicubic sample at (r, c); interior points skip the bounds checks (same values).
+// One bicubic sample at (r, c). Interior points (the 4x4 neighbourhood inside the image) use the
+// Catmull-Rom weights w(x) applied as dot products, two taps per SIMD lane pair: the same polynomial as
+// skimage's `cubic_interpolation`, evaluated in a different order (differences ~1e-16 relative).
+// Border points use skimage's exact evaluation with cval outside.
 @inline
 function bicubicAt(src: usize, rows: i32, cols: i32, r: f64, c: f64, cval: f64): f64 {
   const fr0 = Math.floor(r);
@@ -27,20 +30,29 @@ function bicubicAt(src: usize, rows: i32, cols: i32, r: f64, c: f64, cval: f64):
   const xc = c - fc0;
   const r0 = <i32>fr0 - 1;
   const c0 = <i32>fc0 - 1;
-  let g0: f64, g1: f64, g2: f64, g3: f64;
   if (r0 >= 0 && c0 >= 0 && r0 + 3 < rows && c0 + 3 < cols) {
-    let p = src + ((<usize>r0 * <usize>cols + <usize>c0) << 3);
+    const xc2 = xc * xc;
+    const xc3 = xc2 * xc;
+    const wc01 = f64x2(0.5 * (-xc + 2.0 * xc2 - xc3), 0.5 * (2.0 - 5.0 * xc2 + 3.0 * xc3));
+    const wc23 = f64x2(0.5 * (xc + 4.0 * xc2 - 3.0 * xc3), 0.5 * (xc3 - xc2));
     const stride = <usize>cols << 3;
-    g0 = cubic(xc, load<f64>(p), load<f64>(p, 8), load<f64>(p, 16), load<f64>(p, 24)); p += stride;
-    g1 = cubic(xc, load<f64>(p), load<f64>(p, 8), load<f64>(p, 16), load<f64>(p, 24)); p += stride;
-    g2 = cubic(xc, load<f64>(p), load<f64>(p, 8), load<f64>(p, 16), load<f64>(p, 24)); p += stride;
-    g3 = cubic(xc, load<f64>(p), load<f64>(p, 8), load<f64>(p, 16), load<f64>(p, 24));
-  } else {
-    g0 = cubic(xc, pixel(src, rows, cols, r0, c0, cval), pixel(src, rows, cols, r0, c0 + 1, cval), pixel(src, rows, cols, r0, c0 + 2, cval), pixel(src, rows, cols, r0, c0 + 3, cval));
-    g1 = cubic(xc, pixel(src, rows, cols, r0 + 1, c0, cval), pixel(src, rows, cols, r0 + 1, c0 + 1, cval), pixel(src, rows, cols, r0 + 1, c0 + 2, cval), pixel(src, rows, cols, r0 + 1, c0 + 3, cval));
-    g2 = cubic(xc, pixel(src, rows, cols, r0 + 2, c0, cval), pixel(src, rows, cols, r0 + 2, c0 + 1, cval), pixel(src, rows, cols, r0 + 2, c0 + 2, cval), pixel(src, rows, cols, r0 + 2, c0 + 3, cval));
-    g3 = cubic(xc, pixel(src, rows, cols, r0 + 3, c0, cval), pixel(src, rows, cols, r0 + 3, c0 + 1, cval), pixel(src, rows, cols, r0 + 3, c0 + 2, cval), pixel(src, rows, cols, r0 + 3, c0 + 3, cval));
+    let p = src + ((<usize>r0 * <usize>cols + <usize>c0) << 3);
+    const a0 = f64x2.add(f64x2.mul(v128.load(p), wc01), f64x2.mul(v128.load(p, 16), wc23)); p += stride;
+    const a1 = f64x2.add(f64x2.mul(v128.load(p), wc01), f64x2.mul(v128.load(p, 16), wc23)); p += stride;
+    const a2 = f64x2.add(f64x2.mul(v128.load(p), wc01), f64x2.mul(v128.load(p, 16), wc23)); p += stride;
+    const a3 = f64x2.add(f64x2.mul(v128.load(p), wc01), f64x2.mul(v128.load(p, 16), wc23));
+    const g0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+    const g1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
+    const g2 = f64x2.extract_lane(a2, 0) + f64x2.extract_lane(a2, 1);
+    const g3 = f64x2.extract_lane(a3, 0) + f64x2.extract_lane(a3, 1);
+    const xr2 = xr * xr;
+    const xr3 = xr2 * xr;
+    return 0.5 * ((-xr + 2.0 * xr2 - xr3) * g0 + (2.0 - 5.0 * xr2 + 3.0 * xr3) * g1 + (xr + 4.0 * xr2 - 3.0 * xr3) * g2 + (xr3 - xr2) * g3);
   }
+  const g0 = cubic(xc, pixel(src, rows, cols, r0, c0, cval), pixel(src, rows, cols, r0, c0 + 1, cval), pixel(src, rows, cols, r0, c0 + 2, cval), pixel(src, rows, cols, r0, c0 + 3, cval));
+  const g1 = cubic(xc, pixel(src, rows, cols, r0 + 1, c0, cval), pixel(src, rows, cols, r0 + 1, c0 + 1, cval), pixel(src, rows, cols, r0 + 1, c0 + 2, cval), pixel(src, rows, cols, r0 + 1, c0 + 3, cval));
+  const g2 = cubic(xc, pixel(src, rows, cols, r0 + 2, c0, cval), pixel(src, rows, cols, r0 + 2, c0 + 1, cval), pixel(src, rows, cols, r0 + 2, c0 + 2, cval), pixel(src, rows, cols, r0 + 2, c0 + 3, cval));
+  const g3 = cubic(xc, pixel(src, rows, cols, r0 + 3, c0, cval), pixel(src, rows, cols, r0 + 3, c0 + 1, cval), pixel(src, rows, cols, r0 + 3, c0 + 2, cval), pixel(src, rows, cols, r0 + 3, c0 + 3, cval));
   return cubic(xr, g0, g1, g2, g3);
 }
 

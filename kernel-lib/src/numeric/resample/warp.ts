@@ -73,12 +73,15 @@ export function warpAffine(image: WarpImage, options: WarpAffineOptions): Float6
     if (options.clip !== false) {
       k.minMaxF64(src.ptr, rows * cols, mm.ptr);
       let [lo, hi] = mm.view();
-      k.minMaxF64(dst.ptr, outRows * outCols, mm.ptr);
-      const [olo, ohi] = mm.view();
-      // skimage: cval widens the range when it is outside the input range but inside the output's.
-      if (!(lo <= cval && cval <= hi) && olo <= cval && cval <= ohi) {
-        lo = Math.min(lo, cval);
-        hi = Math.max(hi, cval);
+      // skimage: cval widens the range when it is outside the input range but inside the output's
+      // (the output's range is only needed in that case: one pass fewer for the usual cval = image minimum).
+      if (!(lo <= cval && cval <= hi)) {
+        k.minMaxF64(dst.ptr, outRows * outCols, mm.ptr);
+        const [olo, ohi] = mm.view();
+        if (olo <= cval && cval <= ohi) {
+          lo = Math.min(lo, cval);
+          hi = Math.max(hi, cval);
+        }
       }
       k.clipF64(dst.ptr, outRows * outCols, lo, hi);
     }
