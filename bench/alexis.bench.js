@@ -37,16 +37,41 @@ async function child([kind, file, out]) {
   const csv = t.neutralCalibrationCsv();
   writeFileSync(path.join(dir, 'deg.csv'), csv.degradation);
   writeFileSync(path.join(dir, 'area.csv'), csv.effectiveArea);
-  const payload = { record: { url: 'file://frame', file_name: 'frame.fits', instrument: 'AIA', telescope: 'SDO', wavelength: '171', time_stamp: 0, file_path: file, file_size_MB: 0, download_string: '', cached_dict_path: '' }, degradationTable: path.join(dir, 'deg.csv'), effectiveAreaTable: path.join(dir, 'area.csv'), thresholdRel: 0.9 };
+  const payload = {
+    record: {
+      url: 'file://frame',
+      file_name: 'frame.fits',
+      instrument: 'AIA',
+      telescope: 'SDO',
+      wavelength: '171',
+      time_stamp: 0,
+      file_path: file,
+      file_size_MB: 0,
+      download_string: '',
+      cached_dict_path: '',
+    },
+    degradationTable: path.join(dir, 'deg.csv'),
+    effectiveAreaTable: path.join(dir, 'area.csv'),
+    thresholdRel: 0.9,
+  };
   if (kind === 'serial') {
     const [s, rows] = await best(() => alexis.initializeImage(payload), 3);
-    emit({ seconds: s, clusters: rows.length, quality: rows[0].QUALITY, x: rows[0].dbscan_1_x_hpc, y: rows[0].dbscan_1_y_hpc });
+    emit({
+      seconds: s,
+      clusters: rows.length,
+      quality: rows[0].QUALITY,
+      x: rows[0].dbscan_1_x_hpc,
+      y: rows[0].dbscan_1_y_hpc,
+    });
   } else {
     const { runInWorkers, closeWorkerPool } = require('../kernel-lib/dist/numeric/parallel/pool');
     const task = path.join(__dirname, '..', 'kernel-lib', 'dist', 'pipelines', 'alexis', 'initialize-task.js');
     const frames = 4;
     await runInWorkers(task, 'initializeImage', [payload, payload], { threads: 2 }); // warm both workers
-    const [s, rows] = await best(() => runInWorkers(task, 'initializeImage', Array(frames).fill(payload), { threads: 2 }), 2);
+    const [s, rows] = await best(
+      () => runInWorkers(task, 'initializeImage', Array(frames).fill(payload), { threads: 2 }),
+      2,
+    );
     await closeWorkerPool();
     emit({ seconds: s / frames, clusters: rows[0].length, quality: rows[0][0].QUALITY });
   }
@@ -62,7 +87,14 @@ function matrixOf(h) {
   const k = target * (1 - (N + 1) / 2);
   const c = Math.cos(th);
   const s = Math.sin(th);
-  return [target * c / cdelt, target * s / cdelt, crpix1 - 1 + (k * c + k * s) / cdelt, -target * s / cdelt, target * c / cdelt, crpix2 - 1 + (-k * s + k * c) / cdelt];
+  return [
+    (target * c) / cdelt,
+    (target * s) / cdelt,
+    crpix1 - 1 + (k * c + k * s) / cdelt,
+    (-target * s) / cdelt,
+    (target * c) / cdelt,
+    crpix2 - 1 + (-k * s + k * c) / cdelt,
+  ];
 }
 
 const PY_COMMON = `
@@ -78,14 +110,18 @@ def matrix(h, n):
     return np.array([[t*c/cdelt, t*s/cdelt, crpix1-1+(k*c+k*s)/cdelt], [-t*s/cdelt, t*c/cdelt, crpix2-1+(-k*s+k*c)/cdelt], [0, 0, 1]])
 `;
 
-const PY_WARP = PY_COMMON + `
+const PY_WARP =
+  PY_COMMON +
+  `
 d, h = load(sys.argv[1]); M = matrix(h, d.shape[0])
 t, out = best(lambda: warp(d, M, order=3, mode='constant', cval=d.min(), preserve_range=True), 3)
 out.astype('<f8').tofile(sys.argv[2])
 emit({'seconds': t})
 `;
 
-const PY_STAGE2 = PY_COMMON + `
+const PY_STAGE2 =
+  PY_COMMON +
+  `
 from skimage.feature import peak_local_max
 from sklearn.cluster import DBSCAN
 EFF = {'171': (2.6, 1.6)}
@@ -113,26 +149,68 @@ async function suite() {
     const scene = t.makeSolarScene({ badFrameEvery: 0 });
     const f = scene.flares[2];
     const file = path.join(dir, 'aia171.fits');
-    t.writeAiaFits(file, t.renderAiaFrame(scene, '171', t.aiaFrameIndexNear(scene, '171', f.peakMs), { scale: N, defect: 'none' }));
+    t.writeAiaFits(
+      file,
+      t.renderAiaFrame(scene, '171', t.aiaFrameIndexNear(scene, '171', f.peakMs), { scale: N, defect: 'none' }),
+    );
     const oursWarp = runNode(me, ['child', 'warp', file, path.join(dir, 'ours.f64')]);
     const refWarp = runPython(PY_WARP, [file, path.join(dir, 'ref.f64')]);
     const a = new Float64Array(readFileSync(path.join(dir, 'ours.f64')).buffer.slice(0));
     const b = new Float64Array(readFileSync(path.join(dir, 'ref.f64')).buffer.slice(0));
     let worst = 0;
     for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
-    rows.push({ kernel: 'registration: bicubic affine warp (serial)', size: `${N}x${N} f64`, ours_s: oursWarp.seconds, ref_s: refWarp.seconds, ref_name: 'skimage 0.19.3 warp(order=3)', ours_peak_mb: oursWarp.peak_rss_mb, ref_peak_mb: refWarp.peak_rss_mb, target: '<= 0.5', note: `max relative difference ${worst.toExponential(2)} (target 1e-6)` });
+    rows.push({
+      kernel: 'registration: bicubic affine warp (serial)',
+      size: `${N}x${N} f64`,
+      ours_s: oursWarp.seconds,
+      ref_s: refWarp.seconds,
+      ref_name: 'skimage 0.19.3 warp(order=3)',
+      ours_peak_mb: oursWarp.peak_rss_mb,
+      ref_peak_mb: refWarp.peak_rss_mb,
+      target: '<= 0.5',
+      note: `max relative difference ${worst.toExponential(2)} (target 1e-6)`,
+    });
     const ref = runPython(PY_STAGE2, [file]);
     const serial = runNode(me, ['child', 'serial', file]);
     const two = runNode(me, ['child', 'workers', file]);
     const same = serial.quality === ref.quality && serial.clusters === ref.clusters;
-    const note = (o) => `QUALITY ${o.quality}, ${o.clusters} cluster(s) (python: ${ref.quality}, ${ref.clusters})${same ? '' : ' DIFFERS'}; load avg ${os.loadavg()[0].toFixed(2)}`;
-    rows.push({ kernel: 'stage 2 per AIA frame: read+clean+register+peaks+DBSCAN (serial)', size: `${N}x${N}`, ours_s: serial.seconds, ref_s: ref.seconds, ref_name: 'astropy+skimage+sklearn (serial)', ours_peak_mb: serial.peak_rss_mb, ref_peak_mb: ref.peak_rss_mb, target: '<= 0.3', note: note(serial) });
-    rows.push({ kernel: 'stage 2 per AIA frame, 2 worker threads (time per frame)', size: `${N}x${N}`, ours_s: two.seconds, ref_s: ref.seconds, ref_name: 'astropy+skimage+sklearn (serial)', ours_peak_mb: two.peak_rss_mb, ref_peak_mb: ref.peak_rss_mb, target: '<= 0.3', note: note(two) });
+    const note = (o) =>
+      `QUALITY ${o.quality}, ${o.clusters} cluster(s) (python: ${ref.quality}, ${ref.clusters})${same ? '' : ' DIFFERS'}; load avg ${os.loadavg()[0].toFixed(2)}`;
+    rows.push({
+      kernel: 'stage 2 per AIA frame: read+clean+register+peaks+DBSCAN (serial)',
+      size: `${N}x${N}`,
+      ours_s: serial.seconds,
+      ref_s: ref.seconds,
+      ref_name: 'astropy+skimage+sklearn (serial)',
+      ours_peak_mb: serial.peak_rss_mb,
+      ref_peak_mb: ref.peak_rss_mb,
+      target: '<= 0.3',
+      note: note(serial),
+    });
+    rows.push({
+      kernel: 'stage 2 per AIA frame, 2 worker threads (time per frame)',
+      size: `${N}x${N}`,
+      ours_s: two.seconds,
+      ref_s: ref.seconds,
+      ref_name: 'astropy+skimage+sklearn (serial)',
+      ours_peak_mb: two.peak_rss_mb,
+      ref_peak_mb: ref.peak_rss_mb,
+      target: '<= 0.3',
+      note: note(two),
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   report('alexis', rows);
 }
 
-if (process.argv[2] === 'child') child(process.argv.slice(3)).catch((e) => { console.error(e); process.exit(1); });
-else suite().catch((e) => { console.error(e); process.exit(1); });
+if (process.argv[2] === 'child')
+  child(process.argv.slice(3)).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+else
+  suite().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

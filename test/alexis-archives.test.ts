@@ -7,7 +7,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsocAiaClient, NceiSxiClient, NoaaXrsClient, queryHarps, queryHekFlares, readXrsFile, xrsRowsKept } from '../kernel-lib/src/archives';
+import {
+  JsocAiaClient,
+  NceiSxiClient,
+  NoaaXrsClient,
+  queryHarps,
+  queryHekFlares,
+  readXrsFile,
+  xrsRowsKept,
+} from '../kernel-lib/src/archives';
 import { downloadAll } from '../kernel-lib/src/acquisition';
 import { openFits } from '../kernel-lib/src/formats/fits';
 import { startLocalArchive, type LocalArchive } from '../kernel-lib/src/local-archive';
@@ -33,7 +41,11 @@ describe('simulated archives', () => {
     expect(recs.length).toBeLessThanOrEqual(306);
     expect(new Set(recs.map((r) => r.meta.WAVELNTH))).toEqual(new Set(['94', '131', '171', '193', '211', '335']));
     expect(recs[0].filename).toMatch(/^aia_lev1_\d+a_2011_02_08t21_\d\d_\d\d_\d\dz_image_lev1\.fits$/);
-    const r = await downloadAll(client.toDownloadItems(recs.slice(0, 3)), { cacheDir: join(dir, 'cache'), dataRoot: join(dir, 'data'), policy: fast });
+    const r = await downloadAll(client.toDownloadItems(recs.slice(0, 3)), {
+      cacheDir: join(dir, 'cache'),
+      dataRoot: join(dir, 'data'),
+      policy: fast,
+    });
     expect(r.failed).toEqual([]);
     const hdu = openFits(r.ok[0].path).hdu(1);
     expect(hdu.header.getString('T_OBS')).toBe(recs[0].meta.T_OBS);
@@ -42,7 +54,9 @@ describe('simulated archives', () => {
 
   it('refuses unknown DRMS keys with a JSOC status', async () => {
     const client = new JsocAiaClient(`${archive.url}jsoc`, fast);
-    await expect(client.drms.query('aia.lev1_euv_12s[2011-02-08T21:00:00Z-2011-02-08T21:01:00Z]{image}', ['NOPE'], 'image')).rejects.toThrow(/JSOC status 1: Invalid KeyLink: NOPE/);
+    await expect(
+      client.drms.query('aia.lev1_euv_12s[2011-02-08T21:00:00Z-2011-02-08T21:01:00Z]{image}', ['NOPE'], 'image'),
+    ).rejects.toThrow(/JSOC status 1: Invalid KeyLink: NOPE/);
   });
 
   it('lists SXI through 429s (retried after Retry-After) and treats a 404 day as no data', async () => {
@@ -60,7 +74,11 @@ describe('simulated archives', () => {
     const client = new NoaaXrsClient(`${archive.url}noaa-xrs`, [15], fast);
     const recs = await client.search({ start: '2011-02-08T00:00:00Z', end: '2011-02-08T23:59:59Z' });
     expect(recs.map((r) => r.filename)).toEqual(['sci_gxrs-l2-irrad_g15_d20110208_v0-0-0.nc']);
-    const r = await downloadAll(client.toDownloadItems(recs), { cacheDir: join(dir, 'cache'), dataRoot: join(dir, 'data'), policy: fast });
+    const r = await downloadAll(client.toDownloadItems(recs), {
+      cacheDir: join(dir, 'cache'),
+      dataRoot: join(dir, 'data'),
+      policy: fast,
+    });
     const data = await readXrsFile(r.ok[0].path);
     expect(data.time.length).toBe(43200);
     const kept = xrsRowsKept(data, 15);

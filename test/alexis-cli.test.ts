@@ -50,13 +50,34 @@ describe('stagebook run alexis', () => {
     expect(second.code).toBe(0);
     const r2 = JSON.parse(readFileSync(join(dir, 'run2.json'), 'utf8'));
     expect(r2.counts.cached).toBe(3);
-    const only = cli(['run', 'alexis', '--config', 'alexis.yaml', '--start-level', 'L2', '--end-level', 'L2', '--force', '--out-file', 'run3.json'], dir);
+    const only = cli(
+      [
+        'run',
+        'alexis',
+        '--config',
+        'alexis.yaml',
+        '--start-level',
+        'L2',
+        '--end-level',
+        'L2',
+        '--force',
+        '--out-file',
+        'run3.json',
+      ],
+      dir,
+    );
     expect(only.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'data_products', 'initialize.json'), 'utf8')).processed).toBe(0);
   }, 300_000);
 
   it('refuses a config with both archives and localArchive (exit 3, naming options)', () => {
-    writeFileSync(join(dir, 'bad.yaml'), config(8000, '').replace('options:\n', 'options:\n  archives: { jsoc: "http://127.0.0.1:1/jsoc", sxi: "http://127.0.0.1:1/s", xrs: "http://127.0.0.1:1/x", hek: "http://127.0.0.1:1/h" }\n'));
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      config(8000, '').replace(
+        'options:\n',
+        'options:\n  archives: { jsoc: "http://127.0.0.1:1/jsoc", sxi: "http://127.0.0.1:1/s", xrs: "http://127.0.0.1:1/x", hek: "http://127.0.0.1:1/h" }\n',
+      ),
+    );
     const r = cli(['run', 'alexis', '--config', 'bad.yaml'], dir);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+.*options.*give exactly one of archives or localArchive/);

@@ -18,8 +18,16 @@ let options: OnboardingOptions;
 beforeAll(async () => {
   archive = await startLocalArchive({ sun: { aiaScale: 64, aiaCadenceSeconds: 60, throttleEvery: 0 } });
   options = {
-    start: '2011-02-08T00:00:00Z', end: '2011-02-09T00:00:00Z', catalogue: join(dir, 'data_products', 'availability.db'), cacheDir: join(dir, 'xrs'),
-    jsocUrl: `${archive.url}jsoc`, sxiUrl: `${archive.url}ncei-sxi`, xrsUrl: `${archive.url}noaa-xrs`, hekUrl: `${archive.url}hek`, sxiSatellites: [15], policy: fast,
+    start: '2011-02-08T00:00:00Z',
+    end: '2011-02-09T00:00:00Z',
+    catalogue: join(dir, 'data_products', 'availability.db'),
+    cacheDir: join(dir, 'xrs'),
+    jsocUrl: `${archive.url}jsoc`,
+    sxiUrl: `${archive.url}ncei-sxi`,
+    xrsUrl: `${archive.url}noaa-xrs`,
+    hekUrl: `${archive.url}hek`,
+    sxiSatellites: [15],
+    policy: fast,
   };
 });
 afterAll(async () => {
@@ -31,7 +39,9 @@ describe('ALEXIS onboarding', () => {
   it('stops on a failing source, then resumes without re-asking completed windows', async () => {
     archive.setFaults([{ kind: '500', path: '^/hek/', times: 10 }]);
     const progress: string[] = [];
-    await expect(onboardAlexis(options, (p) => progress.push(`${p.source} ${p.done}/${p.total}`))).rejects.toThrow(/HTTP 500/);
+    await expect(onboardAlexis(options, (p) => progress.push(`${p.source} ${p.done}/${p.total}`))).rejects.toThrow(
+      /HTTP 500/,
+    );
     expect(progress.at(-1)).toBe('goes 8/10'); // 6 AIA windows of 4 h, 1 SXI day, 1 XRS day done
     archive.setFaults([]);
     const jsocBefore = archive.count(/^\/jsoc\//);
@@ -45,9 +55,17 @@ describe('ALEXIS onboarding', () => {
   it('holds ALEXIS tables, columns and row counts', () => {
     const cat = new AlexisCatalogues(options.catalogue, { readonly: true });
     try {
-      const cols = (t: string): string[] => (cat.db.prepare(`PRAGMA table_info(${t})`).all() as Array<{ name: string }>).map((c) => c.name);
+      const cols = (t: string): string[] =>
+        (cat.db.prepare(`PRAGMA table_info(${t})`).all() as Array<{ name: string }>).map((c) => c.name);
       expect(cols('aia_availability')).toEqual(['time_stamp', 'EXPTIME', 'QUALITY', 'WAVELNTH', 'url', 'filename']);
-      expect(cols('sxi_availability')).toEqual(['download_string', 'time_stamp', 'url', 'data_level', 'file_name', 'instrument']);
+      expect(cols('sxi_availability')).toEqual([
+        'download_string',
+        'time_stamp',
+        'url',
+        'data_level',
+        'file_name',
+        'instrument',
+      ]);
       expect(cols('goes_data')).toEqual(['time_stamp', 'instrument', 'wavelength', 'value']);
       const c = cat.counts();
       // 1440 minutes x 6 channels, minus the 10-minute 211 gap.
@@ -60,7 +78,9 @@ describe('ALEXIS onboarding', () => {
       expect((cat.db.prepare('SELECT MIN(value) AS v FROM goes_data').get() as { v: number }).v).toBeGreaterThan(0);
       expect(c.known_flares).toBe(archive.sun!.scene.flares.filter((f) => f.inHek).length);
       expect(c.harps).toBe(120 * archive.sun!.scene.activeRegions.length);
-      const q = cat.db.prepare('SELECT DISTINCT QUALITY FROM aia_availability ORDER BY 1').all() as Array<{ QUALITY: number }>;
+      const q = cat.db.prepare('SELECT DISTINCT QUALITY FROM aia_availability ORDER BY 1').all() as Array<{
+        QUALITY: number;
+      }>;
       expect(q.map((x) => x.QUALITY)).toEqual([0, 131072]);
     } finally {
       cat.close();

@@ -10,8 +10,18 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openFits } from '../kernel-lib/src/formats/fits';
 import {
-  aiaFrameIndexNear, goesClassFlux, makeSolarScene, readXrsNetcdf, renderAiaFrame, renderSxiFrame, simulateXrsDay, writeAiaFits,
-  writeXrsNetcdf, xrsFileName, XRS_EPOCH_UNIX_S, type AiaChannel,
+  aiaFrameIndexNear,
+  goesClassFlux,
+  makeSolarScene,
+  readXrsNetcdf,
+  renderAiaFrame,
+  renderSxiFrame,
+  simulateXrsDay,
+  writeAiaFits,
+  writeXrsNetcdf,
+  xrsFileName,
+  XRS_EPOCH_UNIX_S,
+  type AiaChannel,
 } from '../kernel-lib/src/testing/solar';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-sun-'));
@@ -32,7 +42,22 @@ describe('solar simulator', () => {
     const file = join(dir, 'a.fits');
     writeAiaFits(file, a);
     const hdu = openFits(file).hdu(1);
-    for (const k of ['T_OBS', 'WAVELNTH', 'EXPTIME', 'QUALITY', 'CRPIX1', 'CRPIX2', 'CDELT1', 'CDELT2', 'CROTA2', 'RSUN_OBS', 'R_SUN', 'DSUN_OBS', 'X0_MP', 'IMSCL_MP']) {
+    for (const k of [
+      'T_OBS',
+      'WAVELNTH',
+      'EXPTIME',
+      'QUALITY',
+      'CRPIX1',
+      'CRPIX2',
+      'CDELT1',
+      'CDELT2',
+      'CROTA2',
+      'RSUN_OBS',
+      'R_SUN',
+      'DSUN_OBS',
+      'X0_MP',
+      'IMSCL_MP',
+    ]) {
       expect(hdu.header.has(k), k).toBe(true);
     }
     expect(hdu.header.getNumber('WAVELNTH')).toBe(171);
@@ -57,7 +82,10 @@ describe('solar simulator', () => {
       let at = 0;
       for (let dt = -300_000; dt <= 300_000; dt += 24_000) {
         const v = flux(ch, f.peakMs + dt);
-        if (v > best) { best = v; at = dt; }
+        if (v > best) {
+          best = v;
+          at = dt;
+        }
       }
       return at;
     };
@@ -89,7 +117,12 @@ describe('solar simulator', () => {
 });
 
 const hasNetcdf4 = (() => {
-  try { execFileSync('/usr/bin/python3', ['-c', 'import netCDF4'], { stdio: 'pipe' }); return true; } catch { return false; }
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import netCDF4'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
 })();
 
 describe.skipIf(!hasNetcdf4)('XRS netCDF4 interop with python3-netcdf4', () => {
@@ -107,7 +140,13 @@ out = {'dims': {k: len(v) for k, v in d.dimensions.items()}, 'vars': {k: list(v.
 print(json.dumps(out))`;
     const r = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' }));
     expect(r.dims).toEqual({ time: 43200 });
-    expect(r.vars).toEqual({ time: ['time'], a_flux: ['time'], b_flux: ['time'], a_flags: ['time'], b_flags: ['time'] });
+    expect(r.vars).toEqual({
+      time: ['time'],
+      a_flux: ['time'],
+      b_flux: ['time'],
+      a_flags: ['time'],
+      b_flags: ['time'],
+    });
     expect(r.units).toBe('seconds since 2000-01-01 12:00:00');
     expect(r.b).toEqual(Array.from(day.bFlux.slice(0, 5)).map((v) => Math.fround(v)));
     expect(r.bmax).toBe(Math.max(...Array.from(day.bFlux)));

@@ -12,12 +12,24 @@ import { warpAffine } from '../kernel-lib/src/numeric/resample';
 
 const PY = '/usr/bin/python3';
 const hasSkimage = (() => {
-  try { execFileSync(PY, ['-c', 'import skimage'], { stdio: 'pipe' }); return true; } catch { return false; }
+  try {
+    execFileSync(PY, ['-c', 'import skimage'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
 })();
 const dir = mkdtempSync(join(tmpdir(), 'sb-warp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function skimageWarp(img: Float64Array, rows: number, cols: number, m: number[], out: [number, number], cval: number): Float64Array {
+function skimageWarp(
+  img: Float64Array,
+  rows: number,
+  cols: number,
+  m: number[],
+  out: [number, number],
+  cval: number,
+): Float64Array {
   writeFileSync(join(dir, 'in.f64'), img);
   const script = `import numpy as np, sys
 from skimage.transform import warp
@@ -38,25 +50,55 @@ function rotScale(theta: number, s: number, cx: number, cy: number, ox: number, 
 
 describe.skipIf(!hasSkimage)('warpAffine vs skimage.transform.warp(order=3)', () => {
   const cases: Array<{ name: string; rows: number; cols: number; m: number[]; out: [number, number]; cval: number }> = [
-    { name: 'rotation 3 deg + scale 1.07 + shift (AIA registration shape)', rows: 64, cols: 64, m: rotScale(0.052, 1.07, 32.3, 31.1, 31.5, 31.5), out: [64, 64], cval: 0 },
-    { name: 'non-square, cval outside the input range', rows: 40, cols: 57, m: rotScale(-0.3, 0.8, 28, 20, 30, 25), out: [50, 60], cval: -5 },
-    { name: 'pure shift (metric branch in skimage)', rows: 33, cols: 31, m: [1, 0, 0.37, 0, 1, -1.61], out: [33, 31], cval: 0 },
+    {
+      name: 'rotation 3 deg + scale 1.07 + shift (AIA registration shape)',
+      rows: 64,
+      cols: 64,
+      m: rotScale(0.052, 1.07, 32.3, 31.1, 31.5, 31.5),
+      out: [64, 64],
+      cval: 0,
+    },
+    {
+      name: 'non-square, cval outside the input range',
+      rows: 40,
+      cols: 57,
+      m: rotScale(-0.3, 0.8, 28, 20, 30, 25),
+      out: [50, 60],
+      cval: -5,
+    },
+    {
+      name: 'pure shift (metric branch in skimage)',
+      rows: 33,
+      cols: 31,
+      m: [1, 0, 0.37, 0, 1, -1.61],
+      out: [33, 31],
+      cval: 0,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
       const img = new Float64Array(c.rows * c.cols);
       let s = 12345;
-      for (let i = 0; i < img.length; i++) { s = (s * 1103515245 + 12345) % 2147483648; img[i] = (s / 2147483648) * 100 - 10; }
-      const ours = warpAffine({ data: img, shape: [c.rows, c.cols] }, { inverse: c.m, outputShape: c.out, cval: c.cval });
+      for (let i = 0; i < img.length; i++) {
+        s = (s * 1103515245 + 12345) % 2147483648;
+        img[i] = (s / 2147483648) * 100 - 10;
+      }
+      const ours = warpAffine(
+        { data: img, shape: [c.rows, c.cols] },
+        { inverse: c.m, outputShape: c.out, cval: c.cval },
+      );
       const ref = skimageWarp(img, c.rows, c.cols, c.m, c.out, c.cval);
       expect(ours.length).toBe(ref.length);
       let worst = 0;
-      for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ours[i] - ref[i]) / Math.max(1, Math.abs(ref[i])));
+      for (let i = 0; i < ref.length; i++)
+        worst = Math.max(worst, Math.abs(ours[i] - ref[i]) / Math.max(1, Math.abs(ref[i])));
       expect(worst).toBeLessThan(1e-9);
     });
   }
   it('refuses a bad matrix and shape', () => {
-    expect(() => warpAffine({ data: [1, 2, 3], shape: [2, 2] }, { inverse: [1, 0, 0, 0, 1, 0] })).toThrow(/image.shape/);
+    expect(() => warpAffine({ data: [1, 2, 3], shape: [2, 2] }, { inverse: [1, 0, 0, 0, 1, 0] })).toThrow(
+      /image.shape/,
+    );
     expect(() => warpAffine({ data: [1, 2, 3, 4], shape: [2, 2] }, { inverse: [1, 0, 0] })).toThrow(/inverse/);
   });
 });

@@ -18,14 +18,35 @@ export interface HarpRecord {
   time: string;
 }
 
-export const HARP_KEYS = ['HARPNUM', 'NOAA_AR', 'NOAA_ARS', 'LAT_MIN', 'LAT_MAX', 'LON_MIN', 'LON_MAX', 'T_REC'] as const;
+export const HARP_KEYS = [
+  'HARPNUM',
+  'NOAA_AR',
+  'NOAA_ARS',
+  'LAT_MIN',
+  'LAT_MAX',
+  'LON_MIN',
+  'LON_MAX',
+  'T_REC',
+] as const;
 
 /** HARP records in [start, end]. */
-export async function queryHarps(server: string, start: string, end: string, policy?: DownloadPolicyInput): Promise<HarpRecord[]> {
-  const t = (s: string): string => new Date(Date.parse(s)).toISOString().slice(0, 19).replace(/-/g, '.').replace('T', '_');
+export async function queryHarps(
+  server: string,
+  start: string,
+  end: string,
+  policy?: DownloadPolicyInput,
+): Promise<HarpRecord[]> {
+  const t = (s: string): string =>
+    new Date(Date.parse(s)).toISOString().slice(0, 19).replace(/-/g, '.').replace('T', '_');
   const r = await new DrmsClient(server, policy).query(`hmi.sharp_720s[][${t(start)} - ${t(end)}]`, HARP_KEYS);
   return r.rows.map((row) => ({
-    harpnum: Number(row.HARPNUM), noaaAr: Number(row.NOAA_AR), noaaArs: row.NOAA_ARS, latMin: Number(row.LAT_MIN), latMax: Number(row.LAT_MAX),
-    lonMin: Number(row.LON_MIN), lonMax: Number(row.LON_MAX), time: new Date(jsocTimeMs(row.T_REC)).toISOString(),
+    harpnum: Number(row.HARPNUM),
+    noaaAr: Number(row.NOAA_AR),
+    noaaArs: row.NOAA_ARS,
+    latMin: Number(row.LAT_MIN),
+    latMax: Number(row.LAT_MAX),
+    lonMin: Number(row.LON_MIN),
+    lonMax: Number(row.LON_MAX),
+    time: new Date(jsocTimeMs(row.T_REC)).toISOString(),
   }));
 }

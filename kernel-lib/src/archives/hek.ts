@@ -30,14 +30,42 @@ export type HekFlare = z.output<typeof hekEventSchema>;
 const hekTime = (s: string): string => new Date(Date.parse(s)).toISOString().slice(0, 19);
 
 /** Flares (event_type FL) whose time range intersects [start, end]. */
-export async function queryHekFlares(server: string, start: string, end: string, policy?: DownloadPolicyInput): Promise<HekFlare[]> {
+export async function queryHekFlares(
+  server: string,
+  start: string,
+  end: string,
+  policy?: DownloadPolicyInput,
+): Promise<HekFlare[]> {
   const u = new URL(`${server.replace(/\/$/, '')}/her`);
-  for (const [k, v] of Object.entries({ cosec: '2', cmd: 'search', type: 'column', event_type: 'FL', event_starttime: hekTime(start), event_endtime: hekTime(end), event_coordsys: 'helioprojective', x1: '-1200', x2: '1200', y1: '-1200', y2: '1200', result_limit: '500' })) {
+  for (const [k, v] of Object.entries({
+    cosec: '2',
+    cmd: 'search',
+    type: 'column',
+    event_type: 'FL',
+    event_starttime: hekTime(start),
+    event_endtime: hekTime(end),
+    event_coordsys: 'helioprojective',
+    x1: '-1200',
+    x2: '1200',
+    y1: '-1200',
+    y2: '1200',
+    result_limit: '500',
+  })) {
     u.searchParams.set(k, v);
   }
   const raw = await getJson(u.href, { policy: resolveDownloadPolicy(policy, 'queryHekFlares') });
   const r = hekResponseSchema.safeParse(raw);
-  if (!r.success) throw new StagebookError('E_ARCHIVE_FORMAT', `queryHekFlares: unexpected response: ${r.error.issues[0].message} at ${r.error.issues[0].path.join('.')}`, { where: 'queryHekFlares', field: 'response' });
-  if (r.data.overmax) throw new StagebookError('E_ARCHIVE_HTTP', `queryHekFlares: more than 500 events in ${start} - ${end}: query shorter windows`, { where: 'queryHekFlares', field: 'end' });
+  if (!r.success)
+    throw new StagebookError(
+      'E_ARCHIVE_FORMAT',
+      `queryHekFlares: unexpected response: ${r.error.issues[0].message} at ${r.error.issues[0].path.join('.')}`,
+      { where: 'queryHekFlares', field: 'response' },
+    );
+  if (r.data.overmax)
+    throw new StagebookError(
+      'E_ARCHIVE_HTTP',
+      `queryHekFlares: more than 500 events in ${start} - ${end}: query shorter windows`,
+      { where: 'queryHekFlares', field: 'end' },
+    );
   return r.data.result;
 }

@@ -38,7 +38,11 @@ export function aiaLev1FileName(wavelength: string | number, time: string | numb
 export function jsocTimeMs(text: string): number {
   const iso = text.replace(/^(\d{4})\.(\d{2})\.(\d{2})_/, '$1-$2-$3T').replace(/_(UTC|TAI)$/, 'Z');
   const ms = Date.parse(/Z$/.test(iso) ? iso : `${iso}Z`);
-  if (!Number.isFinite(ms)) throw new StagebookError('E_ARCHIVE_FORMAT', `jsocTimeMs: cannot parse JSOC time ${JSON.stringify(text)}`, { where: 'jsocTimeMs', field: 'T_OBS' });
+  if (!Number.isFinite(ms))
+    throw new StagebookError('E_ARCHIVE_FORMAT', `jsocTimeMs: cannot parse JSOC time ${JSON.stringify(text)}`, {
+      where: 'jsocTimeMs',
+      field: 'T_OBS',
+    });
   return ms;
 }
 
@@ -46,7 +50,11 @@ export function jsocTimeMs(text: string): number {
 export class DrmsClient {
   readonly policy: DownloadPolicy;
   /** `server` is the JSOC origin (e.g. http://jsoc.stanford.edu or the local archive's `<url>jsoc`). */
-  constructor(readonly server: string, policy?: DownloadPolicyInput, private readonly signal?: AbortSignal) {
+  constructor(
+    readonly server: string,
+    policy?: DownloadPolicyInput,
+    private readonly signal?: AbortSignal,
+  ) {
     this.policy = resolveDownloadPolicy(policy, 'DrmsClient');
   }
 
@@ -59,12 +67,26 @@ export class DrmsClient {
     if (seg) u.searchParams.set('seg', seg);
     const raw = await getJson(u.href, { policy: this.policy, signal: this.signal });
     const parsed = drmsResponseSchema.safeParse(raw);
-    if (!parsed.success) throw new StagebookError('E_ARCHIVE_FORMAT', `DrmsClient.query(${ds}): unexpected response: ${parsed.error.issues[0].message} at ${parsed.error.issues[0].path.join('.')}`, { where: 'DrmsClient.query', field: 'response' });
+    if (!parsed.success)
+      throw new StagebookError(
+        'E_ARCHIVE_FORMAT',
+        `DrmsClient.query(${ds}): unexpected response: ${parsed.error.issues[0].message} at ${parsed.error.issues[0].path.join('.')}`,
+        { where: 'DrmsClient.query', field: 'response' },
+      );
     const r = parsed.data;
-    if (r.status !== 0) throw new StagebookError('E_ARCHIVE_HTTP', `DrmsClient.query(${ds}): JSOC status ${r.status}: ${r.error ?? 'no message'}`, { where: 'DrmsClient.query', status: r.status });
+    if (r.status !== 0)
+      throw new StagebookError(
+        'E_ARCHIVE_HTTP',
+        `DrmsClient.query(${ds}): JSOC status ${r.status}: ${r.error ?? 'no message'}`,
+        { where: 'DrmsClient.query', status: r.status },
+      );
     const count = r.count ?? r.keywords[0]?.values.length ?? 0;
-    const rows = Array.from({ length: count }, (_, i) => Object.fromEntries(r.keywords.map((k) => [k.name, String(k.values[i])])));
-    const segments = Array.from({ length: count }, (_, i) => Object.fromEntries(r.segments.map((s) => [s.name, s.values[i]])));
+    const rows = Array.from({ length: count }, (_, i) =>
+      Object.fromEntries(r.keywords.map((k) => [k.name, String(k.values[i])])),
+    );
+    const segments = Array.from({ length: count }, (_, i) =>
+      Object.fromEntries(r.segments.map((s) => [s.name, s.values[i]])),
+    );
     return { count, rows, segments };
   }
 
@@ -103,7 +125,14 @@ export class JsocAiaClient implements ArchiveClient<AiaQuery> {
     return r.rows.map((row, i) => {
       const timeMs = jsocTimeMs(row.T_OBS);
       const url = this.drms.segmentUrl(r.segments[i].image);
-      return { id: url, url, filename: aiaLev1FileName(row.WAVELNTH, timeMs), time: new Date(timeMs).toISOString(), instrument: 'AIA', meta: { ...row } };
+      return {
+        id: url,
+        url,
+        filename: aiaLev1FileName(row.WAVELNTH, timeMs),
+        time: new Date(timeMs).toISOString(),
+        instrument: 'AIA',
+        meta: { ...row },
+      };
     });
   }
 

@@ -17,7 +17,12 @@ export interface SxiQuery {
 export class NceiSxiClient implements ArchiveClient<SxiQuery> {
   readonly name = 'ncei-sxi';
   /** `base` is the directory holding `goes13/`, `goes14/`, `goes15/`. */
-  constructor(readonly base: string, readonly satellites: readonly number[] = [13, 14, 15], private readonly policy?: DownloadPolicyInput, private readonly signal?: AbortSignal) {}
+  constructor(
+    readonly base: string,
+    readonly satellites: readonly number[] = [13, 14, 15],
+    private readonly policy?: DownloadPolicyInput,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   async search(q: SxiQuery): Promise<ArchiveRecord[]> {
     const start = new Date(q.start);
@@ -31,7 +36,14 @@ export class NceiSxiClient implements ArchiveClient<SxiQuery> {
           if (!row) continue;
           const ms = Date.parse(row.time);
           if (ms < start.getTime() || ms > end.getTime()) continue;
-          out.push({ id: url, url, filename: row.filename, time: row.time, instrument: row.instrument, meta: { dataLevel: row.dataLevel, downloadString: url } });
+          out.push({
+            id: url,
+            url,
+            filename: row.filename,
+            time: row.time,
+            instrument: row.instrument,
+            meta: { dataLevel: row.dataLevel, downloadString: url },
+          });
         }
       }
     }

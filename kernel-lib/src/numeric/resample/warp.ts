@@ -32,8 +32,22 @@ export interface WarpAffineOptions {
 }
 
 interface ImageExports {
-  warpAffineBicubic(src: number, rows: number, cols: number, dst: number, outCols: number, r0: number, r1: number,
-    m0: number, m1: number, m2: number, m3: number, m4: number, m5: number, cval: number): void;
+  warpAffineBicubic(
+    src: number,
+    rows: number,
+    cols: number,
+    dst: number,
+    outCols: number,
+    r0: number,
+    r1: number,
+    m0: number,
+    m1: number,
+    m2: number,
+    m3: number,
+    m4: number,
+    m5: number,
+    cval: number,
+  ): void;
   clipF64(ptr: number, n: number, lo: number, hi: number): void;
   minMaxF64(ptr: number, n: number, out: number): number;
 }
@@ -42,10 +56,17 @@ const WHERE = 'warpAffine';
 
 function checkShape(shape: unknown, field: string, length?: number): [number, number] {
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new StagebookError('E_INVALID_SHAPE', `${WHERE}: ${field} must be [rows, cols] of positive integers`, { where: WHERE, field });
+    throw new StagebookError('E_INVALID_SHAPE', `${WHERE}: ${field} must be [rows, cols] of positive integers`, {
+      where: WHERE,
+      field,
+    });
   }
   if (length !== undefined && shape[0] * shape[1] !== length) {
-    throw new StagebookError('E_INVALID_SHAPE', `${WHERE}: ${field} [${shape.join(', ')}] does not match ${length} values`, { where: WHERE, field });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${WHERE}: ${field} [${shape.join(', ')}] does not match ${length} values`,
+      { where: WHERE, field },
+    );
   }
   return shape as [number, number];
 }
@@ -58,7 +79,10 @@ function checkShape(shape: unknown, field: string, length?: number): [number, nu
 export function warpAffine(image: WarpImage, options: WarpAffineOptions): Float64Array {
   const [rows, cols] = checkShape(image?.shape, 'image.shape', image?.data?.length);
   if (!options || !Array.isArray(options.inverse) || options.inverse.length !== 6) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${WHERE}: options.inverse must be 6 numbers [m0..m5]`, { where: WHERE, field: 'inverse' });
+    throw new StagebookError('E_INVALID_ARGUMENT', `${WHERE}: options.inverse must be 6 numbers [m0..m5]`, {
+      where: WHERE,
+      field: 'inverse',
+    });
   }
   const m = options.inverse.map((v, i) => requireNumber(WHERE, `inverse[${i}]`, v));
   const [outRows, outCols] = options.outputShape ? checkShape(options.outputShape, 'outputShape') : [rows, cols];

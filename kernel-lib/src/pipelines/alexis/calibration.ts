@@ -17,12 +17,23 @@ function csvRows(file: string, columns: string[]): Array<{ line: number; cells: 
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new StagebookError('E_FILE_NOT_FOUND', `calibration table ${file} cannot be read`, { where: 'readCalibrationCsv', file }, { cause });
+    throw new StagebookError(
+      'E_FILE_NOT_FOUND',
+      `calibration table ${file} cannot be read`,
+      { where: 'readCalibrationCsv', file },
+      { cause },
+    );
   }
   const lines = text.split(/\r?\n/);
   const header = lines.findIndex((l) => l.trim() !== '' && !l.startsWith('#'));
   const names = (lines[header] ?? '').split(',').map((s) => s.trim());
-  for (const c of columns) if (!names.includes(c)) throw new StagebookError('E_FORMAT', `${file}:${header + 1}: missing column ${c} (expected ${columns.join(',')})`, { where: 'readCalibrationCsv', file, field: c, line: header + 1 });
+  for (const c of columns)
+    if (!names.includes(c))
+      throw new StagebookError(
+        'E_FORMAT',
+        `${file}:${header + 1}: missing column ${c} (expected ${columns.join(',')})`,
+        { where: 'readCalibrationCsv', file, field: c, line: header + 1 },
+      );
   const out: Array<{ line: number; cells: Record<string, string> }> = [];
   for (let i = header + 1; i < lines.length; i++) {
     if (lines[i].trim() === '' || lines[i].startsWith('#')) continue;
@@ -34,7 +45,13 @@ function csvRows(file: string, columns: string[]): Array<{ line: number; cells: 
 
 function num(file: string, line: number, field: string, s: string): number {
   const v = Number(s);
-  if (s === '' || !Number.isFinite(v)) throw new StagebookError('E_FORMAT', `${file}:${line}: ${field}: ${JSON.stringify(s)} is not a number`, { where: 'readCalibrationCsv', file, field, line });
+  if (s === '' || !Number.isFinite(v))
+    throw new StagebookError('E_FORMAT', `${file}:${line}: ${field}: ${JSON.stringify(s)} is not a number`, {
+      where: 'readCalibrationCsv',
+      file,
+      field,
+      line,
+    });
   return v;
 }
 
@@ -43,9 +60,21 @@ export function readDegradationTable(file: string): DegradationTable {
   const t: DegradationTable = new Map();
   for (const { line, cells } of csvRows(file, ['channel', 'time', 'factor'])) {
     const timeMs = Date.parse(/Z$/.test(cells.time) ? cells.time : `${cells.time}Z`);
-    if (!Number.isFinite(timeMs)) throw new StagebookError('E_FORMAT', `${file}:${line}: time: ${JSON.stringify(cells.time)} is not an ISO time`, { where: 'readDegradationTable', file, field: 'time', line });
+    if (!Number.isFinite(timeMs))
+      throw new StagebookError('E_FORMAT', `${file}:${line}: time: ${JSON.stringify(cells.time)} is not an ISO time`, {
+        where: 'readDegradationTable',
+        file,
+        field: 'time',
+        line,
+      });
     const factor = num(file, line, 'factor', cells.factor);
-    if (!(factor > 0)) throw new StagebookError('E_FORMAT', `${file}:${line}: factor must be > 0`, { where: 'readDegradationTable', file, field: 'factor', line });
+    if (!(factor > 0))
+      throw new StagebookError('E_FORMAT', `${file}:${line}: factor must be > 0`, {
+        where: 'readDegradationTable',
+        file,
+        field: 'factor',
+        line,
+      });
     (t.get(cells.channel) ?? t.set(cells.channel, []).get(cells.channel)!).push({ timeMs, factor });
   }
   for (const v of t.values()) v.sort((a, b) => a.timeMs - b.timeMs);
@@ -56,7 +85,10 @@ export function readDegradationTable(file: string): DegradationTable {
 export function readEffectiveAreaTable(file: string): EffectiveAreaTable {
   const t: EffectiveAreaTable = new Map();
   for (const { line, cells } of csvRows(file, ['channel', 'eff_area', 'dn_gain'])) {
-    t.set(cells.channel, { effArea: num(file, line, 'eff_area', cells.eff_area), dnGain: num(file, line, 'dn_gain', cells.dn_gain) });
+    t.set(cells.channel, {
+      effArea: num(file, line, 'eff_area', cells.eff_area),
+      dnGain: num(file, line, 'dn_gain', cells.dn_gain),
+    });
   }
   return t;
 }

@@ -31,7 +31,14 @@ export function cleanAia(file: string, degradation: DegradationTable, effectiveA
   const exptime = headerNumber(h, 'EXPTIME');
   const quality = headerNumber(h, 'QUALITY');
   const base = { instrument: 'AIA', telescope: 'SDO', wavelength, exp_time: exptime };
-  const lev0 = (code: number, max = NaN, min = NaN, flux = NaN): CleanResult => ({ ...base, QUALITY: code, data_level: 'lev0', img_data_max: max, img_data_min: min, img_flux: flux });
+  const lev0 = (code: number, max = NaN, min = NaN, flux = NaN): CleanResult => ({
+    ...base,
+    QUALITY: code,
+    data_level: 'lev0',
+    img_data_max: max,
+    img_data_min: min,
+    img_flux: flux,
+  });
   if (quality !== 0) return lev0(quality);
   // update_pointing (aiapy): the pointing-table values replace the WCS cards.
   if (!['SAT_ROT', 'SAT_Y0', 'SAT_Z0'].every((k) => Number.isFinite(headerNumber(h, k)))) return lev0(9);
@@ -42,7 +49,13 @@ export function cleanAia(file: string, degradation: DegradationTable, effectiveA
   const [rows, cols] = hdu.shape as [number, number];
   const rsunPx = headerNumber(h, 'RSUN_OBS') / cdelt;
   // aiapy register: "Input must be a full disk image." when the limb leaves the frame.
-  if (crpix1 - 1 - rsunPx < 0 || crpix1 - 1 + rsunPx > cols - 1 || crpix2 - 1 - rsunPx < 0 || crpix2 - 1 + rsunPx > rows - 1) return lev0(8);
+  if (
+    crpix1 - 1 - rsunPx < 0 ||
+    crpix1 - 1 + rsunPx > cols - 1 ||
+    crpix2 - 1 - rsunPx < 0 ||
+    crpix2 - 1 + rsunPx > rows - 1
+  )
+    return lev0(8);
   const raw = hdu.readImage().data as ArrayLike<number>;
   const src = Float64Array.from(raw);
   let min = Infinity;
@@ -54,7 +67,14 @@ export function cleanAia(file: string, degradation: DegradationTable, effectiveA
   const s = Math.sin(th);
   // Output (col, row) -> HPC (x, y) at the target scale, centred; HPC -> input pixel through the updated pointing.
   const k = target * (1 - crpixOut);
-  const inverse = [target * c / cdelt, target * s / cdelt, crpix1 - 1 + (k * c + k * s) / cdelt, -target * s / cdelt, target * c / cdelt, crpix2 - 1 + (-k * s + k * c) / cdelt];
+  const inverse = [
+    (target * c) / cdelt,
+    (target * s) / cdelt,
+    crpix1 - 1 + (k * c + k * s) / cdelt,
+    (-target * s) / cdelt,
+    (target * c) / cdelt,
+    crpix2 - 1 + (-k * s + k * c) / cdelt,
+  ];
   const data = warpAffine({ data: src, shape: [rows, cols] }, { inverse, outputShape: [rows, cols], cval: min });
   if (exptime === 0) return lev0(quality, 0, 0, 0);
   const factor = degradationFactor(degradation, wavelength, Date.parse(String(h.get('T_OBS'))));
@@ -75,7 +95,15 @@ export function cleanAia(file: string, degradation: DegradationTable, effectiveA
     if (v < mn) mn = v;
     sum += v;
   }
-  const image: CleanedImage = { data, shape: [rows, cols], crpix1: crpixOut, crpix2: crpixOut, cdelt1: target, cdelt2: target };
-  if (pos - neg > 0) return { ...base, QUALITY: 0, data_level: 'lev2', img_data_max: max, img_data_min: mn, img_flux: sum, image };
+  const image: CleanedImage = {
+    data,
+    shape: [rows, cols],
+    crpix1: crpixOut,
+    crpix2: crpixOut,
+    cdelt1: target,
+    cdelt2: target,
+  };
+  if (pos - neg > 0)
+    return { ...base, QUALITY: 0, data_level: 'lev2', img_data_max: max, img_data_min: mn, img_flux: sum, image };
   return lev0(4, max, mn, sum);
 }

@@ -47,13 +47,35 @@ export function cleanSxi(file: string, telescope: string): CleanResult {
     shape = img.shape;
   } catch {
     // ALEXIS: "buffer is too small for requested array" -> QUALITY 10.
-    return { instrument: 'SXI', telescope, wavelength: 'unknown', QUALITY: 10, data_level: 'lev1', exp_time: NaN, img_data_max: NaN, img_data_min: NaN, img_flux: NaN };
+    return {
+      instrument: 'SXI',
+      telescope,
+      wavelength: 'unknown',
+      QUALITY: 10,
+      data_level: 'lev1',
+      exp_time: NaN,
+      img_data_max: NaN,
+      img_data_min: NaN,
+      img_flux: NaN,
+    };
   }
   const wavelength = String(hdr.get('WAVELNTH'));
   const exptime = Number(hdr.get('EXPTIME'));
   const s = stats(raw);
-  const base = { instrument: 'SXI', telescope, wavelength, exp_time: exptime, img_data_max: s.max, img_data_min: s.min };
-  const lev1 = (code: number, flux = s.sum): CleanResult => ({ ...base, QUALITY: code, data_level: 'lev1', img_flux: flux });
+  const base = {
+    instrument: 'SXI',
+    telescope,
+    wavelength,
+    exp_time: exptime,
+    img_data_max: s.max,
+    img_data_min: s.min,
+  };
+  const lev1 = (code: number, flux = s.sum): CleanResult => ({
+    ...base,
+    QUALITY: code,
+    data_level: 'lev1',
+    img_flux: flux,
+  });
   if (!SXI_FILTERS_KEPT.includes(wavelength)) return lev1(1);
   if (hdr.get('IMG_CODE') !== 'FL') return lev1(6);
   const [rows, cols] = shape as [number, number];
@@ -91,8 +113,18 @@ export function cleanSxi(file: string, telescope: string): CleanResult {
   const rotated = warpAffine({ data: crop, shape: [512, 512] }, { inverse, cval: 0 });
   for (let i = 0; i < rotated.length; i++) rotated[i] /= exptime;
   return {
-    ...base, QUALITY: 0, data_level: 'lev2', img_flux: cropSum,
+    ...base,
+    QUALITY: 0,
+    data_level: 'lev2',
+    img_flux: cropSum,
     // ALEXIS stores the found (0-based) centre as CRPIX and converts 0-based peaks with it: no offset.
-    image: { data: rotated, shape: [512, 512], crpix1: cx, crpix2: cy, cdelt1: Number(hdr.get('CDELT1')), cdelt2: Number(hdr.get('CDELT2')) },
+    image: {
+      data: rotated,
+      shape: [512, 512],
+      crpix1: cx,
+      crpix2: cy,
+      cdelt1: Number(hdr.get('CDELT1')),
+      cdelt2: Number(hdr.get('CDELT2')),
+    },
   };
 }

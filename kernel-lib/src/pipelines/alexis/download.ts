@@ -26,8 +26,14 @@ import { AlexisCatalogues } from './catalogues';
 
 /** One flare of the list: GOES class and UTC time `YYYY-MM-DD HH:MM:SS.ss` (or ISO). */
 export const flareSchema = z.strictObject({
-  class: z.string().regex(/^[ABCMXabcmx]\d+(\.\d+)?$/, 'expected a GOES class such as C4.0 or M1').describe('GOES class'),
-  time: z.string().refine((s) => Number.isFinite(parseFlareTime(s)), { message: "expected a UTC time 'YYYY-MM-DD HH:MM:SS.ss'" }).describe('Flare time (UTC)'),
+  class: z
+    .string()
+    .regex(/^[ABCMXabcmx]\d+(\.\d+)?$/, 'expected a GOES class such as C4.0 or M1')
+    .describe('GOES class'),
+  time: z
+    .string()
+    .refine((s) => Number.isFinite(parseFlareTime(s)), { message: "expected a UTC time 'YYYY-MM-DD HH:MM:SS.ss'" })
+    .describe('Flare time (UTC)'),
 });
 export type FlareSpec = z.output<typeof flareSchema>;
 
@@ -62,7 +68,16 @@ export interface DownloadedRecord {
 }
 
 /** Per-flare outcome. */
-export interface FlareDownloadSummary { workingDir: string; flareClass: string; time: string; aia: number; sxi: number; ok: number; missing: number; failed: number }
+export interface FlareDownloadSummary {
+  workingDir: string;
+  flareClass: string;
+  time: string;
+  aia: number;
+  sxi: number;
+  ok: number;
+  missing: number;
+  failed: number;
+}
 
 export interface DownloadStageResult {
   flares: FlareDownloadSummary[];
@@ -90,15 +105,27 @@ function parseOptions(options: DownloadOptions): z.output<typeof downloadOptions
   const r = downloadOptionsSchema.safeParse(options);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new StagebookError('E_INVALID_ARGUMENT', `downloadFlareData: ${i.path.join('.') || 'options'}: ${i.message}`, { where: 'downloadFlareData', field: i.path.join('.') });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `downloadFlareData: ${i.path.join('.') || 'options'}: ${i.message}`,
+      { where: 'downloadFlareData', field: i.path.join('.') },
+    );
   }
   return r.data;
 }
 
 /** Downloads every flare's files (stage 1). Safe to rerun: what arrived is never fetched again. */
-export async function downloadFlareData(options: DownloadOptions, onProgress?: DownloadProgressListener): Promise<DownloadStageResult> {
+export async function downloadFlareData(
+  options: DownloadOptions,
+  onProgress?: DownloadProgressListener,
+): Promise<DownloadStageResult> {
   const o = parseOptions(options);
-  if (!existsSync(o.catalogue)) throw new StagebookError('E_FILE_NOT_FOUND', `downloadFlareData: catalogue ${o.catalogue} does not exist (run the onboarding first)`, { where: 'downloadFlareData', file: o.catalogue });
+  if (!existsSync(o.catalogue))
+    throw new StagebookError(
+      'E_FILE_NOT_FOUND',
+      `downloadFlareData: catalogue ${o.catalogue} does not exist (run the onboarding first)`,
+      { where: 'downloadFlareData', file: o.catalogue },
+    );
   const cat = new AlexisCatalogues(o.catalogue, { readonly: true });
   const byUrl = new Map<string, Omit<DownloadedRecord, 'file_path' | 'file_size_MB' | 'cached_dict_path'>>();
   const perFlare: Array<{ summary: FlareDownloadSummary; urls: string[] }> = [];
@@ -106,20 +133,58 @@ export async function downloadFlareData(options: DownloadOptions, onProgress?: D
     for (const f of o.flares) {
       const timeMs = parseFlareTime(f.time);
       const flareClass = normaliseFlareClass(f.class);
-      const workingDir = path.join(o.mainDataDir, 'flare_candidates', alexisFlareNaming.format({ flareClass, time: new Date(timeMs) }));
+      const workingDir = path.join(
+        o.mainDataDir,
+        'flare_candidates',
+        alexisFlareNaming.format({ flareClass, time: new Date(timeMs) }),
+      );
       mkdirSync(workingDir, { recursive: true });
       const aia = cat.aiaAround(timeMs, o.aiaMinutes);
       const sxi = cat.sxiAround(timeMs, o.sxiMinutes).filter((r) => r.data_level === o.sxiDataLevel);
-      for (const r of aia) byUrl.set(r.url, { url: r.url, file_name: r.filename, instrument: 'AIA', telescope: 'SDO', wavelength: String(r.WAVELNTH), time_stamp: r.time_stamp, download_string: r.url });
-      for (const r of sxi) byUrl.set(r.url, { url: r.url, file_name: r.file_name, instrument: 'SXI', telescope: r.instrument, wavelength: null, time_stamp: r.time_stamp, download_string: r.download_string });
+      for (const r of aia)
+        byUrl.set(r.url, {
+          url: r.url,
+          file_name: r.filename,
+          instrument: 'AIA',
+          telescope: 'SDO',
+          wavelength: String(r.WAVELNTH),
+          time_stamp: r.time_stamp,
+          download_string: r.url,
+        });
+      for (const r of sxi)
+        byUrl.set(r.url, {
+          url: r.url,
+          file_name: r.file_name,
+          instrument: 'SXI',
+          telescope: r.instrument,
+          wavelength: null,
+          time_stamp: r.time_stamp,
+          download_string: r.download_string,
+        });
       const urls = [...new Set([...aia.map((r) => r.url), ...sxi.map((r) => r.url)])];
-      perFlare.push({ summary: { workingDir, flareClass, time: new Date(timeMs).toISOString(), aia: aia.length, sxi: sxi.length, ok: 0, missing: 0, failed: 0 }, urls });
+      perFlare.push({
+        summary: {
+          workingDir,
+          flareClass,
+          time: new Date(timeMs).toISOString(),
+          aia: aia.length,
+          sxi: sxi.length,
+          ok: 0,
+          missing: 0,
+          failed: 0,
+        },
+        urls,
+      });
     }
   } finally {
     cat.close();
   }
   const cacheDir = path.join(o.mainDataDir, 'image_data');
-  const policy: DownloadPolicyInput = { ...(o.policy as DownloadPolicyInput | undefined), maxConnections: o.connections, maxPerHost: o.connections };
+  const policy: DownloadPolicyInput = {
+    ...(o.policy as DownloadPolicyInput | undefined),
+    maxConnections: o.connections,
+    maxPerHost: o.connections,
+  };
   const downloader = new Downloader({ cacheDir, policy, onProgress });
   let result;
   try {
@@ -130,7 +195,12 @@ export async function downloadFlareData(options: DownloadOptions, onProgress?: D
   for (const f of result.ok) {
     const rec = byUrl.get(f.item.url) as DownloadedRecord;
     const recPath = downloadedRecordPath(o.mainDataDir, f.item.url);
-    if (!existsSync(recPath)) await atomicWriteFile(recPath, JSON.stringify({ ...rec, file_path: f.path, file_size_MB: f.size / 1e6, cached_dict_path: recPath }, null, 1) + '\n');
+    if (!existsSync(recPath))
+      await atomicWriteFile(
+        recPath,
+        JSON.stringify({ ...rec, file_path: f.path, file_size_MB: f.size / 1e6, cached_dict_path: recPath }, null, 1) +
+          '\n',
+      );
   }
   const missing = result.failed.filter((f) => f.status === 404);
   const failed = result.failed.filter((f) => f.status !== 404);
@@ -140,9 +210,19 @@ export async function downloadFlareData(options: DownloadOptions, onProgress?: D
     summary.ok = urls.filter((u) => okSet.has(u)).length;
     summary.missing = urls.filter((u) => missingSet.has(u)).length;
     summary.failed = urls.length - summary.ok - summary.missing;
-    await atomicWriteFile(path.join(summary.workingDir, 'download_summary.json'), JSON.stringify(summary, null, 1) + '\n');
+    await atomicWriteFile(
+      path.join(summary.workingDir, 'download_summary.json'),
+      JSON.stringify(summary, null, 1) + '\n',
+    );
   }
-  return { flares: perFlare.map((p) => p.summary), urls: byUrl.size, downloaded: result.ok.filter((f) => !f.fromCache).length, fromCache: result.ok.filter((f) => f.fromCache).length, missing, failed };
+  return {
+    flares: perFlare.map((p) => p.summary),
+    urls: byUrl.size,
+    downloaded: result.ok.filter((f) => !f.fromCache).length,
+    fromCache: result.ok.filter((f) => f.fromCache).length,
+    missing,
+    failed,
+  };
 }
 
 /** Every download record under `mainDataDir` (stage 2's inputs, ALEXIS's glob of `*.downloaded`). */
@@ -151,7 +231,10 @@ export function listDownloadedRecords(mainDataDir: string): DownloadedRecord[] {
   if (!existsSync(root)) return [];
   const out: DownloadedRecord[] = [];
   for (const h2 of readdirSync(root).sort()) {
-    for (const f of readdirSync(path.join(root, h2)).filter((n) => n.endsWith('.json')).sort()) out.push(JSON.parse(readFileSync(path.join(root, h2, f), 'utf8')) as DownloadedRecord);
+    for (const f of readdirSync(path.join(root, h2))
+      .filter((n) => n.endsWith('.json'))
+      .sort())
+      out.push(JSON.parse(readFileSync(path.join(root, h2, f), 'utf8')) as DownloadedRecord);
   }
   return out.sort((a, b) => a.time_stamp - b.time_stamp || a.url.localeCompare(b.url));
 }

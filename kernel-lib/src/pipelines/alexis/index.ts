@@ -1,10 +1,30 @@
 // ALEXIS (solar-flare catalogue) on stagebook: onboarding catalogues, stage 1 (download), stage 2 (clean + peaks).
 export { AlexisCatalogues, ONBOARDING_SOURCES } from './catalogues';
-export type { OnboardingSource, AiaAvailabilityRow, SxiAvailabilityRow, GoesDataRow, KnownFlareRow, HarpRow } from './catalogues';
+export type {
+  OnboardingSource,
+  AiaAvailabilityRow,
+  SxiAvailabilityRow,
+  GoesDataRow,
+  KnownFlareRow,
+  HarpRow,
+} from './catalogues';
 export { onboardAlexis, onboardingOptionsSchema, timeWindows } from './onboarding';
 export type { OnboardingOptions, OnboardingProgress, OnboardingResult } from './onboarding';
-export { downloadFlareData, downloadOptionsSchema, flareSchema, parseFlareTime, downloadedRecordPath, listDownloadedRecords } from './download';
-export type { DownloadOptions, DownloadStageResult, DownloadedRecord, FlareDownloadSummary, FlareSpec } from './download';
+export {
+  downloadFlareData,
+  downloadOptionsSchema,
+  flareSchema,
+  parseFlareTime,
+  downloadedRecordPath,
+  listDownloadedRecords,
+} from './download';
+export type {
+  DownloadOptions,
+  DownloadStageResult,
+  DownloadedRecord,
+  FlareDownloadSummary,
+  FlareSpec,
+} from './download';
 export { readDegradationTable, readEffectiveAreaTable, degradationFactor } from './calibration';
 export type { DegradationTable, EffectiveAreaTable } from './calibration';
 export { cleanAia } from './clean-aia';
@@ -20,5 +40,11 @@ export { initializeFiles, initializeOptionsSchema } from './initialize';
 export type { InitializeOptions, InitializeProgress, InitializeResult } from './initialize';
 export { initializeImage } from './initialize-task';
 export type { InitializePayload } from './initialize-task';
-export { alexisPipeline, alexisOnboardStage, alexisDownloadStage, alexisInitializeStage, alexisOptionsSchema } from './pipeline';
+export {
+  alexisPipeline,
+  alexisOnboardStage,
+  alexisDownloadStage,
+  alexisInitializeStage,
+  alexisOptionsSchema,
+} from './pipeline';
 export { availabilitySpec, xrsSpec, qualitySpec, registeredImagesSpec, imageDataUri, grayPng } from './plots';

@@ -32,10 +32,23 @@ export function epsPixels(instrument: 'AIA' | 'SXI', cdelt: number): number {
   return (ALEXIS_EPS_PX[instrument] * ALEXIS_EPS_PLATE[instrument]) / cdelt;
 }
 
-const NAN_ROW = { peaks_found: false, dbscan_1_x_hpc: NaN, dbscan_1_y_hpc: NaN, dbscan_1_x_pix: NaN, dbscan_1_y_pix: NaN, dbscan_1_num_members: NaN, dbscan_1_label: NaN };
+const NAN_ROW = {
+  peaks_found: false,
+  dbscan_1_x_hpc: NaN,
+  dbscan_1_y_hpc: NaN,
+  dbscan_1_x_pix: NaN,
+  dbscan_1_y_pix: NaN,
+  dbscan_1_num_members: NaN,
+  dbscan_1_label: NaN,
+};
 
 /** Cluster rows of a cleaned image (at least one row). `now` returns ms (performance.now by default). */
-export function singleImagePeakfinder(img: CleanedImage, epsPx: number, thresholdRel = 0.9, now: () => number = () => performance.now()): PeakRow[] {
+export function singleImagePeakfinder(
+  img: CleanedImage,
+  epsPx: number,
+  thresholdRel = 0.9,
+  now: () => number = () => performance.now(),
+): PeakRow[] {
   const t0 = now();
   const peaks = peakLocalMax({ data: img.data, shape: img.shape }, { thresholdRel });
   const t1 = now();
@@ -59,8 +72,15 @@ export function singleImagePeakfinder(img: CleanedImage, epsPx: number, threshol
     const x = sx / m;
     const y = sy / m;
     rows.push({
-      peaks_found: true, dbscan_1_x_pix: x, dbscan_1_y_pix: y, dbscan_1_x_hpc: (x - img.crpix1) * img.cdelt1, dbscan_1_y_hpc: (y - img.crpix2) * img.cdelt2,
-      dbscan_1_num_members: m, dbscan_1_label: k, peakfinder_time_1: (t1 - t0) / 1000, dbscan_time_1: (t2 - t1) / 1000,
+      peaks_found: true,
+      dbscan_1_x_pix: x,
+      dbscan_1_y_pix: y,
+      dbscan_1_x_hpc: (x - img.crpix1) * img.cdelt1,
+      dbscan_1_y_hpc: (y - img.crpix2) * img.cdelt2,
+      dbscan_1_num_members: m,
+      dbscan_1_label: k,
+      peakfinder_time_1: (t1 - t0) / 1000,
+      dbscan_time_1: (t2 - t1) / 1000,
     });
   }
   return rows;

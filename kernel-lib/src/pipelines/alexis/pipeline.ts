@@ -29,18 +29,41 @@ import { ONBOARDING_SOURCES } from './catalogues';
 const url = z.string().url();
 
 /** The pipeline's `options` section. */
-export const alexisOptionsSchema = z.strictObject({
-  mainDataDir: z.string().min(1).default('alexis_data').describe('MAIN_DATA_DIR, relative to the root (flare_candidates/, image_data/)'),
-  dataProducts: z.string().min(1).default('data_products').describe('DATA_DIR_PRODUCTS, relative to the root (the SQLite databases)'),
-  archives: z.strictObject({ jsoc: url, sxi: url, xrs: url, hek: url }).optional().describe('Archive URLs (real or local)'),
-  localArchive: z.strictObject({
-    port: z.number().int().min(1024).max(65535).describe('Fixed loopback port (URLs in the catalogues must stay valid between runs)'),
-    aiaScale: z.number().int().min(32).max(4096).default(1024),
-    aiaCadenceSeconds: z.number().int().min(12).default(12),
-    seed: z.number().int().default(1),
-  }).optional().describe('Serve the simulated Sun instead of real archives'),
-  policy: downloadPolicySchema.partial().optional(),
-}).refine((o) => (o.archives === undefined) !== (o.localArchive === undefined), { message: 'give exactly one of archives or localArchive' });
+export const alexisOptionsSchema = z
+  .strictObject({
+    mainDataDir: z
+      .string()
+      .min(1)
+      .default('alexis_data')
+      .describe('MAIN_DATA_DIR, relative to the root (flare_candidates/, image_data/)'),
+    dataProducts: z
+      .string()
+      .min(1)
+      .default('data_products')
+      .describe('DATA_DIR_PRODUCTS, relative to the root (the SQLite databases)'),
+    archives: z
+      .strictObject({ jsoc: url, sxi: url, xrs: url, hek: url })
+      .optional()
+      .describe('Archive URLs (real or local)'),
+    localArchive: z
+      .strictObject({
+        port: z
+          .number()
+          .int()
+          .min(1024)
+          .max(65535)
+          .describe('Fixed loopback port (URLs in the catalogues must stay valid between runs)'),
+        aiaScale: z.number().int().min(32).max(4096).default(1024),
+        aiaCadenceSeconds: z.number().int().min(12).default(12),
+        seed: z.number().int().default(1),
+      })
+      .optional()
+      .describe('Serve the simulated Sun instead of real archives'),
+    policy: downloadPolicySchema.partial().optional(),
+  })
+  .refine((o) => (o.archives === undefined) !== (o.localArchive === undefined), {
+    message: 'give exactly one of archives or localArchive',
+  });
 type AlexisOptions = z.output<typeof alexisOptionsSchema>;
 
 function opts(ctx: StageContext<unknown>): AlexisOptions & { main: string; products: string } {
@@ -49,12 +72,23 @@ function opts(ctx: StageContext<unknown>): AlexisOptions & { main: string; produ
 }
 
 /** Runs `fn` with the archive URLs (starting the simulated archives when configured). */
-async function withArchives<T>(o: AlexisOptions, fn: (a: { jsoc: string; sxi: string; xrs: string; hek: string }) => Promise<T>): Promise<T> {
+async function withArchives<T>(
+  o: AlexisOptions,
+  fn: (a: { jsoc: string; sxi: string; xrs: string; hek: string }) => Promise<T>,
+): Promise<T> {
   if (o.archives) return fn(o.archives);
   const l = o.localArchive as NonNullable<AlexisOptions['localArchive']>;
-  const archive = await startLocalArchive({ port: l.port, sun: { aiaScale: l.aiaScale, aiaCadenceSeconds: l.aiaCadenceSeconds, scene: { seed: l.seed } } });
+  const archive = await startLocalArchive({
+    port: l.port,
+    sun: { aiaScale: l.aiaScale, aiaCadenceSeconds: l.aiaCadenceSeconds, scene: { seed: l.seed } },
+  });
   try {
-    return await fn({ jsoc: `${archive.url}jsoc`, sxi: `${archive.url}ncei-sxi`, xrs: `${archive.url}noaa-xrs`, hek: `${archive.url}hek` });
+    return await fn({
+      jsoc: `${archive.url}jsoc`,
+      sxi: `${archive.url}ncei-sxi`,
+      xrs: `${archive.url}noaa-xrs`,
+      hek: `${archive.url}hek`,
+    });
   } finally {
     await archive.close();
   }
@@ -70,14 +104,32 @@ const onboardParams = z.strictObject({
 });
 
 export const alexisOnboardStage = defineStage<z.output<typeof onboardParams>>({
-  name: 'onboard', version: 1, kind: 'merge', level: 'L0', product: 'alexis-onboarding', usesCore: false, params: onboardParams,
-  description: 'Builds the availability catalogues (AIA, SXI, GOES XRS, HEK flares, HARPs) over a date range, resumable',
+  name: 'onboard',
+  version: 1,
+  kind: 'merge',
+  level: 'L0',
+  product: 'alexis-onboarding',
+  usesCore: false,
+  params: onboardParams,
+  description:
+    'Builds the availability catalogues (AIA, SXI, GOES XRS, HEK flares, HARPs) over a date range, resumable',
   async run(ctx) {
     const o = opts(ctx);
-    const r = await withArchives(o, (a) => onboardAlexis({
-      ...ctx.params, catalogue: path.join(o.products, 'availability.db'), cacheDir: path.join(o.main, 'xrs_data'),
-      jsocUrl: a.jsoc, sxiUrl: a.sxi, xrsUrl: a.xrs, hekUrl: a.hek, policy: o.policy,
-    }, (p) => ctx.progress(p.done, p.total, `${p.source} ${p.windowStart}${p.skipped ? ' (done earlier)' : ''}`)));
+    const r = await withArchives(o, (a) =>
+      onboardAlexis(
+        {
+          ...ctx.params,
+          catalogue: path.join(o.products, 'availability.db'),
+          cacheDir: path.join(o.main, 'xrs_data'),
+          jsocUrl: a.jsoc,
+          sxiUrl: a.sxi,
+          xrsUrl: a.xrs,
+          hekUrl: a.hek,
+          policy: o.policy,
+        },
+        (p) => ctx.progress(p.done, p.total, `${p.source} ${p.windowStart}${p.skipped ? ' (done earlier)' : ''}`),
+      ),
+    );
     await ctx.writeJson(path.join(o.dataProducts, 'onboarding.json'), r);
   },
 });
@@ -91,14 +143,38 @@ const downloadParams = z.strictObject({
 });
 
 export const alexisDownloadStage = defineStage<z.output<typeof downloadParams>>({
-  name: 'download', version: 1, kind: 'merge', level: 'L1', product: 'alexis-download', usesCore: false, after: ['onboard'], params: downloadParams,
-  description: 'Per-flare working directories and downloads (AIA +-20 min, SXI BA +-40 min) into the content-addressed cache',
+  name: 'download',
+  version: 1,
+  kind: 'merge',
+  level: 'L1',
+  product: 'alexis-download',
+  usesCore: false,
+  after: ['onboard'],
+  params: downloadParams,
+  description:
+    'Per-flare working directories and downloads (AIA +-20 min, SXI BA +-40 min) into the content-addressed cache',
   async run(ctx) {
     const o = opts(ctx);
-    const r = await withArchives(o, () => downloadFlareData({ ...ctx.params, mainDataDir: o.main, catalogue: path.join(o.products, 'availability.db'), policy: o.policy },
-      (s) => ctx.progress(s.filesDone, s.filesTotal, 'downloads')));
-    const summary = { urls: r.urls, downloaded: r.downloaded, fromCache: r.fromCache, missing: r.missing.map((m) => m.item.url), failed: r.failed.map((f) => ({ url: f.item.url, code: f.code, message: f.message })), flares: r.flares };
-    if (r.failed.length > 0) throw new StagebookError('E_DOWNLOAD_FAILED', `download: ${r.failed.length} of ${r.urls} file(s) failed (first: ${r.failed[0].message}); rerun to retry them`, { where: 'alexis download', count: r.failed.length });
+    const r = await withArchives(o, () =>
+      downloadFlareData(
+        { ...ctx.params, mainDataDir: o.main, catalogue: path.join(o.products, 'availability.db'), policy: o.policy },
+        (s) => ctx.progress(s.filesDone, s.filesTotal, 'downloads'),
+      ),
+    );
+    const summary = {
+      urls: r.urls,
+      downloaded: r.downloaded,
+      fromCache: r.fromCache,
+      missing: r.missing.map((m) => m.item.url),
+      failed: r.failed.map((f) => ({ url: f.item.url, code: f.code, message: f.message })),
+      flares: r.flares,
+    };
+    if (r.failed.length > 0)
+      throw new StagebookError(
+        'E_DOWNLOAD_FAILED',
+        `download: ${r.failed.length} of ${r.urls} file(s) failed (first: ${r.failed[0].message}); rerun to retry them`,
+        { where: 'alexis download', count: r.failed.length },
+      );
     await ctx.writeJson(path.join(o.dataProducts, 'download.json'), summary);
   },
 });
@@ -112,13 +188,24 @@ const initializeParams = z.strictObject({
 });
 
 export const alexisInitializeStage = defineStage<z.output<typeof initializeParams>>({
-  name: 'initialize', version: 1, kind: 'merge', level: 'L2', product: 'alexis-initialize', after: ['download'], params: initializeParams,
+  name: 'initialize',
+  version: 1,
+  kind: 'merge',
+  level: 'L2',
+  product: 'alexis-initialize',
+  after: ['download'],
+  params: initializeParams,
   description: 'Cleans every downloaded image, finds peaks and clusters, writes image_data_availability',
   async run(ctx) {
     const o = opts(ctx);
     let { degradationTable, effectiveAreaTable } = ctx.params;
     if (!degradationTable || !effectiveAreaTable) {
-      if (!o.localArchive) throw new StagebookError('E_STAGE_PARAMS', 'initialize: degradationTable and effectiveAreaTable are required with real archives (CSV tables you supply)', { where: 'alexis initialize', field: degradationTable ? 'effectiveAreaTable' : 'degradationTable' });
+      if (!o.localArchive)
+        throw new StagebookError(
+          'E_STAGE_PARAMS',
+          'initialize: degradationTable and effectiveAreaTable are required with real archives (CSV tables you supply)',
+          { where: 'alexis initialize', field: degradationTable ? 'effectiveAreaTable' : 'degradationTable' },
+        );
       // The simulated Sun ships neutral tables (labelled in the files).
       const csv = neutralCalibrationCsv();
       degradationTable ??= path.join(o.products, 'simulated_degradation_NEUTRAL.csv');
@@ -126,10 +213,18 @@ export const alexisInitializeStage = defineStage<z.output<typeof initializeParam
       if (!existsSync(degradationTable)) await atomicWriteFile(degradationTable, csv.degradation);
       if (!existsSync(effectiveAreaTable)) await atomicWriteFile(effectiveAreaTable, csv.effectiveArea);
     }
-    const r = await initializeFiles({
-      mainDataDir: o.main, database: path.join(o.products, 'image_data_availability.db'), degradationTable: path.resolve(ctx.root, degradationTable), effectiveAreaTable: path.resolve(ctx.root, effectiveAreaTable),
-      concurrency: ctx.params.concurrency, thresholdRel: ctx.params.thresholdRel, reprocess: ctx.params.reprocess,
-    }, (p) => ctx.progress(p.done, p.total, `${p.instrument} QUALITY ${p.QUALITY}`));
+    const r = await initializeFiles(
+      {
+        mainDataDir: o.main,
+        database: path.join(o.products, 'image_data_availability.db'),
+        degradationTable: path.resolve(ctx.root, degradationTable),
+        effectiveAreaTable: path.resolve(ctx.root, effectiveAreaTable),
+        concurrency: ctx.params.concurrency,
+        thresholdRel: ctx.params.thresholdRel,
+        reprocess: ctx.params.reprocess,
+      },
+      (p) => ctx.progress(p.done, p.total, `${p.instrument} QUALITY ${p.QUALITY}`),
+    );
     await ctx.writeJson(path.join(o.dataProducts, 'initialize.json'), r);
   },
 });
@@ -137,7 +232,8 @@ export const alexisInitializeStage = defineStage<z.output<typeof initializeParam
 /** The pipeline (registered as `alexis`). */
 export const alexisPipeline = definePipeline({
   name: 'alexis',
-  description: 'ALEXIS stages 1-2: onboarding catalogues -> flare downloads -> cleaned images with peaks and clusters (image_data_availability)',
+  description:
+    'ALEXIS stages 1-2: onboarding catalogues -> flare downloads -> cleaned images with peaks and clusters (image_data_availability)',
   stages: [alexisOnboardStage, alexisDownloadStage, alexisInitializeStage],
   optionsSchema: alexisOptionsSchema as unknown as import('../../config/loader').SchemaLike<Record<string, unknown>>,
 });

@@ -11,9 +11,15 @@ import type { PeakRow } from './peaks';
 type Spec = Record<string, unknown>;
 
 /** Availability rows: one point per file (minutes from the flare time, channel). */
-export function availabilitySpec(rows: Array<{ flare: string; channel: string; minutes: number; status: string }>, title: string): Spec {
+export function availabilitySpec(
+  rows: Array<{ flare: string; channel: string; minutes: number; status: string }>,
+  title: string,
+): Spec {
   return {
-    title, data: { values: rows }, mark: { type: 'tick', thickness: 2 }, height: 18 * Math.max(1, new Set(rows.map((r) => r.channel)).size),
+    title,
+    data: { values: rows },
+    mark: { type: 'tick', thickness: 2 },
+    height: 18 * Math.max(1, new Set(rows.map((r) => r.channel)).size),
     encoding: {
       x: { field: 'minutes', type: 'quantitative', title: 'minutes from the flare time' },
       y: { field: 'channel', type: 'nominal', title: null },
@@ -24,13 +30,35 @@ export function availabilitySpec(rows: Array<{ flare: string; channel: string; m
 }
 
 /** XRS A/B (log flux) with the flare list as rules. */
-export function xrsSpec(series: Array<{ time: string; channel: string; flux: number }>, flares: Array<{ time: string; label: string }>, title: string): Spec {
+export function xrsSpec(
+  series: Array<{ time: string; channel: string; flux: number }>,
+  flares: Array<{ time: string; label: string }>,
+  title: string,
+): Spec {
   return {
-    title, width: 640, height: 220,
+    title,
+    width: 640,
+    height: 220,
     layer: [
-      { data: { values: series }, mark: { type: 'line', strokeWidth: 1 }, encoding: { x: { field: 'time', type: 'temporal', title: 'UTC' }, y: { field: 'flux', type: 'quantitative', scale: { type: 'log' }, title: 'W m-2' }, color: { field: 'channel', type: 'nominal', title: 'XRS' } } },
-      { data: { values: flares }, mark: { type: 'rule', strokeDash: [4, 3], color: 'firebrick' }, encoding: { x: { field: 'time', type: 'temporal' } } },
-      { data: { values: flares }, mark: { type: 'text', dy: -100, color: 'firebrick', align: 'left', dx: 3 }, encoding: { x: { field: 'time', type: 'temporal' }, text: { field: 'label' } } },
+      {
+        data: { values: series },
+        mark: { type: 'line', strokeWidth: 1 },
+        encoding: {
+          x: { field: 'time', type: 'temporal', title: 'UTC' },
+          y: { field: 'flux', type: 'quantitative', scale: { type: 'log' }, title: 'W m-2' },
+          color: { field: 'channel', type: 'nominal', title: 'XRS' },
+        },
+      },
+      {
+        data: { values: flares },
+        mark: { type: 'rule', strokeDash: [4, 3], color: 'firebrick' },
+        encoding: { x: { field: 'time', type: 'temporal' } },
+      },
+      {
+        data: { values: flares },
+        mark: { type: 'text', dy: -100, color: 'firebrick', align: 'left', dx: 3 },
+        encoding: { x: { field: 'time', type: 'temporal' }, text: { field: 'label' } },
+      },
     ],
   };
 }
@@ -38,8 +66,15 @@ export function xrsSpec(series: Array<{ time: string; channel: string; flux: num
 /** Images per QUALITY code per channel. */
 export function qualitySpec(rows: Array<{ channel: string; QUALITY: number; images: number }>, title: string): Spec {
   return {
-    title, data: { values: rows }, mark: 'bar', width: 360,
-    encoding: { y: { field: 'channel', type: 'nominal', title: null }, x: { field: 'images', type: 'quantitative', stack: 'zero' }, color: { field: 'QUALITY', type: 'nominal' } },
+    title,
+    data: { values: rows },
+    mark: 'bar',
+    width: 360,
+    encoding: {
+      y: { field: 'channel', type: 'nominal', title: null },
+      x: { field: 'images', type: 'quantitative', stack: 'zero' },
+      color: { field: 'QUALITY', type: 'nominal' },
+    },
   };
 }
 
@@ -79,7 +114,12 @@ export function grayPng(values: ArrayLike<number>, rows: number, cols: number, l
   ihdr.writeUInt32BE(rows, 4);
   ihdr[8] = 8;
   ihdr[9] = 0;
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A registered image as a PNG data URI, north up (FITS row 0 is south: flipped), binned to at most `size` px. */
@@ -108,19 +148,55 @@ export function imageDataUri(img: CleanedImage, size = 64): { uri: string; exten
 }
 
 /** One panel per channel: the image (north up, arcsec axes), cluster centroids and the injected/expected position. */
-export function registeredImagesSpec(panels: Array<{ title: string; img: CleanedImage; clusters: PeakRow[]; target?: { x: number; y: number } }>, columns = 3): Spec {
+export function registeredImagesSpec(
+  panels: Array<{ title: string; img: CleanedImage; clusters: PeakRow[]; target?: { x: number; y: number } }>,
+  columns = 3,
+): Spec {
   const charts = panels.map((p) => {
     const { uri, extent } = imageDataUri(p.img);
     const scale = { domain: [extent[0], extent[1]] };
     const yscale = { domain: [extent[2], extent[3]] };
     return {
-      title: p.title, width: 130, height: 130,
+      title: p.title,
+      width: 130,
+      height: 130,
       layer: [
-        { data: { values: [{ url: uri, x: extent[0], x2: extent[1], y: extent[3], y2: extent[2] }] }, mark: { type: 'image', aspect: false },
-          encoding: { url: { field: 'url', type: 'nominal' }, x: { field: 'x', type: 'quantitative', scale, title: 'x (arcsec)' }, x2: { field: 'x2' }, y: { field: 'y', type: 'quantitative', scale: yscale, title: 'y (arcsec)' }, y2: { field: 'y2' } } },
-        { data: { values: p.clusters.filter((c) => c.peaks_found).map((c) => ({ x: c.dbscan_1_x_hpc, y: c.dbscan_1_y_hpc, members: c.dbscan_1_num_members })) }, mark: { type: 'point', color: 'orange', size: 90, strokeWidth: 2 },
-          encoding: { x: { field: 'x', type: 'quantitative', scale }, y: { field: 'y', type: 'quantitative', scale: yscale }, tooltip: [{ field: 'members', type: 'quantitative' }] } },
-        ...(p.target ? [{ data: { values: [p.target] }, mark: { type: 'point', shape: 'cross', color: 'deepskyblue', size: 60 }, encoding: { x: { field: 'x', type: 'quantitative', scale }, y: { field: 'y', type: 'quantitative', scale: yscale } } }] : []),
+        {
+          data: { values: [{ url: uri, x: extent[0], x2: extent[1], y: extent[3], y2: extent[2] }] },
+          mark: { type: 'image', aspect: false },
+          encoding: {
+            url: { field: 'url', type: 'nominal' },
+            x: { field: 'x', type: 'quantitative', scale, title: 'x (arcsec)' },
+            x2: { field: 'x2' },
+            y: { field: 'y', type: 'quantitative', scale: yscale, title: 'y (arcsec)' },
+            y2: { field: 'y2' },
+          },
+        },
+        {
+          data: {
+            values: p.clusters
+              .filter((c) => c.peaks_found)
+              .map((c) => ({ x: c.dbscan_1_x_hpc, y: c.dbscan_1_y_hpc, members: c.dbscan_1_num_members })),
+          },
+          mark: { type: 'point', color: 'orange', size: 90, strokeWidth: 2 },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', scale },
+            y: { field: 'y', type: 'quantitative', scale: yscale },
+            tooltip: [{ field: 'members', type: 'quantitative' }],
+          },
+        },
+        ...(p.target
+          ? [
+              {
+                data: { values: [p.target] },
+                mark: { type: 'point', shape: 'cross', color: 'deepskyblue', size: 60 },
+                encoding: {
+                  x: { field: 'x', type: 'quantitative', scale },
+                  y: { field: 'y', type: 'quantitative', scale: yscale },
+                },
+              },
+            ]
+          : []),
       ],
     };
   });

@@ -12,7 +12,12 @@
 /** ALEXIS's Hough radii (np.arange(189, 225)). */
 export const SXI_RADIUS_RANGE: readonly [number, number] = [189, 224];
 
-export interface SolarBorder { cx: number; cy: number; radius: number; points: number }
+export interface SolarBorder {
+  cx: number;
+  cy: number;
+  radius: number;
+  points: number;
+}
 
 /** Percentile of every 7th value (a threshold needs no more precision; a full sort of 300k values costs 60 ms). */
 function percentile(data: ArrayLike<number>, q: number): number {
@@ -39,16 +44,37 @@ function longestRun(mask: Uint8Array, start: number, step: number, n: number): [
 
 /** Kasa circle fit: minimises sum((x^2 + y^2) + D x + E y + F)^2. */
 function fitCircle(pts: Array<[number, number]>): { cx: number; cy: number; r: number } | undefined {
-  let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, sxz = 0, syz = 0, sz = 0;
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    syy = 0,
+    sxy = 0,
+    sxz = 0,
+    syz = 0,
+    sz = 0;
   const n = pts.length;
   for (const [x, y] of pts) {
     const z = x * x + y * y;
-    sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y; sxz += x * z; syz += y * z; sz += z;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    syy += y * y;
+    sxy += x * y;
+    sxz += x * z;
+    syz += y * z;
+    sz += z;
   }
   // Normal equations of [x y 1] [D E F]^T = -z.
-  const A = [[sxx, sxy, sx], [sxy, syy, sy], [sx, sy, n]];
+  const A = [
+    [sxx, sxy, sx],
+    [sxy, syy, sy],
+    [sx, sy, n],
+  ];
   const b = [-sxz, -syz, -sz];
-  const det = (m: number[][]): number => m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+  const det = (m: number[][]): number =>
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+    m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+    m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
   const d = det(A);
   if (!Number.isFinite(d) || Math.abs(d) < 1e-9) return undefined;
   const col = (i: number): number[][] => A.map((row, r) => row.map((v, c) => (c === i ? b[r] : v)));
@@ -86,7 +112,9 @@ export function findSolarBorder(data: ArrayLike<number>, rows: number, cols: num
     fit = fitCircle(pts);
   }
   if (!fit) return undefined;
-  const rms = Math.sqrt(pts.reduce((a, [x, y]) => a + (Math.hypot(x - fit!.cx, y - fit!.cy) - fit!.r) ** 2, 0) / pts.length);
+  const rms = Math.sqrt(
+    pts.reduce((a, [x, y]) => a + (Math.hypot(x - fit!.cx, y - fit!.cy) - fit!.r) ** 2, 0) / pts.length,
+  );
   const radius = Math.round(fit.r);
   if (rms > 2 || radius < SXI_RADIUS_RANGE[0] || radius > SXI_RADIUS_RANGE[1]) return undefined;
   return { cx: Math.round(fit.cx), cy: Math.round(fit.cy), radius, points: pts.length };

@@ -26,13 +26,20 @@ const CHANNEL: Record<AiaChannel, { quiet: number; arGain: number; exptime: numb
   '94': { quiet: 1.2, arGain: 1.6, exptime: 2.901, tobsOffsetMs: 2120 },
   '131': { quiet: 4.5, arGain: 1.5, exptime: 2.902, tobsOffsetMs: 9620 },
   '171': { quiet: 240, arGain: 0.8, exptime: 1.999, tobsOffsetMs: 340 },
-  '193': { quiet: 290, arGain: 1.0, exptime: 2.000, tobsOffsetMs: 7840 },
+  '193': { quiet: 290, arGain: 1.0, exptime: 2.0, tobsOffsetMs: 7840 },
   '211': { quiet: 95, arGain: 1.2, exptime: 2.901, tobsOffsetMs: 620 },
   '335': { quiet: 7.5, arGain: 1.8, exptime: 2.901, tobsOffsetMs: 3620 },
 };
 
 /** AIA telescope of each channel (INSTRUME). */
-const AIA_TELESCOPE_UNIT: Record<AiaChannel, string> = { '94': 'AIA_4', '131': 'AIA_1', '171': 'AIA_3', '193': 'AIA_2', '211': 'AIA_2', '335': 'AIA_1' };
+const AIA_TELESCOPE_UNIT: Record<AiaChannel, string> = {
+  '94': 'AIA_4',
+  '131': 'AIA_1',
+  '171': 'AIA_3',
+  '193': 'AIA_2',
+  '211': 'AIA_2',
+  '335': 'AIA_1',
+};
 
 /** EXPTIME (s) of a channel's regular frames. */
 export function aiaExptime(channel: AiaChannel): number {
@@ -94,7 +101,8 @@ function brightness(scene: SolarScene, ch: AiaChannel, x: number, y: number, tMs
   }
   for (const ar of scene.activeRegions) {
     const d2 = (x - ar.x) ** 2 + (y - ar.y) ** 2;
-    if (d2 < 25 * ar.sigma * ar.sigma) v += c.quiet * ar.brightness * c.arGain * Math.exp(-d2 / (2 * ar.sigma * ar.sigma));
+    if (d2 < 25 * ar.sigma * ar.sigma)
+      v += c.quiet * ar.brightness * c.arGain * Math.exp(-d2 / (2 * ar.sigma * ar.sigma));
   }
   for (const f of scene.flares) {
     const p = flareProfile(f, tMs, AIA_FLARE_LAG_S[ch]);
@@ -108,7 +116,12 @@ function brightness(scene: SolarScene, ch: AiaChannel, x: number, y: number, tMs
 }
 
 /** Renders frame `index` of `channel` (deterministic). `defect` overrides the hash-chosen defect (tests). */
-export function renderAiaFrame(scene: SolarScene, channel: AiaChannel, index: number, options: { scale?: number; defect?: AiaDefect } = {}): AiaFrame {
+export function renderAiaFrame(
+  scene: SolarScene,
+  channel: AiaChannel,
+  index: number,
+  options: { scale?: number; defect?: AiaDefect } = {},
+): AiaFrame {
   const n = options.scale ?? 1024;
   const timeMs = aiaFrameTimeMs(scene, channel, index);
   const defect = options.defect ?? aiaDefectOf(scene, channel, index);
@@ -135,31 +148,71 @@ export function renderAiaFrame(scene: SolarScene, channel: AiaChannel, index: nu
       data[j * n + i] = Math.max(-32768, Math.min(16383, Math.round(noisy)));
     }
   }
-  return { channel, index, time: new Date(timeMs).toISOString(), timeMs, defect, shape: [n, n], data, header: aiaHeader(scene, channel, timeMs, n, defect, cx) };
+  return {
+    channel,
+    index,
+    time: new Date(timeMs).toISOString(),
+    timeMs,
+    defect,
+    shape: [n, n],
+    data,
+    header: aiaHeader(scene, channel, timeMs, n, defect, cx),
+  };
 }
 
-function aiaHeader(scene: SolarScene, channel: AiaChannel, timeMs: number, n: number, defect: AiaDefect, cx: number): FitsCardInput[] {
+function aiaHeader(
+  scene: SolarScene,
+  channel: AiaChannel,
+  timeMs: number,
+  n: number,
+  defect: AiaDefect,
+  cx: number,
+): FitsCardInput[] {
   const truth = { ...aiaTruePointing(n), crpix1: cx };
   const f = n / 4096;
   const tobs = new Date(timeMs).toISOString().replace(/(\.\d\d)\dZ$/, '$1Z');
   const nan = defect === 'nan-pointing';
   return [
-    ['TELESCOP', 'SDO/AIA'], ['INSTRUME', AIA_TELESCOPE_UNIT[channel]], ['LVL_NUM', 1.0],
-    ['T_OBS', tobs], ['DATE-OBS', tobs.replace(/Z$/, '')], ['WAVELNTH', Number(channel)], ['WAVEUNIT', 'angstrom'],
-    ['EXPTIME', CHANNEL[channel].exptime], ['QUALITY', defect === 'header-quality' ? AIA_BAD_HEADER_QUALITY : 0],
-    ['CTYPE1', 'HPLN-TAN'], ['CUNIT1', 'arcsec'], ['CRVAL1', 0.0], ['CDELT1', truth.cdelt * 0.9993], ['CRPIX1', truth.crpix1 - 1.3 * f],
-    ['CTYPE2', 'HPLT-TAN'], ['CUNIT2', 'arcsec'], ['CRVAL2', 0.0], ['CDELT2', truth.cdelt * 0.9993], ['CRPIX2', truth.crpix2 + 0.9 * f],
+    ['TELESCOP', 'SDO/AIA'],
+    ['INSTRUME', AIA_TELESCOPE_UNIT[channel]],
+    ['LVL_NUM', 1.0],
+    ['T_OBS', tobs],
+    ['DATE-OBS', tobs.replace(/Z$/, '')],
+    ['WAVELNTH', Number(channel)],
+    ['WAVEUNIT', 'angstrom'],
+    ['EXPTIME', CHANNEL[channel].exptime],
+    ['QUALITY', defect === 'header-quality' ? AIA_BAD_HEADER_QUALITY : 0],
+    ['CTYPE1', 'HPLN-TAN'],
+    ['CUNIT1', 'arcsec'],
+    ['CRVAL1', 0.0],
+    ['CDELT1', truth.cdelt * 0.9993],
+    ['CRPIX1', truth.crpix1 - 1.3 * f],
+    ['CTYPE2', 'HPLT-TAN'],
+    ['CUNIT2', 'arcsec'],
+    ['CRVAL2', 0.0],
+    ['CDELT2', truth.cdelt * 0.9993],
+    ['CRPIX2', truth.crpix2 + 0.9 * f],
     ['CROTA2', truth.crota2 - 0.004],
-    ['X0_MP', truth.crpix1 - 1], ['Y0_MP', truth.crpix2 - 1], ['IMSCL_MP', truth.cdelt], ['INSTROT', truth.crota2 - 0.011],
-    ['SAT_ROT', nan ? 'nan' : 0.011], ['SAT_Y0', nan ? 'nan' : 3.1], ['SAT_Z0', nan ? 'nan' : -1.7],
-    ['RSUN_OBS', scene.rsunArcsec], ['R_SUN', scene.rsunArcsec / truth.cdelt], ['DSUN_OBS', scene.dsunM],
-    ['RSUN_REF', 696000000], ['SIMULATD', true, 'stagebook simulated Sun (not a real observation)'],
+    ['X0_MP', truth.crpix1 - 1],
+    ['Y0_MP', truth.crpix2 - 1],
+    ['IMSCL_MP', truth.cdelt],
+    ['INSTROT', truth.crota2 - 0.011],
+    ['SAT_ROT', nan ? 'nan' : 0.011],
+    ['SAT_Y0', nan ? 'nan' : 3.1],
+    ['SAT_Z0', nan ? 'nan' : -1.7],
+    ['RSUN_OBS', scene.rsunArcsec],
+    ['R_SUN', scene.rsunArcsec / truth.cdelt],
+    ['DSUN_OBS', scene.dsunM],
+    ['RSUN_REF', 696000000],
+    ['SIMULATD', true, 'stagebook simulated Sun (not a real observation)'],
   ];
 }
 
 /** Writes a frame as JSOC serves lev1 files: empty primary + RICE_1-compressed image in HDU 1. */
 export function writeAiaFits(file: string, frame: AiaFrame): void {
-  writeFits(file, [{ data: frame.data, shape: frame.shape, header: frame.header, compress: 'RICE_1' }], { overwrite: true });
+  writeFits(file, [{ data: frame.data, shape: frame.shape, header: frame.header, compress: 'RICE_1' }], {
+    overwrite: true,
+  });
 }
 
 /** ALEXIS's AIA file name (aia_lev1_{WL}a_{YYYY_MM_DDtHH_MM_SS_ff}z_image_lev1.fits). */

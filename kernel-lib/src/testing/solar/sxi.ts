@@ -46,12 +46,18 @@ export function sxiFrameTimeMs(scene: SolarScene, satellite: number, index: numb
 export function sxiDefectOf(scene: SolarScene, satellite: number, index: number): SxiDefect {
   if (scene.badFrameEvery <= 0) return 'none';
   const h = stableHash('sxi-defect', scene.seed, satellite, index);
-  return h % Math.max(1, Math.floor(scene.badFrameEvery / 4)) === 0 ? SXI_DEFECTS[(h >>> 12) % SXI_DEFECTS.length] : 'none';
+  return h % Math.max(1, Math.floor(scene.badFrameEvery / 4)) === 0
+    ? SXI_DEFECTS[(h >>> 12) % SXI_DEFECTS.length]
+    : 'none';
 }
 
 /** Disc centre (1-based pixels) and roll of a satellite: off-centre and rolled, as real SXI frames are. */
 export function sxiPointing(satellite: number): { crpix1: number; crpix2: number; crota1: number } {
-  return { crpix1: 290.5 + 6.3 + (satellite - 13) * 2.1, crpix2: 256.5 - 4.8 + (satellite - 14), crota1: 1.9 + (satellite - 13) * 0.6 };
+  return {
+    crpix1: 290.5 + 6.3 + (satellite - 13) * 2.1,
+    crpix2: 256.5 - 4.8 + (satellite - 14),
+    crota1: 1.9 + (satellite - 13) * 0.6,
+  };
 }
 
 function sxiBrightness(scene: SolarScene, x: number, y: number, tMs: number): number {
@@ -74,7 +80,12 @@ function sxiBrightness(scene: SolarScene, x: number, y: number, tMs: number): nu
 }
 
 /** Renders an SXI frame (int16 DN; every filter is scaled to a few hundred DN on the disc). `defect`/`filter` override the stable choice (tests). */
-export function renderSxiFrame(scene: SolarScene, satellite: number, index: number, options: { level?: 'BA' | 'AB'; defect?: SxiDefect; filter?: string } = {}): SxiFrame {
+export function renderSxiFrame(
+  scene: SolarScene,
+  satellite: number,
+  index: number,
+  options: { level?: 'BA' | 'AB'; defect?: SxiDefect; filter?: string } = {},
+): SxiFrame {
   const timeMs = sxiFrameTimeMs(scene, satellite, index);
   const defect = options.defect ?? sxiDefectOf(scene, satellite, index);
   const filter = options.filter ?? SXI_FILTER_CYCLE[index % SXI_FILTER_CYCLE.length];
@@ -98,19 +109,48 @@ export function renderSxiFrame(scene: SolarScene, satellite: number, index: numb
   const off = defect === 'off-centre' ? 31 : 0;
   const date = new Date(timeMs).toISOString().replace(/Z$/, '');
   const header: FitsCardInput[] = [
-    ['TELESCOP', `GOES-${satellite}`], ['INSTRUME', 'SXI'], ['DATE_OBS', date], ['WAVELNTH', filter], ['IMG_CODE', defect === 'not-fl' ? 'PF' : 'FL'],
-    ['EXPTIME', exptime], ['CRPIX1', p.crpix1 + off], ['CRPIX2', p.crpix2], ['CDELT1', SXI_CDELT], ['CDELT2', SXI_CDELT], ['CROTA1', p.crota1],
-    ['CTYPE1', 'SOLAR_X'], ['CTYPE2', 'SOLAR_Y'], ['SIMULATD', true, 'stagebook simulated Sun (not a real observation)'],
+    ['TELESCOP', `GOES-${satellite}`],
+    ['INSTRUME', 'SXI'],
+    ['DATE_OBS', date],
+    ['WAVELNTH', filter],
+    ['IMG_CODE', defect === 'not-fl' ? 'PF' : 'FL'],
+    ['EXPTIME', exptime],
+    ['CRPIX1', p.crpix1 + off],
+    ['CRPIX2', p.crpix2],
+    ['CDELT1', SXI_CDELT],
+    ['CDELT2', SXI_CDELT],
+    ['CROTA1', p.crota1],
+    ['CTYPE1', 'SOLAR_X'],
+    ['CTYPE2', 'SOLAR_Y'],
+    ['SIMULATD', true, 'stagebook simulated Sun (not a real observation)'],
   ];
-  return { satellite, index, time: new Date(timeMs).toISOString(), timeMs, level: options.level ?? 'BA', filter, defect, shape: [SXI_ROWS, SXI_COLS], data, header };
+  return {
+    satellite,
+    index,
+    time: new Date(timeMs).toISOString(),
+    timeMs,
+    level: options.level ?? 'BA',
+    filter,
+    defect,
+    shape: [SXI_ROWS, SXI_COLS],
+    data,
+    header,
+  };
 }
 
 /** Writes the frame as a primary-HDU FITS file; a `truncated` frame is cut short (QUALITY 10 in ALEXIS). */
 export function writeSxiFits(file: string, frame: SxiFrame): void {
-  writeFits(file, [{ data: frame.data, shape: frame.shape, header: frame.header }], { overwrite: true, checksum: false });
+  writeFits(file, [{ data: frame.data, shape: frame.shape, header: frame.header }], {
+    overwrite: true,
+    checksum: false,
+  });
   if (frame.defect === 'truncated') {
     const fd = openSync(file, 'r+');
-    try { ftruncateSync(fd, Math.floor(statSync(file).size / 2)); } finally { closeSync(fd); }
+    try {
+      ftruncateSync(fd, Math.floor(statSync(file).size / 2));
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 

@@ -45,7 +45,7 @@ export function simulateXrsDay(scene: SolarScene, satellite = 15): XrsDay {
   const aFlags = new Uint8Array(n);
   const bFlags = new Uint8Array(n);
   const rnd = seededRandom(stableHash('xrs', scene.seed, satellite, scene.date));
-  const flaggedStart = 2 * 3600 / XRS_CADENCE_S + (stableHash('xrs-flag', scene.seed, satellite) % 600);
+  const flaggedStart = (2 * 3600) / XRS_CADENCE_S + (stableHash('xrs-flag', scene.seed, satellite) % 600);
   for (let k = 0; k < n; k++) {
     const tMs = scene.dayStartMs + k * XRS_CADENCE_S * 1000;
     time[k] = tMs / 1000 - XRS_EPOCH_UNIX_S;
@@ -61,8 +61,14 @@ export function simulateXrsDay(scene: SolarScene, satellite = 15): XrsDay {
     // Noise on the background only: the flare's own peak stays the injected class to <0.1%.
     bFlux[k] = b + bg * 0.005 * rnd.normal();
     aFlux[k] = a * (1 + 0.004 * rnd.normal());
-    if (k >= flaggedStart && k < flaggedStart + 45) { aFlags[k] = 4; bFlags[k] = 4; }
-    if (k % 7919 === 11) { aFlux[k] = XRS_FILL; bFlux[k] = XRS_FILL; }
+    if (k >= flaggedStart && k < flaggedStart + 45) {
+      aFlags[k] = 4;
+      bFlags[k] = 4;
+    }
+    if (k % 7919 === 11) {
+      aFlux[k] = XRS_FILL;
+      bFlux[k] = XRS_FILL;
+    }
   }
   return { satellite, time, aFlux, bFlux, aFlags, bFlags };
 }
@@ -88,7 +94,10 @@ export async function writeXrsNetcdf(file: string, day: XrsDay): Promise<void> {
       t.create_attribute('long_name', 'time');
       t.make_scale('time');
       const vars: Array<[string, Float32Array | Uint8Array, string, string]> = [
-        ['a_flux', day.aFlux, '<f', 'W m-2'], ['b_flux', day.bFlux, '<f', 'W m-2'], ['a_flags', day.aFlags, '<B', '1'], ['b_flags', day.bFlags, '<B', '1'],
+        ['a_flux', day.aFlux, '<f', 'W m-2'],
+        ['b_flux', day.bFlux, '<f', 'W m-2'],
+        ['a_flags', day.aFlags, '<B', '1'],
+        ['b_flags', day.bFlags, '<B', '1'],
       ];
       for (const [name, data, dtype, units] of vars) {
         const ds = f.create_dataset({ name, data, shape: [data.length], dtype });
