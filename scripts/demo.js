@@ -17,10 +17,10 @@ const notebooksDir = path.join(repo, 'notebooks');
 /** Demo parameters per notebook (bigger than the CI defaults; see notebooks/README.md). */
 const DEMO_PARAMS = {
   'xpcs-correlation': { frames: 1000, size: 64 },
-  // ALEXIS: the real windows (AIA +-20 min, SXI +-40 min) on the simulated day (3 flares), AIA at 256 px every 2 min.
-  'alexis/01-download': { aiaScale: 256, aiaCadenceSeconds: 120, aiaMinutes: 20, sxiMinutes: 40 },
-  'alexis/00-onboarding': { aiaScale: 256, aiaCadenceSeconds: 120 },
-  'alexis/02-initialize': { aiaScale: 256, aiaCadenceSeconds: 120 },
+  // ALEXIS: the real windows (AIA +-20 min, SXI +-40 min) on the simulated day (3 flares), AIA at 128 px every 2 min.
+  'alexis/01-download': { aiaScale: 128, aiaCadenceSeconds: 120, aiaMinutes: 20, sxiMinutes: 40 },
+  'alexis/00-onboarding': { aiaScale: 128, aiaCadenceSeconds: 120 },
+  'alexis/02-initialize': { aiaScale: 128, aiaCadenceSeconds: 120 },
 };
 
 /** Notebook folders run after the top-level notebooks, in file order, sharing one workspace (`out/<folder>`). */
