@@ -20,7 +20,11 @@ function reach(m: readonly number[], r0: number, r1: number, outCols: number, ro
 }
 
 /** Parallel warpAffine (skimage warp order 3 semantics). */
-export async function warpAffineParallel(image: WarpImage, options: WarpAffineOptions, policy: ParallelPolicy = defaultParallelPolicy): Promise<Float64Array> {
+export async function warpAffineParallel(
+  image: WarpImage,
+  options: WarpAffineOptions,
+  policy: ParallelPolicy = defaultParallelPolicy,
+): Promise<Float64Array> {
   const [rows, cols] = image.shape;
   const [outRows, outCols] = options.outputShape ?? [rows, cols];
   const threads = Math.max(1, Math.min(policy.threads, outRows));
@@ -36,7 +40,17 @@ export async function warpAffineParallel(image: WarpImage, options: WarpAffineOp
     for (let r0 = 0; r0 < outRows; r0 += step) {
       const r1 = Math.min(outRows, r0 + step);
       const [b0, b1] = reach(m, r0, r1, outCols, rows);
-      payloads.push({ band: lease.view.subarray(b0 * cols, b1 * cols), bandStart: b0, bandRows: b1 - b0, cols, outCols, r0, r1, m, cval: options.cval ?? 0 });
+      payloads.push({
+        band: lease.view.subarray(b0 * cols, b1 * cols),
+        bandStart: b0,
+        bandRows: b1 - b0,
+        cols,
+        outCols,
+        r0,
+        r1,
+        m,
+        cval: options.cval ?? 0,
+      });
     }
     const parts = await runInWorkers<WarpBandRequest, Float64Array>(TASK, 'warpBandTask', payloads, { threads });
     const out = new Float64Array(outRows * outCols);
@@ -52,12 +66,21 @@ export async function warpAffineParallel(image: WarpImage, options: WarpAffineOp
 function clipLikeSkimage(src: Float64Array, out: Float64Array, cval: number): void {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of src) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  for (const v of src) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   if (!(lo <= cval && cval <= hi)) {
     let olo = Infinity;
     let ohi = -Infinity;
-    for (const v of out) { if (v < olo) olo = v; if (v > ohi) ohi = v; }
-    if (olo <= cval && cval <= ohi) { lo = Math.min(lo, cval); hi = Math.max(hi, cval); }
+    for (const v of out) {
+      if (v < olo) olo = v;
+      if (v > ohi) ohi = v;
+    }
+    if (olo <= cval && cval <= ohi) {
+      lo = Math.min(lo, cval);
+      hi = Math.max(hi, cval);
+    }
   }
   for (let i = 0; i < out.length; i++) out[i] = out[i] < lo ? lo : out[i] > hi ? hi : out[i];
 }

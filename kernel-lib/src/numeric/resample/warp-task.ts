@@ -16,8 +16,22 @@ export interface WarpBandRequest {
 }
 
 interface ImageExports {
-  warpAffineBicubic(src: number, rows: number, cols: number, dst: number, outCols: number, r0: number, r1: number,
-    m0: number, m1: number, m2: number, m3: number, m4: number, m5: number, cval: number): void;
+  warpAffineBicubic(
+    src: number,
+    rows: number,
+    cols: number,
+    dst: number,
+    outCols: number,
+    r0: number,
+    r1: number,
+    m0: number,
+    m1: number,
+    m2: number,
+    m3: number,
+    m4: number,
+    m5: number,
+    cval: number,
+  ): void;
 }
 
 export function warpBandTask(q: WarpBandRequest): Float64Array {
@@ -29,7 +43,22 @@ export function warpBandTask(q: WarpBandRequest): Float64Array {
     // Rows outside the band are outside the image for this band's samples only if the band covers
     // every row the output rows can reach (the caller guarantees it, with a 2-row margin).
     const m = q.m;
-    k.warpAffineBicubic(src.ptr, q.bandRows, q.cols, dst.ptr, q.outCols, q.r0, q.r1, m[0], m[1], m[2], m[3], m[4], m[5] - q.bandStart, q.cval);
+    k.warpAffineBicubic(
+      src.ptr,
+      q.bandRows,
+      q.cols,
+      dst.ptr,
+      q.outCols,
+      q.r0,
+      q.r1,
+      m[0],
+      m[1],
+      m[2],
+      m[3],
+      m[4],
+      m[5] - q.bandStart,
+      q.cval,
+    );
     return dst.copyOut();
   });
 }

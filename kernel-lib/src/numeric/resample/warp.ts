@@ -90,7 +90,9 @@ export function warpAffine(image: WarpImage, options: WarpAffineOptions): Float6
   const core = loadCore('image');
   const k = core.exports as unknown as ImageExports;
   return core.withArena((arena) => {
-    const src = arena.copyIn(image.data instanceof Float64Array ? image.data : Float64Array.from(image.data));
+    // Any numeric array converts straight into WASM memory (one pass; no float64 copy on the JS side).
+    const src = image.data instanceof Float64Array ? arena.copyIn(image.data) : arena.f64(rows * cols);
+    if (!(image.data instanceof Float64Array)) (src.view() as Float64Array).set(image.data);
     const dst = arena.f64(outRows * outCols);
     const mm = arena.f64(2);
     k.warpAffineBicubic(src.ptr, rows, cols, dst.ptr, outCols, 0, outRows, m[0], m[1], m[2], m[3], m[4], m[5], cval);

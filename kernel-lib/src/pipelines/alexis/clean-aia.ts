@@ -57,9 +57,8 @@ export function cleanAia(file: string, degradation: DegradationTable, effectiveA
   )
     return lev0(8);
   const raw = hdu.readImage().data as ArrayLike<number>;
-  const src = Float64Array.from(raw);
   let min = Infinity;
-  for (let i = 0; i < src.length; i++) if (src[i] < min) min = src[i];
+  for (let i = 0; i < raw.length; i++) if (raw[i] < min) min = raw[i];
   const target = (0.6 * 4096) / cols;
   const crpixOut = (cols + 1) / 2;
   const th = (crota2 * Math.PI) / 180;
@@ -75,7 +74,7 @@ export function cleanAia(file: string, degradation: DegradationTable, effectiveA
     (target * c) / cdelt,
     crpix2 - 1 + (-k * s + k * c) / cdelt,
   ];
-  const data = warpAffine({ data: src, shape: [rows, cols] }, { inverse, outputShape: [rows, cols], cval: min });
+  const data = warpAffine({ data: raw, shape: [rows, cols] }, { inverse, outputShape: [rows, cols], cval: min });
   if (exptime === 0) return lev0(quality, 0, 0, 0);
   const factor = degradationFactor(degradation, wavelength, Date.parse(String(h.get('T_OBS'))));
   const area = effectiveArea.get(wavelength);
