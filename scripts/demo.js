@@ -17,10 +17,17 @@ const notebooksDir = path.join(repo, 'notebooks');
 /** Demo parameters per notebook (bigger than the CI defaults; see notebooks/README.md). */
 const DEMO_PARAMS = {
   'xpcs-correlation': { frames: 1000, size: 64 },
+  // ALEXIS: the real windows (AIA +-20 min, SXI +-40 min) on the simulated day (3 flares), AIA at 128 px every 2 min.
+  'alexis/01-download': { aiaScale: 128, aiaCadenceSeconds: 120, aiaMinutes: 20, sxiMinutes: 40 },
+  'alexis/00-onboarding': { aiaScale: 128, aiaCadenceSeconds: 120 },
+  'alexis/02-initialize': { aiaScale: 128, aiaCadenceSeconds: 120 },
 };
 
+/** Notebook folders run after the top-level notebooks, in file order, sharing one workspace (`out/<folder>`). */
+const NOTEBOOK_FOLDERS = ['alexis'];
+
 /** The parameter that names a notebook's output directory (default `outDir`). */
-const OUTPUT_PARAM = { 'lco-data-management': 'workspace' };
+const OUTPUT_PARAM = { 'lco-data-management': 'workspace', 'alexis/00-onboarding': 'workspace', 'alexis/01-download': 'workspace', 'alexis/02-initialize': 'workspace' };
 
 function loadRunner() {
   try {
@@ -50,15 +57,32 @@ function alexisSummary(dir) {
     ...s.clusters.map((c) => `  cluster ${c.dbscan_1_label}: ${c.dbscan_1_num_members} members at (${c.dbscan_1_x_hpc.toFixed(1)}", ${c.dbscan_1_y_hpc.toFixed(1)}")`)];
 }
 
+function alexisStagesSummary(dir) {
+  const db = path.join(dir, 'data_products', 'image_data_availability.db');
+  if (!fs.existsSync(db)) return [];
+  const sqlite = require(path.join(repo, 'node_modules', 'better-sqlite3'))(db, { readonly: true });
+  try {
+    const r = sqlite.prepare("SELECT COUNT(DISTINCT url) AS images, COUNT(*) AS rows, SUM(QUALITY = 0 AND peaks_found = 1) AS peakRows FROM image_data_availability").get();
+    return [`  image_data_availability: ${r.images} images, ${r.rows} rows (${r.peakRows} good-image clusters) -> ${path.relative(repo, db)}`];
+  } finally {
+    sqlite.close();
+  }
+}
+
 async function main() {
   const { runNotebook } = loadRunner();
-  const names = fs.readdirSync(notebooksDir).filter((f) => f.endsWith('.ipynb')).sort();
+  const names = [
+    ...fs.readdirSync(notebooksDir).filter((f) => f.endsWith('.ipynb')).sort(),
+    ...NOTEBOOK_FOLDERS.flatMap((d) => fs.readdirSync(path.join(notebooksDir, d)).filter((f) => f.endsWith('.ipynb')).sort().map((f) => `${d}/${f}`)),
+  ];
   fs.mkdirSync(path.join(out, 'notebooks'), { recursive: true });
   let failed = 0;
   for (const file of names) {
     const name = file.replace(/\.ipynb$/, '');
     const output = path.join(out, 'notebooks', file);
-    const outDir = path.join(out, name);
+    fs.mkdirSync(path.dirname(output), { recursive: true });
+    // A folder's notebooks share one workspace (out/<folder>); top-level notebooks get out/<name>.
+    const outDir = name.includes('/') ? path.join(out, path.dirname(name)) : path.join(out, name);
     const parameters = { ...(DEMO_PARAMS[name] ?? {}), [OUTPUT_PARAM[name] ?? 'outDir']: outDir };
     const t0 = Date.now();
     const r = await runNotebook({ input: path.join(notebooksDir, file), output, parameters, cellTimeoutMs: 300_000 });
@@ -68,7 +92,7 @@ async function main() {
       failed++;
       console.log(`  ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
     }
-    const lines = name === 'xpcs-correlation' ? xpcsSummary(outDir) : name === 'alexis-peak-finder' ? alexisSummary(outDir) : [];
+    const lines = name === 'xpcs-correlation' ? xpcsSummary(outDir) : name === 'alexis-peak-finder' ? alexisSummary(outDir) : name === 'alexis/02-initialize' ? alexisStagesSummary(outDir) : [];
     for (const l of lines) console.log(l);
   }
   console.log(`demo: ${names.length - failed} of ${names.length} notebooks ok; executed notebooks in ${path.relative(repo, path.join(out, 'notebooks'))}/`);

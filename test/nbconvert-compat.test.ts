@@ -16,7 +16,11 @@ import { decodePng, inkStats } from './support/png-decode';
 
 const REPO = path.join(__dirname, '..');
 const JUPYTER = '/usr/bin/jupyter';
-const notebooks = readdirSync(path.join(REPO, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort();
+// Top-level notebooks, then each system's folder in order (notebooks/alexis/00-..., 01-..., 02-... share a workspace).
+const notebooks = [
+  ...readdirSync(path.join(REPO, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort(),
+  ...readdirSync(path.join(REPO, 'notebooks', 'alexis')).filter((f) => f.endsWith('.ipynb')).sort().map((f) => `alexis/${f}`),
+];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sb-nbconvert-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -58,6 +62,7 @@ describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (D
   it('finds the notebooks', () => {
     expect(notebooks).toContain('xpcs-correlation.ipynb');
     expect(notebooks).toContain('alexis-peak-finder.ipynb');
+    expect(notebooks).toContain('alexis/02-initialize.ipynb');
   });
 
   for (const file of notebooks) {
@@ -69,7 +74,7 @@ describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (D
         '--ExecutePreprocessor.timeout=120', '--output-dir', outDir, path.join(REPO, 'notebooks', file),
       ], { encoding: 'utf8', env: { ...process.env, JUPYTER_PATH: jupyterPath, JUPYTER_DATA_DIR: path.join(tmp, 'data'), JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime') }, timeout: 240_000 });
       expect(r.status, `nbconvert failed:\n${r.stderr}`).toBe(0);
-      const nb = JSON.parse(readFileSync(path.join(outDir, file), 'utf8'));
+      const nb = JSON.parse(readFileSync(path.join(outDir, path.basename(file)), 'utf8'));
       const code = nb.cells.filter((c: any) => c.cell_type === 'code');
       // tslab leaves execution_count unset under nbclient; every cell but the parameters cell displays something
       const executed = code.filter((c: any) => !(c.metadata?.tags ?? []).includes('parameters'));

@@ -21,6 +21,7 @@ import { FaultInjector, parseFaultRules, type FaultRule } from './faults';
 import { listingHtml, solarRows, standInBytes } from './solar';
 import { blobBlock, blobSlice, writeSyntheticFrames, type SyntheticArchiveOptions, type SyntheticFrame } from './synthetic';
 import { filterFrames, pageOf, withPaginationFaults } from './frames-api';
+import { SunArchive, type SunArchiveOptions } from './sun-archive';
 
 /** Options of the local archive. */
 export interface LocalArchiveOptions {
@@ -45,6 +46,8 @@ export interface LocalArchiveOptions {
   unusableFrames?: boolean;
   /** Flare events the solar catalogue covers (ISO). */
   events?: string[];
+  /** Serve the simulated Sun's archives (JSOC, NCEI SXI, NOAA XRS, HEK; see sun-archive.ts). */
+  sun?: SunArchiveOptions;
 }
 
 /** One served request. */
@@ -65,6 +68,8 @@ export interface LocalArchive {
   readonly requests: RequestLogEntry[];
   /** Bytes of file bodies sent. */
   readonly stats: SendStats;
+  /** The simulated Sun's archives, when `sun` was given. */
+  readonly sun?: SunArchive;
   /** Replaces the fault rules (request counters restart). */
   setFaults(rules: FaultRule[]): void;
   /** Requests whose path matches `re` (count). */
@@ -90,6 +95,7 @@ interface State {
   catalogueFile: string;
   solar: Map<string, { path: string; name: string }>;
   querySerial: number;
+  sun?: SunArchive;
 }
 
 function fileSource(file: string, md5: string): ByteSource {
@@ -115,7 +121,7 @@ export async function startLocalArchive(options: LocalArchiveOptions = {}): Prom
   const state: State = {
     origin: '', frames, byId: new Map(frames.map((f) => [f.record.id, f])), faults: new FaultInjector(parseFaultRules(options.faults), seed), seed, token: options.token,
     stats: { bytes: 0 }, requests: [], blobs: new Map((options.blobs ?? []).map((b) => [b.name, { size: b.size }])), catalogueFile: path.join(dataDir, 'catalogues', 'availability.sqlite'),
-    solar: new Map(), querySerial: 0,
+    solar: new Map(), querySerial: 0, sun: options.sun ? new SunArchive(options.sun, path.join(dataDir, 'sun')) : undefined,
   };
   const server = http.createServer((req, res) => {
     handle(state, req, res).catch((e) => {
@@ -132,7 +138,7 @@ export async function startLocalArchive(options: LocalArchiveOptions = {}): Prom
   state.origin = `http://${host === '::1' ? '[::1]' : '127.0.0.1'}:${port}`;
   buildSolar(state, options.events);
   return {
-    url: `${state.origin}/`, port, frames, requests: state.requests, stats: state.stats,
+    url: `${state.origin}/`, port, frames, requests: state.requests, stats: state.stats, sun: state.sun,
     setFaults(rules) { state.faults = new FaultInjector(parseFaultRules(rules), seed); },
     count: (re) => state.requests.filter((r) => re.test(r.path)).length,
     blobInfo: (name) => blobInfo(state, name),
@@ -249,6 +255,8 @@ async function route(state: State, req: http.IncomingMessage, res: http.ServerRe
   }
   if (fault?.kind === '500') return json(res, fault.status ?? 500, { detail: 'injected server error' });
   const p = u.pathname;
+  const sun = state.sun ? await state.sun.handle(req, res, u, fault, counters) : undefined;
+  if (sun !== undefined) return sun;
   if (p === '/health') return json(res, 200, { ok: true, frames: state.frames.length });
   if (p === '/frames/' || /^\/frames\/\d+\/$/.test(p)) {
     if (!authorised(state, req)) return json(res, 401, { detail: 'Invalid token.' });

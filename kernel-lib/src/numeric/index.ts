@@ -4,6 +4,7 @@ export * from './peaks2d';
 export * from './xpcs';
 export * from './signals';
 export * from './frames';
+export * from './resample';
 export { coreModuleHash } from './wasm/core';
 export { closeWorkerPool, defaultParallelPolicy } from './parallel/pool';
 export type { ParallelPolicy } from './parallel/pool';

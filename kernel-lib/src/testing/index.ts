@@ -16,3 +16,7 @@ export { writeSimulatedXpcsDataset, qOfRadius } from '../pipelines/xpcs/dataset'
 export type { SimulatedXpcsDataset, SimulatedXpcsDatasetOptions, XpcsGeneratorTruth } from '../pipelines/xpcs/dataset';
 // The example pipeline (registered as `example`): the smallest chain exercising the whole engine.
 export { examplePipeline, tokenizeStage, splitStage, collateStage } from '../examples';
+// ALEXIS: the simulated Sun (AIA, SXI, GOES XRS) and the archives that serve it.
+export * from './solar';
+export { SunArchive } from '../local-archive/sun-archive';
+export type { SunArchiveOptions } from '../local-archive/sun-archive';

@@ -1,69 +1,206 @@
 /**
- * The ALEXIS peak-finder figure: the solar image north up (row 0 at the bottom, matplotlib's
- * origin='lower') on helioprojective axes in arcsec from the FITS WCS (CRPIX/CDELT/CRVAL), every
- * peak and every cluster centroid marked in colours that stay visible on the whole colour map
- * (inferno runs black-purple-orange-yellow: cyan rings and magenta crosses differ from it and from
- * each other).
- * Pure function: data in, Vega-Lite spec out.
+ * Vega-Lite specs of the ALEXIS notebooks (simple, self-contained; rendered with showVegaLite):
+ * availability timelines per channel, the XRS curve with the flare list marked, QUALITY counts per
+ * channel, and registered images (north up, arcsec axes) with their peak clusters. Images travel as
+ * small grayscale PNG data URIs in an `image` mark (a heatmap of rect marks would weigh megabytes).
  */
-import { imageSpec, quantiles, type VegaLiteSpec } from '../../display';
+import { deflateSync } from 'node:zlib';
+import type { CleanedImage } from './clean-types';
+import type { PeakRow } from './peaks';
 
-/** The linear FITS WCS of a solar image (1-based reference pixel, arcsec per pixel). */
-export interface SolarWcs {
-  crpix1: number;
-  crpix2: number;
-  cdelt1: number;
-  cdelt2: number;
-  crval1?: number;
-  crval2?: number;
+type Spec = Record<string, unknown>;
+
+/** Availability rows: one point per file (minutes from the flare time, channel). */
+export function availabilitySpec(
+  rows: Array<{ flare: string; channel: string; minutes: number; status: string }>,
+  title: string,
+): Spec {
+  return {
+    title,
+    data: { values: rows },
+    mark: { type: 'tick', thickness: 2 },
+    height: 18 * Math.max(1, new Set(rows.map((r) => r.channel)).size),
+    encoding: {
+      x: { field: 'minutes', type: 'quantitative', title: 'minutes from the flare time' },
+      y: { field: 'channel', type: 'nominal', title: null },
+      color: { field: 'status', type: 'nominal' },
+      row: { field: 'flare', type: 'nominal', title: null },
+    },
+  };
 }
 
-export interface SolarImageInput {
-  data: ArrayLike<number>;
-  /** [rows, cols] as stored (row 0 = first FITS row = south for CDELT2 > 0). */
-  shape: [number, number];
-  wcs: SolarWcs;
-  title: string;
-  /** Peaks (0-based column, row). */
-  peaks?: Array<{ col: number; row: number }>;
-  /** Cluster centroids (0-based column, row; fractional), with a label for the tooltip. */
-  centroids?: Array<{ col: number; row: number; label?: string }>;
-  /** Log10 colour (default true: coronal images span decades). */
-  log?: boolean;
-  colorTitle?: string;
-  scheme?: string;
-}
-
-/** Helioprojective x (arcsec) of a 0-based column: FITS pixel col + 1 against CRPIX1. */
-export function hpcX(w: SolarWcs, col: number): number {
-  return (col + 1 - w.crpix1) * w.cdelt1 + (w.crval1 ?? 0);
-}
-
-/** Helioprojective y (arcsec) of a 0-based row. */
-export function hpcY(w: SolarWcs, row: number): number {
-  return (row + 1 - w.crpix2) * w.cdelt2 + (w.crval2 ?? 0);
-}
-
-/** The solar image with peaks (cyan rings) and cluster centroids (magenta crosses). */
-export function solarImageSpec(input: SolarImageInput): VegaLiteSpec {
-  const [rows, cols] = input.shape;
-  const w = input.wcs;
-  const peaks = input.peaks ?? [];
-  const centroids = input.centroids ?? [];
-  // outer pixel edges: pixel centres +- half a pixel
-  const extent: [number, number, number, number] = [hpcX(w, -0.5), hpcX(w, cols - 0.5), hpcY(w, -0.5), hpcY(w, rows - 0.5)];
-  const log = input.log ?? true;
-  // up to the brightest pixel: the peaks are the point of this figure, a 99.5 % clip would flatten them
-  const scaled = Float64Array.from(input.data, (v) => (log ? (v > 0 ? Math.log10(v) : NaN) : v));
-  const [lo, hi] = quantiles(scaled, [0.01, 1]);
-  return imageSpec({
-    data: input.data, shape: input.shape, origin: 'lower', extent, log, scheme: input.scheme ?? 'inferno',
-    domain: hi > lo ? [lo, hi] : undefined,
-    title: input.title, colorTitle: input.colorTitle ?? (input.log === false ? 'DN' : 'log10 DN'),
-    xTitle: 'helioprojective x (arcsec)', yTitle: 'helioprojective y (arcsec)', width: Math.min(480, Math.max(360, cols)),
-    overlays: [
-      { name: `peaks (${peaks.length})`, color: '#00e5ff', shape: 'circle', size: 60, points: peaks.map((p) => ({ x: hpcX(w, p.col), y: hpcY(w, p.row), label: `peak at (${p.col}, ${p.row}) px` })) },
-      { name: `cluster centroids (${centroids.length})`, color: '#ff2bd6', shape: 'cross', size: 220, points: centroids.map((c) => ({ x: hpcX(w, c.col), y: hpcY(w, c.row), label: c.label })) },
+/** XRS A/B (log flux) with the flare list as rules. */
+export function xrsSpec(
+  series: Array<{ time: string; channel: string; flux: number }>,
+  flares: Array<{ time: string; label: string }>,
+  title: string,
+): Spec {
+  return {
+    title,
+    width: 640,
+    height: 220,
+    layer: [
+      {
+        data: { values: series },
+        mark: { type: 'line', strokeWidth: 1 },
+        encoding: {
+          x: { field: 'time', type: 'temporal', title: 'UTC' },
+          y: { field: 'flux', type: 'quantitative', scale: { type: 'log' }, title: 'W m-2' },
+          color: { field: 'channel', type: 'nominal', title: 'XRS' },
+        },
+      },
+      {
+        data: { values: flares },
+        mark: { type: 'rule', strokeDash: [4, 3], color: 'firebrick' },
+        encoding: { x: { field: 'time', type: 'temporal' } },
+      },
+      {
+        data: { values: flares },
+        mark: { type: 'text', dy: -100, color: 'firebrick', align: 'left', dx: 3 },
+        encoding: { x: { field: 'time', type: 'temporal' }, text: { field: 'label' } },
+      },
     ],
+  };
+}
+
+/** Images per QUALITY code per channel. */
+export function qualitySpec(rows: Array<{ channel: string; QUALITY: number; images: number }>, title: string): Spec {
+  return {
+    title,
+    data: { values: rows },
+    mark: 'bar',
+    width: 360,
+    encoding: {
+      y: { field: 'channel', type: 'nominal', title: null },
+      x: { field: 'images', type: 'quantitative', stack: 'zero' },
+      color: { field: 'QUALITY', type: 'nominal' },
+    },
+  };
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(buf: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/** 8-bit grayscale PNG of `values` (row 0 at the TOP), scaled min..max -> 0..255 (sqrt stretch). */
+export function grayPng(values: ArrayLike<number>, rows: number, cols: number, lo: number, hi: number): Buffer {
+  const raw = Buffer.alloc(rows * (cols + 1));
+  for (let r = 0; r < rows; r++) {
+    raw[r * (cols + 1)] = 0;
+    for (let c = 0; c < cols; c++) {
+      const v = (values[r * cols + c] - lo) / (hi - lo || 1);
+      raw[r * (cols + 1) + 1 + c] = Math.round(255 * Math.sqrt(Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0))));
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(cols, 0);
+  ihdr.writeUInt32BE(rows, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 0;
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A registered image as a PNG data URI, north up (FITS row 0 is south: flipped), binned to at most `size` px. */
+export function imageDataUri(img: CleanedImage, size = 64): { uri: string; extent: [number, number, number, number] } {
+  const [rows, cols] = img.shape;
+  const bin = Math.max(1, Math.ceil(Math.max(rows, cols) / size));
+  const r2 = Math.floor(rows / bin);
+  const c2 = Math.floor(cols / bin);
+  const out = new Float64Array(r2 * c2);
+  for (let r = 0; r < r2; r++) {
+    for (let c = 0; c < c2; c++) {
+      let s = 0;
+      for (let i = 0; i < bin; i++) for (let j = 0; j < bin; j++) s += img.data[(r * bin + i) * cols + c * bin + j];
+      out[(r2 - 1 - r) * c2 + c] = s / (bin * bin);
+    }
+  }
+  let hi = -Infinity;
+  for (const v of out) if (v > hi) hi = v;
+  const png = grayPng(out, r2, c2, 0, hi);
+  // Pixel edges in arcsec with ALEXIS's convention x_hpc = (x - CRPIX1) * CDELT1 (0-based x).
+  const x0 = (-0.5 - img.crpix1) * img.cdelt1;
+  const x1 = (cols - 0.5 - img.crpix1) * img.cdelt1;
+  const y0 = (-0.5 - img.crpix2) * img.cdelt2;
+  const y1 = (rows - 0.5 - img.crpix2) * img.cdelt2;
+  return { uri: `data:image/png;base64,${png.toString('base64')}`, extent: [x0, x1, y0, y1] };
+}
+
+/** One panel per channel: the image (north up, arcsec axes), cluster centroids and the injected/expected position. */
+export function registeredImagesSpec(
+  panels: Array<{ title: string; img: CleanedImage; clusters: PeakRow[]; target?: { x: number; y: number } }>,
+  columns = 3,
+): Spec {
+  const charts = panels.map((p) => {
+    const { uri, extent } = imageDataUri(p.img);
+    const scale = { domain: [extent[0], extent[1]] };
+    const yscale = { domain: [extent[2], extent[3]] };
+    return {
+      title: p.title,
+      width: 130,
+      height: 130,
+      layer: [
+        {
+          data: { values: [{ url: uri, x: extent[0], x2: extent[1], y: extent[3], y2: extent[2] }] },
+          mark: { type: 'image', aspect: false },
+          encoding: {
+            url: { field: 'url', type: 'nominal' },
+            x: { field: 'x', type: 'quantitative', scale, title: 'x (arcsec)' },
+            x2: { field: 'x2' },
+            y: { field: 'y', type: 'quantitative', scale: yscale, title: 'y (arcsec)' },
+            y2: { field: 'y2' },
+          },
+        },
+        {
+          data: {
+            values: p.clusters
+              .filter((c) => c.peaks_found)
+              .map((c) => ({ x: c.dbscan_1_x_hpc, y: c.dbscan_1_y_hpc, members: c.dbscan_1_num_members })),
+          },
+          mark: { type: 'point', color: 'orange', size: 90, strokeWidth: 2 },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', scale },
+            y: { field: 'y', type: 'quantitative', scale: yscale },
+            tooltip: [{ field: 'members', type: 'quantitative' }],
+          },
+        },
+        ...(p.target
+          ? [
+              {
+                data: { values: [p.target] },
+                mark: { type: 'point', shape: 'cross', color: 'deepskyblue', size: 60 },
+                encoding: {
+                  x: { field: 'x', type: 'quantitative', scale },
+                  y: { field: 'y', type: 'quantitative', scale: yscale },
+                },
+              },
+            ]
+          : []),
+      ],
+    };
   });
+  const rowsOf: Spec[] = [];
+  for (let i = 0; i < charts.length; i += columns) rowsOf.push({ hconcat: charts.slice(i, i + columns) });
+  return { vconcat: rowsOf };
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderVegaLiteSvg } from '../../display';
-import { hpcX, hpcY, solarImageSpec } from '../alexis/plots';
+import { hpcX, hpcY, solarImageSpec } from '../alexis/solar-image-plot';
 import { contrastBaselineSpec, diffusionFit, g2GridSpecs, intensitySpec, scatteringPatternSpecs, tauVsQSpec, twoTimeSpec } from './plots';
 
 const taus = Array.from({ length: 30 }, (_, i) => 2 ** (i / 3));

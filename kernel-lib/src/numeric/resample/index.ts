@@ -1,0 +1,4 @@
+// Image resampling (wasm-core `image` family): skimage-compatible bicubic affine warps.
+export { warpAffine } from './warp';
+export type { WarpAffineOptions, WarpImage } from './warp';
+export { warpAffineParallel } from './warp-parallel';

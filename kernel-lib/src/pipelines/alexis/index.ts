@@ -1,0 +1,50 @@
+// ALEXIS (solar-flare catalogue) on stagebook: onboarding catalogues, stage 1 (download), stage 2 (clean + peaks).
+export { AlexisCatalogues, ONBOARDING_SOURCES } from './catalogues';
+export type {
+  OnboardingSource,
+  AiaAvailabilityRow,
+  SxiAvailabilityRow,
+  GoesDataRow,
+  KnownFlareRow,
+  HarpRow,
+} from './catalogues';
+export { onboardAlexis, onboardingOptionsSchema, timeWindows } from './onboarding';
+export type { OnboardingOptions, OnboardingProgress, OnboardingResult } from './onboarding';
+export {
+  downloadFlareData,
+  downloadOptionsSchema,
+  flareSchema,
+  parseFlareTime,
+  downloadedRecordPath,
+  listDownloadedRecords,
+} from './download';
+export type {
+  DownloadOptions,
+  DownloadStageResult,
+  DownloadedRecord,
+  FlareDownloadSummary,
+  FlareSpec,
+} from './download';
+export { readDegradationTable, readEffectiveAreaTable, degradationFactor } from './calibration';
+export type { DegradationTable, EffectiveAreaTable } from './calibration';
+export { cleanAia } from './clean-aia';
+export { cleanSxi, SXI_FILTERS_KEPT } from './clean-sxi';
+export type { CleanResult, CleanedImage } from './clean-types';
+export { findSolarBorder, SXI_RADIUS_RANGE } from './solar-border';
+export type { SolarBorder } from './solar-border';
+export { singleImagePeakfinder, epsPixels, ALEXIS_EPS_PX } from './peaks';
+export type { PeakRow } from './peaks';
+export { ImageDataAvailability, IMAGE_DATA_COLUMNS } from './image-db';
+export type { ImageDataRow } from './image-db';
+export { initializeFiles, initializeOptionsSchema } from './initialize';
+export type { InitializeOptions, InitializeProgress, InitializeResult } from './initialize';
+export { initializeImage } from './initialize-task';
+export type { InitializePayload } from './initialize-task';
+export {
+  alexisPipeline,
+  alexisOnboardStage,
+  alexisDownloadStage,
+  alexisInitializeStage,
+  alexisOptionsSchema,
+} from './pipeline';
+export { availabilitySpec, xrsSpec, qualitySpec, registeredImagesSpec, imageDataUri, grayPng } from './plots';

@@ -1,0 +1,2 @@
+// Types of `stagebook/testing` (see testing.js).
+export * from './dist/testing';
