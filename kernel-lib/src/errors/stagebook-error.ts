@@ -79,6 +79,12 @@ export type StagebookErrorCode =
   | 'E_LCO_UNUSED' // a downloaded file is not FITS: moved to <download_dir>/unused/
   // pipelines
   | 'E_XPCS_VALIDATION' // the XPCS notebook's check failed: a fitted decay time off the generator's, or QC failed
+  | 'E_STIX_TM_FORMAT' // an EDDS XML file is neither PktRawResponse (TM) nor PktTcReportResponse (TC), or its XML is cut
+  | 'E_STIX_PACKET' // a CCSDS packet is corrupt: bad hex, shorter than its headers, length field disagrees with its size
+  | 'E_STIX_IDB' // the instrument database lacks a packet/parameter, or uses a MIB feature we do not support (table+row named)
+  | 'E_STIX_TIMECORR' // the time-correlation file is invalid or does not cover the time asked
+  | 'E_STIX_STATUS' // the pipeline status endpoint could not be reached or answered badly
+  | 'E_STIX_MAIL' // the stuck monitor could not send its alert mail or run its alert command
   // generic
   | 'E_INTERNAL'
   | (string & {});
