@@ -18,6 +18,7 @@ const HELP = `usage: stagebook <command> [options]
   status --config F [--run ID] [--pipeline P] [--limit N] [--json]
   ledger query --config F [--level L] [--version-lt N] [--product P] [--stage S] [--state S] [--json]
   pipelines
+  stix serve|status|monitor|process ...   (see stagebook stix --help)
 
 <pipeline> is a registered name (built in: example, xpcs, lco-data-management) or a path to a .js module exporting \`pipeline\`.
 Exit codes: 0 ok, 1 stage failures, 2 usage, 3 config, 4 locked, 5 no inputs, 6 run not found,
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       // Loaded on demand: the notebook runner pulls in zeromq, which other commands never need.
       case 'notebook': return await (await import('../notebook/cli')).notebookCommand(rest);
       case 'archive': return await (await import('../local-archive/cli')).archiveCommand(rest);
+      case 'stix': return await (await import('../pipelines/stix/cli')).stixCommand(rest);
       case undefined: case '--help': case '-h': case 'help':
         process.stdout.write(HELP);
         return cmd === undefined ? EXIT.usage : EXIT.ok;

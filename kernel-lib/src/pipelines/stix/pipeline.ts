@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { StagebookConfig } from '../../config/schema';
-import { definePipeline } from '../../engine/pipeline';
+import { definePipeline, type Pipeline } from '../../engine/pipeline';
 import { runPipeline, type RunOptions, type RunResult } from '../../engine/runner';
 import { Ledger } from '../../ledger/ledger';
 import { stagebookEvents } from '../../events/emitter';
@@ -58,8 +58,11 @@ export function reconcileRemovedFiles(config: StagebookConfig): string[] {
   }
 }
 
-/** Runs the STIX pipeline with the resources in force; returns the engine result and the resources used. */
-export async function runStix(config: StagebookConfig, options: RunOptions = {}): Promise<StixRunResult> {
+/**
+ * Runs the STIX pipeline (or a variant with the same stage names, see `processStix`) with the
+ * resources in force; returns the engine result, the resources used, the products made and the errors.
+ */
+export async function runStix(config: StagebookConfig, options: RunOptions = {}, pipeline: Pipeline = stixPipeline): Promise<StixRunResult> {
   const ws = stixWorkspace(config);
   const resources = currentResources(ws.idb, ws.timeCorrelation);
   const bus = options.events ?? stagebookEvents;
@@ -70,7 +73,7 @@ export async function runStix(config: StagebookConfig, options: RunOptions = {})
     if ((e.type === 'log' && e.level === 'error') || e.type === 'stage-failed') errors.push({ runId: e.runId, message: e.error ? `${e.error.code}: ${e.error.message}` : String(e.message) });
   });
   try {
-    const result = await runPipeline(stixPipeline, withResources(config, resources), { ...options, events: bus });
+    const result = await runPipeline(pipeline, withResources(config, resources), { ...options, events: bus });
     reconcileRemovedFiles(config);
     const produced = [...new Set(made.filter((m) => m.runId === result.runId).flatMap((m) => m.outputs))].filter((f) => existsSync(f));
     return { ...result, resources, produced, errors: errors.filter((x) => x.runId === result.runId).map((x) => x.message) };
