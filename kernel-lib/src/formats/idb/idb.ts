@@ -76,6 +76,7 @@ export class Idb {
   private readonly packets = new Map<string, PacketDef>();
   private readonly params = new Map<string, ParameterDef>();
   private readonly cals = new Map<string, Calibration>();
+  private readonly curs = new Map<string, Row[]>();
 
   private constructor(readonly file: string) {
     if (!existsSync(file)) throw new StagebookError('E_FILE_NOT_FOUND', `Idb.open: ${file} does not exist`, { where: 'Idb.open', file });
@@ -170,7 +171,7 @@ export class Idb {
    */
   calibrationOf(param: ParameterDef, rawOf: (name: string) => number | undefined): Calibration | undefined {
     let id = param.curtx;
-    const cur = this.all('SELECT * FROM CUR WHERE CUR_PNAME = ? ORDER BY CUR_POS', param.name);
+    const cur = this.curRows(param.name);
     for (const c of cur) {
       const v = rawOf(String(c.CUR_RLCHK));
       if (v === undefined) unsupported('CUR', `${param.name}/${c.CUR_POS}`, `CUR_RLCHK ${c.CUR_RLCHK} is not in the same packet`);
@@ -181,6 +182,16 @@ export class Idb {
     }
     if (id === null) return undefined;
     return param.categ === 'S' ? this.textual(id, param.name) : this.numerical(id, param.name);
+  }
+
+  /** CUR rows of a parameter (cached: calibration runs once per value). */
+  private curRows(name: string): Row[] {
+    let rows = this.curs.get(name);
+    if (!rows) {
+      rows = this.all('SELECT * FROM CUR WHERE CUR_PNAME = ? ORDER BY CUR_POS', name);
+      this.curs.set(name, rows);
+    }
+    return rows;
   }
 
   private numerical(id: string, pname: string): Calibration {

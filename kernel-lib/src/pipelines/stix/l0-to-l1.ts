@@ -35,25 +35,26 @@ const BUILTIN = new Set(['time', 'timedel', 'scet_coarse', 'scet_fine', 'seq_cou
 /** Calibrates the parameter columns of a table, row by row (CUR looks at the same row's raw values). */
 export function calibrateColumns(idb: Idb, cols: readonly Col[]): Col[] {
   const n = rowCount(cols);
+  const byName = new Map(cols.map((c) => [c.name, c]));
   return cols.map((c) => {
     if (BUILTIN.has(c.name)) return c;
     const param = idb.param(c.name);
-    const values: Array<number | string> = [];
+    const values: Array<number | string> = new Array(n);
     let unit = c.unit;
     let textual = false;
     for (let r = 0; r < n; r++) {
       const cal = idb.calibrationOf(param, (name) => {
-        const other = cols.find((x) => x.name === name);
+        const other = byName.get(name);
         return other ? Number(other.values[r]) : undefined;
       });
       const raw = Number(c.values[r]);
-      if (!cal) values.push(raw);
+      if (!cal) values[r] = raw;
       else if (cal.kind === 'textual') {
         textual = true;
-        values.push(applyTextual(cal, raw, c.name));
+        values[r] = applyTextual(cal, raw, c.name);
       } else {
         unit = cal.unit || unit;
-        values.push(applyNumerical(cal, raw, c.name));
+        values[r] = applyNumerical(cal, raw, c.name);
       }
     }
     return col(c.name, textual ? 'str' : 'f64', values, textual ? undefined : unit);

@@ -33,17 +33,13 @@ export function stixWorkspace(config: StagebookConfig): StixPaths {
   return stixPaths(config.root, stixOptionsSchema.parse(config.options));
 }
 
-/** A config whose stage parameters name the resources in force. */
-export function withResources(config: StagebookConfig, r: StixResources): StagebookConfig {
+/** A config whose stage parameters name the resources in force (for the stages `pipeline` has). */
+export function withResources(config: StagebookConfig, r: StixResources, pipeline: Pipeline = stixPipeline): StagebookConfig {
   const idb = { idbFile: r.idbFile, idbVersion: r.idbVersion };
-  return {
-    ...config,
-    stages: {
-      ...config.stages,
-      'lb-to-l0': { ...config.stages['lb-to-l0'], ...idb },
-      'l0-to-l1': { ...config.stages['l0-to-l1'], ...idb, timeCorrelation: r.timeCorrelation },
-    },
-  };
+  const add: Record<string, Record<string, unknown>> = { 'lb-to-l0': idb, 'l0-to-l1': { ...idb, timeCorrelation: r.timeCorrelation } };
+  const stages = { ...config.stages };
+  for (const s of pipeline.order) if (add[s.name]) stages[s.name] = { ...stages[s.name], ...add[s.name] };
+  return { ...config, stages };
 }
 
 /** Marks `deleted` the STIX outputs the ledger thinks complete but that are gone (U files absorbed). */
@@ -73,7 +69,7 @@ export async function runStix(config: StagebookConfig, options: RunOptions = {},
     if ((e.type === 'log' && e.level === 'error') || e.type === 'stage-failed') errors.push({ runId: e.runId, message: e.error ? `${e.error.code}: ${e.error.message}` : String(e.message) });
   });
   try {
-    const result = await runPipeline(pipeline, withResources(config, resources), { ...options, events: bus });
+    const result = await runPipeline(pipeline, withResources(config, resources, pipeline), { ...options, events: bus });
     reconcileRemovedFiles(config);
     const produced = [...new Set(made.filter((m) => m.runId === result.runId).flatMap((m) => m.outputs))].filter((f) => existsSync(f));
     return { ...result, resources, produced, errors: errors.filter((x) => x.runId === result.runId).map((x) => x.message) };

@@ -54,7 +54,7 @@ export function startStatusServer(service: StixService, port: number): Promise<{
 }
 
 /** Sends one command to the endpoint and resolves to its answer (without the final newline). */
-export function queryStatus(port: number, command: string, timeoutMs = 10_000): Promise<string> {
+export function queryStatus(port: number, command: string, timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host: '127.0.0.1', port });
     let text = '';
