@@ -19,6 +19,9 @@ const DEMO_PARAMS = {
   'xpcs-correlation': { frames: 1000, size: 64 },
 };
 
+/** Notebooks in per-system sub-folders (run after the top-level ones). */
+const SUBFOLDER_NOTEBOOKS = ['stix/reprocess-one-tm.ipynb', 'stix/operations.ipynb'];
+
 /** The parameter that names a notebook's output directory (default `outDir`). */
 const OUTPUT_PARAM = { 'lco-data-management': 'workspace' };
 
@@ -52,12 +55,13 @@ function alexisSummary(dir) {
 
 async function main() {
   const { runNotebook } = loadRunner();
-  const names = fs.readdirSync(notebooksDir).filter((f) => f.endsWith('.ipynb')).sort();
+  const names = [...fs.readdirSync(notebooksDir).filter((f) => f.endsWith('.ipynb')).sort(), ...SUBFOLDER_NOTEBOOKS];
   fs.mkdirSync(path.join(out, 'notebooks'), { recursive: true });
   let failed = 0;
   for (const file of names) {
     const name = file.replace(/\.ipynb$/, '');
     const output = path.join(out, 'notebooks', file);
+    fs.mkdirSync(path.dirname(output), { recursive: true });
     const outDir = path.join(out, name);
     const parameters = { ...(DEMO_PARAMS[name] ?? {}), [OUTPUT_PARAM[name] ?? 'outDir']: outDir };
     const t0 = Date.now();

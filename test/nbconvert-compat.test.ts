@@ -13,7 +13,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const REPO = path.join(__dirname, '..');
 const JUPYTER = '/usr/bin/jupyter';
-const notebooks = readdirSync(path.join(REPO, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort();
+const notebooks = [
+  ...readdirSync(path.join(REPO, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort(),
+  // per-system sub-folders (as in scripts/demo.js)
+  ...readdirSync(path.join(REPO, 'notebooks', 'stix')).filter((f) => f.endsWith('.ipynb')).sort().map((f) => `stix/${f}`),
+];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sb-nbconvert-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -36,6 +40,8 @@ describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (D
   it('finds the notebooks', () => {
     expect(notebooks).toContain('xpcs-correlation.ipynb');
     expect(notebooks).toContain('alexis-peak-finder.ipynb');
+    expect(notebooks).toContain('stix/reprocess-one-tm.ipynb');
+    expect(notebooks).toContain('stix/operations.ipynb');
   });
 
   for (const file of notebooks) {
@@ -47,7 +53,7 @@ describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (D
         '--ExecutePreprocessor.timeout=120', '--output-dir', outDir, path.join(REPO, 'notebooks', file),
       ], { encoding: 'utf8', env: { ...process.env, JUPYTER_PATH: jupyterPath, JUPYTER_DATA_DIR: path.join(tmp, 'data'), JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime') }, timeout: 240_000 });
       expect(r.status, `nbconvert failed:\n${r.stderr}`).toBe(0);
-      const nb = JSON.parse(readFileSync(path.join(outDir, file), 'utf8'));
+      const nb = JSON.parse(readFileSync(path.join(outDir, path.basename(file)), 'utf8'));
       const code = nb.cells.filter((c: any) => c.cell_type === 'code');
       // tslab leaves execution_count unset under nbclient; every cell but the parameters cell displays something
       const executed = code.filter((c: any) => !(c.metadata?.tags ?? []).includes('parameters'));
