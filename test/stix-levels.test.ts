@@ -143,4 +143,21 @@ describe('STIX levels', () => {
     const out = execFileSync('/usr/bin/python3', ['-c', script, ...files], { encoding: 'utf8' });
     expect(out.trim()).toBe(`ok ${files.length}`);
   });
+
+  it('bounded buffering (packets merged into the unit\'s LB files in batches) gives the same products', async () => {
+    const ws2 = createStixWorkspace(path.join(dir, 'batched'));
+    writeTimeCorrelation(ws2.tcDir, 'predicted', 1, START - 86_400, START + 3 * 86_400);
+    const cfg = loadStagebookConfig(ws2.config).config;
+    const name = tmFileName(new Date(Date.UTC(2024, 4, 26, 1)), 'all');
+    deliverLikeRsync(ws2.incoming, name, stixTmXml(packets));
+    const batched = await runStix({ ...cfg, stages: { 'tm-to-lb': { maxBufferedPackets: 100 } } }, { endLevel: 'L0' });
+    expect(batched.status).toBe('succeeded');
+    const ws3 = createStixWorkspace(path.join(dir, 'whole'));
+    writeTimeCorrelation(ws3.tcDir, 'predicted', 1, START - 86_400, START + 3 * 86_400);
+    deliverLikeRsync(ws3.incoming, name, stixTmXml(packets));
+    const whole = await runStix(loadStagebookConfig(ws3.config).config, { endLevel: 'L0' });
+    const digest = (files: string[]) => Object.fromEntries(files.map((f) => [path.basename(f), JSON.stringify(readProduct(f).tables.data.map((c) => c.values))]));
+    expect(digest(batched.produced)).toEqual(digest(whole.produced));
+    expect(batched.produced.length).toBe(6);
+  });
 });
