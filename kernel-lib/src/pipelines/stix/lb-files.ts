@@ -23,6 +23,21 @@ export interface LbTarget {
 
 /** The LB file of a packet. Science packets carry the request id (bytes 17-20) and TC sequence (21-22). */
 export function lbTargetOf(p: TmPacket): LbTarget {
+  const science = p.service === 21 && p.ssid !== undefined && SCIENCE_SSIDS.has(p.ssid) && p.raw.length >= 23;
+  // memoised: one target per (type, day) or (type, request), asked once per packet
+  const memo = `${p.service}-${p.subtype}-${p.ssid}|${science ? `${p.raw.readUInt32BE(17)}-${p.raw.readUInt16BE(21)}` : scetDayStart(p.coarse)}`;
+  let t = TARGETS.get(memo);
+  if (!t) {
+    if (TARGETS.size > 10_000) TARGETS.clear();
+    t = computeTarget(p);
+    TARGETS.set(memo, t);
+  }
+  return t;
+}
+
+const TARGETS = new Map<string, LbTarget>();
+
+function computeTarget(p: TmPacket): LbTarget {
   const key = packetTypeKey(p);
   const product = productOf(key);
   const version = product ? productVersion(product) : PRODUCT_PROCESSING_VERSION;
