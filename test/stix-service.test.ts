@@ -10,7 +10,8 @@ import { Ledger } from '../kernel-lib/src/ledger/ledger';
 import { StixService, type ServiceJob } from '../kernel-lib/src/pipelines/stix/service';
 import { answer, queryStatus, startStatusServer } from '../kernel-lib/src/pipelines/stix/status';
 import { tmLogPaths } from '../kernel-lib/src/pipelines/stix/tm-logs';
-import { createStixWorkspace, deliverLikeRsync, simulateStixPackets, stixTmXml, tmFileName, writeTimeCorrelation } from '../kernel-lib/src/testing/stix';
+import { readProduct } from '../kernel-lib/src/pipelines/stix/fits-product';
+import { createStixWorkspace, writeSimulatedIdb, deliverLikeRsync, simulateStixPackets, stixTmXml, tmFileName, writeTimeCorrelation } from '../kernel-lib/src/testing/stix';
 
 const START = 770_000_000;
 const base = mkdtempSync(path.join(tmpdir(), 'stix-service-'));
@@ -103,6 +104,19 @@ describe('STIX service', () => {
     const hk = p.products.find((f) => f.includes('solo_L0_stix-hk-maxi')) as string;
     expect(readFileSync(tmLogPaths(service.paths.tmLogs, name).log, 'utf8')).toMatch(/solo_L0_stix-hk-maxi_0769996800_V02\.fits: \d+ new row\(s\), \d+ duplicate\(s\) dropped \(merged\)/);
     expect(hk).toBeDefined();
+  });
+
+  it('a newer IDB is picked up for the next TM (logged, recorded in the L0 header)', async () => {
+    writeSimulatedIdb(path.join(ws.idbDir, 'idb_2.27.0.sqlite'), '2.27.0');
+    const name = tmFileName(new Date(Date.UTC(2024, 4, 26, 4)), 'three');
+    const reloaded = new Promise<{ idbVersion: string }>((r) => service.once('reloaded', r));
+    const done = processedOf(service, path.join(ws.incoming, name));
+    deliverLikeRsync(ws.incoming, name, stixTmXml(packets(7000, 9000)));
+    expect((await reloaded).idbVersion).toBe('2.27.0');
+    const p = await done;
+    expect(readFileSync(tmLogPaths(service.paths.tmLogs, name).log, 'utf8')).toMatch(/reloaded: IDB 2\.26\.35 -> 2\.27\.0/);
+    const l0 = p.products.find((f) => f.includes('solo_L0_stix-hk-maxi')) as string;
+    expect(readProduct(l0).header.get('VERS_IDB')).toBe('2.27.0');
   });
 
   it('a definitive time correlation makes the complete files and removes the U files', async () => {

@@ -131,13 +131,17 @@ export class StixService extends EventEmitter {
     if (isTmFileName(name)) this.enqueue({ kind: 'tm', file });
   }
 
-  /** TM files newer than the last processed one that have no `.out` (STIXCore start_with_unprocessed). */
+  /**
+   * TM files newer than the last processed one that have no `.out` (STIXCore start_with_unprocessed).
+   * "Newer" is by ctime, the time the file arrived (its rename into the folder): `rsync -a` keeps the
+   * source's mtime, so a file delivered during a downtime can carry an older mtime.
+   */
   unprocessed(): string[] {
     const dir = this.config.inputs.dir;
-    const last = this.state.lastProcessed && existsSync(this.state.lastProcessed) ? statSync(this.state.lastProcessed).mtimeMs : -Infinity;
+    const last = this.state.lastProcessed && existsSync(this.state.lastProcessed) ? statSync(this.state.lastProcessed).ctimeMs : -Infinity;
     return readdirSync(dir)
       .filter(isTmFileName)
-      .map((n) => ({ file: path.join(dir, n), mtime: statSync(path.join(dir, n)).mtimeMs }))
+      .map((n) => ({ file: path.join(dir, n), mtime: statSync(path.join(dir, n)).ctimeMs }))
       .filter((f) => f.mtime >= last && !isProcessed(this.paths.tmLogs, f.file))
       .sort((a, b) => a.mtime - b.mtime || a.file.localeCompare(b.file))
       .map((f) => f.file);
