@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { assembleSequences, uniquePackets } from '../../formats/ccsds/segments';
 import { packetTypeKey, type TmPacket } from '../../formats/ccsds/packet';
 import { Idb } from '../../formats/idb/idb';
+import type { FitsHeader } from '../../formats/fits';
 import { defineStage, type StageContext } from '../../engine/stage';
 import { commonHeader, existingProduct, extent, mergedList, mergeRows, readProduct, writeProduct, type ProductTables } from './fits-product';
 import { packetsOfLb } from './lb-files';
@@ -38,7 +39,7 @@ export function mergeProductTables(existing: ProductTables | undefined, fresh: P
   return { tables: { control: c.cols, data: d.cols }, added: d.added, duplicates: d.duplicates };
 }
 
-function writeL0(ctx: StageContext<unknown>, idb: Idb, product: ProductType, reports: TmPacket[][], lbFile: string, fitsRoot: string, version: number): void {
+function writeL0(ctx: StageContext<unknown>, idb: Idb, product: ProductType, reports: TmPacket[][], lbFile: string, lbHeader: FitsHeader, fitsRoot: string, version: number): void {
   const first = reports[0][0];
   const { tables, start, end } = l0Tables(idb, reports, product.key);
   const rid = product.daily ? undefined : first.raw.readUInt32BE(17);
@@ -48,7 +49,6 @@ function writeL0(ctx: StageContext<unknown>, idb: Idb, product: ProductType, rep
   const existing = existingProduct(final);
   const merged = mergeProductTables(existing?.tables, tables);
   const times = merged.tables.data[0].values as number[];
-  const lbHeader = readProduct(lbFile).header;
   const header = commonHeader({
     filename: name, level: 'L0', version, service: first.service, subtype: first.subtype, ssid: first.ssid,
     rawFiles: mergedList(existing?.header, 'RAW_FILE', String(lbHeader.get('RAW_FILE') ?? '').split(';').filter(Boolean)),
@@ -84,11 +84,11 @@ export const lbToL0 = defineStage({
     try {
       const version = productVersion(product);
       if (product.daily) {
-        writeL0(ctx, idb, product, packets.map((p) => [p]), ctx.input.path, fitsRoot, version);
+        writeL0(ctx, idb, product, packets.map((p) => [p]), ctx.input.path, lb.header, fitsRoot, version);
         return;
       }
       const seqs = assembleSequences(packets);
-      for (const s of seqs.complete) writeL0(ctx, idb, product, [s], ctx.input.path, fitsRoot, version);
+      for (const s of seqs.complete) writeL0(ctx, idb, product, [s], ctx.input.path, lb.header, fitsRoot, version);
       for (const s of seqs.incomplete) {
         ctx.log.info(`${path.basename(ctx.input.path)}: sequence from count ${s[0].seqCount} has ${s.length} packet(s) and is incomplete; waiting for the rest`);
       }
