@@ -21,13 +21,25 @@ const START = 700_000_000;
 function generate(file, bytes) {
   const testing = require(path.join(DIST, 'testing'));
   const fd = fs.openSync(file, 'w');
-  fs.writeSync(fd, '<?xml version="1.0" encoding="UTF-8"?>\n<ns2:ResponsePart xmlns:ns2="http://edds.egos.esa/model"><Response><PktRawResponse>\n');
+  fs.writeSync(
+    fd,
+    '<?xml version="1.0" encoding="UTF-8"?>\n<ns2:ResponsePart xmlns:ns2="http://edds.egos.esa/model"><Response><PktRawResponse>\n',
+  );
   let size = 0;
   let packets = 0;
   for (let day = 0; size < bytes; day++) {
-    const pk = testing.simulateStixPackets({ startScet: START + day * 86_400, durationS: 86_400, seed: day + 1,
-      science: [{ scet: START + day * 86_400 + 3600, rid: 1000 + day, tcSeq: day & 0xffff, samples: 400, packets: 5 }] });
-    const text = pk.map((p) => `<PktRawResponseElement packetID="${packets++}"><Packet>${testing.packetHex(p.bytes, packets)}</Packet></PktRawResponseElement>\n`).join('');
+    const pk = testing.simulateStixPackets({
+      startScet: START + day * 86_400,
+      durationS: 86_400,
+      seed: day + 1,
+      science: [{ scet: START + day * 86_400 + 3600, rid: 1000 + day, tcSeq: day & 0xffff, samples: 400, packets: 5 }],
+    });
+    const text = pk
+      .map(
+        (p) =>
+          `<PktRawResponseElement packetID="${packets++}"><Packet>${testing.packetHex(p.bytes, packets)}</Packet></PktRawResponseElement>\n`,
+      )
+      .join('');
     fs.writeSync(fd, text);
     size += text.length;
   }
@@ -48,7 +60,10 @@ async function floor(file) {
       const a = pending.indexOf('<Packet>', from);
       if (a < 0) break;
       const b = pending.indexOf('</Packet>', a);
-      if (b < 0) { from = a; break; }
+      if (b < 0) {
+        from = a;
+        break;
+      }
       bytes += Buffer.from(pending.slice(a + 8, b), 'hex').length;
       packets++;
       from = b + 9;
@@ -89,15 +104,31 @@ async function main() {
     const p = runNode(__filename, ['--child', 'pipeline', dir]);
     if (f.packets !== packets) throw new Error(`floor read ${f.packets} packets, generated ${packets}`);
     const rate = (s) => `${(size / 1e6 / s).toFixed(1)} MB/s, ${Math.round(packets / s)} packets/s`;
-    report('stix', [{
-      kernel: 'TM XML -> LB -> L0 (engine, FITS, ledger)', size: label, ours_s: p.seconds, ref_name: 'read + hex-decode floor (same run)',
-      ref_s: f.seconds, ours_peak_mb: p.peak_rss_mb, ref_peak_mb: f.peak_rss_mb, target: '<= 3x floor',
-      note: `ours ${rate(p.seconds)}; floor ${rate(f.seconds)}; ${p.products} LB/L0 products`,
-    }]);
+    report('stix', [
+      {
+        kernel: 'TM XML -> LB -> L0 (engine, FITS, ledger)',
+        size: label,
+        ours_s: p.seconds,
+        ref_name: 'read + hex-decode floor (same run)',
+        ref_s: f.seconds,
+        ours_peak_mb: p.peak_rss_mb,
+        ref_peak_mb: f.peak_rss_mb,
+        target: '<= 3x floor',
+        note: `ours ${rate(p.seconds)}; floor ${rate(f.seconds)}; ${p.products} LB/L0 products`,
+      },
+    ]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === '--child') child(process.argv[3], process.argv[4]).catch((e) => { console.error(e); process.exit(1); });
-else main().catch((e) => { console.error(e); process.exit(1); });
+if (process.argv[2] === '--child')
+  child(process.argv[3], process.argv[4]).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+else
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -14,7 +14,14 @@ import { runStix } from '../kernel-lib/src/pipelines/stix/pipeline';
 import { StixService } from '../kernel-lib/src/pipelines/stix/service';
 import { queryStatus, startStatusServer } from '../kernel-lib/src/pipelines/stix/status';
 import { tmLogPaths } from '../kernel-lib/src/pipelines/stix/tm-logs';
-import { createStixWorkspace, deliverLikeRsync, simulateStixPackets, stixTmXml, tmFileName, writeTimeCorrelation } from '../kernel-lib/src/testing/stix';
+import {
+  createStixWorkspace,
+  deliverLikeRsync,
+  simulateStixPackets,
+  stixTmXml,
+  tmFileName,
+  writeTimeCorrelation,
+} from '../kernel-lib/src/testing/stix';
 
 const CLI = path.resolve(__dirname, '../kernel-lib/dist/cli/main.js');
 const START = 770_000_000;
@@ -35,14 +42,20 @@ function cliAsync(args: string[]): Promise<{ code: number; stdout: string; stder
   const child = spawn(process.execPath, [CLI, 'stix', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   return new Promise((resolve) => child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
 }
 
 /** Starts `stix serve`; resolves with the child and its status port once the endpoint is up. */
 function serve(config: string): Promise<{ child: ChildProcess; port: number; lines: string[] }> {
-  const child = spawn(process.execPath, [CLI, 'stix', 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'stix', 'serve', '--config', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
@@ -66,14 +79,25 @@ async function until(port: number, command: string, ok: (answer: string) => bool
 }
 
 function rowsByProduct(files: string[]): Record<string, number> {
-  return Object.fromEntries(files.filter((f) => f.endsWith('.fits')).map((f) => [path.basename(f), readProduct(f).tables.data[0].values.length]));
+  return Object.fromEntries(
+    files
+      .filter((f) => f.endsWith('.fits'))
+      .map((f) => [path.basename(f), readProduct(f).tables.data[0].values.length]),
+  );
 }
 
 describe('stagebook stix (child processes)', () => {
   const ws = createStixWorkspace(path.join(base, 'svc'), { lease: { timeoutMs: 1000, heartbeatMs: 200 } });
   writeTimeCorrelation(ws.tcDir, 'predicted', 1, START - 86_400, START + 4 * 86_400);
   // two days of telemetry: big enough that the kill lands inside the file
-  const xml = stixTmXml(simulateStixPackets({ startScet: START, durationS: 2 * 86_400, seed: 9, science: [{ scet: START + 7000, rid: 42, tcSeq: 7, samples: 300, packets: 5 }] }));
+  const xml = stixTmXml(
+    simulateStixPackets({
+      startScet: START,
+      durationS: 2 * 86_400,
+      seed: 9,
+      science: [{ scet: START + 7000, rid: 42, tcSeq: 7, samples: 300, packets: 5 }],
+    }),
+  );
   const name = tmFileName(new Date(Date.UTC(2024, 4, 27)), 'big');
 
   it('a service killed mid-file resumes after restart and loses nothing; status flags answer', async () => {
@@ -118,10 +142,25 @@ describe('stagebook stix (child processes)', () => {
   it('process: level ranges, -b above -e refused, -o list, --clean needs --yes off a terminal', () => {
     expect(cli(['process', '--config', ws.config, '-b', 'L2', '-e', 'L0']).code).toBe(2);
     const outFile = path.join(base, 'out.txt');
-    const r = cli(['process', '--config', ws.config, '-b', 'L1', '-e', 'L2', '--filter', '*ql-lightcurve*', '-o', outFile]);
+    const r = cli([
+      'process',
+      '--config',
+      ws.config,
+      '-b',
+      'L1',
+      '-e',
+      'L2',
+      '--filter',
+      '*ql-lightcurve*',
+      '-o',
+      outFile,
+    ]);
     expect(r.stderr).toMatch(/succeeded/);
     expect(r.code).toBe(0);
-    const listed = readFileSync(outFile, 'utf8').trim().split('\n').map((f) => path.basename(f));
+    const listed = readFileSync(outFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((f) => path.basename(f));
     expect(listed.some((n) => n.startsWith('solo_L1_stix-ql-lightcurve_'))).toBe(true);
     expect(listed.some((n) => n.startsWith('solo_L2_stix-ql-lightcurve_'))).toBe(true);
     expect(listed.some((n) => n.includes('hk-maxi'))).toBe(false);
@@ -132,7 +171,9 @@ describe('stagebook stix (child processes)', () => {
 describe('stuck monitor', () => {
   it('decides stuck only with 9 non-decreasing samples, open > 0, over a day', () => {
     const t0 = Date.UTC(2024, 0, 1);
-    const hist = (opens: number[], stepH: number) => ({ last: opens.map((o, i) => ({ date: new Date(t0 + i * stepH * 3_600_000).toISOString(), open: o })) });
+    const hist = (opens: number[], stepH: number) => ({
+      last: opens.map((o, i) => ({ date: new Date(t0 + i * stepH * 3_600_000).toISOString(), open: o })),
+    });
     const policy = { samples: 9, minSpanHours: 24 };
     const at = (i: number, h: number) => new Date(t0 + i * h * 3_600_000);
     expect(monitorStep(hist([1, 1, 2, 2, 3, 3, 3, 4], 3), { date: at(8, 3), open: 4 }, policy).stuck).toBe(true);
@@ -145,14 +186,26 @@ describe('stuck monitor', () => {
   });
 
   it('a really stuck service (its worker waiting on a held lease) is declared stuck and mailed', async () => {
-    const { SMTPServer } = require('smtp-server') as { SMTPServer: new (o: Record<string, unknown>) => { listen(p: number, h: string, cb: () => void): void; close(cb: () => void): void; server: { address(): { port: number } } } };
+    const { SMTPServer } = require('smtp-server') as {
+      SMTPServer: new (o: Record<string, unknown>) => {
+        listen(p: number, h: string, cb: () => void): void;
+        close(cb: () => void): void;
+        server: { address(): { port: number } };
+      };
+    };
     const mails: string[] = [];
     const smtp = new SMTPServer({
-      authOptional: true, disabledCommands: ['STARTTLS'],
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
       onData(stream: NodeJS.ReadableStream, _s: unknown, cb: () => void) {
         let text = '';
-        stream.on('data', (c: Buffer) => { text += c.toString(); });
-        stream.on('end', () => { mails.push(text); cb(); });
+        stream.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        stream.on('end', () => {
+          mails.push(text);
+          cb();
+        });
       },
     });
     await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
@@ -164,15 +217,36 @@ describe('stuck monitor', () => {
     const { config } = loadStagebookConfig(ws.config);
     // another live run holds the pipeline's lease: the service's worker waits for it forever
     const ledger = Ledger.open(config.ledger);
-    const lease = ledger.createRun({ pipeline: 'stix', scope: `stix@${config.root}`, options: {}, configFile: ws.config, leaseMs: 3_600_000 });
+    const lease = ledger.createRun({
+      pipeline: 'stix',
+      scope: `stix@${config.root}`,
+      options: {},
+      configFile: ws.config,
+      leaseMs: 3_600_000,
+    });
     const service = new StixService(config);
     const srv = await startStatusServer(service, 0);
     await service.start();
-    const files = [1, 2, 3].map((h) => deliverLikeRsync(ws.incoming, tmFileName(new Date(Date.UTC(2024, 4, 26, h)), `s${h}`), stixTmXml(simulateStixPackets({ startScet: START + h * 600, durationS: 300 }))).final);
+    const files = [1, 2, 3].map(
+      (h) =>
+        deliverLikeRsync(
+          ws.incoming,
+          tmFileName(new Date(Date.UTC(2024, 4, 26, h)), `s${h}`),
+          stixTmXml(simulateStixPackets({ startScet: START + h * 600, durationS: 300 })),
+        ).final,
+    );
     await until(srv.port, 'next', (a) => a.startsWith('open files: 3'));
     const statusFile = path.join(base, 'monitor_status.json');
     const now = Date.now();
-    writeFileSync(statusFile, JSON.stringify({ last: [1, 1, 2, 2, 2, 3, 3, 3].map((o, i) => ({ date: new Date(now - (8 - i) * 3 * 3_600_000).toISOString(), open: o })) }));
+    writeFileSync(
+      statusFile,
+      JSON.stringify({
+        last: [1, 1, 2, 2, 2, 3, 3, 3].map((o, i) => ({
+          date: new Date(now - (8 - i) * 3 * 3_600_000).toISOString(),
+          open: o,
+        })),
+      }),
+    );
     const r = await cliAsync(['monitor', '-s', statusFile, '--config', ws.config, '-p', String(srv.port)]);
     expect(r.stdout).toMatch(/open files: 3; STUCK: open files never dropped/);
     expect(r.stdout).toMatch(/alert sent: mail to ops@localhost/);

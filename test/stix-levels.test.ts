@@ -11,7 +11,14 @@ import { Ledger } from '../kernel-lib/src/ledger/ledger';
 import { readProduct } from '../kernel-lib/src/pipelines/stix/fits-product';
 import { runStix, type StixRunResult } from '../kernel-lib/src/pipelines/stix/pipeline';
 import {
-  createStixWorkspace, deliverLikeRsync, simulatedUtcMs, simulateStixPackets, stixTmXml, tmFileName, writeTimeCorrelation, type SimPacket,
+  createStixWorkspace,
+  deliverLikeRsync,
+  simulatedUtcMs,
+  simulateStixPackets,
+  stixTmXml,
+  tmFileName,
+  writeTimeCorrelation,
+  type SimPacket,
 } from '../kernel-lib/src/testing/stix';
 
 const START = 770_000_000; // SCET; its SCET day starts at 769996800
@@ -48,9 +55,13 @@ describe('STIX levels', () => {
     const fileB = packets.slice(cut - 2);
     const corruptAt = fileA.findIndex((p) => p.kind === 'hk' && p.scet > START + 600);
     deliverLikeRsync(ws.incoming, tmFileName(new Date(Date.UTC(2024, 4, 26, 1)), 'A'), stixTmXml(fileA, corruptAt));
-    first = await runStix(config, { inputFiles: [path.join(ws.incoming, tmFileName(new Date(Date.UTC(2024, 4, 26, 1)), 'A'))] });
+    first = await runStix(config, {
+      inputFiles: [path.join(ws.incoming, tmFileName(new Date(Date.UTC(2024, 4, 26, 1)), 'A'))],
+    });
     deliverLikeRsync(ws.incoming, tmFileName(new Date(Date.UTC(2024, 4, 26, 5)), 'B'), stixTmXml(fileB));
-    second = await runStix(config, { inputFiles: [path.join(ws.incoming, tmFileName(new Date(Date.UTC(2024, 4, 26, 5)), 'B'))] });
+    second = await runStix(config, {
+      inputFiles: [path.join(ws.incoming, tmFileName(new Date(Date.UTC(2024, 4, 26, 5)), 'B'))],
+    });
   });
 
   it('names every level exactly as STIX does', () => {
@@ -65,8 +76,13 @@ describe('STIX levels', () => {
     const l0 = names(allFiles(path.join(fits, 'L0')));
     expect(l0).toContain('solo_L0_stix-hk-maxi_0769996800_V02.fits');
     expect(l0).toContain('solo_L0_stix-ql-lightcurve_0769996800_V02.fits');
-    expect(l0.find((n) => n.includes('sci'))).toMatch(/^solo_L0_stix-sci-xray-cpd_0770005000-077000506\d_V02_2405147703-49189\.fits$/);
-    expect(names(allFiles(path.join(fits, 'L1'))).filter((n) => !n.includes('sci'))).toEqual([`solo_L1_stix-hk-maxi_${day}_V02U.fits`, `solo_L1_stix-ql-lightcurve_${day}_V02U.fits`]);
+    expect(l0.find((n) => n.includes('sci'))).toMatch(
+      /^solo_L0_stix-sci-xray-cpd_0770005000-077000506\d_V02_2405147703-49189\.fits$/,
+    );
+    expect(names(allFiles(path.join(fits, 'L1'))).filter((n) => !n.includes('sci'))).toEqual([
+      `solo_L1_stix-hk-maxi_${day}_V02U.fits`,
+      `solo_L1_stix-ql-lightcurve_${day}_V02U.fits`,
+    ]);
     const sciL1 = names(allFiles(path.join(fits, 'L1'))).find((n) => n.includes('sci')) as string;
     const t0 = new Date(simulatedUtcMs(sci.scet, 'predicted')).toISOString().slice(0, 19).replace(/[-:]/g, '');
     expect(sciL1.startsWith(`solo_L1_stix-sci-xray-cpd_${t0}-`)).toBe(true);
@@ -75,7 +91,9 @@ describe('STIX levels', () => {
   });
 
   it('reports the corrupt packet as an error and processes the others', () => {
-    expect(first.errors.some((e) => /E_STIX_PACKET: .*PktTmRaw.*packet \d+: data length field says/.test(e))).toBe(true);
+    expect(first.errors.some((e) => /E_STIX_PACKET: .*PktTmRaw.*packet \d+: data length field says/.test(e))).toBe(
+      true,
+    );
     expect(second.errors).toEqual([]);
   });
 
@@ -112,14 +130,23 @@ describe('STIX levels', () => {
     expect(p.header.get('COMPLETE')).toBe('C');
     const after = p.tables.data.find((c) => c.name === 'time_utc')?.values[0] as string;
     expect(Date.parse(`${before}Z`) - Date.parse(`${after}Z`)).toBe(150); // the predicted correlation was 150 ms off
-    expect(names(allFiles(path.join(ws.root, 'fits', 'L2')))).toEqual([`solo_L2_stix-ql-lightcurve_${utcDay(START)}_V02.fits`]);
+    expect(names(allFiles(path.join(ws.root, 'fits', 'L2')))).toEqual([
+      `solo_L2_stix-ql-lightcurve_${utcDay(START)}_V02.fits`,
+    ]);
     const ledger = Ledger.open(config.ledger);
     try {
-      const state = (f: string): string => (ledger.sql('SELECT state FROM files WHERE path = ?').get(f) as { state: string }).state;
+      const state = (f: string): string =>
+        (ledger.sql('SELECT state FROM files WHERE path = ?').get(f) as { state: string }).state;
       // the L1 unit re-made its file under the complete name: the engine supersedes the U file;
       // the L2 U file came from another unit (the U L1 file): runStix marks it deleted
       expect(state(uFile)).toBe('superseded');
-      const l2U = path.join(ws.root, 'fits', 'L2', path.relative(l1Dir, path.dirname(uFile)).replace('HK', 'QL'), `solo_L2_stix-ql-lightcurve_${utcDay(START)}_V02U.fits`);
+      const l2U = path.join(
+        ws.root,
+        'fits',
+        'L2',
+        path.relative(l1Dir, path.dirname(uFile)).replace('HK', 'QL'),
+        `solo_L2_stix-ql-lightcurve_${utcDay(START)}_V02U.fits`,
+      );
       expect(state(l2U)).toBe('deleted');
       expect(state(complete)).toBe('complete');
     } finally {
@@ -131,7 +158,10 @@ describe('STIX levels', () => {
     const files = allFiles(path.join(ws.root, 'fits'));
     expect(files.length).toBeGreaterThanOrEqual(10);
     const script = [
-      'import sys, warnings', "warnings.simplefilter('error')", 'from astropy.io import fits', 'from astropy.table import Table',
+      'import sys, warnings',
+      "warnings.simplefilter('error')",
+      'from astropy.io import fits',
+      'from astropy.table import Table',
       'for f in sys.argv[1:]:',
       '    with fits.open(f, checksum=True) as h:',
       "        h.verify('exception')",
@@ -144,7 +174,7 @@ describe('STIX levels', () => {
     expect(out.trim()).toBe(`ok ${files.length}`);
   });
 
-  it('bounded buffering (packets merged into the unit\'s LB files in batches) gives the same products', async () => {
+  it("bounded buffering (packets merged into the unit's LB files in batches) gives the same products", async () => {
     const ws2 = createStixWorkspace(path.join(dir, 'batched'));
     writeTimeCorrelation(ws2.tcDir, 'predicted', 1, START - 86_400, START + 3 * 86_400);
     const cfg = loadStagebookConfig(ws2.config).config;
@@ -156,7 +186,10 @@ describe('STIX levels', () => {
     writeTimeCorrelation(ws3.tcDir, 'predicted', 1, START - 86_400, START + 3 * 86_400);
     deliverLikeRsync(ws3.incoming, name, stixTmXml(packets));
     const whole = await runStix(loadStagebookConfig(ws3.config).config, { endLevel: 'L0' });
-    const digest = (files: string[]) => Object.fromEntries(files.map((f) => [path.basename(f), JSON.stringify(readProduct(f).tables.data.map((c) => c.values))]));
+    const digest = (files: string[]) =>
+      Object.fromEntries(
+        files.map((f) => [path.basename(f), JSON.stringify(readProduct(f).tables.data.map((c) => c.values))]),
+      );
     expect(digest(batched.produced)).toEqual(digest(whole.produced));
     expect(batched.produced.length).toBe(6);
   });

@@ -11,7 +11,15 @@ import { StixService, type ServiceJob } from '../kernel-lib/src/pipelines/stix/s
 import { answer, queryStatus, startStatusServer } from '../kernel-lib/src/pipelines/stix/status';
 import { tmLogPaths } from '../kernel-lib/src/pipelines/stix/tm-logs';
 import { readProduct } from '../kernel-lib/src/pipelines/stix/fits-product';
-import { createStixWorkspace, writeSimulatedIdb, deliverLikeRsync, simulateStixPackets, stixTmXml, tmFileName, writeTimeCorrelation } from '../kernel-lib/src/testing/stix';
+import {
+  createStixWorkspace,
+  writeSimulatedIdb,
+  deliverLikeRsync,
+  simulateStixPackets,
+  stixTmXml,
+  tmFileName,
+  writeTimeCorrelation,
+} from '../kernel-lib/src/testing/stix';
 
 const START = 770_000_000;
 const base = mkdtempSync(path.join(tmpdir(), 'stix-service-'));
@@ -33,7 +41,9 @@ function processedOf(service: StixService, file: string): Promise<Processed> {
 }
 
 function packets(fromS: number, toS: number) {
-  return simulateStixPackets({ startScet: START, durationS: 4 * 3600, seed: 5 }).filter((p) => p.scet >= START + fromS && p.scet < START + toS);
+  return simulateStixPackets({ startScet: START, durationS: 4 * 3600, seed: 5 }).filter(
+    (p) => p.scet >= START + fromS && p.scet < START + toS,
+  );
 }
 
 describe('STIX service', () => {
@@ -58,7 +68,12 @@ describe('STIX service', () => {
   });
 
   it('a TM renamed into the folder produces LB..L2; a temp file never renamed produces nothing', async () => {
-    const never = deliverLikeRsync(ws.incoming, tmFileName(new Date(Date.UTC(2024, 4, 26, 0)), 'tmp'), stixTmXml(packets(0, 3600)), { rename: false });
+    const never = deliverLikeRsync(
+      ws.incoming,
+      tmFileName(new Date(Date.UTC(2024, 4, 26, 0)), 'tmp'),
+      stixTmXml(packets(0, 3600)),
+      { rename: false },
+    );
     const name = tmFileName(new Date(Date.UTC(2024, 4, 26, 1)), 'one');
     const done = processedOf(service, path.join(ws.incoming, name));
     let sawCurrent = '';
@@ -79,14 +94,16 @@ describe('STIX service', () => {
     expect(readdirSync(service.paths.tmLogs).some((f) => f.includes('.tmp'))).toBe(false);
     const ledger = Ledger.open(service.config.ledger);
     try {
-      const ev = ledger.sql(`SELECT message FROM events WHERE type = 'stix-service' AND message LIKE ?`).all(`%${name}%`) as { message: string }[];
+      const ev = ledger
+        .sql(`SELECT message FROM events WHERE type = 'stix-service' AND message LIKE ?`)
+        .all(`%${name}%`) as { message: string }[];
       expect(ev.some((e) => e.message.includes('queued'))).toBe(true);
     } finally {
       ledger.close();
     }
   });
 
-  it('the status endpoint answers last, error, current, next, config (and the real client\'s open)', async () => {
+  it("the status endpoint answers last, error, current, next, config (and the real client's open)", async () => {
     expect(await queryStatus(port, 'last')).toMatch(/^last: .*one@.* succeeded, \d+ product\(s\)$/);
     expect(await queryStatus(port, 'error')).toMatch(/^error: .*one@.*error record/);
     expect(await queryStatus(port, 'current')).toBe('current: idle');
@@ -96,13 +113,15 @@ describe('STIX service', () => {
     expect(await queryStatus(port, 'bogus')).toMatch(/^unknown command: bogus/);
   });
 
-  it('a second TM of the same day merges into the day\'s products', async () => {
+  it("a second TM of the same day merges into the day's products", async () => {
     const name = tmFileName(new Date(Date.UTC(2024, 4, 26, 3)), 'two');
     const done = processedOf(service, path.join(ws.incoming, name));
     deliverLikeRsync(ws.incoming, name, stixTmXml(packets(3000, 7200)));
     const p = await done;
     const hk = p.products.find((f) => f.includes('solo_L0_stix-hk-maxi')) as string;
-    expect(readFileSync(tmLogPaths(service.paths.tmLogs, name).log, 'utf8')).toMatch(/solo_L0_stix-hk-maxi_0769996800_V02\.fits: \d+ new row\(s\), \d+ duplicate\(s\) dropped \(merged\)/);
+    expect(readFileSync(tmLogPaths(service.paths.tmLogs, name).log, 'utf8')).toMatch(
+      /solo_L0_stix-hk-maxi_0769996800_V02\.fits: \d+ new row\(s\), \d+ duplicate\(s\) dropped \(merged\)/,
+    );
     expect(hk).toBeDefined();
   });
 
@@ -114,7 +133,9 @@ describe('STIX service', () => {
     deliverLikeRsync(ws.incoming, name, stixTmXml(packets(7000, 9000)));
     expect((await reloaded).idbVersion).toBe('2.27.0');
     const p = await done;
-    expect(readFileSync(tmLogPaths(service.paths.tmLogs, name).log, 'utf8')).toMatch(/reloaded: IDB 2\.26\.35 -> 2\.27\.0/);
+    expect(readFileSync(tmLogPaths(service.paths.tmLogs, name).log, 'utf8')).toMatch(
+      /reloaded: IDB 2\.26\.35 -> 2\.27\.0/,
+    );
     const l0 = p.products.find((f) => f.includes('solo_L0_stix-hk-maxi')) as string;
     expect(readProduct(l0).header.get('VERS_IDB')).toBe('2.27.0');
   });
@@ -137,14 +158,25 @@ describe('STIX service start-up and errors', () => {
     const ws = createStixWorkspace(path.join(base, 'b'), { service: { onError: 'stop' } });
     writeTimeCorrelation(ws.tcDir, 'predicted', 1, START - 86_400, START + 2 * 86_400);
     const { config } = loadStagebookConfig(ws.config);
-    const good = deliverLikeRsync(ws.incoming, tmFileName(new Date(Date.UTC(2024, 4, 26, 1)), 'good'), stixTmXml(packets(0, 1800))).final;
-    const done = deliverLikeRsync(ws.incoming, tmFileName(new Date(Date.UTC(2024, 4, 26, 2)), 'done'), stixTmXml(packets(1800, 2400))).final;
+    const good = deliverLikeRsync(
+      ws.incoming,
+      tmFileName(new Date(Date.UTC(2024, 4, 26, 1)), 'good'),
+      stixTmXml(packets(0, 1800)),
+    ).final;
+    const done = deliverLikeRsync(
+      ws.incoming,
+      tmFileName(new Date(Date.UTC(2024, 4, 26, 2)), 'done'),
+      stixTmXml(packets(1800, 2400)),
+    ).final;
     const first = new StixService(config);
     mkdirSync(first.paths.tmLogs, { recursive: true });
     writeFileSync(tmLogPaths(first.paths.tmLogs, done).out, '');
     // a TC report under a TM name: the run fails and, with onError stop, the service stops
     const tcReport = path.join(ws.incoming, tmFileName(new Date(Date.UTC(2024, 4, 26, 3)), 'tc'));
-    writeFileSync(tcReport, '<?xml version="1.0"?><ns2:ResponsePart><Response><PktTcReportResponse></PktTcReportResponse></Response></ns2:ResponsePart>');
+    writeFileSync(
+      tcReport,
+      '<?xml version="1.0"?><ns2:ResponsePart><Response><PktTcReportResponse></PktTcReportResponse></Response></ns2:ResponsePart>',
+    );
     const queued: string[] = [];
     first.on('queued', (j: ServiceJob) => queued.push(path.basename(j.file)));
     const stopped = new Promise<string>((r) => first.once('stopped', r));
@@ -153,6 +185,8 @@ describe('STIX service start-up and errors', () => {
     expect(queued).toEqual([path.basename(good), path.basename(tcReport)]);
     expect((await goodDone).failure).toBeUndefined();
     expect(await stopped).toMatch(/^stop on error: .*E_STIX_TM_FORMAT|^stop on error: run .* failed/);
-    expect(readFileSync(tmLogPaths(first.paths.tmLogs, tcReport).err, 'utf8')).toMatch(/PktTcReportResponse|not telemetry/);
+    expect(readFileSync(tmLogPaths(first.paths.tmLogs, tcReport).err, 'utf8')).toMatch(
+      /PktTcReportResponse|not telemetry/,
+    );
   });
 });

@@ -10,7 +10,14 @@ import { assembleSequences } from '../kernel-lib/src/formats/ccsds/segments';
 import { createMibDatabase } from '../kernel-lib/src/formats/idb/mib';
 import { Idb } from '../kernel-lib/src/formats/idb/idb';
 import { decodeParameters, engineeringValues } from '../kernel-lib/src/formats/idb/decode';
-import { packetHex, simulateStixPackets, simulatedIdbRows, stixTmXml, writeSimulatedIdb, SIM_APID_HK } from '../kernel-lib/src/testing/stix';
+import {
+  packetHex,
+  simulateStixPackets,
+  simulatedIdbRows,
+  stixTmXml,
+  writeSimulatedIdb,
+  SIM_APID_HK,
+} from '../kernel-lib/src/testing/stix';
 import { isStagebookError } from '../kernel-lib/src/errors/stagebook-error';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'stix-tm-'));
@@ -33,14 +40,21 @@ async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: str
 }
 
 describe('EDDS XML', () => {
-  const packets = simulateStixPackets({ startScet: 770_000_000, durationS: 3600, science: [{ scet: 770_000_100, rid: 7, tcSeq: 3, samples: 30, packets: 3 }] });
+  const packets = simulateStixPackets({
+    startScet: 770_000_000,
+    durationS: 3600,
+    science: [{ scet: 770_000_100, rid: 7, tcSeq: 3, samples: 30, packets: 3 }],
+  });
   const tm = path.join(dir, 'a.PktTmRaw.xml');
   writeFileSync(tm, stixTmXml(packets));
 
   it('sniffs TM, TC and refuses anything else naming the file', async () => {
     expect(await sniffEddsKind(tm)).toBe('TM');
     const tc = path.join(dir, 'tc.xml');
-    writeFileSync(tc, '<?xml version="1.0"?><ns2:ResponsePart><Response><PktTcReportResponse></PktTcReportResponse></Response></ns2:ResponsePart>');
+    writeFileSync(
+      tc,
+      '<?xml version="1.0"?><ns2:ResponsePart><Response><PktTcReportResponse></PktTcReportResponse></Response></ns2:ResponsePart>',
+    );
     expect(await sniffEddsKind(tc)).toBe('TC');
     expect((await codeOf(collect(tc))).code).toBe('E_STIX_TM_FORMAT');
     const other = path.join(dir, 'other.xml');
@@ -63,9 +77,11 @@ describe('EDDS XML', () => {
     const text = eddsXml([packetHex(packets[0].bytes), packetHex(packets[1].bytes)]);
     writeFileSync(cut, text.slice(0, text.lastIndexOf('</Packet>') - 10));
     const got: Buffer[] = [];
-    const e = await codeOf((async () => {
-      for await (const p of readEddsPackets(cut)) got.push(p.bytes);
-    })());
+    const e = await codeOf(
+      (async () => {
+        for await (const p of readEddsPackets(cut)) got.push(p.bytes);
+      })(),
+    );
     expect(e.code).toBe('E_STIX_TM_FORMAT');
     expect(got.length).toBe(1);
   });
@@ -73,22 +89,58 @@ describe('EDDS XML', () => {
 
 describe('CCSDS packets', () => {
   it('parses the primary and PUS data-field headers', () => {
-    const raw = encodeTmPacket({ apid: 1468, seqFlags: SEQ_FLAGS.first, seqCount: 16383, service: 21, subtype: 6, coarse: 770_000_123, fine: 32768, data: Buffer.from([21, 1, 2, 3]) });
+    const raw = encodeTmPacket({
+      apid: 1468,
+      seqFlags: SEQ_FLAGS.first,
+      seqCount: 16383,
+      service: 21,
+      subtype: 6,
+      coarse: 770_000_123,
+      fine: 32768,
+      data: Buffer.from([21, 1, 2, 3]),
+    });
     const p = parseTmPacket(raw);
-    expect(p).toMatchObject({ apid: 1468, seqFlags: 1, seqCount: 16383, service: 21, subtype: 6, ssid: 21, coarse: 770_000_123, fine: 32768, dataLength: raw.length - 7 });
+    expect(p).toMatchObject({
+      apid: 1468,
+      seqFlags: 1,
+      seqCount: 16383,
+      service: 21,
+      subtype: 6,
+      ssid: 21,
+      coarse: 770_000_123,
+      fine: 32768,
+      dataLength: raw.length - 7,
+    });
     expect(p.scet).toBe(770_000_123.5);
-    expect(parseTmPacket(encodeTmPacket({ apid: 1, seqCount: 0, service: 5, subtype: 1, coarse: 0, fine: 0, data: Buffer.from([9]) })).ssid).toBeUndefined();
+    expect(
+      parseTmPacket(
+        encodeTmPacket({ apid: 1, seqCount: 0, service: 5, subtype: 1, coarse: 0, fine: 0, data: Buffer.from([9]) }),
+      ).ssid,
+    ).toBeUndefined();
   });
 
   it('a packet whose length field disagrees with its size is E_STIX_PACKET (bad length)', () => {
-    const raw = encodeTmPacket({ apid: SIM_APID_HK, seqCount: 1, service: 3, subtype: 25, coarse: 1, fine: 0, data: Buffer.alloc(13) });
+    const raw = encodeTmPacket({
+      apid: SIM_APID_HK,
+      seqCount: 1,
+      service: 3,
+      subtype: 25,
+      coarse: 1,
+      fine: 0,
+      data: Buffer.alloc(13),
+    });
     raw.writeUInt16BE(raw.readUInt16BE(4) + 3, 4);
     expect(() => parseTmPacket(raw, 'f.xml: packet 5')).toThrow(/packet 5: data length field says/);
   });
 
   it('assembles a segmented report across files, drops duplicates, keeps incomplete ones waiting', () => {
-    const pk = simulateStixPackets({ startScet: 770_000_000, durationS: 64, science: [{ scet: 770_000_010, rid: 9, tcSeq: 1, samples: 40, packets: 4 }] })
-      .filter((p) => p.kind === 'sci').map((p) => parseTmPacket(p.bytes));
+    const pk = simulateStixPackets({
+      startScet: 770_000_000,
+      durationS: 64,
+      science: [{ scet: 770_000_010, rid: 9, tcSeq: 1, samples: 40, packets: 4 }],
+    })
+      .filter((p) => p.kind === 'sci')
+      .map((p) => parseTmPacket(p.bytes));
     expect(pk.map((p) => p.seqFlags)).toEqual([1, 0, 0, 2]);
     const fileA = pk.slice(0, 2);
     const fileB = [pk[1], ...pk.slice(2)]; // packet 1 delivered twice
@@ -136,7 +188,9 @@ describe('IDB (MIB tables in SQLite)', () => {
   });
 
   it('an unknown packet and unsupported MIB features are errors naming the table and row', () => {
-    expect(() => idb.packetDef(3, 25, SIM_APID_HK, 99)).toThrow(/no PID row for service 3, subtype 25, APID 1460, SSID 99/);
+    expect(() => idb.packetDef(3, 25, SIM_APID_HK, 99)).toThrow(
+      /no PID row for service 3, subtype 25, APID 1460, SSID 99/,
+    );
     const rows = simulatedIdbRows();
     (rows.PCF as Array<Record<string, unknown>>).find((r) => r.PCF_NAME === 'NIX00022')!.PCF_PTC = 7;
     (rows.VPD as Array<Record<string, unknown>>).find((r) => r.VPD_TPSD === 54115 && r.VPD_POS === 2)!.VPD_CHOICE = 'Y';

@@ -51,20 +51,29 @@ export async function sniffEddsKind(file: string): Promise<EddsKind> {
 export function classifyHead(head: string, file: string): EddsKind {
   if (head.includes('PktRawResponse')) return 'TM';
   if (head.includes('PktTcReportResponse')) return 'TC';
-  throw new StagebookError('E_STIX_TM_FORMAT', `${file}: not an EDDS TM/TC file (neither PktRawResponse nor PktTcReportResponse in its first ${SNIFF_CHARS} characters)`, { where: 'sniffEddsKind', file });
+  throw new StagebookError(
+    'E_STIX_TM_FORMAT',
+    `${file}: not an EDDS TM/TC file (neither PktRawResponse nor PktTcReportResponse in its first ${SNIFF_CHARS} characters)`,
+    { where: 'sniffEddsKind', file },
+  );
 }
 
 /** Decodes the hex text of one `<Packet>` and drops the MOC header. */
 export function decodePacketHex(hex: string, index: number, file: string): Buffer {
   const text = hex.trim();
   const bad = (why: string): never => {
-    throw new StagebookError('E_STIX_PACKET', `${file}: packet ${index}: ${why}`, { where: 'decodePacketHex', file, index });
+    throw new StagebookError('E_STIX_PACKET', `${file}: packet ${index}: ${why}`, {
+      where: 'decodePacketHex',
+      file,
+      index,
+    });
   };
   if (text.length % 2 !== 0) bad(`odd number of hex digits (${text.length})`);
   const bytes = Buffer.from(text, 'hex');
   // Buffer.from stops at the first non-hex pair without complaint: compare lengths to catch it.
   if (bytes.length * 2 !== text.length) bad(`invalid hex digit at character ${bytes.length * 2}`);
-  if (bytes.length <= MOC_HEADER_BYTES) bad(`${bytes.length} bytes, not more than the ${MOC_HEADER_BYTES}-byte MOC header`);
+  if (bytes.length <= MOC_HEADER_BYTES)
+    bad(`${bytes.length} bytes, not more than the ${MOC_HEADER_BYTES}-byte MOC header`);
   return bytes.subarray(MOC_HEADER_BYTES);
 }
 
@@ -84,7 +93,10 @@ export interface ReadEddsOptions {
 export async function* readEddsPackets(file: string, options: ReadEddsOptions = {}): AsyncGenerator<EddsPacket> {
   const kind = await sniffEddsKind(file);
   if (kind !== 'TM') {
-    throw new StagebookError('E_STIX_TM_FORMAT', `${file}: is a TC report file (PktTcReportResponse), not telemetry`, { where: 'readEddsPackets', file });
+    throw new StagebookError('E_STIX_TM_FORMAT', `${file}: is a TC report file (PktTcReportResponse), not telemetry`, {
+      where: 'readEddsPackets',
+      file,
+    });
   }
   const stream = createReadStream(file, { encoding: 'latin1', highWaterMark: options.chunkBytes ?? 4 << 20 });
   let pending = '';
@@ -110,17 +122,28 @@ export async function* readEddsPackets(file: string, options: ReadEddsOptions = 
       from = close + CLOSE.length;
     }
     // keep only the tail that may hold a partial tag or an unfinished packet
-    pending = pending.indexOf(OPEN, from) >= 0 ? pending.slice(pending.indexOf(OPEN, from)) : pending.slice(Math.max(from, pending.length - OPEN.length));
+    pending =
+      pending.indexOf(OPEN, from) >= 0
+        ? pending.slice(pending.indexOf(OPEN, from))
+        : pending.slice(Math.max(from, pending.length - OPEN.length));
   }
   if (pending.includes(OPEN)) {
-    throw new StagebookError('E_STIX_TM_FORMAT', `${file}: the file ends inside <Packet> element ${index} (truncated or still being written)`, { where: 'readEddsPackets', file, index });
+    throw new StagebookError(
+      'E_STIX_TM_FORMAT',
+      `${file}: the file ends inside <Packet> element ${index} (truncated or still being written)`,
+      { where: 'readEddsPackets', file, index },
+    );
   }
 }
 
 /** Writes the EDDS XML envelope around hex packets (used by the simulator and tests). */
 export function eddsXml(packetsHex: readonly string[], firstId = 0): string {
-  const parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<ns2:ResponsePart xmlns:ns2="http://edds.egos.esa/model"><Response><PktRawResponse>\n'];
-  packetsHex.forEach((hex, i) => parts.push(`<PktRawResponseElement packetID="${firstId + i}"><Packet>${hex}</Packet></PktRawResponseElement>\n`));
+  const parts = [
+    '<?xml version="1.0" encoding="UTF-8"?>\n<ns2:ResponsePart xmlns:ns2="http://edds.egos.esa/model"><Response><PktRawResponse>\n',
+  ];
+  packetsHex.forEach((hex, i) =>
+    parts.push(`<PktRawResponseElement packetID="${firstId + i}"><Packet>${hex}</Packet></PktRawResponseElement>\n`),
+  );
   parts.push('</PktRawResponse></Response></ns2:ResponsePart>\n');
   return parts.join('');
 }

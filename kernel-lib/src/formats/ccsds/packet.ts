@@ -50,7 +50,8 @@ export function parseTmPacket(raw: Buffer, where = 'parseTmPacket'): TmPacket {
   const word0 = raw.readUInt16BE(0);
   const word1 = raw.readUInt16BE(2);
   const dataLength = raw.readUInt16BE(4);
-  if (dataLength + 7 !== raw.length) bad(`data length field says ${dataLength + 7} bytes, the packet has ${raw.length} (bad length)`);
+  if (dataLength + 7 !== raw.length)
+    bad(`data length field says ${dataLength + 7} bytes, the packet has ${raw.length} (bad length)`);
   if ((word0 >> 12) & 1) bad('packet type is TC (1), expected TM (0)');
   if (!((word0 >> 11) & 1)) bad('no data-field header (flag 0); STIX TM always has one');
   const service = raw[7];

@@ -33,7 +33,11 @@ export function applyNumerical(cal: NumericalCalibration, raw: number, param: st
   let i = 0;
   if (raw < xs[0] || raw > xs[xs.length - 1]) {
     if (!cal.extrapolate) {
-      throw new StagebookError('E_STIX_IDB', `calibration CAF ${cal.id} of ${param}: raw value ${raw} outside [${xs[0]}, ${xs[xs.length - 1]}] and CAF_INTER is F (no extrapolation)`, { where: 'applyNumerical', field: param });
+      throw new StagebookError(
+        'E_STIX_IDB',
+        `calibration CAF ${cal.id} of ${param}: raw value ${raw} outside [${xs[0]}, ${xs[xs.length - 1]}] and CAF_INTER is F (no extrapolation)`,
+        { where: 'applyNumerical', field: param },
+      );
     }
     i = raw < xs[0] ? 0 : xs.length - 2;
   } else {
@@ -46,5 +50,8 @@ export function applyNumerical(cal: NumericalCalibration, raw: number, param: st
 /** Applies a textual calibration; a raw value in no range is an error naming the TXF. */
 export function applyTextual(cal: TextualCalibration, raw: number, param: string): string {
   for (const r of cal.ranges) if (raw >= r.from && raw <= r.to) return r.text;
-  throw new StagebookError('E_STIX_IDB', `calibration TXF ${cal.id} of ${param}: raw value ${raw} is in no TXP range`, { where: 'applyTextual', field: param });
+  throw new StagebookError('E_STIX_IDB', `calibration TXF ${cal.id} of ${param}: raw value ${raw} is in no TXP range`, {
+    where: 'applyTextual',
+    field: param,
+  });
 }

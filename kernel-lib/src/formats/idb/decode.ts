@@ -21,10 +21,18 @@ const VARIABLE_START_BITS = 16 * 8;
 function readBits(buf: Buffer, bitOffset: number, p: ParameterDef, where: string): number {
   const end = bitOffset + p.bits;
   if (end > buf.length * 8) {
-    throw new StagebookError('E_STIX_PACKET', `${where}: parameter ${p.name} needs bits ${bitOffset}..${end} but the packet has ${buf.length * 8}`, { where, field: p.name });
+    throw new StagebookError(
+      'E_STIX_PACKET',
+      `${where}: parameter ${p.name} needs bits ${bitOffset}..${end} but the packet has ${buf.length * 8}`,
+      { where, field: p.name },
+    );
   }
   if (p.type === 'float') {
-    if (bitOffset % 8 !== 0) throw new StagebookError('E_STIX_IDB', `${where}: float parameter ${p.name} is not byte aligned`, { where, field: p.name });
+    if (bitOffset % 8 !== 0)
+      throw new StagebookError('E_STIX_IDB', `${where}: float parameter ${p.name} is not byte aligned`, {
+        where,
+        field: p.name,
+      });
     return p.bits === 32 ? buf.readFloatBE(bitOffset / 8) : buf.readDoubleBE(bitOffset / 8);
   }
   if ((bitOffset & 7) === 0) {
@@ -35,7 +43,7 @@ function readBits(buf: Buffer, bitOffset: number, p: ParameterDef, where: string
     if (p.bits === 32) return p.type === 'signed' ? buf.readInt32BE(at) : buf.readUInt32BE(at);
   }
   let v = 0;
-  for (let b = bitOffset; b < end; ) {
+  for (let b = bitOffset; b < end;) {
     const byte = buf[b >> 3];
     const inByte = b & 7;
     const take = Math.min(8 - inByte, end - b);
@@ -61,14 +69,19 @@ export function decodeParameters(def: PacketDef, packet: Buffer, where = `SPID $
   }
   let bit = VARIABLE_START_BITS;
   const walk = (items: readonly LayoutItem[], from: number, to: number): void => {
-    for (let i = from; i < to; ) {
+    for (let i = from; i < to;) {
       const it = items[i];
       const v = readBits(packet, bit, it.param, where);
       bit += it.param.bits;
       push(it.param.name, v);
       const g = it.groupSize ?? 0;
       if (g > 0) {
-        if (i + 1 + g > to) throw new StagebookError('E_STIX_IDB', `VPD of SPID ${def.spid}: group of ${it.param.name} (VPD_GRPSIZE ${g}) runs past the end of its enclosing list`, { where, field: it.param.name });
+        if (i + 1 + g > to)
+          throw new StagebookError(
+            'E_STIX_IDB',
+            `VPD of SPID ${def.spid}: group of ${it.param.name} (VPD_GRPSIZE ${g}) runs past the end of its enclosing list`,
+            { where, field: it.param.name },
+          );
         for (let k = 0; k < v; k++) walk(items, i + 1, i + 1 + g);
         i += 1 + g;
       } else i++;
@@ -77,15 +90,27 @@ export function decodeParameters(def: PacketDef, packet: Buffer, where = `SPID $
   walk(def.items, 0, def.items.length);
   const bytes = Math.ceil(bit / 8);
   if (bytes !== packet.length) {
-    throw new StagebookError('E_STIX_PACKET', `${where}: the VPD layout used ${bytes} bytes but the packet has ${packet.length}`, { where });
+    throw new StagebookError(
+      'E_STIX_PACKET',
+      `${where}: the VPD layout used ${bytes} bytes but the packet has ${packet.length}`,
+      { where },
+    );
   }
   return { def, values };
 }
 
 /** Engineering values of one parameter of a decoded packet (numbers, or texts for textual calibrations). */
-export function engineeringValues(idb: Idb, decoded: DecodedPacket, name: string): { values: Array<number | string>; unit: string } {
+export function engineeringValues(
+  idb: Idb,
+  decoded: DecodedPacket,
+  name: string,
+): { values: Array<number | string>; unit: string } {
   const raw = decoded.values.get(name);
-  if (!raw) throw new StagebookError('E_STIX_IDB', `SPID ${decoded.def.spid}: no parameter ${name} in this packet`, { where: 'engineeringValues', field: name });
+  if (!raw)
+    throw new StagebookError('E_STIX_IDB', `SPID ${decoded.def.spid}: no parameter ${name} in this packet`, {
+      where: 'engineeringValues',
+      field: name,
+    });
   const param = idb.param(name);
   const first = (n: string): number | undefined => decoded.values.get(n)?.[0];
   const cal = idb.calibrationOf(param, first);

@@ -54,7 +54,11 @@ export interface PacketDef {
 type Row = Record<string, string | number | null>;
 
 function unsupported(table: string, row: string, why: string): never {
-  throw new StagebookError('E_STIX_IDB', `IDB table ${table} row ${row}: ${why} (not supported by stagebook; see docs/stix.md)`, { where: 'Idb', field: `${table}:${row}` });
+  throw new StagebookError(
+    'E_STIX_IDB',
+    `IDB table ${table} row ${row}: ${why} (not supported by stagebook; see docs/stix.md)`,
+    { where: 'Idb', field: `${table}:${row}` },
+  );
 }
 
 /** Bits of a PTC/PFC pair (ECSS/SCOS-2000 ICD parameter type codes). */
@@ -79,7 +83,8 @@ export class Idb {
   private readonly curs = new Map<string, Row[]>();
 
   private constructor(readonly file: string) {
-    if (!existsSync(file)) throw new StagebookError('E_FILE_NOT_FOUND', `Idb.open: ${file} does not exist`, { where: 'Idb.open', file });
+    if (!existsSync(file))
+      throw new StagebookError('E_FILE_NOT_FOUND', `Idb.open: ${file} does not exist`, { where: 'Idb.open', file });
     this.db = new Database(file, { readonly: true, fileMustExist: true });
     const v = this.tryGet('SELECT VERSION FROM IDB_VERSION LIMIT 1') as { VERSION: string } | undefined;
     this.version = v?.VERSION ?? 'unknown';
@@ -111,15 +116,29 @@ export class Idb {
     const key = `${service}:${subtype}:${apid}:${ssid ?? ''}`;
     const cached = this.packets.get(key);
     if (cached) return cached;
-    const pids = this.all('SELECT * FROM PID WHERE PID_TYPE = ? AND PID_STYPE = ? AND PID_APID = ?', service, subtype, apid);
+    const pids = this.all(
+      'SELECT * FROM PID WHERE PID_TYPE = ? AND PID_STYPE = ? AND PID_APID = ?',
+      service,
+      subtype,
+      apid,
+    );
     const pid = pids.find((p) => ssid === undefined || Number(p.PID_PI1_VAL) === ssid);
     if (!pid) {
-      throw new StagebookError('E_STIX_IDB', `IDB ${this.file}: no PID row for service ${service}, subtype ${subtype}, APID ${apid}${ssid === undefined ? '' : `, SSID ${ssid}`}`, { where: 'Idb.packetDef', file: this.file });
+      throw new StagebookError(
+        'E_STIX_IDB',
+        `IDB ${this.file}: no PID row for service ${service}, subtype ${subtype}, APID ${apid}${ssid === undefined ? '' : `, SSID ${ssid}`}`,
+        { where: 'Idb.packetDef', file: this.file },
+      );
     }
     const spid = Number(pid.PID_SPID);
     const tpsd = Number(pid.PID_TPSD ?? -1);
     const def: PacketDef = {
-      spid, descr: String(pid.PID_DESCR ?? ''), service, subtype, apid, ssid,
+      spid,
+      descr: String(pid.PID_DESCR ?? ''),
+      service,
+      subtype,
+      apid,
+      ssid,
       layout: tpsd === -1 ? 'fixed' : 'variable',
       items: tpsd === -1 ? this.fixedLayout(spid) : this.variableLayout(tpsd),
     };
@@ -130,7 +149,8 @@ export class Idb {
   private fixedLayout(spid: number): LayoutItem[] {
     return this.all('SELECT * FROM PLF WHERE PLF_SPID = ? ORDER BY PLF_OFFBY, PLF_OFFBI', spid).map((r) => {
       const row = `${r.PLF_NAME}/${spid}`;
-      if (Number(r.PLF_NBOCC ?? 1) > 1) unsupported('PLF', row, `PLF_NBOCC ${r.PLF_NBOCC} (super-commutated parameters)`);
+      if (Number(r.PLF_NBOCC ?? 1) > 1)
+        unsupported('PLF', row, `PLF_NBOCC ${r.PLF_NBOCC} (super-commutated parameters)`);
       return { param: this.param(String(r.PLF_NAME)), bitOffset: Number(r.PLF_OFFBY) * 8 + Number(r.PLF_OFFBI ?? 0) };
     });
   }
@@ -151,13 +171,20 @@ export class Idb {
     const cached = this.params.get(name);
     if (cached) return cached;
     const r = this.db.prepare('SELECT * FROM PCF WHERE PCF_NAME = ?').get(name) as Row | undefined;
-    if (!r) throw new StagebookError('E_STIX_IDB', `IDB ${this.file}: parameter ${name} has no PCF row`, { where: 'Idb.param', field: name });
+    if (!r)
+      throw new StagebookError('E_STIX_IDB', `IDB ${this.file}: parameter ${name} has no PCF row`, {
+        where: 'Idb.param',
+        field: name,
+      });
     const natur = String(r.PCF_NATUR ?? 'R');
     if (natur !== 'R') unsupported('PCF', name, `PCF_NATUR ${natur} (only raw parameters)`);
     const categ = String(r.PCF_CATEG ?? 'N');
     if (categ !== 'N' && categ !== 'S') unsupported('PCF', name, `PCF_CATEG ${categ}`);
     const def: ParameterDef = {
-      name, descr: String(r.PCF_DESCR ?? ''), unit: String(r.PCF_UNIT ?? ''), categ,
+      name,
+      descr: String(r.PCF_DESCR ?? ''),
+      unit: String(r.PCF_UNIT ?? ''),
+      categ,
       curtx: r.PCF_CURTX === null || r.PCF_CURTX === undefined || r.PCF_CURTX === '' ? null : String(r.PCF_CURTX),
       ...encodingOf(Number(r.PCF_PTC), Number(r.PCF_PFC), name),
     };
@@ -174,7 +201,8 @@ export class Idb {
     const cur = this.curRows(param.name);
     for (const c of cur) {
       const v = rawOf(String(c.CUR_RLCHK));
-      if (v === undefined) unsupported('CUR', `${param.name}/${c.CUR_POS}`, `CUR_RLCHK ${c.CUR_RLCHK} is not in the same packet`);
+      if (v === undefined)
+        unsupported('CUR', `${param.name}/${c.CUR_POS}`, `CUR_RLCHK ${c.CUR_RLCHK} is not in the same packet`);
       if (v === Number(c.CUR_VALPAR)) {
         id = String(c.CUR_SELECT);
         break;
@@ -199,7 +227,12 @@ export class Idb {
     const cached = this.cals.get(key);
     if (cached) return cached;
     const caf = this.db.prepare('SELECT * FROM CAF WHERE CAF_NUMBR = ?').get(id) as Row | undefined;
-    if (!caf) unsupported('PCF', pname, `calibration ${id} is not a CAF curve (MCF polynomial and LGF logarithmic calibrations are not supported)`);
+    if (!caf)
+      unsupported(
+        'PCF',
+        pname,
+        `calibration ${id} is not a CAF curve (MCF polynomial and LGF logarithmic calibrations are not supported)`,
+      );
     if ((caf.CAF_RADIX ?? 'D') !== 'D') unsupported('CAF', id, `CAF_RADIX ${caf.CAF_RADIX} (decimal only)`);
     const inter = String(caf.CAF_INTER ?? 'F');
     if (inter !== 'P' && inter !== 'F') unsupported('CAF', id, `CAF_INTER ${inter}`);
@@ -207,7 +240,14 @@ export class Idb {
     if (pts.length === 0 || (caf.CAF_NCURVE !== null && Number(caf.CAF_NCURVE) !== pts.length)) {
       unsupported('CAF', id, `CAF_NCURVE ${caf.CAF_NCURVE} but ${pts.length} CAP rows`);
     }
-    const cal: Calibration = { kind: 'numerical', id, unit: String(caf.CAF_UNIT ?? ''), xs: pts.map((p) => Number(p.CAP_XVALS)), ys: pts.map((p) => Number(p.CAP_YVALS)), extrapolate: inter === 'P' };
+    const cal: Calibration = {
+      kind: 'numerical',
+      id,
+      unit: String(caf.CAF_UNIT ?? ''),
+      xs: pts.map((p) => Number(p.CAP_XVALS)),
+      ys: pts.map((p) => Number(p.CAP_YVALS)),
+      extrapolate: inter === 'P',
+    };
     this.cals.set(key, cal);
     return cal;
   }
@@ -219,8 +259,9 @@ export class Idb {
     const txf = this.db.prepare('SELECT * FROM TXF WHERE TXF_NUMBR = ?').get(id) as Row | undefined;
     if (!txf) unsupported('PCF', pname, `textual calibration ${id} has no TXF row`);
     if (String(txf.TXF_RAWFMT ?? 'U') === 'R') unsupported('TXF', id, 'TXF_RAWFMT R (real-valued ranges)');
-    const ranges = this.all('SELECT * FROM TXP WHERE TXP_NUMBR = ? ORDER BY CAST(TXP_FROM AS INTEGER)', id)
-      .map((r) => ({ from: Number(r.TXP_FROM), to: Number(r.TXP_TO), text: String(r.TXP_ALTXT) }));
+    const ranges = this.all('SELECT * FROM TXP WHERE TXP_NUMBR = ? ORDER BY CAST(TXP_FROM AS INTEGER)', id).map(
+      (r) => ({ from: Number(r.TXP_FROM), to: Number(r.TXP_TO), text: String(r.TXP_ALTXT) }),
+    );
     const cal: Calibration = { kind: 'textual', id, ranges };
     this.cals.set(key, cal);
     return cal;

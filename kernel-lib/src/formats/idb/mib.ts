@@ -9,7 +9,17 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 
 /** Column lists per MIB table (the subset stagebook reads; extra columns in a real IDB are fine). */
 export const MIB_COLUMNS = {
-  PID: ['PID_TYPE', 'PID_STYPE', 'PID_APID', 'PID_PI1_VAL', 'PID_PI2_VAL', 'PID_SPID', 'PID_DESCR', 'PID_TPSD', 'PID_DFHSIZE'],
+  PID: [
+    'PID_TYPE',
+    'PID_STYPE',
+    'PID_APID',
+    'PID_PI1_VAL',
+    'PID_PI2_VAL',
+    'PID_SPID',
+    'PID_DESCR',
+    'PID_TPSD',
+    'PID_DFHSIZE',
+  ],
   PIC: ['PIC_TYPE', 'PIC_STYPE', 'PIC_PI1_OFF', 'PIC_PI1_WID', 'PIC_PI2_OFF', 'PIC_PI2_WID'],
   PLF: ['PLF_NAME', 'PLF_SPID', 'PLF_OFFBY', 'PLF_OFFBI', 'PLF_NBOCC'],
   PCF: ['PCF_NAME', 'PCF_DESCR', 'PCF_UNIT', 'PCF_PTC', 'PCF_PFC', 'PCF_CATEG', 'PCF_NATUR', 'PCF_CURTX'],

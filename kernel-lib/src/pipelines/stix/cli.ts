@@ -31,13 +31,17 @@ export function parseStixArgs(argv: readonly string[], spec: Spec): Record<strin
     if (s.long) byFlag.set(`--${s.long}`, name);
   }
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const [flag, inline] =
+      argv[i].startsWith('--') && argv[i].includes('=')
+        ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)]
+        : [argv[i], undefined];
     const name = byFlag.get(flag);
     if (!name) throw usage(`unknown option ${argv[i]}`);
     if (!spec[name].value) out[name] = true;
     else {
       const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('-') && v.length > 1 && isNaN(Number(v)))) throw usage(`${flag} needs a value`);
+      if (v === undefined || (inline === undefined && v.startsWith('-') && v.length > 1 && isNaN(Number(v))))
+        throw usage(`${flag} needs a value`);
       out[name] = v;
     }
   }
@@ -107,9 +111,20 @@ function portOf(a: Record<string, string | true>): number {
 
 /** `stix status`: one command per flag, answers printed in flag order. */
 export async function cmdStatus(argv: string[]): Promise<number> {
-  const spec: Spec = { l: { value: false }, e: { value: false }, c: { value: false }, n: { value: false }, o: { value: false }, C: { value: false }, p: { value: true }, config: { value: true } };
+  const spec: Spec = {
+    l: { value: false },
+    e: { value: false },
+    c: { value: false },
+    n: { value: false },
+    o: { value: false },
+    C: { value: false },
+    p: { value: true },
+    config: { value: true },
+  };
   const a = parseStixArgs(argv, spec);
-  const commands = (['l', 'e', 'c', 'n', 'o', 'C'] as const).filter((f) => a[f]).map((f) => ({ l: 'last', e: 'error', c: 'current', n: 'next', o: 'next', C: 'config' })[f]);
+  const commands = (['l', 'e', 'c', 'n', 'o', 'C'] as const)
+    .filter((f) => a[f])
+    .map((f) => ({ l: 'last', e: 'error', c: 'current', n: 'next', o: 'next', C: 'config' })[f]);
   if (commands.length === 0) throw usage('status needs at least one of -l -e -c -n -o -C');
   const port = portOf(a);
   try {
@@ -126,17 +141,28 @@ export async function cmdStatus(argv: string[]): Promise<number> {
 
 /** `stix monitor`: one sample; exit 1 (after alerting) when stuck. */
 export async function cmdMonitor(argv: string[]): Promise<number> {
-  const a = parseStixArgs(argv, { s: { long: 'status-file', value: true }, config: { value: true }, p: { value: true } });
+  const a = parseStixArgs(argv, {
+    s: { long: 'status-file', value: true },
+    config: { value: true },
+    p: { value: true },
+  });
   if (typeof a.s !== 'string') throw usage('monitor needs -s monitor_status.json');
   const { options } = loadStixConfig(a.config as string | undefined);
   const reply = await queryStatus(portOf(a), 'next');
   const m = /^open files: (\d+)/.exec(reply);
-  if (!m) throw new StagebookError('E_STIX_STATUS', `stix monitor: unexpected answer to next: ${reply.split('\n')[0]}`, { where: 'stix monitor' });
+  if (!m)
+    throw new StagebookError('E_STIX_STATUS', `stix monitor: unexpected answer to next: ${reply.split('\n')[0]}`, {
+      where: 'stix monitor',
+    });
   const step = monitorStep(readMonitorStatus(a.s), { date: new Date(), open: Number(m[1]) }, options.monitor);
   writeMonitorStatus(a.s, step.status);
   process.stdout.write(`open files: ${m[1]}; ${step.stuck ? 'STUCK' : 'ok'}: ${step.reason}\n`);
   if (!step.stuck) return 0;
-  const sent = await sendStuckAlert(options.monitor, 'STIX pipeline stuck', `The STIX pipeline seems stuck: ${step.reason}.\nRestart: sudo systemctl restart stix-pipeline.service\n`);
+  const sent = await sendStuckAlert(
+    options.monitor,
+    'STIX pipeline stuck',
+    `The STIX pipeline seems stuck: ${step.reason}.\nRestart: sudo systemctl restart stix-pipeline.service\n`,
+  );
   process.stdout.write(`alert sent: ${sent.join(', ') || 'no mail or command configured'}\n`);
   return 1;
 }
@@ -153,21 +179,40 @@ async function confirm(question: string, yes: boolean): Promise<boolean> {
 /** `stix process`: a level range; the products made go to stdout or -o. */
 export async function cmdProcess(argv: string[]): Promise<number> {
   const a = parseStixArgs(argv, {
-    config: { value: true }, b: { long: 'start-level', value: true }, e: { long: 'end-level', value: true }, filter: { value: true },
-    'input-files': { value: true }, o: { long: 'out-file', value: true }, clean: { value: false }, yes: { value: false },
-    'stop-on-error': { value: false }, 'continue-on-error': { value: false }, 'log-file': { value: true }, 'log-level': { value: true },
+    config: { value: true },
+    b: { long: 'start-level', value: true },
+    e: { long: 'end-level', value: true },
+    filter: { value: true },
+    'input-files': { value: true },
+    o: { long: 'out-file', value: true },
+    clean: { value: false },
+    yes: { value: false },
+    'stop-on-error': { value: false },
+    'continue-on-error': { value: false },
+    'log-file': { value: true },
+    'log-level': { value: true },
   });
   const { begin, end } = checkLevelRange(String(a.b ?? 'TM'), String(a.e ?? 'L2'));
   if (a.filter && a['input-files']) throw usage('--filter and --input-files exclude each other');
-  if (a['stop-on-error'] && a['continue-on-error']) throw usage('--stop-on-error and --continue-on-error exclude each other');
+  if (a['stop-on-error'] && a['continue-on-error'])
+    throw usage('--stop-on-error and --continue-on-error exclude each other');
   const level = a['log-level'] as string | undefined;
-  if (level && !['debug', 'info', 'warn', 'error'].includes(level)) throw usage(`--log-level ${level}: expected debug, info, warn or error`);
+  if (level && !['debug', 'info', 'warn', 'error'].includes(level))
+    throw usage(`--log-level ${level}: expected debug, info, warn or error`);
   const { config } = loadStixConfig(a.config as string | undefined);
-  const inputFiles = typeof a['input-files'] === 'string' ? readFileSync(a['input-files'], 'utf8').split('\n').map((l) => l.trim()).filter(Boolean) : undefined;
+  const inputFiles =
+    typeof a['input-files'] === 'string'
+      ? readFileSync(a['input-files'], 'utf8')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+      : undefined;
   let clean = false;
   if (a.clean) {
     const ledger = Ledger.open(config.ledger);
-    const stages = STIX_STAGES.filter((_, i) => i + 1 >= Math.max(1, STIX_LEVELS.indexOf(begin)) && i + 1 <= STIX_LEVELS.indexOf(end));
+    const stages = STIX_STAGES.filter(
+      (_, i) => i + 1 >= Math.max(1, STIX_LEVELS.indexOf(begin)) && i + 1 <= STIX_LEVELS.indexOf(end),
+    );
     const n = ledger.filesOfStages('stix', [...stages]).length;
     ledger.close();
     clean = await confirm(`Delete ${n} product file(s) of levels ${begin}..${end}?`, a.yes === true);
@@ -177,9 +222,14 @@ export async function cmdProcess(argv: string[]): Promise<number> {
     }
   }
   const r = await processStix(config, {
-    begin, end, filter: a.filter as string | undefined, inputFiles, clean,
+    begin,
+    end,
+    filter: a.filter as string | undefined,
+    inputFiles,
+    clean,
     onError: a['stop-on-error'] ? 'stop' : a['continue-on-error'] ? 'continue' : undefined,
-    logFile: a['log-file'] as string | undefined, logLevel: level as LogLevel | undefined,
+    logFile: a['log-file'] as string | undefined,
+    logLevel: level as LogLevel | undefined,
   });
   const list = r.produced.map((f) => `${f}\n`).join('');
   if (typeof a.o === 'string') writeFileSync(path.resolve(a.o), list);
@@ -193,11 +243,18 @@ export async function cmdProcess(argv: string[]): Promise<number> {
 export async function stixCommand(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
-    case 'serve': return cmdServe(rest);
-    case 'status': return cmdStatus(rest);
-    case 'monitor': return cmdMonitor(rest);
-    case 'process': return cmdProcess(rest);
-    case undefined: case '--help': case '-h': case 'help':
+    case 'serve':
+      return cmdServe(rest);
+    case 'status':
+      return cmdStatus(rest);
+    case 'monitor':
+      return cmdMonitor(rest);
+    case 'process':
+      return cmdProcess(rest);
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
       process.stdout.write(STIX_HELP);
       return cmd === undefined ? 2 : 0;
     default:

@@ -49,6 +49,8 @@ export function writeWithCompleteness(
       ctx.log.info(`${path.basename(f)}: replaced by the complete file ${name}`);
     }
   }
-  ctx.log.info(`${name}: ${merged.duplicates} duplicate row(s) dropped${incomplete ? ' (incomplete: predicted time correlation only)' : ''}`);
+  ctx.log.info(
+    `${name}: ${merged.duplicates} duplicate row(s) dropped${incomplete ? ' (incomplete: predicted time correlation only)' : ''}`,
+  );
   return target;
 }

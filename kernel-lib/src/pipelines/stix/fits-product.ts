@@ -53,27 +53,51 @@ export function rowCount(cols: readonly Col[]): number {
 function typed(c: Col): FitsColumnInput['data'] {
   const v = c.values as number[];
   switch (c.kind) {
-    case 'f64': return Float64Array.from(v);
-    case 'i32': return Int32Array.from(v);
-    case 'u32': return Uint32Array.from(v);
-    case 'u16': return Uint16Array.from(v);
-    case 'u8': return Uint8Array.from(v);
-    case 'i64': return BigInt64Array.from(v.map((x) => BigInt(Math.round(x))));
-    case 'str': return (c.values as string[]).map(String);
+    case 'f64':
+      return Float64Array.from(v);
+    case 'i32':
+      return Int32Array.from(v);
+    case 'u32':
+      return Uint32Array.from(v);
+    case 'u16':
+      return Uint16Array.from(v);
+    case 'u8':
+      return Uint8Array.from(v);
+    case 'i64':
+      return BigInt64Array.from(v.map((x) => BigInt(Math.round(x))));
+    case 'str':
+      return (c.values as string[]).map(String);
   }
 }
 
 /** FITS columns; every column gets a TUNIT (' ' when unitless, as STIXCore's `add_default_tuint`). */
 export function toFitsColumns(cols: readonly Col[]): FitsColumnInput[] {
-  return cols.map((c) => ({ name: c.name, data: typed(c), repeat: c.kind === 'str' ? undefined : c.repeat, unit: c.unit ?? ' ' }));
+  return cols.map((c) => ({
+    name: c.name,
+    data: typed(c),
+    repeat: c.kind === 'str' ? undefined : c.repeat,
+    unit: c.unit ?? ' ',
+  }));
 }
 
 function kindOf(data: unknown): ColKind {
   if (Array.isArray(data)) return 'str';
   const n = (data as object).constructor.name;
-  const map: Record<string, ColKind> = { Float64Array: 'f64', Int32Array: 'i32', Uint32Array: 'u32', Uint16Array: 'u16', Uint8Array: 'u8', BigInt64Array: 'i64', Float32Array: 'f64', Int16Array: 'i32' };
+  const map: Record<string, ColKind> = {
+    Float64Array: 'f64',
+    Int32Array: 'i32',
+    Uint32Array: 'u32',
+    Uint16Array: 'u16',
+    Uint8Array: 'u8',
+    BigInt64Array: 'i64',
+    Float32Array: 'f64',
+    Int16Array: 'i32',
+  };
   const k = map[n];
-  if (!k) throw new StagebookError('E_UNSUPPORTED', `fits-product: column type ${n} is not used by STIX products`, { where: 'readProduct' });
+  if (!k)
+    throw new StagebookError('E_UNSUPPORTED', `fits-product: column type ${n} is not used by STIX products`, {
+      where: 'readProduct',
+    });
   return k;
 }
 
@@ -82,11 +106,19 @@ export function readProduct(file: string): { header: FitsHeader; tables: Product
   const hdus = readFits(file);
   const table = (name: string): Col[] => {
     const h = hdus.find((x) => x.name?.toUpperCase() === name);
-    if (!h?.table) throw new StagebookError('E_FORMAT', `${file}: no ${name} table (not a STIX product written by stagebook?)`, { where: 'readProduct', file });
+    if (!h?.table)
+      throw new StagebookError('E_FORMAT', `${file}: no ${name} table (not a STIX product written by stagebook?)`, {
+        where: 'readProduct',
+        file,
+      });
     return h.table.columns.map((c) => ({
-      name: c.name, kind: kindOf(c.data), unit: c.unit && c.unit.trim() !== '' ? c.unit : undefined,
+      name: c.name,
+      kind: kindOf(c.data),
+      unit: c.unit && c.unit.trim() !== '' ? c.unit : undefined,
       repeat: c.shape.length > 1 ? c.shape[1] : undefined,
-      values: Array.isArray(c.data) ? (c.data as string[]).map((s) => String(s).trimEnd()) : Array.from(c.data as ArrayLike<number | bigint>, Number),
+      values: Array.isArray(c.data)
+        ? (c.data as string[]).map((s) => String(s).trimEnd())
+        : Array.from(c.data as ArrayLike<number | bigint>, Number),
     }));
   };
   return { header: hdus[0].header, tables: { control: table('CONTROL'), data: table('DATA') } };
@@ -104,13 +136,22 @@ function rowValues(cols: readonly Col[], r: number): Array<number | string> {
  * Union of two tables with the same columns: a row whose key is in both is kept once (the fresh
  * one; counted as a duplicate); the result is sorted by the first key column (time).
  */
-export function mergeRows(existing: readonly Col[], fresh: readonly Col[], keyCols: readonly string[]): { cols: Col[]; added: number; duplicates: number } {
+export function mergeRows(
+  existing: readonly Col[],
+  fresh: readonly Col[],
+  keyCols: readonly string[],
+): { cols: Col[]; added: number; duplicates: number } {
   const names = existing.map((c) => c.name).join(',');
   if (names !== fresh.map((c) => c.name).join(',')) {
-    throw new StagebookError('E_FORMAT', `mergeRows: existing columns (${names}) differ from the new ones (${fresh.map((c) => c.name).join(',')})`, { where: 'mergeRows' });
+    throw new StagebookError(
+      'E_FORMAT',
+      `mergeRows: existing columns (${names}) differ from the new ones (${fresh.map((c) => c.name).join(',')})`,
+      { where: 'mergeRows' },
+    );
   }
   const idx = keyCols.map((k) => existing.findIndex((c) => c.name === k));
-  const keyOf = (cols: readonly Col[], r: number): string => idx.map((i) => String(rowValues([cols[i]], r)[0])).join('|');
+  const keyOf = (cols: readonly Col[], r: number): string =>
+    idx.map((i) => String(rowValues([cols[i]], r)[0])).join('|');
   const rows: Array<{ src: readonly Col[]; r: number; key: string }> = [];
   const seen = new Set<string>();
   const existingKeys = new Set<string>();
@@ -139,15 +180,32 @@ export function mergeRows(existing: readonly Col[], fresh: readonly Col[], keyCo
 
 /** Writes a product to `tmpPath` (the engine renames it to its final name). */
 export function writeProduct(tmpPath: string, header: FitsCardInput[], tables: ProductTables): void {
-  writeFits(tmpPath, [
-    { header },
-    { type: 'bintable', name: 'CONTROL', columns: toFitsColumns(tables.control) },
-    { type: 'bintable', name: 'DATA', columns: toFitsColumns(tables.data) },
-  ], { overwrite: true });
+  writeFits(
+    tmpPath,
+    [
+      { header },
+      { type: 'bintable', name: 'CONTROL', columns: toFitsColumns(tables.control) },
+      { type: 'bintable', name: 'DATA', columns: toFitsColumns(tables.data) },
+    ],
+    { overwrite: true },
+  );
 }
 
 /** Common primary-header cards of a STIX product. */
-export function commonHeader(o: { filename: string; level: string; version: number; service: number; subtype: number; ssid?: number; rawFiles: string[]; parents: string[]; obtBeg: number; obtEnd: number; rid?: number; tcSeq?: number }): FitsCardInput[] {
+export function commonHeader(o: {
+  filename: string;
+  level: string;
+  version: number;
+  service: number;
+  subtype: number;
+  ssid?: number;
+  rawFiles: string[];
+  parents: string[];
+  obtBeg: number;
+  obtEnd: number;
+  rid?: number;
+  tcSeq?: number;
+}): FitsCardInput[] {
   return [
     ['FILENAME', o.filename, 'FITS filename'],
     ['RAW_FILE', o.rawFiles.join(';'), 'Raw filename(s)'],
@@ -164,7 +222,11 @@ export function commonHeader(o: { filename: string; level: string; version: numb
     ['SSTYPE', o.subtype, 'Sub-service Type'],
     ['SSID', o.ssid ?? -1, 'Science Structure ID'],
     ['SCI_RID', o.rid === undefined ? '' : String(o.rid).padStart(10, '0'), 'Science data request ID'],
-    ['SCI_TCC', o.tcSeq === undefined ? '' : String(o.tcSeq).padStart(5, '0'), 'Science data request TC packet seq. control'],
+    [
+      'SCI_TCC',
+      o.tcSeq === undefined ? '' : String(o.tcSeq).padStart(5, '0'),
+      'Science data request TC packet seq. control',
+    ],
     ['OBT_BEG', o.obtBeg, 'Start of acquisition time in OBT'],
     ['OBT_END', o.obtEnd, 'End of acquisition time in OBT'],
   ];
@@ -172,7 +234,11 @@ export function commonHeader(o: { filename: string; level: string; version: numb
 
 /** Parent/raw-file lists of an existing product, merged with new names (no duplicates). */
 export function mergedList(existing: FitsHeader | undefined, key: 'RAW_FILE' | 'PARENT', add: string[]): string[] {
-  const old = existing ? String(existing.get(key) ?? '').split(';').filter((s) => s !== '') : [];
+  const old = existing
+    ? String(existing.get(key) ?? '')
+        .split(';')
+        .filter((s) => s !== '')
+    : [];
   return [...new Set([...old, ...add.map((f) => path.basename(f))])];
 }
 

@@ -42,7 +42,11 @@ function kindOf(idb: Idb, name: string): 'f64' | 'i64' {
 }
 
 /** L0 tables of logical reports (one packet each for daily types, a packet sequence for science). */
-export function l0Tables(idb: Idb, reports: readonly TmPacket[][], typeKey: string): { tables: ProductTables; def: PacketDef; start: number; end: number } {
+export function l0Tables(
+  idb: Idb,
+  reports: readonly TmPacket[][],
+  typeKey: string,
+): { tables: ProductTables; def: PacketDef; start: number; end: number } {
   const first = reports[0][0];
   const def = idb.packetDef(first.service, first.subtype, first.apid, first.ssid);
   const inGroup = groupMembers(def);
@@ -54,7 +58,11 @@ export function l0Tables(idb: Idb, reports: readonly TmPacket[][], typeKey: stri
   for (const n of def.layout === 'fixed' ? top : grouped) dat[n] = [];
   const timing = SAMPLE_TIMING[typeKey];
   if (def.layout === 'variable' && !timing) {
-    throw new StagebookError('E_STIX_IDB', `l0Tables: no sample timing rule for variable packet type ${typeKey} (SPID ${def.spid})`, { where: 'l0Tables', field: typeKey });
+    throw new StagebookError(
+      'E_STIX_IDB',
+      `l0Tables: no sample timing rule for variable packet type ${typeKey} (SPID ${def.spid})`,
+      { where: 'l0Tables', field: typeKey },
+    );
   }
   let end = -Infinity;
   for (const report of reports) {
@@ -77,7 +85,9 @@ export function l0Tables(idb: Idb, reports: readonly TmPacket[][], typeKey: stri
       const samples = grouped.length > 0 ? (d.values.get(grouped[0]) ?? []).length : 0;
       if (!tim.perSample) t = p.scet;
       for (let k = 0; k < samples; k++) {
-        const dur = (tim.perSample ? (d.values.get(tim.param) as number[])[k] : (d.values.get(tim.param) as number[])[0]) * tim.scale;
+        const dur =
+          (tim.perSample ? (d.values.get(tim.param) as number[])[k] : (d.values.get(tim.param) as number[])[0]) *
+          tim.scale;
         dat.time.push(t);
         dat.timedel.push(dur);
         for (const n of grouped) dat[n].push((d.values.get(n) as number[])[k]);
@@ -86,10 +96,17 @@ export function l0Tables(idb: Idb, reports: readonly TmPacket[][], typeKey: stri
       end = Math.max(end, t);
     }
   }
-  const builtin: Record<string, Col['kind']> = { time: 'f64', timedel: 'f64', scet_coarse: 'u32', scet_fine: 'u32', seq_count: 'u32' };
-  const cols = (rec: Record<string, number[]>): Col[] => Object.entries(rec).map(([n, v]) => {
-    if (builtin[n]) return col(n, builtin[n], v, n.startsWith('time') ? 's' : undefined);
-    return col(n, kindOf(idb, n), v, idb.param(n).unit || undefined);
-  });
+  const builtin: Record<string, Col['kind']> = {
+    time: 'f64',
+    timedel: 'f64',
+    scet_coarse: 'u32',
+    scet_fine: 'u32',
+    seq_count: 'u32',
+  };
+  const cols = (rec: Record<string, number[]>): Col[] =>
+    Object.entries(rec).map(([n, v]) => {
+      if (builtin[n]) return col(n, builtin[n], v, n.startsWith('time') ? 's' : undefined);
+      return col(n, kindOf(idb, n), v, idb.param(n).unit || undefined);
+    });
   return { tables: { control: cols(ctl), data: cols(dat) }, def, start: first.scet, end };
 }

@@ -19,14 +19,21 @@ import { l1FileName, parseProductName, PRODUCT_TYPES, type ProductType } from '.
 import { TimeCorrelation } from './time-correlation';
 
 export const l1ParamsSchema = idbParamsSchema.extend({
-  timeCorrelation: z.string().optional().describe('Identity of the time-correlation tables in force (part of the cache key; set by runStix)'),
+  timeCorrelation: z
+    .string()
+    .optional()
+    .describe('Identity of the time-correlation tables in force (part of the cache key; set by runStix)'),
 });
 
 /** The product type of a product file name. */
 export function productOfFile(file: string): ProductType {
   const parsed = parseProductName(path.basename(file));
   const p = PRODUCT_TYPES.find((t) => `${t.type}-${t.name}` === parsed.product);
-  if (!p) throw new StagebookError('E_INVALID_ARGUMENT', `${path.basename(file)}: no STIX product type ${parsed.product}`, { where: 'productOfFile', file });
+  if (!p)
+    throw new StagebookError('E_INVALID_ARGUMENT', `${path.basename(file)}: no STIX product type ${parsed.product}`, {
+      where: 'productOfFile',
+      file,
+    });
   return p;
 }
 
@@ -64,7 +71,11 @@ export function calibrateColumns(idb: Idb, cols: readonly Col[]): Col[] {
 /** Adds `time_utc` (ISO, ms) after `time`. */
 function withUtc(cols: Col[], tc: TimeCorrelation): Col[] {
   const t = cols.find((c) => c.name === 'time') as Col;
-  const utc = col('time_utc', 'str', (t.values as number[]).map((s) => new Date(Math.round(tc.toUtcMs(s))).toISOString().slice(0, 23)));
+  const utc = col(
+    'time_utc',
+    'str',
+    (t.values as number[]).map((s) => new Date(Math.round(tc.toUtcMs(s))).toISOString().slice(0, 23)),
+  );
   return [t, utc, ...cols.filter((c) => c !== t)];
 }
 
@@ -83,13 +94,23 @@ function dayOf(ms: number): number {
 }
 
 /** The L1 tables of one L0 file, split into output files (UTC day for daily products). */
-export function l1Pieces(idb: Idb, l0: ProductTables, product: ProductType, tc: TimeCorrelation): Array<{ dayMs: number; startMs: number; endMs: number; tables: ProductTables; incomplete: boolean }> {
+export function l1Pieces(
+  idb: Idb,
+  l0: ProductTables,
+  product: ProductType,
+  tc: TimeCorrelation,
+): Array<{ dayMs: number; startMs: number; endMs: number; tables: ProductTables; incomplete: boolean }> {
   const data = withUtc(calibrateColumns(idb, l0.data), tc);
   const control = withUtc(calibrateColumns(idb, l0.control), tc);
   const utc = (cols: Col[], r: number): number => tc.toUtcMs(Number(cols[0].values[r]));
-  const days = product.daily ? [...new Set(Array.from({ length: rowCount(data) }, (_, r) => dayOf(utc(data, r))))] : [NaN];
+  const days = product.daily
+    ? [...new Set(Array.from({ length: rowCount(data) }, (_, r) => dayOf(utc(data, r))))]
+    : [NaN];
   return days.map((day) => {
-    const inDay = (cols: Col[]) => (r: number): boolean => !product.daily || dayOf(utc(cols, r)) === day;
+    const inDay =
+      (cols: Col[]) =>
+      (r: number): boolean =>
+        !product.daily || dayOf(utc(cols, r)) === day;
     const d = selectRows(data, inDay(data));
     const c = selectRows(control, inDay(control));
     const [t0, t1] = extent(d[0].values);
@@ -106,7 +127,8 @@ export const l0ToL1 = defineStage({
   after: ['lb-to-l0'],
   usesCore: false,
   params: l1ParamsSchema,
-  description: 'L0 -> L1: engineering values (IDB calibrations), UTC from the time correlation, U marker while predicted',
+  description:
+    'L0 -> L1: engineering values (IDB calibrations), UTC from the time correlation, U marker while predicted',
   run(ctx) {
     const o = stixOptionsSchema.parse(ctx.options);
     const fitsRoot = path.resolve(ctx.root, o.fitsDir);
@@ -123,8 +145,21 @@ export const l0ToL1 = defineStage({
         const name = l1FileName('L1', product, name0.version, piece, false, name0.rid, name0.tcSeq);
         const day = new Date(product.daily ? piece.dayMs : piece.startMs).toISOString().slice(0, 10).split('-');
         const dir = path.join(fitsRoot, 'L1', ...day, product.type.toUpperCase());
-        writeWithCompleteness(ctx, dir, name, incomplete, piece.tables, (filename, parents) => l1Header(filename, 'L1', h, piece, parents, tc, idb, name0.version),
-          { raw: String(h.get('RAW_FILE') ?? '').split(';').filter(Boolean), parent: [ctx.input.path] }, `${product.type}-${product.name}`);
+        writeWithCompleteness(
+          ctx,
+          dir,
+          name,
+          incomplete,
+          piece.tables,
+          (filename, parents) => l1Header(filename, 'L1', h, piece, parents, tc, idb, name0.version),
+          {
+            raw: String(h.get('RAW_FILE') ?? '')
+              .split(';')
+              .filter(Boolean),
+            parent: [ctx.input.path],
+          },
+          `${product.type}-${product.name}`,
+        );
       }
     } finally {
       idb.close();
@@ -133,7 +168,16 @@ export const l0ToL1 = defineStage({
 });
 
 /** Primary header of an L1/L2 file (UTC keywords added to the common ones of the parent). */
-export function l1Header(filename: string, level: string, parent: ReturnType<typeof readProduct>['header'], piece: { startMs: number; endMs: number; incomplete: boolean }, parents: { raw: string[]; parent: string[] }, tc: TimeCorrelation, idb: Idb | undefined, version: number): Array<[string, string | number, string]> {
+export function l1Header(
+  filename: string,
+  level: string,
+  parent: ReturnType<typeof readProduct>['header'],
+  piece: { startMs: number; endMs: number; incomplete: boolean },
+  parents: { raw: string[]; parent: string[] },
+  tc: TimeCorrelation,
+  idb: Idb | undefined,
+  version: number,
+): Array<[string, string | number, string]> {
   const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 23);
   const keep = ['STYPE', 'SSTYPE', 'SSID', 'APID', 'SCI_RID', 'SCI_TCC', 'OBT_BEG', 'OBT_END', 'PRODUCT'];
   const cards: Array<[string, string | number, string]> = [
@@ -151,10 +195,16 @@ export function l1Header(filename: string, level: string, parent: ReturnType<typ
   ];
   for (const k of keep) {
     const v = parent.get(k);
-    if (v !== undefined && (typeof v === 'string' || typeof v === 'number')) cards.push([k, v, String(parent.getCard(k)?.comment ?? '')]);
+    if (v !== undefined && (typeof v === 'string' || typeof v === 'number'))
+      cards.push([k, v, String(parent.getCard(k)?.comment ?? '')]);
   }
-  cards.push(['TIMESYS', 'UTC', 'System used for time keywords'], ['DATE-BEG', iso(piece.startMs), 'Start time of observation'], ['DATE-END', iso(piece.endMs), 'End time of observation'],
-    ['VERS_TC', tc.identity, 'Time correlation tables used'], ['COMPLETE', piece.incomplete ? 'U' : 'C', 'U: predicted time correlation only']);
+  cards.push(
+    ['TIMESYS', 'UTC', 'System used for time keywords'],
+    ['DATE-BEG', iso(piece.startMs), 'Start time of observation'],
+    ['DATE-END', iso(piece.endMs), 'End time of observation'],
+    ['VERS_TC', tc.identity, 'Time correlation tables used'],
+    ['COMPLETE', piece.incomplete ? 'U' : 'C', 'U: predicted time correlation only'],
+  );
   if (idb) cards.push(['VERS_IDB', idb.version, 'Version of the IDB used']);
   return cards;
 }

@@ -34,7 +34,13 @@ export function lightCurveL2(l1: ProductTables): ProductTables {
   }
   return {
     control: l1.control,
-    data: [get('time'), get('time_utc'), get('timedel'), col('counts', 'f64', counts, 'count', QL_BANDS.length), col('rate', 'f64', rates, 'count/s', QL_BANDS.length)],
+    data: [
+      get('time'),
+      get('time_utc'),
+      get('timedel'),
+      col('counts', 'f64', counts, 'count', QL_BANDS.length),
+      col('rate', 'f64', rates, 'count/s', QL_BANDS.length),
+    ],
   };
 }
 
@@ -56,16 +62,43 @@ export const l1ToL2 = defineStage({
     const product = productOfFile(file);
     const l1 = readProduct(file);
     const tables = lightCurveL2(l1.tables);
-    const complete = path.basename(file).replace(/^solo_L1_/, 'solo_L2_').replace(/(_V\d{2})U/, '$1');
+    const complete = path
+      .basename(file)
+      .replace(/^solo_L1_/, 'solo_L2_')
+      .replace(/(_V\d{2})U/, '$1');
     const rel = path.relative(path.join(fitsRoot, 'L1'), path.dirname(file));
     const dir = path.join(fitsRoot, 'L2', rel);
     const h = l1.header;
-    const piece = { startMs: Date.parse(`${h.getString('DATE-BEG')}Z`), endMs: Date.parse(`${h.getString('DATE-END')}Z`), incomplete: parsed.incomplete };
-    writeWithCompleteness(ctx, dir, complete, parsed.incomplete, tables, (filename, parents) => {
-      const cards = l1Header(filename, 'L2', h, piece, parents, tc, undefined, parsed.version);
-      QL_BAND_EDGES_KEV.slice(0, -1).forEach((lo, i) => cards.push([`EBAND${i + 1}`, `${lo}-${QL_BAND_EDGES_KEV[i + 1]} keV`, `energy band of counts/rate column element ${i + 1}`]));
-      cards.push(['BUNIT', 'count/s', 'Units of the rate column']);
-      return cards;
-    }, { raw: String(h.get('RAW_FILE') ?? '').split(';').filter(Boolean), parent: [file] }, `${product.type}-${product.name}`);
+    const piece = {
+      startMs: Date.parse(`${h.getString('DATE-BEG')}Z`),
+      endMs: Date.parse(`${h.getString('DATE-END')}Z`),
+      incomplete: parsed.incomplete,
+    };
+    writeWithCompleteness(
+      ctx,
+      dir,
+      complete,
+      parsed.incomplete,
+      tables,
+      (filename, parents) => {
+        const cards = l1Header(filename, 'L2', h, piece, parents, tc, undefined, parsed.version);
+        QL_BAND_EDGES_KEV.slice(0, -1).forEach((lo, i) =>
+          cards.push([
+            `EBAND${i + 1}`,
+            `${lo}-${QL_BAND_EDGES_KEV[i + 1]} keV`,
+            `energy band of counts/rate column element ${i + 1}`,
+          ]),
+        );
+        cards.push(['BUNIT', 'count/s', 'Units of the rate column']);
+        return cards;
+      },
+      {
+        raw: String(h.get('RAW_FILE') ?? '')
+          .split(';')
+          .filter(Boolean),
+        parent: [file],
+      },
+      `${product.type}-${product.name}`,
+    );
   },
 });

@@ -58,25 +58,75 @@ const CONTROL_COLS = ['scet_coarse', 'scet_fine', 'seq_count', 'seq_flags', 'dat
 export function lbTables(packets: readonly TmPacket[]): ProductTables {
   return {
     control: [
-      col('scet_coarse', 'u32', packets.map((p) => p.coarse)),
-      col('scet_fine', 'u16', packets.map((p) => p.fine)),
-      col('seq_count', 'u16', packets.map((p) => p.seqCount)),
-      col('seq_flags', 'u8', packets.map((p) => p.seqFlags)),
-      col('data_length', 'u16', packets.map((p) => p.dataLength)),
-      col('apid', 'u16', packets.map((p) => p.apid)),
+      col(
+        'scet_coarse',
+        'u32',
+        packets.map((p) => p.coarse),
+      ),
+      col(
+        'scet_fine',
+        'u16',
+        packets.map((p) => p.fine),
+      ),
+      col(
+        'seq_count',
+        'u16',
+        packets.map((p) => p.seqCount),
+      ),
+      col(
+        'seq_flags',
+        'u8',
+        packets.map((p) => p.seqFlags),
+      ),
+      col(
+        'data_length',
+        'u16',
+        packets.map((p) => p.dataLength),
+      ),
+      col(
+        'apid',
+        'u16',
+        packets.map((p) => p.apid),
+      ),
     ],
-    data: [col('control_index', 'u32', packets.map((_, i) => i)), col('data', 'str', packets.map((p) => p.raw.toString('hex')))],
+    data: [
+      col(
+        'control_index',
+        'u32',
+        packets.map((_, i) => i),
+      ),
+      col(
+        'data',
+        'str',
+        packets.map((p) => p.raw.toString('hex')),
+      ),
+    ],
   };
 }
 
 /** Merges new packets into existing LB tables; returns the merged tables and counts. */
-export function mergeLb(existing: ProductTables | undefined, fresh: ProductTables): { tables: ProductTables; added: number; duplicates: number } {
+export function mergeLb(
+  existing: ProductTables | undefined,
+  fresh: ProductTables,
+): { tables: ProductTables; added: number; duplicates: number } {
   const combine = (t: ProductTables): Col[] => [...t.control, t.data[1]];
-  const base = existing ? combine(existing) : combine({ control: fresh.control.map((c) => ({ ...c, values: [] })), data: fresh.data.map((c) => ({ ...c, values: [] })) });
+  const base = existing
+    ? combine(existing)
+    : combine({
+        control: fresh.control.map((c) => ({ ...c, values: [] })),
+        data: fresh.data.map((c) => ({ ...c, values: [] })),
+      });
   const m = mergeRows(base, combine(fresh), ['scet_coarse', 'scet_fine', 'seq_count', 'data_length', 'apid']);
   const n = rowCount(m.cols);
   const control = m.cols.filter((c) => CONTROL_COLS.includes(c.name));
-  const data = [col('control_index', 'u32', Array.from({ length: n }, (_, i) => i)), m.cols[m.cols.length - 1]];
+  const data = [
+    col(
+      'control_index',
+      'u32',
+      Array.from({ length: n }, (_, i) => i),
+    ),
+    m.cols[m.cols.length - 1],
+  ];
   return { tables: { control, data }, added: m.added, duplicates: m.duplicates };
 }
 

@@ -12,7 +12,16 @@ import { packetTypeKey, type TmPacket } from '../../formats/ccsds/packet';
 import { Idb } from '../../formats/idb/idb';
 import type { FitsHeader } from '../../formats/fits';
 import { defineStage, type StageContext } from '../../engine/stage';
-import { commonHeader, existingProduct, extent, mergedList, mergeRows, readProduct, writeProduct, type ProductTables } from './fits-product';
+import {
+  commonHeader,
+  existingProduct,
+  extent,
+  mergedList,
+  mergeRows,
+  readProduct,
+  writeProduct,
+  type ProductTables,
+} from './fits-product';
 import { packetsOfLb } from './lb-files';
 import { l0Tables } from './l0-tables';
 import { stixOptionsSchema } from './options';
@@ -21,7 +30,11 @@ import { newestIdb } from './resources';
 
 /** Parameters: the IDB in force (set by `runStix`, so a new IDB re-runs L0); default: the newest in idbDir. */
 export const idbParamsSchema = z.strictObject({
-  idbFile: z.string().min(1).optional().describe('IDB SQLite file (default: the newest idb_<version>.sqlite of options.idbDir)'),
+  idbFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('IDB SQLite file (default: the newest idb_<version>.sqlite of options.idbDir)'),
   idbVersion: z.string().optional().describe('IDB version (part of the cache key)'),
 });
 
@@ -32,31 +45,71 @@ export function openStageIdb(ctx: StageContext<z.output<typeof idbParamsSchema>>
 }
 
 /** Merges fresh L0/L1 tables into an existing product's (CONTROL by packet, DATA by time). */
-export function mergeProductTables(existing: ProductTables | undefined, fresh: ProductTables): { tables: ProductTables; added: number; duplicates: number } {
+export function mergeProductTables(
+  existing: ProductTables | undefined,
+  fresh: ProductTables,
+): { tables: ProductTables; added: number; duplicates: number } {
   if (!existing) return { tables: fresh, added: fresh.data[0].values.length, duplicates: 0 };
   const c = mergeRows(existing.control, fresh.control, ['scet_coarse', 'scet_fine', 'seq_count']);
   const d = mergeRows(existing.data, fresh.data, ['time']);
   return { tables: { control: c.cols, data: d.cols }, added: d.added, duplicates: d.duplicates };
 }
 
-function writeL0(ctx: StageContext<unknown>, idb: Idb, product: ProductType, reports: TmPacket[][], lbFile: string, lbHeader: FitsHeader, fitsRoot: string, version: number): void {
+function writeL0(
+  ctx: StageContext<unknown>,
+  idb: Idb,
+  product: ProductType,
+  reports: TmPacket[][],
+  lbFile: string,
+  lbHeader: FitsHeader,
+  fitsRoot: string,
+  version: number,
+): void {
   const first = reports[0][0];
   const { tables, start, end } = l0Tables(idb, reports, product.key);
   const rid = product.daily ? undefined : first.raw.readUInt32BE(17);
   const tcSeq = product.daily ? undefined : first.raw.readUInt16BE(21);
-  const name = l0FileName(product, version, product.daily ? { day: scetDayStart(first.coarse) } : { start: Math.floor(start), end: Math.floor(end) }, rid, tcSeq);
+  const name = l0FileName(
+    product,
+    version,
+    product.daily ? { day: scetDayStart(first.coarse) } : { start: Math.floor(start), end: Math.floor(end) },
+    rid,
+    tcSeq,
+  );
   const final = path.join(fitsRoot, 'L0', String(first.service), String(first.subtype), String(first.ssid ?? ''), name);
   const existing = existingProduct(final);
   const merged = mergeProductTables(existing?.tables, tables);
   const times = merged.tables.data[0].values as number[];
   const header = commonHeader({
-    filename: name, level: 'L0', version, service: first.service, subtype: first.subtype, ssid: first.ssid,
-    rawFiles: mergedList(existing?.header, 'RAW_FILE', String(lbHeader.get('RAW_FILE') ?? '').split(';').filter(Boolean)),
-    parents: mergedList(existing?.header, 'PARENT', [lbFile]), obtBeg: extent(times)[0], obtEnd: Math.max(end, extent(times)[1]), rid, tcSeq,
+    filename: name,
+    level: 'L0',
+    version,
+    service: first.service,
+    subtype: first.subtype,
+    ssid: first.ssid,
+    rawFiles: mergedList(
+      existing?.header,
+      'RAW_FILE',
+      String(lbHeader.get('RAW_FILE') ?? '')
+        .split(';')
+        .filter(Boolean),
+    ),
+    parents: mergedList(existing?.header, 'PARENT', [lbFile]),
+    obtBeg: extent(times)[0],
+    obtEnd: Math.max(end, extent(times)[1]),
+    rid,
+    tcSeq,
   });
-  header.push(['TIMESYS', 'OBT', 'System used for time keywords'], ['APID', first.apid, 'Application process id'], ['VERS_IDB', idb.version, 'Version of the IDB used'], ['PRODUCT', `${product.type}-${product.name}`, 'STIX product']);
+  header.push(
+    ['TIMESYS', 'OBT', 'System used for time keywords'],
+    ['APID', first.apid, 'Application process id'],
+    ['VERS_IDB', idb.version, 'Version of the IDB used'],
+    ['PRODUCT', `${product.type}-${product.name}`, 'STIX product'],
+  );
   writeProduct(ctx.output(final, { product: `${product.type}-${product.name}` }), header, merged.tables);
-  ctx.log.info(`${name}: ${merged.added} new row(s), ${merged.duplicates} duplicate(s) dropped${existing ? ' (merged)' : ''}`);
+  ctx.log.info(
+    `${name}: ${merged.added} new row(s), ${merged.duplicates} duplicate(s) dropped${existing ? ' (merged)' : ''}`,
+  );
 }
 
 export const lbToL0 = defineStage({
@@ -84,13 +137,24 @@ export const lbToL0 = defineStage({
     try {
       const version = productVersion(product);
       if (product.daily) {
-        writeL0(ctx, idb, product, packets.map((p) => [p]), ctx.input.path, lb.header, fitsRoot, version);
+        writeL0(
+          ctx,
+          idb,
+          product,
+          packets.map((p) => [p]),
+          ctx.input.path,
+          lb.header,
+          fitsRoot,
+          version,
+        );
         return;
       }
       const seqs = assembleSequences(packets);
       for (const s of seqs.complete) writeL0(ctx, idb, product, [s], ctx.input.path, lb.header, fitsRoot, version);
       for (const s of seqs.incomplete) {
-        ctx.log.info(`${path.basename(ctx.input.path)}: sequence from count ${s[0].seqCount} has ${s.length} packet(s) and is incomplete; waiting for the rest`);
+        ctx.log.info(
+          `${path.basename(ctx.input.path)}: sequence from count ${s[0].seqCount} has ${s.length} packet(s) and is incomplete; waiting for the rest`,
+        );
       }
     } finally {
       idb.close();

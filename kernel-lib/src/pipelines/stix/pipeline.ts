@@ -34,9 +34,16 @@ export function stixWorkspace(config: StagebookConfig): StixPaths {
 }
 
 /** A config whose stage parameters name the resources in force (for the stages `pipeline` has). */
-export function withResources(config: StagebookConfig, r: StixResources, pipeline: Pipeline = stixPipeline): StagebookConfig {
+export function withResources(
+  config: StagebookConfig,
+  r: StixResources,
+  pipeline: Pipeline = stixPipeline,
+): StagebookConfig {
   const idb = { idbFile: r.idbFile, idbVersion: r.idbVersion };
-  const add: Record<string, Record<string, unknown>> = { 'lb-to-l0': idb, 'l0-to-l1': { ...idb, timeCorrelation: r.timeCorrelation } };
+  const add: Record<string, Record<string, unknown>> = {
+    'lb-to-l0': idb,
+    'l0-to-l1': { ...idb, timeCorrelation: r.timeCorrelation },
+  };
   const stages = { ...config.stages };
   for (const s of pipeline.order) if (add[s.name]) stages[s.name] = { ...stages[s.name], ...add[s.name] };
   return { ...config, stages };
@@ -46,7 +53,10 @@ export function withResources(config: StagebookConfig, r: StixResources, pipelin
 export function reconcileRemovedFiles(config: StagebookConfig): string[] {
   const ledger = Ledger.open(config.ledger, { busyTimeoutMs: config.engine.busyTimeoutMs });
   try {
-    const gone = ledger.filesOfStages(stixPipeline.name, [...STIX_STAGES]).map((f) => f.path).filter((p) => !existsSync(p));
+    const gone = ledger
+      .filesOfStages(stixPipeline.name, [...STIX_STAGES])
+      .map((f) => f.path)
+      .filter((p) => !existsSync(p));
     if (gone.length > 0) ledger.markDeleted(gone);
     return gone;
   } finally {
@@ -58,7 +68,11 @@ export function reconcileRemovedFiles(config: StagebookConfig): string[] {
  * Runs the STIX pipeline (or a variant with the same stage names, see `processStix`) with the
  * resources in force; returns the engine result, the resources used, the products made and the errors.
  */
-export async function runStix(config: StagebookConfig, options: RunOptions = {}, pipeline: Pipeline = stixPipeline): Promise<StixRunResult> {
+export async function runStix(
+  config: StagebookConfig,
+  options: RunOptions = {},
+  pipeline: Pipeline = stixPipeline,
+): Promise<StixRunResult> {
   const ws = stixWorkspace(config);
   const resources = currentResources(ws.idb, ws.timeCorrelation);
   const bus = options.events ?? stagebookEvents;
@@ -66,13 +80,21 @@ export async function runStix(config: StagebookConfig, options: RunOptions = {},
   const errors: Array<{ runId: string; message: string }> = [];
   const off = bus.subscribe((e) => {
     if (e.type === 'stage-finished' && e.outputs) made.push({ runId: e.runId, outputs: e.outputs });
-    if ((e.type === 'log' && e.level === 'error') || e.type === 'stage-failed') errors.push({ runId: e.runId, message: e.error ? `${e.error.code}: ${e.error.message}` : String(e.message) });
+    if ((e.type === 'log' && e.level === 'error') || e.type === 'stage-failed')
+      errors.push({ runId: e.runId, message: e.error ? `${e.error.code}: ${e.error.message}` : String(e.message) });
   });
   try {
     const result = await runPipeline(pipeline, withResources(config, resources, pipeline), { ...options, events: bus });
     reconcileRemovedFiles(config);
-    const produced = [...new Set(made.filter((m) => m.runId === result.runId).flatMap((m) => m.outputs))].filter((f) => existsSync(f));
-    return { ...result, resources, produced, errors: errors.filter((x) => x.runId === result.runId).map((x) => x.message) };
+    const produced = [...new Set(made.filter((m) => m.runId === result.runId).flatMap((m) => m.outputs))].filter((f) =>
+      existsSync(f),
+    );
+    return {
+      ...result,
+      resources,
+      produced,
+      errors: errors.filter((x) => x.runId === result.runId).map((x) => x.message),
+    };
   } finally {
     off();
   }

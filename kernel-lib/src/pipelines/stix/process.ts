@@ -37,9 +37,21 @@ function walk(dir: string): string[] {
 export function checkLevelRange(begin: string, end: string): { begin: StixLevel; end: StixLevel } {
   const b = STIX_LEVELS.indexOf(begin as StixLevel);
   const e = STIX_LEVELS.indexOf(end as StixLevel);
-  if (b < 0) throw new StagebookError('E_USAGE', `stix process: -b ${begin} is not one of ${STIX_LEVELS.join(', ')}`, { where: 'stix process', field: '-b' });
-  if (e < 0) throw new StagebookError('E_USAGE', `stix process: -e ${end} is not one of ${STIX_LEVELS.join(', ')}`, { where: 'stix process', field: '-e' });
-  if (b > e) throw new StagebookError('E_USAGE', `stix process: the begin level ${begin} is above the end level ${end}`, { where: 'stix process', field: '-b' });
+  if (b < 0)
+    throw new StagebookError('E_USAGE', `stix process: -b ${begin} is not one of ${STIX_LEVELS.join(', ')}`, {
+      where: 'stix process',
+      field: '-b',
+    });
+  if (e < 0)
+    throw new StagebookError('E_USAGE', `stix process: -e ${end} is not one of ${STIX_LEVELS.join(', ')}`, {
+      where: 'stix process',
+      field: '-e',
+    });
+  if (b > e)
+    throw new StagebookError('E_USAGE', `stix process: the begin level ${begin} is above the end level ${end}`, {
+      where: 'stix process',
+      field: '-b',
+    });
   return { begin: STIX_LEVELS[b], end: STIX_LEVELS[e] };
 }
 
@@ -57,7 +69,11 @@ export async function processStix(config: StagebookConfig, o: ProcessOptions): P
   if (begin === 'TM' || begin === 'LB') return runStix(config, { ...o, startLevel: undefined, endLevel });
   const inputFiles = o.inputFiles && o.inputFiles.length > 0 ? o.inputFiles : levelInputs(config, begin, o.filter);
   if (inputFiles.length === 0) {
-    throw new StagebookError('E_NO_INPUTS', `stix process: no ${STIX_LEVELS[STIX_LEVELS.indexOf(begin) - 1]} files${o.filter ? ` matching ${o.filter}` : ''} under ${stixWorkspace(config).fits}`, { where: 'stix process', field: 'inputs' });
+    throw new StagebookError(
+      'E_NO_INPUTS',
+      `stix process: no ${STIX_LEVELS[STIX_LEVELS.indexOf(begin) - 1]} files${o.filter ? ` matching ${o.filter}` : ''} under ${stixWorkspace(config).fits}`,
+      { where: 'stix process', field: 'inputs' },
+    );
   }
   // The stages from `begin` on, the first one reading the given files as its sources.
   const from = stixPipeline.order.findIndex((s) => s.level === begin);

@@ -60,14 +60,28 @@ export function scetDayStart(coarse: number): number {
 }
 
 /** LB file name. */
-export function lbFileName(key: string, version: number, day: number | undefined, rid?: number, tcSeq?: number): string {
+export function lbFileName(
+  key: string,
+  version: number,
+  day: number | undefined,
+  rid?: number,
+  tcSeq?: number,
+): string {
   const range = day === undefined ? '0000000000-9999999999' : pad(day, 10);
   return `solo_LB_stix-${key}_${range}_V${v2(version)}${requestSuffix(rid, tcSeq)}.fits`;
 }
 
 /** L0 file name: daily by SCET day, science by SCET coarse range. */
-export function l0FileName(p: ProductType, version: number, range: { day?: number; start?: number; end?: number }, rid?: number, tcSeq?: number): string {
-  const dr = p.daily ? pad(range.day as number, 10) : `${pad(range.start as number, 10)}-${pad(range.end as number, 10)}`;
+export function l0FileName(
+  p: ProductType,
+  version: number,
+  range: { day?: number; start?: number; end?: number },
+  rid?: number,
+  tcSeq?: number,
+): string {
+  const dr = p.daily
+    ? pad(range.day as number, 10)
+    : `${pad(range.start as number, 10)}-${pad(range.end as number, 10)}`;
   return `solo_L0_stix-${p.type}-${p.name}_${dr}_V${v2(version)}${requestSuffix(rid, tcSeq)}.fits`;
 }
 
@@ -78,8 +92,18 @@ function utcCompact(ms: number, withTime: boolean): string {
 }
 
 /** L1/L2 file name: daily `YYYYMMDD` (with `U` when incomplete), science `start-end` UTC. */
-export function l1FileName(level: 'L1' | 'L2', p: ProductType, version: number, range: { dayMs?: number; startMs?: number; endMs?: number }, incomplete: boolean, rid?: number, tcSeq?: number): string {
-  const dr = p.daily ? utcCompact(range.dayMs as number, false) : `${utcCompact(range.startMs as number, true)}-${utcCompact(range.endMs as number, true)}`;
+export function l1FileName(
+  level: 'L1' | 'L2',
+  p: ProductType,
+  version: number,
+  range: { dayMs?: number; startMs?: number; endMs?: number },
+  incomplete: boolean,
+  rid?: number,
+  tcSeq?: number,
+): string {
+  const dr = p.daily
+    ? utcCompact(range.dayMs as number, false)
+    : `${utcCompact(range.startMs as number, true)}-${utcCompact(range.endMs as number, true)}`;
   const u = incomplete && p.daily ? 'U' : '';
   return `solo_${level}_stix-${p.type}-${p.name}_${dr}_V${v2(version)}${u}${requestSuffix(rid, tcSeq)}.fits`;
 }
@@ -100,8 +124,20 @@ export interface ProductName {
 /** Parses a STIX product file name (E_INVALID_ARGUMENT when it does not follow the convention). */
 export function parseProductName(name: string): ProductName {
   const m = NAME.exec(name);
-  if (!m) throw new StagebookError('E_INVALID_ARGUMENT', `parseProductName: ${name} is not a STIX product name`, { where: 'parseProductName', field: 'name' });
-  return { level: m[1], product: m[2], dateRange: m[3], version: Number(m[4]), incomplete: m[5] === 'U', rid: m[6] ? Number(m[6]) : undefined, tcSeq: m[7] ? Number(m[7]) : undefined };
+  if (!m)
+    throw new StagebookError('E_INVALID_ARGUMENT', `parseProductName: ${name} is not a STIX product name`, {
+      where: 'parseProductName',
+      field: 'name',
+    });
+  return {
+    level: m[1],
+    product: m[2],
+    dateRange: m[3],
+    version: Number(m[4]),
+    incomplete: m[5] === 'U',
+    rid: m[6] ? Number(m[6]) : undefined,
+    tcSeq: m[7] ? Number(m[7]) : undefined,
+  };
 }
 
 /** The complete name of an incomplete (`…_VnnU…`) file (STIXCore `util.get_complete_file_name`). */

@@ -30,9 +30,16 @@ export function newestIdb(dir: string): { file: string; version: string } {
   } catch {
     names = [];
   }
-  const found = names.map((n) => IDB_FILE.exec(n)).filter((m): m is RegExpExecArray => !!m).sort((a, b) => compareVersions(a[1], b[1]));
+  const found = names
+    .map((n) => IDB_FILE.exec(n))
+    .filter((m): m is RegExpExecArray => !!m)
+    .sort((a, b) => compareVersions(a[1], b[1]));
   const best = found[found.length - 1];
-  if (!best) throw new StagebookError('E_STIX_IDB', `newestIdb: no idb_<version>.sqlite in ${dir}`, { where: 'newestIdb', file: dir });
+  if (!best)
+    throw new StagebookError('E_STIX_IDB', `newestIdb: no idb_<version>.sqlite in ${dir}`, {
+      where: 'newestIdb',
+      file: dir,
+    });
   return { file: path.join(dir, best[0]), version: best[1] };
 }
 

@@ -73,16 +73,24 @@ export class StixService extends EventEmitter {
   private state: ServiceState;
   private idle: Promise<void> = Promise.resolve();
 
-  constructor(readonly config: StagebookConfig, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    readonly config: StagebookConfig,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     super();
     this.options = stixOptionsSchema.parse(config.options);
     this.paths = stixPaths(config.root, this.options);
-    this.state = { pid: process.pid, startedAt: now().toISOString(), lastProcessed: readServiceState(this.paths.stateFile)?.lastProcessed };
+    this.state = {
+      pid: process.pid,
+      startedAt: now().toISOString(),
+      lastProcessed: readServiceState(this.paths.stateFile)?.lastProcessed,
+    };
   }
 
   /** Queues the unprocessed TM files (if configured) and starts watching. */
   async start(): Promise<void> {
-    for (const d of [this.config.inputs.dir, this.paths.timeCorrelation, this.paths.tmLogs]) mkdirSync(d, { recursive: true });
+    for (const d of [this.config.inputs.dir, this.paths.timeCorrelation, this.paths.tmLogs])
+      mkdirSync(d, { recursive: true });
     const { watch } = await importEsm('chokidar');
     const w = watch([this.config.inputs.dir, this.paths.timeCorrelation], { ignoreInitial: true, depth: 0 });
     w.on('add', (file: string) => this.onAdd(file));
@@ -91,7 +99,8 @@ export class StixService extends EventEmitter {
     this.watcher = w;
     this.saveState();
     this.record('info', `watching ${this.config.inputs.dir} (FIFO, one worker)`);
-    if (this.options.service.startWithUnprocessed) for (const f of this.unprocessed()) this.enqueue({ kind: 'tm', file: f });
+    if (this.options.service.startWithUnprocessed)
+      for (const f of this.unprocessed()) this.enqueue({ kind: 'tm', file: f });
     this.emit('ready');
   }
 
@@ -138,7 +147,10 @@ export class StixService extends EventEmitter {
    */
   unprocessed(): string[] {
     const dir = this.config.inputs.dir;
-    const last = this.state.lastProcessed && existsSync(this.state.lastProcessed) ? statSync(this.state.lastProcessed).ctimeMs : -Infinity;
+    const last =
+      this.state.lastProcessed && existsSync(this.state.lastProcessed)
+        ? statSync(this.state.lastProcessed).ctimeMs
+        : -Infinity;
     return readdirSync(dir)
       .filter(isTmFileName)
       .map((n) => ({ file: path.join(dir, n), mtime: statSync(path.join(dir, n)).ctimeMs }))
@@ -179,7 +191,8 @@ export class StixService extends EventEmitter {
     try {
       this.reloadResources(log);
       result = await this.runLockedRetry(job, log);
-      if (result.status !== 'succeeded') failure = `run ${result.runId} ${result.status}: ${result.failures.map((f) => `${f.stage} ${f.unit}: ${f.message}`).join('; ')}`;
+      if (result.status !== 'succeeded')
+        failure = `run ${result.runId} ${result.status}: ${result.failures.map((f) => `${f.stage} ${f.unit}: ${f.message}`).join('; ')}`;
     } catch (e) {
       failure = isStagebookError(e) ? `${e.code}: ${e.message}` : String((e as Error)?.stack ?? e);
     }
@@ -189,12 +202,20 @@ export class StixService extends EventEmitter {
     const at = this.now().toISOString();
     this.status.current = undefined;
     this.status.last = { file: job.file, at, status: failure ? 'failed' : 'succeeded', products: products.length };
-    if (log.errorCount > 0) this.status.error = { file: job.file, at, message: failure ?? `${log.errorCount} error record(s), see ${log.paths.err}` };
+    if (log.errorCount > 0)
+      this.status.error = {
+        file: job.file,
+        at,
+        message: failure ?? `${log.errorCount} error record(s), see ${log.paths.err}`,
+      };
     if (job.kind === 'tm') {
       this.state.lastProcessed = job.file;
       this.saveState();
     }
-    this.record(failure ? 'error' : 'info', `${path.basename(job.file)}: ${failure ?? `${products.length} product(s)`}`);
+    this.record(
+      failure ? 'error' : 'info',
+      `${path.basename(job.file)}: ${failure ?? `${products.length} product(s)`}`,
+    );
     this.emit('processed', { job, products, failure, errors: log.errorCount, result });
     if (failure && this.options.service.onError === 'stop') void this.stop(`stop on error: ${failure}`);
   }
@@ -209,7 +230,10 @@ export class StixService extends EventEmitter {
     });
     for (;;) {
       try {
-        return await runStix(this.config, job.kind === 'tm' ? { inputFiles: [job.file], events: bus } : { startLevel: 'L1', events: bus });
+        return await runStix(
+          this.config,
+          job.kind === 'tm' ? { inputFiles: [job.file], events: bus } : { startLevel: 'L1', events: bus },
+        );
       } catch (e) {
         // a killed predecessor's run holds the lease until it expires: wait and retry
         if (!(e instanceof StagebookError) || e.code !== 'E_RUN_LOCKED' || this.stopped) throw e;

@@ -19,7 +19,9 @@ export function answer(service: StixService, line: string): string {
   const s = service.snapshot();
   switch (line.trim()) {
     case 'last':
-      return s.last ? `last: ${path.basename(s.last.file)} at ${s.last.at} ${s.last.status}, ${s.last.products} product(s)` : 'last: none';
+      return s.last
+        ? `last: ${path.basename(s.last.file)} at ${s.last.at} ${s.last.status}, ${s.last.products} product(s)`
+        : 'last: none';
     case 'error':
       return s.error ? `error: ${path.basename(s.error.file)} at ${s.error.at}: ${s.error.message}` : 'error: none';
     case 'current':
@@ -28,7 +30,11 @@ export function answer(service: StixService, line: string): string {
     case 'open':
       return [`open files: ${service.openFiles()}`, ...s.queue.map((f) => path.basename(f))].join('\n');
     case 'config':
-      return JSON.stringify({ root: service.config.root, incoming: service.config.inputs.dir, options: service.options }, null, 2);
+      return JSON.stringify(
+        { root: service.config.root, incoming: service.config.inputs.dir, options: service.options },
+        null,
+        2,
+      );
     default:
       return `unknown command: ${line.trim().slice(0, 40)} (expected one of ${STATUS_COMMANDS.join(', ')})`;
   }
@@ -48,7 +54,16 @@ export function startStatusServer(service: StixService, port: number): Promise<{
     sock.on('error', () => sock.destroy());
   });
   return new Promise((resolve, reject) => {
-    server.once('error', (e) => reject(new StagebookError('E_STIX_STATUS', `status server: cannot listen on 127.0.0.1:${port}: ${e.message}`, { where: 'startStatusServer', field: 'options.service.statusPort' }, { cause: e })));
+    server.once('error', (e) =>
+      reject(
+        new StagebookError(
+          'E_STIX_STATUS',
+          `status server: cannot listen on 127.0.0.1:${port}: ${e.message}`,
+          { where: 'startStatusServer', field: 'options.service.statusPort' },
+          { cause: e },
+        ),
+      ),
+    );
     server.listen(port, '127.0.0.1', () => resolve({ server, port: (server.address() as net.AddressInfo).port }));
   });
 }
@@ -60,7 +75,14 @@ export function queryStatus(port: number, command: string, timeoutMs = 30_000): 
     let text = '';
     const fail = (why: string, cause?: unknown): void => {
       sock.destroy();
-      reject(new StagebookError('E_STIX_STATUS', `stix status: 127.0.0.1:${port} ${why}`, { where: 'queryStatus', field: 'port' }, { cause }));
+      reject(
+        new StagebookError(
+          'E_STIX_STATUS',
+          `stix status: 127.0.0.1:${port} ${why}`,
+          { where: 'queryStatus', field: 'port' },
+          { cause },
+        ),
+      );
     };
     sock.setTimeout(timeoutMs, () => fail(`did not answer ${command} within ${timeoutMs} ms`));
     sock.setEncoding('utf8');

@@ -14,7 +14,10 @@ import { StagebookError } from '../../errors/stagebook-error';
 const tableSchema = z.strictObject({
   kind: z.enum(['predicted', 'definitive']).describe('predicted (available at once) or definitive (delivered later)'),
   version: z.number().int().min(1).describe('Version; a higher version replaces a lower one of the same kind'),
-  points: z.array(z.tuple([z.number(), z.number()])).min(2).describe('[SCET seconds, UTC milliseconds since 1970] pairs, SCET increasing'),
+  points: z
+    .array(z.tuple([z.number(), z.number()]))
+    .min(2)
+    .describe('[SCET seconds, UTC milliseconds since 1970] pairs, SCET increasing'),
 });
 export type TimeCorrelationTable = z.output<typeof tableSchema>;
 
@@ -36,8 +39,15 @@ function interpolate(points: Array<[number, number]>, scet: number): number {
 
 /** The correlation in force: the newest predicted and definitive tables of a folder. */
 export class TimeCorrelation {
-  constructor(readonly predicted: TimeCorrelationTable | undefined, readonly definitive: TimeCorrelationTable | undefined, readonly files: string[]) {
-    if (!predicted && !definitive) throw new StagebookError('E_STIX_TIMECORR', 'TimeCorrelation: no predicted or definitive table', { where: 'TimeCorrelation' });
+  constructor(
+    readonly predicted: TimeCorrelationTable | undefined,
+    readonly definitive: TimeCorrelationTable | undefined,
+    readonly files: string[],
+  ) {
+    if (!predicted && !definitive)
+      throw new StagebookError('E_STIX_TIMECORR', 'TimeCorrelation: no predicted or definitive table', {
+        where: 'TimeCorrelation',
+      });
   }
 
   /** Loads the newest table of each kind from `dir`. */
@@ -46,7 +56,12 @@ export class TimeCorrelation {
     try {
       names = readdirSync(dir);
     } catch (cause) {
-      throw new StagebookError('E_STIX_TIMECORR', `TimeCorrelation.fromDir: cannot list ${dir}`, { where: 'TimeCorrelation.fromDir', file: dir }, { cause });
+      throw new StagebookError(
+        'E_STIX_TIMECORR',
+        `TimeCorrelation.fromDir: cannot list ${dir}`,
+        { where: 'TimeCorrelation.fromDir', file: dir },
+        { cause },
+      );
     }
     const newest: Partial<Record<'predicted' | 'definitive', { version: number; file: string }>> = {};
     for (const n of names) {
@@ -54,16 +69,25 @@ export class TimeCorrelation {
       if (!m) continue;
       const kind = m[1] as 'predicted' | 'definitive';
       const version = Number(m[2]);
-      if (!newest[kind] || (newest[kind] as { version: number }).version < version) newest[kind] = { version, file: path.join(dir, n) };
+      if (!newest[kind] || (newest[kind] as { version: number }).version < version)
+        newest[kind] = { version, file: path.join(dir, n) };
     }
     const load = (k: 'predicted' | 'definitive'): TimeCorrelationTable | undefined => {
       const f = newest[k];
       return f ? readTable(f.file) : undefined;
     };
     if (!newest.predicted && !newest.definitive) {
-      throw new StagebookError('E_STIX_TIMECORR', `TimeCorrelation.fromDir: no solo_time_correlation_*.json in ${dir}`, { where: 'TimeCorrelation.fromDir', file: dir });
+      throw new StagebookError(
+        'E_STIX_TIMECORR',
+        `TimeCorrelation.fromDir: no solo_time_correlation_*.json in ${dir}`,
+        { where: 'TimeCorrelation.fromDir', file: dir },
+      );
     }
-    return new TimeCorrelation(load('predicted'), load('definitive'), [newest.predicted?.file, newest.definitive?.file].filter((f): f is string => !!f));
+    return new TimeCorrelation(
+      load('predicted'),
+      load('definitive'),
+      [newest.predicted?.file, newest.definitive?.file].filter((f): f is string => !!f),
+    );
   }
 
   /** Whether a definitive table covers `scet`. */
@@ -94,9 +118,19 @@ export function readTable(file: string): TimeCorrelationTable {
     throw new StagebookError('E_STIX_TIMECORR', `${file}: not readable JSON`, { where: 'readTable', file }, { cause });
   }
   const r = tableSchema.safeParse(raw);
-  if (!r.success) throw new StagebookError('E_STIX_TIMECORR', `${file}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { where: 'readTable', file });
+  if (!r.success)
+    throw new StagebookError(
+      'E_STIX_TIMECORR',
+      `${file}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      { where: 'readTable', file },
+    );
   for (let i = 1; i < r.data.points.length; i++) {
-    if (!(r.data.points[i][0] > r.data.points[i - 1][0])) throw new StagebookError('E_STIX_TIMECORR', `${file}: points[${i}]: SCET not increasing`, { where: 'readTable', file, field: `points.${i}` });
+    if (!(r.data.points[i][0] > r.data.points[i - 1][0]))
+      throw new StagebookError('E_STIX_TIMECORR', `${file}: points[${i}]: SCET not increasing`, {
+        where: 'readTable',
+        file,
+        field: `points.${i}`,
+      });
   }
   return r.data;
 }

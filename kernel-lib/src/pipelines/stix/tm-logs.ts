@@ -18,7 +18,11 @@ export class TmLog {
   readonly paths: ReturnType<typeof tmLogPaths>;
   private errors = 0;
 
-  constructor(logDir: string, readonly tm: string, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    logDir: string,
+    readonly tm: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     mkdirSync(logDir, { recursive: true });
     this.paths = tmLogPaths(logDir, tm);
     // a fresh attempt (e.g. after a restart) starts a fresh log, like a new logging handler

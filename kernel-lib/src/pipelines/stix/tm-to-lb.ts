@@ -26,7 +26,12 @@ export interface TmBatch {
  * groups are handed to `flush` and dropped, so memory stays bounded for any file size. Corrupt
  * packets go to `onError`. Returns the totals.
  */
-export async function streamTmGroups(file: string, onError: (message: string) => void, flush: (batch: TmBatch) => void | Promise<void>, maxBuffered = 50_000): Promise<{ total: number; corrupt: number }> {
+export async function streamTmGroups(
+  file: string,
+  onError: (message: string) => void,
+  flush: (batch: TmBatch) => void | Promise<void>,
+  maxBuffered = 50_000,
+): Promise<{ total: number; corrupt: number }> {
   let groups = new Map<string, { target: LbTarget; packets: TmPacket[] }>();
   let held = 0;
   let total = 0;
@@ -64,15 +69,23 @@ export async function streamTmGroups(file: string, onError: (message: string) =>
 }
 
 /** All packets of a TM file grouped by LB target (small files, notebooks). */
-export async function readTmGroups(file: string, onError: (message: string) => void): Promise<{ groups: Map<string, { target: LbTarget; packets: TmPacket[] }>; total: number; corrupt: number }> {
+export async function readTmGroups(
+  file: string,
+  onError: (message: string) => void,
+): Promise<{ groups: Map<string, { target: LbTarget; packets: TmPacket[] }>; total: number; corrupt: number }> {
   const groups = new Map<string, { target: LbTarget; packets: TmPacket[] }>();
-  const r = await streamTmGroups(file, onError, (b) => {
-    for (const [k, g] of b.groups) {
-      const have = groups.get(k);
-      if (have) have.packets.push(...g.packets);
-      else groups.set(k, g);
-    }
-  }, Infinity);
+  const r = await streamTmGroups(
+    file,
+    onError,
+    (b) => {
+      for (const [k, g] of b.groups) {
+        const have = groups.get(k);
+        if (have) have.packets.push(...g.packets);
+        else groups.set(k, g);
+      }
+    },
+    Infinity,
+  );
   return { groups, ...r };
 }
 
@@ -85,9 +98,15 @@ export const tmToLb = defineStage({
   accepts: '*PktTmRaw*.xml',
   usesCore: false,
   params: z.strictObject({
-    maxBufferedPackets: z.number().int().min(100).default(50_000).describe('Packets held in memory before they are merged into their LB files (bounds memory for big TM files)'),
+    maxBufferedPackets: z
+      .number()
+      .int()
+      .min(100)
+      .default(50_000)
+      .describe('Packets held in memory before they are merged into their LB files (bounds memory for big TM files)'),
   }),
-  description: 'EDDS XML telemetry -> LB FITS (raw packets per type and SCET day / science request), merged into existing files',
+  description:
+    'EDDS XML telemetry -> LB FITS (raw packets per type and SCET day / science request), merged into existing files',
   async run(ctx) {
     const o = stixOptionsSchema.parse(ctx.options);
     const fitsRoot = path.resolve(ctx.root, o.fitsDir);
@@ -103,16 +122,26 @@ export const tmToLb = defineStage({
         const coarse = merged.tables.control[0].values as number[];
         const first = packets[0];
         const header = commonHeader({
-          filename: target.name, level: 'LB', version: parseProductName(target.name).version,
-          service: first.service, subtype: first.subtype, ssid: first.ssid,
-          rawFiles: mergedList(existing?.header, 'RAW_FILE', [tm]), parents: mergedList(existing?.header, 'PARENT', [tm]),
-          obtBeg: extent(coarse)[0], obtEnd: extent(coarse)[1], rid: target.rid, tcSeq: target.tcSeq,
+          filename: target.name,
+          level: 'LB',
+          version: parseProductName(target.name).version,
+          service: first.service,
+          subtype: first.subtype,
+          ssid: first.ssid,
+          rawFiles: mergedList(existing?.header, 'RAW_FILE', [tm]),
+          parents: mergedList(existing?.header, 'PARENT', [tm]),
+          obtBeg: extent(coarse)[0],
+          obtEnd: extent(coarse)[1],
+          rid: target.rid,
+          tcSeq: target.tcSeq,
         });
         header.push(['TIMESYS', 'OBT', 'System used for time keywords']);
         const out = tmp ?? ctx.output(final);
         temps.set(final, out);
         writeProduct(out, header, merged.tables);
-        ctx.log.info(`${target.name}: ${packets.length} packet(s), ${merged.added} new, ${merged.duplicates} duplicate(s) dropped${existing ? ' (merged)' : ''}`);
+        ctx.log.info(
+          `${target.name}: ${packets.length} packet(s), ${merged.added} new, ${merged.duplicates} duplicate(s) dropped${existing ? ' (merged)' : ''}`,
+        );
       }
       ctx.progress(temps.size, temps.size, `${temps.size} LB file(s)`);
     };

@@ -61,7 +61,15 @@ function hkPacket(scet: number, seq: number, i: number): Buffer {
   d.writeUInt16BE(Math.round(3000 + 20 * Math.cos(i / 7)), 5);
   d.writeUInt16BE(1000 + (i % 400), 7);
   d.writeInt32BE(i - 1000, 9);
-  return encodeTmPacket({ apid: SIM_APID_HK, seqCount: seq, service: 3, subtype: 25, coarse: Math.floor(scet), fine: fine(scet), data: d });
+  return encodeTmPacket({
+    apid: SIM_APID_HK,
+    seqCount: seq,
+    service: 3,
+    subtype: 25,
+    coarse: Math.floor(scet),
+    fine: fine(scet),
+    data: d,
+  });
 }
 
 function qlPacket(scet: number, seq: number, counts: number[][]): Buffer {
@@ -70,7 +78,15 @@ function qlPacket(scet: number, seq: number, counts: number[][]): Buffer {
   d[1] = QL_INTEGRATION_DS;
   d.writeUInt16BE(counts.length, 2);
   counts.forEach((row, k) => row.forEach((c, b) => d.writeUInt32BE(c, 4 + k * 20 + b * 4)));
-  return encodeTmPacket({ apid: SIM_APID_SCIENCE, seqCount: seq, service: 21, subtype: 6, coarse: Math.floor(scet), fine: fine(scet), data: d });
+  return encodeTmPacket({
+    apid: SIM_APID_SCIENCE,
+    seqCount: seq,
+    service: 21,
+    subtype: 6,
+    coarse: Math.floor(scet),
+    fine: fine(scet),
+    data: d,
+  });
 }
 
 function sciPackets(req: SimScienceRequest, seq0: number, rnd: () => number): Buffer[] {
@@ -87,9 +103,27 @@ function sciPackets(req: SimScienceRequest, seq0: number, rnd: () => number): Bu
       d.writeUInt16BE(500, 9 + s * 6);
       d.writeUInt32BE(Math.floor(100 + 50 * rnd()), 11 + s * 6);
     }
-    const flags = req.packets === 1 ? SEQ_FLAGS.standalone : k === 0 ? SEQ_FLAGS.first : k === req.packets - 1 ? SEQ_FLAGS.last : SEQ_FLAGS.continuation;
+    const flags =
+      req.packets === 1
+        ? SEQ_FLAGS.standalone
+        : k === 0
+          ? SEQ_FLAGS.first
+          : k === req.packets - 1
+            ? SEQ_FLAGS.last
+            : SEQ_FLAGS.continuation;
     const t = req.scet + k; // each segment leaves the instrument a second later
-    out.push(encodeTmPacket({ apid: SIM_APID_SCIENCE, seqFlags: flags, seqCount: (seq0 + k) & 0x3fff, service: 21, subtype: 6, coarse: Math.floor(t), fine: fine(t), data: d }));
+    out.push(
+      encodeTmPacket({
+        apid: SIM_APID_SCIENCE,
+        seqFlags: flags,
+        seqCount: (seq0 + k) & 0x3fff,
+        service: 21,
+        subtype: 6,
+        coarse: Math.floor(t),
+        fine: fine(t),
+        data: d,
+      }),
+    );
   }
   return out;
 }
@@ -112,10 +146,12 @@ export function simulateStixPackets(o: StixTelemetryOptions): SimPacket[] {
   for (let t = o.startScet, i = 0; t < end; t += HK_CADENCE_S, i++) {
     if (!inGap(t, gaps)) out.push({ scet: t, kind: 'hk', bytes: hkPacket(t, hkSeq++ & 0x3fff, i) });
   }
-  const qlSpan = QL_SAMPLES_PER_PACKET * QL_INTEGRATION_DS / 10;
+  const qlSpan = (QL_SAMPLES_PER_PACKET * QL_INTEGRATION_DS) / 10;
   for (let t = o.startScet; t + qlSpan <= end; t += qlSpan) {
     if (inGap(t, gaps)) continue;
-    const counts = Array.from({ length: QL_SAMPLES_PER_PACKET }, (_, k) => qlExpectedCounts(t + k * 4, flareScet).map((m) => rng.poisson(m)));
+    const counts = Array.from({ length: QL_SAMPLES_PER_PACKET }, (_, k) =>
+      qlExpectedCounts(t + k * 4, flareScet).map((m) => rng.poisson(m)),
+    );
     // a QL packet leaves the instrument when its last sample closes
     out.push({ scet: t, kind: 'ql', bytes: qlPacket(t, sciSeq++ & 0x3fff, counts) });
   }
@@ -137,7 +173,9 @@ function mocHeader(i: number): Buffer {
 
 /** Hex text of a packet with its MOC header. */
 export function packetHex(bytes: Buffer, i = 0): string {
-  return Buffer.concat([mocHeader(i), bytes]).toString('hex').toUpperCase();
+  return Buffer.concat([mocHeader(i), bytes])
+    .toString('hex')
+    .toUpperCase();
 }
 
 /** Makes a packet corrupt: its length field claims 3 bytes more than it has (a "bad length" packet). */
@@ -161,7 +199,12 @@ export function tmFileName(utc: Date, tag: string): string {
 }
 
 /** Writes `text` as rsync does: a `.name.XXXXXX` temp file in `dir`, then (unless `rename: false`) renamed. */
-export function deliverLikeRsync(dir: string, name: string, text: string, options: { rename?: boolean } = {}): { temp: string; final: string } {
+export function deliverLikeRsync(
+  dir: string,
+  name: string,
+  text: string,
+  options: { rename?: boolean } = {},
+): { temp: string; final: string } {
   mkdirSync(dir, { recursive: true });
   const temp = path.join(dir, `.${name}.${Math.random().toString(36).slice(2, 8)}`);
   const final = path.join(dir, name);

@@ -21,7 +21,13 @@ export function scetOfUtc(utcMs: number): number {
 }
 
 /** Writes a time-correlation table covering [fromScet, toScet] with hourly points. */
-export function writeTimeCorrelation(dir: string, kind: 'predicted' | 'definitive', version: number, fromScet: number, toScet: number): string {
+export function writeTimeCorrelation(
+  dir: string,
+  kind: 'predicted' | 'definitive',
+  version: number,
+  fromScet: number,
+  toScet: number,
+): string {
   mkdirSync(dir, { recursive: true });
   const points: Array<[number, number]> = [];
   for (let s = fromScet; s < toScet; s += 3600) points.push([s, simulatedUtcMs(s, kind)]);
@@ -45,7 +51,10 @@ export interface StixWorkspaceOptions {
 }
 
 /** Creates `dir/stix.yaml`, `dir/ws/idb/idb_2.26.35.sqlite`, `dir/ws/incoming/`; returns the paths. */
-export function createStixWorkspace(dir: string, o: StixWorkspaceOptions = {}): { config: string; root: string; incoming: string; idbDir: string; tcDir: string } {
+export function createStixWorkspace(
+  dir: string,
+  o: StixWorkspaceOptions = {},
+): { config: string; root: string; incoming: string; idbDir: string; tcDir: string } {
   const root = path.join(dir, 'ws');
   const incoming = path.join(root, 'incoming');
   const idbDir = path.join(root, 'idb');
@@ -56,7 +65,13 @@ export function createStixWorkspace(dir: string, o: StixWorkspaceOptions = {}): 
     root: 'ws',
     inputs: { dir: 'incoming', pattern: '*PktTmRaw*.xml' },
     engine: { onError: o.onError ?? 'continue', ...(o.lease ? { lease: o.lease } : {}) },
-    options: { fitsDir: 'fits', idbDir: 'idb', timeCorrelationDir: 'timecorr', service: { statusPort: 0, ...o.service }, ...(o.monitor ? { monitor: o.monitor } : {}) },
+    options: {
+      fitsDir: 'fits',
+      idbDir: 'idb',
+      timeCorrelationDir: 'timecorr',
+      service: { statusPort: 0, ...o.service },
+      ...(o.monitor ? { monitor: o.monitor } : {}),
+    },
   };
   const config = path.join(dir, 'stix.yaml');
   // JSON is valid YAML: no YAML writer needed
