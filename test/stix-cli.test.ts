@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadStagebookConfig } from '../kernel-lib/src/config/schema';
 import { Ledger } from '../kernel-lib/src/ledger/ledger';
 import { readProduct } from '../kernel-lib/src/pipelines/stix/fits-product';
-import { monitorStep } from '../kernel-lib/src/pipelines/stix/monitor';
+import { monitorStep, sendStuckAlert } from '../kernel-lib/src/pipelines/stix/monitor';
 import { runStix } from '../kernel-lib/src/pipelines/stix/pipeline';
 import { StixService } from '../kernel-lib/src/pipelines/stix/service';
 import { queryStatus, startStatusServer } from '../kernel-lib/src/pipelines/stix/status';
@@ -183,6 +183,15 @@ describe('stuck monitor', () => {
     expect(monitorStep(hist([0, 0, 0, 0, 0, 0, 0, 0], 3), { date: at(8, 3), open: 0 }, policy).stuck).toBe(false);
     const long = monitorStep(hist([1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 3), { date: at(10, 3), open: 1 }, policy);
     expect(long.status.last.length).toBe(9);
+  });
+
+  it('the alert command gets the message on stdin; a failing command is E_STIX_MAIL', async () => {
+    const out = path.join(base, 'alert.txt');
+    const policy = { samples: 9, minSpanHours: 24 };
+    const sent = await sendStuckAlert({ ...policy, command: ['sh', '-c', `cat > ${out}`] }, 'STIX pipeline stuck', 'open files never dropped');
+    expect(sent).toEqual(['command sh']);
+    expect(readFileSync(out, 'utf8')).toBe('STIX pipeline stuck\n\nopen files never dropped\n');
+    await expect(sendStuckAlert({ ...policy, command: ['sh', '-c', 'exit 3'] }, 's', 't')).rejects.toMatchObject({ code: 'E_STIX_MAIL' });
   });
 
   it('a really stuck service (its worker waiting on a held lease) is declared stuck and mailed', async () => {
