@@ -90,6 +90,10 @@ describe('STIX levels', () => {
     expect(names(allFiles(path.join(fits, 'L2')))).toEqual([`solo_L2_stix-ql-lightcurve_${day}_V02U.fits`]);
   });
 
+  it('refuses engine.concurrency > 1 (units merge into shared products)', async () => {
+    await expect(runStix({ ...config, engine: { ...config.engine, concurrency: 2 } })).rejects.toMatchObject({ code: 'E_CONFIG_INVALID' });
+  });
+
   it('reports the corrupt packet as an error and processes the others', () => {
     expect(first.errors.some((e) => /E_STIX_PACKET: .*PktTmRaw.*packet \d+: data length field says/.test(e))).toBe(
       true,

@@ -11,6 +11,7 @@ import { definePipeline, type Pipeline } from '../../engine/pipeline';
 import { runPipeline, type RunOptions, type RunResult } from '../../engine/runner';
 import { Ledger } from '../../ledger/ledger';
 import { stagebookEvents } from '../../events/emitter';
+import { StagebookError } from '../../errors/stagebook-error';
 import { lbToL0 } from './lb-to-l0';
 import { l0ToL1 } from './l0-to-l1';
 import { l1ToL2 } from './l1-to-l2';
@@ -73,6 +74,14 @@ export async function runStix(
   options: RunOptions = {},
   pipeline: Pipeline = stixPipeline,
 ): Promise<StixRunResult> {
+  if (config.engine.concurrency !== 1) {
+    // units of one stage merge into shared products (a day's LB/L1 file): they must not run at once
+    throw new StagebookError(
+      'E_CONFIG_INVALID',
+      `runStix: engine.concurrency is ${config.engine.concurrency}; the STIX stages merge into shared files and need 1`,
+      { where: 'runStix', field: 'engine.concurrency', file: config.configFile },
+    );
+  }
   const ws = stixWorkspace(config);
   const resources = currentResources(ws.idb, ws.timeCorrelation);
   const bus = options.events ?? stagebookEvents;

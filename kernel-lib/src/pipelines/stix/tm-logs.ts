@@ -4,7 +4,7 @@
  * a copy of the log; updated to the full log at the end) and `<tm>.out` (the products made, one path
  * per line; its presence means "processed", which `start_with_unprocessed` relies on).
  */
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** The three files of one TM. */
@@ -25,8 +25,10 @@ export class TmLog {
   ) {
     mkdirSync(logDir, { recursive: true });
     this.paths = tmLogPaths(logDir, tm);
-    // a fresh attempt (e.g. after a restart) starts a fresh log, like a new logging handler
+    // a fresh attempt (e.g. after a restart) starts a fresh log; an old .log.err would report errors
+    // this attempt may not have
     writeFileSync(this.paths.log, '');
+    rmSync(this.paths.err, { force: true });
   }
 
   /** Appends a line; an ERROR line creates/refreshes `<tm>.log.err` with the log so far. */
