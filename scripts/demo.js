@@ -23,8 +23,12 @@ const DEMO_PARAMS = {
   'alexis/02-initialize': { aiaScale: 128, aiaCadenceSeconds: 120 },
 };
 
-/** Notebook folders run after the top-level notebooks, in file order, sharing one workspace (`out/<folder>`). */
-const NOTEBOOK_FOLDERS = ['alexis'];
+/**
+ * Notebook folders run after the top-level notebooks, in file order. The ALEXIS notebooks share one
+ * workspace (`out/alexis`: 00 builds the catalogues 01 and 02 use); the others get `out/<folder>/<name>`.
+ */
+const NOTEBOOK_FOLDERS = ['alexis', 'stix'];
+const SHARED_WORKSPACE_FOLDERS = ['alexis'];
 
 /** The parameter that names a notebook's output directory (default `outDir`). */
 const OUTPUT_PARAM = { 'lco-data-management': 'workspace', 'alexis/00-onboarding': 'workspace', 'alexis/01-download': 'workspace', 'alexis/02-initialize': 'workspace' };
@@ -81,8 +85,8 @@ async function main() {
     const name = file.replace(/\.ipynb$/, '');
     const output = path.join(out, 'notebooks', file);
     fs.mkdirSync(path.dirname(output), { recursive: true });
-    // A folder's notebooks share one workspace (out/<folder>); top-level notebooks get out/<name>.
-    const outDir = name.includes('/') ? path.join(out, path.dirname(name)) : path.join(out, name);
+    const shared = name.includes('/') && SHARED_WORKSPACE_FOLDERS.includes(path.dirname(name));
+    const outDir = shared ? path.join(out, path.dirname(name)) : path.join(out, name);
     const parameters = { ...(DEMO_PARAMS[name] ?? {}), [OUTPUT_PARAM[name] ?? 'outDir']: outDir };
     const t0 = Date.now();
     const r = await runNotebook({ input: path.join(notebooksDir, file), output, parameters, cellTimeoutMs: 300_000 });

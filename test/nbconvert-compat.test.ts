@@ -20,6 +20,7 @@ const JUPYTER = '/usr/bin/jupyter';
 const notebooks = [
   ...readdirSync(path.join(REPO, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort(),
   ...readdirSync(path.join(REPO, 'notebooks', 'alexis')).filter((f) => f.endsWith('.ipynb')).sort().map((f) => `alexis/${f}`),
+  ...readdirSync(path.join(REPO, 'notebooks', 'stix')).filter((f) => f.endsWith('.ipynb')).sort().map((f) => `stix/${f}`),
 ];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sb-nbconvert-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -63,6 +64,8 @@ describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (D
     expect(notebooks).toContain('xpcs-correlation.ipynb');
     expect(notebooks).toContain('alexis-peak-finder.ipynb');
     expect(notebooks).toContain('alexis/02-initialize.ipynb');
+    expect(notebooks).toContain('stix/reprocess-one-tm.ipynb');
+    expect(notebooks).toContain('stix/operations.ipynb');
   });
 
   for (const file of notebooks) {

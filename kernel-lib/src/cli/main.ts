@@ -34,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'notebook': return await (await import('../notebook/cli')).notebookCommand(rest);
       case 'archive': return await (await import('../local-archive/cli')).archiveCommand(rest);
       case 'xpcs': return await (await import('./xpcs')).xpcsCommand(rest);
+      case 'stix': return await (await import('../pipelines/stix/cli')).stixCommand(rest);
       case undefined: case '--help': case '-h': case 'help':
         (cmd === undefined ? process.stderr : process.stdout).write(OVERVIEW);
         return cmd === undefined ? EXIT.usage : EXIT.ok;

@@ -50,10 +50,11 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
     exit: EXIT.badData,
     codes: [
       'E_FORMAT', 'E_TRUNCATED', 'E_MISSING_DATASET', 'E_UNSUPPORTED', 'E_FITS_*', 'E_INVALID_SHAPE', 'E_EMPTY_INPUT',
-      'E_NON_FINITE', 'E_ORACLE_FORMAT', 'E_NOTEBOOK_FORMAT', 'E_LCO_*',
+      'E_NON_FINITE', 'E_ORACLE_FORMAT', 'E_NOTEBOOK_FORMAT', 'E_LCO_*', 'E_STIX_TM_FORMAT', 'E_STIX_PACKET', 'E_STIX_IDB',
+      'E_STIX_TIMECORR',
     ],
   },
-  { exit: EXIT.network, codes: ['E_DOWNLOAD_*', 'E_ARCHIVE_*'] },
+  { exit: EXIT.network, codes: ['E_DOWNLOAD_*', 'E_ARCHIVE_*', 'E_STIX_STATUS'] },
   { exit: EXIT.timeout, codes: ['E_NOTEBOOK_TIMEOUT'] },
   { exit: EXIT.kernel, codes: ['E_KERNEL_*'] },
   { exit: EXIT.outputPath, codes: ['E_OUTPUT_PATH'] },
@@ -64,7 +65,7 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
   { exit: EXIT.interrupted, codes: ['E_ABORTED'] },
   {
     exit: EXIT.internal,
-    codes: ['E_INTERNAL', 'E_LEDGER', 'E_IO', 'E_WRITE_FAILED', 'E_WASM', 'E_DEPENDENCY', 'E_PLOT_RENDER'],
+    codes: ['E_INTERNAL', 'E_LEDGER', 'E_IO', 'E_WRITE_FAILED', 'E_WASM', 'E_DEPENDENCY', 'E_PLOT_RENDER', 'E_STIX_MAIL'],
   },
 ];
 

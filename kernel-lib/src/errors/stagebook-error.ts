@@ -90,6 +90,12 @@ export type StagebookErrorCode =
   | 'E_LCO_UNDELIVERED' // frames of an LCO manifest failed, were refused or unusable: the run ends partial
   // pipelines
   | 'E_XPCS_VALIDATION' // the XPCS notebook's check failed: a fitted decay time off the generator's, or QC failed
+  | 'E_STIX_TM_FORMAT' // an EDDS XML file is neither PktRawResponse (TM) nor PktTcReportResponse (TC), or its XML is cut
+  | 'E_STIX_PACKET' // a CCSDS packet is corrupt: bad hex, shorter than its headers, length field disagrees with its size
+  | 'E_STIX_IDB' // the instrument database lacks a packet/parameter, or uses a MIB feature we do not support (table+row named)
+  | 'E_STIX_TIMECORR' // the time-correlation file is invalid or does not cover the time asked
+  | 'E_STIX_STATUS' // the pipeline status endpoint could not be reached or answered badly
+  | 'E_STIX_MAIL' // the stuck monitor could not send its alert mail or run its alert command
   // generic
   | 'E_INTERNAL'; // an invariant of stagebook itself broke (a bug)
 
@@ -174,6 +180,12 @@ const CODE_SET = {
   E_LCO_UNLISTED: true,
   E_LCO_UNDELIVERED: true,
   E_XPCS_VALIDATION: true,
+  E_STIX_TM_FORMAT: true,
+  E_STIX_PACKET: true,
+  E_STIX_IDB: true,
+  E_STIX_TIMECORR: true,
+  E_STIX_STATUS: true,
+  E_STIX_MAIL: true,
   E_INTERNAL: true,
 } as const satisfies Record<StagebookErrorCode, true>;
 export const STAGEBOOK_ERROR_CODES = Object.freeze(Object.keys(CODE_SET)) as readonly StagebookErrorCode[];

@@ -20,3 +20,5 @@ export { examplePipeline, tokenizeStage, splitStage, collateStage } from '../exa
 export * from './solar';
 export { SunArchive } from '../local-archive/sun-archive';
 export type { SunArchiveOptions } from '../local-archive/sun-archive';
+// STIX: the telemetry simulator (EDDS XML, IDB, time correlation) and its local SMTP helpers.
+export * from './stix';

@@ -1,2 +1,0 @@
-// Types of `stagebook/testing` (see testing.js).
-export * from './dist/testing';
