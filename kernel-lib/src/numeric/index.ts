@@ -4,6 +4,8 @@ export * from './peaks2d';
 export * from './xpcs';
 export * from './signals';
 export * from './frames';
+export * from './lasso';
+export * from './goes';
 export { coreModuleHash } from './wasm/core';
 export { closeWorkerPool, defaultParallelPolicy } from './parallel/pool';
 export type { ParallelPolicy } from './parallel/pool';
