@@ -7,7 +7,7 @@
 set -euo pipefail
 PACKAGES=(python3-numpy python3-scipy python3-astropy python3-h5py libcfitsio-bin jupyter-nbconvert python3-nbclient python3-jupyter-client
   chromium python3-jupyter-server python3-jupyterlab-server)
-if [ "${1:-}" = "--bench" ]; then PACKAGES+=(python3-skimage python3-sklearn); fi
+if [ "${1:-}" = "--bench" ]; then PACKAGES+=(python3-skimage python3-sklearn python3-cvxopt); fi
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ "${#missing[@]}" -eq 0 ] && exit 0

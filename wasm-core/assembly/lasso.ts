@@ -199,3 +199,128 @@ export function lassoPath(
     for (let j = 0; j < k; j++) store<f64>(bOut + ((<usize>(l * k + j)) << 3), unchecked(p.b[j]));
   }
 }
+
+/** Fills p.q / p.c for the combination cols[0..k) of the global Gram (scaled by 1/m, 1/m^2). */
+function loadCombination(p: Problem, g: usize, d: usize, nCols: i32, cols: StaticArray<i32>, m: f64): void {
+  const k = p.k;
+  const inv = 1.0 / m;
+  const inv2 = inv * inv;
+  for (let i = 0; i < k; i++) {
+    const ci = unchecked(cols[i]);
+    unchecked((p.c[i] = load<f64>(d + ((<usize>ci) << 3)) * inv));
+    for (let j = 0; j < k; j++) {
+      unchecked((p.q[i * k + j] = load<f64>(g + ((<usize>(ci * nCols + unchecked(cols[j]))) << 3)) * inv2));
+    }
+    unchecked((p.b[i] = 0));
+    unchecked((p.status[i] = LOWER));
+  }
+}
+
+/**
+ * ALEXIS' composite distance of the current solution from Gram quantities only (no pass over the
+ * samples): RSS = b'Qb - 2c'b + x'x, vector_fit = c'b / b'Qb, E_tot = sum(x) / sum(fit),
+ * r = (n c'b - sum(fit) sum(x)) / sqrt((n b'Qb - sum(fit)^2)(n x'x - sum(x)^2)). For ranking the
+ * grid; the chosen fit's metrics are recomputed exactly from A by the host.
+ */
+function gridDistance(p: Problem, colSum: usize, cols: StaticArray<i32>, m: f64, xx: f64, sx: f64, n: f64): f64 {
+  const k = p.k;
+  let bqb: f64 = 0, cb: f64 = 0, sb: f64 = 0;
+  for (let i = 0; i < k; i++) {
+    const bi = unchecked(p.b[i]);
+    if (bi == 0) continue;
+    let row: f64 = 0;
+    for (let j = 0; j < k; j++) row += unchecked(p.q[i * k + j]) * unchecked(p.b[j]);
+    bqb += bi * row;
+    cb += unchecked(p.c[i]) * bi;
+    sb += load<f64>(colSum + ((<usize>unchecked(cols[i])) << 3)) / m * bi;
+  }
+  const mse = max(bqb - 2 * cb + xx, 0.0) / n;
+  const rmse = Math.sqrt(mse);
+  const vf = bqb == 0 ? NaN : cb / bqb;
+  const et = sb == 0 ? NaN : sx / sb;
+  const den = Math.sqrt((n * bqb - sb * sb) * (n * xx - sx * sx));
+  const r = den > 0 ? min(1.0, max(-1.0, (n * cb - sb * sx) / den)) : NaN;
+  return Math.sqrt(rmse * rmse + mse * mse + (1 - vf) * (1 - vf) + (1 - et) * (1 - et) + (1 - r) * (1 - r) / 4);
+}
+
+/** Advances `idx` (k indices < nc) to the next itertools.combinations tuple; false at the end. */
+function nextCombination(idx: StaticArray<i32>, k: i32, nc: i32): bool {
+  let i = k - 1;
+  while (i >= 0 && unchecked(idx[i]) == nc - k + i) i--;
+  if (i < 0) return false;
+  unchecked((idx[i] += 1));
+  for (let j = i + 1; j < k; j++) unchecked((idx[j] = idx[j - 1] + 1));
+  return true;
+}
+
+/** Advances `zoom` (k digits < nz) like itertools.product (last fastest); false at the end. */
+function nextProduct(zoom: StaticArray<i32>, k: i32, nz: i32): bool {
+  for (let i = k - 1; i >= 0; i--) {
+    if (unchecked(zoom[i]) + 1 < nz) {
+      unchecked((zoom[i] += 1));
+      return true;
+    }
+    unchecked((zoom[i] = 0));
+  }
+  return false;
+}
+
+/**
+ * ALEXIS' grid search (create_peakfinder_scale.py: create_df_w_normed_and_lowpass_columns and
+ * fit_all_zoom_LASSO): for every non-empty subset of the nc clusters (itertools.combinations by
+ * size) and every choice of one of nz zooms per chosen cluster (itertools.product), the columns
+ * h[cluster * nz + zoom] scaled by the subset's global maximum m are fitted for every lam (warm
+ * path). g = H'H (nc*nz square), d = H'x, colSum/colMax per column. Per combination writes the
+ * smallest distance (NaN skipped; first lam on ties) to outDist, its lam index to outLam (-1 when
+ * every distance is NaN, -2 when the solver did not converge) and its coefficients to outB
+ * (nc values per combination, unused ones 0). Returns the number of combinations.
+ */
+export function lassoGrid(
+  g: usize, d: usize, colSum: usize, colMax: usize, xx: f64, sx: f64, n: i32, nc: i32, nz: i32,
+  lams: usize, nl: i32, outDist: usize, outLam: usize, outB: usize, maxIter: i32,
+): i32 {
+  const nCols = nc * nz;
+  let combo = 0;
+  const cols = new StaticArray<i32>(nc);
+  const best = new StaticArray<f64>(nc);
+  for (let k = 1; k <= nc; k++) {
+    const p = new Problem(k);
+    const idx = new StaticArray<i32>(k);
+    const zoom = new StaticArray<i32>(k);
+    for (let i = 0; i < k; i++) unchecked((idx[i] = i));
+    do {
+      for (let i = 0; i < k; i++) unchecked((zoom[i] = 0));
+      do {
+        let m: f64 = 0;
+        for (let i = 0; i < k; i++) {
+          const col = unchecked(idx[i]) * nz + unchecked(zoom[i]);
+          unchecked((cols[i] = col));
+          m = max(m, load<f64>(colMax + ((<usize>col) << 3)));
+        }
+        loadCombination(p, g, d, nCols, cols, m);
+        let bestDist: f64 = NaN;
+        let bestLam = -1;
+        for (let l = 0; l < nl; l++) {
+          if (p.solve(load<f64>(lams + ((<usize>l) << 3)), maxIter) < 0) {
+            bestLam = -2;
+            break;
+          }
+          const dist = gridDistance(p, colSum, cols, m, xx, sx, <f64>n);
+          if (!isNaN(dist) && (bestLam < 0 || dist < bestDist)) {
+            bestDist = dist;
+            bestLam = l;
+            for (let i = 0; i < k; i++) unchecked((best[i] = p.b[i]));
+          }
+        }
+        store<f64>(outDist + ((<usize>combo) << 3), bestLam >= 0 ? bestDist : NaN);
+        store<i32>(outLam + ((<usize>combo) << 2), bestLam);
+        for (let c = 0; c < nc; c++) store<f64>(outB + ((<usize>(combo * nc + c)) << 3), 0);
+        if (bestLam >= 0) {
+          for (let i = 0; i < k; i++) store<f64>(outB + ((<usize>(combo * nc + unchecked(idx[i]))) << 3), unchecked(best[i]));
+        }
+        combo++;
+      } while (nextProduct(zoom, k, nz));
+    } while (nextCombination(idx, k, nc));
+  }
+  return combo;
+}

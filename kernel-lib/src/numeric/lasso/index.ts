@@ -3,3 +3,5 @@ export { boundedLasso, boundedLassoPath, toMatrix, matVec } from './bounded-lass
 export type { BoundedLassoOptions, BoundedLassoSolution, DenseMatrix, Matrix } from './bounded-lasso';
 export { lassoFitMetrics } from './metrics';
 export type { LassoFitMetrics } from './metrics';
+export { lassoGridSearch, alexisLambdaGrid, alexisTarget, alexisColumn, alexisDesignMatrix } from './grid-search';
+export type { LassoGridInput, LassoGridResult, GridCombination } from './grid-search';

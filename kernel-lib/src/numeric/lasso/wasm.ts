@@ -7,6 +7,10 @@ export interface LassoKernels {
     q: number, c: number, k: number, lams: number, m: number, b0: number, status0: number,
     bOut: number, itersOut: number, maxIter: number,
   ): void;
+  lassoGrid(
+    g: number, d: number, colSum: number, colMax: number, xx: number, sx: number, n: number, nc: number, nz: number,
+    lams: number, nl: number, outDist: number, outLam: number, outB: number, maxIter: number,
+  ): number;
 }
 
 /** The main-thread instance of the lasso module and its kernel entry points. */

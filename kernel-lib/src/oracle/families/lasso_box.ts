@@ -5,8 +5,8 @@
  * ill-conditioned): feasibility within 1e-12, objective, fit (the same for every minimiser) and, for
  * lam > 0, l1.
  */
-import { boundedLassoPath } from '../../numeric/lasso';
-import type { Tolerance } from '../compare';
+import { alexisDesignMatrix, boundedLassoPath } from '../../numeric/lasso';
+import type { Checker, Tolerance } from '../compare';
 import { caseField } from '../fields';
 import type { OracleFamily } from '../types';
 
@@ -26,12 +26,29 @@ interface LassoTolerances {
   l1: Tolerance;
 }
 
+interface LassoPrep {
+  box_sizes_arcsec: number[];
+  raw_box_flux: number[][];
+  raw_xrs: number[];
+}
+
+/** ALEXIS' construction of A and x from the raw box sums and XRS reproduces the stored ones (1e-12). */
+function checkPrep(prep: LassoPrep | undefined, A: number[][], x: number[], check: Checker): void {
+  if (!prep) return;
+  const k = prep.box_sizes_arcsec.length;
+  const columns = Array.from({ length: k }, (_, j) => prep.raw_box_flux.map((row) => row[j]));
+  const built = alexisDesignMatrix(columns, prep.box_sizes_arcsec, prep.raw_xrs);
+  check.close('prep.A', built.A, A, { atol: 1e-12 });
+  check.close('prep.x', built.x, x, { atol: 1e-12 });
+}
+
 export const lassoBoxFamily: OracleFamily = {
   family: 'lasso_box',
   runCase(c, check, ctx) {
     const A = caseField(c, 'A', ctx) as number[][];
     const x = caseField(c, 'x', ctx) as number[];
     const lams = caseField(c, 'lams', ctx) as number[];
+    checkPrep(c.prep as LassoPrep | undefined, A, x, check);
     const solutions = boundedLassoPath(A, x, lams);
     const expected = (c.expected as { solutions: LassoSolutionRef[] }).solutions;
     const tol = c.tolerance as LassoTolerances;
