@@ -9,6 +9,10 @@
  *   5^8 - 1 = 390,624 combinations x 50 lams = 19.5 M problems) through lassoGridSearch, one thread;
  *   the reference column is cvxopt's measured per-problem time x 19.5 M (extrapolated, not run:
  *   about 5.5 hours).
+ * - box_sums: ALEXIS' region fluxes, 8 clusters x 4 half-widths (125/85/67/41 px) on a 4096x4096
+ *   float32 frame, per frame (a 200-frame stack is 200 of these; each frame is copied into WASM memory
+ *   once), vs numpy cumulative-sum images (the issue's reference) and vs ALEXIS' own np.sum over
+ *   each slice.
  * Usage: node bench/lasso.bench.js          (orchestrates, writes bench/results/lasso.json)
  *        node bench/lasso.bench.js <kernel>  (child: one measurement of ours)
  */
@@ -71,7 +75,46 @@ function gridScene(nc, nz, n = T) {
   return { columns, boxSizesArcsec: sizes, xrs };
 }
 
+const FRAME = 4096;
+const CENTRES = Array.from({ length: 8 }, (_, c) => [600 + 350 * c + 0.4, 900 + 260 * c + 0.7]);
+const PY_FRAME = `
+img = (np.sin(np.arange(${FRAME} * ${FRAME}, dtype=np.float64) * 0.001) * 100 + 1000).astype(np.float32).reshape(${FRAME}, ${FRAME})
+centres = ${JSON.stringify(CENTRES)}
+half = [125, 85, 67, 41]
+`;
+const PY_BOX = {
+  cumsum: `
+def frame():
+    S = np.zeros((${FRAME} + 1, ${FRAME} + 1))
+    S[1:, 1:] = img.cumsum(0, dtype=np.float64).cumsum(1)
+    out = []
+    for x, y in centres:
+        for d in half:
+            r0, r1, c0, c1 = int(y - d), int(y + d), int(x - d), int(x + d)
+            out.append(S[r1, c1] - S[r0, c1] - S[r1, c0] + S[r0, c0])
+    return out
+t, out = best(frame, 3)
+emit({'seconds': t})
+`,
+  slices: `
+def frame():
+    return [np.sum(img[int(y - d):int(y + d), int(x - d):int(x + d)], dtype=np.float64) for x, y in centres for d in half]
+t, out = best(frame, 3)
+emit({'seconds': t})
+`,
+};
+
 async function child(name) {
+  if (name === 'box_sums') {
+    const lib = require(path.join(__dirname, '..', 'kernel-lib', 'dist', 'numeric', 'boxsum'));
+    const data = new Float32Array(FRAME * FRAME);
+    for (let i = 0; i < data.length; i++) data[i] = Math.fround(Math.sin(i * 0.001) * 100 + 1000);
+    const fn = () => lib.boxSums({ data, shape: [FRAME, FRAME] }, CENTRES, [125, 85, 67, 41]);
+    fn();
+    const [seconds] = await best(fn, 5);
+    emit({ seconds });
+    return;
+  }
   if (name === 'grid_8x4') {
     const lib = require(path.join(__dirname, '..', 'kernel-lib', 'dist', 'numeric', 'lasso'));
     const scene = gridScene(8, 4);
@@ -94,6 +137,11 @@ function main() {
     const ours = runNode(__filename, [name]);
     const ref = runPython(`${PY_DATA}\n${PY_CVXOPT(k.k)}`);
     rows.push({ kernel: name, size: k.size, ours_s: ours.seconds, ref_s: ref.seconds, ref_name: 'cvxopt.solvers.qp (per lam)', ours_peak_mb: ours.peak_rss_mb, ref_peak_mb: ref.peak_rss_mb, target: 'ratio <= 0.01' });
+  }
+  const box = runNode(__filename, ['box_sums']);
+  for (const [ref, code] of Object.entries(PY_BOX)) {
+    const r = runPython(`import numpy as np\n${PY_FRAME}\n${code}`);
+    rows.push({ kernel: 'box_sums', size: '4096x4096 f32, 8 clusters x 4 boxes, per frame', ours_s: box.seconds, ref_s: r.seconds, ref_name: ref === 'cumsum' ? 'numpy cumulative-sum image' : 'numpy np.sum per slice (ALEXIS)', ours_peak_mb: box.peak_rss_mb, ref_peak_mb: r.peak_rss_mb, target: ref === 'cumsum' ? 'ratio <= 0.5' : '' });
   }
   const grid = runNode(__filename, ['grid_8x4']);
   const problems = grid.combinations * LAMS.length;

@@ -6,6 +6,7 @@ export * from './signals';
 export * from './frames';
 export * from './lasso';
 export * from './goes';
+export * from './boxsum';
 export { coreModuleHash } from './wasm/core';
 export { closeWorkerPool, defaultParallelPolicy } from './parallel/pool';
 export type { ParallelPolicy } from './parallel/pool';
