@@ -11,6 +11,7 @@ export type StagebookErrorCode =
   | 'E_EMPTY_INPUT'
   | 'E_NON_FINITE'
   | 'E_WASM'
+  | 'E_NOT_CONVERGED' // an iterative solver (bounded LASSO active set) did not converge in its iteration limit
   // oracle runner
   | 'E_ORACLE_FORMAT'
   // engine: configuration (YAML + zod), secrets, paths

@@ -16,6 +16,9 @@ import { crossCorrelationFamily } from './cross_correlation';
 import { pearsonrFamily } from './pearsonr';
 import { filtfiltFamily } from './filtfilt';
 import { splrepLinearFamily } from './splrep_linear';
+import { lassoBoxFamily } from './lasso_box';
+import { lassoMetricsFamily } from './lasso_metrics';
+import { goesClassFamily } from './goes_class';
 
 const adapters: OracleFamily[] = [
   findPeaksFamily,
@@ -31,6 +34,9 @@ const adapters: OracleFamily[] = [
   pearsonrFamily,
   filtfiltFamily,
   splrepLinearFamily,
+  lassoBoxFamily,
+  lassoMetricsFamily,
+  goesClassFamily,
 ];
 
 export const oracleFamilies: Record<string, OracleFamily> = Object.fromEntries(adapters.map((a) => [a.family, a]));

@@ -48,3 +48,8 @@ export {
   alexisOptionsSchema,
 } from './pipeline';
 export { availabilitySpec, xrsSpec, qualitySpec, registeredImagesSpec, imageDataUri, grayPng } from './plots';
+// Stage 4 science (issue 14, part done): fit selection (step 11), the ALEXIS peak (step 13), the GOES class (step 15).
+export { selectChannelFit, selectEventFit } from './fit-selection';
+export type { ChannelFit, EventFit } from './fit-selection';
+export { alexisPeakTimes, goesClassAtPeak, peakTimes } from './flare-peaks';
+export type { FlarePeakClass, PeakSource } from './flare-peaks';
