@@ -111,6 +111,7 @@ const CODE_SET = {
   E_EMPTY_INPUT: true,
   E_NON_FINITE: true,
   E_WASM: true,
+  E_NOT_CONVERGED: true,
   E_ORACLE_FORMAT: true,
   E_CONFIG_SYNTAX: true,
   E_CONFIG_INVALID: true,
