@@ -18,6 +18,9 @@ const HELP = `usage: stagebook <command> [options]
   status --config F [--run ID] [--pipeline P] [--limit N] [--json]
   ledger query --config F [--level L] [--version-lt N] [--product P] [--stage S] [--state S] [--json]
   pipelines
+  flow run|resume|wait|status ...     Automate-style flows (stagebook flow --help)
+  xpcs automate|crawl ...             XPCS datasets through the xpcs flow (stagebook xpcs --help)
+  search QUERY --config F             the dataset search index (stagebook search --help)
 
 <pipeline> is a registered name (built in: example, xpcs, lco-data-management) or a path to a .js module exporting \`pipeline\`.
 Exit codes: 0 ok, 1 stage failures, 2 usage, 3 config, 4 locked, 5 no inputs, 6 run not found,
@@ -34,6 +37,16 @@ export function exitCodeOf(code: string): number {
   return EXIT.internal;
 }
 
+/** `stagebook xpcs automate|crawl` (flows). */
+async function xpcsCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help')) {
+    process.stdout.write(`usage: stagebook xpcs <command>\n${(await import('../pipelines/xpcs-flow/cli')).XPCS_FLOW_HELP}`);
+    return sub === undefined ? EXIT.usage : EXIT.ok;
+  }
+  return (await import('../pipelines/xpcs-flow/cli')).xpcsFlowCommand(sub, rest);
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -47,6 +60,9 @@ export async function main(argv: string[]): Promise<number> {
       // Loaded on demand: the notebook runner pulls in zeromq, which other commands never need.
       case 'notebook': return await (await import('../notebook/cli')).notebookCommand(rest);
       case 'archive': return await (await import('../local-archive/cli')).archiveCommand(rest);
+      case 'flow': return await (await import('../flows/cli')).flowCommand(rest);
+      case 'search': return await (await import('../search/cli')).searchCommand(rest);
+      case 'xpcs': return await xpcsCommand(rest);
       case undefined: case '--help': case '-h': case 'help':
         process.stdout.write(HELP);
         return cmd === undefined ? EXIT.usage : EXIT.ok;

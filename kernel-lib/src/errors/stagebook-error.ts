@@ -11,6 +11,13 @@ export type StagebookErrorCode =
   | 'E_EMPTY_INPUT'
   | 'E_NON_FINITE'
   | 'E_WASM'
+  | 'E_FLOW_DEFINITION' // a flow definition is invalid (zod or a dangling StartAt/Next/Default), naming the state and field
+  | 'E_FLOW_INPUT' // an action's input (at its InputPath) fails the action's schema, or names an unknown endpoint/command
+  | 'E_FLOW_ACTION' // an action failed (a pipeline or notebook that did not succeed, a command's non-zero exit)
+  | 'E_FLOW_TIMEOUT' // a flow step exceeded its WaitTime (Retry name: States.Timeout)
+  | 'E_FLOW_FAILED' // a flow run ended failed (flow wait / flow run --block)
+  | 'E_SEARCH_QUERY' // a search query does not parse (position given)
+  | 'E_SEARCH_INDEX' // the search index file cannot be opened or written
   // oracle runner
   | 'E_ORACLE_FORMAT'
   // engine: configuration (YAML + zod), secrets, paths
