@@ -20,6 +20,8 @@ export const plotsInput = z
     out_dir: z.string().min(1),
     /** Results group (legacy layout). */
     output_data: z.string().default('/exchange'),
+    /** File-name base of the figures (default: the HDF file name without extension). */
+    base: z.string().min(1).optional(),
   })
   .strict();
 
@@ -39,7 +41,7 @@ async function runPlots(raw: unknown, ctx: ActionContext): Promise<unknown> {
   const out = ctx.env.guard.resolve(input.out_dir, `${ctx.state}: plots out_dir`);
   mkdirSync(out, { recursive: true });
   const res = await readXpcsLegacyResults(input.hdf, input.output_data);
-  const base = path.basename(input.hdf).replace(/\.(hdf|h5)$/, '');
+  const base = input.base ?? path.basename(input.hdf).replace(/\.(hdf|h5)$/, '');
   const files: string[] = [];
   const g2 = res['norm-0-g2'];
   const err = res['norm-0-stderr'];
@@ -54,7 +56,13 @@ async function runPlots(raw: unknown, ctx: ActionContext): Promise<unknown> {
       files.push(await writePng(path.join(out, `${base}_g2_corr_${String(first).padStart(3, '0')}_${String(last).padStart(3, '0')}.png`), spec));
     }
   }
-  if (res.frameSum) files.push(await writePng(path.join(out, 'total_intensity_vs_time.png'), intensitySpec(res.frameSum.data)));
+  const frameSum = res.frameSum;
+  if (frameSum) {
+    // Legacy layout: (2, n) rows (frame index, sum); a plain vector in older files.
+    const n = frameSum.shape.length === 2 ? frameSum.shape[1] : frameSum.data.length;
+    const sums = frameSum.shape.length === 2 && frameSum.shape[0] === 2 ? frameSum.data.subarray(n) : frameSum.data;
+    files.push(await writePng(path.join(out, 'total_intensity_vs_time.png'), intensitySpec(sums)));
+  }
   const pixelSum = res.pixelSum;
   if (pixelSum && pixelSum.shape.length === 2) {
     const shape: [number, number] = [pixelSum.shape[0], pixelSum.shape[1]];

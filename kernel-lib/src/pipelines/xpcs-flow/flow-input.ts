@@ -98,7 +98,7 @@ export function xpcsFlowInput(env: FlowEnvironment, req: XpcsAutomateRequest): R
         { source_path: `${stage}/L2/${name}/${name}_report.json`, destination_path: `${resultsDir}/${name}_report.json`, recursive: false },
       ],
     },
-    Exec2Input: { hdf: resultsAbs, out_dir: path.dirname(resultsAbs) },
+    Exec2Input: { hdf: resultsAbs, out_dir: path.dirname(resultsAbs), base: name },
     Exec3Input: { subject: `xpcs/${name}`, hdf: resultsAbs, report: path.join(path.dirname(resultsAbs), `${name}_report.json`), title: name },
   };
 }
