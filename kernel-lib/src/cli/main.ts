@@ -29,7 +29,9 @@ Exit codes: 0 ok, 1 stage failures, 2 usage, 3 config, 4 locked, 5 no inputs, 6 
 
 /** Maps an error code to an exit code. */
 export function exitCodeOf(code: string): number {
-  if (code === 'E_USAGE' || code === 'E_INVALID_ARGUMENT') return EXIT.usage;
+  if (code === 'E_USAGE' || code === 'E_INVALID_ARGUMENT' || code === 'E_SEARCH_QUERY') return EXIT.usage;
+  if (code === 'E_FLOW_DEFINITION' || code === 'E_FLOW_INPUT') return EXIT.config;
+  if (code === 'E_FLOW_ACTION' || code === 'E_FLOW_FAILED' || code === 'E_FLOW_TIMEOUT') return EXIT.failed;
   if (code.startsWith('E_CONFIG') || code === 'E_STAGE_PARAMS' || code === 'E_SECRET_MISSING' || code === 'E_PIPELINE_NOT_FOUND' || code === 'E_PATH_ESCAPE') return EXIT.config;
   if (code === 'E_RUN_LOCKED') return EXIT.locked;
   if (code === 'E_NO_INPUTS') return EXIT.noInputs;
