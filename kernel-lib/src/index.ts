@@ -29,3 +29,13 @@ export * from './acquisition';
 export * from './archives';
 export * from './local-archive';
 export * from './pipelines/lco';
+// Flows (Automate-style state machines over transfer / compute / plots / ingest / shell), the XPCS
+// flow, its crawler, and the embedded dataset search index (docs/xpcs-flow.md).
+export {
+  FlowStore, makeFlowEnvironment, loadFlowConfig, loadFlowDefinition, parseFlowDefinition, runFlow, planFlow, FLOW_ACTIONS,
+} from './flows';
+export type { FlowDefinition, FlowEnvironment, FlowRunRecord, FlowStepRecord, RunFlowOptions, FlowClock, FlowStepEvent, FlowPlanStep } from './flows';
+export { SearchIndex, parseQuery } from './search';
+export type { SearchHit, SearchOptions, IngestWarning, FieldType } from './search';
+export { xpcsFlowDefinition, xpcsFlowInput, crawlDatasets } from './pipelines/xpcs-flow';
+export type { CrawlResult, CrawledDataset, XpcsAutomateRequest } from './pipelines/xpcs-flow';

@@ -7,6 +7,7 @@ import { isStagebookError } from '../errors/stagebook-error';
 import '../examples';
 import '../pipelines';
 import '../pipelines/lco';
+import '../pipelines/xpcs-flow';
 import { EXIT, cmdLedger, cmdPipelines, cmdResume, cmdRun, cmdStatus } from './commands';
 
 const HELP = `usage: stagebook <command> [options]

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseArgs, required, str, usage } from '../cli/args';
 import { StagebookError } from '../errors/stagebook-error';
 import { loadFlowConfig, type FlowEnvironment } from './config';
+import { builtInFlow } from './built-ins';
 import type { FlowDefinition } from './definition';
 import { loadFlowDefinition } from './load';
 import { planFlow } from './plan';
@@ -18,13 +19,9 @@ import { FlowStore, type FlowRunRecord } from './store';
 
 export const FLOW_EXIT = { ok: 0, failed: 1, usage: 2, walltime: 8 } as const;
 
-/** Built-in flows by name (a path to a YAML/JSON definition works too). */
-const BUILT_IN: Record<string, () => Promise<FlowDefinition>> = {
-  xpcs: async () => (await import('../pipelines/xpcs-flow/flow-input')).xpcsFlowDefinition(),
-};
-
+/** A built-in flow by name (registered by the systems, e.g. `xpcs`), else a YAML/JSON definition file. */
 async function definitionOf(name: string): Promise<FlowDefinition> {
-  return BUILT_IN[name] ? BUILT_IN[name]() : loadFlowDefinition(name);
+  return builtInFlow(name) ?? loadFlowDefinition(name);
 }
 
 function readInput(file: string): unknown {

@@ -14,3 +14,4 @@ export type { FlowPlanStep } from './plan';
 export { FLOW_ACTIONS } from './actions';
 export type { FlowAction, ActionContext } from './actions';
 export { getAtPath, setAtPath, parseJsonPath } from './json-path';
+export { registerBuiltInFlow, builtInFlow, builtInFlowNames } from './built-ins';
