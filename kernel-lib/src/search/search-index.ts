@@ -103,9 +103,28 @@ export class SearchIndex {
    * flattenXpcsMetadata) with scalar or array values; nested objects are flattened with dots.
    */
   ingest(subject: string, fields: Record<string, unknown>): { warnings: IngestWarning[]; fields: number } {
+    return this.db.transaction(() => this.ingestOne(subject, fields)).immediate();
+  }
+
+  /** Ingests many datasets in one transaction (a crawl, a backfill): all or none. */
+  ingestMany(records: Iterable<{ subject: string; fields: Record<string, unknown> }>): { warnings: IngestWarning[]; datasets: number } {
+    return this.db
+      .transaction(() => {
+        const warnings: IngestWarning[] = [];
+        let datasets = 0;
+        for (const r of records) {
+          warnings.push(...this.ingestOne(r.subject, r.fields).warnings);
+          datasets++;
+        }
+        return { warnings, datasets };
+      })
+      .immediate();
+  }
+
+  private ingestOne(subject: string, fields: Record<string, unknown>): { warnings: IngestWarning[]; fields: number } {
     const flat = flatten(fields);
     const warnings: IngestWarning[] = [];
-    const tx = this.db.transaction(() => {
+    {
       const version = ((this.db.prepare('SELECT version FROM search_docs WHERE subject = ?').get(subject) as { version: number } | undefined)?.version ?? 0) + 1;
       this.db.prepare('DELETE FROM search_fields WHERE subject = ?').run(subject);
       this.db.prepare('DELETE FROM search_fts WHERE subject = ?').run(subject);
@@ -123,8 +142,7 @@ export class SearchIndex {
       this.db.prepare('INSERT INTO search_fts (subject, body) VALUES (?, ?)').run(subject, text.join(' '));
       const record = Object.fromEntries(Object.entries(flat).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
       this.db.prepare('INSERT OR REPLACE INTO search_docs (subject, record_json, ingested_at, version) VALUES (?, ?, ?, ?)').run(subject, JSON.stringify(record), this.now(), version);
-    });
-    tx.immediate();
+    }
     return { warnings, fields: Object.keys(flat).length };
   }
 
