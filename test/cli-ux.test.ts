@@ -44,7 +44,8 @@ describe('stagebook --help', () => {
     const top = cli(['--help'], REPO);
     expect(top.code).toBe(0);
     for (const c of ['run', 'resume', 'status', 'ledger query', 'pipelines', 'notebook run', 'archive serve', 'archive lco-sync']) expect(top.stdout).toContain(c);
-    const subs = [['run'], ['resume'], ['status'], ['ledger'], ['ledger', 'query'], ['pipelines'], ['notebook'], ['notebook', 'run'], ['archive'], ['archive', 'serve'], ['archive', 'lco-sync']];
+    const subs = [['run'], ['resume'], ['status'], ['ledger'], ['ledger', 'query'], ['pipelines'], ['notebook'], ['notebook', 'run'], ['archive'], ['archive', 'serve'], ['archive', 'lco-sync'],
+      ['xpcs'], ['flow'], ['search'], ['stix']];
     for (const sub of subs) {
       const r = cli([...sub, '--help'], REPO);
       expect(r.code, `${sub.join(' ')} --help: ${r.stderr}`).toBe(0);

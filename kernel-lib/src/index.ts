@@ -79,3 +79,25 @@ export type { LcoSummaryRow } from './pipelines/lco/pipeline';
 export { runLcoDataManagement, lcoFrames, lcoFramesPerTargetNight } from './pipelines/lco/run';
 export type { LcoRunOptions, LcoRunResult } from './pipelines/lco/run';
 import './pipelines/lco';
+// XPCS at beamline scale: corr-compatible correlation of a dataset file (every /xpcs setting honoured
+// or refused, streaming, Rigaku/HDF5 frames, legacy or NeXus results), fit datasets, portal PNGs.
+export { correlateXpcsFile, frameFileOf, writeXpcsPortalPngs, xpcsFitDatasets } from './pipelines/xpcs';
+export type { CorrelateXpcsFileOptions, CorrelateXpcsFileResult } from './pipelines/xpcs';
+export { scatteringPatternSpecs, ringMeans, contrastBaselineSpec, intensityVsQSpec, diffusionFit, Q_UNIT } from './pipelines/xpcs/plots';
+export type { PatternInput } from './pipelines/xpcs/plots';
+// ALEXIS (solar-flare catalogue): onboarding catalogues, stages 1-2, stage-4 science, the solar image figure.
+export * from './pipelines/alexis';
+export { solarImageSpec, hpcX, hpcY } from './pipelines/alexis/solar-image-plot';
+export type { SolarImageInput, SolarWcs } from './pipelines/alexis/solar-image-plot';
+// STIX operations under one namespace (`import { stix } from 'stagebook'`).
+export * as stix from './pipelines/stix';
+// Flows (Automate-style state machines over transfer / compute / plots / ingest / shell), the XPCS
+// flow, its crawler, and the embedded dataset search index (docs/xpcs-flow.md).
+export {
+  FlowStore, makeFlowEnvironment, loadFlowConfig, loadFlowDefinition, parseFlowDefinition, runFlow, planFlow, FLOW_ACTIONS,
+} from './flows';
+export type { FlowDefinition, FlowEnvironment, FlowRunRecord, FlowStepRecord, RunFlowOptions, FlowClock, FlowStepEvent, FlowPlanStep } from './flows';
+export { SearchIndex, parseQuery } from './search';
+export type { SearchHit, SearchOptions, IngestWarning, FieldType } from './search';
+export { xpcsFlowDefinition, xpcsFlowInput, crawlDatasets } from './pipelines/xpcs-flow';
+export type { CrawlResult, CrawledDataset, XpcsAutomateRequest } from './pipelines/xpcs-flow';

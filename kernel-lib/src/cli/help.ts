@@ -58,16 +58,32 @@ Archives:
   archive serve [--port N] [...]          the offline LCO-compatible archive on 127.0.0.1
   archive lco-sync <data_download.yaml>   run the LCO data-management pipeline once
 
+Systems:
+  xpcs corr <hdf> [--imm F | ...]         XPCS-Eigen's corr: correlate a dataset, results into the HDF5 file
+  xpcs automate | crawl [...]             the XPCS flow for one dataset / every new dataset of a tree
+  stix serve | status | monitor | process STIX operations: watched-folder service, status, stuck monitor, levels
+  flow run | resume | wait | status       Automate-style flows recorded in the ledger
+  search QUERY --config F                 the dataset search index (fields, ranges, text)
+
 --config defaults to the stagebook.yaml of the current directory or a parent directory.
 ${EXIT_CODES_LINE}`;
 
-/** Help per top-level command (notebook and archive print their own). */
+const XPCS = `usage: stagebook xpcs <command>
+  corr <hdf> [--imm F | --rigaku F | --hdf5 F] [--g2out] [--darkout] [--frameout N] [--inpath /xpcs]
+      [--outpath /exchange] [--nexus [--output F]] [--compat xpcs-eigen] [--fits] [--plots] [--stream [--memory-mb N]]
+  automate --config CFG --input HDF --imm RAW [--rigaku] [--expression REGEX] [--dry-run] [--block]
+  crawl DIR --config CFG [--expression REGEX] [--watch] [--dry-run] [--block]
+See docs/xpcs-corr.md and docs/xpcs-flow.md.
+`;
+
+/** Help per top-level command (notebook, archive, stix, flow and search print their own). */
 export const COMMAND_HELP: Record<string, string> = {
   run: RUN,
   resume: RESUME,
   status: STATUS,
   ledger: LEDGER,
   pipelines: PIPELINES,
+  xpcs: XPCS,
 };
 
 /** True when argv asks for help (`--help` or `-h` anywhere before a `--`). */

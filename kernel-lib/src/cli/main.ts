@@ -8,6 +8,7 @@ import { isStagebookError } from '../errors/stagebook-error';
 import '../examples';
 import '../pipelines';
 import '../pipelines/lco';
+import '../pipelines/xpcs-flow';
 import { resourceError } from '../ledger/resource-errors';
 import { EXIT, exitCodeOf } from '../errors/exit-codes';
 import { cmdLedger, cmdPipelines, cmdResume, cmdRun, cmdStatus } from './commands';
@@ -15,7 +16,6 @@ import { COMMAND_HELP, OVERVIEW, wantsHelp } from './help';
 
 /** Maps an error code to an exit code (one table for the whole binary: errors/exit-codes.ts). */
 export { exitCodeOf };
-
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -35,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'archive': return await (await import('../local-archive/cli')).archiveCommand(rest);
       case 'xpcs': return await (await import('./xpcs')).xpcsCommand(rest);
       case 'stix': return await (await import('../pipelines/stix/cli')).stixCommand(rest);
+      case 'flow': return await (await import('../flows/cli')).flowCommand(rest);
+      case 'search': return await (await import('../search/cli')).searchCommand(rest);
       case undefined: case '--help': case '-h': case 'help':
         (cmd === undefined ? process.stderr : process.stdout).write(OVERVIEW);
         return cmd === undefined ? EXIT.usage : EXIT.ok;

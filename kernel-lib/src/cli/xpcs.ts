@@ -56,6 +56,9 @@ export async function xpcsCorrCommand(argv: string[]): Promise<number> {
  * a missing frame file is 6, a malformed one 7, a refused configuration field 3.
  */
 export async function xpcsCommand(argv: string[]): Promise<number> {
-  if (argv[0] === 'corr') return xpcsCorrCommand(argv.slice(1));
-  throw usage(`xpcs: unknown subcommand ${argv[0] ?? '(none)'} (corr)`);
+  const [sub, ...rest] = argv;
+  if (sub === 'corr') return xpcsCorrCommand(rest);
+  // automate / crawl: the XPCS flow (pipelines/xpcs-flow, docs/xpcs-flow.md)
+  if (sub === 'automate' || sub === 'crawl') return (await import('../pipelines/xpcs-flow/cli')).xpcsFlowCommand(sub, rest);
+  throw usage(`xpcs: unknown subcommand ${sub ?? '(none)'} (corr, automate, crawl)`);
 }

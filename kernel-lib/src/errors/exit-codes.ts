@@ -37,11 +37,20 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
  * `internal` (70): an unknown code is a bug, not a user error.
  */
 export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonly string[] }> = [
-  { exit: EXIT.failed, codes: ['E_STAGE_FAILED', 'E_STAGE_OUTPUT', 'E_NOTEBOOK_CELL_FAILED', 'E_NOTEBOOK_CELL_ABORT', 'E_XPCS_VALIDATION'] },
-  { exit: EXIT.usage, codes: ['E_USAGE', 'E_INVALID_ARGUMENT', 'E_NOTEBOOK_PARAMS', 'E_RUN_FINISHED'] },
+  {
+    exit: EXIT.failed,
+    codes: [
+      'E_STAGE_FAILED', 'E_STAGE_OUTPUT', 'E_NOTEBOOK_CELL_FAILED', 'E_NOTEBOOK_CELL_ABORT', 'E_XPCS_VALIDATION', 'E_FLOW_ACTION',
+      'E_FLOW_FAILED', 'E_NOT_CONVERGED',
+    ],
+  },
+  { exit: EXIT.usage, codes: ['E_USAGE', 'E_INVALID_ARGUMENT', 'E_NOTEBOOK_PARAMS', 'E_RUN_FINISHED', 'E_SEARCH_QUERY'] },
   {
     exit: EXIT.config,
-    codes: ['E_CONFIG_*', 'E_STAGE_PARAMS', 'E_SECRET_MISSING', 'E_PIPELINE_NOT_FOUND', 'E_PIPELINE_INVALID', 'E_PATH_ESCAPE', 'E_WORKDIR_NAME'],
+    codes: [
+      'E_CONFIG_*', 'E_STAGE_PARAMS', 'E_SECRET_MISSING', 'E_PIPELINE_NOT_FOUND', 'E_PIPELINE_INVALID', 'E_PATH_ESCAPE', 'E_WORKDIR_NAME',
+      'E_FLOW_DEFINITION', 'E_FLOW_INPUT',
+    ],
   },
   { exit: EXIT.locked, codes: ['E_RUN_LOCKED', 'E_LEASE_LOST'] },
   { exit: EXIT.noInputs, codes: ['E_NO_INPUTS'] },
@@ -55,7 +64,7 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
     ],
   },
   { exit: EXIT.network, codes: ['E_DOWNLOAD_*', 'E_ARCHIVE_*', 'E_STIX_STATUS'] },
-  { exit: EXIT.timeout, codes: ['E_NOTEBOOK_TIMEOUT'] },
+  { exit: EXIT.timeout, codes: ['E_NOTEBOOK_TIMEOUT', 'E_FLOW_TIMEOUT'] },
   { exit: EXIT.kernel, codes: ['E_KERNEL_*'] },
   { exit: EXIT.outputPath, codes: ['E_OUTPUT_PATH'] },
   { exit: EXIT.diskFull, codes: ['E_DISK_FULL'] },
@@ -65,7 +74,7 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
   { exit: EXIT.interrupted, codes: ['E_ABORTED'] },
   {
     exit: EXIT.internal,
-    codes: ['E_INTERNAL', 'E_LEDGER', 'E_IO', 'E_WRITE_FAILED', 'E_WASM', 'E_DEPENDENCY', 'E_PLOT_RENDER', 'E_STIX_MAIL'],
+    codes: ['E_INTERNAL', 'E_LEDGER', 'E_IO', 'E_WRITE_FAILED', 'E_WASM', 'E_DEPENDENCY', 'E_PLOT_RENDER', 'E_STIX_MAIL', 'E_SEARCH_INDEX'],
   },
 ];
 

@@ -12,6 +12,13 @@ export type StagebookErrorCode =
   | 'E_NON_FINITE'
   | 'E_WASM'
   | 'E_NOT_CONVERGED' // an iterative solver (bounded LASSO active set) did not converge in its iteration limit
+  | 'E_FLOW_DEFINITION' // a flow definition is invalid (zod or a dangling StartAt/Next/Default), naming the state and field
+  | 'E_FLOW_INPUT' // an action's input (at its InputPath) fails the action's schema, or names an unknown endpoint/command
+  | 'E_FLOW_ACTION' // an action failed (a pipeline or notebook that did not succeed, a command's non-zero exit)
+  | 'E_FLOW_TIMEOUT' // a flow step exceeded its WaitTime (Retry name: States.Timeout)
+  | 'E_FLOW_FAILED' // a flow run ended failed (flow wait / flow run --block)
+  | 'E_SEARCH_QUERY' // a search query does not parse (position given)
+  | 'E_SEARCH_INDEX' // the search index file cannot be opened or written
   // oracle runner
   | 'E_ORACLE_FORMAT'
   // engine: configuration (YAML + zod), secrets, paths
@@ -112,6 +119,13 @@ const CODE_SET = {
   E_NON_FINITE: true,
   E_WASM: true,
   E_NOT_CONVERGED: true,
+  E_FLOW_DEFINITION: true,
+  E_FLOW_INPUT: true,
+  E_FLOW_ACTION: true,
+  E_FLOW_TIMEOUT: true,
+  E_FLOW_FAILED: true,
+  E_SEARCH_QUERY: true,
+  E_SEARCH_INDEX: true,
   E_ORACLE_FORMAT: true,
   E_CONFIG_SYNTAX: true,
   E_CONFIG_INVALID: true,
