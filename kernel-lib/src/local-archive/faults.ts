@@ -9,40 +9,24 @@ import { z } from 'zod';
 import { StagebookError } from '../errors/stagebook-error';
 import { issuePath, prettifyIssues } from '../errors/zod-issues';
 
-/** The kinds of fault. */
-export type FaultKind = '429' | '500' | 'reset' | 'truncate' | 'slow' | 'corrupt' | 'wrong-md5';
-
-/** One fault rule. */
-export interface FaultRule {
-  kind: FaultKind;
-  /** Regex source on the request path. Default: downloads (`^/download/|^/blobs/|^/solar/|^/ncei/`). */
-  path?: string;
-  /** Fault the first N requests of each matching path (default 1 unless probability is given). */
-  times?: number;
-  /** Fault each matching request with this probability instead. */
-  probability?: number;
-  /** 429: Retry-After seconds (default 1). */
-  retryAfterSeconds?: number;
-  /** 500: the status to send (default 500; 502/503/504 also useful). */
-  status?: number;
-  /** reset/truncate: fraction of the body sent before the connection is cut (default 0.5; reset 0 = before headers). */
-  at?: number;
-  /** slow: body rate in bytes per second (default 64 KiB/s). */
-  bytesPerSecond?: number;
-}
-
 export const DEFAULT_FAULT_PATH = '^/(download|blobs|solar|ncei)/';
 
 const ruleSchema = z.strictObject({
   kind: z.enum(['429', '500', 'reset', 'truncate', 'slow', 'corrupt', 'wrong-md5']),
-  path: z.string().optional(),
-  times: z.number().int().min(0).optional(),
-  probability: z.number().min(0).max(1).optional(),
-  retryAfterSeconds: z.number().min(0).optional(),
-  status: z.number().int().min(500).max(599).optional(),
-  at: z.number().min(0).max(1).optional(),
-  bytesPerSecond: z.number().min(1).optional(),
+  path: z.string().optional().describe('Regex source on the request path. Default: downloads (DEFAULT_FAULT_PATH)'),
+  times: z.number().int().min(0).optional().describe('Fault the first N requests of each matching path (default 1 unless probability is given)'),
+  probability: z.number().min(0).max(1).optional().describe('Fault each matching request with this probability instead'),
+  retryAfterSeconds: z.number().min(0).optional().describe('429: Retry-After seconds (default 1)'),
+  status: z.number().int().min(500).max(599).optional().describe('500: the status to send (default 500; 502/503/504 also useful)'),
+  at: z.number().min(0).max(1).optional()
+    .describe('reset/truncate: fraction of the body sent before the connection is cut (default 0.5; reset 0 = before headers)'),
+  bytesPerSecond: z.number().min(1).optional().describe('slow: body rate in bytes per second (default 64 KiB/s)'),
 });
+
+/** One fault rule (the schema's output: no hand-written twin). */
+export type FaultRule = z.output<typeof ruleSchema>;
+/** The kinds of fault. */
+export type FaultKind = FaultRule['kind'];
 
 /** Validates fault rules (E_INVALID_ARGUMENT naming the rule index and field). */
 export function parseFaultRules(input: unknown): FaultRule[] {
@@ -53,7 +37,7 @@ export function parseFaultRules(input: unknown): FaultRule[] {
     });
   }
   for (const rule of r.data) new RegExp(rule.path ?? DEFAULT_FAULT_PATH);
-  return r.data as FaultRule[];
+  return r.data;
 }
 
 /** Decides which fault (if any) a request gets. */
