@@ -35,8 +35,11 @@ export { EventBus, stagebookEvents } from './events/emitter';
 export type { StagebookEvent, StagebookEventType, StagebookEventListener } from './events/emitter';
 export type { LogLevel, StageLogger } from './logging/unit-log';
 // Data formats.
-export * from './formats/imm';
-export * from './formats/hdf5';
+// IMM and HDF5: readers and writers (header codecs, superblock checks and atomic-write helpers stay internal).
+export { readImm, readImmSparse, readImmHeaders, streamImm, writeImm } from './formats/imm';
+export type { ImmFrameHeader, ImmPv, ImmSelection, ReadImmOptions, ImmStack, ImmSparseStack, ImmFrame, ImmStreamOptions, WriteImmOptions } from './formats/imm';
+export { Hdf5Reader, withHdf5, writeHdf5 } from './formats/hdf5';
+export type { Hdf5Data, Hdf5Dataset, Hdf5NumericArray, Hdf5DatasetSpec, Hdf5Dtype, WriteHdf5Options } from './formats/hdf5';
 export * from './formats/xpcs';
 export * from './formats/fits';
 export * from './analysis';

@@ -9,69 +9,40 @@ import { z } from 'zod';
 import { StagebookError } from '../errors/stagebook-error';
 import { issuePath, prettifyIssues } from '../errors/zod-issues';
 
-/** The kinds of fault. */
-export type FaultKind =
-  | '429' | '500' | 'reset' | 'truncate' | 'slow' | 'corrupt' | 'wrong-md5' | 'wrong-url' | 'next-loop' | 'wrong-count';
-
 /**
  * Metadata faults: permanent properties of the answers (not of one request), so `times` and
  * `probability` do not apply. `wrong-md5` lies about a frame's checksum; `next-loop` makes the frames
  * API's `next` link loop; `wrong-count` makes its `count` lie; `wrong-url` gives a frame another URL
  * (default `file:///etc/passwd`).
  */
-const METADATA_KINDS: ReadonlySet<FaultKind> = new Set(['wrong-md5', 'wrong-url', 'next-loop', 'wrong-count']);
+const METADATA_KINDS: ReadonlySet<string> = new Set(['wrong-md5', 'wrong-url', 'next-loop', 'wrong-count']);
 
 /** Pagination faults default to the frames listing; the others to downloads. */
-const PAGINATION_KINDS: ReadonlySet<FaultKind> = new Set(['next-loop', 'wrong-count']);
+const PAGINATION_KINDS: ReadonlySet<string> = new Set(['next-loop', 'wrong-count']);
 export const DEFAULT_PAGINATION_FAULT_PATH = '^/frames/$';
-
-/** One fault rule. */
-export interface FaultRule {
-  kind: FaultKind;
-  /** Regex source on the request path. Default: downloads (`^/download/|^/blobs/|^/solar/|^/ncei/`). */
-  path?: string;
-  /** Fault the first N requests of each matching path (default 1 unless probability is given). */
-  times?: number;
-  /** Fault each matching request with this probability instead. */
-  probability?: number;
-  /** 429: Retry-After seconds (default 1). */
-  retryAfterSeconds?: number;
-  /** 500: the status to send (default 500; 502/503/504 also useful). */
-  status?: number;
-  /** reset/truncate: fraction of the body sent before the connection is cut (default 0.5; reset 0 = before headers). */
-  at?: number;
-  /** slow: body rate in bytes per second (default 64 KiB/s). */
-  bytesPerSecond?: number;
-  /**
-   * next-loop: where the `next` link of the faulty pages points: `first` (back to the first page,
-   * default), `self` (the page itself) or `stale` (a new URL that serves the same records again).
-   */
-  loop?: 'first' | 'self' | 'stale';
-  /** next-loop: index (0-based) of the first page whose `next` is wrong. Default 1. */
-  fromPage?: number;
-  /** wrong-count: added to the true `count` (negative: fewer than there are). Default +1000. */
-  countDelta?: number;
-  /** wrong-url: the URL the frame record carries instead of its download URL. Default file:///etc/passwd. */
-  url?: string;
-}
-
 export const DEFAULT_FAULT_PATH = '^/(download|blobs|solar|ncei)/';
 
 const ruleSchema = z.strictObject({
-  kind: z.enum(['429', '500', 'reset', 'truncate', 'slow', 'corrupt', 'wrong-md5', 'wrong-url', 'next-loop',
-    'wrong-count']),
-  path: z.string().optional(),
-  times: z.number().int().min(0).optional(),
-  probability: z.number().min(0).max(1).optional(),
-  retryAfterSeconds: z.number().min(0).optional(),
-  status: z.number().int().min(500).max(599).optional(),
-  at: z.number().min(0).max(1).optional(),
-  bytesPerSecond: z.number().min(1).optional(),
-  loop: z.enum(['first', 'self', 'stale']).optional(),
-  fromPage: z.number().int().min(0).optional(),
-  countDelta: z.number().int().optional(),
-  url: z.string().optional(),
+  kind: z.enum(['429', '500', 'reset', 'truncate', 'slow', 'corrupt', 'wrong-md5', 'wrong-url', 'next-loop', 'wrong-count']),
+  path: z.string().optional().describe('Regex source on the request path. Default: downloads (DEFAULT_FAULT_PATH); pagination faults: the frames listing'),
+  times: z.number().int().min(0).optional().describe('Fault the first N requests of each matching path (default 1 unless probability is given)'),
+  probability: z.number().min(0).max(1).optional().describe('Fault each matching request with this probability instead'),
+  retryAfterSeconds: z.number().min(0).optional().describe('429: Retry-After seconds (default 1)'),
+  status: z.number().int().min(500).max(599).optional().describe('500: the status to send (default 500; 502/503/504 also useful)'),
+  at: z.number().min(0).max(1).optional()
+    .describe('reset/truncate: fraction of the body sent before the connection is cut (default 0.5; reset 0 = before headers)'),
+  bytesPerSecond: z.number().min(1).optional().describe('slow: body rate in bytes per second (default 64 KiB/s)'),
+  loop: z.enum(['first', 'self', 'stale']).optional()
+    .describe('next-loop: where the `next` link of the faulty pages points: first page (default), the page itself, or a new URL serving the same records'),
+  fromPage: z.number().int().min(0).optional().describe('next-loop: index (0-based) of the first page whose `next` is wrong (default 1)'),
+  countDelta: z.number().int().optional().describe('wrong-count: added to the true `count` (negative: fewer than there are; default +1000)'),
+  url: z.string().optional().describe('wrong-url: the URL the frame record carries instead of its download URL (default file:///etc/passwd)'),
 });
+
+/** One fault rule (the schema's output: no hand-written twin). */
+export type FaultRule = z.output<typeof ruleSchema>;
+/** The kinds of fault. */
+export type FaultKind = FaultRule['kind'];
 
 function defaultPath(kind: FaultKind): string {
   return PAGINATION_KINDS.has(kind) ? DEFAULT_PAGINATION_FAULT_PATH : DEFAULT_FAULT_PATH;
@@ -86,7 +57,7 @@ export function parseFaultRules(input: unknown): FaultRule[] {
     });
   }
   for (const rule of r.data) new RegExp(rule.path ?? defaultPath(rule.kind));
-  return r.data as FaultRule[];
+  return r.data;
 }
 
 /** Decides which fault (if any) a request gets. */

@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { downloadPolicySchema, type DownloadPolicyInput } from '../../acquisition/policy';
+import { downloadPolicySchema } from '../../acquisition/policy';
 import { readYamlFile, validateYaml, type YamlSource } from '../../config/loader';
 import { envVarNameSchema } from '../../config/secrets';
 import { StagebookError } from '../../errors/stagebook-error';
@@ -55,17 +55,8 @@ export const lcoConfigSchema = z.strictObject({
   download: downloadPolicySchema.partial().optional().describe('Downloader policy (stagebook addition)'),
 });
 
-/** One archive entry. */
-export interface LcoArchiveConfig {
-  name: string;
-  active: boolean;
-  url: string;
-  token_envvar: string;
-  proposals: string[];
-  reduction_level: { image: number; spectrum: number };
-  /** Sent as the frames API's `public` parameter (default false, as the seed sends it). */
-  public: boolean;
-}
+/** One archive entry (the schema's output: no hand-written twin). */
+export type LcoArchiveConfig = z.output<typeof archiveSchema>;
 
 /** A validated config with absolute paths. */
 export interface LcoConfig {
@@ -77,7 +68,7 @@ export interface LcoConfig {
   startDatetime: string | null;
   endDatetime: string | null;
   defaultRedConfig?: string;
-  download?: DownloadPolicyInput;
+  download?: z.output<typeof lcoConfigSchema>['download'];
 }
 
 /** Loads data_download.yaml (errors: `file:line:col field: message`). */
@@ -89,9 +80,9 @@ export function loadLcoConfig(file: string): { config: LcoConfig; source: YamlSo
   return {
     source,
     config: {
-      file: source.absolutePath, archives: raw.archives as Record<string, LcoArchiveConfig>, logDir: abs(raw.log_dir), downloadDir: abs(raw.data_download_dir),
+      file: source.absolutePath, archives: raw.archives, logDir: abs(raw.log_dir), downloadDir: abs(raw.data_download_dir),
       reductionDir: abs(raw.data_reduction_dir), startDatetime: raw.start_datetime, endDatetime: raw.end_datetime,
-      defaultRedConfig: raw.default_red_config ? abs(raw.default_red_config) : undefined, download: raw.download as DownloadPolicyInput | undefined,
+      defaultRedConfig: raw.default_red_config ? abs(raw.default_red_config) : undefined, download: raw.download,
     },
   };
 }
