@@ -2,16 +2,9 @@
  * Terminal side of `stagebook notebook run`: papermill's per-cell progress bar (tqdm on stderr,
  * on by default on a terminal) and `--log-output` (cell outputs streamed as they arrive).
  */
+import { formatDuration as duration } from '../display/format';
 import type { RunnerEvent } from './events';
 import type { JupyterMessage } from './wire';
-
-/** Milliseconds as `850 ms` / `12.3 s` / `2 min 05 s`. */
-function duration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-}
 
 export interface CellTerminal {
   onEvent(e: RunnerEvent): void;
