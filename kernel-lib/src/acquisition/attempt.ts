@@ -7,6 +7,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
+import { finished, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
 import { StagebookError, type StagebookErrorCode } from '../errors/stagebook-error';
@@ -92,6 +93,66 @@ function parseContentRange(v: string | undefined): { start: number; total?: numb
 }
 
 /**
+ * Starts taking a response body's chunks at once, before the awaits that prepare the `.part` file:
+ * a chunk that arrived while nobody listened was still in the stream's buffer when undici destroyed
+ * the stream on a reset or early close, and was dropped, so the next attempt had nothing to resume
+ * from (small files are one chunk: all of it). Pauses the body after one write batch.
+ */
+function holdBody(body: Readable): { take(): Buffer[] } {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  const onData = (chunk: Buffer): void => {
+    chunks.push(chunk);
+    bytes += chunk.length;
+    if (bytes >= WRITE_BATCH_BYTES) body.pause();
+  };
+  body.on('error', () => undefined); // reported by consumeBody (finished()); never an unhandled 'error'
+  body.on('data', onData);
+  return {
+    take: () => {
+      body.pause();
+      body.off('data', onData);
+      return chunks.splice(0);
+    },
+  };
+}
+
+/**
+ * Reads a response body in flowing mode (each chunk reaches `onChunk` as soon as undici pushes it),
+ * starting with the chunks `holdBody` took. Whenever `onChunk` returns true the stream is paused
+ * while `drain()` writes the batch (backpressure).
+ */
+async function consumeBody(body: Readable, early: Buffer[], onChunk: (buf: Buffer) => boolean, drain: () => Promise<void>): Promise<void> {
+  let full = false;
+  for (const chunk of early) full = onChunk(chunk) || full;
+  if (full) await drain();
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    // The batch being written, if any: settling waits for it, so the caller's final flush never
+    // writes to the file at the same time.
+    let draining: Promise<void> = Promise.resolve();
+    const settle = (e?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      void draining.then(() => (e === undefined ? resolve() : reject(e)), reject);
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (settled || !onChunk(chunk)) return;
+      body.pause();
+      draining = drain().then(() => {
+        body.resume();
+      }, (e: unknown) => {
+        body.destroy(e as Error);
+        throw e;
+      });
+    });
+    // finished() also reports a close without 'end' or 'error' (premature close) as an error.
+    finished(body, (e) => settle(e ?? undefined));
+    body.resume();
+  });
+}
+
+/**
  * Runs one attempt. `onBytes` is called per received chunk. Leaves a (possibly partial) `.part`
  * file: a retry resumes it; a checksum or size contradiction discards it first.
  */
@@ -140,6 +201,7 @@ export async function attemptDownload(item: AttemptItem, cache: DownloadCache, p
     await res.body.dump().catch(() => undefined);
     throw new AttemptError('E_DOWNLOAD_SIZE', `${where}: the server announces ${total} bytes but the archive lists ${item.size}`, true, undefined, res.statusCode);
   }
+  const held = holdBody(res.body);
   await cache.savePartialInfo({ key: item.key, etag, lastModified, totalSize: total });
   const sha = createHash('sha256');
   const md5 = item.md5 ? createHash('md5') : undefined;
@@ -161,16 +223,15 @@ export async function attemptDownload(item: AttemptItem, cache: DownloadCache, p
     await fh.writev(batch);
   };
   try {
-    for await (const chunk of res.body) {
-      const buf = chunk as Buffer;
+    await consumeBody(res.body, held.take(), (buf) => {
       sha.update(buf);
       md5?.update(buf);
       pending.push(buf);
       pendingBytes += buf.length;
       received += buf.length;
-      if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
       onBytes(buf.length);
-    }
+      return pendingBytes >= WRITE_BATCH_BYTES;
+    }, flush);
   } finally {
     // Also on a cut connection: what arrived is a valid prefix, and the next attempt resumes after it.
     try {

@@ -75,9 +75,12 @@ export async function sendSource(req: IncomingMessage, res: ServerResponse, src:
       off += piece.length;
       for (const c of counters) c.bytes += piece.length;
       if (pos >= cutAt) {
-        // Truncate: the announced Content-Length is never reached; the client sees the socket close.
-        await new Promise<void>((r) => setTimeout(r, 20));
-        req.socket.destroy();
+        // The announced Content-Length is never reached. The bytes before the cut are handed to the
+        // socket first (write callback; a 20 ms timer here was a race on a busy machine), then
+        // truncate closes the connection cleanly (FIN) and reset tears it down.
+        await new Promise<void>((r) => res.write(Buffer.alloc(0), () => r()));
+        if (fault?.kind === 'truncate') req.socket.end();
+        else req.socket.destroy();
         return status;
       }
       if (res.destroyed) return status;
