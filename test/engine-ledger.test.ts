@@ -33,7 +33,8 @@ describe('engine: concurrent ledger writers', () => {
   });
 
   it('refuses a second live run of the same pipeline on the same workspace (exit 4)', async () => {
-    const w = makeWorkspace({ a: 'alpha', b: 'beta' }, 'stages:\n  tokenize: { delayMs: 1500 }\n');
+    // the first run sleeps until it is stopped: the refusal never races its end (busy machines)
+    const w = makeWorkspace({ a: 'alpha', b: 'beta' }, 'stages:\n  tokenize: { delayMs: 600000 }\n');
     const first = cliAsync(['run', 'example', '--config', w.config], w.dir);
     let err = '';
     first.stderr?.on('data', (d) => (err += d));
@@ -41,6 +42,7 @@ describe('engine: concurrent ledger writers', () => {
     const second = cli(['run', 'example', '--config', w.config], w.dir);
     expect(second.code).toBe(4);
     expect(second.stderr).toMatch(/E_RUN_LOCKED: run \S+ of pipeline example is live/);
-    expect(await exited(first)).toBe(0);
+    first.kill('SIGINT');
+    expect(await exited(first)).toBe(130); // interrupted, resumable
   });
 });

@@ -73,6 +73,7 @@ export type StagebookErrorCode =
   | 'E_NOTEBOOK_TIMEOUT' // a cell or the whole run exceeded its timeout
   | 'E_NOTEBOOK_CELL_FAILED' // a cell failed (execute_reply status error)
   | 'E_NOTEBOOK_CELL_ABORT' // a cell was aborted (syntax error, interrupt)
+  | 'E_NOTEBOOK_UNHANDLED_REJECTION' // a promise a cell started was rejected unhandled (also after the cell ended)
   | 'E_KERNEL_START' // the tslab kernel did not start or answer kernel_info
   | 'E_KERNEL_DIED' // the kernel process exited during the run
   | 'E_KERNEL_PROTOCOL' // a malformed or wrongly signed Jupyter message
@@ -173,6 +174,7 @@ const CODE_SET = {
   E_NOTEBOOK_TIMEOUT: true,
   E_NOTEBOOK_CELL_FAILED: true,
   E_NOTEBOOK_CELL_ABORT: true,
+  E_NOTEBOOK_UNHANDLED_REJECTION: true,
   E_KERNEL_START: true,
   E_KERNEL_DIED: true,
   E_KERNEL_PROTOCOL: true,

@@ -8,30 +8,7 @@ import type Database from 'better-sqlite3';
 import { StagebookError } from '../errors/stagebook-error';
 import { openDatabase, type OpenDatabaseOptions } from './db';
 import { leaseState } from './liveness';
-import type { FileRef, FileRow, RunRow, RunStatus, StageRunRow, StageRunStatus } from './types';
-
-/** What a new run records. */
-export interface NewRun {
-  pipeline: string;
-  /** Lease scope: at most one live run per scope (pipeline + workspace root). */
-  scope: string;
-  /** Everything needed to resume the run (levels, filters, input list...). */
-  options: Record<string, unknown>;
-  configFile?: string;
-  leaseMs: number;
-  /** Run id; generated when absent. */
-  id?: string;
-}
-
-/**
- * A held lease: the token proves ownership at every renewal; the generation (grows at every
- * takeover) is the fencing token every commit checks in its own transaction.
- */
-export interface Lease {
-  runId: string;
-  token: string;
-  generation: number;
-}
+import type { CachedUnit, CommittedOutput, FileRef, FileRow, Lease, NewRun, NewStageRun, RunRow, RunStatus, StageRunOutcome, UnitMeta } from './types';
 
 /**
  * The lease renewal statement, shared with the heartbeat worker thread (engine/heartbeat-worker.ts)
@@ -39,52 +16,7 @@ export interface Lease {
  */
 export const RENEW_LEASE_SQL = `UPDATE runs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND lease_generation = ? AND status = 'running'`;
 
-/** What a stage unit records when it starts. */
-export interface NewStageRun {
-  runId: string;
-  pipeline: string;
-  stage: string;
-  unit: string;
-  stageVersion: number;
-  params: unknown;
-  cacheKey: string;
-  inputs: FileRef[];
-  status?: StageRunStatus;
-  /** Real path of the workspace root (cache hits never cross workspaces). */
-  workspace?: string;
-}
-
-/** An output to register when a unit commits. */
-export interface CommittedOutput extends FileRef {
-  mtimeMs: number;
-}
-
-/** The unit a commit belongs to. */
-export interface UnitMeta {
-  runId: string;
-  pipeline: string;
-  stage: string;
-  unit: string;
-  version: number;
-  /** Real path of the workspace root. */
-  workspace?: string;
-}
-
-/** A succeeded unit found by its cache key. */
-export interface CachedUnit {
-  id: number;
-  runId: string;
-  stageVersion: number;
-  outputs: FileRef[];
-}
-
-/** The outcome of a unit. */
-export interface StageRunOutcome {
-  status: StageRunStatus;
-  outputs?: FileRef[];
-  error?: unknown;
-  log?: string;
-}
+export type { CachedUnit, CommittedOutput, Lease, NewRun, NewStageRun, StageRunOutcome, UnitMeta } from './types';
 
 const now = (): number => Date.now();
 const newToken = (): string => randomBytes(12).toString('hex');

@@ -99,3 +99,74 @@ export interface EventRow {
   message: string | null;
   data_json: string | null;
 }
+
+/** What a new run records. */
+export interface NewRun {
+  pipeline: string;
+  /** Lease scope: at most one live run per scope (pipeline + workspace root). */
+  scope: string;
+  /** Everything needed to resume the run (levels, filters, input list...). */
+  options: Record<string, unknown>;
+  configFile?: string;
+  leaseMs: number;
+  /** Run id; generated when absent. */
+  id?: string;
+}
+
+/**
+ * A held lease: the token proves ownership at every renewal; the generation (grows at every
+ * takeover) is the fencing token every commit checks in its own transaction.
+ */
+export interface Lease {
+  runId: string;
+  token: string;
+  generation: number;
+}
+
+
+/** What a stage unit records when it starts. */
+export interface NewStageRun {
+  runId: string;
+  pipeline: string;
+  stage: string;
+  unit: string;
+  stageVersion: number;
+  params: unknown;
+  cacheKey: string;
+  inputs: FileRef[];
+  status?: StageRunStatus;
+  /** Real path of the workspace root (cache hits never cross workspaces). */
+  workspace?: string;
+}
+
+/** An output to register when a unit commits. */
+export interface CommittedOutput extends FileRef {
+  mtimeMs: number;
+}
+
+/** The unit a commit belongs to. */
+export interface UnitMeta {
+  runId: string;
+  pipeline: string;
+  stage: string;
+  unit: string;
+  version: number;
+  /** Real path of the workspace root. */
+  workspace?: string;
+}
+
+/** A succeeded unit found by its cache key. */
+export interface CachedUnit {
+  id: number;
+  runId: string;
+  stageVersion: number;
+  outputs: FileRef[];
+}
+
+/** The outcome of a unit. */
+export interface StageRunOutcome {
+  status: StageRunStatus;
+  outputs?: FileRef[];
+  error?: unknown;
+  log?: string;
+}

@@ -32,7 +32,7 @@ Output and execution:
       --no-progress-bar        no progress bar
       --execution-timeout SEC  per-cell timeout in seconds (also --cell-timeout)
       --timeout SEC            whole-run timeout in seconds
-      --start-timeout SEC      kernel start timeout in seconds (default 60)
+      --start-timeout SEC      kernel start timeout in seconds (default 120)
       --events FILE            append a JSONL event stream (throttled progress) to FILE
       --events-throttle MS     minimum interval between progress events per stage (default 1000)
       --max-cell-output N      cap on one cell's output in characters (default 10485760); the rest is dropped with a note

@@ -41,6 +41,18 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** Called with each chunk the kernel writes to its own stdout/stderr (outside Jupyter messages). */
   onLog?: (text: string) => void;
+  /** Called with each report of the kernel preload (fd 3 JSON lines, e.g. unhandled rejections). */
+  onReport?: (report: KernelReport) => void;
+}
+
+/** A report from the kernel preload: an unhandled rejection and the execution (1-based) that started it. */
+export interface KernelReport {
+  type: 'unhandled_rejection';
+  /** Ordinal of the execute request whose code created the rejected promise (null: not from a cell). */
+  execution: number | null;
+  /** Ordinal of the latest execute request when it fired. */
+  current: number;
+  message: string;
 }
 
 /** A started kernel process: connection info, pid, exit notification and kill. */
@@ -141,6 +153,38 @@ for (;;) {
 try { if (dir) fs.rmSync(dir, { recursive: true, force: true }); } catch {}
 process.kill(process.pid, 'SIGKILL');
 \`, { eval: true, workerData: dir, execArgv: [] }).unref();
+
+// Unhandled rejections, attributed to the cell whose code started them (issue 11 item 10): every
+// tslab execute runs inside an AsyncLocalStorage context holding its ordinal, which timers and
+// promises the cell creates inherit; Node runs 'unhandledRejection' in the rejecting context, so
+// the store names the cell even when the rejection fires after it ended. Reported on fd 3 as a
+// JSON line (tslab itself prints it into whatever cell runs at that moment, or nowhere).
+if (isMainThread) {
+  const Module = require('node:module');
+  const fs = require('node:fs');
+  const { AsyncLocalStorage } = require('node:async_hooks');
+  const cells = new AsyncLocalStorage();
+  let ordinal = 0;
+  const load = Module._load;
+  Module._load = function (request, parent, isMain) {
+    const m = load.apply(this, arguments);
+    if (request === './executor' && parent && /tslab[\\/]dist[\\/]/.test(parent.filename) && typeof m.createExecutor === 'function' && !m.createExecutor.stagebook) {
+      const create = m.createExecutor;
+      m.createExecutor = Object.assign(function () {
+        const ex = create.apply(this, arguments);
+        const execute = ex.execute;
+        ex.execute = function (code) { const n = ++ordinal; return cells.run(n, () => execute.call(this, code)); };
+        return ex;
+      }, { stagebook: true });
+    }
+    return m;
+  };
+  process.on('unhandledRejection', (reason) => {
+    const cell = cells.getStore();
+    const message = reason instanceof Error ? (reason.stack || String(reason)) : String(reason);
+    try { fs.writeSync(3, JSON.stringify({ type: 'unhandled_rejection', execution: cell === undefined ? null : cell, current: ordinal, message }) + '\\n'); } catch {}
+  });
+}
 `;
 
 /** Writes a connection file (mode 0600, in a 0700 directory) and starts the kernel process. */
@@ -168,10 +212,31 @@ export async function launchKernel(options: LaunchOptions): Promise<LaunchedKern
     process.once('exit', killAllKernelsSync);
     exitHookInstalled = true;
   }
+  readReports(child, options.onReport);
   const forward = (b: Buffer): void => options.onLog?.(b.toString('utf8'));
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
   return wrapChild(child, child.pid, connection, tslabBin, dir);
+}
+
+/** Parses the JSON lines the preload writes to fd 3. */
+function readReports(child: ChildProcess, onReport: LaunchOptions['onReport']): void {
+  const pipe = child.stdio[3] as NodeJS.ReadableStream | null;
+  if (!pipe || !onReport) return;
+  let buffered = '';
+  pipe.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      try {
+        onReport(JSON.parse(line) as KernelReport);
+      } catch {
+        // not a report: ignore (the preload writes nothing else)
+      }
+    }
+  });
+  pipe.on('error', () => undefined);
 }
 
 function wrapChild(child: ChildProcess, pid: number, connection: ConnectionInfo, tslabBin: string, dir: string): LaunchedKernel {

@@ -12,7 +12,7 @@ import { StagebookError } from '../errors/stagebook-error';
 import { bannerDetail, cellErrorView, trimStderrOutputs } from './cell-error';
 import { KernelClient, type ExecuteResult } from './client';
 import { JsonlEventSink, nullSink, type EventSink, type RunnerEvent } from './events';
-import { launchKernel, type LaunchedKernel } from './launcher';
+import { launchKernel, type KernelReport, type LaunchedKernel } from './launcher';
 import type { JupyterMessage } from './wire';
 import { readNotebook, serializeNotebook, sourceText, writeNotebook, type Notebook, type NotebookCell } from './nbformat';
 import { OutputCollector, PROGRESS_MIME, parseTslabStderr, stderrText, structuredError } from './outputs';
@@ -40,7 +40,7 @@ export interface RunNotebookOptions {
    * take most of a short run budget (issue 11 item 14).
    */
   runTimeoutMs?: number;
-  /** Kernel start timeout in ms (default 60 000). */
+  /** Kernel start timeout in ms (default 120 000: tslab compiles TypeScript at start, slow on a loaded machine). */
   startTimeoutMs?: number;
   /** Cap on the output one cell adds to the notebook, in characters (default 10 MiB; Infinity: none). */
   maxCellOutput?: number;
@@ -165,6 +165,9 @@ class Execution {
   private lastSave = 0;
   private deadline = Infinity;
   private runningCell: NotebookCell | undefined;
+  /** Cells in execution order: execute request k (1-based, as the kernel preload counts) is executed[k - 1]. */
+  private readonly executed: NotebookCell[] = [];
+  private readonly rejections: KernelReport[] = [];
   private cellsExecuted = 0;
   private readonly stageSeen = new Map<string, string>();
 
@@ -206,11 +209,11 @@ class Execution {
 
   private async startKernel(): Promise<void> {
     const cwd = this.o.kernelCwd ?? path.dirname(path.resolve(this.o.input));
-    this.kernel = await launchKernel({ cwd, tslabBin: this.o.tslabBin, env: this.o.env, onLog: this.o.log });
+    this.kernel = await launchKernel({ cwd, tslabBin: this.o.tslabBin, env: this.o.env, onLog: this.o.log, onReport: (r) => this.rejections.push(r) });
     this.record.versions = versions(this.kernel.tslabBin);
     this.client = KernelClient.connect(this.kernel.connection, this.kernel.exited);
     this.client.onStrayIopub = (msg) => this.events.emit({ type: 'late_output', msg_type: msg.header.msg_type, parent: msg.parent_header.msg_id });
-    const info = await this.client.waitReady(this.o.startTimeoutMs ?? 60_000);
+    const info = await this.client.waitReady(this.o.startTimeoutMs ?? 120_000);
     if (this.o.runTimeoutMs !== undefined) this.deadline = Date.now() + this.o.runTimeoutMs;
     this.record.kernel = { name: 'tslab', pid: this.kernel.pid, implementation: info.implementation, protocol_version: info.protocol_version, language_info: info.language_info };
     this.events.emit({ type: 'kernel_ready', pid: this.kernel.pid, ms: Date.now() - this.t0 });
@@ -229,11 +232,34 @@ class Execution {
     const code = this.nb.cells.filter((c) => c.cell_type === 'code' && sourceText(c.source).trim() !== '');
     for (const [i, cell] of code.entries()) {
       const result = await this.executeCell(cell);
-      if (result.status === 'ok') continue;
+      if (result.status === 'ok' && this.rejections.length === 0) continue;
       for (const rest of code.slice(i + 1)) setCellRecord(rest, { status: 'skipped' });
-      return this.cellFailure(cell, result);
+      return result.status === 'ok' ? this.rejectionFailure(cell) : this.cellFailure(cell, result);
     }
+    // one more round trip lets rejections already due fire (and their reports arrive) before the
+    // kernel goes: after the last cell they used to vanish
+    if (code.length > 0) await (this.client as KernelClient).execute('await new Promise((resolve) => setImmediate(resolve));', { timeoutMs: 30_000 });
+    if (this.rejections.length > 0) return this.rejectionFailure(code[code.length - 1]);
     return { status: 'succeeded', exitCode: EXIT.ok };
+  }
+
+  /**
+   * An unhandled promise rejection fails the run, attributed to the cell whose code started it
+   * (the kernel preload's report), even when it fired after that cell ended (issue 11 item 10).
+   */
+  private rejectionFailure(current: NotebookCell): Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'> {
+    const r = this.rejections[0];
+    const cell = (r.execution !== null ? this.executed[r.execution - 1] : undefined) ?? current;
+    const index = this.nb.cells.indexOf(cell);
+    const late = cell !== current || r.current > this.executed.indexOf(cell) + 1;
+    const first = r.message.split('\n')[0];
+    const error = { code: 'E_NOTEBOOK_UNHANDLED_REJECTION', message: `unhandled promise rejection${late ? ' after the cell ended' : ''}: ${first}`, stack: r.message };
+    (cell.outputs ??= []).push({ output_type: 'stream', name: 'stderr', text: `UnhandledPromiseRejection (started by this cell): ${r.message}\n` });
+    const rec = cell.metadata.stagebook as CellRecord;
+    Object.assign(rec, { status: 'error', error });
+    this.events.emit({ type: 'late_rejection', cell: index, id: cell.id, late, message: first });
+    insertBanner(this.nb, cell, 'error', `${error.code}: ${error.message}`);
+    return { status: 'failed', exitCode: EXIT.failed, failedCell: this.nb.cells.indexOf(cell), error };
   }
 
   private async executeCell(cell: NotebookCell): Promise<ExecuteResult> {
@@ -243,6 +269,7 @@ class Execution {
     setCellRecord(cell, rec);
     cell.outputs = [];
     this.runningCell = cell;
+    this.executed.push(cell);
     this.collector.begin(cell.outputs);
     this.events.emit({ type: 'cell_start', cell: index, id: cell.id });
     void this.save(true); // not awaited: the record shows which cell is running if we die mid-cell
