@@ -86,7 +86,7 @@ describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (D
       // plots reach static viewers through their PNG twin (and line plots also through their SVG)
       const plotOutputs = code.flatMap((c: any) => c.outputs).filter((o: any) => o.data?.['application/vnd.vegalite.v6+json']);
       for (const o of plotOutputs) expect(o.data['image/png']).toBeTruthy();
-      checkHtmlExport(path.join(outDir, file), code.flatMap((c: any) => c.outputs));
+      checkHtmlExport(path.join(outDir, path.basename(file)), code.flatMap((c: any) => c.outputs));
     }, 300_000);
   }
 });

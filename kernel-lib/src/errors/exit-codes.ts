@@ -40,7 +40,8 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
   {
     exit: EXIT.failed,
     codes: [
-      'E_STAGE_FAILED', 'E_STAGE_OUTPUT', 'E_NOTEBOOK_CELL_FAILED', 'E_NOTEBOOK_CELL_ABORT', 'E_XPCS_VALIDATION', 'E_FLOW_ACTION',
+      'E_STAGE_FAILED', 'E_STAGE_OUTPUT', 'E_NOTEBOOK_CELL_FAILED', 'E_NOTEBOOK_CELL_ABORT', 'E_NOTEBOOK_UNHANDLED_REJECTION',
+      'E_XPCS_VALIDATION', 'E_FLOW_ACTION',
       'E_FLOW_FAILED', 'E_NOT_CONVERGED',
     ],
   },
@@ -59,7 +60,7 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
     exit: EXIT.badData,
     codes: [
       'E_FORMAT', 'E_TRUNCATED', 'E_MISSING_DATASET', 'E_UNSUPPORTED', 'E_FITS_*', 'E_INVALID_SHAPE', 'E_EMPTY_INPUT',
-      'E_NON_FINITE', 'E_ORACLE_FORMAT', 'E_NOTEBOOK_FORMAT', 'E_LCO_*', 'E_STIX_TM_FORMAT', 'E_STIX_PACKET', 'E_STIX_IDB',
+      'E_NON_FINITE', 'E_ORACLE_FORMAT', 'E_NOTEBOOK_FORMAT', 'E_LCO_*', 'E_UNSAFE_NAME', 'E_STIX_TM_FORMAT', 'E_STIX_PACKET', 'E_STIX_IDB',
       'E_STIX_TIMECORR',
     ],
   },

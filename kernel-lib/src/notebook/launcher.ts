@@ -128,9 +128,9 @@ export function resolveTslabBin(fromDir: string): string {
 }
 
 /**
- * The parent-death watch, preloaded into the kernel. A worker thread does a blocking read on fd 3
- * (the runner's pipe); EOF or an error means the runner is gone. EAGAIN (a non-blocking fd) is
- * retried after a short wait. Written next to the connection file at launch, so it works from the
+ * The parent-death watch, preloaded into the kernel. A worker thread reads fd 3 (the runner's pipe)
+ * on its own event loop, so a CPU-bound cell on the main thread cannot delay it; EOF or an error
+ * means the runner is gone. Written next to the connection file at launch, so it works from the
  * compiled package and from sources alike.
  */
 const PARENT_WATCH = `'use strict';
@@ -141,17 +141,22 @@ delete process.env.STAGEBOOK_KERNEL_DIR;
 // itself gets no execArgv
 if (isMainThread) new Worker(\`
 const fs = require('node:fs');
+const net = require('node:net');
 const { workerData: dir } = require('node:worker_threads');
-const buf = Buffer.alloc(64);
-const pause = new Int32Array(new SharedArrayBuffer(4));
-for (;;) {
-  let n;
-  try { n = fs.readSync(3, buf, 0, buf.length, null); }
-  catch (e) { if (e.code === 'EAGAIN') { Atomics.wait(pause, 0, 0, 200); continue; } n = 0; }
-  if (n === 0) break;
-}
-try { if (dir) fs.rmSync(dir, { recursive: true, force: true }); } catch {}
-process.kill(process.pid, 'SIGKILL');
+let gone = false;
+const die = () => {
+  if (gone) return;
+  gone = true;
+  try { if (dir) fs.rmSync(dir, { recursive: true, force: true }); } catch {}
+  process.kill(process.pid, 'SIGKILL');
+};
+// An event-loop read of fd 3 on the worker's own loop (never a blocking read: a thread parked in
+// read(2) kept process.exit from finishing and hung native addons such as resvg in the kernel).
+const pipe = new net.Socket({ fd: 3, readable: true, writable: false });
+pipe.on('data', () => {});
+pipe.on('end', die);
+pipe.on('close', die);
+pipe.on('error', die);
 \`, { eval: true, workerData: dir, execArgv: [] }).unref();
 
 // Unhandled rejections, attributed to the cell whose code started them (issue 11 item 10): every
