@@ -27,7 +27,7 @@ describe('stagebook notebook run, papermill style', () => {
     const r = run([path.join(NB, 'params.ipynb'), out, '-p', 'threshold', '0.7', '-y', 'repeats: 3\nlabel: yaml', '-p', 'label=cli', '--log-output']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('threshold=0.7 label=cli repeats=3'); // streamed while running
-    expect(r.stdout).toMatch(/^notebook run ok \(\d+ cells/);
+    expect(r.stdout).toMatch(/^notebook run succeeded \(\d+ cells/);
     const nb = load(out);
     expect(nb.metadata.stagebook.parameters.injected).toEqual({ threshold: 0.7, repeats: 3, label: 'cli' });
   });

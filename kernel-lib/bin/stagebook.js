@@ -13,8 +13,4 @@ if (!fs.existsSync(entry)) {
   process.stderr.write(`stagebook: the library is not built (${entry} is missing); run \`npm run build\`\n`);
   process.exit(70);
 }
-require(entry)
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  });
+require(entry).runFromCommandLine();

@@ -55,8 +55,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  // `stagebook status | head`: a closed pipe ends the output, it is not a crash
+/**
+ * Runs the CLI as a process: argv from the command line, exit code set when done. A closed pipe
+ * (`stagebook status | head`) ends the output quietly instead of crashing with EPIPE.
+ */
+export function runFromCommandLine(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -67,3 +70,5 @@ if (require.main === module) {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) runFromCommandLine();

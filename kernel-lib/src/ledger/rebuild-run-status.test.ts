@@ -12,10 +12,11 @@ function oldLedger(extraColumn: boolean): string {
   const upTo = MIGRATIONS.indexOf(ALLOW_PARTIAL_RUN_STATUS);
   for (let v = 0; v < upTo; v++) db.exec(MIGRATIONS[v]);
   // a column another migration may have added to both tables before this one runs
-  if (extraColumn)
-    db.exec(
-      'ALTER TABLE runs ADD COLUMN lease_generation INTEGER NOT NULL DEFAULT 0; ALTER TABLE stage_runs ADD COLUMN workspace TEXT;',
-    );
+  // (migration 3, workspace identity, adds them when it comes first; add them here otherwise)
+  const has = (table: string, column: string): boolean =>
+    (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((c) => c.name === column);
+  if (extraColumn && !has('runs', 'lease_generation')) db.exec('ALTER TABLE runs ADD COLUMN lease_generation INTEGER NOT NULL DEFAULT 0;');
+  if (extraColumn && !has('stage_runs', 'workspace')) db.exec('ALTER TABLE stage_runs ADD COLUMN workspace TEXT;');
   db.pragma(`user_version = ${upTo}`);
   db.prepare(
     `INSERT INTO runs (id, pipeline, scope, status, options_json, created_at, updated_at) VALUES ('r1', 'p', 's', 'failed', '{}', 1, 1)`,
@@ -51,7 +52,8 @@ describe("ledger migration: run status 'partial'", () => {
           )
           .all() as Array<{ name: string }>
       ).map((r) => r.name);
-      expect(indexes).toEqual(['runs_scope', 'stage_runs_cache', 'stage_runs_run']);
+      // stage_runs_workspace comes from migration 3 (workspace identity), rebuilt with its table
+      expect(indexes).toEqual(['runs_scope', 'stage_runs_cache', 'stage_runs_run', 'stage_runs_workspace']);
       if (extraColumn) {
         expect(
           (db.prepare('SELECT lease_generation FROM runs').get() as { lease_generation: number }).lease_generation,
