@@ -30,7 +30,10 @@ async function child([kind, file, out]) {
     let min = Infinity;
     for (const v of src) if (v < min) min = v;
     const threads = Number(process.env.WARP_THREADS || 1);
-    const run = () => (threads > 1 ? sb.warpAffineParallel({ data: src, shape: [N, N] }, { inverse: m, cval: min }, { threads }) : sb.warpAffine({ data: src, shape: [N, N] }, { inverse: m, cval: min }));
+    const run = () =>
+      threads > 1
+        ? sb.warpAffineParallel({ data: src, shape: [N, N] }, { inverse: m, cval: min }, { threads })
+        : sb.warpAffine({ data: src, shape: [N, N] }, { inverse: m, cval: min });
     const [s, img] = await best(run, 3);
     if (threads > 1) await sb.closeWorkerPool();
     writeFileSync(out, Buffer.from(img.buffer));
@@ -177,7 +180,17 @@ async function suite() {
     const c = new Float64Array(readFileSync(path.join(dir, 'ours2.f64')).buffer.slice(0));
     let worst2 = 0;
     for (let i = 0; i < b.length; i++) worst2 = Math.max(worst2, Math.abs(c[i] - b[i]) / Math.max(1, Math.abs(b[i])));
-    rows.push({ kernel: 'registration: warpAffineParallel (2 threads)', size: `${N}x${N} f64`, ours_s: par.seconds, ref_s: refWarp.seconds, ref_name: 'skimage 0.19.3 warp(order=3)', ours_peak_mb: par.peak_rss_mb, ref_peak_mb: refWarp.peak_rss_mb, target: '<= 0.5', note: `max relative difference ${worst2.toExponential(2)} (target 1e-6); load avg ${os.loadavg()[0].toFixed(2)}` });
+    rows.push({
+      kernel: 'registration: warpAffineParallel (2 threads)',
+      size: `${N}x${N} f64`,
+      ours_s: par.seconds,
+      ref_s: refWarp.seconds,
+      ref_name: 'skimage 0.19.3 warp(order=3)',
+      ours_peak_mb: par.peak_rss_mb,
+      ref_peak_mb: refWarp.peak_rss_mb,
+      target: '<= 0.5',
+      note: `max relative difference ${worst2.toExponential(2)} (target 1e-6); load avg ${os.loadavg()[0].toFixed(2)}`,
+    });
     const ref = runPython(PY_STAGE2, [file]);
     const serial = runNode(me, ['child', 'serial', file]);
     const two = runNode(me, ['child', 'workers', file]);

@@ -20,10 +20,22 @@ async function serve() {
   const sb = require('stagebook/testing');
   const dataDir = process.argv[3];
   // 24 nights x (2 proposals x (20 science + 1 bias) + 1 spectrum) = 1032 frames
-  const a = await sb.startLocalArchive({ dataDir, synthetic: { nights: 24, framesPerNight: 20 }, blobs: [{ name: 'gib.bin', size: GIB }] });
+  const a = await sb.startLocalArchive({
+    dataDir,
+    synthetic: { nights: 24, framesPerNight: 20 },
+    blobs: [{ name: 'gib.bin', size: GIB }],
+  });
   const blob = a.blobInfo('gib.bin');
-  const files = a.frames.slice(0, 1000).map((f) => ({ url: `${a.url}download/${f.record.id}/${f.record.filename}`, dest: f.record.filename, md5: f.md5, size: f.size }));
-  fs.writeFileSync(path.join(dataDir, 'items.json'), JSON.stringify({ files, blob: { url: blob.url, dest: 'gib.bin', sha256: blob.sha256, size: blob.size } }));
+  const files = a.frames.slice(0, 1000).map((f) => ({
+    url: `${a.url}download/${f.record.id}/${f.record.filename}`,
+    dest: f.record.filename,
+    md5: f.md5,
+    size: f.size,
+  }));
+  fs.writeFileSync(
+    path.join(dataDir, 'items.json'),
+    JSON.stringify({ files, blob: { url: blob.url, dest: 'gib.bin', sha256: blob.sha256, size: blob.size } }),
+  );
   process.stdout.write('READY\n');
   process.on('SIGTERM', () => a.close().then(() => process.exit(0)));
 }
@@ -50,7 +62,12 @@ async function raw(items) {
 async function ours(items, dir) {
   const sb = require('stagebook');
   const ledger = sb.Ledger.open(path.join(dir, 'ledger.db'));
-  const d = new sb.Downloader({ cacheDir: path.join(dir, 'cache'), dataRoot: path.join(dir, 'data'), ledger, policy: { maxConnections: CONNECTIONS, maxPerHost: CONNECTIONS } });
+  const d = new sb.Downloader({
+    cacheDir: path.join(dir, 'cache'),
+    dataRoot: path.join(dir, 'data'),
+    ledger,
+    policy: { maxConnections: CONNECTIONS, maxPerHost: CONNECTIONS },
+  });
   const t0 = performance.now();
   const r = await d.fetchAll(items);
   const s = (performance.now() - t0) / 1000;
@@ -77,7 +94,9 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-archive-'));
   const server = spawn(process.execPath, [__filename, '--serve', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve, reject) => {
-    server.stdout.on('data', (d) => { if (String(d).includes('READY')) resolve(); });
+    server.stdout.on('data', (d) => {
+      if (String(d).includes('READY')) resolve();
+    });
     server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
   });
   const rows = [];
@@ -91,8 +110,13 @@ async function main() {
       const r = best(results.raw);
       const o = best(results.ours);
       rows.push({
-        kernel: which === 'files' ? 'download 1000 files (md5, ledger)' : 'download 1 GiB (sha256, disk)', size: which === 'files' ? `1000 x ~${Math.round(r.bytes / 1000)} B, 10 conn` : '1 GiB, 10 conn',
-        ours_s: o.seconds, ref_s: r.seconds, ref_name: 'server raw (undici, discard)', ours_peak_mb: o.peak_rss_mb, ref_peak_mb: r.peak_rss_mb,
+        kernel: which === 'files' ? 'download 1000 files (md5, ledger)' : 'download 1 GiB (sha256, disk)',
+        size: which === 'files' ? `1000 x ~${Math.round(r.bytes / 1000)} B, 10 conn` : '1 GiB, 10 conn',
+        ours_s: o.seconds,
+        ref_s: r.seconds,
+        ref_name: 'server raw (undici, discard)',
+        ours_peak_mb: o.peak_rss_mb,
+        ref_peak_mb: r.peak_rss_mb,
         note: `ours ${o.mb_per_s.toFixed(1)} MB/s, raw ${r.mb_per_s.toFixed(1)} MB/s`,
       });
     }
@@ -105,5 +129,13 @@ async function main() {
 }
 
 if (process.argv[2] === '--serve') serve();
-else if (process.argv[2] === '--client') client().catch((e) => { console.error(e); process.exit(1); });
-else main().catch((e) => { console.error(e); process.exit(1); });
+else if (process.argv[2] === '--client')
+  client().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+else
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

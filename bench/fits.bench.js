@@ -79,8 +79,13 @@ function main() {
       const ref = runPython(READ(file, hdu, memmap));
       const agree = Math.abs(ours.sum - ref.sum) <= 1e-9 * Math.abs(ref.sum);
       rows.push({
-        kernel, size: `${N}x${N}`, ours_s: ours.seconds, ref_s: ref.seconds, ref_name: 'astropy 5.2',
-        ours_peak_mb: ours.peak_rss_mb, ref_peak_mb: ref.peak_rss_mb,
+        kernel,
+        size: `${N}x${N}`,
+        ours_s: ours.seconds,
+        ref_s: ref.seconds,
+        ref_name: 'astropy 5.2',
+        ours_peak_mb: ours.peak_rss_mb,
+        ref_peak_mb: ref.peak_rss_mb,
         note: `${ours.type}; pixel sums ${agree ? 'agree' : `DIFFER ${ours.sum} vs ${ref.sum}`}`,
       });
     }

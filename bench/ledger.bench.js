@@ -28,10 +28,14 @@ function freshLedger() {
 
 function spawnWriter(db, runId, tag) {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [WRITER, LEDGER_DIST, db, runId, String(N), tag], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, [WRITER, LEDGER_DIST, db, runId, String(N), tag], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     c.stdout.on('data', (d) => (out += d));
-    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`writer ${code}`))));
+    c.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`writer ${code}`)),
+    );
   });
 }
 
@@ -51,7 +55,9 @@ async function main() {
   if (done !== 3 * N) throw new Error(`lost updates: ${done} != ${3 * N}`);
 
   const rawScript = path.join(mkdtempSync(path.join(os.tmpdir(), 'sb-bench-raw-')), 'raw.js');
-  writeFileSync(rawScript, `
+  writeFileSync(
+    rawScript,
+    `
     const Database = require(${JSON.stringify(require.resolve('better-sqlite3', { paths: [path.join(root, 'kernel-lib')] }))});
     const { emit } = require(${JSON.stringify(path.join(__dirname, 'lib/harness.js'))});
     const db = new Database(require('path').join(require('path').dirname(process.argv[1]), 'raw.db'));
@@ -62,13 +68,28 @@ async function main() {
     const t0 = performance.now();
     for (let i = 0; i < n; i++) ins.run('s', 'u' + i, 'succeeded', Date.now());
     emit({ seconds: (performance.now() - t0) / 1000, writes: n });
-  `);
+  `,
+  );
   const raw = runNode(rawScript);
   const w1 = (3 * N) / r1.seconds;
   const w3 = (3 * 3 * N) / s3;
   report('ledger', [
-    { kernel: 'ledger stage-state writes, 1 process', size: `${3 * N} writes`, ours_s: r1.seconds, ref_s: raw.seconds, ref_name: 'raw better-sqlite3 autocommit INSERT loop', note: `${w1.toFixed(0)} writes/s (ref ${(raw.writes / raw.seconds).toFixed(0)} writes/s); process wall ${s1.toFixed(2)} s` },
-    { kernel: 'ledger stage-state writes, 3 processes', size: `3 x ${3 * N} writes`, ours_s: s3, ref_s: raw.seconds * 3, ref_name: 'raw loop time x3 (serial equivalent)', note: `${w3.toFixed(0)} writes/s aggregate; per-process ${r3.map((r) => ((3 * N) / r.seconds).toFixed(0)).join('/')} writes/s; 0 lost updates` },
+    {
+      kernel: 'ledger stage-state writes, 1 process',
+      size: `${3 * N} writes`,
+      ours_s: r1.seconds,
+      ref_s: raw.seconds,
+      ref_name: 'raw better-sqlite3 autocommit INSERT loop',
+      note: `${w1.toFixed(0)} writes/s (ref ${(raw.writes / raw.seconds).toFixed(0)} writes/s); process wall ${s1.toFixed(2)} s`,
+    },
+    {
+      kernel: 'ledger stage-state writes, 3 processes',
+      size: `3 x ${3 * N} writes`,
+      ours_s: s3,
+      ref_s: raw.seconds * 3,
+      ref_name: 'raw loop time x3 (serial equivalent)',
+      note: `${w3.toFixed(0)} writes/s aggregate; per-process ${r3.map((r) => ((3 * N) / r.seconds).toFixed(0)).join('/')} writes/s; 0 lost updates`,
+    },
   ]);
 }
 

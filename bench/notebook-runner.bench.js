@@ -36,12 +36,21 @@ function childOurs() {
   let cellsMs = Infinity;
   for (let i = 0; i < REPEATS; i++) {
     const events = path.join(dir, `ev${i}.jsonl`);
-    best = Math.min(best, timed(process.execPath, [CLI, 'run', NOTEBOOK, '-o', path.join(dir, 'out.ipynb'), '--quiet', '--events', events]));
-    const lines = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    best = Math.min(
+      best,
+      timed(process.execPath, [CLI, 'run', NOTEBOOK, '-o', path.join(dir, 'out.ipynb'), '--quiet', '--events', events]),
+    );
+    const lines = readFileSync(events, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     ready = Math.min(ready, lines.find((l) => l.type === 'kernel_ready').ms / 1000);
     const cells = lines.filter((l) => l.type === 'cell_end');
     if (cells.length !== 10) throw new Error(`expected 10 executed cells, got ${cells.length}`);
-    cellsMs = Math.min(cellsMs, cells.reduce((s, c) => s + c.duration_ms, 0));
+    cellsMs = Math.min(
+      cellsMs,
+      cells.reduce((s, c) => s + c.duration_ms, 0),
+    );
   }
   rmSync(dir, { recursive: true, force: true });
   emit({ seconds: best, kernel_ready_s: ready, cells_s: cellsMs / 1000 });
@@ -51,13 +60,24 @@ function childReference() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-nbconvert-'));
   const spec = path.join(dir, 'kernels', 'tslab');
   mkdirSync(spec, { recursive: true });
-  writeFileSync(path.join(spec, 'kernel.json'), JSON.stringify({
-    argv: [process.execPath, TSLAB_BIN, 'kernel', '--config-path', '{connection_file}'],
-    display_name: 'TypeScript', language: 'typescript',
-  }));
+  writeFileSync(
+    path.join(spec, 'kernel.json'),
+    JSON.stringify({
+      argv: [process.execPath, TSLAB_BIN, 'kernel', '--config-path', '{connection_file}'],
+      display_name: 'TypeScript',
+      language: 'typescript',
+    }),
+  );
   let best = Infinity;
   for (let i = 0; i < REPEATS; i++) {
-    best = Math.min(best, timed('/usr/bin/jupyter', ['nbconvert', '--to', 'notebook', '--execute', NOTEBOOK, '--output', path.join(dir, 'out.ipynb')], { JUPYTER_PATH: dir }));
+    best = Math.min(
+      best,
+      timed(
+        '/usr/bin/jupyter',
+        ['nbconvert', '--to', 'notebook', '--execute', NOTEBOOK, '--output', path.join(dir, 'out.ipynb')],
+        { JUPYTER_PATH: dir },
+      ),
+    );
   }
   rmSync(dir, { recursive: true, force: true });
   emit({ seconds: best });
@@ -66,7 +86,13 @@ function childReference() {
 function runChild(role) {
   const r = spawnSync(process.execPath, [__filename, '--child', role], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) throw new Error(`${role} child exited ${r.status}: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop());
+  return JSON.parse(
+    r.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .pop(),
+  );
 }
 
 function main() {
@@ -74,9 +100,13 @@ function main() {
   const ref = runChild('reference');
   report('notebook-runner', [
     {
-      kernel: 'notebook run (kernel start + 10 trivial cells, CLI end to end)', size: 'trivial10.ipynb',
-      ours_s: ours.seconds, ref_s: ref.seconds, ref_name: 'jupyter nbconvert --execute (nbclient 0.7.2)',
-      ours_peak_mb: null, ref_peak_mb: null, // the measured work runs in grandchild processes (runner + kernel)
+      kernel: 'notebook run (kernel start + 10 trivial cells, CLI end to end)',
+      size: 'trivial10.ipynb',
+      ours_s: ours.seconds,
+      ref_s: ref.seconds,
+      ref_name: 'jupyter nbconvert --execute (nbclient 0.7.2)',
+      ours_peak_mb: null,
+      ref_peak_mb: null, // the measured work runs in grandchild processes (runner + kernel)
       note: `ours: kernel ready after ${ours.kernel_ready_s.toFixed(2)} s, 10 cells ${ours.cells_s.toFixed(3)} s in total`,
     },
   ]);

@@ -78,7 +78,9 @@ PY.find_peaks_wlen = PY.find_peaks;
 
 /** Sequential sums of indices, prominences and widths, formatted like Python's repr. */
 function check(peaks, prom, widths) {
-  let sp = 0, s1 = 0, s2 = 0;
+  let sp = 0,
+    s1 = 0,
+    s2 = 0;
   for (const v of peaks) sp += v;
   for (const v of prom) s1 += v;
   for (const v of widths) s2 += v;
@@ -119,12 +121,22 @@ function main() {
     const ours = runNode(__filename, ['--child', p.kernel, String(p.n)]);
     const ref = runPython(PY_GEN + PY[p.kernel], [p.kernel, String(p.n)]);
     const same = ours.check !== undefined && ours.check === ref.check;
-    const note = ours.peaks !== ref.peaks ? `peak count differs: ${ours.peaks} vs ${ref.peaks}`
-      : ours.check === undefined ? `${ours.peaks} peaks (same count)`
-        : `${ours.peaks} peaks; ${same ? 'identical' : 'DIFFERENT'} peaks/prominences/widths checksum (${ours.check})${same ? '' : ` vs ${ref.check}`}`;
+    const note =
+      ours.peaks !== ref.peaks
+        ? `peak count differs: ${ours.peaks} vs ${ref.peaks}`
+        : ours.check === undefined
+          ? `${ours.peaks} peaks (same count)`
+          : `${ours.peaks} peaks; ${same ? 'identical' : 'DIFFERENT'} peaks/prominences/widths checksum (${ours.check})${same ? '' : ` vs ${ref.check}`}`;
     rows.push({
-      kernel: p.label, size: p.n, ours_s: ours.seconds, ref_s: ref.seconds, ref_name: 'scipy.signal 1.10',
-      ours_peak_mb: ours.peak_rss_mb, ref_peak_mb: ref.peak_rss_mb, target: p.target, note: `${note}; load avg ${require('node:os').loadavg()[0].toFixed(2)}`,
+      kernel: p.label,
+      size: p.n,
+      ours_s: ours.seconds,
+      ref_s: ref.seconds,
+      ref_name: 'scipy.signal 1.10',
+      ours_peak_mb: ours.peak_rss_mb,
+      ref_peak_mb: ref.peak_rss_mb,
+      target: p.target,
+      note: `${note}; load avg ${require('node:os').loadavg()[0].toFixed(2)}`,
     });
   }
   report('peaks1d', rows);

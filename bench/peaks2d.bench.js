@@ -18,7 +18,7 @@ const MOD = 1000000007;
 
 function lcg(seed) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function gauss(rand) {
@@ -29,8 +29,14 @@ function gauss(rand) {
 function solarImage(n) {
   const rand = lcg(2024);
   const img = new Float32Array(n * n);
-  const c = n / 2, R = n * 0.4;
-  const ars = Array.from({ length: 6 }, () => ({ y: c + (rand() - 0.5) * R, x: c + (rand() - 0.5) * R, a: 500 + rand() * 1500, s: n / 200 + rand() * n / 100 }));
+  const c = n / 2,
+    R = n * 0.4;
+  const ars = Array.from({ length: 6 }, () => ({
+    y: c + (rand() - 0.5) * R,
+    x: c + (rand() - 0.5) * R,
+    a: 500 + rand() * 1500,
+    s: n / 200 + (rand() * n) / 100,
+  }));
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
       const r2 = ((y - c) ** 2 + (x - c) ** 2) / (R * R);
@@ -50,7 +56,11 @@ function dbscanPoints(n) {
   const centres = Array.from({ length: 50 }, () => [rand() * 1000, rand() * 1000]);
   const pts = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
-    if (i % 5 === 4) { pts[2 * i] = rand() * 1000; pts[2 * i + 1] = rand() * 1000; continue; }
+    if (i % 5 === 4) {
+      pts[2 * i] = rand() * 1000;
+      pts[2 * i + 1] = rand() * 1000;
+      continue;
+    }
     const [cx, cy] = centres[Math.floor(rand() * centres.length)];
     pts[2 * i] = cx + 6 * gauss(rand);
     pts[2 * i + 1] = cy + 6 * gauss(rand);
@@ -60,7 +70,8 @@ function dbscanPoints(n) {
 
 function checksum(pairs, cols) {
   let s = 0;
-  for (let k = 0; k < pairs.length / 2; k++) s = (s + ((k + 1) * (pairs[2 * k] * cols + pairs[2 * k + 1])) % MOD) % MOD;
+  for (let k = 0; k < pairs.length / 2; k++)
+    s = (s + (((k + 1) * (pairs[2 * k] * cols + pairs[2 * k + 1])) % MOD)) % MOD;
   return s;
 }
 
@@ -68,7 +79,9 @@ async function child([kind, file, a, b, c]) {
   const sb = require('stagebook');
   const buf = readFileSync(file);
   if (kind === 'plm') {
-    const n = Number(a), threads = Number(b), opts = JSON.parse(c);
+    const n = Number(a),
+      threads = Number(b),
+      opts = JSON.parse(c);
     const data = new Float32Array(buf.buffer, buf.byteOffset, n * n);
     const image = { data, shape: [n, n] };
     const run = () => (threads > 1 ? sb.peakLocalMaxParallel(image, opts, { threads }) : sb.peakLocalMax(image, opts));
@@ -79,7 +92,7 @@ async function child([kind, file, a, b, c]) {
     const data = new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
     const [t, r] = await best(() => sb.dbscan({ data, dims: 2 }, { eps: 1.0, minSamples: 5 }), 3);
     let s = 0;
-    for (let i = 0; i < r.labels.length; i++) s = (s + ((i + 1) * (r.labels[i] + 2)) % MOD) % MOD;
+    for (let i = 0; i < r.labels.length; i++) s = (s + (((i + 1) * (r.labels[i] + 2)) % MOD)) % MOD;
     emit({ seconds: t, count: r.nClusters, checksum: s, n_core: r.coreSampleIndices.length });
   }
 }
@@ -107,8 +120,17 @@ emit({'seconds': t, 'count': int(m.labels_.max()) + 1, 'checksum': s, 'n_core': 
 
 function row(kernel, size, ours, ref, extra = {}) {
   const same = ours.count === ref.count && ours.checksum === ref.checksum;
-  return { kernel, size, ours_s: ours.seconds, ref_s: ref.seconds, ours_peak_mb: ours.peak_rss_mb, ref_peak_mb: ref.peak_rss_mb,
-    note: `${same ? 'identical output' : 'OUTPUT DIFFERS'} (count ${ours.count} / ${ref.count})${extra.note ? '; ' + extra.note : ''}`, ref_name: extra.ref_name, target: extra.target };
+  return {
+    kernel,
+    size,
+    ours_s: ours.seconds,
+    ref_s: ref.seconds,
+    ours_peak_mb: ours.peak_rss_mb,
+    ref_peak_mb: ref.peak_rss_mb,
+    note: `${same ? 'identical output' : 'OUTPUT DIFFERS'} (count ${ours.count} / ${ref.count})${extra.note ? '; ' + extra.note : ''}`,
+    ref_name: extra.ref_name,
+    target: extra.target,
+  };
 }
 
 async function suite() {
@@ -122,15 +144,31 @@ async function suite() {
     const refSolar = runPython(PY_PLM, [solar, '4096', rel, '3']);
     const o1 = runNode(me, ['child', 'plm', solar, '4096', '1', JSON.stringify({ thresholdRel: 0.9 })]);
     const o2 = runNode(me, ['child', 'plm', solar, '4096', '2', JSON.stringify({ thresholdRel: 0.9 })]);
-    rows.push(row('peakLocalMax rel0.9 (serial)', '4096x4096 f32', o1, refSolar, { ref_name: 'skimage 0.19.3', target: '<= 0.5' }));
-    rows.push(row('peakLocalMaxParallel rel0.9 (2 threads)', '4096x4096 f32', o2, refSolar, { ref_name: 'skimage 0.19.3', target: '<= 0.5', note: `${(o2.seconds / o1.seconds).toFixed(2)}x the serial time; load avg ${require('node:os').loadavg()[0].toFixed(2)}` }));
+    rows.push(
+      row('peakLocalMax rel0.9 (serial)', '4096x4096 f32', o1, refSolar, {
+        ref_name: 'skimage 0.19.3',
+        target: '<= 0.5',
+      }),
+    );
+    rows.push(
+      row('peakLocalMaxParallel rel0.9 (2 threads)', '4096x4096 f32', o2, refSolar, {
+        ref_name: 'skimage 0.19.3',
+        target: '<= 0.5',
+        note: `${(o2.seconds / o1.seconds).toFixed(2)}x the serial time; load avg ${require('node:os').loadavg()[0].toFixed(2)}`,
+      }),
+    );
 
     const noise = path.join(dir, 'noise1024.f32');
     const rand = lcg(5);
     writeFileSync(noise, Buffer.from(Float32Array.from({ length: 1024 * 1024 }, () => rand()).buffer));
     const refNoise = runPython(PY_PLM, [noise, '1024', '{}', '1']);
     const on = runNode(me, ['child', 'plm', noise, '1024', '1', '{}']);
-    rows.push(row('peakLocalMax defaults, uniform noise', '1024x1024 f32', on, refNoise, { ref_name: 'skimage 0.19.3', note: 'skimage timed once (quadratic ensure_spacing)' }));
+    rows.push(
+      row('peakLocalMax defaults, uniform noise', '1024x1024 f32', on, refNoise, {
+        ref_name: 'skimage 0.19.3',
+        note: 'skimage timed once (quadratic ensure_spacing)',
+      }),
+    );
 
     const pts = path.join(dir, 'points100k.f64');
     writeFileSync(pts, Buffer.from(dbscanPoints(100000).buffer));
@@ -143,5 +181,13 @@ async function suite() {
   report('peaks2d', rows);
 }
 
-if (process.argv[2] === 'child') child(process.argv.slice(3)).catch((e) => { console.error(e); process.exit(1); });
-else suite().catch((e) => { console.error(e); process.exit(1); });
+if (process.argv[2] === 'child')
+  child(process.argv.slice(3)).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+else
+  suite().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

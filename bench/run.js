@@ -12,28 +12,43 @@ const { fmt } = require('./lib/harness');
 
 const dir = __dirname;
 const only = process.argv.slice(2);
-const suites = readdirSync(dir).filter((f) => f.endsWith('.bench.js')).map((f) => f.slice(0, -'.bench.js'.length))
-  .filter((s) => only.length === 0 || only.includes(s)).sort();
+const suites = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.js'))
+  .map((f) => f.slice(0, -'.bench.js'.length))
+  .filter((s) => only.length === 0 || only.includes(s))
+  .sort();
 
 let failed = 0;
 for (const s of suites) {
   console.log(`== ${s}`);
   const r = spawnSync(process.execPath, [path.join(dir, `${s}.bench.js`)], { stdio: 'inherit' });
-  if (r.status !== 0) { failed++; console.error(`bench ${s} failed (exit ${r.status})`); }
+  if (r.status !== 0) {
+    failed++;
+    console.error(`bench ${s} failed (exit ${r.status})`);
+  }
 }
 
 function table() {
-  const files = readdirSync(path.join(dir, 'results')).filter((f) => f.endsWith('.json')).sort();
-  const lines = ['| suite | kernel | size | ours (s) | reference | ref (s) | ratio ours/ref | peak MB ours / ref | target | note |', '|---|---|---|---|---|---|---|---|---|---|'];
+  const files = readdirSync(path.join(dir, 'results'))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  const lines = [
+    '| suite | kernel | size | ours (s) | reference | ref (s) | ratio ours/ref | peak MB ours / ref | target | note |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
   let machine;
   for (const f of files) {
     const res = JSON.parse(readFileSync(path.join(dir, 'results', f), 'utf8'));
     machine = machine || res.machine;
     for (const r of res.rows) {
-      lines.push(`| ${res.suite} | ${r.kernel} | ${r.size} | ${fmt(r.ours_s)} | ${r.ref_name ?? '-'} | ${fmt(r.ref_s)} | ${r.ratio == null ? '-' : r.ratio.toFixed(3)} | ${fmt(r.ours_peak_mb)} / ${fmt(r.ref_peak_mb)} | ${r.target ?? ''} | ${r.note ?? ''} |`);
+      lines.push(
+        `| ${res.suite} | ${r.kernel} | ${r.size} | ${fmt(r.ours_s)} | ${r.ref_name ?? '-'} | ${fmt(r.ref_s)} | ${r.ratio == null ? '-' : r.ratio.toFixed(3)} | ${fmt(r.ours_peak_mb)} / ${fmt(r.ref_peak_mb)} | ${r.target ?? ''} | ${r.note ?? ''} |`,
+      );
     }
   }
-  const m = machine ? `Measured ${machine.date.slice(0, 10)} on ${machine.cpus} x ${machine.model}, Node ${machine.node}.` : '';
+  const m = machine
+    ? `Measured ${machine.date.slice(0, 10)} on ${machine.cpus} x ${machine.model}, Node ${machine.node}.`
+    : '';
   return `${m}\n\n${lines.join('\n')}\n`;
 }
 

@@ -35,32 +35,50 @@ const KERNELS = {
   correlate_direct: {
     size: '1e5 x 1e3 valid',
     ref: 'numpy.correlate',
-    ours: (lib) => { const a = sig(1e5), v = sig(1e3, 1); return () => lib.correlate(a, v, 'valid'); },
+    ours: (lib) => {
+      const a = sig(1e5),
+        v = sig(1e3, 1);
+      return () => lib.correlate(a, v, 'valid');
+    },
     py: `a = sig(100000); v = sig(1000, 1.0)\nt, out = best(lambda: np.correlate(a, v, 'valid'))`,
   },
   correlate_fft: {
     size: '1e6 x 1e6 full',
     ref: "scipy.signal.correlate(method='fft')",
-    ours: (lib) => { const a = sig(1e6), v = sig(1e6, 1); return () => lib.correlateSignals(a, v, { mode: 'full', method: 'fft' }); },
+    ours: (lib) => {
+      const a = sig(1e6),
+        v = sig(1e6, 1);
+      return () => lib.correlateSignals(a, v, { mode: 'full', method: 'fft' });
+    },
     py: `import scipy.signal as ss\na = sig(1000000); v = sig(1000000, 1.0)\nt, out = best(lambda: ss.correlate(a, v, 'full', method='fft'))`,
   },
   filtfilt: {
     size: '1e6, b=ones(3)/3',
     ref: 'scipy.signal.filtfilt',
-    ours: (lib) => { const x = sig(1e6); const b = [1 / 3, 1 / 3, 1 / 3]; return () => lib.filtfilt(b, [1], x); },
+    ours: (lib) => {
+      const x = sig(1e6);
+      const b = [1 / 3, 1 / 3, 1 / 3];
+      return () => lib.filtfilt(b, [1], x);
+    },
     py: `import scipy.signal as ss\nx = sig(1000000)\nt, out = best(lambda: ss.filtfilt(np.ones(3) / 3, [1.0], x))`,
   },
   pearsonr: {
     size: '1e6',
     ref: 'scipy.stats.pearsonr',
-    ours: (lib) => { const x = sig(1e6), y = sig(1e6, 0.5); return () => lib.pearsonr(x, y); },
+    ours: (lib) => {
+      const x = sig(1e6),
+        y = sig(1e6, 0.5);
+      return () => lib.pearsonr(x, y);
+    },
     py: `import scipy.stats as st\nx = sig(1000000); y = sig(1000000, 0.5)\nt, out = best(lambda: st.pearsonr(x, y))`,
   },
   resample_linear: {
     size: '1e6 -> 1e6',
     ref: 'splev(splrep(k=1, s=0))',
     ours: (lib) => {
-      const x = grid(1e6), y = sig(1e6), xNew = new Float64Array(1e6);
+      const x = grid(1e6),
+        y = sig(1e6),
+        xNew = new Float64Array(1e6);
       for (let i = 0; i < 1e6; i++) xNew[i] = 1.3e9 - 100 + 12.0 * i;
       return () => lib.resampleLinear(x, y, xNew);
     },
@@ -81,10 +99,22 @@ function main() {
   for (const [name, k] of Object.entries(KERNELS)) {
     const ours = runNode(__filename, [name]);
     const ref = runPython(`${PY_DATA}\n${k.py}\nemit({'seconds': t})`);
-    rows.push({ kernel: name, size: k.size, ours_s: ours.seconds, ref_s: ref.seconds, ref_name: k.ref, ours_peak_mb: ours.peak_rss_mb, ref_peak_mb: ref.peak_rss_mb });
+    rows.push({
+      kernel: name,
+      size: k.size,
+      ours_s: ours.seconds,
+      ref_s: ref.seconds,
+      ref_name: k.ref,
+      ours_peak_mb: ours.peak_rss_mb,
+      ref_peak_mb: ref.peak_rss_mb,
+    });
   }
   report('signals', rows);
 }
 
-if (process.argv[2]) child(process.argv[2]).catch((e) => { console.error(e); process.exit(1); });
+if (process.argv[2])
+  child(process.argv[2]).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 else main();

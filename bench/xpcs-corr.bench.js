@@ -38,11 +38,18 @@ async function generate(dir, H, T) {
     while (n < nnz) {
       s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
       const p = s % (H * H);
-      if (!mark[p]) { mark[p] = 1; idx[n++] = p; }
+      if (!mark[p]) {
+        mark[p] = 1;
+        idx[n++] = p;
+      }
     }
     idx.sort();
     const val = new Uint16Array(nnz);
-    for (let k = 0; k < nnz; k++) { mark[idx[k]] = 0; s = (Math.imul(s, 1664525) + 1013904223) >>> 0; val[k] = 1 + (s >>> 30); }
+    for (let k = 0; k < nnz; k++) {
+      mark[idx[k]] = 0;
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      val[k] = 1 + (s >>> 30);
+    }
     encodeImmHeader({ ...defaultImmHeader(H, H, t), compression: 6, dlen: nnz, elapsed: t * 0.001, corecotick: t }, hb);
     fs.writeSync(fd, hb);
     fs.writeSync(fd, new Uint8Array(idx.buffer));
@@ -54,7 +61,15 @@ async function generate(dir, H, T) {
     return r < H / 2 ? 1 + Math.floor(r / (H / 20)) : 0;
   });
   const cfg = path.join(dir, `sparse_${H}_${T}.hdf`);
-  await writeXpcsLegacyConfig(cfg, { dqmap: dq, sqmap: dq, shape: [H, H], delaysPerLevel: 4, dataBegin: 1, dataEnd: T, inputFileLocal: path.basename(imm) });
+  await writeXpcsLegacyConfig(cfg, {
+    dqmap: dq,
+    sqmap: dq,
+    shape: [H, H],
+    delaysPerLevel: 4,
+    dataBegin: 1,
+    dataEnd: T,
+    inputFileLocal: path.basename(imm),
+  });
   return { imm, cfg, bytes: fs.statSync(imm).size };
 }
 
@@ -65,13 +80,21 @@ async function childStream(cfg) {
   const r = await correlateXpcsFile(cfg, { output: null, stream: { memoryBudgetBytes: 512 * 2 ** 20 } });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
-  emit({ seconds, cpu_s: (cpu.user + cpu.system) / 1e6, passes: r.result.passes, g2_00: r.result.datasets.get('norm-0-g2').data[0] });
+  emit({
+    seconds,
+    cpu_s: (cpu.user + cpu.system) / 1e6,
+    passes: r.result.passes,
+    g2_00: r.result.datasets.get('norm-0-g2').data[0],
+  });
 }
 
 function dense(T, H) {
   const data = new Uint16Array(T * H * H);
   let s = 7;
-  for (let i = 0; i < data.length; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; data[i] = (s >>> 29) + ((s >>> 20) & 1); }
+  for (let i = 0; i < data.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    data[i] = (s >>> 29) + ((s >>> 20) & 1);
+  }
   const dq = Array.from({ length: H * H }, (_, p) => 1 + (Math.floor(p / H) % 8));
   return { data, dq };
 }
@@ -81,10 +104,27 @@ async function childDense(which, T, H) {
   const { data, dq } = dense(T, H);
   let g2;
   const [seconds] = await best(() => {
-    if (which === 'wasm') g2 = xp.xpcsMultiTau({ data, shape: [T, H, H] }, dq, dq, { delaysPerLevel: 4 }).g2.map((r) => Array.from(r)).flat();
+    if (which === 'wasm')
+      g2 = xp
+        .xpcsMultiTau({ data, shape: [T, H, H] }, dq, dq, { delaysPerLevel: 4 })
+        .g2.map((r) => Array.from(r))
+        .flat();
     else {
-      const frames = Array.from({ length: T }, (_, t) => ({ elapsed: t, tick: t, dense: data.subarray(t * H * H, (t + 1) * H * H) }));
-      const r = xp.xpcsCorr(new xp.ArrayCorrSource(false, frames), { shape: [H, H], dqmap: dq, sqmap: dq, dataBeginTodo: 1, dataEndTodo: T, delaysPerLevel: 4, staticMeanWindowSize: 10, normFactor: null });
+      const frames = Array.from({ length: T }, (_, t) => ({
+        elapsed: t,
+        tick: t,
+        dense: data.subarray(t * H * H, (t + 1) * H * H),
+      }));
+      const r = xp.xpcsCorr(new xp.ArrayCorrSource(false, frames), {
+        shape: [H, H],
+        dqmap: dq,
+        sqmap: dq,
+        dataBeginTodo: 1,
+        dataEndTodo: T,
+        delaysPerLevel: 4,
+        staticMeanWindowSize: 10,
+        normFactor: null,
+      });
       g2 = Array.from(r.datasets.get('norm-0-g2').data);
     }
   }, 3);
@@ -113,8 +153,13 @@ async function suite() {
       const cat = catSeconds(imm);
       const mb = bytes / 1e6;
       rows.push({
-        kernel: 'xpcsCorrStream (streaming multi-tau, sparse IMM)', size: `${SIZE}x${SIZE}, 1% fill, ${T} frames, ${mb.toFixed(0)} MB`,
-        ours_s: ours.seconds, ref_s: cat, ref_name: 'cat file > /dev/null (page cache warm)', ours_peak_mb: ours.peak_rss_mb, ref_peak_mb: null,
+        kernel: 'xpcsCorrStream (streaming multi-tau, sparse IMM)',
+        size: `${SIZE}x${SIZE}, 1% fill, ${T} frames, ${mb.toFixed(0)} MB`,
+        ours_s: ours.seconds,
+        ref_s: cat,
+        ref_name: 'cat file > /dev/null (page cache warm)',
+        ours_peak_mb: ours.peak_rss_mb,
+        ref_peak_mb: null,
         target: 'peak RSS < 1.5 GB whatever the frames; throughput >= cat',
         note: `${(T / ours.seconds).toFixed(0)} frames/s, ${(mb / ours.seconds).toFixed(1)} MB/s (cat ${(mb / cat).toFixed(0)} MB/s); CPU ${ours.cpu_s.toFixed(1)} s; ${ours.passes} pass(es); load avg ${load()}`,
       });
@@ -125,8 +170,14 @@ async function suite() {
     const ts = runNode(__filename, ['child', 'dense', 'ts', String(T), String(H)]);
     const pixelLags = H * H * 25;
     rows.push({
-      kernel: 'xpcsCorr dense float64 path (TS, per-pixel rows)', size: `${T}x${H}x${H} u16, dpl 4`, ours_s: ts.seconds, ref_s: wasm.seconds,
-      ref_name: 'xpcsMultiTau integer path (wasm)', ours_peak_mb: ts.peak_rss_mb, ref_peak_mb: wasm.peak_rss_mb, target: 'within 1.5x per pixel-lag',
+      kernel: 'xpcsCorr dense float64 path (TS, per-pixel rows)',
+      size: `${T}x${H}x${H} u16, dpl 4`,
+      ours_s: ts.seconds,
+      ref_s: wasm.seconds,
+      ref_name: 'xpcsMultiTau integer path (wasm)',
+      ours_peak_mb: ts.peak_rss_mb,
+      ref_peak_mb: wasm.peak_rss_mb,
+      target: 'within 1.5x per pixel-lag',
       note: `${((ts.seconds / pixelLags) * 1e9).toFixed(0)} vs ${((wasm.seconds / pixelLags) * 1e9).toFixed(0)} ns per pixel-lag; g2 sums ${ts.g2sum.toFixed(9)} / ${wasm.g2sum.toFixed(9)}; load avg ${load()}`,
     });
   } finally {

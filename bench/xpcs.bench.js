@@ -81,7 +81,8 @@ async function child([kind, dir, threadsArg, framesArg]) {
     const labels = readI32(path.join(dir, 'mt_labels.i32'));
     const frames = { data, shape: [T, MT.H, MT.W] };
     const opts = { numLevels: MT.levels, numBufs: MT.bufs };
-    const run = () => (threads > 1 ? sb.multiTauAutoCorrParallel(frames, labels, opts, par) : sb.multiTauAutoCorr(frames, labels, opts));
+    const run = () =>
+      threads > 1 ? sb.multiTauAutoCorrParallel(frames, labels, opts, par) : sb.multiTauAutoCorr(frames, labels, opts);
     const [t, r, first] = await timed(run);
     await sb.closeWorkerPool();
     emit({ seconds: t, first, g2sum: g2sum(r.g2), rows: r.g2.length });
@@ -92,13 +93,17 @@ async function child([kind, dir, threadsArg, framesArg]) {
     const frames = { data, shape: [TT.T, TT.H, TT.W] };
     if (kind === 'tt') {
       const opts = { numBufs: TT.T, numLevels: 1 };
-      const run = () => (threads > 1 ? sb.twoTimeCorrParallel(frames, labels, opts, par) : sb.twoTimeCorr(frames, labels, opts));
+      const run = () =>
+        threads > 1 ? sb.twoTimeCorrParallel(frames, labels, opts, par) : sb.twoTimeCorr(frames, labels, opts);
       const [t, r, first] = await timed(run);
       await sb.closeWorkerPool();
       emit({ seconds: t, first, g2sum: g2sum(r.g2) });
     } else {
       const opts = { delaysPerLevel: 4 };
-      const run = () => (threads > 1 ? sb.xpcsMultiTauParallel(frames, labels, labels, opts, par) : sb.xpcsMultiTau(frames, labels, labels, opts));
+      const run = () =>
+        threads > 1
+          ? sb.xpcsMultiTauParallel(frames, labels, labels, opts, par)
+          : sb.xpcsMultiTau(frames, labels, labels, opts);
       const [t, r, first] = await timed(run);
       await sb.closeWorkerPool();
       emit({ seconds: t, first, g2sum: g2sum(r.g2) });
@@ -212,7 +217,7 @@ function runC(dir, T) {
   const r = spawnSync('/usr/bin/time', ['-f', '%M', exe, dir, String(T)], { encoding: 'utf8' });
   const line = r.stdout.trim().split('\n').pop();
   const out = JSON.parse(line);
-  out.peak_rss_mb = Number((r.stderr.trim().split('\n').pop() || '0')) / 1024 || null;
+  out.peak_rss_mb = Number(r.stderr.trim().split('\n').pop() || '0') / 1024 || null;
   return out;
 }
 
@@ -233,28 +238,107 @@ async function suite() {
     const size = `${MT.T}x${MT.H}x${MT.W} u16, 10 rings, L${MT.levels} B${MT.bufs}`;
     const check = `g2 checksum ours ${mt1.g2sum.toFixed(9)}${cMt ? `, C ${cMt.g2sum.toFixed(9)}` : ''}; at ${MT.refFrames} frames ours ${mtSmall.g2sum.toFixed(9)} numpy ${pyMt.g2sum.toFixed(9)}`;
     const rows = [
-      { kernel: 'multiTauAutoCorr (1 thread)', size, ours_s: mt1.seconds, ref_s: pyMt.seconds * scale, ref_name: `numpy skbeam-algorithm (${MT.refFrames} frames x${scale})`, ours_peak_mb: mt1.peak_rss_mb, ref_peak_mb: pyMt.peak_rss_mb, target: '<= ~1.0 s on one thread', note: check },
-      { kernel: 'multiTauAutoCorrParallel (2 threads)', size, ours_s: mt2.seconds, ref_s: pyMt.seconds * scale, ref_name: `numpy skbeam-algorithm (${MT.refFrames} frames x${scale})`, ours_peak_mb: mt2.peak_rss_mb, ref_peak_mb: pyMt.peak_rss_mb, note: `identical checksum: ${mt2.g2sum === mt1.g2sum}; ${(mt2.seconds / mt1.seconds).toFixed(2)}x the 1-thread time; first calls ${mt1.first.toFixed(3)} / ${mt2.first.toFixed(3)} s; load avg ${os.loadavg()[0].toFixed(2)}` },
+      {
+        kernel: 'multiTauAutoCorr (1 thread)',
+        size,
+        ours_s: mt1.seconds,
+        ref_s: pyMt.seconds * scale,
+        ref_name: `numpy skbeam-algorithm (${MT.refFrames} frames x${scale})`,
+        ours_peak_mb: mt1.peak_rss_mb,
+        ref_peak_mb: pyMt.peak_rss_mb,
+        target: '<= ~1.0 s on one thread',
+        note: check,
+      },
+      {
+        kernel: 'multiTauAutoCorrParallel (2 threads)',
+        size,
+        ours_s: mt2.seconds,
+        ref_s: pyMt.seconds * scale,
+        ref_name: `numpy skbeam-algorithm (${MT.refFrames} frames x${scale})`,
+        ours_peak_mb: mt2.peak_rss_mb,
+        ref_peak_mb: pyMt.peak_rss_mb,
+        note: `identical checksum: ${mt2.g2sum === mt1.g2sum}; ${(mt2.seconds / mt1.seconds).toFixed(2)}x the 1-thread time; first calls ${mt1.first.toFixed(3)} / ${mt2.first.toFixed(3)} s; load avg ${os.loadavg()[0].toFixed(2)}`,
+      },
     ];
     if (cMt) {
-      rows.push({ kernel: 'multiTauAutoCorr (1 thread)', size, ours_s: mt1.seconds, ref_s: cMt.seconds, ref_name: 'C -O3 skbeam port (gcc, 1 thread)', ours_peak_mb: mt1.peak_rss_mb, ref_peak_mb: cMt.peak_rss_mb });
-      rows.push({ kernel: 'multiTauAutoCorrParallel (2 threads)', size, ours_s: mt2.seconds, ref_s: cMt.seconds, ref_name: 'C -O3 skbeam port (gcc, 1 thread)', ours_peak_mb: mt2.peak_rss_mb, ref_peak_mb: cMt.peak_rss_mb });
+      rows.push({
+        kernel: 'multiTauAutoCorr (1 thread)',
+        size,
+        ours_s: mt1.seconds,
+        ref_s: cMt.seconds,
+        ref_name: 'C -O3 skbeam port (gcc, 1 thread)',
+        ours_peak_mb: mt1.peak_rss_mb,
+        ref_peak_mb: cMt.peak_rss_mb,
+      });
+      rows.push({
+        kernel: 'multiTauAutoCorrParallel (2 threads)',
+        size,
+        ours_s: mt2.seconds,
+        ref_s: cMt.seconds,
+        ref_name: 'C -O3 skbeam port (gcc, 1 thread)',
+        ours_peak_mb: mt2.peak_rss_mb,
+        ref_peak_mb: cMt.peak_rss_mb,
+      });
     }
     const tt1 = runNode(me, ['child', 'tt', dir, '1']);
     const tt2 = runNode(me, ['child', 'tt', dir, '2']);
     const pyTt = runPython(PY_TT, [dir]);
     const tsize = `${TT.T}x${TT.H}x${TT.W} u16, 10 rings, all pairs`;
-    rows.push({ kernel: 'twoTimeCorr (1 thread)', size: tsize, ours_s: tt1.seconds, ref_s: pyTt.seconds, ref_name: 'numpy per-q A.T @ A', ours_peak_mb: tt1.peak_rss_mb, ref_peak_mb: pyTt.peak_rss_mb, target: 'no slower than numpy', note: `g2 checksum ours ${tt1.g2sum.toFixed(6)} numpy ${pyTt.g2sum.toFixed(6)}` });
-    rows.push({ kernel: 'twoTimeCorrParallel (2 threads)', size: tsize, ours_s: tt2.seconds, ref_s: pyTt.seconds, ref_name: 'numpy per-q A.T @ A', ours_peak_mb: tt2.peak_rss_mb, ref_peak_mb: pyTt.peak_rss_mb, note: `identical checksum: ${tt2.g2sum === tt1.g2sum}; ${(tt2.seconds / tt1.seconds).toFixed(2)}x the 1-thread time; first calls ${tt1.first.toFixed(3)} / ${tt2.first.toFixed(3)} s; load avg ${os.loadavg()[0].toFixed(2)}` });
+    rows.push({
+      kernel: 'twoTimeCorr (1 thread)',
+      size: tsize,
+      ours_s: tt1.seconds,
+      ref_s: pyTt.seconds,
+      ref_name: 'numpy per-q A.T @ A',
+      ours_peak_mb: tt1.peak_rss_mb,
+      ref_peak_mb: pyTt.peak_rss_mb,
+      target: 'no slower than numpy',
+      note: `g2 checksum ours ${tt1.g2sum.toFixed(6)} numpy ${pyTt.g2sum.toFixed(6)}`,
+    });
+    rows.push({
+      kernel: 'twoTimeCorrParallel (2 threads)',
+      size: tsize,
+      ours_s: tt2.seconds,
+      ref_s: pyTt.seconds,
+      ref_name: 'numpy per-q A.T @ A',
+      ours_peak_mb: tt2.peak_rss_mb,
+      ref_peak_mb: pyTt.peak_rss_mb,
+      note: `identical checksum: ${tt2.g2sum === tt1.g2sum}; ${(tt2.seconds / tt1.seconds).toFixed(2)}x the 1-thread time; first calls ${tt1.first.toFixed(3)} / ${tt2.first.toFixed(3)} s; load avg ${os.loadavg()[0].toFixed(2)}`,
+    });
     const e1 = runNode(me, ['child', 'eig', dir, '1']);
     const e2 = runNode(me, ['child', 'eig', dir, '2']);
-    rows.push({ kernel: 'xpcsMultiTau (1 thread)', size: `${TT.T}x${TT.H}x${TT.W} u16, dpl 4`, ours_s: e1.seconds, ref_s: null, ref_name: '-', ours_peak_mb: e1.peak_rss_mb, ref_peak_mb: null });
-    rows.push({ kernel: 'xpcsMultiTauParallel (2 threads)', size: `${TT.T}x${TT.H}x${TT.W} u16, dpl 4`, ours_s: e2.seconds, ref_s: null, ref_name: '-', ours_peak_mb: e2.peak_rss_mb, ref_peak_mb: null, note: `identical checksum: ${e2.g2sum === e1.g2sum}; ${(e2.seconds / e1.seconds).toFixed(2)}x the 1-thread time; first calls ${e1.first.toFixed(3)} / ${e2.first.toFixed(3)} s; load avg ${os.loadavg()[0].toFixed(2)}` });
+    rows.push({
+      kernel: 'xpcsMultiTau (1 thread)',
+      size: `${TT.T}x${TT.H}x${TT.W} u16, dpl 4`,
+      ours_s: e1.seconds,
+      ref_s: null,
+      ref_name: '-',
+      ours_peak_mb: e1.peak_rss_mb,
+      ref_peak_mb: null,
+    });
+    rows.push({
+      kernel: 'xpcsMultiTauParallel (2 threads)',
+      size: `${TT.T}x${TT.H}x${TT.W} u16, dpl 4`,
+      ours_s: e2.seconds,
+      ref_s: null,
+      ref_name: '-',
+      ours_peak_mb: e2.peak_rss_mb,
+      ref_peak_mb: null,
+      note: `identical checksum: ${e2.g2sum === e1.g2sum}; ${(e2.seconds / e1.seconds).toFixed(2)}x the 1-thread time; first calls ${e1.first.toFixed(3)} / ${e2.first.toFixed(3)} s; load avg ${os.loadavg()[0].toFixed(2)}`,
+    });
     report('xpcs', rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === 'child') child(process.argv.slice(3)).catch((e) => { console.error(e); process.exit(1); });
-else suite().catch((e) => { console.error(e); process.exit(1); });
+if (process.argv[2] === 'child')
+  child(process.argv.slice(3)).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+else
+  suite().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -31,7 +31,12 @@ const NOTEBOOK_FOLDERS = ['alexis', 'stix'];
 const SHARED_WORKSPACE_FOLDERS = ['alexis'];
 
 /** The parameter that names a notebook's output directory (default `outDir`). */
-const OUTPUT_PARAM = { 'lco-data-management': 'workspace', 'alexis/00-onboarding': 'workspace', 'alexis/01-download': 'workspace', 'alexis/02-initialize': 'workspace' };
+const OUTPUT_PARAM = {
+  'lco-data-management': 'workspace',
+  'alexis/00-onboarding': 'workspace',
+  'alexis/01-download': 'workspace',
+  'alexis/02-initialize': 'workspace',
+};
 
 function loadRunner() {
   try {
@@ -46,9 +51,13 @@ function xpcsSummary(dir) {
   const file = path.join(dir, 'summary.json');
   if (!fs.existsSync(file)) return [];
   const s = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const lines = [`  results ${path.relative(repo, s.results)}, report ${path.relative(repo, s.report)}, QC ${s.qcOk ? 'ok' : 'FAILED'}`];
+  const lines = [
+    `  results ${path.relative(repo, s.results)}, report ${path.relative(repo, s.report)}, QC ${s.qcOk ? 'ok' : 'FAILED'}`,
+  ];
   for (const f of s.fits) {
-    lines.push(`  q bin ${f.bin}: tau ${f.tau.toFixed(2)} +- ${f.tauErr.toFixed(2)} frames, generator ${f.trueTau.toFixed(2)} ((fit - true)/error = ${f.pull.toFixed(2)}, ${f.ok ? 'ok' : 'OFF'})`);
+    lines.push(
+      `  q bin ${f.bin}: tau ${f.tau.toFixed(2)} +- ${f.tauErr.toFixed(2)} frames, generator ${f.trueTau.toFixed(2)} ((fit - true)/error = ${f.pull.toFixed(2)}, ${f.ok ? 'ok' : 'OFF'})`,
+    );
   }
   return lines;
 }
@@ -57,8 +66,13 @@ function alexisSummary(dir) {
   const file = path.join(dir, 'peaks.json');
   if (!fs.existsSync(file)) return [];
   const s = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return [`  ${s.n_peaks} peaks in ${s.clusters.length} clusters -> ${path.relative(repo, file)}`,
-    ...s.clusters.map((c) => `  cluster ${c.dbscan_1_label}: ${c.dbscan_1_num_members} members at (${c.dbscan_1_x_hpc.toFixed(1)}", ${c.dbscan_1_y_hpc.toFixed(1)}")`)];
+  return [
+    `  ${s.n_peaks} peaks in ${s.clusters.length} clusters -> ${path.relative(repo, file)}`,
+    ...s.clusters.map(
+      (c) =>
+        `  cluster ${c.dbscan_1_label}: ${c.dbscan_1_num_members} members at (${c.dbscan_1_x_hpc.toFixed(1)}", ${c.dbscan_1_y_hpc.toFixed(1)}")`,
+    ),
+  ];
 }
 
 function alexisStagesSummary(dir) {
@@ -66,8 +80,14 @@ function alexisStagesSummary(dir) {
   if (!fs.existsSync(db)) return [];
   const sqlite = require(path.join(repo, 'node_modules', 'better-sqlite3'))(db, { readonly: true });
   try {
-    const r = sqlite.prepare("SELECT COUNT(DISTINCT url) AS images, COUNT(*) AS rows, SUM(QUALITY = 0 AND peaks_found = 1) AS peakRows FROM image_data_availability").get();
-    return [`  image_data_availability: ${r.images} images, ${r.rows} rows (${r.peakRows} good-image clusters) -> ${path.relative(repo, db)}`];
+    const r = sqlite
+      .prepare(
+        'SELECT COUNT(DISTINCT url) AS images, COUNT(*) AS rows, SUM(QUALITY = 0 AND peaks_found = 1) AS peakRows FROM image_data_availability',
+      )
+      .get();
+    return [
+      `  image_data_availability: ${r.images} images, ${r.rows} rows (${r.peakRows} good-image clusters) -> ${path.relative(repo, db)}`,
+    ];
   } finally {
     sqlite.close();
   }
@@ -76,8 +96,17 @@ function alexisStagesSummary(dir) {
 async function main() {
   const { runNotebook } = loadRunner();
   const names = [
-    ...fs.readdirSync(notebooksDir).filter((f) => f.endsWith('.ipynb')).sort(),
-    ...NOTEBOOK_FOLDERS.flatMap((d) => fs.readdirSync(path.join(notebooksDir, d)).filter((f) => f.endsWith('.ipynb')).sort().map((f) => `${d}/${f}`)),
+    ...fs
+      .readdirSync(notebooksDir)
+      .filter((f) => f.endsWith('.ipynb'))
+      .sort(),
+    ...NOTEBOOK_FOLDERS.flatMap((d) =>
+      fs
+        .readdirSync(path.join(notebooksDir, d))
+        .filter((f) => f.endsWith('.ipynb'))
+        .sort()
+        .map((f) => `${d}/${f}`),
+    ),
   ];
   fs.mkdirSync(path.join(out, 'notebooks'), { recursive: true });
   let failed = 0;
@@ -91,16 +120,33 @@ async function main() {
     const t0 = Date.now();
     const r = await runNotebook({ input: path.join(notebooksDir, file), output, parameters, cellTimeoutMs: 300_000 });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
-    console.log(`${r.status === 'succeeded' ? 'ok  ' : 'FAIL'} ${file} (${r.cellsExecuted} cells, ${secs} s) -> ${path.relative(repo, output)}; products in ${path.relative(repo, outDir)}/`);
+    console.log(
+      `${r.status === 'succeeded' ? 'ok  ' : 'FAIL'} ${file} (${r.cellsExecuted} cells, ${secs} s) -> ${path.relative(repo, output)}; products in ${path.relative(repo, outDir)}/`,
+    );
     if (r.status !== 'succeeded') {
       failed++;
       console.log(`  ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
     }
-    const lines = name === 'xpcs-correlation' ? xpcsSummary(outDir) : name === 'alexis-peak-finder' ? alexisSummary(outDir) : name === 'alexis/02-initialize' ? alexisStagesSummary(outDir) : [];
+    const lines =
+      name === 'xpcs-correlation'
+        ? xpcsSummary(outDir)
+        : name === 'alexis-peak-finder'
+          ? alexisSummary(outDir)
+          : name === 'alexis/02-initialize'
+            ? alexisStagesSummary(outDir)
+            : [];
     for (const l of lines) console.log(l);
   }
-  console.log(`demo: ${names.length - failed} of ${names.length} notebooks ok; executed notebooks in ${path.relative(repo, path.join(out, 'notebooks'))}/`);
+  console.log(
+    `demo: ${names.length - failed} of ${names.length} notebooks ok; executed notebooks in ${path.relative(repo, path.join(out, 'notebooks'))}/`,
+  );
   return failed === 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (e) => { console.error(e && e.stack || e); process.exit(1); });
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error((e && e.stack) || e);
+    process.exit(1);
+  },
+);

@@ -30,10 +30,18 @@ function tmp(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'sb-acq-'));
 }
 
-async function run(faults: FaultRule[], policy: object = fast): Promise<{ result: Awaited<ReturnType<Downloader['fetchAll']>>; dir: string; d: Downloader }> {
+async function run(
+  faults: FaultRule[],
+  policy: object = fast,
+): Promise<{ result: Awaited<ReturnType<Downloader['fetchAll']>>; dir: string; d: Downloader }> {
   archive.setFaults(faults);
   const dir = tmp();
-  const d = new Downloader({ cacheDir: path.join(dir, 'cache'), dataRoot: path.join(dir, 'data'), policy, random: () => 0.5 });
+  const d = new Downloader({
+    cacheDir: path.join(dir, 'cache'),
+    dataRoot: path.join(dir, 'data'),
+    policy,
+    random: () => 0.5,
+  });
   const result = await d.fetchAll(items);
   await d.close();
   return { result, dir, d };
@@ -78,7 +86,7 @@ describe('downloader vs local archive faults', () => {
     for (const f of resumed) expect(f.resumedFrom).toBeLessThan(f.size);
     const total = result.ok.reduce((a, f) => a + f.size, 0);
     const served = archive.requests.filter((r) => r.path.startsWith('/download/')).reduce((a, r) => a + r.bytes, 0);
-    expect(served).toBeLessThan(total * 1.5 - (resumed.reduce((a, f) => a + f.resumedFrom, 0) * 0.5));
+    expect(served).toBeLessThan(total * 1.5 - resumed.reduce((a, f) => a + f.resumedFrom, 0) * 0.5);
     expectIntact(result);
   });
 
@@ -90,8 +98,15 @@ describe('downloader vs local archive faults', () => {
   });
 
   it('persistent corruption is reported failed, never delivered', async () => {
-    const { result, dir } = await run([{ kind: 'corrupt', times: 99, path: '^/download/100[1-3]/' }], { ...fast, retry: { ...fast.retry, maxAttempts: 3 } });
-    expect(result.failed.map((f) => f.code)).toEqual(['E_DOWNLOAD_CHECKSUM', 'E_DOWNLOAD_CHECKSUM', 'E_DOWNLOAD_CHECKSUM']);
+    const { result, dir } = await run([{ kind: 'corrupt', times: 99, path: '^/download/100[1-3]/' }], {
+      ...fast,
+      retry: { ...fast.retry, maxAttempts: 3 },
+    });
+    expect(result.failed.map((f) => f.code)).toEqual([
+      'E_DOWNLOAD_CHECKSUM',
+      'E_DOWNLOAD_CHECKSUM',
+      'E_DOWNLOAD_CHECKSUM',
+    ]);
     for (const f of result.failed) expect(existsSync(path.join(dir, 'data', f.item.dest as string))).toBe(false);
     expect(result.ok).toHaveLength(items.length - 3);
     expectIntact(result);
@@ -102,10 +117,16 @@ describe('downloader vs local archive faults', () => {
     const client = new LcoArchiveClient({ url: archive.url, token: resolveSecret('T', { T: TOKEN }) });
     const lied = client.toDownloadItems((await client.search({})).filter((r) => !r.filename.includes('/')));
     const dir = tmp();
-    const d = new Downloader({ cacheDir: path.join(dir, 'cache'), dataRoot: path.join(dir, 'data'), policy: { ...fast, retry: { ...fast.retry, maxAttempts: 2 } } });
+    const d = new Downloader({
+      cacheDir: path.join(dir, 'cache'),
+      dataRoot: path.join(dir, 'data'),
+      policy: { ...fast, retry: { ...fast.retry, maxAttempts: 2 } },
+    });
     const result = await d.fetchAll(lied);
     await d.close();
-    expect(result.failed.map((f) => [f.code, f.item.dest])).toEqual([['E_DOWNLOAD_CHECKSUM', archive.frames.find((f) => f.record.id === 1002)?.record.filename]]);
+    expect(result.failed.map((f) => [f.code, f.item.dest])).toEqual([
+      ['E_DOWNLOAD_CHECKSUM', archive.frames.find((f) => f.record.id === 1002)?.record.filename],
+    ]);
     expect(existsSync(path.join(dir, 'data', result.failed[0].item.dest as string))).toBe(false);
     expectIntact(result);
   });
@@ -117,7 +138,12 @@ describe('downloader vs local archive faults', () => {
   });
 
   it('probabilistic mixed faults: every file intact or reported failed', async () => {
-    const faults: FaultRule[] = [{ kind: '500', probability: 0.2 }, { kind: 'reset', probability: 0.15, at: 0.3 }, { kind: 'truncate', probability: 0.15 }, { kind: 'corrupt', probability: 0.1 }];
+    const faults: FaultRule[] = [
+      { kind: '500', probability: 0.2 },
+      { kind: 'reset', probability: 0.15, at: 0.3 },
+      { kind: 'truncate', probability: 0.15 },
+      { kind: 'corrupt', probability: 0.1 },
+    ];
     const { result } = await run(faults);
     expect(result.ok.length + result.failed.length).toBe(items.length);
     expectIntact(result);
@@ -127,7 +153,12 @@ describe('downloader vs local archive faults', () => {
     archive.setFaults([{ kind: '500', times: 99, path: '^/download/1001/' }]);
     const dir = tmp();
     const ledger = Ledger.open(path.join(dir, 'ledger.db'));
-    const d = new Downloader({ cacheDir: path.join(dir, 'cache'), dataRoot: path.join(dir, 'data'), ledger, policy: { ...fast, retry: { ...fast.retry, maxAttempts: 2 } } });
+    const d = new Downloader({
+      cacheDir: path.join(dir, 'cache'),
+      dataRoot: path.join(dir, 'data'),
+      ledger,
+      policy: { ...fast, retry: { ...fast.retry, maxAttempts: 2 } },
+    });
     const first = await d.fetchAll(items);
     expect(first.failed).toHaveLength(1);
     const rows = new DownloadRecorder(ledger).list();

@@ -16,16 +16,25 @@ let dir: string;
 let script: string;
 
 beforeAll(async () => {
-  archive = await startLocalArchive({ blobs: [{ name: 'big.bin', size: BIG }], synthetic: { nights: 2, framesPerNight: 3 } });
+  archive = await startLocalArchive({
+    blobs: [{ name: 'big.bin', size: BIG }],
+    synthetic: { nights: 2, framesPerNight: 3 },
+  });
   dir = mkdtempSync(path.join(os.tmpdir(), 'sb-resume-'));
   const big = archive.blobInfo('big.bin');
   const items = [
-    ...archive.frames.map((f) => ({ url: `${archive.url}download/${f.record.id}/${f.record.filename}`, dest: f.record.filename, md5: f.md5 })),
+    ...archive.frames.map((f) => ({
+      url: `${archive.url}download/${f.record.id}/${f.record.filename}`,
+      dest: f.record.filename,
+      md5: f.md5,
+    })),
     { url: big.url, dest: 'big.bin', sha256: big.sha256, size: big.size },
   ];
   writeFileSync(path.join(dir, 'items.json'), JSON.stringify(items));
   script = path.join(dir, 'child.js');
-  writeFileSync(script, `
+  writeFileSync(
+    script,
+    `
 const sb = require(${JSON.stringify(DIST)});
 const path = require('node:path');
 const dir = ${JSON.stringify(dir)};
@@ -37,16 +46,23 @@ const dir = ${JSON.stringify(dir)};
   ledger.close();
   console.log(JSON.stringify({ ok: r.ok.length, failed: r.failed.length, resumed: r.ok.filter((f) => f.resumedFrom > 0).length, cached: r.ok.filter((f) => f.fromCache).length }));
 })();
-`);
+`,
+  );
 });
 afterAll(async () => archive.close());
 
 function runChild(): { done: Promise<{ code: number | null; out: string }>; kill: () => void } {
   const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
-  const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on('exit', (code) => resolve({ code, out })));
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
+  const done = new Promise<{ code: number | null; out: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, out })),
+  );
   return { done, kill: () => child.kill('SIGKILL') };
 }
 
@@ -62,11 +78,14 @@ describe('kill and resume', () => {
     archive.setFaults([{ kind: 'slow', path: '^/blobs/', times: 99, bytesPerSecond: 2 << 20 }]);
     const first = runChild();
     const t0 = Date.now();
-    while (Date.now() - t0 < 30_000 && !(doneMarkers() === archive.frames.length && archive.stats.bytes > (2 << 20))) await new Promise((r) => setTimeout(r, 50));
+    while (Date.now() - t0 < 30_000 && !(doneMarkers() === archive.frames.length && archive.stats.bytes > 2 << 20))
+      await new Promise((r) => setTimeout(r, 50));
     first.kill();
     const killed = await first.done;
     expect(killed.code).toBe(null); // killed, not finished
-    const parts = readdirSync(path.join(dir, 'cache', 'data'), { recursive: true }).map(String).filter((f) => f.endsWith('.part'));
+    const parts = readdirSync(path.join(dir, 'cache', 'data'), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.part'));
     expect(parts).toHaveLength(1);
     const partSize = statSync(path.join(dir, 'cache', 'data', parts[0])).size;
     expect(partSize).toBeGreaterThan(0);

@@ -108,7 +108,8 @@ describe.skipIf(!hasSkimage)('warpAffine vs skimage.transform.warp(order=3)', ()
     // Samples at a band's edge take the kernel's border path (skimage's evaluation order) instead of the
     // SIMD weights: the same polynomial, rounded differently (~1e-14 relative).
     let worst = 0;
-    for (let i = 0; i < serial.length; i++) worst = Math.max(worst, Math.abs(par[i] - serial[i]) / Math.max(1, Math.abs(serial[i])));
+    for (let i = 0; i < serial.length; i++)
+      worst = Math.max(worst, Math.abs(par[i] - serial[i]) / Math.max(1, Math.abs(serial[i])));
     expect(worst).toBeLessThan(1e-12);
   });
 

@@ -43,9 +43,34 @@ describe('stagebook --help', () => {
   it('lists every command, and every command and subcommand answers --help with exit 0', () => {
     const top = cli(['--help'], REPO);
     expect(top.code).toBe(0);
-    for (const c of ['run', 'resume', 'status', 'ledger query', 'pipelines', 'notebook run', 'archive serve', 'archive lco-sync']) expect(top.stdout).toContain(c);
-    const subs = [['run'], ['resume'], ['status'], ['ledger'], ['ledger', 'query'], ['pipelines'], ['notebook'], ['notebook', 'run'], ['archive'], ['archive', 'serve'], ['archive', 'lco-sync'],
-      ['xpcs'], ['flow'], ['search'], ['stix']];
+    for (const c of [
+      'run',
+      'resume',
+      'status',
+      'ledger query',
+      'pipelines',
+      'notebook run',
+      'archive serve',
+      'archive lco-sync',
+    ])
+      expect(top.stdout).toContain(c);
+    const subs = [
+      ['run'],
+      ['resume'],
+      ['status'],
+      ['ledger'],
+      ['ledger', 'query'],
+      ['pipelines'],
+      ['notebook'],
+      ['notebook', 'run'],
+      ['archive'],
+      ['archive', 'serve'],
+      ['archive', 'lco-sync'],
+      ['xpcs'],
+      ['flow'],
+      ['search'],
+      ['stix'],
+    ];
     for (const sub of subs) {
       const r = cli([...sub, '--help'], REPO);
       expect(r.code, `${sub.join(' ')} --help: ${r.stderr}`).toBe(0);
@@ -65,7 +90,9 @@ describe('exit codes', () => {
       expect(pattern, `${code} is in no row of errors/exit-codes.ts`).toBeDefined();
       const exit = exitCodeOf(code as Parameters<typeof exitCodeOf>[0]);
       expect(rows.get(exit), `exit ${exit} (${code}) has no row in docs/cli.md`).toBeDefined();
-      expect(rows.get(exit), `docs/cli.md row ${exit} does not list ${pattern} (for ${code})`).toContain(`\`${pattern}\``);
+      expect(rows.get(exit), `docs/cli.md row ${exit} does not list ${pattern} (for ${code})`).toContain(
+        `\`${pattern}\``,
+      );
     }
   });
 
@@ -84,7 +111,10 @@ describe('stagebook archive serve', () => {
     const port = await freePort();
     const env = { ...process.env };
     delete env.LCO_TOKEN;
-    const child = spawn(process.execPath, [CLI, 'archive', 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'archive', 'serve', '--port', String(port)], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => (err += d));
@@ -100,7 +130,9 @@ describe('stagebook archive serve', () => {
       expect(out).toContain('anonymous');
       expect(out).toContain(`url: 'http://127.0.0.1:${port}/'`);
       expect(out).toContain("token_envvar: 'LCO_TOKEN'");
-      const res = await fetch(`http://127.0.0.1:${port}/frames/?limit=2`, { headers: { authorization: 'Token whatever' } });
+      const res = await fetch(`http://127.0.0.1:${port}/frames/?limit=2`, {
+        headers: { authorization: 'Token whatever' },
+      });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { results: unknown[] }).results.length).toBe(2);
     } finally {
@@ -113,7 +145,10 @@ describe('stagebook archive serve', () => {
   it('refuses an explicit --token-env whose variable is unset (exit 3, the NAME only)', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, CI: '1' };
     delete env.SB_UNSET_TOKEN;
-    const r = spawnSync(process.execPath, [CLI, 'archive', 'serve', '--port', '0', '--token-env', 'SB_UNSET_TOKEN'], { env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'archive', 'serve', '--port', '0', '--token-env', 'SB_UNSET_TOKEN'], {
+      env,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(EXIT.config);
     expect(r.stderr).toContain('E_SECRET_MISSING');
     expect(r.stderr).toContain('SB_UNSET_TOKEN');
@@ -136,9 +171,16 @@ describe('stagebook status', () => {
     expect(s.stdout).toMatch(/^ {2}STAGE +SUCCEEDED +TIME$/m);
     expect(s.stdout).toMatch(/^ {2}split-by-initial +2 +\d+(\.\d)? m?s$/m);
     const json = JSON.parse(cli(['status', '--json'], inside).stdout);
-    expect(json[0]).toMatchObject({ pipeline: 'example', status: 'succeeded', durationMs: expect.any(Number), stageDurationsMs: { tokenize: expect.any(Number) } });
+    expect(json[0]).toMatchObject({
+      pipeline: 'example',
+      status: 'succeeded',
+      durationMs: expect.any(Number),
+      stageDurationsMs: { tokenize: expect.any(Number) },
+    });
     expect(cli(['pipelines'], inside).stdout).toMatch(/^PIPELINE +LEVELS +STAGES \[kind, level\]\n-+ /);
-    expect(cli(['ledger', 'query', '--level', 'L1'], inside).stdout).toMatch(/^LEVEL +VERSION +PRODUCT +STATE +SIZE +PATH\n/);
+    expect(cli(['ledger', 'query', '--level', 'L1'], inside).stdout).toMatch(
+      /^LEVEL +VERSION +PRODUCT +STATE +SIZE +PATH\n/,
+    );
     const nowhere = cli(['status'], path.parse(REPO).root);
     expect(nowhere.code).toBe(EXIT.usage);
     expect(nowhere.stderr).toContain('no stagebook.yaml');
@@ -163,7 +205,9 @@ describe('progress line', () => {
     expect(first).toContain('\r\x1b[2K['); // redrawn in place
     expect(first).toMatch(/elapsed \d+(\.\d)? m?s {2}ETA (--|\d)/);
     // the last bar is kept: it ends with a newline, not erased, and is followed by the summary
-    expect(first).toMatch(/\[#{20}\] 1\/1 collate[^\r\n]*elapsed[^\r\n]*\r?\n[^\n]*stagebook: run \S+ succeeded in [\d.]+ m?s \(\d+ computed, 0 cached\)/);
+    expect(first).toMatch(
+      /\[#{20}\] 1\/1 collate[^\r\n]*elapsed[^\r\n]*\r?\n[^\n]*stagebook: run \S+ succeeded in [\d.]+ m?s \(\d+ computed, 0 cached\)/,
+    );
     const second = runInTty(['run', 'example', '--config', w.config], w.dir);
     expect(second).toMatch(/succeeded in [\d.]+ m?s \(all \d+ units cached, nothing recomputed\)/);
     expect(second).not.toMatch(/\d+ computed/);
@@ -172,9 +216,16 @@ describe('progress line', () => {
   it('computes the ETA from the mean time of computed units (injected clock)', () => {
     let t = 1000;
     let written = '';
-    const stream = { columns: 200, write: (s: string) => { written += s; return true; } } as unknown as NodeJS.WriteStream;
+    const stream = {
+      columns: 200,
+      write: (s: string) => {
+        written += s;
+        return true;
+      },
+    } as unknown as NodeJS.WriteStream;
     const render = terminalRenderer(stream, true, false, () => t);
-    const ev = (e: Partial<StagebookEvent>): void => render({ runId: 'r1', pipeline: 'p', at: t, type: 'progress', ...e } as StagebookEvent);
+    const ev = (e: Partial<StagebookEvent>): void =>
+      render({ runId: 'r1', pipeline: 'p', at: t, type: 'progress', ...e } as StagebookEvent);
     ev({ type: 'run-started' });
     ev({ type: 'stage-started', stage: 's', unit: 'u1', n: 1, total: 4 });
     t += 2000;

@@ -68,7 +68,9 @@ describe('resource faults get their own code and exit code, and stay resumable',
       undo();
     }
     expect(r.code, r.stderr).toBe(77);
-    expect(r.stderr).toMatch(/E_READ_ONLY: stage copy on incoming\/a\.txt: \S*\/ws\/L1\/\.a\.txt\.sbtmp-\d+-\w+: E(PERM|ACCES)/);
+    expect(r.stderr).toMatch(
+      /E_READ_ONLY: stage copy on incoming\/a\.txt: \S*\/ws\/L1\/\.a\.txt\.sbtmp-\d+-\w+: E(PERM|ACCES)/,
+    );
     const resumed = cli(['resume', runsOf(w.db)[0].id, '--config', w.config], w.dir);
     expect(resumed.code, resumed.stderr).toBe(0);
   });
@@ -104,7 +106,11 @@ describe('resource faults get their own code and exit code, and stay resumable',
     const out = cli(['run', PIPELINE, '--config', w.config, '--out-file', path.join(w.dir, 'missing/out.json')], w.dir);
     expect(out.code, out.stderr).toBe(73);
     expect(out.stderr).toMatch(/E_OUTPUT_PATH: --out-file \S+missing\/out\.json: directory \S+missing does not exist/);
-    const log = spawnSync(process.execPath, [CLI, 'run', PIPELINE, '--config', w.config, '--log-file', '/proc/x/y.log'], { cwd: w.dir, encoding: 'utf8', timeout: 60_000 });
+    const log = spawnSync(
+      process.execPath,
+      [CLI, 'run', PIPELINE, '--config', w.config, '--log-file', '/proc/x/y.log'],
+      { cwd: w.dir, encoding: 'utf8', timeout: 60_000 },
+    );
     expect(log.status, log.stderr).toBe(73);
     expect(log.stderr).toContain('E_OUTPUT_PATH: --log-file /proc/x/y.log');
     expect(existsSync(w.db)).toBe(false); // refused before opening anything
@@ -116,10 +122,21 @@ describe('smaller CLI faults', () => {
     const w = workspace();
     expect(cli(['run', PIPELINE, '--config', w.config], w.dir).code).toBe(0);
     const db = new Database(w.db);
-    const ins = db.prepare(`INSERT INTO files (path, sha256, size, level, version, state, created_at, updated_at) VALUES (?, 'x', 1, 'L1', 1, 'complete', 1, 1)`);
-    db.transaction(() => { for (let i = 0; i < 5000; i++) ins.run(`/data/${'long-name-'.repeat(8)}${i}.h5`); })();
+    const ins = db.prepare(
+      `INSERT INTO files (path, sha256, size, level, version, state, created_at, updated_at) VALUES (?, 'x', 1, 'L1', 1, 'complete', 1, 1)`,
+    );
+    db.transaction(() => {
+      for (let i = 0; i < 5000; i++) ins.run(`/data/${'long-name-'.repeat(8)}${i}.h5`);
+    })();
     db.close();
-    const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ledger query --config "${w.config}" --level L1 | head -n 1; echo "exit=\${PIPESTATUS[0]}" >&2`], { cwd: w.dir, encoding: 'utf8' });
+    const piped = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${CLI}" ledger query --config "${w.config}" --level L1 | head -n 1; echo "exit=\${PIPESTATUS[0]}" >&2`,
+      ],
+      { cwd: w.dir, encoding: 'utf8' },
+    );
     expect(piped.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     expect(piped.stderr).not.toContain('EPIPE');
     expect(piped.stderr).toContain('exit=0');

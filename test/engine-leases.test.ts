@@ -17,7 +17,9 @@ const PIPELINE = path.resolve(__dirname, 'support/lease-pipeline.js');
 
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
 }
 
 function query<T>(db: string, sql: string, ...args: unknown[]): T[] {
@@ -39,9 +41,16 @@ function procState(pid: number): string {
 }
 
 function leaseWorkspace(timeoutMs: number, heartbeatMs: number) {
-  const w = makeWorkspace({ a: 'alpha' }, `engine:\n  lease: { timeoutMs: ${timeoutMs}, heartbeatMs: ${heartbeatMs} }\n`);
+  const w = makeWorkspace(
+    { a: 'alpha' },
+    `engine:\n  lease: { timeoutMs: ${timeoutMs}, heartbeatMs: ${heartbeatMs} }\n`,
+  );
   mkdirSync(path.join(w.ws, 'control'));
-  return { ...w, db: path.join(w.ws, '.stagebook/ledger.db'), control: (f: string) => path.join(w.ws, 'control', `${f}-a.txt`) };
+  return {
+    ...w,
+    db: path.join(w.ws, '.stagebook/ledger.db'),
+    control: (f: string) => path.join(w.ws, 'control', `${f}-a.txt`),
+  };
 }
 
 type Run = { id: string; status: string; lease_expires_at: number | null; lease_generation: number };
@@ -63,12 +72,17 @@ describe('leases under crashes and stalls (real processes)', () => {
     process.kill(a.pid as number, 'SIGCONT');
     expect(await aDone).toBe(130); // interrupted: it lost its lease
     expect(readFileSync(path.join(w.ws, 'L1/a.txt'), 'utf8')).toBe(winner);
-    for (const f of query<{ path: string; sha256: string }>(w.db, `SELECT path, sha256 FROM files WHERE state = 'complete' AND stage IS NOT NULL`)) {
+    for (const f of query<{ path: string; sha256: string }>(
+      w.db,
+      `SELECT path, sha256 FROM files WHERE state = 'complete' AND stage IS NOT NULL`,
+    )) {
       expect(createHash('sha256').update(readFileSync(f.path)).digest('hex')).toBe(f.sha256);
     }
     expect(walk(path.join(w.ws, 'logs')).filter((f) => f.endsWith('.err'))).toEqual([]);
     expect(walk(w.ws).filter((f) => f.includes('.sbtmp-'))).toEqual([]);
-    expect(query<Run>(w.db, 'SELECT * FROM runs').map((r) => [r.status, r.lease_generation])).toEqual([['succeeded', 2]]);
+    expect(query<Run>(w.db, 'SELECT * FROM runs').map((r) => [r.status, r.lease_generation])).toEqual([
+      ['succeeded', 2],
+    ]);
     expect(query(w.db, `SELECT id FROM stage_runs WHERE status = 'running'`)).toEqual([]);
   });
 
@@ -81,7 +95,9 @@ describe('leases under crashes and stalls (real processes)', () => {
     const blockedAt = Number(readFileSync(w.control('blocking'), 'utf8'));
     // a renewal made more than one lease after the thread blocked: only a heartbeat off the JS
     // thread can make it (with the main-thread heartbeat this wait times out)
-    await waitFor(() => query<Run>(w.db, 'SELECT * FROM runs').some((r) => (r.lease_expires_at ?? 0) > blockedAt + 2 * 1000));
+    await waitFor(() =>
+      query<Run>(w.db, 'SELECT * FROM runs').some((r) => (r.lease_expires_at ?? 0) > blockedAt + 2 * 1000),
+    );
     const run = query<Run>(w.db, 'SELECT * FROM runs')[0];
     const b = cli(['resume', run.id, '--config', w.config], w.dir);
     expect(b.code, b.stderr).toBe(4);
@@ -95,11 +111,19 @@ describe('leases under crashes and stalls (real processes)', () => {
 
   it('a SIGKILLed run frees its lock at once on this host; the next run closes its unit rows', async () => {
     // a 10-minute lease: only the dead pid can free it within the test
-    const w = makeWorkspace({ a: 'alpha', b: 'beta' }, 'engine:\n  lease: { timeoutMs: 600000, heartbeatMs: 1000 }\nstages:\n  tokenize: { delayMs: 600000 }\n');
+    const w = makeWorkspace(
+      { a: 'alpha', b: 'beta' },
+      'engine:\n  lease: { timeoutMs: 600000, heartbeatMs: 1000 }\nstages:\n  tokenize: { delayMs: 600000 }\n',
+    );
     const db = path.join(w.ws, '.stagebook/ledger.db');
     const a = cliAsync(['run', 'example', '--config', w.config], w.dir);
     let err = '';
-    await new Promise<void>((resolve) => a.stderr?.on('data', (d) => { err += d; if (err.includes('stage-started tokenize')) resolve(); }));
+    await new Promise<void>((resolve) =>
+      a.stderr?.on('data', (d) => {
+        err += d;
+        if (err.includes('stage-started tokenize')) resolve();
+      }),
+    );
     a.kill('SIGKILL');
     await exited(a);
     const dead = query<Run>(db, 'SELECT * FROM runs')[0];

@@ -9,7 +9,11 @@ import { cli, cliAsync, exited, makeWorkspace, waitFor, DIST } from './support/e
 
 function writer(db: string, runId: string, n: number, tag: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [path.join(__dirname, 'support/ledger-writer.js'), path.join(DIST, 'ledger'), db, runId, String(n), tag], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(
+      process.execPath,
+      [path.join(__dirname, 'support/ledger-writer.js'), path.join(DIST, 'ledger'), db, runId, String(n), tag],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     c.stdout.on('data', (d) => (out += d));
@@ -26,8 +30,14 @@ describe('engine: concurrent ledger writers', () => {
     const n = 300;
     await Promise.all(['p1', 'p2', 'p3'].map((t) => writer(db, runId, n, t)));
     expect(ledger.getRun(runId).units_done).toBe(3 * n);
-    const rows = ledger.db.prepare("SELECT stage, COUNT(*) AS n FROM stage_runs WHERE status = 'succeeded' GROUP BY stage ORDER BY stage").all();
-    expect(rows).toEqual([{ stage: 's-p1', n }, { stage: 's-p2', n }, { stage: 's-p3', n }]);
+    const rows = ledger.db
+      .prepare("SELECT stage, COUNT(*) AS n FROM stage_runs WHERE status = 'succeeded' GROUP BY stage ORDER BY stage")
+      .all();
+    expect(rows).toEqual([
+      { stage: 's-p1', n },
+      { stage: 's-p2', n },
+      { stage: 's-p3', n },
+    ]);
     expect(ledger.db.pragma('journal_mode', { simple: true })).toBe('wal');
     ledger.close();
   });

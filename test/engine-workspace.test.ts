@@ -18,16 +18,32 @@ import { cli, cliAsync, exited, makeWorkspace } from './support/engine-fixtures'
 
 const TEXTS = { a: 'alpha beta', b: 'bravo' };
 
-function runOut(config: string, dir: string, extra: string[] = []): { code: number | null; stderr: string; out: { status: string; stages: Record<string, Record<string, number>>; outputs: { path: string }[] } } {
+function runOut(
+  config: string,
+  dir: string,
+  extra: string[] = [],
+): {
+  code: number | null;
+  stderr: string;
+  out: { status: string; stages: Record<string, Record<string, number>>; outputs: { path: string }[] };
+} {
   const outFile = path.join(dir, `out-${Math.random().toString(36).slice(2)}.json`);
   const r = cli(['run', 'example', '--config', config, '--out-file', outFile, ...extra], dir);
-  return { code: r.code, stderr: r.stderr, out: r.code === 0 || r.code === 1 ? JSON.parse(readFileSync(outFile, 'utf8')) : undefined };
+  return {
+    code: r.code,
+    stderr: r.stderr,
+    out: r.code === 0 || r.code === 1 ? JSON.parse(readFileSync(outFile, 'utf8')) : undefined,
+  };
 }
 
 function completeFiles(db: string): string[] {
   const ro = new Database(db, { readonly: true });
   try {
-    return (ro.prepare(`SELECT path FROM files WHERE state = 'complete' AND stage IS NOT NULL ORDER BY path`).all() as { path: string }[]).map((r) => r.path);
+    return (
+      ro.prepare(`SELECT path FROM files WHERE state = 'complete' AND stage IS NOT NULL ORDER BY path`).all() as {
+        path: string;
+      }[]
+    ).map((r) => r.path);
   } finally {
     ro.close();
   }
@@ -51,7 +67,14 @@ describe('workspace identity: cache hits stay inside their workspace', () => {
     // neither run superseded the other's files: both sets are current
     const complete = completeFiles(path.join(w.dir, 'shared.db')).map((p) => path.relative(w.dir, p));
     for (const ws of ['ws', 'ws2']) {
-      expect(complete.filter((p) => p.startsWith(`${ws}/`))).toEqual([`${ws}/L0/a.words.json`, `${ws}/L0/b.words.json`, `${ws}/L1/a/a.json`, `${ws}/L1/a/b.json`, `${ws}/L1/b/b.json`, `${ws}/L2/counts.json`]);
+      expect(complete.filter((p) => p.startsWith(`${ws}/`))).toEqual([
+        `${ws}/L0/a.words.json`,
+        `${ws}/L0/b.words.json`,
+        `${ws}/L1/a/a.json`,
+        `${ws}/L1/a/b.json`,
+        `${ws}/L1/b/b.json`,
+        `${ws}/L2/counts.json`,
+      ]);
     }
     expect(runOut(config2, w.dir).out.stages).toEqual(ALL_CACHED);
   });
@@ -76,7 +99,9 @@ describe('workspace identity: cache hits stay inside their workspace', () => {
     expect(runOut(viaLink, w.dir).out.stages).toEqual(ALL_RAN);
     expect(runOut(w.config, w.dir).out.stages).toEqual(ALL_CACHED);
     const ro = new Database(path.join(w.ws, '.stagebook/ledger.db'), { readonly: true });
-    const units = (ro.prepare('SELECT DISTINCT unit FROM stage_runs ORDER BY unit').all() as { unit: string }[]).map((r) => r.unit);
+    const units = (ro.prepare('SELECT DISTINCT unit FROM stage_runs ORDER BY unit').all() as { unit: string }[]).map(
+      (r) => r.unit,
+    );
     ro.close();
     // root-relative keys (an output reached through its real path is still under the root)
     expect(units).toEqual(['L0/a.words.json', 'L0/b.words.json', 'all', 'incoming/a.txt', 'incoming/b.txt']);
@@ -85,7 +110,9 @@ describe('workspace identity: cache hits stay inside their workspace', () => {
     const first = cliAsync(['run', 'example', '--config', w.config, '--force'], w.dir);
     let err = '';
     first.stderr?.on('data', (d) => (err += d));
-    await new Promise<void>((resolve) => first.stderr?.on('data', () => err.includes('stage-started tokenize') && resolve()));
+    await new Promise<void>((resolve) =>
+      first.stderr?.on('data', () => err.includes('stage-started tokenize') && resolve()),
+    );
     const second = cli(['run', 'example', '--config', viaLink], w.dir);
     first.kill('SIGKILL');
     await exited(first);
@@ -116,22 +143,43 @@ describe('workspace identity: a cache hit restores the file state', () => {
     expect(reverted.stages['split-by-initial']).toEqual({ cached: 2 });
     expect(completeFiles(db)).toEqual(before);
     const ledger = Ledger.open(db);
-    expect(queryFiles(ledger, { level: 'L1' }).map((f) => path.relative(w.ws, f.path))).toEqual(['L1/a/a.json', 'L1/a/b.json', 'L1/a/i.json', 'L1/b/a.json', 'L1/b/b.json', 'L1/b/c.json']);
+    expect(queryFiles(ledger, { level: 'L1' }).map((f) => path.relative(w.ws, f.path))).toEqual([
+      'L1/a/a.json',
+      'L1/a/b.json',
+      'L1/a/i.json',
+      'L1/b/a.json',
+      'L1/b/b.json',
+      'L1/b/c.json',
+    ]);
     ledger.close();
   });
 
   it('after rolling a stage back from v2 to v1, its files say v1 again', async () => {
     const w = makeWorkspace(TEXTS);
     // v2 writes the same bytes (a refactor), so v1's cached result still verifies after the rollback
-    const stage = (version: number) => defineStage({
-      name: 'upper', version, kind: 'map', level: 'L1', usesCore: false,
-      async run(ctx) { await ctx.writeText(`L1/${path.basename(ctx.input.path)}`, readFileSync(ctx.input.path, 'utf8').toUpperCase()); },
-    });
+    const stage = (version: number) =>
+      defineStage({
+        name: 'upper',
+        version,
+        kind: 'map',
+        level: 'L1',
+        usesCore: false,
+        async run(ctx) {
+          await ctx.writeText(
+            `L1/${path.basename(ctx.input.path)}`,
+            readFileSync(ctx.input.path, 'utf8').toUpperCase(),
+          );
+        },
+      });
     const v = (n: number) => definePipeline({ name: 'upper', stages: [stage(n)] });
     await run(w.config, v(1));
     const ledger2 = async () => {
       const l = Ledger.open(path.join(w.ws, '.stagebook/ledger.db'));
-      try { return queryFiles(l, { level: 'L1' }).map((f) => f.version); } finally { l.close(); }
+      try {
+        return queryFiles(l, { level: 'L1' }).map((f) => f.version);
+      } finally {
+        l.close();
+      }
     };
     await run(w.config, v(2));
     expect(await ledger2()).toEqual([2, 2]);

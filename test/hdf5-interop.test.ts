@@ -8,7 +8,13 @@ import * as path from 'node:path';
 import { isStagebookError, type StagebookErrorCode } from '../kernel-lib/src/errors/stagebook-error';
 import { Hdf5Reader, writeHdf5, withHdf5 } from '../kernel-lib/src/formats/hdf5';
 import {
-  checkXpcsFile, detectXpcsLayout, flattenXpcsMetadata, readXpcsLegacyConfig, readXpcsLegacyResults, readXpcsNexus, writeXpcsLegacyResults,
+  checkXpcsFile,
+  detectXpcsLayout,
+  flattenXpcsMetadata,
+  readXpcsLegacyConfig,
+  readXpcsLegacyResults,
+  readXpcsNexus,
+  writeXpcsLegacyResults,
 } from '../kernel-lib/src/formats/xpcs';
 
 const FIX = path.join(__dirname, '..', 'scripts', 'fixtures', 'xpcs');
@@ -16,7 +22,10 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-h5-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function py(script: string, args: string[]): string {
-  const r = spawnSync('/usr/bin/python3', [path.join(FIX, script), ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const r = spawnSync('/usr/bin/python3', [path.join(FIX, script), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
   if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -30,7 +39,10 @@ const fixture = (name: string, script: string, args: string[] = []): string => {
 const nums = (a: ArrayLike<number>): Array<number | null> => Array.from(a, (x) => (Number.isNaN(x) ? null : x));
 
 async function stagebookError(p: Promise<unknown>, code: StagebookErrorCode): Promise<Record<string, unknown>> {
-  const e = await p.then(() => null, (x) => x);
+  const e = await p.then(
+    () => null,
+    (x) => x,
+  );
   expect(isStagebookError(e, code), `expected ${code}, got ${e}`).toBe(true);
   return e.context;
 }
@@ -62,9 +74,21 @@ describe('h5py-written files read by stagebook', () => {
     expect(Array.from(cfg.dqmap.data)).toEqual(ref['/xpcs/dqmap'].data);
     expect(Array.from(cfg.sqmap.data)).toEqual(ref['/xpcs/sqmap'].data);
     expect(cfg).toMatchObject({
-      delaysPerLevel: 4, dataBegin: 1, dataEnd: 100, darkBegin: 0, darkEnd: 0, strideFrames: 1, avgFrames: 1,
-      analysisType: 'Multitau', outputData: '/exchange', flatfieldEnabled: true, normalizeByFramesum: false, version: '0.5',
-      smoothingMethod: 'symmetric', twotime2onetimeWindowSize: 50, thickness: 1,
+      delaysPerLevel: 4,
+      dataBegin: 1,
+      dataEnd: 100,
+      darkBegin: 0,
+      darkEnd: 0,
+      strideFrames: 1,
+      avgFrames: 1,
+      analysisType: 'Multitau',
+      outputData: '/exchange',
+      flatfieldEnabled: true,
+      normalizeByFramesum: false,
+      version: '0.5',
+      smoothingMethod: 'symmetric',
+      twotime2onetimeWindowSize: 50,
+      thickness: 1,
     });
     expect(cfg.detector).toMatchObject({ xDimension: 20, yDimension: 16, distance: 5000, exposurePeriod: 0.00102 });
     expect(Number.isNaN(cfg.beamIntensityTransmitted)).toBe(true);
@@ -117,35 +141,67 @@ describe('h5py-written files read by stagebook', () => {
     expect(cfg.ok).toBe(false);
     expect(cfg.missing).toContain('/exchange/norm-0-g2');
     expect(cfg.missing).toContain('/exchange/pixelSum');
-    const two = await checkXpcsFile(fixture('legacy-results.h5', 'make_legacy.py', ['--results']), { analysisType: 'Twotime' });
+    const two = await checkXpcsFile(fixture('legacy-results.h5', 'make_legacy.py', ['--results']), {
+      analysisType: 'Twotime',
+    });
     expect(two.missing).toEqual(['/exchange/g2full', '/exchange/g2partials']);
   });
 });
 
 describe('stagebook-written files read by h5py', () => {
   it('legacy results: identical data and exact shapes, config copied', async () => {
-    const nTau = 6, nQ = 3, n = 10;
+    const nTau = 6,
+      nQ = 3,
+      n = 10;
     const g2 = Float64Array.from({ length: nTau * nQ }, (_, i) => 1 + i / 100);
     const stderr = Float64Array.from({ length: nTau * nQ }, (_, i) => i / 1e4);
     const out = path.join(dir, 'ours.h5');
-    await writeXpcsLegacyResults(out, {
-      multiTau: { g2, stderr, tau: [1, 2, 3, 4, 6, 8], nTau, nQ },
-      pixelSum: { data: Float64Array.from({ length: 12 }, (_, i) => i * 0.5), shape: [3, 4] },
-      frameSum: Float64Array.from({ length: n }, (_, i) => 0.1 * i),
-      partitionMeanTotal: [1, 2, 3, 4], partitionMeanPartial: { data: new Float64Array(8).fill(2), shape: [2, 4] },
-      partitionNormFactor: 0.5, timestampClock: Float64Array.from({ length: n }, (_, i) => i * 0.001), timestampTick: Float64Array.from({ length: n }, (_, i) => 100 + i),
-      twoTime: { c2t: [{ q: 1, data: new Float64Array(25).map((_, i) => i), size: 5 }], g2full: { data: new Float64Array(8), shape: [4, 2] }, g2partials: { data: new Float64Array(12), shape: [2, 3, 2] } },
-    }, { configFile: fixture('legacy.h5', 'make_legacy.py') });
+    await writeXpcsLegacyResults(
+      out,
+      {
+        multiTau: { g2, stderr, tau: [1, 2, 3, 4, 6, 8], nTau, nQ },
+        pixelSum: { data: Float64Array.from({ length: 12 }, (_, i) => i * 0.5), shape: [3, 4] },
+        frameSum: Float64Array.from({ length: n }, (_, i) => 0.1 * i),
+        partitionMeanTotal: [1, 2, 3, 4],
+        partitionMeanPartial: { data: new Float64Array(8).fill(2), shape: [2, 4] },
+        partitionNormFactor: 0.5,
+        timestampClock: Float64Array.from({ length: n }, (_, i) => i * 0.001),
+        timestampTick: Float64Array.from({ length: n }, (_, i) => 100 + i),
+        twoTime: {
+          c2t: [{ q: 1, data: new Float64Array(25).map((_, i) => i), size: 5 }],
+          g2full: { data: new Float64Array(8), shape: [4, 2] },
+          g2partials: { data: new Float64Array(12), shape: [2, 3, 2] },
+        },
+      },
+      { configFile: fixture('legacy.h5', 'make_legacy.py') },
+    );
     const ref = dump(out);
     const src = dump(fixture('legacy.h5', 'make_legacy.py'));
-    const shapes = Object.fromEntries(Object.entries(ref).filter(([p]) => p.startsWith('/exchange/')).map(([p, d]) => [p.slice(10), d.shape]));
+    const shapes = Object.fromEntries(
+      Object.entries(ref)
+        .filter(([p]) => p.startsWith('/exchange/'))
+        .map(([p, d]) => [p.slice(10), d.shape]),
+    );
     expect(shapes).toEqual({
-      'norm-0-g2': [6, 3], 'norm-0-stderr': [6, 3], tau: [1, 6], pixelSum: [3, 4], frameSum: [2, 10], 'partition-mean-total': [1, 4],
-      'partition-mean-partial': [2, 4], partition_norm_factor: [], timestamp_clock: [2, 10], timestamp_tick: [2, 10],
-      'C2T_all/g2_00001': [5, 5], g2full: [4, 2], g2partials: [2, 3, 2],
+      'norm-0-g2': [6, 3],
+      'norm-0-stderr': [6, 3],
+      tau: [1, 6],
+      pixelSum: [3, 4],
+      frameSum: [2, 10],
+      'partition-mean-total': [1, 4],
+      'partition-mean-partial': [2, 4],
+      partition_norm_factor: [],
+      timestamp_clock: [2, 10],
+      timestamp_tick: [2, 10],
+      'C2T_all/g2_00001': [5, 5],
+      g2full: [4, 2],
+      g2partials: [2, 3, 2],
     });
     expect(ref['/exchange/norm-0-g2'].data).toEqual(Array.from(g2));
-    expect(ref['/exchange/frameSum'].data).toEqual([...Array.from({ length: n }, (_, i) => i + 1), ...Array.from({ length: n }, (_, i) => 0.1 * i)]);
+    expect(ref['/exchange/frameSum'].data).toEqual([
+      ...Array.from({ length: n }, (_, i) => i + 1),
+      ...Array.from({ length: n }, (_, i) => 0.1 * i),
+    ]);
     expect(ref['/exchange/norm-0-g2'].dtype).toBe('<f8');
     for (const [p, d] of Object.entries(src)) {
       expect(ref[p]?.shape, p).toEqual(d.shape);
@@ -159,7 +215,8 @@ describe('stagebook-written files read by h5py', () => {
   it('the configuration is copied exactly: attributes, big-endian and fixed-length string dtypes (issue 22 item 14)', async () => {
     const config = path.join(dir, 'typed-config.h5');
     const make = [
-      'import sys, h5py, numpy as np', 'with h5py.File(sys.argv[1], "w") as f:',
+      'import sys, h5py, numpy as np',
+      'with h5py.File(sys.argv[1], "w") as f:',
       '    d = f.create_dataset("/xpcs/dqmap", data=np.arange(12, dtype=">i4").reshape(3, 4))',
       '    d.attrs["units"] = "pixel"; d.attrs["description"] = np.bytes_("dynamic q map")',
       '    f["/xpcs/scale"] = np.array([1.5, 2.5], dtype=">f8")',
@@ -174,16 +231,21 @@ describe('stagebook-written files read by h5py', () => {
     await writeXpcsLegacyResults(out, { partitionMeanTotal: [1, 2] }, { configFile: config });
     // h5py's view of every object: dtype, shape, attribute names, dtypes and values.
     const describe = [
-      'import sys, json, h5py, numpy as np', 'out = {}',
-      'def v(x):', '    x = np.asarray(x)', '    return [str(y) for y in x.ravel().tolist()]',
+      'import sys, json, h5py, numpy as np',
+      'out = {}',
+      'def v(x):',
+      '    x = np.asarray(x)',
+      '    return [str(y) for y in x.ravel().tolist()]',
       'def visit(name, obj):',
       '    if name.startswith("exchange"): return',
       '    e = {"attrs": {k: [np.asarray(a).dtype.str, list(np.shape(a)), v(a)] for k, a in obj.attrs.items()}}',
       '    if isinstance(obj, h5py.Dataset): e.update(dtype=obj.dtype.str, shape=list(obj.shape), value=v(obj[()]))',
       '    out[name] = e',
-      'h5py.File(sys.argv[1], "r").visititems(visit)', 'print(json.dumps(out, sort_keys=True))',
+      'h5py.File(sys.argv[1], "r").visititems(visit)',
+      'print(json.dumps(out, sort_keys=True))',
     ].join('\n');
-    const view = (file: string): unknown => JSON.parse(spawnSync('/usr/bin/python3', ['-c', describe, file], { encoding: 'utf8' }).stdout);
+    const view = (file: string): unknown =>
+      JSON.parse(spawnSync('/usr/bin/python3', ['-c', describe, file], { encoding: 'utf8' }).stdout);
     const theirs = view(config) as Record<string, { dtype?: string; attrs: Record<string, unknown> }>;
     expect(theirs['xpcs/dqmap'].dtype).toBe('>i4');
     expect(theirs['xpcs/analysis_type'].dtype).toBe('|S8');
@@ -191,12 +253,18 @@ describe('stagebook-written files read by h5py', () => {
     expect(view(out)).toEqual(theirs);
     expect(dump(out)['/exchange/partition-mean-total'].data).toEqual([1, 2]);
     // A configuration that already holds results is refused rather than mixed with new ones.
-    await stagebookError(writeXpcsLegacyResults(path.join(dir, 'twice.h5'), { partitionMeanTotal: [3] }, { configFile: out }), 'E_INVALID_ARGUMENT');
+    await stagebookError(
+      writeXpcsLegacyResults(path.join(dir, 'twice.h5'), { partitionMeanTotal: [3] }, { configFile: out }),
+      'E_INVALID_ARGUMENT',
+    );
   });
 
   it('HDF5 output is byte-deterministic: the same content written at different times is identical (issue 11 item 4)', async () => {
-    const specs = [{ path: '/exchange/tau', data: [1, 2, 4], shape: [1, 3] }, { path: '/xpcs/analysis_type', data: 'Multitau' },
-      { path: '/a/b/c', data: Int16Array.of(1, 2), attrs: { units: 'm', gain: 2.5 } }];
+    const specs = [
+      { path: '/exchange/tau', data: [1, 2, 4], shape: [1, 3] },
+      { path: '/xpcs/analysis_type', data: 'Multitau' },
+      { path: '/a/b/c', data: Int16Array.of(1, 2), attrs: { units: 'm', gain: 2.5 } },
+    ];
     const a = path.join(dir, 'det-a.h5');
     const b = path.join(dir, 'det-b.h5');
     // A fixed clock per write, so the test does not depend on two writes landing in different seconds.
@@ -262,7 +330,9 @@ describe('HDF5 corrupt input and failed writes', () => {
     const bad = path.join(dir, 'corrupt-xpcs-group.h5');
     // Damage the symbol-table node of /xpcs only: h5py can still list the root, not /xpcs.
     const script = [
-      'import sys, re, h5py', 'src, dst = sys.argv[1], sys.argv[2]', 'data = open(src, "rb").read()',
+      'import sys, re, h5py',
+      'src, dst = sys.argv[1], sys.argv[2]',
+      'data = open(src, "rb").read()',
       'for m in re.finditer(b"SNOD", data):',
       '    b = bytearray(data); b[m.start():m.start() + 4] = b"XXXX"; open(dst, "wb").write(b)',
       '    try:',
@@ -286,7 +356,10 @@ describe('HDF5 corrupt input and failed writes', () => {
       ['checkXpcsFile', () => checkXpcsFile(bad)],
     ];
     for (const [name, run] of failures) {
-      const e = await run().then(() => null, (x) => x);
+      const e = await run().then(
+        () => null,
+        (x) => x,
+      );
       expect(isStagebookError(e, 'E_FORMAT'), `${name}: ${e}`).toBe(true);
       expect(e.context, name).toMatchObject({ file: bad });
       expect(String(e.context.hdf5Path), name).toMatch(/^\/xpcs/);
@@ -308,7 +381,13 @@ describe('HDF5 corrupt input and failed writes', () => {
     await writeHdf5(file, [{ path: '/x', data: [1, 2, 3] }]);
     const before = fs.readFileSync(file);
     // '/x/y' needs /x to be a group, but /x is a dataset: HDF5 fails on the second dataset.
-    const ctx = await stagebookError(writeHdf5(file, [{ path: '/x', data: [9] }, { path: '/x/y', data: [1] }]), 'E_WRITE_FAILED');
+    const ctx = await stagebookError(
+      writeHdf5(file, [
+        { path: '/x', data: [9] },
+        { path: '/x/y', data: [1] },
+      ]),
+      'E_WRITE_FAILED',
+    );
     expect(ctx).toMatchObject({ dataset: '/x/y' });
     expect(fs.readFileSync(file).equals(before)).toBe(true);
     expect(fs.readdirSync(dir).filter((n) => n.includes('keep.h5.tmp'))).toEqual([]);
@@ -317,7 +396,10 @@ describe('HDF5 corrupt input and failed writes', () => {
   it('shape mismatches are rejected before writing', async () => {
     const file = path.join(dir, 'bad-shape.h5');
     await stagebookError(writeHdf5(file, [{ path: '/x', data: [1, 2, 3], shape: [2, 2] }]), 'E_INVALID_ARGUMENT');
-    await stagebookError(writeXpcsLegacyResults(file, { multiTau: { g2: [1, 2], stderr: [1, 2], tau: [1], nTau: 1, nQ: 3 } }), 'E_INVALID_ARGUMENT');
+    await stagebookError(
+      writeXpcsLegacyResults(file, { multiTau: { g2: [1, 2], stderr: [1, 2], tau: [1], nTau: 1, nQ: 3 } }),
+      'E_INVALID_ARGUMENT',
+    );
     expect(fs.existsSync(file)).toBe(false);
   });
 });

@@ -22,7 +22,21 @@ describe('IMM interop with numpy', () => {
     const kind = sparse ? 'sparse' : 'dense';
     it(`numpy-written ${kind} file reads identically`, async () => {
       const file = path.join(dir, `np-${kind}.imm`);
-      py(['write', file, '--frames', '7', '--rows', '9', '--cols', '11', '--density', '0.3', '--seed', '5', ...(sparse ? ['--sparse'] : [])]);
+      py([
+        'write',
+        file,
+        '--frames',
+        '7',
+        '--rows',
+        '9',
+        '--cols',
+        '11',
+        '--density',
+        '0.3',
+        '--seed',
+        '5',
+        ...(sparse ? ['--sparse'] : []),
+      ]);
       const ref = JSON.parse(py(['dump', file]));
       const got = await readImm(file);
       expect(got.frames.shape).toEqual(ref.shape);
@@ -35,10 +49,16 @@ describe('IMM interop with numpy', () => {
     });
 
     it(`stagebook-written ${kind} file reads identically in numpy`, async () => {
-      const t = 4, h = 5, w = 6;
+      const t = 4,
+        h = 5,
+        w = 6;
       const data = new Uint16Array(t * h * w).map((_, i) => (i % 7 === 0 ? 65535 - i : i % 3 === 0 ? i : 0));
       const file = path.join(dir, `sb-${kind}.imm`);
-      await writeImm(file, { data, shape: [t, h, w] }, { compression: sparse ? 'sparse' : 'dense', elapsed: [0.25, 0.5, 0.75, 1], corecotick: [7, 8, 9, 2147483647] });
+      await writeImm(
+        file,
+        { data, shape: [t, h, w] },
+        { compression: sparse ? 'sparse' : 'dense', elapsed: [0.25, 0.5, 0.75, 1], corecotick: [7, 8, 9, 2147483647] },
+      );
       const ref = JSON.parse(py(['dump', file]));
       expect(ref.shape).toEqual([t, h, w]);
       expect(ref.data).toEqual(Array.from(data));

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const script = path.join(__dirname, '..', 'jupyter-extension', 'scripts', 'install.js');
-const run = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
 describe('installing the prebuilt JupyterLab extension', () => {
   it('copies the federated build where JupyterLab looks, replaces an older copy whole, and uninstalls', () => {
@@ -15,7 +16,11 @@ describe('installing the prebuilt JupyterLab extension', () => {
     const manifest = JSON.parse(readFileSync(path.join(target, 'package.json'), 'utf8'));
     expect(manifest.name).toBe('stagebook-jupyterlab');
     expect(existsSync(path.join(target, manifest.jupyterlab._build.load))).toBe(true);
-    expect(manifest.jupyterlab._build).toMatchObject({ extension: './extension', mimeExtension: './mimeExtension', style: './style' });
+    expect(manifest.jupyterlab._build).toMatchObject({
+      extension: './extension',
+      mimeExtension: './mimeExtension',
+      style: './style',
+    });
     expect(existsSync(path.join(target, 'schemas', 'stagebook-jupyterlab', 'plugin.json'))).toBe(true);
     // a stale file from an older version must not survive a reinstall
     writeFileSync(path.join(target, 'static', 'stale.js'), '');

@@ -12,7 +12,9 @@ import { describe, expect, it } from 'vitest';
 
 const repo = join(__dirname, '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { runNotebook } = require(join(repo, 'kernel-lib', 'dist', 'notebook')) as typeof import('../kernel-lib/src/notebook');
+const { runNotebook } = require(
+  join(repo, 'kernel-lib', 'dist', 'notebook'),
+) as typeof import('../kernel-lib/src/notebook');
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -26,13 +28,23 @@ async function runNotebookProbe(dir: string, token: string): Promise<string> {
   const { writeFileSync } = await import('node:fs');
   // Not in notebooks/: other tests enumerate that folder concurrently.
   const nb = join(repo, 'test', 'fixtures', 'notebooks', `.probe-env-${process.pid}.ipynb`);
-  const cell = { cell_type: 'code', id: 'p1', metadata: {}, execution_count: null, outputs: [], source: [`console.log(process.env.SB_TEST_LCO_TOKEN === ${JSON.stringify(token)} ? "set" : "unset");`] };
+  const cell = {
+    cell_type: 'code',
+    id: 'p1',
+    metadata: {},
+    execution_count: null,
+    outputs: [],
+    source: [`console.log(process.env.SB_TEST_LCO_TOKEN === ${JSON.stringify(token)} ? "set" : "unset");`],
+  };
   writeFileSync(nb, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell] }));
   try {
     const out = join(dir, 'probe.ipynb');
     await runNotebook({ input: nb, output: out, env: { SB_TEST_LCO_TOKEN: token }, cellTimeoutMs: 60_000 });
     const executed = JSON.parse(readFileSync(out, 'utf8'));
-    return executed.cells[0].outputs.map((o: { text?: string | string[] }) => ([] as string[]).concat(o.text ?? []).join('')).join('').trim();
+    return executed.cells[0].outputs
+      .map((o: { text?: string | string[] }) => ([] as string[]).concat(o.text ?? []).join(''))
+      .join('')
+      .trim();
   } finally {
     (await import('node:fs')).rmSync(nb, { force: true });
   }
@@ -46,7 +58,9 @@ describe('LCO notebook and secrets', () => {
     const output = join(dir, 'executed.ipynb');
     const eventsFile = join(dir, 'events.jsonl');
     const r = await runNotebook({
-      input: join(repo, 'notebooks', 'lco-data-management.ipynb'), output, eventsFile,
+      input: join(repo, 'notebooks', 'lco-data-management.ipynb'),
+      output,
+      eventsFile,
       parameters: { workspace, tokenEnvVar: 'SB_TEST_LCO_TOKEN' },
       env: { SB_TEST_LCO_TOKEN: token },
       cellTimeoutMs: 120_000,

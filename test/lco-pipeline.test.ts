@@ -14,15 +14,27 @@ let ws: string;
 let cfg: string;
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
 }
 
 beforeAll(async () => {
   process.env[ENV] = TOKEN;
-  archive = await startLocalArchive({ token: TOKEN, hostileNames: true, synthetic: { nights: 3, framesPerNight: 4 }, faults: [{ kind: '500', probability: 0.2 }, { kind: 'truncate', probability: 0.2 }] });
+  archive = await startLocalArchive({
+    token: TOKEN,
+    hostileNames: true,
+    synthetic: { nights: 3, framesPerNight: 4 },
+    faults: [
+      { kind: '500', probability: 0.2 },
+      { kind: 'truncate', probability: 0.2 },
+    ],
+  });
   ws = mkdtempSync(path.join(os.tmpdir(), 'sb-lco-'));
   cfg = path.join(ws, 'data_download.yaml');
-  writeFileSync(cfg, `archives:
+  writeFileSync(
+    cfg,
+    `archives:
   lco:
     name: 'LCO'
     active: True
@@ -48,7 +60,8 @@ start_datetime: '2025-06-10 00:00'
 end_datetime: '2025-06-12 23:59'
 download:
   retry: {baseDelayMs: 5, maxDelayMs: 20}
-`);
+`,
+  );
 });
 afterAll(async () => {
   delete process.env[ENV];
@@ -58,7 +71,9 @@ afterAll(async () => {
 describe('lco-data-management', () => {
   it('queries every proposal, downloads, decompresses and sorts (FLOYDS included); refuses escaping names', async () => {
     // A locked dataset: its frames stay in incoming. A pre-existing config must never be overwritten.
-    const muscat = archive.frames.find((f) => f.record.instrument_id === 'ep05' && f.record.configuration_type === 'EXPOSE')?.record as Record<string, string>;
+    const muscat = archive.frames.find(
+      (f) => f.record.instrument_id === 'ep05' && f.record.configuration_type === 'EXPOSE',
+    )?.record as Record<string, string>;
     const locked = path.join(ws, 'reduction', muscat.target_name, 'muscat', muscat.FILTER);
     mkdirSync(locked, { recursive: true });
     writeFileSync(path.join(locked, 'dataset.lock'), new Date().toISOString());
@@ -71,7 +86,10 @@ describe('lco-data-management', () => {
     expect(r.status).toBe('partial');
     expect(r.run.failures.map((f) => f.code)).toEqual(['E_LCO_UNDELIVERED']);
     expect(r.problems.every((p) => p.kind === 'frame' && p.state === 'refused')).toBe(true);
-    const expected = archive.frames.filter((f) => ['EXPOSE', 'SPECTRUM'].includes(f.record.configuration_type) && !HOSTILE_FILE_NAMES.includes(f.record.filename));
+    const expected = archive.frames.filter(
+      (f) =>
+        ['EXPOSE', 'SPECTRUM'].includes(f.record.configuration_type) && !HOSTILE_FILE_NAMES.includes(f.record.filename),
+    );
     const proposals = new Set(expected.map((f) => f.record.proposal_id));
     expect(proposals.size).toBe(2);
     const rows = lcoFrames(cfg);
@@ -87,7 +105,11 @@ describe('lco-data-management', () => {
       expect(f.path?.startsWith(path.join(ws, 'reduction') + path.sep)).toBe(true);
       const h = openFits(f.path as string).hdu(0).header;
       expect(h.getString('OBJECT')).toBe(f.target);
-      expect(openFits(f.path as string).hdu(0).readImage().shape).toEqual([32, 32]);
+      expect(
+        openFits(f.path as string)
+          .hdu(0)
+          .readImage().shape,
+      ).toEqual([32, 32]);
     }
     // dataset.lock: held in incoming
     const held = rows.filter((x) => x.state === 'held');
@@ -96,14 +118,25 @@ describe('lco-data-management', () => {
     expect(readdirSync(locked)).toEqual(['dataset.lock']);
     // Reduction configs: written for new imaging datasets, not for spectra, never overwritten
     expect(readFileSync(path.join(mine, 'reduction_config.yaml'), 'utf8')).toBe('edited: by hand\n');
-    const sinistro = good.find((x) => x.dataset?.includes('/sinistro/') && x.dataset !== 'OGLE-2025-BLG-0042/sinistro/ip' && x.state === 'sorted');
-    const written = readFileSync(path.join(ws, 'reduction', sinistro?.dataset as string, 'reduction_config.yaml'), 'utf8');
+    const sinistro = good.find(
+      (x) =>
+        x.dataset?.includes('/sinistro/') && x.dataset !== 'OGLE-2025-BLG-0042/sinistro/ip' && x.state === 'sorted',
+    );
+    const written = readFileSync(
+      path.join(ws, 'reduction', sinistro?.dataset as string, 'reduction_config.yaml'),
+      'utf8',
+    );
     expect(written).toContain(`name: ${sinistro?.target}`);
-    for (const f of floyds) expect(existsSync(path.join(ws, 'reduction', f.dataset as string, 'reduction_config.yaml'))).toBe(false);
+    for (const f of floyds)
+      expect(existsSync(path.join(ws, 'reduction', f.dataset as string, 'reduction_config.yaml'))).toBe(false);
     // Hostile names: refused, reported, nothing written outside the roots, no log line forged
-    expect(r.problems.filter((p) => p.state === 'refused').map((p) => p.code)).toEqual(HOSTILE_FILE_NAMES.map(() => 'E_UNSAFE_NAME'));
+    expect(r.problems.filter((p) => p.state === 'refused').map((p) => p.code)).toEqual(
+      HOSTILE_FILE_NAMES.map(() => 'E_UNSAFE_NAME'),
+    );
     expect(existsSync(path.join(ws, '..', 'escaped.fits.fz'))).toBe(false);
-    expect(readdirSync(path.join(ws, 'incoming')).filter((n) => !['.cache', 'unused'].includes(n) && !n.endsWith('.fits'))).toEqual([]);
+    expect(
+      readdirSync(path.join(ws, 'incoming')).filter((n) => !['.cache', 'unused'].includes(n) && !n.endsWith('.fits')),
+    ).toEqual([]);
     const logs = walk(path.join(ws, 'logs')).filter((x) => /\.(log|err)$/.test(x));
     expect(logs.some((f) => readFileSync(f, 'utf8').includes('"rtl\\u{202E}zf.stif.fits.fz" refused'))).toBe(true);
     for (const f of logs) {
@@ -135,8 +168,13 @@ describe('lco-data-management', () => {
   it('config errors name file:line:col and never echo a pasted token', async () => {
     const bad = path.join(ws, 'bad.yaml');
     writeFileSync(bad, readFileSync(cfg, 'utf8').replace(`token_envvar: '${ENV}'`, `token_envvar: '${TOKEN}'`));
-    const err = await runLcoDataManagement(bad).then(() => new Error('expected a config error'), (e: unknown) => e as Error);
-    expect(err.message).toMatch(/bad\.yaml:6:19 archives\.lco\.token_envvar: expected the NAME of an environment variable/);
+    const err = await runLcoDataManagement(bad).then(
+      () => new Error('expected a config error'),
+      (e: unknown) => e as Error,
+    );
+    expect(err.message).toMatch(
+      /bad\.yaml:6:19 archives\.lco\.token_envvar: expected the NAME of an environment variable/,
+    );
     expect(err.message).not.toContain(TOKEN);
   });
 });

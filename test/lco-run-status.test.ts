@@ -210,9 +210,11 @@ describe('stagebook archive lco-sync (child process)', () => {
     expect(out.status).toBe('failed');
     expect(out.problems[0].code).toBe('E_SECRET_MISSING');
     // the engine names the stage and unit first (`stage query on ...: `), then the reason
-    expect(out.problems[0].message.endsWith(
-      `archive LCO: the environment variable ${ENV} (token_envvar in ${cfg}) is not set; export it with the archive token`,
-    )).toBe(true);
+    expect(
+      out.problems[0].message.endsWith(
+        `archive LCO: the environment variable ${ENV} (token_envvar in ${cfg}) is not set; export it with the archive token`,
+      ),
+    ).toBe(true);
     expect(r.stderr).toContain(`the environment variable ${ENV} (token_envvar in ${cfg}) is not set`);
   });
 

@@ -18,9 +18,17 @@ const REPO = path.join(__dirname, '..');
 const JUPYTER = '/usr/bin/jupyter';
 // Top-level notebooks, then each system's folder in order (notebooks/alexis/00-..., 01-..., 02-... share a workspace).
 const notebooks = [
-  ...readdirSync(path.join(REPO, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort(),
-  ...readdirSync(path.join(REPO, 'notebooks', 'alexis')).filter((f) => f.endsWith('.ipynb')).sort().map((f) => `alexis/${f}`),
-  ...readdirSync(path.join(REPO, 'notebooks', 'stix')).filter((f) => f.endsWith('.ipynb')).sort().map((f) => `stix/${f}`),
+  ...readdirSync(path.join(REPO, 'notebooks'))
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort(),
+  ...readdirSync(path.join(REPO, 'notebooks', 'alexis'))
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort()
+    .map((f) => `alexis/${f}`),
+  ...readdirSync(path.join(REPO, 'notebooks', 'stix'))
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort()
+    .map((f) => `stix/${f}`),
 ];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sb-nbconvert-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -30,10 +38,14 @@ function kernelspec(): string {
   const dir = path.join(tmp, 'jupyter', 'kernels', KERNEL);
   mkdirSync(dir, { recursive: true });
   const tslab = path.join(REPO, 'node_modules', 'tslab', 'bin', 'tslab');
-  writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify({
-    argv: [process.execPath, tslab, 'kernel', '--config-path', '{connection_file}'],
-    display_name: 'TypeScript (tslab, stagebook test)', language: 'typescript',
-  }));
+  writeFileSync(
+    path.join(dir, 'kernel.json'),
+    JSON.stringify({
+      argv: [process.execPath, tslab, 'kernel', '--config-path', '{connection_file}'],
+      display_name: 'TypeScript (tslab, stagebook test)',
+      language: 'typescript',
+    }),
+  );
   return path.join(tmp, 'jupyter');
 }
 
@@ -57,7 +69,10 @@ function checkHtmlExport(executed: string, outputs: any[]): void {
 }
 
 const hasJupyter = existsSync(JUPYTER);
-if (!hasJupyter) console.warn(`nbconvert-compat: SKIPPED, ${JUPYTER} is missing (run scripts/system-deps.sh: jupyter-nbconvert python3-nbclient python3-jupyter-client)`);
+if (!hasJupyter)
+  console.warn(
+    `nbconvert-compat: SKIPPED, ${JUPYTER} is missing (run scripts/system-deps.sh: jupyter-nbconvert python3-nbclient python3-jupyter-client)`,
+  );
 
 describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (Debian)', () => {
   it('finds the notebooks', () => {
@@ -72,10 +87,30 @@ describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (D
     it(`executes ${file}`, () => {
       const jupyterPath = kernelspec();
       const outDir = path.join(tmp, 'executed');
-      const r = spawnSync(JUPYTER, [
-        'nbconvert', '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${KERNEL}`,
-        '--ExecutePreprocessor.timeout=120', '--output-dir', outDir, path.join(REPO, 'notebooks', file),
-      ], { encoding: 'utf8', env: { ...process.env, JUPYTER_PATH: jupyterPath, JUPYTER_DATA_DIR: path.join(tmp, 'data'), JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime') }, timeout: 240_000 });
+      const r = spawnSync(
+        JUPYTER,
+        [
+          'nbconvert',
+          '--to',
+          'notebook',
+          '--execute',
+          `--ExecutePreprocessor.kernel_name=${KERNEL}`,
+          '--ExecutePreprocessor.timeout=120',
+          '--output-dir',
+          outDir,
+          path.join(REPO, 'notebooks', file),
+        ],
+        {
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            JUPYTER_PATH: jupyterPath,
+            JUPYTER_DATA_DIR: path.join(tmp, 'data'),
+            JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'),
+          },
+          timeout: 240_000,
+        },
+      );
       expect(r.status, `nbconvert failed:\n${r.stderr}`).toBe(0);
       const nb = JSON.parse(readFileSync(path.join(outDir, path.basename(file)), 'utf8'));
       const code = nb.cells.filter((c: any) => c.cell_type === 'code');
@@ -84,9 +119,14 @@ describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (D
       for (const c of executed) expect(c.outputs.length, `no output from cell ${c.id}`).toBeGreaterThan(0);
       expect(code.flatMap((c: any) => c.outputs).some((o: any) => o.output_type === 'error')).toBe(false);
       // plots reach static viewers through their PNG twin (and line plots also through their SVG)
-      const plotOutputs = code.flatMap((c: any) => c.outputs).filter((o: any) => o.data?.['application/vnd.vegalite.v6+json']);
+      const plotOutputs = code
+        .flatMap((c: any) => c.outputs)
+        .filter((o: any) => o.data?.['application/vnd.vegalite.v6+json']);
       for (const o of plotOutputs) expect(o.data['image/png']).toBeTruthy();
-      checkHtmlExport(path.join(outDir, path.basename(file)), code.flatMap((c: any) => c.outputs));
+      checkHtmlExport(
+        path.join(outDir, path.basename(file)),
+        code.flatMap((c: any) => c.outputs),
+      );
     }, 300_000);
   }
 });

@@ -15,7 +15,12 @@ const NB = path.join(__dirname, 'fixtures', 'notebooks');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sb-papermill-'));
 
 function run(args: string[], cwd = tmp): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'notebook', 'run', ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, 'notebook', 'run', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -24,7 +29,18 @@ const load = (f: string): any => JSON.parse(readFileSync(f, 'utf8'));
 describe('stagebook notebook run, papermill style', () => {
   it('takes IN OUT positionally, -p NAME VALUE, -y YAML and -p NAME=VALUE, and streams cell outputs with --log-output', () => {
     const out = path.join(tmp, 'params-out.ipynb');
-    const r = run([path.join(NB, 'params.ipynb'), out, '-p', 'threshold', '0.7', '-y', 'repeats: 3\nlabel: yaml', '-p', 'label=cli', '--log-output']);
+    const r = run([
+      path.join(NB, 'params.ipynb'),
+      out,
+      '-p',
+      'threshold',
+      '0.7',
+      '-y',
+      'repeats: 3\nlabel: yaml',
+      '-p',
+      'label=cli',
+      '--log-output',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('threshold=0.7 label=cli repeats=3'); // streamed while running
     expect(r.stdout).toMatch(/^notebook run succeeded \(\d+ cells/);
@@ -40,7 +56,14 @@ describe('stagebook notebook run, papermill style', () => {
 
   it('runs the kernel in --cwd', () => {
     const nbFile = path.join(tmp, 'cwd.ipynb');
-    const cell = { cell_type: 'code', id: 'c1', metadata: {}, execution_count: null, outputs: [], source: ['console.log(`cwd=${process.cwd()}`);\n'] };
+    const cell = {
+      cell_type: 'code',
+      id: 'c1',
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      source: ['console.log(`cwd=${process.cwd()}`);\n'],
+    };
     writeFileSync(nbFile, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell] }));
     const cwd = path.join(__dirname, 'fixtures');
     const r = run([nbFile, path.join(tmp, 'cwd-out.ipynb'), '--cwd', cwd, '--log-output']);
@@ -59,7 +82,10 @@ describe('stagebook notebook run, papermill style', () => {
     expect(r.stderr).not.toMatch(/evalmachine|tslab[/\\]dist|node:vm/);
     const nb = load(out);
     const failed = nb.cells[2];
-    const shown = failed.outputs.filter((o: any) => o.name === 'stderr').map((o: any) => [].concat(o.text).join('')).join('');
+    const shown = failed.outputs
+      .filter((o: any) => o.name === 'stderr')
+      .map((o: any) => [].concat(o.text).join(''))
+      .join('');
     expect(shown).toContain('StagebookError: load: path: no such file');
     expect(shown).not.toMatch(/evalmachine|tslab[/\\]dist/);
     expect(failed.metadata.stagebook.error).toMatchObject({ line: 2, code: 'E_INVALID_ARGUMENT' });
@@ -71,7 +97,17 @@ describe('stagebook notebook run, papermill style', () => {
     const env = { ...process.env };
     delete env.CI;
     const tty = (extra: string[]): string => {
-      const cmd = [process.execPath, CLI, 'notebook', 'run', path.join(NB, 'trivial10.ipynb'), path.join(tmp, 'bar.ipynb'), ...extra].map((a) => `'${a}'`).join(' ');
+      const cmd = [
+        process.execPath,
+        CLI,
+        'notebook',
+        'run',
+        path.join(NB, 'trivial10.ipynb'),
+        path.join(tmp, 'bar.ipynb'),
+        ...extra,
+      ]
+        .map((a) => `'${a}'`)
+        .join(' ');
       const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: tmp, env, encoding: 'utf8', timeout: 120_000 });
       expect(r.status, r.stdout).toBe(0);
       return r.stdout;

@@ -48,8 +48,14 @@ async function waitUntil(pred: () => boolean): Promise<void> {
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: any) => { stdout += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: any) => { stderr += String(s); return true; });
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: any) => {
+    stdout += String(s);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: any) => {
+    stderr += String(s);
+    return true;
+  });
   try {
     const code = await notebookCommand(args);
     return { code, stdout, stderr };
@@ -70,7 +76,9 @@ describe('kernel client (real tslab kernel, wire protocol 5.3)', () => {
       expect(info).toMatchObject({ protocol_version: '5.3', implementation: 'tslab' });
       expect(await client.heartbeat()).toBe(true);
       const seen: string[] = [];
-      const r = await client.execute('console.log(6 * 7)', { onIopub: (m) => seen.push(`${m.header.msg_type}:${String((m.content as { text?: string }).text ?? '')}`) });
+      const r = await client.execute('console.log(6 * 7)', {
+        onIopub: (m) => seen.push(`${m.header.msg_type}:${String((m.content as { text?: string }).text ?? '')}`),
+      });
       expect(r).toMatchObject({ status: 'ok', executionCount: 1 });
       expect(seen).toContain('stream:42\n');
       // tslab verifies the HMAC of every request: a forged signature is dropped, nothing answers.
@@ -88,7 +96,11 @@ describe('kernel client (real tslab kernel, wire protocol 5.3)', () => {
 describe('notebook runner (real tslab kernel)', () => {
   it('injects parameters, executes in order and writes outputs and the run record', async () => {
     const file = out('params.ipynb');
-    const s = await runNotebook({ input: path.join(NB, 'params.ipynb'), output: file, parameterArgs: ['threshold=2', 'label=007'] });
+    const s = await runNotebook({
+      input: path.join(NB, 'params.ipynb'),
+      output: file,
+      parameterArgs: ['threshold=2', 'label=007'],
+    });
     expect(s).toMatchObject({ status: 'succeeded', exitCode: 0, cellsExecuted: 4 });
     const nb = load(file);
     const cells = nb.cells;
@@ -103,22 +115,54 @@ describe('notebook runner (real tslab kernel)', () => {
     }
     expect(cells.filter((c: any) => c.cell_type === 'code').map((c: any) => c.execution_count)).toEqual([1, 2, 3, 4]);
     const rec = nb.metadata.stagebook;
-    expect(rec).toMatchObject({ status: 'succeeded', parameters: { defaults: { threshold: 0.5, label: 'demo', repeats: 2 }, injected: { threshold: 2, label: '007' } } });
-    expect(rec.versions).toMatchObject({ tslab: '1.0.22', stagebook: expect.any(String), node: process.version, typescript: expect.stringMatching(/^5\.0\./) });
+    expect(rec).toMatchObject({
+      status: 'succeeded',
+      parameters: { defaults: { threshold: 0.5, label: 'demo', repeats: 2 }, injected: { threshold: 2, label: '007' } },
+    });
+    expect(rec.versions).toMatchObject({
+      tslab: '1.0.22',
+      stagebook: expect.any(String),
+      node: process.version,
+      typescript: expect.stringMatching(/^5\.0\./),
+    });
     expect(rec.kernel).toMatchObject({ implementation: 'tslab', protocol_version: '5.3' });
-    expect(rec.input_hashes.notebook).toBe(createHash('sha256').update(readFileSync(path.join(NB, 'params.ipynb'))).digest('hex'));
+    expect(rec.input_hashes.notebook).toBe(
+      createHash('sha256')
+        .update(readFileSync(path.join(NB, 'params.ipynb')))
+        .digest('hex'),
+    );
     expect(nb.nbformat_minor).toBeGreaterThanOrEqual(5);
     expect(alive(rec.kernel.pid)).toBe(false);
   });
 
   it('rejects invalid parameters before starting any kernel (exit 2, nothing written)', async () => {
     const file = out('invalid.ipynb');
-    const r = await cli(['run', path.join(NB, 'params.ipynb'), '-o', file, '-p', 'threshold=-1', '-p', 'repeats=1.5', '-p', 'thresold=3']);
+    const r = await cli([
+      'run',
+      path.join(NB, 'params.ipynb'),
+      '-o',
+      file,
+      '-p',
+      'threshold=-1',
+      '-p',
+      'repeats=1.5',
+      '-p',
+      'thresold=3',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^E_NOTEBOOK_PARAMS: validateParameters: invalid parameters:/);
     expect(r.stderr).toMatch(/thresold: unknown parameter/);
     expect(existsSync(file)).toBe(false);
-    const typed = await cli(['run', path.join(NB, 'params.ipynb'), '-o', file, '-p', 'threshold=-1', '-p', 'repeats=1.5']);
+    const typed = await cli([
+      'run',
+      path.join(NB, 'params.ipynb'),
+      '-o',
+      file,
+      '-p',
+      'threshold=-1',
+      '-p',
+      'repeats=1.5',
+    ]);
     expect(typed.stderr).toMatch(/\n {2}threshold: .*\n {2}repeats: /);
   });
 
@@ -140,7 +184,10 @@ describe('notebook runner (real tslab kernel)', () => {
     expect(nb.cells[0].metadata.tags).toEqual(['stagebook-error-banner']);
     expect(src(nb.cells[0])).toContain('E_INVALID_ARGUMENT: load: path: no such file');
     const failed = nb.cells[2].metadata.stagebook;
-    expect(failed).toMatchObject({ status: 'error', error: { code: 'E_INVALID_ARGUMENT', ename: 'StagebookError', reply_status: 'error' } });
+    expect(failed).toMatchObject({
+      status: 'error',
+      error: { code: 'E_INVALID_ARGUMENT', ename: 'StagebookError', reply_status: 'error' },
+    });
     expect(nb.cells[3].metadata.stagebook).toEqual({ status: 'skipped' });
     expect(nb.cells[3].outputs).toEqual([]);
     expect(nb.metadata.stagebook).toMatchObject({ status: 'failed', failed_cell: 2 });
@@ -174,13 +221,25 @@ describe('notebook runner (real tslab kernel)', () => {
     expect(alive(nb.metadata.stagebook.kernel.pid)).toBe(false);
   });
 
-  it('caps one cell\'s output with a visible note (--max-cell-output)', async () => {
+  it("caps one cell's output with a visible note (--max-cell-output)", async () => {
     const file = out('bigoutput.ipynb');
     const events = out('bigoutput.jsonl');
-    const r = await cli(['run', path.join(NB, 'bigoutput.ipynb'), '-o', file, '--events', events, '--max-cell-output', '250000']);
+    const r = await cli([
+      'run',
+      path.join(NB, 'bigoutput.ipynb'),
+      '-o',
+      file,
+      '--events',
+      events,
+      '--max-cell-output',
+      '250000',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const cell = load(file).cells[0];
-    const stdout = cell.outputs.filter((o: any) => o.name === 'stdout').map((o: any) => o.text).join('');
+    const stdout = cell.outputs
+      .filter((o: any) => o.name === 'stdout')
+      .map((o: any) => o.text)
+      .join('');
     expect(stdout.length).toBe(250_000);
     expect(cell.outputs.at(-1).text).toMatch(/output truncated: this cell's output exceeded 250000 characters/);
     expect(cell.metadata.stagebook.output_truncated_chars).toBe(30 * 100_001 - 250_000);
@@ -195,17 +254,27 @@ describe('notebook runner (real tslab kernel)', () => {
     const nb = load(file);
     const first = nb.cells.find((c: any) => c.id === 'c0');
     expect(s.failedCell).toBe(nb.cells.indexOf(first));
-    expect(first.metadata.stagebook.error).toMatchObject({ code: 'E_NOTEBOOK_UNHANDLED_REJECTION', message: expect.stringContaining('late failure from cell 1') });
+    expect(first.metadata.stagebook.error).toMatchObject({
+      code: 'E_NOTEBOOK_UNHANDLED_REJECTION',
+      message: expect.stringContaining('late failure from cell 1'),
+    });
     expect(first.metadata.stagebook.error.message).toContain('after the cell ended');
     expect(text(first)).toContain('UnhandledPromiseRejection (started by this cell)');
     expect(nb.cells.find((c: any) => c.id === 'c2').metadata.stagebook.status).toBe('skipped');
-    const last = await runNotebook({ input: path.join(NB, 'late-rejection-last.ipynb'), output: out('late-rejection-last.ipynb') });
+    const last = await runNotebook({
+      input: path.join(NB, 'late-rejection-last.ipynb'),
+      output: out('late-rejection-last.ipynb'),
+    });
     expect(last).toMatchObject({ status: 'failed', exitCode: 1 });
     expect(String(last.error?.message)).toContain('after the last cell');
   }, 300_000); // two kernel starts
 
   it('applies the whole-run timeout', async () => {
-    const s = await runNotebook({ input: path.join(NB, 'timeout.ipynb'), output: out('runtimeout.ipynb'), runTimeoutMs: 8000 });
+    const s = await runNotebook({
+      input: path.join(NB, 'timeout.ipynb'),
+      output: out('runtimeout.ipynb'),
+      runTimeoutMs: 8000,
+    });
     expect(s).toMatchObject({ status: 'failed', error: { code: 'E_NOTEBOOK_TIMEOUT' } });
     expect(String(s.error?.message)).toMatch(/run timeout of 8000 ms/);
   });
@@ -230,14 +299,37 @@ describe('notebook runner (real tslab kernel)', () => {
     const nb = load(file);
     const [, , table, plot, progress, shown, thrown] = nb.cells;
     expect(Object.keys(table.outputs[0].data).sort()).toEqual(['text/html', 'text/plain']);
-    expect(Object.keys(plot.outputs[0].data).sort()).toEqual(['application/vnd.vegalite.v6+json', 'image/png', 'image/svg+xml', 'text/markdown', 'text/plain']);
+    expect(Object.keys(plot.outputs[0].data).sort()).toEqual([
+      'application/vnd.vegalite.v6+json',
+      'image/png',
+      'image/svg+xml',
+      'text/markdown',
+      'text/plain',
+    ]);
     expect(typeof plot.outputs[0].data['application/vnd.vegalite.v6+json']).toBe('object');
     // one output updated in place: the final state, not one output per update
     expect(progress.outputs).toHaveLength(1);
-    expect(progress.outputs[0].data['application/vnd.stagebook.progress.v1+json']).toMatchObject({ runId: 'run-42', state: 'succeeded', stages: [{ name: 'ingest', state: 'succeeded', n: 3, total: 3 }, { name: 'detect', state: 'cached' }] });
-    expect(shown.outputs[0].data['application/vnd.stagebook.error.v1+json']).toMatchObject({ code: 'E_STAGE_FAILED', stage: 'detect', input: 'frames/003.fits' });
-    expect(thrown.metadata.stagebook.error).toMatchObject({ code: 'E_NO_INPUTS', structured: { stage: 'ingest', input: 'raw/*.fits' } });
-    const lines = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(progress.outputs[0].data['application/vnd.stagebook.progress.v1+json']).toMatchObject({
+      runId: 'run-42',
+      state: 'succeeded',
+      stages: [
+        { name: 'ingest', state: 'succeeded', n: 3, total: 3 },
+        { name: 'detect', state: 'cached' },
+      ],
+    });
+    expect(shown.outputs[0].data['application/vnd.stagebook.error.v1+json']).toMatchObject({
+      code: 'E_STAGE_FAILED',
+      stage: 'detect',
+      input: 'frames/003.fits',
+    });
+    expect(thrown.metadata.stagebook.error).toMatchObject({
+      code: 'E_NO_INPUTS',
+      structured: { stage: 'ingest', input: 'raw/*.fits' },
+    });
+    const lines = readFileSync(events, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0].type).toBe('run_start');
     expect(lines.at(-1)).toMatchObject({ type: 'run_end', status: 'failed', exit_code: 1 });
     const progressLines = lines.filter((l) => l.type === 'progress').map((l) => `${l.stage}:${l.state}`);
@@ -247,7 +339,11 @@ describe('notebook runner (real tslab kernel)', () => {
   });
 
   it('runs as `stagebook notebook run` through the bin', () => {
-    const r = spawnSync(stagebookBin(), ['notebook', 'run', path.join(NB, 'failing.ipynb'), '-o', out('standalone.ipynb')], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      stagebookBin(),
+      ['notebook', 'run', path.join(NB, 'failing.ipynb'), '-o', out('standalone.ipynb')],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/notebook run failed at cell 3/);
   });
@@ -255,9 +351,21 @@ describe('notebook runner (real tslab kernel)', () => {
   it('the kernel dies with a SIGKILLed runner, even inside a CPU-bound cell, and its connection file goes too', async () => {
     const cliJs = path.join(__dirname, '..', 'kernel-lib', 'dist', 'notebook', 'cli.js');
     const events = out('orphan.jsonl');
-    const child = spawn(process.execPath, [cliJs, 'run', path.join(NB, 'busy.ipynb'), '-o', out('orphan.ipynb'), '--events', events], { stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    const lines = (): any[] => (existsSync(events) ? readFileSync(events, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+    const child = spawn(
+      process.execPath,
+      [cliJs, 'run', path.join(NB, 'busy.ipynb'), '-o', out('orphan.ipynb'), '--events', events],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
+    const lines = (): any[] =>
+      existsSync(events)
+        ? readFileSync(events, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l))
+        : [];
     await waitUntil(() => lines().some((e) => e.type === 'cell_start' && e.cell === 1));
     const pid = lines().find((e) => e.type === 'kernel_ready').pid as number;
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -272,13 +380,21 @@ describe('notebook runner (real tslab kernel)', () => {
 
   it('kills the kernel by pid when the runner itself gets SIGTERM (exit 143)', async () => {
     const events = out('sigterm.jsonl');
-    const child = spawn(stagebookBin(), ['notebook', 'run', path.join(NB, 'timeout.ipynb'), '-o', out('sigterm.ipynb'), '--events', events], { stdio: 'ignore' });
+    const child = spawn(
+      stagebookBin(),
+      ['notebook', 'run', path.join(NB, 'timeout.ipynb'), '-o', out('sigterm.ipynb'), '--events', events],
+      { stdio: 'ignore' },
+    );
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let pid = 0;
     await waitUntil(() => {
       if (!existsSync(events)) return false;
-      const started = readFileSync(events, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-      if (started.some((e) => e.type === 'cell_start' && e.cell === 1)) pid = started.find((e) => e.type === 'kernel_ready').pid;
+      const started = readFileSync(events, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+      if (started.some((e) => e.type === 'cell_start' && e.cell === 1))
+        pid = started.find((e) => e.type === 'kernel_ready').pid;
       return pid !== 0;
     });
     expect(alive(pid)).toBe(true);

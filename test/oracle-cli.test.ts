@@ -40,5 +40,4 @@ describe('oracle CLI', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FAIL .*bad\.json: .*not readable JSON/);
   });
-
 });

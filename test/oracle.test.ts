@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { readOracleFile, runCase } from '../kernel-lib/src/oracle/runner';
 
 const dir = join(__dirname, 'fixtures', 'oracle');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe.each(files)('oracle %s', (name) => {
   const path = join(dir, name);

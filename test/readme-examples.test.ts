@@ -14,7 +14,9 @@ const blocks = [...readme.matchAll(/^### (.+)\n[\s\S]*?```ts\n([\s\S]*?)```/gm)]
 const requireFromRoot = createRequire(join(root, 'package.json'));
 
 function runExample(source: string): void {
-  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+  const js = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+  }).outputText;
   const req = (id: string) => (id === 'stagebook' ? requireFromRoot(join(root, 'kernel-lib')) : requireFromRoot(id));
   const module = { exports: {} };
   new Function('require', 'module', 'exports', js)(req, module, module.exports);

@@ -19,9 +19,26 @@ function open(): SearchIndex {
 }
 
 function seed(ix: SearchIndex): void {
-  ix.ingest('xpcs/A001', { measurement: { instrument: { acquisition: { root_folder: '/data/2026-2/silica/' } } }, 'exchange.tau_fit': 4.2, 'sample.name': 'silica spheres', 'qc.passed': true, 'exchange.tau': [1, 2, 3] });
-  ix.ingest('xpcs/A002', { 'measurement.instrument.acquisition.root_folder': '/data/2026-2/gel/', 'exchange.tau_fit': 12.5, 'sample.name': 'agarose gel', 'qc.passed': false });
-  ix.ingest('xpcs/B001', { 'measurement.instrument.acquisition.root_folder': '/data/2026-1/silica/', 'exchange.tau_fit': 7, 'sample.name': 'silica in glycerol', 'qc.passed': true, 'exchange.bad': NaN });
+  ix.ingest('xpcs/A001', {
+    measurement: { instrument: { acquisition: { root_folder: '/data/2026-2/silica/' } } },
+    'exchange.tau_fit': 4.2,
+    'sample.name': 'silica spheres',
+    'qc.passed': true,
+    'exchange.tau': [1, 2, 3],
+  });
+  ix.ingest('xpcs/A002', {
+    'measurement.instrument.acquisition.root_folder': '/data/2026-2/gel/',
+    'exchange.tau_fit': 12.5,
+    'sample.name': 'agarose gel',
+    'qc.passed': false,
+  });
+  ix.ingest('xpcs/B001', {
+    'measurement.instrument.acquisition.root_folder': '/data/2026-1/silica/',
+    'exchange.tau_fit': 7,
+    'sample.name': 'silica in glycerol',
+    'qc.passed': true,
+    'exchange.bad': NaN,
+  });
 }
 
 const subjects = (ix: SearchIndex, q: string, sort?: string): string[] => ix.search(q, { sort }).map((h) => h.subject);
@@ -30,10 +47,16 @@ describe('search queries', () => {
   it('select by field, comparison, range, text, boolean logic, and sort', () => {
     const ix = open();
     seed(ix);
-    expect(subjects(ix, 'measurement.instrument.acquisition.root_folder:"/data/2026-2/silica/" AND exchange.tau_fit < 10')).toEqual(['xpcs/A001']);
+    expect(
+      subjects(ix, 'measurement.instrument.acquisition.root_folder:"/data/2026-2/silica/" AND exchange.tau_fit < 10'),
+    ).toEqual(['xpcs/A001']);
     expect(subjects(ix, 'exchange.tau_fit:[5 TO 13]')).toEqual(['xpcs/A002', 'xpcs/B001']);
     expect(subjects(ix, 'silica')).toEqual(['xpcs/A001', 'xpcs/B001']);
-    expect(subjects(ix, '"agarose gel" OR qc.passed:true', '-exchange.tau_fit')).toEqual(['xpcs/A002', 'xpcs/B001', 'xpcs/A001']);
+    expect(subjects(ix, '"agarose gel" OR qc.passed:true', '-exchange.tau_fit')).toEqual([
+      'xpcs/A002',
+      'xpcs/B001',
+      'xpcs/A001',
+    ]);
     expect(subjects(ix, 'silica AND NOT qc.passed:true')).toEqual([]);
     expect(subjects(ix, 'exchange.tau:3')).toEqual(['xpcs/A001']);
     expect(subjects(ix, 'exchange.bad:0')).toEqual(['xpcs/B001']);
@@ -59,10 +82,15 @@ describe('ingest', () => {
     const ix = open();
     seed(ix);
     const converted = ix.ingest('xpcs/C001', { 'exchange.tau_fit': '3.5' });
-    expect(converted.warnings).toEqual([{ subject: 'xpcs/C001', key: 'exchange.tau_fit', registered: 'number', got: 'string', resolution: 'converted' }]);
+    expect(converted.warnings).toEqual([
+      { subject: 'xpcs/C001', key: 'exchange.tau_fit', registered: 'number', got: 'string', resolution: 'converted' },
+    ]);
     expect(subjects(ix, 'exchange.tau_fit < 4')).toEqual(['xpcs/C001']);
     const textOnly = ix.ingest('xpcs/C002', { 'exchange.tau_fit': 'not fitted', 'sample.name': 17 });
-    expect(textOnly.warnings.map((w) => [w.key, w.resolution])).toEqual([['exchange.tau_fit', 'text-only'], ['sample.name', 'converted']]);
+    expect(textOnly.warnings.map((w) => [w.key, w.resolution])).toEqual([
+      ['exchange.tau_fit', 'text-only'],
+      ['sample.name', 'converted'],
+    ]);
     expect(subjects(ix, '"not fitted"')).toEqual(['xpcs/C002']);
     expect(subjects(ix, 'sample.name:"17"')).toEqual(['xpcs/C002']);
     expect(ix.fieldTypes()['exchange.tau_fit']).toEqual({ type: 'number', conflicts: 2 });

@@ -188,10 +188,16 @@ describe('stuck monitor', () => {
   it('the alert command gets the message on stdin; a failing command is E_STIX_MAIL', async () => {
     const out = path.join(base, 'alert.txt');
     const policy = { samples: 9, minSpanHours: 24 };
-    const sent = await sendStuckAlert({ ...policy, command: ['sh', '-c', `cat > ${out}`] }, 'STIX pipeline stuck', 'open files never dropped');
+    const sent = await sendStuckAlert(
+      { ...policy, command: ['sh', '-c', `cat > ${out}`] },
+      'STIX pipeline stuck',
+      'open files never dropped',
+    );
     expect(sent).toEqual(['command sh']);
     expect(readFileSync(out, 'utf8')).toBe('STIX pipeline stuck\n\nopen files never dropped\n');
-    await expect(sendStuckAlert({ ...policy, command: ['sh', '-c', 'exit 3'] }, 's', 't')).rejects.toMatchObject({ code: 'E_STIX_MAIL' });
+    await expect(sendStuckAlert({ ...policy, command: ['sh', '-c', 'exit 3'] }, 's', 't')).rejects.toMatchObject({
+      code: 'E_STIX_MAIL',
+    });
   });
 
   it('a really stuck service (its worker waiting on a held lease) is declared stuck and mailed', async () => {

@@ -91,7 +91,9 @@ describe('STIX levels', () => {
   });
 
   it('refuses engine.concurrency > 1 (units merge into shared products)', async () => {
-    await expect(runStix({ ...config, engine: { ...config.engine, concurrency: 2 } })).rejects.toMatchObject({ code: 'E_CONFIG_INVALID' });
+    await expect(runStix({ ...config, engine: { ...config.engine, concurrency: 2 } })).rejects.toMatchObject({
+      code: 'E_CONFIG_INVALID',
+    });
   });
 
   it('reports the corrupt packet as an error and processes the others', () => {

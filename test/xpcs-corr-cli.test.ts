@@ -22,10 +22,27 @@ function run(...args: string[]) {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'xpcs-cli-'));
-  const sim = simulateSpeckleSeries({ frames: 120, height: 16, width: 16, rings: 2, tau0: 8, meanCounts: 3, modes: 2, seed: 4 });
+  const sim = simulateSpeckleSeries({
+    frames: 120,
+    height: 16,
+    width: 16,
+    rings: 2,
+    tau0: 8,
+    meanCounts: 3,
+    modes: 2,
+    seed: 4,
+  });
   await writeImm(join(dir, 'data.imm'), sim.frames, { compression: 'sparse' });
   base = join(dir, 'base.hdf');
-  await writeXpcsLegacyConfig(base, { dqmap: Int32Array.from(sim.dqmap), sqmap: Int32Array.from(sim.sqmap), shape: [16, 16], delaysPerLevel: 4, dataBegin: 1, dataEnd: 120, inputFileLocal: 'data.imm' });
+  await writeXpcsLegacyConfig(base, {
+    dqmap: Int32Array.from(sim.dqmap),
+    sqmap: Int32Array.from(sim.sqmap),
+    shape: [16, 16],
+    delaysPerLevel: 4,
+    dataBegin: 1,
+    dataEnd: 120,
+    inputFileLocal: 'data.imm',
+  });
 });
 
 describe('stagebook xpcs corr', () => {
@@ -36,13 +53,21 @@ describe('stagebook xpcs corr', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const ex = await readXpcsLegacyResults(hdf);
-    expect(Object.keys(ex)).toEqual(expect.arrayContaining(['norm-0-g2', 'tau', 'pixelSum', 'frameSum', 'G2', 'IP', 'IF']));
-    expect(await withHdf5(hdf, (f) => f.has('/xpcs/dqmap') && f.has('/measurement/instrument/detector/distance'))).toBe(true);
+    expect(Object.keys(ex)).toEqual(
+      expect.arrayContaining(['norm-0-g2', 'tau', 'pixelSum', 'frameSum', 'G2', 'IP', 'IF']),
+    );
+    expect(await withHdf5(hdf, (f) => f.has('/xpcs/dqmap') && f.has('/measurement/instrument/detector/distance'))).toBe(
+      true,
+    );
   });
 
   it('refuses an unsupported setting with exit 3, leaving the file byte for byte as it was', async () => {
     const hdf = join(dir, 'refused.hdf');
-    const specs = await withHdf5(base, (f) => f.datasetPaths().map((p) => ({ path: p, data: f.read(p).value as Hdf5DatasetSpec['data'], shape: f.read(p).shape })));
+    const specs = await withHdf5(base, (f) =>
+      f
+        .datasetPaths()
+        .map((p) => ({ path: p, data: f.read(p).value as Hdf5DatasetSpec['data'], shape: f.read(p).shape })),
+    );
     await writeHdf5(hdf, [...specs, { path: '/xpcs/blemish_enabled', data: 'ENABLED' }]);
     const before = readFileSync(hdf);
     const r = run(hdf, '--quiet');

@@ -15,18 +15,21 @@ function workspace(): { dir: string; config: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-xflow-'));
   for (const d of ['clutch', 'theta']) mkdirSync(path.join(dir, d));
   const config = path.join(dir, 'flows.yaml');
-  writeFileSync(config, [
-    'ledger: .stagebook/ledger.db',
-    'roots: [.]',
-    'endpoints:',
-    '  clutch: { path: clutch }',
-    '  theta: { path: theta }',
-    'search: { index: .stagebook/search.db }',
-    'shell:',
-    '  allow: { sh: /bin/sh }',
-    'xpcs: { source_endpoint: clutch, compute_endpoint: theta, results_endpoint: clutch }',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'ledger: .stagebook/ledger.db',
+      'roots: [.]',
+      'endpoints:',
+      '  clutch: { path: clutch }',
+      '  theta: { path: theta }',
+      'search: { index: .stagebook/search.db }',
+      'shell:',
+      '  allow: { sh: /bin/sh }',
+      'xpcs: { source_endpoint: clutch, compute_endpoint: theta, results_endpoint: clutch }',
+      '',
+    ].join('\n'),
+  );
   return { dir, config };
 }
 
@@ -45,7 +48,9 @@ describe('xpcs automate', () => {
     expect(readdirSync(results).filter((f) => f.endsWith('.png'))).toContain('A001_silica_g2_corr_000_001.png');
     const status = cli(['flow', 'status', runId, '--config', config, '--json'], dir);
     const steps = JSON.parse(status.stdout).steps as { state: string; status: string }[];
-    expect(steps.map((s) => `${s.state}:${s.status}`)).toEqual(['Transfer1', 'ExecCorr', 'Transfer2', 'ExecPlots', 'ExecPilot'].map((s) => `${s}:succeeded`));
+    expect(steps.map((s) => `${s.state}:${s.status}`)).toEqual(
+      ['Transfer1', 'ExecCorr', 'Transfer2', 'ExecPlots', 'ExecPilot'].map((s) => `${s}:succeeded`),
+    );
     const found = cli(['search', 'dc.title:"A001_silica" AND qc.passed:true', '--config', config, '--json'], dir);
     expect(found.code).toBe(0);
     const hits = JSON.parse(found.stdout) as { subject: string; record: Record<string, unknown> }[];
@@ -75,11 +80,17 @@ describe('xpcs crawl', () => {
     mkdirSync(bad);
     writeFileSync(path.join(bad, 'a.hdf'), '');
     writeFileSync(path.join(bad, 'b.hdf'), '');
-    const first = cli(['xpcs', 'crawl', path.join(dir, 'clutch'), '--config', config, '--expression', 'c1', '--block'], dir);
+    const first = cli(
+      ['xpcs', 'crawl', path.join(dir, 'clutch'), '--config', config, '--expression', 'c1', '--block'],
+      dir,
+    );
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/crawl: 2 valid, 2 started, 0 already known, 1 invalid/);
     expect(first.stderr).toMatch(/invalid dataset .*broken: needs exactly one \.hdf and one raw-data file/);
-    const again = cli(['xpcs', 'crawl', path.join(dir, 'clutch'), '--config', config, '--expression', 'c1', '--block'], dir);
+    const again = cli(
+      ['xpcs', 'crawl', path.join(dir, 'clutch'), '--config', config, '--expression', 'c1', '--block'],
+      dir,
+    );
     expect(again.stdout).toMatch(/crawl: 2 valid, 0 started, 2 already known, 1 invalid/);
     const runs = JSON.parse(cli(['flow', 'status', '--config', config, '--json'], dir).stdout) as { status: string }[];
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
@@ -90,22 +101,34 @@ describe('flow wait', () => {
   it('exits 9 at the walltime while the step runs, 0 once it succeeded', async () => {
     const { dir, config } = workspace();
     const flow = path.join(dir, 'hold.yaml');
-    writeFileSync(flow, [
-      'StartAt: Hold',
-      'States:',
-      '  Hold: { Type: Action, Action: shell, Next: Done }',
-      '  Done: { Type: Succeed }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      flow,
+      [
+        'StartAt: Hold',
+        'States:',
+        '  Hold: { Type: Action, Action: shell, Next: Done }',
+        '  Done: { Type: Succeed }',
+        '',
+      ].join('\n'),
+    );
     const input = path.join(dir, 'in.json');
-    writeFileSync(input, JSON.stringify({ command: 'sh', args: ['-c', 'while [ ! -f go ]; do sleep 0.05; done'], cwd: 'hold' }));
+    writeFileSync(
+      input,
+      JSON.stringify({ command: 'sh', args: ['-c', 'while [ ! -f go ]; do sleep 0.05; done'], cwd: 'hold' }),
+    );
     const started = cli(['flow', 'run', flow, '--config', config, '--input', input], dir);
     expect(started.code).toBe(0);
     const runId = started.stdout.trim();
-    const early = cli(['flow', 'wait', runId, '--config', config, '--step', 'Hold', '--walltime', '1', '--interval', '0.1'], dir);
+    const early = cli(
+      ['flow', 'wait', runId, '--config', config, '--step', 'Hold', '--walltime', '1', '--interval', '0.1'],
+      dir,
+    );
     expect(early.code).toBe(9);
     writeFileSync(path.join(dir, 'hold', 'go'), '');
-    const done = cli(['flow', 'wait', runId, '--config', config, '--step', 'Hold', '--walltime', '120', '--interval', '0.1'], dir);
+    const done = cli(
+      ['flow', 'wait', runId, '--config', config, '--step', 'Hold', '--walltime', '120', '--interval', '0.1'],
+      dir,
+    );
     expect(done.stdout).toMatch(/Hold: SUCCEEDED/);
     expect(done.code).toBe(0);
   });

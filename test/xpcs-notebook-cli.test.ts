@@ -14,7 +14,12 @@ import { CLI } from './support/engine-fixtures';
 const REPO = path.resolve(__dirname, '..');
 
 function stagebook(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 300_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+    timeout: 300_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -25,10 +30,37 @@ describe('notebook then CLI', () => {
     mkdirSync(ws);
     const link = path.join(real, 'link');
     symlinkSync(ws, link);
-    const nb = stagebook(['notebook', 'run', path.join(REPO, 'notebooks', 'xpcs-correlation.ipynb'), path.join(real, 'xpcs.ipynb'),
-      '-p', 'outDir', ws, '-p', 'frames', '128', '-p', 'size', '32', '-p', 'rings', '2', '-p', 'twoTime', 'false', '--start-timeout', '240'], real);
+    const nb = stagebook(
+      [
+        'notebook',
+        'run',
+        path.join(REPO, 'notebooks', 'xpcs-correlation.ipynb'),
+        path.join(real, 'xpcs.ipynb'),
+        '-p',
+        'outDir',
+        ws,
+        '-p',
+        'frames',
+        '128',
+        '-p',
+        'size',
+        '32',
+        '-p',
+        'rings',
+        '2',
+        '-p',
+        'twoTime',
+        'false',
+        '--start-timeout',
+        '240',
+      ],
+      real,
+    );
     expect(nb.code, nb.stderr).toBe(0);
-    for (const [config, cwd] of [[path.join(link, 'stagebook.yaml'), REPO], [path.join(ws, 'stagebook.yaml'), os.tmpdir()]]) {
+    for (const [config, cwd] of [
+      [path.join(link, 'stagebook.yaml'), REPO],
+      [path.join(ws, 'stagebook.yaml'), os.tmpdir()],
+    ]) {
       const out = path.join(real, `run-${path.basename(path.dirname(config))}.json`);
       const r = stagebook(['run', 'xpcs', '--config', config, '--out-file', out], cwd);
       expect(r.code, r.stderr).toBe(0);

@@ -6,4 +6,9 @@ const fs = require('node:fs');
 const buildDir = path.join(__dirname, 'build');
 exports.buildDir = buildDir;
 exports.wasmPath = (family) => path.join(buildDir, `${family}.wasm`);
-exports.families = () => fs.readdirSync(buildDir).filter((f) => f.endsWith('.wasm')).map((f) => f.slice(0, -5)).sort();
+exports.families = () =>
+  fs
+    .readdirSync(buildDir)
+    .filter((f) => f.endsWith('.wasm'))
+    .map((f) => f.slice(0, -5))
+    .sort();

@@ -23,23 +23,63 @@ const REPEATS = 7;
 const NB = 'bench.ipynb';
 
 function scatterSpec(n: number): Record<string, unknown> {
-  const values = Array.from({ length: n }, (_, i) => ({ tau: 1e-3 * 1.01 ** i, g2: 1 + 0.3 * Math.exp(-(1e-3 * 1.01 ** i) / 0.05) + 0.01 * Math.sin(i) }));
-  return { title: 'g2', width: 400, height: 250, data: { values }, mark: 'point', encoding: { x: { field: 'tau', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'g2', type: 'quantitative', scale: { zero: false } } } };
+  const values = Array.from({ length: n }, (_, i) => ({
+    tau: 1e-3 * 1.01 ** i,
+    g2: 1 + 0.3 * Math.exp(-(1e-3 * 1.01 ** i) / 0.05) + 0.01 * Math.sin(i),
+  }));
+  return {
+    title: 'g2',
+    width: 400,
+    height: 250,
+    data: { values },
+    mark: 'point',
+    encoding: {
+      x: { field: 'tau', type: 'quantitative', scale: { type: 'log' } },
+      y: { field: 'g2', type: 'quantitative', scale: { zero: false } },
+    },
+  };
 }
 
 function heatmapSpec(side: number): Record<string, unknown> {
   const values = [];
-  for (let r = 0; r < side; r++) for (let c = 0; c < side; c++) values.push({ r, c, v: Math.sin(r / 5) * Math.cos(c / 7) });
-  return { title: 'pattern', width: 300, height: 300, data: { values }, mark: 'rect', encoding: { x: { field: 'c', type: 'ordinal', axis: null }, y: { field: 'r', type: 'ordinal', axis: null }, color: { field: 'v', type: 'quantitative' } } };
+  for (let r = 0; r < side; r++)
+    for (let c = 0; c < side; c++) values.push({ r, c, v: Math.sin(r / 5) * Math.cos(c / 7) });
+  return {
+    title: 'pattern',
+    width: 300,
+    height: 300,
+    data: { values },
+    mark: 'rect',
+    encoding: {
+      x: { field: 'c', type: 'ordinal', axis: null },
+      y: { field: 'r', type: 'ordinal', axis: null },
+      color: { field: 'v', type: 'quantitative' },
+    },
+  };
 }
 
 function progressBundle(n: number, runId = 'bench-run'): { payload: Record<string, unknown>; html: string } {
   const now = new Date(Date.UTC(2026, 10, 21, 12, 0, 0) + n).toISOString();
-  const stages = Array.from({ length: 10 }, (_, i) => ({ name: `stage-${i}`, state: i < 5 ? 'succeeded' : i === 5 ? 'running' : 'pending', n: i === 5 ? n : i < 5 ? 100 : undefined, total: i <= 5 ? 100 : undefined, message: i === 5 ? `unit ${n}` : undefined, startedAt: i <= 5 ? now : undefined }));
+  const stages = Array.from({ length: 10 }, (_, i) => ({
+    name: `stage-${i}`,
+    state: i < 5 ? 'succeeded' : i === 5 ? 'running' : 'pending',
+    n: i === 5 ? n : i < 5 ? 100 : undefined,
+    total: i <= 5 ? 100 : undefined,
+    message: i === 5 ? `unit ${n}` : undefined,
+    startedAt: i <= 5 ? now : undefined,
+  }));
   const payload = { version: 1, runId, pipeline: 'bench', state: 'running', startedAt: now, updatedAt: now, stages };
   // the same shape of HTML twin the library sends (kernel-lib/src/display/progress.ts progressHtml)
-  const rows = stages.map((s) => `<tr><td>${s.state}</td><td>${s.name}</td><td><div style="background:#eee;width:120px;height:8px"><div style="width:${s.n ?? 0}%;height:8px"></div></div> ${s.n ?? ''}/${s.total ?? ''}</td><td></td><td>${s.message ?? ''}</td></tr>`).join('\n');
-  return { payload, html: `<div class="stagebook-progress"><div>run <code>${runId}</code></div><table><tbody>${rows}</tbody></table></div>` };
+  const rows = stages
+    .map(
+      (s) =>
+        `<tr><td>${s.state}</td><td>${s.name}</td><td><div style="background:#eee;width:120px;height:8px"><div style="width:${s.n ?? 0}%;height:8px"></div></div> ${s.n ?? ''}/${s.total ?? ''}</td><td></td><td>${s.message ?? ''}</td></tr>`,
+    )
+    .join('\n');
+  return {
+    payload,
+    html: `<div class="stagebook-progress"><div>run <code>${runId}</code></div><table><tbody>${rows}</tbody></table></div>`,
+  };
 }
 
 it('measures renderers and the progress panel in JupyterLab', async () => {
@@ -47,9 +87,20 @@ it('measures renderers and the progress panel in JupyterLab', async () => {
   const root = path.join(REPO, 'out', 'bench-jupyterlab');
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
-  writeFileSync(path.join(root, NB), JSON.stringify({ cells: [{ cell_type: 'code', id: 'c0', metadata: {}, execution_count: null, outputs: [], source: ['1 + 1'] }], metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } }, nbformat: 4, nbformat_minor: 5 }));
+  writeFileSync(
+    path.join(root, NB),
+    JSON.stringify({
+      cells: [{ cell_type: 'code', id: 'c0', metadata: {}, execution_count: null, outputs: [], source: ['1 + 1'] }],
+      metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    }),
+  );
   const dataDir = path.join(prefix, 'share', 'jupyter');
-  for (const [cmd, args] of [[process.execPath, [path.join(REPO, 'jupyter-extension', 'scripts', 'install.js'), '--data-dir', dataDir]], [process.execPath, [path.join(REPO, 'test', 'e2e', 'lab-host', 'build.js')]]] as const) {
+  for (const [cmd, args] of [
+    [process.execPath, [path.join(REPO, 'jupyter-extension', 'scripts', 'install.js'), '--data-dir', dataDir]],
+    [process.execPath, [path.join(REPO, 'test', 'e2e', 'lab-host', 'build.js')]],
+  ] as const) {
     const r = spawnSync(cmd, args, { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${args[0]}: ${r.stderr}`);
   }
@@ -59,7 +110,12 @@ it('measures renderers and the progress panel in JupyterLab', async () => {
     await gotoLab(browser.page, server);
     await openNotebook(browser.page, NB);
     const progress = Array.from({ length: 300 }, (_, i) => progressBundle(i));
-    const result = await browser.page.evaluate(measureInPage, { nb: NB, repeats: REPEATS, specs: { scatter: scatterSpec(2000), heatmap: heatmapSpec(64) }, progress });
+    const result = await browser.page.evaluate(measureInPage, {
+      nb: NB,
+      repeats: REPEATS,
+      specs: { scatter: scatterSpec(2000), heatmap: heatmapSpec(64) },
+      progress,
+    });
     expect(result.vega.length).toBeGreaterThan(0);
     // the three bursts went through the real watcher: the panel lists their runs
     expect(result.progress.panelRuns).toBeGreaterThanOrEqual(3);
@@ -71,7 +127,12 @@ it('measures renderers and the progress panel in JupyterLab', async () => {
   }
 });
 
-type PageArgs = { nb: string; repeats: number; specs: Record<string, Record<string, unknown>>; progress: Array<{ payload: Record<string, unknown>; html: string }> };
+type PageArgs = {
+  nb: string;
+  repeats: number;
+  specs: Record<string, Record<string, unknown>>;
+  progress: Array<{ payload: Record<string, unknown>; html: string }>;
+};
 
 /** Runs in the page: only uses its argument and browser globals. */
 async function measureInPage(args: PageArgs): Promise<{ vega: any[]; progress: any }> {
@@ -82,7 +143,12 @@ async function measureInPage(args: PageArgs): Promise<{ vega: any[]; progress: a
   const host = doc.createElement('div');
   host.style.cssText = 'position:absolute;left:0;top:0;width:900px;background:white;z-index:1000';
   doc.body.appendChild(host);
-  const model = (data: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({ trusted: true, data, metadata, setData: () => undefined });
+  const model = (data: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({
+    trusted: true,
+    data,
+    metadata,
+    setData: () => undefined,
+  });
   const best = (xs: number[]) => Math.min(...xs);
 
   async function timePlot(mime: string, spec: Record<string, unknown>, renderer: string): Promise<number> {
@@ -105,8 +171,16 @@ async function measureInPage(args: PageArgs): Promise<{ vega: any[]; progress: a
   const vega: any[] = [];
   for (const [name, spec] of Object.entries(args.specs)) {
     for (const renderer of ['svg', 'canvas']) {
-      const ours = await timePlot('application/vnd.vegalite.v6+json', { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...spec }, renderer);
-      const ref = await timePlot('application/vnd.vegalite.v5+json', { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...spec }, renderer);
+      const ours = await timePlot(
+        'application/vnd.vegalite.v6+json',
+        { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...spec },
+        renderer,
+      );
+      const ref = await timePlot(
+        'application/vnd.vegalite.v5+json',
+        { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...spec },
+        renderer,
+      );
       vega.push({ name, renderer, ours, ref });
     }
   }
@@ -125,8 +199,14 @@ async function measureInPage(args: PageArgs): Promise<{ vega: any[]; progress: a
     }
     return best(runs) / 1000;
   }
-  const oursUpdate = await timeUpdates('application/vnd.stagebook.progress.v1+json', args.progress.map((p) => ({ 'application/vnd.stagebook.progress.v1+json': p.payload })));
-  const htmlUpdate = await timeUpdates('text/html', args.progress.map((p) => ({ 'text/html': p.html })));
+  const oursUpdate = await timeUpdates(
+    'application/vnd.stagebook.progress.v1+json',
+    args.progress.map((p) => ({ 'application/vnd.stagebook.progress.v1+json': p.payload })),
+  );
+  const htmlUpdate = await timeUpdates(
+    'text/html',
+    args.progress.map((p) => ({ 'text/html': p.html })),
+  );
 
   // The panel: the same 300 payloads as iopub messages through the notebook's session (watcher path).
   const iopub = panel.sessionContext.iopubMessage;
@@ -134,16 +214,32 @@ async function measureInPage(args: PageArgs): Promise<{ vega: any[]; progress: a
   for (let rep = 0; rep < 3; rep++) {
     const runId = `bench-panel-${rep}`;
     const t0 = performance.now();
-    args.progress.forEach((p, i) => iopub.emit({
-      header: { msg_type: i === 0 ? 'display_data' : 'update_display_data', msg_id: `m${rep}-${i}` },
-      parent_header: {}, metadata: {}, channel: 'iopub',
-      content: { data: { 'application/vnd.stagebook.progress.v1+json': { ...p.payload, runId } }, metadata: {}, transient: { display_id: runId } },
-    }));
+    args.progress.forEach((p, i) =>
+      iopub.emit({
+        header: { msg_type: i === 0 ? 'display_data' : 'update_display_data', msg_id: `m${rep}-${i}` },
+        parent_header: {},
+        metadata: {},
+        channel: 'iopub',
+        content: {
+          data: { 'application/vnd.stagebook.progress.v1+json': { ...p.payload, runId } },
+          metadata: {},
+          transient: { display_id: runId },
+        },
+      }),
+    );
     perMessage.push((performance.now() - t0) / args.progress.length);
   }
   // the coalesced redraw that follows a burst (timed separately: one per refresh interval, not per message)
   await new Promise((r) => setTimeout(r, 600));
   const panelWidget = doc.getElementById('stagebook-progress-panel');
   host.remove();
-  return { vega, progress: { oursUpdate, htmlUpdate, panelPerMessage: best(perMessage) / 1000, panelRuns: panelWidget?.querySelectorAll('.sb-run').length ?? -1 } };
+  return {
+    vega,
+    progress: {
+      oursUpdate,
+      htmlUpdate,
+      panelPerMessage: best(perMessage) / 1000,
+      panelRuns: panelWidget?.querySelectorAll('.sb-run').length ?? -1,
+    },
+  };
 }

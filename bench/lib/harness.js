@@ -14,7 +14,11 @@ const PYTHON = '/usr/bin/python3'; // Debian's, with numpy/scipy/skimage/sklearn
 
 function parseChild(name, r) {
   if (r.status !== 0) throw new Error(`${name} exited ${r.status}: ${r.stderr}`);
-  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (!line) throw new Error(`${name} printed no JSON result: ${r.stdout}\n${r.stderr}`);
   return JSON.parse(line);
 }
@@ -24,7 +28,11 @@ function parseChild(name, r) {
  * `--expose-gc` lets scripts collect between repeats.
  */
 function runNode(script, args = [], env = {}) {
-  const r = spawnSync(process.execPath, ['--expose-gc', script, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, ['--expose-gc', script, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+  });
   return parseChild(script, r);
 }
 
@@ -70,12 +78,22 @@ function emit(d) {
  * target?, note?}. ratio = ours/ref (< 1 means faster than the reference).
  */
 function report(suite, rows) {
-  const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, date: new Date().toISOString() };
+  const machine = {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    node: process.version,
+    date: new Date().toISOString(),
+  };
   const out = rows.map((r) => ({ ...r, ratio: r.ref_s ? r.ours_s / r.ref_s : null }));
   mkdirSync(path.join(__dirname, '..', 'results'), { recursive: true });
-  writeFileSync(path.join(__dirname, '..', 'results', `${suite}.json`), JSON.stringify({ suite, machine, rows: out }, null, 2) + '\n');
+  writeFileSync(
+    path.join(__dirname, '..', 'results', `${suite}.json`),
+    JSON.stringify({ suite, machine, rows: out }, null, 2) + '\n',
+  );
   for (const r of out) {
-    console.log(`${suite} | ${r.kernel} | ${r.size} | ours ${fmt(r.ours_s)} s | ${r.ref_name} ${fmt(r.ref_s)} s | ratio ${r.ratio == null ? '-' : r.ratio.toFixed(3)} | peak ${fmt(r.ours_peak_mb)} / ${fmt(r.ref_peak_mb)} MB`);
+    console.log(
+      `${suite} | ${r.kernel} | ${r.size} | ours ${fmt(r.ours_s)} s | ${r.ref_name} ${fmt(r.ref_s)} s | ratio ${r.ratio == null ? '-' : r.ratio.toFixed(3)} | peak ${fmt(r.ours_peak_mb)} / ${fmt(r.ref_peak_mb)} MB`,
+    );
   }
   return out;
 }

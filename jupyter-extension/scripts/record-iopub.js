@@ -43,7 +43,10 @@ async function main() {
         onIopub: (msg) => {
           if (!requestLogged) {
             // the request itself, as JupyterLab's CodeCell.execute sends it (cellId in metadata)
-            events.push({ direction: 'send', msg: { header: msg.parent_header, metadata: { cellId: cell.id }, content: { code: code.slice(0, 80) } } });
+            events.push({
+              direction: 'send',
+              msg: { header: msg.parent_header, metadata: { cellId: cell.id }, content: { code: code.slice(0, 80) } },
+            });
             requestLogged = true;
           }
           events.push({ direction: 'recv', channel: 'iopub', cellId: cell.id, msg: shrink(msg) });
@@ -56,7 +59,10 @@ async function main() {
     client.close?.();
     await kernel.kill();
   }
-  fs.writeFileSync(outPath, JSON.stringify({ notebook: path.basename(nbPath), recordedAt: new Date().toISOString(), events }, null, 1) + '\n');
+  fs.writeFileSync(
+    outPath,
+    JSON.stringify({ notebook: path.basename(nbPath), recordedAt: new Date().toISOString(), events }, null, 1) + '\n',
+  );
   console.log(`${events.length} messages -> ${outPath}`);
 }
 

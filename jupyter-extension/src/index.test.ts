@@ -11,14 +11,24 @@ import { FakeCell, FakeNotebook, FakeTracker, flushPromises, loadRecording } fro
 // The plugin needs only the tokens (and LabIcon) of these packages at import; importing the real ones
 // here would load all of JupyterLab's notebook/application stack, whose circular imports do not
 // initialise under vitest's module loader. The services themselves are the fakes below.
-vi.mock('@jupyterlab/notebook', async () => ({ INotebookTracker: new (await import('@lumino/coreutils')).Token('INotebookTracker') }));
+vi.mock('@jupyterlab/notebook', async () => ({
+  INotebookTracker: new (await import('@lumino/coreutils')).Token('INotebookTracker'),
+}));
 vi.mock('@jupyterlab/application', async () => {
   const { Token } = await import('@lumino/coreutils');
   return { ILayoutRestorer: new Token('ILayoutRestorer') };
 });
-vi.mock('@jupyterlab/apputils', async () => ({ ICommandPalette: new (await import('@lumino/coreutils')).Token('ICommandPalette') }));
-vi.mock('@jupyterlab/settingregistry', async () => ({ ISettingRegistry: new (await import('@lumino/coreutils')).Token('ISettingRegistry') }));
-vi.mock('@jupyterlab/ui-components', () => ({ LabIcon: class { constructor(readonly options: { name: string; svgstr: string }) {} } }));
+vi.mock('@jupyterlab/apputils', async () => ({
+  ICommandPalette: new (await import('@lumino/coreutils')).Token('ICommandPalette'),
+}));
+vi.mock('@jupyterlab/settingregistry', async () => ({
+  ISettingRegistry: new (await import('@lumino/coreutils')).Token('ISettingRegistry'),
+}));
+vi.mock('@jupyterlab/ui-components', () => ({
+  LabIcon: class {
+    constructor(readonly options: { name: string; svgstr: string }) {}
+  },
+}));
 
 /** The parts of JupyterFrontEnd and its shell the plugin touches. */
 function fakeApp() {
@@ -42,7 +52,9 @@ function fakeSettings(composite: Record<string, unknown>) {
 class TrackerWithFind extends FakeTracker {
   find(fn: (p: FakeNotebook) => boolean): FakeNotebook | undefined {
     let found: FakeNotebook | undefined;
-    this.forEach((p) => { if (!found && fn(p)) found = p; });
+    this.forEach((p) => {
+      if (!found && fn(p)) found = p;
+    });
     return found;
   }
 }
@@ -51,8 +63,19 @@ describe('the plugin, activated with fake JupyterLab services', () => {
   it('adds the panel, registers palette commands, applies settings and follows their changes', async () => {
     const { app, added, activated } = fakeApp();
     const palette: string[] = [];
-    const { registry, settings, changed } = fakeSettings({ panelArea: 'left', maxRuns: 2, refreshIntervalMs: 100, vega: { renderer: 'canvas', actions: false, tooltips: true, zoomPan: false } });
-    plugin.activate(app, new TrackerWithFind(), { addItem: (i: { command: string }) => palette.push(i.command) }, registry, null);
+    const { registry, settings, changed } = fakeSettings({
+      panelArea: 'left',
+      maxRuns: 2,
+      refreshIntervalMs: 100,
+      vega: { renderer: 'canvas', actions: false, tooltips: true, zoomPan: false },
+    });
+    plugin.activate(
+      app,
+      new TrackerWithFind(),
+      { addItem: (i: { command: string }) => palette.push(i.command) },
+      registry,
+      null,
+    );
     await flushPromises();
     const panel = added.at(-1)!.widget as StageProgressPanel;
     expect(panel.id).toBe(PANEL_ID);
@@ -70,14 +93,20 @@ describe('the plugin, activated with fake JupyterLab services', () => {
     rendererSettings.update({ renderer: 'svg', actions: true, tooltips: true, zoomPan: true });
   });
 
-  it('reveals the cell of a run, and clears the current notebook\'s runs', async () => {
+  it("reveals the cell of a run, and clears the current notebook's runs", async () => {
     const { app, added, activated } = fakeApp();
     const tracker = new TrackerWithFind();
     plugin.activate(app, tracker, null, null, null);
     const panel = added.at(-1)!.widget as StageProgressPanel;
     const nb = new FakeNotebook('nb', 'stage-failure.ipynb', [new FakeCell('cell-1'), new FakeCell('cell-2')]);
     const scrolled: number[] = [];
-    Object.assign(nb.content, { widgets: [0, 1].map((i) => ({ model: nb.content.model.cells.get(i) })), activeCellIndex: 0, scrollToItem: async (i: number) => { scrolled.push(i); } });
+    Object.assign(nb.content, {
+      widgets: [0, 1].map((i) => ({ model: nb.content.model.cells.get(i) })),
+      activeCellIndex: 0,
+      scrollToItem: async (i: number) => {
+        scrolled.push(i);
+      },
+    });
     tracker.add(nb);
     nb.sessionContext.replay(loadRecording('iopub-stage-failure.json'));
     const [run] = panel.model.runs('nb');
@@ -90,7 +119,7 @@ describe('the plugin, activated with fake JupyterLab services', () => {
     expect(panel.model.runs('nb')).toEqual([]);
   });
 
-  it('opens the panel on a notebook\'s first live run when autoOpen is set, once', async () => {
+  it("opens the panel on a notebook's first live run when autoOpen is set, once", async () => {
     const { app, activated } = fakeApp();
     const tracker = new TrackerWithFind();
     plugin.activate(app, tracker, null, fakeSettings({ autoOpen: true }).registry, null);

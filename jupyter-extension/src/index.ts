@@ -15,7 +15,8 @@ import { StageProgressPanel } from './progress/panel';
 import { NotebookProgressWatcher } from './progress/watcher';
 import { DEFAULT_SETTINGS, readSettings, rendererSettings, type StagebookSettings } from './settings';
 
-const STAGES_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24"><g class="jp-icon3" fill="#616161"><rect x="3" y="4" width="12" height="3" rx="1"/><rect x="3" y="10.5" width="16" height="3" rx="1"/><rect x="3" y="17" width="8" height="3" rx="1"/></g></svg>';
+const STAGES_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24"><g class="jp-icon3" fill="#616161"><rect x="3" y="4" width="12" height="3" rx="1"/><rect x="3" y="10.5" width="16" height="3" rx="1"/><rect x="3" y="17" width="8" height="3" rx="1"/></g></svg>';
 export const stagesIcon = new LabIcon({ name: 'stagebook:stages', svgstr: STAGES_SVG });
 
 const plugin: JupyterFrontEndPlugin<void> = {
@@ -27,7 +28,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
   activate,
 };
 
-function activate(app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null, registry: ISettingRegistry | null, restorer: ILayoutRestorer | null): void {
+function activate(
+  app: JupyterFrontEnd,
+  tracker: INotebookTracker,
+  palette: ICommandPalette | null,
+  registry: ISettingRegistry | null,
+  restorer: ILayoutRestorer | null,
+): void {
   let settings: StagebookSettings = DEFAULT_SETTINGS;
   const model = new ProgressModel({ maxRuns: settings.maxRuns });
   const findNotebook = (id: string): NotebookPanel | undefined => tracker.find((p) => p.id === id);
@@ -47,27 +54,34 @@ function activate(app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICom
   restorer?.add(panel, 'stagebook-progress');
   new NotebookProgressWatcher(tracker, model);
   addPanelCommands({ app, model, panel, show, area: () => settings.panelArea, findNotebook, palette });
-  openOnFirstRun(model, () => settings.autoOpen && !panel.isVisible, () => {
-    const current = tracker.currentWidget;
-    show();
-    current?.content.activate(); // keep the keyboard in the notebook
-  });
+  openOnFirstRun(
+    model,
+    () => settings.autoOpen && !panel.isVisible,
+    () => {
+      const current = tracker.currentWidget;
+      show();
+      current?.content.activate(); // keep the keyboard in the notebook
+    },
+  );
 
   if (registry) {
-    void registry.load(PLUGIN_ID).then((s) => {
-      const apply = (): void => {
-        const { settings: next, problems } = readSettings(s.composite);
-        if (problems.length) console.warn(`${PLUGIN_ID}: invalid settings ignored: ${problems.join('; ')}`);
-        const moved = next.panelArea !== settings.panelArea;
-        settings = next;
-        model.maxRuns = next.maxRuns;
-        panel.refreshIntervalMs = next.refreshIntervalMs;
-        rendererSettings.update(next.vega);
-        if (moved) app.shell.add(panel, next.panelArea, { rank: 650 });
-      };
-      apply();
-      s.changed.connect(apply);
-    }, (e) => console.warn(`${PLUGIN_ID}: settings could not be loaded, using defaults`, e));
+    void registry.load(PLUGIN_ID).then(
+      (s) => {
+        const apply = (): void => {
+          const { settings: next, problems } = readSettings(s.composite);
+          if (problems.length) console.warn(`${PLUGIN_ID}: invalid settings ignored: ${problems.join('; ')}`);
+          const moved = next.panelArea !== settings.panelArea;
+          settings = next;
+          model.maxRuns = next.maxRuns;
+          panel.refreshIntervalMs = next.refreshIntervalMs;
+          rendererSettings.update(next.vega);
+          if (moved) app.shell.add(panel, next.panelArea, { rank: 650 });
+        };
+        apply();
+        s.changed.connect(apply);
+      },
+      (e) => console.warn(`${PLUGIN_ID}: settings could not be loaded, using defaults`, e),
+    );
   }
 }
 

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SETTINGS, readSettings } from './settings';
 
-const schema = JSON.parse(readFileSync(path.join(__dirname, '..', 'schema', 'plugin.json'), 'utf8')) as { properties: Record<string, { default: unknown; properties?: Record<string, { default: unknown }> }> };
+const schema = JSON.parse(readFileSync(path.join(__dirname, '..', 'schema', 'plugin.json'), 'utf8')) as {
+  properties: Record<string, { default: unknown; properties?: Record<string, { default: unknown }> }>;
+};
 
 describe('settings', () => {
   it('the JSON schema JupyterLab shows and the zod schema the code reads agree on fields and defaults', () => {

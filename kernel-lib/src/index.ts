@@ -37,18 +37,69 @@ export type { LogLevel, StageLogger } from './logging/unit-log';
 // Data formats.
 // IMM and HDF5: readers and writers (header codecs, superblock checks and atomic-write helpers stay internal).
 export { readImm, readImmSparse, readImmHeaders, streamImm, writeImm } from './formats/imm';
-export type { ImmFrameHeader, ImmPv, ImmSelection, ReadImmOptions, ImmStack, ImmSparseStack, ImmFrame, ImmStreamOptions, WriteImmOptions } from './formats/imm';
+export type {
+  ImmFrameHeader,
+  ImmPv,
+  ImmSelection,
+  ReadImmOptions,
+  ImmStack,
+  ImmSparseStack,
+  ImmFrame,
+  ImmStreamOptions,
+  WriteImmOptions,
+} from './formats/imm';
 export { Hdf5Reader, withHdf5, writeHdf5 } from './formats/hdf5';
-export type { Hdf5Data, Hdf5Dataset, Hdf5NumericArray, Hdf5DatasetSpec, Hdf5Dtype, WriteHdf5Options } from './formats/hdf5';
+export type {
+  Hdf5Data,
+  Hdf5Dataset,
+  Hdf5NumericArray,
+  Hdf5DatasetSpec,
+  Hdf5Dtype,
+  WriteHdf5Options,
+} from './formats/hdf5';
 export * from './formats/xpcs';
 export * from './formats/fits';
 export * from './analysis';
 // Display layer (tables, Vega-Lite, progress, errors).
 export {
-  showTable, tableBundle, showVegaLite, vegaLiteBundle, renderVegaLiteSvg, svgToPng, renderPng, imageSpec, rasterImage, ProgressDisplay, progressListener,
-  showProgress, endProgress, showError, errorBundle, withErrorDisplay, showPipelineProgress, inKernel, PROGRESS_MIME, VEGALITE_MIME, VEGALITE_V5_MIME, ERROR_MIME, parseProgressPayload, progressPayloadSchema,
+  showTable,
+  tableBundle,
+  showVegaLite,
+  vegaLiteBundle,
+  renderVegaLiteSvg,
+  svgToPng,
+  renderPng,
+  imageSpec,
+  rasterImage,
+  ProgressDisplay,
+  progressListener,
+  showProgress,
+  endProgress,
+  showError,
+  errorBundle,
+  withErrorDisplay,
+  showPipelineProgress,
+  inKernel,
+  PROGRESS_MIME,
+  VEGALITE_MIME,
+  VEGALITE_V5_MIME,
+  ERROR_MIME,
+  parseProgressPayload,
+  progressPayloadSchema,
 } from './display';
-export type { ImageSpecInput, ImageOverlay, DisplayBundle, TableInput, TableOptions, VegaLiteSpec, VegaLiteOptions, StageProgressEvent, ProgressPayload, StageState, PipelineProgressOptions } from './display';
+export type {
+  ImageSpecInput,
+  ImageOverlay,
+  DisplayBundle,
+  TableInput,
+  TableOptions,
+  VegaLiteSpec,
+  VegaLiteOptions,
+  StageProgressEvent,
+  ProgressPayload,
+  StageState,
+  PipelineProgressOptions,
+} from './display';
 // Built-in scientific pipelines (XPCS), registered by name like the `example` pipeline.
 export { xpcsPipeline, xpcsWorkspaceConfig, xpcsProducts } from './pipelines/xpcs/pipeline';
 export type { XpcsWorkspaceOptions } from './pipelines/xpcs/pipeline';
@@ -64,7 +115,13 @@ export { DownloadCache } from './acquisition/cache';
 export { Downloader, downloadAll, stableKey } from './acquisition/downloader';
 export { DownloadRecorder } from './acquisition/record';
 export type { DownloadRecordRow, DownloadOutcomeStatus } from './acquisition/record';
-export type { DownloadItem, DownloadedFile, DownloadFailure, DownloadResult, DownloaderOptions } from './acquisition/downloader';
+export type {
+  DownloadItem,
+  DownloadedFile,
+  DownloadFailure,
+  DownloadResult,
+  DownloaderOptions,
+} from './acquisition/downloader';
 export { formatBytes, formatDownloadProgress, terminalProgress, eventBusProgress } from './acquisition/progress';
 export type { DownloadProgressSnapshot, DownloadProgressListener } from './acquisition/progress';
 export { recordsToItems } from './archives/types';
@@ -73,7 +130,14 @@ export { LcoArchiveClient } from './archives/lco';
 export type { LcoArchiveOptions, LcoFrameQuery } from './archives/lco';
 export { AvailabilityCatalogue, ALEXIS_WINDOWS, availabilityToRecords } from './archives/catalogue';
 export type { AvailabilityRow, WindowQuery } from './archives/catalogue';
-export { parseDirectoryListing, listDirectory, dayDirectories, parseSxiName, listingToRecords, SXI_NAME } from './archives/listing';
+export {
+  parseDirectoryListing,
+  listDirectory,
+  dayDirectories,
+  parseSxiName,
+  listingToRecords,
+  SXI_NAME,
+} from './archives/listing';
 // The LCO data-management pipeline (registered as `lco-data-management`).
 export { loadLcoConfig } from './pipelines/lco/config';
 export type { LcoConfig, LcoArchiveConfig } from './pipelines/lco/config';
@@ -86,7 +150,14 @@ import './pipelines/lco';
 // or refused, streaming, Rigaku/HDF5 frames, legacy or NeXus results), fit datasets, portal PNGs.
 export { correlateXpcsFile, frameFileOf, writeXpcsPortalPngs, xpcsFitDatasets } from './pipelines/xpcs';
 export type { CorrelateXpcsFileOptions, CorrelateXpcsFileResult } from './pipelines/xpcs';
-export { scatteringPatternSpecs, ringMeans, contrastBaselineSpec, intensityVsQSpec, diffusionFit, Q_UNIT } from './pipelines/xpcs/plots';
+export {
+  scatteringPatternSpecs,
+  ringMeans,
+  contrastBaselineSpec,
+  intensityVsQSpec,
+  diffusionFit,
+  Q_UNIT,
+} from './pipelines/xpcs/plots';
 export type { PatternInput } from './pipelines/xpcs/plots';
 // ALEXIS (solar-flare catalogue): onboarding catalogues, stages 1-2, stage-4 science, the solar image figure.
 export * from './pipelines/alexis';
@@ -97,9 +168,25 @@ export * as stix from './pipelines/stix';
 // Flows (Automate-style state machines over transfer / compute / plots / ingest / shell), the XPCS
 // flow, its crawler, and the embedded dataset search index (docs/xpcs-flow.md).
 export {
-  FlowStore, makeFlowEnvironment, loadFlowConfig, loadFlowDefinition, parseFlowDefinition, runFlow, planFlow, FLOW_ACTIONS,
+  FlowStore,
+  makeFlowEnvironment,
+  loadFlowConfig,
+  loadFlowDefinition,
+  parseFlowDefinition,
+  runFlow,
+  planFlow,
+  FLOW_ACTIONS,
 } from './flows';
-export type { FlowDefinition, FlowEnvironment, FlowRunRecord, FlowStepRecord, RunFlowOptions, FlowClock, FlowStepEvent, FlowPlanStep } from './flows';
+export type {
+  FlowDefinition,
+  FlowEnvironment,
+  FlowRunRecord,
+  FlowStepRecord,
+  RunFlowOptions,
+  FlowClock,
+  FlowStepEvent,
+  FlowPlanStep,
+} from './flows';
 export { SearchIndex, parseQuery } from './search';
 export type { SearchHit, SearchOptions, IngestWarning, FieldType } from './search';
 export { xpcsFlowDefinition, xpcsFlowInput, crawlDatasets } from './pipelines/xpcs-flow';

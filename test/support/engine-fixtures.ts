@@ -10,7 +10,10 @@ export const DIST = path.resolve(__dirname, '../../kernel-lib/dist');
 export const CLI = path.resolve(__dirname, '../../kernel-lib/bin/stagebook.js');
 
 /** A temp dir with ws/incoming/<name>.txt files and a config.yaml (extra YAML appended). */
-export function makeWorkspace(texts: Record<string, string>, extraYaml = ''): { dir: string; config: string; ws: string } {
+export function makeWorkspace(
+  texts: Record<string, string>,
+  extraYaml = '',
+): { dir: string; config: string; ws: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-engine-'));
   const ws = path.join(dir, 'ws');
   mkdirSync(path.join(ws, 'incoming'), { recursive: true });

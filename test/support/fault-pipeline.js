@@ -7,7 +7,11 @@ const path = require('node:path');
 const { definePipeline, defineStage } = require(path.resolve(__dirname, '../../kernel-lib/dist/engine'));
 
 const copy = defineStage({
-  name: 'copy', version: 1, kind: 'map', level: 'L1', usesCore: false,
+  name: 'copy',
+  version: 1,
+  kind: 'map',
+  level: 'L1',
+  usesCore: false,
   async run(ctx) {
     const out = ctx.output(`L1/${path.basename(ctx.input.path)}`);
     if (fs.existsSync(path.join(ctx.root, 'control', 'full'))) fs.writeFileSync('/dev/full', 'x'.repeat(4096));

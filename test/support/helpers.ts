@@ -36,5 +36,7 @@ export function expectStagebookError(fn: () => unknown, pattern: RegExp): Error 
  */
 export function python(code: string, data: unknown): any {
   const src = `import json, sys\nimport numpy as np\nimport scipy.signal as ss\nimport scipy.interpolate as si\nD = json.load(sys.stdin)\n${code}`;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', src], { input: JSON.stringify(data), maxBuffer: 256 << 20 }).toString());
+  return JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', src], { input: JSON.stringify(data), maxBuffer: 256 << 20 }).toString(),
+  );
 }

@@ -74,7 +74,9 @@ export function kernelsOf(serverPid: number): number[] {
     try {
       const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
       if (env.includes(`JPY_PARENT_PID=${serverPid}`)) pids.push(Number(entry));
-    } catch { /* gone, or not ours */ }
+    } catch {
+      /* gone, or not ours */
+    }
   }
   return pids;
 }
@@ -90,12 +92,16 @@ async function killGroup(child: ChildProcess, graceMs = 10_000): Promise<void> {
     const exited = exitPromise(child);
     try {
       process.kill(-pid, 'SIGTERM');
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
     const timer = delay(graceMs).then(() => 'timeout' as const);
     if ((await Promise.race([exited, timer])) === 'timeout') {
       try {
         process.kill(-pid, 'SIGKILL');
-      } catch { /* gone meanwhile */ }
+      } catch {
+        /* gone meanwhile */
+      }
       await exited;
     }
   }
@@ -104,7 +110,9 @@ async function killGroup(child: ChildProcess, graceMs = 10_000): Promise<void> {
   for (const k of kernelsOf(pid)) {
     try {
       process.kill(k, 'SIGKILL');
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
 }
 
@@ -134,19 +142,41 @@ export async function startJupyterLab(options: StartOptions): Promise<LabServer>
 async function startOnce(options: StartOptions, hostBuild: string, port: number): Promise<LabServer> {
   const token = randomBytes(16).toString('hex');
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'sb-lab-state-'));
-  const args = [SERVER_SCRIPT, '--host-build', hostBuild, '--root-dir', options.rootDir, '--state-dir', stateDir,
-    '--port', String(port), '--token', token,
+  const args = [
+    SERVER_SCRIPT,
+    '--host-build',
+    hostBuild,
+    '--root-dir',
+    options.rootDir,
+    '--state-dir',
+    stateDir,
+    '--port',
+    String(port),
+    '--token',
+    token,
     ...(options.labextensionDirs ?? []).flatMap((d) => ['--labextensions-dir', d]),
-    ...(options.disabledExtensions ?? []).flatMap((id) => ['--disable-extension', id])];
+    ...(options.disabledExtensions ?? []).flatMap((id) => ['--disable-extension', id]),
+  ];
   // detached: its own process group, so stop() signals the server and its helpers together.
-  const child = spawn(PYTHON, args, { cwd: options.rootDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  const child = spawn(PYTHON, args, {
+    cwd: options.rootDir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
   let log = '';
-  child.stdout!.on('data', (d) => { log += d; });
-  child.stderr!.on('data', (d) => { log += d; });
+  child.stdout!.on('data', (d) => {
+    log += d;
+  });
+  child.stderr!.on('data', (d) => {
+    log += d;
+  });
   const url = `http://127.0.0.1:${port}`;
   const server: LabServer = {
-    url, token, labUrl: `${url}/lab?token=${token}`, log: () => log,
+    url,
+    token,
+    labUrl: `${url}/lab?token=${token}`,
+    log: () => log,
     stop: async () => {
       await killGroup(child);
       rmSync(stateDir, { recursive: true, force: true });
@@ -154,13 +184,17 @@ async function startOnce(options: StartOptions, hostBuild: string, port: number)
   };
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let exitCode: number | null | undefined;
-  void exitPromise(child).then((c) => { exitCode = c; });
+  void exitPromise(child).then((c) => {
+    exitCode = c;
+  });
   while (Date.now() < deadline) {
     if (exitCode !== undefined) break;
     try {
       const res = await fetch(`${url}/api/status`, { headers: { Authorization: `token ${token}` } });
       if (res.ok) return server;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await delay(100);
   }
   await server.stop();
@@ -182,12 +216,21 @@ export async function launchChromium(): Promise<Chromium> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {
-    context, page,
+    context,
+    page,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

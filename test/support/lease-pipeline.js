@@ -10,7 +10,11 @@ const path = require('node:path');
 const { definePipeline, defineStage } = require(path.resolve(__dirname, '../../kernel-lib/dist/engine'));
 
 const mark = defineStage({
-  name: 'mark', version: 1, kind: 'map', level: 'L1', usesCore: false,
+  name: 'mark',
+  version: 1,
+  kind: 'map',
+  level: 'L1',
+  usesCore: false,
   async run(ctx) {
     const name = path.basename(ctx.input.path);
     const control = (f) => path.join(ctx.root, 'control', `${f}-${name}`);
@@ -22,7 +26,9 @@ const mark = defineStage({
     if (fs.existsSync(control('block'))) {
       fs.rmSync(control('block'));
       fs.writeFileSync(control('blocking'), String(Date.now()));
-      while (!fs.existsSync(control('release'))) { /* CPU-bound: the event loop never turns */ }
+      while (!fs.existsSync(control('release'))) {
+        /* CPU-bound: the event loop never turns */
+      }
     }
   },
 });

@@ -6,7 +6,16 @@ const [file, runId, n, tag] = [process.argv[3], process.argv[4], Number(process.
 const ledger = Ledger.open(file, { busyTimeoutMs: 30000 });
 const t0 = performance.now();
 for (let i = 0; i < n; i++) {
-  const id = ledger.startStageRun({ runId, pipeline: 'bench', stage: `s-${tag}`, unit: `u${i}`, stageVersion: 1, params: { i }, cacheKey: `k${i}`, inputs: [] });
+  const id = ledger.startStageRun({
+    runId,
+    pipeline: 'bench',
+    stage: `s-${tag}`,
+    unit: `u${i}`,
+    stageVersion: 1,
+    params: { i },
+    cacheKey: `k${i}`,
+    inputs: [],
+  });
   ledger.finishStageRun(id, { status: 'succeeded', outputs: [], log: '' });
   ledger.bumpUnitsDone(runId);
 }

@@ -36,7 +36,8 @@ export function decodePng(buf: Uint8Array): DecodedPng {
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
-      if (data[8] !== 8 || data[12] !== 0) throw new Error(`decodePng: bit depth ${data[8]} / interlace ${data[12]} not supported`);
+      if (data[8] !== 8 || data[12] !== 0)
+        throw new Error(`decodePng: bit depth ${data[8]} / interlace ${data[12]} not supported`);
       colorType = data[9];
     } else if (type === 'PLTE') palette = data;
     else if (type === 'tRNS') trns = data;

@@ -3,7 +3,11 @@ import { PROGRESS_MIME } from 'stagebook/progress-schema';
 import { findRunCellIndex, revealRunCell, type NotebookViewLike } from './cell-locator';
 
 const now = new Date().toISOString();
-const progressOutput = (runId: string): unknown => ({ output_type: 'display_data', metadata: {}, data: { [PROGRESS_MIME]: { version: 1, runId, state: 'succeeded', startedAt: now, updatedAt: now, stages: [] } } });
+const progressOutput = (runId: string): unknown => ({
+  output_type: 'display_data',
+  metadata: {},
+  data: { [PROGRESS_MIME]: { version: 1, runId, state: 'succeeded', startedAt: now, updatedAt: now, stages: [] } },
+});
 
 function notebook(cells: Array<{ id: string; outputs?: unknown[] }>): NotebookViewLike & { scrolled: number[] } {
   const scrolled: number[] = [];
@@ -24,7 +28,10 @@ describe('finding the cell that ran a pipeline', () => {
   });
 
   it('falls back to the outputs carrying the run, and reports -1 when nothing matches', () => {
-    const nb = notebook([{ id: 'a', outputs: [progressOutput('other')] }, { id: 'b', outputs: [progressOutput('r7')] }]);
+    const nb = notebook([
+      { id: 'a', outputs: [progressOutput('other')] },
+      { id: 'b', outputs: [progressOutput('r7')] },
+    ]);
     expect(findRunCellIndex(nb, { runId: 'r7', cellId: 'deleted-cell' })).toBe(1);
     expect(findRunCellIndex(nb, { runId: 'nowhere' })).toBe(-1);
   });

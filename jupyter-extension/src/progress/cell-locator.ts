@@ -30,7 +30,10 @@ export function findRunCellIndex(notebook: NotebookViewLike, run: { runId: strin
 }
 
 /** Makes the run's cell the active cell and scrolls it into the middle of the view. */
-export async function revealRunCell(notebook: NotebookViewLike, run: { runId: string; cellId?: string }): Promise<number> {
+export async function revealRunCell(
+  notebook: NotebookViewLike,
+  run: { runId: string; cellId?: string },
+): Promise<number> {
   const index = findRunCellIndex(notebook, run);
   if (index < 0) return -1;
   notebook.activeCellIndex = index;

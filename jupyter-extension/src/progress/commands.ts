@@ -46,7 +46,13 @@ export function addPanelCommands(ctx: PanelCommandContext): void {
   });
   app.commands.addCommand(CommandIds.reveal, {
     label: 'Scroll to the Cell That Ran a Pipeline',
-    describedBy: { args: { type: 'object', properties: { runKey: { type: 'string', description: 'Run key `<notebook widget id>/<run id>`' } }, required: ['runKey'] } },
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: { runKey: { type: 'string', description: 'Run key `<notebook widget id>/<run id>`' } },
+        required: ['runKey'],
+      },
+    },
     execute: async (args) => {
       const run = model.run(String(args.runKey ?? ''));
       const notebook = run && ctx.findNotebook(run.notebookId);
@@ -55,7 +61,8 @@ export function addPanelCommands(ctx: PanelCommandContext): void {
       return revealRunCell(notebook.content, run);
     },
   });
-  for (const command of [CommandIds.open, CommandIds.toggle, CommandIds.clear]) ctx.palette?.addItem({ command, category: 'Stagebook' });
+  for (const command of [CommandIds.open, CommandIds.toggle, CommandIds.clear])
+    ctx.palette?.addItem({ command, category: 'Stagebook' });
 }
 
 /** Collapses the side bar holding the panel (ILabShell is optional: other shells just keep it). */

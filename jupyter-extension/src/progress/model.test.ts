@@ -3,8 +3,18 @@ import type { ProgressPayload } from 'stagebook/progress-schema';
 import { ProgressModel, type ProgressChange } from './model';
 
 const at = (s: number): string => new Date(Date.UTC(2026, 10, 21, 12, 0, s)).toISOString();
-const payload = (runId: string, startedS: number, updatedS: number, state: ProgressPayload['state'] = 'running'): ProgressPayload => ({
-  version: 1, runId, pipeline: 'p', state, startedAt: at(startedS), updatedAt: at(updatedS),
+const payload = (
+  runId: string,
+  startedS: number,
+  updatedS: number,
+  state: ProgressPayload['state'] = 'running',
+): ProgressPayload => ({
+  version: 1,
+  runId,
+  pipeline: 'p',
+  state,
+  startedAt: at(startedS),
+  updatedAt: at(updatedS),
   stages: [{ name: 'a', state }],
 });
 

@@ -95,12 +95,23 @@ export class ProgressModel {
    * Applies one payload. Returns the run, or null when the payload is older than the stored one
    * (or the run was trimmed away as the oldest).
    */
-  apply(notebookId: string, payload: ProgressPayload, origin: { cellId?: string; displayId?: string; source?: 'live' | 'saved' } = {}): RunRecord | null {
+  apply(
+    notebookId: string,
+    payload: ProgressPayload,
+    origin: { cellId?: string; displayId?: string; source?: 'live' | 'saved' } = {},
+  ): RunRecord | null {
     const nb = this.state(notebookId);
     const key = `${notebookId}/${payload.runId}`;
     const prev = nb.runs.get(key);
     if (prev && Date.parse(payload.updatedAt) < Date.parse(prev.payload.updatedAt)) return null;
-    const run: RunRecord = prev ?? { key, notebookId, runId: payload.runId, payload, source: origin.source ?? 'live', seq: ++this.seq };
+    const run: RunRecord = prev ?? {
+      key,
+      notebookId,
+      runId: payload.runId,
+      payload,
+      source: origin.source ?? 'live',
+      seq: ++this.seq,
+    };
     run.payload = payload;
     run.cellId = origin.cellId ?? run.cellId;
     run.displayId = origin.displayId ?? run.displayId;

@@ -21,7 +21,10 @@ describe('StageProgressPanel', () => {
     vi.useRealTimers();
   });
 
-  function build(onActivate?: (run: RunRecord, stage?: string) => void): { model: ProgressModel; tracker: FakeTracker } {
+  function build(onActivate?: (run: RunRecord, stage?: string) => void): {
+    model: ProgressModel;
+    tracker: FakeTracker;
+  } {
     const model = new ProgressModel();
     const tracker = new FakeTracker();
     new NotebookProgressWatcher(tracker, model);
@@ -39,8 +42,16 @@ describe('StageProgressPanel', () => {
     const node = panel!.node;
     const run = node.querySelector<HTMLElement>('.sb-run')!;
     expect(run.dataset.state).toBe('failed');
-    const stages = [...node.querySelectorAll<HTMLElement>('.sb-stage')].map((s) => [s.dataset.stage, s.dataset.state, s.querySelector('.sb-stage-count')?.textContent]);
-    expect(stages).toEqual([['prepare', 'succeeded', '3/3'], ['calibrate', 'failed', '1/3'], ['publish', 'pending', '']]);
+    const stages = [...node.querySelectorAll<HTMLElement>('.sb-stage')].map((s) => [
+      s.dataset.stage,
+      s.dataset.state,
+      s.querySelector('.sb-stage-count')?.textContent,
+    ]);
+    expect(stages).toEqual([
+      ['prepare', 'succeeded', '3/3'],
+      ['calibrate', 'failed', '1/3'],
+      ['publish', 'pending', ''],
+    ]);
     const error = node.querySelector('.sb-stage[data-stage="calibrate"] .sb-stage-error')!;
     expect(error.textContent).toContain('E_INVALID_ARGUMENT');
     expect(error.textContent).toContain('calibrate: dark frame missing for frame-002');
@@ -76,8 +87,13 @@ describe('StageProgressPanel', () => {
     panel!.renderNow();
     const runId = panel!.node.querySelector<HTMLElement>('.sb-run')!.dataset.runId!;
     panel!.node.querySelector<HTMLElement>('.sb-stage[data-stage="calibrate"]')!.click();
-    panel!.node.querySelector<HTMLElement>('.sb-run-header')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
-    expect(clicks).toEqual([[runId, 'calibrate'], [runId, undefined]]);
+    panel!.node
+      .querySelector<HTMLElement>('.sb-run-header')!
+      .dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    expect(clicks).toEqual([
+      [runId, 'calibrate'],
+      [runId, undefined],
+    ]);
   });
 
   it('coalesces a burst of updates into one redraw per refresh interval and ticks running durations', () => {
@@ -87,7 +103,14 @@ describe('StageProgressPanel', () => {
     const base = panel!.renderCount;
     const start = new Date().toISOString();
     for (let i = 1; i <= 100; i++) {
-      const p: ProgressPayload = { version: 1, runId: 'r', state: 'running', startedAt: start, updatedAt: new Date().toISOString(), stages: [{ name: 'download', state: 'running', n: i, total: 100, startedAt: start }] };
+      const p: ProgressPayload = {
+        version: 1,
+        runId: 'r',
+        state: 'running',
+        startedAt: start,
+        updatedAt: new Date().toISOString(),
+        stages: [{ name: 'download', state: 'running', n: i, total: 100, startedAt: start }],
+      };
       model.apply('nb', p);
     }
     expect(panel!.renderCount).toBe(base); // nothing drawn synchronously
@@ -107,7 +130,9 @@ describe('StageProgressPanel', () => {
     nb.sessionContext.replay(failureRecording);
     model.noteInvalid('nb', [{ path: 'stages.0.state', message: 'Invalid option' }]);
     panel!.renderNow();
-    expect(panel!.node.querySelector('.sb-panel-warning')!.textContent).toBe('1 progress message(s) ignored: stages.0.state: Invalid option');
+    expect(panel!.node.querySelector('.sb-panel-warning')!.textContent).toBe(
+      '1 progress message(s) ignored: stages.0.state: Invalid option',
+    );
     nb.sessionContext.statusChanged.emit('autorestarting');
     expect(panel!.node.querySelector('.sb-panel-warning')).toBeNull();
     expect(panel!.node.querySelector('.sb-panel-note')!.textContent).toBe('kernel restarted 1×: earlier runs cleared');

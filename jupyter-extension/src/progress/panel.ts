@@ -104,13 +104,16 @@ export class StageProgressPanel extends Widget {
   }
 
   private renderHeader(id: string | null, runs: RunRecord[]): void {
-    const path = id ? this.model.pathOf(id) ?? id : null;
+    const path = id ? (this.model.pathOf(id) ?? id) : null;
     const failed = runs.filter((r) => r.payload.state === 'failed').length;
     const running = runs.filter((r) => r.payload.state === 'running').length;
     const parts = [`${runs.length} run${runs.length === 1 ? '' : 's'}`];
     if (running) parts.push(`${running} running`);
     if (failed) parts.push(`${failed} failed`);
-    this.header.replaceChildren(el('div', 'sb-panel-title', 'Stage progress'), el('div', 'sb-panel-notebook', path ? `${basename(path)} · ${parts.join(' · ')}` : 'No notebook selected'));
+    this.header.replaceChildren(
+      el('div', 'sb-panel-title', 'Stage progress'),
+      el('div', 'sb-panel-notebook', path ? `${basename(path)} · ${parts.join(' · ')}` : 'No notebook selected'),
+    );
     if (path) this.header.title = path;
   }
 
@@ -120,16 +123,26 @@ export class StageProgressPanel extends Widget {
     const lines: HTMLElement[] = [];
     if (invalid.count > 0) {
       const first = invalid.last?.[0];
-      lines.push(el('div', 'sb-panel-warning', `${invalid.count} progress message(s) ignored: ${first ? `${first.path}: ${first.message}` : 'invalid payload'}`));
+      lines.push(
+        el(
+          'div',
+          'sb-panel-warning',
+          `${invalid.count} progress message(s) ignored: ${first ? `${first.path}: ${first.message}` : 'invalid payload'}`,
+        ),
+      );
     }
     if (resets > 0) lines.push(el('div', 'sb-panel-note', `kernel restarted ${resets}×: earlier runs cleared`));
     this.footer.replaceChildren(...lines);
   }
 
   private emptyState(id: string | null): HTMLElement {
-    return el('div', 'sb-panel-empty', id
-      ? 'No pipeline runs in this notebook yet. Runs appear here when a cell shows progress, e.g. showPipelineProgress({ pipeline }) before runPipeline(...).'
-      : 'Open a notebook to follow its pipeline runs.');
+    return el(
+      'div',
+      'sb-panel-empty',
+      id
+        ? 'No pipeline runs in this notebook yet. Runs appear here when a cell shows progress, e.g. showPipelineProgress({ pipeline }) before runPipeline(...).'
+        : 'Open a notebook to follow its pipeline runs.',
+    );
   }
 }
 

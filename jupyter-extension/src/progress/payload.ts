@@ -8,7 +8,12 @@
  * kernel side and the panel cannot drift apart silently; a payload that fails it is reported as
  * issues (zod style), never thrown: one bad message must not take the panel down.
  */
-import { PROGRESS_MIME, parseProgressPayload, type PayloadIssue, type ProgressPayload } from 'stagebook/progress-schema';
+import {
+  PROGRESS_MIME,
+  parseProgressPayload,
+  type PayloadIssue,
+  type ProgressPayload,
+} from 'stagebook/progress-schema';
 
 /** The parts of a Jupyter message this module reads (KernelMessage.IMessage is structurally wider). */
 export interface IopubMessageLike {
@@ -46,11 +51,21 @@ export function extractProgress(msg: IopubMessageLike): ExtractedProgress {
   const parsed = parseProgressPayload(raw);
   if (!parsed.ok) return { kind: 'invalid', issues: parsed.issues, displayId };
   const parentMsgId = (msg.parent_header as { msg_id?: string }).msg_id;
-  return { kind: 'progress', message: { payload: parsed.payload, displayId, parentMsgId: parentMsgId || undefined, update: msg.header.msg_type === 'update_display_data' } };
+  return {
+    kind: 'progress',
+    message: {
+      payload: parsed.payload,
+      displayId,
+      parentMsgId: parentMsgId || undefined,
+      update: msg.header.msg_type === 'update_display_data',
+    },
+  };
 }
 
 /** Reads progress payloads out of saved nbformat outputs (a notebook opened with its outputs). */
-export function progressFromOutputs(outputs: ReadonlyArray<{ output_type?: string; data?: Record<string, unknown> }>): ProgressPayload[] {
+export function progressFromOutputs(
+  outputs: ReadonlyArray<{ output_type?: string; data?: Record<string, unknown> }>,
+): ProgressPayload[] {
   const found: ProgressPayload[] = [];
   for (const o of outputs) {
     const raw = o.data?.[PROGRESS_MIME];

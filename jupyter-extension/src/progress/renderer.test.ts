@@ -4,7 +4,8 @@ import { PROGRESS_MIME } from 'stagebook/progress-schema';
 import { loadRecording } from '../test-support/fakes';
 import { RenderedProgress, progressRendererFactory } from './renderer';
 
-const mimeModel = (data: Record<string, unknown>): IRenderMime.IMimeModel => ({ trusted: false, data, metadata: {}, setData: () => undefined }) as unknown as IRenderMime.IMimeModel;
+const mimeModel = (data: Record<string, unknown>): IRenderMime.IMimeModel =>
+  ({ trusted: false, data, metadata: {}, setData: () => undefined }) as unknown as IRenderMime.IMimeModel;
 
 describe('progress MIME renderer', () => {
   const bundles = loadRecording('iopub-stage-failure.json')
@@ -12,13 +13,24 @@ describe('progress MIME renderer', () => {
     .filter((d): d is Record<string, unknown> => !!d?.[PROGRESS_MIME]);
 
   it('renders each recorded bundle as a run card, following update_display_data in place', async () => {
-    const r = progressRendererFactory.createRenderer({ mimeType: PROGRESS_MIME, sanitizer: {} as never, resolver: null, linkHandler: null, latexTypesetter: null }) as RenderedProgress;
+    const r = progressRendererFactory.createRenderer({
+      mimeType: PROGRESS_MIME,
+      sanitizer: {} as never,
+      resolver: null,
+      linkHandler: null,
+      latexTypesetter: null,
+    }) as RenderedProgress;
     const states: string[] = [];
     for (const data of bundles) {
       await r.renderModel(mimeModel(data));
       states.push([...r.node.querySelectorAll<HTMLElement>('.sb-stage')].map((s) => s.dataset.state).join(','));
     }
-    expect(states).toEqual(['running,pending,pending', 'succeeded,pending,pending', 'succeeded,running,pending', 'succeeded,failed,pending']);
+    expect(states).toEqual([
+      'running,pending,pending',
+      'succeeded,pending,pending',
+      'succeeded,running,pending',
+      'succeeded,failed,pending',
+    ]);
     expect(r.node.classList.contains('sb-progress-output')).toBe(true);
     expect(r.node.querySelectorAll('.sb-run')).toHaveLength(1);
     expect(r.node.querySelector('.sb-stage-error')!.textContent).toContain('dark frame missing');
@@ -28,7 +40,20 @@ describe('progress MIME renderer', () => {
   it('never interprets payload text as HTML', async () => {
     const r = new RenderedProgress(PROGRESS_MIME);
     const now = new Date().toISOString();
-    await r.renderModel(mimeModel({ [PROGRESS_MIME]: { version: 1, runId: 'r', state: 'failed', startedAt: now, updatedAt: now, stages: [{ name: '<img src=x onerror=alert(1)>', state: 'failed', error: { code: 'E', message: '<b>bold</b>' } }] } }));
+    await r.renderModel(
+      mimeModel({
+        [PROGRESS_MIME]: {
+          version: 1,
+          runId: 'r',
+          state: 'failed',
+          startedAt: now,
+          updatedAt: now,
+          stages: [
+            { name: '<img src=x onerror=alert(1)>', state: 'failed', error: { code: 'E', message: '<b>bold</b>' } },
+          ],
+        },
+      }),
+    );
     expect(r.node.querySelector('img')).toBeNull();
     expect(r.node.querySelector('b')).toBeNull();
     expect(r.node.querySelector('.sb-stage-name')!.textContent).toBe('<img src=x onerror=alert(1)>');

@@ -7,7 +7,13 @@ import { countText, type ProgressPayload, type StageProgress, type StageState } 
 import { Css } from '../constants';
 
 const ICON: Record<StageState, string> = { pending: '○', running: '◔', succeeded: '✓', cached: '↺', failed: '✗' };
-const LABEL: Record<StageState, string> = { pending: 'pending', running: 'running', succeeded: 'succeeded', cached: 'cached (skipped)', failed: 'failed' };
+const LABEL: Record<StageState, string> = {
+  pending: 'pending',
+  running: 'running',
+  succeeded: 'succeeded',
+  cached: 'cached (skipped)',
+  failed: 'failed',
+};
 
 export interface RunViewOptions {
   /** Clock for durations of running stages (ms since epoch). */
@@ -60,10 +66,18 @@ export function renderRunCard(p: ProgressPayload, options: RunViewOptions): HTML
 
 function renderHeader(p: ProgressPayload, options: RunViewOptions): HTMLElement {
   const header = el('div', Css.runHeader);
-  header.append(stateIcon(p.state), el('span', 'sb-run-title', p.pipeline ?? 'pipeline run'), el('code', 'sb-run-id', p.runId));
-  header.append(el('span', `sb-run-state sb-state-${p.state}`, p.state), el('span', 'sb-run-duration', formatDuration(runDurationMs(p, options.now))));
+  header.append(
+    stateIcon(p.state),
+    el('span', 'sb-run-title', p.pipeline ?? 'pipeline run'),
+    el('code', 'sb-run-id', p.runId),
+  );
+  header.append(
+    el('span', `sb-run-state sb-state-${p.state}`, p.state),
+    el('span', 'sb-run-duration', formatDuration(runDurationMs(p, options.now))),
+  );
   header.title = `Run ${p.runId} started ${new Date(p.startedAt).toLocaleString()}`;
-  if (options.onActivate) makeClickable(header, () => options.onActivate?.(), 'Scroll to the cell that ran this pipeline');
+  if (options.onActivate)
+    makeClickable(header, () => options.onActivate?.(), 'Scroll to the cell that ran this pipeline');
   return header;
 }
 
@@ -72,17 +86,27 @@ function renderStage(s: StageProgress, options: RunViewOptions): HTMLElement {
   row.dataset.stage = s.name;
   row.dataset.state = s.state;
   const line = el('div', 'sb-stage-line');
-  line.append(stateIcon(s.state), el('span', 'sb-stage-name', s.name), el('span', 'sb-stage-count', countText(s)), el('span', 'sb-stage-duration', formatDuration(stageDurationMs(s, options.now))));
+  line.append(
+    stateIcon(s.state),
+    el('span', 'sb-stage-name', s.name),
+    el('span', 'sb-stage-count', countText(s)),
+    el('span', 'sb-stage-duration', formatDuration(stageDurationMs(s, options.now))),
+  );
   row.append(line);
   if (s.total !== undefined && s.total > 0) row.append(progressBar(s));
   if (s.message) row.append(el('div', 'sb-stage-message', s.message));
   if (s.error) {
     const err = el('div', Css.stageError);
-    err.append(el('code', 'sb-error-code', s.error.code), document.createTextNode(' '), el('span', 'sb-error-message', s.error.message));
+    err.append(
+      el('code', 'sb-error-code', s.error.code),
+      document.createTextNode(' '),
+      el('span', 'sb-error-message', s.error.message),
+    );
     if (s.error.input) err.append(el('div', 'sb-error-input', `input: ${s.error.input}`));
     row.append(err);
   }
-  if (options.onActivate) makeClickable(row, () => options.onActivate?.(s.name), `Scroll to the cell that ran stage ${s.name}`);
+  if (options.onActivate)
+    makeClickable(row, () => options.onActivate?.(s.name), `Scroll to the cell that ran stage ${s.name}`);
   return row;
 }
 

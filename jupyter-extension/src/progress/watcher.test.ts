@@ -22,7 +22,11 @@ describe('NotebookProgressWatcher on recorded tslab traffic', () => {
     const [run] = model.runs('nb-1');
     expect(run.payload.pipeline).toBe('e2e-failure');
     expect(run.payload.state).toBe('failed');
-    expect(run.payload.stages.map((s) => [s.name, s.state])).toEqual([['prepare', 'succeeded'], ['calibrate', 'failed'], ['publish', 'pending']]);
+    expect(run.payload.stages.map((s) => [s.name, s.state])).toEqual([
+      ['prepare', 'succeeded'],
+      ['calibrate', 'failed'],
+      ['publish', 'pending'],
+    ]);
     expect(run.payload.stages[1].error?.message).toBe('calibrate: dark frame missing for frame-002');
     expect(run.cellId).toBe('cell-2');
     expect(run.displayId).toMatch(/^stagebook-progress-/);
@@ -35,14 +39,20 @@ describe('NotebookProgressWatcher on recorded tslab traffic', () => {
     tracker.add(nb);
     const seen: string[] = [];
     model.changed.connect((_, c) => {
-      if (c.kind === 'run') seen.push(model.run(c.runKey!)!.payload.stages.map((s) => s.state).join(','));
+      if (c.kind === 'run')
+        seen.push(
+          model
+            .run(c.runKey!)!
+            .payload.stages.map((s) => s.state)
+            .join(','),
+        );
     });
     nb.sessionContext.replay(xpcsRecording);
     expect(seen).toEqual(['running,pending', 'succeeded,pending', 'succeeded,running', 'succeeded,succeeded']);
     expect(model.runs('nb-x')[0].payload.state).toBe('succeeded');
   });
 
-  it('keeps each notebook\'s runs when switching notebooks, and clears one notebook on its kernel restart', () => {
+  it("keeps each notebook's runs when switching notebooks, and clears one notebook on its kernel restart", () => {
     const { tracker, model } = setup();
     const a = new FakeNotebook('a', 'a.ipynb', []);
     const b = new FakeNotebook('b', 'b.ipynb', []);
@@ -79,9 +89,14 @@ describe('NotebookProgressWatcher on recorded tslab traffic', () => {
 
   it('seeds runs from the saved outputs of a notebook opened after it ran', async () => {
     const { tracker, model } = setup();
-    const last = [...failureRecording].reverse().find((e) => (e.msg.content as { data?: Record<string, unknown> }).data?.[PROGRESS_MIME])!;
+    const last = [...failureRecording]
+      .reverse()
+      .find((e) => (e.msg.content as { data?: Record<string, unknown> }).data?.[PROGRESS_MIME])!;
     const data = (last.msg.content as { data: Record<string, unknown> }).data;
-    const nb = new FakeNotebook('nb', 'shared.ipynb', [new FakeCell('md'), new FakeCell('ran-it', [{ output_type: 'display_data', data, metadata: {} }])]);
+    const nb = new FakeNotebook('nb', 'shared.ipynb', [
+      new FakeCell('md'),
+      new FakeCell('ran-it', [{ output_type: 'display_data', data, metadata: {} }]),
+    ]);
     tracker.add(nb);
     await flushPromises();
     const [run] = model.runs('nb');
@@ -94,7 +109,11 @@ describe('NotebookProgressWatcher on recorded tslab traffic', () => {
     const { tracker, model } = setup();
     const nb = new FakeNotebook('nb', 'nb.ipynb', []);
     tracker.add(nb);
-    nb.sessionContext.iopubMessage.emit({ header: { msg_type: 'display_data' }, parent_header: {}, content: { data: { [PROGRESS_MIME]: { version: 1, runId: 'r', state: 'exploded' } }, transient: {} } });
+    nb.sessionContext.iopubMessage.emit({
+      header: { msg_type: 'display_data' },
+      parent_header: {},
+      content: { data: { [PROGRESS_MIME]: { version: 1, runId: 'r', state: 'exploded' } }, transient: {} },
+    });
     expect(model.invalidOf('nb').count).toBe(1);
     expect(model.invalidOf('nb').last?.map((i) => i.path)).toContain('state');
     nb.disposed.emit();

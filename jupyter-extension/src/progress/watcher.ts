@@ -62,7 +62,10 @@ export class NotebookProgressWatcher implements IDisposable {
   private disposed = false;
   private readonly cleanups = new Map<string, () => void>();
 
-  constructor(private readonly tracker: NotebookTrackerLike, private readonly model: ProgressModel) {
+  constructor(
+    private readonly tracker: NotebookTrackerLike,
+    private readonly model: ProgressModel,
+  ) {
     tracker.forEach((panel) => this.watch(panel));
     tracker.widgetAdded.connect(this.onAdded, this);
     tracker.currentChanged.connect(this.onCurrent, this);
@@ -102,7 +105,11 @@ export class NotebookProgressWatcher implements IDisposable {
       const found = extractProgress(msg);
       if (found.kind === 'progress') {
         const m = found.message;
-        this.model.apply(id, m.payload, { cellId: m.parentMsgId ? requests.get(m.parentMsgId) : undefined, displayId: m.displayId, source: 'live' });
+        this.model.apply(id, m.payload, {
+          cellId: m.parentMsgId ? requests.get(m.parentMsgId) : undefined,
+          displayId: m.displayId,
+          source: 'live',
+        });
       } else if (found.kind === 'invalid') {
         this.model.noteInvalid(id, found.issues);
       }
@@ -120,7 +127,10 @@ export class NotebookProgressWatcher implements IDisposable {
       kernel = next;
       kernel?.anyMessage.connect(onAnyMessage);
     };
-    const onKernelChanged = (_: unknown, change: { oldValue: KernelLike | null; newValue: KernelLike | null }): void => {
+    const onKernelChanged = (
+      _: unknown,
+      change: { oldValue: KernelLike | null; newValue: KernelLike | null },
+    ): void => {
       // a different kernel (not the first one of a freshly opened notebook): old runs are gone
       if (change.oldValue && change.newValue?.id !== change.oldValue.id) this.model.reset(id);
       followKernel(change.newValue);
@@ -145,7 +155,10 @@ export class NotebookProgressWatcher implements IDisposable {
     panel.context.pathChanged.connect(onPath);
     panel.disposed.connect(onDisposed);
     followKernel(session.session?.kernel ?? null);
-    void panel.context.ready.then(() => this.seedFromOutputs(panel), () => undefined);
+    void panel.context.ready.then(
+      () => this.seedFromOutputs(panel),
+      () => undefined,
+    );
 
     this.cleanups.set(id, () => {
       session.iopubMessage.disconnect(onIopub);
@@ -172,7 +185,8 @@ export class NotebookProgressWatcher implements IDisposable {
       const cell = cells.get(i);
       const outputs = (cell.toJSON() as { outputs?: unknown }).outputs;
       if (!Array.isArray(outputs)) continue;
-      for (const payload of progressFromOutputs(outputs)) this.model.apply(panel.id, payload, { cellId: cell.id, source: 'saved' });
+      for (const payload of progressFromOutputs(outputs))
+        this.model.apply(panel.id, payload, { cellId: cell.id, source: 'saved' });
     }
   }
 }

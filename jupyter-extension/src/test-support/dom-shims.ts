@@ -33,8 +33,13 @@ HTMLCanvasElement.prototype.getContext = ((): null => null) as unknown as HTMLCa
 // @jupyterlab/ui-components (pulled in by the plugin's imports) queries media features at import.
 if (typeof window.matchMedia !== 'function') {
   window.matchMedia = ((query: string) => ({
-    matches: false, media: query, onchange: null,
-    addListener: () => undefined, removeListener: () => undefined,
-    addEventListener: () => undefined, removeEventListener: () => undefined, dispatchEvent: () => false,
+    matches: false,
+    media: query,
+    onchange: null,
+    addListener: () => undefined,
+    removeListener: () => undefined,
+    addEventListener: () => undefined,
+    removeEventListener: () => undefined,
+    dispatchEvent: () => false,
   })) as unknown as typeof window.matchMedia;
 }

@@ -6,7 +6,14 @@
 import { Signal } from '@lumino/signaling';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AnyMessageArgsLike, CellModelLike, KernelLike, NotebookLike, NotebookTrackerLike, SessionContextLike } from '../progress/watcher';
+import type {
+  AnyMessageArgsLike,
+  CellModelLike,
+  KernelLike,
+  NotebookLike,
+  NotebookTrackerLike,
+  SessionContextLike,
+} from '../progress/watcher';
 import type { IopubMessageLike } from '../progress/payload';
 
 export interface RecordedEvent {
@@ -40,7 +47,11 @@ export class FakeSessionContext implements SessionContextLike {
   /** Plays recorded traffic: sends through the kernel's anyMessage, iopub through iopubMessage. */
   replay(events: RecordedEvent[]): void {
     for (const e of events) {
-      if (e.direction === 'send') this.session?.kernel?.anyMessage.emit({ direction: 'send', msg: { header: { msg_id: e.msg.header.msg_id, msg_type: e.msg.header.msg_type }, metadata: e.msg.metadata } });
+      if (e.direction === 'send')
+        this.session?.kernel?.anyMessage.emit({
+          direction: 'send',
+          msg: { header: { msg_id: e.msg.header.msg_id, msg_type: e.msg.header.msg_type }, metadata: e.msg.metadata },
+        });
       else this.iopubMessage.emit(e.msg);
     }
   }
@@ -53,7 +64,10 @@ export class FakeSessionContext implements SessionContextLike {
 }
 
 export class FakeCell implements CellModelLike {
-  constructor(readonly id: string, public outputs: unknown[] = []) {}
+  constructor(
+    readonly id: string,
+    public outputs: unknown[] = [],
+  ) {}
   toJSON(): unknown {
     return { cell_type: 'code', id: this.id, outputs: this.outputs };
   }
@@ -65,10 +79,24 @@ export class FakeNotebook implements NotebookLike {
   readonly sessionContext: FakeSessionContext;
   readonly content: { model: { cells: { length: number; get(i: number): FakeCell } } };
 
-  constructor(readonly id: string, path: string, cells: FakeCell[], kernel: FakeKernel | null = new FakeKernel(`${id}-kernel`)) {
+  constructor(
+    readonly id: string,
+    path: string,
+    cells: FakeCell[],
+    kernel: FakeKernel | null = new FakeKernel(`${id}-kernel`),
+  ) {
     this.context = { path, ready: Promise.resolve(), pathChanged: new Signal<unknown, string>(this) };
     this.sessionContext = new FakeSessionContext(kernel);
-    this.content = { model: { cells: { get length() { return cells.length; }, get: (i: number) => cells[i] } } };
+    this.content = {
+      model: {
+        cells: {
+          get length() {
+            return cells.length;
+          },
+          get: (i: number) => cells[i],
+        },
+      },
+    };
   }
 }
 

@@ -25,7 +25,7 @@ type Embed = (el: HTMLElement, spec: unknown, options: Record<string, unknown>) 
 let embedModule: Promise<Embed> | null = null;
 /** vega-embed, loaded once. Tests may replace the loader. */
 export function loadEmbed(): Promise<Embed> {
-  embedModule ??= import('vega-embed').then((m) => ((m as { default?: Embed }).default ?? (m as unknown as Embed)));
+  embedModule ??= import('vega-embed').then((m) => (m as { default?: Embed }).default ?? (m as unknown as Embed));
   return embedModule;
 }
 
@@ -68,11 +68,16 @@ export class RenderedVega extends Widget implements IRenderMime.IRenderer {
     const isVegaLite = this.mimeType === VEGALITE6_MIME;
     const metadata = (model.metadata[this.mimeType] ?? {}) as { embed_options?: Record<string, unknown> };
     try {
-      if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new TypeError(`expected a ${isVegaLite ? 'Vega-Lite' : 'Vega'} spec object`);
+      if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+        throw new TypeError(`expected a ${isVegaLite ? 'Vega-Lite' : 'Vega'} spec object`);
       const embed = await loadEmbed();
       const chart = document.createElement('div');
       const prepared = isVegaLite ? enhanceVegaLiteSpec(spec, settings) : spec;
-      const result = await embed(chart, prepared, embedOptions(isVegaLite, settings, titleOf(spec), metadata.embed_options));
+      const result = await embed(
+        chart,
+        prepared,
+        embedOptions(isVegaLite, settings, titleOf(spec), metadata.embed_options),
+      );
       this.result?.finalize();
       this.result = result;
       this.node.replaceChildren(chart);
@@ -85,12 +90,19 @@ export class RenderedVega extends Widget implements IRenderMime.IRenderer {
 }
 
 /** vega-embed options from our settings and the theme (exported for tests). */
-export function embedOptions(isVegaLite: boolean, settings: VegaSettings, title: string | undefined, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function embedOptions(
+  isVegaLite: boolean,
+  settings: VegaSettings,
+  title: string | undefined,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const theme = currentTheme();
   return {
     mode: isVegaLite ? 'vega-lite' : 'vega',
     renderer: settings.renderer,
-    actions: settings.actions ? { export: { svg: true, png: true }, source: false, compiled: false, editor: false } : false,
+    actions: settings.actions
+      ? { export: { svg: true, png: true }, source: false, compiled: false, editor: false }
+      : false,
     tooltip: settings.tooltips,
     theme: theme.dark ? 'dark' : undefined,
     config: { background: theme.background ?? (theme.dark ? '#111111' : 'white') },

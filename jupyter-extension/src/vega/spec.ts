@@ -29,7 +29,8 @@ export function enhanceVegaLiteSpec(spec: JsonObject, options: SpecEnhancements)
 /** Whether a view (unit or layer) gets the zoom/pan binding. */
 export function canZoomPan(view: JsonObject): boolean {
   if (hasScaleBinding(view)) return false;
-  if (Array.isArray(view.layer)) return view.layer.some((l) => isObject(l) && isUnit(l) && continuousXY(l, view.encoding));
+  if (Array.isArray(view.layer))
+    return view.layer.some((l) => isObject(l) && isUnit(l) && continuousXY(l, view.encoding));
   return isUnit(view) && continuousXY(view, undefined);
 }
 
@@ -40,7 +41,10 @@ function addZoomPan(spec: JsonObject): void {
     ? (spec.layer.find((l) => isObject(l) && isUnit(l) && continuousXY(l, spec.encoding)) as JsonObject)
     : spec;
   const params = Array.isArray(target.params) ? target.params : [];
-  target.params = [...params, { name: ZOOM_PARAM, select: { type: 'interval', encodings: ['x', 'y'] }, bind: 'scales' }];
+  target.params = [
+    ...params,
+    { name: ZOOM_PARAM, select: { type: 'interval', encodings: ['x', 'y'] }, bind: 'scales' },
+  ];
 }
 
 function addTooltips(node: Json): void {
@@ -62,7 +66,11 @@ function isUnit(view: JsonObject): boolean {
 }
 
 function markType(view: JsonObject): string | undefined {
-  return typeof view.mark === 'string' ? view.mark : isObject(view.mark) && typeof view.mark.type === 'string' ? view.mark.type : undefined;
+  return typeof view.mark === 'string'
+    ? view.mark
+    : isObject(view.mark) && typeof view.mark.type === 'string'
+      ? view.mark.type
+      : undefined;
 }
 
 function continuousXY(view: JsonObject, inherited: Json | undefined): boolean {
@@ -80,7 +88,10 @@ function continuous(channel: Json | undefined): boolean {
 }
 
 function hasScaleBinding(view: JsonObject): boolean {
-  const params = [view.params, ...(Array.isArray(view.layer) ? view.layer.map((l) => (isObject(l) ? l.params : undefined)) : [])];
+  const params = [
+    view.params,
+    ...(Array.isArray(view.layer) ? view.layer.map((l) => (isObject(l) ? l.params : undefined)) : []),
+  ];
   return params.some((p) => Array.isArray(p) && p.some((x) => isObject(x) && x.bind === 'scales'));
 }
 

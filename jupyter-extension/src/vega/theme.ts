@@ -15,7 +15,11 @@ export function currentTheme(doc: Document = document): ThemeInfo {
   const body = doc.body;
   const style = doc.defaultView?.getComputedStyle(body);
   const read = (name: string): string | undefined => style?.getPropertyValue(name).trim() || undefined;
-  return { dark: body?.dataset.jpThemeLight === 'false', background: read('--jp-layout-color0'), foreground: read('--jp-ui-font-color1') };
+  return {
+    dark: body?.dataset.jpThemeLight === 'false',
+    background: read('--jp-layout-color0'),
+    foreground: read('--jp-ui-font-color1'),
+  };
 }
 
 type Listener = (theme: ThemeInfo) => void;

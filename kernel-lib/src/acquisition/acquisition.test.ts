@@ -52,8 +52,13 @@ describe('frames API semantics', () => {
     const b = filterFrames(records, new URLSearchParams('PROPID=KEY2025-004&OBSTYPE=EXPOSE'));
     expect(a.map((r) => r.id)).toEqual(b.map((r) => r.id));
     expect(a.length).toBe(8);
-    for (let i = 1; i < a.length; i++) expect(Date.parse(a[i - 1].observation_date)).toBeGreaterThanOrEqual(Date.parse(a[i].observation_date));
-    const page = pageOf(a, new URL('http://127.0.0.1:1/frames/?PROPID=KEY2025-004&limit=3&offset=3'), 'http://127.0.0.1:1');
+    for (let i = 1; i < a.length; i++)
+      expect(Date.parse(a[i - 1].observation_date)).toBeGreaterThanOrEqual(Date.parse(a[i].observation_date));
+    const page = pageOf(
+      a,
+      new URL('http://127.0.0.1:1/frames/?PROPID=KEY2025-004&limit=3&offset=3'),
+      'http://127.0.0.1:1',
+    );
     expect(page.results.map((r) => r.id)).toEqual(a.slice(3, 6).map((r) => r.id));
     expect(page.next).toBe('http://127.0.0.1:1/frames/?PROPID=KEY2025-004&limit=3&offset=6');
     expect(page.previous).toContain('offset=0');
@@ -73,17 +78,46 @@ describe('catalogues and listings', () => {
   it('queries a time window (ALEXIS +-20 min) and de-duplicates by URL', () => {
     const cat = new AvailabilityCatalogue(path.join(mkdtempSync(path.join(os.tmpdir(), 'sb-cat-')), 'a.sqlite'));
     const t = (m: number): string => new Date(Date.parse('2011-02-08T21:11:00Z') + m * 60_000).toISOString();
-    cat.insert([-30, -20, -5, 0, 19, 21].map((m) => ({ url: `https://x/${m}.fits`, time: t(m), source: 'aia', instrument: 'SDO/AIA', wavelength: '171', filename: `${m}.fits` })));
-    cat.insert([{ url: 'https://x/0.fits', time: t(0), source: 'aia', instrument: 'SDO/AIA', wavelength: '171', filename: '0.fits' }]);
+    cat.insert(
+      [-30, -20, -5, 0, 19, 21].map((m) => ({
+        url: `https://x/${m}.fits`,
+        time: t(m),
+        source: 'aia',
+        instrument: 'SDO/AIA',
+        wavelength: '171',
+        filename: `${m}.fits`,
+      })),
+    );
+    cat.insert([
+      {
+        url: 'https://x/0.fits',
+        time: t(0),
+        source: 'aia',
+        instrument: 'SDO/AIA',
+        wavelength: '171',
+        filename: '0.fits',
+      },
+    ]);
     const rows = cat.queryWindow({ source: 'aia', center: '2011-02-08 21:11:00', halfWidthMinutes: 20 });
     expect(rows.map((r) => r.filename)).toEqual(['-20.fits', '-5.fits', '0.fits', '19.fits']);
     cat.close();
   });
   it('parses NCEI listings and SXI names', () => {
-    const html = '<a href="../">Parent</a><a href="?C=N;O=D">Name</a><a href="SXI_20110208_211000123_BA_15.FTS">x</a><a href="other.txt">o</a><a href="sub/">s</a>';
+    const html =
+      '<a href="../">Parent</a><a href="?C=N;O=D">Name</a><a href="SXI_20110208_211000123_BA_15.FTS">x</a><a href="other.txt">o</a><a href="sub/">s</a>';
     const urls = parseDirectoryListing(html, 'https://www.ncei.noaa.gov/d/goes15/2011/02/08/', /^SXI/);
     expect(urls).toEqual(['https://www.ncei.noaa.gov/d/goes15/2011/02/08/SXI_20110208_211000123_BA_15.FTS']);
-    expect(parseSxiName(urls[0])).toMatchObject({ time: '2011-02-08T21:10:00.123Z', dataLevel: 'BA', instrument: 'goes15' });
-    expect(dayDirectories('https://h/fits/goes15', new Date('2011-02-07T23:00Z'), new Date('2011-02-09T01:00Z'))).toEqual(['https://h/fits/goes15/2011/02/07/', 'https://h/fits/goes15/2011/02/08/', 'https://h/fits/goes15/2011/02/09/']);
+    expect(parseSxiName(urls[0])).toMatchObject({
+      time: '2011-02-08T21:10:00.123Z',
+      dataLevel: 'BA',
+      instrument: 'goes15',
+    });
+    expect(
+      dayDirectories('https://h/fits/goes15', new Date('2011-02-07T23:00Z'), new Date('2011-02-09T01:00Z')),
+    ).toEqual([
+      'https://h/fits/goes15/2011/02/07/',
+      'https://h/fits/goes15/2011/02/08/',
+      'https://h/fits/goes15/2011/02/09/',
+    ]);
   });
 });

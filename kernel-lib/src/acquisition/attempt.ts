@@ -29,7 +29,14 @@ export interface AttemptItem {
 
 /** A failed attempt: retry or give up. */
 export class AttemptError extends StagebookError {
-  constructor(code: StagebookErrorCode, message: string, readonly retryable: boolean, readonly retryAfterMs?: number, readonly status?: number, cause?: unknown) {
+  constructor(
+    code: StagebookErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+    readonly status?: number,
+    cause?: unknown,
+  ) {
     super(code, message, { where: 'download', status }, { cause });
   }
 }
@@ -45,8 +52,22 @@ export interface AttemptResult {
   resumedFrom: number;
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH',
-  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
 
 /**
  * scheme + host + path of a URL: what messages show (a query string may hold a signature or token,
@@ -70,11 +91,20 @@ function header(h: Dispatcher.ResponseData['headers'], name: string): string | u
 /** Classifies a thrown error of undici/fs into an AttemptError. */
 export function classifyError(e: unknown, url: string, signal?: AbortSignal): StagebookError {
   if (e instanceof StagebookError) return e;
-  if (signal?.aborted) return new StagebookError('E_ABORTED', `download ${displayUrl(url)}: aborted`, { where: 'download' });
+  if (signal?.aborted)
+    return new StagebookError('E_ABORTED', `download ${displayUrl(url)}: aborted`, { where: 'download' });
   const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err?.code ?? err?.cause?.code ?? '';
-  const retryable = NETWORK_CODES.has(code) || /other side closed|socket|terminated|ECONNRESET/i.test(err?.message ?? '');
-  return new AttemptError(retryable ? 'E_DOWNLOAD_NETWORK' : 'E_DOWNLOAD_FAILED', `download ${displayUrl(url)}: ${code ? code + ' ' : ''}${err?.message ?? String(e)}`, retryable, undefined, undefined, e);
+  const retryable =
+    NETWORK_CODES.has(code) || /other side closed|socket|terminated|ECONNRESET/i.test(err?.message ?? '');
+  return new AttemptError(
+    retryable ? 'E_DOWNLOAD_NETWORK' : 'E_DOWNLOAD_FAILED',
+    `download ${displayUrl(url)}: ${code ? code + ' ' : ''}${err?.message ?? String(e)}`,
+    retryable,
+    undefined,
+    undefined,
+    e,
+  );
 }
 
 async function hashPrefix(file: string, bytes: number, md5: Hash | undefined, sha: Hash): Promise<void> {
@@ -122,7 +152,12 @@ function holdBody(body: Readable): { take(): Buffer[] } {
  * starting with the chunks `holdBody` took. Whenever `onChunk` returns true the stream is paused
  * while `drain()` writes the batch (backpressure).
  */
-async function consumeBody(body: Readable, early: Buffer[], onChunk: (buf: Buffer) => boolean, drain: () => Promise<void>): Promise<void> {
+async function consumeBody(
+  body: Readable,
+  early: Buffer[],
+  onChunk: (buf: Buffer) => boolean,
+  drain: () => Promise<void>,
+): Promise<void> {
   let full = false;
   for (const chunk of early) full = onChunk(chunk) || full;
   if (full) await drain();
@@ -139,12 +174,15 @@ async function consumeBody(body: Readable, early: Buffer[], onChunk: (buf: Buffe
     body.on('data', (chunk: Buffer) => {
       if (settled || !onChunk(chunk)) return;
       body.pause();
-      draining = drain().then(() => {
-        body.resume();
-      }, (e: unknown) => {
-        body.destroy(e as Error);
-        throw e;
-      });
+      draining = drain().then(
+        () => {
+          body.resume();
+        },
+        (e: unknown) => {
+          body.destroy(e as Error);
+          throw e;
+        },
+      );
     });
     // finished() also reports a close without 'end' or 'error' (premature close) as an error.
     finished(body, (e) => settle(e ?? undefined));
@@ -156,32 +194,59 @@ async function consumeBody(body: Readable, early: Buffer[], onChunk: (buf: Buffe
  * Runs one attempt. `onBytes` is called per received chunk. Leaves a (possibly partial) `.part`
  * file: a retry resumes it; a checksum or size contradiction discards it first.
  */
-export async function attemptDownload(item: AttemptItem, cache: DownloadCache, policy: DownloadPolicy, dispatcher: Dispatcher, onBytes: (n: number) => void, signal?: AbortSignal): Promise<AttemptResult> {
+export async function attemptDownload(
+  item: AttemptItem,
+  cache: DownloadCache,
+  policy: DownloadPolicy,
+  dispatcher: Dispatcher,
+  onBytes: (n: number) => void,
+  signal?: AbortSignal,
+): Promise<AttemptResult> {
   const where = `download ${displayUrl(item.url)}`;
   const partial = policy.resume ? await cache.partial(item.key) : { size: 0 };
   if (!policy.resume) await cache.discardPartial(item.key);
   let offset = partial.size;
   const headers: Record<string, string> = { ...(item.headers ?? {}), 'accept-encoding': 'identity' };
-  const validator = partial.info?.etag && !partial.info.etag.startsWith('W/') ? partial.info.etag : partial.info?.lastModified;
+  const validator =
+    partial.info?.etag && !partial.info.etag.startsWith('W/') ? partial.info.etag : partial.info?.lastModified;
   if (offset > 0 && validator) {
     headers.range = `bytes=${offset}-`;
     headers['if-range'] = validator;
   } else if (offset > 0) {
     offset = 0; // no validator to prove the partial belongs to the current representation
   }
-  const res = await request(item.url, { method: 'GET', headers, dispatcher, signal, headersTimeout: policy.headersTimeoutMs, bodyTimeout: policy.stallTimeoutMs });
+  const res = await request(item.url, {
+    method: 'GET',
+    headers,
+    dispatcher,
+    signal,
+    headersTimeout: policy.headersTimeoutMs,
+    bodyTimeout: policy.stallTimeoutMs,
+  });
   const etag = header(res.headers, 'etag');
   const lastModified = header(res.headers, 'last-modified');
   if (res.statusCode === 416) {
     await res.body.dump();
     await cache.discardPartial(item.key);
-    throw new AttemptError('E_DOWNLOAD_RANGE', `${where}: the server refused the resume range (416); restarting from byte 0`, true, 0, 416);
+    throw new AttemptError(
+      'E_DOWNLOAD_RANGE',
+      `${where}: the server refused the resume range (416); restarting from byte 0`,
+      true,
+      0,
+      416,
+    );
   }
   if (res.statusCode !== 200 && res.statusCode !== 206) {
     await res.body.dump().catch(() => undefined);
     const retryAfterMs = parseRetryAfterMs(header(res.headers, 'retry-after'));
     const retryable = isRetryableStatus(res.statusCode);
-    throw new AttemptError(retryable ? 'E_DOWNLOAD_HTTP' : 'E_DOWNLOAD_HTTP_FINAL', `${where}: HTTP ${res.statusCode}`, retryable, retryAfterMs, res.statusCode);
+    throw new AttemptError(
+      retryable ? 'E_DOWNLOAD_HTTP' : 'E_DOWNLOAD_HTTP_FINAL',
+      `${where}: HTTP ${res.statusCode}`,
+      retryable,
+      retryAfterMs,
+      res.statusCode,
+    );
   }
   let total: number | undefined;
   if (res.statusCode === 206) {
@@ -189,7 +254,13 @@ export async function attemptDownload(item: AttemptItem, cache: DownloadCache, p
     if (!range || range.start !== offset || (partial.info?.etag && etag && etag !== partial.info.etag)) {
       await res.body.dump().catch(() => undefined);
       await cache.discardPartial(item.key);
-      throw new AttemptError('E_DOWNLOAD_RANGE', `${where}: the 206 response does not continue the partial file; restarting from byte 0`, true, 0, 206);
+      throw new AttemptError(
+        'E_DOWNLOAD_RANGE',
+        `${where}: the 206 response does not continue the partial file; restarting from byte 0`,
+        true,
+        0,
+        206,
+      );
     }
     total = range.total;
   } else {
@@ -199,7 +270,13 @@ export async function attemptDownload(item: AttemptItem, cache: DownloadCache, p
   }
   if (item.size !== undefined && total !== undefined && total !== item.size) {
     await res.body.dump().catch(() => undefined);
-    throw new AttemptError('E_DOWNLOAD_SIZE', `${where}: the server announces ${total} bytes but the archive lists ${item.size}`, true, undefined, res.statusCode);
+    throw new AttemptError(
+      'E_DOWNLOAD_SIZE',
+      `${where}: the server announces ${total} bytes but the archive lists ${item.size}`,
+      true,
+      undefined,
+      res.statusCode,
+    );
   }
   const held = holdBody(res.body);
   await cache.savePartialInfo({ key: item.key, etag, lastModified, totalSize: total });
@@ -223,15 +300,20 @@ export async function attemptDownload(item: AttemptItem, cache: DownloadCache, p
     await fh.writev(batch);
   };
   try {
-    await consumeBody(res.body, held.take(), (buf) => {
-      sha.update(buf);
-      md5?.update(buf);
-      pending.push(buf);
-      pendingBytes += buf.length;
-      received += buf.length;
-      onBytes(buf.length);
-      return pendingBytes >= WRITE_BATCH_BYTES;
-    }, flush);
+    await consumeBody(
+      res.body,
+      held.take(),
+      (buf) => {
+        sha.update(buf);
+        md5?.update(buf);
+        pending.push(buf);
+        pendingBytes += buf.length;
+        received += buf.length;
+        onBytes(buf.length);
+        return pendingBytes >= WRITE_BATCH_BYTES;
+      },
+      flush,
+    );
   } finally {
     // Also on a cut connection: what arrived is a valid prefix, and the next attempt resumes after it.
     try {
@@ -243,17 +325,48 @@ export async function attemptDownload(item: AttemptItem, cache: DownloadCache, p
   const size = offset + received;
   const expected = item.size ?? total;
   if (expected !== undefined && size < expected) {
-    throw new AttemptError('E_DOWNLOAD_TRUNCATED', `${where}: body ended at ${size} of ${expected} bytes`, true, undefined, res.statusCode);
+    throw new AttemptError(
+      'E_DOWNLOAD_TRUNCATED',
+      `${where}: body ended at ${size} of ${expected} bytes`,
+      true,
+      undefined,
+      res.statusCode,
+    );
   }
   if (expected !== undefined && size > expected) {
     await cache.discardPartial(item.key);
-    throw new AttemptError('E_DOWNLOAD_SIZE', `${where}: received ${size} bytes, more than the expected ${expected}`, true, undefined, res.statusCode);
+    throw new AttemptError(
+      'E_DOWNLOAD_SIZE',
+      `${where}: received ${size} bytes, more than the expected ${expected}`,
+      true,
+      undefined,
+      res.statusCode,
+    );
   }
-  const result: AttemptResult = { size, sha256: sha.digest('hex'), md5: md5?.digest('hex'), etag, lastModified, bytesTransferred: received, resumedFrom: offset };
-  const bad = (item.md5 && result.md5 !== item.md5.toLowerCase()) ? 'md5' : (item.sha256 && result.sha256 !== item.sha256.toLowerCase()) ? 'sha256' : undefined;
+  const result: AttemptResult = {
+    size,
+    sha256: sha.digest('hex'),
+    md5: md5?.digest('hex'),
+    etag,
+    lastModified,
+    bytesTransferred: received,
+    resumedFrom: offset,
+  };
+  const bad =
+    item.md5 && result.md5 !== item.md5.toLowerCase()
+      ? 'md5'
+      : item.sha256 && result.sha256 !== item.sha256.toLowerCase()
+        ? 'sha256'
+        : undefined;
   if (bad) {
     await cache.discardPartial(item.key);
-    throw new AttemptError('E_DOWNLOAD_CHECKSUM', `${where}: ${bad} mismatch (expected ${bad === 'md5' ? item.md5 : item.sha256}, got ${bad === 'md5' ? result.md5 : result.sha256})`, true, undefined, res.statusCode);
+    throw new AttemptError(
+      'E_DOWNLOAD_CHECKSUM',
+      `${where}: ${bad} mismatch (expected ${bad === 'md5' ? item.md5 : item.sha256}, got ${bad === 'md5' ? result.md5 : result.sha256})`,
+      true,
+      undefined,
+      res.statusCode,
+    );
   }
   return result;
 }

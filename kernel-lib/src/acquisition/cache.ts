@@ -87,12 +87,22 @@ export class DownloadCache {
   }
 
   /** Where the complete bytes of `key` live. */
-  dataPath(key: string): string { return this.at('data', key); }
+  dataPath(key: string): string {
+    return this.at('data', key);
+  }
   /** The partial file of `key`. */
-  partPath(key: string): string { return this.at('data', key, '.part'); }
-  partInfoPath(key: string): string { return this.at('data', key, '.part.json'); }
-  donePath(key: string): string { return this.at('done', key, '.json'); }
-  badPath(key: string): string { return this.at('bad', key, '.json'); }
+  partPath(key: string): string {
+    return this.at('data', key, '.part');
+  }
+  partInfoPath(key: string): string {
+    return this.at('data', key, '.part.json');
+  }
+  donePath(key: string): string {
+    return this.at('done', key, '.json');
+  }
+  badPath(key: string): string {
+    return this.at('bad', key, '.json');
+  }
 
   /** The completion marker, if the data file still has the recorded size (and hash when asked). */
   async complete(key: string, verify: 'size' | 'hash' = 'size'): Promise<CacheEntry | undefined> {
@@ -142,7 +152,10 @@ export class DownloadCache {
 
   /** Writes the bad-download marker (the next run retries: the marker never blocks a fetch). */
   async markBad(marker: Omit<BadMarker, 'at'>): Promise<void> {
-    await atomicWriteFile(this.badPath(marker.key), JSON.stringify({ ...marker, at: new Date().toISOString() }, null, 1) + '\n');
+    await atomicWriteFile(
+      this.badPath(marker.key),
+      JSON.stringify({ ...marker, at: new Date().toISOString() }, null, 1) + '\n',
+    );
   }
 
   async bad(key: string): Promise<BadMarker | undefined> {
@@ -151,6 +164,13 @@ export class DownloadCache {
 
   /** Removes every trace of `key` (data, partial, markers). */
   async evict(key: string): Promise<void> {
-    for (const p of [this.dataPath(key), this.partPath(key), this.partInfoPath(key), this.donePath(key), this.badPath(key)]) await fsp.rm(p, { force: true });
+    for (const p of [
+      this.dataPath(key),
+      this.partPath(key),
+      this.partInfoPath(key),
+      this.donePath(key),
+      this.badPath(key),
+    ])
+      await fsp.rm(p, { force: true });
   }
 }

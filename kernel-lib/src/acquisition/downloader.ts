@@ -133,12 +133,20 @@ export class Downloader {
 
   constructor(private readonly options: DownloaderOptions) {
     if (!options || typeof options.cacheDir !== 'string' || options.cacheDir === '') {
-      throw new StagebookError('E_INVALID_ARGUMENT', 'Downloader: options.cacheDir: expected a directory path', { where: 'Downloader', field: 'cacheDir' });
+      throw new StagebookError('E_INVALID_ARGUMENT', 'Downloader: options.cacheDir: expected a directory path', {
+        where: 'Downloader',
+        field: 'cacheDir',
+      });
     }
     this.policy = resolveDownloadPolicy(options.policy, 'Downloader');
     this.cache = new DownloadCache(options.cacheDir);
     this.guard = options.dataRoot ? new PathGuard([options.dataRoot]) : undefined;
-    this.agent = new Agent({ connections: this.policy.maxPerHost, headersTimeout: this.policy.headersTimeoutMs, bodyTimeout: this.policy.stallTimeoutMs, keepAliveTimeout: 10_000 });
+    this.agent = new Agent({
+      connections: this.policy.maxPerHost,
+      headersTimeout: this.policy.headersTimeoutMs,
+      bodyTimeout: this.policy.stallTimeoutMs,
+      keepAliveTimeout: 10_000,
+    });
     this.dispatcher = this.agent.compose(interceptors.redirect({ maxRedirections: 5 }));
     this.overall = new Semaphore(this.policy.maxConnections);
     const linked = linkedSignal(options.signal);
@@ -155,7 +163,11 @@ export class Downloader {
 
   private host(url: string): { slots: Semaphore; gate: HostGate } {
     let origin = '';
-    try { origin = new URL(url).origin; } catch { /* invalid URLs fail later, in one place */ }
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      /* invalid URLs fail later, in one place */
+    }
     let h = this.hosts.get(origin);
     if (!h) {
       h = { slots: new Semaphore(this.policy.maxPerHost), gate: new HostGate(this.policy.requestsPerSecondPerHost) };
@@ -170,33 +182,67 @@ export class Downloader {
     const requestsBefore = this.requests;
     const sizes = items.map((i) => i.size);
     const bytesTotal = sizes.every((s) => s !== undefined) ? (sizes as number[]).reduce((a, b) => a + b, 0) : undefined;
-    const progress = new DownloadProgressTracker(items.length, bytesTotal, this.options.onProgress, this.options.progressIntervalMs ?? 250);
+    const progress = new DownloadProgressTracker(
+      items.length,
+      bytesTotal,
+      this.options.onProgress,
+      this.options.progressIntervalMs ?? 250,
+    );
     const outcomes = await Promise.all(items.map((item) => this.fetchOne(item, progress)));
     progress.finish();
     const ok = outcomes.filter((o): o is DownloadedFile => 'sha256' in o);
     const failed = outcomes.filter((o): o is DownloadFailure => 'code' in o);
-    return { ok, failed, stats: { bytes: progress.snapshot.bytesDone, elapsedMs: Date.now() - started, requests: this.requests - requestsBefore } };
+    return {
+      ok,
+      failed,
+      stats: {
+        bytes: progress.snapshot.bytesDone,
+        elapsedMs: Date.now() - started,
+        requests: this.requests - requestsBefore,
+      },
+    };
   }
 
   /** Fetches the failures of `result` again; returns the merged result. */
   async retry(result: DownloadResult): Promise<DownloadResult> {
     const again = await this.fetchAll(result.failed.map((f) => f.item));
-    return { ok: [...result.ok, ...again.ok], failed: again.failed, stats: { bytes: result.stats.bytes + again.stats.bytes, elapsedMs: result.stats.elapsedMs + again.stats.elapsedMs, requests: result.stats.requests + again.stats.requests } };
+    return {
+      ok: [...result.ok, ...again.ok],
+      failed: again.failed,
+      stats: {
+        bytes: result.stats.bytes + again.stats.bytes,
+        elapsedMs: result.stats.elapsedMs + again.stats.elapsedMs,
+        requests: result.stats.requests + again.stats.requests,
+      },
+    };
   }
 
   private redact(text: string): string {
     return this.options.redactor ? this.options.redactor.redact(text) : text;
   }
 
-  private async fetchOne(item: DownloadItem, progress: DownloadProgressTracker): Promise<DownloadedFile | DownloadFailure> {
+  private async fetchOne(
+    item: DownloadItem,
+    progress: DownloadProgressTracker,
+  ): Promise<DownloadedFile | DownloadFailure> {
     const key = item.key ?? item.url;
     const label = escapeForLog(item.dest ?? displayUrl(item.url));
     const fail = (code: string, message: string, attempts: number, status?: number): DownloadFailure => {
       const f: DownloadFailure = { item, key, code, message: this.redact(message), attempts, status };
       const dest = item.dest === undefined ? null : escapeForLog(item.dest);
       this.recorder?.record({
-        key, key_sha256: this.cacheHashOf(key), host: hostOf(item.url), status: 'failed', dest, size: null, sha256: null, md5: null,
-        attempts, bytes_transferred: 0, error_code: code, error_message: f.message,
+        key,
+        key_sha256: this.cacheHashOf(key),
+        host: hostOf(item.url),
+        status: 'failed',
+        dest,
+        size: null,
+        sha256: null,
+        md5: null,
+        attempts,
+        bytes_transferred: 0,
+        error_code: code,
+        error_message: f.message,
       });
       progress.fileDone('failed', label);
       return f;
@@ -204,7 +250,11 @@ export class Downloader {
     let destPath: string | undefined;
     const nameProblem = item.archiveName !== undefined ? archiveNameProblem(item.archiveName) : undefined;
     if (nameProblem !== undefined) {
-      return fail('E_UNSAFE_NAME', `download: archive file name ${quoteName(item.archiveName)} refused: ${nameProblem}`, 0);
+      return fail(
+        'E_UNSAFE_NAME',
+        `download: archive file name ${quoteName(item.archiveName)} refused: ${nameProblem}`,
+        0,
+      );
     }
     if (item.dest !== undefined) {
       const reason = unsafeDestReason(item.dest);
@@ -227,11 +277,24 @@ export class Downloader {
     // An archive decides the URLs: file:, data: or ftp: would read local files or leave HTTP's checks.
     if (protocol !== 'http:' && protocol !== 'https:') {
       const shown = escapeForLog(displayUrl(item.url));
-      return fail('E_INVALID_ARGUMENT', `download ${shown}: unsupported URL scheme '${protocol}' (only http: and https:)`, 0);
+      return fail(
+        'E_INVALID_ARGUMENT',
+        `download ${shown}: unsupported URL scheme '${protocol}' (only http: and https:)`,
+        0,
+      );
     }
     try {
       const cached = await this.cachedEntry(key, item);
-      if (cached) return await this.finish(item, key, cached, destPath, { fromCache: true, attempts: 0, bytesTransferred: 0, resumedFrom: 0 }, progress, label);
+      if (cached)
+        return await this.finish(
+          item,
+          key,
+          cached,
+          destPath,
+          { fromCache: true, attempts: 0, bytesTransferred: 0, resumedFrom: 0 },
+          progress,
+          label,
+        );
       return await this.download(item, key, destPath, progress, label, fail);
     } catch (e) {
       const err = classifyError(e, item.url, this.signal);
@@ -256,7 +319,14 @@ export class Downloader {
     return entry;
   }
 
-  private async download(item: DownloadItem, key: string, destPath: string | undefined, progress: DownloadProgressTracker, label: string, fail: (code: string, message: string, attempts: number, status?: number) => DownloadFailure): Promise<DownloadedFile | DownloadFailure> {
+  private async download(
+    item: DownloadItem,
+    key: string,
+    destPath: string | undefined,
+    progress: DownloadProgressTracker,
+    label: string,
+    fail: (code: string, message: string, attempts: number, status?: number) => DownloadFailure,
+  ): Promise<DownloadedFile | DownloadFailure> {
     const deadline = Date.now() + this.policy.maxTimePerUrlMs;
     const host = this.host(item.url);
     const signal = this.signal;
@@ -264,13 +334,40 @@ export class Downloader {
     let last: AttemptError | StagebookError | undefined;
     for (let attempt = 1; attempt <= this.policy.retry.maxAttempts; attempt++) {
       const release = await this.overall.acquire(signal);
-      const releaseHost = await host.slots.acquire(signal).catch((e) => { release(); throw e; });
+      const releaseHost = await host.slots.acquire(signal).catch((e) => {
+        release();
+        throw e;
+      });
       try {
         await host.gate.admit(signal);
         this.requests++;
-        const r = await attemptDownload({ ...item, key }, this.cache, this.policy, this.dispatcher, (n) => { transferred += n; progress.bytes(n, label); }, signal);
-        const entry = await this.cache.commit(key, { size: r.size, sha256: r.sha256, md5: r.md5, etag: r.etag, lastModified: r.lastModified });
-        return await this.finish(item, key, entry, destPath, { fromCache: false, attempts: attempt, bytesTransferred: transferred, resumedFrom: r.resumedFrom }, progress, label);
+        const r = await attemptDownload(
+          { ...item, key },
+          this.cache,
+          this.policy,
+          this.dispatcher,
+          (n) => {
+            transferred += n;
+            progress.bytes(n, label);
+          },
+          signal,
+        );
+        const entry = await this.cache.commit(key, {
+          size: r.size,
+          sha256: r.sha256,
+          md5: r.md5,
+          etag: r.etag,
+          lastModified: r.lastModified,
+        });
+        return await this.finish(
+          item,
+          key,
+          entry,
+          destPath,
+          { fromCache: false, attempts: attempt, bytesTransferred: transferred, resumedFrom: r.resumedFrom },
+          progress,
+          label,
+        );
       } catch (e) {
         last = classifyError(e, item.url, signal);
         if (last.code === 'E_ABORTED') throw last;
@@ -290,21 +387,51 @@ export class Downloader {
       await sleep(wait, signal);
     }
     const err = last as StagebookError;
-    await this.cache.markBad({ key, code: err.code, message: this.redact(err.message), attempts: this.policy.retry.maxAttempts });
+    await this.cache.markBad({
+      key,
+      code: err.code,
+      message: this.redact(err.message),
+      attempts: this.policy.retry.maxAttempts,
+    });
     return fail(err.code, err.message, this.policy.retry.maxAttempts, (err as AttemptError).status);
   }
 
-  private async finish(item: DownloadItem, key: string, entry: CacheEntry, destPath: string | undefined, facts: Pick<DownloadedFile, 'fromCache' | 'attempts' | 'bytesTransferred' | 'resumedFrom'>, progress: DownloadProgressTracker, label: string): Promise<DownloadedFile> {
+  private async finish(
+    item: DownloadItem,
+    key: string,
+    entry: CacheEntry,
+    destPath: string | undefined,
+    facts: Pick<DownloadedFile, 'fromCache' | 'attempts' | 'bytesTransferred' | 'resumedFrom'>,
+    progress: DownloadProgressTracker,
+    label: string,
+  ): Promise<DownloadedFile> {
     const data = this.cache.dataPath(key);
     if (destPath) await placeFile(data, destPath, entry.size);
-    this.recorder?.record({ key, key_sha256: this.cacheHashOf(key), host: hostOf(item.url), status: 'ok', dest: item.dest ?? null, size: entry.size, sha256: entry.sha256, md5: entry.md5 ?? null, attempts: facts.attempts, bytes_transferred: facts.bytesTransferred, error_code: null, error_message: null });
+    this.recorder?.record({
+      key,
+      key_sha256: this.cacheHashOf(key),
+      host: hostOf(item.url),
+      status: 'ok',
+      dest: item.dest ?? null,
+      size: entry.size,
+      sha256: entry.sha256,
+      md5: entry.md5 ?? null,
+      attempts: facts.attempts,
+      bytes_transferred: facts.bytesTransferred,
+      error_code: null,
+      error_message: null,
+    });
     progress.fileDone(facts.fromCache ? 'cached' : 'ok', label);
     return { item, key, path: data, dest: destPath, size: entry.size, sha256: entry.sha256, md5: entry.md5, ...facts };
   }
 }
 
 function hostOf(url: string): string {
-  try { return new URL(url).host; } catch { return ''; }
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
 }
 
 /** Places the cache file at `dest` atomically (hard link, or copy across file systems), unless already there. */
@@ -312,7 +439,9 @@ async function placeFile(src: string, dest: string, size: number): Promise<void>
   try {
     const [a, b] = await Promise.all([fsp.stat(src), fsp.stat(dest)]);
     if (a.ino === b.ino && a.dev === b.dev && b.size === size) return;
-  } catch { /* dest absent */ }
+  } catch {
+    /* dest absent */
+  }
   await fsp.mkdir(path.dirname(dest), { recursive: true });
   const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.part-${process.pid}-${Date.now()}`);
   try {

@@ -11,8 +11,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortedError('sleep'));
     if (ms <= 0) return resolve();
-    const onAbort = (): void => { clearTimeout(t); reject(abortedError('sleep')); };
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(abortedError('sleep'));
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -29,7 +35,9 @@ export class Semaphore {
 
   constructor(readonly limit: number) {}
 
-  get inUse(): number { return this.active; }
+  get inUse(): number {
+    return this.active;
+  }
 
   async acquire(signal?: AbortSignal): Promise<() => void> {
     if (this.active < this.limit) {
@@ -37,7 +45,10 @@ export class Semaphore {
       return this.releaser();
     }
     await new Promise<void>((resolve, reject) => {
-      const wake = (): void => { signal?.removeEventListener('abort', onAbort); resolve(); };
+      const wake = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
       const onAbort = (): void => {
         const i = this.waiters.indexOf(wake);
         if (i >= 0) this.waiters.splice(i, 1);
@@ -56,7 +67,8 @@ export class Semaphore {
       if (released) return;
       released = true;
       const next = this.waiters.shift();
-      if (next) next(); // the slot passes directly to the next waiter
+      if (next)
+        next(); // the slot passes directly to the next waiter
       else this.active--;
     };
   }

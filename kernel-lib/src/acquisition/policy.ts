@@ -17,24 +17,63 @@ const retrySchema = z.strictObject({
   baseDelayMs: z.number().min(0).default(500).describe('First backoff ceiling (ms)'),
   factor: z.number().min(1).default(2).describe('Growth of the backoff ceiling per attempt'),
   maxDelayMs: z.number().min(0).default(30_000).describe('Largest backoff ceiling (ms)'),
-  jitter: z.enum(['full', 'none']).default('full').describe('full: uniform in [0, ceiling]; none: exactly the ceiling (tests, debugging)'),
-  maxRetryAfterMs: z.number().min(0).default(120_000)
+  jitter: z
+    .enum(['full', 'none'])
+    .default('full')
+    .describe('full: uniform in [0, ceiling]; none: exactly the ceiling (tests, debugging)'),
+  maxRetryAfterMs: z
+    .number()
+    .min(0)
+    .default(120_000)
     .describe('Longest Retry-After honoured (ms); a longer one fails the URL instead of stalling the run'),
-  retryAfterScope: z.enum(['host', 'url']).default('host')
-    .describe('What a Retry-After holds back: every request to that host (a throttling listing API), or only that URL (presigned download URLs)'),
+  retryAfterScope: z
+    .enum(['host', 'url'])
+    .default('host')
+    .describe(
+      'What a Retry-After holds back: every request to that host (a throttling listing API), or only that URL (presigned download URLs)',
+    ),
 });
 
 /** Zod schema of a policy (every field optional, defaults as documented). */
 export const downloadPolicySchema = z.strictObject({
-  maxConnections: z.number().int().min(1).max(256).default(10).describe("Connections at once over all hosts (ALEXIS's @jobs_limit(10))"),
-  maxPerHost: z.number().int().min(1).max(256).default(6).describe("Connections at once to one host (browsers' per-host limit)"),
-  requestsPerSecondPerHost: z.number().min(0).default(0).describe('Requests started per second per host (0 = unlimited)'),
+  maxConnections: z
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(10)
+    .describe("Connections at once over all hosts (ALEXIS's @jobs_limit(10))"),
+  maxPerHost: z
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(6)
+    .describe("Connections at once to one host (browsers' per-host limit)"),
+  requestsPerSecondPerHost: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe('Requests started per second per host (0 = unlimited)'),
   retry: retrySchema.prefault({}),
   headersTimeoutMs: z.number().int().min(1).default(30_000).describe('Time to receive response headers (ms)'),
-  stallTimeoutMs: z.number().int().min(1).default(60_000).describe('Longest silence inside a body before the attempt is abandoned (ms)'),
-  maxTimePerUrlMs: z.number().int().min(1).default(3_600_000).describe('Deadline for one URL over all its attempts (ms)'),
+  stallTimeoutMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(60_000)
+    .describe('Longest silence inside a body before the attempt is abandoned (ms)'),
+  maxTimePerUrlMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(3_600_000)
+    .describe('Deadline for one URL over all its attempts (ms)'),
   resume: z.boolean().default(true).describe('Keep a .part file and resume it with Range'),
-  verifyCached: z.enum(['size', 'hash']).default('size').describe('Check of a completed cache entry before it is trusted: size, or hash (sha256 re-read)'),
+  verifyCached: z
+    .enum(['size', 'hash'])
+    .default('size')
+    .describe('Check of a completed cache entry before it is trusted: size, or hash (sha256 re-read)'),
 });
 
 /** Retry behaviour. */
@@ -48,11 +87,18 @@ export const DEFAULT_DOWNLOAD_POLICY: DownloadPolicy = downloadPolicySchema.pars
 export type DownloadPolicyInput = z.input<typeof downloadPolicySchema>;
 
 /** Validates a partial policy and fills in the defaults (E_INVALID_ARGUMENT names the field). */
-export function resolveDownloadPolicy(input: DownloadPolicyInput = {}, where = 'resolveDownloadPolicy'): DownloadPolicy {
+export function resolveDownloadPolicy(
+  input: DownloadPolicyInput = {},
+  where = 'resolveDownloadPolicy',
+): DownloadPolicy {
   const r = downloadPolicySchema.safeParse(input);
   if (!r.success) {
     const field = issuePath(r.error.issues[0].path, ['policy']);
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: invalid policy\n${prettifyIssues(r.error.issues, ['policy'])}`, { where, field });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: invalid policy\n${prettifyIssues(r.error.issues, ['policy'])}`,
+      { where, field },
+    );
   }
   return r.data;
 }

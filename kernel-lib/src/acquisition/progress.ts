@@ -40,8 +40,23 @@ export class DownloadProgressTracker {
   private rate = 0;
   readonly snapshot: DownloadProgressSnapshot;
 
-  constructor(filesTotal: number, bytesTotal: number | undefined, private readonly listener?: DownloadProgressListener, private readonly minIntervalMs = 250) {
-    this.snapshot = { filesTotal, filesDone: 0, filesFailed: 0, filesCached: 0, bytesDone: 0, bytesTotal, rateBps: 0, elapsedMs: 0, done: false };
+  constructor(
+    filesTotal: number,
+    bytesTotal: number | undefined,
+    private readonly listener?: DownloadProgressListener,
+    private readonly minIntervalMs = 250,
+  ) {
+    this.snapshot = {
+      filesTotal,
+      filesDone: 0,
+      filesFailed: 0,
+      filesCached: 0,
+      bytesDone: 0,
+      bytesTotal,
+      rateBps: 0,
+      elapsedMs: 0,
+      done: false,
+    };
   }
 
   bytes(n: number, current?: string): void {
@@ -76,7 +91,8 @@ export class DownloadProgressTracker {
     const s = this.snapshot;
     s.elapsedMs = now - this.started;
     s.rateBps = this.rate > 0 ? this.rate : s.elapsedMs > 0 ? (s.bytesDone * 1000) / s.elapsedMs : 0;
-    s.etaSeconds = s.bytesTotal !== undefined && s.rateBps > 0 ? Math.max(0, (s.bytesTotal - s.bytesDone) / s.rateBps) : undefined;
+    s.etaSeconds =
+      s.bytesTotal !== undefined && s.rateBps > 0 ? Math.max(0, (s.bytesTotal - s.bytesDone) / s.rateBps) : undefined;
     if (!this.listener || (!force && now - this.lastEmit < this.minIntervalMs)) return;
     this.lastEmit = now;
     this.listener({ ...s });
@@ -89,20 +105,35 @@ const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 export function formatBytes(n: number): string {
   let v = n;
   let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) { v /= 1024; u++; }
+  while (v >= 1024 && u < UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${v.toFixed(u === 0 ? 0 : 1)} ${UNITS[u]}`;
 }
 
 /** One line: `files 12/40 (1 failed, 3 cached) 120.0 MiB / 400.0 MiB 35.2 MiB/s ETA 8s`. */
 export function formatDownloadProgress(s: DownloadProgressSnapshot): string {
-  const extra = [s.filesFailed ? `${s.filesFailed} failed` : '', s.filesCached ? `${s.filesCached} cached` : ''].filter(Boolean).join(', ');
-  const bytes = s.bytesTotal !== undefined ? `${formatBytes(s.bytesDone)} / ${formatBytes(s.bytesTotal)}` : formatBytes(s.bytesDone);
-  const eta = s.done ? `done in ${(s.elapsedMs / 1000).toFixed(1)}s` : s.etaSeconds !== undefined ? `ETA ${Math.ceil(s.etaSeconds)}s` : '';
+  const extra = [s.filesFailed ? `${s.filesFailed} failed` : '', s.filesCached ? `${s.filesCached} cached` : '']
+    .filter(Boolean)
+    .join(', ');
+  const bytes =
+    s.bytesTotal !== undefined
+      ? `${formatBytes(s.bytesDone)} / ${formatBytes(s.bytesTotal)}`
+      : formatBytes(s.bytesDone);
+  const eta = s.done
+    ? `done in ${(s.elapsedMs / 1000).toFixed(1)}s`
+    : s.etaSeconds !== undefined
+      ? `ETA ${Math.ceil(s.etaSeconds)}s`
+      : '';
   return `files ${s.filesDone + s.filesFailed}/${s.filesTotal}${extra ? ` (${extra})` : ''} ${bytes} ${formatBytes(s.rateBps)}/s ${eta}`.trim();
 }
 
 /** A listener that prints to a terminal stream: in place on a TTY, else a line every `plainEveryMs`. */
-export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, plainEveryMs = 5000): DownloadProgressListener {
+export function terminalProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  plainEveryMs = 5000,
+): DownloadProgressListener {
   let lastPlain = 0;
   return (s) => {
     const line = `download: ${formatDownloadProgress(s)}`;
@@ -122,8 +153,20 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, pl
  * A listener that emits engine `progress` events (n = files finished, total = files) on `bus`,
  * so `showPipelineProgress()` in a notebook shows downloads like any stage.
  */
-export function eventBusProgress(bus: EventBus, ids: { runId: string; pipeline: string; stage: string }): DownloadProgressListener {
+export function eventBusProgress(
+  bus: EventBus,
+  ids: { runId: string; pipeline: string; stage: string },
+): DownloadProgressListener {
   return (s) => {
-    bus.emit({ type: 'progress', runId: ids.runId, pipeline: ids.pipeline, stage: ids.stage, at: Date.now(), n: s.filesDone + s.filesFailed, total: s.filesTotal, message: formatDownloadProgress(s) });
+    bus.emit({
+      type: 'progress',
+      runId: ids.runId,
+      pipeline: ids.pipeline,
+      stage: ids.stage,
+      at: Date.now(),
+      n: s.filesDone + s.filesFailed,
+      total: s.filesTotal,
+      message: formatDownloadProgress(s),
+    });
   };
 }

@@ -30,30 +30,39 @@ export interface DownloadRecordRow {
 
 /** Reads and writes download outcomes in a ledger. */
 export class DownloadRecorder {
-  constructor(readonly ledger: Ledger, readonly runId?: string) {}
+  constructor(
+    readonly ledger: Ledger,
+    readonly runId?: string,
+  ) {}
 
   /** Records (upserts) an outcome. */
   record(row: Omit<DownloadRecordRow, 'updated_at' | 'run_id'>): void {
     this.ledger.write(() => {
-      this.ledger.sql(`INSERT INTO acquisition_downloads (key, key_sha256, host, status, dest, size, sha256, md5, attempts, bytes_transferred, error_code, error_message, run_id, updated_at)
+      this.ledger
+        .sql(
+          `INSERT INTO acquisition_downloads (key, key_sha256, host, status, dest, size, sha256, md5, attempts, bytes_transferred, error_code, error_message, run_id, updated_at)
         VALUES (@key, @key_sha256, @host, @status, @dest, @size, @sha256, @md5, @attempts, @bytes_transferred, @error_code, @error_message, @run_id, @updated_at)
         ON CONFLICT (key) DO UPDATE SET key_sha256 = excluded.key_sha256, host = excluded.host, status = excluded.status,
           dest = COALESCE(excluded.dest, acquisition_downloads.dest), size = excluded.size, sha256 = excluded.sha256, md5 = excluded.md5,
           attempts = excluded.attempts, bytes_transferred = excluded.bytes_transferred, error_code = excluded.error_code,
-          error_message = excluded.error_message, run_id = excluded.run_id, updated_at = excluded.updated_at`)
+          error_message = excluded.error_message, run_id = excluded.run_id, updated_at = excluded.updated_at`,
+        )
         .run({ ...row, run_id: this.runId ?? null, updated_at: Date.now() });
     });
   }
 
   /** The row of `key`, if any. */
   get(key: string): DownloadRecordRow | undefined {
-    return this.ledger.sql('SELECT * FROM acquisition_downloads WHERE key = ?').get(key) as DownloadRecordRow | undefined;
+    return this.ledger.sql('SELECT * FROM acquisition_downloads WHERE key = ?').get(key) as
+      DownloadRecordRow | undefined;
   }
 
   /** All rows (optionally of one status), oldest first. */
   list(status?: DownloadOutcomeStatus): DownloadRecordRow[] {
-    return (status
-      ? this.ledger.sql('SELECT * FROM acquisition_downloads WHERE status = ? ORDER BY updated_at, key').all(status)
-      : this.ledger.sql('SELECT * FROM acquisition_downloads ORDER BY updated_at, key').all()) as DownloadRecordRow[];
+    return (
+      status
+        ? this.ledger.sql('SELECT * FROM acquisition_downloads WHERE status = ? ORDER BY updated_at, key').all(status)
+        : this.ledger.sql('SELECT * FROM acquisition_downloads ORDER BY updated_at, key').all()
+    ) as DownloadRecordRow[];
   }
 }

@@ -14,7 +14,11 @@ describe('fitG2Decay', () => {
       const rnd = lcg(seed);
       const sigma = 0.01;
       const g2 = taus.map((t) => g2Model(t, 1.0, 0.3, 15, 1) + sigma * (rnd() + rnd() + rnd() - 1.5) * 2);
-      const fit = fitG2Decay(taus, g2, taus.map(() => sigma));
+      const fit = fitG2Decay(
+        taus,
+        g2,
+        taus.map(() => sigma),
+      );
       expect(fit.converged).toBe(true);
       if (Math.abs(fit.tau - 15) <= 2 * fit.tauErr) within++;
     }
@@ -31,7 +35,11 @@ describe('fitG2Decay', () => {
   it('rejects mismatched lengths and too few lags', () => {
     for (const call of [() => fitG2Decay([1, 2, 3], [1, 2]), () => fitG2Decay([1, 2, 3], [1.3, 1.2, 1.1])]) {
       let err: unknown;
-      try { call(); } catch (e) { err = e; }
+      try {
+        call();
+      } catch (e) {
+        err = e;
+      }
       expect(isStagebookError(err)).toBe(true);
     }
   });
@@ -40,7 +48,10 @@ describe('fitG2Decay', () => {
     const rnd = lcg(99);
     const g2 = taus.map((t) => g2Model(t, 1.0, 0.3, 12, 1) + 0.02 * (rnd() - 0.5));
     const code = `import json,sys,numpy as np\nfrom scipy.optimize import curve_fit\nd=json.load(sys.stdin)\nf=lambda t,b,a,tau: b+a*np.exp(-2*(t/tau))\np,c=curve_fit(f,np.array(d['x']),np.array(d['y']),p0=[1,0.3,10])\nprint(json.dumps({'p':p.tolist(),'e':np.sqrt(np.diag(c)).tolist()}))`;
-    const r = spawnSync('/usr/bin/python3', ['-c', code], { input: JSON.stringify({ x: taus, y: g2 }), encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/python3', ['-c', code], {
+      input: JSON.stringify({ x: taus, y: g2 }),
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     const ref = JSON.parse(r.stdout) as { p: number[]; e: number[] };
     const fit = fitG2Decay(taus, g2);

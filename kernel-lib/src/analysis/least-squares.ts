@@ -42,14 +42,20 @@ function clamp(p: number[], lo?: number[], hi?: number[]): number[] {
   return p.map((v, i) => Math.min(hi?.[i] ?? Infinity, Math.max(lo?.[i] ?? -Infinity, v)));
 }
 
-interface Points { x: number[]; y: number[]; w: number[] }
+interface Points {
+  x: number[];
+  y: number[];
+  w: number[];
+}
 
 function usablePoints(pb: LeastSquaresProblem): Points {
   const pts: Points = { x: [], y: [], w: [] };
   for (let i = 0; i < pb.x.length; i++) {
     const s = pb.sigma ? pb.sigma[i] : 1;
     if (!Number.isFinite(pb.x[i]) || !Number.isFinite(pb.y[i]) || !(s > 0)) continue;
-    pts.x.push(pb.x[i]); pts.y.push(pb.y[i]); pts.w.push(1 / (s * s));
+    pts.x.push(pb.x[i]);
+    pts.y.push(pb.y[i]);
+    pts.w.push(1 / (s * s));
   }
   return pts;
 }
@@ -117,11 +123,16 @@ function inverse(M: number[][]): number[][] | null {
 }
 
 /** Fits `problem.model` to the points; throws E_EMPTY_INPUT when fewer points than parameters. */
-export function leastSquares(problem: LeastSquaresProblem, policy: LeastSquaresPolicy = defaultLeastSquaresPolicy): LeastSquaresResult {
+export function leastSquares(
+  problem: LeastSquaresProblem,
+  policy: LeastSquaresPolicy = defaultLeastSquaresPolicy,
+): LeastSquaresResult {
   const pts = usablePoints(problem);
   const n = problem.initial.length;
   if (pts.x.length <= n) {
-    throw new StagebookError('E_EMPTY_INPUT', `leastSquares: ${pts.x.length} usable points for ${n} parameters`, { where: 'leastSquares' });
+    throw new StagebookError('E_EMPTY_INPUT', `leastSquares: ${pts.x.length} usable points for ${n} parameters`, {
+      where: 'leastSquares',
+    });
   }
   let p = clamp(problem.initial.slice(), problem.lower, problem.upper);
   let chi = chiSquare(problem, pts, p);
@@ -134,16 +145,28 @@ export function leastSquares(problem: LeastSquaresProblem, policy: LeastSquaresP
     while (lambda < 1e12) {
       const damped = A.map((row, i) => row.map((v, j) => (i === j ? v * (1 + lambda) + 1e-300 : v)));
       const step = solveLinear(damped, g);
-      const trial = step ? clamp(p.map((v, i) => v + step[i]), problem.lower, problem.upper) : p;
+      const trial = step
+        ? clamp(
+            p.map((v, i) => v + step[i]),
+            problem.lower,
+            problem.upper,
+          )
+        : p;
       const trialChi = chiSquare(problem, pts, trial);
       if (step && trialChi <= chi) {
         converged = chi - trialChi <= policy.tolerance * Math.max(chi, 1e-300);
-        p = trial; chi = trialChi; lambda = Math.max(lambda / 10, 1e-12); improved = true;
+        p = trial;
+        chi = trialChi;
+        lambda = Math.max(lambda / 10, 1e-12);
+        improved = true;
         break;
       }
       lambda *= 10;
     }
-    if (!improved) { converged = true; break; }
+    if (!improved) {
+      converged = true;
+      break;
+    }
   }
   const dof = pts.x.length - n;
   const cov = inverse(normalEquations(problem, pts, p).A);

@@ -63,7 +63,11 @@ CREATE INDEX IF NOT EXISTS availability_time ON availability (source, time_ms);
 
 function toMs(t: string | Date, where: string): number {
   const ms = t instanceof Date ? t.getTime() : Date.parse(/Z|[+-]\d\d:?\d\d$/.test(t) ? t : `${t}Z`);
-  if (!Number.isFinite(ms)) throw new StagebookError('E_INVALID_ARGUMENT', `${where}: time: cannot parse ${JSON.stringify(t)}`, { where, field: 'time' });
+  if (!Number.isFinite(ms))
+    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: time: cannot parse ${JSON.stringify(t)}`, {
+      where,
+      field: 'time',
+    });
   return ms;
 }
 
@@ -71,24 +75,45 @@ function toMs(t: string | Date, where: string): number {
 export class AvailabilityCatalogue {
   readonly db: Database.Database;
 
-  constructor(readonly file: string, options: { readonly?: boolean } = {}) {
+  constructor(
+    readonly file: string,
+    options: { readonly?: boolean } = {},
+  ) {
     if (!options.readonly) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     try {
       this.db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
       if (!options.readonly) this.db.exec(SCHEMA);
     } catch (cause) {
-      throw new StagebookError('E_IO', `AvailabilityCatalogue: cannot open ${file}: ${(cause as Error).message}`, { where: 'AvailabilityCatalogue', file }, { cause });
+      throw new StagebookError(
+        'E_IO',
+        `AvailabilityCatalogue: cannot open ${file}: ${(cause as Error).message}`,
+        { where: 'AvailabilityCatalogue', file },
+        { cause },
+      );
     }
   }
 
   /** Inserts rows (a row with a known (source, url) replaces the old one); returns the count. */
   insert(rows: readonly AvailabilityRow[]): number {
-    const st = this.db.prepare(`INSERT OR REPLACE INTO availability (url, time_ms, time, source, instrument, wavelength, filename, data_level, quality, size, md5)
+    const st = this.db
+      .prepare(`INSERT OR REPLACE INTO availability (url, time_ms, time, source, instrument, wavelength, filename, data_level, quality, size, md5)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const tx = this.db.transaction((list: readonly AvailabilityRow[]) => {
       for (const r of list) {
         const ms = toMs(r.time, 'AvailabilityCatalogue.insert');
-        st.run(r.url, ms, new Date(ms).toISOString(), r.source, r.instrument, r.wavelength, r.filename, r.dataLevel ?? null, r.quality ?? null, r.size ?? null, r.md5 ?? null);
+        st.run(
+          r.url,
+          ms,
+          new Date(ms).toISOString(),
+          r.source,
+          r.instrument,
+          r.wavelength,
+          r.filename,
+          r.dataLevel ?? null,
+          r.quality ?? null,
+          r.size ?? null,
+          r.md5 ?? null,
+        );
       }
     });
     tx.immediate(rows);
@@ -98,26 +123,51 @@ export class AvailabilityCatalogue {
   /** Rows of `q.source` within +-halfWidth of the event, oldest first, one per URL. */
   queryWindow(q: WindowQuery): AvailabilityRow[] {
     const where = 'AvailabilityCatalogue.queryWindow';
-    if (!(q.halfWidthMinutes >= 0)) throw new StagebookError('E_INVALID_ARGUMENT', `${where}: halfWidthMinutes: expected a number >= 0`, { where, field: 'halfWidthMinutes' });
+    if (!(q.halfWidthMinutes >= 0))
+      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: halfWidthMinutes: expected a number >= 0`, {
+        where,
+        field: 'halfWidthMinutes',
+      });
     const c = toMs(q.center, where);
     const half = q.halfWidthMinutes * 60_000;
     const clauses = ['source = @source', 'time_ms BETWEEN @from AND @to'];
     if (q.instrument !== undefined) clauses.push('instrument = @instrument');
     if (q.wavelength !== undefined) clauses.push('wavelength = @wavelength');
     if (q.dataLevel !== undefined) clauses.push('data_level = @dataLevel');
-    const rows = this.db.prepare(`SELECT url, MIN(time) AS time, source, instrument, wavelength, filename, data_level, quality, size, md5
-      FROM availability WHERE ${clauses.join(' AND ')} GROUP BY url ORDER BY MIN(time_ms), url`)
-      .all({ source: q.source, from: c - half, to: c + half, instrument: q.instrument, wavelength: q.wavelength, dataLevel: q.dataLevel }) as Array<Record<string, unknown>>;
+    const rows = this.db
+      .prepare(
+        `SELECT url, MIN(time) AS time, source, instrument, wavelength, filename, data_level, quality, size, md5
+      FROM availability WHERE ${clauses.join(' AND ')} GROUP BY url ORDER BY MIN(time_ms), url`,
+      )
+      .all({
+        source: q.source,
+        from: c - half,
+        to: c + half,
+        instrument: q.instrument,
+        wavelength: q.wavelength,
+        dataLevel: q.dataLevel,
+      }) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
-      url: r.url as string, time: r.time as string, source: r.source as string, instrument: r.instrument as string, wavelength: r.wavelength as string,
-      filename: r.filename as string, dataLevel: (r.data_level as string | null) ?? undefined, quality: (r.quality as number | null) ?? undefined,
-      size: (r.size as number | null) ?? undefined, md5: (r.md5 as string | null) ?? undefined,
+      url: r.url as string,
+      time: r.time as string,
+      source: r.source as string,
+      instrument: r.instrument as string,
+      wavelength: r.wavelength as string,
+      filename: r.filename as string,
+      dataLevel: (r.data_level as string | null) ?? undefined,
+      quality: (r.quality as number | null) ?? undefined,
+      size: (r.size as number | null) ?? undefined,
+      md5: (r.md5 as string | null) ?? undefined,
     }));
   }
 
   /** Number of rows (of one source). */
   count(source?: string): number {
-    const r = (source ? this.db.prepare('SELECT COUNT(*) AS n FROM availability WHERE source = ?').get(source) : this.db.prepare('SELECT COUNT(*) AS n FROM availability').get()) as { n: number };
+    const r = (
+      source
+        ? this.db.prepare('SELECT COUNT(*) AS n FROM availability WHERE source = ?').get(source)
+        : this.db.prepare('SELECT COUNT(*) AS n FROM availability').get()
+    ) as { n: number };
     return r.n;
   }
 
@@ -128,5 +178,14 @@ export class AvailabilityCatalogue {
 
 /** Catalogue rows as archive records (for the common search-then-fetch interface). */
 export function availabilityToRecords(rows: readonly AvailabilityRow[]): ArchiveRecord[] {
-  return rows.map((r) => ({ id: r.url, filename: r.filename, url: r.url, time: r.time, instrument: r.instrument, size: r.size, md5: r.md5, meta: { ...r } }));
+  return rows.map((r) => ({
+    id: r.url,
+    filename: r.filename,
+    url: r.url,
+    time: r.time,
+    instrument: r.instrument,
+    size: r.size,
+    md5: r.md5,
+    meta: { ...r },
+  }));
 }

@@ -28,12 +28,23 @@ export async function getText(url: string, o: GetOptions): Promise<string> {
   for (let attempt = 1; attempt <= o.policy.retry.maxAttempts; attempt++) {
     let retryAfter: number | undefined;
     try {
-      const res = await request(url, { method: 'GET', headers: { accept: 'application/json', ...(o.headers ?? {}) }, dispatcher: o.dispatcher, signal: o.signal, headersTimeout: o.policy.headersTimeoutMs, bodyTimeout: o.policy.stallTimeoutMs });
+      const res = await request(url, {
+        method: 'GET',
+        headers: { accept: 'application/json', ...(o.headers ?? {}) },
+        dispatcher: o.dispatcher,
+        signal: o.signal,
+        headersTimeout: o.policy.headersTimeoutMs,
+        bodyTimeout: o.policy.stallTimeoutMs,
+      });
       if (res.statusCode >= 200 && res.statusCode < 300) return await res.body.text();
       await res.body.dump().catch(() => undefined);
       retryAfter = parseRetryAfterMs(res.headers['retry-after']);
       const code = res.statusCode === 401 || res.statusCode === 403 ? 'E_ARCHIVE_AUTH' : 'E_ARCHIVE_HTTP';
-      last = new StagebookError(code, `${where}: HTTP ${res.statusCode}${code === 'E_ARCHIVE_AUTH' ? ' (check the token environment variable)' : ''}`, { where, status: res.statusCode });
+      last = new StagebookError(
+        code,
+        `${where}: HTTP ${res.statusCode}${code === 'E_ARCHIVE_AUTH' ? ' (check the token environment variable)' : ''}`,
+        { where, status: res.statusCode },
+      );
       if (!isRetryableStatus(res.statusCode)) throw last;
     } catch (e) {
       if (last !== undefined && e === last) throw new StagebookError(last.code, redact(last.message), last.context);
@@ -55,6 +66,11 @@ export async function getJson(url: string, o: GetOptions): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new StagebookError('E_ARCHIVE_FORMAT', `GET ${displayUrl(url)}: the response is not JSON`, { where: 'getJson' }, { cause });
+    throw new StagebookError(
+      'E_ARCHIVE_FORMAT',
+      `GET ${displayUrl(url)}: the response is not JSON`,
+      { where: 'getJson' },
+      { cause },
+    );
   }
 }

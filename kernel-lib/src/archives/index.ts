@@ -5,7 +5,14 @@ export { LcoArchiveClient, lcoFrameToRecord, frameMd5, lcoTime } from './lco';
 export type { LcoArchiveOptions, LcoFrameQuery } from './lco';
 export { AvailabilityCatalogue, ALEXIS_WINDOWS, availabilityToRecords } from './catalogue';
 export type { AvailabilityRow, WindowQuery } from './catalogue';
-export { parseDirectoryListing, listDirectory, dayDirectories, parseSxiName, listingToRecords, SXI_NAME } from './listing';
+export {
+  parseDirectoryListing,
+  listDirectory,
+  dayDirectories,
+  parseSxiName,
+  listingToRecords,
+  SXI_NAME,
+} from './listing';
 export { getJson, getText } from './http-json';
 export type { GetOptions } from './http-json';
 export { followListing } from './pagination';

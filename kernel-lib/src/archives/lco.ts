@@ -50,7 +50,11 @@ export interface LcoArchiveOptions {
 /** `%Y-%m-%dT%H:%M:%S` (the seed's format; the archive reads it as UTC). */
 export function lcoTime(t: string | Date): string {
   const d = t instanceof Date ? t : new Date(/Z|[+-]\d\d:?\d\d$/.test(t) ? t : `${t.replace(' ', 'T')}Z`);
-  if (Number.isNaN(d.getTime())) throw new StagebookError('E_INVALID_ARGUMENT', `lcoTime: cannot parse time ${JSON.stringify(t)}`, { where: 'lcoTime', field: 'time' });
+  if (Number.isNaN(d.getTime()))
+    throw new StagebookError('E_INVALID_ARGUMENT', `lcoTime: cannot parse time ${JSON.stringify(t)}`, {
+      where: 'lcoTime',
+      field: 'time',
+    });
   return d.toISOString().slice(0, 19);
 }
 
@@ -69,8 +73,13 @@ export function lcoFrameToRecord(f: Record<string, unknown>): ArchiveRecord {
   const versions = Array.isArray(f.version_set) ? (f.version_set as Array<Record<string, unknown>>) : [];
   const url = String(f.url ?? versions[0]?.url ?? '');
   return {
-    id: f.id as number, filename, url, time: (f.observation_date ?? f.DATE_OBS) as string | undefined,
-    instrument: (f.instrument_id ?? f.INSTRUME) as string | undefined, md5: frameMd5(f), meta: f,
+    id: f.id as number,
+    filename,
+    url,
+    time: (f.observation_date ?? f.DATE_OBS) as string | undefined,
+    instrument: (f.instrument_id ?? f.INSTRUME) as string | undefined,
+    md5: frameMd5(f),
+    meta: f,
   };
 }
 
@@ -87,7 +96,11 @@ export class LcoArchiveClient implements ArchiveClient<LcoFrameQuery> {
     try {
       u = new URL(options.url);
     } catch {
-      throw new StagebookError('E_INVALID_ARGUMENT', `LcoArchiveClient: url: not a URL: ${JSON.stringify(options.url)}`, { where: 'LcoArchiveClient', field: 'url' });
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `LcoArchiveClient: url: not a URL: ${JSON.stringify(options.url)}`,
+        { where: 'LcoArchiveClient', field: 'url' },
+      );
     }
     this.origin = u.origin;
     this.base = u.href.endsWith('/') ? u.href : `${u.href}/`;
@@ -146,7 +159,11 @@ export class LcoArchiveClient implements ArchiveClient<LcoFrameQuery> {
     const headers: Record<string, string> = token ? { authorization: `Token ${token.reveal()}` } : {};
     const what = q.proposalId !== undefined ? `proposal ${q.proposalId}` : 'query';
     const formatError = (message: string, field?: string): StagebookError =>
-      new StagebookError('E_ARCHIVE_FORMAT', `${where}: archive ${this.name}: ${message}`, { where, archive: this.name, field });
+      new StagebookError('E_ARCHIVE_FORMAT', `${where}: archive ${this.name}: ${message}`, {
+        where,
+        archive: this.name,
+        field,
+      });
     return followListing(this.queryUrl(q), {
       archive: this.name,
       query: what,
@@ -155,9 +172,11 @@ export class LcoArchiveClient implements ArchiveClient<LcoFrameQuery> {
       fetchPage: async (url) => {
         const options = { policy: this.policy, headers, redactor: this.redactor, signal: this.options.signal };
         const body = (await getJson(url, options)) as { count?: unknown; next?: unknown; results?: unknown };
-        if (!body || !Array.isArray(body.results)) throw formatError(`${displayUrl(url)}: no 'results' array in the response`);
+        if (!body || !Array.isArray(body.results))
+          throw formatError(`${displayUrl(url)}: no 'results' array in the response`);
         const next = body.next ?? null;
-        if (next !== null && typeof next !== 'string') throw formatError(`${displayUrl(url)}: 'next' is neither a URL nor null`, 'next');
+        if (next !== null && typeof next !== 'string')
+          throw formatError(`${displayUrl(url)}: 'next' is neither a URL nor null`, 'next');
         const count = typeof body.count === 'number' ? body.count : undefined;
         return { count, next, results: body.results as Array<Record<string, unknown>> };
       },

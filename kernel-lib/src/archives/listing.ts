@@ -20,7 +20,11 @@ export function parseDirectoryListing(html: string, pageUrl: string, pattern?: R
     const href = (m[1] ?? m[2] ?? m[3] ?? '').replace(/&amp;/g, '&');
     if (!href || href.startsWith('?') || href.startsWith('#') || href.endsWith('/')) continue;
     let u: URL;
-    try { u = new URL(href, base); } catch { continue; }
+    try {
+      u = new URL(href, base);
+    } catch {
+      continue;
+    }
     if (u.origin !== base.origin || !u.pathname.startsWith(base.pathname.replace(/[^/]*$/, ''))) continue; // stay inside this directory
     const name = decodeURIComponent(u.pathname.split('/').pop() ?? '');
     if (pattern && !pattern.test(name)) continue;
@@ -42,10 +46,17 @@ export function parseSxiName(url: string): AvailabilityRow | undefined {
 }
 
 /** Lists one directory; `missingOk` turns a 404 into an empty list (ALEXIS: no data that day). */
-export async function listDirectory(pageUrl: string, options: { pattern?: RegExp; policy?: DownloadPolicyInput; missingOk?: boolean; signal?: AbortSignal } = {}): Promise<string[]> {
+export async function listDirectory(
+  pageUrl: string,
+  options: { pattern?: RegExp; policy?: DownloadPolicyInput; missingOk?: boolean; signal?: AbortSignal } = {},
+): Promise<string[]> {
   const policy = resolveDownloadPolicy(options.policy, 'listDirectory');
   try {
-    return parseDirectoryListing(await getText(pageUrl, { policy, signal: options.signal, headers: { accept: 'text/html' } }), pageUrl, options.pattern);
+    return parseDirectoryListing(
+      await getText(pageUrl, { policy, signal: options.signal, headers: { accept: 'text/html' } }),
+      pageUrl,
+      options.pattern,
+    );
   } catch (e) {
     if (options.missingOk !== false && e instanceof StagebookError && e.context.status === 404) return [];
     throw e;
@@ -58,8 +69,15 @@ export function dayDirectories(base: string, start: Date, end: Date, maxDays = 3
   const root = base.endsWith('/') ? base : `${base}/`;
   const d = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()));
   for (let i = 0; d.getTime() <= end.getTime(); i++) {
-    if (i >= maxDays) throw new StagebookError('E_INVALID_ARGUMENT', `dayDirectories: more than ${maxDays} days between ${start.toISOString()} and ${end.toISOString()}`, { where: 'dayDirectories', field: 'end' });
-    out.push(`${root}${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}/`);
+    if (i >= maxDays)
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `dayDirectories: more than ${maxDays} days between ${start.toISOString()} and ${end.toISOString()}`,
+        { where: 'dayDirectories', field: 'end' },
+      );
+    out.push(
+      `${root}${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}/`,
+    );
     d.setUTCDate(d.getUTCDate() + 1);
   }
   return out;
@@ -67,5 +85,10 @@ export function dayDirectories(base: string, start: Date, end: Date, maxDays = 3
 
 /** Listing URLs as archive records. */
 export function listingToRecords(urls: readonly string[]): ArchiveRecord[] {
-  return urls.map((url) => ({ id: url, url, filename: decodeURIComponent(new URL(url).pathname.split('/').pop() ?? ''), meta: { listing: displayUrl(url) } }));
+  return urls.map((url) => ({
+    id: url,
+    url,
+    filename: decodeURIComponent(new URL(url).pathname.split('/').pop() ?? ''),
+    meta: { listing: displayUrl(url) },
+  }));
 }

@@ -41,7 +41,9 @@ export function recordsToItems(records: readonly ArchiveRecord[], subdir?: strin
     try {
       const u = new URL(r.url);
       key = `${u.origin}${u.pathname}`;
-    } catch { /* invalid URLs are reported by the downloader */ }
+    } catch {
+      /* invalid URLs are reported by the downloader */
+    }
     const dest = subdir ? `${subdir}/${r.filename}` : r.filename;
     return { url: r.url, key, archiveName: r.filename, dest, size: r.size, md5: r.md5, sha256: r.sha256 };
   });

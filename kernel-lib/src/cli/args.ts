@@ -72,5 +72,7 @@ export function configFile(p: ParsedArgs, cwd: string = process.cwd()): string {
     for (const name of WORKSPACE_CONFIG_NAMES) if (existsSync(path.join(dir, name))) return path.join(dir, name);
     if (path.dirname(dir) === dir) break;
   }
-  throw usage(`--config is required: no ${WORKSPACE_CONFIG_NAMES.join(' or ')} in ${path.resolve(cwd)} or its parent directories`);
+  throw usage(
+    `--config is required: no ${WORKSPACE_CONFIG_NAMES.join(' or ')} in ${path.resolve(cwd)} or its parent directories`,
+  );
 }

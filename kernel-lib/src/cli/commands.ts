@@ -42,7 +42,9 @@ function statusExit(r: RunResult): number {
   // a unit stopped by a resource fault: the run's exit code says which fault (it stays resumable)
   const fault = r.failures.find((f) => isResourceCode(f.code));
   if (fault) {
-    process.stderr.write(`stagebook: ${fault.code}: ${fault.message} (run ${r.runId} stopped; \`stagebook resume ${r.runId}\` continues it)\n`);
+    process.stderr.write(
+      `stagebook: ${fault.code}: ${fault.message} (run ${r.runId} stopped; \`stagebook resume ${r.runId}\` continues it)\n`,
+    );
     return exitCodeOf(fault.code as StagebookErrorCode);
   }
   return r.status === 'succeeded' ? EXIT.ok : r.status === 'interrupted' ? EXIT.interrupted : EXIT.failed;
@@ -76,12 +78,24 @@ async function confirmClean(count: number, yes: boolean): Promise<boolean> {
 /** `stagebook run <pipeline> --config F [...]` */
 export async function cmdRun(argv: string[]): Promise<number> {
   const a = parseArgs(argv, {
-    config: 'value', 'start-level': 'value', 'end-level': 'value', filter: 'value', 'input-files': 'value',
-    'stop-on-error': 'flag', 'continue-on-error': 'flag', 'out-file': 'value', 'log-file': 'value', 'log-level': 'value',
-    clean: 'flag', yes: 'flag', force: 'flag', verbose: 'flag',
+    config: 'value',
+    'start-level': 'value',
+    'end-level': 'value',
+    filter: 'value',
+    'input-files': 'value',
+    'stop-on-error': 'flag',
+    'continue-on-error': 'flag',
+    'out-file': 'value',
+    'log-file': 'value',
+    'log-level': 'value',
+    clean: 'flag',
+    yes: 'flag',
+    force: 'flag',
+    verbose: 'flag',
   });
   if (a.positionals.length !== 1) throw usage('run needs exactly one pipeline name');
-  if (a.options['stop-on-error'] && a.options['continue-on-error']) throw usage('--stop-on-error and --continue-on-error exclude each other');
+  if (a.options['stop-on-error'] && a.options['continue-on-error'])
+    throw usage('--stop-on-error and --continue-on-error exclude each other');
   const logLevel = str(a, 'log-level');
   if (logLevel && !LOG_LEVELS.includes(logLevel)) throw usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const pipeline = resolvePipeline(a.positionals[0]);
@@ -95,18 +109,30 @@ export async function cmdRun(argv: string[]): Promise<number> {
     throw usage((e as Error).message);
   }
   const clean = a.options.clean === true;
-  if (clean && !(await confirmClean(countCleanable(pipeline, config, startLevel, endLevel), a.options.yes === true))) return EXIT.ok;
-  const inputFiles = str(a, 'input-files')?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (clean && !(await confirmClean(countCleanable(pipeline, config, startLevel, endLevel), a.options.yes === true)))
+    return EXIT.ok;
+  const inputFiles = str(a, 'input-files')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unsubscribe = subscribeTerminal(a.options.verbose === true);
   try {
     const r = await withSignals((signal) =>
       runPipeline(pipeline, config, {
-        startLevel, endLevel, filter: str(a, 'filter'), inputFiles, clean, signal, source,
+        startLevel,
+        endLevel,
+        filter: str(a, 'filter'),
+        inputFiles,
+        clean,
+        signal,
+        source,
         onError: a.options['continue-on-error'] ? 'continue' : a.options['stop-on-error'] ? 'stop' : undefined,
         force: a.options.force === true,
         pipelineModule: /\.(c?js)$/.test(a.positionals[0]) ? path.resolve(a.positionals[0]) : undefined,
-        logFile: str(a, 'log-file'), logLevel: logLevel as LogLevel | undefined,
-      }));
+        logFile: str(a, 'log-file'),
+        logLevel: logLevel as LogLevel | undefined,
+      }),
+    );
     writeOut(str(a, 'out-file'), r);
     return statusExit(r);
   } finally {
@@ -114,13 +140,24 @@ export async function cmdRun(argv: string[]): Promise<number> {
   }
 }
 
-function countCleanable(pipeline: ReturnType<typeof resolvePipeline>, config: StagebookConfig, start?: string, end?: string): number {
+function countCleanable(
+  pipeline: ReturnType<typeof resolvePipeline>,
+  config: StagebookConfig,
+  start?: string,
+  end?: string,
+): number {
   const ledgerFile = config.ledger;
   const range = levelRange(pipeline.levels, start, end);
-  const stages = pipeline.order.filter((s) => levelIndex(pipeline.levels, s.level) >= range.start && levelIndex(pipeline.levels, s.level) <= range.end);
+  const stages = pipeline.order.filter(
+    (s) => levelIndex(pipeline.levels, s.level) >= range.start && levelIndex(pipeline.levels, s.level) <= range.end,
+  );
   const ledger = Ledger.open(ledgerFile, { busyTimeoutMs: config.engine.busyTimeoutMs });
   try {
-    return ledger.filesOfStages(pipeline.name, stages.map((s) => s.name), resolveWorkspace(config).root).length;
+    return ledger.filesOfStages(
+      pipeline.name,
+      stages.map((s) => s.name),
+      resolveWorkspace(config).root,
+    ).length;
   } finally {
     ledger.close();
   }
@@ -134,20 +171,31 @@ function checkSideFiles(a: { options: Record<string, string | boolean> }): void 
   const out = str(a as Parameters<typeof str>[0], 'out-file');
   if (out) {
     const dir = path.dirname(path.resolve(out));
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw outputPathError('--out-file', out, `directory ${dir} does not exist`);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw outputPathError('--out-file', out, `directory ${dir} does not exist`);
   }
   const log = str(a as Parameters<typeof str>[0], 'log-file');
   if (log) {
     try {
       ensureDirSync(path.dirname(path.resolve(log)));
     } catch (e) {
-      throw outputPathError('--log-file', log, `cannot create its directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, e);
+      throw outputPathError(
+        '--log-file',
+        log,
+        `cannot create its directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        e,
+      );
     }
   }
 }
 
 function outputPathError(flag: string, file: string, why: string, cause?: unknown): StagebookError {
-  return new StagebookError('E_OUTPUT_PATH', `${flag} ${file}: ${why}: give a path in an existing, writable directory`, { where: 'cli', field: flag, file }, { cause });
+  return new StagebookError(
+    'E_OUTPUT_PATH',
+    `${flag} ${file}: ${why}: give a path in an existing, writable directory`,
+    { where: 'cli', field: flag, file },
+    { cause },
+  );
 }
 
 function writeOut(file: string | undefined, r: RunResult): void {
@@ -155,13 +203,24 @@ function writeOut(file: string | undefined, r: RunResult): void {
   try {
     writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
   } catch (e) {
-    throw new StagebookError('E_OUTPUT_PATH', `--out-file ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the run ${r.runId} itself ended ${r.status}: \`stagebook status --run ${r.runId} --json\` shows it`, { where: 'cli', field: '--out-file', file, runId: r.runId }, { cause: e });
+    throw new StagebookError(
+      'E_OUTPUT_PATH',
+      `--out-file ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the run ${r.runId} itself ended ${r.status}: \`stagebook status --run ${r.runId} --json\` shows it`,
+      { where: 'cli', field: '--out-file', file, runId: r.runId },
+      { cause: e },
+    );
   }
 }
 
 /** `stagebook resume <run> --config F` */
 export async function cmdResume(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { config: 'value', 'out-file': 'value', 'log-file': 'value', 'log-level': 'value', verbose: 'flag' });
+  const a = parseArgs(argv, {
+    config: 'value',
+    'out-file': 'value',
+    'log-file': 'value',
+    'log-level': 'value',
+    verbose: 'flag',
+  });
   if (a.positionals.length !== 1) throw usage('resume needs exactly one run id');
   const { config, source } = loadStagebookConfig(configFile(a));
   checkSideFiles(a);
@@ -177,7 +236,14 @@ export async function cmdResume(argv: string[]): Promise<number> {
   }
   const unsubscribe = subscribeTerminal(a.options.verbose === true);
   try {
-    const r = await withSignals((signal) => resumeRun(resolvePipeline(pipelineName), config, a.positionals[0], { signal, source, logFile: str(a, 'log-file'), logLevel: str(a, 'log-level') as LogLevel | undefined }));
+    const r = await withSignals((signal) =>
+      resumeRun(resolvePipeline(pipelineName), config, a.positionals[0], {
+        signal,
+        source,
+        logFile: str(a, 'log-file'),
+        logLevel: str(a, 'log-level') as LogLevel | undefined,
+      }),
+    );
     writeOut(str(a, 'out-file'), r);
     return statusExit(r);
   } finally {
@@ -203,21 +269,49 @@ export async function cmdStatus(argv: string[]): Promise<number> {
 /** `stagebook ledger query --config F [--level L] [--version-lt N] [--product P] [--stage S] [--state S] [--json]` */
 export async function cmdLedger(argv: string[]): Promise<number> {
   if (argv[0] !== 'query') throw usage('ledger: the only subcommand is `query`');
-  const a = parseArgs(argv.slice(1), { config: 'value', level: 'value', 'version-lt': 'value', product: 'value', stage: 'value', pipeline: 'value', state: 'value', json: 'flag', limit: 'value' });
+  const a = parseArgs(argv.slice(1), {
+    config: 'value',
+    level: 'value',
+    'version-lt': 'value',
+    product: 'value',
+    stage: 'value',
+    pipeline: 'value',
+    state: 'value',
+    json: 'flag',
+    limit: 'value',
+  });
   const { config } = loadStagebookConfig(configFile(a));
   const versionLt = str(a, 'version-lt');
   if (versionLt !== undefined && !/^\d+$/.test(versionLt)) throw usage('--version-lt needs an integer');
   const state = str(a, 'state');
-  if (state !== undefined && !FILE_STATES.includes(state as FileState)) throw usage(`--state must be one of ${FILE_STATES.join(', ')}, not ${JSON.stringify(state)}`);
-  const q: FileQuery = { level: str(a, 'level'), product: str(a, 'product'), stage: str(a, 'stage'), pipeline: str(a, 'pipeline'), state: state as FileState | undefined, versionLt: versionLt === undefined ? undefined : Number(versionLt), limit: positiveLimit(a, 10_000) };
+  if (state !== undefined && !FILE_STATES.includes(state as FileState))
+    throw usage(`--state must be one of ${FILE_STATES.join(', ')}, not ${JSON.stringify(state)}`);
+  const q: FileQuery = {
+    level: str(a, 'level'),
+    product: str(a, 'product'),
+    stage: str(a, 'stage'),
+    pipeline: str(a, 'pipeline'),
+    state: state as FileState | undefined,
+    versionLt: versionLt === undefined ? undefined : Number(versionLt),
+    limit: positiveLimit(a, 10_000),
+  };
   const ledger = Ledger.open(config.ledger, { busyTimeoutMs: config.engine.busyTimeoutMs });
   try {
     const rows = queryFiles(ledger, q);
     if (a.options.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
     else if (rows.length === 0) process.stdout.write('no files match\n');
     else {
-      const cells = rows.map((f) => [f.level ?? '-', f.version === null ? '-' : `v${f.version}`, f.product ?? '-', f.state, formatBytes(f.size), f.path]);
-      process.stdout.write(textTable(['LEVEL', 'VERSION', 'PRODUCT', 'STATE', 'SIZE', 'PATH'], cells, { right: ['SIZE'] }));
+      const cells = rows.map((f) => [
+        f.level ?? '-',
+        f.version === null ? '-' : `v${f.version}`,
+        f.product ?? '-',
+        f.state,
+        formatBytes(f.size),
+        f.path,
+      ]);
+      process.stdout.write(
+        textTable(['LEVEL', 'VERSION', 'PRODUCT', 'STATE', 'SIZE', 'PATH'], cells, { right: ['SIZE'] }),
+      );
     }
     return EXIT.ok;
   } finally {

@@ -25,19 +25,33 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     switch (cmd) {
-      case 'run': return await cmdRun(rest);
-      case 'resume': return await cmdResume(rest);
-      case 'status': return await cmdStatus(rest);
-      case 'ledger': return await cmdLedger(rest);
-      case 'pipelines': return await cmdPipelines();
+      case 'run':
+        return await cmdRun(rest);
+      case 'resume':
+        return await cmdResume(rest);
+      case 'status':
+        return await cmdStatus(rest);
+      case 'ledger':
+        return await cmdLedger(rest);
+      case 'pipelines':
+        return await cmdPipelines();
       // Loaded on demand: the notebook runner pulls in zeromq, which other commands never need.
-      case 'notebook': return await (await import('../notebook/cli')).notebookCommand(rest);
-      case 'archive': return await (await import('../local-archive/cli')).archiveCommand(rest);
-      case 'xpcs': return await (await import('./xpcs')).xpcsCommand(rest);
-      case 'stix': return await (await import('../pipelines/stix/cli')).stixCommand(rest);
-      case 'flow': return await (await import('../flows/cli')).flowCommand(rest);
-      case 'search': return await (await import('../search/cli')).searchCommand(rest);
-      case undefined: case '--help': case '-h': case 'help':
+      case 'notebook':
+        return await (await import('../notebook/cli')).notebookCommand(rest);
+      case 'archive':
+        return await (await import('../local-archive/cli')).archiveCommand(rest);
+      case 'xpcs':
+        return await (await import('./xpcs')).xpcsCommand(rest);
+      case 'stix':
+        return await (await import('../pipelines/stix/cli')).stixCommand(rest);
+      case 'flow':
+        return await (await import('../flows/cli')).flowCommand(rest);
+      case 'search':
+        return await (await import('../search/cli')).searchCommand(rest);
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
         (cmd === undefined ? process.stderr : process.stdout).write(OVERVIEW);
         return cmd === undefined ? EXIT.usage : EXIT.ok;
       default:

@@ -44,9 +44,17 @@ function bar(frac: number): string {
 /** The closing summary: distinguishes a fully cached run from one that computed units. */
 export function summaryLine(runId: string, status: string, elapsedMs: number, t: Tally, message?: string): string {
   const units = t.computed + t.cached + t.failed + t.blocked;
-  const what = units === 0 ? 'no units'
-    : t.computed === 0 && t.failed === 0 && t.blocked === 0 ? `all ${units} units cached, nothing recomputed`
-    : [`${t.computed} computed`, `${t.cached} cached`, ...(t.failed ? [`${t.failed} failed`] : []), ...(t.blocked ? [`${t.blocked} blocked`] : [])].join(', ');
+  const what =
+    units === 0
+      ? 'no units'
+      : t.computed === 0 && t.failed === 0 && t.blocked === 0
+        ? `all ${units} units cached, nothing recomputed`
+        : [
+            `${t.computed} computed`,
+            `${t.cached} cached`,
+            ...(t.failed ? [`${t.failed} failed`] : []),
+            ...(t.blocked ? [`${t.blocked} blocked`] : []),
+          ].join(', ');
   return `stagebook: run ${runId} ${status} in ${formatDuration(elapsedMs)} (${what})${message ? `: ${message}` : ''}`;
 }
 
@@ -54,7 +62,12 @@ export function summaryLine(runId: string, status: string, elapsedMs: number, t:
  * Writes events to a stream; returns the listener to subscribe. `now` is injectable so tests can
  * drive the clock (elapsed/ETA) without racing it.
  */
-export function terminalRenderer(stream: NodeJS.WriteStream, interactive: boolean, verbose = false, now: () => number = Date.now): (e: StagebookEvent) => void {
+export function terminalRenderer(
+  stream: NodeJS.WriteStream,
+  interactive: boolean,
+  verbose = false,
+  now: () => number = Date.now,
+): (e: StagebookEvent) => void {
   let barShown = false;
   let lastBar = '';
   let runStart: number | undefined;
@@ -119,13 +132,21 @@ export function terminalRenderer(stream: NodeJS.WriteStream, interactive: boolea
         line(summaryLine(e.runId, e.status ?? '?', now() - (runStart ?? now()), tally, e.message));
         break;
       }
-      case 'stage-failed': line(`FAILED ${where}${pos}: ${e.error?.code} ${e.error?.message}`); break;
-      case 'stage-blocked': line(`blocked ${where}: ${e.message ?? ''}`); break;
-      case 'log': if (verbose) line(`  ${e.level} [${where}] ${e.message}`); break;
+      case 'stage-failed':
+        line(`FAILED ${where}${pos}: ${e.error?.code} ${e.error?.message}`);
+        break;
+      case 'stage-blocked':
+        line(`blocked ${where}: ${e.message ?? ''}`);
+        break;
+      case 'log':
+        if (verbose) line(`  ${e.level} [${where}] ${e.message}`);
+        break;
       default:
         if (interactive) drawBar(e);
         else if (e.type !== 'progress' || verbose) {
-          line(`${e.type} ${where}${pos}${e.durationMs !== undefined ? ` ${e.durationMs} ms` : ''}${e.message && e.type === 'progress' ? ` ${e.message}` : ''}`);
+          line(
+            `${e.type} ${where}${pos}${e.durationMs !== undefined ? ` ${e.durationMs} ms` : ''}${e.message && e.type === 'progress' ? ` ${e.message}` : ''}`,
+          );
         }
     }
   };

@@ -8,12 +8,12 @@
 import { correlateXpcsFile } from '../pipelines/xpcs/corr-file';
 import { parseArgs, str, usage } from './args';
 
-
 const REFUSED = ['ufxc', 'transposed', 'frame_threading', 'exchange', 'entry'];
 
 function intOption(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw usage(`--${name} needs an integer >= ${min}, got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw usage(`--${name} needs an integer >= ${min}, got ${JSON.stringify(v)}`);
   return Number(v);
 }
 
@@ -23,13 +23,29 @@ export async function xpcsCorrCommand(argv: string[]): Promise<number> {
     if (REFUSED.includes(name)) throw usage(`xpcs corr: --${name} is a corr flag stagebook does not support`);
   }
   const a = parseArgs(argv, {
-    imm: 'value', rigaku: 'value', hdf5: 'value', g2out: 'flag', darkout: 'flag', frameout: 'value', inpath: 'value', outpath: 'value',
-    nexus: 'flag', output: 'value', compat: 'value', stream: 'flag', 'memory-mb': 'value', fits: 'flag', quiet: 'flag', plots: 'flag',
+    imm: 'value',
+    rigaku: 'value',
+    hdf5: 'value',
+    g2out: 'flag',
+    darkout: 'flag',
+    frameout: 'value',
+    inpath: 'value',
+    outpath: 'value',
+    nexus: 'flag',
+    output: 'value',
+    compat: 'value',
+    stream: 'flag',
+    'memory-mb': 'value',
+    fits: 'flag',
+    quiet: 'flag',
+    plots: 'flag',
   });
   if (a.positionals.length !== 1) throw usage('xpcs corr needs exactly one HDF5 configuration file');
-  if (a.options.plots && a.options.nexus) throw usage('--plots draws from the legacy /exchange layout; it cannot be combined with --nexus');
+  if (a.options.plots && a.options.nexus)
+    throw usage('--plots draws from the legacy /exchange layout; it cannot be combined with --nexus');
   const compat = str(a, 'compat');
-  if (compat !== undefined && compat !== 'xpcs-eigen' && compat !== 'none') throw usage(`--compat must be xpcs-eigen or none, got ${JSON.stringify(compat)}`);
+  if (compat !== undefined && compat !== 'xpcs-eigen' && compat !== 'none')
+    throw usage(`--compat must be xpcs-eigen or none, got ${JSON.stringify(compat)}`);
   const memory = intOption('memory-mb', str(a, 'memory-mb'), 1);
   if (memory !== undefined && !a.options.stream) throw usage('--memory-mb needs --stream');
   const hdf = a.positionals[0];
@@ -37,17 +53,28 @@ export async function xpcsCorrCommand(argv: string[]): Promise<number> {
   say(`${hdf}: reading the configuration (${str(a, 'inpath') ?? '/xpcs'}) and correlating`);
   const t0 = Date.now();
   const r = await correlateXpcsFile(hdf, {
-    imm: str(a, 'imm'), rigaku: str(a, 'rigaku'), hdf5: str(a, 'hdf5'), g2out: a.options.g2out === true, darkout: a.options.darkout === true,
-    frameout: intOption('frameout', str(a, 'frameout'), 0), inpath: str(a, 'inpath'), outpath: str(a, 'outpath'),
-    layout: a.options.nexus ? 'nexus' : 'legacy', output: str(a, 'output'), compat: compat as 'xpcs-eigen' | 'none' | undefined,
-    stream: a.options.stream ? { memoryBudgetBytes: memory === undefined ? undefined : memory * 2 ** 20 } : undefined, fits: a.options.fits === true,
+    imm: str(a, 'imm'),
+    rigaku: str(a, 'rigaku'),
+    hdf5: str(a, 'hdf5'),
+    g2out: a.options.g2out === true,
+    darkout: a.options.darkout === true,
+    frameout: intOption('frameout', str(a, 'frameout'), 0),
+    inpath: str(a, 'inpath'),
+    outpath: str(a, 'outpath'),
+    layout: a.options.nexus ? 'nexus' : 'legacy',
+    output: str(a, 'output'),
+    compat: compat as 'xpcs-eigen' | 'none' | undefined,
+    stream: a.options.stream ? { memoryBudgetBytes: memory === undefined ? undefined : memory * 2 ** 20 } : undefined,
+    fits: a.options.fits === true,
   });
   if (a.options.plots) {
     const { writeXpcsPortalPngs } = await import('../pipelines/xpcs/portal-plots');
     const files = await writeXpcsPortalPngs(r.output!, { outputData: str(a, 'outpath') ?? r.config.outputData });
     say(`${files.length} portal plots beside ${r.output}`);
   }
-  say(`${r.result.frames} frames from ${r.frameFile}, ${r.result.dynamicBins.length} q bins, ${r.result.settings.analysisType}; wrote ${r.output} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  say(
+    `${r.result.frames} frames from ${r.frameFile}, ${r.result.dynamicBins.length} q bins, ${r.result.settings.analysisType}; wrote ${r.output} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return 0;
 }
 
@@ -59,6 +86,7 @@ export async function xpcsCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'corr') return xpcsCorrCommand(rest);
   // automate / crawl: the XPCS flow (pipelines/xpcs-flow, docs/xpcs-flow.md)
-  if (sub === 'automate' || sub === 'crawl') return (await import('../pipelines/xpcs-flow/cli')).xpcsFlowCommand(sub, rest);
+  if (sub === 'automate' || sub === 'crawl')
+    return (await import('../pipelines/xpcs-flow/cli')).xpcsFlowCommand(sub, rest);
   throw usage(`xpcs: unknown subcommand ${sub ?? '(none)'} (corr, automate, crawl)`);
 }

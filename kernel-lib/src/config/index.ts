@@ -1,5 +1,11 @@
 export {
-  parseYaml, readYamlFile, validateYaml, loadYamlConfig, locate, locateIssues, formatLocatedIssue,
+  parseYaml,
+  readYamlFile,
+  validateYaml,
+  loadYamlConfig,
+  locate,
+  locateIssues,
+  formatLocatedIssue,
 } from './loader';
 export type { SchemaIssue, SchemaLike, YamlSource, LocatedIssue } from './loader';
 export { Secret, resolveSecret, Redactor } from './secrets';

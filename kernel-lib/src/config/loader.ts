@@ -21,7 +21,9 @@ export interface SchemaIssue {
  * the library's .d.ts stays readable by the TypeScript 5.0 inside tslab.
  */
 export interface SchemaLike<T> {
-  safeParse(input: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<SchemaIssue> } };
+  safeParse(
+    input: unknown,
+  ): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<SchemaIssue> } };
 }
 
 /** A parsed YAML file with what is needed to locate nodes. */
@@ -58,7 +60,12 @@ export function parseYaml(text: string, file = '<inline>'): YamlSource {
   if (err) {
     const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
     const reason = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new StagebookError('E_CONFIG_SYNTAX', `${displayPath}:${pos.line}:${pos.col} YAML syntax error: ${reason}`, { where: 'parseYaml', file: displayPath, line: pos.line, column: pos.col });
+    throw new StagebookError('E_CONFIG_SYNTAX', `${displayPath}:${pos.line}:${pos.col} YAML syntax error: ${reason}`, {
+      where: 'parseYaml',
+      file: displayPath,
+      line: pos.line,
+      column: pos.col,
+    });
   }
   return { displayPath, absolutePath, value: doc.toJS() ?? {}, doc, lineCounter };
 }
@@ -69,7 +76,12 @@ export function readYamlFile(file: string): YamlSource {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new StagebookError('E_CONFIG_NOT_FOUND', `readYamlFile: cannot read config file ${file}`, { where: 'readYamlFile', file }, { cause });
+    throw new StagebookError(
+      'E_CONFIG_NOT_FOUND',
+      `readYamlFile: cannot read config file ${file}`,
+      { where: 'readYamlFile', file },
+      { cause },
+    );
   }
   return parseYaml(text, file);
 }
@@ -87,7 +99,11 @@ export function locate(src: YamlSource, p: ReadonlyArray<PropertyKey>): { line: 
 }
 
 /** Turns schema issues into located issues (`prefix` is prepended to every path). */
-export function locateIssues(src: YamlSource, issues: ReadonlyArray<SchemaIssue>, prefix: ReadonlyArray<PropertyKey> = []): LocatedIssue[] {
+export function locateIssues(
+  src: YamlSource,
+  issues: ReadonlyArray<SchemaIssue>,
+  prefix: ReadonlyArray<PropertyKey> = [],
+): LocatedIssue[] {
   return issues.map((issue) => {
     const full = [...prefix, ...issue.path];
     const { line, column } = locate(src, full);
@@ -105,7 +121,12 @@ export function formatLocatedIssue(i: LocatedIssue): string {
  * E_CONFIG_INVALID whose message lists every issue as `file:line:col field: message`
  * (the first issue's location is in the error context).
  */
-export function validateYaml<T>(src: YamlSource, schema: SchemaLike<T>, prefix: ReadonlyArray<PropertyKey> = [], value: unknown = src.value): T {
+export function validateYaml<T>(
+  src: YamlSource,
+  schema: SchemaLike<T>,
+  prefix: ReadonlyArray<PropertyKey> = [],
+  value: unknown = src.value,
+): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const located = locateIssues(src, r.error.issues, prefix);

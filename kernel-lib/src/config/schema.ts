@@ -13,10 +13,18 @@ import { readYamlFile, validateYaml, type YamlSource } from './loader';
 
 const leaseSchema = z
   .strictObject({
-    timeoutMs: z.number().int().min(200).default(30_000).describe('A run whose last heartbeat is older than this (ms) is presumed dead and may be resumed'),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(200)
+      .default(30_000)
+      .describe('A run whose last heartbeat is older than this (ms) is presumed dead and may be resumed'),
     heartbeatMs: z.number().int().min(50).default(5_000).describe('Interval (ms) at which a live run renews its lease'),
   })
-  .refine((l) => l.heartbeatMs < l.timeoutMs, { message: 'heartbeatMs must be smaller than timeoutMs', path: ['heartbeatMs'] })
+  .refine((l) => l.heartbeatMs < l.timeoutMs, {
+    message: 'heartbeatMs must be smaller than timeoutMs',
+    path: ['heartbeatMs'],
+  })
   .describe('Liveness lease of a run (heartbeat)');
 
 /** Lease (liveness) policy of a run: a run whose lease expired is presumed dead and may be resumed. */
@@ -29,8 +37,14 @@ const engineSchema = z
     // prefault: an absent section is parsed as {} so the field defaults above apply (no second copy of them).
     lease: leaseSchema.prefault({}),
     concurrency: z.number().int().min(1).max(64).default(1).describe('Units of one stage processed at once'),
-    onError: z.enum(['stop', 'continue']).default('stop').describe('What a failed unit does to the run: stop it, or continue with independent units'),
-    verifyOutputs: z.enum(['hash', 'size']).default('hash').describe('Check of cached outputs before skipping a stage: sha256 (hash) or size only'),
+    onError: z
+      .enum(['stop', 'continue'])
+      .default('stop')
+      .describe('What a failed unit does to the run: stop it, or continue with independent units'),
+    verifyOutputs: z
+      .enum(['hash', 'size'])
+      .default('hash')
+      .describe('Check of cached outputs before skipping a stage: sha256 (hash) or size only'),
     busyTimeoutMs: z.number().int().min(0).default(10_000).describe('SQLite busy timeout (ms) for concurrent writers'),
   })
   .describe('Engine policies');
@@ -41,20 +55,36 @@ export type EnginePolicy = z.output<typeof engineSchema>;
 /** Zod schema of the engine config file (raw, before path resolution). */
 export const stagebookConfigSchema = z
   .strictObject({
-    root: z.string().min(1).describe('Workspace root, relative to the config file; all writes stay inside it or writeRoots'),
-    writeRoots: z.array(z.string().min(1).describe('An extra directory the pipeline may write into')).default([]).describe('Extra write roots besides root'),
+    root: z
+      .string()
+      .min(1)
+      .describe('Workspace root, relative to the config file; all writes stay inside it or writeRoots'),
+    writeRoots: z
+      .array(z.string().min(1).describe('An extra directory the pipeline may write into'))
+      .default([])
+      .describe('Extra write roots besides root'),
     ledger: z.string().min(1).default('.stagebook/ledger.db').describe('SQLite ledger file, relative to root'),
     logDir: z.string().min(1).default('logs').describe('Per-input logs and .err markers, relative to root'),
     inputs: z
       .strictObject({
         dir: z.string().min(1).default('incoming').describe('Directory of source inputs, relative to root'),
-        pattern: z.string().min(1).default('**/*').describe('Glob of source inputs relative to inputs.dir (*, **, ?, {a,b})'),
+        pattern: z
+          .string()
+          .min(1)
+          .default('**/*')
+          .describe('Glob of source inputs relative to inputs.dir (*, **, ?, {a,b})'),
       })
       .prefault({})
       .describe('Where the first stages find their inputs'),
     engine: engineSchema.prefault({}),
-    stages: z.record(z.string(), z.record(z.string(), z.unknown()).describe('Parameters of one stage')).default({}).describe('Parameters per stage name'),
-    secrets: z.record(z.string(), envVarNameSchema).default({}).describe('Logical secret name -> environment variable NAME'),
+    stages: z
+      .record(z.string(), z.record(z.string(), z.unknown()).describe('Parameters of one stage'))
+      .default({})
+      .describe('Parameters per stage name'),
+    secrets: z
+      .record(z.string(), envVarNameSchema)
+      .default({})
+      .describe('Logical secret name -> environment variable NAME'),
     options: z.record(z.string(), z.unknown()).default({}).describe('Pipeline-specific options'),
   })
   .describe('Stagebook engine configuration');
@@ -99,9 +129,14 @@ export function loadStagebookConfig(file: string): { config: StagebookConfig; so
 export function makeStagebookConfig(input: Record<string, unknown>, baseDir: string = process.cwd()): StagebookConfig {
   const r = stagebookConfigSchema.safeParse(input);
   if (!r.success) {
-    throw new StagebookError('E_CONFIG_INVALID', `makeStagebookConfig: invalid config\n${prettifyIssues(r.error.issues)}`, {
-      where: 'makeStagebookConfig', field: issuePath(r.error.issues[0].path),
-    });
+    throw new StagebookError(
+      'E_CONFIG_INVALID',
+      `makeStagebookConfig: invalid config\n${prettifyIssues(r.error.issues)}`,
+      {
+        where: 'makeStagebookConfig',
+        field: issuePath(r.error.issues[0].path),
+      },
+    );
   }
   return resolveConfigPaths(r.data, '<inline>', baseDir);
 }

@@ -13,7 +13,9 @@ import { StagebookError } from '../errors/stagebook-error';
  */
 export const envVarNameSchema = z
   .string()
-  .regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'expected the NAME of an environment variable (e.g. LCO_TOKEN), never the secret itself' })
+  .regex(/^[A-Z_][A-Z0-9_]*$/, {
+    message: 'expected the NAME of an environment variable (e.g. LCO_TOKEN), never the secret itself',
+  })
   .describe('Name of the environment variable that holds the secret (the value is never written in config)');
 
 const values = new WeakMap<Secret, string>();
@@ -50,7 +52,11 @@ export class Secret {
 export function resolveSecret(envVar: string, env: NodeJS.ProcessEnv = process.env): Secret {
   const value = env[envVar];
   if (value === undefined || value === '') {
-    throw new StagebookError('E_SECRET_MISSING', `resolveSecret: environment variable ${envVar} is not set (the config references it as a secret)`, { where: 'resolveSecret', field: envVar });
+    throw new StagebookError(
+      'E_SECRET_MISSING',
+      `resolveSecret: environment variable ${envVar} is not set (the config references it as a secret)`,
+      { where: 'resolveSecret', field: envVar },
+    );
   }
   return new Secret(envVar, value);
 }

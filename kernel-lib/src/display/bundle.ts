@@ -26,7 +26,10 @@ export interface PublishOptions {
   update?: boolean;
 }
 
-type WriteDisplayData = (bundle: { data: MimeData; metadata: Record<string, unknown>; transient: { display_id?: string } }, update: boolean) => void;
+type WriteDisplayData = (
+  bundle: { data: MimeData; metadata: Record<string, unknown>; transient: { display_id?: string } },
+  update: boolean,
+) => void;
 
 const JUPYTER_MODULE_SUFFIX = path.join('tslab', 'dist', 'jupyter.js');
 
@@ -52,11 +55,21 @@ export function inKernel(): boolean {
 export function publish(bundle: DisplayBundle, options: PublishOptions = {}): DisplayBundle | undefined {
   const write = tslabWriter();
   if (!write) return bundle;
-  write({ data: bundle.data, metadata: bundle.metadata, transient: options.displayId ? { display_id: options.displayId } : {} }, options.update === true);
+  write(
+    {
+      data: bundle.data,
+      metadata: bundle.metadata,
+      transient: options.displayId ? { display_id: options.displayId } : {},
+    },
+    options.update === true,
+  );
   return undefined;
 }
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }

@@ -12,8 +12,16 @@ import { VEGALITE_MIME, VEGALITE_V5_MIME, renderPng, summarizeVegaLite, vegaLite
 function fakeKernel(): { calls: Array<{ bundle: any; update: boolean }>; remove: () => void } {
   const calls: Array<{ bundle: any; update: boolean }> = [];
   const id = path.join('/nonexistent', 'node_modules', 'tslab', 'dist', 'jupyter.js');
-  (require.cache as Record<string, unknown>)[id] = { id, exports: { lastWriteDisplayData: (bundle: unknown, update: boolean) => calls.push({ bundle, update }) } };
-  return { calls, remove: () => { delete require.cache[id]; } };
+  (require.cache as Record<string, unknown>)[id] = {
+    id,
+    exports: { lastWriteDisplayData: (bundle: unknown, update: boolean) => calls.push({ bundle, update }) },
+  };
+  return {
+    calls,
+    remove: () => {
+      delete require.cache[id];
+    },
+  };
 }
 
 describe('publish', () => {
@@ -29,7 +37,9 @@ describe('publish', () => {
   it('sends one multi-MIME message inside a kernel and returns undefined', () => {
     k = fakeKernel();
     expect(inKernel()).toBe(true);
-    expect(publish({ data: { 'text/plain': 'x', 'text/html': '<b>x</b>' }, metadata: {} }, { displayId: 'd1' })).toBeUndefined();
+    expect(
+      publish({ data: { 'text/plain': 'x', 'text/html': '<b>x</b>' }, metadata: {} }, { displayId: 'd1' }),
+    ).toBeUndefined();
     expect(k.calls).toHaveLength(1);
     expect(Object.keys(k.calls[0].bundle.data)).toEqual(['text/plain', 'text/html']);
     expect(k.calls[0].bundle.transient).toEqual({ display_id: 'd1' });
@@ -39,7 +49,10 @@ describe('publish', () => {
 
 describe('tables', () => {
   it('escapes HTML, right-aligns numbers and has a text twin', () => {
-    const b = tableBundle([{ name: '<script>', v: 1.23456789 }, { name: 'b&c', v: 2 }]);
+    const b = tableBundle([
+      { name: '<script>', v: 1.23456789 },
+      { name: 'b&c', v: 2 },
+    ]);
     const html = b.data['text/html'] as string;
     expect(html).toContain('&lt;script&gt;');
     expect(html).not.toContain('<script>');
@@ -91,11 +104,23 @@ describe('tables', () => {
 });
 
 describe('vega-lite bundle', () => {
-  const spec = { data: { values: [{ a: 1, b: 2 }, { a: 2, b: 5 }, { a: 3, b: 1 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } } };
+  const spec = {
+    data: {
+      values: [
+        { a: 1, b: 2 },
+        { a: 2, b: 5 },
+        { a: 3, b: 1 },
+      ],
+    },
+    mark: 'point',
+    encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } },
+  };
 
   it('carries the spec object under the v6 MIME (only), a headless SVG and a text summary', async () => {
     const b = await vegaLiteBundle(spec);
-    expect(Object.keys(b.data).sort()).toEqual([VEGALITE_MIME, 'image/svg+xml', 'image/png', 'text/markdown', 'text/plain'].sort());
+    expect(Object.keys(b.data).sort()).toEqual(
+      [VEGALITE_MIME, 'image/svg+xml', 'image/png', 'text/markdown', 'text/plain'].sort(),
+    );
     const vl = b.data[VEGALITE_MIME] as Record<string, unknown>;
     expect(VEGALITE_MIME).toBe('application/vnd.vegalite.v6+json');
     expect(typeof vl).toBe('object');
@@ -110,10 +135,15 @@ describe('vega-lite bundle', () => {
   });
 
   it('adds the v5 MIME for stock JupyterLab on request, with a v5 $schema, and refuses unknown MIME names', async () => {
-    const b = await vegaLiteBundle({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...spec }, { mimeTypes: ['v6', 'v5'], noSvg: true });
+    const b = await vegaLiteBundle(
+      { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...spec },
+      { mimeTypes: ['v6', 'v5'], noSvg: true },
+    );
     expect((b.data[VEGALITE_V5_MIME] as Record<string, unknown>).$schema).toMatch(/vega-lite\/v5/);
     expect((b.data[VEGALITE_MIME] as Record<string, unknown>).$schema).toMatch(/vega-lite\/v6/);
-    await expect(vegaLiteBundle(spec, { mimeTypes: ['v7' as 'v6'] })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    await expect(vegaLiteBundle(spec, { mimeTypes: ['v7' as 'v6'] })).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+    });
   });
 
   it('renders a 2x PNG twin with legible ink and a markdown <img> of it for HTML export; bad specs are E_PLOT_RENDER', async () => {
@@ -125,15 +155,21 @@ describe('vega-lite bundle', () => {
     const ink = inkStats(png);
     expect(ink.inked).toBeGreaterThan(0.005); // axes, ticks, labels and points
     expect(ink.colours).toBeGreaterThan(8); // anti-aliased text: the font was found
-    expect(b.data['text/markdown']).toBe(`<img src="data:image/png;base64,${b.data['image/png']}" width="${Math.round(width)}" alt="${b.data['text/plain']}">`);
+    expect(b.data['text/markdown']).toBe(
+      `<img src="data:image/png;base64,${b.data['image/png']}" width="${Math.round(width)}" alt="${b.data['text/plain']}">`,
+    );
     expect(Object.keys((await vegaLiteBundle(spec, { png: false })).data)).not.toContain('image/png');
     expect(Buffer.from(await renderPng(spec)).equals(bytes)).toBe(true);
-    await expect(vegaLiteBundle({ mark: 'point', encoding: { x: { field: 'a', type: 'nonsense' } } })).rejects.toMatchObject({ code: 'E_PLOT_RENDER' });
+    await expect(
+      vegaLiteBundle({ mark: 'point', encoding: { x: { field: 'a', type: 'nonsense' } } }),
+    ).rejects.toMatchObject({ code: 'E_PLOT_RENDER' });
   });
 
   it('summarises aggregates and layers', () => {
     expect(summarizeVegaLite({ layer: [{}, {}] })).toBe('Vega-Lite chart (composite 2 layers)');
-    expect(summarizeVegaLite({ mark: { type: 'bar' }, encoding: { y: { aggregate: 'count' } } })).toBe('Vega-Lite chart (bar: y=count())');
+    expect(summarizeVegaLite({ mark: { type: 'bar' }, encoding: { y: { aggregate: 'count' } } })).toBe(
+      'Vega-Lite chart (bar: y=count())',
+    );
   });
 });
 
@@ -153,7 +189,10 @@ describe('progress display', () => {
     const last = k.calls[2].bundle.data[PROGRESS_MIME] as ProgressPayload;
     expect(last.state).toBe('failed');
     expect(last.error).toEqual({ stage: 'b', code: 'E_STAGE_FAILED', message: 'boom' });
-    expect(last.stages.map((s) => [s.name, s.state, s.n, s.total])).toEqual([['a', 'succeeded', 2, 2], ['b', 'failed', undefined, undefined]]);
+    expect(last.stages.map((s) => [s.name, s.state, s.n, s.total])).toEqual([
+      ['a', 'succeeded', 2, 2],
+      ['b', 'failed', undefined, undefined],
+    ]);
     expect(k.calls[2].bundle.data['text/plain']).toMatch(/✗ b \[failed\]  \d+\.\d+ s  E_STAGE_FAILED: boom/);
   });
 
@@ -180,25 +219,52 @@ describe('progress display', () => {
 
   it('derives the overall state', () => {
     expect(overallState([{ name: 'a', state: 'pending' }])).toBe('pending');
-    expect(overallState([{ name: 'a', state: 'succeeded' }, { name: 'b', state: 'pending' }])).toBe('running');
-    expect(overallState([{ name: 'a', state: 'succeeded' }, { name: 'b', state: 'cached' }])).toBe('succeeded');
+    expect(
+      overallState([
+        { name: 'a', state: 'succeeded' },
+        { name: 'b', state: 'pending' },
+      ]),
+    ).toBe('running');
+    expect(
+      overallState([
+        { name: 'a', state: 'succeeded' },
+        { name: 'b', state: 'cached' },
+      ]),
+    ).toBe('succeeded');
   });
 });
 
 describe('error display', () => {
   it('keeps StagebookError code, stage and input', () => {
-    const e = new StagebookError('E_STAGE_FAILED', 'detect: frame 3 empty', { stage: 'detect', file: 'f/003.fits' }, { cause: new Error('inner') });
+    const e = new StagebookError(
+      'E_STAGE_FAILED',
+      'detect: frame 3 empty',
+      { stage: 'detect', file: 'f/003.fits' },
+      { cause: new Error('inner') },
+    );
     const p = errorPayload(e);
-    expect(p).toMatchObject({ code: 'E_STAGE_FAILED', message: 'detect: frame 3 empty', stage: 'detect', input: 'f/003.fits', cause: 'inner' });
+    expect(p).toMatchObject({
+      code: 'E_STAGE_FAILED',
+      message: 'detect: frame 3 empty',
+      stage: 'detect',
+      input: 'f/003.fits',
+      cause: 'inner',
+    });
     const b = errorBundle(e, { input: 'override' });
     expect((b.data[ERROR_MIME] as { input: string }).input).toBe('override');
-    expect(b.data['text/plain']).toBe('E_STAGE_FAILED: detect: frame 3 empty\n  stage: detect\n  input: override\n  cause: inner');
+    expect(b.data['text/plain']).toBe(
+      'E_STAGE_FAILED: detect: frame 3 empty\n  stage: detect\n  input: override\n  cause: inner',
+    );
   });
 
   it('wraps foreign errors as E_INTERNAL and rethrows from withErrorDisplay', async () => {
     expect(errorPayload(new TypeError('bad')).code).toBe('E_INTERNAL');
     expect(errorPayload('plain string').message).toBe('plain string');
-    await expect(withErrorDisplay(() => { throw new RangeError('r'); })).rejects.toThrow(RangeError);
+    await expect(
+      withErrorDisplay(() => {
+        throw new RangeError('r');
+      }),
+    ).rejects.toThrow(RangeError);
     await expect(withErrorDisplay(async () => 5)).resolves.toBe(5);
   });
 });

@@ -9,25 +9,53 @@ import { stagebookEvents } from '../events/emitter';
 import { ProgressDisplay, type StageProgressEvent, type StageState } from './progress';
 import { RUN_OUTCOMES, type RunOutcome } from './progress-schema';
 
-interface StageTally { total?: number; done: number; cached: number; failed: number; running: number; startedAt?: number }
+interface StageTally {
+  total?: number;
+  done: number;
+  cached: number;
+  failed: number;
+  running: number;
+  startedAt?: number;
+}
 
 /** Maps one engine event to a display event (null for events the display does not show). */
 export function toStageProgress(e: StagebookEvent, tally: Map<string, StageTally>): StageProgressEvent | null {
   if (!e.stage) return null;
   const t = tally.get(e.stage) ?? { done: 0, cached: 0, failed: 0, running: 0 };
   tally.set(e.stage, t);
-  if (e.type === 'stage-started') { t.running++; t.startedAt ??= e.at; if (e.total) t.total = e.total; }
-  else if (e.type === 'stage-finished') { t.running = Math.max(0, t.running - 1); t.done++; }
-  else if (e.type === 'stage-skipped-cached') { t.cached++; t.done++; }
-  else if (e.type === 'stage-failed' || e.type === 'stage-blocked') { t.running = Math.max(0, t.running - 1); t.failed++; }
-  else if (e.type !== 'progress') return null;
+  if (e.type === 'stage-started') {
+    t.running++;
+    t.startedAt ??= e.at;
+    if (e.total) t.total = e.total;
+  } else if (e.type === 'stage-finished') {
+    t.running = Math.max(0, t.running - 1);
+    t.done++;
+  } else if (e.type === 'stage-skipped-cached') {
+    t.cached++;
+    t.done++;
+  } else if (e.type === 'stage-failed' || e.type === 'stage-blocked') {
+    t.running = Math.max(0, t.running - 1);
+    t.failed++;
+  } else if (e.type !== 'progress') return null;
   // Between two units of a stage nothing is running, yet the stage is not done until every planned
   // unit is (total known from stage-started): otherwise the state would flicker done/running.
   const unfinished = t.total !== undefined && t.done < t.total;
-  const state: StageState = t.failed ? 'failed' : t.running || unfinished ? 'running' : t.cached && t.cached === t.done ? 'cached' : t.done ? 'succeeded' : 'running';
+  const state: StageState = t.failed
+    ? 'failed'
+    : t.running || unfinished
+      ? 'running'
+      : t.cached && t.cached === t.done
+        ? 'cached'
+        : t.done
+          ? 'succeeded'
+          : 'running';
   return {
-    runId: e.runId, pipeline: e.pipeline, stage: e.stage, state,
-    n: e.type === 'progress' ? e.n : t.done, total: e.type === 'progress' ? e.total : t.total,
+    runId: e.runId,
+    pipeline: e.pipeline,
+    stage: e.stage,
+    state,
+    n: e.type === 'progress' ? e.n : t.done,
+    total: e.type === 'progress' ? e.total : t.total,
     message: e.message ?? e.unit,
     startedAt: t.startedAt === undefined ? undefined : new Date(t.startedAt).toISOString(),
     endedAt: state === 'running' ? undefined : new Date(e.at).toISOString(),
@@ -55,8 +83,13 @@ export interface PipelineProgressOptions {
  * `const stop = showPipelineProgress({ pipeline: xpcsPipeline });` before `await runPipeline(...)`,
  * then `stop()`. The older form `showPipelineProgress(bus?, stages?)` still works.
  */
-export function showPipelineProgress(options?: PipelineProgressOptions | EventBus, legacyStages?: string[]): () => void {
-  const o: PipelineProgressOptions = isEventBus(options) ? { bus: options, stages: legacyStages } : { ...(options ?? {}), stages: options?.stages ?? legacyStages };
+export function showPipelineProgress(
+  options?: PipelineProgressOptions | EventBus,
+  legacyStages?: string[],
+): () => void {
+  const o: PipelineProgressOptions = isEventBus(options)
+    ? { bus: options, stages: legacyStages }
+    : { ...(options ?? {}), stages: options?.stages ?? legacyStages };
   const stages = o.stages ?? o.pipeline?.stages.map((s) => s.name);
   const displays = new Map<string, { display: ProgressDisplay; tally: Map<string, StageTally> }>();
   return (o.bus ?? stagebookEvents).subscribe((e) => {

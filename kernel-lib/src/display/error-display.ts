@@ -36,12 +36,22 @@ export function errorPayload(err: unknown, ctx: ErrorDisplayContext = {}): Error
   const context: Record<string, unknown> = isStagebookError(err) ? { ...err.context } : {};
   const code = isStagebookError(err) ? err.code : 'E_INTERNAL';
   const message = err instanceof Error ? err.message : String(err);
-  const cause = err instanceof Error && err.cause !== undefined ? (err.cause instanceof Error ? err.cause.message : String(err.cause)) : undefined;
+  const cause =
+    err instanceof Error && err.cause !== undefined
+      ? err.cause instanceof Error
+        ? err.cause.message
+        : String(err.cause)
+      : undefined;
   return {
-    version: 1, code, message,
+    version: 1,
+    code,
+    message,
     stage: ctx.stage ?? str(context.stage) ?? str(context.where),
     input: ctx.input ?? str(context.input) ?? str(context.file),
-    context: JSON.parse(JSON.stringify(context, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>,
+    context: JSON.parse(JSON.stringify(context, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) as Record<
+      string,
+      unknown
+    >,
     ...(cause !== undefined ? { cause } : {}),
   };
 }
@@ -49,12 +59,20 @@ export function errorPayload(err: unknown, ctx: ErrorDisplayContext = {}): Error
 /** Builds the error bundle without publishing it. */
 export function errorBundle(err: unknown, ctx: ErrorDisplayContext = {}): DisplayBundle {
   const p = errorPayload(err, ctx);
-  const rows: Array<[string, string | undefined]> = [['stage', p.stage], ['input', p.input], ['cause', p.cause]];
+  const rows: Array<[string, string | undefined]> = [
+    ['stage', p.stage],
+    ['input', p.input],
+    ['cause', p.cause],
+  ];
   const text = [`${p.code}: ${p.message}`, ...rows.filter(([, v]) => v).map(([k, v]) => `  ${k}: ${v}`)].join('\n');
-  const html = `<div class="stagebook-error" style="border-left:4px solid #cf222e;padding:4px 8px;background:#fff5f5">`
-    + `<b>${escapeHtml(p.code)}</b> ${escapeHtml(p.message)}`
-    + rows.filter(([, v]) => v).map(([k, v]) => `<div><small>${k}:</small> <code>${escapeHtml(v as string)}</code></div>`).join('')
-    + `</div>`;
+  const html =
+    `<div class="stagebook-error" style="border-left:4px solid #cf222e;padding:4px 8px;background:#fff5f5">` +
+    `<b>${escapeHtml(p.code)}</b> ${escapeHtml(p.message)}` +
+    rows
+      .filter(([, v]) => v)
+      .map(([k, v]) => `<div><small>${k}:</small> <code>${escapeHtml(v as string)}</code></div>`)
+      .join('') +
+    `</div>`;
   return { data: { [ERROR_MIME]: p, 'text/html': html, 'text/plain': text }, metadata: {} };
 }
 

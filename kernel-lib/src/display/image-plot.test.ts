@@ -42,11 +42,23 @@ describe('imageSpec', () => {
 
   it('is one image mark with the raster embedded once, not rect marks, plus every overlay point', () => {
     const peaks = Array.from({ length: 30 }, (_, i) => ({ x: i * 10, y: i * 5 }));
-    const spec = imageSpec({ data, shape: [200, 300], title: 't', overlays: [{ name: 'peaks (30)', points: peaks }, { name: 'centroids (2)', points: peaks.slice(0, 2), shape: 'cross', color: '#ff2bd6' }] });
+    const spec = imageSpec({
+      data,
+      shape: [200, 300],
+      title: 't',
+      overlays: [
+        { name: 'peaks (30)', points: peaks },
+        { name: 'centroids (2)', points: peaks.slice(0, 2), shape: 'cross', color: '#ff2bd6' },
+      ],
+    });
     const json = JSON.stringify(spec);
     expect((json.match(/data:image\/png;base64,/g) ?? []).length).toBe(1);
     expect(json).not.toContain('"rect"');
-    const layers = spec.layer as Array<{ mark: { type: string }; data: { values: unknown[] }; encoding: Record<string, unknown> }>;
+    const layers = spec.layer as Array<{
+      mark: { type: string };
+      data: { values: unknown[] };
+      encoding: Record<string, unknown>;
+    }>;
     expect(layers[0].mark.type).toBe('image');
     expect(layers.filter((l) => l.encoding.stroke && l.data.values.length === 30)).toHaveLength(1);
     expect(layers.filter((l) => l.encoding.stroke && l.data.values.length === 2)).toHaveLength(1);
@@ -67,6 +79,7 @@ describe('compactPng', () => {
   it('is exact up to 256 colours', () => {
     const rgba = new Uint8Array(16 * 16 * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 37) % 256));
     const back = decodePng(compactPng(rgba, 16, 16));
-    for (let i = 0; i < 256; i++) expect(Array.from(back.rgba.subarray(i * 4, i * 4 + 3))).toEqual(Array.from(rgba.subarray(i * 4, i * 4 + 3)));
+    for (let i = 0; i < 256; i++)
+      expect(Array.from(back.rgba.subarray(i * 4, i * 4 + 3))).toEqual(Array.from(rgba.subarray(i * 4, i * 4 + 3)));
   });
 });

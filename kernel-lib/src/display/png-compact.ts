@@ -66,5 +66,10 @@ export function compactPng(rgba: Uint8Array, width: number, height: number): Buf
     const c = (rgba[i * 4] << 16) | (rgba[i * 4 + 1] << 8) | rgba[i * 4 + 2];
     idx[i] = index.get(c) ?? nearest(c);
   }
-  return encodePalettePng(idx, width, height, palette.map((c) => [(c >> 16) & 255, (c >> 8) & 255, c & 255]));
+  return encodePalettePng(
+    idx,
+    width,
+    height,
+    palette.map((c) => [(c >> 16) & 255, (c >> 8) & 255, c & 255]),
+  );
 }

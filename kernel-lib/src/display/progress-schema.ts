@@ -68,7 +68,9 @@ export const stageErrorInfoSchema = z.object({
 
 export const stageProgressSchema = z.object({
   name: z.string().min(1).describe('Stage name, unique within the run'),
-  state: z.enum(STAGE_STATES as [StageState, ...StageState[]]).describe('pending | running | succeeded | cached | failed'),
+  state: z
+    .enum(STAGE_STATES as [StageState, ...StageState[]])
+    .describe('pending | running | succeeded | cached | failed'),
   n: count.optional().describe('Units done so far'),
   total: count.optional().describe('Units planned for this stage, when known'),
   message: z.string().optional().describe('Latest progress message (usually the unit being processed)'),
@@ -86,8 +88,10 @@ export const progressPayloadSchema = z.object({
   startedAt: isoTime.describe('When the display for this run was created'),
   updatedAt: isoTime.describe('When this payload was produced'),
   stages: z.array(stageProgressSchema).describe('Stages in the order they were first seen (or declared)'),
-  error: stageErrorInfoSchema.optional().describe('The first failed stage\'s error'),
-  outcome: z.enum(RUN_OUTCOMES as [RunOutcome, ...RunOutcome[]]).optional()
+  error: stageErrorInfoSchema.optional().describe("The first failed stage's error"),
+  outcome: z
+    .enum(RUN_OUTCOMES as [RunOutcome, ...RunOutcome[]])
+    .optional()
     .describe('How the run ended, once it has: succeeded | partial | failed | interrupted'),
 });
 
@@ -113,7 +117,9 @@ export interface PayloadIssue {
  * parsed as JSON first (tslab passes objects through, but a kernel may legally send a `+json` MIME
  * value as a string).
  */
-export function parseProgressPayload(value: unknown): { ok: true; payload: ProgressPayload } | { ok: false; issues: PayloadIssue[] } {
+export function parseProgressPayload(
+  value: unknown,
+): { ok: true; payload: ProgressPayload } | { ok: false; issues: PayloadIssue[] } {
   const r = progressPayloadSchema.safeParse(typeof value === 'string' ? parseJsonOrKeep(value) : value);
   if (r.success) return { ok: true, payload: r.data as ProgressPayload };
   return { ok: false, issues: r.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message })) };

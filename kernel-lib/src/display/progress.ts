@@ -15,8 +15,15 @@ import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '../errors/stagebook-error';
 import { escapeHtml, publish, type DisplayBundle } from './bundle';
 import {
-  PROGRESS_MIME, RUN_OUTCOMES, STAGE_STATES, countText,
-  type ProgressPayload, type RunOutcome, type StageErrorInfo, type StageProgress, type StageState,
+  PROGRESS_MIME,
+  RUN_OUTCOMES,
+  STAGE_STATES,
+  countText,
+  type ProgressPayload,
+  type RunOutcome,
+  type StageErrorInfo,
+  type StageProgress,
+  type StageState,
 } from './progress-schema';
 
 export { PROGRESS_MIME, progressPayloadSchema, parseProgressPayload } from './progress-schema';
@@ -142,12 +149,20 @@ export class ProgressDisplay {
 }
 
 function validateEvent(e: StageProgressEvent): void {
-  if (typeof e !== 'object' || e === null) invalidArgument('ProgressDisplay.update', 'event', 'expected an event object');
-  if (typeof e.stage !== 'string' || e.stage.length === 0) invalidArgument('ProgressDisplay.update', 'event.stage', 'expected a non-empty stage name');
-  if (!STAGE_STATES.includes(e.state)) invalidArgument('ProgressDisplay.update', 'event.state', `expected one of ${STAGE_STATES.join('|')}, got ${String(e.state)}`);
+  if (typeof e !== 'object' || e === null)
+    invalidArgument('ProgressDisplay.update', 'event', 'expected an event object');
+  if (typeof e.stage !== 'string' || e.stage.length === 0)
+    invalidArgument('ProgressDisplay.update', 'event.stage', 'expected a non-empty stage name');
+  if (!STAGE_STATES.includes(e.state))
+    invalidArgument(
+      'ProgressDisplay.update',
+      'event.state',
+      `expected one of ${STAGE_STATES.join('|')}, got ${String(e.state)}`,
+    );
   for (const k of ['n', 'total'] as const) {
     const v = e[k];
-    if (v !== undefined && (!Number.isFinite(v) || v < 0)) invalidArgument('ProgressDisplay.update', `event.${k}`, `expected a finite number >= 0, got ${v}`);
+    if (v !== undefined && (!Number.isFinite(v) || v < 0))
+      invalidArgument('ProgressDisplay.update', `event.${k}`, `expected a finite number >= 0, got ${v}`);
   }
 }
 
@@ -175,10 +190,19 @@ export function overallState(stages: StageProgress[]): StageState {
 }
 
 const ICON: Record<StageState, string> = { pending: '·', running: '▶', succeeded: '✓', cached: '↺', failed: '✗' };
-const COLOR: Record<StageState, string> = { pending: '#888', running: '#1f6feb', succeeded: '#1a7f37', cached: '#6e7781', failed: '#cf222e' };
+const COLOR: Record<StageState, string> = {
+  pending: '#888',
+  running: '#1f6feb',
+  succeeded: '#1a7f37',
+  cached: '#6e7781',
+  failed: '#cf222e',
+};
 
 const OUTCOME_COLOR: Record<RunOutcome, string> = {
-  succeeded: COLOR.succeeded, partial: '#9a6700', failed: COLOR.failed, interrupted: COLOR.cached,
+  succeeded: COLOR.succeeded,
+  partial: '#9a6700',
+  failed: COLOR.failed,
+  interrupted: COLOR.cached,
 };
 
 function seconds(ms: number | undefined): string {
@@ -189,7 +213,14 @@ function seconds(ms: number | undefined): string {
 export function progressText(p: ProgressPayload): string {
   const head = `run ${p.runId}${p.pipeline ? ` (${p.pipeline})` : ''}: ${p.outcome ?? p.state}`;
   const lines = p.stages.map((s) => {
-    const extra = [countText(s), seconds(s.durationMs), s.message ?? '', s.error ? `${s.error.code}: ${s.error.message}` : ''].filter(Boolean).join('  ');
+    const extra = [
+      countText(s),
+      seconds(s.durationMs),
+      s.message ?? '',
+      s.error ? `${s.error.code}: ${s.error.message}` : '',
+    ]
+      .filter(Boolean)
+      .join('  ');
     return `  ${ICON[s.state]} ${s.name} [${s.state}]${extra ? `  ${extra}` : ''}`;
   });
   return [head, ...lines].join('\n');
@@ -203,10 +234,12 @@ function bar(s: StageProgress): string {
 
 /** HTML view: a compact table, one row per stage. */
 export function progressHtml(p: ProgressPayload): string {
-  const rows = p.stages.map((s) => {
-    const err = s.error ? `<br><code>${escapeHtml(s.error.code)}</code> ${escapeHtml(s.error.message)}` : '';
-    return `<tr><td style="color:${COLOR[s.state]}">${ICON[s.state]} ${escapeHtml(s.state)}</td><td>${escapeHtml(s.name)}</td><td>${bar(s)} ${escapeHtml(countText(s))}</td><td>${escapeHtml(seconds(s.durationMs))}</td><td>${escapeHtml(s.message ?? '')}${err}</td></tr>`;
-  }).join('\n');
+  const rows = p.stages
+    .map((s) => {
+      const err = s.error ? `<br><code>${escapeHtml(s.error.code)}</code> ${escapeHtml(s.error.message)}` : '';
+      return `<tr><td style="color:${COLOR[s.state]}">${ICON[s.state]} ${escapeHtml(s.state)}</td><td>${escapeHtml(s.name)}</td><td>${bar(s)} ${escapeHtml(countText(s))}</td><td>${escapeHtml(seconds(s.durationMs))}</td><td>${escapeHtml(s.message ?? '')}${err}</td></tr>`;
+    })
+    .join('\n');
   const color = p.outcome ? OUTCOME_COLOR[p.outcome] : COLOR[p.state];
   const state = `<b style="color:${color}">${escapeHtml(p.outcome ?? p.state)}</b>`;
   const title = `run <code>${escapeHtml(p.runId)}</code>${p.pipeline ? ` · ${escapeHtml(p.pipeline)}` : ''} · ${state}`;
@@ -220,15 +253,21 @@ const displays = new Map<string, ProgressDisplay>();
  * sight), so one display id is used per pipeline run. Wire it to an emitter:
  * `engine.on('progress', progressListener())`.
  */
-export function progressListener(options: Omit<ProgressDisplayOptions, 'runId'> = {}): (event: StageProgressEvent) => void {
+export function progressListener(
+  options: Omit<ProgressDisplayOptions, 'runId'> = {},
+): (event: StageProgressEvent) => void {
   return (event) => {
     showProgress(event, options);
   };
 }
 
 /** Applies one event to its run's display (creating it); returns the bundle outside tslab. */
-export function showProgress(event: StageProgressEvent, options: Omit<ProgressDisplayOptions, 'runId'> = {}): DisplayBundle | undefined {
-  if (typeof event?.runId !== 'string' || event.runId.length === 0) invalidArgument('showProgress', 'event.runId', 'expected a non-empty run id');
+export function showProgress(
+  event: StageProgressEvent,
+  options: Omit<ProgressDisplayOptions, 'runId'> = {},
+): DisplayBundle | undefined {
+  if (typeof event?.runId !== 'string' || event.runId.length === 0)
+    invalidArgument('showProgress', 'event.runId', 'expected a non-empty run id');
   let d = displays.get(event.runId);
   if (!d) {
     d = new ProgressDisplay({ ...options, runId: event.runId });

@@ -14,12 +14,18 @@ import { invalidArgument } from '../errors/stagebook-error';
  * one level after linear interpolation.
  */
 const SCHEMES: Record<string, string> = {
-  viridis: '440154470d6048196b482373472d7b4537814240863f4a893b528b375a8c34638d306b8e2c728e297a8e27828e23898e21918d1f988b1f9f8821a78528ae8032b57b3ebc744dc26c5dc9636fce5882d34c96d840abdc32c0e025d5e21beae51bfde725',
-  inferno: '0000040403120b0724150b37210c4a2e0b5a3c0a654a0c6a57106d63146e70196e7c1e6c89226a962766a32c61af305cbb3755c63e4dd14545db4f3ce45933eb6528f1721ef67f14fa8d0bfb9c08fcab10fbba1ff9ca33f5d94af2e865f4f586fcffa4',
-  magma: '0000040404120a0822130d331d104628115935106a43107551137c5d177f6a1c807621818225828f2a819c2f80a9327db6377ac33c75cf4170dc4869e65164ef5c5ff5695cf9785dfb8762fd9669fea571feb47cfec387fed194fde0a2fceeb0fcfdbf',
-  plasma: '0d088722068f3105963f039c4d02a15901a56500a77201a87e03a88909a69511a29f1a9caa2396b32c8fbb3587c43e80cb4779d35072d9596ae06263e66c5deb7656f07f4ff48a48f89541fb9f3afcab33fdb72dfec428fbd125f9de24f5eb27f0f921',
-  greys: 'e2e2e2dededed9d9d9d5d5d5d0d0d0cbcbcbc6c6c6c0c0c0bbbbbbb5b5b5afafafa8a8a8a2a2a29c9c9c9595958f8f8f8888888282827c7c7c7676767070706a6a6a6464645e5e5e5858585151514a4a4a4343433b3b3b3434342c2c2c2525251e1e1e',
-  cividis: '00205100265d012b6508316911366c1b3c6e25416e30476e3b4c6e46526d4f576e585d6e61636f686970706f717775737e7b758480758a8677918c789892789f9878a69f77afa675b7ac73c1b36fcaba6ad4c165dec85fe7cf58f0d652f7de4cfce647',
+  viridis:
+    '440154470d6048196b482373472d7b4537814240863f4a893b528b375a8c34638d306b8e2c728e297a8e27828e23898e21918d1f988b1f9f8821a78528ae8032b57b3ebc744dc26c5dc9636fce5882d34c96d840abdc32c0e025d5e21beae51bfde725',
+  inferno:
+    '0000040403120b0724150b37210c4a2e0b5a3c0a654a0c6a57106d63146e70196e7c1e6c89226a962766a32c61af305cbb3755c63e4dd14545db4f3ce45933eb6528f1721ef67f14fa8d0bfb9c08fcab10fbba1ff9ca33f5d94af2e865f4f586fcffa4',
+  magma:
+    '0000040404120a0822130d331d104628115935106a43107551137c5d177f6a1c807621818225828f2a819c2f80a9327db6377ac33c75cf4170dc4869e65164ef5c5ff5695cf9785dfb8762fd9669fea571feb47cfec387fed194fde0a2fceeb0fcfdbf',
+  plasma:
+    '0d088722068f3105963f039c4d02a15901a56500a77201a87e03a88909a69511a29f1a9caa2396b32c8fbb3587c43e80cb4779d35072d9596ae06263e66c5deb7656f07f4ff48a48f89541fb9f3afcab33fdb72dfec428fbd125f9de24f5eb27f0f921',
+  greys:
+    'e2e2e2dededed9d9d9d5d5d5d0d0d0cbcbcbc6c6c6c0c0c0bbbbbbb5b5b5afafafa8a8a8a2a2a29c9c9c9595958f8f8f8888888282827c7c7c7676767070706a6a6a6464645e5e5e5858585151514a4a4a4343433b3b3b3434342c2c2c2525251e1e1e',
+  cividis:
+    '00205100265d012b6508316911366c1b3c6e25416e30476e3b4c6e46526d4f576e585d6e61636f686970706f717775737e7b758480758a8677918c789892789f9878a69f77afa675b7ac73c1b36fcaba6ad4c165dec85fe7cf58f0d652f7de4cfce647',
 };
 
 /** Names of the colour maps rasters support (vega scheme names). */
@@ -66,9 +72,14 @@ export interface Raster {
 }
 
 /** Block-averages an [h, w] map to at most `maxSize` per axis (NaN cells ignored). */
-export function downsampleMap(data: ArrayLike<number>, shape: [number, number], maxSize: number): { data: Float64Array; shape: [number, number]; block: number } {
+export function downsampleMap(
+  data: ArrayLike<number>,
+  shape: [number, number],
+  maxSize: number,
+): { data: Float64Array; shape: [number, number]; block: number } {
   const [h, w] = shape;
-  if (data.length !== h * w) invalidArgument('downsampleMap', 'data', `has ${data.length} values, shape [${h}, ${w}] needs ${h * w}`);
+  if (data.length !== h * w)
+    invalidArgument('downsampleMap', 'data', `has ${data.length} values, shape [${h}, ${w}] needs ${h * w}`);
   const block = Math.max(1, Math.ceil(Math.max(h, w) / maxSize));
   if (block === 1) return { data: Float64Array.from(data), shape, block };
   const oh = Math.ceil(h / block);
@@ -98,20 +109,28 @@ export function quantiles(values: ArrayLike<number>, qs: number[]): number[] {
 
 function parseCssColor(c: string): [number, number, number] {
   const hex = /^#([0-9a-f]{6})$/i.exec(c);
-  if (hex) return [parseInt(hex[1].slice(0, 2), 16), parseInt(hex[1].slice(2, 4), 16), parseInt(hex[1].slice(4, 6), 16)];
+  if (hex)
+    return [parseInt(hex[1].slice(0, 2), 16), parseInt(hex[1].slice(2, 4), 16), parseInt(hex[1].slice(4, 6), 16)];
   invalidArgument('rasterImage', 'colour', `cannot parse ${c}`);
 }
 
 /** 255 colours of a scheme, linearly interpolated between its 33 samples. */
 export function schemePalette(scheme: string, reverse = false): Array<[number, number, number]> {
   const hex = SCHEMES[scheme];
-  if (!hex) invalidArgument('rasterImage', 'scheme', `unknown colour map "${scheme}" (one of ${RASTER_SCHEMES.join(', ')})`);
-  const anchors = Array.from({ length: hex.length / 6 }, (_, i) => [0, 2, 4].map((o) => parseInt(hex.slice(i * 6 + o, i * 6 + o + 2), 16)));
+  if (!hex)
+    invalidArgument('rasterImage', 'scheme', `unknown colour map "${scheme}" (one of ${RASTER_SCHEMES.join(', ')})`);
+  const anchors = Array.from({ length: hex.length / 6 }, (_, i) =>
+    [0, 2, 4].map((o) => parseInt(hex.slice(i * 6 + o, i * 6 + o + 2), 16)),
+  );
   return Array.from({ length: LEVELS }, (_, i) => {
     const t = ((reverse ? LEVELS - 1 - i : i) / (LEVELS - 1)) * (anchors.length - 1);
     const k = Math.min(anchors.length - 2, Math.floor(t));
     const f = t - k;
-    return [0, 1, 2].map((c) => Math.round(anchors[k][c] * (1 - f) + anchors[k + 1][c] * f)) as [number, number, number];
+    return [0, 1, 2].map((c) => Math.round(anchors[k][c] * (1 - f) + anchors[k + 1][c] * f)) as [
+      number,
+      number,
+      number,
+    ];
   });
 }
 
@@ -137,7 +156,12 @@ function pngChunk(type: string, data: Buffer): Buffer {
 }
 
 /** An 8-bit palette PNG (colour type 3, filter 0 per row). */
-export function encodePalettePng(indices: Uint8Array, width: number, height: number, colors: Array<[number, number, number]>): Buffer {
+export function encodePalettePng(
+  indices: Uint8Array,
+  width: number,
+  height: number,
+  colors: Array<[number, number, number]>,
+): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -148,14 +172,18 @@ export function encodePalettePng(indices: Uint8Array, width: number, height: num
   const plte = Buffer.from(colors.flat());
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr), pngChunk('PLTE', plte), pngChunk('IDAT', deflateSync(raw, { level: 9 })), pngChunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('PLTE', plte),
+    pngChunk('IDAT', deflateSync(raw, { level: 9 })),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
 /** Colour-maps an [h, w] array into a PNG data URL (see {@link RasterInput}). */
 export function rasterImage(input: RasterInput): Raster {
   const [h, w] = input.shape;
-  if (input.mask && input.mask.length !== input.data.length) invalidArgument('rasterImage', 'mask', `has ${input.mask.length} values, data has ${input.data.length}`);
+  if (input.mask && input.mask.length !== input.data.length)
+    invalidArgument('rasterImage', 'mask', `has ${input.mask.length} values, data has ${input.data.length}`);
   const values = new Float64Array(input.data.length);
   let masked = 0;
   for (let i = 0; i < values.length; i++) {
@@ -175,10 +203,22 @@ export function rasterImage(input: RasterInput): Raster {
     const src = input.origin === 'lower' ? oh - 1 - y : y;
     for (let x = 0; x < ow; x++) {
       const v = d.data[src * ow + x];
-      idx[y * ow + x] = Number.isNaN(v) ? MASK_INDEX : Math.max(0, Math.min(LEVELS - 1, Math.round(((v - lo) / span) * (LEVELS - 1))));
+      idx[y * ow + x] = Number.isNaN(v)
+        ? MASK_INDEX
+        : Math.max(0, Math.min(LEVELS - 1, Math.round(((v - lo) / span) * (LEVELS - 1))));
     }
   }
-  const colors = [...schemePalette(input.scheme ?? 'viridis', input.reverse), parseCssColor(input.maskColor ?? '#9e9e9e')];
+  const colors = [
+    ...schemePalette(input.scheme ?? 'viridis', input.reverse),
+    parseCssColor(input.maskColor ?? '#9e9e9e'),
+  ];
   const png = encodePalettePng(idx, ow, oh, colors);
-  return { url: `data:image/png;base64,${png.toString('base64')}`, width: ow, height: oh, block: d.block, domain: [lo, hi], masked };
+  return {
+    url: `data:image/png;base64,${png.toString('base64')}`,
+    width: ow,
+    height: oh,
+    block: d.block,
+    domain: [lo, hi],
+    masked,
+  };
 }

@@ -34,11 +34,17 @@ function normalize(input: TableInput, columns: string[] | undefined): Normalized
     const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r ?? {})))];
     return { columns: cols, rowCount: rows.length, cell: (i, c) => rows[i]?.[c] };
   }
-  if (typeof input !== 'object' || input === null) invalidArgument('table', 'input', 'expected an array of row objects or an object of column arrays');
+  if (typeof input !== 'object' || input === null)
+    invalidArgument('table', 'input', 'expected an array of row objects or an object of column arrays');
   const byCol = input as Record<string, ArrayLike<unknown>>;
   const cols = columns ?? Object.keys(byCol);
   const lengths = cols.map((c) => byCol[c]?.length ?? 0);
-  if (new Set(lengths).size > 1) invalidArgument('table', 'input', `columns have different lengths (${cols.map((c, i) => `${c}=${lengths[i]}`).join(', ')})`);
+  if (new Set(lengths).size > 1)
+    invalidArgument(
+      'table',
+      'input',
+      `columns have different lengths (${cols.map((c, i) => `${c}=${lengths[i]}`).join(', ')})`,
+    );
   return { columns: cols, rowCount: lengths[0] ?? 0, cell: (i, c) => byCol[c]?.[i] };
 }
 
@@ -52,7 +58,8 @@ export function formatValue(v: unknown, precision = 6): string {
   if (typeof v === 'number') return formatNumber(v, precision);
   if (typeof v === 'bigint') return v.toLocaleString('en-US');
   if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v) || ArrayBuffer.isView(v)) return Array.from(v as ArrayLike<unknown>, (x) => formatValue(x, precision)).join(', ');
+  if (Array.isArray(v) || ArrayBuffer.isView(v))
+    return Array.from(v as ArrayLike<unknown>, (x) => formatValue(x, precision)).join(', ');
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
@@ -72,23 +79,36 @@ function visibleRows(rowCount: number, maxRows: number): number[] {
   if (rowCount <= maxRows) return Array.from({ length: rowCount }, (_, i) => i);
   const head = Math.ceil(maxRows / 2);
   const tail = maxRows - head;
-  return [...Array.from({ length: head }, (_, i) => i), -1, ...Array.from({ length: tail }, (_, i) => rowCount - tail + i)];
+  return [
+    ...Array.from({ length: head }, (_, i) => i),
+    -1,
+    ...Array.from({ length: tail }, (_, i) => rowCount - tail + i),
+  ];
 }
 
 /** Builds the table bundle (text/html + text/plain) without publishing it. */
 export function tableBundle(input: TableInput, options: TableOptions = {}): DisplayBundle {
   const maxRows = options.maxRows ?? 40;
   const precision = options.precision ?? 6;
-  if (!Number.isInteger(maxRows) || maxRows < 2) invalidArgument('tableBundle', 'options.maxRows', `must be an integer >= 2, got ${maxRows}`);
-  if (!Number.isInteger(precision) || precision < 1 || precision > 17) invalidArgument('tableBundle', 'options.precision', `must be an integer in 1..17, got ${precision}`);
+  if (!Number.isInteger(maxRows) || maxRows < 2)
+    invalidArgument('tableBundle', 'options.maxRows', `must be an integer >= 2, got ${maxRows}`);
+  if (!Number.isInteger(precision) || precision < 1 || precision > 17)
+    invalidArgument('tableBundle', 'options.precision', `must be an integer in 1..17, got ${precision}`);
   const t = normalize(input, options.columns);
   const header = t.columns.map((c) => (options.units?.[c] ? `${c} (${options.units[c]})` : c));
   const shown = visibleRows(t.rowCount, maxRows);
-  const grid = shown.map((i) => (i < 0 ? t.columns.map(() => '…') : t.columns.map((c) => formatValue(t.cell(i, c), precision))));
-  const numeric = t.columns.map((c) => shown.every((i) => i < 0 || typeof t.cell(i, c) === 'number' || t.cell(i, c) == null));
+  const grid = shown.map((i) =>
+    i < 0 ? t.columns.map(() => '…') : t.columns.map((c) => formatValue(t.cell(i, c), precision)),
+  );
+  const numeric = t.columns.map((c) =>
+    shown.every((i) => i < 0 || typeof t.cell(i, c) === 'number' || t.cell(i, c) == null),
+  );
   const footer = `${t.rowCount} rows × ${t.columns.length} columns`;
   return {
-    data: { 'text/html': toHtml(header, grid, numeric, footer, options.caption), 'text/plain': toText(header, grid, numeric, footer, options.caption) },
+    data: {
+      'text/html': toHtml(header, grid, numeric, footer, options.caption),
+      'text/plain': toText(header, grid, numeric, footer, options.caption),
+    },
     metadata: {},
   };
 }
@@ -96,7 +116,9 @@ export function tableBundle(input: TableInput, options: TableOptions = {}): Disp
 function toHtml(columns: string[], grid: string[][], numeric: boolean[], footer: string, caption?: string): string {
   const align = (j: number): string => (numeric[j] ? ' style="text-align:right"' : '');
   const head = columns.map((c, j) => `<th${align(j)}>${escapeHtml(c)}</th>`).join('');
-  const body = grid.map((row) => `<tr>${row.map((v, j) => `<td${align(j)}>${escapeHtml(v)}</td>`).join('')}</tr>`).join('\n');
+  const body = grid
+    .map((row) => `<tr>${row.map((v, j) => `<td${align(j)}>${escapeHtml(v)}</td>`).join('')}</tr>`)
+    .join('\n');
   const cap = caption ? `<caption>${escapeHtml(caption)}</caption>` : '';
   return `<table class="stagebook-table">${cap}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>\n<p><small>${escapeHtml(footer)}</small></p>`;
 }

@@ -24,7 +24,10 @@ import { compactPng } from './png-compact';
 export const VEGALITE_MIME = 'application/vnd.vegalite.v6+json';
 /** The MIME type of JupyterLab's built-in Vega renderer (vega-lite 5). */
 export const VEGALITE_V5_MIME = 'application/vnd.vegalite.v5+json';
-const SCHEMA = { v6: 'https://vega.github.io/schema/vega-lite/v6.json', v5: 'https://vega.github.io/schema/vega-lite/v5.json' } as const;
+const SCHEMA = {
+  v6: 'https://vega.github.io/schema/vega-lite/v6.json',
+  v5: 'https://vega.github.io/schema/vega-lite/v5.json',
+} as const;
 const MIME = { v6: VEGALITE_MIME, v5: VEGALITE_V5_MIME } as const;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -53,7 +56,12 @@ export async function renderVegaLiteSvg(spec: VegaLiteSpec): Promise<string> {
     view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
     return await view.toSVG();
   } catch (e) {
-    throw new StagebookError('E_PLOT_RENDER', `renderVegaLiteSvg: spec: ${(e as Error).message}`, { where: 'renderVegaLiteSvg', field: 'spec' }, { cause: e });
+    throw new StagebookError(
+      'E_PLOT_RENDER',
+      `renderVegaLiteSvg: spec: ${(e as Error).message}`,
+      { where: 'renderVegaLiteSvg', field: 'spec' },
+      { cause: e },
+    );
   } finally {
     view?.finalize();
   }
@@ -96,7 +104,12 @@ export function summarizeVegaLite(spec: VegaLiteSpec): string {
   const mark = typeof spec.mark === 'string' ? spec.mark : (spec.mark as { type?: string } | undefined)?.type;
   const layers = Array.isArray(spec.layer) ? ` ${spec.layer.length} layers` : '';
   const enc = (spec.encoding ?? {}) as Record<string, { field?: string; type?: string; aggregate?: string }>;
-  const fields = Object.entries(enc).filter(([, e]) => e && typeof e === 'object').map(([ch, e]) => `${ch}=${e.aggregate ? `${e.aggregate}(${e.field ?? ''})` : e.field ?? '?'}${e.type ? ` (${e.type})` : ''}`);
+  const fields = Object.entries(enc)
+    .filter(([, e]) => e && typeof e === 'object')
+    .map(
+      ([ch, e]) =>
+        `${ch}=${e.aggregate ? `${e.aggregate}(${e.field ?? ''})` : (e.field ?? '?')}${e.type ? ` (${e.type})` : ''}`,
+    );
   const values = (spec.data as { values?: unknown } | undefined)?.values;
   const rows = Array.isArray(values) ? `, ${values.length} rows` : '';
   const title = typeof spec.title === 'string' ? `"${spec.title}" ` : '';
@@ -105,16 +118,23 @@ export function summarizeVegaLite(spec: VegaLiteSpec): string {
 
 /** Builds the plot bundle (Vega-Lite object + SVG + text, optionally PNG) without publishing it. */
 export async function vegaLiteBundle(spec: VegaLiteSpec, options: VegaLiteOptions = {}): Promise<DisplayBundle> {
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) invalidArgument('vegaLiteBundle', 'spec', 'expected a Vega-Lite specification object');
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+    invalidArgument('vegaLiteBundle', 'spec', 'expected a Vega-Lite specification object');
   const mimeTypes = options.mimeTypes ?? ['v6'];
-  if (!Array.isArray(mimeTypes) || mimeTypes.length === 0 || mimeTypes.some((m) => m !== 'v6' && m !== 'v5')) invalidArgument('vegaLiteBundle', 'options.mimeTypes', `expected a non-empty list of 'v6' | 'v5', got ${JSON.stringify(mimeTypes)}`);
+  if (!Array.isArray(mimeTypes) || mimeTypes.length === 0 || mimeTypes.some((m) => m !== 'v6' && m !== 'v5'))
+    invalidArgument(
+      'vegaLiteBundle',
+      'options.mimeTypes',
+      `expected a non-empty list of 'v6' | 'v5', got ${JSON.stringify(mimeTypes)}`,
+    );
   // A spec may state its own twin defaults (image plots: 1x PNG, no SVG); explicit options win.
-  const own = ((spec.usermeta as { stagebook?: { pngScale?: number; svg?: boolean } } | undefined)?.stagebook) ?? {};
+  const own = (spec.usermeta as { stagebook?: { pngScale?: number; svg?: boolean } } | undefined)?.stagebook ?? {};
   const noSvg = options.noSvg ?? own.svg === false;
   const pngScale = options.pngScale ?? own.pngScale ?? PNG_SCALE;
   const data: Record<string, unknown> = {};
   // A spec's own $schema wins for the v6 MIME; the v5 copy always says v5 (JupyterLab warns otherwise).
-  for (const m of mimeTypes) data[MIME[m]] = m === 'v6' ? { $schema: SCHEMA.v6, ...spec } : { ...spec, $schema: SCHEMA.v5 };
+  for (const m of mimeTypes)
+    data[MIME[m]] = m === 'v6' ? { $schema: SCHEMA.v6, ...spec } : { ...spec, $schema: SCHEMA.v5 };
   if (!noSvg || options.png !== false) {
     const svg = await renderVegaLiteSvg(spec);
     if (!noSvg) data['image/svg+xml'] = svg;
@@ -133,6 +153,9 @@ export async function vegaLiteBundle(spec: VegaLiteSpec, options: VegaLiteOption
  * Shows a Vega-Lite plot (await it: the SVG is rendered asynchronously, and an un-awaited call
  * would print after its cell ended). Returns the bundle when not inside tslab.
  */
-export async function showVegaLite(spec: VegaLiteSpec, options: VegaLiteOptions = {}): Promise<DisplayBundle | undefined> {
+export async function showVegaLite(
+  spec: VegaLiteSpec,
+  options: VegaLiteOptions = {},
+): Promise<DisplayBundle | undefined> {
   return publish(await vegaLiteBundle(spec, options));
 }

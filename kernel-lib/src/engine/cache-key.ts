@@ -9,14 +9,23 @@ import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 
 /** What a cache key is made of (documented policy; bump KEY_FORMAT when it changes). */
-export const CACHE_KEY_FIELDS: readonly string[] = ['format', 'stage', 'version', 'paramsHash', 'inputs[path,sha256]', 'coreHash (if usesCore)'];
+export const CACHE_KEY_FIELDS: readonly string[] = [
+  'format',
+  'stage',
+  'version',
+  'paramsHash',
+  'inputs[path,sha256]',
+  'coreHash (if usesCore)',
+];
 const KEY_FORMAT = 1;
 
 /** JSON with object keys sorted at every depth (so equal values hash equally). */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
     }
     return v;
   });
@@ -59,5 +68,14 @@ export interface CacheKeyInput {
 /** The cache key (sha256 hex) of a unit. */
 export function cacheKey(k: CacheKeyInput): string {
   const inputs = [...k.inputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return sha256Text(canonicalJson({ format: KEY_FORMAT, stage: k.stage, version: k.version, paramsHash: paramsHash(k.params), inputs, coreHash: k.coreHash }));
+  return sha256Text(
+    canonicalJson({
+      format: KEY_FORMAT,
+      stage: k.stage,
+      version: k.version,
+      paramsHash: paramsHash(k.params),
+      inputs,
+      coreHash: k.coreHash,
+    }),
+  );
 }

@@ -49,7 +49,11 @@ export function createStageContext(d: ContextDeps): { ctx: StageContext<unknown>
   const output = (relPath: string, o: OutputOptions = {}): string => {
     const finalPath = d.guard.resolve(relPath, `${where}: ctx.output`);
     if (pending.some((p) => p.finalPath === finalPath)) {
-      throw new StagebookError('E_STAGE_OUTPUT', `${where}: ctx.output: ${relPath} declared twice`, { where, field: 'relPath', stage: d.stage.name });
+      throw new StagebookError('E_STAGE_OUTPUT', `${where}: ctx.output: ${relPath} declared twice`, {
+        where,
+        field: 'relPath',
+        stage: d.stage.name,
+      });
     }
     const tmpPath = tempPathFor(finalPath);
     try {
@@ -83,7 +87,12 @@ export function createStageContext(d: ContextDeps): { ctx: StageContext<unknown>
     },
     secret(name: string): Secret {
       const envVar = d.secrets[name];
-      if (!envVar) throw new StagebookError('E_SECRET_MISSING', `${where}: ctx.secret: no secret named ${JSON.stringify(name)} in the config's secrets map`, { where, field: name });
+      if (!envVar)
+        throw new StagebookError(
+          'E_SECRET_MISSING',
+          `${where}: ctx.secret: no secret named ${JSON.stringify(name)} in the config's secrets map`,
+          { where, field: name },
+        );
       return resolveSecret(envVar);
     },
   };
@@ -93,7 +102,11 @@ export function createStageContext(d: ContextDeps): { ctx: StageContext<unknown>
 /** Checks the declared outputs against the stage kind (map = exactly one). */
 export function checkOutputCount(stage: AnyStage, pending: PendingOutput[]): void {
   if (stage.kind === 'map' && pending.length !== 1) {
-    throw new StagebookError('E_STAGE_OUTPUT', `stage ${stage.name}: a map stage must declare exactly one output, it declared ${pending.length}`, { where: `stage ${stage.name}`, stage: stage.name });
+    throw new StagebookError(
+      'E_STAGE_OUTPUT',
+      `stage ${stage.name}: a map stage must declare exactly one output, it declared ${pending.length}`,
+      { where: `stage ${stage.name}`, stage: stage.name },
+    );
   }
 }
 
@@ -108,9 +121,20 @@ export async function prepareOutputs(stage: AnyStage, pending: PendingOutput[]):
     try {
       facts = await fileFacts(p.tmpPath);
     } catch {
-      throw new StagebookError('E_STAGE_OUTPUT', `stage ${stage.name}: declared output ${p.finalPath} was never written (write to the path ctx.output returned)`, { where: `stage ${stage.name}`, file: p.finalPath });
+      throw new StagebookError(
+        'E_STAGE_OUTPUT',
+        `stage ${stage.name}: declared output ${p.finalPath} was never written (write to the path ctx.output returned)`,
+        { where: `stage ${stage.name}`, file: p.finalPath },
+      );
     }
-    out.push({ path: p.finalPath, sha256: facts.sha256, size: facts.size, mtimeMs: facts.mtimeMs, level: p.level, product: p.product });
+    out.push({
+      path: p.finalPath,
+      sha256: facts.sha256,
+      size: facts.size,
+      mtimeMs: facts.mtimeMs,
+      level: p.level,
+      product: p.product,
+    });
   }
   return out;
 }

@@ -21,7 +21,11 @@ export function globToRegExp(glob: string): RegExp {
       const close = glob.indexOf('}', i);
       if (close < 0) re += '\\{';
       else {
-        re += `(?:${glob.slice(i + 1, close).split(',').map(escapeRe).join('|')})`;
+        re += `(?:${glob
+          .slice(i + 1, close)
+          .split(',')
+          .map(escapeRe)
+          .join('|')})`;
         i = close;
       }
     } else re += escapeRe(c);
@@ -43,6 +47,12 @@ export function matchesGlob(relPath: string, glob: string): boolean {
 export function globFiles(dir: string, glob: string): string[] {
   const re = globToRegExp(glob);
   const out: string[] = [];
-  walkFiles(dir, (abs, rel) => { if (re.test(rel)) out.push(abs); }, { skipHidden: true });
+  walkFiles(
+    dir,
+    (abs, rel) => {
+      if (re.test(rel)) out.push(abs);
+    },
+    { skipHidden: true },
+  );
   return out.sort();
 }

@@ -84,7 +84,11 @@ export class Heartbeat {
   start(): void {
     const data: HeartbeatWorkerData = {
       sqlitePath: createRequire(__filename).resolve('better-sqlite3'),
-      file: this.ledgerFile, busyTimeoutMs: this.busyTimeoutMs, sql: RENEW_LEASE_SQL, lease: this.lease, policy: this.policy,
+      file: this.ledgerFile,
+      busyTimeoutMs: this.busyTimeoutMs,
+      sql: RENEW_LEASE_SQL,
+      lease: this.lease,
+      policy: this.policy,
     };
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data });
     w.on('message', (m: HeartbeatMessage) => this.onMessage(m));

@@ -37,7 +37,8 @@ export function definePipeline(def: PipelineDefinition): Pipeline {
     levelIndex(levels, s.level, `${where}: stage ${s.name}`);
   }
   for (const s of def.stages) {
-    for (const u of s.after ?? []) if (!byName.has(u)) invalid(where, `stages.${s.name}.after`, `unknown upstream stage ${u}`);
+    for (const u of s.after ?? [])
+      if (!byName.has(u)) invalid(where, `stages.${s.name}.after`, `unknown upstream stage ${u}`);
   }
   const order = topologicalOrder(def.stages, where);
   return {
@@ -46,7 +47,11 @@ export function definePipeline(def: PipelineDefinition): Pipeline {
     order,
     stage(name: string): AnyStage {
       const s = byName.get(name);
-      if (!s) throw new StagebookError('E_INVALID_ARGUMENT', `${def.name}: no stage named ${JSON.stringify(name)}`, { where, field: 'stage' });
+      if (!s)
+        throw new StagebookError('E_INVALID_ARGUMENT', `${def.name}: no stage named ${JSON.stringify(name)}`, {
+          where,
+          field: 'stage',
+        });
       return s;
     },
   };

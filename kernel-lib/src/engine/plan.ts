@@ -22,22 +22,42 @@ export interface Unit {
   inputs: FileRef[];
 }
 
-function validateSection<T>(schema: SchemaLike<T>, value: unknown, prefix: string[], source: YamlSource | undefined, code: StagebookErrorCode): T {
+function validateSection<T>(
+  schema: SchemaLike<T>,
+  value: unknown,
+  prefix: string[],
+  source: YamlSource | undefined,
+  code: StagebookErrorCode,
+): T {
   if (source) return validateYaml(source, schema, prefix, value);
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   throw new StagebookError(code, `invalid ${issuePath(prefix)}\n${prettifyIssues(r.error.issues, prefix)}`, {
-    where: 'validateStageParams', field: issuePath(r.error.issues[0]?.path ?? [], prefix),
+    where: 'validateStageParams',
+    field: issuePath(r.error.issues[0]?.path ?? [], prefix),
   });
 }
 
 /** Validated parameters of every stage (defaults applied); unknown stage names are refused. */
-export function validateStageParams(pipeline: Pipeline, config: StagebookConfig, source?: YamlSource): Map<string, unknown> {
+export function validateStageParams(
+  pipeline: Pipeline,
+  config: StagebookConfig,
+  source?: YamlSource,
+): Map<string, unknown> {
   const names = new Set(pipeline.order.map((s) => s.name));
   for (const name of Object.keys(config.stages)) {
     if (!names.has(name)) {
-      const issue = { path: [name], message: `no stage named ${name} in pipeline ${pipeline.name} (stages: ${[...names].join(', ')})` };
-      validateSection({ safeParse: () => ({ success: false as const, error: { issues: [issue] } }) }, null, ['stages'], source, 'E_STAGE_PARAMS');
+      const issue = {
+        path: [name],
+        message: `no stage named ${name} in pipeline ${pipeline.name} (stages: ${[...names].join(', ')})`,
+      };
+      validateSection(
+        { safeParse: () => ({ success: false as const, error: { issues: [issue] } }) },
+        null,
+        ['stages'],
+        source,
+        'E_STAGE_PARAMS',
+      );
     }
   }
   const out = new Map<string, unknown>();
@@ -49,7 +69,11 @@ export function validateStageParams(pipeline: Pipeline, config: StagebookConfig,
 }
 
 /** Validated pipeline options (the config's `options`). */
-export function validatePipelineOptions(pipeline: Pipeline, config: StagebookConfig, source?: YamlSource): Record<string, unknown> {
+export function validatePipelineOptions(
+  pipeline: Pipeline,
+  config: StagebookConfig,
+  source?: YamlSource,
+): Record<string, unknown> {
   if (!pipeline.optionsSchema) return config.options;
   return validateSection(pipeline.optionsSchema, config.options, ['options'], source, 'E_CONFIG_INVALID');
 }
@@ -63,7 +87,10 @@ export function discoverSources(config: StagebookConfig, inputFiles?: readonly s
       try {
         if (!statSync(f).isFile()) throw new Error('not a file');
       } catch {
-        throw new StagebookError('E_NO_INPUTS', `discoverSources: input file ${f} does not exist or is not a file`, { where: 'discoverSources', file: f });
+        throw new StagebookError('E_NO_INPUTS', `discoverSources: input file ${f} does not exist or is not a file`, {
+          where: 'discoverSources',
+          file: f,
+        });
       }
     }
   } else {
@@ -75,7 +102,9 @@ export function discoverSources(config: StagebookConfig, inputFiles?: readonly s
 
 /** Splits a stage's inputs into units (map/split: one per input; merge: one per group). */
 export function buildUnits(stage: AnyStage, inputs: FileRef[], root: string): Unit[] {
-  const accepted = stage.accepts ? inputs.filter((f) => matchesGlob(unitPath(root, f.path), stage.accepts as string)) : inputs;
+  const accepted = stage.accepts
+    ? inputs.filter((f) => matchesGlob(unitPath(root, f.path), stage.accepts as string))
+    : inputs;
   if (stage.kind !== 'merge') return accepted.map((f) => ({ key: unitPath(root, f.path), inputs: [f] }));
   const groups = new Map<string, FileRef[]>();
   for (const f of accepted) {
@@ -88,7 +117,12 @@ export function buildUnits(stage: AnyStage, inputs: FileRef[], root: string): Un
 }
 
 /** Runs `fn` over `items` with at most `limit` at once; stops launching when `stop()` turns true. */
-export async function runPool<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>, stop: () => boolean): Promise<void> {
+export async function runPool<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+  stop: () => boolean,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length && !stop()) {

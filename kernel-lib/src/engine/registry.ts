@@ -27,7 +27,15 @@ export function resolvePipeline(nameOrPath: string): Pipeline {
     const mod = require(path.resolve(nameOrPath)) as { pipeline?: Pipeline; default?: Pipeline };
     const p = mod.pipeline ?? mod.default;
     if (p && Array.isArray(p.order)) return p;
-    throw new StagebookError('E_PIPELINE_NOT_FOUND', `resolvePipeline: ${nameOrPath} exports no pipeline (export \`pipeline\` built with definePipeline)`, { where: 'resolvePipeline', file: nameOrPath });
+    throw new StagebookError(
+      'E_PIPELINE_NOT_FOUND',
+      `resolvePipeline: ${nameOrPath} exports no pipeline (export \`pipeline\` built with definePipeline)`,
+      { where: 'resolvePipeline', file: nameOrPath },
+    );
   }
-  throw new StagebookError('E_PIPELINE_NOT_FOUND', `resolvePipeline: no pipeline named ${JSON.stringify(nameOrPath)} (known: ${registeredPipelines().join(', ') || 'none'})`, { where: 'resolvePipeline', field: 'pipeline' });
+  throw new StagebookError(
+    'E_PIPELINE_NOT_FOUND',
+    `resolvePipeline: no pipeline named ${JSON.stringify(nameOrPath)} (known: ${registeredPipelines().join(', ') || 'none'})`,
+    { where: 'resolvePipeline', field: 'pipeline' },
+  );
 }

@@ -74,16 +74,38 @@ export interface RunResult {
   resumed: boolean;
 }
 
-type StoredOptions = Pick<RunOptions, 'startLevel' | 'endLevel' | 'filter' | 'inputFiles' | 'onError' | 'force' | 'clean' | 'pipelineModule'>;
+type StoredOptions = Pick<
+  RunOptions,
+  'startLevel' | 'endLevel' | 'filter' | 'inputFiles' | 'onError' | 'force' | 'clean' | 'pipelineModule'
+>;
 
 /** Runs `pipeline` with `config`. Never throws for stage failures (see `status`/`failures`). */
-export async function runPipeline(pipeline: Pipeline, typedConfig: StagebookConfig, options: RunOptions = {}): Promise<RunResult> {
+export async function runPipeline(
+  pipeline: Pipeline,
+  typedConfig: StagebookConfig,
+  options: RunOptions = {},
+): Promise<RunResult> {
   levelRange(pipeline.levels, options.startLevel, options.endLevel);
   const config = resolveWorkspace(typedConfig);
   const ledger = Ledger.open(config.ledger, { busyTimeoutMs: config.engine.busyTimeoutMs });
   try {
-    const stored: StoredOptions = { startLevel: options.startLevel, endLevel: options.endLevel, filter: options.filter, inputFiles: options.inputFiles?.map((f) => path.resolve(f)), onError: options.onError, force: options.force, clean: options.clean, pipelineModule: options.pipelineModule };
-    const lease = ledger.createRun({ pipeline: pipeline.name, scope: scopeOf(pipeline, config), options: stored as Record<string, unknown>, configFile: config.configFile, leaseMs: config.engine.lease.timeoutMs });
+    const stored: StoredOptions = {
+      startLevel: options.startLevel,
+      endLevel: options.endLevel,
+      filter: options.filter,
+      inputFiles: options.inputFiles?.map((f) => path.resolve(f)),
+      onError: options.onError,
+      force: options.force,
+      clean: options.clean,
+      pipelineModule: options.pipelineModule,
+    };
+    const lease = ledger.createRun({
+      pipeline: pipeline.name,
+      scope: scopeOf(pipeline, config),
+      options: stored as Record<string, unknown>,
+      configFile: config.configFile,
+      leaseMs: config.engine.lease.timeoutMs,
+    });
     return await execute(pipeline, config, ledger, lease, { ...options, ...stored }, false);
   } finally {
     ledger.close();
@@ -91,15 +113,29 @@ export async function runPipeline(pipeline: Pipeline, typedConfig: StagebookConf
 }
 
 /** Resumes run `runId` (its owner must be dead or finished): same options, same run id. */
-export async function resumeRun(pipeline: Pipeline, typedConfig: StagebookConfig, runId: string, options: Pick<RunOptions, 'events' | 'logFile' | 'logLevel' | 'signal' | 'source' | 'coreHash'> = {}): Promise<RunResult> {
+export async function resumeRun(
+  pipeline: Pipeline,
+  typedConfig: StagebookConfig,
+  runId: string,
+  options: Pick<RunOptions, 'events' | 'logFile' | 'logLevel' | 'signal' | 'source' | 'coreHash'> = {},
+): Promise<RunResult> {
   const config = resolveWorkspace(typedConfig);
   const ledger = Ledger.open(config.ledger, { busyTimeoutMs: config.engine.busyTimeoutMs });
   try {
     const run = ledger.getRun(runId);
-    if (run.pipeline !== pipeline.name) throw new StagebookError('E_INVALID_ARGUMENT', `resumeRun: run ${runId} belongs to pipeline ${run.pipeline}, not ${pipeline.name}`, { where: 'resumeRun', field: 'runId' });
+    if (run.pipeline !== pipeline.name)
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `resumeRun: run ${runId} belongs to pipeline ${run.pipeline}, not ${pipeline.name}`,
+        { where: 'resumeRun', field: 'runId' },
+      );
     const stored = JSON.parse(run.options_json) as StoredOptions;
     if (run.scope !== scopeOf(pipeline, config)) {
-      throw new StagebookError('E_INVALID_ARGUMENT', `resumeRun: run ${runId} ran in workspace scope ${run.scope}, not ${scopeOf(pipeline, config)} (resume it with its own config)`, { where: 'resumeRun', field: 'config' });
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `resumeRun: run ${runId} ran in workspace scope ${run.scope}, not ${scopeOf(pipeline, config)} (resume it with its own config)`,
+        { where: 'resumeRun', field: 'config' },
+      );
     }
     const lease = ledger.takeOverRun(runId, config.engine.lease.timeoutMs);
     // force and clean applied to the first attempt; re-applying them would redo finished units
@@ -114,13 +150,29 @@ export function scopeOf(pipeline: Pipeline, config: StagebookConfig): string {
   return `${pipeline.name}@${resolveWorkspace(config).root}`;
 }
 
-async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledger, lease: Lease, options: RunOptions, resumed: boolean): Promise<RunResult> {
+async function execute(
+  pipeline: Pipeline,
+  config: StagebookConfig,
+  ledger: Ledger,
+  lease: Lease,
+  options: RunOptions,
+  resumed: boolean,
+): Promise<RunResult> {
   const events = options.events ?? stagebookEvents;
   const redactor = new Redactor();
   const emit = makeEmitter(events, ledger, lease.runId, pipeline.name, redactor);
   const heartbeat = new Heartbeat(ledger.file, lease, config.engine.lease, config.engine.busyTimeoutMs);
   heartbeat.start();
-  const result: RunResult = { runId: lease.runId, pipeline: pipeline.name, status: 'running', counts: {}, stages: {}, outputs: [], failures: [], resumed };
+  const result: RunResult = {
+    runId: lease.runId,
+    pipeline: pipeline.name,
+    status: 'running',
+    counts: {},
+    stages: {},
+    outputs: [],
+    failures: [],
+    resumed,
+  };
   let runError: unknown;
   let env: UnitEnv | undefined;
   try {
@@ -132,7 +184,17 @@ async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledg
     emit({ type: 'run-started', message: resumed ? `resuming run ${lease.runId}` : `run ${lease.runId}` });
     const runLog = options.logFile ? new RunLogFile(options.logFile, options.logLevel ?? 'info', redactor) : undefined;
     env = {
-      pipeline, config, ledger, guard, redactor, emit, runLog, heartbeat, result, pipelineOptions, lease,
+      pipeline,
+      config,
+      ledger,
+      guard,
+      redactor,
+      emit,
+      runLog,
+      heartbeat,
+      result,
+      pipelineOptions,
+      lease,
       leaseLost: false,
       failedInputs: [],
       runId: lease.runId,
@@ -144,7 +206,8 @@ async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledg
     };
     if (options.clean) await cleanOutputs(env, options);
     await walkStages(env, params, options);
-    result.status = options.signal?.aborted || heartbeat.lost || env.leaseLost ? 'interrupted' : statusFromUnits(result.counts);
+    result.status =
+      options.signal?.aborted || heartbeat.lost || env.leaseLost ? 'interrupted' : statusFromUnits(result.counts);
   } catch (e) {
     runError = resourceError(e, `run ${lease.runId}`, config.ledger) ?? e;
     result.status = 'failed';
@@ -153,7 +216,11 @@ async function execute(pipeline: Pipeline, config: StagebookConfig, ledger: Ledg
   }
   try {
     ledger.finishRun(lease, result.status, runError);
-    emit({ type: 'run-finished', status: result.status, message: runError instanceof Error ? redactor.redact(runError.message) : undefined });
+    emit({
+      type: 'run-finished',
+      status: result.status,
+      message: runError instanceof Error ? redactor.redact(runError.message) : undefined,
+    });
   } catch (e) {
     // the ledger cannot record the end (disk full, ledger locked): the run stays `running` with
     // this (soon dead) pid, which `status` shows as stale and `resume` continues
@@ -195,9 +262,18 @@ async function walkStages(env: UnitEnv, params: Map<string, unknown>, options: R
       inputs = [];
       for (const u of upstream) {
         const p = produced.get(u);
-        if (!p) throw new StagebookError('E_NO_INPUTS', `stage ${stage.name}: upstream ${u} is above the end level ${options.endLevel}`, { where: `stage ${stage.name}` });
+        if (!p)
+          throw new StagebookError(
+            'E_NO_INPUTS',
+            `stage ${stage.name}: upstream ${u} is above the end level ${options.endLevel}`,
+            { where: `stage ${stage.name}` },
+          );
         if (p.outputs.length === 0 && li === range.start && range.start > 0) {
-          throw new StagebookError('E_NO_INPUTS', `stage ${stage.name}: the ledger has no outputs of ${u} (level below ${pipeline.levels[range.start]}); run from a lower start level first`, { where: `stage ${stage.name}` });
+          throw new StagebookError(
+            'E_NO_INPUTS',
+            `stage ${stage.name}: the ledger has no outputs of ${u} (level below ${pipeline.levels[range.start]}); run from a lower start level first`,
+            { where: `stage ${stage.name}` },
+          );
         }
         inputs.push(...p.outputs);
         complete &&= p.complete;
@@ -207,10 +283,20 @@ async function walkStages(env: UnitEnv, params: Map<string, unknown>, options: R
     const stageOut: FileRef[] = [];
     const before = env.result.failures.length;
     // a merge group waits only for what it depends on: the groups a failed unit's files fall in
-    const blocked = stage.kind === 'merge' && !complete ? blockedGroups(stage, units, env.failedInputs, config.root) : new Set<string>();
-    for (const [i, u] of units.entries()) if (blocked.has(u.key)) await executeUnit(env, stage, params.get(stage.name), u, i, units.length, stageOut, 'blocked');
+    const blocked =
+      stage.kind === 'merge' && !complete
+        ? blockedGroups(stage, units, env.failedInputs, config.root)
+        : new Set<string>();
+    for (const [i, u] of units.entries())
+      if (blocked.has(u.key))
+        await executeUnit(env, stage, params.get(stage.name), u, i, units.length, stageOut, 'blocked');
     const open = units.filter((u) => !blocked.has(u.key));
-    await runPool(open, config.engine.concurrency, (u) => executeUnit(env, stage, params.get(stage.name), u, units.indexOf(u), units.length, stageOut), () => env.stopping || env.signal.aborted);
+    await runPool(
+      open,
+      config.engine.concurrency,
+      (u) => executeUnit(env, stage, params.get(stage.name), u, units.indexOf(u), units.length, stageOut),
+      () => env.stopping || env.signal.aborted,
+    );
     const stageComplete = complete && env.result.failures.length === before && blocked.size === 0;
     produced.set(stage.name, { outputs: stageOut, complete: stageComplete });
     env.result.outputs = stageOut;
@@ -224,7 +310,12 @@ async function walkStages(env: UnitEnv, params: Map<string, unknown>, options: R
  * there is one group, which every failure blocks. A key no current group has blocks nothing: that
  * dataset has no files at this stage at all.
  */
-export function blockedGroups(stage: AnyStage, units: readonly Unit[], failedInputs: readonly FileRef[], root: string): Set<string> {
+export function blockedGroups(
+  stage: AnyStage,
+  units: readonly Unit[],
+  failedInputs: readonly FileRef[],
+  root: string,
+): Set<string> {
   if (!stage.groupBy) return new Set(units.map((u) => u.key));
   const keys = new Set(units.map((u) => u.key));
   const out = new Set<string>();
@@ -243,7 +334,11 @@ export function blockedGroups(stage: AnyStage, units: readonly Unit[], failedInp
 async function sourceRefs(env: UnitEnv, options: RunOptions): Promise<FileRef[]> {
   const files = discoverSources(env.config, options.inputFiles, options.filter);
   if (files.length === 0) {
-    throw new StagebookError('E_NO_INPUTS', `run ${env.pipeline.name}: no inputs match ${options.inputFiles ? 'the input file list' : `${env.config.inputs.dir}/${env.config.inputs.pattern}`}${options.filter ? ` with filter ${options.filter}` : ''}`, { where: 'runPipeline', field: 'inputs' });
+    throw new StagebookError(
+      'E_NO_INPUTS',
+      `run ${env.pipeline.name}: no inputs match ${options.inputFiles ? 'the input file list' : `${env.config.inputs.dir}/${env.config.inputs.pattern}`}${options.filter ? ` with filter ${options.filter}` : ''}`,
+      { where: 'runPipeline', field: 'inputs' },
+    );
   }
   const refs: FileRef[] = [];
   for (const f of files) {
@@ -261,10 +356,18 @@ async function cleanOutputs(env: UnitEnv, options: RunOptions): Promise<void> {
     const li = levelIndex(env.pipeline.levels, s.level);
     return li >= range.start && li <= range.end;
   });
-  const files = env.ledger.filesOfStages(env.pipeline.name, stages.map((s) => s.name), env.config.root);
+  const files = env.ledger.filesOfStages(
+    env.pipeline.name,
+    stages.map((s) => s.name),
+    env.config.root,
+  );
   for (const f of files) await fsp.rm(env.guard.resolve(f.path, 'clean'), { force: true });
   env.ledger.markDeleted(files.map((f) => f.path));
-  env.emit({ type: 'log', level: 'info', message: `clean: removed ${files.length} output file(s) of ${stages.map((s) => s.name).join(', ')}` });
+  env.emit({
+    type: 'log',
+    level: 'info',
+    message: `clean: removed ${files.length} output file(s) of ${stages.map((s) => s.name).join(', ')}`,
+  });
 }
 
 /** Adds `n` to a stage/outcome counter of the result. */
@@ -274,12 +377,28 @@ export function bump(result: RunResult, stage: string, outcome: string, n = 1): 
   s[outcome] = (s[outcome] ?? 0) + n;
 }
 
-function makeEmitter(events: EventBus, ledger: Ledger, runId: string, pipeline: string, redactor: Redactor): (e: Omit<StagebookEvent, 'runId' | 'pipeline' | 'at'>) => void {
+function makeEmitter(
+  events: EventBus,
+  ledger: Ledger,
+  runId: string,
+  pipeline: string,
+  redactor: Redactor,
+): (e: Omit<StagebookEvent, 'runId' | 'pipeline' | 'at'>) => void {
   return (partial) => {
     const e: StagebookEvent = { ...partial, runId, pipeline, at: Date.now() };
     if (e.message) e.message = redactor.redact(e.message);
     if (e.type !== 'progress' && e.type !== 'log') {
-      ledger.addEvent({ runId, type: e.type, stage: e.stage, unit: e.unit, n: e.n, total: e.total, message: e.message, at: e.at, data: e.error || e.status ? { error: e.error, status: e.status } : undefined });
+      ledger.addEvent({
+        runId,
+        type: e.type,
+        stage: e.stage,
+        unit: e.unit,
+        n: e.n,
+        total: e.total,
+        message: e.message,
+        at: e.at,
+        data: e.error || e.status ? { error: e.error, status: e.status } : undefined,
+      });
     }
     events.emit(e);
   };

@@ -97,7 +97,8 @@ export function defineStage<P>(def: StageDefinition<P>): StageDefinition<P> {
   const bad = (field: string, msg: string): never => {
     throw new StagebookError('E_PIPELINE_INVALID', `${where}: ${field}: ${msg}`, { where, field });
   };
-  if (typeof def.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(def.name)) bad('name', 'expected letters, digits, _ . - (no spaces or slashes)');
+  if (typeof def.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(def.name))
+    bad('name', 'expected letters, digits, _ . - (no spaces or slashes)');
   if (!Number.isInteger(def.version) || def.version < 1) bad('version', 'expected an integer >= 1');
   if (!['map', 'split', 'merge'].includes(def.kind)) bad('kind', "expected 'map', 'split' or 'merge'");
   if (typeof def.level !== 'string' || def.level.length === 0) bad('level', 'expected a level name such as L1');

@@ -13,7 +13,15 @@ import { isResourceCode, resourceError } from '../ledger/resource-errors';
 import { UnitLog, type RunLogFile } from '../logging/unit-log';
 import type { PathGuard } from '../workdirs/confine';
 import { cacheKey } from './cache-key';
-import { checkOutputCount, createStageContext, discardOutputs, outputsStillValid, prepareOutputs, promoteOutputsSync, unitPath } from './context';
+import {
+  checkOutputCount,
+  createStageContext,
+  discardOutputs,
+  outputsStillValid,
+  prepareOutputs,
+  promoteOutputsSync,
+  unitPath,
+} from './context';
 import type { Heartbeat } from './lease';
 import type { Pipeline } from './pipeline';
 import type { Unit } from './plan';
@@ -55,7 +63,16 @@ function bump(result: RunResult, stage: string, outcome: string): void {
 }
 
 /** Runs (or skips, or blocks) one unit; appends its outputs to `sink`. */
-export async function executeUnit(env: UnitEnv, stage: AnyStage, params: unknown, unit: Unit, index: number, total: number, sink: FileRef[], forced?: 'blocked'): Promise<void> {
+export async function executeUnit(
+  env: UnitEnv,
+  stage: AnyStage,
+  params: unknown,
+  unit: Unit,
+  index: number,
+  total: number,
+  sink: FileRef[],
+  forced?: 'blocked',
+): Promise<void> {
   const { ledger, pipeline, config } = env;
   const key = cacheKey({
     stage: stage.name,
@@ -64,11 +81,25 @@ export async function executeUnit(env: UnitEnv, stage: AnyStage, params: unknown
     inputs: unit.inputs.map((f) => ({ path: unitPath(config.root, f.path), sha256: f.sha256 })),
     coreHash: stage.usesCore === false ? null : env.coreHash(),
   });
-  const base = { runId: env.runId, pipeline: pipeline.name, stage: stage.name, unit: unit.key, stageVersion: stage.version, params, cacheKey: key, inputs: unit.inputs, workspace: config.root };
+  const base = {
+    runId: env.runId,
+    pipeline: pipeline.name,
+    stage: stage.name,
+    unit: unit.key,
+    stageVersion: stage.version,
+    params,
+    cacheKey: key,
+    inputs: unit.inputs,
+    workspace: config.root,
+  };
   const ev = { stage: stage.name, unit: unit.key, n: index + 1, total };
   try {
     if (forced === 'blocked') {
-      ledger.finishStageRun(ledger.startStageRun({ ...base, status: 'blocked' }, env.lease), { status: 'blocked' }, env.lease);
+      ledger.finishStageRun(
+        ledger.startStageRun({ ...base, status: 'blocked' }, env.lease),
+        { status: 'blocked' },
+        env.lease,
+      );
       env.failedInputs.push(...unit.inputs);
       bump(env.result, stage.name, 'blocked');
       env.emit({ type: 'stage-blocked', ...ev, status: 'blocked', message: 'an upstream unit failed' });
@@ -78,7 +109,14 @@ export async function executeUnit(env: UnitEnv, stage: AnyStage, params: unknown
     if (!isForced) {
       const cached = ledger.findCached(pipeline.name, stage.name, unit.key, key, config.root);
       // a hit needs this workspace's own files: inside its roots, present with the recorded hashes
-      if (cached && allInside(env.guard.roots, cached.outputs.map((o) => o.path)) && (await outputsStillValid(cached.outputs, config.engine.verifyOutputs))) {
+      if (
+        cached &&
+        allInside(
+          env.guard.roots,
+          cached.outputs.map((o) => o.path),
+        ) &&
+        (await outputsStillValid(cached.outputs, config.engine.verifyOutputs))
+      ) {
         ledger.recordCacheHit(base, cached, env.lease);
         sink.push(...cached.outputs);
         bump(env.result, stage.name, 'cached');
@@ -101,7 +139,15 @@ function leaseLost(env: UnitEnv, e: StagebookError): void {
   env.emit({ type: 'log', level: 'error', message: e.message });
 }
 
-async function runUnit(env: UnitEnv, stage: AnyStage, params: unknown, unit: Unit, base: Parameters<Ledger['startStageRun']>[0], ev: { stage: string; unit: string; n: number; total: number }, sink: FileRef[]): Promise<void> {
+async function runUnit(
+  env: UnitEnv,
+  stage: AnyStage,
+  params: unknown,
+  unit: Unit,
+  base: Parameters<Ledger['startStageRun']>[0],
+  ev: { stage: string; unit: string; n: number; total: number },
+  sink: FileRef[],
+): Promise<void> {
   const { ledger, config } = env;
   const started = Date.now();
   let stageRunId: number;
@@ -125,22 +171,49 @@ async function runUnit(env: UnitEnv, stage: AnyStage, params: unknown, unit: Uni
   if (env.signal.aborted) unitSignal.abort();
   else env.signal.addEventListener('abort', forward, { once: true });
   const { ctx, pending } = createStageContext({
-    runId: env.runId, pipeline: env.pipeline.name, stage, unit: unit.key, params, inputs: unit.inputs,
-    root: config.root, guard: env.guard, options: env.pipelineOptions, log, signal: unitSignal.signal, secrets: config.secrets,
-    onProgress: (n, total, message) => env.emit({ type: 'progress', stage: stage.name, unit: unit.key, n, total, message }),
+    runId: env.runId,
+    pipeline: env.pipeline.name,
+    stage,
+    unit: unit.key,
+    params,
+    inputs: unit.inputs,
+    root: config.root,
+    guard: env.guard,
+    options: env.pipelineOptions,
+    log,
+    signal: unitSignal.signal,
+    secrets: config.secrets,
+    onProgress: (n, total, message) =>
+      env.emit({ type: 'progress', stage: stage.name, unit: unit.key, n, total, message }),
   });
   try {
     await stage.run(ctx);
     checkOutputCount(stage, pending);
     const outputs = await prepareOutputs(stage, pending);
-    const meta = { runId: env.runId, pipeline: env.pipeline.name, stage: stage.name, unit: unit.key, version: stage.version, workspace: config.root };
+    const meta = {
+      runId: env.runId,
+      pipeline: env.pipeline.name,
+      stage: stage.name,
+      unit: unit.key,
+      version: stage.version,
+      workspace: config.root,
+    };
     // fenced: lease check, renames and registration in one transaction (issue 11 item 5)
-    ledger.commitOutputs(stageRunId, meta, unit.inputs, outputs, log.text(), { lease: env.lease, promote: () => promoteOutputsSync(pending) });
+    ledger.commitOutputs(stageRunId, meta, unit.inputs, outputs, log.text(), {
+      lease: env.lease,
+      promote: () => promoteOutputsSync(pending),
+    });
     log.clearFailed();
     const refs = outputs.map(({ mtimeMs: _m, ...r }) => r);
     sink.push(...refs);
     bump(env.result, stage.name, 'succeeded');
-    env.emit({ type: 'stage-finished', ...ev, status: 'succeeded', durationMs: Date.now() - started, outputs: refs.map((r) => r.path) });
+    env.emit({
+      type: 'stage-finished',
+      ...ev,
+      status: 'succeeded',
+      durationMs: Date.now() - started,
+      outputs: refs.map((r) => r.path),
+    });
   } catch (e) {
     await discardOutputs(pending);
     if (isStagebookError(e, 'E_LEASE_LOST')) return leaseLost(env, e);
@@ -158,7 +231,12 @@ function asStageError(e: unknown, stage: AnyStage, unit: Unit, outDir: string): 
   if (resource) return resource;
   if (e instanceof StagebookError) return e;
   const msg = e instanceof Error ? e.message : String(e);
-  return new StagebookError('E_STAGE_FAILED', `stage ${stage.name} failed on ${unit.key}: ${msg}`, { where: `stage ${stage.name}`, stage: stage.name, unit: unit.key }, { cause: e });
+  return new StagebookError(
+    'E_STAGE_FAILED',
+    `stage ${stage.name} failed on ${unit.key}: ${msg}`,
+    { where: `stage ${stage.name}`, stage: stage.name, unit: unit.key },
+    { cause: e },
+  );
 }
 
 /**
@@ -168,11 +246,26 @@ function asStageError(e: unknown, stage: AnyStage, unit: Unit, outDir: string): 
 function withUnit(e: StagebookError, stage: AnyStage, unit: Unit): StagebookError {
   if (e.message.includes(unit.key) || unit.inputs.some((f) => e.message.includes(f.path))) return e;
   const inputs = unit.inputs.map((f) => f.path);
-  const named = inputs.length <= 3 ? inputs.join(', ') : `${inputs.slice(0, 3).join(', ')} and ${inputs.length - 3} more`;
-  return new StagebookError(e.code, `stage ${stage.name} on ${unit.key} (input ${named}): ${e.message}`, { ...e.context, stage: stage.name, unit: unit.key, inputs }, { cause: e });
+  const named =
+    inputs.length <= 3 ? inputs.join(', ') : `${inputs.slice(0, 3).join(', ')} and ${inputs.length - 3} more`;
+  return new StagebookError(
+    e.code,
+    `stage ${stage.name} on ${unit.key} (input ${named}): ${e.message}`,
+    { ...e.context, stage: stage.name, unit: unit.key, inputs },
+    { cause: e },
+  );
 }
 
-function recordFailure(env: UnitEnv, stage: AnyStage, unit: Unit, stageRunId: number, log: UnitLog, err: StagebookError, ev: { stage: string; unit: string; n: number; total: number }, started: number): void {
+function recordFailure(
+  env: UnitEnv,
+  stage: AnyStage,
+  unit: Unit,
+  stageRunId: number,
+  log: UnitLog,
+  err: StagebookError,
+  ev: { stage: string; unit: string; n: number; total: number },
+  started: number,
+): void {
   log.error(`${err.code}: ${err.message}`);
   const json = errorJson(err);
   try {
@@ -186,7 +279,13 @@ function recordFailure(env: UnitEnv, stage: AnyStage, unit: Unit, stageRunId: nu
   bump(env.result, stage.name, 'failed');
   const message = env.redactor.redact(err.message);
   env.result.failures.push({ stage: stage.name, unit: unit.key, code: err.code, message });
-  env.emit({ type: 'stage-failed', ...ev, status: 'failed', durationMs: Date.now() - started, error: { code: err.code, message } });
+  env.emit({
+    type: 'stage-failed',
+    ...ev,
+    status: 'failed',
+    durationMs: Date.now() - started,
+    error: { code: err.code, message },
+  });
   // a full disk or a read-only directory fails every next unit the same way: stop whatever onError says
   if (env.onError === 'stop' || isResourceCode(err.code)) env.stopping = true;
 }

@@ -236,7 +236,12 @@ export class StagebookError extends Error {
   readonly code: StagebookErrorCode;
   readonly context: StagebookErrorContext;
 
-  constructor(code: StagebookErrorCode, message: string, context: StagebookErrorContext = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: StagebookErrorCode,
+    message: string,
+    context: StagebookErrorContext = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StagebookError';
     this.code = code;
@@ -266,6 +271,11 @@ export function isStagebookError(e: unknown, code?: StagebookErrorCode): e is St
 }
 
 /** Raises E_INVALID_ARGUMENT naming the function and parameter. */
-export function invalidArgument(where: string, field: string, message: string, extra: StagebookErrorContext = {}): never {
+export function invalidArgument(
+  where: string,
+  field: string,
+  message: string,
+  extra: StagebookErrorContext = {},
+): never {
   throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${field}: ${message}`, { where, field, ...extra });
 }

@@ -19,7 +19,14 @@ import { defineStage } from '../engine/stage';
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 const tokenizeParams = z.strictObject({
@@ -30,7 +37,12 @@ const tokenizeParams = z.strictObject({
 });
 
 const splitParams = z.strictObject({
-  delayMs: z.number().int().min(0).default(0).describe('Sleep this long half-way through writing each input (testing kills mid-write)'),
+  delayMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('Sleep this long half-way through writing each input (testing kills mid-write)'),
 });
 
 const collateParams = z.strictObject({
@@ -41,13 +53,21 @@ const baseName = (p: string): string => path.basename(p).replace(/\.(txt|words\.
 
 /** map: text -> list of words. */
 export const tokenizeStage = defineStage<z.output<typeof tokenizeParams>>({
-  name: 'tokenize', version: 1, kind: 'map', level: 'L0', product: 'words', usesCore: false,
+  name: 'tokenize',
+  version: 1,
+  kind: 'map',
+  level: 'L0',
+  product: 'words',
+  usesCore: false,
   params: tokenizeParams,
   description: 'Splits a text file into words',
   async run(ctx) {
     const name = baseName(ctx.input.path);
     if (ctx.params.failOn && name.includes(ctx.params.failOn)) {
-      throw new StagebookError('E_INVALID_ARGUMENT', `tokenize: refusing ${name} (failOn=${ctx.params.failOn})`, { where: 'tokenize', file: ctx.input.path });
+      throw new StagebookError('E_INVALID_ARGUMENT', `tokenize: refusing ${name} (failOn=${ctx.params.failOn})`, {
+        where: 'tokenize',
+        file: ctx.input.path,
+      });
     }
     if (ctx.params.delayMs) await sleep(ctx.params.delayMs, ctx.signal);
     const text = await fsp.readFile(ctx.input.path, 'utf8');
@@ -60,7 +80,12 @@ export const tokenizeStage = defineStage<z.output<typeof tokenizeParams>>({
 
 /** split: one words file -> one file per initial letter. */
 export const splitStage = defineStage<z.output<typeof splitParams>>({
-  name: 'split-by-initial', version: 1, kind: 'split', level: 'L1', product: 'initial-words', usesCore: false,
+  name: 'split-by-initial',
+  version: 1,
+  kind: 'split',
+  level: 'L1',
+  product: 'initial-words',
+  usesCore: false,
   after: ['tokenize'],
   params: splitParams,
   description: 'Splits a word list into one file per initial letter',
@@ -87,7 +112,12 @@ export const splitStage = defineStage<z.output<typeof splitParams>>({
 
 /** merge: every per-initial file -> counts per initial. */
 export const collateStage = defineStage<z.output<typeof collateParams>>({
-  name: 'collate', version: 1, kind: 'merge', level: 'L2', product: 'counts', usesCore: false,
+  name: 'collate',
+  version: 1,
+  kind: 'merge',
+  level: 'L2',
+  product: 'counts',
+  usesCore: false,
   after: ['split-by-initial'],
   params: collateParams,
   description: 'Counts words per initial over all inputs',

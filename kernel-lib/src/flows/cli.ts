@@ -29,7 +29,12 @@ function readInput(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (cause) {
-    throw new StagebookError('E_CONFIG_INVALID', `flow input ${file}: ${(cause as Error).message}`, { file }, { cause });
+    throw new StagebookError(
+      'E_CONFIG_INVALID',
+      `flow input ${file}: ${(cause as Error).message}`,
+      { file },
+      { cause },
+    );
   }
 }
 
@@ -46,7 +51,14 @@ export async function runInForeground(env: FlowEnvironment, runId: string): Prom
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const r = await runFlow(store, runId, { env, signal: ac.signal, onEvent: (e) => { const l = stepLine(e); if (l) process.stderr.write(l); } });
+    const r = await runFlow(store, runId, {
+      env,
+      signal: ac.signal,
+      onEvent: (e) => {
+        const l = stepLine(e);
+        if (l) process.stderr.write(l);
+      },
+    });
     process.stdout.write(`${r.id} ${r.status}${r.error ? ` ${r.error.code}: ${r.error.message}` : ''}\n`);
     return r.status === 'succeeded' ? FLOW_EXIT.ok : FLOW_EXIT.failed;
   } finally {
@@ -59,12 +71,16 @@ export async function runInForeground(env: FlowEnvironment, runId: string): Prom
 /** Starts `stagebook flow resume RUN` detached (the run goes on after this command exits). */
 export function startInBackground(configFile: string, runId: string): void {
   const main = path.join(__dirname, '..', 'cli', 'main.js');
-  spawn(process.execPath, [main, 'flow', 'resume', runId, '--config', path.resolve(configFile)], { detached: true, stdio: 'ignore' }).unref();
+  spawn(process.execPath, [main, 'flow', 'resume', runId, '--config', path.resolve(configFile)], {
+    detached: true,
+    stdio: 'ignore',
+  }).unref();
 }
 
 async function cmdRun(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { config: 'value', input: 'value', 'dry-run': 'flag', block: 'flag', label: 'value' });
-  if (a.positionals.length !== 1) throw usage('flow run needs exactly one flow (a definition file or a built-in name: xpcs)');
+  if (a.positionals.length !== 1)
+    throw usage('flow run needs exactly one flow (a definition file or a built-in name: xpcs)');
   const def = await definitionOf(a.positionals[0]);
   const configFile = required(a, 'config');
   const { env } = loadFlowConfig(configFile);
@@ -101,20 +117,27 @@ async function cmdWait(argv: string[]): Promise<number> {
   const deadline = Date.now() + walltime * 1000;
   try {
     const def = store.getRun(a.positionals[0]).definition;
-    if (step && !def.States[step]) throw usage(`--step ${step}: the flow has no such state (states: ${Object.keys(def.States).join(', ')})`);
+    if (step && !def.States[step])
+      throw usage(`--step ${step}: the flow has no such state (states: ${Object.keys(def.States).join(', ')})`);
     for (;;) {
       const run = store.getRun(a.positionals[0]);
-      const done = step ? store.steps(run.id).some((s) => s.state === step && s.status === 'succeeded') : run.status === 'succeeded';
+      const done = step
+        ? store.steps(run.id).some((s) => s.state === step && s.status === 'succeeded')
+        : run.status === 'succeeded';
       if (done) {
         process.stdout.write(`${run.id} ${step ?? 'run'}: SUCCEEDED\n`);
         return FLOW_EXIT.ok;
       }
       if (run.status === 'failed') {
-        process.stdout.write(`${run.id} ${step ?? 'run'}: FAILED${run.error ? ` (${run.error.state ?? ''} ${run.error.code}: ${run.error.message})` : ''}\n`);
+        process.stdout.write(
+          `${run.id} ${step ?? 'run'}: FAILED${run.error ? ` (${run.error.state ?? ''} ${run.error.code}: ${run.error.message})` : ''}\n`,
+        );
         return FLOW_EXIT.failed;
       }
       if (Date.now() >= deadline) {
-        process.stdout.write(`${run.id} ${step ?? 'run'}: still ${run.currentState ? `at ${run.currentState}` : run.status} after the walltime of ${walltime} s\n`);
+        process.stdout.write(
+          `${run.id} ${step ?? 'run'}: still ${run.currentState ? `at ${run.currentState}` : run.status} after the walltime of ${walltime} s\n`,
+        );
         return FLOW_EXIT.walltime;
       }
       await new Promise((r) => setTimeout(r, Math.min(interval * 1000, Math.max(0, deadline - Date.now()))));
@@ -138,18 +161,34 @@ async function cmdStatus(argv: string[]): Promise<number> {
       const limit = Number(str(a, 'limit') ?? '50');
       if (!Number.isInteger(limit) || limit < 1) throw usage('--limit must be a positive integer');
       const runs = store.listRuns(limit);
-      if (a.options.json) process.stdout.write(JSON.stringify(runs.map(({ definition: _d, ...r }) => r), null, 2) + '\n');
-      else process.stdout.write([`${'RUN'.padEnd(41)}  ${'FLOW'.padEnd(12)} ${'STATUS'.padEnd(9)} ${'STATE'.padEnd(12)} CREATED (UTC)        LABEL`, ...runs.map(runLine)].join('\n') + '\n');
+      if (a.options.json)
+        process.stdout.write(
+          JSON.stringify(
+            runs.map(({ definition: _d, ...r }) => r),
+            null,
+            2,
+          ) + '\n',
+        );
+      else
+        process.stdout.write(
+          [
+            `${'RUN'.padEnd(41)}  ${'FLOW'.padEnd(12)} ${'STATUS'.padEnd(9)} ${'STATE'.padEnd(12)} CREATED (UTC)        LABEL`,
+            ...runs.map(runLine),
+          ].join('\n') + '\n',
+        );
       return FLOW_EXIT.ok;
     }
     const run = store.getRun(a.positionals[0]);
     const steps = store.steps(run.id);
-    if (a.options.json) process.stdout.write(JSON.stringify({ run: { ...run, definition: undefined }, steps }, null, 2) + '\n');
+    if (a.options.json)
+      process.stdout.write(JSON.stringify({ run: { ...run, definition: undefined }, steps }, null, 2) + '\n');
     else {
       process.stdout.write(runLine(run) + '\n');
       for (const s of steps) {
         const secs = s.finishedAt ? ((s.finishedAt - s.startedAt) / 1000).toFixed(1) + ' s' : '-';
-        process.stdout.write(`  ${s.state.padEnd(12)} attempt ${s.attempt}  ${s.status.padEnd(11)} ${secs.padStart(9)}${s.error ? `  ${s.error.code}: ${s.error.message}` : ''}\n`);
+        process.stdout.write(
+          `  ${s.state.padEnd(12)} attempt ${s.attempt}  ${s.status.padEnd(11)} ${secs.padStart(9)}${s.error ? `  ${s.error.code}: ${s.error.message}` : ''}\n`,
+        );
       }
     }
     return run.status === 'failed' ? FLOW_EXIT.failed : FLOW_EXIT.ok;
@@ -176,10 +215,15 @@ export async function flowCommand(argv: string[]): Promise<number> {
     return sub === undefined ? FLOW_EXIT.usage : FLOW_EXIT.ok;
   }
   switch (sub) {
-    case 'run': return cmdRun(rest);
-    case 'resume': return cmdResume(rest);
-    case 'wait': return cmdWait(rest);
-    case 'status': return cmdStatus(rest);
-    default: throw usage(`unknown flow command ${sub}`);
+    case 'run':
+      return cmdRun(rest);
+    case 'resume':
+      return cmdResume(rest);
+    case 'wait':
+      return cmdWait(rest);
+    case 'status':
+      return cmdStatus(rest);
+    default:
+      throw usage(`unknown flow command ${sub}`);
   }
 }

@@ -25,8 +25,14 @@ export const flowConfigSchema = z
     roots: z.array(z.string().min(1)).min(1),
     endpoints: z.record(z.string(), z.union([dirEndpoint, httpEndpoint])).default({}),
     /** Commands the shell action may run: name -> executable path (never a shell). */
-    shell: z.object({ allow: z.record(z.string(), z.string().min(1)).default({}) }).strict().default({ allow: {} }),
-    search: z.object({ index: z.string().min(1) }).strict().optional(),
+    shell: z
+      .object({ allow: z.record(z.string(), z.string().min(1)).default({}) })
+      .strict()
+      .default({ allow: {} }),
+    search: z
+      .object({ index: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Defaults of `stagebook xpcs automate` / `xpcs crawl` (the seed's Clutch -> Theta -> Clutch). */
     xpcs: z
       .object({
@@ -62,7 +68,10 @@ function resolveEnvironment(raw: FlowConfigRaw, baseDir: string): FlowEnvironmen
   const abs = (p: string): string => path.resolve(baseDir, p);
   const endpoints: Record<string, FlowEndpoint> = {};
   for (const [name, e] of Object.entries(raw.endpoints)) {
-    endpoints[name] = 'url' in e ? { kind: 'http', url: e.url } : { kind: 'dir', path: abs(e.path), maxBytesPerSecond: e.maxBytesPerSecond };
+    endpoints[name] =
+      'url' in e
+        ? { kind: 'http', url: e.url }
+        : { kind: 'dir', path: abs(e.path), maxBytesPerSecond: e.maxBytesPerSecond };
   }
   return {
     ledger: abs(raw.ledger),
@@ -85,7 +94,9 @@ export function makeFlowEnvironment(input: FlowConfigInput, baseDir = process.cw
   const r = flowConfigSchema.safeParse(input);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new StagebookError('E_CONFIG_INVALID', `flow config: ${issue.path.join('.') || '(root)'}: ${issue.message}`, { field: issue.path.join('.') });
+    throw new StagebookError('E_CONFIG_INVALID', `flow config: ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
+      field: issue.path.join('.'),
+    });
   }
   return resolveEnvironment(r.data, baseDir);
 }
@@ -94,7 +105,11 @@ export function makeFlowEnvironment(input: FlowConfigInput, baseDir = process.cw
 export function endpointOf(env: FlowEnvironment, name: string, field: string): FlowEndpoint {
   const e = env.endpoints[name];
   if (!e) {
-    throw new StagebookError('E_FLOW_INPUT', `${field}: unknown endpoint ${JSON.stringify(name)} (configured: ${Object.keys(env.endpoints).join(', ') || 'none'})`, { field });
+    throw new StagebookError(
+      'E_FLOW_INPUT',
+      `${field}: unknown endpoint ${JSON.stringify(name)} (configured: ${Object.keys(env.endpoints).join(', ') || 'none'})`,
+      { field },
+    );
   }
   return e;
 }

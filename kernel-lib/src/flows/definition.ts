@@ -18,7 +18,7 @@ const jsonPath = z.string().refine((p) => {
   } catch {
     return false;
   }
-}, 'must be a JSONPath of the supported subset ($, $.a.b, $.a[0], $[\'a b\'])');
+}, "must be a JSONPath of the supported subset ($, $.a.b, $.a[0], $['a b'])");
 
 /** Retry policy of an action state (Step Functions' Retrier): attempts = 1 + MaxAttempts. */
 export const retrySchema = z
@@ -64,13 +64,28 @@ const comparison = z
     Next: z.string(),
   })
   .strict()
-  .refine((c) => Object.keys(c).filter((k) => k !== 'Variable' && k !== 'Next').length === 1, 'a choice rule needs exactly one comparison');
+  .refine(
+    (c) => Object.keys(c).filter((k) => k !== 'Variable' && k !== 'Next').length === 1,
+    'a choice rule needs exactly one comparison',
+  );
 
 const choiceState = z
-  .object({ Type: z.literal('Choice'), Comment: z.string().optional(), Choices: z.array(comparison).min(1), Default: z.string().optional() })
+  .object({
+    Type: z.literal('Choice'),
+    Comment: z.string().optional(),
+    Choices: z.array(comparison).min(1),
+    Default: z.string().optional(),
+  })
   .strict();
 const succeedState = z.object({ Type: z.literal('Succeed'), Comment: z.string().optional() }).strict();
-const failState = z.object({ Type: z.literal('Fail'), Comment: z.string().optional(), Error: z.string().default('States.Fail'), Cause: z.string().optional() }).strict();
+const failState = z
+  .object({
+    Type: z.literal('Fail'),
+    Comment: z.string().optional(),
+    Error: z.string().default('States.Fail'),
+    Cause: z.string().optional(),
+  })
+  .strict();
 
 const stateSchema = z.discriminatedUnion('Type', [actionState, choiceState, succeedState, failState]);
 
@@ -92,20 +107,30 @@ export type RetryPolicy = z.output<typeof retrySchema>;
 export function checkFlowReferences(def: FlowDefinition, where = 'flow'): void {
   const names = new Set(Object.keys(def.States));
   const fail = (state: string, field: string, message: string): never => {
-    throw new StagebookError('E_FLOW_DEFINITION', `${where}: States.${state}.${field}: ${message}`, { where, state, field });
+    throw new StagebookError('E_FLOW_DEFINITION', `${where}: States.${state}.${field}: ${message}`, {
+      where,
+      state,
+      field,
+    });
   };
   if (!names.has(def.StartAt)) {
-    throw new StagebookError('E_FLOW_DEFINITION', `${where}: StartAt names the unknown state ${JSON.stringify(def.StartAt)}`, { where, field: 'StartAt' });
+    throw new StagebookError(
+      'E_FLOW_DEFINITION',
+      `${where}: StartAt names the unknown state ${JSON.stringify(def.StartAt)}`,
+      { where, field: 'StartAt' },
+    );
   }
   for (const [name, s] of Object.entries(def.States)) {
     if (s.Type === 'Action') {
-      if ((s.Next === undefined) === (s.End === undefined)) fail(name, 'Next', 'an Action state needs exactly one of Next and End');
+      if ((s.Next === undefined) === (s.End === undefined))
+        fail(name, 'Next', 'an Action state needs exactly one of Next and End');
       if (s.Next !== undefined && !names.has(s.Next)) fail(name, 'Next', `unknown state ${JSON.stringify(s.Next)}`);
     } else if (s.Type === 'Choice') {
       s.Choices.forEach((c, i) => {
         if (!names.has(c.Next)) fail(name, `Choices[${i}].Next`, `unknown state ${JSON.stringify(c.Next)}`);
       });
-      if (s.Default !== undefined && !names.has(s.Default)) fail(name, 'Default', `unknown state ${JSON.stringify(s.Default)}`);
+      if (s.Default !== undefined && !names.has(s.Default))
+        fail(name, 'Default', `unknown state ${JSON.stringify(s.Default)}`);
     }
   }
 }

@@ -51,7 +51,8 @@ export function getAtPath(doc: unknown, path: string): unknown {
 export function setAtPath(doc: unknown, path: string, value: unknown): unknown {
   const segs = parseJsonPath(path);
   if (segs.length === 0) return value;
-  const root: Record<string | number, unknown> = doc !== null && typeof doc === 'object' ? structuredClone(doc as object) as Record<string, unknown> : {};
+  const root: Record<string | number, unknown> =
+    doc !== null && typeof doc === 'object' ? (structuredClone(doc as object) as Record<string, unknown>) : {};
   let cur = root;
   segs.forEach((seg, k) => {
     if (k === segs.length - 1) {

@@ -26,13 +26,21 @@ export function planFlow(def: FlowDefinition, input: unknown, env: FlowEnvironme
     if (seen.has(name)) continue;
     seen.add(name);
     const s = def.States[name];
-    const next = s.Type === 'Action' ? (s.Next ? [s.Next] : []) : s.Type === 'Choice' ? [...s.Choices.map((c) => c.Next), ...(s.Default ? [s.Default] : [])] : [];
+    const next =
+      s.Type === 'Action'
+        ? s.Next
+          ? [s.Next]
+          : []
+        : s.Type === 'Choice'
+          ? [...s.Choices.map((c) => c.Next), ...(s.Default ? [s.Default] : [])]
+          : [];
     const step: FlowPlanStep = { state: name, type: s.Type, next };
     if (s.Type === 'Action') {
       step.action = s.Action;
       const selected = getAtPath(input, s.InputPath);
       const missing: string[] = [];
-      const stepInput = s.Parameters && selected !== undefined ? resolveParameters(s.Parameters, selected, missing) : selected;
+      const stepInput =
+        s.Parameters && selected !== undefined ? resolveParameters(s.Parameters, selected, missing) : selected;
       step.plan =
         stepInput === undefined || missing.length > 0
           ? `input ${[s.InputPath, ...missing].join(', ')} comes from an earlier step`

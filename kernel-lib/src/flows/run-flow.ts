@@ -25,11 +25,21 @@ export const realClock: FlowClock = {
   sleep: (ms, signal) =>
     new Promise((resolve) => {
       const t = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     }),
   timeout: (ms, signal) =>
     new Promise((_, reject) => {
-      const t = setTimeout(() => reject(new StagebookError('E_FLOW_TIMEOUT', `step exceeded its WaitTime of ${ms / 1000} s`, {})), ms);
+      const t = setTimeout(
+        () => reject(new StagebookError('E_FLOW_TIMEOUT', `step exceeded its WaitTime of ${ms / 1000} s`, {})),
+        ms,
+      );
       t.unref?.();
       signal.addEventListener('abort', () => clearTimeout(t), { once: true });
     }),
@@ -62,7 +72,11 @@ function errorOf(e: unknown): { code: string; message: string } {
 
 function retrierFor(retry: RetryPolicy[], code: string): RetryPolicy | undefined {
   // Step Functions' names: States.ALL matches everything, States.Timeout our E_FLOW_TIMEOUT.
-  return retry.find((r) => r.ErrorEquals.some((e) => e === 'States.ALL' || e === code || (e === 'States.Timeout' && code === 'E_FLOW_TIMEOUT')));
+  return retry.find((r) =>
+    r.ErrorEquals.some(
+      (e) => e === 'States.ALL' || e === code || (e === 'States.Timeout' && code === 'E_FLOW_TIMEOUT'),
+    ),
+  );
 }
 
 function choose(rules: ChoiceRule[], doc: unknown, fallback: string | undefined, state: string): string {
@@ -80,12 +94,20 @@ function choose(rules: ChoiceRule[], doc: unknown, fallback: string | undefined,
           (r.NumericGreaterThanEquals !== undefined && v >= r.NumericGreaterThanEquals)));
     if (ok) return r.Next;
   }
-  if (fallback === undefined) throw new StagebookError('E_FLOW_FAILED', `${state}: no choice rule matched and there is no Default`, { state });
+  if (fallback === undefined)
+    throw new StagebookError('E_FLOW_FAILED', `${state}: no choice rule matched and there is no Default`, { state });
   return fallback;
 }
 
 /** Runs one action state with its retries; resolves to the result or rejects with the last error. */
-async function runAction(store: FlowStore, run: FlowRunRecord, name: string, s: ActionState, doc: unknown, o: RunFlowOptions): Promise<unknown> {
+async function runAction(
+  store: FlowStore,
+  run: FlowRunRecord,
+  name: string,
+  s: ActionState,
+  doc: unknown,
+  o: RunFlowOptions,
+): Promise<unknown> {
   const action = o.actions?.[s.Action] ?? FLOW_ACTIONS[s.Action];
   const clock = o.clock ?? realClock;
   const selected = getAtPath(doc, s.InputPath);
@@ -99,8 +121,12 @@ async function runAction(store: FlowStore, run: FlowRunRecord, name: string, s: 
     o.signal?.addEventListener('abort', stop, { once: true });
     try {
       const ctx = {
-        env: o.env, runId: run.id, state: name, signal: ac.signal,
-        progress: (n: number, total: number, message?: string) => o.onEvent?.({ runId: run.id, state: name, status: 'running', attempt, progress: { n, total, message } }),
+        env: o.env,
+        runId: run.id,
+        state: name,
+        signal: ac.signal,
+        progress: (n: number, total: number, message?: string) =>
+          o.onEvent?.({ runId: run.id, state: name, status: 'running', attempt, progress: { n, total, message } }),
       };
       const result = await Promise.race([action.run(input, ctx), clock.timeout(s.WaitTime * 1000, ac.signal)]);
       store.finishStep(stepId, 'succeeded', result, null);
@@ -110,7 +136,7 @@ async function runAction(store: FlowStore, run: FlowRunRecord, name: string, s: 
       const err = errorOf(e);
       store.finishStep(stepId, 'failed', null, err);
       const r = retrierFor(s.Retry, err.code);
-      const n = r ? used.get(r) ?? 0 : 0;
+      const n = r ? (used.get(r) ?? 0) : 0;
       if (!r || n >= r.MaxAttempts || o.signal?.aborted) {
         o.onEvent?.({ runId: run.id, state: name, status: 'failed', attempt, error: err });
         throw e;
@@ -143,7 +169,10 @@ export async function runFlow(store: FlowStore, runId: string, options: RunFlowO
       break;
     }
     if (s.Type === 'Fail') {
-      store.advance(runId, doc, null, { status: 'failed', error: { code: s.Error, message: s.Cause ?? `flow reached Fail state ${state}` } });
+      store.advance(runId, doc, null, {
+        status: 'failed',
+        error: { code: s.Error, message: s.Cause ?? `flow reached Fail state ${state}` },
+      });
       break;
     }
     if (s.Type === 'Choice') {

@@ -79,25 +79,43 @@ const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : n
 
 function runOf(r: Row): FlowRunRecord {
   return {
-    id: r.id as string, flow: r.flow as string, label: (r.label as string) ?? null, dedupKey: (r.dedup_key as string) ?? null,
-    definition: json(r.definition_json) as FlowDefinition, input: json(r.input_json), document: json(r.document_json),
-    status: r.status as FlowRunStatus, currentState: (r.current_state as string) ?? null,
-    createdAt: r.created_at as number, updatedAt: r.updated_at as number, finishedAt: (r.finished_at as number) ?? null,
+    id: r.id as string,
+    flow: r.flow as string,
+    label: (r.label as string) ?? null,
+    dedupKey: (r.dedup_key as string) ?? null,
+    definition: json(r.definition_json) as FlowDefinition,
+    input: json(r.input_json),
+    document: json(r.document_json),
+    status: r.status as FlowRunStatus,
+    currentState: (r.current_state as string) ?? null,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+    finishedAt: (r.finished_at as number) ?? null,
     error: json(r.error_json) as FlowRunRecord['error'],
   };
 }
 
 function stepOf(r: Row): FlowStepRecord {
   return {
-    id: r.id as number, runId: r.run_id as string, state: r.state as string, attempt: r.attempt as number,
-    status: r.status as FlowStepStatus, startedAt: r.started_at as number, finishedAt: (r.finished_at as number) ?? null,
-    input: json(r.input_json), result: json(r.result_json), error: json(r.error_json) as FlowStepRecord['error'],
+    id: r.id as number,
+    runId: r.run_id as string,
+    state: r.state as string,
+    attempt: r.attempt as number,
+    status: r.status as FlowStepStatus,
+    startedAt: r.started_at as number,
+    finishedAt: (r.finished_at as number) ?? null,
+    input: json(r.input_json),
+    result: json(r.result_json),
+    error: json(r.error_json) as FlowStepRecord['error'],
   };
 }
 
 /** The flow tables of one ledger. */
 export class FlowStore {
-  private constructor(readonly db: Database.Database, private readonly now: () => number) {}
+  private constructor(
+    readonly db: Database.Database,
+    private readonly now: () => number,
+  ) {}
 
   static open(ledgerFile: string, now: () => number = Date.now): FlowStore {
     const db = openDatabase(ledgerFile);
@@ -113,18 +131,37 @@ export class FlowStore {
    * Creates a run; with a dedupKey already used, returns the existing run and `created: false`
    * (the UNIQUE constraint decides, inside the transaction, so two crawlers cannot both win).
    */
-  createRun(flow: string, definition: FlowDefinition, input: unknown, opts: { label?: string; dedupKey?: string } = {}): { run: FlowRunRecord; created: boolean } {
+  createRun(
+    flow: string,
+    definition: FlowDefinition,
+    input: unknown,
+    opts: { label?: string; dedupKey?: string } = {},
+  ): { run: FlowRunRecord; created: boolean } {
     const tx = this.db.transaction(() => {
       if (opts.dedupKey) {
-        const existing = this.db.prepare('SELECT * FROM flow_runs WHERE dedup_key = ?').get(opts.dedupKey) as Row | undefined;
+        const existing = this.db.prepare('SELECT * FROM flow_runs WHERE dedup_key = ?').get(opts.dedupKey) as
+          Row | undefined;
         if (existing) return { run: runOf(existing), created: false };
       }
       const id = `flow-${randomUUID()}`;
       const t = this.now();
       this.db
-        .prepare(`INSERT INTO flow_runs (id, flow, label, dedup_key, definition_json, input_json, document_json, status, current_state, created_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`)
-        .run(id, flow, opts.label ?? null, opts.dedupKey ?? null, JSON.stringify(definition), JSON.stringify(input), JSON.stringify(input), definition.StartAt, t, t);
+        .prepare(
+          `INSERT INTO flow_runs (id, flow, label, dedup_key, definition_json, input_json, document_json, status, current_state, created_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+        )
+        .run(
+          id,
+          flow,
+          opts.label ?? null,
+          opts.dedupKey ?? null,
+          JSON.stringify(definition),
+          JSON.stringify(input),
+          JSON.stringify(input),
+          definition.StartAt,
+          t,
+          t,
+        );
       return { run: this.getRun(id), created: true };
     });
     return tx.immediate();
@@ -137,7 +174,9 @@ export class FlowStore {
   }
 
   listRuns(limit = 50): FlowRunRecord[] {
-    return (this.db.prepare('SELECT * FROM flow_runs ORDER BY created_at DESC, id LIMIT ?').all(limit) as Row[]).map(runOf);
+    return (this.db.prepare('SELECT * FROM flow_runs ORDER BY created_at DESC, id LIMIT ?').all(limit) as Row[]).map(
+      runOf,
+    );
   }
 
   steps(runId: string): FlowStepRecord[] {
@@ -146,12 +185,16 @@ export class FlowStore {
 
   /** Marks steps left `running` by a dead process as interrupted (they are re-run on resume). */
   interruptDangling(runId: string): number {
-    return this.db.prepare(`UPDATE flow_steps SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND status = 'running'`).run(this.now(), runId).changes;
+    return this.db
+      .prepare(`UPDATE flow_steps SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND status = 'running'`)
+      .run(this.now(), runId).changes;
   }
 
   startStep(runId: string, state: string, attempt: number, input: unknown): number {
     const r = this.db
-      .prepare(`INSERT INTO flow_steps (run_id, state, attempt, status, started_at, input_json) VALUES (?, ?, ?, 'running', ?, ?)`)
+      .prepare(
+        `INSERT INTO flow_steps (run_id, state, attempt, status, started_at, input_json) VALUES (?, ?, ?, 'running', ?, ?)`,
+      )
       .run(runId, state, attempt, this.now(), JSON.stringify(input ?? null));
     return Number(r.lastInsertRowid);
   }
@@ -163,10 +206,25 @@ export class FlowStore {
   }
 
   /** Moves the run on: its document and next state (null with a final status), in one transaction. */
-  advance(runId: string, document: unknown, next: string | null, final?: { status: 'succeeded' | 'failed'; error?: FlowRunRecord['error'] }): void {
+  advance(
+    runId: string,
+    document: unknown,
+    next: string | null,
+    final?: { status: 'succeeded' | 'failed'; error?: FlowRunRecord['error'] },
+  ): void {
     const t = this.now();
     this.db
-      .prepare('UPDATE flow_runs SET document_json = ?, current_state = ?, status = ?, updated_at = ?, finished_at = ?, error_json = ? WHERE id = ?')
-      .run(JSON.stringify(document ?? null), next, final?.status ?? 'running', t, final ? t : null, final?.error ? JSON.stringify(final.error) : null, runId);
+      .prepare(
+        'UPDATE flow_runs SET document_json = ?, current_state = ?, status = ?, updated_at = ?, finished_at = ?, error_json = ? WHERE id = ?',
+      )
+      .run(
+        JSON.stringify(document ?? null),
+        next,
+        final?.status ?? 'running',
+        t,
+        final ? t : null,
+        final?.error ? JSON.stringify(final.error) : null,
+        runId,
+      );
   }
 }

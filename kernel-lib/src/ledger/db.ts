@@ -28,7 +28,11 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   try {
     if (!options.readonly) ensureDirSync(path.dirname(file));
     refuseEmptyFile(file, busy);
-    db = new Database(file, { readonly: options.readonly ?? false, timeout: busy, fileMustExist: options.readonly ?? false });
+    db = new Database(file, {
+      readonly: options.readonly ?? false,
+      timeout: busy,
+      fileMustExist: options.readonly ?? false,
+    });
     db.pragma(`busy_timeout = ${Math.floor(busy)}`);
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
@@ -38,7 +42,15 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     }
   } catch (cause) {
     if (cause instanceof StagebookError) throw cause;
-    throw resourceError(cause, `openDatabase: ledger`, file) ?? new StagebookError('E_LEDGER', `openDatabase: cannot open ledger ${file}: ${(cause as Error).message}`, { where: 'openDatabase', file }, { cause });
+    throw (
+      resourceError(cause, `openDatabase: ledger`, file) ??
+      new StagebookError(
+        'E_LEDGER',
+        `openDatabase: cannot open ledger ${file}: ${(cause as Error).message}`,
+        { where: 'openDatabase', file },
+        { cause },
+      )
+    );
   }
   return db;
 }
@@ -56,7 +68,11 @@ function refuseEmptyFile(file: string, waitMs: number): void {
     Atomics.wait(pause, 0, 0, 50);
     if (!existsSync(file) || statSync(file).size > 0) return;
   }
-  throw new StagebookError('E_LEDGER_CORRUPT', `openDatabase: ledger ${file} is an empty (0-byte) file, not a stagebook ledger: restore it from a backup, or delete it to start a new ledger`, { where: 'openDatabase', file });
+  throw new StagebookError(
+    'E_LEDGER_CORRUPT',
+    `openDatabase: ledger ${file} is an empty (0-byte) file, not a stagebook ledger: restore it from a backup, or delete it to start a new ledger`,
+    { where: 'openDatabase', file },
+  );
 }
 
 /**
@@ -67,7 +83,11 @@ export function migrate(db: Database.Database): number {
   const step = db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > LEDGER_SCHEMA_VERSION) {
-      throw new StagebookError('E_LEDGER', `migrate: ledger schema version ${version} is newer than this stagebook (${LEDGER_SCHEMA_VERSION})`, { where: 'migrate' });
+      throw new StagebookError(
+        'E_LEDGER',
+        `migrate: ledger schema version ${version} is newer than this stagebook (${LEDGER_SCHEMA_VERSION})`,
+        { where: 'migrate' },
+      );
     }
     for (let v = version; v < LEDGER_SCHEMA_VERSION; v++) {
       db.exec(MIGRATIONS[v]);

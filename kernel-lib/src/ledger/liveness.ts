@@ -20,7 +20,10 @@ export function pidExists(pid: number): boolean {
 }
 
 /** Why a `running` run is or is not live at `at` (epoch ms). */
-export function leaseState(run: Pick<RunRow, 'status' | 'lease_expires_at' | 'owner_pid' | 'owner_host'>, at: number = Date.now()): 'live' | 'expired' | 'owner-dead' | 'ended' {
+export function leaseState(
+  run: Pick<RunRow, 'status' | 'lease_expires_at' | 'owner_pid' | 'owner_host'>,
+  at: number = Date.now(),
+): 'live' | 'expired' | 'owner-dead' | 'ended' {
   if (run.status !== 'running') return 'ended';
   if ((run.lease_expires_at ?? 0) <= at) return 'expired';
   if (run.owner_host === os.hostname() && run.owner_pid !== null && !pidExists(run.owner_pid)) return 'owner-dead';
@@ -28,7 +31,10 @@ export function leaseState(run: Pick<RunRow, 'status' | 'lease_expires_at' | 'ow
 }
 
 /** True when a `running` run's owner is gone (lease expired, or its pid died on this host). */
-export function isStale(run: Pick<RunRow, 'status' | 'lease_expires_at' | 'owner_pid' | 'owner_host'>, at: number = Date.now()): boolean {
+export function isStale(
+  run: Pick<RunRow, 'status' | 'lease_expires_at' | 'owner_pid' | 'owner_host'>,
+  at: number = Date.now(),
+): boolean {
   const s = leaseState(run, at);
   return s === 'expired' || s === 'owner-dead';
 }

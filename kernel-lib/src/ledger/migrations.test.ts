@@ -17,13 +17,19 @@ describe('ledger migrations', () => {
     const old = new Database(file);
     old.exec(MIGRATIONS[0]);
     old.pragma('user_version = 1');
-    old.prepare(`INSERT INTO runs (id, pipeline, scope, status, options_json, created_at, updated_at) VALUES ('r1', 'p', 's', 'succeeded', '{}', 1, 1)`).run();
+    old
+      .prepare(
+        `INSERT INTO runs (id, pipeline, scope, status, options_json, created_at, updated_at) VALUES ('r1', 'p', 's', 'succeeded', '{}', 1, 1)`,
+      )
+      .run();
     old.close();
     const db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(LEDGER_SCHEMA_VERSION);
     expect(LEDGER_SCHEMA_VERSION).toBeGreaterThanOrEqual(2);
     expect(db.prepare(`SELECT id FROM runs`).all()).toEqual([{ id: 'r1' }]);
-    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'acquisition_downloads'`).get()).toEqual({ name: 'acquisition_downloads' });
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'acquisition_downloads'`).get()).toEqual({
+      name: 'acquisition_downloads',
+    });
     db.close();
   });
 
@@ -43,14 +49,24 @@ describe('ledger migrations', () => {
     old.exec(MIGRATIONS[0]);
     old.exec(MIGRATIONS[1]);
     old.pragma('user_version = 2');
-    old.prepare(`INSERT INTO runs (id, pipeline, scope, status, options_json, created_at, updated_at) VALUES ('r1', 'p', 's', 'running', '{}', 1, 1)`).run();
-    old.prepare(`INSERT INTO stage_runs (run_id, pipeline, stage, unit, status, started_at, stage_version, params_json, cache_key, inputs_json) VALUES ('r1', 'p', 's', 'u', 'succeeded', 1, 1, '{}', 'k', '[]')`).run();
+    old
+      .prepare(
+        `INSERT INTO runs (id, pipeline, scope, status, options_json, created_at, updated_at) VALUES ('r1', 'p', 's', 'running', '{}', 1, 1)`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO stage_runs (run_id, pipeline, stage, unit, status, started_at, stage_version, params_json, cache_key, inputs_json) VALUES ('r1', 'p', 's', 'u', 'succeeded', 1, 1, '{}', 'k', '[]')`,
+      )
+      .run();
     old.close();
     const db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(LEDGER_SCHEMA_VERSION);
     expect(db.prepare(`SELECT id, lease_generation FROM runs`).all()).toEqual([{ id: 'r1', lease_generation: 0 }]);
     expect(db.prepare(`SELECT unit, workspace FROM stage_runs`).all()).toEqual([{ unit: 'u', workspace: null }]);
-    expect(db.prepare(`SELECT name FROM pragma_table_info('files') WHERE name = 'workspace'`).get()).toEqual({ name: 'workspace' });
+    expect(db.prepare(`SELECT name FROM pragma_table_info('files') WHERE name = 'workspace'`).get()).toEqual({
+      name: 'workspace',
+    });
     db.close();
   });
 
@@ -60,7 +76,11 @@ describe('ledger migrations', () => {
     newer.pragma(`user_version = ${LEDGER_SCHEMA_VERSION + 1}`);
     newer.close();
     let err: unknown;
-    try { openDatabase(file); } catch (e) { err = e; }
+    try {
+      openDatabase(file);
+    } catch (e) {
+      err = e;
+    }
     expect(isStagebookError(err, 'E_LEDGER')).toBe(true);
     expect((err as Error).message).toMatch(/newer than this stagebook/);
   });

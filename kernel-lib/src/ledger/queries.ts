@@ -16,7 +16,8 @@ export interface RunSummary extends RunRow {
 
 /** Most recent runs first (optionally one pipeline). */
 export function listRuns(ledger: Ledger, options: { pipeline?: string; limit?: number } = {}): RunSummary[] {
-  const rows = ledger.sql(`SELECT * FROM runs WHERE (? IS NULL OR pipeline = ?) ORDER BY created_at DESC, id DESC LIMIT ?`)
+  const rows = ledger
+    .sql(`SELECT * FROM runs WHERE (? IS NULL OR pipeline = ?) ORDER BY created_at DESC, id DESC LIMIT ?`)
     .all(options.pipeline ?? null, options.pipeline ?? null, options.limit ?? 20) as RunRow[];
   return rows.map((r) => ({ ...r, stale: isStale(r), counts: unitCounts(ledger, r.id) }));
 }
@@ -25,14 +26,20 @@ export { isStale } from './liveness';
 
 /** Unit counts per status of a run (latest row per stage+unit). */
 export function unitCounts(ledger: Ledger, runId: string): Record<string, number> {
-  const rows = ledger.sql(`SELECT status, COUNT(*) AS n FROM stage_runs s WHERE run_id = ? AND id = (SELECT MAX(id) FROM stage_runs t WHERE t.run_id = s.run_id AND t.stage = s.stage AND t.unit = s.unit) GROUP BY status`)
+  const rows = ledger
+    .sql(
+      `SELECT status, COUNT(*) AS n FROM stage_runs s WHERE run_id = ? AND id = (SELECT MAX(id) FROM stage_runs t WHERE t.run_id = s.run_id AND t.stage = s.stage AND t.unit = s.unit) GROUP BY status`,
+    )
     .all(runId) as { status: string; n: number }[];
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
 /** Per-stage unit counts of a run: `{stage: {succeeded: n, cached: m, ...}}`. */
 export function stageCounts(ledger: Ledger, runId: string): Record<string, Record<string, number>> {
-  const rows = ledger.sql(`SELECT stage, status, COUNT(*) AS n FROM stage_runs s WHERE run_id = ? AND id = (SELECT MAX(id) FROM stage_runs t WHERE t.run_id = s.run_id AND t.stage = s.stage AND t.unit = s.unit) GROUP BY stage, status ORDER BY MIN(id)`)
+  const rows = ledger
+    .sql(
+      `SELECT stage, status, COUNT(*) AS n FROM stage_runs s WHERE run_id = ? AND id = (SELECT MAX(id) FROM stage_runs t WHERE t.run_id = s.run_id AND t.stage = s.stage AND t.unit = s.unit) GROUP BY stage, status ORDER BY MIN(id)`,
+    )
     .all(runId) as { stage: string; status: string; n: number }[];
   const out: Record<string, Record<string, number>> = {};
   for (const r of rows) (out[r.stage] ??= {})[r.status] = r.n;
@@ -41,7 +48,10 @@ export function stageCounts(ledger: Ledger, runId: string): Record<string, Recor
 
 /** Failed units (latest attempt failed), with their error and captured log. */
 export function failures(ledger: Ledger, runId?: string): StageRunRow[] {
-  return ledger.sql(`SELECT * FROM stage_runs s WHERE status = 'failed' AND (? IS NULL OR run_id = ?) AND id = (SELECT MAX(id) FROM stage_runs t WHERE t.run_id = s.run_id AND t.stage = s.stage AND t.unit = s.unit) ORDER BY id`)
+  return ledger
+    .sql(
+      `SELECT * FROM stage_runs s WHERE status = 'failed' AND (? IS NULL OR run_id = ?) AND id = (SELECT MAX(id) FROM stage_runs t WHERE t.run_id = s.run_id AND t.stage = s.stage AND t.unit = s.unit) ORDER BY id`,
+    )
     .all(runId ?? null, runId ?? null) as StageRunRow[];
 }
 
@@ -85,7 +95,15 @@ export function queryFiles(ledger: Ledger, q: FileQuery = {}): FileRow[] {
 
 /** Parents (inputs) and children (derived files) of a file. */
 export function lineage(ledger: Ledger, path: string): { parents: FileRow[]; children: FileRow[] } {
-  const parents = ledger.sql(`SELECT p.* FROM files c JOIN file_links l ON l.child_id = c.id JOIN files p ON p.id = l.parent_id WHERE c.path = ? ORDER BY p.path`).all(path) as FileRow[];
-  const children = ledger.sql(`SELECT c.* FROM files p JOIN file_links l ON l.parent_id = p.id JOIN files c ON c.id = l.child_id WHERE p.path = ? ORDER BY c.path`).all(path) as FileRow[];
+  const parents = ledger
+    .sql(
+      `SELECT p.* FROM files c JOIN file_links l ON l.child_id = c.id JOIN files p ON p.id = l.parent_id WHERE c.path = ? ORDER BY p.path`,
+    )
+    .all(path) as FileRow[];
+  const children = ledger
+    .sql(
+      `SELECT c.* FROM files p JOIN file_links l ON l.parent_id = p.id JOIN files c ON c.id = l.child_id WHERE p.path = ? ORDER BY c.path`,
+    )
+    .all(path) as FileRow[];
   return { parents, children };
 }

@@ -15,7 +15,8 @@ function oldLedger(extraColumn: boolean): string {
   // (migration 3, workspace identity, adds them when it comes first; add them here otherwise)
   const has = (table: string, column: string): boolean =>
     (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((c) => c.name === column);
-  if (extraColumn && !has('runs', 'lease_generation')) db.exec('ALTER TABLE runs ADD COLUMN lease_generation INTEGER NOT NULL DEFAULT 0;');
+  if (extraColumn && !has('runs', 'lease_generation'))
+    db.exec('ALTER TABLE runs ADD COLUMN lease_generation INTEGER NOT NULL DEFAULT 0;');
   if (extraColumn && !has('stage_runs', 'workspace')) db.exec('ALTER TABLE stage_runs ADD COLUMN workspace TEXT;');
   db.pragma(`user_version = ${upTo}`);
   db.prepare(

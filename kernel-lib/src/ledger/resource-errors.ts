@@ -8,14 +8,32 @@ import { StagebookError, isStagebookError, type StagebookErrorCode } from '../er
 
 /** Errno / SQLite codes per resource fault (policy as data). */
 const KINDS: { code: StagebookErrorCode; errnos: readonly string[]; hint: string }[] = [
-  { code: 'E_DISK_FULL', errnos: ['ENOSPC', 'EDQUOT', 'SQLITE_FULL'], hint: 'free space (or raise the quota) on that file system, then `stagebook resume <run-id>` continues where it stopped' },
-  { code: 'E_READ_ONLY', errnos: ['EACCES', 'EPERM', 'EROFS', 'SQLITE_READONLY', 'SQLITE_CANTOPEN'], hint: 'make the directory writable (or point root/writeRoots/ledger elsewhere), then `stagebook resume <run-id>`' },
-  { code: 'E_LEDGER_LOCKED', errnos: ['SQLITE_BUSY', 'SQLITE_LOCKED'], hint: 'another process holds the ledger lock longer than engine.busyTimeoutMs: wait for it (or raise busyTimeoutMs) and retry' },
-  { code: 'E_LEDGER_CORRUPT', errnos: ['SQLITE_CORRUPT', 'SQLITE_NOTADB'], hint: 'restore the ledger from a backup, or move it away: a new ledger starts empty and re-hashes existing outputs' },
+  {
+    code: 'E_DISK_FULL',
+    errnos: ['ENOSPC', 'EDQUOT', 'SQLITE_FULL'],
+    hint: 'free space (or raise the quota) on that file system, then `stagebook resume <run-id>` continues where it stopped',
+  },
+  {
+    code: 'E_READ_ONLY',
+    errnos: ['EACCES', 'EPERM', 'EROFS', 'SQLITE_READONLY', 'SQLITE_CANTOPEN'],
+    hint: 'make the directory writable (or point root/writeRoots/ledger elsewhere), then `stagebook resume <run-id>`',
+  },
+  {
+    code: 'E_LEDGER_LOCKED',
+    errnos: ['SQLITE_BUSY', 'SQLITE_LOCKED'],
+    hint: 'another process holds the ledger lock longer than engine.busyTimeoutMs: wait for it (or raise busyTimeoutMs) and retry',
+  },
+  {
+    code: 'E_LEDGER_CORRUPT',
+    errnos: ['SQLITE_CORRUPT', 'SQLITE_NOTADB'],
+    hint: 'restore the ledger from a backup, or move it away: a new ledger starts empty and re-hashes existing outputs',
+  },
 ];
 
 /** The errno (`ENOSPC`) or SQLite code (`SQLITE_FULL`, extended codes folded) of `e` or of its causes. */
-export function faultCode(e: unknown): { code: string; error: { message?: string; path?: string; dest?: string } } | undefined {
+export function faultCode(
+  e: unknown,
+): { code: string; error: { message?: string; path?: string; dest?: string } } | undefined {
   for (let cur: unknown = e, depth = 0; cur && depth < 8; cur = (cur as { cause?: unknown }).cause, depth++) {
     const c = (cur as { code?: unknown }).code;
     if (typeof c === 'string' && (c.startsWith('E') || c.startsWith('SQLITE_')) && !c.startsWith('E_')) {
@@ -39,7 +57,12 @@ export function resourceError(e: unknown, where: string, file?: string): Stagebo
   // copyfile/rename errors carry the source in `path` and the target in `dest`: the target is at fault
   const at = f.error.dest ?? f.error.path ?? file;
   const what = f.error.message ?? f.code;
-  return new StagebookError(kind.code, `${where}: ${at ? `${at}: ` : ''}${what} (${f.code}): ${kind.hint}`, { where, file: at, errno: f.code }, { cause: e });
+  return new StagebookError(
+    kind.code,
+    `${where}: ${at ? `${at}: ` : ''}${what} (${f.code}): ${kind.hint}`,
+    { where, file: at, errno: f.code },
+    { cause: e },
+  );
 }
 
 /** True for a resource error code: the run stops whatever `onError` says (the next unit would fail the same way). */

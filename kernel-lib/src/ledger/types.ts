@@ -123,7 +123,6 @@ export interface Lease {
   generation: number;
 }
 
-
 /** What a stage unit records when it starts. */
 export interface NewStageRun {
   runId: string;

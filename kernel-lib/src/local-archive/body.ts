@@ -18,7 +18,9 @@ export interface ByteSource {
 }
 
 /** Counters of what was sent. */
-export interface SendStats { bytes: number }
+export interface SendStats {
+  bytes: number;
+}
 
 function parseRange(h: string | undefined, size: number): { start: number; end: number } | 'invalid' | undefined {
   if (!h) return undefined;
@@ -26,25 +28,46 @@ function parseRange(h: string | undefined, size: number): { start: number; end: 
   if (!m || (m[1] === '' && m[2] === '')) return 'invalid';
   let start: number;
   let end: number;
-  if (m[1] === '') { start = Math.max(0, size - Number(m[2])); end = size; } else { start = Number(m[1]); end = m[2] === '' ? size : Math.min(size, Number(m[2]) + 1); }
+  if (m[1] === '') {
+    start = Math.max(0, size - Number(m[2]));
+    end = size;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size : Math.min(size, Number(m[2]) + 1);
+  }
   if (start >= size || start >= end) return 'invalid';
   return { start, end };
 }
 
 function waitDrain(res: ServerResponse): Promise<void> {
   return new Promise<void>((resolve) => {
-    const done = (): void => { res.off('drain', done); res.off('close', done); resolve(); };
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
     res.on('drain', done);
     res.on('close', done);
   });
 }
 
 /** Responds with `src` (honouring Range/If-Range) and applies `fault` (slow/truncate/reset/corrupt). */
-export async function sendSource(req: IncomingMessage, res: ServerResponse, src: ByteSource, fault: FaultRule | undefined, counters: SendStats[]): Promise<number> {
+export async function sendSource(
+  req: IncomingMessage,
+  res: ServerResponse,
+  src: ByteSource,
+  fault: FaultRule | undefined,
+  counters: SendStats[],
+): Promise<number> {
   const ifRange = req.headers['if-range'];
   const rangeOk = !ifRange || ifRange === src.etag || ifRange === src.lastModified;
   const range = rangeOk ? parseRange(req.headers.range, src.size) : undefined;
-  const common = { etag: src.etag, 'last-modified': src.lastModified, 'accept-ranges': 'bytes', 'content-type': src.contentType };
+  const common = {
+    etag: src.etag,
+    'last-modified': src.lastModified,
+    'accept-ranges': 'bytes',
+    'content-type': src.contentType,
+  };
   if (range === 'invalid') {
     res.writeHead(416, { ...common, 'content-range': `bytes */${src.size}` }).end();
     return 416;
@@ -56,15 +79,25 @@ export async function sendSource(req: IncomingMessage, res: ServerResponse, src:
     req.socket.destroy();
     return 0;
   }
-  res.writeHead(status, { ...common, 'content-length': String(end - start), ...(range ? { 'content-range': `bytes ${start}-${end - 1}/${src.size}` } : {}) });
-  const cutAt = fault && (fault.kind === 'truncate' || fault.kind === 'reset') ? start + Math.floor((end - start) * (fault.at ?? 0.5)) : Infinity;
+  res.writeHead(status, {
+    ...common,
+    'content-length': String(end - start),
+    ...(range ? { 'content-range': `bytes ${start}-${end - 1}/${src.size}` } : {}),
+  });
+  const cutAt =
+    fault && (fault.kind === 'truncate' || fault.kind === 'reset')
+      ? start + Math.floor((end - start) * (fault.at ?? 0.5))
+      : Infinity;
   const corruptAt = fault?.kind === 'corrupt' ? start + Math.floor((end - start) / 2) : -1;
-  const rate = fault?.kind === 'slow' ? fault.bytesPerSecond ?? 65_536 : 0;
+  const rate = fault?.kind === 'slow' ? (fault.bytesPerSecond ?? 65_536) : 0;
   let pos = start;
   const t0 = Date.now();
   for (const buf of src.slice(start, end)) {
     for (let off = 0; off < buf.length;) {
-      let piece = buf.subarray(off, Math.min(buf.length, off + (rate ? Math.max(1024, Math.floor(rate / 10)) : 1 << 20)));
+      let piece = buf.subarray(
+        off,
+        Math.min(buf.length, off + (rate ? Math.max(1024, Math.floor(rate / 10)) : 1 << 20)),
+      );
       if (pos + piece.length > cutAt) piece = piece.subarray(0, Math.max(0, cutAt - pos));
       if (corruptAt >= pos && corruptAt < pos + piece.length) {
         piece = Buffer.from(piece);

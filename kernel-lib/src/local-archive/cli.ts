@@ -29,9 +29,11 @@ function flags(argv: string[]): Map<string, string[]> {
   const m = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (!a.startsWith('--')) throw new StagebookError('E_USAGE', `archive: unexpected argument ${a}\n${USAGE}`, { where: 'archive' });
+    if (!a.startsWith('--'))
+      throw new StagebookError('E_USAGE', `archive: unexpected argument ${a}\n${USAGE}`, { where: 'archive' });
     const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new StagebookError('E_USAGE', `archive: ${a} needs a value\n${USAGE}`, { where: 'archive', field: a });
+    if (v === undefined || v.startsWith('--'))
+      throw new StagebookError('E_USAGE', `archive: ${a} needs a value\n${USAGE}`, { where: 'archive', field: a });
     m.set(a, [...(m.get(a) ?? []), v]);
     i++;
   }
@@ -41,33 +43,59 @@ function flags(argv: string[]): Map<string, string[]> {
 function int(m: Map<string, string[]>, k: string): number | undefined {
   const v = m.get(k)?.[0];
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new StagebookError('E_USAGE', `archive: ${k}: expected a non-negative integer, got ${v}`, { where: 'archive', field: k });
+  if (!/^\d+$/.test(v))
+    throw new StagebookError('E_USAGE', `archive: ${k}: expected a non-negative integer, got ${v}`, {
+      where: 'archive',
+      field: k,
+    });
   return Number(v);
 }
 
 async function serve(argv: string[]): Promise<number> {
   const m = flags(argv);
-  const allowed = new Set(['--port', '--seed', '--nights', '--frames-per-night', '--token-env', '--faults', '--data-dir', '--blob']);
-  for (const k of m.keys()) if (!allowed.has(k)) throw new StagebookError('E_USAGE', `archive serve: unknown option ${k}\n${USAGE}`, { where: 'archive serve', field: k });
+  const allowed = new Set([
+    '--port',
+    '--seed',
+    '--nights',
+    '--frames-per-night',
+    '--token-env',
+    '--faults',
+    '--data-dir',
+    '--blob',
+  ]);
+  for (const k of m.keys())
+    if (!allowed.has(k))
+      throw new StagebookError('E_USAGE', `archive serve: unknown option ${k}\n${USAGE}`, {
+        where: 'archive serve',
+        field: k,
+      });
   // An explicit --token-env must be set (refused with E_SECRET_MISSING otherwise); without it the
   // archive is anonymous, so `archive serve --port 8123` works on a fresh machine.
   const tokenEnv = m.get('--token-env')?.[0];
   const token = tokenEnv === undefined ? undefined : resolveSecret(tokenEnv).reveal();
   const faultsFile = m.get('--faults')?.[0];
   const options: LocalArchiveOptions = {
-    port: int(m, '--port') ?? 0, token, dataDir: m.get('--data-dir')?.[0],
+    port: int(m, '--port') ?? 0,
+    token,
+    dataDir: m.get('--data-dir')?.[0],
     synthetic: { seed: int(m, '--seed'), nights: int(m, '--nights'), framesPerNight: int(m, '--frames-per-night') },
     faults: faultsFile ? (parse(readFileSync(faultsFile, 'utf8')) as LocalArchiveOptions['faults']) : [],
     blobs: (m.get('--blob') ?? []).map((b) => {
       const [name, size] = b.split(':');
-      if (!name || !/^\d+$/.test(size ?? '')) throw new StagebookError('E_USAGE', `archive serve: --blob: expected NAME:BYTES, got ${b}`, { where: 'archive serve', field: '--blob' });
+      if (!name || !/^\d+$/.test(size ?? ''))
+        throw new StagebookError('E_USAGE', `archive serve: --blob: expected NAME:BYTES, got ${b}`, {
+          where: 'archive serve',
+          field: '--blob',
+        });
       return { name, size: Number(size) };
     }),
   };
   const archive = await startLocalArchive(options);
   const auth = tokenEnv === undefined ? 'anonymous: any token is accepted' : `frames API token from $${tokenEnv}`;
   process.stdout.write(`local archive on ${archive.url} (${archive.frames.length} frames; ${auth}; loopback only)\n`);
-  process.stdout.write(`  frames:     ${archive.url}frames/?limit=100\n  catalogue:  ${archive.url}catalogues/availability.sqlite\n  listing:    ${archive.url}ncei/goes15/2011/02/08/\n`);
+  process.stdout.write(
+    `  frames:     ${archive.url}frames/?limit=100\n  catalogue:  ${archive.url}catalogues/availability.sqlite\n  listing:    ${archive.url}ncei/goes15/2011/02/08/\n`,
+  );
   process.stdout.write(connectHint(archive.url, tokenEnv));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -144,7 +172,10 @@ export function connectHint(url: string, tokenEnv: string | undefined): string {
 /** Entry of `stagebook archive ...` (argv after `archive`); resolves to the exit code. */
 export async function archiveCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== undefined && (rest.includes('--help') || rest.includes('-h') || sub === '--help' || sub === '-h' || sub === 'help')) {
+  if (
+    sub !== undefined &&
+    (rest.includes('--help') || rest.includes('-h') || sub === '--help' || sub === '-h' || sub === 'help')
+  ) {
     process.stdout.write(USAGE);
     return 0;
   }

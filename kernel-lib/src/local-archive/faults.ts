@@ -23,20 +23,74 @@ export const DEFAULT_PAGINATION_FAULT_PATH = '^/frames/$';
 export const DEFAULT_FAULT_PATH = '^/(download|blobs|solar|ncei)/';
 
 const ruleSchema = z.strictObject({
-  kind: z.enum(['429', '500', 'reset', 'truncate', 'slow', 'corrupt', 'wrong-md5', 'wrong-url', 'next-loop', 'wrong-count']),
-  path: z.string().optional().describe('Regex source on the request path. Default: downloads (DEFAULT_FAULT_PATH); pagination faults: the frames listing'),
-  times: z.number().int().min(0).optional().describe('Fault the first N requests of each matching path (default 1 unless probability is given)'),
-  probability: z.number().min(0).max(1).optional().describe('Fault each matching request with this probability instead'),
+  kind: z.enum([
+    '429',
+    '500',
+    'reset',
+    'truncate',
+    'slow',
+    'corrupt',
+    'wrong-md5',
+    'wrong-url',
+    'next-loop',
+    'wrong-count',
+  ]),
+  path: z
+    .string()
+    .optional()
+    .describe(
+      'Regex source on the request path. Default: downloads (DEFAULT_FAULT_PATH); pagination faults: the frames listing',
+    ),
+  times: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Fault the first N requests of each matching path (default 1 unless probability is given)'),
+  probability: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('Fault each matching request with this probability instead'),
   retryAfterSeconds: z.number().min(0).optional().describe('429: Retry-After seconds (default 1)'),
-  status: z.number().int().min(500).max(599).optional().describe('500: the status to send (default 500; 502/503/504 also useful)'),
-  at: z.number().min(0).max(1).optional()
-    .describe('reset/truncate: fraction of the body sent before the connection is cut (default 0.5; reset 0 = before headers)'),
+  status: z
+    .number()
+    .int()
+    .min(500)
+    .max(599)
+    .optional()
+    .describe('500: the status to send (default 500; 502/503/504 also useful)'),
+  at: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe(
+      'reset/truncate: fraction of the body sent before the connection is cut (default 0.5; reset 0 = before headers)',
+    ),
   bytesPerSecond: z.number().min(1).optional().describe('slow: body rate in bytes per second (default 64 KiB/s)'),
-  loop: z.enum(['first', 'self', 'stale']).optional()
-    .describe('next-loop: where the `next` link of the faulty pages points: first page (default), the page itself, or a new URL serving the same records'),
-  fromPage: z.number().int().min(0).optional().describe('next-loop: index (0-based) of the first page whose `next` is wrong (default 1)'),
-  countDelta: z.number().int().optional().describe('wrong-count: added to the true `count` (negative: fewer than there are; default +1000)'),
-  url: z.string().optional().describe('wrong-url: the URL the frame record carries instead of its download URL (default file:///etc/passwd)'),
+  loop: z
+    .enum(['first', 'self', 'stale'])
+    .optional()
+    .describe(
+      'next-loop: where the `next` link of the faulty pages points: first page (default), the page itself, or a new URL serving the same records',
+    ),
+  fromPage: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('next-loop: index (0-based) of the first page whose `next` is wrong (default 1)'),
+  countDelta: z
+    .number()
+    .int()
+    .optional()
+    .describe('wrong-count: added to the true `count` (negative: fewer than there are; default +1000)'),
+  url: z
+    .string()
+    .optional()
+    .describe('wrong-url: the URL the frame record carries instead of its download URL (default file:///etc/passwd)'),
 });
 
 /** One fault rule (the schema's output: no hand-written twin). */
@@ -52,9 +106,14 @@ function defaultPath(kind: FaultKind): string {
 export function parseFaultRules(input: unknown): FaultRule[] {
   const r = z.array(ruleSchema).safeParse(input ?? []);
   if (!r.success) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `local archive: invalid fault rules\n${prettifyIssues(r.error.issues, ['faults'])}`, {
-      where: 'parseFaultRules', field: issuePath(r.error.issues[0].path, ['faults']),
-    });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `local archive: invalid fault rules\n${prettifyIssues(r.error.issues, ['faults'])}`,
+      {
+        where: 'parseFaultRules',
+        field: issuePath(r.error.issues[0].path, ['faults']),
+      },
+    );
   }
   for (const rule of r.data) new RegExp(rule.path ?? defaultPath(rule.kind));
   return r.data;
@@ -65,7 +124,10 @@ export class FaultInjector {
   private readonly compiled: Array<{ rule: FaultRule; re: RegExp }>;
   private readonly counts = new Map<string, number>();
 
-  constructor(rules: readonly FaultRule[], private readonly seed = 1) {
+  constructor(
+    rules: readonly FaultRule[],
+    private readonly seed = 1,
+  ) {
     this.compiled = rules.map((rule) => ({ rule, re: new RegExp(rule.path ?? defaultPath(rule.kind)) }));
   }
 
@@ -96,7 +158,8 @@ export class FaultInjector {
     for (const { rule, re } of this.compiled) {
       if (!kinds(rule.kind) || !re.test(path)) continue;
       if (rule.probability !== undefined) {
-        const h = createHash('sha256').update(`${this.seed}:${path}:${n}:${rule.kind}`).digest().readUInt32LE(0) / 4294967296;
+        const h =
+          createHash('sha256').update(`${this.seed}:${path}:${n}:${rule.kind}`).digest().readUInt32LE(0) / 4294967296;
         if (h < rule.probability) return rule;
       } else if (n <= (rule.times ?? 1)) {
         return rule;

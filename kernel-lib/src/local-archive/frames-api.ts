@@ -8,9 +8,16 @@ import type { FrameRecord } from './synthetic';
 
 /** lower-case filter -> the old alias the archive also accepts. */
 const EXACT: Array<[string, string | undefined]> = [
-  ['proposal_id', 'PROPID'], ['reduction_level', 'RLEVEL'], ['configuration_type', 'OBSTYPE'], ['target_name', 'OBJECT'],
-  ['instrument_id', 'INSTRUME'], ['site_id', 'SITEID'], ['telescope_id', 'TELID'], ['primary_optical_element', 'FILTER'],
-  ['request_id', 'REQNUM'], ['basename_exact', undefined],
+  ['proposal_id', 'PROPID'],
+  ['reduction_level', 'RLEVEL'],
+  ['configuration_type', 'OBSTYPE'],
+  ['target_name', 'OBJECT'],
+  ['instrument_id', 'INSTRUME'],
+  ['site_id', 'SITEID'],
+  ['telescope_id', 'TELID'],
+  ['primary_optical_element', 'FILTER'],
+  ['request_id', 'REQNUM'],
+  ['basename_exact', undefined],
 ];
 
 function parseTime(v: string): number {
@@ -40,7 +47,11 @@ export function filterFrames(records: readonly FrameRecord[], q: URLSearchParams
 }
 
 /** One page of `matched` for the request URL `u` (limit default 100, capped at 1000). */
-export function pageOf(matched: readonly FrameRecord[], u: URL, origin: string): { count: number; next: string | null; previous: string | null; results: FrameRecord[] } {
+export function pageOf(
+  matched: readonly FrameRecord[],
+  u: URL,
+  origin: string,
+): { count: number; next: string | null; previous: string | null; results: FrameRecord[] } {
   const limit = Math.min(1000, Math.max(1, Number(u.searchParams.get('limit') ?? 100) || 100));
   const offset = Math.max(0, Number(u.searchParams.get('offset') ?? 0) || 0);
   const link = (off: number): string => {

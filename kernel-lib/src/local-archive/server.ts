@@ -19,7 +19,13 @@ import { StagebookError } from '../errors/stagebook-error';
 import { sendSource, type ByteSource, type SendStats } from './body';
 import { FaultInjector, parseFaultRules, type FaultRule } from './faults';
 import { listingHtml, solarRows, standInBytes } from './solar';
-import { blobBlock, blobSlice, writeSyntheticFrames, type SyntheticArchiveOptions, type SyntheticFrame } from './synthetic';
+import {
+  blobBlock,
+  blobSlice,
+  writeSyntheticFrames,
+  type SyntheticArchiveOptions,
+  type SyntheticFrame,
+} from './synthetic';
 import { filterFrames, pageOf, withPaginationFaults } from './frames-api';
 import { SunArchive, type SunArchiveOptions } from './sun-archive';
 
@@ -52,7 +58,12 @@ export interface LocalArchiveOptions {
 
 /** One served request. */
 export interface RequestLogEntry {
-  method: string; path: string; status: number; range?: string; bytes: number; fault?: string;
+  method: string;
+  path: string;
+  status: number;
+  range?: string;
+  bytes: number;
+  fault?: string;
   /** The query string (`?a=b`, '' when none). */
   search: string;
   /** When the request arrived (epoch ms). */
@@ -100,7 +111,13 @@ interface State {
 
 function fileSource(file: string, md5: string): ByteSource {
   const bytes = readFileSync(file);
-  return { size: bytes.length, etag: `"${md5}"`, lastModified: new Date(Date.UTC(2025, 6, 1)).toUTCString(), contentType: 'application/fits', slice: (s, e) => [bytes.subarray(s, e)] };
+  return {
+    size: bytes.length,
+    etag: `"${md5}"`,
+    lastModified: new Date(Date.UTC(2025, 6, 1)).toUTCString(),
+    contentType: 'application/fits',
+    slice: (s, e) => [bytes.subarray(s, e)],
+  };
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): number {
@@ -111,7 +128,12 @@ function json(res: http.ServerResponse, status: number, body: unknown): number {
 /** Starts the local archive. */
 export async function startLocalArchive(options: LocalArchiveOptions = {}): Promise<LocalArchive> {
   const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host)) throw new StagebookError('E_INVALID_ARGUMENT', `startLocalArchive: host: ${JSON.stringify(host)} is not a loopback address (the local archive never listens on a network interface)`, { where: 'startLocalArchive', field: 'host' });
+  if (!LOOPBACK.has(host))
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `startLocalArchive: host: ${JSON.stringify(host)} is not a loopback address (the local archive never listens on a network interface)`,
+      { where: 'startLocalArchive', field: 'host' },
+    );
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'sb-local-archive-'));
   const seed = options.synthetic?.seed ?? 1;
@@ -119,9 +141,19 @@ export async function startLocalArchive(options: LocalArchiveOptions = {}): Prom
   if (options.hostileNames) addHostileFrames(frames);
   if (options.unusableFrames) addUnusableFrames(frames, path.join(dataDir, 'frames'));
   const state: State = {
-    origin: '', frames, byId: new Map(frames.map((f) => [f.record.id, f])), faults: new FaultInjector(parseFaultRules(options.faults), seed), seed, token: options.token,
-    stats: { bytes: 0 }, requests: [], blobs: new Map((options.blobs ?? []).map((b) => [b.name, { size: b.size }])), catalogueFile: path.join(dataDir, 'catalogues', 'availability.sqlite'),
-    solar: new Map(), querySerial: 0, sun: options.sun ? new SunArchive(options.sun, path.join(dataDir, 'sun')) : undefined,
+    origin: '',
+    frames,
+    byId: new Map(frames.map((f) => [f.record.id, f])),
+    faults: new FaultInjector(parseFaultRules(options.faults), seed),
+    seed,
+    token: options.token,
+    stats: { bytes: 0 },
+    requests: [],
+    blobs: new Map((options.blobs ?? []).map((b) => [b.name, { size: b.size }])),
+    catalogueFile: path.join(dataDir, 'catalogues', 'availability.sqlite'),
+    solar: new Map(),
+    querySerial: 0,
+    sun: options.sun ? new SunArchive(options.sun, path.join(dataDir, 'sun')) : undefined,
   };
   const server = http.createServer((req, res) => {
     handle(state, req, res).catch((e) => {
@@ -138,8 +170,15 @@ export async function startLocalArchive(options: LocalArchiveOptions = {}): Prom
   state.origin = `http://${host === '::1' ? '[::1]' : '127.0.0.1'}:${port}`;
   buildSolar(state, options.events);
   return {
-    url: `${state.origin}/`, port, frames, requests: state.requests, stats: state.stats, sun: state.sun,
-    setFaults(rules) { state.faults = new FaultInjector(parseFaultRules(rules), seed); },
+    url: `${state.origin}/`,
+    port,
+    frames,
+    requests: state.requests,
+    stats: state.stats,
+    sun: state.sun,
+    setFaults(rules) {
+      state.faults = new FaultInjector(parseFaultRules(rules), seed);
+    },
     count: (re) => state.requests.filter((r) => re.test(r.path)).length,
     blobInfo: (name) => blobInfo(state, name),
     async close() {
@@ -156,8 +195,14 @@ export async function startLocalArchive(options: LocalArchiveOptions = {}): Prom
  * override that makes `…\u202Ezf.stif.fits.fz` display as another name. Each gets its own basename.
  */
 export const HOSTILE_FILE_NAMES: readonly string[] = [
-  '../../escaped.fits.fz', '/tmp/stagebook-absolute.fits.fz', '.', './', 'a/b.fits.fz', 'nul\0byte.fits.fz',
-  'line\nforged-log-line.fits.fz', 'rtl\u202Ezf.stif.fits.fz',
+  '../../escaped.fits.fz',
+  '/tmp/stagebook-absolute.fits.fz',
+  '.',
+  './',
+  'a/b.fits.fz',
+  'nul\0byte.fits.fz',
+  'line\nforged-log-line.fits.fz',
+  'rtl\u202Ezf.stif.fits.fz',
 ];
 
 function addHostileFrames(frames: SyntheticFrame[]): void {
@@ -204,10 +249,15 @@ function buildSolar(state: State, events?: string[]): void {
 
 function blobInfo(state: State, name: string): { size: number; sha256: string; url: string } {
   const b = state.blobs.get(name);
-  if (!b) throw new StagebookError('E_INVALID_ARGUMENT', `LocalArchive.blobInfo: no blob named ${JSON.stringify(name)}`, { where: 'blobInfo', field: 'name' });
+  if (!b)
+    throw new StagebookError('E_INVALID_ARGUMENT', `LocalArchive.blobInfo: no blob named ${JSON.stringify(name)}`, {
+      where: 'blobInfo',
+      field: 'name',
+    });
   if (!b.sha256) {
     const h = createHash('sha256');
-    for (let s = 0; s < b.size; s += 64 << 20) for (const part of blobSlice(blockOf(state), s, Math.min(b.size, s + (64 << 20)))) h.update(part);
+    for (let s = 0; s < b.size; s += 64 << 20)
+      for (const part of blobSlice(blockOf(state), s, Math.min(b.size, s + (64 << 20)))) h.update(part);
     b.sha256 = h.digest('hex');
   }
   return { size: b.size, sha256: b.sha256, url: `${state.origin}/blobs/${name}` };
@@ -228,7 +278,20 @@ function frameUrl(state: State, f: SyntheticFrame): string {
 function apiRecord(state: State, f: SyntheticFrame): Record<string, unknown> {
   const url = state.faults.wrongUrl(`/download/${f.record.id}/`) ?? frameUrl(state, f);
   const md5 = state.faults.wrongMd5(`/download/${f.record.id}/`) ? '0'.repeat(32) : f.md5;
-  return { ...f.record, url, version_set: [{ id: f.record.id * 10, key: randomBytes(8).toString('hex'), md5, extension: '.fits.fz', created: f.record.created, url }] };
+  return {
+    ...f.record,
+    url,
+    version_set: [
+      {
+        id: f.record.id * 10,
+        key: randomBytes(8).toString('hex'),
+        md5,
+        extension: '.fits.fz',
+        created: f.record.created,
+        url,
+      },
+    ],
+  };
 }
 
 function authorised(state: State, req: http.IncomingMessage): boolean {
@@ -238,8 +301,13 @@ function authorised(state: State, req: http.IncomingMessage): boolean {
 async function handle(state: State, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const u = new URL(req.url ?? '/', state.origin);
   const entry: RequestLogEntry = {
-    method: req.method ?? 'GET', path: u.pathname, search: u.search, at: Date.now(), status: 0,
-    range: req.headers.range, bytes: 0,
+    method: req.method ?? 'GET',
+    path: u.pathname,
+    search: u.search,
+    at: Date.now(),
+    status: 0,
+    range: req.headers.range,
+    bytes: 0,
   };
   state.requests.push(entry);
   const fault = state.faults.next(u.pathname);
@@ -247,10 +315,19 @@ async function handle(state: State, req: http.IncomingMessage, res: http.ServerR
   entry.status = await route(state, req, res, u, fault, [state.stats, entry]);
 }
 
-async function route(state: State, req: http.IncomingMessage, res: http.ServerResponse, u: URL, fault: FaultRule | undefined, counters: SendStats[]): Promise<number> {
+async function route(
+  state: State,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  u: URL,
+  fault: FaultRule | undefined,
+  counters: SendStats[],
+): Promise<number> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { detail: 'method not allowed' });
   if (fault?.kind === '429') {
-    res.writeHead(429, { 'retry-after': String(fault.retryAfterSeconds ?? 1), 'content-type': 'application/json' }).end('{"detail":"Request was throttled."}');
+    res
+      .writeHead(429, { 'retry-after': String(fault.retryAfterSeconds ?? 1), 'content-type': 'application/json' })
+      .end('{"detail":"Request was throttled."}');
     return 429;
   }
   if (fault?.kind === '500') return json(res, fault.status ?? 500, { detail: 'injected server error' });
@@ -265,12 +342,18 @@ async function route(state: State, req: http.IncomingMessage, res: http.ServerRe
       const f = state.byId.get(Number(p.split('/')[2]));
       return f ? json(res, 200, apiRecord(state, f)) : json(res, 404, { detail: 'Not found.' });
     }
-    const matched = filterFrames(state.frames.map((f) => f.record), u.searchParams);
+    const matched = filterFrames(
+      state.frames.map((f) => f.record),
+      u.searchParams,
+    );
     const wrongCount = state.faults.pagination(p, 'wrong-count');
     const nextLoop = state.faults.pagination(p, 'next-loop');
     const countDelta = wrongCount ? (wrongCount.countDelta ?? 1000) : undefined;
     const page = withPaginationFaults(pageOf(matched, u, state.origin), u, state.origin, { nextLoop, countDelta });
-    return json(res, 200, { ...page, results: page.results.map((r) => apiRecord(state, state.byId.get(r.id) as SyntheticFrame)) });
+    return json(res, 200, {
+      ...page,
+      results: page.results.map((r) => apiRecord(state, state.byId.get(r.id) as SyntheticFrame)),
+    });
   }
   let m = /^\/download\/(\d+)\/[^/]+$/.exec(p);
   if (m) {
@@ -278,21 +361,52 @@ async function route(state: State, req: http.IncomingMessage, res: http.ServerRe
     if (!f) return json(res, 404, { detail: 'Not found.' });
     return sendSource(req, res, fileSource(f.file, f.md5), fault, counters);
   }
-  if (p === '/blobs/') return json(res, 200, [...state.blobs.entries()].map(([name, b]) => ({ name, size: b.size, url: `${state.origin}/blobs/${name}` })));
+  if (p === '/blobs/')
+    return json(
+      res,
+      200,
+      [...state.blobs.entries()].map(([name, b]) => ({ name, size: b.size, url: `${state.origin}/blobs/${name}` })),
+    );
   m = /^\/blobs\/([^/]+)$/.exec(p);
   if (m) {
     const b = state.blobs.get(m[1]);
     if (!b) return json(res, 404, { detail: 'Not found.' });
     const block = blockOf(state);
-    return sendSource(req, res, { size: b.size, etag: `"blob-${state.seed}-${m[1]}-${b.size}"`, lastModified: new Date(Date.UTC(2025, 0, 1)).toUTCString(), contentType: 'application/octet-stream', slice: (s, e) => blobSlice(block, s, e) }, fault, counters);
+    return sendSource(
+      req,
+      res,
+      {
+        size: b.size,
+        etag: `"blob-${state.seed}-${m[1]}-${b.size}"`,
+        lastModified: new Date(Date.UTC(2025, 0, 1)).toUTCString(),
+        contentType: 'application/octet-stream',
+        slice: (s, e) => blobSlice(block, s, e),
+      },
+      fault,
+      counters,
+    );
   }
   if (p === '/catalogues/availability.sqlite') {
     const bytes = readFileSync(state.catalogueFile);
     const md5 = createHash('md5').update(bytes).digest('hex');
-    return sendSource(req, res, { size: bytes.length, etag: `"${md5}"`, lastModified: statSync(state.catalogueFile).mtime.toUTCString(), contentType: 'application/vnd.sqlite3', slice: (s, e) => [bytes.subarray(s, e)] }, fault, counters);
+    return sendSource(
+      req,
+      res,
+      {
+        size: bytes.length,
+        etag: `"${md5}"`,
+        lastModified: statSync(state.catalogueFile).mtime.toUTCString(),
+        contentType: 'application/vnd.sqlite3',
+        slice: (s, e) => [bytes.subarray(s, e)],
+      },
+      fault,
+      counters,
+    );
   }
   if (p.endsWith('/') && p.startsWith('/ncei/')) {
-    const names = [...state.solar.values()].filter((s) => s.path.startsWith(p) && !s.path.slice(p.length).includes('/')).map((s) => s.name);
+    const names = [...state.solar.values()]
+      .filter((s) => s.path.startsWith(p) && !s.path.slice(p.length).includes('/'))
+      .map((s) => s.name);
     if (names.length === 0) return json(res, 404, { detail: 'Not found.' });
     res.writeHead(200, { 'content-type': 'text/html' }).end(listingHtml(p, names));
     return 200;
@@ -300,7 +414,19 @@ async function route(state: State, req: http.IncomingMessage, res: http.ServerRe
   const solar = state.solar.get(p);
   if (solar) {
     const bytes = standInBytes(solar.name);
-    return sendSource(req, res, { size: bytes.length, etag: `"${createHash('md5').update(bytes).digest('hex')}"`, lastModified: new Date(Date.UTC(2011, 1, 9)).toUTCString(), contentType: 'application/fits', slice: (s, e) => [bytes.subarray(s, e)] }, fault, counters);
+    return sendSource(
+      req,
+      res,
+      {
+        size: bytes.length,
+        etag: `"${createHash('md5').update(bytes).digest('hex')}"`,
+        lastModified: new Date(Date.UTC(2011, 1, 9)).toUTCString(),
+        contentType: 'application/fits',
+        slice: (s, e) => [bytes.subarray(s, e)],
+      },
+      fault,
+      counters,
+    );
   }
   return json(res, 404, { detail: 'Not found.' });
 }

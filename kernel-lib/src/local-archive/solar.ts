@@ -42,7 +42,17 @@ export function solarRows(origin: string, events: readonly string[] = DEFAULT_EV
       for (const wl of ['171', '193', '211']) {
         const t = new Date(c + dt + Number(wl) * 10);
         const filename = aiaName(t, wl);
-        rows.push({ url: `${origin}/solar/aia/${filename}`, time: t.toISOString(), source: 'aia', instrument: 'SDO/AIA', wavelength: wl, filename, quality: 0, dataLevel: 'lev1', size: 4096 });
+        rows.push({
+          url: `${origin}/solar/aia/${filename}`,
+          time: t.toISOString(),
+          source: 'aia',
+          instrument: 'SDO/AIA',
+          wavelength: wl,
+          filename,
+          quality: 0,
+          dataLevel: 'lev1',
+          size: 4096,
+        });
       }
     }
     for (let dt = -5400_000, i = 0; dt <= 5400_000; dt += 60_000, i++) {
@@ -50,7 +60,16 @@ export function solarRows(origin: string, events: readonly string[] = DEFAULT_EV
       const level = i % 2 === 0 ? 'BA' : 'AB';
       const filename = sxiName(t, level, 15);
       const day = `${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}`;
-      rows.push({ url: `${origin}/ncei/goes15/${day}/${filename}`, time: t.toISOString(), source: 'sxi', instrument: 'goes15', wavelength: 'PTHK', filename, dataLevel: level, size: 4096 });
+      rows.push({
+        url: `${origin}/ncei/goes15/${day}/${filename}`,
+        time: t.toISOString(),
+        source: 'sxi',
+        instrument: 'goes15',
+        wavelength: 'PTHK',
+        filename,
+        dataLevel: level,
+        size: 4096,
+      });
     }
   }
   return rows;
@@ -58,6 +77,11 @@ export function solarRows(origin: string, events: readonly string[] = DEFAULT_EV
 
 /** An NCEI-like autoindex page for one day directory. */
 export function listingHtml(dirPath: string, names: readonly string[]): string {
-  const links = names.map((n) => `<tr><td><a href="${n}">${n}</a></td><td align="right">2011-02-09 00:10</td><td align="right">4.0K</td></tr>`).join('\n');
+  const links = names
+    .map(
+      (n) =>
+        `<tr><td><a href="${n}">${n}</a></td><td align="right">2011-02-09 00:10</td><td align="right">4.0K</td></tr>`,
+    )
+    .join('\n');
   return `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<html><head><title>Index of ${dirPath}</title></head><body><h1>Index of ${dirPath}</h1>\n<table><tr><th><a href="?C=N;O=D">Name</a></th><th><a href="?C=M;O=A">Last modified</a></th><th><a href="?C=S;O=A">Size</a></th></tr>\n<tr><td><a href="../">Parent Directory</a></td></tr>\n${links}\n</table></body></html>\n`;
 }

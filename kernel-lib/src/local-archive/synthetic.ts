@@ -28,7 +28,15 @@ export interface SyntheticArchiveOptions {
 }
 
 /** One instrument of the synthetic network. */
-interface Instrument { site: string; enc: string; tel: string; telId: string; inst: string; kind: 'image' | 'spectrum'; name: string }
+interface Instrument {
+  site: string;
+  enc: string;
+  tel: string;
+  telId: string;
+  inst: string;
+  kind: 'image' | 'spectrum';
+  name: string;
+}
 
 const INSTRUMENTS: Instrument[] = [
   { site: 'lsc', enc: 'doma', tel: '1m009', telId: '1m0a', inst: 'fa04', kind: 'image', name: 'fa04' },
@@ -40,8 +48,16 @@ const FILTERS = ['ip', 'gp', 'rp'];
 
 /** An archive record: lower-case fields plus the upper-case aliases. */
 export type FrameRecord = Record<string, unknown> & {
-  id: number; basename: string; filename: string; observation_date: string; observation_day: string; proposal_id: string;
-  target_name: string; reduction_level: number; configuration_type: string; instrument_id: string;
+  id: number;
+  basename: string;
+  filename: string;
+  observation_date: string;
+  observation_day: string;
+  proposal_id: string;
+  target_name: string;
+  reduction_level: number;
+  configuration_type: string;
+  instrument_id: string;
 };
 
 /** A synthetic frame: its record (without URLs, which depend on the server address) and its file. */
@@ -67,17 +83,53 @@ export function sexagesimal(deg: number, hours: boolean): string {
   return hours ? body : sign + body;
 }
 
-function header(f: FrameRecord, ins: Instrument, target: { ra: number; dec: number }, rng: Random, size: number): FitsCardInput[] {
+function header(
+  f: FrameRecord,
+  ins: Instrument,
+  target: { ra: number; dec: number },
+  rng: Random,
+  size: number,
+): FitsCardInput[] {
   const filter = String(f.FILTER);
   return [
-    ['ORIGIN', 'LCOGT'], ['SITEID', ins.site], ['ENCID', ins.enc], ['TELID', ins.telId], ['TELESCOP', ins.tel], ['INSTRUME', ins.inst],
-    ['OBSTYPE', f.OBSTYPE as string], ['OBJECT', f.target_name], ['PROPID', f.proposal_id], ['REQNUM', f.request_id as number], ['BLKUID', f.BLKUID as number],
-    ['FILTER', filter], ['DATE-OBS', f.observation_date.replace('Z', '')], ['DAY-OBS', f.observation_day.replace(/-/g, '')], ['EXPTIME', f.exposure_time as number],
-    ['RA', sexagesimal(target.ra, true)], ['DEC', sexagesimal(target.dec, false)], ['AIRMASS', Number((1 + rng.uniform()).toFixed(3))],
-    ['PIXSCALE', ins.telId === '2m0a' ? 0.27 : 0.389], ['L1FWHM', Number((1.2 + rng.uniform()).toFixed(3))], ['MOONFRAC', Number(rng.uniform().toFixed(3))],
-    ['MOONDIST', Number((30 + 100 * rng.uniform()).toFixed(2))], ['L1MEAN', Number((200 + 50 * rng.uniform()).toFixed(2))], ['RLEVEL', f.reduction_level],
-    ['CTYPE1', 'RA---TAN'], ['CTYPE2', 'DEC--TAN'], ['CRPIX1', size / 2], ['CRPIX2', size / 2], ['CRVAL1', target.ra], ['CRVAL2', target.dec],
-    ['CUNIT1', 'deg'], ['CUNIT2', 'deg'], ['CD1_1', -1.08e-4], ['CD1_2', 0], ['CD2_1', 0], ['CD2_2', 1.08e-4], ['WCSERR', 0], ['WMSCLOUD', Number((-30 + 10 * rng.uniform()).toFixed(2))],
+    ['ORIGIN', 'LCOGT'],
+    ['SITEID', ins.site],
+    ['ENCID', ins.enc],
+    ['TELID', ins.telId],
+    ['TELESCOP', ins.tel],
+    ['INSTRUME', ins.inst],
+    ['OBSTYPE', f.OBSTYPE as string],
+    ['OBJECT', f.target_name],
+    ['PROPID', f.proposal_id],
+    ['REQNUM', f.request_id as number],
+    ['BLKUID', f.BLKUID as number],
+    ['FILTER', filter],
+    ['DATE-OBS', f.observation_date.replace('Z', '')],
+    ['DAY-OBS', f.observation_day.replace(/-/g, '')],
+    ['EXPTIME', f.exposure_time as number],
+    ['RA', sexagesimal(target.ra, true)],
+    ['DEC', sexagesimal(target.dec, false)],
+    ['AIRMASS', Number((1 + rng.uniform()).toFixed(3))],
+    ['PIXSCALE', ins.telId === '2m0a' ? 0.27 : 0.389],
+    ['L1FWHM', Number((1.2 + rng.uniform()).toFixed(3))],
+    ['MOONFRAC', Number(rng.uniform().toFixed(3))],
+    ['MOONDIST', Number((30 + 100 * rng.uniform()).toFixed(2))],
+    ['L1MEAN', Number((200 + 50 * rng.uniform()).toFixed(2))],
+    ['RLEVEL', f.reduction_level],
+    ['CTYPE1', 'RA---TAN'],
+    ['CTYPE2', 'DEC--TAN'],
+    ['CRPIX1', size / 2],
+    ['CRPIX2', size / 2],
+    ['CRVAL1', target.ra],
+    ['CRVAL2', target.dec],
+    ['CUNIT1', 'deg'],
+    ['CUNIT2', 'deg'],
+    ['CD1_1', -1.08e-4],
+    ['CD1_2', 0],
+    ['CD2_1', 0],
+    ['CD2_2', 1.08e-4],
+    ['WCSERR', 0],
+    ['WMSCLOUD', Number((-30 + 10 * rng.uniform()).toFixed(2))],
   ];
 }
 
@@ -95,22 +147,70 @@ function pixels(rng: Random, size: number): Int16Array {
 }
 
 /** One frame's record fields. */
-function frameRecord(id: number, ins: Instrument, night: Date, seq: number, proposal: string, target: { name: string; ra: number; dec: number }, obstype: string, filter: string, rng: Random): FrameRecord {
+function frameRecord(
+  id: number,
+  ins: Instrument,
+  night: Date,
+  seq: number,
+  proposal: string,
+  target: { name: string; ra: number; dec: number },
+  obstype: string,
+  filter: string,
+  rng: Random,
+): FrameRecord {
   const day = night.toISOString().slice(0, 10);
   const obs = new Date(night.getTime() + (4 + seq * 0.5) * 3600_000 + Math.floor(rng.uniform() * 600_000));
   const basename = `${ins.site}${ins.tel}-${ins.inst}-${day.replace(/-/g, '')}-${pad(seq + 1, 4)}-${ins.kind === 'spectrum' ? 'e91' : 'e91'}`;
   const reqnum = 3_000_000 + id * 7;
   const lower = {
-    id, basename, filename: `${basename}.fits.fz`, observation_date: obs.toISOString(), observation_day: day, proposal_id: proposal,
-    instrument_id: ins.inst, target_name: target.name, reduction_level: 91, site_id: ins.site, telescope_id: ins.telId,
-    exposure_time: ins.kind === 'spectrum' ? 900 : 60, primary_optical_element: filter, public_date: new Date(obs.getTime() + 365 * 86400_000).toISOString(),
-    configuration_type: obstype, observation_id: 70_000_000 + id, request_id: reqnum, modified: obs.toISOString(), created: obs.toISOString(),
-    area: { type: 'Polygon', coordinates: [[[target.ra - 0.1, target.dec - 0.1], [target.ra + 0.1, target.dec - 0.1], [target.ra + 0.1, target.dec + 0.1], [target.ra - 0.1, target.dec + 0.1], [target.ra - 0.1, target.dec - 0.1]]] },
+    id,
+    basename,
+    filename: `${basename}.fits.fz`,
+    observation_date: obs.toISOString(),
+    observation_day: day,
+    proposal_id: proposal,
+    instrument_id: ins.inst,
+    target_name: target.name,
+    reduction_level: 91,
+    site_id: ins.site,
+    telescope_id: ins.telId,
+    exposure_time: ins.kind === 'spectrum' ? 900 : 60,
+    primary_optical_element: filter,
+    public_date: new Date(obs.getTime() + 365 * 86400_000).toISOString(),
+    configuration_type: obstype,
+    observation_id: 70_000_000 + id,
+    request_id: reqnum,
+    modified: obs.toISOString(),
+    created: obs.toISOString(),
+    area: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [target.ra - 0.1, target.dec - 0.1],
+          [target.ra + 0.1, target.dec - 0.1],
+          [target.ra + 0.1, target.dec + 0.1],
+          [target.ra - 0.1, target.dec + 0.1],
+          [target.ra - 0.1, target.dec - 0.1],
+        ],
+      ],
+    },
     related_frames: [],
   };
   const upper = {
-    DATE_OBS: lower.observation_date, DAY_OBS: day, PROPID: proposal, INSTRUME: ins.inst, OBJECT: target.name, RLEVEL: 91, SITEID: ins.site,
-    TELID: ins.telId, EXPTIME: lower.exposure_time, FILTER: filter, L1PUBDAT: lower.public_date, OBSTYPE: obstype, BLKUID: 500_000 + id, REQNUM: reqnum,
+    DATE_OBS: lower.observation_date,
+    DAY_OBS: day,
+    PROPID: proposal,
+    INSTRUME: ins.inst,
+    OBJECT: target.name,
+    RLEVEL: 91,
+    SITEID: ins.site,
+    TELID: ins.telId,
+    EXPTIME: lower.exposure_time,
+    FILTER: filter,
+    L1PUBDAT: lower.public_date,
+    OBSTYPE: obstype,
+    BLKUID: 500_000 + id,
+    REQNUM: reqnum,
   };
   return { ...lower, ...upper };
 }
@@ -122,7 +222,9 @@ const DEFAULT_TARGETS = [
 ];
 
 /** Plans every frame (records only, no files): cheap, deterministic. */
-export function planSyntheticFrames(options: SyntheticArchiveOptions = {}): Array<{ record: FrameRecord; ins: Instrument; target: { name: string; ra: number; dec: number }; seed: number }> {
+export function planSyntheticFrames(
+  options: SyntheticArchiveOptions = {},
+): Array<{ record: FrameRecord; ins: Instrument; target: { name: string; ra: number; dec: number }; seed: number }> {
   const rng = seededRandom(options.seed ?? 1);
   const proposals = options.proposals ?? ['KEY2025-004', 'LCO2025A-012'];
   const targets = options.targets ?? DEFAULT_TARGETS;
@@ -156,7 +258,11 @@ export function writeSyntheticFrames(dir: string, options: SyntheticArchiveOptio
     const rng = seededRandom(seed);
     const hdr = header(record, ins, target, rng, size);
     try {
-      writeFits(file, [{ data: pixels(rng, size), shape: [size, size], header: hdr, compress: 'RICE_1', name: 'SCI' }], { checksum: false });
+      writeFits(
+        file,
+        [{ data: pixels(rng, size), shape: [size, size], header: hdr, compress: 'RICE_1', name: 'SCI' }],
+        { checksum: false },
+      );
     } catch (e) {
       if (!/exists/.test((e as Error).message)) throw e;
     }

@@ -54,10 +54,18 @@ export class UnitLog implements StageLogger {
     mkdirSync(path.dirname(base), { recursive: true });
   }
 
-  debug(message: string): void { this.write('debug', message); }
-  info(message: string): void { this.write('info', message); }
-  warn(message: string): void { this.write('warn', message); }
-  error(message: string): void { this.write('error', message); }
+  debug(message: string): void {
+    this.write('debug', message);
+  }
+  info(message: string): void {
+    this.write('info', message);
+  }
+  warn(message: string): void {
+    this.write('warn', message);
+  }
+  error(message: string): void {
+    this.write('error', message);
+  }
 
   /** Everything captured so far. */
   text(): string {
@@ -100,6 +108,9 @@ export class RunLogFile {
 
   write(level: LogLevel, message: string, where = ''): void {
     if (!levelPasses(level, this.threshold)) return;
-    appendFileSync(this.file, `${new Date().toISOString()} ${level.toUpperCase()}${where ? ` [${where}]` : ''} ${this.redactor.redact(message)}\n`);
+    appendFileSync(
+      this.file,
+      `${new Date().toISOString()} ${level.toUpperCase()}${where ? ` [${where}]` : ''} ${this.redactor.redact(message)}\n`,
+    );
   }
 }

@@ -4,7 +4,8 @@ import { cellErrorView, formatCellError, matchSourceLine, trimTslabStderr } from
 import { didYouMean, editDistance } from './parameters';
 
 // What tslab 1.0.22 printed for test/fixtures/notebooks/failing.ipynb (cell 2).
-const SOURCE = 'import { StagebookError } from "stagebook";\nfunction load(): number { throw new StagebookError("E_INVALID_ARGUMENT", "load: path: no such file", { where: "load" }); }\nload();\n';
+const SOURCE =
+  'import { StagebookError } from "stagebook";\nfunction load(): number { throw new StagebookError("E_INVALID_ARGUMENT", "load: path: no such file", { where: "load" }); }\nload();\n';
 const STDERR = `evalmachine.<anonymous>:5
 function load() { throw new stagebook_1.StagebookError("E_INVALID_ARGUMENT", "load: path: no such file", { where: "load" }); }
                   ^
@@ -30,7 +31,9 @@ describe('failing cell view', () => {
     const v = cellErrorView(STDERR, SOURCE);
     expect(v.line).toBe(2);
     expect(v.source).toMatch(/^function load\(\): number \{ throw new StagebookError/);
-    expect(v.trace).toBe("StagebookError: load: path: no such file {\n  code: 'E_INVALID_ARGUMENT',\n  context: { where: 'load' }\n}");
+    expect(v.trace).toBe(
+      "StagebookError: load: path: no such file {\n  code: 'E_INVALID_ARGUMENT',\n  context: { where: 'load' }\n}",
+    );
     expect(v.trace).not.toMatch(/evalmachine|tslab|node:vm/);
     const text = formatCellError('cell 3', 'E_INVALID_ARGUMENT', 'load: path: no such file', v);
     expect(text.split('\n')[0]).toBe('cell 3, line 2: E_INVALID_ARGUMENT: load: path: no such file');
@@ -38,7 +41,8 @@ describe('failing cell view', () => {
   });
 
   it('keeps frames of libraries the user called, and takes type errors line numbers as they are', () => {
-    const lib = 'Error: x\n    at parse (/repo/kernel-lib/dist/formats/fits.js:10:3)\n    at evalmachine.<anonymous>:3:1\n';
+    const lib =
+      'Error: x\n    at parse (/repo/kernel-lib/dist/formats/fits.js:10:3)\n    at evalmachine.<anonymous>:3:1\n';
     expect(trimTslabStderr(lib)).toBe('Error: x\n    at parse (/repo/kernel-lib/dist/formats/fits.js:10:3)\n');
     const v = cellErrorView("1:7 - Type 'string' is not assignable to type 'number'.\n", 'const s: number = "x";\n');
     expect(v).toMatchObject({ line: 1, source: 'const s: number = "x";' });

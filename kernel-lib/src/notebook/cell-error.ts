@@ -8,7 +8,8 @@
  */
 
 /** Frames that belong to tslab or Node's vm, not to the user or the libraries they call. */
-const INTERNAL_FRAME = /^\s*at .*(evalmachine\.<anonymous>|[/\\]tslab[/\\]dist[/\\]|\(node:vm:|\bnode:vm:|\(node:internal\/|sigintHandlersWrap)/;
+const INTERNAL_FRAME =
+  /^\s*at .*(evalmachine\.<anonymous>|[/\\]tslab[/\\]dist[/\\]|\(node:vm:|\bnode:vm:|\(node:internal\/|sigintHandlersWrap)/;
 /** tslab's header: `evalmachine.<anonymous>:5`, the JS line, the caret line, a blank line. */
 const HEADER = /^evalmachine\.<anonymous>:(\d+)\n([^\n]*)\n( *\^+ *)\n\n?/;
 
@@ -43,7 +44,10 @@ export function matchSourceLine(jsLine: string, jsLineNo: number, cellSource: st
   const lines = cellSource.split('\n');
   for (const [i, text] of lines.entries()) {
     const score = similarity(js, tokens(text));
-    const better = !best || score > best.score + 1e-9 || (Math.abs(score - best.score) < 1e-9 && Math.abs(i + 1 - jsLineNo) < Math.abs(best.line - jsLineNo));
+    const better =
+      !best ||
+      score > best.score + 1e-9 ||
+      (Math.abs(score - best.score) < 1e-9 && Math.abs(i + 1 - jsLineNo) < Math.abs(best.line - jsLineNo));
     if (score > 0 && better) best = { line: i + 1, score };
   }
   return best && best.score >= 0.3 ? best.line : undefined;
@@ -80,7 +84,10 @@ export function cellErrorView(stderr: string, cellSource: string): CellErrorView
 export function formatCellError(where: string, code: string, message: string, view: CellErrorView): string {
   const at = view.line === undefined ? where : `${where}, line ${view.line}`;
   const head = `${at}: ${code}: ${message}`;
-  const src = view.source === undefined ? '' : `\n  > ${view.source.length > 160 ? `${view.source.slice(0, 157)}...` : view.source}`;
+  const src =
+    view.source === undefined
+      ? ''
+      : `\n  > ${view.source.length > 160 ? `${view.source.slice(0, 157)}...` : view.source}`;
   const trace = view.trace.trim() && !view.trace.trim().startsWith(`${view.line}:`) ? `\n${view.trace}` : '';
   return `${head}${src}${trace}`;
 }

@@ -16,7 +16,10 @@ export interface CellTerminal {
  * screen at the end; otherwise, when the bar was asked for explicitly, one line per finished cell.
  * `logOutput` writes stream text and the text/plain of displays, clearing the bar first.
  */
-export function cellTerminal(stream: NodeJS.WritableStream & { columns?: number }, options: { bar: boolean; interactive: boolean; logOutput: boolean; now?: () => number }): CellTerminal {
+export function cellTerminal(
+  stream: NodeJS.WritableStream & { columns?: number },
+  options: { bar: boolean; interactive: boolean; logOutput: boolean; now?: () => number },
+): CellTerminal {
   const now = options.now ?? Date.now;
   let total = 0;
   let done = 0;
@@ -45,7 +48,10 @@ export function cellTerminal(stream: NodeJS.WritableStream & { columns?: number 
       else if (e.type === 'cell_end') {
         done++;
         running = undefined;
-        if (options.bar && !options.interactive) stream.write(`cell ${Number(e.cell) + 1} ${String(e.status)} (${done}/${total}, ${duration(Number(e.duration_ms ?? 0))})\n`);
+        if (options.bar && !options.interactive)
+          stream.write(
+            `cell ${Number(e.cell) + 1} ${String(e.status)} (${done}/${total}, ${duration(Number(e.duration_ms ?? 0))})\n`,
+          );
       }
       if (e.type === 'run_end') {
         draw();

@@ -13,7 +13,14 @@ import { formatCellError } from './cell-error';
 import { cellTerminal } from './cli-terminal';
 import { killAllKernelsSync } from './launcher';
 import { formatParameterHelp } from './parameters';
-import { EXIT, interruptActiveRunsSync, resolveParameters, runNotebook, type RunNotebookOptions, type RunSummary } from './runner';
+import {
+  EXIT,
+  interruptActiveRunsSync,
+  resolveParameters,
+  runNotebook,
+  type RunNotebookOptions,
+  type RunSummary,
+} from './runner';
 
 export const NOTEBOOK_USAGE = `usage: stagebook notebook run IN.ipynb [OUT.ipynb] [options]     (papermill's command line)
 
@@ -71,12 +78,15 @@ interface ParsedArgs {
 }
 
 function usageError(message: string): StagebookError {
-  return new StagebookError('E_USAGE', `stagebook notebook run: ${message} (see stagebook notebook run --help)`, { where: 'notebookCommand' });
+  return new StagebookError('E_USAGE', `stagebook notebook run: ${message} (see stagebook notebook run --help)`, {
+    where: 'notebookCommand',
+  });
 }
 
 function seconds(flag: string, v: string | undefined): number {
   const n = Number(v);
-  if (v === undefined || !Number.isFinite(n) || n <= 0) throw usageError(`${flag}: expected a positive number of seconds, got ${v ?? 'nothing'}`);
+  if (v === undefined || !Number.isFinite(n) || n <= 0)
+    throw usageError(`${flag}: expected a positive number of seconds, got ${v ?? 'nothing'}`);
   return Math.round(n * 1000);
 }
 
@@ -96,30 +106,73 @@ export function parseRunArgs(argv: string[]): ParsedArgs {
       return v;
     };
     switch (flag) {
-      case '-p': case '--param': case '--parameters': a.params.push(parameterPair(flag, value(), () => argv[++i])); break;
-      case '-r': case '--parameters_raw': {
+      case '-p':
+      case '--param':
+      case '--parameters':
+        a.params.push(parameterPair(flag, value(), () => argv[++i]));
+        break;
+      case '-r':
+      case '--parameters_raw': {
         const name = value();
         const v = argv[++i];
         if (v === undefined || !NAME.test(name)) throw usageError(`${flag}: expected NAME VALUE`);
         a.raw[name] = v;
         break;
       }
-      case '-f': case '--params-file': case '--parameters_file': a.paramsFile = value(); break;
-      case '-y': case '--parameters_yaml': a.paramsYaml = value(); break;
-      case '-o': case '--output': a.output = setOutput(a.output, value()); break;
-      case '--cwd': a.cwd = value(); break;
-      case '--log-output': a.logOutput = true; break;
-      case '--progress-bar': a.progressBar = true; break;
-      case '--no-progress-bar': a.progressBar = false; break;
-      case '--help-params': a.helpParams = true; break;
-      case '-h': case '--help': a.help = true; break;
-      case '--quiet': a.quiet = true; break;
-      case '--cell-timeout': case '--execution-timeout': a.cellTimeoutMs = seconds(flag, value()); break;
-      case '--timeout': a.runTimeoutMs = seconds(flag, value()); break;
-      case '--start-timeout': a.startTimeoutMs = seconds(flag, value()); break;
-      case '--events': a.eventsFile = value(); break;
-      case '--events-throttle': a.eventsThrottleMs = Number(value()); break;
-      case '--max-cell-output': a.maxCellOutput = positiveInt(flag, value()); break;
+      case '-f':
+      case '--params-file':
+      case '--parameters_file':
+        a.paramsFile = value();
+        break;
+      case '-y':
+      case '--parameters_yaml':
+        a.paramsYaml = value();
+        break;
+      case '-o':
+      case '--output':
+        a.output = setOutput(a.output, value());
+        break;
+      case '--cwd':
+        a.cwd = value();
+        break;
+      case '--log-output':
+        a.logOutput = true;
+        break;
+      case '--progress-bar':
+        a.progressBar = true;
+        break;
+      case '--no-progress-bar':
+        a.progressBar = false;
+        break;
+      case '--help-params':
+        a.helpParams = true;
+        break;
+      case '-h':
+      case '--help':
+        a.help = true;
+        break;
+      case '--quiet':
+        a.quiet = true;
+        break;
+      case '--cell-timeout':
+      case '--execution-timeout':
+        a.cellTimeoutMs = seconds(flag, value());
+        break;
+      case '--timeout':
+        a.runTimeoutMs = seconds(flag, value());
+        break;
+      case '--start-timeout':
+        a.startTimeoutMs = seconds(flag, value());
+        break;
+      case '--events':
+        a.eventsFile = value();
+        break;
+      case '--events-throttle':
+        a.eventsThrottleMs = Number(value());
+        break;
+      case '--max-cell-output':
+        a.maxCellOutput = positiveInt(flag, value());
+        break;
       default:
         if (flag.startsWith('-') && flag !== '-') throw usageError(`unknown option ${flag}`);
         positionals.push(arg);
@@ -182,16 +235,26 @@ async function runCommand(a: ParsedArgs): Promise<number> {
     return EXIT.ok;
   }
   if (!a.output) throw usageError('missing the output notebook: stagebook notebook run IN.ipynb OUT.ipynb');
-  if (a.cwd !== undefined && !(existsSync(a.cwd) && statSync(a.cwd).isDirectory())) throw usageError(`--cwd ${a.cwd}: not a directory`);
+  if (a.cwd !== undefined && !(existsSync(a.cwd) && statSync(a.cwd).isDirectory()))
+    throw usageError(`--cwd ${a.cwd}: not a directory`);
   const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
   const term = cellTerminal(process.stderr, { bar: a.progressBar ?? interactive, interactive, logOutput: a.logOutput });
   const options: RunNotebookOptions = {
-    input: a.input, output: a.output, parameterArgs: a.params, parameterFile: a.paramsFile, parameterYaml: a.paramsYaml,
+    input: a.input,
+    output: a.output,
+    parameterArgs: a.params,
+    parameterFile: a.paramsFile,
+    parameterYaml: a.paramsYaml,
     parameters: Object.keys(a.raw).length ? a.raw : undefined,
     kernelCwd: a.cwd === undefined ? undefined : path.resolve(a.cwd),
-    cellTimeoutMs: a.cellTimeoutMs, runTimeoutMs: a.runTimeoutMs, startTimeoutMs: a.startTimeoutMs,
-    eventsFile: a.eventsFile, eventsThrottleMs: a.eventsThrottleMs, maxCellOutput: a.maxCellOutput,
-    onEvent: (e) => term.onEvent(e), onIopub: (cell, msg) => term.onIopub(cell, msg),
+    cellTimeoutMs: a.cellTimeoutMs,
+    runTimeoutMs: a.runTimeoutMs,
+    startTimeoutMs: a.startTimeoutMs,
+    eventsFile: a.eventsFile,
+    eventsThrottleMs: a.eventsThrottleMs,
+    maxCellOutput: a.maxCellOutput,
+    onEvent: (e) => term.onEvent(e),
+    onIopub: (cell, msg) => term.onIopub(cell, msg),
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     killAllKernelsSync();
@@ -218,7 +281,11 @@ function failureText(s: RunSummary): string {
   const e = s.error ?? {};
   const where = s.failedCell === undefined ? 'notebook' : `cell ${s.failedCell + 1}`;
   const trace = typeof e.trace === 'string' ? e.trace : '';
-  const view = { line: typeof e.line === 'number' ? e.line : undefined, source: typeof e.source_line === 'string' ? e.source_line : undefined, trace };
+  const view = {
+    line: typeof e.line === 'number' ? e.line : undefined,
+    source: typeof e.source_line === 'string' ? e.source_line : undefined,
+    trace,
+  };
   return formatCellError(where, String(e.code ?? 'E_INTERNAL'), String(e.message ?? '').trim(), view);
 }
 
@@ -226,15 +293,19 @@ function summaryText(s: RunSummary): string {
   const stats = `(${s.cellsExecuted} cells, ${(s.durationMs / 1000).toFixed(2)} s) -> ${s.output}`;
   if (s.exitCode === 0) return `notebook run ${s.status} ${stats}\n`;
   const where = s.failedCell === undefined ? '' : ` at cell ${s.failedCell + 1}`;
-  const full = s.failedCell === undefined ? '' : `; full traceback: cells[${s.failedCell}].metadata.stagebook.error.stderr`;
+  const full =
+    s.failedCell === undefined ? '' : `; full traceback: cells[${s.failedCell}].metadata.stagebook.error.stderr`;
   return `${failureText(s)}\nnotebook run ${s.status}${where} ${stats}${full}\n`;
 }
 
 if (require.main === module) {
-  notebookCommand(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  }, (e: unknown) => {
-    process.stderr.write(`${describeError(e)}\n`);
-    process.exitCode = EXIT.failed;
-  });
+  notebookCommand(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${describeError(e)}\n`);
+      process.exitCode = EXIT.failed;
+    },
+  );
 }

@@ -42,7 +42,10 @@ export class KernelClient {
   onStrayIopub: Listener | undefined;
   private closed = false;
 
-  private constructor(private readonly info: ConnectionInfo, private readonly died: Promise<unknown>) {
+  private constructor(
+    private readonly info: ConnectionInfo,
+    private readonly died: Promise<unknown>,
+  ) {
     this.session = new WireSession(info.key);
   }
 
@@ -61,7 +64,11 @@ export class KernelClient {
     return c;
   }
 
-  private async receiveLoop(sock: zmq.Dealer | zmq.Subscriber, listeners: Map<string, Listener>, isIopub = false): Promise<void> {
+  private async receiveLoop(
+    sock: zmq.Dealer | zmq.Subscriber,
+    listeners: Map<string, Listener>,
+    isIopub = false,
+  ): Promise<void> {
     try {
       for await (const frames of sock) {
         let msg: JupyterMessage;
@@ -103,11 +110,19 @@ export class KernelClient {
         const header = this.session.header('kernel_info_request');
         ids.push(header.msg_id);
         // Register listeners before sending so a fast reply is never missed.
-        this.shellListeners.set(header.msg_id, (m) => { info = m.content; });
-        this.iopubListeners.set(header.msg_id, () => { iopubSeen = true; });
+        this.shellListeners.set(header.msg_id, (m) => {
+          info = m.content;
+        });
+        this.iopubListeners.set(header.msg_id, () => {
+          iopubSeen = true;
+        });
         await this.shell.send(this.session.serialize(header, {}));
-        const outcome = await this.race(sleepUntil(() => info !== undefined && iopubSeen, 250), Math.min(250, deadline - Date.now()));
-        if (outcome === 'dead') throw kernelError('E_KERNEL_DIED', 'KernelClient.waitReady: the kernel exited before answering kernel_info');
+        const outcome = await this.race(
+          sleepUntil(() => info !== undefined && iopubSeen, 250),
+          Math.min(250, deadline - Date.now()),
+        );
+        if (outcome === 'dead')
+          throw kernelError('E_KERNEL_DIED', 'KernelClient.waitReady: the kernel exited before answering kernel_info');
         if (info && iopubSeen) return info;
       }
     } finally {
@@ -129,7 +144,9 @@ export class KernelClient {
     let reply: Record<string, unknown> | undefined;
     let idle = false;
     let wake: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => { wake = resolve; });
+    const done = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
     this.shellListeners.set(id, (m) => {
       if (m.header.msg_type !== 'execute_reply') return;
       reply = m.content;
@@ -145,13 +162,20 @@ export class KernelClient {
       }
       options.onIopub?.(m);
     });
-    const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true };
+    const content = {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+    };
     try {
       await this.shell.send(this.session.serialize(header, content));
       const outcome = await this.race(done, options.timeoutMs ?? Infinity);
       if (outcome !== 'done') return { status: outcome, executionCount: null };
       const r = reply as Record<string, unknown>;
-      const status = (r.status === 'ok' || r.status === 'abort') ? r.status : 'error';
+      const status = r.status === 'ok' || r.status === 'abort' ? r.status : 'error';
       return { status, executionCount: typeof r.execution_count === 'number' ? r.execution_count : null, reply: r };
     } finally {
       this.shellListeners.delete(id);
@@ -165,7 +189,9 @@ export class KernelClient {
     const timeout = new Promise<'timeout'>((resolve) => {
       if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve('timeout'), Math.max(0, timeoutMs));
     });
-    return Promise.race([p.then(() => 'done' as const), timeout, this.died.then(() => 'dead' as const)]).finally(() => clearTimeout(timer));
+    return Promise.race([p.then(() => 'done' as const), timeout, this.died.then(() => 'dead' as const)]).finally(() =>
+      clearTimeout(timer),
+    );
   }
 
   /**

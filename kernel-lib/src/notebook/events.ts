@@ -9,10 +9,20 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 export type RunnerEventType =
-  | 'run_start' | 'kernel_ready' | 'cell_start' | 'cell_end' | 'progress' | 'saved'
-  | 'cell_failed' | 'timeout' | 'kernel_dead' | 'late_output' | 'run_end'
+  | 'run_start'
+  | 'kernel_ready'
+  | 'cell_start'
+  | 'cell_end'
+  | 'progress'
+  | 'saved'
+  | 'cell_failed'
+  | 'timeout'
+  | 'kernel_dead'
+  | 'late_output'
+  | 'run_end'
   // a cell's output passed the per-cell cap; an unhandled rejection fired after its cell ended
-  | 'output_truncated' | 'late_rejection';
+  | 'output_truncated'
+  | 'late_rejection';
 
 export interface RunnerEvent {
   type: RunnerEventType;
@@ -40,7 +50,11 @@ export class JsonlEventSink implements EventSink {
   private readonly fd: number;
   private readonly held = new Map<string, Held>();
 
-  constructor(file: string, private readonly throttleMs = 1000, private readonly now: () => number = Date.now) {
+  constructor(
+    file: string,
+    private readonly throttleMs = 1000,
+    private readonly now: () => number = Date.now,
+  ) {
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.fd = openSync(file, 'a');
   }

@@ -94,11 +94,15 @@ export function killAllKernelsSync(): void {
 /** Returns `count` distinct free TCP ports on 127.0.0.1 (bound to port 0, then released). */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
@@ -109,9 +113,16 @@ export async function freePorts(count: number): Promise<number[]> {
 export async function newConnectionInfo(): Promise<ConnectionInfo> {
   const [shell, iopub, stdin, control, hb] = await freePorts(5);
   return {
-    transport: 'tcp', ip: '127.0.0.1',
-    shell_port: shell, iopub_port: iopub, stdin_port: stdin, control_port: control, hb_port: hb,
-    signature_scheme: 'hmac-sha256', key: randomBytes(32).toString('hex'), kernel_name: 'tslab',
+    transport: 'tcp',
+    ip: '127.0.0.1',
+    shell_port: shell,
+    iopub_port: iopub,
+    stdin_port: stdin,
+    control_port: control,
+    hb_port: hb,
+    signature_scheme: 'hmac-sha256',
+    key: randomBytes(32).toString('hex'),
+    kernel_name: 'tslab',
   };
 }
 
@@ -124,7 +135,11 @@ export function resolveTslabBin(fromDir: string): string {
       // try the next base
     }
   }
-  throw new StagebookError('E_KERNEL_START', `launchKernel: tslab: cannot resolve the tslab package from ${fromDir}`, { where: 'launchKernel', field: 'tslab', file: fromDir });
+  throw new StagebookError('E_KERNEL_START', `launchKernel: tslab: cannot resolve the tslab package from ${fromDir}`, {
+    where: 'launchKernel',
+    field: 'tslab',
+    file: fromDir,
+  });
 }
 
 /**
@@ -210,7 +225,10 @@ export async function launchKernel(options: LaunchOptions): Promise<LaunchedKern
   (child.stdio[3] as { unref?: () => void } | null)?.unref?.();
   if (child.pid === undefined) {
     rmSync(dir, { recursive: true, force: true });
-    throw new StagebookError('E_KERNEL_START', `launchKernel: could not spawn ${process.execPath} ${tslabBin}`, { where: 'launchKernel', file: tslabBin });
+    throw new StagebookError('E_KERNEL_START', `launchKernel: could not spawn ${process.execPath} ${tslabBin}`, {
+      where: 'launchKernel',
+      file: tslabBin,
+    });
   }
   liveKernels.set(child.pid, dir);
   if (!exitHookInstalled) {
@@ -244,7 +262,13 @@ function readReports(child: ChildProcess, onReport: LaunchOptions['onReport']): 
   pipe.on('error', () => undefined);
 }
 
-function wrapChild(child: ChildProcess, pid: number, connection: ConnectionInfo, tslabBin: string, dir: string): LaunchedKernel {
+function wrapChild(
+  child: ChildProcess,
+  pid: number,
+  connection: ConnectionInfo,
+  tslabBin: string,
+  dir: string,
+): LaunchedKernel {
   let dead = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -267,7 +291,10 @@ function wrapChild(child: ChildProcess, pid: number, connection: ConnectionInfo,
     }
   };
   return {
-    connection, pid, tslabBin, exited,
+    connection,
+    pid,
+    tslabBin,
+    exited,
     isDead: () => dead,
     signal: sendSignal,
     async kill(graceMs = 1000): Promise<void> {

@@ -54,16 +54,29 @@ export function parseNotebook(text: string, file = '<notebook>'): Notebook {
   try {
     nb = JSON.parse(text);
   } catch (e) {
-    throw new StagebookError('E_NOTEBOOK_FORMAT', `parseNotebook: ${file}: not JSON (${(e as Error).message})`, { where: 'parseNotebook', file }, { cause: e });
+    throw new StagebookError(
+      'E_NOTEBOOK_FORMAT',
+      `parseNotebook: ${file}: not JSON (${(e as Error).message})`,
+      { where: 'parseNotebook', file },
+      { cause: e },
+    );
   }
   const n = nb as Partial<Notebook>;
   if (typeof n !== 'object' || n === null || n.nbformat !== 4 || !Array.isArray(n.cells)) {
-    throw new StagebookError('E_NOTEBOOK_FORMAT', `parseNotebook: ${file}: nbformat: expected an nbformat 4 notebook with a cells array`, { where: 'parseNotebook', file, field: 'nbformat' });
+    throw new StagebookError(
+      'E_NOTEBOOK_FORMAT',
+      `parseNotebook: ${file}: nbformat: expected an nbformat 4 notebook with a cells array`,
+      { where: 'parseNotebook', file, field: 'nbformat' },
+    );
   }
   n.metadata ??= {};
   for (const [i, cell] of n.cells.entries()) {
     if (!cell || !['code', 'markdown', 'raw'].includes(cell.cell_type)) {
-      throw new StagebookError('E_NOTEBOOK_FORMAT', `parseNotebook: ${file}: cells[${i}].cell_type: expected code, markdown or raw`, { where: 'parseNotebook', file, field: `cells[${i}].cell_type` });
+      throw new StagebookError(
+        'E_NOTEBOOK_FORMAT',
+        `parseNotebook: ${file}: cells[${i}].cell_type: expected code, markdown or raw`,
+        { where: 'parseNotebook', file, field: `cells[${i}].cell_type` },
+      );
     }
     cell.metadata ??= {};
     cell.source ??= '';
@@ -77,7 +90,12 @@ export function readNotebook(file: string): Notebook {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new StagebookError('E_NOTEBOOK_NOT_FOUND', `readNotebook: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { where: 'readNotebook', file }, { cause: e });
+    throw new StagebookError(
+      'E_NOTEBOOK_NOT_FOUND',
+      `readNotebook: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      { where: 'readNotebook', file },
+      { cause: e },
+    );
   }
   return parseNotebook(text, file);
 }

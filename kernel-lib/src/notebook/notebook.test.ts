@@ -21,7 +21,9 @@ describe('wire protocol', () => {
     const h = s.header('execute_request');
     const frames = s.serialize(h, { code: '1' });
     expect(frames[0].toString()).toBe(DELIMITER);
-    const expected = createHmac('sha256', 'secret-key').update(Buffer.concat(frames.slice(2, 6))).digest('hex');
+    const expected = createHmac('sha256', 'secret-key')
+      .update(Buffer.concat(frames.slice(2, 6)))
+      .digest('hex');
     expect(frames[1].toString()).toBe(expected);
     const msg = s.deserialize([Buffer.from('routing-id'), ...frames]);
     expect(msg.identities.map(String)).toEqual(['routing-id']);
@@ -42,7 +44,14 @@ describe('wire protocol', () => {
 
 describe('nbformat', () => {
   it('round-trips and writes sources as line lists', () => {
-    const nb = parseNotebook(JSON.stringify({ nbformat: 4, nbformat_minor: 4, metadata: {}, cells: [{ cell_type: 'code', source: 'a\nb', metadata: {}, outputs: [] }] }));
+    const nb = parseNotebook(
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 4,
+        metadata: {},
+        cells: [{ cell_type: 'code', source: 'a\nb', metadata: {}, outputs: [] }],
+      }),
+    );
     const back = JSON.parse(serializeNotebook(nb));
     expect(back.cells[0].source).toEqual(['a\n', 'b']);
     expect(toLines('x\n\ny\n')).toEqual(['x\n', '\n', 'y\n']);
@@ -56,11 +65,17 @@ describe('nbformat', () => {
 });
 
 function paramsNotebook(source: string): Notebook {
-  return { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [codeCell('console.log(1)'), codeCell(source, { tags: ['parameters'] }), codeCell('params')] };
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [codeCell('console.log(1)'), codeCell(source, { tags: ['parameters'] }), codeCell('params')],
+  };
 }
 
 describe('parameters', () => {
-  const withSchema = 'import { z } from "zod";\nconst paramsSchema = z.object({ n: z.number().int().min(1), name: z.string(), flag: z.boolean() });\nconst params = { n: 3, name: "x", flag: false };\n';
+  const withSchema =
+    'import { z } from "zod";\nconst paramsSchema = z.object({ n: z.number().int().min(1), name: z.string(), flag: z.boolean() });\nconst params = { n: 3, name: "x", flag: false };\n';
 
   it('evaluates defaults and the zod schema of the parameters cell', () => {
     const p = loadParameters(paramsNotebook(withSchema), nbDir);
@@ -70,7 +85,9 @@ describe('parameters', () => {
   });
 
   it('parses -p values as YAML except for string parameters', () => {
-    expect(parseParameterArgs(['n=7', 'name=007', 'flag=true', 'list=[1, 2]'], { n: 1, name: 'a', flag: false })).toEqual({ n: 7, name: '007', flag: true, list: [1, 2] });
+    expect(
+      parseParameterArgs(['n=7', 'name=007', 'flag=true', 'list=[1, 2]'], { n: 1, name: 'a', flag: false }),
+    ).toEqual({ n: 7, name: '007', flag: true, list: [1, 2] });
     expect(() => parseParameterArgs(['novalue'], {})).toThrow(/key=value/);
   });
 
@@ -103,7 +120,9 @@ describe('parameters', () => {
   });
 
   it('reports a broken parameters cell and missing params', () => {
-    expect(() => loadParameters(paramsNotebook('const params = undefinedThing;'), nbDir)).toThrow(/evaluating the parameters cell failed/);
+    expect(() => loadParameters(paramsNotebook('const params = undefinedThing;'), nbDir)).toThrow(
+      /evaluating the parameters cell failed/,
+    );
     expect(() => loadParameters(paramsNotebook('const other = 1;'), nbDir)).toThrow(/must declare `const params/);
   });
 
@@ -120,7 +139,14 @@ describe('parameters', () => {
 });
 
 function iopub(type: string, content: object, parent = 'p'): JupyterMessage {
-  return { identities: [], header: { msg_type: type, msg_id: 'm', session: 's', username: 'u', date: '', version: '5.3' }, parent_header: { msg_id: parent }, metadata: {}, content: content as Record<string, unknown>, buffers: [] };
+  return {
+    identities: [],
+    header: { msg_type: type, msg_id: 'm', session: 's', username: 'u', date: '', version: '5.3' },
+    parent_header: { msg_id: parent },
+    metadata: {},
+    content: content as Record<string, unknown>,
+    buffers: [],
+  };
 }
 
 describe('output collection', () => {
@@ -133,8 +159,13 @@ describe('output collection', () => {
     c.apply(iopub('stream', { name: 'stdout', text: 'b\n' }));
     c.apply(iopub('display_data', { data: { 'text/plain': 'v1' }, metadata: {}, transient: { display_id: 'd' } }));
     c.begin(cell2);
-    c.apply(iopub('update_display_data', { data: { 'text/plain': 'v2' }, metadata: {}, transient: { display_id: 'd' } }));
-    expect(cell1).toEqual([{ output_type: 'stream', name: 'stdout', text: 'ab\n' }, { output_type: 'display_data', data: { 'text/plain': 'v2' }, metadata: {} }]);
+    c.apply(
+      iopub('update_display_data', { data: { 'text/plain': 'v2' }, metadata: {}, transient: { display_id: 'd' } }),
+    );
+    expect(cell1).toEqual([
+      { output_type: 'stream', name: 'stdout', text: 'ab\n' },
+      { output_type: 'display_data', data: { 'text/plain': 'v2' }, metadata: {} },
+    ]);
     expect(cell2).toEqual([]);
     c.apply(iopub('stream', { name: 'stderr', text: 'x' }));
     c.apply(iopub('clear_output', { wait: true }));
@@ -144,9 +175,16 @@ describe('output collection', () => {
   });
 
   it('parses tslab stderr for the error name, message and code', () => {
-    const stderr = "evalmachine.<anonymous>:5\nthrow x\n^\n\nStagebookError: load: path: missing\n    at load (evalmachine.<anonymous>:5:25) {\n  code: 'E_NO_INPUTS',\n  context: {}\n}\n";
-    expect(parseTslabStderr(stderr)).toEqual({ ename: 'StagebookError', message: 'load: path: missing', code: 'E_NO_INPUTS' });
-    expect(parseTslabStderr("1:7 - Type 'string' is not assignable to type 'number'.\n")).toEqual({ message: "1:7 - Type 'string' is not assignable to type 'number'." });
+    const stderr =
+      "evalmachine.<anonymous>:5\nthrow x\n^\n\nStagebookError: load: path: missing\n    at load (evalmachine.<anonymous>:5:25) {\n  code: 'E_NO_INPUTS',\n  context: {}\n}\n";
+    expect(parseTslabStderr(stderr)).toEqual({
+      ename: 'StagebookError',
+      message: 'load: path: missing',
+      code: 'E_NO_INPUTS',
+    });
+    expect(parseTslabStderr("1:7 - Type 'string' is not assignable to type 'number'.\n")).toEqual({
+      message: "1:7 - Type 'string' is not assignable to type 'number'.",
+    });
   });
 });
 
@@ -155,38 +193,108 @@ describe('events JSONL', () => {
     let now = 0;
     const file = path.join(tmp, 'ev.jsonl');
     const sink = new JsonlEventSink(file, 1000, () => now);
-    const progress = (n: number, state = 'running'): void => sink.emit({ type: 'progress', runId: 'r', stage: 's', state, n });
+    const progress = (n: number, state = 'running'): void =>
+      sink.emit({ type: 'progress', runId: 'r', stage: 's', state, n });
     sink.emit({ type: 'run_start' });
     progress(0);
-    now = 10; progress(1);
-    now = 20; progress(2);
-    now = 1500; progress(3);
-    now = 1600; progress(4);
-    now = 1700; sink.emit({ type: 'progress', runId: 'r', stage: 'other', state: 'running', n: 0 });
-    now = 1800; progress(5);
-    now = 1900; progress(6, 'succeeded');
-    now = 1950; progress(7, 'succeeded');
+    now = 10;
+    progress(1);
+    now = 20;
+    progress(2);
+    now = 1500;
+    progress(3);
+    now = 1600;
+    progress(4);
+    now = 1700;
+    sink.emit({ type: 'progress', runId: 'r', stage: 'other', state: 'running', n: 0 });
+    now = 1800;
+    progress(5);
+    now = 1900;
+    progress(6, 'succeeded');
+    now = 1950;
+    progress(7, 'succeeded');
     sink.close();
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => (l.type === 'progress' ? `${l.stage}:${l.state}:${l.n}` : l.type))).toEqual(['run_start', 's:running:0', 's:running:3', 'other:running:0', 's:succeeded:6', 's:succeeded:7']);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => (l.type === 'progress' ? `${l.stage}:${l.state}:${l.n}` : l.type))).toEqual([
+      'run_start',
+      's:running:0',
+      's:running:3',
+      'other:running:0',
+      's:succeeded:6',
+      's:succeeded:7',
+    ]);
   });
 });
 
 describe('CLI arguments', () => {
   it('parses repeated -p, timeouts in seconds and --opt=value', () => {
-    const a = parseRunArgs(['nb.ipynb', '-p', 'a=1', '--param', 'b=x=y', '-o', 'out.ipynb', '--cell-timeout', '2.5', '--timeout=60', '--events', 'e.jsonl']);
-    expect(a).toMatchObject({ input: 'nb.ipynb', output: 'out.ipynb', params: ['a=1', 'b=x=y'], cellTimeoutMs: 2500, runTimeoutMs: 60000, eventsFile: 'e.jsonl' });
+    const a = parseRunArgs([
+      'nb.ipynb',
+      '-p',
+      'a=1',
+      '--param',
+      'b=x=y',
+      '-o',
+      'out.ipynb',
+      '--cell-timeout',
+      '2.5',
+      '--timeout=60',
+      '--events',
+      'e.jsonl',
+    ]);
+    expect(a).toMatchObject({
+      input: 'nb.ipynb',
+      output: 'out.ipynb',
+      params: ['a=1', 'b=x=y'],
+      cellTimeoutMs: 2500,
+      runTimeoutMs: 60000,
+      eventsFile: 'e.jsonl',
+    });
     expect(() => parseRunArgs(['nb', '--cell-timeout', '-1'])).toThrow(/positive number/);
     expect(() => parseRunArgs(['nb', '--bogus'])).toThrow(/unknown option --bogus/);
     expect(() => parseRunArgs(['a', 'b', 'c'])).toThrow(/unexpected argument c/);
   });
 
   it('accepts the papermill command line: positional output, -p NAME VALUE, -y, -f, --cwd, --log-output, progress flags', () => {
-    const a = parseRunArgs(['in.ipynb', 'out.ipynb', '-p', 'frames', '1000', '-p', 'size=64', '-p', 'label', 'a=b', '-r', 'tag', '007',
-      '-y', 'seed: 3', '-f', 'p.yaml', '--cwd', '/tmp', '--log-output', '--no-progress-bar', '--execution-timeout', '5']);
+    const a = parseRunArgs([
+      'in.ipynb',
+      'out.ipynb',
+      '-p',
+      'frames',
+      '1000',
+      '-p',
+      'size=64',
+      '-p',
+      'label',
+      'a=b',
+      '-r',
+      'tag',
+      '007',
+      '-y',
+      'seed: 3',
+      '-f',
+      'p.yaml',
+      '--cwd',
+      '/tmp',
+      '--log-output',
+      '--no-progress-bar',
+      '--execution-timeout',
+      '5',
+    ]);
     expect(a).toMatchObject({
-      input: 'in.ipynb', output: 'out.ipynb', params: ['frames=1000', 'size=64', 'label=a=b'], raw: { tag: '007' },
-      paramsYaml: 'seed: 3', paramsFile: 'p.yaml', cwd: '/tmp', logOutput: true, progressBar: false, cellTimeoutMs: 5000,
+      input: 'in.ipynb',
+      output: 'out.ipynb',
+      params: ['frames=1000', 'size=64', 'label=a=b'],
+      raw: { tag: '007' },
+      paramsYaml: 'seed: 3',
+      paramsFile: 'p.yaml',
+      cwd: '/tmp',
+      logOutput: true,
+      progressBar: false,
+      cellTimeoutMs: 5000,
     });
     expect(parseRunArgs(['in.ipynb', '--progress-bar']).progressBar).toBe(true);
     expect(parseRunArgs(['in.ipynb']).progressBar).toBeUndefined();

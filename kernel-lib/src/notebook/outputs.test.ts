@@ -19,7 +19,9 @@ describe('OutputCollector per-cell cap', () => {
     expect(outputs[0]).toMatchObject({ output_type: 'stream', name: 'stdout' });
     expect(String(outputs[0].text)).toHaveLength(1000);
     expect(outputs[1]).toMatchObject({ output_type: 'stream', name: 'stderr' });
-    expect(String(outputs[1].text)).toMatch(/output truncated: this cell's output exceeded 1000 characters; \d+ more characters were dropped/);
+    expect(String(outputs[1].text)).toMatch(
+      /output truncated: this cell's output exceeded 1000 characters; \d+ more characters were dropped/,
+    );
     expect(c.droppedChars).toBe(1000 + JSON.stringify({ 'text/plain': 'y'.repeat(5000) }).length);
     expect(limits).toEqual([1000]);
     // the next cell starts with a fresh budget

@@ -82,7 +82,12 @@ export class OutputCollector {
       case 'update_display_data':
         return this.update(c);
       case 'error':
-        return this.push({ output_type: 'error', ename: String(c.ename ?? ''), evalue: String(c.evalue ?? ''), traceback: Array.isArray(c.traceback) ? c.traceback : [] });
+        return this.push({
+          output_type: 'error',
+          ename: String(c.ename ?? ''),
+          evalue: String(c.evalue ?? ''),
+          traceback: Array.isArray(c.traceback) ? c.traceback : [],
+        });
       case 'clear_output':
         if (c.wait) this.clearPending = true;
         else this.clear();
@@ -100,7 +105,8 @@ export class OutputCollector {
     this.size += text.length;
     if (text.length === 0) return null;
     // the truncation note stays last: merge into the output before it
-    const last = this.current[this.current.length - (this.note && this.current[this.current.length - 1] === this.note ? 2 : 1)];
+    const last =
+      this.current[this.current.length - (this.note && this.current[this.current.length - 1] === this.note ? 2 : 1)];
     if (last && last !== this.note && last.output_type === 'stream' && last.name === name) {
       last.text = String(last.text) + text;
       return null;
@@ -142,7 +148,8 @@ export class OutputCollector {
     this.flushClear();
     if (out) {
       // keep the truncation note last, where a reader sees it
-      if (this.note && this.current[this.current.length - 1] === this.note) this.current.splice(this.current.length - 1, 0, out);
+      if (this.note && this.current[this.current.length - 1] === this.note)
+        this.current.splice(this.current.length - 1, 0, out);
       else this.current.push(out);
     }
     return true;
@@ -170,7 +177,10 @@ function displayIdOf(c: Record<string, unknown>): string | undefined {
 
 /** Text of all stderr stream outputs (tslab reports a throwing cell only there). */
 export function stderrText(outputs: NotebookOutput[]): string {
-  return outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => String(o.text)).join('');
+  return outputs
+    .filter((o) => o.output_type === 'stream' && o.name === 'stderr')
+    .map((o) => String(o.text))
+    .join('');
 }
 
 /** The last structured stagebook error payload among the outputs, if any. */

@@ -26,7 +26,11 @@ export const INJECTED_TAG = 'injected-parameters';
 
 /** The minimal zod surface we use, so any zod 3/4 instance the notebook imports will do. */
 interface SchemaLike {
-  safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+  safeParse(v: unknown): {
+    success: boolean;
+    data?: unknown;
+    error?: { issues: Array<{ path: PropertyKey[]; message: string }> };
+  };
 }
 
 export interface NotebookParameters {
@@ -52,27 +56,52 @@ function paramsError(message: string, context: Record<string, unknown> = {}): St
 export function loadParameters(nb: Notebook, notebookDir: string): NotebookParameters {
   const cellIndex = nb.cells.findIndex((c) => c.cell_type === 'code' && cellTags(c).includes(PARAMETERS_TAG));
   if (cellIndex < 0) return { cellIndex, defaults: {} };
-  const { params, paramsSchema } = evaluateParametersCell(sourceText(nb.cells[cellIndex].source), notebookDir, cellIndex);
+  const { params, paramsSchema } = evaluateParametersCell(
+    sourceText(nb.cells[cellIndex].source),
+    notebookDir,
+    cellIndex,
+  );
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw paramsError(`loadParameters: cells[${cellIndex}]: the parameters cell must declare \`const params = { ... }\``, { field: 'params', cell: cellIndex });
+    throw paramsError(
+      `loadParameters: cells[${cellIndex}]: the parameters cell must declare \`const params = { ... }\``,
+      { field: 'params', cell: cellIndex },
+    );
   }
   if (paramsSchema !== undefined && typeof (paramsSchema as SchemaLike).safeParse !== 'function') {
-    throw paramsError(`loadParameters: cells[${cellIndex}]: paramsSchema must be a zod schema (has no safeParse)`, { field: 'paramsSchema', cell: cellIndex });
+    throw paramsError(`loadParameters: cells[${cellIndex}]: paramsSchema must be a zod schema (has no safeParse)`, {
+      field: 'paramsSchema',
+      cell: cellIndex,
+    });
   }
   return { cellIndex, defaults: params as Record<string, unknown>, schema: paramsSchema as SchemaLike | undefined };
 }
 
 /** Transpiles the cell with tslab's TypeScript and runs it with `require` rooted at the notebook. */
-function evaluateParametersCell(source: string, notebookDir: string, cellIndex: number): { params?: unknown; paramsSchema?: unknown } {
+function evaluateParametersCell(
+  source: string,
+  notebookDir: string,
+  cellIndex: number,
+): { params?: unknown; paramsSchema?: unknown } {
   const ts = loadTslabTypeScript(notebookDir);
-  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+  const js = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 },
+  }).outputText;
   const wrapper = `(function (exports, require, module) {\n${js}\nreturn { params: typeof params === 'undefined' ? undefined : params, paramsSchema: typeof paramsSchema === 'undefined' ? undefined : paramsSchema };\n})`;
   try {
-    const fn = runInThisContext(wrapper, { filename: path.join(notebookDir, '__parameters_cell__.js') }) as (e: object, r: NodeRequire, m: object) => { params?: unknown; paramsSchema?: unknown };
+    const fn = runInThisContext(wrapper, { filename: path.join(notebookDir, '__parameters_cell__.js') }) as (
+      e: object,
+      r: NodeRequire,
+      m: object,
+    ) => { params?: unknown; paramsSchema?: unknown };
     const mod = { exports: {} };
     return fn(mod.exports, createRequire(path.join(notebookDir, '__parameters_cell__.js')), mod);
   } catch (e) {
-    throw new StagebookError('E_NOTEBOOK_PARAMS', `loadParameters: cells[${cellIndex}]: evaluating the parameters cell failed: ${(e as Error).message}`, { where: 'loadParameters', cell: cellIndex }, { cause: e });
+    throw new StagebookError(
+      'E_NOTEBOOK_PARAMS',
+      `loadParameters: cells[${cellIndex}]: evaluating the parameters cell failed: ${(e as Error).message}`,
+      { where: 'loadParameters', cell: cellIndex },
+      { cause: e },
+    );
   }
 }
 
@@ -127,7 +156,8 @@ export function parseParameterFile(text: string, file: string): Record<string, u
     throw paramsError(`parseParameterFile: ${file}: invalid YAML (${(e as Error).message})`, { file });
   }
   if (v === null || v === undefined) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw paramsError(`parseParameterFile: ${file}: expected a mapping of parameter names to values`, { file });
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw paramsError(`parseParameterFile: ${file}: expected a mapping of parameter names to values`, { file });
   return v as Record<string, unknown>;
 }
 
@@ -145,13 +175,15 @@ function kindOf(v: unknown): string {
 export function validateParameters(p: NotebookParameters, overrides: Record<string, unknown>): Record<string, unknown> {
   const problems: string[] = [];
   const names = Object.keys(overrides);
-  if (names.length > 0 && p.cellIndex < 0) throw paramsError('validateParameters: the notebook has no cell tagged "parameters"', { field: names[0] });
+  if (names.length > 0 && p.cellIndex < 0)
+    throw paramsError('validateParameters: the notebook has no cell tagged "parameters"', { field: names[0] });
   for (const name of names) {
     if (!(name in p.defaults)) {
       const guess = didYouMean(name, Object.keys(p.defaults));
-      problems.push(`${name}: unknown parameter${guess ? ` (did you mean ${guess}?)` : ''} (known: ${Object.keys(p.defaults).join(', ') || 'none'})`);
-    }
-    else if (!p.schema && kindOf(overrides[name]) !== kindOf(p.defaults[name])) {
+      problems.push(
+        `${name}: unknown parameter${guess ? ` (did you mean ${guess}?)` : ''} (known: ${Object.keys(p.defaults).join(', ') || 'none'})`,
+      );
+    } else if (!p.schema && kindOf(overrides[name]) !== kindOf(p.defaults[name])) {
       problems.push(`${name}: expected ${kindOf(p.defaults[name])} like the default, got ${kindOf(overrides[name])}`);
     }
   }
@@ -162,19 +194,25 @@ export function validateParameters(p: NotebookParameters, overrides: Record<stri
     else for (const issue of r.error?.issues ?? []) problems.push(`${issuePath(issue.path)}: ${issue.message}`);
   }
   if (problems.length > 0) {
-    throw paramsError(`validateParameters: invalid parameters:\n  ${problems.join('\n  ')}`, { field: problems[0].split(':')[0], problems });
+    throw paramsError(`validateParameters: invalid parameters:\n  ${problems.join('\n  ')}`, {
+      field: problems[0].split(':')[0],
+      problems,
+    });
   }
   return Object.fromEntries(names.map((n) => [n, merged[n]]));
 }
 
 /** Edit distance with transpositions (optimal string alignment), for did-you-mean. */
 export function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];
@@ -196,7 +234,9 @@ export function didYouMean(name: string, known: string[]): string | undefined {
 /** The injected cell: reassigns through Object.assign so the `const params` is never redeclared. */
 export function injectedCell(values: Record<string, unknown>): NotebookCell {
   const body = JSON.stringify(values, null, 2);
-  return codeCell(`// Parameters injected by stagebook notebook run\nvoid Object.assign(params, ${body});\n`, { tags: [INJECTED_TAG] });
+  return codeCell(`// Parameters injected by stagebook notebook run\nvoid Object.assign(params, ${body});\n`, {
+    tags: [INJECTED_TAG],
+  });
 }
 
 /** Inserts (or replaces) the injected cell after the parameters cell; returns its index. */
@@ -213,7 +253,12 @@ export function describeParameters(p: NotebookParameters): ParameterHelp[] {
   const props = jsonSchemaProperties(p.schema);
   return Object.entries(p.defaults).map(([name, def]) => {
     const prop = props[name] ?? {};
-    return { name, type: typeof prop.type === 'string' ? prop.type : kindOf(def), default: def, description: typeof prop.description === 'string' ? prop.description : undefined };
+    return {
+      name,
+      type: typeof prop.type === 'string' ? prop.type : kindOf(def),
+      default: def,
+      description: typeof prop.description === 'string' ? prop.description : undefined,
+    };
   });
 }
 
@@ -221,7 +266,9 @@ function jsonSchemaProperties(schema: SchemaLike | undefined): Record<string, Re
   if (!schema) return {};
   try {
     // zod 4 exposes toJSONSchema at the top level; use the package's own copy.
-    const { toJSONSchema } = require('zod') as { toJSONSchema: (s: unknown) => { properties?: Record<string, Record<string, unknown>> } };
+    const { toJSONSchema } = require('zod') as {
+      toJSONSchema: (s: unknown) => { properties?: Record<string, Record<string, unknown>> };
+    };
     return toJSONSchema(schema).properties ?? {};
   } catch {
     return {};
@@ -231,6 +278,8 @@ function jsonSchemaProperties(schema: SchemaLike | undefined): Record<string, Re
 /** Formats `--help-params` output. */
 export function formatParameterHelp(items: ParameterHelp[]): string {
   if (items.length === 0) return 'This notebook has no parameters (no cell tagged "parameters").\n';
-  const lines = items.map((i) => `  ${i.name}: ${i.type} (default: ${JSON.stringify(i.default)})${i.description ? `  ${i.description}` : ''}`);
+  const lines = items.map(
+    (i) => `  ${i.name}: ${i.type} (default: ${JSON.stringify(i.default)})${i.description ? `  ${i.description}` : ''}`,
+  );
   return `Parameters:\n${lines.join('\n')}\n`;
 }

@@ -77,7 +77,9 @@ export function versions(tslabBin: string | undefined): Record<string, string | 
     const tslabDir = path.dirname(path.dirname(tslabBin));
     out.tslab = packageVersion(path.join(tslabDir, 'package.json'));
     try {
-      out.typescript = packageVersion(require.resolve('@tslab/typescript-for-tslab/package.json', { paths: [tslabDir] }));
+      out.typescript = packageVersion(
+        require.resolve('@tslab/typescript-for-tslab/package.json', { paths: [tslabDir] }),
+      );
     } catch {
       out.typescript = undefined;
     }
@@ -117,7 +119,12 @@ export function setCellRecord(cell: NotebookCell, record: CellRecord): void {
 
 /** Inserts the failure banner as the first cell (markdown, tagged, visible in every viewer). */
 export function insertBanner(nb: Notebook, failed: NotebookCell, status: CellStatus, detail: string): void {
-  const excerpt = detail.trim().split('\n').slice(0, 12).map((l) => `    ${l}`).join('\n');
+  const excerpt = detail
+    .trim()
+    .split('\n')
+    .slice(0, 12)
+    .map((l) => `    ${l}`)
+    .join('\n');
   const position = nb.cells.indexOf(failed) + 2; // 1-based, after the banner is inserted
   const count = failed.execution_count == null ? '' : ` (In [${failed.execution_count}])`;
   const text = `**Stagebook run failed**: cell ${position}${count}, id \`${failed.id ?? '?'}\`, ended with status \`${status}\`; the run stopped there.\n\n${excerpt}\n`;

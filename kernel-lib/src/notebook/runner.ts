@@ -14,10 +14,37 @@ import { KernelClient, type ExecuteResult } from './client';
 import { JsonlEventSink, nullSink, type EventSink, type RunnerEvent } from './events';
 import { launchKernel, type KernelReport, type LaunchedKernel } from './launcher';
 import type { JupyterMessage } from './wire';
-import { readNotebook, serializeNotebook, sourceText, writeNotebook, type Notebook, type NotebookCell } from './nbformat';
+import {
+  readNotebook,
+  serializeNotebook,
+  sourceText,
+  writeNotebook,
+  type Notebook,
+  type NotebookCell,
+} from './nbformat';
 import { OutputCollector, PROGRESS_MIME, parseTslabStderr, stderrText, structuredError } from './outputs';
-import { describeParameters, insertInjectedCell, loadParameters, parseParameterArgs, parseParameterFile, validateParameters, type ParameterHelp } from './parameters';
-import { hashFile, hashJson, insertBanner, prepareForRun, runnerErrorOutput, setCellRecord, setRunRecord, versions, type CellRecord, type RunRecord, type RunStatus } from './run-record';
+import {
+  describeParameters,
+  insertInjectedCell,
+  loadParameters,
+  parseParameterArgs,
+  parseParameterFile,
+  validateParameters,
+  type ParameterHelp,
+} from './parameters';
+import {
+  hashFile,
+  hashJson,
+  insertBanner,
+  prepareForRun,
+  runnerErrorOutput,
+  setCellRecord,
+  setRunRecord,
+  versions,
+  type CellRecord,
+  type RunRecord,
+  type RunStatus,
+} from './run-record';
 
 export interface RunNotebookOptions {
   input: string;
@@ -75,15 +102,29 @@ export interface RunSummary {
 }
 
 /** Exit codes of `stagebook notebook run`, by run status: rows of the binary's one table (errors/exit-codes.ts). */
-export const EXIT = { ok: BIN_EXIT.ok, failed: BIN_EXIT.failed, usage: BIN_EXIT.usage, timeout: BIN_EXIT.timeout, kernel_dead: BIN_EXIT.kernel } as const;
+export const EXIT = {
+  ok: BIN_EXIT.ok,
+  failed: BIN_EXIT.failed,
+  usage: BIN_EXIT.usage,
+  timeout: BIN_EXIT.timeout,
+  kernel_dead: BIN_EXIT.kernel,
+} as const;
 
 /** Loads and validates parameters without running anything (also used by `--help-params`). */
-export function resolveParameters(options: Pick<RunNotebookOptions, 'input' | 'parameterArgs' | 'parameterFile' | 'parameterYaml' | 'parameters'>): {
-  nb: Notebook; defaults: Record<string, unknown>; injected: Record<string, unknown>; help: ParameterHelp[]; params: ReturnType<typeof loadParameters>;
+export function resolveParameters(
+  options: Pick<RunNotebookOptions, 'input' | 'parameterArgs' | 'parameterFile' | 'parameterYaml' | 'parameters'>,
+): {
+  nb: Notebook;
+  defaults: Record<string, unknown>;
+  injected: Record<string, unknown>;
+  help: ParameterHelp[];
+  params: ReturnType<typeof loadParameters>;
 } {
   const nb = readNotebook(options.input);
   const params = loadParameters(nb, path.dirname(path.resolve(options.input)));
-  const fromFile = options.parameterFile ? parseParameterFile(readParamsFile(options.parameterFile), options.parameterFile) : {};
+  const fromFile = options.parameterFile
+    ? parseParameterFile(readParamsFile(options.parameterFile), options.parameterFile)
+    : {};
   const fromYaml = options.parameterYaml !== undefined ? parseParameterFile(options.parameterYaml, '-y') : {};
   const fromArgs = parseParameterArgs(options.parameterArgs ?? [], params.defaults);
   // papermill's order: file, then YAML, then -p (later wins)
@@ -96,7 +137,12 @@ function readParamsFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new StagebookError('E_NOTEBOOK_PARAMS', `runNotebook: -f ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { where: 'runNotebook', file }, { cause: e });
+    throw new StagebookError(
+      'E_NOTEBOOK_PARAMS',
+      `runNotebook: -f ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      { where: 'runNotebook', file },
+      { cause: e },
+    );
   }
 }
 
@@ -107,8 +153,12 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunSumma
   const nb = prepareForRun(resolved.nb);
   if (Object.keys(resolved.injected).length > 0) insertInjectedCell(nb, resolved.params, resolved.injected);
   const record: RunRecord = {
-    runner: 'stagebook notebook run', status: 'running', start: new Date(t0).toISOString(),
-    input_path: path.resolve(options.input), output_path: path.resolve(options.output), versions: versions(undefined),
+    runner: 'stagebook notebook run',
+    status: 'running',
+    start: new Date(t0).toISOString(),
+    input_path: path.resolve(options.input),
+    output_path: path.resolve(options.output),
+    versions: versions(undefined),
     parameters: { defaults: resolved.defaults, injected: resolved.injected },
     input_hashes: {
       notebook: hashFile(options.input),
@@ -118,7 +168,9 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunSumma
     ledger_run_ids: [],
   };
   setRunRecord(nb, record);
-  const sink: EventSink = options.eventsFile ? new JsonlEventSink(options.eventsFile, options.eventsThrottleMs ?? 1000) : nullSink;
+  const sink: EventSink = options.eventsFile
+    ? new JsonlEventSink(options.eventsFile, options.eventsThrottleMs ?? 1000)
+    : nullSink;
   const events: EventSink = options.onEvent ? teeSink(sink, options.onEvent) : sink;
   const run = new Execution(nb, record, options, events, t0);
   try {
@@ -171,16 +223,33 @@ class Execution {
   private cellsExecuted = 0;
   private readonly stageSeen = new Map<string, string>();
 
-  constructor(private readonly nb: Notebook, private readonly record: RunRecord, private readonly o: RunNotebookOptions, private readonly events: EventSink, private readonly t0: number) {
+  constructor(
+    private readonly nb: Notebook,
+    private readonly record: RunRecord,
+    private readonly o: RunNotebookOptions,
+    private readonly events: EventSink,
+    private readonly t0: number,
+  ) {
     this.collector = new OutputCollector(o.maxCellOutput);
     this.collector.onDisplay = (data) => this.onDisplay(data);
-    this.collector.onTruncate = (limit) => this.events.emit({ type: 'output_truncated', cell: this.runningCell ? this.nb.cells.indexOf(this.runningCell) : undefined, limit });
+    this.collector.onTruncate = (limit) =>
+      this.events.emit({
+        type: 'output_truncated',
+        cell: this.runningCell ? this.nb.cells.indexOf(this.runningCell) : undefined,
+        limit,
+      });
   }
 
   async execute(): Promise<RunSummary> {
     activeRuns.add(this);
     const codeCells = this.nb.cells.filter((c) => c.cell_type === 'code' && sourceText(c.source).trim() !== '').length;
-    this.events.emit({ type: 'run_start', input: this.record.input_path, output: this.record.output_path, parameters: this.record.parameters.injected, code_cells: codeCells });
+    this.events.emit({
+      type: 'run_start',
+      input: this.record.input_path,
+      output: this.record.output_path,
+      parameters: this.record.parameters.injected,
+      code_cells: codeCells,
+    });
     await this.save(true);
     let summary: Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'>;
     try {
@@ -198,9 +267,15 @@ class Execution {
   /** Records the interruption and writes the notebook now (temp + rename, synchronously). */
   interruptSync(signal: string): void {
     const end = Date.now();
-    Object.assign(this.record, { status: 'interrupted', end: new Date(end).toISOString(), duration_ms: end - this.t0, error: { code: 'E_INTERRUPTED', message: `the runner got ${signal}` } });
+    Object.assign(this.record, {
+      status: 'interrupted',
+      end: new Date(end).toISOString(),
+      duration_ms: end - this.t0,
+      error: { code: 'E_INTERRUPTED', message: `the runner got ${signal}` },
+    });
     const rec = this.runningCell?.metadata.stagebook as CellRecord | undefined;
-    if (rec && rec.status === 'running') Object.assign(rec, { status: 'interrupted', end: new Date(end).toISOString() });
+    if (rec && rec.status === 'running')
+      Object.assign(rec, { status: 'interrupted', end: new Date(end).toISOString() });
     this.events.emit({ type: 'run_end', status: 'interrupted', signal, duration_ms: end - this.t0 });
     const tmp = `${this.o.output}.sbtmp-${process.pid}`;
     writeFileSync(tmp, serializeNotebook(this.nb));
@@ -209,18 +284,39 @@ class Execution {
 
   private async startKernel(): Promise<void> {
     const cwd = this.o.kernelCwd ?? path.dirname(path.resolve(this.o.input));
-    this.kernel = await launchKernel({ cwd, tslabBin: this.o.tslabBin, env: this.o.env, onLog: this.o.log, onReport: (r) => this.rejections.push(r) });
+    this.kernel = await launchKernel({
+      cwd,
+      tslabBin: this.o.tslabBin,
+      env: this.o.env,
+      onLog: this.o.log,
+      onReport: (r) => this.rejections.push(r),
+    });
     this.record.versions = versions(this.kernel.tslabBin);
     this.client = KernelClient.connect(this.kernel.connection, this.kernel.exited);
-    this.client.onStrayIopub = (msg) => this.events.emit({ type: 'late_output', msg_type: msg.header.msg_type, parent: msg.parent_header.msg_id });
+    this.client.onStrayIopub = (msg) =>
+      this.events.emit({ type: 'late_output', msg_type: msg.header.msg_type, parent: msg.parent_header.msg_id });
     const info = await this.client.waitReady(this.o.startTimeoutMs ?? 120_000);
     if (this.o.runTimeoutMs !== undefined) this.deadline = Date.now() + this.o.runTimeoutMs;
-    this.record.kernel = { name: 'tslab', pid: this.kernel.pid, implementation: info.implementation, protocol_version: info.protocol_version, language_info: info.language_info };
+    this.record.kernel = {
+      name: 'tslab',
+      pid: this.kernel.pid,
+      implementation: info.implementation,
+      protocol_version: info.protocol_version,
+      language_info: info.language_info,
+    };
     this.events.emit({ type: 'kernel_ready', pid: this.kernel.pid, ms: Date.now() - this.t0 });
   }
 
   private startFailure(e: unknown): Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'> {
-    const err = e instanceof StagebookError ? e : new StagebookError('E_KERNEL_START', `runNotebook: kernel start failed: ${(e as Error).message}`, { where: 'runNotebook' }, { cause: e });
+    const err =
+      e instanceof StagebookError
+        ? e
+        : new StagebookError(
+            'E_KERNEL_START',
+            `runNotebook: kernel start failed: ${(e as Error).message}`,
+            { where: 'runNotebook' },
+            { cause: e },
+          );
     // A kernel that never answered within its own start budget counts as dead (the whole-run
     // timeout only starts once the kernel is ready). The run is `failed` (types/run-status.ts); the
     // event type and exit code say why.
@@ -238,7 +334,10 @@ class Execution {
     }
     // one more round trip lets rejections already due fire (and their reports arrive) before the
     // kernel goes: after the last cell they used to vanish
-    if (code.length > 0) await (this.client as KernelClient).execute('await new Promise((resolve) => setImmediate(resolve));', { timeoutMs: 30_000 });
+    if (code.length > 0)
+      await (this.client as KernelClient).execute('await new Promise((resolve) => setImmediate(resolve));', {
+        timeoutMs: 30_000,
+      });
     if (this.rejections.length > 0) return this.rejectionFailure(code[code.length - 1]);
     return { status: 'succeeded', exitCode: EXIT.ok };
   }
@@ -247,14 +346,24 @@ class Execution {
    * An unhandled promise rejection fails the run, attributed to the cell whose code started it
    * (the kernel preload's report), even when it fired after that cell ended (issue 11 item 10).
    */
-  private rejectionFailure(current: NotebookCell): Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'> {
+  private rejectionFailure(
+    current: NotebookCell,
+  ): Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'> {
     const r = this.rejections[0];
     const cell = (r.execution !== null ? this.executed[r.execution - 1] : undefined) ?? current;
     const index = this.nb.cells.indexOf(cell);
     const late = cell !== current || r.current > this.executed.indexOf(cell) + 1;
     const first = r.message.split('\n')[0];
-    const error = { code: 'E_NOTEBOOK_UNHANDLED_REJECTION', message: `unhandled promise rejection${late ? ' after the cell ended' : ''}: ${first}`, stack: r.message };
-    (cell.outputs ??= []).push({ output_type: 'stream', name: 'stderr', text: `UnhandledPromiseRejection (started by this cell): ${r.message}\n` });
+    const error = {
+      code: 'E_NOTEBOOK_UNHANDLED_REJECTION',
+      message: `unhandled promise rejection${late ? ' after the cell ended' : ''}: ${first}`,
+      stack: r.message,
+    };
+    (cell.outputs ??= []).push({
+      output_type: 'stream',
+      name: 'stderr',
+      text: `UnhandledPromiseRejection (started by this cell): ${r.message}\n`,
+    });
     const rec = cell.metadata.stagebook as CellRecord;
     Object.assign(rec, { status: 'error', error });
     this.events.emit({ type: 'late_rejection', cell: index, id: cell.id, late, message: first });
@@ -286,13 +395,27 @@ class Execution {
     if (this.collector.droppedChars > 0) rec.output_truncated_chars = this.collector.droppedChars;
     const end = new Date();
     cell.execution_count = result.executionCount;
-    Object.assign(rec, { status: result.status, end: end.toISOString(), duration_ms: end.getTime() - start.getTime(), execution_count: result.executionCount });
-    this.events.emit({ type: 'cell_end', cell: index, id: cell.id, status: result.status, duration_ms: rec.duration_ms });
+    Object.assign(rec, {
+      status: result.status,
+      end: end.toISOString(),
+      duration_ms: end.getTime() - start.getTime(),
+      execution_count: result.executionCount,
+    });
+    this.events.emit({
+      type: 'cell_end',
+      cell: index,
+      id: cell.id,
+      status: result.status,
+      duration_ms: rec.duration_ms,
+    });
     await this.save(true);
     return result;
   }
 
-  private cellFailure(cell: NotebookCell, result: ExecuteResult): Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'> {
+  private cellFailure(
+    cell: NotebookCell,
+    result: ExecuteResult,
+  ): Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'> {
     const outputs = cell.outputs ?? [];
     const rec = cell.metadata.stagebook as CellRecord;
     let error: Record<string, unknown>;
@@ -329,7 +452,14 @@ class Execution {
         stderr,
       };
       why = 'failed';
-      this.events.emit({ type: 'cell_failed', cell: this.nb.cells.indexOf(cell), id: cell.id, status: result.status, code: error.code, message: error.message });
+      this.events.emit({
+        type: 'cell_failed',
+        cell: this.nb.cells.indexOf(cell),
+        id: cell.id,
+        status: result.status,
+        code: error.code,
+        message: error.message,
+      });
     }
     rec.error = error;
     insertBanner(this.nb, cell, result.status as CellRecord['status'], bannerDetail(error));
@@ -338,7 +468,8 @@ class Execution {
   }
 
   private onDisplay(data: Record<string, unknown>): void {
-    const p = data[PROGRESS_MIME] as { runId?: string; stages?: Array<Record<string, unknown>>; pipeline?: string } | undefined;
+    const p = data[PROGRESS_MIME] as
+      { runId?: string; stages?: Array<Record<string, unknown>>; pipeline?: string } | undefined;
     if (!p || typeof p.runId !== 'string') return;
     if (!this.record.ledger_run_ids.includes(p.runId)) this.record.ledger_run_ids.push(p.runId);
     for (const s of p.stages ?? []) {
@@ -346,7 +477,18 @@ class Execution {
       const sig = JSON.stringify([s.state, s.n, s.total, s.message]);
       if (this.stageSeen.get(key) === sig) continue; // unchanged stage in a payload that lists all stages
       this.stageSeen.set(key, sig);
-      this.events.emit({ type: 'progress', runId: p.runId, pipeline: p.pipeline, stage: s.name, state: s.state, n: s.n, total: s.total, message: s.message, duration_ms: s.durationMs, error: s.error });
+      this.events.emit({
+        type: 'progress',
+        runId: p.runId,
+        pipeline: p.pipeline,
+        stage: s.name,
+        state: s.state,
+        n: s.n,
+        total: s.total,
+        message: s.message,
+        duration_ms: s.durationMs,
+        error: s.error,
+      });
     }
   }
 
@@ -365,13 +507,30 @@ class Execution {
     return this.saveChain;
   }
 
-  private async finish(summary: Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'>): Promise<RunSummary> {
+  private async finish(
+    summary: Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'>,
+  ): Promise<RunSummary> {
     const end = Date.now();
-    Object.assign(this.record, { status: summary.status, end: new Date(end).toISOString(), duration_ms: end - this.t0 });
+    Object.assign(this.record, {
+      status: summary.status,
+      end: new Date(end).toISOString(),
+      duration_ms: end - this.t0,
+    });
     if (summary.failedCell !== undefined) this.record.failed_cell = summary.failedCell;
     if (summary.error) this.record.error = summary.error;
     await this.save(true);
-    this.events.emit({ type: 'run_end', status: summary.status, exit_code: summary.exitCode, duration_ms: end - this.t0 });
-    return { ...summary, output: path.resolve(this.o.output), cellsExecuted: this.cellsExecuted, durationMs: end - this.t0, ledgerRunIds: [...this.record.ledger_run_ids] };
+    this.events.emit({
+      type: 'run_end',
+      status: summary.status,
+      exit_code: summary.exitCode,
+      duration_ms: end - this.t0,
+    });
+    return {
+      ...summary,
+      output: path.resolve(this.o.output),
+      cellsExecuted: this.cellsExecuted,
+      durationMs: end - this.t0,
+      ledgerRunIds: [...this.record.ledger_run_ids],
+    };
   }
 }

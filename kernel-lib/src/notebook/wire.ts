@@ -74,16 +74,29 @@ export class WireSession {
   deserialize(frames: Buffer[]): JupyterMessage {
     const at = frames.findIndex((f) => f.length === DELIMITER.length && f.toString('latin1') === DELIMITER);
     if (at < 0 || frames.length < at + 6) {
-      throw new StagebookError('E_KERNEL_PROTOCOL', `WireSession.deserialize: frames: no ${DELIMITER} delimiter or too few frames`, { where: 'WireSession.deserialize' });
+      throw new StagebookError(
+        'E_KERNEL_PROTOCOL',
+        `WireSession.deserialize: frames: no ${DELIMITER} delimiter or too few frames`,
+        { where: 'WireSession.deserialize' },
+      );
     }
     const signature = frames[at + 1].toString('ascii');
     const body = frames.slice(at + 2, at + 6);
     const expected = this.sign(body);
     if (!sameSignature(signature, expected)) {
-      throw new StagebookError('E_KERNEL_PROTOCOL', 'WireSession.deserialize: signature: HMAC mismatch', { where: 'WireSession.deserialize' });
+      throw new StagebookError('E_KERNEL_PROTOCOL', 'WireSession.deserialize: signature: HMAC mismatch', {
+        where: 'WireSession.deserialize',
+      });
     }
     const [header, parent, metadata, content] = body.map((b) => JSON.parse(b.toString('utf8')));
-    return { identities: frames.slice(0, at), header, parent_header: parent, metadata, content, buffers: frames.slice(at + 6) };
+    return {
+      identities: frames.slice(0, at),
+      header,
+      parent_header: parent,
+      metadata,
+      content,
+      buffers: frames.slice(at + 6),
+    };
   }
 }
 

@@ -18,13 +18,29 @@ export interface Frames {
 export function checkFrames(where: string, frames: Frames, field = 'frames'): void {
   const s = frames?.shape;
   if (!frames || !Array.isArray(s) || s.length !== 3 || !s.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: ${field}.shape must be [T, H, W] of non-negative integers, got ${JSON.stringify(s)}`, { where, field });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: ${field}.shape must be [T, H, W] of non-negative integers, got ${JSON.stringify(s)}`,
+      { where, field },
+    );
   }
-  const ok = frames.data instanceof Uint16Array || frames.data instanceof Uint32Array || frames.data instanceof Float32Array || frames.data instanceof Float64Array;
+  const ok =
+    frames.data instanceof Uint16Array ||
+    frames.data instanceof Uint32Array ||
+    frames.data instanceof Float32Array ||
+    frames.data instanceof Float64Array;
   if (!ok) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${field}.data must be a Uint16Array, Uint32Array, Float32Array or Float64Array`, { where, field });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: ${field}.data must be a Uint16Array, Uint32Array, Float32Array or Float64Array`,
+      { where, field },
+    );
   }
   if (frames.data.length !== s[0] * s[1] * s[2]) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: ${field}.data has ${frames.data.length} values but shape [${s}] needs ${s[0] * s[1] * s[2]}`, { where, field });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: ${field}.data has ${frames.data.length} values but shape [${s}] needs ${s[0] * s[1] * s[2]}`,
+      { where, field },
+    );
   }
 }

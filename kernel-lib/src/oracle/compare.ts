@@ -84,7 +84,9 @@ export class Checker {
       }
     }
     if (worst >= 0) {
-      this.fail(`${field}[${worst}]: ${a[worst]} vs expected ${e[worst]} (|diff| ${Math.abs(a[worst] - e[worst]).toExponential(3)}, rtol ${rtol}, atol ${atol})`);
+      this.fail(
+        `${field}[${worst}]: ${a[worst]} vs expected ${e[worst]} (|diff| ${Math.abs(a[worst] - e[worst]).toExponential(3)}, rtol ${rtol}, atol ${atol})`,
+      );
     }
   }
 

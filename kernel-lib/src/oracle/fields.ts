@@ -15,7 +15,12 @@ export function nullsAsNaN(v: unknown): unknown {
  * The field `field` of a case, inline or from the first side file named by `fileKeys`
  * (default `<field>_file`), with nulls as NaN; undefined when the case has neither.
  */
-export function caseField(c: OracleCase, field: string, ctx: OracleContext, fileKeys: string[] = [`${field}_file`]): unknown {
+export function caseField(
+  c: OracleCase,
+  field: string,
+  ctx: OracleContext,
+  fileKeys: string[] = [`${field}_file`],
+): unknown {
   let raw: unknown = c[field];
   const file = fileKeys.map((k) => c[k]).find((f): f is string => typeof f === 'string');
   if ((raw === undefined || raw === null) && file !== undefined) {

@@ -48,13 +48,23 @@ async function runErrorCase(run: () => void | Promise<void>, c: OracleCase, chec
   try {
     await run();
   } catch (e) {
-    if (!isStagebookError(e)) check.fail(`expected a StagebookError (reference: ${c.expected_error!.type}: ${c.expected_error!.message}), got ${String(e)}`);
+    if (!isStagebookError(e))
+      check.fail(
+        `expected a StagebookError (reference: ${c.expected_error!.type}: ${c.expected_error!.message}), got ${String(e)}`,
+      );
     return;
   }
-  check.fail(`expected an error (reference: ${c.expected_error!.type}: ${c.expected_error!.message}), but the call succeeded`);
+  check.fail(
+    `expected an error (reference: ${c.expected_error!.type}: ${c.expected_error!.message}), but the call succeeded`,
+  );
 }
 
-export async function runCase(path: string, file: OracleFile, c: OracleCase, ctx = makeContext(path, file)): Promise<CaseResult> {
+export async function runCase(
+  path: string,
+  file: OracleFile,
+  c: OracleCase,
+  ctx = makeContext(path, file),
+): Promise<CaseResult> {
   const family = oracleFamilies[file.family];
   const check = new Checker();
   const t0 = performance.now();
@@ -69,7 +79,14 @@ export async function runCase(path: string, file: OracleFile, c: OracleCase, ctx
       check.fail(`threw ${isStagebookError(e) ? `${e.code}: ${e.message}` : String((e as Error)?.stack ?? e)}`);
     }
   }
-  return { file: path, family: file.family, id: c.id, ok: check.mismatches.length === 0, mismatches: check.mismatches, ms: performance.now() - t0 };
+  return {
+    file: path,
+    family: file.family,
+    id: c.id,
+    ok: check.mismatches.length === 0,
+    mismatches: check.mismatches,
+    ms: performance.now() - t0,
+  };
 }
 
 /** Runs every case of one file, in order. */
@@ -79,7 +96,14 @@ export async function runOracleFile(path: string): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const c of file.cases) results.push(await runCase(path, file, c, ctx));
   if (typeof file.n_cases === 'number' && file.n_cases !== file.cases.length) {
-    results.push({ file: path, family: file.family, id: '(file)', ok: false, mismatches: [`n_cases ${file.n_cases} but ${file.cases.length} cases`], ms: 0 });
+    results.push({
+      file: path,
+      family: file.family,
+      id: '(file)',
+      ok: false,
+      mismatches: [`n_cases ${file.n_cases} but ${file.cases.length} cases`],
+      ms: 0,
+    });
   }
   return results;
 }

@@ -19,14 +19,21 @@ export type QueryNode =
   | { kind: 'cmp'; key: string; op: '<' | '<=' | '>' | '>='; value: number }
   | { kind: 'text'; text: string };
 
-type Token = { t: 'word' | 'quoted' | 'op' | 'lparen' | 'rparen' | 'lbracket' | 'rbracket' | 'colon'; v: string; at: number };
+type Token = {
+  t: 'word' | 'quoted' | 'op' | 'lparen' | 'rparen' | 'lbracket' | 'rbracket' | 'colon';
+  v: string;
+  at: number;
+};
 
 function tokenize(q: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < q.length) {
     const c = q[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === '"') {
       const end = q.indexOf('"', i + 1);
       if (end < 0) throw syntax(q, i, 'unclosed quote');
@@ -34,10 +41,24 @@ function tokenize(q: string): Token[] {
       i = end + 1;
       continue;
     }
-    const single: Record<string, Token['t']> = { '(': 'lparen', ')': 'rparen', '[': 'lbracket', ']': 'rbracket', ':': 'colon' };
-    if (single[c]) { out.push({ t: single[c], v: c, at: i }); i++; continue; }
+    const single: Record<string, Token['t']> = {
+      '(': 'lparen',
+      ')': 'rparen',
+      '[': 'lbracket',
+      ']': 'rbracket',
+      ':': 'colon',
+    };
+    if (single[c]) {
+      out.push({ t: single[c], v: c, at: i });
+      i++;
+      continue;
+    }
     const op = /^(<=|>=|<|>)/.exec(q.slice(i));
-    if (op) { out.push({ t: 'op', v: op[1], at: i }); i += op[1].length; continue; }
+    if (op) {
+      out.push({ t: 'op', v: op[1], at: i });
+      i += op[1].length;
+      continue;
+    }
     const w = /^[^\s"()[\]:<>]+/.exec(q.slice(i)) as RegExpExecArray;
     out.push({ t: 'word', v: w[0], at: i });
     i += w[0].length;
@@ -77,17 +98,34 @@ export function parseQuery(q: string): QueryNode {
   function term(): QueryNode {
     const tok = peek();
     if (!tok) throw syntax(q, q.length, 'expected a term');
-    if (isKw('NOT')) { p++; return { kind: 'not', item: term() }; }
-    if (tok.t === 'lparen') { p++; const e = orExpr(); expect('rparen'); return e; }
-    if (tok.t === 'quoted') { p++; return { kind: 'text', text: tok.v }; }
+    if (isKw('NOT')) {
+      p++;
+      return { kind: 'not', item: term() };
+    }
+    if (tok.t === 'lparen') {
+      p++;
+      const e = orExpr();
+      expect('rparen');
+      return e;
+    }
+    if (tok.t === 'quoted') {
+      p++;
+      return { kind: 'text', text: tok.v };
+    }
     if (tok.t !== 'word') throw syntax(q, tok.at, `unexpected ${tok.v}`);
     p++;
     const next = peek();
-    if (next?.t === 'op') { p++; return { kind: 'cmp', key: tok.v, op: next.v as '<', value: number() }; }
+    if (next?.t === 'op') {
+      p++;
+      return { kind: 'cmp', key: tok.v, op: next.v as '<', value: number() };
+    }
     if (next?.t !== 'colon') return { kind: 'text', text: tok.v };
     p++;
     const v = peek();
-    if (v?.t === 'op') { p++; return { kind: 'cmp', key: tok.v, op: v.v as '<', value: number() }; }
+    if (v?.t === 'op') {
+      p++;
+      return { kind: 'cmp', key: tok.v, op: v.v as '<', value: number() };
+    }
     if (v?.t === 'lbracket') {
       p++;
       const lo = number();
@@ -97,7 +135,8 @@ export function parseQuery(q: string): QueryNode {
       expect('rbracket');
       return { kind: 'range', key: tok.v, lo, hi };
     }
-    if (!v || (v.t !== 'word' && v.t !== 'quoted')) throw syntax(q, v?.at ?? q.length, `expected a value after ${tok.v}:`);
+    if (!v || (v.t !== 'word' && v.t !== 'quoted'))
+      throw syntax(q, v?.at ?? q.length, `expected a value after ${tok.v}:`);
     p++;
     return { kind: 'eq', key: tok.v, value: literal(v) };
   }
@@ -111,7 +150,10 @@ export function parseQuery(q: string): QueryNode {
   }
   function orExpr(): QueryNode {
     const items = [andExpr()];
-    while (isKw('OR')) { p++; items.push(andExpr()); }
+    while (isKw('OR')) {
+      p++;
+      items.push(andExpr());
+    }
     return items.length === 1 ? items[0] : { kind: 'or', items };
   }
   if (toks.length === 0) throw syntax(q, 0, 'empty query');

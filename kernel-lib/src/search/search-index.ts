@@ -70,8 +70,12 @@ function convert(v: number | string | boolean, to: FieldType): number | string |
 export class SearchIndex {
   private readonly types = new Map<string, FieldType>();
 
-  private constructor(readonly db: Database.Database, private readonly now: () => number) {
-    for (const r of db.prepare('SELECT key, type FROM search_types').all() as { key: string; type: FieldType }[]) this.types.set(r.key, r.type);
+  private constructor(
+    readonly db: Database.Database,
+    private readonly now: () => number,
+  ) {
+    for (const r of db.prepare('SELECT key, type FROM search_types').all() as { key: string; type: FieldType }[])
+      this.types.set(r.key, r.type);
   }
 
   /** Opens (creating) the index file. */
@@ -84,7 +88,12 @@ export class SearchIndex {
       db.exec(SCHEMA);
       return new SearchIndex(db, now);
     } catch (cause) {
-      throw new StagebookError('E_SEARCH_INDEX', `search index ${file}: ${(cause as Error).message}`, { file }, { cause });
+      throw new StagebookError(
+        'E_SEARCH_INDEX',
+        `search index ${file}: ${(cause as Error).message}`,
+        { file },
+        { cause },
+      );
     }
   }
 
@@ -94,7 +103,11 @@ export class SearchIndex {
 
   /** The registered type of each field. */
   fieldTypes(): Record<string, { type: FieldType; conflicts: number }> {
-    const rows = this.db.prepare('SELECT key, type, conflicts FROM search_types ORDER BY key').all() as { key: string; type: FieldType; conflicts: number }[];
+    const rows = this.db.prepare('SELECT key, type, conflicts FROM search_types ORDER BY key').all() as {
+      key: string;
+      type: FieldType;
+      conflicts: number;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.key, { type: r.type, conflicts: r.conflicts }]));
   }
 
@@ -107,7 +120,10 @@ export class SearchIndex {
   }
 
   /** Ingests many datasets in one transaction (a crawl, a backfill): all or none. */
-  ingestMany(records: Iterable<{ subject: string; fields: Record<string, unknown> }>): { warnings: IngestWarning[]; datasets: number } {
+  ingestMany(records: Iterable<{ subject: string; fields: Record<string, unknown> }>): {
+    warnings: IngestWarning[];
+    datasets: number;
+  } {
     return this.db
       .transaction(() => {
         const warnings: IngestWarning[] = [];
@@ -125,7 +141,11 @@ export class SearchIndex {
     const flat = flatten(fields);
     const warnings: IngestWarning[] = [];
     {
-      const version = ((this.db.prepare('SELECT version FROM search_docs WHERE subject = ?').get(subject) as { version: number } | undefined)?.version ?? 0) + 1;
+      const version =
+        ((
+          this.db.prepare('SELECT version FROM search_docs WHERE subject = ?').get(subject) as
+            { version: number } | undefined
+        )?.version ?? 0) + 1;
       this.db.prepare('DELETE FROM search_fields WHERE subject = ?').run(subject);
       this.db.prepare('DELETE FROM search_fts WHERE subject = ?').run(subject);
       const insert = this.db.prepare('INSERT INTO search_fields (subject, key, pos, num, str) VALUES (?, ?, ?, ?, ?)');
@@ -136,18 +156,31 @@ export class SearchIndex {
           const stored = this.typed(subject, key, raw, warnings);
           if (typeof raw === 'string') text.push(raw);
           if (stored === null) return;
-          insert.run(subject, key, pos, typeof stored === 'string' ? null : Number(stored), typeof stored === 'string' ? stored : null);
+          insert.run(
+            subject,
+            key,
+            pos,
+            typeof stored === 'string' ? null : Number(stored),
+            typeof stored === 'string' ? stored : null,
+          );
         });
       }
       this.db.prepare('INSERT INTO search_fts (subject, body) VALUES (?, ?)').run(subject, text.join(' '));
       const record = Object.fromEntries(Object.entries(flat).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
-      this.db.prepare('INSERT OR REPLACE INTO search_docs (subject, record_json, ingested_at, version) VALUES (?, ?, ?, ?)').run(subject, JSON.stringify(record), this.now(), version);
+      this.db
+        .prepare('INSERT OR REPLACE INTO search_docs (subject, record_json, ingested_at, version) VALUES (?, ?, ?, ?)')
+        .run(subject, JSON.stringify(record), this.now(), version);
     }
     return { warnings, fields: Object.keys(flat).length };
   }
 
   /** Registers a new field's type, or converts a conflicting value (recording the warning). */
-  private typed(subject: string, key: string, v: number | string | boolean, warnings: IngestWarning[]): number | string | boolean | null {
+  private typed(
+    subject: string,
+    key: string,
+    v: number | string | boolean,
+    warnings: IngestWarning[],
+  ): number | string | boolean | null {
     const got = typeOf(v);
     const registered = this.types.get(key);
     if (registered === undefined) {
@@ -166,7 +199,10 @@ export class SearchIndex {
   search(query: string, options: SearchOptions = {}): SearchHit[] {
     const { sql, params } = toSql(parseQuery(query));
     const limit = options.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1) throw new StagebookError('E_INVALID_ARGUMENT', `search: limit must be a positive integer (got ${limit})`, { field: 'limit' });
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new StagebookError('E_INVALID_ARGUMENT', `search: limit must be a positive integer (got ${limit})`, {
+        field: 'limit',
+      });
     let order = 'd.subject';
     const sortParams: unknown[] = [];
     if (options.sort) {
@@ -187,7 +223,11 @@ export class SearchIndex {
 }
 
 /** Flat dotted keys -> scalar lists; NaN/inf -> 0 (see the module comment); null dropped. */
-export function flatten(input: Record<string, unknown>, prefix = '', out: Record<string, Array<number | string | boolean>> = {}): Record<string, Array<number | string | boolean>> {
+export function flatten(
+  input: Record<string, unknown>,
+  prefix = '',
+  out: Record<string, Array<number | string | boolean>> = {},
+): Record<string, Array<number | string | boolean>> {
   for (const [k, v] of Object.entries(input)) {
     const key = prefix ? `${prefix}.${k}` : k;
     const list = Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<unknown>) : [v];

@@ -25,7 +25,11 @@ export function seededRandom(seed: number): Random {
   const next = (): number => xoshiro128ssStep(st);
   const uniform = (): number => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
   const normal = (): number => {
-    if (spare !== undefined) { const s = spare; spare = undefined; return s; }
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
     let u = 0;
     while (u === 0) u = uniform();
     const r = Math.sqrt(-2 * Math.log(u));
@@ -39,7 +43,10 @@ export function seededRandom(seed: number): Random {
     const L = Math.exp(-mean);
     let k = 0;
     let p = 1;
-    do { k++; p *= uniform(); } while (p > L);
+    do {
+      k++;
+      p *= uniform();
+    } while (p > L);
     return k - 1;
   };
   return { uniform, normal, poisson };
@@ -51,8 +58,12 @@ const rotl = (x: number, k: number): number => (x << k) | (x >>> (32 - k));
 function xoshiro128ssStep(st: Uint32Array): number {
   const result = Math.imul(rotl(Math.imul(st[1], 5), 7), 9) >>> 0;
   const t = st[1] << 9;
-  st[2] ^= st[0]; st[3] ^= st[1]; st[1] ^= st[2]; st[0] ^= st[3];
-  st[2] ^= t; st[3] = rotl(st[3], 11);
+  st[2] ^= st[0];
+  st[3] ^= st[1];
+  st[1] ^= st[2];
+  st[0] ^= st[3];
+  st[2] ^= t;
+  st[3] = rotl(st[3], 11);
   return result;
 }
 

@@ -22,13 +22,25 @@ describe('simulateSpeckleSeries', () => {
   // shape of g2, see the oracle README's g2_model_binned) and neighbouring lags are correlated, so
   // the fit's statistical error underestimates the true spread (observed: 0-5 sigma, < 3 %).
   it('decay times fitted from xpcsMultiTau recover the generator within error bars', () => {
-    const s = simulateSpeckleSeries({ frames: 1500, height: 48, width: 48, rings: 3, tau0: 25, meanCounts: 5, modes: 2, seed: 11 });
+    const s = simulateSpeckleSeries({
+      frames: 1500,
+      height: 48,
+      width: 48,
+      rings: 3,
+      tau0: 25,
+      meanCounts: 5,
+      modes: 2,
+      seed: 11,
+    });
     const r = xpcsMultiTau(s.frames, s.dqmap, s.sqmap, { delaysPerLevel: 8 });
     for (let q = 0; q < 3; q++) {
       const g2 = r.g2.map((row) => row[q]);
       const err = r.stderr.map((row) => row[q]);
       const fit = fitG2Decay(r.taus, g2, err);
-      expect(Math.abs(fit.tau - s.tauPerRing[q]), `ring ${q + 1}: tau ${fit.tau} +- ${fit.tauErr} vs ${s.tauPerRing[q]}`).toBeLessThan(3 * fit.tauErr + 0.05 * s.tauPerRing[q]);
+      expect(
+        Math.abs(fit.tau - s.tauPerRing[q]),
+        `ring ${q + 1}: tau ${fit.tau} +- ${fit.tauErr} vs ${s.tauPerRing[q]}`,
+      ).toBeLessThan(3 * fit.tauErr + 0.05 * s.tauPerRing[q]);
       expect(Math.abs(fit.beta - s.beta)).toBeLessThan(0.1);
     }
   });
@@ -46,8 +58,17 @@ describe('seededRandom', () => {
     const { seededRandom } = await import('./random');
     const r = seededRandom(42);
     const n = 200_000;
-    let s = 0, s2 = 0, lag = 0, prev = r.uniform() - 0.5;
-    for (let i = 0; i < n; i++) { const u = r.uniform() - 0.5; s += u; s2 += u * u; lag += u * prev; prev = u; }
+    let s = 0,
+      s2 = 0,
+      lag = 0,
+      prev = r.uniform() - 0.5;
+    for (let i = 0; i < n; i++) {
+      const u = r.uniform() - 0.5;
+      s += u;
+      s2 += u * u;
+      lag += u * prev;
+      prev = u;
+    }
     expect(Math.abs(s / n)).toBeLessThan(0.005);
     expect(Math.abs(s2 / n - 1 / 12)).toBeLessThan(0.002);
     expect(Math.abs(lag / n)).toBeLessThan(0.002);

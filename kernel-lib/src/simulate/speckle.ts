@@ -69,7 +69,11 @@ export function simulateSpeckleSeries(options: SpeckleOptions): SpeckleSeries {
   const modes = options.modes ?? 2;
   const mean = options.meanCounts ?? 4;
   if (![T, H, W, rings, modes].every((v) => Number.isInteger(v) && v > 0) || H < 8 || W < 8) {
-    throw new StagebookError('E_INVALID_ARGUMENT', 'simulateSpeckleSeries: frames, height, width (>= 8), rings and modes must be positive integers', { where: 'simulateSpeckleSeries' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      'simulateSpeckleSeries: frames, height, width (>= 8), rings and modes must be positive integers',
+      { where: 'simulateSpeckleSeries' },
+    );
   }
   const { map, radius } = ringMap(H, W, rings);
   const tau0 = options.tau0 ?? 40;
@@ -78,7 +82,10 @@ export function simulateSpeckleSeries(options: SpeckleOptions): SpeckleSeries {
   const data = new Uint16Array(T * H * W);
   const re = new Float64Array(H * W * modes);
   const im = new Float64Array(H * W * modes);
-  for (let i = 0; i < re.length; i++) { re[i] = rnd.normal() / Math.SQRT2; im[i] = rnd.normal() / Math.SQRT2; }
+  for (let i = 0; i < re.length; i++) {
+    re[i] = rnd.normal() / Math.SQRT2;
+    im[i] = rnd.normal() / Math.SQRT2;
+  }
   const rho = new Float64Array(H * W).map((_, p) => Math.exp(-1 / (map[p] ? tauPerRing[map[p] - 1] : tau0)));
   for (let t = 0; t < T; t++) {
     for (let p = 0; p < H * W; p++) {
@@ -87,11 +94,21 @@ export function simulateSpeckleSeries(options: SpeckleOptions): SpeckleSeries {
       const b = Math.sqrt(1 - a * a) / Math.SQRT2;
       for (let m = 0; m < modes; m++) {
         const k = p * modes + m;
-        if (t > 0) { re[k] = a * re[k] + b * rnd.normal(); im[k] = a * im[k] + b * rnd.normal(); }
+        if (t > 0) {
+          re[k] = a * re[k] + b * rnd.normal();
+          im[k] = a * im[k] + b * rnd.normal();
+        }
         intensity += re[k] * re[k] + im[k] * im[k];
       }
       data[t * H * W + p] = Math.min(65535, rnd.poisson((mean * intensity) / modes));
     }
   }
-  return { frames: { data, shape: [T, H, W] }, dqmap: map, sqmap: map.slice(), tauPerRing, beta: 1 / modes, ringRadius: radius };
+  return {
+    frames: { data, shape: [T, H, W] },
+    dqmap: map,
+    sqmap: map.slice(),
+    tauPerRing,
+    beta: 1 / modes,
+    ringRadius: radius,
+  };
 }

@@ -16,19 +16,30 @@ export class PathGuard {
 
   /** @param roots one or more directories (need not exist yet); relative ones resolve against `cwd`. */
   constructor(roots: readonly string[], cwd: string = process.cwd()) {
-    if (roots.length === 0) throw new StagebookError('E_INVALID_ARGUMENT', 'PathGuard: roots: at least one write root is required', { where: 'PathGuard', field: 'roots' });
+    if (roots.length === 0)
+      throw new StagebookError('E_INVALID_ARGUMENT', 'PathGuard: roots: at least one write root is required', {
+        where: 'PathGuard',
+        field: 'roots',
+      });
     this.roots = roots.map((r) => realpathOfNearest(path.resolve(cwd, r)));
   }
 
   /** Resolves `p` (relative to the first root, or absolute) and throws E_PATH_ESCAPE when it leaves every root. */
   resolve(p: string, where = 'PathGuard.resolve'): string {
     if (typeof p !== 'string' || p.length === 0 || p.includes('\0')) {
-      throw new StagebookError('E_PATH_ESCAPE', `${where}: path: empty or invalid path ${JSON.stringify(p)}`, { where, field: 'path' });
+      throw new StagebookError('E_PATH_ESCAPE', `${where}: path: empty or invalid path ${JSON.stringify(p)}`, {
+        where,
+        field: 'path',
+      });
     }
     const lexical = path.resolve(this.roots[0], p);
     const real = realpathOfNearest(lexical);
     if (!this.roots.some((root) => isInside(root, real))) {
-      throw new StagebookError('E_PATH_ESCAPE', `${where}: path ${JSON.stringify(p)} resolves to ${real}, outside the write roots ${this.roots.join(', ')}`, { where, field: 'path', path: p, resolved: real, roots: [...this.roots] });
+      throw new StagebookError(
+        'E_PATH_ESCAPE',
+        `${where}: path ${JSON.stringify(p)} resolves to ${real}, outside the write roots ${this.roots.join(', ')}`,
+        { where, field: 'path', path: p, resolved: real, roots: [...this.roots] },
+      );
     }
     return real;
   }

@@ -26,7 +26,12 @@ export interface FlareCandidateKey {
 /** Normalises a GOES class the way ALEXIS does: `C1` -> `C1.0`, `m2.5` -> `M2.5`. */
 export function normaliseFlareClass(flareClass: string): string {
   const m = /^([ABCMX])(\d+)(?:\.(\d+))?$/i.exec(flareClass.trim());
-  if (!m) throw new StagebookError('E_INVALID_ARGUMENT', `normaliseFlareClass: flareClass: ${JSON.stringify(flareClass)} is not a GOES class like C4.0`, { where: 'normaliseFlareClass', field: 'flareClass' });
+  if (!m)
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `normaliseFlareClass: flareClass: ${JSON.stringify(flareClass)} is not a GOES class like C4.0`,
+      { where: 'normaliseFlareClass', field: 'flareClass' },
+    );
   return `${m[1].toUpperCase()}${m[2]}.${m[3] ?? '0'}`;
 }
 
@@ -46,8 +51,16 @@ export const alexisFlareNaming: WorkdirNaming<FlareCandidateKey> = {
     return `flarecandidate_${normaliseFlareClass(flareClass)}_at_${stamp}.working`;
   },
   parse(dirName) {
-    const m = /^flarecandidate_([ABCMX]\d+\.\d+)_at_(\d{4})-(\d{2})-(\d{2})T(\d{2})_(\d{2})_(\d{2})_(\d{2})\.working$/.exec(path.basename(dirName));
-    if (!m) throw new StagebookError('E_WORKDIR_NAME', `alexisFlareNaming.parse: ${JSON.stringify(dirName)} is not flarecandidate_<class>_at_<YYYY-MM-DDTHH_MM_SS_cc>.working`, { where: 'alexisFlareNaming.parse', field: 'dirName' });
+    const m =
+      /^flarecandidate_([ABCMX]\d+\.\d+)_at_(\d{4})-(\d{2})-(\d{2})T(\d{2})_(\d{2})_(\d{2})_(\d{2})\.working$/.exec(
+        path.basename(dirName),
+      );
+    if (!m)
+      throw new StagebookError(
+        'E_WORKDIR_NAME',
+        `alexisFlareNaming.parse: ${JSON.stringify(dirName)} is not flarecandidate_<class>_at_<YYYY-MM-DDTHH_MM_SS_cc>.working`,
+        { where: 'alexisFlareNaming.parse', field: 'dirName' },
+      );
     const [y, mo, d, h, mi, s, cs] = m.slice(2).map(Number);
     return { flareClass: m[1], time: new Date(Date.UTC(y, mo - 1, d, h, mi, s, cs * 10)) };
   },
@@ -61,11 +74,18 @@ export function ensureWorkdir<K>(guard: PathGuard, parentDir: string, naming: Wo
 }
 
 /** Lists the working directories under `parentDir` that parse with `naming`, with their keys. */
-export function listWorkdirs<K>(guard: PathGuard, parentDir: string, naming: WorkdirNaming<K>): { dir: string; key: K }[] {
+export function listWorkdirs<K>(
+  guard: PathGuard,
+  parentDir: string,
+  naming: WorkdirNaming<K>,
+): { dir: string; key: K }[] {
   const base = guard.resolve(parentDir, 'listWorkdirs');
   if (!existsSync(base)) return [];
   const out: { dir: string; key: K }[] = [];
-  const names = readdirSync(base, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = readdirSync(base, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   for (const n of names) {
     try {
       out.push({ dir: path.join(base, n), key: naming.parse(n) });

@@ -11,7 +11,11 @@ export interface WalkOptions {
 }
 
 /** Calls `visit(absolutePath, relativePath, name)` for every regular file below `dir`. */
-export function walkFiles(dir: string, visit: (abs: string, rel: string, name: string) => void, options: WalkOptions = {}): void {
+export function walkFiles(
+  dir: string,
+  visit: (abs: string, rel: string, name: string) => void,
+  options: WalkOptions = {},
+): void {
   const walk = (d: string, rel: string): void => {
     let entries;
     try {

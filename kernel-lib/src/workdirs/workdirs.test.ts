@@ -53,7 +53,9 @@ describe('workdirs: ALEXIS naming', () => {
     expect(name).toBe('flarecandidate_C4.0_at_2011-02-08T21_11_00_08.working');
     expect(alexisFlareNaming.parse(name)).toEqual({ flareClass: 'C4.0', time: key.time });
     expect(normaliseFlareClass('m2.5')).toBe('M2.5');
-    expect(() => alexisFlareNaming.parse('flare_C4.working')).toThrow(expect.objectContaining({ code: 'E_WORKDIR_NAME' }));
+    expect(() => alexisFlareNaming.parse('flare_C4.working')).toThrow(
+      expect.objectContaining({ code: 'E_WORKDIR_NAME' }),
+    );
   });
 
   it('creates working directories under a confined parent and lists them back', () => {
@@ -64,6 +66,8 @@ describe('workdirs: ALEXIS naming', () => {
     mkdirSync(path.join(root, 'flare_candidates/not-a-workdir'));
     const found = listWorkdirs(g, 'flare_candidates', alexisFlareNaming);
     expect(found.map((f) => f.key)).toEqual([{ flareClass: 'X3.1', time: t }]);
-    expect(() => ensureWorkdir(g, '../elsewhere', alexisFlareNaming, { flareClass: 'C1', time: t })).toThrow(expect.objectContaining({ code: 'E_PATH_ESCAPE' }));
+    expect(() => ensureWorkdir(g, '../elsewhere', alexisFlareNaming, { flareClass: 'C1', time: t })).toThrow(
+      expect.objectContaining({ code: 'E_PATH_ESCAPE' }),
+    );
   });
 });

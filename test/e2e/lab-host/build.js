@@ -23,10 +23,13 @@ const TEMPLATE = path.join(HOST_DIR, 'src', 'index.html');
 const TOOLS = ['@rspack/core', '@jupyter/builder', 'css-loader', 'style-loader', 'webpack-merge'];
 
 function listFiles(dir) {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = path.join(dir, d.name);
-    return d.isDirectory() ? listFiles(p) : [p];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) => {
+      const p = path.join(dir, d.name);
+      return d.isDirectory() ? listFiles(p) : [p];
+    })
+    .sort();
 }
 
 function installedVersion(name) {
@@ -43,8 +46,16 @@ function inputHash() {
   const { core, extensions, mimeExtensions } = readCore();
   const names = [...new Set([...Object.keys(mimeExtensions), ...Object.keys(extensions)])];
   const hash = crypto.createHash('sha256');
-  for (const file of [__filename, path.join(HOST_DIR, 'config.js'), CORE_META, ...listFiles(path.join(HOST_DIR, 'src'))]) {
-    hash.update(`${path.relative(HOST_DIR, file)}\0`).update(fs.readFileSync(file)).update('\0');
+  for (const file of [
+    __filename,
+    path.join(HOST_DIR, 'config.js'),
+    CORE_META,
+    ...listFiles(path.join(HOST_DIR, 'src')),
+  ]) {
+    hash
+      .update(`${path.relative(HOST_DIR, file)}\0`)
+      .update(fs.readFileSync(file))
+      .update('\0');
   }
   for (const name of [...Object.keys(createShared(core, names)).sort(), ...TOOLS]) {
     hash.update(`${name}@${installedVersion(name)}\n`);
@@ -54,8 +65,9 @@ function inputHash() {
 
 function isUpToDate(hash) {
   try {
-    return fs.readFileSync(STAMP, 'utf8').trim() === hash &&
-      fs.existsSync(path.join(BUILD_DIR, 'templates', 'index.html'));
+    return (
+      fs.readFileSync(STAMP, 'utf8').trim() === hash && fs.existsSync(path.join(BUILD_DIR, 'templates', 'index.html'))
+    );
   } catch {
     return false;
   }
@@ -68,7 +80,14 @@ function runRspack(configs) {
       if (err) return reject(err);
       if (stats.hasErrors()) {
         const errors = stats.toJson({ all: false, errors: true }).children.flatMap((c) => c.errors ?? []);
-        return reject(new Error(errors.slice(0, 10).map((e) => e.message).join('\n\n')));
+        return reject(
+          new Error(
+            errors
+              .slice(0, 10)
+              .map((e) => e.message)
+              .join('\n\n'),
+          ),
+        );
       }
       resolve(stats);
     });
@@ -103,7 +122,8 @@ module.exports = { ensureHostBuild, BUILD_DIR };
 
 if (require.main === module) {
   ensureHostBuild({ force: process.argv.includes('--force') }).then(
-    (r) => console.log(`lab-host: ${r.built ? 'built' : 'up to date'} in ${(r.ms / 1000).toFixed(1)} s (${r.buildDir})`),
+    (r) =>
+      console.log(`lab-host: ${r.built ? 'built' : 'up to date'} in ${(r.ms / 1000).toFixed(1)} s (${r.buildDir})`),
     (e) => {
       console.error(`lab-host: build failed:\n${e.stack || e}`);
       process.exit(1);

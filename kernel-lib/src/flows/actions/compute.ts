@@ -51,7 +51,10 @@ async function runCompute(raw: unknown, ctx: ActionContext): Promise<unknown> {
     // The runner's vocabulary is being unified ('ok' -> 'succeeded'); accept either.
     const status = String(summary.status);
     if (status !== 'ok' && status !== 'succeeded') {
-      throw new StagebookError('E_FLOW_ACTION', `${ctx.state}: notebook ${input.notebook} ended ${status}`, { state: ctx.state, output });
+      throw new StagebookError('E_FLOW_ACTION', `${ctx.state}: notebook ${input.notebook} ended ${status}`, {
+        state: ctx.state,
+        output,
+      });
     }
     return { notebook: output, status: summary.status };
   }
@@ -59,11 +62,22 @@ async function runCompute(raw: unknown, ctx: ActionContext): Promise<unknown> {
   const r = await runPipeline(pipeline, configOf(input, ctx), { signal: ctx.signal, endLevel: input.end_level });
   if (r.status !== 'succeeded') {
     const f = r.failures[0];
-    throw new StagebookError('E_FLOW_ACTION', `${ctx.state}: pipeline ${input.pipeline} run ${r.runId} ended ${r.status}${f ? `: ${f.stage} ${f.unit}: ${f.message}` : ''}`, {
-      state: ctx.state, runId: r.runId,
-    });
+    throw new StagebookError(
+      'E_FLOW_ACTION',
+      `${ctx.state}: pipeline ${input.pipeline} run ${r.runId} ended ${r.status}${f ? `: ${f.stage} ${f.unit}: ${f.message}` : ''}`,
+      {
+        state: ctx.state,
+        runId: r.runId,
+      },
+    );
   }
-  return { pipeline: r.pipeline, run_id: r.runId, status: r.status, counts: r.counts, outputs: r.outputs.map((o) => o.path) };
+  return {
+    pipeline: r.pipeline,
+    run_id: r.runId,
+    status: r.status,
+    counts: r.counts,
+    outputs: r.outputs.map((o) => o.path),
+  };
 }
 
 export const computeAction: FlowAction = {
@@ -71,7 +85,8 @@ export const computeAction: FlowAction = {
   run: runCompute,
   plan(raw, ctx) {
     const input = parseActionInput(computeInput, raw, 'compute', ctx.state);
-    if ('notebook' in input) return { notebook: input.notebook, output: ctx.env.guard.resolve(input.output), parameters: input.parameters };
+    if ('notebook' in input)
+      return { notebook: input.notebook, output: ctx.env.guard.resolve(input.output), parameters: input.parameters };
     resolvePipeline(input.pipeline);
     return { pipeline: input.pipeline, root: configOf(input, ctx).root };
   },

@@ -35,10 +35,18 @@ type IngestInput = z.output<typeof ingestInput>;
 async function recordOf(input: IngestInput): Promise<Record<string, unknown>> {
   const record: Record<string, unknown> = {};
   if (input.hdf) {
-    if (!existsSync(input.hdf)) throw new StagebookError('E_FILE_NOT_FOUND', `ingest: ${input.hdf} does not exist`, { path: input.hdf });
-    Object.assign(record, await flattenXpcsMetadata(input.hdf, { drop: [...XPCS_SPOILED_KEYS, ...XPCS_PILOT_DROPPED_KEYS] }));
+    if (!existsSync(input.hdf))
+      throw new StagebookError('E_FILE_NOT_FOUND', `ingest: ${input.hdf} does not exist`, { path: input.hdf });
+    Object.assign(
+      record,
+      await flattenXpcsMetadata(input.hdf, { drop: [...XPCS_SPOILED_KEYS, ...XPCS_PILOT_DROPPED_KEYS] }),
+    );
     const qc = await checkXpcsFile(input.hdf);
-    Object.assign(record, { 'qc.passed': qc.ok, 'qc.checked': qc.checked, 'qc.missing': qc.missing.length ? qc.missing : [] });
+    Object.assign(record, {
+      'qc.passed': qc.ok,
+      'qc.checked': qc.checked,
+      'qc.missing': qc.missing.length ? qc.missing : [],
+    });
   }
   if (input.report) {
     const report = JSON.parse(readFileSync(input.report, 'utf8')) as Record<string, unknown>;
@@ -60,7 +68,11 @@ async function recordOf(input: IngestInput): Promise<Record<string, unknown>> {
 }
 
 function indexFile(ctx: Pick<ActionContext, 'env' | 'state'>): string {
-  if (!ctx.env.searchIndex) throw new StagebookError('E_FLOW_INPUT', `${ctx.state} (ingest): the flow config has no search.index`, { state: ctx.state, field: 'search.index' });
+  if (!ctx.env.searchIndex)
+    throw new StagebookError('E_FLOW_INPUT', `${ctx.state} (ingest): the flow config has no search.index`, {
+      state: ctx.state,
+      field: 'search.index',
+    });
   return ctx.env.guard.resolve(ctx.env.searchIndex, `${ctx.state}: search index`);
 }
 

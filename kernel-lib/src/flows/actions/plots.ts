@@ -48,12 +48,24 @@ async function runPlots(raw: unknown, ctx: ActionContext): Promise<unknown> {
   const tau = res.tau;
   if (g2 && err && tau) {
     const curves = columns(g2);
-    const specs = g2GridSpecs({ taus: tau.data, g2: curves, stderr: columns(err), labels: curves.map((_, q) => `q bin ${q + 1}`), perPage: 9, columns: 3 });
+    const specs = g2GridSpecs({
+      taus: tau.data,
+      g2: curves,
+      stderr: columns(err),
+      labels: curves.map((_, q) => `q bin ${q + 1}`),
+      perPage: 9,
+      columns: 3,
+    });
     for (const [page, spec] of specs.entries()) {
       const first = page * 9;
       const last = Math.min(curves.length, first + 9) - 1;
       ctx.progress(page, specs.length, 'g2 pages');
-      files.push(await writePng(path.join(out, `${base}_g2_corr_${String(first).padStart(3, '0')}_${String(last).padStart(3, '0')}.png`), spec));
+      files.push(
+        await writePng(
+          path.join(out, `${base}_g2_corr_${String(first).padStart(3, '0')}_${String(last).padStart(3, '0')}.png`),
+          spec,
+        ),
+      );
     }
   }
   const frameSum = res.frameSum;
@@ -66,8 +78,18 @@ async function runPlots(raw: unknown, ctx: ActionContext): Promise<unknown> {
   const pixelSum = res.pixelSum;
   if (pixelSum && pixelSum.shape.length === 2) {
     const shape: [number, number] = [pixelSum.shape[0], pixelSum.shape[1]];
-    files.push(await writePng(path.join(out, 'scattering_pattern_log.png'), heatmapSpec({ data: pixelSum.data, shape, title: 'scattering pattern (log)', log: true })));
-    files.push(await writePng(path.join(out, 'scattering_pattern_lin.png'), heatmapSpec({ data: pixelSum.data, shape, title: 'scattering pattern' })));
+    files.push(
+      await writePng(
+        path.join(out, 'scattering_pattern_log.png'),
+        heatmapSpec({ data: pixelSum.data, shape, title: 'scattering pattern (log)', log: true }),
+      ),
+    );
+    files.push(
+      await writePng(
+        path.join(out, 'scattering_pattern_lin.png'),
+        heatmapSpec({ data: pixelSum.data, shape, title: 'scattering pattern' }),
+      ),
+    );
   }
   return { files };
 }

@@ -21,13 +21,21 @@ export const shellInput = z
   })
   .strict();
 
-function prepare(raw: unknown, ctx: Pick<ActionContext, 'env' | 'state'>): { exe: string; input: z.output<typeof shellInput>; cwd: string } {
+function prepare(
+  raw: unknown,
+  ctx: Pick<ActionContext, 'env' | 'state'>,
+): { exe: string; input: z.output<typeof shellInput>; cwd: string } {
   const input = parseActionInput(shellInput, raw, 'shell', ctx.state);
   const exe = ctx.env.shell[input.command];
   if (!exe) {
-    throw new StagebookError('E_FLOW_INPUT', `${ctx.state} (shell): command ${JSON.stringify(input.command)} is not in shell.allow (allowed: ${Object.keys(ctx.env.shell).join(', ') || 'none'})`, {
-      state: ctx.state, field: 'command',
-    });
+    throw new StagebookError(
+      'E_FLOW_INPUT',
+      `${ctx.state} (shell): command ${JSON.stringify(input.command)} is not in shell.allow (allowed: ${Object.keys(ctx.env.shell).join(', ') || 'none'})`,
+      {
+        state: ctx.state,
+        field: 'command',
+      },
+    );
   }
   return { exe, input, cwd: ctx.env.guard.resolve(input.cwd, `${ctx.state}: shell cwd`) };
 }
@@ -41,10 +49,24 @@ async function runShell(raw: unknown, ctx: ActionContext): Promise<unknown> {
     const child = spawn(exe, input.args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], signal: ctx.signal });
     child.stdout.pipe(createWriteStream(out));
     child.stderr.pipe(createWriteStream(err));
-    child.on('error', (e) => reject(new StagebookError('E_FLOW_ACTION', `${ctx.state}: could not run ${exe}: ${e.message}`, { state: ctx.state }, { cause: e })));
+    child.on('error', (e) =>
+      reject(
+        new StagebookError(
+          'E_FLOW_ACTION',
+          `${ctx.state}: could not run ${exe}: ${e.message}`,
+          { state: ctx.state },
+          { cause: e },
+        ),
+      ),
+    );
     child.on('close', (c, sig) => resolve(c ?? (sig ? 128 : 1)));
   });
-  if (code !== 0) throw new StagebookError('E_FLOW_ACTION', `${ctx.state}: ${input.command} exited ${code} (stderr in ${err})`, { state: ctx.state, exitCode: code, stderr: err });
+  if (code !== 0)
+    throw new StagebookError('E_FLOW_ACTION', `${ctx.state}: ${input.command} exited ${code} (stderr in ${err})`, {
+      state: ctx.state,
+      exitCode: code,
+      stderr: err,
+    });
   return { command: input.command, exit_code: code, stdout: out, stderr: err };
 }
 

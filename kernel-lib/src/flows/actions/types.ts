@@ -21,7 +21,13 @@ export interface FlowAction {
 
 /** Parses an action's input with its zod schema; the error names the state and the field. */
 export function parseActionInput<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } } },
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
+  },
   input: unknown,
   action: string,
   state: string,
@@ -30,5 +36,9 @@ export function parseActionInput<T>(
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const field = issue.path.map(String).join('.');
-  throw new StagebookError('E_FLOW_INPUT', `${state} (${action}): input ${field || '(root)'}: ${issue.message}`, { state, action, field });
+  throw new StagebookError('E_FLOW_INPUT', `${state} (${action}): input ${field || '(root)'}: ${issue.message}`, {
+    state,
+    action,
+    field,
+  });
 }

@@ -29,7 +29,8 @@ function asciiColumns(header: FitsHeader, loc: FitsLocation): AsciiColumn[] {
     const tform = header.get(`TFORM${i}`);
     const tbcol = header.get(`TBCOL${i}`);
     const m = typeof tform === 'string' ? /^\s*([AIFED])(\d+)(?:\.(\d+))?\s*$/i.exec(tform) : null;
-    if (!m || typeof tbcol !== 'number') return fitsError('E_FITS_FORMAT', `bad TFORM${i}/TBCOL${i} in ASCII table`, loc);
+    if (!m || typeof tbcol !== 'number')
+      return fitsError('E_FITS_FORMAT', `bad TFORM${i}/TBCOL${i} in ASCII table`, loc);
     const code = m[1].toUpperCase();
     const tnull = header.get(`TNULL${i}`);
     out.push({
@@ -49,9 +50,11 @@ function asciiColumns(header: FitsHeader, loc: FitsLocation): AsciiColumn[] {
 
 function parseNumber(text: string, col: AsciiColumn, row: number, loc: FitsLocation): number {
   const t = text.trim();
-  if (t === '' || (col.nullText !== undefined && t === col.nullText)) return col.type === 'I' && col.scale === 1 && col.zero === 0 ? 0 : NaN;
+  if (t === '' || (col.nullText !== undefined && t === col.nullText))
+    return col.type === 'I' && col.scale === 1 && col.zero === 0 ? 0 : NaN;
   const v = Number(t.replace(/[Dd]/, 'E'));
-  if (Number.isNaN(v)) fitsError('E_FITS_FORMAT', `column ${col.name} row ${row + 1}: ${JSON.stringify(t)} is not a number`, loc);
+  if (Number.isNaN(v))
+    fitsError('E_FITS_FORMAT', `column ${col.name} row ${row + 1}: ${JSON.stringify(t)} is not a number`, loc);
   return v;
 }
 
@@ -59,33 +62,57 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /** An Iw column with w >= 10 as exact 64-bit integers (blank or TNULL fields are 0, as in astropy). */
-function int64Column(rows: Buffer, nrows: number, rowBytes: number, col: AsciiColumn, firstRow: number, loc: FitsLocation): BigInt64Array {
+function int64Column(
+  rows: Buffer,
+  nrows: number,
+  rowBytes: number,
+  col: AsciiColumn,
+  firstRow: number,
+  loc: FitsLocation,
+): BigInt64Array {
   const out = new BigInt64Array(nrows);
   for (let r = 0; r < nrows; r++) {
     const s = r * rowBytes + col.start;
     const t = rows.toString('latin1', s, s + col.width).trim();
     if (t === '' || (col.nullText !== undefined && t === col.nullText)) continue;
-    if (!/^[+-]?\d+$/.test(t)) fitsError('E_FITS_FORMAT', `column ${col.name} row ${r + firstRow + 1}: ${JSON.stringify(t)} is not an integer`, loc);
+    if (!/^[+-]?\d+$/.test(t))
+      fitsError(
+        'E_FITS_FORMAT',
+        `column ${col.name} row ${r + firstRow + 1}: ${JSON.stringify(t)} is not an integer`,
+        loc,
+      );
     const v = BigInt(t);
-    if (v < INT64_MIN || v > INT64_MAX) fitsError('E_FITS_FORMAT', `column ${col.name} row ${r + firstRow + 1}: ${t} does not fit in 64 bits`, loc);
+    if (v < INT64_MIN || v > INT64_MAX)
+      fitsError('E_FITS_FORMAT', `column ${col.name} row ${r + firstRow + 1}: ${t} does not fit in 64 bits`, loc);
     out[r] = v;
   }
   return out;
 }
 
 /** Decodes ASCII-table rows (`rows` holds `nrows` rows of `rowBytes`). */
-export function readAsciiTable(header: FitsHeader, rows: Buffer, nrows: number, firstRow: number, loc: FitsLocation, names?: string[]): FitsTable {
+export function readAsciiTable(
+  header: FitsHeader,
+  rows: Buffer,
+  nrows: number,
+  firstRow: number,
+  loc: FitsLocation,
+  names?: string[],
+): FitsTable {
   const rowBytes = header.getNumber('NAXIS1');
-  const cols = asciiColumns(header, loc).filter((c) => !names || names.some((n) => n.toUpperCase() === c.name.toUpperCase()));
+  const cols = asciiColumns(header, loc).filter(
+    (c) => !names || names.some((n) => n.toUpperCase() === c.name.toUpperCase()),
+  );
   const columns: FitsColumn[] = cols.map((col) => {
     const base = { name: col.name, tform: col.tform, unit: col.unit, nullValue: col.nullText, shape: [nrows] };
     if (col.type === 'A') {
       const data = new Array<string>(nrows);
-      for (let r = 0; r < nrows; r++) data[r] = decodeString(rows, r * rowBytes + col.start, r * rowBytes + col.start + col.width);
+      for (let r = 0; r < nrows; r++)
+        data[r] = decodeString(rows, r * rowBytes + col.start, r * rowBytes + col.start + col.width);
       return { ...base, data };
     }
     const scaled = col.scale !== 1 || col.zero !== 0;
-    if (col.type === 'I' && !scaled && col.width >= 10) return { ...base, data: int64Column(rows, nrows, rowBytes, col, firstRow, loc) };
+    if (col.type === 'I' && !scaled && col.width >= 10)
+      return { ...base, data: int64Column(rows, nrows, rowBytes, col, firstRow, loc) };
     const integer = col.type === 'I' && !scaled;
     const data = !integer ? new Float64Array(nrows) : col.width <= 4 ? new Int16Array(nrows) : new Int32Array(nrows);
     for (let r = 0; r < nrows; r++) {

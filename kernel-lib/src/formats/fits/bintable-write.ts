@@ -32,7 +32,12 @@ interface Encoded {
   write(out: Buffer, r: number, at: number): void;
 }
 
-const BIG_ZERO: Record<string, bigint> = { Int8Array: -128n, Uint16Array: 32768n, Uint32Array: 2147483648n, BigUint64Array: 9223372036854775808n };
+const BIG_ZERO: Record<string, bigint> = {
+  Int8Array: -128n,
+  Uint16Array: 32768n,
+  Uint32Array: 2147483648n,
+  BigUint64Array: 9223372036854775808n,
+};
 
 function codeOfTyped(data: FitsImageData): TformCode {
   const { bitpix } = storageOf(data);
@@ -43,41 +48,79 @@ function fixedNumeric(col: FitsColumnInput, data: FitsImageData, nrows: number):
   let code = codeOfTyped(data);
   let per = col.repeat ?? 1;
   if (col.code === 'C' || col.code === 'M') {
-    if (!(data instanceof Float32Array || data instanceof Float64Array)) invalidArgument('writeFits', `column ${col.name}`, 'complex columns need Float32Array or Float64Array data');
+    if (!(data instanceof Float32Array || data instanceof Float64Array))
+      invalidArgument('writeFits', `column ${col.name}`, 'complex columns need Float32Array or Float64Array data');
     code = data instanceof Float32Array ? 'C' : 'M';
   }
   const elem = ELEMENT_BYTES[code];
   const bytes = toStoredBytes(data);
   const width = per * elem;
-  if (bytes.length !== nrows * width) invalidArgument('writeFits', `column ${col.name}`, `has ${data.length} values, expected ${nrows} rows x ${per}${code === 'C' || code === 'M' ? ' x 2' : ''}`);
+  if (bytes.length !== nrows * width)
+    invalidArgument(
+      'writeFits',
+      `column ${col.name}`,
+      `has ${data.length} values, expected ${nrows} rows x ${per}${code === 'C' || code === 'M' ? ' x 2' : ''}`,
+    );
   const cards: FitsCardInput[] = [];
   const zero = BIG_ZERO[data.constructor.name];
   if (zero !== undefined) cards.push(['TZERO', zero]);
   if (col.nullValue !== undefined) cards.push(['TNULL', col.nullValue]);
   per = Math.max(per, 1);
-  return { tform: `${per}${code}`, width, cards, write: (out, r, at) => { bytes.copy(out, at, r * width, (r + 1) * width); } };
+  return {
+    tform: `${per}${code}`,
+    width,
+    cards,
+    write: (out, r, at) => {
+      bytes.copy(out, at, r * width, (r + 1) * width);
+    },
+  };
 }
 
 function strings(col: FitsColumnInput, data: string[]): Encoded {
   const width = Math.max(1, col.repeat ?? 0, ...data.map((s) => s.length));
-  for (const s of data) if (!/^[\x20-\x7e]*$/.test(s)) invalidArgument('writeFits', `column ${col.name}`, `strings must be printable ASCII: ${JSON.stringify(s)}`);
-  return { tform: `${width}A`, width, cards: [], write: (out, r, at) => { out.write(data[r], at, 'latin1'); } };
+  for (const s of data)
+    if (!/^[\x20-\x7e]*$/.test(s))
+      invalidArgument('writeFits', `column ${col.name}`, `strings must be printable ASCII: ${JSON.stringify(s)}`);
+  return {
+    tform: `${width}A`,
+    width,
+    cards: [],
+    write: (out, r, at) => {
+      out.write(data[r], at, 'latin1');
+    },
+  };
 }
 
 function logicals(col: FitsColumnInput, data: boolean[], nrows: number): Encoded {
   const per = col.repeat ?? 1;
-  if (data.length !== nrows * per) invalidArgument('writeFits', `column ${col.name}`, `has ${data.length} values, expected ${nrows * per}`);
+  if (data.length !== nrows * per)
+    invalidArgument('writeFits', `column ${col.name}`, `has ${data.length} values, expected ${nrows * per}`);
   if (col.code === 'X') {
     const width = Math.ceil(per / 8);
     return {
-      tform: `${per}X`, width, cards: [],
-      write: (out, r, at) => { for (let k = 0; k < per; k++) if (data[r * per + k]) out[at + (k >> 3)] |= 0x80 >> (k & 7); },
+      tform: `${per}X`,
+      width,
+      cards: [],
+      write: (out, r, at) => {
+        for (let k = 0; k < per; k++) if (data[r * per + k]) out[at + (k >> 3)] |= 0x80 >> (k & 7);
+      },
     };
   }
-  return { tform: `${per}L`, width: per, cards: [], write: (out, r, at) => { for (let k = 0; k < per; k++) out[at + k] = data[r * per + k] ? 0x54 : 0x46; } };
+  return {
+    tform: `${per}L`,
+    width: per,
+    cards: [],
+    write: (out, r, at) => {
+      for (let k = 0; k < per; k++) out[at + k] = data[r * per + k] ? 0x54 : 0x46;
+    },
+  };
 }
 
-function variableLength(col: FitsColumnInput, data: Array<FitsImageData | string>, heap: { bytes: Buffer[]; size: number }): Encoded {
+function variableLength(
+  col: FitsColumnInput,
+  data: Array<FitsImageData | string>,
+  heap: { bytes: Buffer[]; size: number },
+): Encoded {
   const first = data.find((d) => d.length > 0) ?? data[0];
   const code: TformCode = typeof first === 'string' ? 'A' : codeOfTyped(first as FitsImageData);
   const descriptors: Array<[number, number]> = [];
@@ -95,8 +138,13 @@ function variableLength(col: FitsColumnInput, data: Array<FitsImageData | string
   const sample = typeof first === 'string' ? undefined : first;
   const zero = sample ? BIG_ZERO[sample.constructor.name] : undefined;
   return {
-    tform: `1P${code}(${max})`, width: 8, cards: zero === undefined ? [] : [['TZERO', zero]],
-    write: (out, r, at) => { out.writeInt32BE(descriptors[r][0], at); out.writeInt32BE(descriptors[r][1], at + 4); },
+    tform: `1P${code}(${max})`,
+    width: 8,
+    cards: zero === undefined ? [] : [['TZERO', zero]],
+    write: (out, r, at) => {
+      out.writeInt32BE(descriptors[r][0], at);
+      out.writeInt32BE(descriptors[r][1], at + 4);
+    },
   };
 }
 
@@ -109,13 +157,21 @@ export function columnRows(col: FitsColumnInput): number {
 }
 
 /** Header cards (after the structural ones) and data bytes (rows + heap, unpadded) of a table. */
-export function encodeBinaryTable(columns: FitsColumnInput[]): { naxis1: number; nrows: number; pcount: number; cards: FitsCardInput[]; data: Buffer } {
+export function encodeBinaryTable(columns: FitsColumnInput[]): {
+  naxis1: number;
+  nrows: number;
+  pcount: number;
+  cards: FitsCardInput[];
+  data: Buffer;
+} {
   if (columns.length === 0) invalidArgument('writeFits', 'columns', 'a table needs at least one column');
   const nrows = columnRows(columns[0]);
   const heap = { bytes: [] as Buffer[], size: 0 };
   const encoded = columns.map((col) => {
-    if (typeof col.name !== 'string' || col.name === '') invalidArgument('writeFits', 'columns', 'every column needs a name');
-    if (columnRows(col) !== nrows) invalidArgument('writeFits', `column ${col.name}`, `has ${columnRows(col)} rows, the first column has ${nrows}`);
+    if (typeof col.name !== 'string' || col.name === '')
+      invalidArgument('writeFits', 'columns', 'every column needs a name');
+    if (columnRows(col) !== nrows)
+      invalidArgument('writeFits', `column ${col.name}`, `has ${columnRows(col)} rows, the first column has ${nrows}`);
     const d = col.data;
     if (!Array.isArray(d)) return fixedNumeric(col, d, nrows);
     if (d.length > 0 && typeof d[0] === 'object') return variableLength(col, d as Array<FitsImageData | string>, heap);
@@ -131,7 +187,10 @@ export function encodeBinaryTable(columns: FitsColumnInput[]): { naxis1: number;
     offset += e.width;
   }
   let at = naxis1 * nrows;
-  for (const b of heap.bytes) { b.copy(rows, at); at += b.length; }
+  for (const b of heap.bytes) {
+    b.copy(rows, at);
+    at += b.length;
+  }
   const cards: FitsCardInput[] = [];
   encoded.forEach((e, i) => {
     const col = columns[i];

@@ -53,15 +53,31 @@ function gather(rows: Buffer, nrows: number, rowBytes: number, offset: number, w
 export function decodeNumeric(bytes: Buffer, code: TformCode, count: number): FitsImageData {
   const { buffer: ab, byteOffset: off } = bytes;
   switch (code) {
-    case 'B': return new Uint8Array(ab, off, count);
-    case 'I': bytes.swap16(); return new Int16Array(ab, off, count);
-    case 'J': bytes.swap32(); return new Int32Array(ab, off, count);
-    case 'K': bytes.swap64(); return new BigInt64Array(ab, off, count);
-    case 'E': bytes.swap32(); return new Float32Array(ab, off, count);
-    case 'C': bytes.swap32(); return new Float32Array(ab, off, count * 2);
-    case 'D': bytes.swap64(); return new Float64Array(ab, off, count);
-    case 'M': bytes.swap64(); return new Float64Array(ab, off, count * 2);
-    default: throw new RangeError(`not a numeric TFORM code: ${code}`);
+    case 'B':
+      return new Uint8Array(ab, off, count);
+    case 'I':
+      bytes.swap16();
+      return new Int16Array(ab, off, count);
+    case 'J':
+      bytes.swap32();
+      return new Int32Array(ab, off, count);
+    case 'K':
+      bytes.swap64();
+      return new BigInt64Array(ab, off, count);
+    case 'E':
+      bytes.swap32();
+      return new Float32Array(ab, off, count);
+    case 'C':
+      bytes.swap32();
+      return new Float32Array(ab, off, count * 2);
+    case 'D':
+      bytes.swap64();
+      return new Float64Array(ab, off, count);
+    case 'M':
+      bytes.swap64();
+      return new Float64Array(ab, off, count * 2);
+    default:
+      throw new RangeError(`not a numeric TFORM code: ${code}`);
   }
 }
 
@@ -135,7 +151,8 @@ function shapeOf(col: ColumnInfo, nrows: number): number[] {
     const n = Math.max(1, Math.floor(repeat / w));
     return n > 1 ? [nrows, ...(col.dim ?? []).slice(1).reverse(), ...tail] : [nrows];
   }
-  if (col.dim && col.dim.reduce((a, b) => a * b, 1) === repeat && col.dim.length > 1) return [nrows, ...[...col.dim].reverse(), ...tail];
+  if (col.dim && col.dim.reduce((a, b) => a * b, 1) === repeat && col.dim.length > 1)
+    return [nrows, ...[...col.dim].reverse(), ...tail];
   return repeat === 1 ? [nrows, ...tail] : [nrows, repeat, ...tail];
 }
 
@@ -143,7 +160,13 @@ function shapeOf(col: ColumnInfo, nrows: number): number[] {
 export function readFixedColumn(col: ColumnInfo, rows: Buffer, nrows: number, rowBytes: number): FitsColumn {
   const { code, repeat, width } = col.format;
   const bytes = gather(rows, nrows, rowBytes, col.offset, width);
-  const base = { name: col.name, tform: col.tform, unit: col.unit, nullValue: col.nullValue, shape: shapeOf(col, nrows) };
+  const base = {
+    name: col.name,
+    tform: col.tform,
+    unit: col.unit,
+    nullValue: col.nullValue,
+    shape: shapeOf(col, nrows),
+  };
   if (code === 'L') return { ...base, data: decodeLogical(bytes) };
   if (code === 'X') return { ...base, data: decodeBits(bytes, nrows, width, repeat) };
   if (code === 'A') {
@@ -159,7 +182,14 @@ export function readFixedColumn(col: ColumnInfo, rows: Buffer, nrows: number, ro
 export type HeapReader = (offset: number, length: number) => Buffer;
 
 /** Decodes a P/Q (variable-length array) column: one value per row from the heap. */
-export function readVlaColumn(col: ColumnInfo, rows: Buffer, nrows: number, rowBytes: number, heap: HeapReader, loc: FitsLocation): FitsColumn {
+export function readVlaColumn(
+  col: ColumnInfo,
+  rows: Buffer,
+  nrows: number,
+  rowBytes: number,
+  heap: HeapReader,
+  loc: FitsLocation,
+): FitsColumn {
   const vla = col.format.vla as { code: TformCode };
   const wide = col.format.code === 'Q';
   const out: FitsVlaValue[] = new Array(nrows);
@@ -167,18 +197,30 @@ export function readVlaColumn(col: ColumnInfo, rows: Buffer, nrows: number, rowB
     const p = r * rowBytes + col.offset;
     const count = wide ? Number(rows.readBigInt64BE(p)) : rows.readInt32BE(p);
     const offset = wide ? Number(rows.readBigInt64BE(p + 8)) : rows.readInt32BE(p + 4);
-    if (count < 0 || offset < 0) fitsError('E_FITS_FORMAT', `column ${col.name}: negative array descriptor in row ${r}`, loc);
+    if (count < 0 || offset < 0)
+      fitsError('E_FITS_FORMAT', `column ${col.name}: negative array descriptor in row ${r}`, loc);
     out[r] = decodeVlaElement(col, vla.code, count, offset, heap);
   }
   return { name: col.name, tform: col.tform, unit: col.unit, nullValue: col.nullValue, shape: [nrows], data: out };
 }
 
-function decodeVlaElement(col: ColumnInfo, code: TformCode, count: number, offset: number, heap: HeapReader): FitsVlaValue {
+function decodeVlaElement(
+  col: ColumnInfo,
+  code: TformCode,
+  count: number,
+  offset: number,
+  heap: HeapReader,
+): FitsVlaValue {
   if (code === 'X') {
     const bytes = heap(offset, Math.ceil(count / 8));
     return decodeBits(bytes, 1, bytes.length, count);
   }
-  const size = code === 'C' ? 8 : code === 'M' ? 16 : ({ L: 1, B: 1, A: 1, I: 2, J: 4, K: 8, E: 4, D: 8 } as Record<string, number>)[code];
+  const size =
+    code === 'C'
+      ? 8
+      : code === 'M'
+        ? 16
+        : ({ L: 1, B: 1, A: 1, I: 2, J: 4, K: 8, E: 4, D: 8 } as Record<string, number>)[code];
   const bytes = heap(offset, count * size);
   if (code === 'L') return decodeLogical(bytes);
   if (code === 'A') return decodeString(bytes, 0, bytes.length);

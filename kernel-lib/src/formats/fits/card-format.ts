@@ -13,7 +13,8 @@ function pad(s: string): string {
 }
 
 function checkText(s: string, what: string): void {
-  if (!/^[\x20-\x7e]*$/.test(s)) invalidArgument('FitsHeader', what, `only printable ASCII is allowed in FITS headers: ${JSON.stringify(s)}`);
+  if (!/^[\x20-\x7e]*$/.test(s))
+    invalidArgument('FitsHeader', what, `only printable ASCII is allowed in FITS headers: ${JSON.stringify(s)}`);
 }
 
 function commentaryImages(card: FitsCard): string {

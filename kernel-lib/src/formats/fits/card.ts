@@ -56,7 +56,10 @@ function parseToken(token: string, loc: FitsLocation): { value: FitsValue; kind:
   if (FLOAT_RE.test(t)) return { value: Number(t.replace(/[Dd]/, 'E')), kind: 'float' };
   const complex = /^\(\s*([^,]+?)\s*,\s*([^)]+?)\s*\)$/.exec(t);
   if (complex && FLOAT_RE.test(complex[1]) && FLOAT_RE.test(complex[2])) {
-    return { value: { re: Number(complex[1].replace(/[Dd]/, 'E')), im: Number(complex[2].replace(/[Dd]/, 'E')) }, kind: 'complex' };
+    return {
+      value: { re: Number(complex[1].replace(/[Dd]/, 'E')), im: Number(complex[2].replace(/[Dd]/, 'E')) },
+      kind: 'complex',
+    };
   }
   return fitsError('E_FITS_CARD', `cannot parse the value ${JSON.stringify(t)}`, loc);
 }
@@ -87,7 +90,10 @@ function parseComment(rest: string, loc: FitsLocation): string | undefined {
 }
 
 /** Parses the value field (after `= `) into value, kind and comment. */
-export function parseValueField(field: string, loc: FitsLocation): { value: FitsValue; kind: FitsValueKind; comment?: string } {
+export function parseValueField(
+  field: string,
+  loc: FitsLocation,
+): { value: FitsValue; kind: FitsValueKind; comment?: string } {
   const s = field.trimStart();
   if (s.startsWith("'")) {
     const { value, rest } = parseQuoted(s, loc);
@@ -104,7 +110,8 @@ export function parseValueField(field: string, loc: FitsLocation): { value: Fits
 function checkAscii(image: string, loc: FitsLocation): void {
   for (let i = 0; i < image.length; i++) {
     const c = image.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) fitsError('E_FITS_CARD', `illegal character 0x${c.toString(16).padStart(2, '0')} at column ${i + 1}`, loc);
+    if (c < 0x20 || c > 0x7e)
+      fitsError('E_FITS_CARD', `illegal character 0x${c.toString(16).padStart(2, '0')} at column ${i + 1}`, loc);
   }
 }
 
@@ -140,16 +147,21 @@ export function formatFloat(v: number): string {
 /** The FITS text of a (non-string) value. */
 export function formatValue(value: FitsValue, kind: FitsValueKind): string {
   switch (kind) {
-    case 'bool': return value ? 'T' : 'F';
+    case 'bool':
+      return value ? 'T' : 'F';
     // BigInt prints every digit (String(1e21) would give an exponent, which is not a FITS integer).
-    case 'int': return BigInt(typeof value === 'bigint' ? value : Math.trunc(value as number)).toString();
-    case 'float': return formatFloat(value as number);
+    case 'int':
+      return BigInt(typeof value === 'bigint' ? value : Math.trunc(value as number)).toString();
+    case 'float':
+      return formatFloat(value as number);
     case 'complex': {
       const c = value as FitsComplex;
       return `(${formatFloat(c.re)}, ${formatFloat(c.im)})`;
     }
-    case 'undefined': return '';
-    default: return String(value);
+    case 'undefined':
+      return '';
+    default:
+      return String(value);
   }
 }
 

@@ -58,7 +58,7 @@ export function encodeChecksum(sum: number): string {
     const ch = [0, 0, 0, 0].map(() => Math.floor(byte / 4) + 0x30);
     ch[0] += byte % 4;
     // Avoid punctuation: move pairs of characters apart while one of them is excluded.
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const kk of EXCLUDE) {
         for (let jj = 0; jj < 4; jj += 2) {

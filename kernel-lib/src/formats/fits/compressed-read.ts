@@ -5,7 +5,17 @@
  * rows are decoded.
  */
 import { gunzipSync } from 'node:zlib';
-import { bigEndianValues, columnByName, CompressionInfo, descriptor, heapSlice, perTile, TableAccess, tileGrid, unshuffle } from './compressed';
+import {
+  bigEndianValues,
+  columnByName,
+  CompressionInfo,
+  descriptor,
+  heapSlice,
+  perTile,
+  TableAccess,
+  tileGrid,
+  unshuffle,
+} from './compressed';
 import { unquantizeTile } from './dither';
 import { fitsError } from './errors';
 import { FitsHeader } from './header';
@@ -18,12 +28,18 @@ type Tile = { index: number; origin: number[]; size: number[]; npix: number };
 
 function allocate(zbitpix: number, n: number): FitsImageData {
   switch (zbitpix) {
-    case 8: return new Uint8Array(n);
-    case 16: return new Int16Array(n);
-    case 32: return new Int32Array(n);
-    case 64: return new BigInt64Array(n);
-    case -32: return new Float32Array(n);
-    default: return new Float64Array(n);
+    case 8:
+      return new Uint8Array(n);
+    case 16:
+      return new Int16Array(n);
+    case 32:
+      return new Int32Array(n);
+    case 64:
+      return new BigInt64Array(n);
+    case -32:
+      return new Float32Array(n);
+    default:
+      return new Float64Array(n);
   }
 }
 
@@ -53,7 +69,13 @@ function lineRows(axes: number[], g: { origin: number[]; size: number[] }): numb
 /** Raw per-tile values before quantisation is undone: integers, or floats for lossless tiles. */
 type TileValues = { values: FitsImageData; lossless: boolean };
 
-function decodeTile(info: CompressionInfo, t: TableAccess, tile: Tile, wasmOut: Map<number, FitsImageData>, quantised: boolean): TileValues {
+function decodeTile(
+  info: CompressionInfo,
+  t: TableAccess,
+  tile: Tile,
+  wasmOut: Map<number, FitsImageData>,
+  quantised: boolean,
+): TileValues {
   const float = info.zbitpix < 0;
   const comp = columnByName(t, 'COMPRESSED_DATA');
   const d = comp ? descriptor(t, comp, tile.index) : { count: 0, offset: 0 };
@@ -63,24 +85,47 @@ function decodeTile(info: CompressionInfo, t: TableAccess, tile: Tile, wasmOut: 
     const bytes = heapSlice(t, d.offset, d.count, tile.index);
     const lossless = float && !quantised;
     switch (info.cmptype) {
-      case 'GZIP_1': return { values: bigEndianValues(gunzip(bytes, t, tile), tile.npix, lossless, t.loc, tile.index), lossless };
+      case 'GZIP_1':
+        return { values: bigEndianValues(gunzip(bytes, t, tile), tile.npix, lossless, t.loc, tile.index), lossless };
       case 'GZIP_2': {
         const raw = gunzip(bytes, t, tile);
-        return { values: bigEndianValues(unshuffle(raw, raw.length / tile.npix), tile.npix, lossless, t.loc, tile.index), lossless };
+        return {
+          values: bigEndianValues(unshuffle(raw, raw.length / tile.npix), tile.npix, lossless, t.loc, tile.index),
+          lossless,
+        };
       }
-      case 'NOCOMPRESS': return { values: bigEndianValues(bytes, tile.npix, lossless, t.loc, tile.index), lossless };
-      default: return fitsError('E_FITS_UNSUPPORTED', `ZCMPTYPE = ${info.cmptype} is not supported (RICE_1, GZIP_1, GZIP_2, HCOMPRESS_1, PLIO_1, NOCOMPRESS are)`, t.loc);
+      case 'NOCOMPRESS':
+        return { values: bigEndianValues(bytes, tile.npix, lossless, t.loc, tile.index), lossless };
+      default:
+        return fitsError(
+          'E_FITS_UNSUPPORTED',
+          `ZCMPTYPE = ${info.cmptype} is not supported (RICE_1, GZIP_1, GZIP_2, HCOMPRESS_1, PLIO_1, NOCOMPRESS are)`,
+          t.loc,
+        );
     }
   }
   // Tiles that could not be quantised are stored losslessly (cfitsio 3.28+: GZIP_COMPRESSED_DATA).
   const gz = columnByName(t, 'GZIP_COMPRESSED_DATA');
   const g = gz ? descriptor(t, gz, tile.index) : { count: 0, offset: 0 };
-  if (g.count > 0) return { values: bigEndianValues(gunzip(heapSlice(t, g.offset, g.count, tile.index), t, tile), tile.npix, float, t.loc, tile.index), lossless: true };
+  if (g.count > 0)
+    return {
+      values: bigEndianValues(
+        gunzip(heapSlice(t, g.offset, g.count, tile.index), t, tile),
+        tile.npix,
+        float,
+        t.loc,
+        tile.index,
+      ),
+      lossless: true,
+    };
   const un = columnByName(t, 'UNCOMPRESSED_DATA');
   const u = un ? descriptor(t, un, tile.index) : { count: 0, offset: 0 };
   if (u.count > 0 && un) {
     const size = ({ B: 1, I: 2, J: 4, K: 8, E: 4, D: 8 } as Record<string, number>)[un.format.vla?.code ?? 'B'];
-    return { values: bigEndianValues(heapSlice(t, u.offset, u.count * size, tile.index), tile.npix, float, t.loc, tile.index), lossless: true };
+    return {
+      values: bigEndianValues(heapSlice(t, u.offset, u.count * size, tile.index), tile.npix, float, t.loc, tile.index),
+      lossless: true,
+    };
   }
   return fitsError('E_FITS_FORMAT', `tile ${tile.index + 1} has no data`, t.loc);
 }
@@ -92,7 +137,12 @@ function gunzip(bytes: Buffer, t: TableAccess, tile: Tile): Buffer {
     raw.copy(out);
     return out;
   } catch (cause) {
-    return fitsError('E_FITS_FORMAT', `tile ${tile.index + 1}: gzip data is corrupt (${(cause as Error).message})`, t.loc, cause);
+    return fitsError(
+      'E_FITS_FORMAT',
+      `tile ${tile.index + 1}: gzip data is corrupt (${(cause as Error).message})`,
+      t.loc,
+      cause,
+    );
   }
 }
 
@@ -111,7 +161,14 @@ function riceTiles(info: CompressionInfo, t: TableAccess, tiles: Tile[]): Map<nu
   let at = 0;
   for (const j of jobs) {
     const off = bytes.byteOffset + at * bp;
-    out.set(j.index, bp === 4 ? new Int32Array(bytes.buffer, off, j.npix) : bp === 2 ? new Int16Array(bytes.buffer, off, j.npix) : new Uint8Array(bytes.buffer, off, j.npix));
+    out.set(
+      j.index,
+      bp === 4
+        ? new Int32Array(bytes.buffer, off, j.npix)
+        : bp === 2
+          ? new Int16Array(bytes.buffer, off, j.npix)
+          : new Uint8Array(bytes.buffer, off, j.npix),
+    );
     at += j.npix;
   }
   return out;
@@ -127,16 +184,25 @@ function codedTiles(info: CompressionInfo, t: TableAccess, tiles: Tile[]): Map<n
   for (const tile of tiles) {
     const d = descriptor(t, comp, tile.index);
     const height = tile.size.slice(1).reduce((a, b) => a * b, 1);
-    if (d.count > 0) jobs.push({ index: tile.index, offset: d.offset, length: d.count * elem, width: tile.size[0], height });
+    if (d.count > 0)
+      jobs.push({ index: tile.index, offset: d.offset, length: d.count * elem, width: tile.size[0], height });
   }
-  return info.cmptype === 'PLIO_1' ? plioDecodeTiles(t.heap, jobs, t.loc) : hcompressDecodeTiles(t.heap, jobs, info.smooth, t.loc);
+  return info.cmptype === 'PLIO_1'
+    ? plioDecodeTiles(t.heap, jobs, t.loc)
+    : hcompressDecodeTiles(t.heap, jobs, info.smooth, t.loc);
 }
 
 /**
  * Decodes rows [start, start + count) (lines along the first axis, all higher axes flattened) of a
  * compressed image. Returns stored values (integer ZBITPIX) or physical floats (quantised/lossless).
  */
-export function decodeCompressedRows(info: CompressionInfo, t: TableAccess, tableHeader: FitsHeader, start: number, count: number): FitsImageData {
+export function decodeCompressedRows(
+  info: CompressionInfo,
+  t: TableAccess,
+  tableHeader: FitsHeader,
+  start: number,
+  count: number,
+): FitsImageData {
   const width = info.axes[0] ?? 0;
   const tiles = tilesForRows(info, start, count);
   const out = allocate(info.zbitpix, count * width);
@@ -144,33 +210,61 @@ export function decodeCompressedRows(info: CompressionInfo, t: TableAccess, tabl
   const zscale = perTile(t, nrows, 'ZSCALE');
   const zzero = perTile(t, nrows, 'ZZERO');
   const zblank = perTile(t, nrows, 'ZBLANK');
-  const rice = info.cmptype === 'HCOMPRESS_1' || info.cmptype === 'PLIO_1' ? codedTiles(info, t, tiles) : riceTiles(info, t, tiles);
+  const rice =
+    info.cmptype === 'HCOMPRESS_1' || info.cmptype === 'PLIO_1'
+      ? codedTiles(info, t, tiles)
+      : riceTiles(info, t, tiles);
   const quantised = info.zbitpix < 0 && info.quantize !== 'NONE' && (zscale !== undefined || tableHeader.has('ZSCALE'));
   for (const tile of tiles) {
     const decoded = decodeTile(info, t, tile, rice, quantised);
-    const values = quantised && !decoded.lossless ? unquantize(info, tile, decoded.values, tableHeader, { zscale, zzero, zblank }) : decoded.values;
+    const values =
+      quantised && !decoded.lossless
+        ? unquantize(info, tile, decoded.values, tableHeader, { zscale, zzero, zblank })
+        : decoded.values;
     place(out, values, tile, info.axes, start, count);
   }
   return out;
 }
 
-function unquantize(info: CompressionInfo, tile: Tile, values: FitsImageData, h: FitsHeader, cols: { zscale?: ArrayLike<number | bigint>; zzero?: ArrayLike<number | bigint>; zblank?: ArrayLike<number | bigint> }): FitsImageData {
+function unquantize(
+  info: CompressionInfo,
+  tile: Tile,
+  values: FitsImageData,
+  h: FitsHeader,
+  cols: {
+    zscale?: ArrayLike<number | bigint>;
+    zzero?: ArrayLike<number | bigint>;
+    zblank?: ArrayLike<number | bigint>;
+  },
+): FitsImageData {
   const ints = values instanceof Int32Array ? values : Int32Array.from(values as ArrayLike<number>);
   const out = info.zbitpix === -32 ? new Float32Array(ints.length) : new Float64Array(ints.length);
   const blank = cols.zblank ? Number(cols.zblank[tile.index]) : h.has('ZBLANK') ? h.getNumber('ZBLANK') : undefined;
-  unquantizeTile(ints, {
-    method: info.quantize === 'NONE' ? 'NO_DITHER' : info.quantize,
-    scale: cols.zscale ? Number(cols.zscale[tile.index]) : h.getNumber('ZSCALE'),
-    zero: cols.zzero ? Number(cols.zzero[tile.index]) : h.getNumber('ZZERO', 0),
-    blank,
-    tile: tile.index,
-    ditherSeed: info.ditherSeed,
-  }, out, 0);
+  unquantizeTile(
+    ints,
+    {
+      method: info.quantize === 'NONE' ? 'NO_DITHER' : info.quantize,
+      scale: cols.zscale ? Number(cols.zscale[tile.index]) : h.getNumber('ZSCALE'),
+      zero: cols.zzero ? Number(cols.zzero[tile.index]) : h.getNumber('ZZERO', 0),
+      blank,
+      tile: tile.index,
+      ditherSeed: info.ditherSeed,
+    },
+    out,
+    0,
+  );
   return out;
 }
 
 /** Copies a tile's lines into the row-range output. */
-function place(out: FitsImageData, values: FitsImageData, tile: Tile, axes: number[], start: number, count: number): void {
+function place(
+  out: FitsImageData,
+  values: FitsImageData,
+  tile: Tile,
+  axes: number[],
+  start: number,
+  count: number,
+): void {
   const width = axes[0];
   const line = tile.size[0];
   const rows = lineRows(axes, tile);

@@ -14,11 +14,20 @@ const MOVED = new Set(['XTENSION', 'BITPIX', 'NAXIS', 'PCOUNT', 'GCOUNT']);
 const BLOCKSIZE = 32;
 
 /** Table header and data (rows + heap, unpadded) of a RICE_1-compressed image. */
-export function encodeRiceImage(image: FitsHeader, input: FitsImageInput, index: number): { header: FitsHeader; data: Buffer } {
+export function encodeRiceImage(
+  image: FitsHeader,
+  input: FitsImageInput,
+  index: number,
+): { header: FitsHeader; data: Buffer } {
   const data = input.data;
   if (!data) return invalidArgument('writeFits', `hdus[${index}].data`, 'a compressed image needs data');
   const { bitpix } = storageOf(data);
-  if (bitpix < 0 || bitpix === 64) invalidArgument('writeFits', `hdus[${index}].compress`, `RICE_1 needs 8, 16 or 32-bit integer data, got BITPIX ${bitpix}`);
+  if (bitpix < 0 || bitpix === 64)
+    invalidArgument(
+      'writeFits',
+      `hdus[${index}].compress`,
+      `RICE_1 needs 8, 16 or 32-bit integer data, got BITPIX ${bitpix}`,
+    );
   const bytepix = bitpix / 8;
   const axes: number[] = [];
   for (let i = 1; i <= image.getNumber('NAXIS'); i++) axes.push(image.getNumber(`NAXIS${i}`));
@@ -28,7 +37,9 @@ export function encodeRiceImage(image: FitsHeader, input: FitsImageInput, index:
   const stored = toStoredBytes(data);
   if (bytepix === 2) stored.swap16();
   else if (bytepix === 4) stored.swap32();
-  const { heap, lengths } = ntiles ? riceEncodeTiles(stored, new Array<number>(ntiles).fill(width), BLOCKSIZE, bytepix) : { heap: Buffer.alloc(0), lengths: [] };
+  const { heap, lengths } = ntiles
+    ? riceEncodeTiles(stored, new Array<number>(ntiles).fill(width), BLOCKSIZE, bytepix)
+    : { heap: Buffer.alloc(0), lengths: [] };
   const rows = Buffer.alloc(8 * ntiles + heap.length);
   let offset = 0;
   lengths.forEach((len, t) => {

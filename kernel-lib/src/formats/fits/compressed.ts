@@ -13,9 +13,31 @@ import { FitsHeader } from './header';
 import { Bitpix, checkBitpix, FitsImageData } from './image';
 import { ColumnInfo, TformCode } from './table-format';
 
-const DROPPED = new Set(['TFIELDS', 'THEAP', 'ZIMAGE', 'ZCMPTYPE', 'ZBITPIX', 'ZNAXIS', 'ZMASKCMP', 'ZSIMPLE', 'ZTENSION', 'ZEXTEND',
-  'ZBLOCKED', 'ZPCOUNT', 'ZGCOUNT', 'ZHECKSUM', 'ZDATASUM', 'ZQUANTIZ',
-  'XTENSION', 'SIMPLE', 'BITPIX', 'NAXIS', 'PCOUNT', 'GCOUNT', 'EXTEND']);
+const DROPPED = new Set([
+  'TFIELDS',
+  'THEAP',
+  'ZIMAGE',
+  'ZCMPTYPE',
+  'ZBITPIX',
+  'ZNAXIS',
+  'ZMASKCMP',
+  'ZSIMPLE',
+  'ZTENSION',
+  'ZEXTEND',
+  'ZBLOCKED',
+  'ZPCOUNT',
+  'ZGCOUNT',
+  'ZHECKSUM',
+  'ZDATASUM',
+  'ZQUANTIZ',
+  'XTENSION',
+  'SIMPLE',
+  'BITPIX',
+  'NAXIS',
+  'PCOUNT',
+  'GCOUNT',
+  'EXTEND',
+]);
 const DROPPED_INDEXED = /^(TTYPE|TFORM|TUNIT|TNULL|TSCAL|TZERO|TDISP|TBCOL|TDIM|ZNAXIS|ZTILE|ZNAME|ZVAL|NAXIS)\d+$/;
 
 /** The image header described by a compressed-image table header (astropy CompImageHeader). */
@@ -27,7 +49,8 @@ export function compressedImageHeader(table: FitsHeader): FitsHeader {
   out.set('BITPIX', table.getNumber('ZBITPIX'), table.getCard('ZBITPIX')?.comment);
   const naxis = table.getNumber('ZNAXIS');
   out.set('NAXIS', naxis, table.getCard('ZNAXIS')?.comment);
-  for (let i = 1; i <= naxis; i++) out.set(`NAXIS${i}`, table.getNumber(`ZNAXIS${i}`), table.getCard(`ZNAXIS${i}`)?.comment);
+  for (let i = 1; i <= naxis; i++)
+    out.set(`NAXIS${i}`, table.getNumber(`ZNAXIS${i}`), table.getCard(`ZNAXIS${i}`)?.comment);
   if (!primary) {
     out.set('PCOUNT', table.getNumber('ZPCOUNT', 0), table.getCard('ZPCOUNT')?.comment);
     out.set('GCOUNT', table.getNumber('ZGCOUNT', 1), table.getCard('ZGCOUNT')?.comment);
@@ -41,7 +64,8 @@ export function compressedImageHeader(table: FitsHeader): FitsHeader {
   // astropy's order: EXTEND is set like any new keyword (Header.append(bottom=False)), i.e. after the
   // last non-commentary card, before trailing HISTORY/COMMENT; ZDITHER0 stays (its reserved-name
   // pattern does not match a trailing 0).
-  if (table.has('ZEXTEND')) out.insertBeforeTrailingCommentary('EXTEND', table.get('ZEXTEND') ?? true, table.getCard('ZEXTEND')?.comment);
+  if (table.has('ZEXTEND'))
+    out.insertBeforeTrailingCommentary('EXTEND', table.get('ZEXTEND') ?? true, table.getCard('ZEXTEND')?.comment);
   // Like astropy: the table's own CHECKSUM/DATASUM cards stay in place and take the Z values.
   if (table.has('ZHECKSUM')) out.set('CHECKSUM', table.get('ZHECKSUM') ?? '', table.getCard('ZHECKSUM')?.comment);
   if (table.has('ZDATASUM')) out.set('DATASUM', table.get('ZDATASUM') ?? '', table.getCard('ZDATASUM')?.comment);
@@ -86,7 +110,10 @@ export function compressionInfo(h: FitsHeader, loc: FitsLocation): CompressionIn
   }
   const defaultBytepix = zbitpix > 0 ? zbitpix / 8 : 4;
   return {
-    zbitpix, axes, tile, cmptype,
+    zbitpix,
+    axes,
+    tile,
+    cmptype,
     blocksize: zparam(h, 'BLOCKSIZE') ?? 32,
     bytepix: zparam(h, 'BYTEPIX') ?? Math.min(defaultBytepix, 4),
     quantize,
@@ -136,12 +163,14 @@ function perTile(t: TableAccess, nrows: number, name: string): ArrayLike<number 
 
 function descriptor(t: TableAccess, col: ColumnInfo, row: number): { count: number; offset: number } {
   const p = row * t.rowBytes + col.offset;
-  if (col.format.code === 'Q') return { count: Number(t.rows.readBigInt64BE(p)), offset: Number(t.rows.readBigInt64BE(p + 8)) };
+  if (col.format.code === 'Q')
+    return { count: Number(t.rows.readBigInt64BE(p)), offset: Number(t.rows.readBigInt64BE(p + 8)) };
   return { count: t.rows.readInt32BE(p), offset: t.rows.readInt32BE(p + 4) };
 }
 
 function heapSlice(t: TableAccess, offset: number, length: number, tileIndex: number): Buffer {
-  if (offset + length > t.heap.length) fitsError('E_FITS_TRUNCATED', `tile ${tileIndex + 1} lies outside the heap`, t.loc);
+  if (offset + length > t.heap.length)
+    fitsError('E_FITS_TRUNCATED', `tile ${tileIndex + 1} lies outside the heap`, t.loc);
   const out = Buffer.from(new ArrayBuffer(length));
   t.heap.copy(out, 0, offset, offset + length);
   return out;
@@ -156,7 +185,13 @@ function unshuffle(bytes: Buffer, size: number): Buffer {
 }
 
 /** Typed values of one tile stored as big-endian bytes whose element size is inferred from the length. */
-function bigEndianValues(bytes: Buffer, npix: number, float: boolean, loc: FitsLocation, tileIndex: number): FitsImageData {
+function bigEndianValues(
+  bytes: Buffer,
+  npix: number,
+  float: boolean,
+  loc: FitsLocation,
+  tileIndex: number,
+): FitsImageData {
   const size = npix > 0 ? bytes.length / npix : 0;
   const code: Record<number, TformCode> = float ? { 4: 'E', 8: 'D' } : { 1: 'B', 2: 'I', 4: 'J', 8: 'K' };
   if (!Number.isInteger(size) || !code[size]) {

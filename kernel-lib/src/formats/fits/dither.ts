@@ -42,7 +42,12 @@ export interface TileQuantization {
 }
 
 /** Writes the physical values of one tile into `out` starting at `at` (float32 or float64). */
-export function unquantizeTile(ints: Int32Array, q: TileQuantization, out: Float32Array | Float64Array, at: number): void {
+export function unquantizeTile(
+  ints: Int32Array,
+  q: TileQuantization,
+  out: Float32Array | Float64Array,
+  at: number,
+): void {
   const { scale, zero } = q;
   const blank = q.blank;
   if (q.method === 'NO_DITHER') {

@@ -46,5 +46,10 @@ function describe(loc: FitsLocation): string {
 export function fitsError(code: FitsErrorCode, message: string, loc: FitsLocation = {}, cause?: unknown): never {
   const context: StagebookErrorContext = { ...loc };
   const where = loc.where ? `${loc.where}: ` : '';
-  throw new StagebookError(code, `${where}${message}${describe(loc)}`, context, cause === undefined ? undefined : { cause });
+  throw new StagebookError(
+    code,
+    `${where}${message}${describe(loc)}`,
+    context,
+    cause === undefined ? undefined : { cause },
+  );
 }

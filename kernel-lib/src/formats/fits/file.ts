@@ -15,7 +15,10 @@ export class FitsFile {
   private readonly located: FitsHdu[] = [];
   private complete = false;
 
-  constructor(readonly path: string, private readonly options: OpenFitsOptions = {}) {}
+  constructor(
+    readonly path: string,
+    private readonly options: OpenFitsOptions = {},
+  ) {}
 
   /** Locates HDUs up to `index` (reading only their headers); false when the file has fewer. */
   private locate(index: number): boolean {
@@ -29,12 +32,22 @@ export class FitsFile {
           this.complete = true;
           break;
         }
-        if (i === 0 && (size < 9 || readAt(fd, 0, 9, { file: this.path, hdu: 0, what: 'header' }).toString('latin1') !== 'SIMPLE  =')) {
-          fitsError('E_FITS_FORMAT', 'not a FITS file: it does not start with SIMPLE  =', { file: this.path, hdu: 0, card: 1, offset: 0 });
+        if (
+          i === 0 &&
+          (size < 9 || readAt(fd, 0, 9, { file: this.path, hdu: 0, what: 'header' }).toString('latin1') !== 'SIMPLE  =')
+        ) {
+          fitsError('E_FITS_FORMAT', 'not a FITS file: it does not start with SIMPLE  =', {
+            file: this.path,
+            hdu: 0,
+            card: 1,
+            offset: 0,
+          });
         }
         const raw = readHeaderAt(fd, size, offset, this.path, i);
         checkFirstCard(raw.header, i, this.path, offset);
-        this.located.push(new FitsHdu(this.path, i, raw.header, raw.headerOffset, raw.dataOffset, this.options.checksum === true));
+        this.located.push(
+          new FitsHdu(this.path, i, raw.header, raw.headerOffset, raw.dataOffset, this.options.checksum === true),
+        );
       }
     });
     return index < this.located.length;
@@ -47,8 +60,11 @@ export class FitsFile {
    */
   private hasAnotherHdu(fd: number, size: number, offset: number, prev: FitsHdu): boolean {
     if (prev.dataOffset + prev.dataSize > size) {
-      fitsError('E_FITS_TRUNCATED', `data unit needs ${prev.dataSize} bytes from byte ${prev.dataOffset} but the file has ${size}`,
-        { file: this.path, hdu: prev.index, offset: size });
+      fitsError(
+        'E_FITS_TRUNCATED',
+        `data unit needs ${prev.dataSize} bytes from byte ${prev.dataOffset} but the file has ${size}`,
+        { file: this.path, hdu: prev.index, offset: size },
+      );
     }
     if (offset >= size) return false;
     const loc = { file: this.path, hdu: prev.index + 1, offset };
@@ -57,29 +73,41 @@ export class FitsFile {
     if (isZeroPadding(fd, offset, size, this.path)) return false;
     if (size - offset >= BLOCK) {
       const found = JSON.stringify(head);
-      fitsError('E_FITS_FORMAT', `expected an extension header (XTENSION) or the end of the file, found ${found}`, { ...loc, card: 1 });
+      fitsError('E_FITS_FORMAT', `expected an extension header (XTENSION) or the end of the file, found ${found}`, {
+        ...loc,
+        card: 1,
+      });
     }
-    return fitsError('E_FITS_FORMAT', `${size - offset} bytes after the last HDU are neither an extension nor zero padding`, loc);
+    return fitsError(
+      'E_FITS_FORMAT',
+      `${size - offset} bytes after the last HDU are neither an extension nor zero padding`,
+      loc,
+    );
   }
 
   /** The HDU at `index`, or the first with EXTNAME `name` (case-insensitive) and optional EXTVER. */
   hdu(which: number | string, extver?: number): FitsHdu {
     if (typeof which === 'number') {
-      if (!Number.isInteger(which) || which < 0) invalidArgument('FitsFile.hdu', 'index', `must be a non-negative integer, got ${which}`);
-      if (!this.locate(which)) invalidArgument('FitsFile.hdu', 'index', `${this.path} has ${this.located.length} HDUs, no HDU ${which}`);
+      if (!Number.isInteger(which) || which < 0)
+        invalidArgument('FitsFile.hdu', 'index', `must be a non-negative integer, got ${which}`);
+      if (!this.locate(which))
+        invalidArgument('FitsFile.hdu', 'index', `${this.path} has ${this.located.length} HDUs, no HDU ${which}`);
       return this.located[which];
     }
     const want = which.toUpperCase();
     for (let i = 0; this.locate(i); i++) {
       const h = this.located[i];
-      if (h.name?.toUpperCase() === want && (extver === undefined || h.header.getNumber('EXTVER', 1) === extver)) return h;
+      if (h.name?.toUpperCase() === want && (extver === undefined || h.header.getNumber('EXTVER', 1) === extver))
+        return h;
     }
     return invalidArgument('FitsFile.hdu', 'name', `${this.path} has no HDU with EXTNAME ${which}`);
   }
 
   /** Number of HDUs (reads every header once). */
   get length(): number {
-    while (this.locate(this.located.length)) { /* locate the next one */ }
+    while (this.locate(this.located.length)) {
+      /* locate the next one */
+    }
     return this.located.length;
   }
 
@@ -102,7 +130,8 @@ function isZeroPadding(fd: number, offset: number, size: number, file: string): 
 function checkFirstCard(header: FitsHeader, index: number, file: string, offset: number): void {
   const first = header.cards[0];
   if (index === 0) {
-    if (!first || first.key !== 'SIMPLE') fitsError('E_FITS_FORMAT', 'not a FITS file: the first card is not SIMPLE', { file, hdu: 0, card: 1, offset });
+    if (!first || first.key !== 'SIMPLE')
+      fitsError('E_FITS_FORMAT', 'not a FITS file: the first card is not SIMPLE', { file, hdu: 0, card: 1, offset });
     if (first.value !== true) fitsError('E_FITS_FORMAT', 'SIMPLE is not T', { file, hdu: 0, card: 1, offset });
   } else if (!first || first.key !== 'XTENSION') {
     fitsError('E_FITS_FORMAT', 'extension header does not start with XTENSION', { file, hdu: index, card: 1, offset });
@@ -165,7 +194,8 @@ export function readFits(path: string, options: ReadFitsOptions = {}): FitsHduCo
   return selected.map((h) => {
     h.ensureChecksum();
     const out: FitsHduContent = { index: h.index, kind: h.kind, name: h.name, header: h.header };
-    if ((h.kind === 'primary' || h.kind === 'image' || h.kind === 'compressed-image') && h.axes.length > 0) out.image = h.readImage();
+    if ((h.kind === 'primary' || h.kind === 'image' || h.kind === 'compressed-image') && h.axes.length > 0)
+      out.image = h.readImage();
     if (h.kind === 'bintable' || h.kind === 'table') out.table = h.readTable();
     if (h.kind === 'groups') out.groups = h.readGroups();
     return out;

@@ -8,16 +8,22 @@ import { FitsHeader } from './header';
 import { writeFits } from './write';
 
 let dir: string;
-beforeAll(() => { dir = fs.mkdtempSync(join(tmpdir(), 'stagebook-fits-io-')); });
+beforeAll(() => {
+  dir = fs.mkdtempSync(join(tmpdir(), 'stagebook-fits-io-'));
+});
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A 2-HDU file: primary 20x30 int16 image, then a float32 extension. */
 function sample(name: string): string {
   const path = join(dir, name);
-  writeFits(path, [
-    { data: Int16Array.from({ length: 600 }, (_, i) => i - 300), shape: [20, 30], header: [['OBJECT', 'test']] },
-    { data: Float32Array.from({ length: 12 }, (_, i) => i / 4), shape: [3, 4], name: 'FLT' },
-  ], { overwrite: true });
+  writeFits(
+    path,
+    [
+      { data: Int16Array.from({ length: 600 }, (_, i) => i - 300), shape: [20, 30], header: [['OBJECT', 'test']] },
+      { data: Float32Array.from({ length: 12 }, (_, i) => i / 4), shape: [3, 4], name: 'FLT' },
+    ],
+    { overwrite: true },
+  );
   return path;
 }
 
@@ -49,7 +55,12 @@ describe('readFits / writeFits round trip', () => {
 
   it('reads a header and a few rows of a 4 GiB (sparse) file without reading the rest', () => {
     const path = join(dir, 'huge.fits');
-    const h = new FitsHeader().set('SIMPLE', true).set('BITPIX', -64).set('NAXIS', 2).set('NAXIS1', 8192).set('NAXIS2', 65536);
+    const h = new FitsHeader()
+      .set('SIMPLE', true)
+      .set('BITPIX', -64)
+      .set('NAXIS', 2)
+      .set('NAXIS1', 8192)
+      .set('NAXIS2', 65536);
     fs.writeFileSync(path, h.toBytes());
     fs.truncateSync(path, 2880 + 8192 * 65536 * 8);
     const t0 = performance.now();
@@ -68,7 +79,9 @@ describe('readFits / writeFits round trip', () => {
     const out = join(dir, 'hdr2.fits');
     writeFits(out, [{ data: new Int16Array(600), shape: [20, 30], header: h }], { overwrite: true });
     const back = readFitsHeader(out, 0);
-    expect(back.keys().filter((k) => k !== 'CHECKSUM' && k !== 'DATASUM')).toEqual(h.keys().filter((k) => k !== 'CHECKSUM' && k !== 'DATASUM'));
+    expect(back.keys().filter((k) => k !== 'CHECKSUM' && k !== 'DATASUM')).toEqual(
+      h.keys().filter((k) => k !== 'CHECKSUM' && k !== 'DATASUM'),
+    );
   });
 });
 
@@ -77,8 +90,12 @@ describe('checksums (FITS standard appendix J)', () => {
     const data = Buffer.alloc(2880);
     data.writeInt32BE(123456789, 0);
     const datasum = onesComplementSum(data);
-    const h = new FitsHeader().set('SIMPLE', true).set('BITPIX', 8).set('NAXIS', 0)
-      .set('CHECKSUM', '0000000000000000').set('DATASUM', String(datasum));
+    const h = new FitsHeader()
+      .set('SIMPLE', true)
+      .set('BITPIX', 8)
+      .set('NAXIS', 0)
+      .set('CHECKSUM', '0000000000000000')
+      .set('DATASUM', String(datasum));
     h.set('CHECKSUM', encodeChecksum(addSums(onesComplementSum(h.toBytes()), datasum)));
     expect(addSums(onesComplementSum(h.toBytes()), datasum)).toBe(0xffffffff);
     expect(h.getString('CHECKSUM')).toMatch(/^[0-9A-Za-z]{16}$/);
@@ -145,10 +162,17 @@ describe('corrupt input gives StagebookErrors naming file, HDU and offset or car
 describe('writeFits is atomic', () => {
   it('leaves nothing behind when an HDU fails halfway', () => {
     const path = join(dir, 'atomic.fits');
-    const bad = () => writeFits(path, [
-      { data: new Int16Array(4), shape: [2, 2] },
-      { type: 'bintable', columns: [{ name: 'A', data: new Int32Array(3) }, { name: 'B', data: new Int32Array(2) }] },
-    ]);
+    const bad = () =>
+      writeFits(path, [
+        { data: new Int16Array(4), shape: [2, 2] },
+        {
+          type: 'bintable',
+          columns: [
+            { name: 'A', data: new Int32Array(3) },
+            { name: 'B', data: new Int32Array(2) },
+          ],
+        },
+      ]);
     expect(bad).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
     expect(fs.existsSync(path)).toBe(false);
     expect(fs.readdirSync(dir).filter((f) => f.includes('atomic'))).toEqual([]);

@@ -43,7 +43,10 @@ export interface ChecksumStatus {
 }
 
 /** Validates the structural keywords and returns the data size in bytes (unpadded). */
-export function structuralSize(header: FitsHeader, loc: FitsLocation): { bitpix: Bitpix; axes: number[]; size: number } {
+export function structuralSize(
+  header: FitsHeader,
+  loc: FitsLocation,
+): { bitpix: Bitpix; axes: number[]; size: number } {
   const cards = header.cards;
   const bitpixCard = cards.findIndex((c) => c.key === 'BITPIX');
   const bitpix = checkBitpix(header.get('BITPIX'), { ...loc, card: bitpixCard < 0 ? 2 : bitpixCard + 1 });
@@ -54,7 +57,8 @@ export function structuralSize(header: FitsHeader, loc: FitsLocation): { bitpix:
   const axes: number[] = [];
   for (let i = 1; i <= naxis; i++) {
     const n = header.get(`NAXIS${i}`);
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return fitsError('E_FITS_FORMAT', `NAXIS${i} = ${String(n)} is not a non-negative integer`, loc);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+      return fitsError('E_FITS_FORMAT', `NAXIS${i} = ${String(n)} is not a non-negative integer`, loc);
     axes.push(n);
   }
   const groups = header.get('GROUPS') === true && axes[0] === 0;
@@ -96,7 +100,8 @@ export class FitsHdu {
    * default COMPRESSED_IMAGE that the rebuilt image header leaves out (astropy CompImageHDU.name).
    */
   get name(): string | undefined {
-    const v = this.header.get('EXTNAME') ?? (this.kind === 'compressed-image' ? this.rawHeader.get('EXTNAME') : undefined);
+    const v =
+      this.header.get('EXTNAME') ?? (this.kind === 'compressed-image' ? this.rawHeader.get('EXTNAME') : undefined);
     return typeof v === 'string' ? v : undefined;
   }
 
@@ -126,12 +131,18 @@ export class FitsHdu {
     const s = this.verifyChecksum();
     if (s.datasum === false) {
       const stored = String(this.rawHeader.get('DATASUM')).trim();
-      fitsError('E_FITS_CHECKSUM', `DATASUM is ${stored} but the data unit sums to ${s.computedDatasum}`,
-        this.loc({ where: 'checksum', offset: this.dataOffset }));
+      fitsError(
+        'E_FITS_CHECKSUM',
+        `DATASUM is ${stored} but the data unit sums to ${s.computedDatasum}`,
+        this.loc({ where: 'checksum', offset: this.dataOffset }),
+      );
     }
     if (s.checksum === false) {
-      fitsError('E_FITS_CHECKSUM', 'CHECKSUM does not verify: the header or data unit changed since it was written',
-        this.loc({ where: 'checksum', offset: this.headerOffset }));
+      fitsError(
+        'E_FITS_CHECKSUM',
+        'CHECKSUM does not verify: the header or data unit changed since it was written',
+        this.loc({ where: 'checksum', offset: this.headerOffset }),
+      );
     }
     this.checksummed = true;
   }
@@ -150,8 +161,11 @@ export class FitsHdu {
     this.ensureChecksum();
     const raw = withFile(this.file, (fd, size) => {
       if (this.dataOffset + this.dataSize > size) {
-        fitsError('E_FITS_TRUNCATED', `random groups need ${this.dataSize} bytes from byte ${this.dataOffset} but the file has ${size}`,
-          this.loc({ offset: size }));
+        fitsError(
+          'E_FITS_TRUNCATED',
+          `random groups need ${this.dataSize} bytes from byte ${this.dataOffset} but the file has ${size}`,
+          this.loc({ offset: size }),
+        );
       }
       return readAt(fd, this.dataOffset, this.dataSize, { file: this.file, hdu: this.index, what: 'random groups' });
     });
@@ -185,7 +199,12 @@ export class FitsHdu {
     const raw = withFile(this.file, (fd, size) => {
       const offset = this.dataOffset + start * width * bytes;
       const length = count * width * bytes;
-      if (offset + length > size) fitsError('E_FITS_TRUNCATED', `image data need ${length} bytes at byte ${offset} but the file has ${size}`, this.loc({ offset: size }));
+      if (offset + length > size)
+        fitsError(
+          'E_FITS_TRUNCATED',
+          `image data need ${length} bytes at byte ${offset} but the file has ${size}`,
+          this.loc({ offset: size }),
+        );
       return readAt(fd, offset, length, { file: this.file, hdu: this.index, what: 'image data' });
     });
     const data = toPhysical(storedView(raw, this.bitpix), scalingOf(this.header, this.bitpix));
@@ -196,9 +215,10 @@ export class FitsHdu {
     const info = compressionInfo(this.rawHeader, this.loc());
     const access = this.tableAccess(0, this.axes[1] ?? 0, true);
     const stored = decodeCompressedRows(info, access, this.rawHeader, start, count);
-    const data = info.zbitpix > 0 || this.header.has('BSCALE') || this.header.has('BZERO')
-      ? toPhysical(stored, scalingOf(this.header, info.zbitpix))
-      : stored;
+    const data =
+      info.zbitpix > 0 || this.header.has('BSCALE') || this.header.has('BZERO')
+        ? toPhysical(stored, scalingOf(this.header, info.zbitpix))
+        : stored;
     return { data, shape, bitpix: info.zbitpix, startRow: start };
   }
 
@@ -209,7 +229,11 @@ export class FitsHdu {
     const loc = this.loc();
     return withFile(this.file, (fd, size) => {
       if (this.dataOffset + this.dataSize > size) {
-        fitsError('E_FITS_TRUNCATED', `data unit needs ${this.dataSize} bytes from byte ${this.dataOffset} but the file has ${size}`, this.loc({ offset: size }));
+        fitsError(
+          'E_FITS_TRUNCATED',
+          `data unit needs ${this.dataSize} bytes from byte ${this.dataOffset} but the file has ${size}`,
+          this.loc({ offset: size }),
+        );
       }
       const what = { file: this.file, hdu: this.index, what: 'table rows' };
       const rows = readAt(fd, this.dataOffset + first * rowBytes, count * rowBytes, what);
@@ -232,24 +256,41 @@ export class FitsHdu {
     const nrows = this.axes[1] ?? 0;
     const [first, count] = options.rows ?? [0, nrows];
     if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 0 || first + count > nrows) {
-      fitsError('E_FITS_FORMAT', `rows ${first}..${first + count} outside 0..${nrows}`, this.loc({ where: 'readTable' }));
+      fitsError(
+        'E_FITS_FORMAT',
+        `rows ${first}..${first + count} outside 0..${nrows}`,
+        this.loc({ where: 'readTable' }),
+      );
     }
     const want = options.columns?.map((c) => c.toUpperCase());
     if (this.kind === 'table') {
       const access = this.tableAccess(first, count, false);
       return readAsciiTable(this.rawHeader, access.rows, count, first, this.loc(), options.columns);
     }
-    const selected = binaryColumns(this.rawHeader, this.loc()).filter((c) => !want || want.includes(c.name.toUpperCase()));
-    const access = this.tableAccess(first, count, selected.some((c) => c.format.vla));
+    const selected = binaryColumns(this.rawHeader, this.loc()).filter(
+      (c) => !want || want.includes(c.name.toUpperCase()),
+    );
+    const access = this.tableAccess(
+      first,
+      count,
+      selected.some((c) => c.format.vla),
+    );
     const heapReader = (offset: number, length: number): Buffer => {
-      if (offset + length > access.heap.length) fitsError('E_FITS_FORMAT', `array descriptor points outside the heap (${offset}+${length} > ${access.heap.length})`, this.loc());
+      if (offset + length > access.heap.length)
+        fitsError(
+          'E_FITS_FORMAT',
+          `array descriptor points outside the heap (${offset}+${length} > ${access.heap.length})`,
+          this.loc(),
+        );
       const out = Buffer.from(new ArrayBuffer(length));
       access.heap.copy(out, 0, offset, offset + length);
       return out;
     };
-    const columns: FitsColumn[] = selected.map((c) => (c.format.vla
-      ? readVlaColumn(c, access.rows, count, access.rowBytes, heapReader, this.loc())
-      : readFixedColumn(c, access.rows, count, access.rowBytes)));
+    const columns: FitsColumn[] = selected.map((c) =>
+      c.format.vla
+        ? readVlaColumn(c, access.rows, count, access.rowBytes, heapReader, this.loc())
+        : readFixedColumn(c, access.rows, count, access.rowBytes),
+    );
     const byName: Record<string, FitsColumn> = {};
     for (const c of columns) {
       byName[c.name] = c;
@@ -265,7 +306,8 @@ export class FitsHdu {
       const what = { file: this.file, hdu: this.index, what: 'HDU' };
       const header = readAt(fd, this.headerOffset, this.dataOffset - this.headerOffset, what);
       const dataLength = Math.min(padded, size - this.dataOffset);
-      if (dataLength < this.dataSize) fitsError('E_FITS_TRUNCATED', 'data unit is truncated', this.loc({ offset: size }));
+      if (dataLength < this.dataSize)
+        fitsError('E_FITS_TRUNCATED', 'data unit is truncated', this.loc({ offset: size }));
       const data = Buffer.alloc(padded);
       readAt(fd, this.dataOffset, dataLength, what).copy(data);
       const datasum = onesComplementSum(data);
@@ -287,7 +329,9 @@ export class FitsHdu {
 
 function classify(h: FitsHeader, index: number): FitsHduKind {
   if (index === 0) return isRandomGroups(h) ? 'groups' : 'primary';
-  const x = String(h.get('XTENSION') ?? '').trim().toUpperCase();
+  const x = String(h.get('XTENSION') ?? '')
+    .trim()
+    .toUpperCase();
   if (x === 'IMAGE') return 'image';
   if (x === 'TABLE') return 'table';
   if (x === 'BINTABLE' || x === 'A3DTABLE') return h.get('ZIMAGE') === true ? 'compressed-image' : 'bintable';

@@ -6,16 +6,18 @@ const card = (s: string) => s.padEnd(80, ' ');
 
 describe('FitsHeader parsing (FITS standard 4.0 section 4)', () => {
   it('parses value types and comments, keeping ints and floats apart', () => {
-    const h = FitsHeader.parse([
-      card('NAXIS1  =                 4096 / length'),
-      card("OBJECT  = 'M31 ''core''     ' / target"),
-      card('EXPTIME =                 30.0'),
-      card('GAIN    =               1.5D-3'),
-      card('FLAG    =                    T'),
-      card('NOVAL   =                      / nothing'),
-      card('BZERO   =  9223372036854775808'),
-      card('IMPEDNC = (1.0, -2.5)'),
-    ].join(''));
+    const h = FitsHeader.parse(
+      [
+        card('NAXIS1  =                 4096 / length'),
+        card("OBJECT  = 'M31 ''core''     ' / target"),
+        card('EXPTIME =                 30.0'),
+        card('GAIN    =               1.5D-3'),
+        card('FLAG    =                    T'),
+        card('NOVAL   =                      / nothing'),
+        card('BZERO   =  9223372036854775808'),
+        card('IMPEDNC = (1.0, -2.5)'),
+      ].join(''),
+    );
     expect(h.get('NAXIS1')).toBe(4096);
     expect(h.getCard('NAXIS1')?.kind).toBe('int');
     expect(h.get('object')).toBe("M31 'core'");
@@ -28,15 +30,17 @@ describe('FitsHeader parsing (FITS standard 4.0 section 4)', () => {
   });
 
   it('keeps COMMENT, HISTORY and blank cards in order and merges CONTINUE strings', () => {
-    const h = FitsHeader.parse([
-      card('COMMENT   first'),
-      card("LONG    = 'abc&'  / part one"),
-      card("CONTINUE  'def&'"),
-      card("CONTINUE  'ghi' / part two"),
-      card(''),
-      card('HISTORY step 1'),
-      card('HIERARCH ESO DET CHIP1 GAIN = 2.5 / e-/ADU'),
-    ].join(''));
+    const h = FitsHeader.parse(
+      [
+        card('COMMENT   first'),
+        card("LONG    = 'abc&'  / part one"),
+        card("CONTINUE  'def&'"),
+        card("CONTINUE  'ghi' / part two"),
+        card(''),
+        card('HISTORY step 1'),
+        card('HIERARCH ESO DET CHIP1 GAIN = 2.5 / e-/ADU'),
+      ].join(''),
+    );
     expect(h.keys()).toEqual(['COMMENT', 'LONG', '', 'HISTORY', 'ESO DET CHIP1 GAIN']);
     expect(h.get('LONG')).toBe('abcdefghi');
     expect(h.getCard('LONG')?.comment).toBe('part one part two');
@@ -47,13 +51,20 @@ describe('FitsHeader parsing (FITS standard 4.0 section 4)', () => {
 
   it('rejects non-ASCII characters and unparseable values with the card number', () => {
     expect(() => parseCard(card('BAD     = 1.2.3'), { card: 7 })).toThrow(/card 7/);
-    expect(() => parseCard(card('BAD     = \u00e9'), { card: 3 })).toThrow(expect.objectContaining({ code: 'E_FITS_CARD' }));
+    expect(() => parseCard(card('BAD     = \u00e9'), { card: 3 })).toThrow(
+      expect.objectContaining({ code: 'E_FITS_CARD' }),
+    );
   });
 
   it('round-trips through toBytes: fixed format, padding to 2880, CONTINUE for long strings', () => {
     const long = 'x'.repeat(150);
-    const h = new FitsHeader().set('NAXIS', 2).set('RATIO', 2, undefined, 'float').set('NAME', 'ab').set('LONG', long, 'c')
-      .addComment('hello').set('ESO TEL ALT', 45.5);
+    const h = new FitsHeader()
+      .set('NAXIS', 2)
+      .set('RATIO', 2, undefined, 'float')
+      .set('NAME', 'ab')
+      .set('LONG', long, 'c')
+      .addComment('hello')
+      .set('ESO TEL ALT', 45.5);
     const bytes = h.toBytes();
     expect(bytes.length % 2880).toBe(0);
     const text = bytes.toString('latin1');
@@ -69,7 +80,10 @@ describe('FitsHeader parsing (FITS standard 4.0 section 4)', () => {
   });
 
   it('set replaces in place and keeps the comment; delete removes every card of a key', () => {
-    const h = new FitsHeader([['A', 1, 'first'], ['B', 2]]);
+    const h = new FitsHeader([
+      ['A', 1, 'first'],
+      ['B', 2],
+    ]);
     h.set('A', 5);
     expect(h.getCard('A')).toMatchObject({ value: 5, comment: 'first' });
     expect(h.keys()).toEqual(['A', 'B']);

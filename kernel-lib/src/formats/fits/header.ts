@@ -4,7 +4,16 @@
  * HISTORY / blank cards keep their position, CONTINUE long strings read as one value).
  */
 import { invalidArgument } from '../../errors/stagebook-error';
-import { CARD_LENGTH, FitsCard, FitsValue, FitsValueKind, inferKind, isCommentaryKey, parseCard, parseQuoted } from './card';
+import {
+  CARD_LENGTH,
+  FitsCard,
+  FitsValue,
+  FitsValueKind,
+  inferKind,
+  isCommentaryKey,
+  parseCard,
+  parseQuoted,
+} from './card';
 import { formatCard } from './card-format';
 import { fitsError, FitsLocation } from './errors';
 
@@ -98,7 +107,8 @@ export class FitsHeader {
       if (fallback !== undefined) return fallback;
       return invalidArgument('FitsHeader.getString', key, 'keyword is missing');
     }
-    if (typeof v !== 'string') return invalidArgument('FitsHeader.getString', key, `value ${String(v)} is not a string`);
+    if (typeof v !== 'string')
+      return invalidArgument('FitsHeader.getString', key, `value ${String(v)} is not a string`);
     return v;
   }
 
@@ -108,7 +118,8 @@ export class FitsHeader {
       if (fallback !== undefined) return fallback;
       return invalidArgument('FitsHeader.getBoolean', key, 'keyword is missing');
     }
-    if (typeof v !== 'boolean') return invalidArgument('FitsHeader.getBoolean', key, `value ${String(v)} is not a logical`);
+    if (typeof v !== 'boolean')
+      return invalidArgument('FitsHeader.getBoolean', key, `value ${String(v)} is not a logical`);
     return v;
   }
 
@@ -119,8 +130,15 @@ export class FitsHeader {
   set(key: string, value: FitsValue, comment?: string, kind?: FitsValueKind): this {
     const k = normalizeKey(key);
     if (isCommentaryKey(k)) return this.append(k, value, comment);
-    const card: FitsCard = { key: k, value, kind: kind ?? inferKind(value), comment, hierarch: k.length > 8 || k.includes(' ') };
-    if (card.kind === 'float' && typeof value !== 'number') invalidArgument('FitsHeader.set', key, 'kind float needs a number');
+    const card: FitsCard = {
+      key: k,
+      value,
+      kind: kind ?? inferKind(value),
+      comment,
+      hierarch: k.length > 8 || k.includes(' '),
+    };
+    if (card.kind === 'float' && typeof value !== 'number')
+      invalidArgument('FitsHeader.set', key, 'kind float needs a number');
     const i = this.indexOf(k);
     if (i >= 0) {
       if (comment === undefined) card.comment = this.list[i].comment;
@@ -161,9 +179,15 @@ export class FitsHeader {
     return this;
   }
 
-  addComment(text: string): this { return this.append('COMMENT', text); }
-  addHistory(text: string): this { return this.append('HISTORY', text); }
-  addBlank(text = ''): this { return this.append('', text); }
+  addComment(text: string): this {
+    return this.append('COMMENT', text);
+  }
+  addHistory(text: string): this {
+    return this.append('HISTORY', text);
+  }
+  addBlank(text = ''): this {
+    return this.append('', text);
+  }
 
   /** Removes every card with `key`; returns how many were removed. */
   delete(key: string): number {
@@ -174,9 +198,13 @@ export class FitsHeader {
   }
 
   /** Texts of COMMENT cards, in order. */
-  comments(): string[] { return this.commentary('COMMENT'); }
+  comments(): string[] {
+    return this.commentary('COMMENT');
+  }
   /** Texts of HISTORY cards, in order. */
-  history(): string[] { return this.commentary('HISTORY'); }
+  history(): string[] {
+    return this.commentary('HISTORY');
+  }
   private commentary(key: string): string[] {
     return this.list.filter((c) => c.key === key && c.kind === 'commentary').map((c) => String(c.value));
   }
@@ -201,7 +229,11 @@ export class FitsHeader {
     const n = Math.floor(text.length / CARD_LENGTH);
     for (let i = 0; i < n; i++) {
       const image = text.slice(i * CARD_LENGTH, (i + 1) * CARD_LENGTH);
-      const cardLoc = { ...loc, card: i + 1, offset: loc.offset === undefined ? undefined : loc.offset + i * CARD_LENGTH };
+      const cardLoc = {
+        ...loc,
+        card: i + 1,
+        offset: loc.offset === undefined ? undefined : loc.offset + i * CARD_LENGTH,
+      };
       const card = parseCard(image, cardLoc);
       if (card.kind === 'string') i = mergeContinue(card, text, i, n, loc);
       header.list.push(card);
@@ -215,7 +247,11 @@ function mergeContinue(card: FitsCard, text: string, i: number, n: number, loc: 
   let value = rawStringValue(card, loc);
   const comments: string[] = card.comment ? [card.comment] : [];
   let j = i;
-  while (value.endsWith('&') && j + 1 < n && text.slice((j + 1) * CARD_LENGTH, (j + 1) * CARD_LENGTH + 8) === 'CONTINUE') {
+  while (
+    value.endsWith('&') &&
+    j + 1 < n &&
+    text.slice((j + 1) * CARD_LENGTH, (j + 1) * CARD_LENGTH + 8) === 'CONTINUE'
+  ) {
     j++;
     const image = text.slice(j * CARD_LENGTH, (j + 1) * CARD_LENGTH);
     const cardLoc = { ...loc, card: j + 1 };

@@ -13,8 +13,16 @@ import { FitsHeader } from './header';
 
 /** Any pixel array this reader returns or the writer accepts. */
 export type FitsImageData =
-  | Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
+  | Uint8Array
+  | Int8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | Float32Array
+  | Float64Array;
 
 export type Bitpix = 8 | 16 | 32 | 64 | -32 | -64;
 const BITPIXES: readonly number[] = [8, 16, 32, 64, -32, -64];
@@ -66,12 +74,23 @@ export function storedView(bytes: Buffer, bitpix: Bitpix): FitsImageData {
   const off = bytes.byteOffset;
   const n = bytes.length / (Math.abs(bitpix) / 8);
   switch (bitpix) {
-    case 8: return new Uint8Array(ab, off, n);
-    case 16: bytes.swap16(); return new Int16Array(ab, off, n);
-    case 32: bytes.swap32(); return new Int32Array(ab, off, n);
-    case 64: bytes.swap64(); return new BigInt64Array(ab, off, n);
-    case -32: bytes.swap32(); return new Float32Array(ab, off, n);
-    case -64: bytes.swap64(); return new Float64Array(ab, off, n);
+    case 8:
+      return new Uint8Array(ab, off, n);
+    case 16:
+      bytes.swap16();
+      return new Int16Array(ab, off, n);
+    case 32:
+      bytes.swap32();
+      return new Int32Array(ab, off, n);
+    case 64:
+      bytes.swap64();
+      return new BigInt64Array(ab, off, n);
+    case -32:
+      bytes.swap32();
+      return new Float32Array(ab, off, n);
+    case -64:
+      bytes.swap64();
+      return new Float64Array(ab, off, n);
   }
 }
 
@@ -127,7 +146,8 @@ function scaleToFloat64(raw: FitsImageData, s: ImageScaling): Float64Array {
   const zero = Number(s.bzero);
   if (raw instanceof BigInt64Array) {
     const blank = s.blank;
-    for (let i = 0; i < raw.length; i++) out[i] = blank !== undefined && raw[i] === blank ? NaN : Number(raw[i]) * scale + zero;
+    for (let i = 0; i < raw.length; i++)
+      out[i] = blank !== undefined && raw[i] === blank ? NaN : Number(raw[i]) * scale + zero;
     return out;
   }
   const blank = s.blank === undefined || s.bitpix < 0 ? undefined : Number(s.blank);

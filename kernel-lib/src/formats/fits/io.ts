@@ -26,7 +26,12 @@ export function withFile<T>(path: string, fn: (fd: number, size: number) => T): 
  * Reads exactly `length` bytes at `offset` into a fresh, 8-byte aligned buffer. `what` names the
  * part for the truncation error.
  */
-export function readAt(fd: number, offset: number, length: number, ctx: { file: string; hdu: number; what: string }): Buffer {
+export function readAt(
+  fd: number,
+  offset: number,
+  length: number,
+  ctx: { file: string; hdu: number; what: string },
+): Buffer {
   // Unpooled (own ArrayBuffer at offset 0, so 8-byte aligned) and not zero-filled: every byte is read below.
   const buf = Buffer.allocUnsafeSlow(length);
   let done = 0;
@@ -34,8 +39,11 @@ export function readAt(fd: number, offset: number, length: number, ctx: { file: 
     const chunk = Math.min(length - done, 1 << 30);
     const n = fs.readSync(fd, buf, done, chunk, offset + done);
     if (n === 0) {
-      fitsError('E_FITS_TRUNCATED', `file ends inside the ${ctx.what}: ${length} bytes expected at byte ${offset}, ${done} available`,
-        { file: ctx.file, hdu: ctx.hdu, offset: offset + done });
+      fitsError(
+        'E_FITS_TRUNCATED',
+        `file ends inside the ${ctx.what}: ${length} bytes expected at byte ${offset}, ${done} available`,
+        { file: ctx.file, hdu: ctx.hdu, offset: offset + done },
+      );
     }
     done += n;
   }
@@ -56,7 +64,11 @@ export function readHeaderAt(fd: number, fileSize: number, offset: number, file:
   let pos = offset;
   for (;;) {
     if (pos + BLOCK > fileSize) {
-      return fitsError('E_FITS_TRUNCATED', `file ends inside the header (no END card before byte ${fileSize})`, { file, hdu, offset: Math.min(pos, fileSize) });
+      return fitsError('E_FITS_TRUNCATED', `file ends inside the header (no END card before byte ${fileSize})`, {
+        file,
+        hdu,
+        offset: Math.min(pos, fileSize),
+      });
     }
     // Read up to 10 blocks at a time: most headers fit in one read.
     const blocks = Math.max(1, Math.min(10, Math.floor((fileSize - pos) / BLOCK)));

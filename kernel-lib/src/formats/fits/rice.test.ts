@@ -46,8 +46,9 @@ describe('RICE_1 codec in wasm-core (cfitsio ricecomp semantics)', () => {
     const values = Int32Array.from({ length: 256 }, (_, i) => i * i);
     const { heap } = riceEncodeTiles(new Uint8Array(values.buffer), [256], 32, 4);
     const cut = heap.subarray(0, Math.floor(heap.length / 2));
-    expect(() => riceDecodeTiles(cut, [{ offset: 0, length: cut.length, npix: 256, index: 0 }], 32, 4, { file: 'x.fz', hdu: 1 }))
-      .toThrow(expect.objectContaining({ code: 'E_FITS_FORMAT' }));
+    expect(() =>
+      riceDecodeTiles(cut, [{ offset: 0, length: cut.length, npix: 256, index: 0 }], 32, 4, { file: 'x.fz', hdu: 1 }),
+    ).toThrow(expect.objectContaining({ code: 'E_FITS_FORMAT' }));
   });
 
   it('rejects unsupported BYTEPIX', () => {

@@ -29,7 +29,13 @@ export interface RiceTile {
  * Decodes `tiles` (compressed in `heap`) one after another into a single buffer of
  * sum(npix) * bytepix bytes (host-order integers, signed for bytepix 2/4, unsigned for 1).
  */
-export function riceDecodeTiles(heap: Uint8Array, tiles: RiceTile[], blocksize: number, bytepix: number, loc: FitsLocation): Uint8Array {
+export function riceDecodeTiles(
+  heap: Uint8Array,
+  tiles: RiceTile[],
+  blocksize: number,
+  bytepix: number,
+  loc: FitsLocation,
+): Uint8Array {
   const total = tiles.reduce((s, t) => s + t.npix, 0);
   const core = loadCore('fits');
   const k = kernels();
@@ -38,10 +44,24 @@ export function riceDecodeTiles(heap: Uint8Array, tiles: RiceTile[], blocksize: 
     const output = arena.u8(total * bytepix);
     let at = 0;
     for (const t of tiles) {
-      if (t.offset + t.length > heap.length) fitsError('E_FITS_TRUNCATED', `tile ${t.index + 1} lies outside the heap`, loc);
-      const status = k.riceDecode(input.ptr + t.offset, t.length, output.ptr + at * bytepix, t.npix, blocksize, bytepix);
-      if (status === 1) fitsError('E_FITS_FORMAT', `RICE_1 tile ${t.index + 1} ends before its ${t.npix} pixels are decoded`, loc);
-      if (status !== 0) fitsError('E_FITS_FORMAT', `RICE_1 tile ${t.index + 1}: bad parameters (BYTEPIX ${bytepix}, BLOCKSIZE ${blocksize})`, loc);
+      if (t.offset + t.length > heap.length)
+        fitsError('E_FITS_TRUNCATED', `tile ${t.index + 1} lies outside the heap`, loc);
+      const status = k.riceDecode(
+        input.ptr + t.offset,
+        t.length,
+        output.ptr + at * bytepix,
+        t.npix,
+        blocksize,
+        bytepix,
+      );
+      if (status === 1)
+        fitsError('E_FITS_FORMAT', `RICE_1 tile ${t.index + 1} ends before its ${t.npix} pixels are decoded`, loc);
+      if (status !== 0)
+        fitsError(
+          'E_FITS_FORMAT',
+          `RICE_1 tile ${t.index + 1}: bad parameters (BYTEPIX ${bytepix}, BLOCKSIZE ${blocksize})`,
+          loc,
+        );
       at += t.npix;
     }
     return output.copyOut();
@@ -52,7 +72,12 @@ export function riceDecodeTiles(heap: Uint8Array, tiles: RiceTile[], blocksize: 
  * Rice-encodes consecutive tiles of `tilePixels` pixels from `values` (bytepix-sized signed
  * integers in host order). Returns the concatenated compressed bytes and each tile's length.
  */
-export function riceEncodeTiles(values: Uint8Array, tileSizes: number[], blocksize: number, bytepix: number): { heap: Buffer; lengths: number[] } {
+export function riceEncodeTiles(
+  values: Uint8Array,
+  tileSizes: number[],
+  blocksize: number,
+  bytepix: number,
+): { heap: Buffer; lengths: number[] } {
   const core = loadCore('fits');
   const k = kernels();
   return core.withArena((arena) => {

@@ -8,7 +8,21 @@ import { FitsHeader } from './header';
 export type TformCode = 'L' | 'X' | 'B' | 'I' | 'J' | 'K' | 'A' | 'E' | 'D' | 'C' | 'M' | 'P' | 'Q';
 
 /** Bytes per element of each code (X is in bits: handled separately). */
-export const ELEMENT_BYTES: Record<TformCode, number> = { L: 1, X: 1, B: 1, I: 2, J: 4, K: 8, A: 1, E: 4, D: 8, C: 8, M: 16, P: 8, Q: 16 };
+export const ELEMENT_BYTES: Record<TformCode, number> = {
+  L: 1,
+  X: 1,
+  B: 1,
+  I: 2,
+  J: 4,
+  K: 8,
+  A: 1,
+  E: 4,
+  D: 8,
+  C: 8,
+  M: 16,
+  P: 8,
+  Q: 16,
+};
 
 export interface ColumnFormat {
   repeat: number;
@@ -29,7 +43,12 @@ export function parseTform(tform: string, loc: FitsLocation): ColumnFormat {
     const v = /^([LXBIJKAEDCM])(?:\((\d+)\))?\s*$/.exec(m[3]);
     if (!v) return fitsError('E_FITS_FORMAT', `bad variable-length TFORM ${JSON.stringify(tform)}`, loc);
     if (repeat > 1) return fitsError('E_FITS_FORMAT', `variable-length TFORM repeat must be 0 or 1: ${tform}`, loc);
-    return { repeat, code, vla: { code: v[1] as TformCode, max: v[2] === undefined ? undefined : Number(v[2]) }, width: repeat * ELEMENT_BYTES[code] };
+    return {
+      repeat,
+      code,
+      vla: { code: v[1] as TformCode, max: v[2] === undefined ? undefined : Number(v[2]) },
+      width: repeat * ELEMENT_BYTES[code],
+    };
   }
   const width = code === 'X' ? Math.ceil(repeat / 8) : repeat * ELEMENT_BYTES[code];
   return { repeat, code, width };
@@ -82,11 +101,13 @@ export function binaryColumns(header: FitsHeader, loc: FitsLocation): ColumnInfo
       dim: typeof tdim === 'string' ? parseTdim(tdim, loc) : undefined,
       scale: header.getNumber(`TSCAL${i}`, 1),
       zero: numberOrBigint(header.get(`TZERO${i}`), 0),
-      nullValue: typeof tnull === 'number' || typeof tnull === 'bigint' || typeof tnull === 'string' ? tnull : undefined,
+      nullValue:
+        typeof tnull === 'number' || typeof tnull === 'bigint' || typeof tnull === 'string' ? tnull : undefined,
     });
     offset += format.width;
   }
   const naxis1 = header.getNumber('NAXIS1', 0);
-  if (offset !== naxis1) fitsError('E_FITS_FORMAT', `the TFORMs add up to ${offset} bytes per row but NAXIS1 = ${naxis1}`, loc);
+  if (offset !== naxis1)
+    fitsError('E_FITS_FORMAT', `the TFORMs add up to ${offset} bytes per row but NAXIS1 = ${naxis1}`, loc);
   return cols;
 }

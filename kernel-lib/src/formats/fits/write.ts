@@ -44,9 +44,11 @@ export interface WriteFitsOptions {
   overwrite?: boolean;
 }
 
-const STRUCTURAL = new RegExp('^(SIMPLE|XTENSION|BITPIX|NAXIS\\d*|EXTEND|PCOUNT|GCOUNT|GROUPS|TFIELDS|THEAP|CHECKSUM|DATASUM|END|'
-  + '(TTYPE|TFORM|TUNIT|TSCAL|TZERO|TNULL|TDIM|TBCOL)\\d+|'
-  + 'Z(IMAGE|CMPTYPE|BITPIX|NAXIS\\d*|TILE\\d+|NAME\\d+|VAL\\d+|QUANTIZ|DITHER0|SIMPLE|TENSION|EXTEND|BLOCKED|PCOUNT|GCOUNT|HECKSUM|DATASUM|MASKCMP))$');
+const STRUCTURAL = new RegExp(
+  '^(SIMPLE|XTENSION|BITPIX|NAXIS\\d*|EXTEND|PCOUNT|GCOUNT|GROUPS|TFIELDS|THEAP|CHECKSUM|DATASUM|END|' +
+    '(TTYPE|TFORM|TUNIT|TSCAL|TZERO|TNULL|TDIM|TBCOL)\\d+|' +
+    'Z(IMAGE|CMPTYPE|BITPIX|NAXIS\\d*|TILE\\d+|NAME\\d+|VAL\\d+|QUANTIZ|DITHER0|SIMPLE|TENSION|EXTEND|BLOCKED|PCOUNT|GCOUNT|HECKSUM|DATASUM|MASKCMP))$',
+);
 
 function userCards(h: FitsHeader | FitsCardInput[] | undefined, drop: (key: string) => boolean): FitsHeader {
   const src = h instanceof FitsHeader ? h : new FitsHeader(h ?? []);
@@ -57,8 +59,10 @@ function imageHdu(input: FitsImageInput, primary: boolean): { header: FitsHeader
   const data = input.data;
   const shape = input.shape ?? (data ? [data.length] : []);
   const count = shape.reduce((a, b) => a * b, 1);
-  if (data && count !== data.length) invalidArgument('writeFits', 'shape', `[${shape.join(', ')}] has ${count} elements but data has ${data.length}`);
-  if (shape.some((n) => !Number.isInteger(n) || n < 0)) invalidArgument('writeFits', 'shape', `must be non-negative integers: [${shape.join(', ')}]`);
+  if (data && count !== data.length)
+    invalidArgument('writeFits', 'shape', `[${shape.join(', ')}] has ${count} elements but data has ${data.length}`);
+  if (shape.some((n) => !Number.isInteger(n) || n < 0))
+    invalidArgument('writeFits', 'shape', `must be non-negative integers: [${shape.join(', ')}]`);
   const storage = data ? storageOf(data) : { bitpix: 8 as const };
   const h = new FitsHeader();
   if (primary) h.set('SIMPLE', true, 'conforms to FITS standard');
@@ -70,7 +74,15 @@ function imageHdu(input: FitsImageInput, primary: boolean): { header: FitsHeader
   if (primary) h.set('EXTEND', true);
   else h.set('PCOUNT', 0, 'number of parameters').set('GCOUNT', 1, 'number of groups');
   const isFloat = storage.bitpix < 0;
-  const user = userCards(input.header, (k) => STRUCTURAL.test(k) || k === 'BSCALE' || k === 'BZERO' || (isFloat && k === 'BLANK') || (!!input.name && k === 'EXTNAME'));
+  const user = userCards(
+    input.header,
+    (k) =>
+      STRUCTURAL.test(k) ||
+      k === 'BSCALE' ||
+      k === 'BZERO' ||
+      (isFloat && k === 'BLANK') ||
+      (!!input.name && k === 'EXTNAME'),
+  );
   if (input.name) h.set('EXTNAME', input.name, 'extension name');
   if ('bzero' in storage && storage.bzero !== undefined) {
     h.set('BSCALE', 1);
@@ -121,7 +133,12 @@ export function addChecksum(header: FitsHeader, paddedData: Buffer): void {
 function encodeHdu(input: FitsHduInput, index: number): { header: FitsHeader; data: Buffer } {
   if (input.type === 'bintable') return tableHdu(input);
   if (input.compress !== undefined) {
-    if (input.compress !== 'RICE_1') invalidArgument('writeFits', `hdus[${index}].compress`, `only 'RICE_1' is supported, got ${String(input.compress)}`);
+    if (input.compress !== 'RICE_1')
+      invalidArgument(
+        'writeFits',
+        `hdus[${index}].compress`,
+        `only 'RICE_1' is supported, got ${String(input.compress)}`,
+      );
     const img = imageHdu({ ...input, compress: undefined }, false);
     return encodeRiceImage(img.header, input, index);
   }
@@ -129,7 +146,8 @@ function encodeHdu(input: FitsHduInput, index: number): { header: FitsHeader; da
 }
 
 function writeAll(fd: number, bytes: Buffer): void {
-  for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30));
+  for (let done = 0; done < bytes.length;)
+    done += fs.writeSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30));
 }
 
 /**
@@ -140,8 +158,10 @@ export function writeFits(path: string, hdus: FitsHduInput[], options: WriteFits
   if (typeof path !== 'string' || path === '') invalidArgument('writeFits', 'path', 'must be a non-empty string');
   if (!Array.isArray(hdus) || hdus.length === 0) invalidArgument('writeFits', 'hdus', 'must be a non-empty array');
   const checksum = options.checksum ?? true;
-  if (!options.overwrite && fs.existsSync(path)) invalidArgument('writeFits', 'path', `${path} exists (pass {overwrite: true} to replace it)`);
-  const list: FitsHduInput[] = hdus[0].type === 'bintable' || (hdus[0] as FitsImageInput).compress ? [{}, ...hdus] : hdus;
+  if (!options.overwrite && fs.existsSync(path))
+    invalidArgument('writeFits', 'path', `${path} exists (pass {overwrite: true} to replace it)`);
+  const list: FitsHduInput[] =
+    hdus[0].type === 'bintable' || (hdus[0] as FitsImageInput).compress ? [{}, ...hdus] : hdus;
   const tmp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number | undefined;
   try {

@@ -12,7 +12,12 @@ export function fsError(where: string, file: string, err: unknown, action: strin
   const code = (err as NodeJS.ErrnoException)?.code;
   const sbCode = code === 'ENOENT' ? 'E_FILE_NOT_FOUND' : 'E_IO';
   const msg = (err as Error)?.message ?? String(err);
-  return new StagebookError(sbCode, `${where}: cannot ${action} ${file}: ${msg}`, { where, file, errno: code }, { cause: err });
+  return new StagebookError(
+    sbCode,
+    `${where}: cannot ${action} ${file}: ${msg}`,
+    { where, file, errno: code },
+    { cause: err },
+  );
 }
 
 /** Opens `file` read-only, returning the fd and its size. */
@@ -37,7 +42,10 @@ export function openForRead(where: string, file: string): { fd: number; size: nu
 export function tempSibling(target: string): string {
   const dir = path.dirname(target);
   const base = path.basename(target);
-  return path.join(dir, `.${base}.tmp-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
+  return path.join(
+    dir,
+    `.${base}.tmp-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+  );
 }
 
 /**
@@ -45,7 +53,11 @@ export function tempSibling(target: string): string {
  * throw from `write`) removes the temp file and leaves `target` untouched. Errors that are not
  * StagebookErrors become E_WRITE_FAILED naming the target.
  */
-export async function writeAtomically<T>(where: string, target: string, write: (tempPath: string) => T | Promise<T>): Promise<T> {
+export async function writeAtomically<T>(
+  where: string,
+  target: string,
+  write: (tempPath: string) => T | Promise<T>,
+): Promise<T> {
   const abs = path.resolve(target);
   const tmp = tempSibling(abs);
   try {
@@ -59,6 +71,11 @@ export async function writeAtomically<T>(where: string, target: string, write: (
       /* best effort: the original error matters more */
     }
     if (e instanceof StagebookError) throw e;
-    throw new StagebookError('E_WRITE_FAILED', `${where}: writing ${abs} failed (nothing written): ${(e as Error)?.message ?? e}`, { where, file: abs }, { cause: e });
+    throw new StagebookError(
+      'E_WRITE_FAILED',
+      `${where}: writing ${abs} failed (nothing written): ${(e as Error)?.message ?? e}`,
+      { where, file: abs },
+      { cause: e },
+    );
   }
 }

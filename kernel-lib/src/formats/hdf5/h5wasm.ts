@@ -72,7 +72,12 @@ export function loadH5wasm(): Promise<H5Api> {
         return h5 as H5Api;
       } catch (e) {
         loading = undefined;
-        throw new StagebookError('E_DEPENDENCY', `loadH5wasm: cannot load h5wasm/node: ${(e as Error)?.message ?? e}`, { where: 'loadH5wasm' }, { cause: e });
+        throw new StagebookError(
+          'E_DEPENDENCY',
+          `loadH5wasm: cannot load h5wasm/node: ${(e as Error)?.message ?? e}`,
+          { where: 'loadH5wasm' },
+          { cause: e },
+        );
       }
     })();
   }
@@ -99,9 +104,12 @@ export function withFixedClock<T>(fn: () => T): T {
 /** First line of an HDF5 error stack that says what went wrong (the rest is file/line noise). */
 export function h5Reason(e: unknown): string {
   const text = String((e as Error)?.message ?? e);
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const hit = lines.find((l) => /^#\d+:/.test(l));
-  const detail = hit ? hit.replace(/^#\d+:\s*\S+ line \d+ in /, '') : lines[0] ?? text;
+  const detail = hit ? hit.replace(/^#\d+:\s*\S+ line \d+ in /, '') : (lines[0] ?? text);
   const minor = lines.find((l) => l.startsWith('minor:'));
   return minor ? `${detail} (${minor.slice(6).trim()})` : detail;
 }

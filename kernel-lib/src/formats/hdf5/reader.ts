@@ -11,7 +11,8 @@ import { h5Reason, loadH5wasm, type H5Dataset, type H5File, type H5Group } from 
 import { checkSuperblock } from './superblock';
 
 /** Numeric array types a dataset can be read as. */
-export type Hdf5NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+export type Hdf5NumericArray =
+  Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
 
 /** A dataset's value: number (numeric scalar), typed array, string or string[]. */
 export type Hdf5Data = number | string | string[] | Hdf5NumericArray;
@@ -35,14 +36,18 @@ function convertValue(v: unknown): Hdf5Data | undefined {
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (v instanceof BigInt64Array || v instanceof BigUint64Array) return Float64Array.from(v, (x) => Number(x));
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof Uint8ClampedArray)) return v as Hdf5NumericArray;
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof Uint8ClampedArray))
+    return v as Hdf5NumericArray;
   if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
   return undefined;
 }
 
 /** An open HDF5 file (read-only). Close it when done, or use `withHdf5`. */
 export class Hdf5Reader {
-  private constructor(readonly file: string, private readonly h5: H5File) {}
+  private constructor(
+    readonly file: string,
+    private readonly h5: H5File,
+  ) {}
 
   /** Opens `file` read-only; E_FILE_NOT_FOUND, E_FORMAT (not HDF5 / unreadable) or E_TRUNCATED. */
   static async open(file: string, where = 'openHdf5'): Promise<Hdf5Reader> {
@@ -52,7 +57,12 @@ export class Hdf5Reader {
     try {
       return new Hdf5Reader(abs, new api.File(abs, 'r'));
     } catch (e) {
-      throw new StagebookError('E_FORMAT', `${where}: ${abs}: HDF5 cannot open the file: ${h5Reason(e)}`, { where, file: abs }, { cause: e });
+      throw new StagebookError(
+        'E_FORMAT',
+        `${where}: ${abs}: HDF5 cannot open the file: ${h5Reason(e)}`,
+        { where, file: abs },
+        { cause: e },
+      );
     }
   }
 
@@ -70,8 +80,12 @@ export class Hdf5Reader {
       return fn();
     } catch (e) {
       if (e instanceof StagebookError) throw e;
-      throw new StagebookError('E_FORMAT', `${where}: ${this.file}: HDF5 cannot ${what} ${p} (the file is corrupt): ${h5Reason(e)}`,
-        { where, file: this.file, hdf5Path: p, field: p }, { cause: e });
+      throw new StagebookError(
+        'E_FORMAT',
+        `${where}: ${this.file}: HDF5 cannot ${what} ${p} (the file is corrupt): ${h5Reason(e)}`,
+        { where, file: this.file, hdf5Path: p, field: p },
+        { cause: e },
+      );
     }
   }
 
@@ -100,7 +114,9 @@ export class Hdf5Reader {
     } catch (e) {
       // Walk the tree ourselves to name the group that cannot be listed, then report the original failure.
       this.walk(where, '/');
-      return this.guard(where, '/', 'list the objects under', () => { throw e; });
+      return this.guard(where, '/', 'list the objects under', () => {
+        throw e;
+      });
     }
   }
 
@@ -133,7 +149,12 @@ export class Hdf5Reader {
     const abs = normalisePath(p);
     const obj = this.lookup(where, abs);
     if (!obj || obj.type !== 'Dataset') {
-      throw new StagebookError('E_MISSING_DATASET', `${where}: ${this.file}: dataset ${abs} is missing`, { where, file: this.file, dataset: abs, field: abs });
+      throw new StagebookError('E_MISSING_DATASET', `${where}: ${this.file}: dataset ${abs} is missing`, {
+        where,
+        file: this.file,
+        dataset: abs,
+        field: abs,
+      });
     }
     return obj as H5Dataset;
   }
@@ -153,8 +174,11 @@ export class Hdf5Reader {
     const value = convertValue(raw);
     if (value === undefined) {
       // `unsupportedType` lets callers that skip exotic types (compound, references) tell them from corruption.
-      throw new StagebookError('E_FORMAT', `${where}: ${this.file}: dataset ${abs} has an unsupported type (${JSON.stringify(dtype)})`,
-        { where, file: this.file, dataset: abs, unsupportedType: true });
+      throw new StagebookError(
+        'E_FORMAT',
+        `${where}: ${this.file}: dataset ${abs} has an unsupported type (${JSON.stringify(dtype)})`,
+        { where, file: this.file, dataset: abs, unsupportedType: true },
+      );
     }
     const shape = this.guard(where, abs, 'read the shape of', () => ds.shape) ?? [];
     return { path: abs, shape, dtype: typeof dtype === 'string' ? dtype : JSON.stringify(dtype), value };
@@ -165,7 +189,11 @@ export class Hdf5Reader {
     const d = this.read(p, where);
     if (typeof d.value === 'number') return { data: Float64Array.of(d.value), shape: d.shape };
     if (typeof d.value === 'string' || Array.isArray(d.value)) {
-      throw new StagebookError('E_FORMAT', `${where}: ${this.file}: dataset ${d.path} holds strings, expected numbers`, { where, file: this.file, dataset: d.path });
+      throw new StagebookError(
+        'E_FORMAT',
+        `${where}: ${this.file}: dataset ${d.path} holds strings, expected numbers`,
+        { where, file: this.file, dataset: d.path },
+      );
     }
     return { data: d.value instanceof Float64Array ? d.value : Float64Array.from(d.value), shape: d.shape };
   }
@@ -174,7 +202,11 @@ export class Hdf5Reader {
   readScalar(p: string, where = 'Hdf5Reader.readScalar'): number {
     const { data, shape } = this.readNumeric(p, where);
     if (data.length !== 1) {
-      throw new StagebookError('E_INVALID_SHAPE', `${where}: ${this.file}: dataset ${normalisePath(p)} has shape [${shape}], expected one value`, { where, file: this.file, dataset: normalisePath(p) });
+      throw new StagebookError(
+        'E_INVALID_SHAPE',
+        `${where}: ${this.file}: dataset ${normalisePath(p)} has shape [${shape}], expected one value`,
+        { where, file: this.file, dataset: normalisePath(p) },
+      );
     }
     return data[0];
   }
@@ -184,7 +216,11 @@ export class Hdf5Reader {
     const d = this.read(p, where);
     const v = Array.isArray(d.value) && d.value.length === 1 ? d.value[0] : d.value;
     if (typeof v !== 'string') {
-      throw new StagebookError('E_FORMAT', `${where}: ${this.file}: dataset ${d.path} is not a string`, { where, file: this.file, dataset: d.path });
+      throw new StagebookError('E_FORMAT', `${where}: ${this.file}: dataset ${d.path} is not a string`, {
+        where,
+        file: this.file,
+        dataset: d.path,
+      });
     }
     return v;
   }

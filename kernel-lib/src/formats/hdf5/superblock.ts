@@ -40,7 +40,11 @@ export function checkSuperblock(where: string, file: string): SuperblockInfo {
   try {
     const found = findSignature(fd, size);
     if (!found) {
-      throw new StagebookError('E_FORMAT', `${where}: ${file} is not an HDF5 file (no signature at byte offset 0, 512, 1024, ...; ${size} bytes)`, { where, file, offset: 0, size });
+      throw new StagebookError(
+        'E_FORMAT',
+        `${where}: ${file} is not an HDF5 file (no signature at byte offset 0, 512, 1024, ...; ${size} bytes)`,
+        { where, file, offset: 0, size },
+      );
     }
     const { at, head } = found;
     const version = head[8];
@@ -48,12 +52,20 @@ export function checkSuperblock(where: string, file: string): SuperblockInfo {
     const baseAt = version === 0 ? 24 : version === 1 ? 28 : 12;
     const eofAt = version <= 1 ? baseAt + 2 * o : baseAt + 2 * o;
     if (![2, 4, 8].includes(o) || version > 3 || eofAt + o > head.length) {
-      throw new StagebookError('E_FORMAT', `${where}: ${file}: unsupported HDF5 superblock (version ${version}, offset size ${o}) at byte offset ${at}`, { where, file, offset: at });
+      throw new StagebookError(
+        'E_FORMAT',
+        `${where}: ${file}: unsupported HDF5 superblock (version ${version}, offset size ${o}) at byte offset ${at}`,
+        { where, file, offset: at },
+      );
     }
     const base = readUint(head, baseAt, o);
     const endOfFile = (Number.isNaN(base) ? at : base) + readUint(head, eofAt, o);
     if (endOfFile > size) {
-      throw new StagebookError('E_TRUNCATED', `${where}: ${file} is truncated at byte offset ${size}: its superblock records ${endOfFile} bytes`, { where, file, offset: size, expected: endOfFile, size });
+      throw new StagebookError(
+        'E_TRUNCATED',
+        `${where}: ${file} is truncated at byte offset ${size}: its superblock records ${endOfFile} bytes`,
+        { where, file, offset: size, expected: endOfFile, size },
+      );
     }
     return { offset: at, version, endOfFile, size };
   } finally {

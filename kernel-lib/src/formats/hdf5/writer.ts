@@ -27,7 +27,17 @@ export interface Hdf5DatasetSpec {
   attrs?: Record<string, number | string>;
 }
 
-const H5_DTYPE: Record<Hdf5Dtype, string> = { f8: '<d', f4: '<f', i8: '<q', i4: '<i', u4: '<I', i2: '<h', u2: '<H', i1: '<b', u1: '<B' };
+const H5_DTYPE: Record<Hdf5Dtype, string> = {
+  f8: '<d',
+  f4: '<f',
+  i8: '<q',
+  i4: '<i',
+  u4: '<I',
+  i2: '<h',
+  u2: '<H',
+  i1: '<b',
+  u1: '<B',
+};
 
 function inferDtype(data: Hdf5DatasetSpec['data']): Hdf5Dtype | undefined {
   if (data instanceof Float32Array) return 'f4';
@@ -51,25 +61,51 @@ function h5Data(where: string, spec: Hdf5DatasetSpec, dtype: Hdf5Dtype): unknown
       return BigInt(x);
     });
   }
-  const Ctor = { f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array, i2: Int16Array, u2: Uint16Array, i1: Int8Array, u1: Uint8Array }[dtype];
+  const Ctor = {
+    f8: Float64Array,
+    f4: Float32Array,
+    i4: Int32Array,
+    u4: Uint32Array,
+    i2: Int16Array,
+    u2: Uint16Array,
+    i1: Int8Array,
+    u1: Uint8Array,
+  }[dtype];
   return arr instanceof Ctor ? arr : Ctor.from(arr);
 }
 
 function checkSpec(where: string, spec: Hdf5DatasetSpec, i: number): { shape: number[]; dtype?: Hdf5Dtype } {
   const field = `datasets[${i}]`;
-  if (typeof spec?.path !== 'string' || !spec.path.startsWith('/') || spec.path.endsWith('/') || spec.path.includes('//')) {
-    invalidArgument(where, `${field}.path`, `must be an absolute dataset path like "/exchange/tau", got ${JSON.stringify(spec?.path)}`);
+  if (
+    typeof spec?.path !== 'string' ||
+    !spec.path.startsWith('/') ||
+    spec.path.endsWith('/') ||
+    spec.path.includes('//')
+  ) {
+    invalidArgument(
+      where,
+      `${field}.path`,
+      `must be an absolute dataset path like "/exchange/tau", got ${JSON.stringify(spec?.path)}`,
+    );
   }
   const d = spec.data;
   const n = typeof d === 'number' || typeof d === 'string' ? 1 : d?.length;
   if (n === undefined) invalidArgument(where, `${field}.data`, `${spec.path}: data must be numbers or strings`);
   const shape = spec.shape ?? (typeof d === 'number' || typeof d === 'string' ? [] : [n]);
-  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) invalidArgument(where, `${field}.shape`, `${spec.path}: shape must be non-negative integers, got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0))
+    invalidArgument(
+      where,
+      `${field}.shape`,
+      `${spec.path}: shape must be non-negative integers, got ${JSON.stringify(shape)}`,
+    );
   const size = shape.reduce((a, b) => a * b, 1);
-  if (size !== n) invalidArgument(where, `${field}.shape`, `${spec.path}: shape [${shape}] holds ${size} values but data has ${n}`);
+  if (size !== n)
+    invalidArgument(where, `${field}.shape`, `${spec.path}: shape [${shape}] holds ${size} values but data has ${n}`);
   const dtype = spec.dtype ?? inferDtype(d);
-  if (spec.dtype !== undefined && !(spec.dtype in H5_DTYPE)) invalidArgument(where, `${field}.dtype`, `${spec.path}: unknown dtype ${JSON.stringify(spec.dtype)}`);
-  if (dtype !== undefined && (typeof d === 'string' || (Array.isArray(d) && typeof d[0] === 'string'))) invalidArgument(where, `${field}.dtype`, `${spec.path}: strings take no numeric dtype`);
+  if (spec.dtype !== undefined && !(spec.dtype in H5_DTYPE))
+    invalidArgument(where, `${field}.dtype`, `${spec.path}: unknown dtype ${JSON.stringify(spec.dtype)}`);
+  if (dtype !== undefined && (typeof d === 'string' || (Array.isArray(d) && typeof d[0] === 'string')))
+    invalidArgument(where, `${field}.dtype`, `${spec.path}: strings take no numeric dtype`);
   return { shape, dtype };
 }
 
@@ -83,7 +119,13 @@ function ensureGroup(root: H5Group, groupPath: string): H5Group {
   return g;
 }
 
-function writeOne(f: H5File, spec: Hdf5DatasetSpec, shape: number[], dtype: Hdf5Dtype | undefined, where: string): void {
+function writeOne(
+  f: H5File,
+  spec: Hdf5DatasetSpec,
+  shape: number[],
+  dtype: Hdf5Dtype | undefined,
+  where: string,
+): void {
   const parent = ensureGroup(f, path.posix.dirname(spec.path));
   const name = path.posix.basename(spec.path);
   const data = dtype === undefined ? spec.data : h5Data(where, spec, dtype);
@@ -104,7 +146,11 @@ export interface WriteHdf5Options {
 
 /** Refuses datasets that already exist (as dataset or group) in the base file. */
 async function checkBase(where: string, base: string, datasets: Hdf5DatasetSpec[]): Promise<void> {
-  const taken = await withHdf5(base, (r) => datasets.map((s) => s.path).filter((p) => r.has(p, where) || r.hasGroup(p, where)), where);
+  const taken = await withHdf5(
+    base,
+    (r) => datasets.map((s) => s.path).filter((p) => r.has(p, where) || r.hasGroup(p, where)),
+    where,
+  );
   if (taken.length) invalidArgument(where, 'options.base', `${path.resolve(base)} already holds ${taken.join(', ')}`);
 }
 
@@ -113,7 +159,11 @@ async function checkBase(where: string, base: string, datasets: Hdf5DatasetSpec[
  * Throws E_INVALID_ARGUMENT for a bad spec before anything is written, E_WRITE_FAILED naming the
  * dataset if HDF5 fails halfway (the target is then untouched).
  */
-export async function writeHdf5(file: string, datasets: Hdf5DatasetSpec[], options: WriteHdf5Options = {}): Promise<void> {
+export async function writeHdf5(
+  file: string,
+  datasets: Hdf5DatasetSpec[],
+  options: WriteHdf5Options = {},
+): Promise<void> {
   const where = 'writeHdf5';
   if (!Array.isArray(datasets)) invalidArgument(where, 'datasets', 'must be an array of dataset specs');
   const checked = datasets.map((s, i) => checkSpec(where, s, i));
@@ -123,7 +173,8 @@ export async function writeHdf5(file: string, datasets: Hdf5DatasetSpec[], optio
     seen.add(s.path);
   }
   if (options.base !== undefined) {
-    if (typeof options.base !== 'string' || options.base === '') invalidArgument(where, 'options.base', 'must be a path to an HDF5 file');
+    if (typeof options.base !== 'string' || options.base === '')
+      invalidArgument(where, 'options.base', 'must be a path to an HDF5 file');
     await checkBase(where, options.base, datasets);
   }
   const api = await loadH5wasm();
@@ -140,7 +191,12 @@ export async function writeHdf5(file: string, datasets: Hdf5DatasetSpec[], optio
         });
         f.flush();
       } catch (e) {
-        throw new StagebookError('E_WRITE_FAILED', `${where}: ${path.resolve(file)}: writing dataset ${current} failed (nothing written): ${h5Reason(e)}`, { where, file: path.resolve(file), dataset: current }, { cause: e });
+        throw new StagebookError(
+          'E_WRITE_FAILED',
+          `${where}: ${path.resolve(file)}: writing dataset ${current} failed (nothing written): ${h5Reason(e)}`,
+          { where, file: path.resolve(file), dataset: current },
+          { cause: e },
+        );
       } finally {
         f.close();
       }

@@ -85,25 +85,80 @@ export function decodeImmHeader(bytes: Uint8Array, off = 0): ImmFrameHeader {
     pv.push({ name: readCString(bytes, off + o, 40), value: v.getFloat32(o + 40, true) });
   }
   return {
-    mode: i32(0), compression: i32(4), date: readCString(bytes, off + 8, 32), prefix: readCString(bytes, off + 40, 16),
-    number: i32(56), suffix: readCString(bytes, off + 60, 16), monitor: i32(76), shutter: i32(80),
-    rowBeg: i32(84), rowEnd: i32(88), colBeg: i32(92), colEnd: i32(96), rowBin: i32(100), colBin: i32(104),
-    rows: i32(108), cols: i32(112), bytes: i32(116), kinetics: i32(120), kinwinsize: i32(124),
-    elapsed: v.getFloat64(128, true), preset: v.getFloat64(136, true), topup: i32(144), inject: i32(148),
-    dlen: v.getUint32(152, true), roiNumber: i32(156), bufferNumber: i32(160), systick: v.getUint32(164, true),
-    pv, imageserver: v.getFloat32(608, true), cpuSpeed: v.getFloat32(612, true), immversion: i32(616),
-    corecotick: i32(620), cameratype: i32(624), threshhold: v.getFloat32(628, true),
+    mode: i32(0),
+    compression: i32(4),
+    date: readCString(bytes, off + 8, 32),
+    prefix: readCString(bytes, off + 40, 16),
+    number: i32(56),
+    suffix: readCString(bytes, off + 60, 16),
+    monitor: i32(76),
+    shutter: i32(80),
+    rowBeg: i32(84),
+    rowEnd: i32(88),
+    colBeg: i32(92),
+    colEnd: i32(96),
+    rowBin: i32(100),
+    colBin: i32(104),
+    rows: i32(108),
+    cols: i32(112),
+    bytes: i32(116),
+    kinetics: i32(120),
+    kinwinsize: i32(124),
+    elapsed: v.getFloat64(128, true),
+    preset: v.getFloat64(136, true),
+    topup: i32(144),
+    inject: i32(148),
+    dlen: v.getUint32(152, true),
+    roiNumber: i32(156),
+    bufferNumber: i32(160),
+    systick: v.getUint32(164, true),
+    pv,
+    imageserver: v.getFloat32(608, true),
+    cpuSpeed: v.getFloat32(612, true),
+    immversion: i32(616),
+    corecotick: i32(620),
+    cameratype: i32(624),
+    threshhold: v.getFloat32(628, true),
   };
 }
 
 /** Header fields with defaults for a frame of `rows` x `cols` (what our writer fills in). */
 export function defaultImmHeader(rows: number, cols: number, index: number): ImmFrameHeader {
   return {
-    mode: 2, compression: 0, date: '', prefix: '', number: index, suffix: '', monitor: 0, shutter: 0,
-    rowBeg: 0, rowEnd: rows - 1, colBeg: 0, colEnd: cols - 1, rowBin: 1, colBin: 1, rows, cols, bytes: 2,
-    kinetics: 0, kinwinsize: 0, elapsed: index, preset: 1, topup: 0, inject: 0, dlen: rows * cols,
-    roiNumber: 0, bufferNumber: index, systick: 0, pv: [], imageserver: 0, cpuSpeed: 0,
-    immversion: IMM_VERSION, corecotick: index, cameratype: 0, threshhold: 0,
+    mode: 2,
+    compression: 0,
+    date: '',
+    prefix: '',
+    number: index,
+    suffix: '',
+    monitor: 0,
+    shutter: 0,
+    rowBeg: 0,
+    rowEnd: rows - 1,
+    colBeg: 0,
+    colEnd: cols - 1,
+    rowBin: 1,
+    colBin: 1,
+    rows,
+    cols,
+    bytes: 2,
+    kinetics: 0,
+    kinwinsize: 0,
+    elapsed: index,
+    preset: 1,
+    topup: 0,
+    inject: 0,
+    dlen: rows * cols,
+    roiNumber: 0,
+    bufferNumber: index,
+    systick: 0,
+    pv: [],
+    imageserver: 0,
+    cpuSpeed: 0,
+    immversion: IMM_VERSION,
+    corecotick: index,
+    cameratype: 0,
+    threshhold: 0,
   };
 }
 
@@ -112,10 +167,29 @@ export function encodeImmHeader(h: ImmFrameHeader, bytes: Uint8Array, off = 0): 
   bytes.fill(0, off, off + IMM_HEADER_BYTES);
   const v = new DataView(bytes.buffer, bytes.byteOffset + off, IMM_HEADER_BYTES);
   const ints: Array<[number, number]> = [
-    [0, h.mode], [4, h.compression], [56, h.number], [76, h.monitor], [80, h.shutter], [84, h.rowBeg],
-    [88, h.rowEnd], [92, h.colBeg], [96, h.colEnd], [100, h.rowBin], [104, h.colBin], [108, h.rows],
-    [112, h.cols], [116, h.bytes], [120, h.kinetics], [124, h.kinwinsize], [144, h.topup], [148, h.inject],
-    [156, h.roiNumber], [160, h.bufferNumber], [616, h.immversion], [620, h.corecotick], [624, h.cameratype],
+    [0, h.mode],
+    [4, h.compression],
+    [56, h.number],
+    [76, h.monitor],
+    [80, h.shutter],
+    [84, h.rowBeg],
+    [88, h.rowEnd],
+    [92, h.colBeg],
+    [96, h.colEnd],
+    [100, h.rowBin],
+    [104, h.colBin],
+    [108, h.rows],
+    [112, h.cols],
+    [116, h.bytes],
+    [120, h.kinetics],
+    [124, h.kinwinsize],
+    [144, h.topup],
+    [148, h.inject],
+    [156, h.roiNumber],
+    [160, h.bufferNumber],
+    [616, h.immversion],
+    [620, h.corecotick],
+    [624, h.cameratype],
   ];
   for (const [o, x] of ints) v.setInt32(o, x, true);
   v.setFloat64(128, h.elapsed, true);
@@ -145,7 +219,11 @@ export function immPayloadBytes(h: ImmFrameHeader): number {
  */
 export function checkImmHeader(where: string, file: string, frame: number, offset: number, h: ImmFrameHeader): void {
   const fail = (why: string, field: string): never => {
-    throw new StagebookError('E_FORMAT', `${where}: ${file}: frame ${frame} (header at byte offset ${offset}): ${why}`, { where, file, frame, offset, field });
+    throw new StagebookError(
+      'E_FORMAT',
+      `${where}: ${file}: frame ${frame} (header at byte offset ${offset}): ${why}`,
+      { where, file, frame, offset, field },
+    );
   };
   if (!(h.rows > 0 && h.rows <= 1 << 16)) fail(`rows=${h.rows} is not in 1..65536`, 'rows');
   if (!(h.cols > 0 && h.cols <= 1 << 16)) fail(`cols=${h.cols} is not in 1..65536`, 'cols');

@@ -3,7 +3,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isStagebookError, type StagebookErrorCode } from '../../errors/stagebook-error';
-import { IMM_HEADER_BYTES, decodeImmHeader, readImm, readImmHeaders, readImmSparse, streamImm, writeImm } from './index';
+import {
+  IMM_HEADER_BYTES,
+  decodeImmHeader,
+  readImm,
+  readImmHeaders,
+  readImmSparse,
+  streamImm,
+  writeImm,
+} from './index';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-imm-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -45,7 +53,9 @@ describe('IMM write/read round trip', () => {
       expect(got.headers.map((h) => h.number)).toEqual([0, 1, 2, 3, 4, 5]);
       expect(got.headers.every((h) => h.rows === 5 && h.cols === 7 && h.immversion === 12)).toBe(true);
       const nonzero = (t: number) => data.subarray(t * 35, (t + 1) * 35).filter((v) => v !== 0).length;
-      expect(got.headers.map((h) => h.dlen)).toEqual([0, 1, 2, 3, 4, 5].map((t) => (compression === 'sparse' ? nonzero(t) : 35)));
+      expect(got.headers.map((h) => h.dlen)).toEqual(
+        [0, 1, 2, 3, 4, 5].map((t) => (compression === 'sparse' ? nonzero(t) : 35)),
+      );
     });
   }
 
@@ -84,7 +94,8 @@ describe('IMM write/read round trip', () => {
       const sp = await readImmSparse(file);
       expect(sp.shape).toEqual([4, 6, 6]);
       const rebuilt = new Uint16Array(data.length);
-      for (let t = 0; t < 4; t++) for (let k = sp.ptr[t]; k < sp.ptr[t + 1]; k++) rebuilt[t * 36 + sp.indices[k]] = sp.values[k];
+      for (let t = 0; t < 4; t++)
+        for (let k = sp.ptr[t]; k < sp.ptr[t + 1]; k++) rebuilt[t * 36 + sp.indices[k]] = sp.values[k];
       expect(Array.from(rebuilt)).toEqual(Array.from(data));
       expect(sp.values.every((v) => v !== 0)).toBe(true);
     }
@@ -133,7 +144,10 @@ describe('IMM corrupt input', () => {
     const it = streamImm(file);
     expect((await it.next()).value?.index).toBe(0);
     expect((await it.next()).value?.index).toBe(1);
-    const e = await it.next().then(() => null, (x) => x);
+    const e = await it.next().then(
+      () => null,
+      (x) => x,
+    );
     expect(isStagebookError(e, 'E_TRUNCATED')).toBe(true);
     expect(e.context).toMatchObject({ frame: 2, offset: 2112 });
   });
@@ -177,14 +191,20 @@ describe('IMM corrupt input', () => {
       if (t === 2) throw new Error('disk full (simulated)');
       return {};
     };
-    await expectStagebookError(writeImm(file, { data: synth(4, 2, 2), shape: [4, 2, 2] }, { header }), 'E_WRITE_FAILED');
+    await expectStagebookError(
+      writeImm(file, { data: synth(4, 2, 2), shape: [4, 2, 2] }, { header }),
+      'E_WRITE_FAILED',
+    );
     expect(fs.existsSync(file)).toBe(false);
     expect(fs.readdirSync(dir).filter((n) => n.includes('half.imm'))).toEqual([]);
   });
 
   it('rejects values that IMM cannot store', async () => {
     const file = path.join(dir, 'neg.imm');
-    await expectStagebookError(writeImm(file, { data: Float64Array.of(1, -2, 3, 4), shape: [1, 2, 2] }), 'E_INVALID_ARGUMENT');
+    await expectStagebookError(
+      writeImm(file, { data: Float64Array.of(1, -2, 3, 4), shape: [1, 2, 2] }),
+      'E_INVALID_ARGUMENT',
+    );
     expect(fs.existsSync(file)).toBe(false);
   });
 });

@@ -58,15 +58,21 @@ export interface ImmStreamOptions extends ImmSelection {
 function checkSelection(where: string, sel: ImmSelection | undefined): { first: number; count: number } {
   const first = sel?.first ?? 0;
   const count = sel?.count ?? Infinity;
-  if (!Number.isInteger(first) || first < 0) invalidArgument(where, 'options.first', `must be a non-negative integer, got ${first}`);
-  if (count !== Infinity && (!Number.isInteger(count) || count < 0)) invalidArgument(where, 'options.count', `must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(first) || first < 0)
+    invalidArgument(where, 'options.first', `must be a non-negative integer, got ${first}`);
+  if (count !== Infinity && (!Number.isInteger(count) || count < 0))
+    invalidArgument(where, 'options.count', `must be a non-negative integer, got ${count}`);
   return { first, count };
 }
 
 function selectFrames(where: string, file: string, all: ImmFrameLocation[], sel?: ImmSelection): ImmFrameLocation[] {
   const { first, count } = checkSelection(where, sel);
   if (first > all.length || (count !== Infinity && first + count > all.length)) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${file} has ${all.length} frames; cannot select first=${first} count=${count}`, { where, file, field: 'options' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: ${file} has ${all.length} frames; cannot select first=${first} count=${count}`,
+      { where, file, field: 'options' },
+    );
   }
   return all.slice(first, count === Infinity ? undefined : first + count);
 }
@@ -76,9 +82,17 @@ function commonShape(where: string, file: string, locs: ImmFrameLocation[], firs
   const { rows, cols } = locs[0].header;
   locs.forEach((l, i) => {
     if (l.header.rows !== rows || l.header.cols !== cols) {
-      throw new StagebookError('E_FORMAT', `${where}: ${file}: frame ${firstIndex + i} (byte offset ${l.offset}) is ${l.header.rows}x${l.header.cols}, frame ${firstIndex} is ${rows}x${cols}`, {
-        where, file, frame: firstIndex + i, offset: l.offset, field: 'rows',
-      });
+      throw new StagebookError(
+        'E_FORMAT',
+        `${where}: ${file}: frame ${firstIndex + i} (byte offset ${l.offset}) is ${l.header.rows}x${l.header.cols}, frame ${firstIndex} is ${rows}x${cols}`,
+        {
+          where,
+          file,
+          frame: firstIndex + i,
+          offset: l.offset,
+          field: 'rows',
+        },
+      );
     }
   });
   return [rows, cols];
@@ -136,7 +150,11 @@ function denseToSparse(values: Uint16Array): { indices: Uint32Array; values: Uin
   return { indices: idx, values: val };
 }
 
-function readSparseFrame(src: ImmSource, loc: ImmFrameLocation, frame: number): { indices: Uint32Array; values: Uint16Array } {
+function readSparseFrame(
+  src: ImmSource,
+  loc: ImmFrameLocation,
+  frame: number,
+): { indices: Uint32Array; values: Uint16Array } {
   const h = loc.header;
   if (h.compression === 0) {
     const dense = new Uint16Array(h.dlen);
@@ -183,7 +201,8 @@ export async function* streamImm(file: string, options?: ImmStreamOptions): Asyn
   const where = 'streamImm';
   const { first, count } = checkSelection(where, options);
   const as = options?.as ?? 'dense';
-  if (as !== 'dense' && as !== 'sparse') invalidArgument(where, 'options.as', `must be 'dense' or 'sparse', got ${JSON.stringify(as)}`);
+  if (as !== 'dense' && as !== 'sparse')
+    invalidArgument(where, 'options.as', `must be 'dense' or 'sparse', got ${JSON.stringify(as)}`);
   const src = new ImmSource(where, file);
   try {
     let pos = 0;

@@ -26,7 +26,10 @@ export class ImmSource {
   private chunkPos = 0;
   private chunkLen = 0;
 
-  constructor(readonly where: string, readonly file: string) {
+  constructor(
+    readonly where: string,
+    readonly file: string,
+  ) {
     if (os.endianness() !== 'LE') {
       throw new StagebookError('E_UNSUPPORTED', `${where}: IMM decoding needs a little-endian host`, { where, file });
     }
@@ -34,9 +37,17 @@ export class ImmSource {
     if (size === 0) {
       // An IMM file holds at least one 1024-byte frame header; an empty file is not an empty stack.
       fs.closeSync(fd);
-      throw new StagebookError('E_FORMAT', `${where}: ${file} is empty (0 bytes): an IMM file starts with a ${IMM_HEADER_BYTES}-byte frame header`, {
-        where, file, frame: 0, offset: 0, size: 0,
-      });
+      throw new StagebookError(
+        'E_FORMAT',
+        `${where}: ${file} is empty (0 bytes): an IMM file starts with a ${IMM_HEADER_BYTES}-byte frame header`,
+        {
+          where,
+          file,
+          frame: 0,
+          offset: 0,
+          size: 0,
+        },
+      );
     }
     this.fd = fd;
     this.size = size;
@@ -82,7 +93,11 @@ export class ImmSource {
     const need = immPayloadBytes(header);
     const have = this.size - offset - IMM_HEADER_BYTES;
     if (have < need) {
-      throw this.truncated(frame, offset + IMM_HEADER_BYTES, `payload needs ${need} bytes (dlen=${header.dlen}) but only ${have} remain`);
+      throw this.truncated(
+        frame,
+        offset + IMM_HEADER_BYTES,
+        `payload needs ${need} bytes (dlen=${header.dlen}) but only ${have} remain`,
+      );
     }
     return { header, offset };
   }
@@ -100,9 +115,17 @@ export class ImmSource {
   }
 
   truncated(frame: number, offset: number, why: string): StagebookError {
-    return new StagebookError('E_TRUNCATED', `${this.where}: ${this.file}: truncated at frame ${frame}, byte offset ${offset}: ${why} (file is ${this.size} bytes)`, {
-      where: this.where, file: this.file, frame, offset, size: this.size,
-    });
+    return new StagebookError(
+      'E_TRUNCATED',
+      `${this.where}: ${this.file}: truncated at frame ${frame}, byte offset ${offset}: ${why} (file is ${this.size} bytes)`,
+      {
+        where: this.where,
+        file: this.file,
+        frame,
+        offset,
+        size: this.size,
+      },
+    );
   }
 
   /**
@@ -136,15 +159,29 @@ export class ImmSource {
 
   badIndex(loc: ImmFrameLocation, frame: number, k: number, p: number, pixels: number): StagebookError {
     const offset = loc.offset + IMM_HEADER_BYTES + 4 * k;
-    return new StagebookError('E_FORMAT', `${this.where}: ${this.file}: frame ${frame}: sparse pixel index ${p} at byte offset ${offset} is outside the ${pixels}-pixel frame`, {
-      where: this.where, file: this.file, frame, offset, field: 'indices',
-    });
+    return new StagebookError(
+      'E_FORMAT',
+      `${this.where}: ${this.file}: frame ${frame}: sparse pixel index ${p} at byte offset ${offset} is outside the ${pixels}-pixel frame`,
+      {
+        where: this.where,
+        file: this.file,
+        frame,
+        offset,
+        field: 'indices',
+      },
+    );
   }
 }
 
 type Ctor<T> = { new (buf: ArrayBuffer, off: number, n: number): T; new (n: number): T };
 
-function alignedView<T extends Uint32Array | Uint16Array>(raw: Uint8Array, C: Ctor<T>, align: number, n: number, copy: boolean): T {
+function alignedView<T extends Uint32Array | Uint16Array>(
+  raw: Uint8Array,
+  C: Ctor<T>,
+  align: number,
+  n: number,
+  copy: boolean,
+): T {
   if (!copy && raw.byteOffset % align === 0) return new C(raw.buffer as ArrayBuffer, raw.byteOffset, n);
   const out = new C(n);
   new Uint8Array(out.buffer, out.byteOffset, n * align).set(raw);

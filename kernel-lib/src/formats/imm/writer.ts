@@ -8,7 +8,13 @@ import * as os from 'node:os';
 import { StagebookError, invalidArgument } from '../../errors/stagebook-error';
 import { checkFrames, type Frames } from '../../numeric/frames';
 import { writeAtomically } from '../hdf5/file-io';
-import { IMM_COMPRESSION_SPARSE, IMM_HEADER_BYTES, defaultImmHeader, encodeImmHeader, type ImmFrameHeader } from './header';
+import {
+  IMM_COMPRESSION_SPARSE,
+  IMM_HEADER_BYTES,
+  defaultImmHeader,
+  encodeImmHeader,
+  type ImmFrameHeader,
+} from './header';
 
 export interface WriteImmOptions {
   /** 'dense' (default) or 'sparse' (compression 6). */
@@ -30,7 +36,11 @@ function checkValues(where: string, frames: Frames): void {
     const v = d[i];
     if (!(Number.isInteger(v) && v >= 0 && v <= 65535)) {
       const pixels = frames.shape[1] * frames.shape[2];
-      invalidArgument(where, 'frames.data', `IMM stores uint16 counts; frame ${Math.floor(i / pixels)} pixel ${i % pixels} is ${v}`);
+      invalidArgument(
+        where,
+        'frames.data',
+        `IMM stores uint16 counts; frame ${Math.floor(i / pixels)} pixel ${i % pixels} is ${v}`,
+      );
     }
   }
 }
@@ -81,12 +91,16 @@ function encodeFrame(frames: Frames, t: number, sparse: boolean, h: ImmFrameHead
 export async function writeImm(file: string, frames: Frames, options: WriteImmOptions = {}): Promise<number> {
   const where = 'writeImm';
   checkFrames(where, frames);
-  if (os.endianness() !== 'LE') throw new StagebookError('E_UNSUPPORTED', `${where}: IMM encoding needs a little-endian host`, { where, file });
+  if (os.endianness() !== 'LE')
+    throw new StagebookError('E_UNSUPPORTED', `${where}: IMM encoding needs a little-endian host`, { where, file });
   const comp = options.compression ?? 'dense';
-  if (comp !== 'dense' && comp !== 'sparse') invalidArgument(where, 'options.compression', `must be 'dense' or 'sparse', got ${JSON.stringify(comp)}`);
+  if (comp !== 'dense' && comp !== 'sparse')
+    invalidArgument(where, 'options.compression', `must be 'dense' or 'sparse', got ${JSON.stringify(comp)}`);
   const [t, rows, cols] = frames.shape;
-  if (rows === 0 || cols === 0) invalidArgument(where, 'frames.shape', `frames must have at least one pixel, got [${frames.shape}]`);
-  if (options.preset !== undefined && !Number.isFinite(options.preset)) invalidArgument(where, 'options.preset', `must be finite, got ${options.preset}`);
+  if (rows === 0 || cols === 0)
+    invalidArgument(where, 'frames.shape', `frames must have at least one pixel, got [${frames.shape}]`);
+  if (options.preset !== undefined && !Number.isFinite(options.preset))
+    invalidArgument(where, 'options.preset', `must be finite, got ${options.preset}`);
   checkPerFrame(where, 'options.elapsed', options.elapsed, t);
   checkPerFrame(where, 'options.corecotick', options.corecotick, t);
   checkValues(where, frames);

@@ -6,14 +6,32 @@
 import { withHdf5 } from '../hdf5/reader';
 import { writeHdf5, type Hdf5DatasetSpec, type Hdf5Dtype } from '../hdf5/writer';
 
-const DTYPE_OF: Record<string, Hdf5Dtype> = { '<d': 'f8', '<f': 'f4', '<q': 'i8', '<i': 'i4', '<I': 'u4', '<h': 'i2', '<H': 'u2', '<b': 'i1', '<B': 'u1' };
+const DTYPE_OF: Record<string, Hdf5Dtype> = {
+  '<d': 'f8',
+  '<f': 'f4',
+  '<q': 'i8',
+  '<i': 'i4',
+  '<I': 'u4',
+  '<h': 'i2',
+  '<H': 'u2',
+  '<b': 'i1',
+  '<B': 'u1',
+};
 
 export async function editXpcsConfig(file: string, changes: Hdf5DatasetSpec[]): Promise<void> {
   const replaced = new Set(changes.map((c) => c.path));
-  const kept = await withHdf5(file, (r) => r.datasetPaths().filter((p) => !replaced.has(p)).map((p): Hdf5DatasetSpec => {
-    const d = r.read(p, 'editXpcsConfig');
-    const dtype = typeof d.value === 'string' || Array.isArray(d.value) ? undefined : DTYPE_OF[d.dtype] ?? 'f8';
-    return { path: p, data: d.value, shape: d.shape, dtype };
-  }), 'editXpcsConfig');
+  const kept = await withHdf5(
+    file,
+    (r) =>
+      r
+        .datasetPaths()
+        .filter((p) => !replaced.has(p))
+        .map((p): Hdf5DatasetSpec => {
+          const d = r.read(p, 'editXpcsConfig');
+          const dtype = typeof d.value === 'string' || Array.isArray(d.value) ? undefined : (DTYPE_OF[d.dtype] ?? 'f8');
+          return { path: p, data: d.value, shape: d.shape, dtype };
+        }),
+    'editXpcsConfig',
+  );
   await writeHdf5(file, [...kept, ...changes]);
 }

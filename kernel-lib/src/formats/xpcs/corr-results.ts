@@ -9,15 +9,28 @@ import { withHdf5, type Hdf5Reader } from '../hdf5/reader';
 import { writeHdf5, type Hdf5DatasetSpec, type Hdf5Dtype } from '../hdf5/writer';
 import type { CorrDataset } from '../../numeric/xpcs/corr-twotime';
 
-const DTYPE_OF: Record<string, Hdf5Dtype> = { '<d': 'f8', '<f': 'f4', '<q': 'i8', '<i': 'i4', '<I': 'u4', '<h': 'i2', '<H': 'u2', '<b': 'i1', '<B': 'u1' };
+const DTYPE_OF: Record<string, Hdf5Dtype> = {
+  '<d': 'f8',
+  '<f': 'f4',
+  '<q': 'i8',
+  '<i': 'i4',
+  '<I': 'u4',
+  '<h': 'i2',
+  '<H': 'u2',
+  '<b': 'i1',
+  '<B': 'u1',
+};
 
 /** Every dataset of an open file outside `skipPrefix`, as specs (strings stay strings). */
 function copySpecs(r: Hdf5Reader, where: string, keep: (p: string) => boolean): Hdf5DatasetSpec[] {
-  return r.datasetPaths().filter(keep).map((p) => {
-    const d = r.read(p, where);
-    const dtype = typeof d.value === 'string' || Array.isArray(d.value) ? undefined : DTYPE_OF[d.dtype] ?? 'f8';
-    return { path: p, data: d.value, shape: d.shape, dtype };
-  });
+  return r
+    .datasetPaths()
+    .filter(keep)
+    .map((p) => {
+      const d = r.read(p, where);
+      const dtype = typeof d.value === 'string' || Array.isArray(d.value) ? undefined : (DTYPE_OF[d.dtype] ?? 'f8');
+      return { path: p, data: d.value, shape: d.shape, dtype };
+    });
 }
 
 export function corrResultSpecs(datasets: Map<string, CorrDataset>, outputData: string): Hdf5DatasetSpec[] {
@@ -35,12 +48,17 @@ export interface WriteXpcsCorrResultsOptions {
   sourceFile?: string;
 }
 
-export async function writeXpcsCorrResults(target: string, datasets: Map<string, CorrDataset>, options: WriteXpcsCorrResultsOptions = {}): Promise<void> {
+export async function writeXpcsCorrResults(
+  target: string,
+  datasets: Map<string, CorrDataset>,
+  options: WriteXpcsCorrResultsOptions = {},
+): Promise<void> {
   const where = 'writeXpcsCorrResults';
   const outputData = options.outputData ?? '/exchange';
   const prefix = outputData.replace(/\/+$/, '') + '/';
   const inPlace = options.sourceFile !== undefined && options.sourceFile === target;
-  const keep = (p: string) => !p.startsWith(prefix) && (inPlace || p.startsWith('/xpcs/') || p.startsWith('/measurement/'));
+  const keep = (p: string) =>
+    !p.startsWith(prefix) && (inPlace || p.startsWith('/xpcs/') || p.startsWith('/measurement/'));
   const carried = options.sourceFile ? await withHdf5(options.sourceFile, (r) => copySpecs(r, where, keep), where) : [];
   await writeHdf5(target, [...carried, ...corrResultSpecs(datasets, outputData)]);
 }

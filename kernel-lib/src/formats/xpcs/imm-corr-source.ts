@@ -14,7 +14,10 @@ export class ImmCorrSource implements CorrFrameSource {
   private readonly src: ImmSource;
   private count: number | null = null;
 
-  constructor(readonly file: string, readonly where = 'ImmCorrSource') {
+  constructor(
+    readonly file: string,
+    readonly where = 'ImmCorrSource',
+  ) {
     this.src = new ImmSource(where, file);
     this.sparse = this.src.size > 0 && this.src.headerAt(0, 0).header.compression !== 0;
   }
@@ -32,7 +35,12 @@ export class ImmCorrSource implements CorrFrameSource {
   }
 
   private advance(): ReturnType<ImmSource['headerAt']> {
-    if (this.offset >= this.src.size) throw this.src.truncated(this.position, this.offset, `frame ${this.position + 1} is needed (check /xpcs/data_end_todo, stride_frames, avg_frames, dark_*_todo)`);
+    if (this.offset >= this.src.size)
+      throw this.src.truncated(
+        this.position,
+        this.offset,
+        `frame ${this.position + 1} is needed (check /xpcs/data_end_todo, stride_frames, avg_frames, dark_*_todo)`,
+      );
     const loc = this.src.headerAt(this.position, this.offset);
     this.offset += IMM_HEADER_BYTES + immPayloadBytes(loc.header);
     this.position++;
@@ -50,7 +58,8 @@ export class ImmCorrSource implements CorrFrameSource {
     }
     const { indices, values } = this.src.sparsePayload(loc, true);
     const pixels = h.rows * h.cols;
-    for (let k = 0; k < indices.length; k++) if (indices[k] >= pixels) throw this.src.badIndex(loc, index, k, indices[k], pixels);
+    for (let k = 0; k < indices.length; k++)
+      if (indices[k] >= pixels) throw this.src.badIndex(loc, index, k, indices[k], pixels);
     return { elapsed: h.elapsed, tick: h.corecotick, indices, values };
   }
 

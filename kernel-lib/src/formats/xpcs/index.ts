@@ -5,7 +5,15 @@ export { writeXpcsLegacyResults, readXpcsLegacyResults, xpcsLegacyResultSpecs } 
 export type { XpcsLegacyResults, XpcsLegacyResultArrays, WriteXpcsResultsOptions, ShapedArray } from './legacy-results';
 export { detectXpcsLayout, xpcsLayoutOf, readXpcsNexus, xpcsNexusFrom, XPCS_NEXUS_PATHS } from './nexus';
 export type { XpcsLayout, XpcsNexusData, XpcsNexusKey } from './nexus';
-export { flattenXpcsMetadata, xpcsMetadataFrom, cleanXpcsMetadata, xpcsMetadataKey, apsCycleFromRootFolder, XPCS_SPOILED_KEYS, XPCS_PILOT_DROPPED_KEYS } from './metadata';
+export {
+  flattenXpcsMetadata,
+  xpcsMetadataFrom,
+  cleanXpcsMetadata,
+  xpcsMetadataKey,
+  apsCycleFromRootFolder,
+  XPCS_SPOILED_KEYS,
+  XPCS_PILOT_DROPPED_KEYS,
+} from './metadata';
 export type { XpcsMetadata, XpcsMetadataValue, FlattenXpcsMetadataOptions } from './metadata';
 export { checkXpcsFile, xpcsQcFrom, XPCS_QC_CHECKLIST } from './qc';
 export type { XpcsQcItem, XpcsQcOptions, XpcsQcReport } from './qc';

@@ -22,7 +22,15 @@ export interface XpcsLegacyConfigInput {
   staticMeanWindowSize?: number;
   twotime2onetimeWindowSize?: number;
   /** Detector geometry; defaults describe a 55 um pixel detector at 5 m, 1 ms frames. */
-  detector?: Partial<{ xPixelSize: number; yPixelSize: number; aduPerPhoton: number; exposureTime: number; exposurePeriod: number; efficiency: number; distance: number }>;
+  detector?: Partial<{
+    xPixelSize: number;
+    yPixelSize: number;
+    aduPerPhoton: number;
+    exposureTime: number;
+    exposurePeriod: number;
+    efficiency: number;
+    distance: number;
+  }>;
   thickness?: number;
   /** q value of each dynamic / static bin (1/A), ascending bin order; default: the bin numbers. */
   dqlist?: ArrayLike<number>;
@@ -31,21 +39,43 @@ export interface XpcsLegacyConfigInput {
   rootFolder?: string;
 }
 
-const scalar = (path: string, v: number, dtype: 'i8' | 'f8' = 'f8'): Hdf5DatasetSpec => ({ path, data: Float64Array.of(v), shape: [1, 1], dtype });
+const scalar = (path: string, v: number, dtype: 'i8' | 'f8' = 'f8'): Hdf5DatasetSpec => ({
+  path,
+  data: Float64Array.of(v),
+  shape: [1, 1],
+  dtype,
+});
 
 /** Writes `file` atomically (temp file, then rename). */
 export async function writeXpcsLegacyConfig(file: string, c: XpcsLegacyConfigInput): Promise<void> {
   const [h, w] = c.shape;
-  for (const [name, m] of [['dqmap', c.dqmap], ['sqmap', c.sqmap]] as const) {
+  for (const [name, m] of [
+    ['dqmap', c.dqmap],
+    ['sqmap', c.sqmap],
+  ] as const) {
     if (m.length !== h * w) {
-      throw new StagebookError('E_INVALID_SHAPE', `writeXpcsLegacyConfig: ${name} has ${m.length} values, shape [${h}, ${w}] needs ${h * w}`, { where: 'writeXpcsLegacyConfig', field: name, file });
+      throw new StagebookError(
+        'E_INVALID_SHAPE',
+        `writeXpcsLegacyConfig: ${name} has ${m.length} values, shape [${h}, ${w}] needs ${h * w}`,
+        { where: 'writeXpcsLegacyConfig', field: name, file },
+      );
     }
   }
   const nBins = (m: Int32Array): number => m.reduce((a, v) => Math.max(a, v), 0);
-  const qList = (given: ArrayLike<number> | undefined, n: number): Float64Array => (given ? Float64Array.from(given) : Float64Array.from({ length: n }, (_, i) => i + 1));
+  const qList = (given: ArrayLike<number> | undefined, n: number): Float64Array =>
+    given ? Float64Array.from(given) : Float64Array.from({ length: n }, (_, i) => i + 1);
   const dnoq = nBins(c.dqmap);
   const snoq = nBins(c.sqmap);
-  const d = { xPixelSize: 0.055, yPixelSize: 0.055, aduPerPhoton: 1, exposureTime: 0.001, exposurePeriod: 0.001, efficiency: 1, distance: 5000, ...c.detector };
+  const d = {
+    xPixelSize: 0.055,
+    yPixelSize: 0.055,
+    aduPerPhoton: 1,
+    exposureTime: 0.001,
+    exposurePeriod: 0.001,
+    efficiency: 1,
+    distance: 5000,
+    ...c.detector,
+  };
   const det = '/measurement/instrument/detector/';
   const specs: Hdf5DatasetSpec[] = [
     { path: '/xpcs/dqmap', data: c.dqmap, shape: [h, w], dtype: 'i4' },
@@ -74,10 +104,15 @@ export async function writeXpcsLegacyConfig(file: string, c: XpcsLegacyConfigInp
     { path: '/xpcs/smoothing_filter', data: 'Average' },
     { path: '/xpcs/flatfield_enabled', data: 'DISABLED' },
     { path: '/xpcs/Version', data: 'stagebook-0.1' },
-    scalar(det + 'x_dimension', w), scalar(det + 'y_dimension', h),
-    scalar(det + 'x_pixel_size', d.xPixelSize), scalar(det + 'y_pixel_size', d.yPixelSize),
-    scalar(det + 'adu_per_photon', d.aduPerPhoton), scalar(det + 'exposure_time', d.exposureTime),
-    scalar(det + 'exposure_period', d.exposurePeriod), scalar(det + 'efficiency', d.efficiency), scalar(det + 'distance', d.distance),
+    scalar(det + 'x_dimension', w),
+    scalar(det + 'y_dimension', h),
+    scalar(det + 'x_pixel_size', d.xPixelSize),
+    scalar(det + 'y_pixel_size', d.yPixelSize),
+    scalar(det + 'adu_per_photon', d.aduPerPhoton),
+    scalar(det + 'exposure_time', d.exposureTime),
+    scalar(det + 'exposure_period', d.exposurePeriod),
+    scalar(det + 'efficiency', d.efficiency),
+    scalar(det + 'distance', d.distance),
     scalar('/measurement/sample/thickness', c.thickness ?? 1),
     { path: '/measurement/instrument/acquisition/root_folder', data: c.rootFolder ?? '/data/2026-3/stagebook-demo/' },
   ];

@@ -62,7 +62,11 @@ const DET = '/measurement/instrument/detector/';
 function readMap(r: Hdf5Reader, where: string, p: string): XpcsMap {
   const { data, shape } = r.readNumeric(p, where);
   if (shape.length !== 2) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: ${r.file}: dataset ${p} has shape [${shape}], expected [H, W]`, { where, file: r.file, dataset: p });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: ${r.file}: dataset ${p} has shape [${shape}], expected [H, W]`,
+      { where, file: r.file, dataset: p },
+    );
   }
   return { data: Int32Array.from(data), shape: [shape[0], shape[1]] };
 }
@@ -86,9 +90,15 @@ function optString(r: Hdf5Reader, where: string, p: string): string | null {
 function readDetector(r: Hdf5Reader, where: string): XpcsDetectorGeometry {
   const s = (name: string): number => r.readScalar(DET + name, where);
   return {
-    xDimension: s('x_dimension'), yDimension: s('y_dimension'), xPixelSize: s('x_pixel_size'), yPixelSize: s('y_pixel_size'),
-    aduPerPhoton: s('adu_per_photon'), exposureTime: s('exposure_time'), exposurePeriod: s('exposure_period'),
-    efficiency: s('efficiency'), distance: s('distance'),
+    xDimension: s('x_dimension'),
+    yDimension: s('y_dimension'),
+    xPixelSize: s('x_pixel_size'),
+    yPixelSize: s('y_pixel_size'),
+    aduPerPhoton: s('adu_per_photon'),
+    exposureTime: s('exposure_time'),
+    exposurePeriod: s('exposure_period'),
+    efficiency: s('efficiency'),
+    distance: s('distance'),
   };
 }
 
@@ -97,12 +107,18 @@ export function xpcsLegacyConfigFrom(r: Hdf5Reader, where = 'readXpcsLegacyConfi
   const dqmap = readMap(r, where, '/xpcs/dqmap');
   const sqmap = readMap(r, where, '/xpcs/sqmap');
   if (dqmap.shape[0] !== sqmap.shape[0] || dqmap.shape[1] !== sqmap.shape[1]) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: ${r.file}: /xpcs/dqmap is [${dqmap.shape}] but /xpcs/sqmap is [${sqmap.shape}]`, { where, file: r.file, dataset: '/xpcs/sqmap' });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: ${r.file}: /xpcs/dqmap is [${dqmap.shape}] but /xpcs/sqmap is [${sqmap.shape}]`,
+      { where, file: r.file, dataset: '/xpcs/sqmap' },
+    );
   }
   const flat = optString(r, where, '/xpcs/flatfield_enabled');
   const norm = optScalar(r, where, '/xpcs/normalize_by_framesum');
   return {
-    file: r.file, dqmap, sqmap,
+    file: r.file,
+    dqmap,
+    sqmap,
     delaysPerLevel: scalarOf(r, where, ['/xpcs/delays_per_level']),
     dataBegin: scalarOf(r, where, ['/xpcs/data_begin_todo', '/xpcs/data_begin']),
     dataEnd: scalarOf(r, where, ['/xpcs/data_end_todo', '/xpcs/data_end']),

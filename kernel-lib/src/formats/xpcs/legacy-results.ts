@@ -56,7 +56,12 @@ function shaped(where: string, field: string, s: ShapedArray, rank: number): Hdf
   if (!Array.isArray(s?.shape) || s.shape.length !== rank || !s.shape.every((d) => Number.isInteger(d) && d >= 0)) {
     invalidArgument(where, `${field}.shape`, `must be ${rank} non-negative integers, got ${JSON.stringify(s?.shape)}`);
   }
-  return f64(where, `${field}.data`, s.data, s.shape.reduce((a, b) => a * b, 1));
+  return f64(
+    where,
+    `${field}.data`,
+    s.data,
+    s.shape.reduce((a, b) => a * b, 1),
+  );
 }
 
 function withRowIndex(where: string, field: string, v: ArrayLike<number>): Float64Array {
@@ -70,7 +75,8 @@ function withRowIndex(where: string, field: string, v: ArrayLike<number>): Float
 
 function multiTauSpecs(where: string, g: string, m: NonNullable<XpcsLegacyResults['multiTau']>): Hdf5DatasetSpec[] {
   const { nTau, nQ } = m;
-  if (!Number.isInteger(nTau) || nTau < 0 || !Number.isInteger(nQ) || nQ < 0) invalidArgument(where, 'results.multiTau', `nTau/nQ must be non-negative integers, got ${nTau}/${nQ}`);
+  if (!Number.isInteger(nTau) || nTau < 0 || !Number.isInteger(nQ) || nQ < 0)
+    invalidArgument(where, 'results.multiTau', `nTau/nQ must be non-negative integers, got ${nTau}/${nQ}`);
   return [
     { path: `${g}/norm-0-g2`, data: f64(where, 'results.multiTau.g2', m.g2, nTau * nQ), shape: [nTau, nQ] },
     { path: `${g}/norm-0-stderr`, data: f64(where, 'results.multiTau.stderr', m.stderr, nTau * nQ), shape: [nTau, nQ] },
@@ -81,36 +87,82 @@ function multiTauSpecs(where: string, g: string, m: NonNullable<XpcsLegacyResult
 function twoTimeSpecs(where: string, g: string, t: NonNullable<XpcsLegacyResults['twoTime']>): Hdf5DatasetSpec[] {
   const out: Hdf5DatasetSpec[] = [];
   (t.c2t ?? []).forEach((c, i) => {
-    if (!Number.isInteger(c.q) || c.q < 0 || c.q > 99999) invalidArgument(where, `results.twoTime.c2t[${i}].q`, `must be an integer 0..99999, got ${c.q}`);
+    if (!Number.isInteger(c.q) || c.q < 0 || c.q > 99999)
+      invalidArgument(where, `results.twoTime.c2t[${i}].q`, `must be an integer 0..99999, got ${c.q}`);
     const data = f64(where, `results.twoTime.c2t[${i}].data`, c.data, c.size * c.size);
     out.push({ path: `${g}/C2T_all/g2_${String(c.q).padStart(5, '0')}`, data, shape: [c.size, c.size] });
   });
-  if (t.g2full) out.push({ path: `${g}/g2full`, data: shaped(where, 'results.twoTime.g2full', t.g2full, 2), shape: t.g2full.shape });
-  if (t.g2partials) out.push({ path: `${g}/g2partials`, data: shaped(where, 'results.twoTime.g2partials', t.g2partials, 3), shape: t.g2partials.shape });
+  if (t.g2full)
+    out.push({
+      path: `${g}/g2full`,
+      data: shaped(where, 'results.twoTime.g2full', t.g2full, 2),
+      shape: t.g2full.shape,
+    });
+  if (t.g2partials)
+    out.push({
+      path: `${g}/g2partials`,
+      data: shaped(where, 'results.twoTime.g2partials', t.g2partials, 3),
+      shape: t.g2partials.shape,
+    });
   return out;
 }
 
 /** Dataset specs for the `/exchange` results (validated; nothing is written). */
-export function xpcsLegacyResultSpecs(results: XpcsLegacyResults, outputData = '/exchange', where = 'writeXpcsLegacyResults'): Hdf5DatasetSpec[] {
+export function xpcsLegacyResultSpecs(
+  results: XpcsLegacyResults,
+  outputData = '/exchange',
+  where = 'writeXpcsLegacyResults',
+): Hdf5DatasetSpec[] {
   if (!results || typeof results !== 'object') invalidArgument(where, 'results', 'must be an object');
-  if (typeof outputData !== 'string' || !outputData.startsWith('/')) invalidArgument(where, 'options.outputData', `must be an absolute group path, got ${JSON.stringify(outputData)}`);
+  if (typeof outputData !== 'string' || !outputData.startsWith('/'))
+    invalidArgument(where, 'options.outputData', `must be an absolute group path, got ${JSON.stringify(outputData)}`);
   const g = outputData.replace(/\/+$/, '');
   const out: Hdf5DatasetSpec[] = [];
   const r = results;
   if (r.multiTau) out.push(...multiTauSpecs(where, g, r.multiTau));
-  if (r.pixelSum) out.push({ path: `${g}/pixelSum`, data: shaped(where, 'results.pixelSum', r.pixelSum, 2), shape: r.pixelSum.shape });
-  if (r.frameSum) out.push({ path: `${g}/frameSum`, data: withRowIndex(where, 'results.frameSum', r.frameSum), shape: [2, r.frameSum.length] });
+  if (r.pixelSum)
+    out.push({
+      path: `${g}/pixelSum`,
+      data: shaped(where, 'results.pixelSum', r.pixelSum, 2),
+      shape: r.pixelSum.shape,
+    });
+  if (r.frameSum)
+    out.push({
+      path: `${g}/frameSum`,
+      data: withRowIndex(where, 'results.frameSum', r.frameSum),
+      shape: [2, r.frameSum.length],
+    });
   if (r.partitionMeanTotal) {
     const n = r.partitionMeanTotal.length;
-    out.push({ path: `${g}/partition-mean-total`, data: f64(where, 'results.partitionMeanTotal', r.partitionMeanTotal, n), shape: [1, n] });
+    out.push({
+      path: `${g}/partition-mean-total`,
+      data: f64(where, 'results.partitionMeanTotal', r.partitionMeanTotal, n),
+      shape: [1, n],
+    });
   }
-  if (r.partitionMeanPartial) out.push({ path: `${g}/partition-mean-partial`, data: shaped(where, 'results.partitionMeanPartial', r.partitionMeanPartial, 2), shape: r.partitionMeanPartial.shape });
+  if (r.partitionMeanPartial)
+    out.push({
+      path: `${g}/partition-mean-partial`,
+      data: shaped(where, 'results.partitionMeanPartial', r.partitionMeanPartial, 2),
+      shape: r.partitionMeanPartial.shape,
+    });
   if (r.partitionNormFactor !== undefined) {
-    if (typeof r.partitionNormFactor !== 'number') invalidArgument(where, 'results.partitionNormFactor', 'must be a number');
+    if (typeof r.partitionNormFactor !== 'number')
+      invalidArgument(where, 'results.partitionNormFactor', 'must be a number');
     out.push({ path: `${g}/partition_norm_factor`, data: r.partitionNormFactor, shape: [] });
   }
-  if (r.timestampClock) out.push({ path: `${g}/timestamp_clock`, data: withRowIndex(where, 'results.timestampClock', r.timestampClock), shape: [2, r.timestampClock.length] });
-  if (r.timestampTick) out.push({ path: `${g}/timestamp_tick`, data: withRowIndex(where, 'results.timestampTick', r.timestampTick), shape: [2, r.timestampTick.length] });
+  if (r.timestampClock)
+    out.push({
+      path: `${g}/timestamp_clock`,
+      data: withRowIndex(where, 'results.timestampClock', r.timestampClock),
+      shape: [2, r.timestampClock.length],
+    });
+  if (r.timestampTick)
+    out.push({
+      path: `${g}/timestamp_tick`,
+      data: withRowIndex(where, 'results.timestampTick', r.timestampTick),
+      shape: [2, r.timestampTick.length],
+    });
   if (r.twoTime) out.push(...twoTimeSpecs(where, g, r.twoTime));
   return out;
 }
@@ -122,7 +174,11 @@ export function xpcsLegacyResultSpecs(results: XpcsLegacyResults, outputData = '
  * their exact types (big-endian numbers, fixed-length strings) for h5py. A configuration file that
  * already holds datasets in the result group is refused (HDF5 cannot drop stale results in place).
  */
-export async function writeXpcsLegacyResults(file: string, results: XpcsLegacyResults, options: WriteXpcsResultsOptions = {}): Promise<void> {
+export async function writeXpcsLegacyResults(
+  file: string,
+  results: XpcsLegacyResults,
+  options: WriteXpcsResultsOptions = {},
+): Promise<void> {
   const where = 'writeXpcsLegacyResults';
   const outputData = options.outputData ?? '/exchange';
   const specs = xpcsLegacyResultSpecs(results, outputData, where);
@@ -130,7 +186,12 @@ export async function writeXpcsLegacyResults(file: string, results: XpcsLegacyRe
   if (config !== undefined) {
     const prefix = outputData.replace(/\/+$/, '') + '/';
     const stale = await withHdf5(config, (r) => r.datasetPaths(where).filter((p) => p.startsWith(prefix)), where);
-    if (stale.length) invalidArgument(where, 'options.configFile', `${config} already holds results under ${prefix} (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''})`);
+    if (stale.length)
+      invalidArgument(
+        where,
+        'options.configFile',
+        `${config} already holds results under ${prefix} (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''})`,
+      );
   }
   await writeHdf5(file, specs, { base: config });
 }
@@ -144,14 +205,18 @@ export type XpcsLegacyResultArrays = Record<string, { data: Float64Array; shape:
  */
 export async function readXpcsLegacyResults(file: string, outputData = '/exchange'): Promise<XpcsLegacyResultArrays> {
   const where = 'readXpcsLegacyResults';
-  return withHdf5(file, (r) => {
-    const prefix = outputData.replace(/\/+$/, '') + '/';
-    const out: XpcsLegacyResultArrays = {};
-    for (const p of r.datasetPaths(where).filter((x) => x.startsWith(prefix))) {
-      const d = r.read(p, where);
-      if (typeof d.value === 'string' || Array.isArray(d.value)) continue;
-      out[p.slice(prefix.length)] = r.readNumeric(p, where);
-    }
-    return out;
-  }, where);
+  return withHdf5(
+    file,
+    (r) => {
+      const prefix = outputData.replace(/\/+$/, '') + '/';
+      const out: XpcsLegacyResultArrays = {};
+      for (const p of r.datasetPaths(where).filter((x) => x.startsWith(prefix))) {
+        const d = r.read(p, where);
+        if (typeof d.value === 'string' || Array.isArray(d.value)) continue;
+        out[p.slice(prefix.length)] = r.readNumeric(p, where);
+      }
+      return out;
+    },
+    where,
+  );
 }

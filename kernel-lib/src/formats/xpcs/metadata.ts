@@ -34,7 +34,10 @@ function nanToZero(v: number): number {
 }
 
 /** Applies NaN -> 0 and drops the given keys (xpcs_metadata.py `clean_metadata`). */
-export function cleanXpcsMetadata(meta: Record<string, unknown>, drop: readonly string[] = XPCS_SPOILED_KEYS): XpcsMetadata {
+export function cleanXpcsMetadata(
+  meta: Record<string, unknown>,
+  drop: readonly string[] = XPCS_SPOILED_KEYS,
+): XpcsMetadata {
   const out: XpcsMetadata = {};
   for (const [k, v] of Object.entries(meta)) {
     if (drop.includes(k)) continue;
@@ -82,6 +85,9 @@ export function xpcsMetadataFrom(r: Hdf5Reader, options: FlattenXpcsMetadataOpti
 }
 
 /** Reads `file` and returns its flattened, cleaned metadata. */
-export async function flattenXpcsMetadata(file: string, options: FlattenXpcsMetadataOptions = {}): Promise<XpcsMetadata> {
+export async function flattenXpcsMetadata(
+  file: string,
+  options: FlattenXpcsMetadataOptions = {},
+): Promise<XpcsMetadata> {
   return withHdf5(file, (r) => xpcsMetadataFrom(r, options), 'flattenXpcsMetadata');
 }

@@ -34,11 +34,18 @@ function qmapSpecs(s: XpcsCorrSettings, dqlist?: ArrayLike<number>, sqlist?: Arr
   const bins = (m: ArrayLike<number>) => [...new Set(Array.from(m).filter((b) => b >= 1))].sort((a, b) => a - b);
   const dq = bins(s.dqmap);
   const sq = bins(s.sqmap);
-  const list = (given: ArrayLike<number> | undefined, b: number[]) => Float64Array.from(b, (v) => (given && given.length >= v ? given[v - 1] : v));
+  const list = (given: ArrayLike<number> | undefined, b: number[]) =>
+    Float64Array.from(b, (v) => (given && given.length >= v ? given[v - 1] : v));
   return [
     { path: '/xpcs/qmap/dynamic_roi_map', data: Int32Array.from(s.dqmap), shape: [H, W] },
     { path: '/xpcs/qmap/static_roi_map', data: Int32Array.from(s.sqmap), shape: [H, W] },
-    { path: '/xpcs/qmap/mask', data: Int32Array.from({ length: H * W }, (_, p) => (s.dqmap[p] >= 1 && s.sqmap[p] >= 1 && (!s.mask || s.mask[p] !== 0) ? 1 : 0)), shape: [H, W] },
+    {
+      path: '/xpcs/qmap/mask',
+      data: Int32Array.from({ length: H * W }, (_, p) =>
+        s.dqmap[p] >= 1 && s.sqmap[p] >= 1 && (!s.mask || s.mask[p] !== 0) ? 1 : 0,
+      ),
+      shape: [H, W],
+    },
     { path: '/xpcs/qmap/dynamic_index_mapping', data: Int32Array.from(dq, (b) => b - 1), shape: [dq.length] },
     { path: '/xpcs/qmap/static_index_mapping', data: Int32Array.from(sq, (b) => b - 1), shape: [sq.length] },
     { path: '/xpcs/qmap/dynamic_num_pts', data: Int32Array.of(dq.length, 1), shape: [2] },
@@ -63,13 +70,23 @@ export function xpcsNexusSpecs(input: XpcsNexusWriteInput): Hdf5DatasetSpec[] {
   ];
   const get = (k: string) => d.get(k);
   if (get('norm-0-g2')) {
-    out.push(f64('/xpcs/multitau/normalized_g2', get('norm-0-g2')!), f64('/xpcs/multitau/normalized_g2_err', get('norm-0-stderr')!));
+    out.push(
+      f64('/xpcs/multitau/normalized_g2', get('norm-0-g2')!),
+      f64('/xpcs/multitau/normalized_g2_err', get('norm-0-stderr')!),
+    );
     const tau = get('tau')!.data;
-    out.push({ path: '/xpcs/multitau/delay_list', data: Float64Array.from(tau, (t) => t * frameSeconds), shape: [tau.length] });
+    out.push({
+      path: '/xpcs/multitau/delay_list',
+      data: Float64Array.from(tau, (t) => t * frameSeconds),
+      shape: [tau.length],
+    });
   }
   const px = get('pixelSum')!;
   out.push({ path: '/xpcs/temporal_mean/scattering_2d', data: px.data, shape: [1, ...px.shape] });
-  out.push(f64('/xpcs/temporal_mean/scattering_1d', get('partition-mean-total')!), f64('/xpcs/temporal_mean/scattering_1d_segments', get('partition-mean-partial')!));
+  out.push(
+    f64('/xpcs/temporal_mean/scattering_1d', get('partition-mean-total')!),
+    f64('/xpcs/temporal_mean/scattering_1d_segments', get('partition-mean-partial')!),
+  );
   const fs = get('frameSum')!;
   const N = fs.shape[1];
   const ivt = Float64Array.from(fs.data, (v, i) => (i < N ? (v - 1) * frameSeconds : v));
@@ -77,9 +94,20 @@ export function xpcsNexusSpecs(input: XpcsNexusWriteInput): Hdf5DatasetSpec[] {
   const maps = [...d.keys()].filter((k) => k.startsWith('C2T_all/g2_'));
   for (const k of maps) out.push(f64(`/xpcs/twotime/correlation_map/c2_${k.slice('C2T_all/g2_'.length)}`, get(k)!));
   if (get('g2full')) {
-    out.push(f64('/xpcs/twotime/normalized_g2', get('g2full')!), f64('/xpcs/twotime/normalized_g2_segments', get('g2partials')!));
-    out.push({ path: '/xpcs/twotime/delay_list', data: Float64Array.from({ length: get('g2full')!.shape[0] }, (_, k) => k * frameSeconds), shape: [get('g2full')!.shape[0]] });
-    out.push({ path: '/xpcs/twotime/processed_bins', data: Int32Array.from(maps, (k) => Number(k.slice('C2T_all/g2_'.length))), shape: [maps.length] });
+    out.push(
+      f64('/xpcs/twotime/normalized_g2', get('g2full')!),
+      f64('/xpcs/twotime/normalized_g2_segments', get('g2partials')!),
+    );
+    out.push({
+      path: '/xpcs/twotime/delay_list',
+      data: Float64Array.from({ length: get('g2full')!.shape[0] }, (_, k) => k * frameSeconds),
+      shape: [get('g2full')!.shape[0]],
+    });
+    out.push({
+      path: '/xpcs/twotime/processed_bins',
+      data: Int32Array.from(maps, (k) => Number(k.slice('C2T_all/g2_'.length))),
+      shape: [maps.length],
+    });
   }
   for (const [k, v] of input.fits ?? []) out.push(f64(`/xpcs/multitau/fit/${k}`, v));
   return out;

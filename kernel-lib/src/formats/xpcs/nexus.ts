@@ -55,7 +55,8 @@ export function xpcsNexusFrom(r: Hdf5Reader, where = 'readXpcsNexus'): XpcsNexus
   const cm = XPCS_NEXUS_PATHS.twotimeCorrelationMap;
   if (r.hasGroup(cm, where)) {
     out.correlationMaps = {};
-    for (const p of r.datasetPaths(where).filter((x) => x.startsWith(cm + '/'))) out.correlationMaps[p.slice(cm.length + 1)] = r.readNumeric(p, where);
+    for (const p of r.datasetPaths(where).filter((x) => x.startsWith(cm + '/')))
+      out.correlationMaps[p.slice(cm.length + 1)] = r.readNumeric(p, where);
   }
   return out;
 }

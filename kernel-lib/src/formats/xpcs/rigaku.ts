@@ -28,16 +28,25 @@ export class RigakuCorrSource implements CorrFrameSource {
   /** Index of the next unread word. */
   private word = 0;
 
-  constructor(readonly file: string, readonly shape: [number, number], readonly where = 'RigakuCorrSource') {
+  constructor(
+    readonly file: string,
+    readonly shape: [number, number],
+    readonly where = 'RigakuCorrSource',
+  ) {
     const { fd, size } = openForRead(where, file);
     this.fd = fd;
     this.size = size;
-    if (size % 8 !== 0) this.fail(Math.floor(size / 8) * 8, `the file is ${size} bytes, not a whole number of 64-bit words`);
+    if (size % 8 !== 0)
+      this.fail(Math.floor(size / 8) * 8, `the file is ${size} bytes, not a whole number of 64-bit words`);
     this.frameCount = size === 0 ? 0 : this.frameOf(this.at(size / 8 - 1), size / 8 - 1);
   }
 
   private fail(offset: number, why: string): never {
-    throw new StagebookError('E_FORMAT', `${this.where}: ${this.file}: byte offset ${offset}: ${why}`, { where: this.where, file: this.file, offset });
+    throw new StagebookError('E_FORMAT', `${this.where}: ${this.file}: byte offset ${offset}: ${why}`, {
+      where: this.where,
+      file: this.file,
+      offset,
+    });
   }
 
   private at(i: number): bigint {
@@ -68,7 +77,12 @@ export class RigakuCorrSource implements CorrFrameSource {
 
   next(): CorrRawFrame {
     const k = this.position + 1;
-    if (k > this.frameCount) throw new StagebookError('E_TRUNCATED', `${this.where}: ${this.file}: frame ${k} requested but the last event is in frame ${this.frameCount}`, { where: this.where, file: this.file, frame: k });
+    if (k > this.frameCount)
+      throw new StagebookError(
+        'E_TRUNCATED',
+        `${this.where}: ${this.file}: frame ${k} requested but the last event is in frame ${this.frameCount}`,
+        { where: this.where, file: this.file, frame: k },
+      );
     const [H, W] = this.shape;
     const indices: number[] = [];
     const values: number[] = [];
@@ -103,17 +117,27 @@ export class RigakuCorrSource implements CorrFrameSource {
 }
 
 /** Writes sparse frames (row-major pixel indices, counts < 2048) as a Rigaku `.bin` file (atomic). */
-export async function writeRigakuBin(file: string, shape: [number, number], frames: Array<{ indices: ArrayLike<number>; values: ArrayLike<number> }>): Promise<void> {
+export async function writeRigakuBin(
+  file: string,
+  shape: [number, number],
+  frames: Array<{ indices: ArrayLike<number>; values: ArrayLike<number> }>,
+): Promise<void> {
   const [H, W] = shape;
   const words: bigint[] = [];
   frames.forEach((fr, t) => {
     for (let k = 0; k < fr.indices.length; k++) {
       const p = fr.indices[k];
       const v = fr.values[k];
-      if (!(v >= 0 && v < 2048 && Number.isInteger(v))) throw new StagebookError('E_INVALID_ARGUMENT', `writeRigakuBin: frame ${t}: count ${v} does not fit 11 bits`, { where: 'writeRigakuBin', field: 'values' });
+      if (!(v >= 0 && v < 2048 && Number.isInteger(v)))
+        throw new StagebookError('E_INVALID_ARGUMENT', `writeRigakuBin: frame ${t}: count ${v} does not fit 11 bits`, {
+          where: 'writeRigakuBin',
+          field: 'values',
+        });
       const colMajor = (p % W) * H + Math.floor(p / W);
       words.push((BigInt(t + 1) << 40n) | (BigInt(colMajor) << 16n) | BigInt(v));
     }
   });
-  await writeAtomically('writeRigakuBin', file, (tmp) => fs.writeFileSync(tmp, new Uint8Array(BigUint64Array.from(words).buffer)));
+  await writeAtomically('writeRigakuBin', file, (tmp) =>
+    fs.writeFileSync(tmp, new Uint8Array(BigUint64Array.from(words).buffer)),
+  );
 }

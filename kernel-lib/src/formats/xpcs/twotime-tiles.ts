@@ -18,15 +18,33 @@ interface H5Growable {
   write_slice(ranges: Array<[number, number]>, data: Float64Array): void;
 }
 type H5GroupFull = H5Group & {
-  create_dataset(args: { name: string; data: unknown; shape?: number[] | null; dtype?: string | null; maxshape?: Array<number | null>; chunks?: number[] }): unknown;
+  create_dataset(args: {
+    name: string;
+    data: unknown;
+    shape?: number[] | null;
+    dtype?: string | null;
+    maxshape?: Array<number | null>;
+    chunks?: number[];
+  }): unknown;
   create_group(name: string): H5GroupFull;
 };
 
-const DTYPE_OF: Record<string, Hdf5Dtype> = { '<d': 'f8', '<f': 'f4', '<q': 'i8', '<i': 'i4', '<I': 'u4', '<h': 'i2', '<H': 'u2', '<b': 'i1', '<B': 'u1' };
+const DTYPE_OF: Record<string, Hdf5Dtype> = {
+  '<d': 'f8',
+  '<f': 'f4',
+  '<q': 'i8',
+  '<i': 'i4',
+  '<I': 'u4',
+  '<h': 'i2',
+  '<H': 'u2',
+  '<b': 'i1',
+  '<B': 'u1',
+};
 
 function group(root: H5GroupFull, p: string): H5GroupFull {
   let g = root;
-  for (const part of p.split('/').filter(Boolean)) g = (g.keys().includes(part) ? g.get(part) : g.create_group(part)) as H5GroupFull;
+  for (const part of p.split('/').filter(Boolean))
+    g = (g.keys().includes(part) ? g.get(part) : g.create_group(part)) as H5GroupFull;
   return g;
 }
 
@@ -34,17 +52,32 @@ function group(root: H5GroupFull, p: string): H5GroupFull {
  * Runs `produce(sink)` (e.g. xpcsTwoTimeStream) with a sink writing C2T rows into the file, then
  * writes the datasets it returns; carries the source file's datasets like writeXpcsCorrResults.
  */
-export async function writeTwoTimeStreamed(target: string, frames: number, produce: (sink: TwoTimeTileSink) => Map<string, CorrDataset>, options: WriteXpcsCorrResultsOptions = {}): Promise<void> {
+export async function writeTwoTimeStreamed(
+  target: string,
+  frames: number,
+  produce: (sink: TwoTimeTileSink) => Map<string, CorrDataset>,
+  options: WriteXpcsCorrResultsOptions = {},
+): Promise<void> {
   const where = 'writeTwoTimeStreamed';
   const outputData = (options.outputData ?? '/exchange').replace(/\/+$/, '');
   const inPlace = options.sourceFile !== undefined && options.sourceFile === target;
-  const keep = (p: string) => !p.startsWith(outputData + '/') && (inPlace || p.startsWith('/xpcs/') || p.startsWith('/measurement/'));
+  const keep = (p: string) =>
+    !p.startsWith(outputData + '/') && (inPlace || p.startsWith('/xpcs/') || p.startsWith('/measurement/'));
   const carried: Hdf5DatasetSpec[] = options.sourceFile
-    ? await withHdf5(options.sourceFile, (r) => r.datasetPaths().filter(keep).map((p) => {
-      const d = r.read(p, where);
-      const dtype = typeof d.value === 'string' || Array.isArray(d.value) ? undefined : DTYPE_OF[d.dtype] ?? 'f8';
-      return { path: p, data: d.value, shape: d.shape, dtype };
-    }), where)
+    ? await withHdf5(
+        options.sourceFile,
+        (r) =>
+          r
+            .datasetPaths()
+            .filter(keep)
+            .map((p) => {
+              const d = r.read(p, where);
+              const dtype =
+                typeof d.value === 'string' || Array.isArray(d.value) ? undefined : (DTYPE_OF[d.dtype] ?? 'f8');
+              return { path: p, data: d.value, shape: d.shape, dtype };
+            }),
+        where,
+      )
     : [];
   const api = await loadH5wasm();
   await writeAtomically(where, target, async (tmp) => {
@@ -59,11 +92,24 @@ export async function writeTwoTimeStreamed(target: string, frames: number, produ
           let ds = open.get(q);
           if (!ds) {
             const chunkRows = Math.max(1, Math.min(frames, Math.floor(2 ** 20 / Math.max(1, frames))));
-            ds = maps.create_dataset({ name: `g2_${String(q).padStart(5, '0')}`, data: new Float64Array(0), shape: [0, frames], maxshape: [null, frames], chunks: [chunkRows, frames], dtype: '<d' }) as H5Growable;
+            ds = maps.create_dataset({
+              name: `g2_${String(q).padStart(5, '0')}`,
+              data: new Float64Array(0),
+              shape: [0, frames],
+              maxshape: [null, frames],
+              chunks: [chunkRows, frames],
+              dtype: '<d',
+            }) as H5Growable;
             open.set(q, ds);
           }
           ds.resize([i1, frames]);
-          ds.write_slice([[i0, i1], [0, frames]], data);
+          ds.write_slice(
+            [
+              [i0, i1],
+              [0, frames],
+            ],
+            data,
+          );
         },
       };
       const rest = produce(sink);

@@ -5,7 +5,8 @@ import { boxSums } from '.';
 function naive(data: ArrayLike<number>, h: number, w: number, x: number, y: number, d: number): number {
   const clip = (v: number, n: number): number => Math.min(n, Math.max(0, Math.trunc(v)));
   let s = 0;
-  for (let r = clip(y - d, h); r < clip(y + d, h); r++) for (let c = clip(x - d, w); c < clip(x + d, w); c++) s += data[r * w + c];
+  for (let r = clip(y - d, h); r < clip(y + d, h); r++)
+    for (let c = clip(x - d, w); c < clip(x + d, w); c++) s += data[r * w + c];
   return s;
 }
 
@@ -14,10 +15,17 @@ describe('boxSums', () => {
   const w = 80;
   const f64 = Float64Array.from({ length: h * w }, (_, i) => Math.sin(i * 0.37) * 10 + (i % w));
   it('sums data[int(y-d):int(y+d), int(x-d):int(x+d)] for every centre and half-width', () => {
-    const centres: [number, number][] = [[40.7, 30.2], [10.5, 60.9], [-3, 2], [79.9, 0.4]];
+    const centres: [number, number][] = [
+      [40.7, 30.2],
+      [10.5, 60.9],
+      [-3, 2],
+      [79.9, 0.4],
+    ];
     const halves = [15, 10, 8, 5];
     const got = boxSums({ data: f64, shape: [h, w] }, centres, halves);
-    centres.forEach(([x, y], c) => halves.forEach((d, z) => expect(got[c][z]).toBeCloseTo(naive(f64, h, w, x, y, d), 9)));
+    centres.forEach(([x, y], c) =>
+      halves.forEach((d, z) => expect(got[c][z]).toBeCloseTo(naive(f64, h, w, x, y, d), 9)),
+    );
   });
 
   it('accumulates float32 images in float64', () => {

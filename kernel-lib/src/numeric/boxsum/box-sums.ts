@@ -18,8 +18,18 @@ export const ALEXIS_BOX_HALF_WIDTHS = { AIA: [125, 85, 67, 41], SXI: [15, 10, 8,
 
 interface BoxKernels {
   boxSumsWindow(
-    img: number, h: number, w: number, isF64: number, wr0: number, wc0: number, ww: number, x: number, y: number,
-    half: number, nz: number, out: number,
+    img: number,
+    h: number,
+    w: number,
+    isF64: number,
+    wr0: number,
+    wc0: number,
+    ww: number,
+    x: number,
+    y: number,
+    half: number,
+    nz: number,
+    out: number,
   ): void;
 }
 
@@ -34,21 +44,38 @@ function windowOf(c: number, d: number, n: number): [number, number] {
  * `sums[centre][halfWidth]`.
  * @throws StagebookError E_INVALID_SHAPE (data length vs shape), E_INVALID_ARGUMENT (non-finite centre, half-width <= 0)
  */
-export function boxSums(image: BoxImage, centres: ArrayLike<readonly [number, number]>, halfWidths: ArrayLike<number>): Float64Array[] {
+export function boxSums(
+  image: BoxImage,
+  centres: ArrayLike<readonly [number, number]>,
+  halfWidths: ArrayLike<number>,
+): Float64Array[] {
   const where = 'boxSums';
   const [h, w] = image.shape;
   if (!(image.data instanceof Float32Array || image.data instanceof Float64Array) || image.data.length !== h * w) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: image.data must be a Float32Array or Float64Array of ${h} x ${w} values`, { where, field: 'image' });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: image.data must be a Float32Array or Float64Array of ${h} x ${w} values`,
+      { where, field: 'image' },
+    );
   }
   for (let c = 0; c < centres.length; c++) {
     const [x, y] = centres[c];
     if (!Number.isFinite(x) || !Number.isFinite(y)) {
-      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: centres[${c}] = (${x}, ${y}) is not finite`, { where, field: 'centres', index: c });
+      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: centres[${c}] = (${x}, ${y}) is not finite`, {
+        where,
+        field: 'centres',
+        index: c,
+      });
     }
   }
   const half = Float64Array.from(halfWidths);
   half.forEach((d, i) => {
-    if (!(d > 0)) throw new StagebookError('E_INVALID_ARGUMENT', `${where}: halfWidths[${i}] = ${d} must be > 0`, { where, field: 'halfWidths', index: i });
+    if (!(d > 0))
+      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: halfWidths[${i}] = ${d} must be > 0`, {
+        where,
+        field: 'halfWidths',
+        index: i,
+      });
   });
   const dMax = Math.max(...half);
   const core = loadCore('boxsum');

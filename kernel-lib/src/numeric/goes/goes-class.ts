@@ -59,7 +59,12 @@ export function formatPython3g(v: number): string {
   const d = String(head);
   const strip = (s: string): string => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
   if (exp >= -4 && exp < 3) {
-    const scaled = exp >= 2 ? d.slice(0, exp + 1) + '.' + d.slice(exp + 1) : exp >= 0 ? d.slice(0, exp + 1) + '.' + d.slice(exp + 1) : '0.' + '0'.repeat(-exp - 1) + d;
+    const scaled =
+      exp >= 2
+        ? d.slice(0, exp + 1) + '.' + d.slice(exp + 1)
+        : exp >= 0
+          ? d.slice(0, exp + 1) + '.' + d.slice(exp + 1)
+          : '0.' + '0'.repeat(-exp - 1) + d;
     return strip(scaled);
   }
   const sign = exp < 0 ? '-' : '+';
@@ -73,7 +78,10 @@ export function formatPython3g(v: number): string {
  */
 export function goesClass(flux: number, options: GoesClassOptions = {}): GoesClass {
   if (typeof flux !== 'number' || !Number.isFinite(flux) || !(flux > 0)) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `goesClass: flux must be a finite number > 0 (got ${flux})`, { where: 'goesClass', field: 'flux' });
+    throw new StagebookError('E_INVALID_ARGUMENT', `goesClass: flux must be a finite number > 0 (got ${flux})`, {
+      where: 'goesClass',
+      field: 'flux',
+    });
   }
   const scaledFlux = options.applyScaleFactor === false ? flux : flux / 0.7;
   let decade = Math.floor(Math.log10(scaledFlux));

@@ -5,7 +5,7 @@ import { boundedLasso, boundedLassoPath, lassoFitMetrics } from '.';
 /** xoshiro-free tiny LCG: deterministic test data without Math.random. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function randomProblem(seed: number, n: number, k: number): { A: number[][]; x: number[] } {
@@ -57,7 +57,11 @@ describe('boundedLassoPath', () => {
     const ax = a.reduce((s, v, i) => s + v * x[i], 0);
     const aa = a.reduce((s, v) => s + v * v, 0);
     for (const lam of [0, 0.1, 0.5, 2]) {
-      const s = boundedLasso(a.map((v) => [v]), x, lam);
+      const s = boundedLasso(
+        a.map((v) => [v]),
+        x,
+        lam,
+      );
       expect(s.b[0]).toBeCloseTo(Math.min(1, Math.max(0, (ax - lam / 2) / aa)), 14);
     }
   });
@@ -69,7 +73,11 @@ describe('boundedLassoPath', () => {
   });
 
   it('handles exactly collinear columns (a singular free block) with a minimiser on the box', () => {
-    const A = [[1, 2], [2, 4], [3, 6]];
+    const A = [
+      [1, 2],
+      [2, 4],
+      [3, 6],
+    ];
     const x = [0.5, 1, 1.5];
     const s = boundedLasso(A, x, 0);
     expect(kktResidual(A, x, s.b, 0)).toBeLessThan(1e-12);
@@ -96,7 +104,12 @@ describe('boundedLassoPath', () => {
 
 describe('lassoFitMetrics', () => {
   it('scores a perfect fit at distance 0', () => {
-    const A = [[0.1, 0.2], [0.5, 0.1], [0.9, 0.7], [0.3, 0.3]];
+    const A = [
+      [0.1, 0.2],
+      [0.5, 0.1],
+      [0.9, 0.7],
+      [0.3, 0.3],
+    ];
     const b = [0.6, 0.25];
     const x = A.map((row) => row[0] * b[0] + row[1] * b[1]);
     const m = lassoFitMetrics(A, x, b);

@@ -48,7 +48,11 @@ export function toMatrix(where: string, field: string, a: DenseMatrix): Matrix {
     const [rows, cols] = a.shape;
     const data = Float64Array.from(toFloat64(where, field, a.data));
     if (data.length !== rows * cols) {
-      throw new StagebookError('E_INVALID_SHAPE', `${where}: ${field} has ${data.length} values, shape [${rows}, ${cols}] needs ${rows * cols}`, { where, field });
+      throw new StagebookError(
+        'E_INVALID_SHAPE',
+        `${where}: ${field} has ${data.length} values, shape [${rows}, ${cols}] needs ${rows * cols}`,
+        { where, field },
+      );
     }
     return { data, rows, cols };
   }
@@ -59,31 +63,56 @@ export function toMatrix(where: string, field: string, a: DenseMatrix): Matrix {
   for (let i = 0; i < rows; i++) {
     const row = toFloat64(where, `${field}[${i}]`, nested[i]);
     if (row.length !== cols) {
-      throw new StagebookError('E_INVALID_SHAPE', `${where}: ${field}[${i}] has ${row.length} columns, row 0 has ${cols}`, { where, field, row: i });
+      throw new StagebookError(
+        'E_INVALID_SHAPE',
+        `${where}: ${field}[${i}] has ${row.length} columns, row 0 has ${cols}`,
+        { where, field, row: i },
+      );
     }
     data.set(row, i * cols);
   }
   return { data, rows, cols };
 }
 
-function validateProblem(where: string, A: DenseMatrix, x: NumericArray, lams: NumericArray): { a: Matrix; xs: Float64Array; ls: Float64Array } {
+function validateProblem(
+  where: string,
+  A: DenseMatrix,
+  x: NumericArray,
+  lams: NumericArray,
+): { a: Matrix; xs: Float64Array; ls: Float64Array } {
   const a = toMatrix(where, 'A', A);
   if (a.rows < 1 || a.cols < 1) {
-    throw new StagebookError('E_EMPTY_INPUT', `${where}: A must have at least one row and one column (got [${a.rows}, ${a.cols}])`, { where, field: 'A' });
+    throw new StagebookError(
+      'E_EMPTY_INPUT',
+      `${where}: A must have at least one row and one column (got [${a.rows}, ${a.cols}])`,
+      { where, field: 'A' },
+    );
   }
   const xs = toFloat64(where, 'x', x);
   if (xs.length !== a.rows) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: shape mismatch: x has length ${xs.length} but A has ${a.rows} rows`, { where, field: 'x' });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: shape mismatch: x has length ${xs.length} but A has ${a.rows} rows`,
+      { where, field: 'x' },
+    );
   }
   requireFinite(where, 'A', a.data);
   requireFinite(where, 'x', xs);
   const ls = Float64Array.from(toFloat64(where, 'lams', lams));
   ls.forEach((lam, i) => {
     if (!Number.isFinite(lam)) {
-      throw new StagebookError('E_NON_FINITE', `${where}: lam must be a finite number (lams[${i}] is ${lam})`, { where, field: 'lams', index: i });
+      throw new StagebookError('E_NON_FINITE', `${where}: lam must be a finite number (lams[${i}] is ${lam})`, {
+        where,
+        field: 'lams',
+        index: i,
+      });
     }
     if (lam < 0) {
-      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: lam must be >= 0 (got ${lam} at lams[${i}])`, { where, field: 'lams', index: i });
+      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: lam must be >= 0 (got ${lam} at lams[${i}])`, {
+        where,
+        field: 'lams',
+        index: i,
+      });
     }
   });
   return { a, xs, ls };
@@ -116,14 +145,23 @@ function solution(a: Matrix, xs: Float64Array, lam: number, b: Float64Array, ite
  * @throws StagebookError E_EMPTY_INPUT (no rows or columns), E_INVALID_SHAPE (x vs A rows, ragged A),
  *   E_NON_FINITE (NaN/inf in A, x or lams), E_INVALID_ARGUMENT (lam < 0), E_NOT_CONVERGED
  */
-export function boundedLassoPath(A: DenseMatrix, x: NumericArray, lams: NumericArray, options: BoundedLassoOptions = {}): BoundedLassoSolution[] {
+export function boundedLassoPath(
+  A: DenseMatrix,
+  x: NumericArray,
+  lams: NumericArray,
+  options: BoundedLassoOptions = {},
+): BoundedLassoSolution[] {
   const where = 'boundedLassoPath';
   const { a, xs, ls } = validateProblem(where, A, x, lams);
   const k = a.cols;
   const warm = options.warmStart ?? true;
   const maxIter = options.maxIterations ?? 100 + 20 * k;
   if (!Number.isInteger(maxIter) || maxIter < 1) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: maxIterations must be a positive integer (got ${maxIter})`, { where, field: 'maxIterations' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: maxIterations must be a positive integer (got ${maxIter})`,
+      { where, field: 'maxIterations' },
+    );
   }
   const { core, k: kern } = lassoCore();
   const { bs, iters } = core.withArena((arena) => {
@@ -154,13 +192,22 @@ export function boundedLassoPath(A: DenseMatrix, x: NumericArray, lams: NumericA
   });
   return Array.from(ls, (lam, l) => {
     if (iters[l] < 0) {
-      throw new StagebookError('E_NOT_CONVERGED', `${where}: the active-set method did not converge in ${maxIter} iterations for lam=${lam}`, { where, field: 'lams', index: l });
+      throw new StagebookError(
+        'E_NOT_CONVERGED',
+        `${where}: the active-set method did not converge in ${maxIter} iterations for lam=${lam}`,
+        { where, field: 'lams', index: l },
+      );
     }
     return solution(a, xs, lam, bs.slice(l * k, (l + 1) * k), iters[l]);
   });
 }
 
 /** One bounded-LASSO problem (see boundedLassoPath). */
-export function boundedLasso(A: DenseMatrix, x: NumericArray, lam: number, options: BoundedLassoOptions = {}): BoundedLassoSolution {
+export function boundedLasso(
+  A: DenseMatrix,
+  x: NumericArray,
+  lam: number,
+  options: BoundedLassoOptions = {},
+): BoundedLassoSolution {
   return boundedLassoPath(A, x, [lam], options)[0];
 }

@@ -53,7 +53,14 @@ export interface LassoGridResult {
   /** The combination at an index (decoded from ALEXIS' enumeration order). */
   combination(index: number): GridCombination;
   /** The global minimum: its combination, lam, coefficients (per chosen cluster) and exact metrics. */
-  best: GridCombination & { index: number; lam: number; b: Float64Array; A: Float64Array[]; x: Float64Array; metrics: LassoFitMetrics };
+  best: GridCombination & {
+    index: number;
+    lam: number;
+    b: Float64Array;
+    A: Float64Array[];
+    x: Float64Array;
+    metrics: LassoFitMetrics;
+  };
 }
 
 function minMax(v: Float64Array): [number, number] {
@@ -74,7 +81,11 @@ export function alexisTarget(xrs: NumericArray): Float64Array {
   const [lo] = minMax(raw);
   const off = raw.map((v) => v - lo);
   const [, hi] = minMax(off);
-  const xf = filtfilt(LOW_PASS, [1], off.map((v) => v / hi));
+  const xf = filtfilt(
+    LOW_PASS,
+    [1],
+    off.map((v) => v / hi),
+  );
   const [, fmax] = minMax(xf);
   return xf.map((v) => v / fmax);
 }
@@ -83,7 +94,11 @@ export function alexisTarget(xrs: NumericArray): Float64Array {
 export function alexisColumn(raw: NumericArray, boxSizeArcsec: number): Float64Array {
   const integ = toFloat64('alexisColumn', 'raw', raw).map((v) => v * (1 / boxSizeArcsec ** 2));
   const [lo] = minMax(integ);
-  const f = filtfilt(LOW_PASS, [1], integ.map((v) => v - lo));
+  const f = filtfilt(
+    LOW_PASS,
+    [1],
+    integ.map((v) => v - lo),
+  );
   const [fmin] = minMax(f);
   return f.map((v) => v - fmin);
 }
@@ -93,9 +108,17 @@ export function alexisColumn(raw: NumericArray, boxSizeArcsec: number): Float64A
  * boxSizesArcsec[j]) and the XRS series, normalised and low-passed as ALEXIS does. A is row-major
  * n x k (time i, column j).
  */
-export function alexisDesignMatrix(rawColumns: NumericArray[], boxSizesArcsec: number[], xrs: NumericArray): { A: Float64Array; shape: [number, number]; x: Float64Array } {
+export function alexisDesignMatrix(
+  rawColumns: NumericArray[],
+  boxSizesArcsec: number[],
+  xrs: NumericArray,
+): { A: Float64Array; shape: [number, number]; x: Float64Array } {
   if (rawColumns.length !== boxSizesArcsec.length) {
-    throw new StagebookError('E_INVALID_SHAPE', `alexisDesignMatrix: ${rawColumns.length} columns but ${boxSizesArcsec.length} box sizes`, { where: 'alexisDesignMatrix', field: 'boxSizesArcsec' });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `alexisDesignMatrix: ${rawColumns.length} columns but ${boxSizesArcsec.length} box sizes`,
+      { where: 'alexisDesignMatrix', field: 'boxSizesArcsec' },
+    );
   }
   const x = alexisTarget(xrs);
   const h = rawColumns.map((raw, j) => alexisColumn(raw, boxSizesArcsec[j]));
@@ -104,7 +127,11 @@ export function alexisDesignMatrix(rawColumns: NumericArray[], boxSizesArcsec: n
   const A = new Float64Array(x.length * k);
   h.forEach((col, j) => {
     if (col.length !== x.length) {
-      throw new StagebookError('E_INVALID_SHAPE', `alexisDesignMatrix: column ${j} has ${col.length} samples, xrs has ${x.length}`, { where: 'alexisDesignMatrix', field: 'rawColumns' });
+      throw new StagebookError(
+        'E_INVALID_SHAPE',
+        `alexisDesignMatrix: column ${j} has ${col.length} samples, xrs has ${x.length}`,
+        { where: 'alexisDesignMatrix', field: 'rawColumns' },
+      );
     }
     col.forEach((v, t) => (A[t * k + j] = v / m));
   });
@@ -131,7 +158,10 @@ function decode(index: number, nc: number, nz: number): GridCombination {
     }
     return { clusters, boxes };
   }
-  throw new StagebookError('E_INVALID_ARGUMENT', `lassoGridSearch: combination ${index} is out of range`, { where: 'lassoGridSearch', field: 'index' });
+  throw new StagebookError('E_INVALID_ARGUMENT', `lassoGridSearch: combination ${index} is out of range`, {
+    where: 'lassoGridSearch',
+    field: 'index',
+  });
 }
 
 function binomial(n: number, k: number): number {
@@ -159,22 +189,40 @@ function nthCombination(n: number, k: number, rank: number): number[] {
   return out;
 }
 
-function validate(input: LassoGridInput): { h: Float64Array[]; x: Float64Array; lams: Float64Array; nc: number; nz: number } {
+function validate(input: LassoGridInput): {
+  h: Float64Array[];
+  x: Float64Array;
+  lams: Float64Array;
+  nc: number;
+  nz: number;
+} {
   const where = 'lassoGridSearch';
   const nc = input.columns.length;
   const nz = input.boxSizesArcsec.length;
-  if (nc < 1 || nz < 1) throw new StagebookError('E_EMPTY_INPUT', `${where}: needs at least one cluster and one box size`, { where, field: 'columns' });
+  if (nc < 1 || nz < 1)
+    throw new StagebookError('E_EMPTY_INPUT', `${where}: needs at least one cluster and one box size`, {
+      where,
+      field: 'columns',
+    });
   const x = alexisTarget(input.xrs);
   requireFinite(where, 'xrs', x);
   const h: Float64Array[] = [];
   input.columns.forEach((perBox, c) => {
     if (perBox.length !== nz) {
-      throw new StagebookError('E_INVALID_SHAPE', `${where}: columns[${c}] has ${perBox.length} boxes, boxSizesArcsec has ${nz}`, { where, field: 'columns' });
+      throw new StagebookError(
+        'E_INVALID_SHAPE',
+        `${where}: columns[${c}] has ${perBox.length} boxes, boxSizesArcsec has ${nz}`,
+        { where, field: 'columns' },
+      );
     }
     perBox.forEach((raw, z) => {
       const col = alexisColumn(raw, input.boxSizesArcsec[z]);
       if (col.length !== x.length) {
-        throw new StagebookError('E_INVALID_SHAPE', `${where}: columns[${c}][${z}] has ${col.length} samples, xrs has ${x.length}`, { where, field: 'columns' });
+        throw new StagebookError(
+          'E_INVALID_SHAPE',
+          `${where}: columns[${c}][${z}] has ${col.length} samples, xrs has ${x.length}`,
+          { where, field: 'columns' },
+        );
       }
       requireFinite(where, `columns[${c}][${z}]`, col);
       h.push(col);
@@ -221,13 +269,22 @@ export function lassoGridSearch(input: LassoGridInput): LassoGridResult {
     const dist = arena.f64(total);
     const lam = arena.i32(total);
     const bs = arena.f64(total * nc);
-    const args = [arena.copyIn(g).ptr, arena.copyIn(d).ptr, arena.copyIn(colSum).ptr, arena.copyIn(Float64Array.from(colMax)).ptr] as const;
+    const args = [
+      arena.copyIn(g).ptr,
+      arena.copyIn(d).ptr,
+      arena.copyIn(colSum).ptr,
+      arena.copyIn(Float64Array.from(colMax)).ptr,
+    ] as const;
     const pl = arena.copyIn(lams);
     k.lassoGrid(...args, xx, sx, n, nc, nz, pl.ptr, lams.length, dist.ptr, lam.ptr, bs.ptr, 100 + 20 * nc);
     return { distance: dist.copyOut(), lamIndex: lam.copyOut(), b: bs.copyOut() };
   });
   if (out.lamIndex.includes(-2)) {
-    throw new StagebookError('E_NOT_CONVERGED', 'lassoGridSearch: the active-set method did not converge for some combination', { where: 'lassoGridSearch' });
+    throw new StagebookError(
+      'E_NOT_CONVERGED',
+      'lassoGridSearch: the active-set method did not converge for some combination',
+      { where: 'lassoGridSearch' },
+    );
   }
   let bestIndex = -1;
   out.distance.forEach((v, i) => {

@@ -43,10 +43,17 @@ export function lassoFitMetrics(A: DenseMatrix, x: NumericArray, b: NumericArray
   const xs = toFloat64(where, 'x', x);
   const bs = toFloat64(where, 'b', b);
   if (bs.length !== a.cols) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: shapes (${a.rows},${a.cols}) and (${bs.length},) not aligned: b must have one value per column of A`, { where, field: 'b' });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: shapes (${a.rows},${a.cols}) and (${bs.length},) not aligned: b must have one value per column of A`,
+      { where, field: 'b' },
+    );
   }
   if (xs.length !== a.rows) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: x has length ${xs.length} but A has ${a.rows} rows`, { where, field: 'x' });
+    throw new StagebookError('E_INVALID_SHAPE', `${where}: x has length ${xs.length} but A has ${a.rows} rows`, {
+      where,
+      field: 'x',
+    });
   }
   requireFinite(where, 'A', a.data);
   requireFinite(where, 'x', xs);

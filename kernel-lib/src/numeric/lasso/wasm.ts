@@ -4,12 +4,33 @@ import { loadCore, type Core } from '../wasm/core';
 export interface LassoKernels {
   lassoGram(a: number, n: number, k: number, x: number, q: number, c: number): void;
   lassoPath(
-    q: number, c: number, k: number, lams: number, m: number, b0: number, status0: number,
-    bOut: number, itersOut: number, maxIter: number,
+    q: number,
+    c: number,
+    k: number,
+    lams: number,
+    m: number,
+    b0: number,
+    status0: number,
+    bOut: number,
+    itersOut: number,
+    maxIter: number,
   ): void;
   lassoGrid(
-    g: number, d: number, colSum: number, colMax: number, xx: number, sx: number, n: number, nc: number, nz: number,
-    lams: number, nl: number, outDist: number, outLam: number, outB: number, maxIter: number,
+    g: number,
+    d: number,
+    colSum: number,
+    colMax: number,
+    xx: number,
+    sx: number,
+    n: number,
+    nc: number,
+    nz: number,
+    lams: number,
+    nl: number,
+    outDist: number,
+    outLam: number,
+    outB: number,
+    maxIter: number,
   ): number;
 }
 

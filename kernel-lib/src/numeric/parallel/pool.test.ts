@@ -10,15 +10,23 @@ describe('worker pool', () => {
 
   it('splits work over two threads and returns results in payload order', async () => {
     const data = Float64Array.from({ length: 1000 }, (_, i) => i);
-    const parts = [{ data, from: 0, to: 500 }, { data, from: 500, to: 1000 }];
-    const out = await runInWorkers<typeof parts[0], { sum: number }>(task, 'sumSlice', parts, { threads: 2 });
+    const parts = [
+      { data, from: 0, to: 500 },
+      { data, from: 500, to: 1000 },
+    ];
+    const out = await runInWorkers<(typeof parts)[0], { sum: number }>(task, 'sumSlice', parts, { threads: 2 });
     expect(out.map((o) => o.sum)).toEqual([124750, 374750]);
   });
 
   it('streams a shared copy: tasks posted before fill() read complete data', async () => {
     const data = Float64Array.from({ length: 300_000 }, (_, i) => i % 1000);
     const lease = shareTypedArray(data, true);
-    const pending = runInWorkers<{ data: Float64Array; stream?: unknown }, { sum: number; shared: boolean }>(task, 'sumStreamed', [{ data: lease.view, stream: lease.stream }], { threads: 1 });
+    const pending = runInWorkers<{ data: Float64Array; stream?: unknown }, { sum: number; shared: boolean }>(
+      task,
+      'sumStreamed',
+      [{ data: lease.view, stream: lease.stream }],
+      { threads: 1 },
+    );
     lease.fill();
     const [out] = await pending;
     lease.release();

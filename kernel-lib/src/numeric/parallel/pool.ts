@@ -29,7 +29,9 @@ export function compiledPath(file: string): string {
   const js = file.replace(/\.ts$/, '.js');
   const mapped = js.replace(/([\\/])src([\\/])(?!.*[\\/]src[\\/])/, '$1dist$2');
   if (!existsSync(mapped)) {
-    throw new StagebookError('E_INTERNAL', `compiled task module ${mapped} is missing: run \`npm run build\``, { file: mapped });
+    throw new StagebookError('E_INTERNAL', `compiled task module ${mapped} is missing: run \`npm run build\``, {
+      file: mapped,
+    });
   }
   return mapped;
 }
@@ -48,15 +50,33 @@ class Pool {
   private spawn(): Worker {
     const w = new Worker(compiledPath(join(__dirname, 'worker.js')));
     w.unref(); // an idle pool never keeps the process alive
-    w.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: { code?: string; message: string; context?: Record<string, unknown> } }) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.result);
-      else p.reject(new StagebookError(isStagebookErrorCode(m.error?.code) ? m.error!.code : 'E_INTERNAL', m.error?.message ?? 'worker failed', m.error?.context ?? {}));
-    });
+    w.on(
+      'message',
+      (m: {
+        id: number;
+        ok: boolean;
+        result?: unknown;
+        error?: { code?: string; message: string; context?: Record<string, unknown> };
+      }) => {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (m.ok) p.resolve(m.result);
+        else
+          p.reject(
+            new StagebookError(
+              isStagebookErrorCode(m.error?.code) ? m.error!.code : 'E_INTERNAL',
+              m.error?.message ?? 'worker failed',
+              m.error?.context ?? {},
+            ),
+          );
+      },
+    );
     w.on('error', (e) => {
-      for (const [id, p] of this.pending) { this.pending.delete(id); p.reject(new StagebookError('E_INTERNAL', `worker thread died: ${e.message}`, {}, { cause: e })); }
+      for (const [id, p] of this.pending) {
+        this.pending.delete(id);
+        p.reject(new StagebookError('E_INTERNAL', `worker thread died: ${e.message}`, {}, { cause: e }));
+      }
       const i = this.workers.indexOf(w);
       if (i >= 0) this.workers.splice(i, 1);
     });
@@ -84,7 +104,8 @@ class Pool {
 
 const pool = new Pool();
 
-type SharedView = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+type SharedView =
+  Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
 /**
  * Progress of a streamed copy: `progress[0]` counts the chunks of `chunk` elements already
@@ -176,9 +197,18 @@ export function awaitShared(stream: SharedStream | undefined, end: number): void
   for (;;) {
     const have = Atomics.load(stream.progress, 0);
     if (have >= need) return;
-    if (have === ABORTED) throw new StagebookError('E_INTERNAL', 'awaitShared: the shared input was abandoned by its writer (the calling function failed)', {});
+    if (have === ABORTED)
+      throw new StagebookError(
+        'E_INTERNAL',
+        'awaitShared: the shared input was abandoned by its writer (the calling function failed)',
+        {},
+      );
     if (Atomics.wait(stream.progress, 0, have, STREAM_STALL_MS) === 'timed-out') {
-      throw new StagebookError('E_INTERNAL', `awaitShared: the shared input stopped arriving (${have} of ${need} chunks after ${STREAM_STALL_MS} ms)`, { have, need });
+      throw new StagebookError(
+        'E_INTERNAL',
+        `awaitShared: the shared input stopped arriving (${have} of ${need} chunks after ${STREAM_STALL_MS} ms)`,
+        { have, need },
+      );
     }
   }
 }
@@ -187,7 +217,13 @@ export function awaitShared(stream: SharedStream | undefined, end: number): void
  * Runs `fn` of the compiled module `taskModule` once per payload, spread over `policy.threads`
  * workers, and returns results in payload order. `transferOf` lists buffers to move (not copy).
  */
-export function runInWorkers<TIn, TOut>(taskModule: string, fn: string, payloads: TIn[], policy: ParallelPolicy = defaultParallelPolicy, transferOf?: (p: TIn) => ArrayBuffer[]): Promise<TOut[]> {
+export function runInWorkers<TIn, TOut>(
+  taskModule: string,
+  fn: string,
+  payloads: TIn[],
+  policy: ParallelPolicy = defaultParallelPolicy,
+  transferOf?: (p: TIn) => ArrayBuffer[],
+): Promise<TOut[]> {
   const modulePath = compiledPath(taskModule);
   const threads = Math.max(1, Math.min(policy.threads, payloads.length));
   return Promise.all(payloads.map((p) => pool.run<TOut>(modulePath, fn, p, threads, transferOf ? transferOf(p) : [])));

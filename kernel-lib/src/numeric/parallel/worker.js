@@ -6,8 +6,9 @@ const { parentPort } = require('node:worker_threads');
 
 function transferablesOf(value, out = new Set()) {
   if (value && typeof value === 'object') {
-    if (ArrayBuffer.isView(value)) { if (value.buffer instanceof ArrayBuffer) out.add(value.buffer); }
-    else if (value instanceof ArrayBuffer) out.add(value);
+    if (ArrayBuffer.isView(value)) {
+      if (value.buffer instanceof ArrayBuffer) out.add(value.buffer);
+    } else if (value instanceof ArrayBuffer) out.add(value);
     else for (const v of Object.values(value)) transferablesOf(v, out);
   }
   return out;
@@ -21,6 +22,16 @@ parentPort.on('message', async (msg) => {
     const result = await fn(msg.payload);
     parentPort.postMessage({ id: msg.id, ok: true, result }, [...transferablesOf(result)]);
   } catch (e) {
-    parentPort.postMessage({ id: msg.id, ok: false, error: { name: e && e.name, code: e && e.code, message: String(e && e.message || e), context: e && e.context, stack: e && e.stack } });
+    parentPort.postMessage({
+      id: msg.id,
+      ok: false,
+      error: {
+        name: e && e.name,
+        code: e && e.code,
+        message: String((e && e.message) || e),
+        context: e && e.context,
+        stack: e && e.stack,
+      },
+    });
   }
 });

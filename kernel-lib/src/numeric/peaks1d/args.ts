@@ -26,7 +26,11 @@ export function signalArg(where: string, x: unknown, field = 'x'): Float64Array 
 
 /** Throws E_NON_FINITE for a NaN at `index` (found by the kernel). */
 export function nanError(where: string, index: number, field = 'x'): never {
-  throw new StagebookError('E_NON_FINITE', `${where}: \`${field}\`[${index}] is NaN; remove or replace NaN before peak finding`, { where, field, index });
+  throw new StagebookError(
+    'E_NON_FINITE',
+    `${where}: \`${field}\`[${index}] is NaN; remove or replace NaN before peak finding`,
+    { where, field, index },
+  );
 }
 
 /**
@@ -40,7 +44,8 @@ export function indexArrayArg(where: string, field: string, v: unknown): Int32Ar
   const out = new Int32Array(src.length);
   for (let i = 0; i < src.length; i++) {
     const e = src[i];
-    if (Array.isArray(e)) throw new StagebookError('E_INVALID_SHAPE', `${where}: \`${field}\` must be a 1-D array`, { where, field });
+    if (Array.isArray(e))
+      throw new StagebookError('E_INVALID_SHAPE', `${where}: \`${field}\` must be a 1-D array`, { where, field });
     if (typeof e !== 'number' || !Number.isInteger(e) || Math.abs(e) > 0x7fffffff) {
       invalid(where, field, `cannot be cast safely to integer indices: element ${i} is ${String(e)}`);
     }
@@ -54,7 +59,11 @@ export function peaksArg(where: string, peaks: unknown, n: number): Int32Array {
   const p = indexArrayArg(where, 'peaks', peaks);
   for (let k = 0; k < p.length; k++) {
     if (p[k] < 0 || p[k] > n - 1) {
-      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: peak ${p[k]} is not a valid index for \`x\` (length ${n})`, { where, field: 'peaks', index: k });
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `${where}: peak ${p[k]} is not a valid index for \`x\` (length ${n})`,
+        { where, field: 'peaks', index: k },
+      );
     }
   }
   return p;
@@ -63,7 +72,8 @@ export function peaksArg(where: string, peaks: unknown, n: number): Int32Array {
 /** scipy `_arg_wlen_as_expected`: null/undefined -> -1 (whole signal); otherwise > 1, rounded up. */
 export function wlenArg(where: string, wlen: unknown): number {
   if (wlen === null || wlen === undefined) return -1;
-  if (typeof wlen !== 'number' || Number.isNaN(wlen)) invalid(where, 'wlen', `must be a number or null, got ${JSON.stringify(wlen)}`);
+  if (typeof wlen !== 'number' || Number.isNaN(wlen))
+    invalid(where, 'wlen', `must be a number or null, got ${JSON.stringify(wlen)}`);
   if (!(wlen > 1)) invalid(where, 'wlen', `must be larger than 1, was ${wlen}`);
   // Windows wider than any int32 signal behave like an unlimited one; keep the value an i32.
   return Math.min(Math.ceil(wlen), 0x3fffffff);
@@ -71,14 +81,16 @@ export function wlenArg(where: string, wlen: unknown): number {
 
 /** rel_height >= 0 (scipy: '`rel_height` must be greater or equal to 0.0'). */
 export function relHeightArg(where: string, relHeight: unknown): number {
-  if (typeof relHeight !== 'number' || Number.isNaN(relHeight)) invalid(where, 'rel_height', `(relHeight) must be a number, got ${JSON.stringify(relHeight)}`);
+  if (typeof relHeight !== 'number' || Number.isNaN(relHeight))
+    invalid(where, 'rel_height', `(relHeight) must be a number, got ${JSON.stringify(relHeight)}`);
   if (relHeight < 0) invalid(where, 'rel_height', `(relHeight) must be greater or equal to 0.0, got ${relHeight}`);
   return relHeight;
 }
 
 /** distance >= 1 (scipy: '`distance` must be greater or equal to 1'); returns ceil(distance). */
 export function distanceArg(where: string, distance: unknown): number {
-  if (typeof distance !== 'number' || Number.isNaN(distance)) invalid(where, 'distance', `must be a number, got ${JSON.stringify(distance)}`);
+  if (typeof distance !== 'number' || Number.isNaN(distance))
+    invalid(where, 'distance', `must be a number, got ${JSON.stringify(distance)}`);
   if (distance < 1) invalid(where, 'distance', `must be greater or equal to 1, got ${distance}`);
   if (!Number.isFinite(distance)) invalid(where, 'distance', 'must be finite');
   return Math.ceil(distance);
@@ -100,7 +112,8 @@ function boundArg(where: string, field: string, side: 'lower' | 'upper', v: unkn
   }
   if (isNumericArray(v)) {
     const values = perSampleValues(where, field, v);
-    if (values.length !== n) invalid(where, field, `array size of ${side} interval border must match x (${values.length} != ${n})`);
+    if (values.length !== n)
+      invalid(where, field, `array size of ${side} interval border must match x (${values.length} != ${n})`);
     return { kind: 'perSample', values };
   }
   invalid(where, field, `${side} border must be a number, null or an array of len(x), got ${typeof v}`);
@@ -125,10 +138,15 @@ export function intervalArg(where: string, field: string, cond: IntervalConditio
   if (typeof cond === 'number') return { min: boundArg(where, field, 'lower', cond, n), max: { kind: 'none' } };
   if (ArrayBuffer.isView(cond)) return { min: boundArg(where, field, 'lower', cond, n), max: { kind: 'none' } };
   if (Array.isArray(cond)) {
-    if (cond.length !== 2) invalid(where, field, `must be a number or [min, max] (2 elements), got an array of ${cond.length}`);
+    if (cond.length !== 2)
+      invalid(where, field, `must be a number or [min, max] (2 elements), got an array of ${cond.length}`);
     return { min: boundArg(where, field, 'lower', cond[0], n), max: boundArg(where, field, 'upper', cond[1], n) };
   }
-  invalid(where, field, `must be a number, [min, max] or a per-sample array, got ${cond === null ? 'null' : typeof cond}`);
+  invalid(
+    where,
+    field,
+    `must be a number, [min, max] or a per-sample array, got ${cond === null ? 'null' : typeof cond}`,
+  );
 }
 
 /** Rejects option keys that are not known (e.g. a snake_case `rel_height`). */

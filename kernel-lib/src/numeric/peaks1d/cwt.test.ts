@@ -94,7 +94,10 @@ describe('ridge lines', () => {
 
 describe('findPeaksCwt', () => {
   it('finds well-separated gaussian bumps', () => {
-    const x = Float64Array.from({ length: 300 }, (_, i) => Math.exp(-(((i - 70) / 6) ** 2)) + Math.exp(-(((i - 200) / 6) ** 2)));
+    const x = Float64Array.from(
+      { length: 300 },
+      (_, i) => Math.exp(-(((i - 70) / 6) ** 2)) + Math.exp(-(((i - 200) / 6) ** 2)),
+    );
     const peaks = Array.from(findPeaksCwt(x, [2, 4, 6, 8, 10]));
     // Both bumps are found (scipy also reports a ridge artefact half-way between them).
     expect(peaks.some((p) => Math.abs(p - 70) <= 1)).toBe(true);

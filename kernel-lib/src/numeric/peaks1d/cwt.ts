@@ -41,7 +41,11 @@ export function rickerWavelet(points: number, a: number): Float64Array {
  * N = min(10 w_i, len(x)). Computed directly (what scipy's method='auto' picks for these sizes;
  * for very long kernels scipy may switch to FFT, which only changes rounding).
  */
-export function cwtMatrix(x: Float64Array, widths: ArrayLike<number>, wavelet: WaveletFunction = rickerWavelet): Float64Array[] {
+export function cwtMatrix(
+  x: Float64Array,
+  widths: ArrayLike<number>,
+  wavelet: WaveletFunction = rickerWavelet,
+): Float64Array[] {
   const where = 'cwtMatrix';
   const n = x.length;
   if (n === 0) throw new StagebookError('E_EMPTY_INPUT', `${where}: \`x\` is empty`, { where, field: 'x' });
@@ -54,7 +58,11 @@ export function cwtMatrix(x: Float64Array, widths: ArrayLike<number>, wavelet: W
     for (let r = 0; r < widths.length; r++) {
       const w = Float64Array.from(wavelet(Math.min(10 * widths[r], n), widths[r]));
       if (w.length > n || w.length === 0) {
-        throw new StagebookError('E_INVALID_ARGUMENT', `${where}: wavelet for width ${widths[r]} has ${w.length} samples, expected 1..${n}`, { where, field: 'wavelet' });
+        throw new StagebookError(
+          'E_INVALID_ARGUMENT',
+          `${where}: wavelet for width ${widths[r]} has ${w.length} samples, expected 1..${n}`,
+          { where, field: 'wavelet' },
+        );
       }
       const wb = arena.copyIn(w);
       k.correlateSame(xb.ptr, n, wb.ptr, w.length, out.ptr);
@@ -84,9 +92,17 @@ interface OpenLine {
  * column is closest (first on ties) if within max_distances[row], else starts a line; lines whose
  * gap exceeds gap_thresh are closed. Output order: closed lines, then open ones.
  */
-export function identifyRidgeLines(matrix: Float64Array[], maxDistances: ArrayLike<number>, gapThresh: number): RidgeLine[] {
+export function identifyRidgeLines(
+  matrix: Float64Array[],
+  maxDistances: ArrayLike<number>,
+  gapThresh: number,
+): RidgeLine[] {
   if (maxDistances.length < matrix.length) {
-    throw new StagebookError('E_INVALID_ARGUMENT', 'identifyRidgeLines: `max_distances` must have at least as many rows as the cwt matrix', { where: 'identifyRidgeLines', field: 'max_distances' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      'identifyRidgeLines: `max_distances` must have at least as many rows as the cwt matrix',
+      { where: 'identifyRidgeLines', field: 'max_distances' },
+    );
   }
   const maxima = matrix.map(relativeMaxima);
   let startRow = -1;
@@ -164,7 +180,11 @@ export interface FilterRidgeLinesOptions {
  * scipy `_filter_ridge_lines`: keeps lines with at least min_length points and an SNR >= min_snr,
  * where the noise at column c is scoreatpercentile(cwt[0, c - w/2 : c + w/2 + w%2], noise_perc).
  */
-export function filterRidgeLines(matrix: Float64Array[], lines: RidgeLine[], options: FilterRidgeLinesOptions = {}): RidgeLine[] {
+export function filterRidgeLines(
+  matrix: Float64Array[],
+  lines: RidgeLine[],
+  options: FilterRidgeLinesOptions = {},
+): RidgeLine[] {
   const row0 = matrix[0] ?? new Float64Array(0);
   const n = row0.length;
   const minLength = options.minLength ?? Math.ceil(matrix.length / 4);
@@ -230,7 +250,11 @@ function removeSorted(a: Float64Array, size: number, v: number): number {
 /** scipy `_compute_qth_percentile` with 'fraction': weighted sum of the two neighbours / weight sum. */
 function percentileOfSorted(a: Float64Array, size: number, per: number): number {
   if (!(per >= 0 && per <= 100)) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `filterRidgeLines: \`noise_perc\` must be in the range [0, 100], got ${per}`, { where: 'filterRidgeLines', field: 'noise_perc' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `filterRidgeLines: \`noise_perc\` must be in the range [0, 100], got ${per}`,
+      { where: 'filterRidgeLines', field: 'noise_perc' },
+    );
   }
   const idx = (per / 100) * (size - 1);
   const i = Math.trunc(idx);

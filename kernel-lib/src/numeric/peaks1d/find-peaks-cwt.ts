@@ -59,16 +59,22 @@ function waveletArg(v: unknown): WaveletFunction {
  * @throws StagebookError for an empty or NaN-containing x, empty/non-positive widths, too few
  *   maxDistances, noisePerc outside [0, 100], a negative windowSize or bad option types.
  */
-export function findPeaksCwt(x: NumericArray, widths: NumericArray | number, options: FindPeaksCwtOptions = {}): Int32Array {
+export function findPeaksCwt(
+  x: NumericArray,
+  widths: NumericArray | number,
+  options: FindPeaksCwtOptions = {},
+): Int32Array {
   const opts = checkOptionKeys(WHERE, options, OPTION_KEYS);
   const xs = signalArg(WHERE, x);
   const w = widthsArg(widths);
   const wavelet = waveletArg(opts.wavelet);
   const gapThresh = optionalNumber(opts, 'gapThresh', 'gap_thresh') ?? Math.ceil(w[0]);
-  const maxDistances = opts.maxDistances === undefined || opts.maxDistances === null
-    ? w.map((v) => v / 4.0)
-    : toFloat64(WHERE, 'max_distances', opts.maxDistances);
-  if (maxDistances.length < w.length) invalid('max_distances', `must have at least as many entries as widths (${maxDistances.length} < ${w.length})`);
+  const maxDistances =
+    opts.maxDistances === undefined || opts.maxDistances === null
+      ? w.map((v) => v / 4.0)
+      : toFloat64(WHERE, 'max_distances', opts.maxDistances);
+  if (maxDistances.length < w.length)
+    invalid('max_distances', `must have at least as many entries as widths (${maxDistances.length} < ${w.length})`);
   const windowSize = optionalNumber(opts, 'windowSize', 'window_size');
   if (windowSize !== undefined && windowSize < 0) invalid('window_size', `must be >= 0, got ${windowSize}`);
   const filterOptions = {

@@ -32,7 +32,12 @@ function randomSignal(rand: () => number, n: number, kind: number): Float64Array
   for (let i = 0; i < n; i++) {
     walk += rand() - 0.5;
     // kind 0: integer levels (many plateaus); 1: random walk; 2: bumps + noise (long flanks).
-    x[i] = kind === 0 ? Math.floor(rand() * 4) : kind === 1 ? Math.round(walk * 10) / 10 : Math.sin(i / 40) * (1 + i / n) + 0.05 * rand();
+    x[i] =
+      kind === 0
+        ? Math.floor(rand() * 4)
+        : kind === 1
+          ? Math.round(walk * 10) / 10
+          : Math.sin(i / 40) * (1 + i / n) + 0.05 * rand();
   }
   return x;
 }
@@ -171,22 +176,45 @@ describe('findPeaks: scipy semantics', () => {
 
 describe('findPeaks / peakProminences / peakWidths: errors', () => {
   const x = [0, 1, 0, 2, 0, 1, 0];
-  it('distance < 1', () => expectStagebookError(() => findPeaks(x, { distance: 0.5 }), /distance.*greater or equal to 1/));
-  it('rel_height < 0 with a width condition', () => expectStagebookError(() => findPeaks(x, { width: 0, relHeight: -0.5 }), /rel_height.*greater or equal to 0/));
-  it('rel_height < 0 is ignored without width (as scipy)', () => expect(findPeaks(x, { relHeight: -1 }).peaks.length).toBe(3));
+  it('distance < 1', () =>
+    expectStagebookError(() => findPeaks(x, { distance: 0.5 }), /distance.*greater or equal to 1/));
+  it('rel_height < 0 with a width condition', () =>
+    expectStagebookError(() => findPeaks(x, { width: 0, relHeight: -0.5 }), /rel_height.*greater or equal to 0/));
+  it('rel_height < 0 is ignored without width (as scipy)', () =>
+    expect(findPeaks(x, { relHeight: -1 }).peaks.length).toBe(3));
   it('wlen <= 1', () => expectStagebookError(() => findPeaks(x, { prominence: 0, wlen: 1 }), /wlen.*larger than 1/));
   it('NaN in x', () => expectStagebookError(() => findPeaks([0, NaN, 0]), /x.*\[1\] is NaN/));
-  it('non-1-D x', () => expectStagebookError(() => findPeaks([[0, 1], [1, 0]] as unknown as number[]), /1-D/));
-  it('unknown option', () => expectStagebookError(() => findPeaks(x, { rel_height: 1 } as never), /rel_height.*not a known option/));
+  it('non-1-D x', () =>
+    expectStagebookError(
+      () =>
+        findPeaks([
+          [0, 1],
+          [1, 0],
+        ] as unknown as number[]),
+      /1-D/,
+    ));
+  it('unknown option', () =>
+    expectStagebookError(() => findPeaks(x, { rel_height: 1 } as never), /rel_height.*not a known option/));
   it('bad option type', () => expectStagebookError(() => findPeaks(x, { height: 'high' as never }), /height/));
-  it('interval with three elements', () => expectStagebookError(() => findPeaks(x, { height: [1, 2, 3] as never }), /height/));
-  it('per-sample border of the wrong size', () => expectStagebookError(() => findPeaks(x, { height: [[1, 2], null] }), /array size of lower interval border must match x/));
+  it('interval with three elements', () =>
+    expectStagebookError(() => findPeaks(x, { height: [1, 2, 3] as never }), /height/));
+  it('per-sample border of the wrong size', () =>
+    expectStagebookError(
+      () => findPeaks(x, { height: [[1, 2], null] }),
+      /array size of lower interval border must match x/,
+    ));
   it('peak out of bounds', () => expectStagebookError(() => peakProminences(x, [1, 7]), /peak 7 is not a valid index/));
   it('negative peak', () => expectStagebookError(() => peakProminences(x, [-1]), /peak -1 is not a valid index/));
   it('non-integer peaks', () => expectStagebookError(() => peakProminences(x, [1.5]), /peaks.*integer/));
   it('peak_widths rel_height < 0', () => expectStagebookError(() => peakWidths(x, [3], -1), /rel_height/));
   it('peak_widths invalid prominence data', () =>
-    expectStagebookError(() => peakWidths(x, [3], 0.5, { prominences: [2], leftBases: [4], rightBases: [5] }), /prominence data is invalid for peak 3/));
+    expectStagebookError(
+      () => peakWidths(x, [3], 0.5, { prominences: [2], leftBases: [4], rightBases: [5] }),
+      /prominence data is invalid for peak 3/,
+    ));
   it('peak_widths prominence data of another shape', () =>
-    expectStagebookError(() => peakWidths(x, [3], 0.5, { prominences: [2, 1], leftBases: [0], rightBases: [6] }), /same shape/));
+    expectStagebookError(
+      () => peakWidths(x, [3], 0.5, { prominences: [2, 1], leftBases: [0], rightBases: [6] }),
+      /same shape/,
+    ));
 });

@@ -7,12 +7,33 @@ import { numpyArgsort } from '../sort/numpy-argsort';
 import type { NumericArray } from '../validate';
 import type { Arena, Block } from '../wasm/core';
 import { checkOptionKeys, distanceArg, intervalArg, relHeightArg, signalArg, wlenArg, type Interval } from './args';
-import { copySignalIn, kernelsOf, noBlocks, peaksCore, PROMINENCE_WARNING, runProminencesForMinimum, runProminencesOfMaxima, runWidths, WIDTH_WARNING, type Blocks, type Peaks1dKernels } from './kernels';
+import {
+  copySignalIn,
+  kernelsOf,
+  noBlocks,
+  peaksCore,
+  PROMINENCE_WARNING,
+  runProminencesForMinimum,
+  runProminencesOfMaxima,
+  runWidths,
+  WIDTH_WARNING,
+  type Blocks,
+  type Peaks1dKernels,
+} from './kernels';
 import { PeakSet } from './peak-set';
 import type { FindPeaksOptions, FindPeaksResult } from './types';
 
 const WHERE = 'findPeaks';
-const OPTION_KEYS = ['height', 'threshold', 'distance', 'prominence', 'width', 'wlen', 'relHeight', 'plateauSize'] as const;
+const OPTION_KEYS = [
+  'height',
+  'threshold',
+  'distance',
+  'prominence',
+  'width',
+  'wlen',
+  'relHeight',
+  'plateauSize',
+] as const;
 
 interface Plan {
   plateauSize?: Interval;
@@ -79,7 +100,10 @@ export function findPeaks(x: NumericArray, options: FindPeaksOptions = {}): Find
     // Every local maximum (the prominence kernel needs all of them; the filters below compact
     // set.peaks in place).
     const maxima = { block: set.peaks, count: set.count };
-    if ((plan.prominence || plan.width) && (plan.plateauSize || plan.height || plan.threshold || plan.distance !== undefined)) {
+    if (
+      (plan.prominence || plan.width) &&
+      (plan.plateauSize || plan.height || plan.threshold || plan.distance !== undefined)
+    ) {
       maxima.block = arena.i32(set.count);
       maxima.block.view().set(set.peaks.view().subarray(0, set.count));
     }
@@ -121,7 +145,13 @@ function localMaximaSet(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>
   return set;
 }
 
-function selectByHeight(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, set: PeakSet, interval: Interval): void {
+function selectByHeight(
+  k: Peaks1dKernels,
+  arena: Arena,
+  xb: Block<Float64Array>,
+  set: PeakSet,
+  interval: Interval,
+): void {
   const heights = arena.f64(set.count);
   k.gatherF64(xb.ptr, set.peaks.ptr, set.count, heights.ptr);
   set.setF64('peakHeights', heights);
@@ -129,7 +159,13 @@ function selectByHeight(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>
 }
 
 /** scipy `_select_by_peak_threshold`: min vs the smaller, max vs the greater of both sides. */
-function selectByThreshold(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, set: PeakSet, interval: Interval): void {
+function selectByThreshold(
+  k: Peaks1dKernels,
+  arena: Arena,
+  xb: Block<Float64Array>,
+  set: PeakSet,
+  interval: Interval,
+): void {
   const left = arena.f64(set.count);
   const right = arena.f64(set.count);
   k.peakThresholds(xb.ptr, set.peaks.ptr, set.count, left.ptr, right.ptr);
@@ -143,7 +179,13 @@ function selectByThreshold(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Arr
  * `np.argsort(priority)` order (NumPy's unstable introsort, ported in numpyArgsort, decides ties)
  * and each kept peak removes its neighbours closer than ceil(distance).
  */
-function selectByDistance(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, set: PeakSet, distance: number): void {
+function selectByDistance(
+  k: Peaks1dKernels,
+  arena: Arena,
+  xb: Block<Float64Array>,
+  set: PeakSet,
+  distance: number,
+): void {
   const m = set.count;
   const heights = arena.f64(m);
   k.gatherF64(xb.ptr, set.peaks.ptr, m, heights.ptr);
@@ -166,20 +208,53 @@ function selectByDistance(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Arra
  * reach the bound get only a value below it (removed right after by the prominence condition, as
  * scipy removes them); otherwise the valley kernels compute every prominence in O(n).
  */
-function addProminences(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, maxima: { block: Block<Int32Array>; count: number }, set: PeakSet, wlen: number, prominence: Interval | undefined, warnings: string[]): void {
+function addProminences(
+  k: Peaks1dKernels,
+  arena: Arena,
+  xb: Block<Float64Array>,
+  maxima: { block: Block<Int32Array>; count: number },
+  set: PeakSet,
+  wlen: number,
+  prominence: Interval | undefined,
+  warnings: string[],
+): void {
   const min = prominence?.min;
-  const r = min && min.kind !== 'none' && wlen >= 2
-    ? runProminencesForMinimum(k, arena, xb, maxima.block, maxima.count, set.peaks, set.count, wlen,
-      min.kind === 'scalar' ? { scalar: min.value, perSample: 0 } : { scalar: 0, perSample: arena.copyIn(min.values).ptr })
-    : runProminencesOfMaxima(k, arena, xb, maxima.block, maxima.count, set.peaks, set.count, wlen);
+  const r =
+    min && min.kind !== 'none' && wlen >= 2
+      ? runProminencesForMinimum(
+          k,
+          arena,
+          xb,
+          maxima.block,
+          maxima.count,
+          set.peaks,
+          set.count,
+          wlen,
+          min.kind === 'scalar'
+            ? { scalar: min.value, perSample: 0 }
+            : { scalar: 0, perSample: arena.copyIn(min.values).ptr },
+        )
+      : runProminencesOfMaxima(k, arena, xb, maxima.block, maxima.count, set.peaks, set.count, wlen);
   set.setF64('prominences', r.prominences);
   set.setI32('leftBases', r.leftBases);
   set.setI32('rightBases', r.rightBases);
   if (r.zeros > 0) warnings.push(PROMINENCE_WARNING);
 }
 
-function addWidths(k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, blocks: Blocks, set: PeakSet, relHeight: number, warnings: string[]): void {
-  const prom = { prominences: set.f64('prominences'), leftBases: set.i32('leftBases'), rightBases: set.i32('rightBases') };
+function addWidths(
+  k: Peaks1dKernels,
+  arena: Arena,
+  xb: Block<Float64Array>,
+  blocks: Blocks,
+  set: PeakSet,
+  relHeight: number,
+  warnings: string[],
+): void {
+  const prom = {
+    prominences: set.f64('prominences'),
+    leftBases: set.i32('leftBases'),
+    rightBases: set.i32('rightBases'),
+  };
   const r = runWidths(k, arena, xb, blocks, set.peaks, set.count, relHeight, prom);
   set.setF64('widths', r.widths);
   set.setF64('widthHeights', r.widthHeights);

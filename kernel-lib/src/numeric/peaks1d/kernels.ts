@@ -12,42 +12,118 @@ export interface Peaks1dKernels {
   plateauSizes(leftPtr: number, rightPtr: number, m: number, outPtr: number): void;
   peakThresholds(xPtr: number, peaksPtr: number, m: number, leftOut: number, rightOut: number): void;
   selectByInterval(
-    lowPtr: number, highPtr: number, isI32: number, m: number, peaksPtr: number,
-    minKind: number, minScalar: number, minArr: number, maxKind: number, maxScalar: number, maxArr: number, keepPtr: number,
+    lowPtr: number,
+    highPtr: number,
+    isI32: number,
+    m: number,
+    peaksPtr: number,
+    minKind: number,
+    minScalar: number,
+    minArr: number,
+    maxKind: number,
+    maxScalar: number,
+    maxArr: number,
+    keepPtr: number,
   ): number;
   compactF64(ptr: number, keepPtr: number, m: number): number;
   compactI32(ptr: number, keepPtr: number, m: number): number;
   blockCount(n: number): number;
   buildBlocks(xPtr: number, n: number, minPtr: number, maxPtr: number, argLPtr: number, argRPtr: number): void;
   prominences(
-    xPtr: number, n: number, peaksPtr: number, m: number, wlen: number,
-    bMin: number, bMax: number, bArgL: number, bArgR: number, promOut: number, leftOut: number, rightOut: number,
+    xPtr: number,
+    n: number,
+    peaksPtr: number,
+    m: number,
+    wlen: number,
+    bMin: number,
+    bMax: number,
+    bArgL: number,
+    bArgR: number,
+    promOut: number,
+    leftOut: number,
+    rightOut: number,
   ): number;
   widths(
-    xPtr: number, peaksPtr: number, m: number, relHeight: number, promPtr: number, leftBasePtr: number, rightBasePtr: number,
-    bMin: number, widthOut: number, heightOut: number, leftIpOut: number, rightIpOut: number,
+    xPtr: number,
+    peaksPtr: number,
+    m: number,
+    relHeight: number,
+    promPtr: number,
+    leftBasePtr: number,
+    rightBasePtr: number,
+    bMin: number,
+    widthOut: number,
+    heightOut: number,
+    leftIpOut: number,
+    rightIpOut: number,
   ): number;
   leftBasesSorted(
-    xPtr: number, n: number, peaksPtr: number, m: number, wlen: number,
-    bMin: number, bMax: number, bArgR: number, leftMinOut: number, leftOut: number,
+    xPtr: number,
+    n: number,
+    peaksPtr: number,
+    m: number,
+    wlen: number,
+    bMin: number,
+    bMax: number,
+    bArgR: number,
+    leftMinOut: number,
+    leftOut: number,
   ): void;
   rightBasesSorted(
-    xPtr: number, n: number, peaksPtr: number, m: number, wlen: number,
-    bMin: number, bMax: number, bArgL: number, promInOut: number, rightOut: number,
+    xPtr: number,
+    n: number,
+    peaksPtr: number,
+    m: number,
+    wlen: number,
+    bMin: number,
+    bMax: number,
+    bArgL: number,
+    promInOut: number,
+    rightOut: number,
   ): number;
   valleysOf(xPtr: number, n: number, M: number, m: number, vMin: number, vArgL: number, vArgR: number): void;
   leftBasesByValleys(
-    xPtr: number, n: number, M: number, m: number, vMin: number, vArgR: number, vArgL: number,
-    sel: number, ms: number, wlen: number, minOut: number, baseOut: number,
+    xPtr: number,
+    n: number,
+    M: number,
+    m: number,
+    vMin: number,
+    vArgR: number,
+    vArgL: number,
+    sel: number,
+    ms: number,
+    wlen: number,
+    minOut: number,
+    baseOut: number,
   ): void;
   rightBasesByValleys(
-    xPtr: number, n: number, M: number, m: number, vMin: number, vArgL: number, vArgR: number,
-    sel: number, ms: number, wlen: number, promInOut: number, baseOut: number,
+    xPtr: number,
+    n: number,
+    M: number,
+    m: number,
+    vMin: number,
+    vArgL: number,
+    vArgR: number,
+    sel: number,
+    ms: number,
+    wlen: number,
+    promInOut: number,
+    baseOut: number,
   ): number;
   minF64(xPtr: number, n: number): number;
   prominencesPruned(
-    xPtr: number, n: number, xMin: number, peaksPtr: number, m: number, wlen: number, minScalar: number, minArr: number, budget: number,
-    promOut: number, leftOut: number, rightOut: number,
+    xPtr: number,
+    n: number,
+    xMin: number,
+    peaksPtr: number,
+    m: number,
+    wlen: number,
+    minScalar: number,
+    minArr: number,
+    budget: number,
+    promOut: number,
+    leftOut: number,
+    rightOut: number,
   ): number;
   correlateSame(xPtr: number, n: number, wPtr: number, m: number, outPtr: number): void;
 }
@@ -115,19 +191,57 @@ export interface ProminenceBlocks {
  * (with block skips). Both give identical results.
  */
 export function runProminences(
-  k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, blocks: Blocks, peaks: Block<Int32Array>, m: number, wlen: number,
+  k: Peaks1dKernels,
+  arena: Arena,
+  xb: Block<Float64Array>,
+  blocks: Blocks,
+  peaks: Block<Int32Array>,
+  m: number,
+  wlen: number,
   ascending: boolean,
 ): ProminenceBlocks {
   const out = { prominences: arena.f64(m), leftBases: arena.i32(m), rightBases: arena.i32(m) };
   if (ascending) {
     const n = xb.length;
-    k.leftBasesSorted(xb.ptr, n, peaks.ptr, m, wlen, blocks.min.ptr, blocks.max.ptr, blocks.argR.ptr, out.prominences.ptr, out.leftBases.ptr);
-    const zeros = k.rightBasesSorted(xb.ptr, n, peaks.ptr, m, wlen, blocks.min.ptr, blocks.max.ptr, blocks.argL.ptr, out.prominences.ptr, out.rightBases.ptr);
+    k.leftBasesSorted(
+      xb.ptr,
+      n,
+      peaks.ptr,
+      m,
+      wlen,
+      blocks.min.ptr,
+      blocks.max.ptr,
+      blocks.argR.ptr,
+      out.prominences.ptr,
+      out.leftBases.ptr,
+    );
+    const zeros = k.rightBasesSorted(
+      xb.ptr,
+      n,
+      peaks.ptr,
+      m,
+      wlen,
+      blocks.min.ptr,
+      blocks.max.ptr,
+      blocks.argL.ptr,
+      out.prominences.ptr,
+      out.rightBases.ptr,
+    );
     return { ...out, zeros };
   }
   const zeros = k.prominences(
-    xb.ptr, xb.length, peaks.ptr, m, wlen, blocks.min.ptr, blocks.max.ptr, blocks.argL.ptr, blocks.argR.ptr,
-    out.prominences.ptr, out.leftBases.ptr, out.rightBases.ptr,
+    xb.ptr,
+    xb.length,
+    peaks.ptr,
+    m,
+    wlen,
+    blocks.min.ptr,
+    blocks.max.ptr,
+    blocks.argL.ptr,
+    blocks.argR.ptr,
+    out.prominences.ptr,
+    out.leftBases.ptr,
+    out.rightBases.ptr,
   );
   return { ...out, zeros };
 }
@@ -138,14 +252,47 @@ export function runProminences(
  * per-peak walk over the signal, identical to scipy's walk with or without a window.
  */
 export function runProminencesOfMaxima(
-  k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, maxima: Block<Int32Array>, mAll: number, sel: Block<Int32Array>, ms: number, wlen: number,
+  k: Peaks1dKernels,
+  arena: Arena,
+  xb: Block<Float64Array>,
+  maxima: Block<Int32Array>,
+  mAll: number,
+  sel: Block<Int32Array>,
+  ms: number,
+  wlen: number,
 ): ProminenceBlocks {
   const out = { prominences: arena.f64(ms), leftBases: arena.i32(ms), rightBases: arena.i32(ms) };
   const v = { min: arena.f64(mAll + 1), argL: arena.i32(mAll + 1), argR: arena.i32(mAll + 1) };
   const n = xb.length;
   k.valleysOf(xb.ptr, n, maxima.ptr, mAll, v.min.ptr, v.argL.ptr, v.argR.ptr);
-  k.leftBasesByValleys(xb.ptr, n, maxima.ptr, mAll, v.min.ptr, v.argR.ptr, v.argL.ptr, sel.ptr, ms, wlen, out.prominences.ptr, out.leftBases.ptr);
-  const zeros = k.rightBasesByValleys(xb.ptr, n, maxima.ptr, mAll, v.min.ptr, v.argL.ptr, v.argR.ptr, sel.ptr, ms, wlen, out.prominences.ptr, out.rightBases.ptr);
+  k.leftBasesByValleys(
+    xb.ptr,
+    n,
+    maxima.ptr,
+    mAll,
+    v.min.ptr,
+    v.argR.ptr,
+    v.argL.ptr,
+    sel.ptr,
+    ms,
+    wlen,
+    out.prominences.ptr,
+    out.leftBases.ptr,
+  );
+  const zeros = k.rightBasesByValleys(
+    xb.ptr,
+    n,
+    maxima.ptr,
+    mAll,
+    v.min.ptr,
+    v.argL.ptr,
+    v.argR.ptr,
+    sel.ptr,
+    ms,
+    wlen,
+    out.prominences.ptr,
+    out.rightBases.ptr,
+  );
   return { ...out, zeros };
 }
 
@@ -159,13 +306,33 @@ const PRUNED_BUDGET = { perSample: 4, perPeak: 64 };
  * peaks1d-pruned.ts. Falls back to the O(n) valley kernels when pruning does not pay off.
  */
 export function runProminencesForMinimum(
-  k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, maxima: Block<Int32Array>, mAll: number, sel: Block<Int32Array>, ms: number, wlen: number,
+  k: Peaks1dKernels,
+  arena: Arena,
+  xb: Block<Float64Array>,
+  maxima: Block<Int32Array>,
+  mAll: number,
+  sel: Block<Int32Array>,
+  ms: number,
+  wlen: number,
   need: { scalar: number; perSample: number },
 ): ProminenceBlocks {
   const out = { prominences: arena.f64(ms), leftBases: arena.i32(ms), rightBases: arena.i32(ms) };
   const n = xb.length;
   const budget = PRUNED_BUDGET.perSample * n + PRUNED_BUDGET.perPeak * ms;
-  const zeros = k.prominencesPruned(xb.ptr, n, k.minF64(xb.ptr, n), sel.ptr, ms, wlen, need.scalar, need.perSample, budget, out.prominences.ptr, out.leftBases.ptr, out.rightBases.ptr);
+  const zeros = k.prominencesPruned(
+    xb.ptr,
+    n,
+    k.minF64(xb.ptr, n),
+    sel.ptr,
+    ms,
+    wlen,
+    need.scalar,
+    need.perSample,
+    budget,
+    out.prominences.ptr,
+    out.leftBases.ptr,
+    out.rightBases.ptr,
+  );
   if (zeros >= 0) return { ...out, zeros };
   return runProminencesOfMaxima(k, arena, xb, maxima, mAll, sel, ms, wlen);
 }
@@ -180,13 +347,29 @@ export interface WidthBlocks {
 
 /** Widths of m peaks with validated prominence data (all in WASM memory). */
 export function runWidths(
-  k: Peaks1dKernels, arena: Arena, xb: Block<Float64Array>, blocks: Blocks, peaks: Block<Int32Array>, m: number, relHeight: number,
+  k: Peaks1dKernels,
+  arena: Arena,
+  xb: Block<Float64Array>,
+  blocks: Blocks,
+  peaks: Block<Int32Array>,
+  m: number,
+  relHeight: number,
   prom: { prominences: Block<Float64Array>; leftBases: Block<Int32Array>; rightBases: Block<Int32Array> },
 ): WidthBlocks {
   const out = { widths: arena.f64(m), widthHeights: arena.f64(m), leftIps: arena.f64(m), rightIps: arena.f64(m) };
   const zeros = k.widths(
-    xb.ptr, peaks.ptr, m, relHeight, prom.prominences.ptr, prom.leftBases.ptr, prom.rightBases.ptr, blocks.min.ptr,
-    out.widths.ptr, out.widthHeights.ptr, out.leftIps.ptr, out.rightIps.ptr,
+    xb.ptr,
+    peaks.ptr,
+    m,
+    relHeight,
+    prom.prominences.ptr,
+    prom.leftBases.ptr,
+    prom.rightBases.ptr,
+    blocks.min.ptr,
+    out.widths.ptr,
+    out.widthHeights.ptr,
+    out.leftIps.ptr,
+    out.rightIps.ptr,
   );
   return { ...out, zeros };
 }

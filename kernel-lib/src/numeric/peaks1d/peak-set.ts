@@ -56,8 +56,18 @@ export class PeakSet {
     const maxB = this.boundIn(interval.max);
     const keep = this.arena.u8(this.count);
     const kept = this.k.selectByInterval(
-      lowP.block.ptr, highP.block.ptr, lowP.type === 'i32' ? 1 : 0, this.count, this.peaks.ptr,
-      minB.kind, minB.scalar, minB.ptr, maxB.kind, maxB.scalar, maxB.ptr, keep.ptr,
+      lowP.block.ptr,
+      highP.block.ptr,
+      lowP.type === 'i32' ? 1 : 0,
+      this.count,
+      this.peaks.ptr,
+      minB.kind,
+      minB.scalar,
+      minB.ptr,
+      maxB.kind,
+      maxB.scalar,
+      maxB.ptr,
+      keep.ptr,
     );
     if (kept < this.count) this.compact(keep, kept);
   }

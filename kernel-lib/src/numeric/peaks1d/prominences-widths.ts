@@ -5,7 +5,17 @@
 import { StagebookError } from '../../errors/stagebook-error';
 import { toFloat64, type NumericArray } from '../validate';
 import { indexArrayArg, peaksArg, relHeightArg, signalArg, wlenArg } from './args';
-import { buildBlocks, copySignalIn, isAscending, kernelsOf, peaksCore, PROMINENCE_WARNING, runProminences, runWidths, WIDTH_WARNING } from './kernels';
+import {
+  buildBlocks,
+  copySignalIn,
+  isAscending,
+  kernelsOf,
+  peaksCore,
+  PROMINENCE_WARNING,
+  runProminences,
+  runWidths,
+  WIDTH_WARNING,
+} from './kernels';
 import type { PeakProminenceData, PeakProminencesResult, PeakWidthsResult } from './types';
 
 /**
@@ -16,7 +26,11 @@ import type { PeakProminenceData, PeakProminencesResult, PeakWidthsResult } from
  *
  * @throws StagebookError when a peak is not a valid index of x, wlen <= 1, x is not 1-D or has NaN.
  */
-export function peakProminences(x: NumericArray, peaks: NumericArray, wlen: number | null = null): PeakProminencesResult {
+export function peakProminences(
+  x: NumericArray,
+  peaks: NumericArray,
+  wlen: number | null = null,
+): PeakProminencesResult {
   const where = 'peakProminences';
   const xs = signalArg(where, x);
   const p = peaksArg(where, peaks, xs.length);
@@ -45,19 +59,35 @@ interface CheckedProminenceData {
 /** scipy `_peak_widths` checks: equal shapes, then 0 <= left_base <= peak <= right_base < n per peak. */
 function prominenceDataArg(where: string, data: unknown, peaks: Int32Array, n: number): CheckedProminenceData {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: \`prominence_data\` must be {prominences, leftBases, rightBases}`, { where, field: 'prominence_data' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: \`prominence_data\` must be {prominences, leftBases, rightBases}`,
+      { where, field: 'prominence_data' },
+    );
   }
   const d = data as Partial<PeakProminenceData>;
   const prominences = toFloat64(where, 'prominence_data.prominences', d.prominences);
   const leftBases = indexArrayArg(where, 'prominence_data.leftBases', d.leftBases);
   const rightBases = indexArrayArg(where, 'prominence_data.rightBases', d.rightBases);
-  if (!(prominences.length === peaks.length && leftBases.length === peaks.length && rightBases.length === peaks.length)) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: arrays in \`prominence_data\` must have the same shape as \`peaks\` (${peaks.length})`, { where, field: 'prominence_data' });
+  if (!(
+    prominences.length === peaks.length &&
+    leftBases.length === peaks.length &&
+    rightBases.length === peaks.length
+  )) {
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: arrays in \`prominence_data\` must have the same shape as \`peaks\` (${peaks.length})`,
+      { where, field: 'prominence_data' },
+    );
   }
   for (let i = 0; i < peaks.length; i++) {
     const peak = peaks[i];
     if (!(0 <= leftBases[i] && leftBases[i] <= peak && peak <= rightBases[i] && rightBases[i] < n)) {
-      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: prominence data is invalid for peak ${peak} (left base ${leftBases[i]}, right base ${rightBases[i]}, length of x ${n})`, { where, field: 'prominence_data', index: i });
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `${where}: prominence data is invalid for peak ${peak} (left base ${leftBases[i]}, right base ${rightBases[i]}, length of x ${n})`,
+        { where, field: 'prominence_data', index: i },
+      );
     }
   }
   return { prominences, leftBases, rightBases };
@@ -93,7 +123,11 @@ export function peakWidths(
     const warnings: string[] = [];
     let prom;
     if (given) {
-      prom = { prominences: arena.copyIn(given.prominences), leftBases: arena.copyIn(given.leftBases), rightBases: arena.copyIn(given.rightBases) };
+      prom = {
+        prominences: arena.copyIn(given.prominences),
+        leftBases: arena.copyIn(given.leftBases),
+        rightBases: arena.copyIn(given.rightBases),
+      };
     } else {
       prom = runProminences(k, arena, xb, blocks, pb, p.length, w, isAscending(p));
       if (prom.zeros > 0) warnings.push(PROMINENCE_WARNING);

@@ -13,8 +13,30 @@ interface Peaks2dExports {
   minMaxF64(img: number, n: number, stats: number): number;
   maxFilterF32(img: number, out: number, rows: number, cols: number, r: number, rowBuf: number): void;
   maxFilterF64(img: number, out: number, rows: number, cols: number, r: number, rowBuf: number): void;
-  candidatesF32(img: number, maxf: number, nRows: number, cols: number, row0: number, totalRows: number, bw: number, thr: number, out: number, flags: number): number;
-  candidatesF64(img: number, maxf: number, nRows: number, cols: number, row0: number, totalRows: number, bw: number, thr: number, out: number, flags: number): number;
+  candidatesF32(
+    img: number,
+    maxf: number,
+    nRows: number,
+    cols: number,
+    row0: number,
+    totalRows: number,
+    bw: number,
+    thr: number,
+    out: number,
+    flags: number,
+  ): number;
+  candidatesF64(
+    img: number,
+    maxf: number,
+    nRows: number,
+    cols: number,
+    row0: number,
+    totalRows: number,
+    bw: number,
+    thr: number,
+    out: number,
+    flags: number,
+  ): number;
 }
 
 const kernels = () => {
@@ -24,7 +46,11 @@ const kernels = () => {
 
 export function nonFinite(where: string, data: ArrayLike<number>, i: number, cols: number): StagebookError {
   const row = Math.floor(i / cols);
-  return new StagebookError('E_NON_FINITE', `${where}: image pixel [${row}, ${i - row * cols}] is ${data[i]}; NaN and infinite values are not allowed`, { where, field: 'image.data', index: i });
+  return new StagebookError(
+    'E_NON_FINITE',
+    `${where}: image pixel [${row}, ${i - row * cols}] is ${data[i]}; NaN and infinite values are not allowed`,
+    { where, field: 'image.data', index: i },
+  );
 }
 
 /** One band of rows: `data` holds rows [haloStart, haloStart + data.length/cols) of the image. */
@@ -76,14 +102,33 @@ function thresholdLowerBound(f32: boolean, abs: number | null, rel: number | nul
  * edges or at least `radius` halo rows away from the own rows, so own rows see exactly scipy's
  * filter), then `(img == maxf) & (img > threshold)` outside the excluded border.
  */
-function filterAndExtract(k: Peaks2dExports, arena: Arena, imgPtr: number, f32: boolean, b: Omit<BandRequest, 'data' | 'thresholdAbs' | 'thresholdRel'>, bandRows: number, threshold: number): Pick<BandCandidates, 'indices' | 'allEqual'> {
+function filterAndExtract(
+  k: Peaks2dExports,
+  arena: Arena,
+  imgPtr: number,
+  f32: boolean,
+  b: Omit<BandRequest, 'data' | 'thresholdAbs' | 'thresholdRel'>,
+  bandRows: number,
+  threshold: number,
+): Pick<BandCandidates, 'indices' | 'allEqual'> {
   const maxf = f32 ? arena.f32((bandRows + 2 * b.radius) * b.cols) : arena.f64((bandRows + 2 * b.radius) * b.cols);
   const rowBuf = f32 ? arena.f32(b.cols + 2 * b.radius) : arena.f64(b.cols + 2 * b.radius);
   const out = arena.i32(b.nRows * b.cols);
   const flags = arena.i32(1);
   (f32 ? k.maxFilterF32 : k.maxFilterF64)(imgPtr, maxf.ptr, bandRows, b.cols, b.radius, rowBuf.ptr);
   const skip = (b.row0 - b.haloStart) * b.cols * (f32 ? 4 : 8);
-  const count = (f32 ? k.candidatesF32 : k.candidatesF64)(imgPtr + skip, maxf.ptr + skip, b.nRows, b.cols, b.row0, b.totalRows, b.borderWidth, threshold, out.ptr, flags.ptr);
+  const count = (f32 ? k.candidatesF32 : k.candidatesF64)(
+    imgPtr + skip,
+    maxf.ptr + skip,
+    b.nRows,
+    b.cols,
+    b.row0,
+    b.totalRows,
+    b.borderWidth,
+    threshold,
+    out.ptr,
+    flags.ptr,
+  );
   return { indices: out.copyOut(count), allEqual: flags.view()[0] === 1 };
 }
 
@@ -103,9 +148,18 @@ export function bandCandidates(b: BandRequest): BandCandidates {
     const own = (b.row0 - b.haloStart) * b.cols;
     const bytes = f32 ? 4 : 8;
     const bad = (f32 ? k.minMaxF32 : k.minMaxF64)(img.ptr + own * bytes, b.nRows * b.cols, stats.ptr);
-    if (bad >= 0) return { indices: new Int32Array(0), allEqual: false, min: NaN, max: NaN, bad: b.row0 * b.cols + bad };
+    if (bad >= 0)
+      return { indices: new Int32Array(0), allEqual: false, min: NaN, max: NaN, bad: b.row0 * b.cols + bad };
     const [min, max] = stats.view();
-    const found = filterAndExtract(k, arena, img.ptr, f32, b, b.data.length / b.cols, thresholdLowerBound(f32, b.thresholdAbs, b.thresholdRel, max));
+    const found = filterAndExtract(
+      k,
+      arena,
+      img.ptr,
+      f32,
+      b,
+      b.data.length / b.cols,
+      thresholdLowerBound(f32, b.thresholdAbs, b.thresholdRel, max),
+    );
     return { ...found, min, max, bad: -1 };
   });
 }
@@ -122,8 +176,14 @@ export function candidatesAbove(data: Float32Array | Float64Array, indices: Int3
  * Serial path, one copy into WASM: finite check and min/max, then `thresholdOf(min, max)`, then
  * the whole image as one band.
  */
-export function imageCandidates(where: string, data: Float32Array | Float64Array, rows: number, cols: number,
-  band: { radius: number; borderWidth: number }, thresholdOf: (min: number, max: number) => number): Pick<BandCandidates, 'indices' | 'allEqual'> {
+export function imageCandidates(
+  where: string,
+  data: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  band: { radius: number; borderWidth: number },
+  thresholdOf: (min: number, max: number) => number,
+): Pick<BandCandidates, 'indices' | 'allEqual'> {
   const { core, k } = kernels();
   const f32 = data instanceof Float32Array;
   return core.withArena((arena) => {
@@ -133,6 +193,14 @@ export function imageCandidates(where: string, data: Float32Array | Float64Array
     if (bad >= 0) throw nonFinite(where, data, bad, cols);
     const [min, max] = stats.view();
     const threshold = thresholdOf(min, max);
-    return filterAndExtract(k, arena, img.ptr, f32, { cols, haloStart: 0, row0: 0, nRows: rows, totalRows: rows, ...band }, rows, threshold);
+    return filterAndExtract(
+      k,
+      arena,
+      img.ptr,
+      f32,
+      { cols, haloStart: 0, row0: 0, nRows: rows, totalRows: rows, ...band },
+      rows,
+      threshold,
+    );
   });
 }

@@ -4,13 +4,15 @@ import { dbscan } from './index';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Literal transcription of sklearn 1.2 DBSCAN.fit: full neighbourhoods, then `_dbscan_inner`. */
 function referenceDbscan(X: number[][], eps: number, minSamples: number): { labels: number[]; core: number[] } {
   const n = X.length;
-  const neigh = X.map((a) => X.flatMap((b, j) => (a.reduce((d, v, k) => d + (v - b[k]) * (v - b[k]), 0) <= eps * eps ? [j] : [])));
+  const neigh = X.map((a) =>
+    X.flatMap((b, j) => (a.reduce((d, v, k) => d + (v - b[k]) * (v - b[k]), 0) <= eps * eps ? [j] : [])),
+  );
   const isCore = neigh.map((nb) => nb.length >= minSamples);
   const labels = new Array<number>(n).fill(-1);
   let label = 0;
@@ -39,7 +41,9 @@ describe('dbscan', () => {
       const n = 1 + Math.floor(rand() * 120);
       const integer = rand() < 0.5;
       const span = 2 + rand() * 30;
-      const X = Array.from({ length: n }, () => Array.from({ length: dims }, () => (integer ? Math.floor(rand() * span) : rand() * span)));
+      const X = Array.from({ length: n }, () =>
+        Array.from({ length: dims }, () => (integer ? Math.floor(rand() * span) : rand() * span)),
+      );
       for (let d = 0; d < n / 10; d++) X.push([...X[Math.floor(rand() * X.length)]]); // duplicates
       const eps = integer ? [1, 2, 5, Math.SQRT2, 2.5][Math.floor(rand() * 5)] : 0.2 + rand() * 3;
       const minSamples = 1 + Math.floor(rand() * 6);
@@ -56,7 +60,17 @@ describe('dbscan', () => {
   it('counts points at exactly eps (3-4-5 triangle) and gives a shared border point the first cluster', () => {
     // Border point 0 sits between two clusters; cluster 0 is the one whose first core point comes first.
     // Point 0 reaches (-3,-4) and (3,4) at distance exactly 5: 3 neighbours with itself, not core.
-    const X = [[0, 0], [3, 4], [3.5, 4], [3, 4.5], [3.5, 4.5], [-3, -4], [-3.5, -4], [-3, -4.5], [-3.5, -4.5]];
+    const X = [
+      [0, 0],
+      [3, 4],
+      [3.5, 4],
+      [3, 4.5],
+      [3.5, 4.5],
+      [-3, -4],
+      [-3.5, -4],
+      [-3, -4.5],
+      [-3.5, -4.5],
+    ];
     const r = dbscan(X, { eps: 5, minSamples: 4 });
     expect(Array.from(r.labels)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1]);
     expect(Array.from(r.coreSampleIndices)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -71,20 +85,61 @@ describe('dbscan', () => {
   });
 
   const bad: [string, () => unknown, StagebookErrorCode, RegExp][] = [
-    ['NaN coordinate', () => dbscan([[0, 0], [1, NaN]], { eps: 1 }), 'E_NON_FINITE', /points\[1\]\[1\] is NaN/],
+    [
+      'NaN coordinate',
+      () =>
+        dbscan(
+          [
+            [0, 0],
+            [1, NaN],
+          ],
+          { eps: 1 },
+        ),
+      'E_NON_FINITE',
+      /points\[1\]\[1\] is NaN/,
+    ],
     ['no points', () => dbscan([], { eps: 1 }), 'E_EMPTY_INPUT', /points is empty/],
     ['ragged rows', () => dbscan([[0, 0], [1]], { eps: 1 }), 'E_INVALID_SHAPE', /row 1 has 1 coordinates, row 0 has 2/],
-    ['1-D list', () => dbscan([1, 2, 3] as unknown as number[][], { eps: 1 }), 'E_INVALID_SHAPE', /must be rows of coordinates/],
-    ['flat data not a multiple of dims', () => dbscan({ data: [1, 2, 3], dims: 2 }, { eps: 1 }), 'E_INVALID_SHAPE', /not a multiple of dims=2/],
+    [
+      '1-D list',
+      () => dbscan([1, 2, 3] as unknown as number[][], { eps: 1 }),
+      'E_INVALID_SHAPE',
+      /must be rows of coordinates/,
+    ],
+    [
+      'flat data not a multiple of dims',
+      () => dbscan({ data: [1, 2, 3], dims: 2 }, { eps: 1 }),
+      'E_INVALID_SHAPE',
+      /not a multiple of dims=2/,
+    ],
     ['eps = 0', () => dbscan([[0, 0]], { eps: 0 }), 'E_INVALID_ARGUMENT', /eps must be > 0/],
     ['eps < 0', () => dbscan([[0, 0]], { eps: -1 }), 'E_INVALID_ARGUMENT', /eps must be > 0/],
-    ['minSamples 0', () => dbscan([[0, 0]], { eps: 1, minSamples: 0 }), 'E_INVALID_ARGUMENT', /minSamples must be >= 1/],
-    ['minSamples 2.5', () => dbscan([[0, 0]], { eps: 1, minSamples: 2.5 }), 'E_INVALID_ARGUMENT', /minSamples must be an integer/],
-    ['missing options', () => (dbscan as (p: unknown) => unknown)([[0, 0]]), 'E_INVALID_ARGUMENT', /options \{eps, minSamples\} are required/],
+    [
+      'minSamples 0',
+      () => dbscan([[0, 0]], { eps: 1, minSamples: 0 }),
+      'E_INVALID_ARGUMENT',
+      /minSamples must be >= 1/,
+    ],
+    [
+      'minSamples 2.5',
+      () => dbscan([[0, 0]], { eps: 1, minSamples: 2.5 }),
+      'E_INVALID_ARGUMENT',
+      /minSamples must be an integer/,
+    ],
+    [
+      'missing options',
+      () => (dbscan as (p: unknown) => unknown)([[0, 0]]),
+      'E_INVALID_ARGUMENT',
+      /options \{eps, minSamples\} are required/,
+    ],
   ];
   it.each(bad)('rejects %s with a StagebookError', (_name, call, code, message) => {
     let err: unknown;
-    try { call(); } catch (e) { err = e; }
+    try {
+      call();
+    } catch (e) {
+      err = e;
+    }
     expect(isStagebookError(err, code)).toBe(true);
     expect((err as Error).message).toMatch(/^dbscan: /);
     expect((err as Error).message).toMatch(message);

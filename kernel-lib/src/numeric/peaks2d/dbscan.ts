@@ -11,7 +11,8 @@ import { loadCore } from '../wasm/core';
 import { requireNumber } from '../validate';
 
 /** Points as rows `[[x, y], ...]` or a flat row-major Float64Array with `dims` columns. */
-export type DbscanPoints = ArrayLike<ArrayLike<number>> | { data: Float64Array | Float32Array | ArrayLike<number>; dims: number };
+export type DbscanPoints =
+  ArrayLike<ArrayLike<number>> | { data: Float64Array | Float32Array | ArrayLike<number>; dims: number };
 
 export interface DbscanOptions {
   /** Neighbourhood radius (> 0, inclusive). */
@@ -32,13 +33,25 @@ export interface DbscanResult {
 interface DbscanExports {
   dbscanGridFits(pts: number, n: number, eps: number): number;
   dbscanGrid2d(pts: number, n: number, eps: number, minSamples: number, labels: number, core: number): number;
-  dbscanBrute(pts: number, n: number, dims: number, eps: number, minSamples: number, labels: number, core: number): number;
+  dbscanBrute(
+    pts: number,
+    n: number,
+    dims: number,
+    eps: number,
+    minSamples: number,
+    labels: number,
+    core: number,
+  ): number;
 }
 
 const WHERE = 'dbscan';
 
 function pointsError(message: string, extra: Record<string, unknown> = {}): never {
-  throw new StagebookError('E_INVALID_SHAPE', `${WHERE}: points ${message}`, { where: WHERE, field: 'points', ...extra });
+  throw new StagebookError('E_INVALID_SHAPE', `${WHERE}: points ${message}`, {
+    where: WHERE,
+    field: 'points',
+    ...extra,
+  });
 }
 
 /** Flattens and validates the points: n >= 1 rows of equal length >= 1, all finite. */
@@ -54,20 +67,30 @@ function flattenPoints(points: DbscanPoints): { data: Float64Array; n: number; d
     const rows = points as ArrayLike<ArrayLike<number>>;
     if (typeof rows.length !== 'number') pointsError('must be [[x, y], ...] or {data, dims}');
     dims = rows.length > 0 && rows[0] && typeof rows[0].length === 'number' ? rows[0].length : 0;
-    if (rows.length > 0 && dims < 1) pointsError('must be rows of coordinates [[x, y], ...] (got a 1-D list or empty rows)');
+    if (rows.length > 0 && dims < 1)
+      pointsError('must be rows of coordinates [[x, y], ...] (got a 1-D list or empty rows)');
     data = new Float64Array(rows.length * dims);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
-      if (!row || row.length !== dims) pointsError(`row ${i} has ${row?.length ?? 'no'} coordinates, row 0 has ${dims}`, { index: i });
+      if (!row || row.length !== dims)
+        pointsError(`row ${i} has ${row?.length ?? 'no'} coordinates, row 0 has ${dims}`, { index: i });
       for (let d = 0; d < dims; d++) data[i * dims + d] = typeof row[d] === 'number' ? row[d] : NaN;
     }
   }
   const n = dims > 0 ? data.length / dims : 0;
-  if (n === 0) throw new StagebookError('E_EMPTY_INPUT', `${WHERE}: points is empty; at least 1 point is required`, { where: WHERE, field: 'points' });
+  if (n === 0)
+    throw new StagebookError('E_EMPTY_INPUT', `${WHERE}: points is empty; at least 1 point is required`, {
+      where: WHERE,
+      field: 'points',
+    });
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
       const p = Math.floor(i / dims);
-      throw new StagebookError('E_NON_FINITE', `${WHERE}: points[${p}][${i - p * dims}] is ${data[i]}; NaN and infinite coordinates are not allowed`, { where: WHERE, field: 'points', index: p });
+      throw new StagebookError(
+        'E_NON_FINITE',
+        `${WHERE}: points[${p}][${i - p * dims}] is ${data[i]}; NaN and infinite coordinates are not allowed`,
+        { where: WHERE, field: 'points', index: p },
+      );
     }
   }
   return { data, n, dims };
@@ -87,10 +110,17 @@ function as2d(data: Float64Array, n: number): Float64Array {
  */
 export function dbscan(points: DbscanPoints, options: DbscanOptions): DbscanResult {
   if (!options || typeof options !== 'object') {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${WHERE}: options {eps, minSamples} are required`, { where: WHERE, field: 'options' });
+    throw new StagebookError('E_INVALID_ARGUMENT', `${WHERE}: options {eps, minSamples} are required`, {
+      where: WHERE,
+      field: 'options',
+    });
   }
   const eps = requireNumber(WHERE, 'eps', options.eps, { minExclusive: 0 });
-  if (!Number.isFinite(eps)) throw new StagebookError('E_INVALID_ARGUMENT', `${WHERE}: eps must be finite, got ${eps}`, { where: WHERE, field: 'eps' });
+  if (!Number.isFinite(eps))
+    throw new StagebookError('E_INVALID_ARGUMENT', `${WHERE}: eps must be finite, got ${eps}`, {
+      where: WHERE,
+      field: 'eps',
+    });
   const minSamples = requireNumber(WHERE, 'minSamples', options.minSamples ?? 5, { integer: true, min: 1 });
   const flat = flattenPoints(points);
   const { n } = flat;

@@ -41,27 +41,48 @@ export interface NormalizedPeakOptions {
 }
 
 function shapeError(where: string, message: string, extra: Record<string, unknown> = {}): never {
-  throw new StagebookError('E_INVALID_SHAPE', `${where}: image.shape ${message}`, { where, field: 'image.shape', ...extra });
+  throw new StagebookError('E_INVALID_SHAPE', `${where}: image.shape ${message}`, {
+    where,
+    field: 'image.shape',
+    ...extra,
+  });
 }
 
 /** Checks shape and data; other numeric arrays are converted to Float64Array (exact for integers < 2^53). */
 export function normalizeImage(where: string, image: Image2d): NormalizedImage {
   if (!image || typeof image !== 'object') {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: image must be {data, shape: [rows, cols]}`, { where, field: 'image' });
+    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: image must be {data, shape: [rows, cols]}`, {
+      where,
+      field: 'image',
+    });
   }
   const shape = image.shape as unknown;
-  if (!Array.isArray(shape) || shape.length !== 2) shapeError(where, `must be [rows, cols] (a 2-D image), got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || shape.length !== 2)
+    shapeError(where, `must be [rows, cols] (a 2-D image), got ${JSON.stringify(shape)}`);
   const [rows, cols] = shape as number[];
-  if (![rows, cols].every((v) => Number.isInteger(v) && v >= 0)) shapeError(where, `must hold non-negative integers, got ${JSON.stringify(shape)}`);
+  if (![rows, cols].every((v) => Number.isInteger(v) && v >= 0))
+    shapeError(where, `must hold non-negative integers, got ${JSON.stringify(shape)}`);
   if (rows * cols === 0) {
-    throw new StagebookError('E_EMPTY_INPUT', `${where}: image is empty (shape [${rows}, ${cols}])`, { where, field: 'image' });
+    throw new StagebookError('E_EMPTY_INPUT', `${where}: image is empty (shape [${rows}, ${cols}])`, {
+      where,
+      field: 'image',
+    });
   }
   const raw = image.data as unknown;
   let data: Float32Array | Float64Array;
   if (raw instanceof Float32Array || raw instanceof Float64Array) data = raw;
-  else if ((ArrayBuffer.isView(raw) && !(raw instanceof DataView)) || Array.isArray(raw)) data = toF64(where, raw as ArrayLike<unknown>);
-  else throw new StagebookError('E_INVALID_ARGUMENT', `${where}: image.data must be a typed array or an array of numbers`, { where, field: 'image.data' });
-  if (data.length !== rows * cols) shapeError(where, `[${rows}, ${cols}] needs ${rows * cols} values, image.data has ${data.length}`, { length: data.length });
+  else if ((ArrayBuffer.isView(raw) && !(raw instanceof DataView)) || Array.isArray(raw))
+    data = toF64(where, raw as ArrayLike<unknown>);
+  else
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: image.data must be a typed array or an array of numbers`,
+      { where, field: 'image.data' },
+    );
+  if (data.length !== rows * cols)
+    shapeError(where, `[${rows}, ${cols}] needs ${rows * cols} values, image.data has ${data.length}`, {
+      length: data.length,
+    });
   return { data, rows, cols };
 }
 
@@ -70,7 +91,11 @@ function toF64(where: string, raw: ArrayLike<unknown>): Float64Array {
   for (let i = 0; i < raw.length; i++) {
     const v = raw[i];
     if (typeof v !== 'number' && typeof v !== 'bigint') {
-      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: image.data[${i}] is ${v === null ? 'null' : typeof v}, expected a number`, { where, field: 'image.data', index: i });
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `${where}: image.data[${i}] is ${v === null ? 'null' : typeof v}, expected a number`,
+        { where, field: 'image.data', index: i },
+      );
     }
     out[i] = Number(v);
   }
@@ -95,10 +120,18 @@ export function normalizePeakOptions(where: string, opts: PeakLocalMaxOptions = 
   let borderWidth: number;
   if (typeof eb === 'boolean') borderWidth = eb ? minDistance : 0;
   else if (typeof eb === 'number' && Number.isInteger(eb)) {
-    if (eb < 0) throw new StagebookError('E_INVALID_ARGUMENT', `${where}: excludeBorder cannot be negative, got ${eb}`, { where, field: 'excludeBorder' });
+    if (eb < 0)
+      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: excludeBorder cannot be negative, got ${eb}`, {
+        where,
+        field: 'excludeBorder',
+      });
     borderWidth = eb;
   } else {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: excludeBorder must be a boolean or a non-negative integer, got ${JSON.stringify(eb)}`, { where, field: 'excludeBorder' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: excludeBorder must be a boolean or a non-negative integer, got ${JSON.stringify(eb)}`,
+      { where, field: 'excludeBorder' },
+    );
   }
   let numPeaks = Infinity;
   if (opts.numPeaks !== undefined && opts.numPeaks !== null && opts.numPeaks !== Infinity) {

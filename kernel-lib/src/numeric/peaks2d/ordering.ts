@@ -25,7 +25,13 @@ export function sortByIntensity(data: ArrayLike<number>, indices: Int32Array): I
  * Greedy Chebyshev spacing over `ordered` (linear indices); returns [row, col] pairs, flat.
  * With minDistance 1 no two distinct pixels are closer than 1, so nothing is suppressed.
  */
-export function ensureSpacing(ordered: Int32Array, rows: number, cols: number, minDistance: number, numPeaks: number): Int32Array {
+export function ensureSpacing(
+  ordered: Int32Array,
+  rows: number,
+  cols: number,
+  minDistance: number,
+  numPeaks: number,
+): Int32Array {
   const limit = Math.min(ordered.length, numPeaks);
   const accepted: number[] = [];
   if (minDistance <= 1) {
@@ -48,7 +54,17 @@ export function ensureSpacing(ordered: Int32Array, rows: number, cols: number, m
   return toPairs(accepted, cols);
 }
 
-function tooClose(grid: Int32Array, gridRows: number, gridCols: number, gr: number, gc: number, r: number, c: number, cols: number, md: number): boolean {
+function tooClose(
+  grid: Int32Array,
+  gridRows: number,
+  gridCols: number,
+  gr: number,
+  gc: number,
+  r: number,
+  c: number,
+  cols: number,
+  md: number,
+): boolean {
   for (let y = Math.max(0, gr - 1); y <= Math.min(gridRows - 1, gr + 1); y++) {
     for (let x = Math.max(0, gc - 1); x <= Math.min(gridCols - 1, gc + 1); x++) {
       const q = grid[y * gridCols + x];

@@ -12,7 +12,15 @@ import { join } from 'node:path';
 import { defaultParallelPolicy, runInWorkers, shareTypedArray, type ParallelPolicy } from '../parallel/pool';
 import { requireNumber } from '../validate';
 import { bandCandidates, candidatesAbove, nonFinite, type BandCandidates, type BandRequest } from './candidates';
-import { effectiveThreshold, normalizeImage, normalizePeakOptions, type Image2d, type NormalizedImage, type NormalizedPeakOptions, type PeakLocalMaxOptions } from './image';
+import {
+  effectiveThreshold,
+  normalizeImage,
+  normalizePeakOptions,
+  type Image2d,
+  type NormalizedImage,
+  type NormalizedPeakOptions,
+  type PeakLocalMaxOptions,
+} from './image';
 import { finishPeaks, peakLocalMax } from './peak-local-max';
 
 const TASK = join(__dirname, 'peaks2d-task.ts');
@@ -33,10 +41,23 @@ function bandRows(rows: number, threads: number): number[] {
   return cuts;
 }
 
-function request(img: NormalizedImage, o: NormalizedPeakOptions, row0: number, row1: number): Omit<BandRequest, 'data'> & { haloEnd: number } {
+function request(
+  img: NormalizedImage,
+  o: NormalizedPeakOptions,
+  row0: number,
+  row1: number,
+): Omit<BandRequest, 'data'> & { haloEnd: number } {
   return {
-    cols: img.cols, haloStart: Math.max(0, row0 - o.minDistance), haloEnd: Math.min(img.rows, row1 + o.minDistance), row0, nRows: row1 - row0,
-    totalRows: img.rows, radius: o.minDistance, borderWidth: o.borderWidth, thresholdAbs: o.thresholdAbs, thresholdRel: o.thresholdRel,
+    cols: img.cols,
+    haloStart: Math.max(0, row0 - o.minDistance),
+    haloEnd: Math.min(img.rows, row1 + o.minDistance),
+    row0,
+    nRows: row1 - row0,
+    totalRows: img.rows,
+    radius: o.minDistance,
+    borderWidth: o.borderWidth,
+    thresholdAbs: o.thresholdAbs,
+    thresholdRel: o.thresholdRel,
   };
 }
 
@@ -45,7 +66,11 @@ function request(img: NormalizedImage, o: NormalizedPeakOptions, row0: number, r
  * included; default min(2, cores)). Returns exactly what peakLocalMax returns (same peaks, same
  * order, ties included). Small images (fewer rows than 2 x threads) and `threads: 1` run serially.
  */
-export async function peakLocalMaxParallel(image: Image2d, options: PeakLocalMaxOptions = {}, policy: ParallelPolicy = defaultParallelPolicy): Promise<Int32Array> {
+export async function peakLocalMaxParallel(
+  image: Image2d,
+  options: PeakLocalMaxOptions = {},
+  policy: ParallelPolicy = defaultParallelPolicy,
+): Promise<Int32Array> {
   const where = 'peakLocalMaxParallel';
   const threads = requireNumber(where, 'policy.threads', policy?.threads, { integer: true, min: 1 });
   const img = normalizeImage(where, image);
@@ -55,11 +80,16 @@ export async function peakLocalMaxParallel(image: Image2d, options: PeakLocalMax
   const reqs = cuts.slice(0, -1).map((r0, t) => request(img, o, r0, cuts[t + 1]));
   const remote = reqs.slice(1);
   const first = remote[0].haloStart;
-  const shared = shareTypedArray(img.data.subarray(first * img.cols, remote[remote.length - 1].haloEnd * img.cols), true);
+  const shared = shareTypedArray(
+    img.data.subarray(first * img.cols, remote[remote.length - 1].haloEnd * img.cols),
+    true,
+  );
   let bands: BandCandidates[];
   try {
     const payloads: BandRequest[] = remote.map((r) => ({
-      ...r, data: shared.view.subarray((r.haloStart - first) * img.cols, (r.haloEnd - first) * img.cols), stream: shared.stream,
+      ...r,
+      data: shared.view.subarray((r.haloStart - first) * img.cols, (r.haloEnd - first) * img.cols),
+      stream: shared.stream,
     }));
     const pending = runInWorkers<BandRequest, BandCandidates>(TASK, 'peakBandTask', payloads, { threads: threads - 1 });
     pending.catch(() => undefined); // observed below
@@ -72,6 +102,15 @@ export async function peakLocalMaxParallel(image: Image2d, options: PeakLocalMax
   }
   const bad = bands.filter((b) => b.bad >= 0).map((b) => b.bad);
   if (bad.length) throw nonFinite(where, img.data, Math.min(...bad), img.cols);
-  const threshold = effectiveThreshold(img, o, Math.min(...bands.map((b) => b.min)), Math.max(...bands.map((b) => b.max)));
-  return finishPeaks(img, o, bands.map((b) => ({ indices: candidatesAbove(img.data, b.indices, threshold), allEqual: b.allEqual })));
+  const threshold = effectiveThreshold(
+    img,
+    o,
+    Math.min(...bands.map((b) => b.min)),
+    Math.max(...bands.map((b) => b.max)),
+  );
+  return finishPeaks(
+    img,
+    o,
+    bands.map((b) => ({ indices: candidatesAbove(img.data, b.indices, threshold), allEqual: b.allEqual })),
+  );
 }

@@ -11,7 +11,15 @@
  */
 import { StagebookError } from '../../errors/stagebook-error';
 import { imageCandidates, type BandCandidates } from './candidates';
-import { effectiveThreshold, normalizeImage, normalizePeakOptions, type Image2d, type NormalizedImage, type NormalizedPeakOptions, type PeakLocalMaxOptions } from './image';
+import {
+  effectiveThreshold,
+  normalizeImage,
+  normalizePeakOptions,
+  type Image2d,
+  type NormalizedImage,
+  type NormalizedPeakOptions,
+  type PeakLocalMaxOptions,
+} from './image';
 import { ensureSpacing, sortByIntensity } from './ordering';
 
 export type { Image2d, PeakLocalMaxOptions } from './image';
@@ -32,8 +40,14 @@ export function peakLocalMax(image: Image2d, options: PeakLocalMaxOptions = {}):
   const img = normalizeImage(where, image);
   const o = normalizePeakOptions(where, options);
   if (img.data.length === 1) return singlePixel(where, img, o);
-  const band = imageCandidates(where, img.data, img.rows, img.cols, { radius: o.minDistance, borderWidth: o.borderWidth },
-    (min, max) => effectiveThreshold(img, o, min, max));
+  const band = imageCandidates(
+    where,
+    img.data,
+    img.rows,
+    img.cols,
+    { radius: o.minDistance, borderWidth: o.borderWidth },
+    (min, max) => effectiveThreshold(img, o, min, max),
+  );
   return finishPeaks(img, o, [band]);
 }
 
@@ -44,7 +58,11 @@ export function peakLocalMax(image: Image2d, options: PeakLocalMaxOptions = {}):
 function singlePixel(where: string, img: NormalizedImage, o: NormalizedPeakOptions): Int32Array {
   const v = img.data[0];
   if (!Number.isFinite(v)) {
-    throw new StagebookError('E_NON_FINITE', `${where}: image pixel [0, 0] is ${v}; NaN and infinite values are not allowed`, { where, field: 'image.data', index: 0 });
+    throw new StagebookError(
+      'E_NON_FINITE',
+      `${where}: image pixel [0, 0] is ${v}; NaN and infinite values are not allowed`,
+      { where, field: 'image.data', index: 0 },
+    );
   }
   const keep = o.borderWidth === 0 && v > effectiveThreshold(img, o, v, v) && o.numPeaks > 0;
   return keep ? Int32Array.of(0, 0) : new Int32Array(0);
@@ -54,7 +72,11 @@ function singlePixel(where: string, img: NormalizedImage, o: NormalizedPeakOptio
  * Shared tail of the serial and parallel paths: merge bands (in row order, so row-major order is
  * kept), apply the trivial-image rule over the whole image, sort and space.
  */
-export function finishPeaks(img: NormalizedImage, o: NormalizedPeakOptions, bands: Array<Pick<BandCandidates, 'indices' | 'allEqual'>>): Int32Array {
+export function finishPeaks(
+  img: NormalizedImage,
+  o: NormalizedPeakOptions,
+  bands: Array<Pick<BandCandidates, 'indices' | 'allEqual'>>,
+): Int32Array {
   // skimage `_get_peak_mask`: a footprint of size 1 (minDistance 0) is plain `image > threshold`,
   // without the trivial-image rule.
   if (o.minDistance > 0 && bands.every((b) => b.allEqual)) return new Int32Array(0);

@@ -73,7 +73,9 @@ function rlog1(x: number): number {
   }
   const r = h / (h + 2);
   const t = r * r;
-  const w = ((0.00620886815375787 * t - 0.224696413112536) * t + 0.333333333333333) / ((0.354508718369557 * t - 1.27408923933623) * t + 1);
+  const w =
+    ((0.00620886815375787 * t - 0.224696413112536) * t + 0.333333333333333) /
+    ((0.354508718369557 * t - 1.27408923933623) * t + 1);
   return t * 2 * (1 / (1 - r) - r * w) + w1;
 }
 
@@ -136,7 +138,9 @@ function continuedFraction(a: number, b: number, x: number, y: number): number {
     h *= del;
     if (Math.abs(del - 1) <= EPS) return h;
   }
-  throw new StagebookError('E_INTERNAL', `betainc: continued fraction did not converge for a=${a}, b=${b}, x=${x}`, { where: 'betainc' });
+  throw new StagebookError('E_INTERNAL', `betainc: continued fraction did not converge for a=${a}, b=${b}, x=${x}`, {
+    where: 'betainc',
+  });
 }
 
 /**
@@ -156,7 +160,10 @@ export function betaincPair(a: number, b: number, x: number, y: number): { p: nu
 
 function checkShape(where: string, field: string, v: number): void {
   if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${field} must be a finite number > 0, got ${v}`, { where, field });
+    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${field} must be a finite number > 0, got ${v}`, {
+      where,
+      field,
+    });
   }
 }
 
@@ -169,7 +176,11 @@ function checkShape(where: string, field: string, v: number): void {
 export function betainc(a: number, b: number, x: number): number {
   checkShape('betainc', 'a', a);
   checkShape('betainc', 'b', b);
-  if (!(x >= 0 && x <= 1)) throw new StagebookError('E_INVALID_ARGUMENT', `betainc: x must be in [0, 1], got ${x}`, { where: 'betainc', field: 'x' });
+  if (!(x >= 0 && x <= 1))
+    throw new StagebookError('E_INVALID_ARGUMENT', `betainc: x must be in [0, 1], got ${x}`, {
+      where: 'betainc',
+      field: 'x',
+    });
   return betaincPair(a, b, x, 1 - x).p;
 }
 
@@ -177,6 +188,10 @@ export function betainc(a: number, b: number, x: number): number {
 export function betaincc(a: number, b: number, x: number): number {
   checkShape('betaincc', 'a', a);
   checkShape('betaincc', 'b', b);
-  if (!(x >= 0 && x <= 1)) throw new StagebookError('E_INVALID_ARGUMENT', `betaincc: x must be in [0, 1], got ${x}`, { where: 'betaincc', field: 'x' });
+  if (!(x >= 0 && x <= 1))
+    throw new StagebookError('E_INVALID_ARGUMENT', `betaincc: x must be in [0, 1], got ${x}`, {
+      where: 'betaincc',
+      field: 'x',
+    });
   return betaincPair(a, b, x, 1 - x).q;
 }

@@ -25,14 +25,22 @@ interface Window {
 
 function validateMode(where: string, mode: unknown): CorrelationMode {
   if (mode !== 'full' && mode !== 'same' && mode !== 'valid') {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: mode must be 'full', 'same' or 'valid', got ${JSON.stringify(mode)}`, { where, field: 'mode' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: mode must be 'full', 'same' or 'valid', got ${JSON.stringify(mode)}`,
+      { where, field: 'mode' },
+    );
   }
   return mode;
 }
 
 function validateMethod(where: string, method: unknown): CorrelationMethod {
   if (method !== 'auto' && method !== 'direct' && method !== 'fft') {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: method must be 'auto', 'direct' or 'fft', got ${JSON.stringify(method)}`, { where, field: 'method' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: method must be 'auto', 'direct' or 'fft', got ${JSON.stringify(method)}`,
+      { where, field: 'method' },
+    );
   }
   return method;
 }
@@ -46,7 +54,11 @@ function signalInput(where: string, field: string, x: unknown): Float64Array {
 
 function validLength(where: string, field: string, n: unknown): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${field} must be a positive integer, got ${JSON.stringify(n)}`, { where, field });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: ${field} must be a positive integer, got ${JSON.stringify(n)}`,
+      { where, field },
+    );
   }
   return n;
 }
@@ -172,7 +184,11 @@ export function chooseCorrelationMethod(n1: number, n2: number, mode: Correlatio
  * ~1e-15 * max|out|. method 'auto' follows chooseCorrelationMethod (scipy's cost model).
  * @throws StagebookError E_EMPTY_INPUT / E_NON_FINITE / E_INVALID_ARGUMENT
  */
-export function correlateSignals(in1: NumericArray, in2: NumericArray, options: CorrelateSignalsOptions = {}): Float64Array {
+export function correlateSignals(
+  in1: NumericArray,
+  in2: NumericArray,
+  options: CorrelateSignalsOptions = {},
+): Float64Array {
   const where = 'correlateSignals';
   const mode = validateMode(where, options.mode ?? 'full');
   const requested = validateMethod(where, options.method ?? 'auto');

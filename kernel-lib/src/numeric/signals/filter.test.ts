@@ -13,7 +13,10 @@ const r = lcg(99, -0.5);
 const x = Array.from({ length: 500 }, (_, i) => Math.sin(i / 13) + r());
 // butter(4, 0.1) (nc = 5, generic path), a biquad with a[0] != 1 (nc = 3 path), a 7-tap FIR.
 const filters: { name: string; b: number[]; a: number[] }[] = [
-  { name: 'butter4', ...python("b, a = ss.butter(4, 0.1)\nprint(json.dumps({'b': b.tolist(), 'a': a.tolist()}))", null) },
+  {
+    name: 'butter4',
+    ...python("b, a = ss.butter(4, 0.1)\nprint(json.dumps({'b': b.tolist(), 'a': a.tolist()}))", null),
+  },
   { name: 'biquad a0=2', b: [0.2, 0.4, 0.2], a: [2, -1.1, 0.4] },
   { name: 'fir7', b: [1, 2, 3, 4, 3, 2, 1].map((v) => v / 16), a: [1] },
   { name: 'iir1', b: [0.1], a: [1, -0.9] },
@@ -42,14 +45,18 @@ print(json.dumps(out))`,
   });
 
   it('filtfilt with every padtype and an explicit padlen', () => {
-    for (const pt of ['odd', 'even', 'constant', null] as const) expectClose(filtfilt(b, a, x, { padtype: pt }), ref[`ff_${pt ?? 'None'}`], 1e-12);
+    for (const pt of ['odd', 'even', 'constant', null] as const)
+      expectClose(filtfilt(b, a, x, { padtype: pt }), ref[`ff_${pt ?? 'None'}`], 1e-12);
     expectClose(filtfilt(b, a, x, { padlen: 40 }), ref.ff_padlen, 1e-12);
   });
 });
 
 describe('filter errors', () => {
-  it('reports scipy\'s padlen message when x is too short', () => {
-    expectThrows(() => filtfilt([1, 1, 1], [1], [1, 2, 3, 4, 5, 6, 7, 8, 9]), /filtfilt: The length of the input vector x must be greater than padlen, which is 9\./);
+  it("reports scipy's padlen message when x is too short", () => {
+    expectThrows(
+      () => filtfilt([1, 1, 1], [1], [1, 2, 3, 4, 5, 6, 7, 8, 9]),
+      /filtfilt: The length of the input vector x must be greater than padlen, which is 9\./,
+    );
     expectThrows(() => filtfilt([1], [1, -0.5], [1, 2, 3], { padlen: 3 }), /padlen, which is 3\./);
   });
 

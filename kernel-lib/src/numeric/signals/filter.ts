@@ -32,7 +32,11 @@ function coefficient(where: string, field: string, v: unknown): Float64Array {
 function normalise(where: string, b: Float64Array, a: Float64Array): Coefficients {
   const a0 = a[0];
   if (a0 === 0) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: a[0] must be nonzero (scipy: filter coefficient a[0] == 0 not supported)`, { where, field: 'a' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: a[0] must be nonzero (scipy: filter coefficient a[0] == 0 not supported)`,
+      { where, field: 'a' },
+    );
   }
   const n = Math.max(a.length, b.length);
   const bn = new Float64Array(n);
@@ -43,7 +47,12 @@ function normalise(where: string, b: Float64Array, a: Float64Array): Coefficient
 }
 
 /** Runs the WASM filter over `x` (in place when `inPlace`) with state z; returns y and final z. */
-function runFilter(c: Coefficients, x: Float64Array, z: Float64Array, reverse = false): { y: Float64Array; zf: Float64Array } {
+function runFilter(
+  c: Coefficients,
+  x: Float64Array,
+  z: Float64Array,
+  reverse = false,
+): { y: Float64Array; zf: Float64Array } {
   const { core, k } = signalsCore();
   return core.withArena((arena) => {
     const pb = arena.copyIn(c.b).ptr;
@@ -63,8 +72,18 @@ function runFilter(c: Coefficients, x: Float64Array, z: Float64Array, reverse = 
  *   E_EMPTY_INPUT / E_NON_FINITE (b, a, x)
  */
 export function lfilter(b: NumericArray, a: NumericArray, x: NumericArray): Float64Array;
-export function lfilter(b: NumericArray, a: NumericArray, x: NumericArray, zi: NumericArray): { y: Float64Array; zf: Float64Array };
-export function lfilter(b: NumericArray, a: NumericArray, x: NumericArray, zi?: NumericArray): Float64Array | { y: Float64Array; zf: Float64Array } {
+export function lfilter(
+  b: NumericArray,
+  a: NumericArray,
+  x: NumericArray,
+  zi: NumericArray,
+): { y: Float64Array; zf: Float64Array };
+export function lfilter(
+  b: NumericArray,
+  a: NumericArray,
+  x: NumericArray,
+  zi?: NumericArray,
+): Float64Array | { y: Float64Array; zf: Float64Array } {
   const where = 'lfilter';
   const c = normalise(where, coefficient(where, 'b', b), coefficient(where, 'a', a));
   const xs = toFloat64(where, 'x', x);
@@ -73,7 +92,11 @@ export function lfilter(b: NumericArray, a: NumericArray, x: NumericArray, zi?: 
   if (zi === undefined) return runFilter(c, Float64Array.from(xs), new Float64Array(nState)).y;
   const z = toFloat64(where, 'zi', zi);
   if (z.length !== nState) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: unexpected shape for zi: expected (${nState},), found (${z.length},)`, { where, field: 'zi' });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: unexpected shape for zi: expected (${nState},), found (${z.length},)`,
+      { where, field: 'zi' },
+    );
   }
   requireFinite(where, 'zi', z);
   return runFilter(c, Float64Array.from(xs), Float64Array.from(z));
@@ -88,7 +111,11 @@ function solve(m: number[][], rhs: number[]): Float64Array {
     [m[col], m[piv]] = [m[piv], m[col]];
     [rhs[col], rhs[piv]] = [rhs[piv], rhs[col]];
     if (m[col][col] === 0) {
-      throw new StagebookError('E_INVALID_ARGUMENT', 'lfilterZi: I - A is singular (the filter has a pole at z = 1), no steady state exists', { where: 'lfilterZi', field: 'a' });
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        'lfilterZi: I - A is singular (the filter has a pole at z = 1), no steady state exists',
+        { where: 'lfilterZi', field: 'a' },
+      );
     }
     for (let r = col + 1; r < n; r++) {
       const f = m[r][col] / m[col][col];
@@ -118,18 +145,28 @@ export function lfilterZi(b: NumericArray, a: NumericArray): Float64Array {
   let lead = 0;
   while (lead < as.length - 1 && as[lead] === 0) lead++;
   as = as.subarray(lead);
-  if (as[0] === 0) throw new StagebookError('E_INVALID_ARGUMENT', `${where}: there must be at least one nonzero a coefficient`, { where, field: 'a' });
+  if (as[0] === 0)
+    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: there must be at least one nonzero a coefficient`, {
+      where,
+      field: 'a',
+    });
   const { b: bn, a: an } = normalise(where, bs, as);
   const n = bn.length;
   // M = I - companion(a).T: column 0 holds 1 + a[1] then a[2..], the superdiagonal holds -1.
-  const m: number[][] = Array.from({ length: n - 1 }, (_, i) => Array.from({ length: n - 1 }, (_, j) => (i === j ? 1 : 0) + (j === 0 ? an[i + 1] : 0) - (j === i + 1 ? 1 : 0)));
+  const m: number[][] = Array.from({ length: n - 1 }, (_, i) =>
+    Array.from({ length: n - 1 }, (_, j) => (i === j ? 1 : 0) + (j === 0 ? an[i + 1] : 0) - (j === i + 1 ? 1 : 0)),
+  );
   const rhs = Array.from({ length: n - 1 }, (_, i) => bn[i + 1] - an[i + 1] * bn[0]);
   return solve(m, rhs);
 }
 
 function validatePadtype(where: string, padtype: unknown): PadType {
   if (padtype !== 'odd' && padtype !== 'even' && padtype !== 'constant' && padtype !== null) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: padtype must be 'odd', 'even', 'constant' or null, got ${JSON.stringify(padtype)}`, { where, field: 'padtype' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: padtype must be 'odd', 'even', 'constant' or null, got ${JSON.stringify(padtype)}`,
+      { where, field: 'padtype' },
+    );
   }
   return padtype;
 }
@@ -165,7 +202,12 @@ function extend(x: Float64Array, edge: number, padtype: Exclude<PadType, null>):
  * @throws StagebookError E_INVALID_ARGUMENT 'The length of the input vector x must be greater
  *   than padlen, which is N.' when len(x) <= padlen (scipy's ValueError), or on bad options
  */
-export function filtfilt(b: NumericArray, a: NumericArray, x: NumericArray, options: FiltfiltOptions = {}): Float64Array {
+export function filtfilt(
+  b: NumericArray,
+  a: NumericArray,
+  x: NumericArray,
+  options: FiltfiltOptions = {},
+): Float64Array {
   const where = 'filtfilt';
   const bs = coefficient(where, 'b', b);
   const as = coefficient(where, 'a', a);
@@ -175,10 +217,18 @@ export function filtfilt(b: NumericArray, a: NumericArray, x: NumericArray, opti
   const ntaps = Math.max(as.length, bs.length);
   let edge = padtype === null ? 0 : options.padlen == null ? 3 * ntaps : options.padlen;
   if (!Number.isInteger(edge) || edge < 0) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: padlen must be an integer >= 0, got ${JSON.stringify(options.padlen)}`, { where, field: 'padlen' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: padlen must be an integer >= 0, got ${JSON.stringify(options.padlen)}`,
+      { where, field: 'padlen' },
+    );
   }
   if (xs.length <= edge) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: The length of the input vector x must be greater than padlen, which is ${edge}.`, { where, field: 'x', length: xs.length, padlen: edge });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: The length of the input vector x must be greater than padlen, which is ${edge}.`,
+      { where, field: 'x', length: xs.length, padlen: edge },
+    );
   }
   const ext = padtype !== null && edge > 0 ? extend(xs, edge, padtype) : Float64Array.from(xs);
   if (padtype === null) edge = 0;

@@ -37,21 +37,37 @@ function centred(x: Float64Array): Float64Array {
  * @throws StagebookError E_INVALID_SHAPE (length mismatch), E_NON_FINITE, E_EMPTY_INPUT,
  *   E_INVALID_ARGUMENT when x or y is constant (std = 0: the normalisation is undefined)
  */
-export function normalizedCrossCorrelation(x: NumericArray, y: NumericArray, options: NormalizedCrossCorrelationOptions = {}): NormalizedCrossCorrelationResult {
+export function normalizedCrossCorrelation(
+  x: NumericArray,
+  y: NumericArray,
+  options: NormalizedCrossCorrelationOptions = {},
+): NormalizedCrossCorrelationResult {
   const where = 'normalizedCrossCorrelation';
   const xs = toFloat64(where, 'x', x);
   const ys = toFloat64(where, 'y', y);
   requireLength(where, 'x', xs, 1);
   if (xs.length !== ys.length) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: x and y must have the same length, got ${xs.length} and ${ys.length}`, { where, field: 'y' });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: x and y must have the same length, got ${xs.length} and ${ys.length}`,
+      { where, field: 'y' },
+    );
   }
   requireFinite(where, 'x', xs);
   requireFinite(where, 'y', ys);
   const n = xs.length;
   const sx = npStd(xs);
   const sy = npStd(ys);
-  for (const [field, s] of [['x', sx], ['y', sy]] as const) {
-    if (s === 0) throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${field} is constant (std = 0), the normalisation is undefined`, { where, field });
+  for (const [field, s] of [
+    ['x', sx],
+    ['y', sy],
+  ] as const) {
+    if (s === 0)
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `${where}: ${field} is constant (std = 0), the normalisation is undefined`,
+        { where, field },
+      );
   }
   const raw = correlateSignals(centred(ys), centred(xs), { mode: 'full', method: options.method ?? 'direct' });
   const denom = n * sx * sy;

@@ -6,7 +6,9 @@ import { betainc, betaincc, pearsonr, pearsonrMasked } from './index';
 /** Runs a python snippet with Debian's scipy; `data` arrives as JSON on stdin as `D`. */
 function python(code: string, data: unknown): any {
   const src = `import json, sys\nimport numpy as np\nimport scipy.stats as st\nimport scipy.special as sp\nD = json.load(sys.stdin)\n${code}`;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', src], { input: JSON.stringify(data), maxBuffer: 64 << 20 }).toString());
+  return JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', src], { input: JSON.stringify(data), maxBuffer: 64 << 20 }).toString(),
+  );
 }
 
 function rng(seed: number): () => number {
@@ -36,7 +38,10 @@ describe('betainc', () => {
   const grid: [number, number, number][] = [];
   for (const a of shapes) for (const b of shapes) for (const x of xs) grid.push([a, b, x]);
   // scipy.special.betainc (Cephes incbet in scipy 1.10) and scipy.stats.beta cdf/sf (Boost ibeta).
-  const ref: [number, number, number][] = python('print(json.dumps([[sp.betainc(a, b, x), st.beta.cdf(x, a, b), st.beta.sf(x, a, b)] for a, b, x in D]))', grid);
+  const ref: [number, number, number][] = python(
+    'print(json.dumps([[sp.betainc(a, b, x), st.beta.cdf(x, a, b), st.beta.sf(x, a, b)] for a, b, x in D]))',
+    grid,
+  );
 
   it('matches scipy.special.betainc to 1e-12 relative for a, b <= 100', () => {
     let worst = 0;
@@ -81,16 +86,19 @@ describe('pearsonr against scipy.stats.pearsonr', () => {
     cases,
   );
 
-  it.each(cases.map((c, i) => [c.x.length, i]))('n=%i: r within 1e-12, p within 1e-10 relative for every alternative', (_n, i) => {
-    const alts = ['two-sided', 'less', 'greater'] as const;
-    alts.forEach((alternative, j) => {
-      const res = pearsonr(cases[i].x, cases[i].y, { alternative });
-      const [rr, pp] = ref[i][j];
-      expect(Math.abs(res.statistic - rr)).toBeLessThanOrEqual(1e-12);
-      expect(relErr(res.pvalue, pp)).toBeLessThan(1e-10);
-      expect(res.warnings).toEqual([]);
-    });
-  });
+  it.each(cases.map((c, i) => [c.x.length, i]))(
+    'n=%i: r within 1e-12, p within 1e-10 relative for every alternative',
+    (_n, i) => {
+      const alts = ['two-sided', 'less', 'greater'] as const;
+      alts.forEach((alternative, j) => {
+        const res = pearsonr(cases[i].x, cases[i].y, { alternative });
+        const [rr, pp] = ref[i][j];
+        expect(Math.abs(res.statistic - rr)).toBeLessThanOrEqual(1e-12);
+        expect(relErr(res.pvalue, pp)).toBeLessThan(1e-10);
+        expect(res.warnings).toEqual([]);
+      });
+    },
+  );
 
   it('n == 2 gives sign(dx) * sign(dy) and p = 1', () => {
     expect(pearsonr([1, 2], [5, 3])).toEqual({ statistic: -1, pvalue: 1, warnings: [] });
@@ -107,7 +115,11 @@ describe('pearsonr against scipy.stats.pearsonr', () => {
     expectThrows(() => pearsonr([1], [2]), 'E_EMPTY_INPUT', /pearsonr: x and y must have length at least 2/);
     expectThrows(() => pearsonr([1, 2, 3], [1, 2]), 'E_INVALID_SHAPE', /same length/);
     expectThrows(() => pearsonr([1, NaN, 3], [1, 2, 3]), 'E_NON_FINITE', /must not contain infs or NaNs/);
-    expectThrows(() => pearsonr([1, 2, 3], [1, 2, 4], { alternative: 'both' as 'less' }), 'E_INVALID_ARGUMENT', /alternative/);
+    expectThrows(
+      () => pearsonr([1, 2, 3], [1, 2, 4], { alternative: 'both' as 'less' }),
+      'E_INVALID_ARGUMENT',
+      /alternative/,
+    );
   });
 });
 
@@ -120,7 +132,7 @@ describe('pearsonrMasked against scipy.stats.mstats.pearsonr', () => {
     const ym = x.map((_, i) => i % 5 === 1);
     const xWithNaN = x.map((v, i) => (xm[i] ? NaN : v));
     const [rr, pp] = python(
-      "import numpy.ma as ma; from scipy.stats import mstats\nx = ma.masked_array(D[0], mask=D[2]); y = ma.masked_array(D[1], mask=D[3])\nprint(json.dumps([float(v) for v in mstats.pearsonr(x, y)]))",
+      'import numpy.ma as ma; from scipy.stats import mstats\nx = ma.masked_array(D[0], mask=D[2]); y = ma.masked_array(D[1], mask=D[3])\nprint(json.dumps([float(v) for v in mstats.pearsonr(x, y)]))',
       [x, y, xm, ym],
     );
     const res = pearsonrMasked(xWithNaN, y, xm, ym);

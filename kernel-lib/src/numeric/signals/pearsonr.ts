@@ -41,7 +41,11 @@ export interface PearsonrMaskedResult extends PearsonrResult {
 
 function validateAlternative(where: string, alternative: unknown): Alternative {
   if (alternative !== 'two-sided' && alternative !== 'less' && alternative !== 'greater') {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: alternative must be 'two-sided', 'less' or 'greater', got ${JSON.stringify(alternative)}`, { where, field: 'alternative' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: alternative must be 'two-sided', 'less' or 'greater', got ${JSON.stringify(alternative)}`,
+      { where, field: 'alternative' },
+    );
   }
   return alternative;
 }
@@ -82,7 +86,11 @@ function requireFiniteData(where: string, field: string, x: Float64Array): void 
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
       // scipy: scipy.linalg.norm(check_finite=True) -> ValueError 'array must not contain infs or NaNs'.
-      throw new StagebookError('E_NON_FINITE', `${where}: ${field}[${i}] is ${x[i]}; array must not contain infs or NaNs`, { where, field, index: i });
+      throw new StagebookError(
+        'E_NON_FINITE',
+        `${where}: ${field}[${i}] is ${x[i]}; array must not contain infs or NaNs`,
+        { where, field, index: i },
+      );
     }
   }
 }
@@ -108,7 +116,10 @@ function pearsonCore(where: string, x: Float64Array, y: Float64Array, alternativ
   const normym = norm2(ym);
   const warnings: PearsonrWarning[] = [];
   if (normxm < 1e-13 * Math.abs(xmean) || normym < 1e-13 * Math.abs(ymean)) {
-    warnings.push({ type: 'NearConstantInputWarning', message: 'An input array is nearly constant; the computed correlation coefficient may be inaccurate.' });
+    warnings.push({
+      type: 'NearConstantInputWarning',
+      message: 'An input array is nearly constant; the computed correlation coefficient may be inaccurate.',
+    });
   }
   // np.dot(xm / normxm, ym / normym): the normalised vectors are formed first, as scipy does.
   let dot = 0;
@@ -121,7 +132,11 @@ function pairedInputs(where: string, x: NumericArray, y: NumericArray): [Float64
   const xs = toFloat64(where, 'x', x);
   const ys = toFloat64(where, 'y', y);
   if (xs.length !== ys.length) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: x and y must have the same length, got ${xs.length} and ${ys.length}`, { where, field: 'y' });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: x and y must have the same length, got ${xs.length} and ${ys.length}`,
+      { where, field: 'y' },
+    );
   }
   return [xs, ys];
 }
@@ -139,7 +154,11 @@ export function pearsonr(x: NumericArray, y: NumericArray, options: PearsonrOpti
   const alternative = validateAlternative(where, options.alternative ?? 'two-sided');
   const [xs, ys] = pairedInputs(where, x, y);
   if (xs.length < 2) {
-    throw new StagebookError('E_EMPTY_INPUT', `${where}: x and y must have length at least 2, got ${xs.length}`, { where, field: 'x', length: xs.length });
+    throw new StagebookError('E_EMPTY_INPUT', `${where}: x and y must have length at least 2, got ${xs.length}`, {
+      where,
+      field: 'x',
+      length: xs.length,
+    });
   }
   return pearsonCore(where, xs, ys, alternative);
 }
@@ -165,9 +184,16 @@ export function pearsonrMasked(
   const where = 'pearsonrMasked';
   const alternative = validateAlternative(where, options.alternative ?? 'two-sided');
   const [xs, ys] = pairedInputs(where, x, y);
-  for (const [field, mask] of [['xMask', xMask], ['yMask', yMask]] as const) {
+  for (const [field, mask] of [
+    ['xMask', xMask],
+    ['yMask', yMask],
+  ] as const) {
     if (mask != null && mask.length !== xs.length) {
-      throw new StagebookError('E_INVALID_SHAPE', `${where}: ${field} has length ${mask.length}, expected ${xs.length}`, { where, field });
+      throw new StagebookError(
+        'E_INVALID_SHAPE',
+        `${where}: ${field} has length ${mask.length}, expected ${xs.length}`,
+        { where, field },
+      );
     }
   }
   const keptX: number[] = [];

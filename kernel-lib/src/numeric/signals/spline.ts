@@ -28,18 +28,35 @@ export function splrepLinear(x: NumericArray, y: NumericArray): LinearTck {
   const xs = toFloat64(where, 'x', x);
   const ys = toFloat64(where, 'y', y);
   if (xs.length !== ys.length) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: x and y must have the same length, got ${xs.length} and ${ys.length}`, { where, field: 'y' });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: x and y must have the same length, got ${xs.length} and ${ys.length}`,
+      { where, field: 'y' },
+    );
   }
   const m = xs.length;
-  if (m < 2) throw new StagebookError('E_EMPTY_INPUT', `${where}: x has ${m} points, needs at least 2 for a linear spline (m > k must hold)`, { where, field: 'x', length: m });
+  if (m < 2)
+    throw new StagebookError(
+      'E_EMPTY_INPUT',
+      `${where}: x has ${m} points, needs at least 2 for a linear spline (m > k must hold)`,
+      { where, field: 'x', length: m },
+    );
   requireFinite(where, 'x', xs);
   requireFinite(where, 'y', ys);
   for (let i = 1; i < m; i++) {
     if (xs[i] < xs[i - 1]) {
-      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: x must be increasing (scipy: 'Error on input data'), but x[${i}] = ${xs[i]} < x[${i - 1}] = ${xs[i - 1]}`, { where, field: 'x', index: i });
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `${where}: x must be increasing (scipy: 'Error on input data'), but x[${i}] = ${xs[i]} < x[${i - 1}] = ${xs[i - 1]}`,
+        { where, field: 'x', index: i },
+      );
     }
     if (xs[i] === xs[i - 1]) {
-      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: duplicate x value ${xs[i]} at indices ${i - 1} and ${i}; x must be strictly increasing (scipy would return NaN coefficients)`, { where, field: 'x', index: i });
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `${where}: duplicate x value ${xs[i]} at indices ${i - 1} and ${i}; x must be strictly increasing (scipy would return NaN coefficients)`,
+        { where, field: 'x', index: i },
+      );
     }
   }
   const t = new Float64Array(m + 2);
@@ -52,11 +69,19 @@ export function splrepLinear(x: NumericArray, y: NumericArray): LinearTck {
 }
 
 function validateTck(where: string, tck: LinearTck): { t: Float64Array; c: Float64Array } {
-  if (!tck || tck.k !== 1) throw new StagebookError('E_INVALID_ARGUMENT', `${where}: tck.k must be 1 (only linear splines are supported)`, { where, field: 'tck.k' });
+  if (!tck || tck.k !== 1)
+    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: tck.k must be 1 (only linear splines are supported)`, {
+      where,
+      field: 'tck.k',
+    });
   const t = toFloat64(where, 'tck.t', tck.t);
   const c = toFloat64(where, 'tck.c', tck.c);
   if (t.length < 4 || c.length < t.length - 2) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: tck needs >= 4 knots and len(c) >= len(t) - 2, got ${t.length} knots and ${c.length} coefficients`, { where, field: 'tck' });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: tck needs >= 4 knots and len(c) >= len(t) - 2, got ${t.length} knots and ${c.length} coefficients`,
+      { where, field: 'tck' },
+    );
   }
   return { t, c };
 }

@@ -17,10 +17,14 @@ function pairwiseSum(x: ArrayLike<number>, start: number, n: number, shift: numb
     return res;
   }
   if (n <= PW_BLOCKSIZE) {
-    let r0 = term(x[start], shift, squared), r1 = term(x[start + 1], shift, squared);
-    let r2 = term(x[start + 2], shift, squared), r3 = term(x[start + 3], shift, squared);
-    let r4 = term(x[start + 4], shift, squared), r5 = term(x[start + 5], shift, squared);
-    let r6 = term(x[start + 6], shift, squared), r7 = term(x[start + 7], shift, squared);
+    let r0 = term(x[start], shift, squared),
+      r1 = term(x[start + 1], shift, squared);
+    let r2 = term(x[start + 2], shift, squared),
+      r3 = term(x[start + 3], shift, squared);
+    let r4 = term(x[start + 4], shift, squared),
+      r5 = term(x[start + 5], shift, squared);
+    let r6 = term(x[start + 6], shift, squared),
+      r7 = term(x[start + 7], shift, squared);
     let i = 8;
     for (; i < n - (n % 8); i += 8) {
       const p = start + i;
@@ -33,7 +37,7 @@ function pairwiseSum(x: ArrayLike<number>, start: number, n: number, shift: numb
       r6 += term(x[p + 6], shift, squared);
       r7 += term(x[p + 7], shift, squared);
     }
-    let res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+    let res = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
     for (; i < n; i++) res += term(x[start + i], shift, squared);
     return res;
   }

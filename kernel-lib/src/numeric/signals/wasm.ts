@@ -3,7 +3,18 @@ import { loadCore, type Core } from '../wasm/core';
 
 export interface SignalsKernels {
   correlateDirect(a: number, n1: number, v: number, n2: number, out: number, start: number, count: number): void;
-  correlateFft(a: number, n1: number, v: number, n2: number, out: number, start: number, count: number, work: number, tw: number, nfft: number): void;
+  correlateFft(
+    a: number,
+    n1: number,
+    v: number,
+    n2: number,
+    out: number,
+    start: number,
+    count: number,
+    work: number,
+    tw: number,
+    nfft: number,
+  ): void;
   lfilterDf2t(b: number, a: number, nc: number, x: number, y: number, n: number, z: number, reverse: number): void;
 }
 

@@ -8,11 +8,17 @@ import { lcg } from '../../../../test/support/helpers';
 import { numpyArgsort } from './numpy-argsort';
 
 function numpyReference(arrays: number[][]): number[][] {
-  const code = 'import json,sys,numpy as np\nfor line in sys.stdin:\n  a=np.array(json.loads(line),dtype=np.float64)\n  print(json.dumps(np.argsort(a).tolist()))';
-  const input = arrays.map((a) => JSON.stringify(a.map((x) => (Number.isNaN(x) ? 'NaN' : x))).replace(/"NaN"/g, 'NaN')).join('\n') + '\n';
+  const code =
+    'import json,sys,numpy as np\nfor line in sys.stdin:\n  a=np.array(json.loads(line),dtype=np.float64)\n  print(json.dumps(np.argsort(a).tolist()))';
+  const input =
+    arrays.map((a) => JSON.stringify(a.map((x) => (Number.isNaN(x) ? 'NaN' : x))).replace(/"NaN"/g, 'NaN')).join('\n') +
+    '\n';
   const r = spawnSync('/usr/bin/python3', ['-c', code], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 describe('numpyArgsort', () => {

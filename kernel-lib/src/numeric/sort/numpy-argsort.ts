@@ -29,13 +29,19 @@ function msb(n: number): number {
 function aheapsort(v: Values, idx: Int32Array, start: number, n: number): void {
   // 1-based heap over idx[start .. start+n-1], exactly as NumPy's aheapsort_ (a = tosort - 1).
   const a = (i: number) => idx[start + i - 1];
-  const set = (i: number, x: number) => { idx[start + i - 1] = x; };
+  const set = (i: number, x: number) => {
+    idx[start + i - 1] = x;
+  };
   for (let l = n >> 1; l > 0; --l) {
     const tmp = a(l);
     let i = l;
     for (let j = l << 1; j <= n;) {
       if (j < n && less(v[a(j)], v[a(j + 1)])) j += 1;
-      if (less(v[tmp], v[a(j)])) { set(i, a(j)); i = j; j += j; } else break;
+      if (less(v[tmp], v[a(j)])) {
+        set(i, a(j));
+        i = j;
+        j += j;
+      } else break;
     }
     set(i, tmp);
   }
@@ -46,14 +52,20 @@ function aheapsort(v: Values, idx: Int32Array, start: number, n: number): void {
     let i = 1;
     for (let j = 2; j <= n;) {
       if (j < n && less(v[a(j)], v[a(j + 1)])) j++;
-      if (less(v[tmp], v[a(j)])) { set(i, a(j)); i = j; j += j; } else break;
+      if (less(v[tmp], v[a(j)])) {
+        set(i, a(j));
+        i = j;
+        j += j;
+      } else break;
     }
     set(i, tmp);
   }
 }
 
 function swap(idx: Int32Array, i: number, j: number): void {
-  const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+  const t = idx[i];
+  idx[i] = idx[j];
+  idx[j] = t;
 }
 
 /** Sorts `idx` (positions into `v`) in place with NumPy's introsort; returns `idx`. */
@@ -79,8 +91,10 @@ export function numpyArgsortInPlace(v: Values, idx: Int32Array): Int32Array {
         let pj = pr - 1;
         swap(idx, pm, pj);
         for (;;) {
-          do ++pi; while (less(v[idx[pi]], vp));
-          do --pj; while (less(vp, v[idx[pj]]));
+          do ++pi;
+          while (less(v[idx[pi]], vp));
+          do --pj;
+          while (less(vp, v[idx[pj]]));
           if (pi >= pj) break;
           swap(idx, pi, pj);
         }

@@ -50,7 +50,12 @@ function coreBytes(family: string): Buffer {
     try {
       bytes = readFileSync(file);
     } catch (cause) {
-      throw new StagebookError('E_WASM', `cannot read the WASM kernel module ${file}: run \`npm run build\``, { file }, { cause });
+      throw new StagebookError(
+        'E_WASM',
+        `cannot read the WASM kernel module ${file}: run \`npm run build\``,
+        { file },
+        { cause },
+      );
     }
     cachedBytes.set(family, bytes);
   }
@@ -90,7 +95,9 @@ export function instantiateCore(module: WebAssembly.Module): Core {
   const imports = {
     env: {
       abort(msg: number, file: number, line: number, column: number): never {
-        const text = memory ? `${readAsString(memory, msg)} at ${readAsString(memory, file)}:${line}:${column}` : 'abort';
+        const text = memory
+          ? `${readAsString(memory, msg)} at ${readAsString(memory, file)}:${line}:${column}`
+          : 'abort';
         throw new StagebookError('E_WASM', `wasm-core aborted: ${text}`, { line, column });
       },
     },
@@ -100,7 +107,10 @@ export function instantiateCore(module: WebAssembly.Module): Core {
   memory = exports.memory;
   const abi = exports.ABI_VERSION.value as number;
   if (abi !== EXPECTED_ABI) {
-    throw new StagebookError('E_WASM', `wasm-core ABI ${abi} does not match the host's ${EXPECTED_ABI}: rebuild with \`npm run build\``);
+    throw new StagebookError(
+      'E_WASM',
+      `wasm-core ABI ${abi} does not match the host's ${EXPECTED_ABI}: rebuild with \`npm run build\``,
+    );
   }
   return {
     exports,
@@ -126,12 +136,20 @@ export function loadCore(family: string): Core {
 }
 
 export type TypedArray =
-  | Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Uint8Array | Int8Array;
-type TypedArrayCtor<T extends TypedArray> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
+  Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Uint8Array | Int8Array;
+type TypedArrayCtor<T extends TypedArray> = {
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+  BYTES_PER_ELEMENT: number;
+};
 
 /** A block of WASM memory. Views are re-created on every access because memory growth detaches them. */
 export class Block<T extends TypedArray> {
-  constructor(private readonly memory: WebAssembly.Memory, private readonly ctor: TypedArrayCtor<T>, readonly ptr: number, readonly length: number) {}
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly ctor: TypedArrayCtor<T>,
+    readonly ptr: number,
+    readonly length: number,
+  ) {}
   /** A live view (valid until the next allocation). */
   view(): T {
     return new this.ctor(this.memory.buffer, this.ptr, this.length);
@@ -158,12 +176,24 @@ export class Arena {
     return new Block(this.exports.memory, ctor, ptr, length);
   }
 
-  f64(n: number): Block<Float64Array> { return this.block(Float64Array, n); }
-  f32(n: number): Block<Float32Array> { return this.block(Float32Array, n); }
-  i32(n: number): Block<Int32Array> { return this.block(Int32Array, n); }
-  u32(n: number): Block<Uint32Array> { return this.block(Uint32Array, n); }
-  u16(n: number): Block<Uint16Array> { return this.block(Uint16Array, n); }
-  u8(n: number): Block<Uint8Array> { return this.block(Uint8Array, n); }
+  f64(n: number): Block<Float64Array> {
+    return this.block(Float64Array, n);
+  }
+  f32(n: number): Block<Float32Array> {
+    return this.block(Float32Array, n);
+  }
+  i32(n: number): Block<Int32Array> {
+    return this.block(Int32Array, n);
+  }
+  u32(n: number): Block<Uint32Array> {
+    return this.block(Uint32Array, n);
+  }
+  u16(n: number): Block<Uint16Array> {
+    return this.block(Uint16Array, n);
+  }
+  u8(n: number): Block<Uint8Array> {
+    return this.block(Uint8Array, n);
+  }
 
   /** Allocates a block of the same element type as `data` and copies it in (the one copy). */
   copyIn<T extends TypedArray>(data: T): Block<T> {

@@ -20,7 +20,12 @@ export interface CorrBins {
   qbinToPixels: Map<number, number[]>;
 }
 
-function group(s: XpcsCorrSettings): { qbins: Map<number, Map<number, number[]>>; valid: Uint8Array; sbin: Int32Array; quirkStatic: number } {
+function group(s: XpcsCorrSettings): {
+  qbins: Map<number, Map<number, number[]>>;
+  valid: Uint8Array;
+  sbin: Int32Array;
+  quirkStatic: number;
+} {
   const [H, W] = s.shape;
   const valid = new Uint8Array(H * W);
   const sbin = new Int32Array(H * W);
@@ -78,17 +83,30 @@ export function buildCorrBins(where: string, s: XpcsCorrSettings): CorrBins {
   const compat = s.compat === 'xpcs-eigen';
   const { qbins: raw, valid, sbin, quirkStatic } = group(s);
   if (raw.size === 0) {
-    throw new StagebookError('E_EMPTY_INPUT', `${where}: no pixel has both dqmap >= 1 and sqmap >= 1`, { where, field: 'dqmap' });
+    throw new StagebookError('E_EMPTY_INPUT', `${where}: no pixel has both dqmap >= 1 and sqmap >= 1`, {
+      where,
+      field: 'dqmap',
+    });
   }
   let maxStatic = 0;
   for (let p = 0; p < sbin.length; p++) maxStatic = Math.max(maxStatic, sbin[p]);
   const qs = [...raw.keys()].sort((a, b) => a - b);
   // normalizeG2s writes row q-1 of a (number of q-bins)-row matrix (corr.cpp:1033): bins must be 1..Q.
   if (compat && qs[qs.length - 1] !== qs.length) {
-    configUnsupported(where, '/xpcs/dqmap', `bins ${qs.slice(0, 5).join(',')}${qs.length > 5 ? ',...' : ''}`, 'corr writes out of bounds unless the dynamic bins are numbered 1..Q; compat mode cannot reproduce that');
+    configUnsupported(
+      where,
+      '/xpcs/dqmap',
+      `bins ${qs.slice(0, 5).join(',')}${qs.length > 5 ? ',...' : ''}`,
+      'corr writes out of bounds unless the dynamic bins are numbered 1..Q; compat mode cannot reproduce that',
+    );
   }
   if (compat && quirkStatic !== maxStatic) {
-    configUnsupported(where, '/xpcs/sqmap', `max ${maxStatic}`, `corr counts ${quirkStatic} static partitions (configuration.cpp:273) and writes out of bounds; compat mode cannot reproduce that`);
+    configUnsupported(
+      where,
+      '/xpcs/sqmap',
+      `max ${maxStatic}`,
+      `corr counts ${quirkStatic} static partitions (configuration.cpp:273) and writes out of bounds; compat mode cannot reproduce that`,
+    );
   }
   const pixelsPerSbin = new Int32Array(maxStatic);
   for (let p = 0; p < sbin.length; p++) if (valid[p]) pixelsPerSbin[sbin[p] - 1]++;

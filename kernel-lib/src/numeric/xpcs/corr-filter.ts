@@ -35,7 +35,12 @@ function countOf(raw: number, compat: boolean): number {
 }
 
 /** DarkImage::Compute: Welford mean and population std of raw*flatfield (dark_image.cpp:88-106). */
-function darkImage(src: CorrFrameSource, n: number, s: XpcsCorrSettings, compat: boolean): { avg: Float64Array; std: Float64Array } {
+function darkImage(
+  src: CorrFrameSource,
+  n: number,
+  s: XpcsCorrSettings,
+  compat: boolean,
+): { avg: Float64Array; std: Float64Array } {
   const px = s.shape[0] * s.shape[1];
   const avg = new Float64Array(px);
   const m2 = new Float64Array(px);
@@ -62,10 +67,20 @@ function darkImage(src: CorrFrameSource, n: number, s: XpcsCorrSettings, compat:
 function positionAndDark(where: string, src: CorrFrameSource, s: XpcsCorrSettings, compat: boolean) {
   const darks = src.sparse ? 0 : corrDarkFrames(s);
   if (src.sparse && corrDarkFrames(s) > 0 && !compat) {
-    configUnsupported(where, '/xpcs/dark_end_todo', s.darkEndTodo, 'sparse (compressed) frames have no dark step (corr ignores dark_*, lld and sigma for them); set dark_begin_todo = dark_end_todo = 0, or use compat mode');
+    configUnsupported(
+      where,
+      '/xpcs/dark_end_todo',
+      s.darkEndTodo,
+      'sparse (compressed) frames have no dark step (corr ignores dark_*, lld and sigma for them); set dark_begin_todo = dark_end_todo = 0, or use compat mode',
+    );
   }
   if (!compat && corrDarkFrames(s) === 0 && (s.lld !== 0 || s.sigma !== 0)) {
-    configUnsupported(where, s.lld !== 0 ? '/xpcs/lld' : '/xpcs/sigma', s.lld !== 0 ? s.lld : s.sigma, 'corr applies lld/sigma only together with a dark range (dark_begin_todo < dark_end_todo)');
+    configUnsupported(
+      where,
+      s.lld !== 0 ? '/xpcs/lld' : '/xpcs/sigma',
+      s.lld !== 0 ? s.lld : s.sigma,
+      'corr applies lld/sigma only together with a dark range (dark_begin_todo < dark_end_todo)',
+    );
   }
   src.rewind();
   let dark: { avg: Float64Array; std: Float64Array } | null = null;
@@ -84,7 +99,17 @@ function positionAndDark(where: string, src: CorrFrameSource, s: XpcsCorrSetting
   return dark;
 }
 
-function accumulateDense(fr: CorrRawFrame, s: XpcsCorrSettings, bins: CorrBins, dark: { avg: Float64Array; std: Float64Array } | null, acc: Float64Array, mark: Uint8Array, compat: boolean, touched: Int32Array, nt: number): number {
+function accumulateDense(
+  fr: CorrRawFrame,
+  s: XpcsCorrSettings,
+  bins: CorrBins,
+  dark: { avg: Float64Array; std: Float64Array } | null,
+  acc: Float64Array,
+  mark: Uint8Array,
+  compat: boolean,
+  touched: Int32Array,
+  nt: number,
+): number {
   const d = fr.dense!;
   const ff = s.flatfield;
   for (let j = 0; j < acc.length; j++) {
@@ -104,7 +129,16 @@ function accumulateDense(fr: CorrRawFrame, s: XpcsCorrSettings, bins: CorrBins, 
   return nt;
 }
 
-function accumulateSparse(fr: CorrRawFrame, s: XpcsCorrSettings, bins: CorrBins, acc: Float64Array, mark: Uint8Array, compat: boolean, touched: Int32Array, nt: number): number {
+function accumulateSparse(
+  fr: CorrRawFrame,
+  s: XpcsCorrSettings,
+  bins: CorrBins,
+  acc: Float64Array,
+  mark: Uint8Array,
+  compat: boolean,
+  touched: Int32Array,
+  nt: number,
+): number {
   const idx = fr.indices!;
   const val = fr.values!;
   const ff = s.flatfield;
@@ -121,7 +155,13 @@ function accumulateSparse(fr: CorrRawFrame, s: XpcsCorrSettings, bins: CorrBins,
 }
 
 /** Runs the filter over N output frames, calling `sink` for each. */
-export function runCorrFilter(where: string, s: XpcsCorrSettings, bins: CorrBins, src: CorrFrameSource, sink: CorrFrameSink): CorrFilterProducts {
+export function runCorrFilter(
+  where: string,
+  s: XpcsCorrSettings,
+  bins: CorrBins,
+  src: CorrFrameSource,
+  sink: CorrFrameSink,
+): CorrFilterProducts {
   const compat = s.compat === 'xpcs-eigen';
   const { frames, realFrames, block } = corrFrameCounts(s);
   const px = s.shape[0] * s.shape[1];
@@ -129,9 +169,15 @@ export function runCorrFilter(where: string, s: XpcsCorrSettings, bins: CorrBins
   const win = s.staticMeanWindowSize;
   const dark = positionAndDark(where, src, s, compat);
   const out: CorrFilterProducts = {
-    frames, pixelSum: new Float64Array(px), frameMean: new Float64Array(frames), partitionSum: new Float64Array(S),
-    partialSum: new Float64Array(S * Math.ceil(frames / win)), clock: new Float64Array(2 * realFrames).fill(NaN),
-    tick: new Float64Array(2 * realFrames).fill(NaN), darkAvg: dark?.avg ?? null, darkStd: dark?.std ?? null,
+    frames,
+    pixelSum: new Float64Array(px),
+    frameMean: new Float64Array(frames),
+    partitionSum: new Float64Array(S),
+    partialSum: new Float64Array(S * Math.ceil(frames / win)),
+    clock: new Float64Array(2 * realFrames).fill(NaN),
+    tick: new Float64Array(2 * realFrames).fill(NaN),
+    darkAvg: dark?.avg ?? null,
+    darkStd: dark?.std ?? null,
   };
   const acc = new Float64Array(px);
   const mark = new Uint8Array(px);
@@ -149,7 +195,9 @@ export function runCorrFilter(where: string, s: XpcsCorrSettings, bins: CorrBins
       g++;
       // Frames 0, stride, 2*stride, ... of the block are summed (dense_filter.cpp:150).
       if (i % s.strideFrames !== 0) continue;
-      nt = src.sparse ? accumulateSparse(fr, s, bins, acc, mark, compat, touched, nt) : accumulateDense(fr, s, bins, dark, acc, mark, compat, touched, nt);
+      nt = src.sparse
+        ? accumulateSparse(fr, s, bins, acc, mark, compat, touched, nt)
+        : accumulateDense(fr, s, bins, dark, acc, mark, compat, touched, nt);
     }
     const pix = touched.subarray(0, nt).sort();
     const part = Math.floor(f / win);

@@ -68,7 +68,14 @@ function levelDown(row: CorrRow, lastIndex: number, lastframe: number): number {
  * whole vector, stale tail included (corr.cpp:406), which is unsorted when the row has gaps and
  * misses partners; the default mode searches the valid prefix only.
  */
-export function corrPixelMultiTau(row: CorrRow, frames: number, delays: Array<[number, number]>, compat: boolean, sums: CorrPixelSums, slot: number): void {
+export function corrPixelMultiTau(
+  row: CorrRow,
+  frames: number,
+  delays: Array<[number, number]>,
+  compat: boolean,
+  sums: CorrPixelSums,
+  slot: number,
+): void {
   if (row.idx.length === 0) return;
   let ll = 0;
   let lastframe = frames;
@@ -124,10 +131,20 @@ export class CorrNormalizer {
   private readonly sb: Map<number, { g: Float64Array; ip: Float64Array; fi: Float64Array; n: number }> = new Map();
   private readonly wf: Map<number, { avg: Float64Array; m2: Float64Array; samples: Float64Array }> = new Map();
 
-  constructor(readonly bins: CorrBins, readonly nd: number, readonly compat: boolean) {
+  constructor(
+    readonly bins: CorrBins,
+    readonly nd: number,
+    readonly compat: boolean,
+  ) {
     for (const [q, sbins] of bins.qbins) {
       this.wf.set(q, { avg: new Float64Array(nd), m2: new Float64Array(nd), samples: new Float64Array(nd) });
-      for (const [s, pixels] of sbins) this.sb.set(s, { g: new Float64Array(nd), ip: new Float64Array(nd), fi: new Float64Array(nd), n: pixels.length });
+      for (const [s, pixels] of sbins)
+        this.sb.set(s, {
+          g: new Float64Array(nd),
+          ip: new Float64Array(nd),
+          fi: new Float64Array(nd),
+          n: pixels.length,
+        });
     }
   }
 
@@ -200,7 +217,13 @@ export function normalisationOrder(bins: CorrBins): { pixels: Int32Array; q: Int
 }
 
 /** normalizeG2s over in-memory sums indexed by `slotOf[pixel]`. */
-export function corrNormalize(sums: CorrPixelSums, slotOf: Int32Array, bins: CorrBins, nd: number, compat: boolean): { g2: Float64Array; stderr: Float64Array; nq: number } {
+export function corrNormalize(
+  sums: CorrPixelSums,
+  slotOf: Int32Array,
+  bins: CorrBins,
+  nd: number,
+  compat: boolean,
+): { g2: Float64Array; stderr: Float64Array; nq: number } {
   const n = new CorrNormalizer(bins, nd, compat);
   const order = normalisationOrder(bins);
   for (let i = 0; i < order.pixels.length; i++) n.add(order.q[i], order.s[i], sums, slotOf[order.pixels[i]]);

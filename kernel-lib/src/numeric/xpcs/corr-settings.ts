@@ -19,10 +19,17 @@ const nonNeg = z.number().finite();
 export const xpcsCorrSettingsSchema = z.strictObject({
   compat: z.enum(XPCS_CORR_MODES).default('none').describe("'xpcs-eigen' reproduces corr exactly (bugs included)"),
   shape: z.tuple([int(1), int(1)]).describe('[H, W] of the detector (y_dimension, x_dimension)'),
-  dqmap: z.custom<ArrayLike<number>>((v) => v != null && typeof (v as ArrayLike<number>).length === 'number').describe('H*W dynamic bins, 1-based, 0 = excluded'),
-  sqmap: z.custom<ArrayLike<number>>((v) => v != null && typeof (v as ArrayLike<number>).length === 'number').describe('H*W static bins, 1-based, 0 = excluded'),
+  dqmap: z
+    .custom<ArrayLike<number>>((v) => v != null && typeof (v as ArrayLike<number>).length === 'number')
+    .describe('H*W dynamic bins, 1-based, 0 = excluded'),
+  sqmap: z
+    .custom<ArrayLike<number>>((v) => v != null && typeof (v as ArrayLike<number>).length === 'number')
+    .describe('H*W static bins, 1-based, 0 = excluded'),
   /** Pixels with mask 0 are excluded in the default mode; corr never reads /xpcs/mask. */
-  mask: z.custom<ArrayLike<number>>((v) => v != null && typeof (v as ArrayLike<number>).length === 'number').nullable().default(null),
+  mask: z
+    .custom<ArrayLike<number>>((v) => v != null && typeof (v as ArrayLike<number>).length === 'number')
+    .nullable()
+    .default(null),
   dataBeginTodo: int(1),
   dataEndTodo: int(1),
   darkBeginTodo: int(0).default(0),
@@ -35,7 +42,10 @@ export const xpcsCorrSettingsSchema = z.strictObject({
   staticMeanWindowSize: int(1),
   normalizeByFramesum: z.boolean().default(false),
   /** H*W flat field, or null when `/xpcs/flatfield_enabled` is not ENABLED. */
-  flatfield: z.custom<ArrayLike<number>>((v) => v != null && typeof (v as ArrayLike<number>).length === 'number').nullable().default(null),
+  flatfield: z
+    .custom<ArrayLike<number>>((v) => v != null && typeof (v as ArrayLike<number>).length === 'number')
+    .nullable()
+    .default(null),
   analysisType: z.enum(['Multitau', 'Twotime']).default('Multitau'),
   smoothingMethod: z.enum(['symmetric', 'StaticMap']).default('symmetric'),
   smoothingFilter: z.enum(['Average', 'None']).default('None'),
@@ -45,10 +55,18 @@ export const xpcsCorrSettingsSchema = z.strictObject({
    * Inputs of partition_norm_factor (configuration.cpp:188-199); null when the file lacks one of
    * them (corr then divides by an uninitialised value): the dataset is then not written.
    */
-  normFactor: z.strictObject({
-    xPixelSize: nonNeg, yPixelSize: nonNeg, aduPerPhoton: nonNeg, exposureTime: nonNeg,
-    efficiency: nonNeg, distance: nonNeg, beamIntensityTransmitted: nonNeg, thickness: nonNeg,
-  }).nullable(),
+  normFactor: z
+    .strictObject({
+      xPixelSize: nonNeg,
+      yPixelSize: nonNeg,
+      aduPerPhoton: nonNeg,
+      exposureTime: nonNeg,
+      efficiency: nonNeg,
+      distance: nonNeg,
+      beamIntensityTransmitted: nonNeg,
+      thickness: nonNeg,
+    })
+    .nullable(),
   /** corr --g2out: per-pixel G2, IP, IF (n_tau, H*W). */
   g2out: z.boolean().default(false),
   /** corr --darkout: DarkAvg, DarkStd (H, W) when a dark block was used. */
@@ -72,7 +90,11 @@ export function parseXpcsCorrSettings(where: string, input: unknown): XpcsCorrSe
   for (const k of ['dqmap', 'sqmap', 'mask', 'flatfield'] as const) {
     const m = s[k];
     if (m !== null && m.length !== px) {
-      throw new StagebookError('E_INVALID_SHAPE', `${where}: settings.${k} has ${m.length} values, the ${s.shape[0]}x${s.shape[1]} detector ${px}`, { where, field: k });
+      throw new StagebookError(
+        'E_INVALID_SHAPE',
+        `${where}: settings.${k} has ${m.length} values, the ${s.shape[0]}x${s.shape[1]} detector ${px}`,
+        { where, field: k },
+      );
     }
   }
   return s;
@@ -81,7 +103,11 @@ export function parseXpcsCorrSettings(where: string, input: unknown): XpcsCorrSe
 /** The refusal every unsupported setting raises: names the field and its value. */
 export function configUnsupported(where: string, field: string, value: unknown, why: string): never {
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  throw new StagebookError('E_CONFIG_UNSUPPORTED', `${where}: E_CONFIG_UNSUPPORTED: ${field} = ${shown}: ${why}`, { where, field, value: shown });
+  throw new StagebookError('E_CONFIG_UNSUPPORTED', `${where}: E_CONFIG_UNSUPPORTED: ${field} = ${shown}: ${why}`, {
+    where,
+    field,
+    value: shown,
+  });
 }
 
 /** Output frames N = (end - begin + 1) // (stride*avg) (configuration.cpp:594-601); the rest is dropped. */

@@ -29,7 +29,11 @@ export interface CorrFrameSource {
 /** In-memory source over per-frame arrays (oracle cases, tests, simulators). */
 export class ArrayCorrSource implements CorrFrameSource {
   position = 0;
-  constructor(readonly sparse: boolean, private readonly frames: CorrRawFrame[], readonly where = 'ArrayCorrSource') {}
+  constructor(
+    readonly sparse: boolean,
+    private readonly frames: CorrRawFrame[],
+    readonly where = 'ArrayCorrSource',
+  ) {}
 
   get frameCount(): number {
     return this.frames.length;
@@ -52,7 +56,13 @@ export class ArrayCorrSource implements CorrFrameSource {
 
 /** corr reads past the end of the file without checking (undefined behaviour): refused. */
 export function pastEnd(where: string, frame: number, count: number): StagebookError {
-  return new StagebookError('E_TRUNCATED', `${where}: frame ${frame + 1} requested but the source holds ${count} frames (check /xpcs/data_end_todo, stride_frames, avg_frames, dark_*_todo)`, {
-    where, frame, count,
-  });
+  return new StagebookError(
+    'E_TRUNCATED',
+    `${where}: frame ${frame + 1} requested but the source holds ${count} frames (check /xpcs/data_end_todo, stride_frames, avg_frames, dark_*_todo)`,
+    {
+      where,
+      frame,
+      count,
+    },
+  );
 }

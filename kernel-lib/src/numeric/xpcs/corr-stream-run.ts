@@ -30,18 +30,36 @@ export interface XpcsCorrStreamResult extends XpcsCorrResult {
 }
 
 function refuse(where: string, field: string, why: string): never {
-  throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${field}: ${why}; use xpcsCorr (in memory)`, { where, field });
+  throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${field}: ${why}; use xpcsCorr (in memory)`, {
+    where,
+    field,
+  });
 }
 
-export function xpcsCorrStream(source: CorrFrameSource, settingsInput: unknown, options: XpcsCorrStreamOptions = {}): XpcsCorrStreamResult {
+export function xpcsCorrStream(
+  source: CorrFrameSource,
+  settingsInput: unknown,
+  options: XpcsCorrStreamOptions = {},
+): XpcsCorrStreamResult {
   const where = 'xpcsCorrStream';
   const s = parseXpcsCorrSettings(where, settingsInput);
-  if (s.compat !== 'none') refuse(where, 'settings.compat', "corr's missed partners depend on whole per-pixel rows, so compat mode is not streamed");
+  if (s.compat !== 'none')
+    refuse(
+      where,
+      'settings.compat',
+      "corr's missed partners depend on whole per-pixel rows, so compat mode is not streamed",
+    );
   if (s.analysisType !== 'Multitau') refuse(where, 'settings.analysisType', 'streams multi-tau only');
-  if (s.g2out || s.frameout > 0) refuse(where, s.g2out ? 'settings.g2out' : 'settings.frameout', 'per-pixel outputs are not streamed');
+  if (s.g2out || s.frameout > 0)
+    refuse(where, s.g2out ? 'settings.g2out' : 'settings.frameout', 'per-pixel outputs are not streamed');
   const bins = buildCorrBins(where, s);
   const { frames: N } = corrFrameCounts(s);
-  if (N < 1) throw new StagebookError('E_EMPTY_INPUT', `${where}: fewer than stride_frames*avg_frames frames in the data range`, { where, field: '/xpcs/data_end_todo' });
+  if (N < 1)
+    throw new StagebookError(
+      'E_EMPTY_INPUT',
+      `${where}: fewer than stride_frames*avg_frames frames in the data range`,
+      { where, field: '/xpcs/data_end_todo' },
+    );
   const delays = corrDelays(N, s.delaysPerLevel);
   const nd = delays.length;
   const order = normalisationOrder(bins);
@@ -71,7 +89,12 @@ export function xpcsCorrStream(source: CorrFrameSource, settingsInput: unknown, 
   for (let b = 0; b < blocks; b++) {
     const s0 = b * B;
     const nb = Math.min(B, order.pixels.length - s0);
-    const sums: CorrPixelSums = { G2: new Float64Array(nd * nb), IP: new Float64Array(nd * nb), IF: new Float64Array(nd * nb), slots: nb };
+    const sums: CorrPixelSums = {
+      G2: new Float64Array(nd * nb),
+      IP: new Float64Array(nd * nb),
+      IF: new Float64Array(nd * nb),
+      slots: nb,
+    };
     const mt = new StreamingMultiTau(nb, N, delays, sums);
     const fm = s.normalizeByFramesum ? products!.frameMean : undefined;
     const got = runCorrFilter(where, s, bins, source, (f, pixels, values, n) => {

@@ -32,17 +32,28 @@ function settings(extra: Partial<XpcsCorrSettingsInput> = {}): XpcsCorrSettingsI
   const sq = dq.map((q, p) => 2 * q - 1 + (p % 2));
   dq[5] = 0;
   return {
-    shape: [H, W], dqmap: dq, sqmap: sq, dataBeginTodo: 1, dataEndTodo: 150, delaysPerLevel: 3, staticMeanWindowSize: 7,
-    normFactor: null, ...extra,
+    shape: [H, W],
+    dqmap: dq,
+    sqmap: sq,
+    dataBeginTodo: 1,
+    dataEndTodo: 150,
+    delaysPerLevel: 3,
+    staticMeanWindowSize: 7,
+    normFactor: null,
+    ...extra,
   };
 }
 
-function expectSame(a: Map<string, { data: Float64Array; shape: number[] }>, b: Map<string, { data: Float64Array; shape: number[] }>) {
+function expectSame(
+  a: Map<string, { data: Float64Array; shape: number[] }>,
+  b: Map<string, { data: Float64Array; shape: number[] }>,
+) {
   expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
   for (const [k, v] of a) {
     const w = b.get(k)!;
     expect(w.shape, k).toEqual(v.shape);
-    for (let i = 0; i < v.data.length; i++) if (!Object.is(v.data[i], w.data[i])) expect.fail(`${k}[${i}]: ${w.data[i]} != ${v.data[i]}`);
+    for (let i = 0; i < v.data.length; i++)
+      if (!Object.is(v.data[i], w.data[i])) expect.fail(`${k}[${i}]: ${w.data[i]} != ${v.data[i]}`);
   }
 }
 
@@ -50,8 +61,25 @@ const CASES: Array<[string, boolean, Partial<XpcsCorrSettingsInput>, number]> = 
   ['dense, plain', false, {}, 1 << 30],
   ['sparse with stored zeros, gaps, 5 blocks', true, {}, 4000],
   ['sparse with stored zeros, one block', true, {}, 1 << 30],
-  ['dense, dark + lld + sigma + flat field, 3 blocks', false, { darkBeginTodo: 151, darkEndTodo: 160, dataEndTodo: 150, lld: 0.5, sigma: 0.3, flatfield: Array.from({ length: H * W }, (_, p) => 0.8 + (p % 5) * 0.1) }, 9000],
-  ['sparse, stride 2, avg 3, frame-sum normalisation, 4 blocks', true, { strideFrames: 2, avgFrames: 3, normalizeByFramesum: true }, 6000],
+  [
+    'dense, dark + lld + sigma + flat field, 3 blocks',
+    false,
+    {
+      darkBeginTodo: 151,
+      darkEndTodo: 160,
+      dataEndTodo: 150,
+      lld: 0.5,
+      sigma: 0.3,
+      flatfield: Array.from({ length: H * W }, (_, p) => 0.8 + (p % 5) * 0.1),
+    },
+    9000,
+  ],
+  [
+    'sparse, stride 2, avg 3, frame-sum normalisation, 4 blocks',
+    true,
+    { strideFrames: 2, avgFrames: 3, normalizeByFramesum: true },
+    6000,
+  ],
 ];
 
 describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
@@ -64,7 +92,14 @@ describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
   });
 
   it('refuses what it does not stream, naming the setting', () => {
-    expect(() => xpcsCorrStream(new ArrayCorrSource(false, frames(20, 1, false)), settings({ compat: 'xpcs-eigen', dataEndTodo: 20 }))).toThrow(/settings.compat/);
-    expect(() => xpcsCorrStream(new ArrayCorrSource(false, frames(20, 1, false)), settings({ g2out: true, dataEndTodo: 20 }))).toThrow(/settings.g2out/);
+    expect(() =>
+      xpcsCorrStream(
+        new ArrayCorrSource(false, frames(20, 1, false)),
+        settings({ compat: 'xpcs-eigen', dataEndTodo: 20 }),
+      ),
+    ).toThrow(/settings.compat/);
+    expect(() =>
+      xpcsCorrStream(new ArrayCorrSource(false, frames(20, 1, false)), settings({ g2out: true, dataEndTodo: 20 })),
+    ).toThrow(/settings.g2out/);
   });
 });

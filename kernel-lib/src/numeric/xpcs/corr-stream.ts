@@ -34,7 +34,12 @@ interface Level {
 export class StreamingMultiTau {
   private readonly levels: Level[] = [];
 
-  constructor(readonly B: number, frames: number, delays: Array<[number, number]>, readonly sums: CorrPixelSums) {
+  constructor(
+    readonly B: number,
+    frames: number,
+    delays: Array<[number, number]>,
+    readonly sums: CorrPixelSums,
+  ) {
     const maxLevel = delays.length ? delays[delays.length - 1][0] : 0;
     let last = frames;
     for (let L = 0; L <= maxLevel; L++) {
@@ -50,8 +55,15 @@ export class StreamingMultiTau {
       // Level L must keep frame 2k while 2k+1 arrives: R >= 2.
       const R = Math.max(2, ...taus.map((t) => t + 1));
       this.levels.push({
-        taus, delayIdx, R, ring: new Float64Array(R * B), lists: Array.from({ length: R }, () => new Int32Array(B)),
-        counts: new Int32Array(R), t: 0, last, stamp: new Int32Array(B).fill(-1),
+        taus,
+        delayIdx,
+        R,
+        ring: new Float64Array(R * B),
+        lists: Array.from({ length: R }, () => new Int32Array(B)),
+        counts: new Int32Array(R),
+        t: 0,
+        last,
+        stamp: new Int32Array(B).fill(-1),
       });
     }
   }

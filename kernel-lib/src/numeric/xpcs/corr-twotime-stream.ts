@@ -39,7 +39,16 @@ interface Layout {
 
 function layoutOf(s: XpcsCorrSettings, bins: CorrBins): Layout {
   const px = s.shape[0] * s.shape[1];
-  const L: Layout = { qs: [...bins.qbinToPixels.keys()], qOf: new Int32Array(px).fill(-1), posOf: new Int32Array(px), groupOf: new Int32Array(px).fill(-1), groupPos: new Int32Array(px), npix: [], groups: 0, groupSize: [] };
+  const L: Layout = {
+    qs: [...bins.qbinToPixels.keys()],
+    qOf: new Int32Array(px).fill(-1),
+    posOf: new Int32Array(px),
+    groupOf: new Int32Array(px).fill(-1),
+    groupPos: new Int32Array(px),
+    npix: [],
+    groups: 0,
+    groupSize: [],
+  };
   L.qs.forEach((q, qi) => {
     const list = bins.qbinToPixels.get(q)!;
     L.npix.push(list.length);
@@ -67,14 +76,28 @@ function ordered(pixels: Int32Array, n: number, key: (p: number) => number, keep
   return out.sort((a, b) => key(pixels[a]) - key(pixels[b]));
 }
 
-export function xpcsTwoTimeStream(source: CorrFrameSource, settingsInput: unknown, sink: TwoTimeTileSink, options: XpcsTwoTimeStreamOptions = {}): XpcsCorrResult & { passes: number; rowsPerTile: number } {
+export function xpcsTwoTimeStream(
+  source: CorrFrameSource,
+  settingsInput: unknown,
+  sink: TwoTimeTileSink,
+  options: XpcsTwoTimeStreamOptions = {},
+): XpcsCorrResult & { passes: number; rowsPerTile: number } {
   const where = 'xpcsTwoTimeStream';
   const s = parseXpcsCorrSettings(where, settingsInput);
-  if (s.analysisType !== 'Twotime') throw new StagebookError('E_INVALID_ARGUMENT', `${where}: settings.analysisType must be Twotime`, { where, field: 'settings.analysisType' });
+  if (s.analysisType !== 'Twotime')
+    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: settings.analysisType must be Twotime`, {
+      where,
+      field: 'settings.analysisType',
+    });
   const bins = buildCorrBins(where, s);
   const N = corrFrameCounts(s).frames;
   const w = s.twotime2onetimeWindowSize;
-  if (N < 1 || w > N) throw new StagebookError('E_CONFIG_UNSUPPORTED', `${where}: E_CONFIG_UNSUPPORTED: /xpcs/twotime2onetime_window_size = ${w}: larger than the ${N} frames to correlate`, { where, field: '/xpcs/twotime2onetime_window_size', value: String(w) });
+  if (N < 1 || w > N)
+    throw new StagebookError(
+      'E_CONFIG_UNSUPPORTED',
+      `${where}: E_CONFIG_UNSUPPORTED: /xpcs/twotime2onetime_window_size = ${w}: larger than the ${N} frames to correlate`,
+      { where, field: '/xpcs/twotime2onetime_window_size', value: String(w) },
+    );
   const L = layoutOf(s, bins);
   const average = s.smoothingFilter === 'Average';
   // Pass 1: frame sums (and sg when no frame-sum normalisation is needed first).
@@ -84,11 +107,19 @@ export function xpcsTwoTimeStream(source: CorrFrameSource, settingsInput: unknow
   const norm = (v: number, f: number) => (s.normalizeByFramesum ? v / (products.frameMean[f] / mean) : v);
   const sg = new Float64Array(L.groups * N);
   runCorrFilter(where, s, bins, source, (f, pixels, values, n) => {
-    for (const k of ordered(pixels, n, (p) => L.groupOf[p] * 1e9 + L.groupPos[p], (p) => L.groupOf[p] >= 0)) sg[L.groupOf[pixels[k]] * N + f] += norm(values[k], f);
+    for (const k of ordered(
+      pixels,
+      n,
+      (p) => L.groupOf[p] * 1e9 + L.groupPos[p],
+      (p) => L.groupOf[p] >= 0,
+    ))
+      sg[L.groupOf[pixels[k]] * N + f] += norm(values[k], f);
   });
   passes++;
   for (let g = 0; g < L.groups; g++) for (let f = 0; f < N; f++) sg[g * N + f] /= L.groupSize[g];
-  const sgOut = average ? Float64Array.from({ length: L.groups }, (_, g) => sg.subarray(g * N, (g + 1) * N).reduce((a, b) => a + b, 0) / N) : sg;
+  const sgOut = average
+    ? Float64Array.from({ length: L.groups }, (_, g) => sg.subarray(g * N, (g + 1) * N).reduce((a, b) => a + b, 0) / N)
+    : sg;
   const smooth = (v: number, p: number, f: number) => v / (average ? sgOut[L.groupOf[p]] : sg[L.groupOf[p] * N + f]);
   const nq = L.qs.length;
   const maxPix = Math.max(1, ...L.npix);
@@ -104,7 +135,12 @@ export function xpcsTwoTimeStream(source: CorrFrameSource, settingsInput: unknow
     const C = L.qs.map(() => new Float64Array((i1 - i0) * N));
     runCorrFilter(where, s, bins, source, (f, pixels, values, n) => {
       if (f < i0) return;
-      for (const k of ordered(pixels, n, (p) => L.qOf[p] * 1e9 + L.posOf[p], (p) => L.qOf[p] >= 0)) {
+      for (const k of ordered(
+        pixels,
+        n,
+        (p) => L.qOf[p] * 1e9 + L.posOf[p],
+        (p) => L.qOf[p] >= 0,
+      )) {
         const p = pixels[k];
         const qi = L.qOf[p];
         const pos = L.posOf[p];
@@ -116,7 +152,8 @@ export function xpcsTwoTimeStream(source: CorrFrameSource, settingsInput: unknow
         }
         // C[i][f] += x_i(p) x_f(p) for the rows i <= f of the block where p has a value (corr.cpp:870-880).
         const last = Math.min(f, i1 - 1);
-        for (let i = i0; i <= last; i++) if (has[qi][(i - i0) * np + pos]) C[qi][(i - i0) * N + f] += X[qi][(i - i0) * np + pos] * v;
+        for (let i = i0; i <= last; i++)
+          if (has[qi][(i - i0) * np + pos]) C[qi][(i - i0) * N + f] += X[qi][(i - i0) * np + pos] * v;
       }
     });
     passes++;
@@ -142,5 +179,13 @@ export function xpcsTwoTimeStream(source: CorrFrameSource, settingsInput: unknow
   out.set('g2full', { data: full, shape: [N, nq] });
   out.set('g2partials', { data: partial, shape: [w, parts, nq] });
   out.set('sg', { data: sgOut, shape: [L.groups, average ? 1 : N] });
-  return { datasets: out, settings: s, frames: N, delays: [], dynamicBins: [...bins.qbins.keys()], passes, rowsPerTile: rb };
+  return {
+    datasets: out,
+    settings: s,
+    frames: N,
+    delays: [],
+    dynamicBins: [...bins.qbins.keys()],
+    passes,
+    rowsPerTile: rb,
+  };
 }

@@ -73,7 +73,15 @@ export function corrTwoTimeMap(pixels: number[], rows: (CorrRow | undefined)[], 
  * whose start row falls in window `win` (of `w` rows), divided by w, for k < w and
  * win < (N - w) // w (one window fewer than N // w, as corr does).
  */
-export function corrDiagonals(c: Float64Array, N: number, w: number, full: Float64Array, partial: Float64Array, q: number, nq: number): void {
+export function corrDiagonals(
+  c: Float64Array,
+  N: number,
+  w: number,
+  full: Float64Array,
+  partial: Float64Array,
+  q: number,
+  nq: number,
+): void {
   const parts = Math.floor((N - w) / w);
   for (let k = 0; k < N; k++) {
     let sum = 0;
@@ -88,7 +96,12 @@ export function corrDiagonals(c: Float64Array, N: number, w: number, full: Float
 }
 
 /** The whole two-time product set for the processed q-bins. */
-export function corrTwoTime(s: XpcsCorrSettings, bins: CorrBins, rows: (CorrRow | undefined)[], N: number): Map<string, CorrDataset> {
+export function corrTwoTime(
+  s: XpcsCorrSettings,
+  bins: CorrBins,
+  rows: (CorrRow | undefined)[],
+  N: number,
+): Map<string, CorrDataset> {
   const out = new Map<string, CorrDataset>();
   const sg = corrSmooth(s, bins, rows, N);
   const w = s.twotime2onetimeWindowSize;

@@ -41,7 +41,9 @@ class RowBuilder {
   }
 
   rows(): (CorrRow | undefined)[] {
-    return Array.from(this.idx, (ix, p) => (ix ? { idx: Int32Array.from(ix), val: Float64Array.from(this.val[p]) } : undefined));
+    return Array.from(this.idx, (ix, p) =>
+      ix ? { idx: Int32Array.from(ix), val: Float64Array.from(this.val[p]) } : undefined,
+    );
   }
 }
 
@@ -55,11 +57,17 @@ function normalizeByFramesum(rows: (CorrRow | undefined)[], frameMean: Float64Ar
   let sum = 0;
   for (let f = 0; f < frameMean.length; f++) sum += frameMean[f];
   const mean = sum / frameMean.length;
-  for (const r of rows) if (r) for (let j = 0; j < r.idx.length; j++) r.val[j] = r.val[j] / (frameMean[r.idx[j]] / mean);
+  for (const r of rows)
+    if (r) for (let j = 0; j < r.idx.length; j++) r.val[j] = r.val[j] / (frameMean[r.idx[j]] / mean);
 }
 
 /** pixelSum, frameSum, partition means, norm factor and timestamps (main.cpp:339-404). */
-export function intensityDatasets(s: XpcsCorrSettings, bins: CorrBins, p: CorrFilterProducts, out: Map<string, CorrDataset>): void {
+export function intensityDatasets(
+  s: XpcsCorrSettings,
+  bins: CorrBins,
+  p: CorrFilterProducts,
+  out: Map<string, CorrDataset>,
+): void {
   const N = p.frames;
   const [H, W] = s.shape;
   const S = bins.totalStatic;
@@ -72,7 +80,8 @@ export function intensityDatasets(s: XpcsCorrSettings, bins: CorrBins, p: CorrFi
   }
   const parts = Math.floor(N / win);
   const partial = new Float64Array(parts * S);
-  for (let j = 0; j < parts; j++) for (let i = 0; i < S; i++) partial[j * S + i] = p.partialSum[j * S + i] / (bins.pixelsPerSbin[i] * win);
+  for (let j = 0; j < parts; j++)
+    for (let i = 0; i < S; i++) partial[j * S + i] = p.partialSum[j * S + i] / (bins.pixelsPerSbin[i] * win);
   const total = Float64Array.from(p.partitionSum, (v, i) => v / (bins.pixelsPerSbin[i] * N));
   const real = p.clock.length / 2;
   out.set('pixelSum', { data: pixelSum, shape: [H, W] });
@@ -85,14 +94,26 @@ export function intensityDatasets(s: XpcsCorrSettings, bins: CorrBins, p: CorrFi
   out.set('timestamp_tick', { data: p.tick, shape: [2, real] });
 }
 
-function multiTauDatasets(s: XpcsCorrSettings, bins: CorrBins, rows: (CorrRow | undefined)[], N: number, delays: Array<[number, number]>, out: Map<string, CorrDataset>): void {
+function multiTauDatasets(
+  s: XpcsCorrSettings,
+  bins: CorrBins,
+  rows: (CorrRow | undefined)[],
+  N: number,
+  delays: Array<[number, number]>,
+  out: Map<string, CorrDataset>,
+): void {
   const compat = s.compat === 'xpcs-eigen';
   const px = s.shape[0] * s.shape[1];
   const slotOf = new Int32Array(px).fill(-1);
   let slots = 0;
   for (let p = 0; p < px; p++) if (bins.valid[p]) slotOf[p] = slots++;
   const nd = delays.length;
-  const sums: CorrPixelSums = { G2: new Float64Array(nd * slots), IP: new Float64Array(nd * slots), IF: new Float64Array(nd * slots), slots };
+  const sums: CorrPixelSums = {
+    G2: new Float64Array(nd * slots),
+    IP: new Float64Array(nd * slots),
+    IF: new Float64Array(nd * slots),
+    slots,
+  };
   rows.forEach((r, p) => {
     if (r && slotOf[p] >= 0) corrPixelMultiTau(r, N, delays, compat, sums, slotOf[p]);
   });
@@ -101,9 +122,14 @@ function multiTauDatasets(s: XpcsCorrSettings, bins: CorrBins, rows: (CorrRow | 
   out.set('norm-0-g2', { data: g2, shape: [nd, nq] });
   out.set('norm-0-stderr', { data: stderr, shape: [nd, nq] });
   if (s.g2out) {
-    for (const [name, X] of [['G2', sums.G2], ['IP', sums.IP], ['IF', sums.IF]] as const) {
+    for (const [name, X] of [
+      ['G2', sums.G2],
+      ['IP', sums.IP],
+      ['IF', sums.IF],
+    ] as const) {
       const full = new Float64Array(nd * px);
-      for (let d = 0; d < nd; d++) for (let p = 0; p < px; p++) if (slotOf[p] >= 0) full[d * px + p] = X[d * slots + slotOf[p]];
+      for (let d = 0; d < nd; d++)
+        for (let p = 0; p < px; p++) if (slotOf[p] >= 0) full[d * px + p] = X[d * slots + slotOf[p]];
       out.set(name, { data: full, shape: [nd, px] });
     }
   }
@@ -119,9 +145,15 @@ function frameOut(s: XpcsCorrSettings, N: number): { keep: boolean; data: Float6
 function checkTwoTime(where: string, s: XpcsCorrSettings, N: number): void {
   if (s.analysisType !== 'Twotime') return;
   if (s.twotime2onetimeWindowSize > N) {
-    throw new StagebookError('E_CONFIG_UNSUPPORTED', `${where}: E_CONFIG_UNSUPPORTED: /xpcs/twotime2onetime_window_size = ${s.twotime2onetimeWindowSize}: larger than the ${N} frames to correlate (corr allocates a negative size)`, {
-      where, field: '/xpcs/twotime2onetime_window_size', value: String(s.twotime2onetimeWindowSize),
-    });
+    throw new StagebookError(
+      'E_CONFIG_UNSUPPORTED',
+      `${where}: E_CONFIG_UNSUPPORTED: /xpcs/twotime2onetime_window_size = ${s.twotime2onetimeWindowSize}: larger than the ${N} frames to correlate (corr allocates a negative size)`,
+      {
+        where,
+        field: '/xpcs/twotime2onetime_window_size',
+        value: String(s.twotime2onetimeWindowSize),
+      },
+    );
   }
 }
 
@@ -135,7 +167,11 @@ export function xpcsCorr(source: CorrFrameSource, settingsInput: unknown): XpcsC
   const bins = buildCorrBins(where, s);
   const { frames: N } = corrFrameCounts(s);
   if (N < 1) {
-    throw new StagebookError('E_EMPTY_INPUT', `${where}: data_begin_todo..data_end_todo = ${s.dataBeginTodo}..${s.dataEndTodo} holds fewer than stride_frames*avg_frames = ${s.strideFrames * s.avgFrames} frames`, { where, field: '/xpcs/data_end_todo' });
+    throw new StagebookError(
+      'E_EMPTY_INPUT',
+      `${where}: data_begin_todo..data_end_todo = ${s.dataBeginTodo}..${s.dataEndTodo} holds fewer than stride_frames*avg_frames = ${s.strideFrames * s.avgFrames} frames`,
+      { where, field: '/xpcs/data_end_todo' },
+    );
   }
   checkTwoTime(where, s, N);
   const builder = new RowBuilder(s.shape[0] * s.shape[1]);

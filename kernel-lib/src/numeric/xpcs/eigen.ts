@@ -64,7 +64,8 @@ export function eigenBinMaps(dq: Float64Array, sq: Float64Array): Map<number, Ma
     list.push(p);
   }
   const owners = new Map<number, number[]>();
-  for (const q of [...qbins.keys()].sort((a, b) => a - b)) for (const s of qbins.get(q)!.keys()) owners.set(s, [...(owners.get(s) ?? []), q]);
+  for (const q of [...qbins.keys()].sort((a, b) => a - b))
+    for (const s of qbins.get(q)!.keys()) owners.set(s, [...(owners.get(s) ?? []), q]);
   for (const [s, qs] of owners) {
     if (qs.length < 2) continue;
     let best = qs[0];
@@ -87,7 +88,14 @@ export interface PixelSums {
 }
 
 /** Runs the per-pixel multiTau2 kernel for raster pixels `pix` of a stack with P pixels per frame. */
-export function eigenPixelSums(data: Frames['data'], kind: FrameKind, T: number, P: number, pix: Int32Array, delays: Array<[number, number]>): PixelSums {
+export function eigenPixelSums(
+  data: Frames['data'],
+  kind: FrameKind,
+  T: number,
+  P: number,
+  pix: Int32Array,
+  delays: Array<[number, number]>,
+): PixelSums {
   const { core, k } = xpcsCore();
   const nd = delays.length;
   const npx = pix.length;
@@ -109,7 +117,12 @@ export function eigenPixelSums(data: Frames['data'], kind: FrameKind, T: number,
  * static bins' g2_s skipping NaN; stderr per q from a Welford pass over the per-pixel
  * G2/(IP IF) (NaN -> 0 and not counted), sqrt(1/n) * sqrt(M2/n).
  */
-export function eigenNormalize(sums: PixelSums, pixIndex: Map<number, number>, qbins: Map<number, Map<number, number[]>>, nd: number) {
+export function eigenNormalize(
+  sums: PixelSums,
+  pixIndex: Map<number, number>,
+  qbins: Map<number, Map<number, number[]>>,
+  nd: number,
+) {
   const { G2, IP, IF } = sums;
   const npx = pixIndex.size;
   const at = (arr: Float64Array, d: number, p: number) => arr[d * npx + pixIndex.get(p)!];
@@ -121,14 +134,25 @@ export function eigenNormalize(sums: PixelSums, pixIndex: Map<number, number>, q
       let acc = 0;
       let count = 0;
       for (const pixels of sbins.values()) {
-        let g = 0, ip = 0, fi = 0;
-        for (const p of pixels) { g += at(G2, d, p); ip += at(IP, d, p); fi += at(IF, d, p); }
+        let g = 0,
+          ip = 0,
+          fi = 0;
+        for (const p of pixels) {
+          g += at(G2, d, p);
+          ip += at(IP, d, p);
+          fi += at(IF, d, p);
+        }
         const n = pixels.length;
         const gs = g / n / ((ip / n) * (fi / n));
-        if (!Number.isNaN(gs)) { acc += gs; count++; }
+        if (!Number.isNaN(gs)) {
+          acc += gs;
+          count++;
+        }
       }
       g2[d][qi] = acc / count;
-      let avg = 0, m2 = 0, samples = 0;
+      let avg = 0,
+        m2 = 0,
+        samples = 0;
       for (const pixels of sbins.values()) {
         for (const p of pixels) {
           let x = at(G2, d, p) / (at(IP, d, p) * at(IF, d, p));
@@ -149,10 +173,19 @@ export function eigenNormalize(sums: PixelSums, pixIndex: Map<number, number>, q
 }
 
 /** Validates and prepares everything but the pixel sums (shared with the parallel variant). */
-export function prepareEigen(where: string, frames: Frames, dqmap: ArrayLike<number>, sqmap: ArrayLike<number>, opts: XpcsMultiTauOptions) {
+export function prepareEigen(
+  where: string,
+  frames: Frames,
+  dqmap: ArrayLike<number>,
+  sqmap: ArrayLike<number>,
+  opts: XpcsMultiTauOptions,
+) {
   checkStack(where, frames);
   if (!opts || typeof opts !== 'object') {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: options {delaysPerLevel} are required`, { where, field: 'opts' });
+    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: options {delaysPerLevel} are required`, {
+      where,
+      field: 'opts',
+    });
   }
   const dpl = requireInt(where, 'delaysPerLevel', opts.delaysPerLevel, 1);
   const [T, H, W] = frames.shape;
@@ -160,7 +193,10 @@ export function prepareEigen(where: string, frames: Frames, dqmap: ArrayLike<num
   const sq = readLabelMap(where, 'sqmap', sqmap, H * W);
   const qbins = eigenBinMaps(dq, sq);
   if (qbins.size === 0) {
-    throw new StagebookError('E_EMPTY_INPUT', `${where}: no pixel has both dqmap >= 1 and sqmap >= 1`, { where, field: 'dqmap' });
+    throw new StagebookError('E_EMPTY_INPUT', `${where}: no pixel has both dqmap >= 1 and sqmap >= 1`, {
+      where,
+      field: 'dqmap',
+    });
   }
   const levelMax = eigenLevelMax(T, dpl);
   const delays = eigenDelays(T, dpl, levelMax);
@@ -189,7 +225,12 @@ export function rejectNaN(where: string, frames: Frames): void {
   const d = frames.data;
   if (d instanceof Uint16Array || d instanceof Uint32Array) return;
   for (let i = 0; i < d.length; i++) {
-    if (Number.isNaN(d[i])) throw new StagebookError('E_NON_FINITE', `${where}: frames contain NaN (first at flat index ${i})`, { where, field: 'frames', index: i });
+    if (Number.isNaN(d[i]))
+      throw new StagebookError('E_NON_FINITE', `${where}: frames contain NaN (first at flat index ${i})`, {
+        where,
+        field: 'frames',
+        index: i,
+      });
   }
 }
 
@@ -201,7 +242,12 @@ export function rejectNaN(where: string, frames: Frames): void {
  * @param dqmap H*W dynamic bins (>= 1 used), @param sqmap H*W static bins (>= 1 used)
  * @throws StagebookError E_INVALID_SHAPE / E_INVALID_ARGUMENT / E_EMPTY_INPUT / E_NON_FINITE
  */
-export function xpcsMultiTau(frames: Frames, dqmap: ArrayLike<number>, sqmap: ArrayLike<number>, opts: XpcsMultiTauOptions): XpcsMultiTauResult {
+export function xpcsMultiTau(
+  frames: Frames,
+  dqmap: ArrayLike<number>,
+  sqmap: ArrayLike<number>,
+  opts: XpcsMultiTauOptions,
+): XpcsMultiTauResult {
   const where = 'xpcsMultiTau';
   const prep = prepareEigen(where, frames, dqmap, sqmap, opts);
   rejectNaN(where, frames);

@@ -11,12 +11,59 @@ import type { FrameKind } from './layout';
 
 interface XpcsExports {
   xpcsStackMax(stack: number, kind: number, n: number): number;
-  xpcsGather(src: number, nFrames: number, frameBytes: number, runs: number, nRuns: number, pads: number, nPads: number, dst: number, rowBytes: number): void;
-  mtConfigure(stack: number, kind: number, T: number, npad: number, roiStart: number, roiReal: number, R: number, nb: number, levels: number, split: number, block: number): void;
+  xpcsGather(
+    src: number,
+    nFrames: number,
+    frameBytes: number,
+    runs: number,
+    nRuns: number,
+    pads: number,
+    nPads: number,
+    dst: number,
+    rowBytes: number,
+  ): void;
+  mtConfigure(
+    stack: number,
+    kind: number,
+    T: number,
+    npad: number,
+    roiStart: number,
+    roiReal: number,
+    R: number,
+    nb: number,
+    levels: number,
+    split: number,
+    block: number,
+  ): void;
   mtWindow(t0: number, emitLo: number, emitHi: number): void;
   mtRun(prod: number, sums: number, eventBase: number, kmax: number): number;
-  eigPixelSums(stack: number, kind: number, T: number, P: number, pix: number, npx: number, levels: number, taus: number, nd: number, g2: number, ip: number, iff: number): number;
-  oneTimeReplay(prod: number, sums: number, eventBase: number, events: number, levels: number, nb: number, R: number, N: number, G: number, IP: number, IF: number): void;
+  eigPixelSums(
+    stack: number,
+    kind: number,
+    T: number,
+    P: number,
+    pix: number,
+    npx: number,
+    levels: number,
+    taus: number,
+    nd: number,
+    g2: number,
+    ip: number,
+    iff: number,
+  ): number;
+  oneTimeReplay(
+    prod: number,
+    sums: number,
+    eventBase: number,
+    events: number,
+    levels: number,
+    nb: number,
+    R: number,
+    N: number,
+    G: number,
+    IP: number,
+    IF: number,
+  ): void;
 }
 
 export function xpcsCore(): { core: ReturnType<typeof loadCore>; k: XpcsExports } {
@@ -104,7 +151,8 @@ function cumulative(counts: number[]): number[] {
 /** Bytes of WASM memory through which the stack streams into the compact copy. */
 const STAGING_BYTES = 2 << 20;
 
-type StackBlock = ReturnType<Arena['u16']> | ReturnType<Arena['u32']> | ReturnType<Arena['f32']> | ReturnType<Arena['f64']>;
+type StackBlock =
+  ReturnType<Arena['u16']> | ReturnType<Arena['u32']> | ReturnType<Arena['f32']> | ReturnType<Arena['f64']>;
 
 function stackBlock(arena: Arena, kind: FrameKind, n: number): StackBlock {
   return kind === 0 ? arena.u16(n) : kind === 1 ? arena.u32(n) : kind === 2 ? arena.f32(n) : arena.f64(n);
@@ -141,7 +189,14 @@ const GATHER_SLACK = 16;
  * pixels for integer frames; of every value, NaN if any is NaN, for float frames), which decides
  * the exact int16 levels.
  */
-function compactStack(where: string, arena: Arena, k: XpcsExports, src: StackSource, T: number, pix: Int32Array): { ptr: number; maxValue: number } {
+function compactStack(
+  where: string,
+  arena: Arena,
+  k: XpcsExports,
+  src: StackSource,
+  T: number,
+  pix: Int32Array,
+): { ptr: number; maxValue: number } {
   const { data, kind, P } = src;
   const bpv = data.BYTES_PER_ELEMENT;
   const npad = pix.length;
@@ -158,12 +213,26 @@ function compactStack(where: string, arena: Arena, k: XpcsExports, src: StackSou
     src.ready?.((t + nf) * P);
     (staging.view() as FrameData).set(data.subarray(t * P, (t + nf) * P));
     const dst = compact.ptr + t * npad * bpv;
-    k.xpcsGather(staging.ptr, nf, P * bpv, runsBlock.ptr, runs.length / 3, padsBlock.ptr, pads.length / 2, dst, npad * bpv);
+    k.xpcsGather(
+      staging.ptr,
+      nf,
+      P * bpv,
+      runsBlock.ptr,
+      runs.length / 3,
+      padsBlock.ptr,
+      pads.length / 2,
+      dst,
+      npad * bpv,
+    );
     // Float frames: every value is scanned (NaN anywhere is rejected). Integer frames: only the
     // ROI values enter the sums, so their maximum alone decides the exact int16 levels.
     const m = kind <= 1 ? k.xpcsStackMax(dst, kind, nf * npad) : k.xpcsStackMax(staging.ptr, kind, nf * P);
     if (Number.isNaN(m)) {
-      throw new StagebookError('E_NON_FINITE', `${where}: frames contain NaN; skbeam would treat such frames as bad images, stagebook rejects them`, { where, field: 'frames' });
+      throw new StagebookError(
+        'E_NON_FINITE',
+        `${where}: frames contain NaN; skbeam would treat such frames as bad images, stagebook rejects them`,
+        { where, field: 'frames' },
+      );
     }
     maxValue = Math.max(maxValue, m);
   }
@@ -174,7 +243,15 @@ function compactStack(where: string, arena: Arena, k: XpcsExports, src: StackSou
  * Runs the engine over T frames of `src` (all events, or only those of `window`). `where` names
  * the public function for the NaN error.
  */
-export function runEngine(where: string, src: StackSource, T: number, layout: EngineLayout, numLevels: number, nb: number, window?: EngineWindow): EngineSums {
+export function runEngine(
+  where: string,
+  src: StackSource,
+  T: number,
+  layout: EngineLayout,
+  numLevels: number,
+  nb: number,
+  window?: EngineWindow,
+): EngineSums {
   const { core, k } = xpcsCore();
   const R = layout.numPixels.length;
   const t0 = window?.t0 ?? 0;
@@ -205,7 +282,17 @@ export function runEngine(where: string, src: StackSource, T: number, layout: En
     k.mtConfigure(stack.ptr, src.kind, T, npad, roiStart.ptr, roiReal.ptr, R, nb, numLevels, split, block);
     if (window) k.mtWindow(t0, emitLo.ptr, emitHi.ptr);
     k.mtRun(prod.ptr, sums.ptr, base.ptr, kmax.ptr);
-    return toFloatUnits({ prod: prod.copyOut(), sums: sums.copyOut(), events, eventBase, firstEvent, split, R, nb, numLevels });
+    return toFloatUnits({
+      prod: prod.copyOut(),
+      sums: sums.copyOut(),
+      events,
+      eventBase,
+      firstEvent,
+      split,
+      R,
+      nb,
+      numLevels,
+    });
   });
 }
 
@@ -260,7 +347,8 @@ export function joinRoiGroups(parts: EngineSums[]): EngineSums {
 
 /** Converts int16-unit levels to float units in place (exact power-of-two scaling). */
 export function toFloatUnits(s: EngineSums): EngineSums {
-  for (let L = 1; L < Math.min(s.split, s.numLevels); L++) { // level 0 is already in float units (scale 1)
+  for (let L = 1; L < Math.min(s.split, s.numLevels); L++) {
+    // level 0 is already in float units (scale 1)
     const sP = 4 ** -L;
     const sS = 2 ** -L;
     const e0 = s.eventBase[L];

@@ -22,19 +22,35 @@ export interface XpcsIntensityStats {
 }
 
 /** Computes the intensity products; `sqmap` is H*W static bins (0 = excluded). */
-export function xpcsIntensityStats(frames: Frames, sqmap: ArrayLike<number>, options: { staticMeanWindowSize?: number } = {}): XpcsIntensityStats {
+export function xpcsIntensityStats(
+  frames: Frames,
+  sqmap: ArrayLike<number>,
+  options: { staticMeanWindowSize?: number } = {},
+): XpcsIntensityStats {
   const where = 'xpcsIntensityStats';
   checkFrames(where, frames);
   const [T, H, W] = frames.shape;
   const P = H * W;
-  if (sqmap.length !== P) throw new StagebookError('E_INVALID_SHAPE', `${where}: sqmap has ${sqmap.length} values, frames need H*W = ${P}`, { where, field: 'sqmap' });
+  if (sqmap.length !== P)
+    throw new StagebookError('E_INVALID_SHAPE', `${where}: sqmap has ${sqmap.length} values, frames need H*W = ${P}`, {
+      where,
+      field: 'sqmap',
+    });
   const win = options.staticMeanWindowSize ?? 10;
-  if (!Number.isInteger(win) || win < 1) throw new StagebookError('E_INVALID_ARGUMENT', `${where}: staticMeanWindowSize must be a positive integer, got ${win}`, { where, field: 'staticMeanWindowSize' });
+  if (!Number.isInteger(win) || win < 1)
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: staticMeanWindowSize must be a positive integer, got ${win}`,
+      { where, field: 'staticMeanWindowSize' },
+    );
   const bins = Int32Array.from(new Set(Array.from(sqmap).filter((v) => v > 0))).sort();
   const binIndex = new Int32Array(P).fill(-1);
   const binCount = new Float64Array(bins.length);
   for (let p = 0; p < P; p++) {
-    if (sqmap[p] > 0) { binIndex[p] = bins.indexOf(sqmap[p]); binCount[binIndex[p]]++; }
+    if (sqmap[p] > 0) {
+      binIndex[p] = bins.indexOf(sqmap[p]);
+      binCount[binIndex[p]]++;
+    }
   }
   const nWindows = Math.max(1, Math.floor(T / win));
   const pixelSum = new Float64Array(P);

@@ -25,27 +25,45 @@ export function checkStack(where: string, frames: Frames): void {
   checkFrames(where, frames);
   const [T, H, W] = frames.shape;
   if (T === 0 || H * W === 0) {
-    throw new StagebookError('E_EMPTY_INPUT', `${where}: frames is empty (shape [${T}, ${H}, ${W}]); need at least one frame of at least one pixel`, { where, field: 'frames' });
+    throw new StagebookError(
+      'E_EMPTY_INPUT',
+      `${where}: frames is empty (shape [${T}, ${H}, ${W}]); need at least one frame of at least one pixel`,
+      { where, field: 'frames' },
+    );
   }
 }
 
 /** Integer option check with a clear message (name = the option's name). */
 export function requireInt(where: string, name: string, v: unknown, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`, { where, field: name });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: ${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`,
+      { where, field: name },
+    );
   }
   return v;
 }
 
 /** skbeam requires an even number of buffers (ValueError "There must be an even number of `num_bufs`"). */
-export function checkMultiTauOpts(where: string, opts: { numLevels?: unknown; numBufs?: unknown } | undefined): { numLevels: number; numBufs: number } {
+export function checkMultiTauOpts(
+  where: string,
+  opts: { numLevels?: unknown; numBufs?: unknown } | undefined,
+): { numLevels: number; numBufs: number } {
   if (!opts || typeof opts !== 'object') {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: options {numLevels, numBufs} are required`, { where, field: 'opts' });
+    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: options {numLevels, numBufs} are required`, {
+      where,
+      field: 'opts',
+    });
   }
   const numLevels = requireInt(where, 'numLevels', opts.numLevels, 1);
   const numBufs = requireInt(where, 'numBufs', opts.numBufs, 2);
   if (numBufs % 2 !== 0) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: numBufs must be even (skbeam: "There must be an even number of num_bufs"), got ${numBufs}`, { where, field: 'numBufs' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: numBufs must be even (skbeam: "There must be an even number of num_bufs"), got ${numBufs}`,
+      { where, field: 'numBufs' },
+    );
   }
   return { numLevels, numBufs };
 }
@@ -53,16 +71,27 @@ export function checkMultiTauOpts(where: string, opts: { numLevels?: unknown; nu
 /** Reads an H*W integer map (labels / dqmap / sqmap) into an Int32Array-like number array. */
 export function readLabelMap(where: string, field: string, labels: ArrayLike<number>, pixels: number): Float64Array {
   if (!labels || typeof labels.length !== 'number') {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${field} must be an array of H*W integers`, { where, field });
+    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${field} must be an array of H*W integers`, {
+      where,
+      field,
+    });
   }
   if (labels.length !== pixels) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: ${field} has ${labels.length} values but the frames have H*W = ${pixels} pixels`, { where, field });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: ${field} has ${labels.length} values but the frames have H*W = ${pixels} pixels`,
+      { where, field },
+    );
   }
   const out = new Float64Array(pixels);
   for (let i = 0; i < pixels; i++) {
     const v = labels[i];
     if (typeof v !== 'number' || !Number.isInteger(v)) {
-      throw new StagebookError('E_INVALID_ARGUMENT', `${where}: ${field}[${i}] must be an integer label, got ${JSON.stringify(v)}`, { where, field, index: i });
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `${where}: ${field}[${i}] must be an integer label, got ${JSON.stringify(v)}`,
+        { where, field, index: i },
+      );
     }
     out[i] = v;
   }
@@ -91,7 +120,11 @@ export function roiLayout(where: string, labelMap: Float64Array): RoiLayout {
     list.push(p);
   }
   if (byLabel.size === 0) {
-    throw new StagebookError('E_EMPTY_INPUT', `${where}: labels has no nonzero pixel, so there is no ROI to correlate`, { where, field: 'labels' });
+    throw new StagebookError(
+      'E_EMPTY_INPUT',
+      `${where}: labels has no nonzero pixel, so there is no ROI to correlate`,
+      { where, field: 'labels' },
+    );
   }
   const roiLabels = [...byLabel.keys()].sort((a, b) => a - b);
   const numPixels = roiLabels.map((l) => byLabel.get(l)!.length);
@@ -108,6 +141,7 @@ export function roiLayout(where: string, labelMap: Float64Array): RoiLayout {
  */
 export function multiTauLags(numLevels: number, numBufs: number): number[] {
   const lags = Array.from({ length: numBufs }, (_, i) => i);
-  for (let i = 2; i <= numLevels; i++) for (let j = 0; j < numBufs / 2; j++) lags.push((numBufs / 2 + j) * 2 ** (i - 1));
+  for (let i = 2; i <= numLevels; i++)
+    for (let j = 0; j < numBufs / 2; j++) lags.push((numBufs / 2 + j) * 2 ** (i - 1));
   return lags;
 }

@@ -5,7 +5,15 @@
  */
 import type { Frames } from '../frames';
 import { runEngine, xpcsCore, type EngineSums } from './engine';
-import { checkMultiTauOpts, checkStack, frameKind, multiTauLags, readLabelMap, roiLayout, type RoiLayout } from './layout';
+import {
+  checkMultiTauOpts,
+  checkStack,
+  frameKind,
+  multiTauLags,
+  readLabelMap,
+  roiLayout,
+  type RoiLayout,
+} from './layout';
 
 /** Options of the multi-tau correlators (skbeam num_levels / num_bufs). */
 export interface MultiTauOptions {
@@ -42,8 +50,19 @@ export function oneTimeFromSums(s: EngineSums, layout: Pick<RoiLayout, 'roiLabel
   const [flatG, flatIP, flatIF] = core.withArena((arena) => {
     const out = [arena.f64(rows * R), arena.f64(rows * R), arena.f64(rows * R)];
     for (const b of out) b.view().fill(0);
-    k.oneTimeReplay(arena.copyIn(s.prod).ptr, arena.copyIn(s.sums).ptr, arena.copyIn(Int32Array.from(s.eventBase)).ptr, arena.copyIn(Int32Array.from(s.events)).ptr,
-      numLevels, nb, R, arena.copyIn(Float64Array.from(layout.numPixels)).ptr, out[0].ptr, out[1].ptr, out[2].ptr);
+    k.oneTimeReplay(
+      arena.copyIn(s.prod).ptr,
+      arena.copyIn(s.sums).ptr,
+      arena.copyIn(Int32Array.from(s.eventBase)).ptr,
+      arena.copyIn(Int32Array.from(s.events)).ptr,
+      numLevels,
+      nb,
+      R,
+      arena.copyIn(Float64Array.from(layout.numPixels)).ptr,
+      out[0].ptr,
+      out[1].ptr,
+      out[2].ptr,
+    );
     return out.map((b) => b.copyOut());
   });
   const split = (flat: Float64Array) => Array.from({ length: rows }, (_, row) => flat.slice(row * R, (row + 1) * R));
@@ -67,7 +86,12 @@ export function oneTimeFromSums(s: EngineSums, layout: Pick<RoiLayout, 'roiLabel
 }
 
 /** Shared validation for the one-time and two-time entry points. */
-export function prepareMultiTau(where: string, frames: Frames, labels: ArrayLike<number>, opts: MultiTauOptions): { layout: RoiLayout; numLevels: number; numBufs: number } {
+export function prepareMultiTau(
+  where: string,
+  frames: Frames,
+  labels: ArrayLike<number>,
+  opts: MultiTauOptions,
+): { layout: RoiLayout; numLevels: number; numBufs: number } {
   checkStack(where, frames);
   const { numLevels, numBufs } = checkMultiTauOpts(where, opts);
   const [, H, W] = frames.shape;
@@ -89,6 +113,13 @@ export function multiTauAutoCorr(frames: Frames, labels: ArrayLike<number>, opts
   const where = 'multiTauAutoCorr';
   const { layout, numLevels, numBufs } = prepareMultiTau(where, frames, labels, opts);
   const [T, H, W] = frames.shape;
-  const sums = runEngine(where, { data: frames.data, kind: frameKind(frames), P: H * W }, T, layout, numLevels, numBufs);
+  const sums = runEngine(
+    where,
+    { data: frames.data, kind: frameKind(frames), P: H * W },
+    T,
+    layout,
+    numLevels,
+    numBufs,
+  );
   return oneTimeFromSums(sums, layout);
 }

@@ -14,9 +14,24 @@ import { join } from 'node:path';
 import type { Frames } from '../frames';
 import { defaultParallelPolicy, runInWorkers, shareTypedArray, type ParallelPolicy } from '../parallel/pool';
 import { joinRoiGroups, joinWindows, runEngine, type EngineLayout, type EngineSums } from './engine';
-import { eigenPixelSums, eigenResult, prepareEigen, rejectNaN, type PixelSums, type XpcsMultiTauOptions, type XpcsMultiTauResult, xpcsMultiTau } from './eigen';
+import {
+  eigenPixelSums,
+  eigenResult,
+  prepareEigen,
+  rejectNaN,
+  type PixelSums,
+  type XpcsMultiTauOptions,
+  type XpcsMultiTauResult,
+  xpcsMultiTau,
+} from './eigen';
 import { frameKind, multiTauLags, requireInt, type RoiLayout } from './layout';
-import { multiTauAutoCorr, oneTimeFromSums, prepareMultiTau, type MultiTauOptions, type MultiTauResult } from './multi-tau';
+import {
+  multiTauAutoCorr,
+  oneTimeFromSums,
+  prepareMultiTau,
+  type MultiTauOptions,
+  type MultiTauResult,
+} from './multi-tau';
 import { prepareTwoTime, twoTimeCorr, twoTimeFromSums, type TwoTimeOptions, type TwoTimeResult } from './two-time';
 import { planSplit, twoTimeFinishCost } from './split-plan';
 import type { PlannedWindow } from './windows';
@@ -46,15 +61,34 @@ interface Share {
  * (they start on the first frames while the calling thread is still copying the rest). Returns
  * undefined when the run does not split: run it serially.
  */
-async function engineInWorkers(where: string, frames: Frames, layout: RoiLayout, numLevels: number, numBufs: number, threads: number, twoTimeFrames?: number): Promise<EngineSums | { g2: Float64Array[] } | undefined> {
+async function engineInWorkers(
+  where: string,
+  frames: Frames,
+  layout: RoiLayout,
+  numLevels: number,
+  numBufs: number,
+  threads: number,
+  twoTimeFrames?: number,
+): Promise<EngineSums | { g2: Float64Array[] } | undefined> {
   const [T, H, W] = frames.shape;
   const P = H * W;
   const kind = frameKind(frames);
   const padded = Array.from(layout.numPixels, (_, r) => layout.roiStart[r + 1] - layout.roiStart[r]);
-  const plan = planSplit(padded, T, P, numLevels, numBufs, threads, twoTimeFrames === undefined ? 0 : twoTimeFinishCost(twoTimeFrames));
+  const plan = planSplit(
+    padded,
+    T,
+    P,
+    numLevels,
+    numBufs,
+    threads,
+    twoTimeFrames === undefined ? 0 : twoTimeFinishCost(twoTimeFrames),
+  );
   if (!plan) return undefined;
   const whole = { pix: layout.pix, roiStart: layout.roiStart, numPixels: layout.numPixels };
-  const shares: Share[] = plan.by === 'rois' ? plan.groups.map(([r0, r1]) => ({ layout: roiGroup(layout, r0, r1) })) : plan.windows.map((window) => ({ layout: whole, window }));
+  const shares: Share[] =
+    plan.by === 'rois'
+      ? plan.groups.map(([r0, r1]) => ({ layout: roiGroup(layout, r0, r1) }))
+      : plan.windows.map((window) => ({ layout: whole, window }));
   const range = (sh: Share) => (sh.window ? [sh.window.t0, sh.window.f1] : [0, T]);
   const remote = shares.filter((_, i) => i !== plan.local);
   const first = Math.min(...remote.map((sh) => range(sh)[0]));
@@ -64,17 +98,41 @@ async function engineInWorkers(where: string, frames: Frames, layout: RoiLayout,
     // Two-time ROI groups are finished where they are computed (each matrix needs only its ROI).
     const finish = plan.by === 'rois' ? twoTimeFrames : undefined;
     const payloads: EngineTask[] = remote.map((sh) => ({
-      where, data: shared.view, dataFirstFrame: first, stream: shared.stream, kind, P, T, ...sh.layout, numLevels, numBufs, window: sh.window, twoTimeFrames: finish,
+      where,
+      data: shared.view,
+      dataFirstFrame: first,
+      stream: shared.stream,
+      kind,
+      P,
+      T,
+      ...sh.layout,
+      numLevels,
+      numBufs,
+      window: sh.window,
+      twoTimeFrames: finish,
     }));
-    const pending = runInWorkers<EngineTask, EngineTaskResult>(TASK, 'xpcsEngineTask', payloads, { threads: threads - 1 });
+    const pending = runInWorkers<EngineTask, EngineTaskResult>(TASK, 'xpcsEngineTask', payloads, {
+      threads: threads - 1,
+    });
     pending.catch(() => undefined); // observed below; avoids an unhandled rejection if ours throws first
     // Copy first (the workers start on the first chunks meanwhile), then compute our own share:
     // measured faster than writing each chunk as this thread reads it, which paces the workers.
     shared.fill();
     const own = shares[plan.local];
     const [t0, t1] = range(own);
-    const sums = runEngine(where, { data: frames.data.subarray(t0 * P, t1 * P), kind, P }, t1 - t0, own.layout, numLevels, numBufs, own.window);
-    const mine = finish === undefined ? sums : { g2: twoTimeFromSums(sums, { roiLabels: [], numPixels: own.layout.numPixels }, finish).g2 };
+    const sums = runEngine(
+      where,
+      { data: frames.data.subarray(t0 * P, t1 * P), kind, P },
+      t1 - t0,
+      own.layout,
+      numLevels,
+      numBufs,
+      own.window,
+    );
+    const mine =
+      finish === undefined
+        ? sums
+        : { g2: twoTimeFromSums(sums, { roiLabels: [], numPixels: own.layout.numPixels }, finish).g2 };
     const parts = await pending;
     parts.splice(plan.local, 0, mine);
     if (finish !== undefined) return { g2: parts.flatMap((p) => (p as { g2: Float64Array[] }).g2) };
@@ -92,7 +150,12 @@ function threadsOf(where: string, policy: ParallelPolicy): number {
  * {@link multiTauAutoCorr} with the frames (events) split over `policy.threads` worker threads (default
  * min(2, cores)); the result is bit-identical to the serial one. `threads: 1` runs serially.
  */
-export async function multiTauAutoCorrParallel(frames: Frames, labels: ArrayLike<number>, opts: MultiTauOptions, policy: ParallelPolicy = defaultParallelPolicy): Promise<MultiTauResult> {
+export async function multiTauAutoCorrParallel(
+  frames: Frames,
+  labels: ArrayLike<number>,
+  opts: MultiTauOptions,
+  policy: ParallelPolicy = defaultParallelPolicy,
+): Promise<MultiTauResult> {
   const where = 'multiTauAutoCorrParallel';
   const threads = threadsOf(where, policy);
   const { layout, numLevels, numBufs } = prepareMultiTau(where, frames, labels, opts);
@@ -103,7 +166,12 @@ export async function multiTauAutoCorrParallel(frames: Frames, labels: ArrayLike
 }
 
 /** {@link twoTimeCorr} with the events split over worker threads; bit-identical to the serial result. */
-export async function twoTimeCorrParallel(frames: Frames, labels: ArrayLike<number>, opts: TwoTimeOptions, policy: ParallelPolicy = defaultParallelPolicy): Promise<TwoTimeResult> {
+export async function twoTimeCorrParallel(
+  frames: Frames,
+  labels: ArrayLike<number>,
+  opts: TwoTimeOptions,
+  policy: ParallelPolicy = defaultParallelPolicy,
+): Promise<TwoTimeResult> {
   const where = 'twoTimeCorrParallel';
   const threads = threadsOf(where, policy);
   const { layout, numLevels, numBufs, numFrames } = prepareTwoTime(where, frames, labels, opts);
@@ -111,12 +179,25 @@ export async function twoTimeCorrParallel(frames: Frames, labels: ArrayLike<numb
   rejectNaN(where, frames);
   const out = await engineInWorkers(where, frames, layout, numLevels, numBufs, threads, numFrames);
   if (!out) return twoTimeCorr(frames, labels, opts);
-  if ('g2' in out) return { g2: out.g2, numFrames, lagSteps: multiTauLags(numLevels, numBufs), roiLabels: layout.roiLabels, numPixels: layout.numPixels };
+  if ('g2' in out)
+    return {
+      g2: out.g2,
+      numFrames,
+      lagSteps: multiTauLags(numLevels, numBufs),
+      roiLabels: layout.roiLabels,
+      numPixels: layout.numPixels,
+    };
   return twoTimeFromSums(out, layout, numFrames);
 }
 
 /** {@link xpcsMultiTau} with the valid pixels split over worker threads; bit-identical result. */
-export async function xpcsMultiTauParallel(frames: Frames, dqmap: ArrayLike<number>, sqmap: ArrayLike<number>, opts: XpcsMultiTauOptions, policy: ParallelPolicy = defaultParallelPolicy): Promise<XpcsMultiTauResult> {
+export async function xpcsMultiTauParallel(
+  frames: Frames,
+  dqmap: ArrayLike<number>,
+  sqmap: ArrayLike<number>,
+  opts: XpcsMultiTauOptions,
+  policy: ParallelPolicy = defaultParallelPolicy,
+): Promise<XpcsMultiTauResult> {
   const where = 'xpcsMultiTauParallel';
   const threads = threadsOf(where, policy);
   const prep = prepareEigen(where, frames, dqmap, sqmap, opts);
@@ -124,11 +205,21 @@ export async function xpcsMultiTauParallel(frames: Frames, dqmap: ArrayLike<numb
   rejectNaN(where, frames);
   // Share 0 runs here on the caller's stack; the workers read theirs from one streamed shared copy.
   const n = prep.pix.length;
-  const shares = Array.from({ length: threads }, (_, w) => prep.pix.slice(Math.floor((w * n) / threads), Math.floor(((w + 1) * n) / threads)));
+  const shares = Array.from({ length: threads }, (_, w) =>
+    prep.pix.slice(Math.floor((w * n) / threads), Math.floor(((w + 1) * n) / threads)),
+  );
   const shared = shareTypedArray(frames.data, true);
   let parts: PixelSums[];
   try {
-    const payloads: EigenTask[] = shares.slice(1).map((pix) => ({ data: shared.view, stream: shared.stream, kind: prep.kind, T: prep.T, P: prep.P, delays: prep.delays, pix }));
+    const payloads: EigenTask[] = shares.slice(1).map((pix) => ({
+      data: shared.view,
+      stream: shared.stream,
+      kind: prep.kind,
+      T: prep.T,
+      P: prep.P,
+      delays: prep.delays,
+      pix,
+    }));
     const pending = runInWorkers<EigenTask, PixelSums>(TASK, 'xpcsEigenTask', payloads, { threads: threads - 1 });
     pending.catch(() => undefined); // observed below
     shared.fill();

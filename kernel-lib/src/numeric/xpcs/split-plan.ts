@@ -28,7 +28,15 @@ function productsPerPixel(T: number, numLevels: number, nb: number): number {
  * calling thread, which also copies the stack for the others. Exhaustive for 2 threads, greedy
  * (bisection on the largest cost) beyond.
  */
-function planRois(numPadded: number[], T: number, P: number, numLevels: number, nb: number, threads: number, finishPerRoi: number): SplitPlan | undefined {
+function planRois(
+  numPadded: number[],
+  T: number,
+  P: number,
+  numLevels: number,
+  nb: number,
+  threads: number,
+  finishPerRoi: number,
+): SplitPlan | undefined {
   const R = numPadded.length;
   if (R < 2) return undefined;
   const perPixel = productsPerPixel(T, numLevels, nb);
@@ -48,7 +56,11 @@ function planRois(numPadded: number[], T: number, P: number, numLevels: number, 
   };
   const n = Math.min(threads, R);
   if (n === 2) {
-    for (let r = 1; r < R; r++) consider([[0, r], [r, R]]);
+    for (let r = 1; r < R; r++)
+      consider([
+        [0, r],
+        [r, R],
+      ]);
     return best;
   }
   let lo = 0;
@@ -58,14 +70,28 @@ function planRois(numPadded: number[], T: number, P: number, numLevels: number, 
     const groups: Array<[number, number]> = [];
     let start = 0;
     for (let r = 1; r <= R; r++) {
-      if (r === R || groupCost(start, r + 1) > limit) { groups.push([start, r]); start = r; }
+      if (r === R || groupCost(start, r + 1) > limit) {
+        groups.push([start, r]);
+        start = r;
+      }
     }
-    if (groups.length <= n) { consider(groups); hi = limit; } else lo = limit;
+    if (groups.length <= n) {
+      consider(groups);
+      hi = limit;
+    } else lo = limit;
   }
   return best;
 }
 
-function planTime(T: number, P: number, npad: number, numLevels: number, nb: number, threads: number, finishAll: number): SplitPlan | undefined {
+function planTime(
+  T: number,
+  P: number,
+  npad: number,
+  numLevels: number,
+  nb: number,
+  threads: number,
+  finishAll: number,
+): SplitPlan | undefined {
   const readCost = (READ * P + GATHER * npad) / npad; // per frame, in frame-pair products over npad
   const windows = planWindows(T, numLevels, nb, threads, readCost);
   if (windows.length < 2) return undefined;
@@ -73,7 +99,9 @@ function planTime(T: number, P: number, npad: number, numLevels: number, nb: num
   // The calling thread takes the window reading the most frames (it needs no shared copy).
   const framesRead = windows.map((w) => w.f1 - w.t0);
   const local = framesRead.indexOf(Math.max(...framesRead));
-  const copied = Math.max(...windows.filter((_, i) => i !== local).map((w) => w.f1)) - Math.min(...windows.filter((_, i) => i !== local).map((w) => w.t0));
+  const copied =
+    Math.max(...windows.filter((_, i) => i !== local).map((w) => w.f1)) -
+    Math.min(...windows.filter((_, i) => i !== local).map((w) => w.t0));
   const cost = Math.max(...costs.map((c, i) => (i === local ? c + copied * P * SHARE : c))) + finishAll;
   return { by: 'time', windows, local, cost };
 }
@@ -91,7 +119,15 @@ export function twoTimeFinishCost(numFrames: number): number {
  * The cheaper of the ROI and time splits, or undefined when neither splits the run.
  * `finishPerRoi`: per-ROI work after the sums (two-time matrices), 0 for the one-time correlator.
  */
-export function planSplit(numPadded: number[], T: number, P: number, numLevels: number, nb: number, threads: number, finishPerRoi = 0): SplitPlan | undefined {
+export function planSplit(
+  numPadded: number[],
+  T: number,
+  P: number,
+  numLevels: number,
+  nb: number,
+  threads: number,
+  finishPerRoi = 0,
+): SplitPlan | undefined {
   const npad = numPadded.reduce((a, b) => a + b, 0);
   const plans = [
     planRois(numPadded, T, P, numLevels, nb, threads, finishPerRoi),

@@ -19,10 +19,18 @@ function lcg(seed: number): () => number {
 }
 
 /** T frames of H x W; frames from `bigFrom` on get values up to 60000 (float64 engine levels). */
-function stack(T: number, H: number, W: number, seed: number, bigFrom = T, Ctor: new (n: number) => FrameData = Uint16Array): Frames {
+function stack(
+  T: number,
+  H: number,
+  W: number,
+  seed: number,
+  bigFrom = T,
+  Ctor: new (n: number) => FrameData = Uint16Array,
+): Frames {
   const rand = lcg(seed);
   const data = new Ctor(T * H * W);
-  for (let i = 0; i < data.length; i++) data[i] = i >= bigFrom * H * W ? Math.floor(rand() * 60000) : Math.floor(rand() * 9);
+  for (let i = 0; i < data.length; i++)
+    data[i] = i >= bigFrom * H * W ? Math.floor(rand() * 60000) : Math.floor(rand() * 9);
   return { data, shape: [T, H, W] };
 }
 
@@ -30,11 +38,21 @@ function labelsOf(H: number, W: number, rois: number): Int32Array {
   return Int32Array.from({ length: H * W }, (_, p) => 1 + (Math.floor(p / W) * rois) / H);
 }
 
-const sameBits = (a: Float64Array, b: Float64Array) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-const sameRows = (a: ArrayLike<number>[], b: ArrayLike<number>[]) => a.length === b.length && a.every((r, i) => r.length === b[i].length && Array.from(r).every((v, j) => Object.is(v, b[i][j])));
+const sameBits = (a: Float64Array, b: Float64Array) =>
+  a.length === b.length &&
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const sameRows = (a: ArrayLike<number>[], b: ArrayLike<number>[]) =>
+  a.length === b.length &&
+  a.every((r, i) => r.length === b[i].length && Array.from(r).every((v, j) => Object.is(v, b[i][j])));
 
 describe('planWindows', () => {
-  it.each([[1000, 8, 8, 2], [1000, 8, 8, 3], [500, 1, 500, 2], [300, 4, 16, 3], [129, 8, 4, 2]])('T %i, levels %i, nb %i, %i threads: each event exactly once, with its history', (T, levels, nb, threads) => {
+  it.each([
+    [1000, 8, 8, 2],
+    [1000, 8, 8, 3],
+    [500, 1, 500, 2],
+    [300, 4, 16, 3],
+    [129, 8, 4, 2],
+  ])('T %i, levels %i, nb %i, %i threads: each event exactly once, with its history', (T, levels, nb, threads) => {
     const windows = planWindows(T, levels, nb, threads, 8);
     expect(windows.length).toBeGreaterThanOrEqual(1);
     expect(windows.length).toBeLessThanOrEqual(threads);
@@ -64,7 +82,8 @@ describe('planSplit', () => {
 });
 
 describe('joined shares equal a whole engine run', () => {
-  const H = 12, W = 10;
+  const H = 12,
+    W = 10;
   const cases: Array<[string, Frames, number, number]> = [
     ['uint16, int16 ring engine', stack(300, H, W, 1), 5, 8],
     ['uint16, one level, all pairs (Gram kernel)', stack(200, H, W, 2), 1, 200],
@@ -81,14 +100,33 @@ describe('joined shares equal a whole engine run', () => {
       expect(sameBits(joined.sums, whole.sums)).toBe(true);
     };
     for (const threads of [2, 3]) {
-      const parts = planWindows(T, levels, nb, threads, 8).map((w) => runEngine('test', { ...src, data: frames.data.subarray(w.t0 * H * W, w.f1 * H * W) }, w.f1 - w.t0, layout, levels, nb, w));
+      const parts = planWindows(T, levels, nb, threads, 8).map((w) =>
+        runEngine(
+          'test',
+          { ...src, data: frames.data.subarray(w.t0 * H * W, w.f1 * H * W) },
+          w.f1 - w.t0,
+          layout,
+          levels,
+          nb,
+          w,
+        ),
+      );
       check(joinWindows(parts, T));
     }
     const group = (r0: number, r1: number) => {
       const base = layout.roiStart[r0];
-      return { pix: layout.pix.slice(base, layout.roiStart[r1]), roiStart: Int32Array.from(layout.roiStart.subarray(r0, r1 + 1), (v) => v - base), numPixels: layout.numPixels.slice(r0, r1) };
+      return {
+        pix: layout.pix.slice(base, layout.roiStart[r1]),
+        roiStart: Int32Array.from(layout.roiStart.subarray(r0, r1 + 1), (v) => v - base),
+        numPixels: layout.numPixels.slice(r0, r1),
+      };
     };
-    check(joinRoiGroups([runEngine('test', src, T, group(0, 1), levels, nb), runEngine('test', src, T, group(1, 3), levels, nb)]));
+    check(
+      joinRoiGroups([
+        runEngine('test', src, T, group(0, 1), levels, nb),
+        runEngine('test', src, T, group(1, 3), levels, nb),
+      ]),
+    );
   });
 });
 
@@ -112,7 +150,12 @@ describe('parallel correlators in every split and arithmetic mode', () => {
         for (const threads of [2, 3]) {
           const p = await twoTimeCorrParallel(frames, labels, opts, { threads });
           expect(sameRows(p.g2, s.g2)).toBe(true);
-          expect([p.lagSteps, p.roiLabels, p.numPixels, p.numFrames]).toEqual([s.lagSteps, s.roiLabels, s.numPixels, s.numFrames]);
+          expect([p.lagSteps, p.roiLabels, p.numPixels, p.numFrames]).toEqual([
+            s.lagSteps,
+            s.roiLabels,
+            s.numPixels,
+            s.numFrames,
+          ]);
         }
       }
     }

@@ -27,12 +27,22 @@ export interface TwoTimeResult {
 }
 
 /** Writes every computed value like skbeam (lower triangle), then symmetrises literally. */
-export function twoTimeFromSums(s: EngineSums, layout: Pick<RoiLayout, 'roiLabels' | 'numPixels'>, numFrames: number): TwoTimeResult {
+export function twoTimeFromSums(
+  s: EngineSums,
+  layout: Pick<RoiLayout, 'roiLabels' | 'numPixels'>,
+  numFrames: number,
+): TwoTimeResult {
   const { nb, R, numLevels } = s;
   const nf = numFrames;
   if (numLevels === 1) {
     const g2 = layout.numPixels.map((n, r) => levelZeroTwoTime(s, r, n, nf));
-    return { g2, numFrames: nf, lagSteps: multiTauLags(numLevels, nb), roiLabels: layout.roiLabels, numPixels: layout.numPixels };
+    return {
+      g2,
+      numFrames: nf,
+      lagSteps: multiTauLags(numLevels, nb),
+      roiLabels: layout.roiLabels,
+      numPixels: layout.numPixels,
+    };
   }
   const lagSteps = multiTauLags(numLevels, nb);
   const raw = Array.from({ length: R }, () => new Float64Array(nf * nf));
@@ -53,7 +63,9 @@ export function twoTimeFromSums(s: EngineSums, layout: Pick<RoiLayout, 'roiLabel
           const pi = s.sums[(eb + k - i) * R + r];
           const v = (s.prod[((eb + k) * nb + i) * R + r] / (pi * fi)) * N[r];
           if (L === 0) raw[r][tind1 * nf + tind2] = v;
-          else for (let sh = -half / 2 + 1; sh <= half / 2; sh++) raw[r][Math.trunc(tind1 + sh) * nf + Math.trunc(tind2 + sh)] = v;
+          else
+            for (let sh = -half / 2 + 1; sh <= half / 2; sh++)
+              raw[r][Math.trunc(tind1 + sh) * nf + Math.trunc(tind2 + sh)] = v;
         }
       }
     }
@@ -105,7 +117,11 @@ export function prepareTwoTime(where: string, frames: Frames, labels: ArrayLike<
   const T = frames.shape[0];
   const numFrames = opts.numFrames === undefined ? T : requireInt(where, 'numFrames', opts.numFrames, 1);
   if (numFrames < T) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${where}: numFrames (${numFrames}) is smaller than the number of frames (${T}); skbeam would index past its g2 matrix`, { where, field: 'numFrames' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: numFrames (${numFrames}) is smaller than the number of frames (${T}); skbeam would index past its g2 matrix`,
+      { where, field: 'numFrames' },
+    );
   }
   return { ...base, numFrames };
 }
@@ -122,7 +138,14 @@ export function twoTimeCorr(frames: Frames, labels: ArrayLike<number>, opts: Two
   const where = 'twoTimeCorr';
   const { layout, numLevels, numBufs, numFrames } = prepareTwoTime(where, frames, labels, opts);
   const [T, H, W] = frames.shape;
-  const sums = runEngine(where, { data: frames.data, kind: frameKind(frames), P: H * W }, T, layout, numLevels, numBufs);
+  const sums = runEngine(
+    where,
+    { data: frames.data, kind: frameKind(frames), P: H * W },
+    T,
+    layout,
+    numLevels,
+    numBufs,
+  );
   return twoTimeFromSums(sums, layout, numFrames);
 }
 
@@ -154,7 +177,11 @@ export function oneTimeFromTwoTime(twoTime: Pick<TwoTimeResult, 'g2' | 'numFrame
   const where = 'oneTimeFromTwoTime';
   const nf = requireInt(where, 'twoTime.numFrames', twoTime?.numFrames, 1);
   if (!Array.isArray(twoTime.g2) || twoTime.g2.some((m) => !m || m.length !== nf * nf)) {
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: twoTime.g2 must hold one numFrames*numFrames (${nf * nf}) matrix per ROI`, { where, field: 'twoTime.g2' });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: twoTime.g2 must hold one numFrames*numFrames (${nf * nf}) matrix per ROI`,
+      { where, field: 'twoTime.g2' },
+    );
   }
   return twoTime.g2.map((g) => {
     const out = new Float64Array(nf);
@@ -165,7 +192,10 @@ export function oneTimeFromTwoTime(twoTime: Pick<TwoTimeResult, 'g2' | 'numFrame
       for (let m = 0; m < n; m++) {
         const v = g[m * nf + m + j];
         if (Number.isNaN(v)) diag[m] = 0;
-        else { diag[m] = v; count++; }
+        else {
+          diag[m] = v;
+          count++;
+        }
       }
       out[j] = pairwiseSum(diag, 0, n) / count;
     }

@@ -57,7 +57,13 @@ function costOf(w: PlannedWindow, nb: number, readCost: number): number {
  * 2^(levels-1) boundary grid allows (bisection on the largest cost, greedy packing). `readCost`
  * is the cost of reading one frame in frame-pair products (see split-plan.ts).
  */
-export function planWindows(T: number, numLevels: number, nb: number, threads: number, readCost: number): PlannedWindow[] {
+export function planWindows(
+  T: number,
+  numLevels: number,
+  nb: number,
+  threads: number,
+  readCost: number,
+): PlannedWindow[] {
   const step = 2 ** (numLevels - 1);
   const cuts: number[] = [];
   for (let b = step; b < T; b += step) cuts.push(b);
@@ -90,7 +96,10 @@ export function planWindows(T: number, numLevels: number, nb: number, threads: n
   for (let it = 0; it < 40 && hi - lo > 1e-6 * hi; it++) {
     const mid = (lo + hi) / 2;
     const plan = pack(mid);
-    if (plan && Math.max(...plan.map((w) => costOf(w, nb, readCost))) <= mid) { best = plan; hi = mid; } else lo = mid;
+    if (plan && Math.max(...plan.map((w) => costOf(w, nb, readCost))) <= mid) {
+      best = plan;
+      hi = mid;
+    } else lo = mid;
   }
   return best.map((w) => ({ ...w, cost: costOf(w, nb, readCost) }));
 }

@@ -42,8 +42,21 @@ export function xpcsEngineTask(p: EngineTask): EngineTaskResult {
   const t0 = p.window ? p.window.t0 : 0;
   const t1 = p.window ? p.window.f1 : p.T;
   const offset = (t0 - p.dataFirstFrame) * p.P;
-  const src = { data: p.data.subarray(offset, offset + (t1 - t0) * p.P), kind: p.kind, P: p.P, ready: (end: number) => awaitShared(p.stream, offset + end) };
-  const sums = runEngine(p.where, src, t1 - t0, { pix: p.pix, roiStart: p.roiStart, numPixels: p.numPixels }, p.numLevels, p.numBufs, p.window);
+  const src = {
+    data: p.data.subarray(offset, offset + (t1 - t0) * p.P),
+    kind: p.kind,
+    P: p.P,
+    ready: (end: number) => awaitShared(p.stream, offset + end),
+  };
+  const sums = runEngine(
+    p.where,
+    src,
+    t1 - t0,
+    { pix: p.pix, roiStart: p.roiStart, numPixels: p.numPixels },
+    p.numLevels,
+    p.numBufs,
+    p.window,
+  );
   if (p.twoTimeFrames === undefined) return sums;
   return { g2: twoTimeFromSums(sums, { roiLabels: [], numPixels: p.numPixels }, p.twoTimeFrames).g2 };
 }

@@ -3,7 +3,13 @@
  * correlation_lags, and the normalised cross-correlation definition). Tolerances from the oracle
  * README: direct / numpy rtol 1e-12 atol 1e-12; fft atol 1e-10 * max|out|; lags exact.
  */
-import { correlate, correlateSignals, correlationLags, chooseCorrelationMethod, normalizedCrossCorrelation } from '../../numeric/signals';
+import {
+  correlate,
+  correlateSignals,
+  correlationLags,
+  chooseCorrelationMethod,
+  normalizedCrossCorrelation,
+} from '../../numeric/signals';
 import type { CorrelationMethod, CorrelationMode } from '../../numeric/signals';
 import type { Checker } from '../compare';
 import { numericField } from '../fields';

@@ -12,7 +12,8 @@ export const dbscanFamily: OracleFamily = {
   runCase(c: OracleCase, check, ctx) {
     const X = caseField(c, 'X', ctx, ['X_file', 'x_file']) as number[][];
     const p = (c.params ?? {}) as { eps: number; min_samples?: number; metric?: string };
-    if (p.metric && p.metric !== 'euclidean') check.fail(`dbscan: metric ${p.metric} is not supported (euclidean only)`);
+    if (p.metric && p.metric !== 'euclidean')
+      check.fail(`dbscan: metric ${p.metric} is not supported (euclidean only)`);
     const r = dbscan(X, { eps: p.eps, minSamples: p.min_samples ?? 5 });
     if (!c.expected) return;
     const e = c.expected as { labels: number[]; core_sample_indices: number[]; n_clusters?: number; n_noise?: number };

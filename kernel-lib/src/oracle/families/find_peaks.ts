@@ -33,14 +33,20 @@ const INTERVAL_KEYS = new Set(['height', 'threshold', 'prominence', 'width', 'pl
 
 function options(params: Record<string, unknown>): FindPeaksOptions {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(params)) out[camelCase(key)] = INTERVAL_KEYS.has(key) ? intervalParam(value) : value;
+  for (const [key, value] of Object.entries(params))
+    out[camelCase(key)] = INTERVAL_KEYS.has(key) ? intervalParam(value) : value;
   return out as FindPeaksOptions;
 }
 
 const INTEGER_PROPERTIES = new Set(['plateau_sizes', 'left_edges', 'right_edges', 'left_bases', 'right_bases']);
 
 /** Compares a scipy property dict with ours: same keys, integers exact, floats within PEAK_TOLERANCE. */
-export function checkProperties(check: Checker, actual: object, expected: Record<string, unknown>, prefix = 'properties.'): void {
+export function checkProperties(
+  check: Checker,
+  actual: object,
+  expected: Record<string, unknown>,
+  prefix = 'properties.',
+): void {
   const ours = actual as Record<string, unknown>;
   const expectedKeys = Object.keys(expected).map(camelCase).sort();
   const ourKeys = Object.keys(ours).sort();

@@ -4,7 +4,14 @@
  * differs from NumPy's BLAS dot, so rtol 1e-10 with atol 1e-12 * max|cwt|), the ridge lines and
  * the filtered ridge lines (exact, in scipy's order) through the exported stages.
  */
-import { cwtMatrix, filterRidgeLines, findPeaksCwt, identifyRidgeLines, type FindPeaksCwtOptions, type RidgeLine } from '../../numeric/peaks1d';
+import {
+  cwtMatrix,
+  filterRidgeLines,
+  findPeaksCwt,
+  identifyRidgeLines,
+  type FindPeaksCwtOptions,
+  type RidgeLine,
+} from '../../numeric/peaks1d';
 import type { Checker } from '../compare';
 import type { OracleFamily } from '../types';
 import { camelCase, caseSignal } from './find_peaks';
@@ -16,7 +23,12 @@ interface Expected {
   filtered_ridge_lines?: { rows: number[]; cols: number[] }[];
 }
 
-function checkLines(check: Checker, field: string, actual: RidgeLine[], expected: { rows: number[]; cols: number[] }[]): void {
+function checkLines(
+  check: Checker,
+  field: string,
+  actual: RidgeLine[],
+  expected: { rows: number[]; cols: number[] }[],
+): void {
   check.equal(`${field}.length`, actual.length, expected.length);
   const n = Math.min(actual.length, expected.length);
   for (let i = 0; i < n; i++) {
@@ -31,7 +43,9 @@ export const findPeaksCwtFamily: OracleFamily = {
     const x = caseSignal(c, ctx);
     const widths = (c.widths ?? []) as number[];
     const params = (c.params ?? {}) as Record<string, unknown>;
-    const options = Object.fromEntries(Object.entries(params).map(([k, v]) => [camelCase(k), v])) as FindPeaksCwtOptions;
+    const options = Object.fromEntries(
+      Object.entries(params).map(([k, v]) => [camelCase(k), v]),
+    ) as FindPeaksCwtOptions;
     const peaks = findPeaksCwt(x, widths, options);
     if (!c.expected) return;
     const e = c.expected as Expected;
@@ -46,6 +60,7 @@ export const findPeaksCwtFamily: OracleFamily = {
     const maxDistances = (options.maxDistances ?? widths.map((w) => w / 4.0)) as ArrayLike<number>;
     const lines = identifyRidgeLines(matrix, maxDistances, options.gapThresh ?? Math.ceil(widths[0]));
     if (e.ridge_lines) checkLines(check, 'ridge_lines', lines, e.ridge_lines);
-    if (e.filtered_ridge_lines) checkLines(check, 'filtered_ridge_lines', filterRidgeLines(matrix, lines, options), e.filtered_ridge_lines);
+    if (e.filtered_ridge_lines)
+      checkLines(check, 'filtered_ridge_lines', filterRidgeLines(matrix, lines, options), e.filtered_ridge_lines);
   },
 };

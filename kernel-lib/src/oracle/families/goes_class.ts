@@ -27,7 +27,8 @@ export const goesClassFamily: OracleFamily = {
   runCase(c, check) {
     const got = goesClass(fluxOf(c), { applyScaleFactor: c.apply_0_7 === true });
     const ref = c.expected as GoesExpected;
-    const alternatives = ((c.tolerance as { accept_alternatives?: { class?: string[] } })?.accept_alternatives?.class) ?? [];
+    const alternatives =
+      (c.tolerance as { accept_alternatives?: { class?: string[] } })?.accept_alternatives?.class ?? [];
     if (alternatives.includes(got.class)) return;
     check.equal('class', got.class, ref.class);
     check.equal('letter', got.letter, ref.letter);

@@ -55,6 +55,7 @@ export const lassoMetricsFamily: OracleFamily = {
     const m = lassoFitMetrics(A, x, caseField(c, 'b', ctx) as number[]);
     for (const name of METRICS) checkMetric(check, name, value(m, name), expected[name] as number | null, tol[name]);
     if (expected.fit) check.close('fit', m.fit, expected.fit, tol.fit);
-    if (Array.isArray(c.warnings)) check.exact('warnings', m.warnings.map((w) => w.type).join(','), (c.warnings as string[]).join(','));
+    if (Array.isArray(c.warnings))
+      check.exact('warnings', m.warnings.map((w) => w.type).join(','), (c.warnings as string[]).join(','));
   },
 };

@@ -14,11 +14,18 @@ const G2_TOL = { rtol: 1e-9, atol: 0 };
 function typed(dtype: string | undefined, values: (number | null)[]): FrameData {
   const v = values.map((x) => (x === null ? NaN : x));
   switch (dtype ?? 'float64') {
-    case 'uint16': return Uint16Array.from(v);
-    case 'uint32': return Uint32Array.from(v);
-    case 'float32': return Float32Array.from(v);
-    case 'float64': return Float64Array.from(v);
-    default: throw new StagebookError('E_ORACLE_FORMAT', `unsupported frame dtype ${JSON.stringify(dtype)}`, { field: 'dtype' });
+    case 'uint16':
+      return Uint16Array.from(v);
+    case 'uint32':
+      return Uint32Array.from(v);
+    case 'float32':
+      return Float32Array.from(v);
+    case 'float64':
+      return Float64Array.from(v);
+    default:
+      throw new StagebookError('E_ORACLE_FORMAT', `unsupported frame dtype ${JSON.stringify(dtype)}`, {
+        field: 'dtype',
+      });
   }
 }
 
@@ -28,13 +35,19 @@ export function caseFrames(c: OracleCase, ctx: OracleContext): Frames {
   let shape = c.shape as [number, number, number] | undefined;
   let dtype = c.dtype as string | undefined;
   if (values === undefined && typeof c.frames_file === 'string') {
-    const f = ctx.readJson(c.frames_file) as { frames?: (number | null)[]; shape?: [number, number, number]; dtype?: string };
+    const f = ctx.readJson(c.frames_file) as {
+      frames?: (number | null)[];
+      shape?: [number, number, number];
+      dtype?: string;
+    };
     values = f.frames;
     shape = shape ?? f.shape;
     dtype = dtype ?? f.dtype;
   }
   if (!Array.isArray(values) || !Array.isArray(shape)) {
-    throw new StagebookError('E_ORACLE_FORMAT', `case ${c.id}: needs frames (or frames_file) and shape`, { field: 'frames' });
+    throw new StagebookError('E_ORACLE_FORMAT', `case ${c.id}: needs frames (or frames_file) and shape`, {
+      field: 'frames',
+    });
   }
   return { data: typed(dtype, values), shape: [shape[0], shape[1], shape[2]] };
 }
@@ -43,7 +56,10 @@ export const multiTauFamily: OracleFamily = {
   family: 'multi_tau',
   runCase(c: OracleCase, check, ctx) {
     const frames = caseFrames(c, ctx);
-    const res = multiTauAutoCorr(frames, c.labels as number[], { numLevels: c.num_levels as number, numBufs: c.num_bufs as number });
+    const res = multiTauAutoCorr(frames, c.labels as number[], {
+      numLevels: c.num_levels as number,
+      numBufs: c.num_bufs as number,
+    });
     if (c.expected_error) return; // the runner expects the call above to have thrown
     const e = c.expected as Record<string, unknown>;
     const g2Shape = e.g2_shape as number[] | undefined;
@@ -55,7 +71,8 @@ export const multiTauFamily: OracleFamily = {
     if (e.num_pixels !== undefined) check.exact('num_pixels', res.numPixels, e.num_pixels);
     if (e.G !== undefined) check.close('G', res.G, e.G, G2_TOL);
     if (e.past_intensity !== undefined) check.close('past_intensity', res.pastIntensity, e.past_intensity, G2_TOL);
-    if (e.future_intensity !== undefined) check.close('future_intensity', res.futureIntensity, e.future_intensity, G2_TOL);
+    if (e.future_intensity !== undefined)
+      check.close('future_intensity', res.futureIntensity, e.future_intensity, G2_TOL);
     if (e.img_per_level !== undefined) check.exact('img_per_level', res.imgPerLevel, e.img_per_level);
   },
 };

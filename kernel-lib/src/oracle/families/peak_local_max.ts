@@ -28,7 +28,9 @@ interface PlmParams {
 function imageFromFile(im: PlmImage, ctx: OracleContext, f32: boolean): Float32Array | Float64Array {
   const buf = ctx.readBinary(im.file!);
   if (im.bytes !== undefined && buf.length !== im.bytes) {
-    throw new StagebookError('E_ORACLE_FORMAT', `image file ${im.file}: ${buf.length} bytes, expected ${im.bytes}`, { file: im.file });
+    throw new StagebookError('E_ORACLE_FORMAT', `image file ${im.file}: ${buf.length} bytes, expected ${im.bytes}`, {
+      file: im.file,
+    });
   }
   if (im.sha256 && createHash('sha256').update(buf).digest('hex') !== im.sha256.toLowerCase()) {
     throw new StagebookError('E_ORACLE_FORMAT', `image file ${im.file}: sha256 mismatch`, { file: im.file });

@@ -36,7 +36,8 @@ function override(meta: Meta, key: 'statistic' | 'pvalue'): Tolerance | undefine
     if (typeof v === 'number') return { atol: key === 'statistic' ? v : 0, rtol: key === 'pvalue' ? v : 0 };
     const atol = o[`${k}_atol`];
     const rtol = o[`${k}_rtol`];
-    if (typeof atol === 'number' || typeof rtol === 'number') return { atol: (atol as number) ?? 0, rtol: (rtol as number) ?? 0 };
+    if (typeof atol === 'number' || typeof rtol === 'number')
+      return { atol: (atol as number) ?? 0, rtol: (rtol as number) ?? 0 };
   }
   return undefined;
 }
@@ -53,15 +54,19 @@ function checkWarnings(check: Checker, r: PearsonrResult, expected: string[]): v
   const ours = r.warnings.map((w) => w.type);
   const missing = expected.filter((e) => !ours.some((t) => e.includes(t)));
   const extra = ours.filter((t) => !expected.some((e) => e.includes(t)));
-  if (missing.length || extra.length) check.fail(`warnings: ours ${JSON.stringify(ours)} vs expected ${JSON.stringify(expected)}`);
+  if (missing.length || extra.length)
+    check.fail(`warnings: ours ${JSON.stringify(ours)} vs expected ${JSON.stringify(expected)}`);
 }
 
 function run(c: OracleCase, ctx: Parameters<OracleFamily['runCase']>[2]): PearsonrResult & { masked?: boolean } {
   const x = numericField(c, 'x', ctx);
   const y = numericField(c, 'y', ctx);
-  const alternative = ((c.params as { alternative?: Alternative } | undefined)?.alternative ?? 'two-sided') as Alternative;
+  const alternative = ((c.params as { alternative?: Alternative } | undefined)?.alternative ??
+    'two-sided') as Alternative;
   if (c.function === 'scipy.stats.mstats.pearsonr') {
-    return pearsonrMasked(x, y, (c.x_mask as boolean[] | null) ?? null, (c.y_mask as boolean[] | null) ?? null, { alternative });
+    return pearsonrMasked(x, y, (c.x_mask as boolean[] | null) ?? null, (c.y_mask as boolean[] | null) ?? null, {
+      alternative,
+    });
   }
   return pearsonr(x, y, { alternative });
 }

@@ -21,11 +21,14 @@ export const twoTimeFamily: OracleFamily = {
     if (c.expected_error) return;
     const e = c.expected as Record<string, unknown>;
     const nf = res.numFrames;
-    const nested = res.g2.map((m) => Array.from({ length: nf }, (_, a) => Array.from(m.subarray(a * nf, (a + 1) * nf))));
+    const nested = res.g2.map((m) =>
+      Array.from({ length: nf }, (_, a) => Array.from(m.subarray(a * nf, (a + 1) * nf))),
+    );
     check.shape('g2', [res.g2.length, nf, nf], e.g2);
     check.close('g2', nested, e.g2, TOL);
     check.exact('lag_steps', res.lagSteps, e.lag_steps);
     if (e.roi_labels !== undefined) check.exact('roi_labels', res.roiLabels, e.roi_labels);
-    if (e.one_time_from_two_time !== undefined) check.close('one_time_from_two_time', oneTimeFromTwoTime(res), e.one_time_from_two_time, TOL);
+    if (e.one_time_from_two_time !== undefined)
+      check.close('one_time_from_two_time', oneTimeFromTwoTime(res), e.one_time_from_two_time, TOL);
   },
 };

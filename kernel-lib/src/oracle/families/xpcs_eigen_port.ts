@@ -12,7 +12,9 @@ export const xpcsEigenPortFamily: OracleFamily = {
   family: 'xpcs_eigen_port',
   runCase(c: OracleCase, check, ctx) {
     const frames = caseFrames(c, ctx);
-    const res = xpcsMultiTau(frames, c.dqmap as number[], c.sqmap as number[], { delaysPerLevel: (c.dpl ?? c.delays_per_level) as number });
+    const res = xpcsMultiTau(frames, c.dqmap as number[], c.sqmap as number[], {
+      delaysPerLevel: (c.dpl ?? c.delays_per_level) as number,
+    });
     if (c.expected_error) return;
     const e = c.expected as Record<string, unknown>;
     if (e.level_max !== undefined) check.equal('level_max', res.levelMax, e.level_max);

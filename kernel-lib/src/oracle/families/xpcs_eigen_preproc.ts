@@ -21,8 +21,19 @@ export function preprocSource(c: OracleCase): ArrayCorrSource {
   const tick = d.corecotick as number[];
   const frames: CorrRawFrame[] = [];
   for (let t = 0; t < T; t++) {
-    if (dense) frames.push({ elapsed: elapsed[t], tick: tick[t], dense: (dense.frames as number[]).slice(t * H * W, (t + 1) * H * W) });
-    else frames.push({ elapsed: elapsed[t], tick: tick[t], indices: (sparse!.index as number[][])[t], values: (sparse!.value as number[][])[t] });
+    if (dense)
+      frames.push({
+        elapsed: elapsed[t],
+        tick: tick[t],
+        dense: (dense.frames as number[]).slice(t * H * W, (t + 1) * H * W),
+      });
+    else
+      frames.push({
+        elapsed: elapsed[t],
+        tick: tick[t],
+        indices: (sparse!.index as number[][])[t],
+        values: (sparse!.value as number[][])[t],
+      });
   }
   return new ArrayCorrSource(!dense, frames, `oracle ${c.id}`);
 }
@@ -35,27 +46,55 @@ export function preprocSettings(c: OracleCase, compat: 'xpcs-eigen' | 'none'): X
   const num = (name: string, dflt = 0) => (k[name] === undefined ? dflt : (k[name] as number));
   const smoothing = String(k.smoothing_method ?? 'symmetric').toLowerCase() === 'staticmap' ? 'StaticMap' : 'symmetric';
   return {
-    compat, shape: [m.y_dimension as number, m.x_dimension as number], dqmap: k.dqmap as number[], sqmap: k.sqmap as number[],
+    compat,
+    shape: [m.y_dimension as number, m.x_dimension as number],
+    dqmap: k.dqmap as number[],
+    sqmap: k.sqmap as number[],
     mask: (k.mask as number[] | undefined) ?? null,
-    dataBeginTodo: num('data_begin_todo'), dataEndTodo: num('data_end_todo'), darkBeginTodo: num('dark_begin_todo'), darkEndTodo: num('dark_end_todo'),
-    lld: num('lld'), sigma: num('sigma'), delaysPerLevel: num('delays_per_level'), strideFrames: num('stride_frames', 1), avgFrames: num('avg_frames', 1),
-    staticMeanWindowSize: num('static_mean_window_size'), normalizeByFramesum: num('normalize_by_framesum') !== 0,
+    dataBeginTodo: num('data_begin_todo'),
+    dataEndTodo: num('data_end_todo'),
+    darkBeginTodo: num('dark_begin_todo'),
+    darkEndTodo: num('dark_end_todo'),
+    lld: num('lld'),
+    sigma: num('sigma'),
+    delaysPerLevel: num('delays_per_level'),
+    strideFrames: num('stride_frames', 1),
+    avgFrames: num('avg_frames', 1),
+    staticMeanWindowSize: num('static_mean_window_size'),
+    normalizeByFramesum: num('normalize_by_framesum') !== 0,
     flatfield: k.flatfield_enabled === 'ENABLED' ? (k.flatfield as number[]) : null,
-    analysisType: k.analysis_type === 'Twotime' ? 'Twotime' : 'Multitau', smoothingMethod: smoothing,
+    analysisType: k.analysis_type === 'Twotime' ? 'Twotime' : 'Multitau',
+    smoothingMethod: smoothing,
     smoothingFilter: String(k.smoothing_filter ?? 'None').toLowerCase() === 'average' ? 'Average' : 'None',
-    qphiBinToProcess: (k.qphi_bin_to_process as number[] | undefined) ?? [], twotime2onetimeWindowSize: num('twotime2onetime_window_size', 1),
+    qphiBinToProcess: (k.qphi_bin_to_process as number[] | undefined) ?? [],
+    twotime2onetimeWindowSize: num('twotime2onetime_window_size', 1),
     normFactor: {
-      xPixelSize: m.x_pixel_size as number, yPixelSize: m.y_pixel_size as number, aduPerPhoton: m.adu_per_photon as number,
-      exposureTime: m.exposure_time as number, efficiency: m.efficiency as number, distance: m.distance as number,
-      beamIntensityTransmitted: m.beam_intensity_transmitted as number, thickness: m.thickness as number,
+      xPixelSize: m.x_pixel_size as number,
+      yPixelSize: m.y_pixel_size as number,
+      aduPerPhoton: m.adu_per_photon as number,
+      exposureTime: m.exposure_time as number,
+      efficiency: m.efficiency as number,
+      distance: m.distance as number,
+      beamIntensityTransmitted: m.beam_intensity_transmitted as number,
+      thickness: m.thickness as number,
     },
-    g2out: outputs.g2out === true, darkout: outputs.darkout === true, frameout: typeof outputs.frameout === 'number' ? outputs.frameout : 0,
+    g2out: outputs.g2out === true,
+    darkout: outputs.darkout === true,
+    frameout: typeof outputs.frameout === 'number' ? outputs.frameout : 0,
   };
 }
 
 /** README rule: |a - e| <= rtol * max(|e|, frac * max|e| over the dataset); NaN positions exact. */
-export function checkPreprocDataset(check: Checker, name: string, actual: ArrayLike<number>, expected: number[], rtol: number, frac: number): void {
-  if (actual.length !== expected.length) return check.fail(`${name}: ${actual.length} values, expected ${expected.length}`);
+export function checkPreprocDataset(
+  check: Checker,
+  name: string,
+  actual: ArrayLike<number>,
+  expected: number[],
+  rtol: number,
+  frac: number,
+): void {
+  if (actual.length !== expected.length)
+    return check.fail(`${name}: ${actual.length} values, expected ${expected.length}`);
   let scale = 0;
   for (const e of expected) if (!Number.isNaN(e)) scale = Math.max(scale, Math.abs(e));
   let worst = -1;
@@ -71,7 +110,10 @@ export function checkPreprocDataset(check: Checker, name: string, actual: ArrayL
     const ratio = bound > 0 ? Math.abs(a - e) / bound : a === e ? 0 : Infinity;
     if (ratio > worstRatio) [worst, worstRatio] = [i, ratio];
   }
-  if (worst >= 0) check.fail(`${name}[${worst}]: ${actual[worst]} vs expected ${expected[worst]} (${worstRatio.toExponential(3)}x the tolerance, rtol ${rtol})`);
+  if (worst >= 0)
+    check.fail(
+      `${name}[${worst}]: ${actual[worst]} vs expected ${expected[worst]} (${worstRatio.toExponential(3)}x the tolerance, rtol ${rtol})`,
+    );
 }
 
 /** Rows 0 and the written entries of row 1 (null = never written by corr: not compared), exactly. */
@@ -81,12 +123,19 @@ function checkTimestamps(check: Checker, name: string, actual: ArrayLike<number>
   for (let r = 0; r < 2; r++) {
     for (let i = 0; i < n; i++) {
       if (e[r][i] === null) continue;
-      if (actual[r * n + i] !== e[r][i]) return check.fail(`${name}[${r}][${i}]: ${actual[r * n + i]} != expected ${e[r][i]}`);
+      if (actual[r * n + i] !== e[r][i])
+        return check.fail(`${name}[${r}][${i}]: ${actual[r * n + i]} != expected ${e[r][i]}`);
     }
   }
 }
 
-export function compareCorrCase(check: Checker, c: OracleCase, datasets: Map<string, { data: Float64Array; shape: number[] }>, rtol: number, frac: number): void {
+export function compareCorrCase(
+  check: Checker,
+  c: OracleCase,
+  datasets: Map<string, { data: Float64Array; shape: number[] }>,
+  rtol: number,
+  frac: number,
+): void {
   // C2T_all is a group in the case ({"g2_00001": matrix}); stagebook keys its datasets by path.
   const expected: Rec = {};
   const shapes: Record<string, number[]> = {};
@@ -100,13 +149,29 @@ export function compareCorrCase(check: Checker, c: OracleCase, datasets: Map<str
   }
   for (const name of new Set([...Object.keys(shapes), ...datasets.keys()])) {
     const got = datasets.get(name);
-    if (!got) { check.fail(`${name}: not produced`); continue; }
-    if (!shapes[name]) { check.fail(`${name}: produced but corr does not write it`); continue; }
-    if (got.shape.join(',') !== shapes[name].join(',')) { check.fail(`${name}: shape [${got.shape}] != expected [${shapes[name]}]`); continue; }
-    if (name === 'timestamp_clock' || name === 'timestamp_tick') { checkTimestamps(check, name, got.data, expected[name]); continue; }
+    if (!got) {
+      check.fail(`${name}: not produced`);
+      continue;
+    }
+    if (!shapes[name]) {
+      check.fail(`${name}: produced but corr does not write it`);
+      continue;
+    }
+    if (got.shape.join(',') !== shapes[name].join(',')) {
+      check.fail(`${name}: shape [${got.shape}] != expected [${shapes[name]}]`);
+      continue;
+    }
+    if (name === 'timestamp_clock' || name === 'timestamp_tick') {
+      checkTimestamps(check, name, got.data, expected[name]);
+      continue;
+    }
     const e = flatten(expected[name]);
-    if (name === 'tau') { check.exact(name, got.data, e); continue; }
-    if (name === 'frameSum') check.exact('frameSum[0]', got.data.subarray(0, shapes[name][1]), e.slice(0, shapes[name][1]));
+    if (name === 'tau') {
+      check.exact(name, got.data, e);
+      continue;
+    }
+    if (name === 'frameSum')
+      check.exact('frameSum[0]', got.data.subarray(0, shapes[name][1]), e.slice(0, shapes[name][1]));
     checkPreprocDataset(check, name, got.data, e, rtol, frac);
   }
 }

@@ -9,7 +9,9 @@ describe('alexisPeakTimes (find_alexis_peaks, 180 s forward window)', () => {
   it('accepts a peak seen by the fit, XRS and the cluster within 180 s, at the mean of their times', () => {
     const t = minute(60);
     // L peaks at minute 20, X at 21, V at 22: one window [1200, 1380] s holding all three.
-    expect(alexisPeakTimes(pulse(60, 20, 3), pulse(60, 21, 3), pulse(60, 22, 3), t)).toEqual([(1200 + 1260 + 1320) / 3]);
+    expect(alexisPeakTimes(pulse(60, 20, 3), pulse(60, 21, 3), pulse(60, 22, 3), t)).toEqual([
+      (1200 + 1260 + 1320) / 3,
+    ]);
   });
 
   it('rejects a cluster whose peak is more than 180 s after the first of the window', () => {
@@ -37,7 +39,7 @@ describe('goesClassAtPeak (find_closest_peak, +-3 min then +-5 min)', () => {
     const got = goesClassAtPeak(flux(300, 7e-6), t, 600 + 100);
     expect(got?.window).toBe('3m');
     expect(got?.peakTime).toBe(600);
-    expect(got?.goes.class).toBe(`M${((7e-6 + 1e-7) / 0.7 * 1e5).toPrecision(3).replace(/0+$/, '')}`);
+    expect(got?.goes.class).toBe(`M${(((7e-6 + 1e-7) / 0.7) * 1e5).toPrecision(3).replace(/0+$/, '')}`);
   });
 
   it('falls back to 5 minutes, and gives null beyond', () => {

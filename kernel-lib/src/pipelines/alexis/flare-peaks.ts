@@ -30,7 +30,11 @@ export function peakTimes(values: ArrayLike<number>, times: ArrayLike<number>): 
  * `cluster` = A_j * b_j, all on `times`. windowSeconds is ALEXIS' fwd_time_val (180).
  */
 export function alexisPeakTimes(
-  fit: ArrayLike<number>, xrs: ArrayLike<number>, cluster: ArrayLike<number>, times: ArrayLike<number>, windowSeconds = 180,
+  fit: ArrayLike<number>,
+  xrs: ArrayLike<number>,
+  cluster: ArrayLike<number>,
+  times: ArrayLike<number>,
+  windowSeconds = 180,
 ): number[] {
   const l = peakTimes(fit, times);
   const x = peakTimes(xrs, times);
@@ -47,7 +51,8 @@ export function alexisPeakTimes(
     const first = events[i].time;
     const window = events.filter((e) => e.time >= first && e.time <= first + windowSeconds);
     i += window.length;
-    if (new Set(window.map((e) => e.from)).size === 3) found.push(window.reduce((s, e) => s + e.time, 0) / window.length);
+    if (new Set(window.map((e) => e.from)).size === 3)
+      found.push(window.reduce((s, e) => s + e.time, 0) / window.length);
   }
   return found;
 }
@@ -65,9 +70,16 @@ export interface FlarePeakClass {
  * The GOES class at an ALEXIS peak time from the full-cadence XRS-B series (times in seconds).
  * Null when no XRS-B peak lies within +-5 min.
  */
-export function goesClassAtPeak(xrsB: ArrayLike<number>, times: ArrayLike<number>, alexisPeak: number): FlarePeakClass | null {
+export function goesClassAtPeak(
+  xrsB: ArrayLike<number>,
+  times: ArrayLike<number>,
+  alexisPeak: number,
+): FlarePeakClass | null {
   const { peaks } = findPeaks(Array.from(xrsB), { distance: 15 });
-  for (const [window, half] of [['3m', 180], ['5m', 300]] as const) {
+  for (const [window, half] of [
+    ['3m', 180],
+    ['5m', 300],
+  ] as const) {
     let best = -1;
     for (const i of peaks) {
       if (Math.abs(times[i] - alexisPeak) > half) continue;

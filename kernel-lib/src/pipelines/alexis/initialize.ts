@@ -74,14 +74,12 @@ export async function initializeFiles(
     let rows = 0;
     let done = 0;
     for (let i = 0; i < todo.length; i += o.batch) {
-      const payloads: InitializePayload[] = todo
-        .slice(i, i + o.batch)
-        .map((record) => ({
-          record,
-          degradationTable: o.degradationTable,
-          effectiveAreaTable: o.effectiveAreaTable,
-          thresholdRel: o.thresholdRel,
-        }));
+      const payloads: InitializePayload[] = todo.slice(i, i + o.batch).map((record) => ({
+        record,
+        degradationTable: o.degradationTable,
+        effectiveAreaTable: o.effectiveAreaTable,
+        thresholdRel: o.thresholdRel,
+      }));
       const results: ImageDataRow[][] =
         o.concurrency === 1
           ? payloads.map((p) => initializeImage(p))

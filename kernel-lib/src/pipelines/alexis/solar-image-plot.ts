@@ -51,19 +51,44 @@ export function solarImageSpec(input: SolarImageInput): VegaLiteSpec {
   const peaks = input.peaks ?? [];
   const centroids = input.centroids ?? [];
   // outer pixel edges: pixel centres +- half a pixel
-  const extent: [number, number, number, number] = [hpcX(w, -0.5), hpcX(w, cols - 0.5), hpcY(w, -0.5), hpcY(w, rows - 0.5)];
+  const extent: [number, number, number, number] = [
+    hpcX(w, -0.5),
+    hpcX(w, cols - 0.5),
+    hpcY(w, -0.5),
+    hpcY(w, rows - 0.5),
+  ];
   const log = input.log ?? true;
   // up to the brightest pixel: the peaks are the point of this figure, a 99.5 % clip would flatten them
   const scaled = Float64Array.from(input.data, (v) => (log ? (v > 0 ? Math.log10(v) : NaN) : v));
   const [lo, hi] = quantiles(scaled, [0.01, 1]);
   return imageSpec({
-    data: input.data, shape: input.shape, origin: 'lower', extent, log, scheme: input.scheme ?? 'inferno',
+    data: input.data,
+    shape: input.shape,
+    origin: 'lower',
+    extent,
+    log,
+    scheme: input.scheme ?? 'inferno',
     domain: hi > lo ? [lo, hi] : undefined,
-    title: input.title, colorTitle: input.colorTitle ?? (input.log === false ? 'DN' : 'log10 DN'),
-    xTitle: 'helioprojective x (arcsec)', yTitle: 'helioprojective y (arcsec)', width: Math.min(480, Math.max(360, cols)),
+    title: input.title,
+    colorTitle: input.colorTitle ?? (input.log === false ? 'DN' : 'log10 DN'),
+    xTitle: 'helioprojective x (arcsec)',
+    yTitle: 'helioprojective y (arcsec)',
+    width: Math.min(480, Math.max(360, cols)),
     overlays: [
-      { name: `peaks (${peaks.length})`, color: '#00e5ff', shape: 'circle', size: 60, points: peaks.map((p) => ({ x: hpcX(w, p.col), y: hpcY(w, p.row), label: `peak at (${p.col}, ${p.row}) px` })) },
-      { name: `cluster centroids (${centroids.length})`, color: '#ff2bd6', shape: 'cross', size: 220, points: centroids.map((c) => ({ x: hpcX(w, c.col), y: hpcY(w, c.row), label: c.label })) },
+      {
+        name: `peaks (${peaks.length})`,
+        color: '#00e5ff',
+        shape: 'circle',
+        size: 60,
+        points: peaks.map((p) => ({ x: hpcX(w, p.col), y: hpcY(w, p.row), label: `peak at (${p.col}, ${p.row}) px` })),
+      },
+      {
+        name: `cluster centroids (${centroids.length})`,
+        color: '#ff2bd6',
+        shape: 'cross',
+        size: 220,
+        points: centroids.map((c) => ({ x: hpcX(w, c.col), y: hpcY(w, c.row), label: c.label })),
+      },
     ],
   });
 }

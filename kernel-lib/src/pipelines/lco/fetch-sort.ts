@@ -24,11 +24,18 @@ import { queryArchives, type LcoManifest, type ManifestFrame } from './query';
 import { datasetDir, decompressFz, readFrameFacts } from './sort';
 
 /** What fetch-sort reports per frame. */
-export interface FrameOutcome { basename: string; state: 'sorted' | 'held' | 'failed' | 'refused' | 'skipped'; dataset?: string; code?: string; message?: string }
+export interface FrameOutcome {
+  basename: string;
+  state: 'sorted' | 'held' | 'failed' | 'refused' | 'skipped';
+  dataset?: string;
+  code?: string;
+  message?: string;
+}
 
 /** The workspace ledger (option `ledger`, else `<root>/.stagebook/ledger.db`). */
 export function ledgerOf(ctx: StageContext<unknown>): Ledger {
-  const file = typeof ctx.options.ledger === 'string' ? ctx.options.ledger : path.join(ctx.root, '.stagebook', 'ledger.db');
+  const file =
+    typeof ctx.options.ledger === 'string' ? ctx.options.ledger : path.join(ctx.root, '.stagebook', 'ledger.db');
   return Ledger.open(file);
 }
 

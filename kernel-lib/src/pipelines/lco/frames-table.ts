@@ -53,8 +53,11 @@ export class LcoFrameTable {
 
   upsert(row: Omit<LcoFrameRow, 'updated_at'>): void {
     this.ledger.write(() => {
-      this.ledger.sql(`INSERT OR REPLACE INTO lco_frames (basename, archive, proposal_id, frame_id, target, instrument, filter, day_obs, obstype, dataset, path, md5, state, error_code, error_message, run_id, updated_at)
-        VALUES (@basename, @archive, @proposal_id, @frame_id, @target, @instrument, @filter, @day_obs, @obstype, @dataset, @path, @md5, @state, @error_code, @error_message, @run_id, @updated_at)`)
+      this.ledger
+        .sql(
+          `INSERT OR REPLACE INTO lco_frames (basename, archive, proposal_id, frame_id, target, instrument, filter, day_obs, obstype, dataset, path, md5, state, error_code, error_message, run_id, updated_at)
+        VALUES (@basename, @archive, @proposal_id, @frame_id, @target, @instrument, @filter, @day_obs, @obstype, @dataset, @path, @md5, @state, @error_code, @error_message, @run_id, @updated_at)`,
+        )
         .run({ ...row, updated_at: Date.now() });
     });
   }
@@ -64,6 +67,10 @@ export class LcoFrameTable {
   }
 
   list(state?: LcoFrameState): LcoFrameRow[] {
-    return (state ? this.ledger.sql('SELECT * FROM lco_frames WHERE state = ? ORDER BY basename').all(state) : this.ledger.sql('SELECT * FROM lco_frames ORDER BY basename').all()) as LcoFrameRow[];
+    return (
+      state
+        ? this.ledger.sql('SELECT * FROM lco_frames WHERE state = ? ORDER BY basename').all(state)
+        : this.ledger.sql('SELECT * FROM lco_frames ORDER BY basename').all()
+    ) as LcoFrameRow[];
   }
 }

@@ -1,7 +1,15 @@
 // LCO data management (microlensing_photometry data_download.py, on the stagebook engine).
 export { loadLcoConfig, queryWindow } from './config';
 export type { LcoConfig, LcoArchiveConfig } from './config';
-export { instrumentClass, datasetDir, decompressFz, readFrameFacts, reductionConfigText, safeSegment, DEFAULT_REDUCTION_TEMPLATE } from './sort';
+export {
+  instrumentClass,
+  datasetDir,
+  decompressFz,
+  readFrameFacts,
+  reductionConfigText,
+  safeSegment,
+  DEFAULT_REDUCTION_TEMPLATE,
+} from './sort';
 export type { InstrumentClass, FrameFacts } from './sort';
 export { LcoFrameTable } from './frames-table';
 export type { LcoFrameRow, LcoFrameState } from './frames-table';

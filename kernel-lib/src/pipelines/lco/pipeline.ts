@@ -29,7 +29,13 @@ function configFile(options: Record<string, unknown>): string {
 
 /** Stage `reduction-configs`: one unit per dataset directory; writes reduction_config.yaml only if absent. */
 export const lcoReductionConfigStage = defineStage<Record<string, never>>({
-  name: 'reduction-configs', version: 1, kind: 'merge', level: 'L2', product: 'lco-reduction-config', usesCore: false, after: ['fetch-sort'],
+  name: 'reduction-configs',
+  version: 1,
+  kind: 'merge',
+  level: 'L2',
+  product: 'lco-reduction-config',
+  usesCore: false,
+  after: ['fetch-sort'],
   groupBy: (f) => (isFrame(f) ? path.dirname(f.path) : '(not a dataset)'),
   description: "Writes each new imaging dataset's reduction_config.yaml from the template (never overwrites)",
   async run(ctx) {
@@ -50,7 +56,10 @@ export const lcoReductionConfigStage = defineStage<Record<string, never>>({
 
 /** A row of the summary: frames per target, night, instrument class and filter. */
 export interface LcoSummaryRow {
-  target: string; night: string; instrument: string; filter: string;
+  target: string;
+  night: string;
+  instrument: string;
+  filter: string;
   /** Frames sorted or held in this run. */
   new: number;
   /** Frames that were already there before this run. */
@@ -59,7 +68,12 @@ export interface LcoSummaryRow {
 }
 
 /** `summary.json`: every frame the workspace holds, this run's new ones counted apart. */
-export interface LcoSummary { runId: string; newFrames: number; presentFrames: number; rows: LcoSummaryRow[] }
+export interface LcoSummary {
+  runId: string;
+  newFrames: number;
+  presentFrames: number;
+  rows: LcoSummaryRow[];
+}
 
 /** The summary of the frames in lco_frames (sorted and held), `runId`'s own counted as new. */
 export function lcoSummaryOf(rows: readonly LcoFrameRow[], runId: string): LcoSummary {
@@ -79,15 +93,17 @@ export function lcoSummaryOf(rows: readonly LcoFrameRow[], runId: string): LcoSu
       frames: 0,
     };
     const key = `${row.target}|${row.night}|${row.instrument}|${row.filter}`;
-    const e = counts.get(key) ?? counts.set(key, row).get(key) as LcoSummaryRow;
+    const e = counts.get(key) ?? (counts.set(key, row).get(key) as LcoSummaryRow);
     e.frames++;
     if (isNew) e.new++;
     else e.present++;
   }
   const out = [...counts.values()].sort(
     (a, b) =>
-      a.target.localeCompare(b.target) || a.night.localeCompare(b.night) ||
-      a.instrument.localeCompare(b.instrument) || a.filter.localeCompare(b.filter),
+      a.target.localeCompare(b.target) ||
+      a.night.localeCompare(b.night) ||
+      a.instrument.localeCompare(b.instrument) ||
+      a.filter.localeCompare(b.filter),
   );
   const total = out.reduce((a, r) => a + r.frames, 0);
   return { runId, newFrames, presentFrames: total - newFrames, rows: out };
@@ -99,7 +115,13 @@ export function lcoSummaryOf(rows: readonly LcoFrameRow[], runId: string): LcoSu
  * found nothing new overwrote summary.json with `[]`.
  */
 export const lcoSummaryStage = defineStage<Record<string, never>>({
-  name: 'summary', version: 2, kind: 'merge', level: 'L2', product: 'lco-summary', usesCore: false, after: ['fetch-sort'],
+  name: 'summary',
+  version: 2,
+  kind: 'merge',
+  level: 'L2',
+  product: 'lco-summary',
+  usesCore: false,
+  after: ['fetch-sort'],
   description: 'Counts the frames per target and night (new in this run, already present)',
   async run(ctx) {
     const ledger = ledgerOf(ctx);
@@ -114,7 +136,8 @@ export const lcoSummaryStage = defineStage<Record<string, never>>({
 /** The pipeline (registered as `lco-data-management`). */
 export const lcoPipeline = definePipeline({
   name: 'lco-data-management',
-  description: 'LCO data management: query archives, download new frames, decompress, sort into datasets, write reduction configs',
+  description:
+    'LCO data management: query archives, download new frames, decompress, sort into datasets, write reduction configs',
   stages: [lcoQueryStage, lcoFetchSortStage, lcoDeliveriesStage, lcoReductionConfigStage, lcoSummaryStage],
 });
 

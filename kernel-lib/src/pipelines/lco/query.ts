@@ -16,19 +16,42 @@ import { StagebookError } from '../../errors/stagebook-error';
 import { loadLcoConfig, type LcoArchiveConfig } from './config';
 
 /** A run request (source file of the pipeline). */
-export interface LcoRequest { config: string; start: string; end: string; createdAt: string }
+export interface LcoRequest {
+  config: string;
+  start: string;
+  end: string;
+  createdAt: string;
+}
 
 /** A frame to fetch, as the manifest records it (`url` without its query string: see fetch-sort). */
 export interface ManifestFrame {
-  archive: string; id: number; basename: string; filename: string; url: string; md5?: string; proposal_id: string;
-  OBJECT: string; INSTRUME: string; FILTER: string; DAY_OBS: string; OBSTYPE: string; RLEVEL: number; DATE_OBS: string;
+  archive: string;
+  id: number;
+  basename: string;
+  filename: string;
+  url: string;
+  md5?: string;
+  proposal_id: string;
+  OBJECT: string;
+  INSTRUME: string;
+  FILTER: string;
+  DAY_OBS: string;
+  OBSTYPE: string;
+  RLEVEL: number;
+  DATE_OBS: string;
 }
 
 /** The manifest written by `query`. */
 export interface LcoManifest {
   request: LcoRequest;
   queries: Array<{
-    archive: string; proposal: string; level: number; found: number; kept: number; pages: number; count?: number;
+    archive: string;
+    proposal: string;
+    level: number;
+    found: number;
+    kept: number;
+    pages: number;
+    count?: number;
   }>;
   /** Listing oddities that did not stop the query (count mismatch, duplicates), one sentence each. */
   warnings: string[];
@@ -48,9 +71,19 @@ export function keepFrame(f: Record<string, unknown>, archive: LcoArchiveConfig,
 function manifestFrame(archive: string, f: Record<string, unknown>): ManifestFrame {
   const r = lcoFrameToRecord(f);
   return {
-    archive, id: Number(f.id), basename: String(f.basename), filename: r.filename, url: r.url, md5: r.md5, proposal_id: String(f.proposal_id ?? f.PROPID),
-    OBJECT: String(f.OBJECT ?? f.target_name ?? ''), INSTRUME: String(f.INSTRUME ?? f.instrument_id ?? ''), FILTER: String(f.FILTER ?? f.primary_optical_element ?? ''),
-    DAY_OBS: String(f.DAY_OBS ?? f.observation_day ?? ''), OBSTYPE: String(f.OBSTYPE ?? f.configuration_type ?? ''), RLEVEL: Number(f.RLEVEL ?? f.reduction_level),
+    archive,
+    id: Number(f.id),
+    basename: String(f.basename),
+    filename: r.filename,
+    url: r.url,
+    md5: r.md5,
+    proposal_id: String(f.proposal_id ?? f.PROPID),
+    OBJECT: String(f.OBJECT ?? f.target_name ?? ''),
+    INSTRUME: String(f.INSTRUME ?? f.instrument_id ?? ''),
+    FILTER: String(f.FILTER ?? f.primary_optical_element ?? ''),
+    DAY_OBS: String(f.DAY_OBS ?? f.observation_day ?? ''),
+    OBSTYPE: String(f.OBSTYPE ?? f.configuration_type ?? ''),
+    RLEVEL: Number(f.RLEVEL ?? f.reduction_level),
     DATE_OBS: String(f.DATE_OBS ?? f.observation_date ?? ''),
   };
 }
@@ -146,13 +179,32 @@ const requestSchema = z.object({ config: z.string(), start: z.string(), end: z.s
 
 /** Stage `query`. */
 export const lcoQueryStage = defineStage<Record<string, never>>({
-  name: 'query', version: 1, kind: 'map', level: 'L0', product: 'lco-manifest', usesCore: false,
+  name: 'query',
+  version: 1,
+  kind: 'map',
+  level: 'L0',
+  product: 'lco-manifest',
+  usesCore: false,
   description: 'Queries every active archive and proposal for frames in the request window',
   async run(ctx) {
     const parsed = requestSchema.safeParse(JSON.parse(await fsp.readFile(ctx.input.path, 'utf8')));
-    if (!parsed.success) throw new StagebookError('E_CONFIG_INVALID', `query: ${ctx.input.path} is not an LCO run request (config, start, end, createdAt)`, { where: 'query', file: ctx.input.path });
-    const manifest = await queryArchives(parsed.data, ctx.signal, (m) => ctx.log.info(m), (m) => ctx.log.warn(m));
-    const name = ctx.input.path.split('/').pop()?.replace(/\.json$/, '') ?? 'request';
+    if (!parsed.success)
+      throw new StagebookError(
+        'E_CONFIG_INVALID',
+        `query: ${ctx.input.path} is not an LCO run request (config, start, end, createdAt)`,
+        { where: 'query', file: ctx.input.path },
+      );
+    const manifest = await queryArchives(
+      parsed.data,
+      ctx.signal,
+      (m) => ctx.log.info(m),
+      (m) => ctx.log.warn(m),
+    );
+    const name =
+      ctx.input.path
+        .split('/')
+        .pop()
+        ?.replace(/\.json$/, '') ?? 'request';
     // URLs without their query strings: presigned signatures never reach a file (fetch-sort lists again).
     const frames = manifest.frames.map((f) => ({ ...f, url: displayUrl(f.url) }));
     await ctx.writeJson(`lco/manifests/${name}.json`, { ...manifest, frames });

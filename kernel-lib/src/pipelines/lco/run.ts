@@ -21,25 +21,37 @@ import type { FrameOutcome } from './fetch-sort';
 export function makeLcoEngineConfig(config: LcoConfig): StagebookConfig {
   const secrets: Record<string, string> = {};
   for (const [id, a] of Object.entries(config.archives)) secrets[id] = a.token_envvar;
-  return makeStagebookConfig({
-    root: config.logDir,
-    writeRoots: [config.downloadDir, config.reductionDir],
-    logDir: 'logs',
-    inputs: { dir: 'requests', pattern: '*.json' },
-    engine: { onError: 'continue' },
-    secrets,
-    options: { config: config.file, ledger: path.join(config.logDir, '.stagebook', 'ledger.db') },
-  }, path.dirname(config.file));
+  return makeStagebookConfig(
+    {
+      root: config.logDir,
+      writeRoots: [config.downloadDir, config.reductionDir],
+      logDir: 'logs',
+      inputs: { dir: 'requests', pattern: '*.json' },
+      engine: { onError: 'continue' },
+      secrets,
+      options: { config: config.file, ledger: path.join(config.logDir, '.stagebook', 'ledger.db') },
+    },
+    path.dirname(config.file),
+  );
 }
 
 const stamp = (d: Date): string => d.toISOString().replace(/[-:]/g, '').slice(0, 15);
 
 /** Writes the run request for `window` (returns its path); one file per window and creation time. */
-export async function writeLcoRequest(config: LcoConfig, window: { start: Date; end: Date }, now: Date = new Date()): Promise<string> {
+export async function writeLcoRequest(
+  config: LcoConfig,
+  window: { start: Date; end: Date },
+  now: Date = new Date(),
+): Promise<string> {
   const dir = path.join(config.logDir, 'requests');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${stamp(window.start)}-${stamp(window.end)}-at-${stamp(now)}.json`);
-  const req: LcoRequest = { config: config.file, start: window.start.toISOString(), end: window.end.toISOString(), createdAt: now.toISOString() };
+  const req: LcoRequest = {
+    config: config.file,
+    start: window.start.toISOString(),
+    end: window.end.toISOString(),
+    createdAt: now.toISOString(),
+  };
   await atomicWriteFile(file, JSON.stringify(req, null, 2) + '\n');
   return file;
 }
@@ -162,7 +174,9 @@ export function lcoFrames(configFile: string): LcoFrameRow[] {
 }
 
 /** Frames per target and night (sorted and held), for tables and plots. */
-export function lcoFramesPerTargetNight(rows: readonly LcoFrameRow[]): Array<{ target: string; night: string; instrument: string; frames: number }> {
+export function lcoFramesPerTargetNight(
+  rows: readonly LcoFrameRow[],
+): Array<{ target: string; night: string; instrument: string; frames: number }> {
   const m = new Map<string, { target: string; night: string; instrument: string; frames: number }>();
   for (const r of rows) {
     if (r.state !== 'sorted' && r.state !== 'held') continue;
@@ -173,5 +187,8 @@ export function lcoFramesPerTargetNight(rows: readonly LcoFrameRow[]): Array<{ t
     e.frames++;
     m.set(key, e);
   }
-  return [...m.values()].sort((a, b) => a.target.localeCompare(b.target) || a.night.localeCompare(b.night) || a.instrument.localeCompare(b.instrument));
+  return [...m.values()].sort(
+    (a, b) =>
+      a.target.localeCompare(b.target) || a.night.localeCompare(b.night) || a.instrument.localeCompare(b.instrument),
+  );
 }

@@ -18,7 +18,10 @@ import { StagebookError } from '../../errors/stagebook-error';
 import { parseYaml } from '../../config/loader';
 
 /** An instrument class and whether it is a spectrograph. */
-export interface InstrumentClass { name: 'sinistro' | 'muscat' | 'qhy' | 'floyds' | 'goodman'; spectrograph: boolean }
+export interface InstrumentClass {
+  name: 'sinistro' | 'muscat' | 'qhy' | 'floyds' | 'goodman';
+  spectrograph: boolean;
+}
 
 /** Instrument class of an INSTRUME value (undefined when unknown). */
 export function instrumentClass(instrume: string): InstrumentClass | undefined {
@@ -37,19 +40,41 @@ export function safeSegment(s: string): string {
 }
 
 /** Header facts used for sorting. */
-export interface FrameFacts { object: string; instrume: string; filter: string; dayObs: string; ra?: string; dec?: string }
+export interface FrameFacts {
+  object: string;
+  instrume: string;
+  filter: string;
+  dayObs: string;
+  ra?: string;
+  dec?: string;
+}
 
 /** Dataset directory (relative to the reduction dir) of a frame. */
 export function datasetDir(f: FrameFacts): string {
   const cls = instrumentClass(f.instrume);
-  if (!cls) throw new StagebookError('E_LCO_INSTRUMENT', `datasetDir: unknown instrument ${JSON.stringify(f.instrume)} (expected fl/fa, ep, sq, en or ghts_red/ghts_blue)`, { where: 'datasetDir', field: 'INSTRUME' });
+  if (!cls)
+    throw new StagebookError(
+      'E_LCO_INSTRUMENT',
+      `datasetDir: unknown instrument ${JSON.stringify(f.instrume)} (expected fl/fa, ep, sq, en or ghts_red/ghts_blue)`,
+      { where: 'datasetDir', field: 'INSTRUME' },
+    );
   const sub = cls.spectrograph ? f.dayObs.replace(/-/g, '') : f.filter;
   return `${safeSegment(f.object)}/${cls.name}/${safeSegment(sub)}`;
 }
 
 function factsOf(h: FitsHeader): FrameFacts {
-  const str = (k: string): string => { const v = h.get(k); return v === undefined || v === null ? '' : String(v); };
-  return { object: str('OBJECT'), instrume: str('INSTRUME'), filter: str('FILTER'), dayObs: str('DAY-OBS') || str('DATE-OBS').slice(0, 10), ra: str('RA') || undefined, dec: str('DEC') || undefined };
+  const str = (k: string): string => {
+    const v = h.get(k);
+    return v === undefined || v === null ? '' : String(v);
+  };
+  return {
+    object: str('OBJECT'),
+    instrume: str('INSTRUME'),
+    filter: str('FILTER'),
+    dayObs: str('DAY-OBS') || str('DATE-OBS').slice(0, 10),
+    ra: str('RA') || undefined,
+    dec: str('DEC') || undefined,
+  };
 }
 
 /** Header facts of a `.fits` or `.fits.fz` file (the image header, for compressed files). */
@@ -67,7 +92,11 @@ export function readFrameFacts(file: string): FrameFacts {
 export function decompressFz(src: string, out: string): FrameFacts {
   const f = openFits(src);
   const hdu = f.hdus().find((h) => h.kind === 'compressed-image');
-  if (!hdu) throw new StagebookError('E_FORMAT', `decompressFz: ${src} has no tile-compressed image HDU`, { where: 'decompressFz', file: src });
+  if (!hdu)
+    throw new StagebookError('E_FORMAT', `decompressFz: ${src} has no tile-compressed image HDU`, {
+      where: 'decompressFz',
+      file: src,
+    });
   const image = hdu.readImage();
   const header = hdu.header;
   writeFits(out, [{ data: image.data, shape: image.shape, header }], { overwrite: true });

@@ -21,7 +21,12 @@ function regexOf(s: string | undefined): RegExp {
 }
 
 /** Creates (deduplicated) and starts one dataset's flow; returns its id and whether it is new. */
-function startDataset(env: FlowEnvironment, configFile: string, d: { hdf: string; raw: string; rigaku: boolean; key?: string }, block: boolean): { id: string; created: boolean } {
+function startDataset(
+  env: FlowEnvironment,
+  configFile: string,
+  d: { hdf: string; raw: string; rigaku: boolean; key?: string },
+  block: boolean,
+): { id: string; created: boolean } {
   const def = xpcsFlowDefinition();
   const input = xpcsFlowInput(env, d);
   const store = FlowStore.open(env.ledger);
@@ -35,20 +40,33 @@ function startDataset(env: FlowEnvironment, configFile: string, d: { hdf: string
 }
 
 async function cmdAutomate(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { config: 'value', input: 'value', imm: 'value', rigaku: 'flag', expression: 'value', 'dry-run': 'flag', block: 'flag' });
-  if (a.positionals.length > 0) throw usage(`xpcs automate takes no positional arguments (got ${a.positionals.join(' ')})`);
+  const a = parseArgs(argv, {
+    config: 'value',
+    input: 'value',
+    imm: 'value',
+    rigaku: 'flag',
+    expression: 'value',
+    'dry-run': 'flag',
+    block: 'flag',
+  });
+  if (a.positionals.length > 0)
+    throw usage(`xpcs automate takes no positional arguments (got ${a.positionals.join(' ')})`);
   const configFile = required(a, 'config');
   const { env } = loadFlowConfig(configFile);
   const hdf = path.resolve(required(a, 'input'));
   const raw = path.resolve(required(a, 'imm'));
   if (!regexOf(str(a, 'expression')).test(hdf)) {
-    process.stderr.write(`xpcs automate: ${hdf} does not match --expression ${str(a, 'expression')}; nothing started\n`);
+    process.stderr.write(
+      `xpcs automate: ${hdf} does not match --expression ${str(a, 'expression')}; nothing started\n`,
+    );
     return FLOW_EXIT.failed;
   }
   const req = { hdf, raw, rigaku: a.options.rigaku === true };
   if (a.options['dry-run']) {
     const input = xpcsFlowInput(env, req);
-    process.stdout.write(JSON.stringify({ dryRun: true, input, steps: planFlow(xpcsFlowDefinition(), input, env) }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ dryRun: true, input, steps: planFlow(xpcsFlowDefinition(), input, env) }, null, 2) + '\n',
+    );
     return FLOW_EXIT.ok;
   }
   const { id } = startDataset(env, configFile, req, a.options.block === true);
@@ -57,7 +75,14 @@ async function cmdAutomate(argv: string[]): Promise<number> {
   return FLOW_EXIT.ok;
 }
 
-async function crawlOnce(env: FlowEnvironment, configFile: string, dir: string, expression: RegExp, dryRun: boolean, block: boolean): Promise<number> {
+async function crawlOnce(
+  env: FlowEnvironment,
+  configFile: string,
+  dir: string,
+  expression: RegExp,
+  dryRun: boolean,
+  block: boolean,
+): Promise<number> {
   const found = crawlDatasets(dir, expression);
   for (const bad of found.invalid) process.stderr.write(`invalid dataset ${bad.dir}: ${bad.reason}\n`);
   let started = 0;
@@ -73,7 +98,9 @@ async function crawlOnce(env: FlowEnvironment, configFile: string, dir: string, 
     process.stdout.write(`started ${r.id} for ${d.dir}\n`);
     if (block && (await runInForeground(env, r.id)) !== FLOW_EXIT.ok) failed++;
   }
-  process.stdout.write(`crawl: ${found.valid.length} valid, ${started} started, ${found.valid.length - started} already known${dryRun ? ' (dry run)' : ''}, ${found.invalid.length} invalid\n`);
+  process.stdout.write(
+    `crawl: ${found.valid.length} valid, ${started} started, ${found.valid.length - started} already known${dryRun ? ' (dry run)' : ''}, ${found.invalid.length} invalid\n`,
+  );
   return failed > 0 ? FLOW_EXIT.failed : FLOW_EXIT.ok;
 }
 

@@ -30,9 +30,18 @@ function classify(dir: string, files: string[]): CrawledDataset | { dir: string;
   const raw = files.filter((f) => RAW.test(f));
   if (hdf.length === 0 && raw.length === 0) return null;
   if (hdf.length !== 1 || raw.length !== 1) {
-    return { dir, reason: `needs exactly one .hdf and one raw-data file (.imm or .bin), found ${hdf.length} .hdf and ${raw.length} raw` };
+    return {
+      dir,
+      reason: `needs exactly one .hdf and one raw-data file (.imm or .bin), found ${hdf.length} .hdf and ${raw.length} raw`,
+    };
   }
-  return { dir, hdf: path.join(dir, hdf[0]), raw: path.join(dir, raw[0]), rigaku: raw[0].endsWith('.bin'), key: `xpcs:${realpathSync(dir)}` };
+  return {
+    dir,
+    hdf: path.join(dir, hdf[0]),
+    raw: path.join(dir, raw[0]),
+    rigaku: raw[0].endsWith('.bin'),
+    key: `xpcs:${realpathSync(dir)}`,
+  };
 }
 
 /** Scans `root` (recursively) for datasets whose directory path matches `expression`. */

@@ -13,7 +13,14 @@ import { xpcsFitDatasets } from './fit-datasets';
 import { corrFrameCounts } from '../../numeric/xpcs/corr-settings';
 import { frameKindOf, openCorrSource, type FrameFileKind } from './frame-source';
 import { writeTwoTimeStreamed } from '../../formats/xpcs/twotime-tiles';
-import { xpcsCorr, xpcsCorrStream, xpcsTwoTimeStream, type CorrDataset, type TwoTimeTileSink, type XpcsCorrResult } from '../../numeric/xpcs';
+import {
+  xpcsCorr,
+  xpcsCorrStream,
+  xpcsTwoTimeStream,
+  type CorrDataset,
+  type TwoTimeTileSink,
+  type XpcsCorrResult,
+} from '../../numeric/xpcs';
 
 export interface CorrelateXpcsFileOptions {
   /** IMM frame file (corr --imm); default `/xpcs/input_file_local`, relative to the HDF5 file's directory. */
@@ -53,31 +60,63 @@ export interface CorrelateXpcsFileResult {
 }
 
 /** The frame file: explicit --imm/--rigaku/--hdf5, else input_file_local beside the HDF5 file (kind by extension). */
-export function frameFileOf(hdf: string, config: XpcsCorrConfig, options: Pick<CorrelateXpcsFileOptions, 'imm' | 'rigaku' | 'hdf5'> = {}): { file: string; kind: FrameFileKind } {
+export function frameFileOf(
+  hdf: string,
+  config: XpcsCorrConfig,
+  options: Pick<CorrelateXpcsFileOptions, 'imm' | 'rigaku' | 'hdf5'> = {},
+): { file: string; kind: FrameFileKind } {
   const given = (['imm', 'rigaku', 'hdf5'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 1) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `correlateXpcsFile: give one frame file, got ${given.join(' and ')}`, { where: 'correlateXpcsFile', field: given[1] });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `correlateXpcsFile: give one frame file, got ${given.join(' and ')}`,
+      { where: 'correlateXpcsFile', field: given[1] },
+    );
   }
   if (given.length === 1) return { file: options[given[0]]!, kind: given[0] };
   if (!config.inputFileLocal) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `correlateXpcsFile: ${hdf}: no frame file given and /xpcs/input_file_local is absent`, { where: 'correlateXpcsFile', file: hdf, field: 'imm' });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `correlateXpcsFile: ${hdf}: no frame file given and /xpcs/input_file_local is absent`,
+      { where: 'correlateXpcsFile', file: hdf, field: 'imm' },
+    );
   }
   const file = path.resolve(path.dirname(hdf), config.inputFileLocal);
   return { file, kind: frameKindOf(file) };
 }
 
 /** Seconds per correlated frame and the q lists, from the configuration file (absent: 1 s per frame). */
-async function readExtras(hdf: string, config: XpcsCorrConfig): Promise<{ frameSeconds: number; dqlist?: Float64Array; sqlist?: Float64Array }> {
-  return withHdf5(hdf, (r) => {
-    const p = '/measurement/instrument/detector/exposure_period';
-    const period = r.has(p) ? r.readScalar(p, 'correlateXpcsFile') : 1;
-    const list = (n: string) => (r.has(n) ? r.readNumeric(n, 'correlateXpcsFile').data : undefined);
-    return { frameSeconds: period * config.settings.strideFrames * config.settings.avgFrames, dqlist: list('/xpcs/dqlist'), sqlist: list('/xpcs/sqlist') };
-  }, 'correlateXpcsFile');
+async function readExtras(
+  hdf: string,
+  config: XpcsCorrConfig,
+): Promise<{ frameSeconds: number; dqlist?: Float64Array; sqlist?: Float64Array }> {
+  return withHdf5(
+    hdf,
+    (r) => {
+      const p = '/measurement/instrument/detector/exposure_period';
+      const period = r.has(p) ? r.readScalar(p, 'correlateXpcsFile') : 1;
+      const list = (n: string) => (r.has(n) ? r.readNumeric(n, 'correlateXpcsFile').data : undefined);
+      return {
+        frameSeconds: period * config.settings.strideFrames * config.settings.avgFrames,
+        dqlist: list('/xpcs/dqlist'),
+        sqlist: list('/xpcs/sqlist'),
+      };
+    },
+    'correlateXpcsFile',
+  );
 }
 
-export async function correlateXpcsFile(hdf: string, options: CorrelateXpcsFileOptions = {}): Promise<CorrelateXpcsFileResult> {
-  let config = await readXpcsCorrConfig(hdf, { compat: options.compat, inpath: options.inpath, g2out: options.g2out, darkout: options.darkout, frameout: options.frameout });
+export async function correlateXpcsFile(
+  hdf: string,
+  options: CorrelateXpcsFileOptions = {},
+): Promise<CorrelateXpcsFileResult> {
+  let config = await readXpcsCorrConfig(hdf, {
+    compat: options.compat,
+    inpath: options.inpath,
+    g2out: options.g2out,
+    darkout: options.darkout,
+    frameout: options.frameout,
+  });
   if (options.override) config = options.override(config);
   const { file: frameFile, kind } = frameFileOf(hdf, config, options);
   const src = await openCorrSource(config.settings, frameFile, kind, config);
@@ -88,7 +127,11 @@ export async function correlateXpcsFile(hdf: string, options: CorrelateXpcsFileO
     const budget = { memoryBudgetBytes: options.stream?.memoryBudgetBytes };
     if (options.stream && config.settings.analysisType === 'Twotime') {
       if (options.layout === 'nexus') {
-        throw new StagebookError('E_INVALID_ARGUMENT', 'correlateXpcsFile: layout nexus is not written by the streamed two-time path (its maps go to C2T_all tiles)', { where: 'correlateXpcsFile', field: 'layout' });
+        throw new StagebookError(
+          'E_INVALID_ARGUMENT',
+          'correlateXpcsFile: layout nexus is not written by the streamed two-time path (its maps go to C2T_all tiles)',
+          { where: 'correlateXpcsFile', field: 'layout' },
+        );
       }
       const N = corrFrameCounts(config.settings).frames;
       let r: XpcsCorrResult | undefined;
@@ -103,12 +146,24 @@ export async function correlateXpcsFile(hdf: string, options: CorrelateXpcsFileO
   }
   if (output === null) return { result, config, frameFile, output };
   const extras = await readExtras(hdf, config);
-  const fits = options.fits && result.datasets.has('norm-0-g2')
-    ? xpcsFitDatasets(Array.from(result.datasets.get('tau')!.data, (t) => t * extras.frameSeconds), result.datasets.get('norm-0-g2')!, result.datasets.get('norm-0-stderr')!)
-    : new Map<string, CorrDataset>();
+  const fits =
+    options.fits && result.datasets.has('norm-0-g2')
+      ? xpcsFitDatasets(
+          Array.from(result.datasets.get('tau')!.data, (t) => t * extras.frameSeconds),
+          result.datasets.get('norm-0-g2')!,
+          result.datasets.get('norm-0-stderr')!,
+        )
+      : new Map<string, CorrDataset>();
   if (options.layout === 'nexus') {
     const target = options.output ?? hdf.replace(/\.[^./]+$/, '') + '.nxs';
-    await writeXpcsNexusResults(target, { datasets: result.datasets, settings: config.settings, frameSeconds: extras.frameSeconds, dqlist: extras.dqlist, sqlist: extras.sqlist, fits });
+    await writeXpcsNexusResults(target, {
+      datasets: result.datasets,
+      settings: config.settings,
+      frameSeconds: extras.frameSeconds,
+      dqlist: extras.dqlist,
+      sqlist: extras.sqlist,
+      fits,
+    });
     return { result, config, frameFile, output: target };
   }
   await writeXpcsCorrResults(output, new Map([...result.datasets, ...fits]), writeOpts);

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withHdf5, writeHdf5, type Hdf5DatasetSpec } from '../../formats/hdf5';
 import { readXpcsLegacyResults, writeTwoTimeStreamed } from '../../formats/xpcs';
-import { ArrayCorrSource, xpcsCorr, xpcsTwoTimeStream, type CorrRawFrame, type XpcsCorrSettingsInput } from '../../numeric/xpcs';
+import {
+  ArrayCorrSource,
+  xpcsCorr,
+  xpcsTwoTimeStream,
+  type CorrRawFrame,
+  type XpcsCorrSettingsInput,
+} from '../../numeric/xpcs';
 import { seededRandom } from '../../simulate/random';
 
 const H = 10;
@@ -30,14 +36,28 @@ function settings(extra: Partial<XpcsCorrSettingsInput>): XpcsCorrSettingsInput 
   const sq = dq.map((q, p) => 2 * q - 1 + (p % 2));
   sq[13] = 1; // a static bin spanning two q-bins
   return {
-    shape: [H, W], dqmap: dq, sqmap: sq, dataBeginTodo: 1, dataEndTodo: 60, delaysPerLevel: 3, staticMeanWindowSize: 7, normFactor: null,
-    analysisType: 'Twotime', qphiBinToProcess: [1, 3], twotime2onetimeWindowSize: 4, ...extra,
+    shape: [H, W],
+    dqmap: dq,
+    sqmap: sq,
+    dataBeginTodo: 1,
+    dataEndTodo: 60,
+    delaysPerLevel: 3,
+    staticMeanWindowSize: 7,
+    normFactor: null,
+    analysisType: 'Twotime',
+    qphiBinToProcess: [1, 3],
+    twotime2onetimeWindowSize: 4,
+    ...extra,
   };
 }
 
 const CASES: Array<[string, boolean, Partial<XpcsCorrSettingsInput>]> = [
   ['symmetric, dense', false, {}],
-  ['StaticMap + Average, sparse, frame-sum normalisation, stride 2', true, { smoothingMethod: 'StaticMap', smoothingFilter: 'Average', normalizeByFramesum: true, strideFrames: 2 }],
+  [
+    'StaticMap + Average, sparse, frame-sum normalisation, stride 2',
+    true,
+    { smoothingMethod: 'StaticMap', smoothingFilter: 'Average', normalizeByFramesum: true, strideFrames: 2 },
+  ],
   ['symmetric, compat mode', false, { compat: 'xpcs-eigen' }],
 ];
 
@@ -48,7 +68,9 @@ describe('two-time in tiles written to HDF5 as produced', () => {
     const N = mem.frames;
     let rowsPerTile = 0;
     await writeTwoTimeStreamed(file, N, (sink) => {
-      const r = xpcsTwoTimeStream(new ArrayCorrSource(sparse, frames(60, sparse)), settings(extra), sink, { memoryBudgetBytes: 9000 });
+      const r = xpcsTwoTimeStream(new ArrayCorrSource(sparse, frames(60, sparse)), settings(extra), sink, {
+        memoryBudgetBytes: 9000,
+      });
       rowsPerTile = r.rowsPerTile;
       return r.datasets;
     });
@@ -57,7 +79,8 @@ describe('two-time in tiles written to HDF5 as produced', () => {
     expect(Object.keys(back).sort()).toEqual([...mem.datasets.keys()].sort());
     for (const [k, v] of mem.datasets) {
       expect(back[k].shape, k).toEqual(v.shape);
-      for (let i = 0; i < v.data.length; i++) if (!Object.is(back[k].data[i], v.data[i])) expect.fail(`${k}[${i}]: ${back[k].data[i]} != ${v.data[i]}`);
+      for (let i = 0; i < v.data.length; i++)
+        if (!Object.is(back[k].data[i], v.data[i])) expect.fail(`${k}[${i}]: ${back[k].data[i]} != ${v.data[i]}`);
     }
   });
 });
@@ -75,15 +98,36 @@ describe('correlateXpcsFile({stream}) on a real IMM file', () => {
     const s = settings({});
     for (const analysisType of ['Multitau', 'Twotime'] as const) {
       const cfg = join(dir, `${analysisType}.hdf`);
-      await writeXpcsLegacyConfig(cfg, { dqmap: Int32Array.from(s.dqmap as number[]), sqmap: Int32Array.from(s.sqmap as number[]), shape: [H, W], delaysPerLevel: 3, dataBegin: 1, dataEnd: 60, inputFileLocal: 'd.imm', analysisType, twotime2onetimeWindowSize: 4 });
-      const specs = await withHdf5(cfg, (r) => r.datasetPaths().map((p) => ({ path: p, data: r.read(p).value as Hdf5DatasetSpec['data'], shape: r.read(p).shape })));
-      await writeHdf5(cfg, [...specs, { path: '/xpcs/qphi_bin_to_process', data: Float64Array.of(1, 3), shape: [2, 1], dtype: 'i8' }]);
+      await writeXpcsLegacyConfig(cfg, {
+        dqmap: Int32Array.from(s.dqmap as number[]),
+        sqmap: Int32Array.from(s.sqmap as number[]),
+        shape: [H, W],
+        delaysPerLevel: 3,
+        dataBegin: 1,
+        dataEnd: 60,
+        inputFileLocal: 'd.imm',
+        analysisType,
+        twotime2onetimeWindowSize: 4,
+      });
+      const specs = await withHdf5(cfg, (r) =>
+        r
+          .datasetPaths()
+          .map((p) => ({ path: p, data: r.read(p).value as Hdf5DatasetSpec['data'], shape: r.read(p).shape })),
+      );
+      await writeHdf5(cfg, [
+        ...specs,
+        { path: '/xpcs/qphi_bin_to_process', data: Float64Array.of(1, 3), shape: [2, 1], dtype: 'i8' },
+      ]);
       const mem = await correlateXpcsFile(cfg, { output: join(dir, `${analysisType}-mem.hdf`) });
-      const str = await correlateXpcsFile(cfg, { output: join(dir, `${analysisType}-str.hdf`), stream: { memoryBudgetBytes: 5000 } });
+      const str = await correlateXpcsFile(cfg, {
+        output: join(dir, `${analysisType}-str.hdf`),
+        stream: { memoryBudgetBytes: 5000 },
+      });
       const a = await readXpcsLegacyResults(mem.output!);
       const b = await readXpcsLegacyResults(str.output!);
       expect(Object.keys(b).sort(), analysisType).toEqual(Object.keys(a).sort());
-      for (const k of Object.keys(a)) expect(Array.from(b[k].data), `${analysisType} ${k}`).toEqual(Array.from(a[k].data));
+      for (const k of Object.keys(a))
+        expect(Array.from(b[k].data), `${analysisType} ${k}`).toEqual(Array.from(a[k].data));
     }
   });
 });

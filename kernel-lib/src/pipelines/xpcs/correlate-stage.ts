@@ -30,11 +30,33 @@ const TASK = join(__dirname, 'corr-task.ts');
 const PERIOD = '/measurement/instrument/detector/exposure_period';
 
 const corrParams = z.strictObject({
-  threads: z.number().int().min(1).max(64).default(2).describe('Threads: the sector and two-time passes run in workers beside the main pass (results are identical for any value)'),
+  threads: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(2)
+    .describe(
+      'Threads: the sector and two-time passes run in workers beside the main pass (results are identical for any value)',
+    ),
   twoTime: z.boolean().default(true).describe('Also compute the two-time correlation (C2T_all, g2full, g2partials)'),
-  twoTimeMaxFrames: z.number().int().min(2).default(4000).describe('Refuse two-time above this many frames (the maps take frames^2 x 8 bytes per q bin)'),
-  compat: z.enum(['none', 'xpcs-eigen']).default('none').describe("'xpcs-eigen' reproduces corr exactly, bugs included (docs/xpcs-corr.md); 'none' fixes them"),
-  sectors: z.number().int().min(1).max(64).default(16).describe('Azimuthal sectors per q ring for the error estimate of the fitted decay times'),
+  twoTimeMaxFrames: z
+    .number()
+    .int()
+    .min(2)
+    .default(4000)
+    .describe('Refuse two-time above this many frames (the maps take frames^2 x 8 bytes per q bin)'),
+  compat: z
+    .enum(['none', 'xpcs-eigen'])
+    .default('none')
+    .describe("'xpcs-eigen' reproduces corr exactly, bugs included (docs/xpcs-corr.md); 'none' fixes them"),
+  sectors: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(16)
+    .describe('Azimuthal sectors per q ring for the error estimate of the fitted decay times'),
 });
 export type XpcsCorrParams = z.output<typeof corrParams>;
 
@@ -50,18 +72,36 @@ export function datasetGroup(input: FileRef, root: string): string {
  * configuration of a dataset unit (gladier-xpcs: one .imm and one .hdf per directory; the other
  * frame formats corr reads are accepted the same way). E_INVALID_ARGUMENT otherwise.
  */
-export function datasetFiles(stage: string, unit: string, inputs: readonly FileRef[]): { imm: string; frames: string; kind: FrameFileKind; hdf: string; name: string } {
+export function datasetFiles(
+  stage: string,
+  unit: string,
+  inputs: readonly FileRef[],
+): { imm: string; frames: string; kind: FrameFileKind; hdf: string; name: string } {
   const frames = inputs.filter((f) => /\.(imm|bin|h5|hdf5)$/i.test(f.path));
   const hdf = inputs.filter((f) => /\.hdf$/i.test(f.path));
   if (frames.length !== 1 || hdf.length !== 1) {
-    throw new StagebookError('E_INVALID_ARGUMENT', `${stage}: dataset ${unit} must hold exactly one frame file (.imm, .bin or .h5 stack) and one .hdf configuration (gladier-xpcs rule), found ${frames.length} and ${hdf.length}`, { where: stage, field: 'inputs', input: unit });
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${stage}: dataset ${unit} must hold exactly one frame file (.imm, .bin or .h5 stack) and one .hdf configuration (gladier-xpcs rule), found ${frames.length} and ${hdf.length}`,
+      { where: stage, field: 'inputs', input: unit },
+    );
   }
   const f = frames[0].path;
-  return { imm: f, frames: f, kind: frameKindOf(f), hdf: hdf[0].path, name: path.basename(hdf[0].path).replace(/\.hdf$/i, '') };
+  return {
+    imm: f,
+    frames: f,
+    kind: frameKindOf(f),
+    hdf: hdf[0].path,
+    name: path.basename(hdf[0].path).replace(/\.hdf$/i, ''),
+  };
 }
 
 /** Mean of C[m, m+lag] within each window of `w` frames: (w, n_partials, n_q), like corr's g2partials. */
-export function twoTimePartials(maps: Float64Array[], numFrames: number, w: number): { data: Float64Array; shape: [number, number, number] } {
+export function twoTimePartials(
+  maps: Float64Array[],
+  numFrames: number,
+  w: number,
+): { data: Float64Array; shape: [number, number, number] } {
   const nq = maps.length;
   const parts = Math.floor(numFrames / w);
   const data = new Float64Array(w * parts * nq);
@@ -108,11 +148,24 @@ type Pass = Pick<XpcsCorrResult, 'datasets' | 'frames' | 'delays' | 'dynamicBins
  * Extra engine passes over the same frames (sector maps, the two-time pass), in worker threads
  * while `main` runs here when threads > 1, else one after the other. Same results either way.
  */
-async function withPasses(file: string, kind: FrameFileKind, base: XpcsCorrSettings, changes: Array<Partial<XpcsCorrSettings>>, threads: number, main: () => Promise<void>): Promise<Pass[]> {
-  const tasks: CorrPassTask[] = changes.map((c) => ({ file, kind, settings: { ...base, g2out: false, darkout: false, frameout: 0, ...c } }));
+async function withPasses(
+  file: string,
+  kind: FrameFileKind,
+  base: XpcsCorrSettings,
+  changes: Array<Partial<XpcsCorrSettings>>,
+  threads: number,
+  main: () => Promise<void>,
+): Promise<Pass[]> {
+  const tasks: CorrPassTask[] = changes.map((c) => ({
+    file,
+    kind,
+    settings: { ...base, g2out: false, darkout: false, frameout: 0, ...c },
+  }));
   const toPass = (r: CorrPassResult): Pass => ({ ...r, datasets: new Map(r.datasets) });
   if (threads > 1) {
-    const pending = runInWorkers<CorrPassTask, CorrPassResult>(TASK, 'xpcsCorrPassTask', tasks, { threads: threads - 1 });
+    const pending = runInWorkers<CorrPassTask, CorrPassResult>(TASK, 'xpcsCorrPassTask', tasks, {
+      threads: threads - 1,
+    });
     pending.catch(() => undefined); // observed below
     await main();
     return (await pending).map(toPass);
@@ -125,9 +178,15 @@ async function withPasses(file: string, kind: FrameFileKind, base: XpcsCorrSetti
 
 /** The L1 correlation stage. */
 export const xpcsCorrStage = defineStage<XpcsCorrParams>({
-  name: 'xpcs-corr', version: 1, kind: 'merge', level: 'L1', product: 'xpcs-results',
-  params: corrParams, groupBy: datasetGroup,
-  description: 'IMM frames + legacy config -> multi-tau (XPCS-Eigen), two-time and intensity products in the legacy /exchange layout',
+  name: 'xpcs-corr',
+  version: 1,
+  kind: 'merge',
+  level: 'L1',
+  product: 'xpcs-results',
+  params: corrParams,
+  groupBy: datasetGroup,
+  description:
+    'IMM frames + legacy config -> multi-tau (XPCS-Eigen), two-time and intensity products in the legacy /exchange layout',
   async run(ctx) {
     const { frames, kind, hdf, name } = datasetFiles(ctx.stage, ctx.unit, ctx.inputs);
     const steps = ctx.params.twoTime ? 4 : 3;
@@ -135,20 +194,36 @@ export const xpcsCorrStage = defineStage<XpcsCorrParams>({
     const config = await readXpcsCorrConfig(hdf, { compat: ctx.params.compat });
     const s = config.settings;
     const sec = sectorMap(s.dqmap, s.shape, ctx.params.sectors);
-    const changes: Array<Partial<XpcsCorrSettings>> = [{ dqmap: sec, sqmap: sec, mask: null, analysisType: 'Multitau' }];
+    const changes: Array<Partial<XpcsCorrSettings>> = [
+      { dqmap: sec, sqmap: sec, mask: null, analysisType: 'Multitau' },
+    ];
     const N = corrFrameCounts(s).frames;
     const bins = [...new Set(Array.from(s.dqmap).filter((b) => b >= 1))].sort((a, b) => a - b);
     if (s.analysisType === 'Twotime') changes.push({ analysisType: 'Multitau' });
     else if (ctx.params.twoTime) {
       if (N > ctx.params.twoTimeMaxFrames) {
-        throw new StagebookError('E_INVALID_ARGUMENT', `${ctx.stage}: ${N} frames exceed twoTimeMaxFrames (${ctx.params.twoTimeMaxFrames}); raise it or set twoTime: false`, { where: ctx.stage, field: 'twoTimeMaxFrames', input: ctx.unit });
+        throw new StagebookError(
+          'E_INVALID_ARGUMENT',
+          `${ctx.stage}: ${N} frames exceed twoTimeMaxFrames (${ctx.params.twoTimeMaxFrames}); raise it or set twoTime: false`,
+          { where: ctx.stage, field: 'twoTimeMaxFrames', input: ctx.unit },
+        );
       }
-      changes.push({ analysisType: 'Twotime', qphiBinToProcess: bins, twotime2onetimeWindowSize: Math.max(1, Math.min(s.twotime2onetimeWindowSize, N)) });
+      changes.push({
+        analysisType: 'Twotime',
+        qphiBinToProcess: bins,
+        twotime2onetimeWindowSize: Math.max(1, Math.min(s.twotime2onetimeWindowSize, N)),
+      });
     }
-    ctx.log.info(`${name}: ${N} frames ${s.shape[0]}x${s.shape[1]} (frames ${s.dataBeginTodo}-${s.dataEndTodo}, stride ${s.strideFrames}, avg ${s.avgFrames}, dark ${s.darkBeginTodo}-${s.darkEndTodo}), ${s.analysisType}`);
+    ctx.log.info(
+      `${name}: ${N} frames ${s.shape[0]}x${s.shape[1]} (frames ${s.dataBeginTodo}-${s.dataEndTodo}, stride ${s.strideFrames}, avg ${s.avgFrames}, dark ${s.darkBeginTodo}-${s.darkEndTodo}), ${s.analysisType}`,
+    );
     let result: XpcsCorrResult | undefined;
     const [mtSectors, extra] = await withPasses(frames, kind, s, changes, ctx.params.threads, async () => {
-      ctx.progress(1, steps, `multi-tau per sector (${ctx.params.sectors} per ring) and ${changes.length > 1 ? 'the extra pass' : 'no extra pass'}`);
+      ctx.progress(
+        1,
+        steps,
+        `multi-tau per sector (${ctx.params.sectors} per ring) and ${changes.length > 1 ? 'the extra pass' : 'no extra pass'}`,
+      );
       result = (await correlateXpcsFile(hdf, { [kind]: frames, output: null, compat: ctx.params.compat })).result;
     });
     const datasets = new Map(result!.datasets);
@@ -156,14 +231,22 @@ export const xpcsCorrStage = defineStage<XpcsCorrParams>({
     if (extra && s.analysisType === 'Twotime') {
       mt = extra;
       for (const k of ['tau', 'norm-0-g2', 'norm-0-stderr']) datasets.set(k, extra.datasets.get(k)!);
-    } else if (extra) for (const [n, d] of extra.datasets) if (/^(C2T_all\/|g2full$|g2partials$|sg$)/.test(n)) datasets.set(n, d);
+    } else if (extra)
+      for (const [n, d] of extra.datasets) if (/^(C2T_all\/|g2full$|g2partials$|sg$)/.test(n)) datasets.set(n, d);
     // The fit datasets the 8-ID QC and plots read (*FIT1, *FIT2, g2avgFIT1/2), delays in seconds.
     const period = await withHdf5(hdf, (r) => (r.has(PERIOD) ? r.readScalar(PERIOD, ctx.stage) : 1), ctx.stage);
     const tauSeconds = mt.delays.map(([, t]) => t * period * s.strideFrames * s.avgFrames);
-    for (const [k, v] of xpcsFitDatasets(tauSeconds, datasets.get('norm-0-g2')!, datasets.get('norm-0-stderr')!)) datasets.set(k, v);
+    for (const [k, v] of xpcsFitDatasets(tauSeconds, datasets.get('norm-0-g2')!, datasets.get('norm-0-stderr')!))
+      datasets.set(k, v);
     ctx.progress(steps - 1, steps, 'write results');
-    await writeXpcsCorrResults(ctx.output(`L1/${name}/${name}_results.hdf`), datasets, { sourceFile: hdf, outputData: config.outputData });
-    await fsp.writeFile(ctx.output(`L1/${name}/${name}_g2_sectors.json`, { product: 'xpcs-sector-g2' }), JSON.stringify(sectorCurves(mtSectors, ctx.params.sectors)) + '\n');
+    await writeXpcsCorrResults(ctx.output(`L1/${name}/${name}_results.hdf`), datasets, {
+      sourceFile: hdf,
+      outputData: config.outputData,
+    });
+    await fsp.writeFile(
+      ctx.output(`L1/${name}/${name}_g2_sectors.json`, { product: 'xpcs-sector-g2' }),
+      JSON.stringify(sectorCurves(mtSectors, ctx.params.sectors)) + '\n',
+    );
     ctx.progress(steps, steps, `${name}: ${mt.dynamicBins.length} q bins, ${mt.delays.length} delays`);
   },
 });

@@ -103,9 +103,14 @@ export function qOfRadius(radiusPx: number, wavelength: number): number {
  * `<dir>/<name>.hdf` (legacy `/xpcs` + `/measurement` config with dqmap/sqmap and the rings' q
  * values) and `<dir>/<name>.truth.json`. Deterministic for a given seed.
  */
-export async function writeSimulatedXpcsDataset(dir: string, name: string, options: SimulatedXpcsDatasetOptions = {}): Promise<SimulatedXpcsDataset> {
+export async function writeSimulatedXpcsDataset(
+  dir: string,
+  name: string,
+  options: SimulatedXpcsDatasetOptions = {},
+): Promise<SimulatedXpcsDataset> {
   const where = 'writeSimulatedXpcsDataset';
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) invalidArgument(where, 'name', `expected letters, digits, _ . - only, got ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
+    invalidArgument(where, 'name', `expected letters, digits, _ . - only, got ${JSON.stringify(name)}`);
   const frames = positiveInt(where, 'options.frames', options.frames ?? 400, 16);
   const size = positiveInt(where, 'options.size', options.size ?? 48, 16);
   const seed = options.seed ?? 2026;
@@ -113,8 +118,14 @@ export async function writeSimulatedXpcsDataset(dir: string, name: string, optio
   const wavelength = options.wavelength ?? 1.127;
   if (!(exposurePeriod > 0)) invalidArgument(where, 'options.exposurePeriod', `must be > 0, got ${exposurePeriod}`);
   const sim = simulateSpeckleSeries({
-    frames, height: size, width: size, rings: options.rings ?? 4, tau0: options.tau0 ?? 30,
-    meanCounts: options.meanCounts ?? 5, modes: options.modes ?? 2, seed,
+    frames,
+    height: size,
+    width: size,
+    rings: options.rings ?? 4,
+    tau0: options.tau0 ?? 30,
+    meanCounts: options.meanCounts ?? 5,
+    modes: options.modes ?? 2,
+    seed,
   });
   await fsp.mkdir(dir, { recursive: true });
   const imm = path.join(dir, `${name}.imm`);
@@ -124,17 +135,44 @@ export async function writeSimulatedXpcsDataset(dir: string, name: string, optio
   const det = options.detector ? detectorModel(sim.frames.data, size * size, options.detector, seed) : null;
   const stack = det ? det.frames : sim.frames.data;
   const total = stack.length / (size * size);
-  await writeImm(imm, { data: stack, shape: [total, size, size] }, { compression: det ? 'dense' : 'sparse', preset: exposurePeriod, elapsed: Float64Array.from({ length: total }, (_, t) => t * exposurePeriod) });
+  await writeImm(
+    imm,
+    { data: stack, shape: [total, size, size] },
+    {
+      compression: det ? 'dense' : 'sparse',
+      preset: exposurePeriod,
+      elapsed: Float64Array.from({ length: total }, (_, t) => t * exposurePeriod),
+    },
+  );
   await writeXpcsLegacyConfig(config, {
-    dqmap: sim.dqmap, sqmap: sim.sqmap, shape: [size, size], delaysPerLevel: options.delaysPerLevel ?? 4,
-    dataBegin: 1, dataEnd: total, inputFileLocal: path.basename(imm), dqlist: qList, sqlist: qList,
+    dqmap: sim.dqmap,
+    sqmap: sim.sqmap,
+    shape: [size, size],
+    delaysPerLevel: options.delaysPerLevel ?? 4,
+    dataBegin: 1,
+    dataEnd: total,
+    inputFileLocal: path.basename(imm),
+    dqlist: qList,
+    sqlist: qList,
     detector: { ...DETECTOR, exposureTime: exposurePeriod, exposurePeriod },
   });
   if (det) await editXpcsConfig(config, det.config(size));
   const pixels = sim.tauPerRing.map((_, i) => sim.dqmap.reduce((n, v) => n + (v === i + 1 ? 1 : 0), 0));
   const truth: XpcsGeneratorTruth = {
-    frames, size, seed, exposurePeriod, beta: sim.beta, framesPerPoint: det ? det.framesPerPoint : 1,
-    rings: sim.tauPerRing.map((tau, i) => ({ bin: i + 1, radiusPx: sim.ringRadius[i], q: qList[i], pixels: pixels[i], tauFrames: tau, tauSeconds: tau * exposurePeriod })),
+    frames,
+    size,
+    seed,
+    exposurePeriod,
+    beta: sim.beta,
+    framesPerPoint: det ? det.framesPerPoint : 1,
+    rings: sim.tauPerRing.map((tau, i) => ({
+      bin: i + 1,
+      radiusPx: sim.ringRadius[i],
+      q: qList[i],
+      pixels: pixels[i],
+      tauFrames: tau,
+      tauSeconds: tau * exposurePeriod,
+    })),
   };
   await fsp.writeFile(truthFile, JSON.stringify(truth, null, 2) + '\n');
   return { dir, name, imm, config, truthFile, truth };
@@ -167,17 +205,31 @@ function detectorModel(photons: Uint16Array, px: number, o: SimulatedDetectorOpt
   }
   const stride = o.strideFrames ?? 1;
   const avg = o.avgFrames ?? 1;
-  const int = (name: string, v: number): Hdf5DatasetSpec => ({ path: `/xpcs/${name}`, data: Float64Array.of(v), shape: [1, 1], dtype: 'i8' });
+  const int = (name: string, v: number): Hdf5DatasetSpec => ({
+    path: `/xpcs/${name}`,
+    data: Float64Array.of(v),
+    shape: [1, 1],
+    dtype: 'i8',
+  });
   const config = (size: number): Hdf5DatasetSpec[] => [
-    int('dark_begin_todo', darkFrames > 0 ? 1 : 0), int('dark_end_todo', darkFrames),
-    int('data_begin_todo', darkFrames + 1), int('data_end_todo', darkFrames + T), int('data_begin', 1), int('data_end', darkFrames + T),
-    int('stride_frames', stride), int('avg_frames', avg),
+    int('dark_begin_todo', darkFrames > 0 ? 1 : 0),
+    int('dark_end_todo', darkFrames),
+    int('data_begin_todo', darkFrames + 1),
+    int('data_end_todo', darkFrames + T),
+    int('data_begin', 1),
+    int('data_end', darkFrames + T),
+    int('stride_frames', stride),
+    int('avg_frames', avg),
     // corr reads lld/sigma only with a dark block (configuration.cpp:164-178); without one they must be 0.
-    { path: '/xpcs/lld', data: Float32Array.of(darkFrames > 0 ? o.lld ?? 0.5 : 0), shape: [1, 1] },
-    { path: '/xpcs/sigma', data: Float32Array.of(darkFrames > 0 ? o.sigma ?? 1 : 0), shape: [1, 1] },
+    { path: '/xpcs/lld', data: Float32Array.of(darkFrames > 0 ? (o.lld ?? 0.5) : 0), shape: [1, 1] },
+    { path: '/xpcs/sigma', data: Float32Array.of(darkFrames > 0 ? (o.sigma ?? 1) : 0), shape: [1, 1] },
     { path: '/xpcs/flatfield_enabled', data: 'ENABLED' },
     { path: '/xpcs/compression', data: 'DISABLED' },
-    { path: '/measurement/instrument/detector/flatfield', data: Float64Array.from(eff, (e) => 1 / e), shape: [size, size] },
+    {
+      path: '/measurement/instrument/detector/flatfield',
+      data: Float64Array.from(eff, (e) => 1 / e),
+      shape: [size, size],
+    },
   ];
   return { frames: out, config, framesPerPoint: stride * avg };
 }

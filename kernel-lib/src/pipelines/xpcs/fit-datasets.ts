@@ -12,12 +12,26 @@ import { fitG2Decay, g2Model, type G2Fit } from '../../analysis/g2-fit';
 import type { CorrDataset } from '../../numeric/xpcs';
 
 /** Fits every column of norm-0-g2 (delays in seconds) and returns the datasets by name. */
-export function xpcsFitDatasets(tauSeconds: ArrayLike<number>, g2: CorrDataset, stderr: CorrDataset): Map<string, CorrDataset> {
+export function xpcsFitDatasets(
+  tauSeconds: ArrayLike<number>,
+  g2: CorrDataset,
+  stderr: CorrDataset,
+): Map<string, CorrDataset> {
   const [nd, nq] = g2.shape;
   const out = new Map<string, CorrDataset>();
   for (const k of [1, 2] as const) {
-    const cols = { contrast: new Float64Array(nq), baseline: new Float64Array(nq), tau: new Float64Array(nq), exponent: new Float64Array(nq) };
-    const errs = { contrast: new Float64Array(nq), baseline: new Float64Array(nq), tau: new Float64Array(nq), exponent: new Float64Array(nq) };
+    const cols = {
+      contrast: new Float64Array(nq),
+      baseline: new Float64Array(nq),
+      tau: new Float64Array(nq),
+      exponent: new Float64Array(nq),
+    };
+    const errs = {
+      contrast: new Float64Array(nq),
+      baseline: new Float64Array(nq),
+      tau: new Float64Array(nq),
+      exponent: new Float64Array(nq),
+    };
     const curve = new Float64Array(nd * nq).fill(NaN);
     for (let q = 0; q < nq; q++) {
       const y = Array.from({ length: nd }, (_, d) => g2.data[d * nq + q]);
@@ -26,11 +40,25 @@ export function xpcsFitDatasets(tauSeconds: ArrayLike<number>, g2: CorrDataset, 
       let fit: G2Fit | null = null;
       try {
         const idx = ok.flatMap((o, i) => (o ? [i] : []));
-        fit = fitG2Decay(idx.map((i) => tauSeconds[i]), idx.map((i) => y[i]), idx.map((i) => e[i]), { fitExponent: k === 2 });
+        fit = fitG2Decay(
+          idx.map((i) => tauSeconds[i]),
+          idx.map((i) => y[i]),
+          idx.map((i) => e[i]),
+          { fitExponent: k === 2 },
+        );
       } catch {
         fit = null; // too few usable delays: NaN columns, as a failed fit in the 8-ID step
       }
-      const v = fit ?? { beta: NaN, baseline: NaN, tau: NaN, exponent: NaN, betaErr: NaN, baselineErr: NaN, tauErr: NaN, exponentErr: NaN };
+      const v = fit ?? {
+        beta: NaN,
+        baseline: NaN,
+        tau: NaN,
+        exponent: NaN,
+        betaErr: NaN,
+        baselineErr: NaN,
+        tauErr: NaN,
+        exponentErr: NaN,
+      };
       cols.contrast[q] = v.beta;
       cols.baseline[q] = v.baseline;
       cols.tau[q] = v.tau;
@@ -39,7 +67,9 @@ export function xpcsFitDatasets(tauSeconds: ArrayLike<number>, g2: CorrDataset, 
       errs.baseline[q] = v.baselineErr;
       errs.tau[q] = v.tauErr;
       errs.exponent[q] = k === 1 && fit ? 0 : v.exponentErr;
-      if (fit) for (let d = 0; d < nd; d++) curve[d * nq + q] = g2Model(tauSeconds[d], fit.baseline, fit.beta, fit.tau, fit.exponent);
+      if (fit)
+        for (let d = 0; d < nd; d++)
+          curve[d * nq + q] = g2Model(tauSeconds[d], fit.baseline, fit.beta, fit.tau, fit.exponent);
     }
     for (const name of ['contrast', 'baseline', 'tau', 'exponent'] as const) {
       out.set(`${name}FIT${k}`, { data: cols[name], shape: [1, nq] });

@@ -23,11 +23,28 @@ let cfg = '';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'xpcs-formats-'));
-  const sim = simulateSpeckleSeries({ frames: T, height: H, width: W, rings: 2, tau0: 6, meanCounts: 2, modes: 2, seed: 3 });
+  const sim = simulateSpeckleSeries({
+    frames: T,
+    height: H,
+    width: W,
+    rings: 2,
+    tau0: 6,
+    meanCounts: 2,
+    modes: 2,
+    seed: 3,
+  });
   data = Uint16Array.from(sim.frames.data);
   data.fill(0, 20 * H * W, 21 * H * W); // an empty frame: formats must keep it
   cfg = join(dir, 'cfg.hdf');
-  await writeXpcsLegacyConfig(cfg, { dqmap: Int32Array.from(sim.dqmap), sqmap: Int32Array.from(sim.sqmap), shape: [H, W], delaysPerLevel: 4, dataBegin: 1, dataEnd: T, inputFileLocal: 'dense.imm' });
+  await writeXpcsLegacyConfig(cfg, {
+    dqmap: Int32Array.from(sim.dqmap),
+    sqmap: Int32Array.from(sim.sqmap),
+    shape: [H, W],
+    delaysPerLevel: 4,
+    dataBegin: 1,
+    dataEnd: T,
+    inputFileLocal: 'dense.imm',
+  });
   await writeImm(join(dir, 'dense.imm'), { data, shape: [T, H, W] });
   await writeImm(join(dir, 'sparse.imm'), { data, shape: [T, H, W] }, { compression: 'sparse' });
   const frames = Array.from({ length: T }, (_, t) => {
@@ -42,7 +59,15 @@ beforeAll(async () => {
   await writeHdf5FrameStack(join(dir, 'stack-raw.h5'), data, [T, H, W], { compression: null });
 });
 
-const products = ['norm-0-g2', 'norm-0-stderr', 'tau', 'pixelSum', 'frameSum', 'partition-mean-total', 'partition-mean-partial'];
+const products = [
+  'norm-0-g2',
+  'norm-0-stderr',
+  'tau',
+  'pixelSum',
+  'frameSum',
+  'partition-mean-total',
+  'partition-mean-partial',
+];
 
 describe('frame formats', () => {
   it('Rigaku and HDF5 stacks read back the frames written', async () => {
@@ -71,18 +96,28 @@ describe('frame formats', () => {
       raw: await correlateXpcsFile(cfg, { hdf5: join(dir, 'stack-raw.h5'), output: null }),
     };
     for (const [name, r] of Object.entries(runs)) {
-      for (const k of products) expect(Array.from(r.result.datasets.get(k)!.data), `${name} ${k}`).toEqual(Array.from(runs.dense.result.datasets.get(k)!.data));
+      for (const k of products)
+        expect(Array.from(r.result.datasets.get(k)!.data), `${name} ${k}`).toEqual(
+          Array.from(runs.dense.result.datasets.get(k)!.data),
+        );
     }
   });
 
   it('refuses a stack compressed with a filter h5wasm cannot decode, naming it', async () => {
     const lz4 = join(__dirname, '../../../../test/fixtures/xpcs/stack-lz4.h5');
-    await expect(Hdf5StackCorrSource.open(lz4)).rejects.toMatchObject({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/filter 32004 \(lz4\)/) });
+    await expect(Hdf5StackCorrSource.open(lz4)).rejects.toMatchObject({
+      code: 'E_UNSUPPORTED',
+      message: expect.stringMatching(/filter 32004 \(lz4\)/),
+    });
   });
 
   it('refuses compat mode for Rigaku input and more than one frame file', async () => {
-    await expect(correlateXpcsFile(cfg, { rigaku: join(dir, 'events.bin'), compat: 'xpcs-eigen', output: null })).rejects.toMatchObject({ code: 'E_CONFIG_UNSUPPORTED' });
-    await expect(correlateXpcsFile(cfg, { rigaku: join(dir, 'events.bin'), hdf5: join(dir, 'stack-raw.h5'), output: null })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    await expect(
+      correlateXpcsFile(cfg, { rigaku: join(dir, 'events.bin'), compat: 'xpcs-eigen', output: null }),
+    ).rejects.toMatchObject({ code: 'E_CONFIG_UNSUPPORTED' });
+    await expect(
+      correlateXpcsFile(cfg, { rigaku: join(dir, 'events.bin'), hdf5: join(dir, 'stack-raw.h5'), output: null }),
+    ).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
   });
 });
 
@@ -92,12 +127,18 @@ describe('the xpcs pipeline takes any frame format', () => {
     const { xpcsPipeline, xpcsWorkspaceConfig } = await import('./pipeline');
     const { copyFileSync, mkdirSync } = await import('node:fs');
     const root = mkdtempSync(join(tmpdir(), 'xpcs-formats-ws-'));
-    for (const [name, file] of [['stack', 'stack-gzip.h5'], ['rigaku', 'events.bin']]) {
+    for (const [name, file] of [
+      ['stack', 'stack-gzip.h5'],
+      ['rigaku', 'events.bin'],
+    ]) {
       mkdirSync(join(root, 'raw', name), { recursive: true });
       copyFileSync(join(dir, file), join(root, 'raw', name, file));
       copyFileSync(cfg, join(root, 'raw', name, `${name}.hdf`));
     }
-    const run = await runPipeline(xpcsPipeline, xpcsWorkspaceConfig(root, { stages: { 'xpcs-corr': { twoTime: false, threads: 1, sectors: 4 } } }));
+    const run = await runPipeline(
+      xpcsPipeline,
+      xpcsWorkspaceConfig(root, { stages: { 'xpcs-corr': { twoTime: false, threads: 1, sectors: 4 } } }),
+    );
     expect(run.failures).toEqual([]);
     expect(run.status).toBe('succeeded');
   });

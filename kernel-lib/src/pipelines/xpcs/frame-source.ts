@@ -20,18 +20,36 @@ export function frameKindOf(file: string): FrameFileKind {
 }
 
 /** Opens `file` for `settings`; `config` (when given) also checks `/xpcs/compression` against an IMM file. */
-export async function openCorrSource(settings: XpcsCorrSettings, file: string, kind: FrameFileKind, config?: XpcsCorrConfig): Promise<ClosableCorrSource> {
+export async function openCorrSource(
+  settings: XpcsCorrSettings,
+  file: string,
+  kind: FrameFileKind,
+  config?: XpcsCorrConfig,
+): Promise<ClosableCorrSource> {
   const where = 'correlateXpcsFile';
   const compat = settings.compat === 'xpcs-eigen';
   if (kind === 'rigaku') {
-    if (compat) configUnsupported(where, '--rigaku', file, "compat mode cannot reproduce corr's Rigaku reader (it drops frames without events and shifts the rest); use the default mode");
+    if (compat)
+      configUnsupported(
+        where,
+        '--rigaku',
+        file,
+        "compat mode cannot reproduce corr's Rigaku reader (it drops frames without events and shifts the rest); use the default mode",
+      );
     return new RigakuCorrSource(file, settings.shape, where);
   }
-  const src = kind === 'hdf5' ? await Hdf5StackCorrSource.open(file, { where, asSparse: compat }) : new ImmCorrSource(file, where);
+  const src =
+    kind === 'hdf5'
+      ? await Hdf5StackCorrSource.open(file, { where, asSparse: compat })
+      : new ImmCorrSource(file, where);
   const [h, w] = src.frameShape;
   if (h * w !== settings.shape[0] * settings.shape[1]) {
     src.close();
-    throw new StagebookError('E_INVALID_SHAPE', `${where}: ${file} holds ${h}x${w} frames but the configuration describes a ${settings.shape[0]}x${settings.shape[1]} detector`, { where, file });
+    throw new StagebookError(
+      'E_INVALID_SHAPE',
+      `${where}: ${file} holds ${h}x${w} frames but the configuration describes a ${settings.shape[0]}x${settings.shape[1]} detector`,
+      { where, file },
+    );
   }
   if (kind === 'imm' && config) {
     try {

@@ -10,8 +10,18 @@ export type { SimulatedXpcsDataset, SimulatedXpcsDatasetOptions, XpcsGeneratorTr
 export { sectorMap, fitDecayWithSectors, finiteCurve } from './sectors';
 export type { XpcsDecayFit, G2Curve } from './sectors';
 export {
-  g2GridSpecs, heatmapSpec, intensitySpec, tauVsQSpec, twoTimeSpec, downsampleMap, scatteringPatternSpecs, ringMeans,
-  contrastBaselineSpec, intensityVsQSpec, diffusionFit, Q_UNIT,
+  g2GridSpecs,
+  heatmapSpec,
+  intensitySpec,
+  tauVsQSpec,
+  twoTimeSpec,
+  downsampleMap,
+  scatteringPatternSpecs,
+  ringMeans,
+  contrastBaselineSpec,
+  intensityVsQSpec,
+  diffusionFit,
+  Q_UNIT,
 } from './plots';
 export type { G2GridInput, HeatmapInput, PatternInput } from './plots';
 export { correlateXpcsFile, frameFileOf } from './corr-file';

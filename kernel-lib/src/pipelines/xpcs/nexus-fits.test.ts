@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeImm } from '../../formats/imm';
-import { checkXpcsFile, checkXpcsFileAps, detectXpcsLayout, readXpcsLegacyResults, readXpcsNexus, writeXpcsLegacyConfig } from '../../formats/xpcs';
+import {
+  checkXpcsFile,
+  checkXpcsFileAps,
+  detectXpcsLayout,
+  readXpcsLegacyResults,
+  readXpcsNexus,
+  writeXpcsLegacyConfig,
+} from '../../formats/xpcs';
 import { simulateSpeckleSeries } from '../../simulate';
 import { correlateXpcsFile } from './corr-file';
 
@@ -20,10 +27,28 @@ let cfg = '';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'xpcs-nexus-'));
-  const sim = simulateSpeckleSeries({ frames: T, height: H, width: H, rings: 3, tau0: 10, meanCounts: 5, modes: 2, seed: 9 });
+  const sim = simulateSpeckleSeries({
+    frames: T,
+    height: H,
+    width: H,
+    rings: 3,
+    tau0: 10,
+    meanCounts: 5,
+    modes: 2,
+    seed: 9,
+  });
   await writeImm(join(dir, 'd.imm'), sim.frames, { compression: 'sparse' });
   cfg = join(dir, 'd.hdf');
-  await writeXpcsLegacyConfig(cfg, { dqmap: Int32Array.from(sim.dqmap), sqmap: Int32Array.from(sim.sqmap), shape: [H, H], delaysPerLevel: 4, dataBegin: 1, dataEnd: T, inputFileLocal: 'd.imm', detector: { exposurePeriod: 0.01, exposureTime: 0.01 } });
+  await writeXpcsLegacyConfig(cfg, {
+    dqmap: Int32Array.from(sim.dqmap),
+    sqmap: Int32Array.from(sim.sqmap),
+    shape: [H, H],
+    delaysPerLevel: 4,
+    dataBegin: 1,
+    dataEnd: T,
+    inputFileLocal: 'd.imm',
+    detector: { exposurePeriod: 0.01, exposureTime: 0.01 },
+  });
 });
 
 describe('NeXus layout, fit datasets and QC', () => {
@@ -34,7 +59,9 @@ describe('NeXus layout, fit datasets and QC', () => {
     expect(qc.missing).toEqual([]);
     expect(qc.wrongDims).toEqual([]);
     const aps = await checkXpcsFileAps(legacy.output!);
-    expect(aps.bad.filter((b) => b.path.startsWith('/exchange/'))).toEqual([{ path: '/exchange/partition_norm_factor', expected: 2, actual: null }]);
+    expect(aps.bad.filter((b) => b.path.startsWith('/exchange/'))).toEqual([
+      { path: '/exchange/partition_norm_factor', expected: 2, actual: null },
+    ]);
     const ex = await readXpcsLegacyResults(legacy.output!);
     for (const k of ['tauFIT1', 'tauErrFIT1', 'contrastFIT2', 'exponentFIT2']) expect(ex[k].shape).toEqual([1, 3]);
     expect(ex.g2avgFIT1.shape).toEqual([1, ex['norm-0-g2'].shape[0], 3]);
@@ -61,8 +88,23 @@ describe('NeXus layout, fit datasets and QC', () => {
       "    print('meta', '/entry/instrument/bluesky/metadata' in f)",
     ].join('\n');
     const out = execFileSync('/usr/bin/python3', ['-c', script, nx.output!], { encoding: 'utf8' });
-    const shapes = Object.fromEntries(out.trim().split('\n').map((l) => l.split(' ')));
+    const shapes = Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')),
+    );
     const nd = nx.result.delays.length;
-    expect(shapes).toMatchObject({ g2: `${nd}x3`, g2_err: `${nd}x3`, tau: `${nd}`, saxs2d: `1x${H}x${H}`, sqmap: `${H}x${H}`, dqmap: `${H}x${H}`, Int_t: `2x${T}`, dqlist: '3', meta: 'True' });
+    expect(shapes).toMatchObject({
+      g2: `${nd}x3`,
+      g2_err: `${nd}x3`,
+      tau: `${nd}`,
+      saxs2d: `1x${H}x${H}`,
+      sqmap: `${H}x${H}`,
+      dqmap: `${H}x${H}`,
+      Int_t: `2x${T}`,
+      dqlist: '3',
+      meta: 'True',
+    });
   });
 });

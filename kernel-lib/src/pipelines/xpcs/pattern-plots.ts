@@ -44,14 +44,33 @@ export function heatmapSpec(input: HeatmapInput): VegaLiteSpec {
   const [h, w] = input.shape;
   const s = input.scale ?? 1;
   const origin = input.origin ?? 'upper';
-  const groups: ImageOverlay[] = [...(input.overlays ?? []), ...(input.points?.length ? [{ name: 'points', points: input.points, color: '#ff3b30' }] : [])];
+  const groups: ImageOverlay[] = [
+    ...(input.overlays ?? []),
+    ...(input.points?.length ? [{ name: 'points', points: input.points, color: '#ff3b30' }] : []),
+  ];
   // pixel (col, row) covers [col, col + 1) x [row, row + 1): its centre is at + 0.5
-  const overlays = groups.map((g) => ({ ...g, points: g.points.map((p) => ({ ...p, x: (p.x + 0.5) * s, y: (p.y + 0.5) * s })) }));
+  const overlays = groups.map((g) => ({
+    ...g,
+    points: g.points.map((p) => ({ ...p, x: (p.x + 0.5) * s, y: (p.y + 0.5) * s })),
+  }));
   return imageSpec({
-    data: input.data, shape: input.shape, log: input.log, domain: input.domain, scheme: input.scheme, reverse: input.reverse, mask: input.mask, origin,
-    maxSize: input.maxSize, title: input.title, subtitle: input.subtitle, colorTitle: input.colorTitle, width: input.width,
+    data: input.data,
+    shape: input.shape,
+    log: input.log,
+    domain: input.domain,
+    scheme: input.scheme,
+    reverse: input.reverse,
+    mask: input.mask,
+    origin,
+    maxSize: input.maxSize,
+    title: input.title,
+    subtitle: input.subtitle,
+    colorTitle: input.colorTitle,
+    width: input.width,
     extent: [0, w * s, origin === 'lower' ? 0 : h * s, origin === 'lower' ? h * s : 0],
-    xTitle: input.xTitle ?? 'column (px)', yTitle: input.yTitle ?? 'row (px)', overlays,
+    xTitle: input.xTitle ?? 'column (px)',
+    yTitle: input.yTitle ?? 'row (px)',
+    overlays,
   });
 }
 
@@ -72,14 +91,32 @@ export interface PatternInput {
  */
 export function scatteringPatternSpecs(input: PatternInput): [VegaLiteSpec, VegaLiteSpec] {
   const n = input.shape[0] * input.shape[1];
-  if (input.data.length !== n) invalidArgument('scatteringPatternSpecs', 'data', `has ${input.data.length} values, shape needs ${n}`);
+  if (input.data.length !== n)
+    invalidArgument('scatteringPatternSpecs', 'data', `has ${input.data.length} values, shape needs ${n}`);
   const mask = input.binMap ? Uint8Array.from({ length: n }, (_, i) => (input.binMap![i] === 0 ? 1 : 0)) : undefined;
   const masked = mask ? mask.reduce((a, v) => a + v, 0) : 0;
   const subtitle = mask ? `grey: ${masked} masked pixels (q bin 0, excluded from the analysis)` : undefined;
   const title = input.title ?? 'Scattering pattern';
   const colorTitle = input.colorTitle ?? 'counts/px/frame';
-  const linear = heatmapSpec({ data: input.data, shape: input.shape, mask, title: `${title} (linear)`, subtitle, colorTitle, scheme: 'viridis' });
-  const log = heatmapSpec({ data: input.data, shape: input.shape, mask, log: true, title: `${title} (log)`, subtitle, colorTitle: `log10 ${colorTitle}`, scheme: 'viridis' });
+  const linear = heatmapSpec({
+    data: input.data,
+    shape: input.shape,
+    mask,
+    title: `${title} (linear)`,
+    subtitle,
+    colorTitle,
+    scheme: 'viridis',
+  });
+  const log = heatmapSpec({
+    data: input.data,
+    shape: input.shape,
+    mask,
+    log: true,
+    title: `${title} (log)`,
+    subtitle,
+    colorTitle: `log10 ${colorTitle}`,
+    scheme: 'viridis',
+  });
   return [linear, log];
 }
 
@@ -106,16 +143,31 @@ export function ringMeans(data: ArrayLike<number>, binMap: ArrayLike<number>, nB
  * the 1st-99th percentile of the values just off the diagonal (the diagonal carries the shot-noise
  * term and would wash out the map).
  */
-export function twoTimeSpec(map: ArrayLike<number>, n: number, options: { timeScale?: number; title?: string; maxSize?: number } = {}): VegaLiteSpec {
+export function twoTimeSpec(
+  map: ArrayLike<number>,
+  n: number,
+  options: { timeScale?: number; title?: string; maxSize?: number } = {},
+): VegaLiteSpec {
   if (map.length !== n * n) invalidArgument('twoTimeSpec', 'map', `has ${map.length} values, n = ${n} needs ${n * n}`);
   const near: number[] = [];
   const band = Math.max(5, n / 10);
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < Math.min(n, i + 1 + band); j++) if (Number.isFinite(map[i * n + j])) near.push(map[i * n + j]);
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < Math.min(n, i + 1 + band); j++)
+      if (Number.isFinite(map[i * n + j])) near.push(map[i * n + j]);
   const [lo, hi] = quantiles(near, [0.01, 0.99]);
   const scale = options.timeScale ?? 1;
   const unit = scale === 1 ? 'frame' : 's';
   return heatmapSpec({
-    data: map, shape: [n, n], title: options.title ?? 'Two-time correlation C(t1, t2)', scale, maxSize: options.maxSize ?? 400, origin: 'lower',
-    xTitle: `t2 (${unit})`, yTitle: `t1 (${unit})`, domain: Number.isFinite(lo) && hi > lo ? [lo, hi] : undefined, colorTitle: 'C', scheme: 'inferno',
+    data: map,
+    shape: [n, n],
+    title: options.title ?? 'Two-time correlation C(t1, t2)',
+    scale,
+    maxSize: options.maxSize ?? 400,
+    origin: 'lower',
+    xTitle: `t2 (${unit})`,
+    yTitle: `t1 (${unit})`,
+    domain: Number.isFinite(lo) && hi > lo ? [lo, hi] : undefined,
+    colorTitle: 'C',
+    scheme: 'inferno',
   });
 }

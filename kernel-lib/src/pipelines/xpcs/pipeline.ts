@@ -18,7 +18,8 @@ import { xpcsFitStage } from './fit-stage';
 /** The XPCS pipeline (registered as `xpcs`). */
 export const xpcsPipeline = definePipeline({
   name: 'xpcs',
-  description: 'XPCS: IMM + legacy config -> multi-tau/two-time results (/exchange, L1) -> decay fits, QC and metadata (L2)',
+  description:
+    'XPCS: IMM + legacy config -> multi-tau/two-time results (/exchange, L1) -> decay fits, QC and metadata (L2)',
   stages: [xpcsCorrStage, xpcsFitStage],
 });
 
@@ -40,12 +41,15 @@ export interface XpcsWorkspaceOptions {
  */
 export function xpcsWorkspaceConfig(root: string, options: XpcsWorkspaceOptions = {}): StagebookConfig {
   const abs = path.resolve(root);
-  return makeStagebookConfig({
-    root: abs,
-    inputs: { dir: options.inputsDir ?? 'raw', pattern: '**/*.{imm,bin,h5,hdf5,hdf}' },
-    stages: options.stages ?? {},
-    ...(options.engine ? { engine: options.engine } : {}),
-  }, abs);
+  return makeStagebookConfig(
+    {
+      root: abs,
+      inputs: { dir: options.inputsDir ?? 'raw', pattern: '**/*.{imm,bin,h5,hdf5,hdf}' },
+      stages: options.stages ?? {},
+      ...(options.engine ? { engine: options.engine } : {}),
+    },
+    abs,
+  );
 }
 
 /** Products of a finished run: the L1 result files and L2 reports, by dataset name. */
@@ -55,6 +59,10 @@ export function xpcsProducts(result: RunResult): Array<{ dataset: string; report
     .map((o) => {
       const dataset = path.basename(o.path).replace(/_report\.json$/, '');
       const l2 = path.dirname(o.path);
-      return { dataset, report: o.path, results: path.join(path.dirname(path.dirname(l2)), 'L1', dataset, `${dataset}_results.hdf`) };
+      return {
+        dataset,
+        report: o.path,
+        results: path.join(path.dirname(path.dirname(l2)), 'L1', dataset, `${dataset}_results.hdf`),
+      };
     });
 }

@@ -17,9 +17,16 @@ describe('writeXpcsPortalPngs', () => {
     const res = await correlateXpcsFile(ds.config, { output: join(dir, 'A001_results.hdf'), fits: true });
     const files = await writeXpcsPortalPngs(res.output!, { outDir: join(dir, 'plots') });
     expect(files.map((f) => basename(f)).sort()).toEqual([
-      'A001_results_corr_params.png', 'A001_results_g2_corr_000_008.png', 'A001_results_g2_corr_009_011.png',
-      'A001_results_g2_corr_fit000_008.png', 'A001_results_g2_corr_fit009_011.png', 'A001_results_intensity.png',
-      'A001_results_intensity_t.png', 'scattering_pattern_lin.png', 'scattering_pattern_log.png', 'total_intensity_vs_time.png',
+      'A001_results_corr_params.png',
+      'A001_results_g2_corr_000_008.png',
+      'A001_results_g2_corr_009_011.png',
+      'A001_results_g2_corr_fit000_008.png',
+      'A001_results_g2_corr_fit009_011.png',
+      'A001_results_intensity.png',
+      'A001_results_intensity_t.png',
+      'scattering_pattern_lin.png',
+      'scattering_pattern_log.png',
+      'total_intensity_vs_time.png',
     ]);
     for (const f of files) {
       const b = readFileSync(f);

@@ -23,9 +23,14 @@ function column(a: { data: Float64Array; shape: number[] }, q: number): number[]
 
 /** Intensity vs q per static bin; with several rows (partition-mean-partial), one line per time window. */
 function intensityVsQSpec(q: ArrayLike<number>, rows: number[][], title: string): VegaLiteSpec {
-  const values = rows.flatMap((r, w) => r.flatMap((v, i) => (v > 0 && q[i] > 0 ? [{ q: q[i], I: v, window: w + 1 }] : [])));
+  const values = rows.flatMap((r, w) =>
+    r.flatMap((v, i) => (v > 0 && q[i] > 0 ? [{ q: q[i], I: v, window: w + 1 }] : [])),
+  );
   return {
-    title, width: 420, height: 300, data: { values },
+    title,
+    width: 420,
+    height: 300,
+    data: { values },
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'q', type: 'quantitative', scale: { type: 'log' }, title: 'q (1/A)' },
@@ -43,18 +48,41 @@ function corrParamsSpec(q: ArrayLike<number>, ex: XpcsLegacyResultArrays, title:
       const v = ex[`${name}FIT${k}`]?.data;
       const e = ex[`${name}ErrFIT${k}`]?.data;
       if (!v) continue;
-      for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i])) values.push({ q: q[i], value: v[i], lo: v[i] - (e?.[i] ?? 0), hi: v[i] + (e?.[i] ?? 0), param: name, fit: `FIT${k}` });
+      for (let i = 0; i < v.length; i++)
+        if (Number.isFinite(v[i]))
+          values.push({
+            q: q[i],
+            value: v[i],
+            lo: v[i] - (e?.[i] ?? 0),
+            hi: v[i] + (e?.[i] ?? 0),
+            param: name,
+            fit: `FIT${k}`,
+          });
     }
   }
   const x = { field: 'q', type: 'quantitative', scale: { type: 'log' }, title: 'q (1/A)' };
   return {
-    title, data: { values }, columns: 3,
+    title,
+    data: { values },
+    columns: 3,
     facet: { field: 'param', type: 'nominal', sort: ['contrast', 'baseline', 'tau'], header: { title: null } },
     spec: {
-      width: 220, height: 180,
+      width: 220,
+      height: 180,
       layer: [
-        { mark: 'errorbar', encoding: { x, y: { field: 'lo', type: 'quantitative', scale: { zero: false }, title: null }, y2: { field: 'hi' }, color: { field: 'fit', type: 'nominal' } } },
-        { mark: { type: 'point', filled: true }, encoding: { x, y: { field: 'value', type: 'quantitative' }, color: { field: 'fit', type: 'nominal' } } },
+        {
+          mark: 'errorbar',
+          encoding: {
+            x,
+            y: { field: 'lo', type: 'quantitative', scale: { zero: false }, title: null },
+            y2: { field: 'hi' },
+            color: { field: 'fit', type: 'nominal' },
+          },
+        },
+        {
+          mark: { type: 'point', filled: true },
+          encoding: { x, y: { field: 'value', type: 'quantitative' }, color: { field: 'fit', type: 'nominal' } },
+        },
       ],
     },
     resolve: { scale: { y: 'independent' } },
@@ -70,25 +98,52 @@ async function writePng(file: string, spec: VegaLiteSpec): Promise<void> {
  * Writes the portal PNGs of `resultsFile` (legacy layout) into `outDir` (default: beside it) and
  * returns their paths. The g2 pages use /xpcs/dqlist for titles and the exposure period for delays.
  */
-export async function writeXpcsPortalPngs(resultsFile: string, options: { outDir?: string; outputData?: string } = {}): Promise<string[]> {
+export async function writeXpcsPortalPngs(
+  resultsFile: string,
+  options: { outDir?: string; outputData?: string } = {},
+): Promise<string[]> {
   const outDir = options.outDir ?? path.dirname(resultsFile);
   const base = path.basename(resultsFile).replace(/\.(hdf|h5|hdf5)$/, '');
   const ex = await readXpcsLegacyResults(resultsFile, options.outputData ?? '/exchange');
-  const meta = await withHdf5(resultsFile, (r) => {
-    const num = (p: string) => (r.has(p) ? Array.from(r.readNumeric(p, 'writeXpcsPortalPngs').data) : null);
-    return { period: num('/measurement/instrument/detector/exposure_period')?.[0] ?? 1, dq: num('/xpcs/dqlist'), sq: num('/xpcs/sqlist') };
-  }, 'writeXpcsPortalPngs');
+  const meta = await withHdf5(
+    resultsFile,
+    (r) => {
+      const num = (p: string) => (r.has(p) ? Array.from(r.readNumeric(p, 'writeXpcsPortalPngs').data) : null);
+      return {
+        period: num('/measurement/instrument/detector/exposure_period')?.[0] ?? 1,
+        dq: num('/xpcs/dqlist'),
+        sq: num('/xpcs/sqlist'),
+      };
+    },
+    'writeXpcsPortalPngs',
+  );
   const out: Array<[string, VegaLiteSpec]> = [];
   const [H, W] = ex.pixelSum.shape;
-  out.push(['scattering_pattern_log.png', heatmapSpec({ data: ex.pixelSum.data, shape: [H, W], title: 'scattering pattern (log)', log: true })]);
-  out.push(['scattering_pattern_lin.png', heatmapSpec({ data: ex.pixelSum.data, shape: [H, W], title: 'scattering pattern' })]);
+  out.push([
+    'scattering_pattern_log.png',
+    heatmapSpec({ data: ex.pixelSum.data, shape: [H, W], title: 'scattering pattern (log)', log: true }),
+  ]);
+  out.push([
+    'scattering_pattern_lin.png',
+    heatmapSpec({ data: ex.pixelSum.data, shape: [H, W], title: 'scattering pattern' }),
+  ]);
   const N = ex.frameSum.shape[1];
   out.push(['total_intensity_vs_time.png', intensitySpec(ex.frameSum.data.subarray(N), { timeScale: meta.period })]);
   const S = ex['partition-mean-total'].shape[1];
   const sq = meta.sq ?? Array.from({ length: S }, (_, i) => i + 1);
-  out.push([`${base}_intensity.png`, intensityVsQSpec(sq, [Array.from(ex['partition-mean-total'].data)], `${base} intensity vs q`)]);
+  out.push([
+    `${base}_intensity.png`,
+    intensityVsQSpec(sq, [Array.from(ex['partition-mean-total'].data)], `${base} intensity vs q`),
+  ]);
   const partial = ex['partition-mean-partial'];
-  out.push([`${base}_intensity_t.png`, intensityVsQSpec(sq, Array.from({ length: partial.shape[0] }, (_, w) => Array.from(partial.data.subarray(w * S, (w + 1) * S))), `${base} intensity vs q per time window`)]);
+  out.push([
+    `${base}_intensity_t.png`,
+    intensityVsQSpec(
+      sq,
+      Array.from({ length: partial.shape[0] }, (_, w) => Array.from(partial.data.subarray(w * S, (w + 1) * S))),
+      `${base} intensity vs q per time window`,
+    ),
+  ]);
   if (ex['norm-0-g2']) {
     const nq = ex['norm-0-g2'].shape[1];
     const dq = meta.dq ?? Array.from({ length: nq }, (_, i) => i + 1);
@@ -96,13 +151,32 @@ export async function writeXpcsPortalPngs(resultsFile: string, options: { outDir
     const g2 = Array.from({ length: nq }, (_, q) => column(ex['norm-0-g2'], q));
     const se = Array.from({ length: nq }, (_, q) => column(ex['norm-0-stderr'], q));
     const frameSeconds = ex.tauFIT1 ? meta.period : 1;
-    const fits = ex.tauFIT1 ? Array.from({ length: nq }, (_, q) => ({ baseline: ex.baselineFIT1.data[q], beta: ex.contrastFIT1.data[q], tau: ex.tauFIT1.data[q] / frameSeconds, exponent: 1 })) : undefined;
+    const fits = ex.tauFIT1
+      ? Array.from({ length: nq }, (_, q) => ({
+          baseline: ex.baselineFIT1.data[q],
+          beta: ex.contrastFIT1.data[q],
+          tau: ex.tauFIT1.data[q] / frameSeconds,
+          exponent: 1,
+        }))
+      : undefined;
     for (const withFit of fits ? [false, true] : [false]) {
-      const pages = g2GridSpecs({ taus: ex.tau.data, timeScale: meta.period, g2, stderr: se, labels, perPage: PER_PAGE, fits: withFit ? fits : undefined, title: `${base} g2` });
+      const pages = g2GridSpecs({
+        taus: ex.tau.data,
+        timeScale: meta.period,
+        g2,
+        stderr: se,
+        labels,
+        perPage: PER_PAGE,
+        fits: withFit ? fits : undefined,
+        title: `${base} g2`,
+      });
       pages.forEach((spec, i) => {
         const gs = i * PER_PAGE;
         const ge = Math.min(nq, gs + PER_PAGE) - 1;
-        out.push([`${base}_g2_corr_${withFit ? 'fit' : ''}${String(gs).padStart(3, '0')}_${String(ge).padStart(3, '0')}.png`, spec]);
+        out.push([
+          `${base}_g2_corr_${withFit ? 'fit' : ''}${String(gs).padStart(3, '0')}_${String(ge).padStart(3, '0')}.png`,
+          spec,
+        ]);
       });
     }
     if (ex.contrastFIT1) out.push([`${base}_corr_params.png`, corrParamsSpec(dq, ex, `${base} fit parameters`)]);

@@ -19,11 +19,18 @@ import { invalidArgument } from '../../errors/stagebook-error';
  * sectors around `centre` ([row, col], default the image centre). Bin b, sector s becomes
  * (b - 1) * sectors + s + 1.
  */
-export function sectorMap(dqmap: ArrayLike<number>, shape: [number, number], sectors: number, centre?: [number, number]): Int32Array {
+export function sectorMap(
+  dqmap: ArrayLike<number>,
+  shape: [number, number],
+  sectors: number,
+  centre?: [number, number],
+): Int32Array {
   const where = 'sectorMap';
   const [h, w] = shape;
-  if (dqmap.length !== h * w) invalidArgument(where, 'dqmap', `has ${dqmap.length} values, shape [${h}, ${w}] needs ${h * w}`);
-  if (!Number.isInteger(sectors) || sectors < 1) invalidArgument(where, 'sectors', `must be an integer >= 1, got ${sectors}`);
+  if (dqmap.length !== h * w)
+    invalidArgument(where, 'dqmap', `has ${dqmap.length} values, shape [${h}, ${w}] needs ${h * w}`);
+  if (!Number.isInteger(sectors) || sectors < 1)
+    invalidArgument(where, 'sectors', `must be an integer >= 1, got ${sectors}`);
   const [cy, cx] = centre ?? [(h - 1) / 2, (w - 1) / 2];
   const out = new Int32Array(h * w);
   for (let y = 0; y < h; y++) {
@@ -59,7 +66,9 @@ export interface G2Curve {
 
 /** The curve without lags whose g2 or stderr is not finite (empty sectors give NaN). */
 export function finiteCurve(c: G2Curve): G2Curve {
-  const keep = Array.from({ length: c.taus.length }, (_, i) => i).filter((i) => Number.isFinite(c.g2[i]) && Number.isFinite(c.stderr[i]) && c.stderr[i] > 0);
+  const keep = Array.from({ length: c.taus.length }, (_, i) => i).filter(
+    (i) => Number.isFinite(c.g2[i]) && Number.isFinite(c.stderr[i]) && c.stderr[i] > 0,
+  );
   return { taus: keep.map((i) => c.taus[i]), g2: keep.map((i) => c.g2[i]), stderr: keep.map((i) => c.stderr[i]) };
 }
 
@@ -78,7 +87,12 @@ const fitArgs = (c: G2Curve): [ArrayLike<number>, ArrayLike<number>, ArrayLike<n
  * Fits the whole-ring curve of `bin` and its sector curves; `tauErr` becomes
  * max(fit error, sector standard error).
  */
-export function fitDecayWithSectors(bin: number, ring: G2Curve, sectors: G2Curve[], options: G2FitOptions = {}): XpcsDecayFit {
+export function fitDecayWithSectors(
+  bin: number,
+  ring: G2Curve,
+  sectors: G2Curve[],
+  options: G2FitOptions = {},
+): XpcsDecayFit {
   const fit = fitG2Decay(...fitArgs(finiteCurve(ring)), options);
   const sectorTaus = sectors.map((c) => tryFit(c, options)?.tau ?? NaN);
   const ok = sectorTaus.filter((t) => Number.isFinite(t));

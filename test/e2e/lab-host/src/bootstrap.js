@@ -49,9 +49,9 @@ void (async function bootstrap() {
   // As JupyterLab does, every listed extension is loaded, even a disabled one: its container may
   // provide shared modules. Disabled plugins are skipped later (src/index.js).
   const results = await Promise.allSettled(
-    federated.map(data => loadContainer(`${baseUrl}/${data.name}/${data.load}`, data.name))
+    federated.map((data) => loadContainer(`${baseUrl}/${data.name}/${data.load}`, data.name)),
   );
-  results.forEach(r => {
+  results.forEach((r) => {
     if (r.status === 'rejected') console.error(r.reason);
   });
   const { main } = await import('./index.js');

@@ -6,7 +6,10 @@
 import { JupyterPluginRegistry, PageConfig } from '@jupyterlab/coreutils';
 import { JupyterLab } from '@jupyterlab/application';
 import { IConnectionStatus, IServiceManager } from '@jupyterlab/services';
-import { extensions as coreExtensions, mimeExtensions as coreMimeExtensions } from '@stagebook-lab-host/gen/extensions.js';
+import {
+  extensions as coreExtensions,
+  mimeExtensions as coreMimeExtensions,
+} from '@stagebook-lab-host/gen/extensions.js';
 // One import per core package style (written by @jupyter/builder's Build.ensureAssets).
 import '@stagebook-lab-host/gen/style.js';
 
@@ -17,7 +20,7 @@ const deferredExtensions = PageConfig.Extension.deferred;
 function matches(list, id) {
   const sep = id.indexOf(':');
   const extName = sep === -1 ? '' : id.slice(0, sep);
-  return list.some(val => val === id || (extName && val === extName));
+  return list.some((val) => val === id || (extName && val === extName));
 }
 
 /** A federated module (`./extension`, `./mimeExtension`, `./style`) of a loaded container. */
@@ -52,7 +55,7 @@ function createRegistrar() {
         provides: plugin.provides ?? null,
         autoStart: plugin.autoStart,
         enabled: !isDisabled,
-        extension: scope
+        extension: scope,
       });
       if (isDisabled) {
         state.disabled.push(plugin.id);
@@ -131,7 +134,7 @@ export async function main() {
     connectionStatus,
     disabled: { matches: reg.disabled, patterns: disabledExtensions },
     deferred: { matches: reg.deferred, patterns: deferredExtensions },
-    availablePlugins: reg.allPlugins
+    availablePlugins: reg.allPlugins,
   });
   // `exposeAppInBrowser` (set by stagebook_lab_server.py) makes `window.jupyterapp` available to the
   // tests, as in JupyterLab. Set before start so a test can wait on `jupyterapp.restored`.
