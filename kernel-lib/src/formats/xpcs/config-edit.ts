@@ -5,18 +5,9 @@
  */
 import { withHdf5 } from '../hdf5/reader';
 import { writeHdf5, type Hdf5DatasetSpec, type Hdf5Dtype } from '../hdf5/writer';
+import { HDF5_DTYPE_OF_NUMPY } from '../hdf5/numpy-dtypes';
 
-const DTYPE_OF: Record<string, Hdf5Dtype> = {
-  '<d': 'f8',
-  '<f': 'f4',
-  '<q': 'i8',
-  '<i': 'i4',
-  '<I': 'u4',
-  '<h': 'i2',
-  '<H': 'u2',
-  '<b': 'i1',
-  '<B': 'u1',
-};
+const DTYPE_OF = HDF5_DTYPE_OF_NUMPY;
 
 export async function editXpcsConfig(file: string, changes: Hdf5DatasetSpec[]): Promise<void> {
   const replaced = new Set(changes.map((c) => c.path));

@@ -7,19 +7,10 @@
  */
 import { withHdf5, type Hdf5Reader } from '../hdf5/reader';
 import { writeHdf5, type Hdf5DatasetSpec, type Hdf5Dtype } from '../hdf5/writer';
+import { HDF5_DTYPE_OF_NUMPY } from '../hdf5/numpy-dtypes';
 import type { CorrDataset } from '../../numeric/xpcs/corr-twotime';
 
-const DTYPE_OF: Record<string, Hdf5Dtype> = {
-  '<d': 'f8',
-  '<f': 'f4',
-  '<q': 'i8',
-  '<i': 'i4',
-  '<I': 'u4',
-  '<h': 'i2',
-  '<H': 'u2',
-  '<b': 'i1',
-  '<B': 'u1',
-};
+const DTYPE_OF = HDF5_DTYPE_OF_NUMPY;
 
 /** Every dataset of an open file outside `skipPrefix`, as specs (strings stay strings). */
 function copySpecs(r: Hdf5Reader, where: string, keep: (p: string) => boolean): Hdf5DatasetSpec[] {

@@ -8,6 +8,7 @@ import { writeAtomically } from '../hdf5/file-io';
 import { loadH5wasm, type H5Group } from '../hdf5/h5wasm';
 import { withHdf5 } from '../hdf5/reader';
 import { writeHdf5, type Hdf5DatasetSpec, type Hdf5Dtype } from '../hdf5/writer';
+import { HDF5_DTYPE_OF_NUMPY } from '../hdf5/numpy-dtypes';
 import type { CorrDataset } from '../../numeric/xpcs/corr-twotime';
 import type { TwoTimeTileSink } from '../../numeric/xpcs/corr-twotime-stream';
 import type { WriteXpcsCorrResultsOptions } from './corr-results';
@@ -29,17 +30,7 @@ type H5GroupFull = H5Group & {
   create_group(name: string): H5GroupFull;
 };
 
-const DTYPE_OF: Record<string, Hdf5Dtype> = {
-  '<d': 'f8',
-  '<f': 'f4',
-  '<q': 'i8',
-  '<i': 'i4',
-  '<I': 'u4',
-  '<h': 'i2',
-  '<H': 'u2',
-  '<b': 'i1',
-  '<B': 'u1',
-};
+const DTYPE_OF = HDF5_DTYPE_OF_NUMPY;
 
 function group(root: H5GroupFull, p: string): H5GroupFull {
   let g = root;
