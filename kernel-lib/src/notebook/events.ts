@@ -22,7 +22,9 @@ export type RunnerEventType =
   | 'run_end'
   // a cell's output passed the per-cell cap; an unhandled rejection fired after its cell ended
   | 'output_truncated'
-  | 'late_rejection';
+  | 'late_rejection'
+  // tslab's own zeromq send was rejected (not the user's code; the run goes on)
+  | 'transport_rejection';
 
 export interface RunnerEvent {
   type: RunnerEventType;

@@ -45,9 +45,13 @@ export interface LaunchOptions {
   onReport?: (report: KernelReport) => void;
 }
 
-/** A report from the kernel preload: an unhandled rejection and the execution (1-based) that started it. */
+/**
+ * A report from the kernel preload: an unhandled rejection and the execution (1-based) that started
+ * it. `transport_rejection`: one of tslab's own zeromq sends was rejected (it published while its
+ * socket was still binding); not the user's code, so it is recorded as an event, not a cell failure.
+ */
 export interface KernelReport {
-  type: 'unhandled_rejection';
+  type: 'unhandled_rejection' | 'transport_rejection';
   /** Ordinal of the execute request whose code created the rejected promise (null: not from a cell). */
   execution: number | null;
   /** Ordinal of the latest execute request when it fired. */
@@ -199,10 +203,14 @@ if (isMainThread) {
     }
     return m;
   };
+  // tslab's own zeromq sends (iopub output published while its socket is still binding) reject with
+  // zeromq's errors: the kernel's transport, not the user's code, even inside a cell's context.
+  const transport = /[\\\\/]zeromq[\\\\/]|^Error: Socket is (blocked by a bind or unbind operation|busy|closed)/;
   process.on('unhandledRejection', (reason) => {
     const cell = cells.getStore();
     const message = reason instanceof Error ? (reason.stack || String(reason)) : String(reason);
-    try { fs.writeSync(3, JSON.stringify({ type: 'unhandled_rejection', execution: cell === undefined ? null : cell, current: ordinal, message }) + '\\n'); } catch {}
+    const type = transport.test(message) ? 'transport_rejection' : 'unhandled_rejection';
+    try { fs.writeSync(3, JSON.stringify({ type, execution: cell === undefined ? null : cell, current: ordinal, message }) + '\\n'); } catch {}
   });
 }
 `;

@@ -289,7 +289,10 @@ class Execution {
       tslabBin: this.o.tslabBin,
       env: this.o.env,
       onLog: this.o.log,
-      onReport: (r) => this.rejections.push(r),
+      onReport: (r) => {
+        if (r.type === 'unhandled_rejection') this.rejections.push(r);
+        else this.events.emit({ type: 'transport_rejection', message: r.message.split('\n')[0] });
+      },
     });
     this.record.versions = versions(this.kernel.tslabBin);
     this.client = KernelClient.connect(this.kernel.connection, this.kernel.exited);
