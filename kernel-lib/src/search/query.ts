@@ -190,7 +190,7 @@ export function toSql(node: QueryNode, params: unknown[] = []): { sql: string; p
         return field(`num ${n.op} ?`, n.key, n.value);
       case 'text':
         params.push(ftsPhrase(n.text));
-        return 'd.subject IN (SELECT subject FROM search_fts WHERE search_fts MATCH ?)';
+        return 'd.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)';
     }
   };
   const sql = walk(node);

@@ -69,6 +69,7 @@ function convert(v: number | string | boolean, to: FieldType): number | string |
 
 export class SearchIndex {
   private readonly types = new Map<string, FieldType>();
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(
     readonly db: Database.Database,
@@ -140,38 +141,54 @@ export class SearchIndex {
   private ingestOne(subject: string, fields: Record<string, unknown>): { warnings: IngestWarning[]; fields: number } {
     const flat = flatten(fields);
     const warnings: IngestWarning[] = [];
-    {
-      const version =
-        ((
-          this.db.prepare('SELECT version FROM search_docs WHERE subject = ?').get(subject) as
-            { version: number } | undefined
-        )?.version ?? 0) + 1;
-      this.db.prepare('DELETE FROM search_fields WHERE subject = ?').run(subject);
-      this.db.prepare('DELETE FROM search_fts WHERE subject = ?').run(subject);
-      const insert = this.db.prepare('INSERT INTO search_fields (subject, key, pos, num, str) VALUES (?, ?, ?, ?, ?)');
-      const text: string[] = [subject];
-      for (const [key, values] of Object.entries(flat)) {
-        text.push(key);
-        values.forEach((raw, pos) => {
-          const stored = this.typed(subject, key, raw, warnings);
-          if (typeof raw === 'string') text.push(raw);
-          if (stored === null) return;
-          insert.run(
-            subject,
-            key,
-            pos,
-            typeof stored === 'string' ? null : Number(stored),
-            typeof stored === 'string' ? stored : null,
-          );
-        });
-      }
-      this.db.prepare('INSERT INTO search_fts (subject, body) VALUES (?, ?)').run(subject, text.join(' '));
-      const record = Object.fromEntries(Object.entries(flat).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
-      this.db
-        .prepare('INSERT OR REPLACE INTO search_docs (subject, record_json, ingested_at, version) VALUES (?, ?, ?, ?)')
-        .run(subject, JSON.stringify(record), this.now(), version);
+    const existing = this.stmt('SELECT rowid AS id, version FROM search_docs WHERE subject = ?').get(subject) as
+      { id: number; version: number } | undefined;
+    this.stmt('DELETE FROM search_fields WHERE subject = ?').run(subject);
+    // The text row shares the document's rowid: re-ingest deletes it by rowid (an FTS5 column is
+    // not indexed for equality, so deleting by subject would scan the whole text table).
+    if (existing) this.stmt('DELETE FROM search_fts WHERE rowid = ?').run(existing.id);
+    const insert = this.stmt('INSERT INTO search_fields (subject, key, pos, num, str) VALUES (?, ?, ?, ?, ?)');
+    const text: string[] = [subject];
+    for (const [key, values] of Object.entries(flat)) {
+      text.push(key);
+      values.forEach((raw, pos) => {
+        const stored = this.typed(subject, key, raw, warnings);
+        if (typeof raw === 'string') text.push(raw);
+        if (stored === null) return;
+        const isText = typeof stored === 'string';
+        insert.run(subject, key, pos, isText ? null : Number(stored), isText ? stored : null);
+      });
     }
+    const record = JSON.stringify(
+      Object.fromEntries(Object.entries(flat).map(([k, v]) => [k, v.length === 1 ? v[0] : v])),
+    );
+    let id: number;
+    if (existing) {
+      id = existing.id;
+      this.stmt('UPDATE search_docs SET record_json = ?, ingested_at = ?, version = ? WHERE rowid = ?').run(
+        record,
+        this.now(),
+        existing.version + 1,
+        id,
+      );
+    } else {
+      const r = this.stmt(
+        'INSERT INTO search_docs (subject, record_json, ingested_at, version) VALUES (?, ?, ?, 1)',
+      ).run(subject, record, this.now());
+      id = Number(r.lastInsertRowid);
+    }
+    this.stmt('INSERT INTO search_fts (rowid, subject, body) VALUES (?, ?, ?)').run(id, subject, text.join(' '));
     return { warnings, fields: Object.keys(flat).length };
+  }
+
+  /** A prepared statement, compiled once per index (ingest runs thousands of them). */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
   }
 
   /** Registers a new field's type, or converts a conflicting value (recording the warning). */
@@ -184,14 +201,14 @@ export class SearchIndex {
     const got = typeOf(v);
     const registered = this.types.get(key);
     if (registered === undefined) {
-      this.db.prepare('INSERT INTO search_types (key, type) VALUES (?, ?)').run(key, got);
+      this.stmt('INSERT INTO search_types (key, type) VALUES (?, ?)').run(key, got);
       this.types.set(key, got);
       return v;
     }
     if (registered === got) return v;
     const converted = convert(v, registered);
     warnings.push({ subject, key, registered, got, resolution: converted === null ? 'text-only' : 'converted' });
-    this.db.prepare('UPDATE search_types SET conflicts = conflicts + 1 WHERE key = ?').run(key);
+    this.stmt('UPDATE search_types SET conflicts = conflicts + 1 WHERE key = ?').run(key);
     return converted;
   }
 
