@@ -25,7 +25,11 @@ const pipelineCompute = z
     end_level: z.string().optional(),
   })
   .strict()
-  .refine((v) => (v.config === undefined) !== (v.workspace === undefined), 'give exactly one of config and workspace');
+  .refine((v) => (v.config === undefined) !== (v.workspace === undefined), 'give exactly one of config and workspace')
+  .refine((v) => v.config === undefined || v.stages === undefined, {
+    message: 'stages applies to the workspace form only: a config file carries its own stage parameters',
+    path: ['stages'],
+  });
 
 const notebookCompute = z
   .object({

@@ -150,6 +150,7 @@ async function copyFile(
   destination: string,
   ctx: ActionContext,
   rate: number | undefined,
+  verify: boolean,
 ): Promise<TransferredFile> {
   const size = statSync(source).size;
   const sourceSha = await sha256File(source);
@@ -184,7 +185,8 @@ async function copyFile(
     closeSync(fdIn);
     closeSync(fdOut);
   }
-  const got = await sha256File(part);
+  // verify_checksum (Globus' name): re-read the copy and compare; false trusts the local copy.
+  const got = verify ? await sha256File(part) : sourceSha;
   if (got !== sourceSha) {
     throw new StagebookError(
       'E_DOWNLOAD_CHECKSUM',
@@ -230,7 +232,7 @@ async function runTransfer(raw: unknown, ctx: ActionContext): Promise<unknown> {
     const rate = dst.kind === 'dir' ? (dst.maxBytesPerSecond ?? src.maxBytesPerSecond) : src.maxBytesPerSecond;
     for (const [i, p] of pairs.entries()) {
       ctx.progress(i, pairs.length, path.basename(p.source));
-      files.push(await copyFile(p.source, p.destination, ctx, rate));
+      files.push(await copyFile(p.source, p.destination, ctx, rate, input.verify_checksum));
     }
     ctx.progress(pairs.length, pairs.length);
   }
