@@ -1,5 +1,6 @@
 /** Worker task of warpAffineParallel: warps output rows [r0, r1) from a band of input rows (no clip). */
 import { loadCore } from '../wasm/core';
+import type { ImageExports as WarpKernels } from './warp';
 
 export interface WarpBandRequest {
   /** Input rows [bandStart, bandStart + bandRows) of a `cols`-wide image (shared memory). */
@@ -15,24 +16,7 @@ export interface WarpBandRequest {
   cval: number;
 }
 
-interface ImageExports {
-  warpAffineBicubic(
-    src: number,
-    rows: number,
-    cols: number,
-    dst: number,
-    outCols: number,
-    r0: number,
-    r1: number,
-    m0: number,
-    m1: number,
-    m2: number,
-    m3: number,
-    m4: number,
-    m5: number,
-    cval: number,
-  ): void;
-}
+type ImageExports = Pick<WarpKernels, 'warpAffineBicubic'>;
 
 export function warpBandTask(q: WarpBandRequest): Float64Array {
   const core = loadCore('image');

@@ -31,7 +31,8 @@ export interface WarpAffineOptions {
   clip?: boolean;
 }
 
-interface ImageExports {
+/** The `image` wasm family's kernels (wasm-core/assembly/image.ts); warp-task.ts uses them too. */
+export interface ImageExports {
   warpAffineBicubic(
     src: number,
     rows: number,
