@@ -105,6 +105,11 @@ export type StagebookErrorCode =
   | 'E_STIX_TIMECORR' // the time-correlation file is invalid or does not cover the time asked
   | 'E_STIX_STATUS' // the pipeline status endpoint could not be reached or answered badly
   | 'E_STIX_MAIL' // the stuck monitor could not send its alert mail or run its alert command
+  | 'E_STIX_PUBLISH_NAME' // a file to publish does not follow solo_LEVEL_stix-TYPE-NAME_DATES_VNN[U][_RID-SEQ].fits|.svg
+  | 'E_STIX_PUBLISH_HISTORY' // the publish history database cannot be opened or is newer than this stagebook
+  | 'E_STIX_PUBLISH_TARGET' // a published copy could not be placed in the target (local folder or scp/ssh)
+  | 'E_STIX_RID_TABLE' // the RID table (rid_lut.csv) is malformed, or its request-information API failed
+  | 'E_STIX_DAILY' // the daily pipeline (aspect/quick-look products) failed on an input file
   // generic
   | 'E_INTERNAL'; // an invariant of stagebook itself broke (a bug)
 
@@ -204,6 +209,11 @@ const CODE_SET = {
   E_STIX_TIMECORR: true,
   E_STIX_STATUS: true,
   E_STIX_MAIL: true,
+  E_STIX_PUBLISH_NAME: true,
+  E_STIX_PUBLISH_HISTORY: true,
+  E_STIX_PUBLISH_TARGET: true,
+  E_STIX_RID_TABLE: true,
+  E_STIX_DAILY: true,
   E_INTERNAL: true,
 } as const satisfies Record<StagebookErrorCode, true>;
 export const STAGEBOOK_ERROR_CODES = Object.freeze(Object.keys(CODE_SET)) as readonly StagebookErrorCode[];

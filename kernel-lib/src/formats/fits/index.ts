@@ -18,3 +18,4 @@ export type { FitsVerifyIssue, FitsVerifyReport } from './verify';
 export type { FitsHduInput, FitsImageInput, FitsTableInput, WriteFitsOptions } from './write';
 export type { FitsColumnInput } from './bintable-write';
 export type { FitsErrorCode, FitsLocation } from './errors';
+export { rewritePrimaryHeader, hduDataIdentical } from './header-update';

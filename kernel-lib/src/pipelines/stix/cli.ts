@@ -59,6 +59,7 @@ export const STIX_HELP = `usage: stagebook stix <command> [options]
   monitor -s monitor_status.json --config stix.yaml [-p PORT]
   process --config stix.yaml -b TM|LB|L0|L1|L2 -e TM|LB|L0|L1|L2 [--filter GLOB | --input-files list.txt]
           [-o out.txt] [--clean [--yes]] [--stop-on-error | --continue-on-error] [--log-file F --log-level L]
+  publish [--config stix.yaml] [-f FITS] [-t TARGET] [-s SAME_ESA_DIR] ...   (stagebook stix publish --help)
 
 status: -l last, -e error, -c current, -n next (open files), -o same as -n (STIXCore's -o sent a command no
 server handled), -C config, -p port (default: from the service's state file, else 12388).
@@ -251,6 +252,8 @@ export async function stixCommand(argv: string[]): Promise<number> {
       return cmdMonitor(rest);
     case 'process':
       return cmdProcess(rest);
+    case 'publish':
+      return (await import('./publish/cli')).cmdPublish(rest);
     case undefined:
     case '--help':
     case '-h':

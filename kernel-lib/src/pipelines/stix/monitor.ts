@@ -66,6 +66,45 @@ export function writeMonitorStatus(file: string, status: MonitorStatus): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/** SMTP settings (options.monitor.mail, options.publish.reportMail). */
+export type MailSettings = NonNullable<StixOptions['monitor']['mail']>;
+
+/**
+ * Sends one mail with nodemailer; credentials only from the named environment variables.
+ * `who` names the sender in errors (`stix monitor`, `stix publish`), `field` the config field.
+ */
+export async function sendMail(m: MailSettings, subject: string, text: string, who: string, field: string): Promise<void> {
+  const nodemailer = require('nodemailer') as typeof import('nodemailer');
+  const user = m.userEnv ? process.env[m.userEnv] : undefined;
+  const pass = m.passwordEnv ? process.env[m.passwordEnv] : undefined;
+  if ((m.userEnv && !user) || (m.passwordEnv && !pass)) {
+    throw new StagebookError(
+      'E_SECRET_MISSING',
+      `${who}: environment variable ${!user ? m.userEnv : m.passwordEnv} is not set (${field})`,
+      { where: 'sendMail', field },
+    );
+  }
+  const transport = nodemailer.createTransport({
+    host: m.host,
+    port: m.port,
+    secure: m.secure,
+    auth: user ? { user, pass } : undefined,
+    tls: { rejectUnauthorized: m.secure },
+  });
+  try {
+    await transport.sendMail({ from: m.from, to: m.to.join(', '), subject, text });
+  } catch (cause) {
+    throw new StagebookError(
+      'E_STIX_MAIL',
+      `${who}: mail via ${m.host}:${m.port} failed: ${(cause as Error).message}`,
+      { where: 'sendMail', field },
+      { cause },
+    );
+  } finally {
+    transport.close();
+  }
+}
+
 /** Sends the alert: mail (nodemailer; credentials only from the named env vars) and/or the command. */
 export async function sendStuckAlert(
   monitor: StixOptions['monitor'],
@@ -74,37 +113,8 @@ export async function sendStuckAlert(
 ): Promise<string[]> {
   const done: string[] = [];
   if (monitor.mail) {
-    const m = monitor.mail;
-    const nodemailer = require('nodemailer') as typeof import('nodemailer');
-    const user = m.userEnv ? process.env[m.userEnv] : undefined;
-    const pass = m.passwordEnv ? process.env[m.passwordEnv] : undefined;
-    if ((m.userEnv && !user) || (m.passwordEnv && !pass)) {
-      throw new StagebookError(
-        'E_SECRET_MISSING',
-        `stix monitor: environment variable ${!user ? m.userEnv : m.passwordEnv} is not set (options.monitor.mail)`,
-        { where: 'sendStuckAlert', field: 'options.monitor.mail' },
-      );
-    }
-    const transport = nodemailer.createTransport({
-      host: m.host,
-      port: m.port,
-      secure: m.secure,
-      auth: user ? { user, pass } : undefined,
-      tls: { rejectUnauthorized: m.secure },
-    });
-    try {
-      await transport.sendMail({ from: m.from, to: m.to.join(', '), subject, text });
-      done.push(`mail to ${m.to.join(', ')}`);
-    } catch (cause) {
-      throw new StagebookError(
-        'E_STIX_MAIL',
-        `stix monitor: mail via ${m.host}:${m.port} failed: ${(cause as Error).message}`,
-        { where: 'sendStuckAlert', field: 'options.monitor.mail' },
-        { cause },
-      );
-    } finally {
-      transport.close();
-    }
+    await sendMail(monitor.mail, subject, text, 'stix monitor', 'options.monitor.mail');
+    done.push(`mail to ${monitor.mail.to.join(', ')}`);
   }
   if (monitor.command) {
     const [cmd, ...args] = monitor.command;

@@ -99,6 +99,14 @@ export const stixOptionsSchema = z
       .describe('Folder of solo_time_correlation_{predicted|definitive}_VNN.json files'),
     service: serviceSchema.default(serviceSchema.parse({})),
     monitor: monitorSchema.default(monitorSchema.parse({})),
+    publish: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('stagebook stix publish: the fields of publish/options.ts (validated there, with their locations)'),
+    daily: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('stagebook stix daily: the fields of daily/options.ts (validated there, with their locations)'),
   })
   .describe('STIX pipeline options');
 

@@ -2,3 +2,4 @@
 export * from './sim-idb';
 export * from './telemetry';
 export * from './workspace';
+export * from './publish-fixtures';
