@@ -15,9 +15,15 @@ import { addChecksum } from './write';
  * Writes `dest` (may equal `src`) as `src` with its primary header changed by `edit`; every other
  * byte (primary data, extensions) is copied unchanged. The primary CHECKSUM/DATASUM are recomputed
  * when the source had them. The write is atomic (temp file in the destination folder, fsync,
- * rename), so a crash leaves either the old `dest` or the new one, never a mix.
+ * rename), so a crash leaves either the old `dest` or the new one, never a mix. `times` sets the
+ * access/modification times of the new file.
  */
-export function rewritePrimaryHeader(src: string, dest: string, edit: (h: FitsHeader) => void): void {
+export function rewritePrimaryHeader(
+  src: string,
+  dest: string,
+  edit: (h: FitsHeader) => void,
+  options: { times?: { atime: Date; mtime: Date } } = {},
+): void {
   const f = openFits(src);
   const primary = f.hdu(0);
   const header = primary.rawHeader;
@@ -44,6 +50,8 @@ export function rewritePrimaryHeader(src: string, dest: string, edit: (h: FitsHe
     fs.fsyncSync(outFd);
     fs.closeSync(outFd);
     outFd = undefined;
+    // times set before the rename: the final name never carries other times
+    if (options.times) fs.utimesSync(tmp, options.times.atime, options.times.mtime);
     fs.renameSync(tmp, dest);
   } catch (cause) {
     if (outFd !== undefined) fs.closeSync(outFd);

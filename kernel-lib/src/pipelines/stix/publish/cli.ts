@@ -5,7 +5,7 @@
  * set (`--defaults code|ini`). Exit codes: 0 nothing failed; 1 a file ended as ERROR (or the report
  * mail failed); 2 usage; 3 config (docs/cli.md).
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { validateYaml } from '../../../config/loader';
 import { loadStagebookConfig } from '../../../config/schema';
@@ -95,7 +95,9 @@ export function publishOptionsFrom(argv: readonly string[]): { options: PublishO
     const stix = validateYaml(source, stixOptionsSchema, ['options'], config.options);
     const pub = validateYaml(source, publishOptionsSchema.partial(), ['options', 'publish'], stix.publish ?? {});
     const rel = (p: unknown): unknown => (typeof p === 'string' && !p.startsWith('~') ? path.resolve(config.root, p) : p);
-    fromConfig = { fitsDir: path.resolve(config.root, stix.fitsDir), timeCorrelationDir: path.resolve(config.root, stix.timeCorrelationDir) };
+    // the workspace's folders are the defaults (the time-correlation folder only when there is one)
+    const tc = path.resolve(config.root, stix.timeCorrelationDir);
+    fromConfig = { fitsDir: path.resolve(config.root, stix.fitsDir), ...(existsSync(tc) ? { timeCorrelationDir: tc } : {}) };
     for (const [k, v] of Object.entries(pub)) {
       if (v === undefined) continue;
       const isPath = ['fitsDir', 'sameEsaNameDir', 'dbFile', 'ridLutFile', 'blacklistFiles', 'supplementReport', 'summaryJson', 'timeCorrelationDir'].includes(k);

@@ -9,7 +9,7 @@
  * copy the killed run placed: no loss, no duplicate) or a row whose copy is in place. Source files
  * are never edited; only an incomplete `U` file is renamed (atomically, with its data kept).
  */
-import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { isStagebookError } from '../../../errors/stagebook-error';
 import { hduDataIdentical, readFitsHeader, rewritePrimaryHeader, type FitsHeader } from '../../../formats/fits';
@@ -106,13 +106,18 @@ function completeIncomplete(file: string, ctx: Ctx): { file: string } | { skip: 
   const st = statSync(file);
   const tc = ctx.o.timeCorrelationDir ? TimeCorrelation.fromDir(ctx.o.timeCorrelationDir).identity : undefined;
   fileOperation('rename-incomplete');
-  rewritePrimaryHeader(file, twin, (h) => {
-    h.addHistory(`updated ephemeris header with latest kernel at ${iso(ctx.now)}`);
-    h.set('FILENAME', path.basename(twin));
-    if (tc) h.set('VERS_TC', tc, 'Time correlation tables used');
-  });
   // keep the modification time: the waiting period is measured from the data, not from the rename
-  utimesSync(twin, st.atime, st.mtime);
+  const times = { atime: st.atime, mtime: st.mtime };
+  rewritePrimaryHeader(
+    file,
+    twin,
+    (h) => {
+      h.addHistory(`updated ephemeris header with latest kernel at ${iso(ctx.now)}`);
+      h.set('FILENAME', path.basename(twin));
+      if (tc) h.set('VERS_TC', tc, 'Time correlation tables used');
+    },
+    { times },
+  );
   fileOperation('unlink-incomplete');
   unlinkSync(file);
   return { file: twin };
@@ -234,6 +239,32 @@ export function readBlacklist(file: string | undefined): Set<string> {
   );
 }
 
+/** Temp files of our atomic writes: `.{name}.{pid}.{hdr|copy}.tmp`. */
+const TEMP = /^\.(.+)\.(\d+)\.(hdr|copy)\.tmp$/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temp files a killed run left in `dir` (only those of processes no longer alive). */
+export function sweepStaleTemps(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const n of readdirSync(dir)) {
+    const m = TEMP.exec(n);
+    if (m && Number(m[2]) !== process.pid && !alive(Number(m[2]))) {
+      rmSync(path.join(dir, n), { force: true });
+      removed.push(n);
+    }
+  }
+  return removed;
+}
+
 /** Runs one publish (or, with `dryRun`, only the candidate decisions). */
 export function publishStix(o: PublishOptions, opts: { now?: Date; dryRun?: boolean } = {}): PublishRun {
   const now = opts.now ?? new Date();
@@ -246,6 +277,10 @@ export function publishStix(o: PublishOptions, opts: { now?: Date; dryRun?: bool
     if (opts.dryRun) return run;
     if (o.targetHost === 'localhost') mkdirSync(o.targetDir, { recursive: true });
     mkdirSync(o.sameEsaNameDir, { recursive: true });
+    // a killed run may have left temps: in the target, the overflow folder, and beside renamed U files
+    const dirs = new Set([o.sameEsaNameDir, ...run.candidates.map((c) => path.dirname(c.file))]);
+    if (o.targetHost === 'localhost') dirs.add(o.targetDir);
+    for (const d of dirs) sweepStaleTemps(d);
     const ctx: Ctx = {
       o,
       history,
