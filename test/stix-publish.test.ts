@@ -176,7 +176,8 @@ describe('stagebook stix publish: SIGKILL at random points', () => {
       const killed = cli(['--config', ws.config], { STAGEBOOK_STIX_PUBLISH_KILL_AT: String(k) });
       expect(killed.signal, `kill at ${k}`).toBe('SIGKILL');
       const rerun = cli(['--config', ws.config]);
-      expect(rerun.code, `rerun after kill at ${k}: ${rerun.stderr}`).toBe(1);
+      // 1 while the rerun itself meets a max-supplement file, 0 when the killed run had recorded them
+      expect([0, 1], `rerun after kill at ${k}: ${rerun.stderr}`).toContain(rerun.code);
       expect(outcome(ws.dir), `kill at ${k}`).toEqual(expected);
       // every copy holds the data of its source (no half-written or mixed file)
       for (const n of (expected.target as string[]).filter((x) => !x.includes('-sup'))) {
