@@ -7,6 +7,7 @@
  *   GET /blobs/, /blobs/<n> large synthetic files (benchmarks)
  *   GET /catalogues/availability.sqlite   AIA/SXI availability catalogue (ALEXIS style)
  *   GET /solar/aia/<f>, /ncei/goes15/YYYY/MM/DD/[<f>]   catalogue files and NCEI-style listings
+ *   GET /api/bsd/info/YYYYMMDD/YYYYMMDD   STIX BSD request information (RID table rows, CSV)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ import {
 } from './synthetic';
 import { filterFrames, pageOf, withPaginationFaults } from './frames-api';
 import { SunArchive, type SunArchiveOptions } from './sun-archive';
+import { handleBsdInfo } from './stix-bsd';
+import type { RidRow } from '../pipelines/stix/publish/rid-table';
 
 /** Options of the local archive. */
 export interface LocalArchiveOptions {
@@ -54,6 +57,10 @@ export interface LocalArchiveOptions {
   events?: string[];
   /** Serve the simulated Sun's archives (JSOC, NCEI SXI, NOAA XRS, HEK; see sun-archive.ts). */
   sun?: SunArchiveOptions;
+  /** STIX BSD requests served by `/api/bsd/info/` (see stix-bsd.ts; `syntheticBsdRequests()` makes some). */
+  bsdRequests?: RidRow[];
+  /** Clock of the request log's `at` (epoch ms; default Date.now). */
+  clock?: () => number;
 }
 
 /** One served request. */
@@ -107,6 +114,8 @@ interface State {
   solar: Map<string, { path: string; name: string }>;
   querySerial: number;
   sun?: SunArchive;
+  bsd?: RidRow[];
+  clock: () => number;
 }
 
 function fileSource(file: string, md5: string): ByteSource {
@@ -154,6 +163,8 @@ export async function startLocalArchive(options: LocalArchiveOptions = {}): Prom
     solar: new Map(),
     querySerial: 0,
     sun: options.sun ? new SunArchive(options.sun, path.join(dataDir, 'sun')) : undefined,
+    bsd: options.bsdRequests,
+    clock: options.clock ?? Date.now,
   };
   const server = http.createServer((req, res) => {
     handle(state, req, res).catch((e) => {
@@ -304,7 +315,7 @@ async function handle(state: State, req: http.IncomingMessage, res: http.ServerR
     method: req.method ?? 'GET',
     path: u.pathname,
     search: u.search,
-    at: Date.now(),
+    at: state.clock(),
     status: 0,
     range: req.headers.range,
     bytes: 0,
@@ -334,6 +345,8 @@ async function route(
   const p = u.pathname;
   const sun = state.sun ? await state.sun.handle(req, res, u, fault, counters) : undefined;
   if (sun !== undefined) return sun;
+  const bsd = state.bsd ? handleBsdInfo(state.bsd, u, res) : undefined;
+  if (bsd !== undefined) return bsd;
   if (p === '/health') return json(res, 200, { ok: true, frames: state.frames.length });
   if (p === '/frames/' || /^\/frames\/\d+\/$/.test(p)) {
     if (!authorised(state, req)) return json(res, 401, { detail: 'Invalid token.' });

@@ -4,6 +4,7 @@
 export { startLocalArchive } from '../local-archive/server';
 export type { LocalArchive, LocalArchiveOptions, RequestLogEntry } from '../local-archive/server';
 export { FaultInjector, parseFaultRules, DEFAULT_FAULT_PATH } from '../local-archive/faults';
+export { syntheticBsdRequests } from '../local-archive/stix-bsd';
 export type { FaultRule, FaultKind } from '../local-archive/faults';
 export { planSyntheticFrames, writeSyntheticFrames } from '../local-archive/synthetic';
 export type { SyntheticArchiveOptions, SyntheticFrame, FrameRecord } from '../local-archive/synthetic';
