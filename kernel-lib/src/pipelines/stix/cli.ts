@@ -60,6 +60,7 @@ export const STIX_HELP = `usage: stagebook stix <command> [options]
   process --config stix.yaml -b TM|LB|L0|L1|L2 -e TM|LB|L0|L1|L2 [--filter GLOB | --input-files list.txt]
           [-o out.txt] [--clean [--yes]] [--stop-on-error | --continue-on-error] [--log-file F --log-level L]
   publish [--config stix.yaml] [-f FITS] [-t TARGET] [-s SAME_ESA_DIR] ...   (stagebook stix publish --help)
+  daily [--config stix.yaml] [-i FITS_IN] [-o FITS_OUT] [-d DB] [--day YYYY-MM-DD]   (stagebook stix daily --help)
 
 status: -l last, -e error, -c current, -n next (open files), -o same as -n (STIXCore's -o sent a command no
 server handled), -C config, -p port (default: from the service's state file, else 12388).
@@ -254,6 +255,8 @@ export async function stixCommand(argv: string[]): Promise<number> {
       return cmdProcess(rest);
     case 'publish':
       return (await import('./publish/cli')).cmdPublish(rest);
+    case 'daily':
+      return (await import('./daily/cli')).cmdDaily(rest);
     case undefined:
     case '--help':
     case '-h':

@@ -102,3 +102,26 @@ export function writeRidTable(file: string, rows: readonly RidRow[]): string {
   writeFileSync(file, formatRidCsv(rows));
   return file;
 }
+
+/** Writes an L1 daily file as the pipeline names it: HK maxi or QL light curve (5 bands), `n` samples. */
+export function writeL1DailyFixture(dir: string, kind: 'hk' | 'ql', day = '20220223', n = 20): string {
+  const name = kind === 'hk' ? `solo_L1_stix-hk-maxi_${day}_V02.fits` : `solo_L1_stix-ql-lightcurve_${day}_V02.fits`;
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
+  const t0 = 700_000_000;
+  const idx = Array.from({ length: n }, (_, i) => i);
+  const iso = `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}T00:00:00.000`;
+  const data =
+    kind === 'hk'
+      ? [col('time', 'f64', idx.map((i) => t0 + 64 * i), 's'), col('timedel', 'f64', idx.map(() => 64), 's'), col('NIXD0001', 'f64', idx.map((i) => 20 + i / 10), 'deg_C')]
+      : [
+          col('time', 'f64', idx.map((i) => t0 + 4 * i), 's'),
+          col('timedel', 'f64', idx.map(() => 4), 's'),
+          ...['NIX00032', 'NIX00033', 'NIX00034', 'NIX00035', 'NIX00036'].map((b, k) => col(b, 'i32', idx.map((i) => (k + 1) * 10 + (i === 10 ? 500 : i)), 'ct')),
+        ];
+  writeProduct(file, [['FILENAME', name, 'FITS filename'], ['LEVEL', 'L1', 'level'], ['DATE-BEG', iso, 'start']], {
+    control: [col('index', 'i32', [0])],
+    data: [...data, col('control_index', 'i32', idx.map(() => 0))],
+  });
+  return file;
+}
