@@ -51,7 +51,12 @@ describe('stix daily pipeline', () => {
     // an input changed after the product was made is processed again
     const later = new Date(Date.now() + 60_000);
     utimesSync(hk, later, later);
-    expect(runDaily(opts({ day: '2022-02-23', versions: { ql: 2 } })).map((i) => i.status)).toEqual(['made', 'skipped']);
+    // (the clock is injected: the product is made after the input's new modification time)
+    const afterChange = (): Date => new Date(later.getTime() + 1000);
+    expect(runDaily(opts({ day: '2022-02-23', versions: { ql: 2 } }), afterChange).map((i) => i.status)).toEqual([
+      'made',
+      'skipped',
+    ]);
     // without --day every day found
     expect(runDaily(opts({ versions: { ql: 2 } })).filter((i) => i.status === 'made').map((i) => i.product)).toEqual([
       'solo_LL03_stix-ql-lightcurve_20220224_V02.fits',
