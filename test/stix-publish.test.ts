@@ -18,22 +18,51 @@ const base = mkdtempSync(path.join(tmpdir(), 'stix-publish-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 const OLD = Date.parse('2026-01-01T00:00:00Z');
 
-function cli(args: string[], env: Record<string, string> = {}): { code: number | null; signal: string | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'stix', 'publish', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number | null; signal: string | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, 'stix', 'publish', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The test_publish batch (rids 123-130) plus an incomplete daily file and an L1 file of another day. */
 function writeBatch(fits: string): string[] {
-  const counts: Record<number, number[]> = { 123: [1, 2], 124: [1, 2], 125: [1, 2], 126: [100, 2], 127: [200, 2], 128: [300, 2], 129: [400, 2] };
-  const files = Object.entries(counts).map(([rid, c]) => writePublishFixture({ dir: fits, rid: Number(rid), counts: c, mtimeMs: OLD }));
+  const counts: Record<number, number[]> = {
+    123: [1, 2],
+    124: [1, 2],
+    125: [1, 2],
+    126: [100, 2],
+    127: [200, 2],
+    128: [300, 2],
+    129: [400, 2],
+  };
+  const files = Object.entries(counts).map(([rid, c]) =>
+    writePublishFixture({ dir: fits, rid: Number(rid), counts: c, mtimeMs: OLD }),
+  );
   files.push(writePublishFixture({ dir: path.join(fits, 'vis'), rid: 130, product: 'sci-xray-vis', mtimeMs: OLD }));
-  files.push(writePublishFixture({ dir: path.join(fits, 'ql'), product: 'ql-lightcurve', dates: '20220223', incomplete: true, mtimeMs: OLD }));
-  files.push(writePublishFixture({ dir: path.join(fits, 'ql'), product: 'ql-lightcurve', dates: '20220224', mtimeMs: OLD }));
+  files.push(
+    writePublishFixture({
+      dir: path.join(fits, 'ql'),
+      product: 'ql-lightcurve',
+      dates: '20220223',
+      incomplete: true,
+      mtimeMs: OLD,
+    }),
+  );
+  files.push(
+    writePublishFixture({ dir: path.join(fits, 'ql'), product: 'ql-lightcurve', dates: '20220224', mtimeMs: OLD }),
+  );
   return files;
 }
 
-function workspace(name: string, extra: Record<string, unknown> = {}): { dir: string; config: string; files: string[] } {
+function workspace(
+  name: string,
+  extra: Record<string, unknown> = {},
+): { dir: string; config: string; files: string[] } {
   const dir = path.join(base, name);
   const files = writeBatch(path.join(dir, 'ws', 'fits'));
   writeFileSync(path.join(dir, 'ws', 'blacklist.txt'), `${path.basename(files[7])}\n`);
@@ -64,7 +93,10 @@ function workspace(name: string, extra: Record<string, unknown> = {}): { dir: st
 function outcome(dir: string): Record<string, unknown> {
   const ws = path.join(dir, 'ws');
   const h = PublishHistory.open(path.join(ws, 'published.sqlite'));
-  const rows = h.all().map((r) => `${r.name} ${r.result} ${r.modified_esaname ?? ''}`).sort();
+  const rows = h
+    .all()
+    .map((r) => `${r.name} ${r.result} ${r.modified_esaname ?? ''}`)
+    .sort();
   h.close();
   const list = (d: string): string[] => (existsSync(d) ? readdirSync(d).sort() : []);
   const fitsFiles: string[] = [];
@@ -103,7 +135,9 @@ describe('stagebook stix publish (CLI)', () => {
     const ws = workspace('cli', { reportMail: mail });
     // the child runs asynchronously so this process can serve the SMTP session
     const { spawn } = require('node:child_process') as typeof import('node:child_process');
-    const child = spawn(process.execPath, [CLI, 'stix', 'publish', '--config', ws.config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'stix', 'publish', '--config', ws.config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -116,7 +150,11 @@ describe('stagebook stix publish (CLI)', () => {
     const summary = JSON.parse(readFileSync(path.join(ws.dir, 'ws', 'summary.json'), 'utf8'));
     expect(summary.counts).toEqual({ PUBLISHED: 3, IGNORED: 2, MODIFIED: 2, BLACKLISTED: 1, ERROR: 2 });
     expect(summary.mailSummary).toBe('E 2 I 3 S 2 P 3');
-    expect(readFileSync(path.join(ws.dir, 'ws', 'supplement_report.tsv'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(
+      readFileSync(path.join(ws.dir, 'ws', 'supplement_report.tsv'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(3);
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatch(/Subject: StixCore TMTC Publishing ERROR-Report E 2 I 3 S 2 P 3/);
     expect(mails[0]).toMatch(/SUPPLEMENTS \(S\)/);
@@ -124,7 +162,9 @@ describe('stagebook stix publish (CLI)', () => {
     const esa = path.join(ws.dir, 'ws', 'esa');
     const script = `import sys, warnings\nwarnings.simplefilter('error')\nfrom astropy.io import fits\nfor f in sys.argv[1:]:\n  with fits.open(f, checksum=True) as h:\n    h.verify('exception')\n    print(h[0].header['FILENAME'])\n`;
     const names = readdirSync(esa).filter((n) => n.endsWith('.fits'));
-    const py = spawnSync('/usr/bin/python3', ['-c', script, ...names.map((n) => path.join(esa, n))], { encoding: 'utf8' });
+    const py = spawnSync('/usr/bin/python3', ['-c', script, ...names.map((n) => path.join(esa, n))], {
+      encoding: 'utf8',
+    });
     expect(py.stderr).toBe('');
     expect(py.stdout.trim().split('\n').sort()).toEqual(names.sort());
   });
@@ -182,7 +222,10 @@ describe('stagebook stix publish: SIGKILL at random points', () => {
       // every copy holds the data of its source (no half-written or mixed file)
       for (const n of (expected.target as string[]).filter((x) => !x.includes('-sup'))) {
         const src = ref.files.map((f) => path.basename(f)).includes(n) ? n : undefined;
-        if (src) expect(hduDataIdentical(path.join(ws.dir, 'ws', 'esa', n), path.join(ref.dir, 'ws', 'esa', n), 'DATA')).toBe(true);
+        if (src)
+          expect(hduDataIdentical(path.join(ws.dir, 'ws', 'esa', n), path.join(ref.dir, 'ws', 'esa', n), 'DATA')).toBe(
+            true,
+          );
       }
     }
     cpSync(path.join(ref.dir, 'ws', 'summary.json'), path.join(base, 'last-summary.json'));

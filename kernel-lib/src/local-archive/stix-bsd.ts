@@ -18,7 +18,11 @@ function dayMs(s: string): number | undefined {
 /** Synthetic BSD requests: one every `everyDays` days from `from` to `to` (ISO days), ids from 1000. */
 export function syntheticBsdRequests(from = '2020-01-01', to = '2024-12-31', everyDays = 9): RidRow[] {
   const rows: RidRow[] = [];
-  for (let t = Date.parse(`${from}T06:00:00Z`), i = 0; t <= Date.parse(`${to}T23:59:59Z`); t += everyDays * 86_400_000, i++) {
+  for (
+    let t = Date.parse(`${from}T06:00:00Z`), i = 0;
+    t <= Date.parse(`${to}T23:59:59Z`);
+    t += everyDays * 86_400_000, i++
+  ) {
     rows.push({
       _id: String(i + 1),
       unique_id: String(1000 + i),
@@ -42,7 +46,9 @@ export function handleBsdInfo(rows: readonly RidRow[], u: URL, res: http.ServerR
   const from = m ? dayMs(m[1]) : undefined;
   const to = m ? dayMs(m[2]) : undefined;
   if (from === undefined || to === undefined || to < from) {
-    res.writeHead(400, { 'content-type': 'application/json' }).end('{"detail":"expected /api/bsd/info/YYYYMMDD/YYYYMMDD"}');
+    res
+      .writeHead(400, { 'content-type': 'application/json' })
+      .end('{"detail":"expected /api/bsd/info/YYYYMMDD/YYYYMMDD"}');
     return 400;
   }
   const hit = rows.filter((r) => {

@@ -41,7 +41,7 @@ export function rewritePrimaryHeader(
     fs.writeSync(outFd, header.toBytes());
     fs.writeSync(outFd, primaryData);
     const chunk = Buffer.alloc(1 << 20);
-    for (let at = dataEnd; at < size; ) {
+    for (let at = dataEnd; at < size;) {
       const n = fs.readSync(inFd, chunk, 0, Math.min(chunk.length, size - at), at);
       if (n === 0) break;
       fs.writeSync(outFd, chunk, 0, n);
@@ -89,7 +89,7 @@ export function hduDataIdentical(a: string, b: string, extname: string): boolean
   try {
     const bufA = Buffer.alloc(Math.min(BLOCK * 256, Math.max(ha.dataSize, 1)));
     const bufB = Buffer.alloc(bufA.length);
-    for (let done = 0; done < ha.dataSize; ) {
+    for (let done = 0; done < ha.dataSize;) {
       const n = Math.min(bufA.length, ha.dataSize - done);
       const ra = fs.readSync(fa, bufA, 0, n, ha.dataOffset + done);
       const rb = fs.readSync(fb, bufB, 0, n, hb.dataOffset + done);

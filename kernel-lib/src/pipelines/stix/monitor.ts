@@ -73,7 +73,13 @@ export type MailSettings = NonNullable<StixOptions['monitor']['mail']>;
  * Sends one mail with nodemailer; credentials only from the named environment variables.
  * `who` names the sender in errors (`stix monitor`, `stix publish`), `field` the config field.
  */
-export async function sendMail(m: MailSettings, subject: string, text: string, who: string, field: string): Promise<void> {
+export async function sendMail(
+  m: MailSettings,
+  subject: string,
+  text: string,
+  who: string,
+  field: string,
+): Promise<void> {
   const nodemailer = require('nodemailer') as typeof import('nodemailer');
   const user = m.userEnv ? process.env[m.userEnv] : undefined;
   const pass = m.passwordEnv ? process.env[m.passwordEnv] : undefined;

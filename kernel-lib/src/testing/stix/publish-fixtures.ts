@@ -36,7 +36,8 @@ export function writePublishFixture(f: PublishFixture): string {
   const product = f.product ?? 'sci-xray-spec';
   const dates = f.dates ?? '20220223T000000-20220223T000010';
   const v = `V${String(f.version ?? 2).padStart(2, '0')}${f.incomplete ? 'U' : ''}`;
-  const req = f.rid === undefined ? '' : `_${String(f.rid).padStart(10, '0')}-${String(f.rid % 100000).padStart(5, '0')}`;
+  const req =
+    f.rid === undefined ? '' : `_${String(f.rid).padStart(10, '0')}-${String(f.rid % 100000).padStart(5, '0')}`;
   const name = `solo_${level}_stix-${product}_${dates}_${v}${req}.fits`;
   mkdirSync(f.dir, { recursive: true });
   const file = path.join(f.dir, name);
@@ -63,9 +64,18 @@ export function writePublishFixture(f: PublishFixture): string {
   writeProduct(file, header, {
     control: [col('index', 'i32', [0]), col('request_id', 'i32', [f.rid ?? 0])],
     data: [
-      col('time', 'f64', counts.map((_, i) => t0 + i), 's'),
+      col(
+        'time',
+        'f64',
+        counts.map((_, i) => t0 + i),
+        's',
+      ),
       col('counts', 'i32', counts, 'ct'),
-      col('control_index', 'i32', counts.map(() => 0)),
+      col(
+        'control_index',
+        'i32',
+        counts.map(() => 0),
+      ),
     ],
   });
   if (f.mtimeMs !== undefined) utimesSync(file, f.mtimeMs / 1000, f.mtimeMs / 1000);
@@ -113,15 +123,66 @@ export function writeL1DailyFixture(dir: string, kind: 'hk' | 'ql', day = '20220
   const iso = `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}T00:00:00.000`;
   const data =
     kind === 'hk'
-      ? [col('time', 'f64', idx.map((i) => t0 + 64 * i), 's'), col('timedel', 'f64', idx.map(() => 64), 's'), col('NIXD0001', 'f64', idx.map((i) => 20 + i / 10), 'deg_C')]
+      ? [
+          col(
+            'time',
+            'f64',
+            idx.map((i) => t0 + 64 * i),
+            's',
+          ),
+          col(
+            'timedel',
+            'f64',
+            idx.map(() => 64),
+            's',
+          ),
+          col(
+            'NIXD0001',
+            'f64',
+            idx.map((i) => 20 + i / 10),
+            'deg_C',
+          ),
+        ]
       : [
-          col('time', 'f64', idx.map((i) => t0 + 4 * i), 's'),
-          col('timedel', 'f64', idx.map(() => 4), 's'),
-          ...['NIX00032', 'NIX00033', 'NIX00034', 'NIX00035', 'NIX00036'].map((b, k) => col(b, 'i32', idx.map((i) => (k + 1) * 10 + (i === 10 ? 500 : i)), 'ct')),
+          col(
+            'time',
+            'f64',
+            idx.map((i) => t0 + 4 * i),
+            's',
+          ),
+          col(
+            'timedel',
+            'f64',
+            idx.map(() => 4),
+            's',
+          ),
+          ...['NIX00032', 'NIX00033', 'NIX00034', 'NIX00035', 'NIX00036'].map((b, k) =>
+            col(
+              b,
+              'i32',
+              idx.map((i) => (k + 1) * 10 + (i === 10 ? 500 : i)),
+              'ct',
+            ),
+          ),
         ];
-  writeProduct(file, [['FILENAME', name, 'FITS filename'], ['LEVEL', 'L1', 'level'], ['DATE-BEG', iso, 'start']], {
-    control: [col('index', 'i32', [0])],
-    data: [...data, col('control_index', 'i32', idx.map(() => 0))],
-  });
+  writeProduct(
+    file,
+    [
+      ['FILENAME', name, 'FITS filename'],
+      ['LEVEL', 'L1', 'level'],
+      ['DATE-BEG', iso, 'start'],
+    ],
+    {
+      control: [col('index', 'i32', [0])],
+      data: [
+        ...data,
+        col(
+          'control_index',
+          'i32',
+          idx.map(() => 0),
+        ),
+      ],
+    },
+  );
   return file;
 }

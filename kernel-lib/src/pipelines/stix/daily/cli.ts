@@ -23,7 +23,12 @@ function usage(message: string): StagebookError {
 }
 
 const VALUE: Record<string, string> = { '-i': 'fitsInDir', '-o': 'fitsOutDir', '-d': 'dbFile' };
-const LONG: Record<string, string> = { fits_in_dir: 'fitsInDir', fits_out_dir: 'fitsOutDir', db_file: 'dbFile', day: 'day' };
+const LONG: Record<string, string> = {
+  fits_in_dir: 'fitsInDir',
+  fits_out_dir: 'fitsOutDir',
+  db_file: 'dbFile',
+  day: 'day',
+};
 
 /** `stagebook stix daily`. */
 export async function cmdDaily(argv: string[]): Promise<number> {
@@ -70,7 +75,8 @@ export async function cmdDaily(argv: string[]): Promise<number> {
     );
   const o = { ...r.data, dbFile: r.data.dbFile.replace(/^~(?=\/)/, os.homedir()) };
   const items = runDaily(o);
-  for (const it of items) process.stdout.write(`${it.status} ${it.product} <- ${path.basename(it.input)}: ${it.reason}\n`);
+  for (const it of items)
+    process.stdout.write(`${it.status} ${it.product} <- ${path.basename(it.input)}: ${it.reason}\n`);
   const n = (s: string): number => items.filter((i) => i.status === s).length;
   process.stderr.write(`stix daily: ${n('made')} made, ${n('skipped')} skipped, ${n('failed')} failed\n`);
   return n('failed') > 0 ? 1 : 0;

@@ -17,7 +17,12 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const opts = (extra: Record<string, unknown> = {}) =>
-  dailyOptionsSchema.parse({ fitsInDir: path.join(dir, 'L1'), fitsOutDir: path.join(dir, 'out'), dbFile: path.join(dir, 'processed.sqlite'), ...extra });
+  dailyOptionsSchema.parse({
+    fitsInDir: path.join(dir, 'L1'),
+    fitsOutDir: path.join(dir, 'out'),
+    dbFile: path.join(dir, 'processed.sqlite'),
+    ...extra,
+  });
 
 describe('stix daily pipeline', () => {
   it('makes ANC and LL03 products once, skips them on a rerun, remakes them after a version bump or a changed input', () => {
@@ -34,7 +39,9 @@ describe('stix daily pipeline', () => {
       'solo_LL03_stix-ql-lightcurve_20220223_V01.fits',
       'solo_LL03_stix-ql-lightcurve_20220223_V01C.svg',
     ]);
-    expect(ll[0]).toBe(path.join(dir, 'out', 'LL', '2022', '02', '23', 'solo_LL03_stix-ql-lightcurve_20220223_V01.fits'));
+    expect(ll[0]).toBe(
+      path.join(dir, 'out', 'LL', '2022', '02', '23', 'solo_LL03_stix-ql-lightcurve_20220223_V01.fits'),
+    );
     // total counts over the 5 bands: sample 10 has 500 more in each band
     const counts = readProduct(ll[0]).tables.data.find((c) => c.name === 'counts')?.values as number[];
     expect(counts[0]).toBe(10 + 20 + 30 + 40 + 50);
@@ -58,9 +65,11 @@ describe('stix daily pipeline', () => {
       'skipped',
     ]);
     // without --day every day found
-    expect(runDaily(opts({ versions: { ql: 2 } })).filter((i) => i.status === 'made').map((i) => i.product)).toEqual([
-      'solo_LL03_stix-ql-lightcurve_20220224_V02.fits',
-    ]);
+    expect(
+      runDaily(opts({ versions: { ql: 2 } }))
+        .filter((i) => i.status === 'made')
+        .map((i) => i.product),
+    ).toEqual(['solo_LL03_stix-ql-lightcurve_20220224_V02.fits']);
     const db = new Database(path.join(dir, 'processed.sqlite'));
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     expect((db.prepare('SELECT count(1) AS n FROM processed_fits_products').get() as { n: number }).n).toBe(5);
@@ -74,6 +83,8 @@ describe('stix daily pipeline', () => {
     const items = runDaily(opts());
     expect(items.map((i) => i.status)).toEqual(['made', 'failed']);
     expect(items[1].reason).toMatch(/solo_L1_stix-ql-lightcurve_20220223_V02\.fits -> solo_LL03/);
-    expect(() => runDaily(opts({ stopOnError: true, versions: { asp: 3 } }))).toThrow(expect.objectContaining({ code: 'E_STIX_DAILY' }));
+    expect(() => runDaily(opts({ stopOnError: true, versions: { asp: 3 } }))).toThrow(
+      expect.objectContaining({ code: 'E_STIX_DAILY' }),
+    );
   });
 });

@@ -77,7 +77,13 @@ export function runDaily(o: DailyOptions, now: () => Date = () => new Date()): D
       const name = dailyName(kind, day, version);
       const key = { name, level: kind.level, type: kind.type, version, fitsInPath: input };
       if (history.has(key, statSync(input).mtime)) {
-        items.push({ input, product: name, status: 'skipped', outputs: [], reason: 'made after the input last changed' });
+        items.push({
+          input,
+          product: name,
+          status: 'skipped',
+          outputs: [],
+          reason: 'made after the input last changed',
+        });
         continue;
       }
       try {

@@ -101,7 +101,9 @@ export class ProcessingHistory {
 
   all(): ProcessedProduct[] {
     return (
-      this.db.prepare('SELECT * FROM processed_fits_products ORDER BY id').all() as Array<Record<string, string | number>>
+      this.db.prepare('SELECT * FROM processed_fits_products ORDER BY id').all() as Array<
+        Record<string, string | number>
+      >
     ).map((r) => ({
       name: String(r.name),
       level: String(r.level),

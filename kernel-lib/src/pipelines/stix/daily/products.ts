@@ -25,7 +25,13 @@ export interface DailyKind {
 
 export const DAILY_KINDS: readonly DailyKind[] = [
   { input: /^solo_L1_stix-hk-maxi_(\d{8})_V\d{2}\.fits$/, level: 'ANC', type: 'asp', name: 'ephemeris', folder: 'ANC' },
-  { input: /^solo_L1_stix-ql-lightcurve_(\d{8})_V\d{2}\.fits$/, level: 'LL03', type: 'ql', name: 'lightcurve', folder: 'LL' },
+  {
+    input: /^solo_L1_stix-ql-lightcurve_(\d{8})_V\d{2}\.fits$/,
+    level: 'LL03',
+    type: 'ql',
+    name: 'lightcurve',
+    folder: 'LL',
+  },
 ];
 
 /** The output name of a kind for a day. */
@@ -78,7 +84,13 @@ function atomicWrite(file: string, write: (tmp: string) => void): void {
 }
 
 /** Makes the product(s) of `kind` from one L1 input; returns the written files (FITS first). */
-export function makeDailyProduct(kind: DailyKind, input: string, outRoot: string, version: number, now: Date): string[] {
+export function makeDailyProduct(
+  kind: DailyKind,
+  input: string,
+  outRoot: string,
+  version: number,
+  now: Date,
+): string[] {
   const day = (kind.input.exec(path.basename(input)) as RegExpExecArray)[1];
   const l1 = readProduct(input);
   const dir = path.join(outRoot, kind.folder, day.slice(0, 4), day.slice(4, 6), day.slice(6, 8));
@@ -93,7 +105,8 @@ export function makeDailyProduct(kind: DailyKind, input: string, outRoot: string
   ];
   for (const k of ['DATE-BEG', 'DATE-END', 'OBT_BEG', 'OBT_END', 'VERS_TC']) {
     const v = l1.header.get(k);
-    if (typeof v === 'string' || typeof v === 'number') header.push([k, v, String(l1.header.getCard(k)?.comment ?? '')]);
+    if (typeof v === 'string' || typeof v === 'number')
+      header.push([k, v, String(l1.header.getCard(k)?.comment ?? '')]);
   }
   const out = path.join(dir, name);
   if (kind.type === 'asp') {

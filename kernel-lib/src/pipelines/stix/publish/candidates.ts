@@ -40,11 +40,14 @@ function walk(dir: string, re: RegExp, out: string[] = []): string[] {
 /** The filter verdict of one parsed name ('' = passes the name filters). */
 function nameFilter(n: PublishName, o: PublishOptions, mtime: number, nowS: number): string {
   const versions = listFilter(o.includeVersions, true);
-  if (versions !== 'all' && !versions.has(String(n.version))) return `version V${n.version} not in -v ${o.includeVersions}`;
+  if (versions !== 'all' && !versions.has(String(n.version)))
+    return `version V${n.version} not in -v ${o.includeVersions}`;
   const levels = listFilter(o.includeLevels);
   if (levels !== 'all' && !levels.has(n.level.toLowerCase())) return `level ${n.level} not in -l ${o.includeLevels}`;
   const ll = n.level.toLowerCase().startsWith('ll');
-  const wait = ll ? parseDuration(o.llWaitingPeriod, 'llWaitingPeriod') : parseDuration(o.waitingPeriod, 'waitingPeriod');
+  const wait = ll
+    ? parseDuration(o.llWaitingPeriod, 'llWaitingPeriod')
+    : parseDuration(o.waitingPeriod, 'waitingPeriod');
   const age = nowS - mtime;
   if (age < wait)
     return `waiting: modified ${Math.floor(age)} s ago, ${ll ? 'LL ' : ''}waiting period ${ll ? o.llWaitingPeriod : o.waitingPeriod}`;

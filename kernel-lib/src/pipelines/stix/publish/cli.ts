@@ -56,7 +56,10 @@ function usage(message: string): StagebookError {
 }
 
 /** Parses argv into flag values (long names normalised to `_`). */
-export function parsePublishArgs(argv: readonly string[]): { flags: Record<string, unknown>; own: Record<string, string | true> } {
+export function parsePublishArgs(argv: readonly string[]): {
+  flags: Record<string, unknown>;
+  own: Record<string, string | true>;
+} {
   const flags: Record<string, unknown> = {};
   const own: Record<string, string | true> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -86,7 +89,10 @@ export function parsePublishArgs(argv: readonly string[]): { flags: Record<strin
 }
 
 /** Options from the default set, the config's `options.publish` (paths relative to its root), and flags. */
-export function publishOptionsFrom(argv: readonly string[]): { options: PublishOptions; own: Record<string, string | true> } {
+export function publishOptionsFrom(argv: readonly string[]): {
+  options: PublishOptions;
+  own: Record<string, string | true>;
+} {
   const { flags, own } = parsePublishArgs(argv);
   const defaults = PUBLISH_DEFAULT_SETS[(own.defaults as 'code' | 'ini' | undefined) ?? 'code'];
   let fromConfig: Record<string, unknown> = {};
@@ -94,20 +100,35 @@ export function publishOptionsFrom(argv: readonly string[]): { options: PublishO
     const { config, source } = loadStagebookConfig(own.config);
     const stix = validateYaml(source, stixOptionsSchema, ['options'], config.options);
     const pub = validateYaml(source, publishOptionsSchema.partial(), ['options', 'publish'], stix.publish ?? {});
-    const rel = (p: unknown): unknown => (typeof p === 'string' && !p.startsWith('~') ? path.resolve(config.root, p) : p);
+    const rel = (p: unknown): unknown =>
+      typeof p === 'string' && !p.startsWith('~') ? path.resolve(config.root, p) : p;
     // the workspace's folders are the defaults (the time-correlation folder only when there is one)
     const tc = path.resolve(config.root, stix.timeCorrelationDir);
-    fromConfig = { fitsDir: path.resolve(config.root, stix.fitsDir), ...(existsSync(tc) ? { timeCorrelationDir: tc } : {}) };
+    fromConfig = {
+      fitsDir: path.resolve(config.root, stix.fitsDir),
+      ...(existsSync(tc) ? { timeCorrelationDir: tc } : {}),
+    };
     for (const [k, v] of Object.entries(pub)) {
       if (v === undefined) continue;
-      const isPath = ['fitsDir', 'sameEsaNameDir', 'dbFile', 'ridLutFile', 'blacklistFiles', 'supplementReport', 'summaryJson', 'timeCorrelationDir'].includes(k);
+      const isPath = [
+        'fitsDir',
+        'sameEsaNameDir',
+        'dbFile',
+        'ridLutFile',
+        'blacklistFiles',
+        'supplementReport',
+        'summaryJson',
+        'timeCorrelationDir',
+      ].includes(k);
       fromConfig[k] = isPath || (k === 'targetDir' && (pub.targetHost ?? 'localhost') === 'localhost') ? rel(v) : v;
     }
   }
   const merged = { ...defaults, ...fromConfig, ...flags };
   for (const req of ['fitsDir', 'targetDir', 'sameEsaNameDir'])
     if (merged[req as keyof typeof merged] === undefined)
-      throw usage(`${FLAGS.find((f) => f.field === req)?.long} is required (flag, or options.publish.${req} in --config)`);
+      throw usage(
+        `${FLAGS.find((f) => f.field === req)?.long} is required (flag, or options.publish.${req} in --config)`,
+      );
   return { options: resolvePublishOptions(merged), own };
 }
 
@@ -140,7 +161,8 @@ export async function cmdPublish(argv: string[]): Promise<number> {
   }
   const run = publishStix(o, { dryRun: own.dry_run === true });
   if (run.dryRun) {
-    for (const c of run.candidates) process.stdout.write(`${c.selected ? 'PUBLISH' : 'skip   '} ${c.name}: ${c.reason}\n`);
+    for (const c of run.candidates)
+      process.stdout.write(`${c.selected ? 'PUBLISH' : 'skip   '} ${c.name}: ${c.reason}\n`);
     return 0;
   }
   appendSupplementReport(o.supplementReport, run.supplements);

@@ -26,7 +26,17 @@ describe('publish history (STIXCore test_publish.py)', () => {
     const db = new Database(path.join(dir, 'test.sqlite'));
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     const cols = (db.prepare('PRAGMA table_info(published)').all() as Array<{ name: string }>).map((c) => c.name);
-    expect(cols).toEqual(['id', 'name', 'path', 'version', 'p_date', 'm_date', 'esaname', 'modified_esaname', 'result']);
+    expect(cols).toEqual([
+      'id',
+      'name',
+      'path',
+      'version',
+      'p_date',
+      'm_date',
+      'esaname',
+      'modified_esaname',
+      'result',
+    ]);
     const idx = (db.prepare('PRAGMA index_list(published)').all() as Array<{ name: string }>).map((c) => c.name);
     expect(idx).toEqual(expect.arrayContaining(['esaname', 'p_date']));
     db.close();
@@ -34,11 +44,13 @@ describe('publish history (STIXCore test_publish.py)', () => {
 
   it('refuses a file that does not exist and a name without the structure, adding nothing', () => {
     const h = PublishHistory.open(path.join(dir, 'test.sqlite'));
-    expect(() => h.add(path.join(dir, 'solo_L1_stix-sci-xray-spec_20220223T1-20220223T2_V01_2202230003-5.fits'))).toThrow(
-      /ENOENT/,
-    );
+    expect(() =>
+      h.add(path.join(dir, 'solo_L1_stix-sci-xray-spec_20220223T1-20220223T2_V01_2202230003-5.fits')),
+    ).toThrow(/ENOENT/);
     writeFileSync(path.join(dir, 'test_best.fits'), '');
-    expect(() => h.add(path.join(dir, 'test_best.fits'))).toThrow(expect.objectContaining({ code: 'E_STIX_PUBLISH_NAME' }));
+    expect(() => h.add(path.join(dir, 'test_best.fits'))).toThrow(
+      expect.objectContaining({ code: 'E_STIX_PUBLISH_NAME' }),
+    );
     expect(h.count()).toBe(0);
     h.close();
   });
@@ -79,15 +91,9 @@ describe('publish history (STIXCore test_publish.py)', () => {
     db.exec(`CREATE TABLE published (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE NOT NULL, path TEXT NOT NULL,
       version INTEGER NOT NULL, p_date FLOAT NOT NULL, m_date FLOAT NOT NULL, esaname TEXT NOT NULL,
       modified_esaname TEXT, result INTEGER)`);
-    db.prepare('INSERT INTO published (name, path, version, p_date, m_date, esaname, result) VALUES (?,?,?,?,?,?,?)').run(
-      F1,
-      '/data',
-      1,
-      1.5e9,
-      1.4e9,
-      'solo_L1_stix-sci-xray-spec_20220223T1-20220223T2_V01',
-      10,
-    );
+    db.prepare(
+      'INSERT INTO published (name, path, version, p_date, m_date, esaname, result) VALUES (?,?,?,?,?,?,?)',
+    ).run(F1, '/data', 1, 1.5e9, 1.4e9, 'solo_L1_stix-sci-xray-spec_20220223T1-20220223T2_V01', 10);
     db.close();
     const h = PublishHistory.open(file);
     expect(h.all()).toEqual([expect.objectContaining({ name: F1, result: 'PUBLISHED' })]);
@@ -98,7 +104,13 @@ describe('publish history (STIXCore test_publish.py)', () => {
 
 describe('publish names', () => {
   it('parses level, product, version, rid and the ESA name; svg names do not collide with FITS', () => {
-    expect(parsePublishName(F1)).toMatchObject({ level: 'L1', product: 'sci', version: 1, rid: 2202230003, incomplete: false });
+    expect(parsePublishName(F1)).toMatchObject({
+      level: 'L1',
+      product: 'sci',
+      version: 1,
+      rid: 2202230003,
+      incomplete: false,
+    });
     const u = parsePublishName('solo_L1_stix-ql-lightcurve_20220223_V02U.fits');
     expect(u).toMatchObject({ version: 2, incomplete: true, esaName: 'solo_L1_stix-ql-lightcurve_20220223_V02U' });
     expect(completeName(u.name)).toBe('solo_L1_stix-ql-lightcurve_20220223_V02.fits');
@@ -106,7 +118,11 @@ describe('publish names', () => {
     const svg = parsePublishName('solo_LL03_stix-ql-lightcurve_20220223_V01C.svg');
     expect(svg.esaName).toBe('solo_LL03_stix-ql-lightcurve_20220223_V01C');
     expect(svg).toMatchObject({ version: 1, incomplete: false, level: 'LL03' });
-    expect(supplementName(F1, 2)).toBe('solo_L1_stix-sci-xray-spec-sup2_20220223T1-20220223T2_V01_2202230003-59362.fits');
-    expect(modifiedEsaName(supplementName(F1, 1))).toBe('solo_L1_stix-sci-xray-spec-sup1_20220223T1-20220223T2_V01.fits');
+    expect(supplementName(F1, 2)).toBe(
+      'solo_L1_stix-sci-xray-spec-sup2_20220223T1-20220223T2_V01_2202230003-59362.fits',
+    );
+    expect(modifiedEsaName(supplementName(F1, 1))).toBe(
+      'solo_L1_stix-sci-xray-spec-sup1_20220223T1-20220223T2_V01.fits',
+    );
   });
 });

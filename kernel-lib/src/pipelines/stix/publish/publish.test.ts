@@ -44,7 +44,9 @@ describe('stix publish: STIXCore test_publish_fits_to_esa', () => {
     Object.assign(counts, { 128: [300, 2], 129: [400, 2] });
     for (const rid of [123, 124, 125, 126, 127, 128, 129])
       files.push(writePublishFixture({ dir: fitsDir(), rid, counts: counts[rid], mtimeMs: OLD }));
-    files.push(writePublishFixture({ dir: fitsDir(), rid: 130, counts: [400, 2], product: 'sci-xray-vis', mtimeMs: OLD }));
+    files.push(
+      writePublishFixture({ dir: fitsDir(), rid: 130, counts: [400, 2], product: 'sci-xray-vis', mtimeMs: OLD }),
+    );
     const blacklist = path.join(dir, 'blacklist.txt');
     require('node:fs').writeFileSync(blacklist, path.basename(files[7]) + '\n');
     const rid = writeRidTable(path.join(dir, 'rid_lut.csv'), ridRows([123, 124, 125, 126, 127, 128, 129, 130]));
@@ -63,7 +65,9 @@ describe('stix publish: STIXCore test_publish_fits_to_esa', () => {
     expect(mailSubject(publishCounts(run))).toBe('StixCore TMTC Publishing ERROR-Report E 2 I 3 S 2 P 1');
 
     // every published file carries its own name in FILENAME
-    const target = readdirSync(path.join(dir, 'esa')).filter((n) => n.endsWith('.fits')).sort();
+    const target = readdirSync(path.join(dir, 'esa'))
+      .filter((n) => n.endsWith('.fits'))
+      .sort();
     expect(target).toHaveLength(3);
     for (const n of target) expect(readFitsHeader(path.join(dir, 'esa', n)).get('FILENAME')).toBe(n);
     expect(target.filter((n) => n.includes('-sup1_'))).toHaveLength(1);
@@ -109,7 +113,9 @@ describe('stix publish: one test per rule', () => {
     expect(run.items.map((i) => i.result)).toEqual(['PUBLISHED']);
     const h = readFitsHeader(path.join(dir, 'esa', path.basename(f)));
     // long COMMENT text continues over several cards, as astropy writes it
-    expect(h.comments().join('')).toContain("BSD request id: '126' reason: 'flare 126, spectroscopy, M-class, re-requested'");
+    expect(h.comments().join('')).toContain(
+      "BSD request id: '126' reason: 'flare 126, spectroscopy, M-class, re-requested'",
+    );
     expect(h.history().join('')).toContain(`published to ESA SOAR as '${path.basename(f)}' on 2026-12-07T12:00:00.000`);
   });
 
@@ -117,11 +123,21 @@ describe('stix publish: one test per rule', () => {
     const f = writePublishFixture({ dir: fitsDir(), rid: 999, mtimeMs: OLD });
     const rid = writeRidTable(path.join(dir, 'rid_lut.csv'), ridRows([126]));
     publishStix(opts({ ridLutFile: rid }), { now: NOW });
-    expect(readFitsHeader(path.join(dir, 'esa', path.basename(f))).comments().join('')).not.toMatch(/BSD request/);
+    expect(
+      readFitsHeader(path.join(dir, 'esa', path.basename(f)))
+        .comments()
+        .join(''),
+    ).not.toMatch(/BSD request/);
   });
 
   it('incomplete U file: renamed to the complete name with refreshed headers, then published', () => {
-    const f = writePublishFixture({ dir: fitsDir(), product: 'ql-lightcurve', dates: '20220223', incomplete: true, mtimeMs: OLD });
+    const f = writePublishFixture({
+      dir: fitsDir(),
+      product: 'ql-lightcurve',
+      dates: '20220223',
+      incomplete: true,
+      mtimeMs: OLD,
+    });
     const run = publishStix(opts(), { now: NOW });
     const done = path.join(fitsDir(), 'solo_L1_stix-ql-lightcurve_20220223_V02.fits');
     expect(run.items).toEqual([expect.objectContaining({ name: path.basename(done), result: 'PUBLISHED' })]);
@@ -134,11 +150,21 @@ describe('stix publish: one test per rule', () => {
   });
 
   it('incomplete U file whose complete twin exists with other data: the twin is not replaced (STIXCore replaced it)', () => {
-    const u = writePublishFixture({ dir: fitsDir(), product: 'ql-lightcurve', dates: '20220223', incomplete: true, counts: [5, 5], mtimeMs: OLD });
+    const u = writePublishFixture({
+      dir: fitsDir(),
+      product: 'ql-lightcurve',
+      dates: '20220223',
+      incomplete: true,
+      counts: [5, 5],
+      mtimeMs: OLD,
+    });
     const c = writePublishFixture({ dir: fitsDir(), product: 'ql-lightcurve', dates: '20220223', mtimeMs: OLD });
     const before = readFileSync(c);
     const run = publishStix(opts(), { now: NOW });
-    expect(run.items.find((i) => i.name === path.basename(u))).toMatchObject({ result: 'IGNORED', reason: /exists with other data/ });
+    expect(run.items.find((i) => i.name === path.basename(u))).toMatchObject({
+      result: 'IGNORED',
+      reason: /exists with other data/,
+    });
     expect(run.items.find((i) => i.name === path.basename(c))?.result).toBe('PUBLISHED');
     expect(existsSync(u)).toBe(true);
     expect(readFileSync(c).equals(before)).toBe(true);
@@ -147,7 +173,9 @@ describe('stix publish: one test per rule', () => {
   it('DATE-BEG more than 7 days ahead: IGNORED without a history row, published once the day is near', () => {
     writePublishFixture({ dir: fitsDir(), rid: 5, dateBeg: '2026-12-20T00:00:00.000', mtimeMs: OLD });
     const first = publishStix(opts(), { now: NOW });
-    expect(first.items).toEqual([expect.objectContaining({ result: 'IGNORED', reason: expect.stringMatching(/more than 7 d ahead/) })]);
+    expect(first.items).toEqual([
+      expect.objectContaining({ result: 'IGNORED', reason: expect.stringMatching(/more than 7 d ahead/) }),
+    ]);
     expect(first.items[0].row).toBeUndefined();
     const later = publishStix(opts(), { now: new Date('2026-12-14T00:00:00Z') });
     expect(later.items.map((i) => i.result)).toEqual(['PUBLISHED']);
@@ -158,7 +186,9 @@ describe('stix publish: one test per rule', () => {
     const bl = path.join(dir, 'bl.txt');
     require('node:fs').writeFileSync(bl, `x\n${path.basename(f)}\n`);
     const run = publishStix(opts({ blacklistFiles: bl }), { now: NOW });
-    expect(run.items).toEqual([expect.objectContaining({ result: 'BLACKLISTED', row: expect.objectContaining({ result: 'BLACKLISTED' }) })]);
+    expect(run.items).toEqual([
+      expect.objectContaining({ result: 'BLACKLISTED', row: expect.objectContaining({ result: 'BLACKLISTED' }) }),
+    ]);
     expect(existsSync(path.join(dir, 'esa', path.basename(f)))).toBe(false);
   });
 
@@ -167,7 +197,9 @@ describe('stix publish: one test per rule', () => {
     publishStix(opts(), { now: NOW });
     writePublishFixture({ dir: fitsDir(), rid: 2, mtimeMs: OLD }); // other SCI_RID keyword, same data
     const run = publishStix(opts(), { now: NOW });
-    expect(run.items).toEqual([expect.objectContaining({ result: 'IGNORED', reason: expect.stringMatching(/^re-request/) })]);
+    expect(run.items).toEqual([
+      expect.objectContaining({ result: 'IGNORED', reason: expect.stringMatching(/^re-request/) }),
+    ]);
   });
 
   it('SAME_ESA_NAME with other DATA: supplement -sup1 with COMMENT and FILENAME updated, MODIFIED', () => {
@@ -185,7 +217,12 @@ describe('stix publish: one test per rule', () => {
   });
 
   it('a third supplement goes to the same-ESA-name folder and is reported as max supplement error', () => {
-    for (const [rid, c] of [[1, [1]], [2, [2]], [3, [3]], [4, [4]]] as Array<[number, number[]]>)
+    for (const [rid, c] of [
+      [1, [1]],
+      [2, [2]],
+      [3, [3]],
+      [4, [4]],
+    ] as Array<[number, number[]]>)
       writePublishFixture({ dir: fitsDir(), rid, counts: c, mtimeMs: OLD });
     const run = publishStix(opts({ sortFiles: true }), { now: NOW });
     expect(run.items.map((i) => i.result)).toEqual(['PUBLISHED', 'MODIFIED', 'MODIFIED', 'ERROR']);
@@ -201,10 +238,22 @@ describe('stix publish: candidates', () => {
     writePublishFixture({ dir: fitsDir(), rid: 5, mtimeMs: OLD });
     writePublishFixture({ dir: fitsDir(), rid: 3, mtimeMs: young });
     writePublishFixture({ dir: fitsDir(), rid: 4, product: 'cal-energy', mtimeMs: OLD });
-    writePublishFixture({ dir: fitsDir(), product: 'ql-lightcurve', dates: '20220224', incomplete: true, mtimeMs: OLD });
+    writePublishFixture({
+      dir: fitsDir(),
+      product: 'ql-lightcurve',
+      dates: '20220224',
+      incomplete: true,
+      mtimeMs: OLD,
+    });
     const svg = writePublishSvg(path.join(fitsDir(), 'LL'));
     require('node:fs').utimesSync(svg, young / 1000, young / 1000);
-    const o = opts({ includeVersions: 'V01, 2', includeLevels: 'L1, LL03', includeProducts: 'sci,ql', waitingPeriod: '1d', batchSize: 1 });
+    const o = opts({
+      includeVersions: 'V01, 2',
+      includeLevels: 'L1, LL03',
+      includeProducts: 'sci,ql',
+      waitingPeriod: '1d',
+      batchSize: 1,
+    });
     const run = publishStix(o, { now: NOW, dryRun: true });
     const reasons = run.candidates.map((c) => c.reason);
     expect(reasons).toHaveLength(7);
@@ -225,19 +274,39 @@ describe('stix publish: candidates', () => {
   });
 
   it("-p '*' means every product (STIXCore raised UnboundLocalError) and an svg publishes beside its day's FITS", () => {
-    writePublishFixture({ dir: fitsDir(), level: 'LL03', product: 'ql-lightcurve', dates: '20220223', version: 1, mtimeMs: OLD });
+    writePublishFixture({
+      dir: fitsDir(),
+      level: 'LL03',
+      product: 'ql-lightcurve',
+      dates: '20220223',
+      version: 1,
+      mtimeMs: OLD,
+    });
     const svg = writePublishSvg(path.join(fitsDir(), 'LL'));
     require('node:fs').utimesSync(svg, OLD / 1000, OLD / 1000);
     const run = publishStix(opts({ includeProducts: '*', includeLevels: 'LL03', includeVersions: '1' }), { now: NOW });
-    expect(run.items.map((i) => `${i.result} ${path.extname(i.name)}`).sort()).toEqual(['PUBLISHED .fits', 'PUBLISHED .svg']);
+    expect(run.items.map((i) => `${i.result} ${path.extname(i.name)}`).sort()).toEqual([
+      'PUBLISHED .fits',
+      'PUBLISHED .svg',
+    ]);
   });
 
   it('svgs come first in directory order; with --sort_files the batch is cut after sorting by path', () => {
-    writePublishFixture({ dir: path.join(fitsDir(), 'A'), level: 'LL03', product: 'ql-lightcurve', dates: '20220223', version: 1, mtimeMs: OLD });
+    writePublishFixture({
+      dir: path.join(fitsDir(), 'A'),
+      level: 'LL03',
+      product: 'ql-lightcurve',
+      dates: '20220223',
+      version: 1,
+      mtimeMs: OLD,
+    });
     const svg = writePublishSvg(path.join(fitsDir(), 'B'));
     require('node:fs').utimesSync(svg, OLD / 1000, OLD / 1000);
     const o = { includeLevels: 'LL03', batchSize: 1 };
-    expect(publishStix(opts(o), { now: NOW, dryRun: true }).candidates[0]).toMatchObject({ selected: true, name: path.basename(svg) });
+    expect(publishStix(opts(o), { now: NOW, dryRun: true }).candidates[0]).toMatchObject({
+      selected: true,
+      name: path.basename(svg),
+    });
     const sorted = publishStix(opts({ ...o, sortFiles: true }), { now: NOW, dryRun: true }).candidates;
     expect(sorted[0]).toMatchObject({ selected: true, name: expect.stringMatching(/\.fits$/) });
     expect(sorted[1]).toMatchObject({ selected: false, reason: 'batch size 1 reached' });

@@ -125,7 +125,13 @@ function completeIncomplete(file: string, ctx: Ctx): { file: string } | { skip: 
 
 function record(ctx: Ctx, file: string, result: PublishResultName, modified?: string): PublishedRow {
   fileOperation('history-record');
-  return ctx.history.record({ file, pDate: ctx.now, mDate: statSync(file).mtimeMs / 1000, result, modifiedEsaName: modified });
+  return ctx.history.record({
+    file,
+    pDate: ctx.now,
+    mDate: statSync(file).mtimeMs / 1000,
+    result,
+    modifiedEsaName: modified,
+  });
 }
 
 function historyEdit(name: string, ctx: Ctx, comment: string, extra?: (h: FitsHeader) => void) {
@@ -158,7 +164,12 @@ function publishConflicting(file: string, rows: PublishedRow[], comment: string,
   const note = missing.length ? ` (earlier file(s) missing, not compared: ${missing.join(', ')})` : '';
   if (same) {
     // Fix: STIXCore reported IGNORED but left the new row's result NULL.
-    return { ...base, result: 'IGNORED', reason: `re-request: DATA identical to ${same.name}`, row: record(ctx, file, 'IGNORED') };
+    return {
+      ...base,
+      result: 'IGNORED',
+      reason: `re-request: DATA identical to ${same.name}`,
+      row: record(ctx, file, 'IGNORED'),
+    };
   }
   const supNr = rows.filter((r) => r.modified_esaname).length + 1;
   if (supNr > 2) {
@@ -166,7 +177,13 @@ function publishConflicting(file: string, rows: PublishedRow[], comment: string,
     fileOperation('place-overflow');
     writeLocalCopy(file, dest);
     // Fix: STIXCore reported ERROR but stored IGNORED; the row now says what the report says.
-    return { ...base, result: 'ERROR', reason: `max supplement error${note}`, placedAs: dest, row: record(ctx, file, 'ERROR') };
+    return {
+      ...base,
+      result: 'ERROR',
+      reason: `max supplement error${note}`,
+      placedAs: dest,
+      row: record(ctx, file, 'ERROR'),
+    };
   }
   const supName = supplementName(name, supNr);
   const parentComment = `supplement data product combine with: ${rows[0].name}. Orig filename of this supplement was ${name}.`;
@@ -182,7 +199,13 @@ function publishConflicting(file: string, rows: PublishedRow[], comment: string,
   );
   ctx.supplements.push({ filename: supName, basefile: rows[0].name, comment });
   const row = record(ctx, file, 'MODIFIED', modifiedEsaName(supName));
-  return { ...base, result: 'MODIFIED', reason: `supplement ${supNr} of ${rows[0].name}${note}`, placedAs: placed, row };
+  return {
+    ...base,
+    result: 'MODIFIED',
+    reason: `supplement ${supNr} of ${rows[0].name}${note}`,
+    placedAs: placed,
+    row,
+  };
 }
 
 /** The rules for one selected file. */
@@ -202,7 +225,12 @@ function publishOne(file0: string, ctx: Ctx): PublishItem {
     const start = dataStartMs(readFitsHeader(file));
     if (start !== undefined && start > ctx.now.getTime() + ctx.o.futureDays * 86_400_000)
       // Fix: no row, so the file is reconsidered once its start is near (STIXCore never looked again).
-      return { file, name, result: 'IGNORED', reason: `starts ${new Date(start).toISOString()}, more than ${ctx.o.futureDays} d ahead` };
+      return {
+        file,
+        name,
+        result: 'IGNORED',
+        reason: `starts ${new Date(start).toISOString()}, more than ${ctx.o.futureDays} d ahead`,
+      };
   }
   if (conflict === 'SAME_EXISTS') return { file, name, result: 'IGNORED', reason: 'already in the history' };
   if (ctx.blacklist.has(name))
@@ -210,7 +238,15 @@ function publishOne(file0: string, ctx: Ctx): PublishItem {
   if (conflict === 'ADDED') {
     fileOperation('place-copy');
     const placed = placeCopy(ctx.target, file, name, isFits ? historyEdit(name, ctx, comment) : undefined);
-    return { file, name, result: 'PUBLISHED', reason: 'new ESA name', placedAs: placed, row: record(ctx, file, 'PUBLISHED'), bsdComment: comment || undefined };
+    return {
+      file,
+      name,
+      result: 'PUBLISHED',
+      reason: 'new ESA name',
+      placedAs: placed,
+      row: record(ctx, file, 'PUBLISHED'),
+      bsdComment: comment || undefined,
+    };
   }
   if (isFits) return publishConflicting(file, rows, comment, ctx);
   // Fix: a conflicting svg got a NULL row and no result in STIXCore; here it is compared byte for byte.
@@ -220,12 +256,28 @@ function publishOne(file0: string, ctx: Ctx): PublishItem {
 function publishConflictingSvg(file: string, rows: PublishedRow[], ctx: Ctx): PublishItem {
   const name = path.basename(file);
   const bytes = readFileSync(file);
-  const same = rows.find((r) => existsSync(path.join(r.path, r.name)) && bytes.equals(readFileSync(path.join(r.path, r.name))));
-  if (same) return { file, name, result: 'IGNORED', reason: `re-request: same image as ${same.name}`, row: record(ctx, file, 'IGNORED') };
+  const same = rows.find(
+    (r) => existsSync(path.join(r.path, r.name)) && bytes.equals(readFileSync(path.join(r.path, r.name))),
+  );
+  if (same)
+    return {
+      file,
+      name,
+      result: 'IGNORED',
+      reason: `re-request: same image as ${same.name}`,
+      row: record(ctx, file, 'IGNORED'),
+    };
   const dest = path.join(ctx.o.sameEsaNameDir, name);
   fileOperation('place-overflow');
   writeLocalCopy(file, dest);
-  return { file, name, result: 'ERROR', reason: `svg with the ESA name of ${rows[0].name}: no supplements for images`, placedAs: dest, row: record(ctx, file, 'ERROR') };
+  return {
+    file,
+    name,
+    result: 'ERROR',
+    reason: `svg with the ESA name of ${rows[0].name}: no supplements for images`,
+    placedAs: dest,
+    row: record(ctx, file, 'ERROR'),
+  };
 }
 
 /** Reads the blacklist (one file name a line; STIXCore ignored lines of one character). */
@@ -269,7 +321,13 @@ export function sweepStaleTemps(dir: string): string[] {
 export function publishStix(o: PublishOptions, opts: { now?: Date; dryRun?: boolean } = {}): PublishRun {
   const now = opts.now ?? new Date();
   const history = PublishHistory.open(o.dbFile);
-  const run: PublishRun = { startedAt: now.toISOString(), dryRun: opts.dryRun === true, candidates: [], items: [], supplements: [] };
+  const run: PublishRun = {
+    startedAt: now.toISOString(),
+    dryRun: opts.dryRun === true,
+    candidates: [],
+    items: [],
+    supplements: [],
+  };
   try {
     run.candidates = selectCandidates(o, history, now);
     for (const c of run.candidates.filter((d) => d.badName))

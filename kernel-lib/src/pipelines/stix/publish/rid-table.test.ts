@@ -31,7 +31,10 @@ describe('RID table (STIXCore RidLutManager)', () => {
       { from: '20190131', to: '20190302' },
       { from: '20190302', to: '20190401' },
     ]);
-    const rows = parseRidCsv('_id,unique_id,start_utc,duration,type,subject,purpose,scaling_factor,ior_id,comment\n1,5,2019-05-20T10:00:00,1,a,b,c,,e,f\n', 't');
+    const rows = parseRidCsv(
+      '_id,unique_id,start_utc,duration,type,subject,purpose,scaling_factor,ior_id,comment\n1,5,2019-05-20T10:00:00,1,a,b,c,,e,f\n',
+      't',
+    );
     expect(ridSlices(rows, new Date('2019-06-01T00:00:00Z'))).toEqual([{ from: '20190520', to: '20190619' }]);
   });
 
@@ -60,7 +63,8 @@ describe('RID table (STIXCore RidLutManager)', () => {
   });
 
   it('refuses a malformed table naming the file and line, and keeps the file when a slice fails', async () => {
-    const bad = '_id,unique_id,start_utc,duration,type,subject,purpose,scaling_factor,ior_id,comment\n1,x,2019-01-01,1,a,b,c,d,e,f\n';
+    const bad =
+      '_id,unique_id,start_utc,duration,type,subject,purpose,scaling_factor,ior_id,comment\n1,x,2019-01-01,1,a,b,c,d,e,f\n';
     expect(() => parseRidCsv(bad, 'rid_lut.csv')).toThrow(/rid_lut\.csv: line 2: unique_id x is not an integer/);
     expect(() => parseRidCsv('_id,unique_id\n1,2\n', 'f.csv')).toThrow(/line 1: missing column\(s\) start_utc/);
     const file = path.join(dir, 'keep.csv');

@@ -35,11 +35,11 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (ch === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
+    else if (ch === ',') (row.push(field), (field = ''));
     else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
       row.push(field);
@@ -77,10 +77,14 @@ export function parseRidCsv(text: string, source: string): RidRow[] {
       );
     const row = Object.fromEntries(RID_COLUMNS.map((c, k) => [c, r[idx[k]]])) as RidRow;
     if (!/^\d+$/.test(row.unique_id))
-      throw new StagebookError('E_STIX_RID_TABLE', `${source}: line ${i + 2}: unique_id ${row.unique_id} is not an integer`, {
-        where: 'parseRidCsv',
-        file: source,
-      });
+      throw new StagebookError(
+        'E_STIX_RID_TABLE',
+        `${source}: line ${i + 2}: unique_id ${row.unique_id} is not an integer`,
+        {
+          where: 'parseRidCsv',
+          file: source,
+        },
+      );
     return row;
   });
 }
@@ -190,7 +194,7 @@ export async function updateRidTable(
     for (const it of items) {
       for (const row of parseRidCsv(readFileSync(byUrl.get(it.url) as string, 'utf8'), it.url)) {
         const key = JSON.stringify(row);
-        if (!seen.has(key)) seen.add(key), rows.push(row);
+        if (!seen.has(key)) (seen.add(key), rows.push(row));
       }
     }
     rows.sort((a, b) => Number(a.unique_id) - Number(b.unique_id) || a._id.localeCompare(b._id));
