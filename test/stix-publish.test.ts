@@ -11,7 +11,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { hduDataIdentical, readFitsHeader } from '../kernel-lib/src/formats/fits';
 import { PublishHistory } from '../kernel-lib/src/pipelines/stix/publish/history';
 import { seededRandom } from '../kernel-lib/src/simulate/random';
-import { ridRows, writePublishFixture, writeRidTable } from '../kernel-lib/src/testing/stix/publish-fixtures';
+import { startLocalArchive } from '../kernel-lib/src/local-archive/server';
+import {
+  ridRows,
+  writeL1DailyFixture,
+  writePublishFixture,
+  writeRidTable,
+} from '../kernel-lib/src/testing/stix/publish-fixtures';
 
 const CLI = path.resolve(__dirname, '../kernel-lib/dist/cli/main.js');
 const base = mkdtempSync(path.join(tmpdir(), 'stix-publish-'));
@@ -197,6 +203,68 @@ describe('stagebook stix publish (CLI)', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/^PUBLISH solo_L1_stix-ql-lightcurve_20220223_V02U\.fits: to publish$/m);
     expect(existsSync(path.join(ws.dir, 'ws', 'esa'))).toBe(false);
+  });
+});
+
+describe('stagebook stix publish --update_rid_lut and stagebook stix daily (CLI)', () => {
+  it('updates the RID table from the local archive before publishing, and the new reason reaches the COMMENT', async () => {
+    const today = new Date();
+    const day = (d: number): string => new Date(today.getTime() - d * 86_400_000).toISOString().slice(0, 19);
+    const rows = ridRows([123, 124, 125, 126, 127, 128, 129, 130], day(20));
+    const served = [...rows, { ...ridRows([140], day(5))[0], subject: 'new request 140' }];
+    const archive = await startLocalArchive({ bsdRequests: served });
+    try {
+      const ws = workspace('rid', { updateRidLut: true, ridLutUpdateUrl: `${archive.url}api/bsd/info/` });
+      writeRidTable(path.join(ws.dir, 'ws', 'rid_lut.csv'), rows);
+      writePublishFixture({
+        dir: path.join(ws.dir, 'ws', 'fits', 'new'),
+        rid: 140,
+        dates: '20220301T000000-20220301T000010',
+        mtimeMs: OLD,
+      });
+      const { spawn } = require('node:child_process') as typeof import('node:child_process');
+      const child = spawn(process.execPath, [CLI, 'stix', 'publish', '--config', ws.config], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      await new Promise((r) => child.once('close', r));
+      expect(stderr).toMatch(/RID table: 1 slice\(s\), 1 new row\(s\), 9 in /);
+      expect(archive.count(/^\/api\/bsd\/info\//)).toBe(1);
+      const name = readdirSync(path.join(ws.dir, 'ws', 'esa')).find((n) => n.includes('0000000140'));
+      expect(
+        readFitsHeader(path.join(ws.dir, 'ws', 'esa', name as string))
+          .comments()
+          .join(''),
+      ).toContain("BSD request id: '140' reason: 'new request 140, spectroscopy, M-class, re-requested'");
+    } finally {
+      await archive.close();
+    }
+  });
+
+  it('stix daily --config: makes the products once, then skips them', () => {
+    const dir = path.join(base, 'daily');
+    writeL1DailyFixture(path.join(dir, 'ws', 'fits', 'L1', '2022', '02', '23', 'HK'), 'hk');
+    writeL1DailyFixture(path.join(dir, 'ws', 'fits', 'L1', '2022', '02', '23', 'QL'), 'ql');
+    writeFileSync(
+      path.join(dir, 'stix.yaml'),
+      JSON.stringify({ root: 'ws', options: { daily: { day: '2022-02-23' } } }),
+    );
+    const run = (): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, [CLI, 'stix', 'daily', '--config', path.join(dir, 'stix.yaml')], {
+        encoding: 'utf8',
+      });
+    const first = run();
+    expect(first.status).toBe(0);
+    expect(String(first.stderr)).toMatch(/stix daily: 2 made, 0 skipped, 0 failed/);
+    expect(
+      existsSync(
+        path.join(dir, 'ws', 'fits', 'LL', '2022', '02', '23', 'solo_LL03_stix-ql-lightcurve_20220223_V01C.svg'),
+      ),
+    ).toBe(true);
+    expect(String(run().stderr)).toMatch(/stix daily: 0 made, 2 skipped, 0 failed/);
+    const bad = spawnSync(process.execPath, [CLI, 'stix', 'daily', '-i', dir, '--bogus'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
   });
 });
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFitsHeader } from '../../../formats/fits';
 import { ridRows, writePublishFixture, writePublishSvg, writeRidTable } from '../../../testing/stix/publish-fixtures';
+import { writeTimeCorrelation } from '../../../testing/stix/workspace';
 import { PublishHistory } from './history';
 import { resolvePublishOptions, type PublishOptions } from './options';
 import { publishStix, type PublishItem } from './publish';
@@ -138,13 +139,17 @@ describe('stix publish: one test per rule', () => {
       incomplete: true,
       mtimeMs: OLD,
     });
-    const run = publishStix(opts(), { now: NOW });
+    const tc = path.join(dir, 'timecorr');
+    writeTimeCorrelation(tc, 'predicted', 1, 700_000_000, 700_100_000);
+    writeTimeCorrelation(tc, 'definitive', 3, 700_000_000, 700_100_000);
+    const run = publishStix(opts({ timeCorrelationDir: tc }), { now: NOW });
     const done = path.join(fitsDir(), 'solo_L1_stix-ql-lightcurve_20220223_V02.fits');
     expect(run.items).toEqual([expect.objectContaining({ name: path.basename(done), result: 'PUBLISHED' })]);
     expect(existsSync(f)).toBe(false);
     expect(statSync(done).mtimeMs).toBe(OLD); // the rename keeps the modification time
     const h = readFitsHeader(done);
     expect(h.get('FILENAME')).toBe(path.basename(done));
+    expect(h.get('VERS_TC')).toBe('predicted-V1+definitive-V3'); // the newest tables
     expect(h.history().join('')).toMatch(/updated ephemeris header with latest kernel at 2026-12-07T12:00:00.000/);
     expect(readFitsHeader(path.join(dir, 'esa', path.basename(done))).get('FILENAME')).toBe(path.basename(done));
   });
@@ -227,6 +232,25 @@ describe('stix publish: one test per rule', () => {
     const run = publishStix(opts({ sortFiles: true }), { now: NOW });
     expect(run.items.map((i) => i.result)).toEqual(['PUBLISHED', 'MODIFIED', 'MODIFIED', 'ERROR']);
     expect(run.items[3].placedAs).toBe(path.join(dir, 'same', run.items[3].name));
+  });
+});
+
+describe('stix publish: remote target', () => {
+  it('a failed scp is an ERROR of that file, not recorded, and the next run publishes it', () => {
+    const f = writePublishFixture({ dir: fitsDir(), rid: 3, mtimeMs: OLD });
+    const remote = path.join(dir, 'remote');
+    require('node:fs').mkdirSync(remote);
+    const o = { targetHost: 'soar.example', targetDir: remote, sshCommand: ['sh', '-c', 'sh -c "$2"', 'ssh'] };
+    const failed = publishStix(opts({ ...o, scpCommand: ['sh', '-c', 'echo refused >&2; exit 1', 'scp'] }), {
+      now: NOW,
+    });
+    expect(failed.items).toEqual([
+      expect.objectContaining({ result: 'ERROR', reason: expect.stringMatching(/scp .* exited 1: refused/) }),
+    ]);
+    expect(failed.items[0].row).toBeUndefined();
+    const ok = publishStix(opts({ ...o, scpCommand: ['sh', '-c', 'cp "$1" "${2#*:}"', 'scp'] }), { now: NOW });
+    expect(ok.items.map((i) => i.result)).toEqual(['PUBLISHED']);
+    expect(readdirSync(remote)).toEqual([path.basename(f)]);
   });
 });
 
