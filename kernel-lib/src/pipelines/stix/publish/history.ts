@@ -74,9 +74,9 @@ export class PublishHistory {
   static open(file: string): PublishHistory {
     let db: Database.Database;
     try {
-      mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
       db = new Database(file, { timeout: 10_000 });
-      db.pragma('journal_mode = WAL');
+      if (file !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
     } catch (cause) {
       throw new StagebookError(

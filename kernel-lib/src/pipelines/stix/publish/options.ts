@@ -40,11 +40,9 @@ export function parseDuration(text: string, field: string): number {
   return s;
 }
 
-const duration = z
-  .string()
-  .refine((s) => durationSeconds(s) !== undefined, {
-    message: 'expected a number and a unit (s, min, h, d, wk), e.g. 14d',
-  });
+const duration = z.string().refine((s) => durationSeconds(s) !== undefined, {
+  message: 'expected a number and a unit (s, min, h, d, wk), e.g. 14d',
+});
 
 /** Comma lists as STIXCore reads them: lower-cased, blanks removed; `*` = everything. */
 const list = z.string().min(1);

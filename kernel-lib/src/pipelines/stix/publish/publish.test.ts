@@ -254,6 +254,19 @@ describe('stix publish: remote target', () => {
   });
 });
 
+describe('stix publish: one run at a time', () => {
+  it('refuses to start while a live process holds the history lock; a dead owner is taken over', () => {
+    writePublishFixture({ dir: fitsDir(), rid: 3, mtimeMs: OLD });
+    const o = opts();
+    const fs = require('node:fs') as typeof import('node:fs');
+    fs.writeFileSync(`${o.dbFile}.lock`, String(process.ppid));
+    expect(() => publishStix(o, { now: NOW })).toThrow(expect.objectContaining({ code: 'E_RUN_LOCKED' }));
+    fs.writeFileSync(`${o.dbFile}.lock`, '999999999');
+    expect(publishStix(o, { now: NOW }).items.map((i) => i.result)).toEqual(['PUBLISHED']);
+    expect(existsSync(`${o.dbFile}.lock`)).toBe(false);
+  });
+});
+
 describe('stix publish: candidates', () => {
   it('filters by version, level, waiting period (LL its own), product, history and batch size, with reasons', () => {
     const young = NOW.getTime() - 30_000;
@@ -295,6 +308,7 @@ describe('stix publish: candidates', () => {
     expect(run.candidates.find((c) => c.name.endsWith('.svg'))?.reason).toMatch(/LL waiting period 1min/);
     expect(run.items).toEqual([]);
     expect(existsSync(path.join(dir, 'esa'))).toBe(false); // a dry run changes nothing
+    expect(existsSync(o.dbFile)).toBe(false);
   });
 
   it("-p '*' means every product (STIXCore raised UnboundLocalError) and an svg publishes beside its day's FITS", () => {

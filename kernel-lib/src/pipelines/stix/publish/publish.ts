@@ -22,6 +22,7 @@ import type { PublishOptions } from './options';
 import { RidTable } from './rid-table';
 import { placeCopy, writeLocalCopy, type PublishTarget } from './target';
 import { fileOperation } from './crash-hook';
+import { withPublishLock } from './lock';
 
 /** The outcome of one file. */
 export interface PublishItem {
@@ -319,8 +320,14 @@ export function sweepStaleTemps(dir: string): string[] {
 
 /** Runs one publish (or, with `dryRun`, only the candidate decisions). */
 export function publishStix(o: PublishOptions, opts: { now?: Date; dryRun?: boolean } = {}): PublishRun {
+  // a dry run reads the history without creating it; a publish holds the lock of its history
+  if (opts.dryRun) return publishLocked(o, opts, existsSync(o.dbFile) ? o.dbFile : ':memory:');
+  return withPublishLock(o.dbFile, () => publishLocked(o, opts, o.dbFile));
+}
+
+function publishLocked(o: PublishOptions, opts: { now?: Date; dryRun?: boolean }, dbFile: string): PublishRun {
   const now = opts.now ?? new Date();
-  const history = PublishHistory.open(o.dbFile);
+  const history = PublishHistory.open(dbFile);
   const run: PublishRun = {
     startedAt: now.toISOString(),
     dryRun: opts.dryRun === true,
