@@ -184,7 +184,26 @@ describe('stagebook stix publish (CLI)', () => {
       scpCommand: ['sh', '-c', 'cp "$1" "${2#*:}"', 'scp'],
       sshCommand: ['sh', '-c', 'sh -c "$2"', 'ssh'],
     });
-    const r = cli(['--config', ws.config, '--blacklist-files', path.join(ws.dir, 'ws', 'blacklist.txt')]);
+    const logs = path.join(ws.dir, 'logs');
+    const r = cli([
+      '--config',
+      ws.config,
+      '--blacklist-files',
+      path.join(ws.dir, 'ws', 'blacklist.txt'),
+      '-o',
+      logs,
+      '--log_level',
+      'ERROR',
+    ]);
+    // STIXCore's daily log pub_YYYYMMDD.log, filtered by --log_level (only the two ERROR lines)
+    const log = readdirSync(logs);
+    expect(log).toEqual([expect.stringMatching(/^pub_\d{8}\.log$/)]);
+    expect(
+      readFileSync(path.join(logs, log[0]), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[1]),
+    ).toEqual(['ERROR', 'ERROR']);
     expect(r.stderr).toMatch(/P 3/);
     const names = readdirSync(remote).sort();
     expect(names).toHaveLength(5); // 3 published + 2 supplements, no dot-files left

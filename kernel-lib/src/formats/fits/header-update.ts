@@ -38,13 +38,13 @@ export function rewritePrimaryHeader(
     fs.readSync(inFd, primaryData, 0, primaryData.length, primary.dataOffset);
     if (header.has('CHECKSUM') || header.has('DATASUM')) addChecksum(header, primaryData);
     outFd = fs.openSync(tmp, 'w');
-    fs.writeSync(outFd, header.toBytes());
-    fs.writeSync(outFd, primaryData);
+    writeAll(outFd, header.toBytes());
+    writeAll(outFd, primaryData);
     const chunk = Buffer.alloc(1 << 20);
     for (let at = dataEnd; at < size;) {
       const n = fs.readSync(inFd, chunk, 0, Math.min(chunk.length, size - at), at);
       if (n === 0) break;
-      fs.writeSync(outFd, chunk, 0, n);
+      writeAll(outFd, chunk.subarray(0, n));
       at += n;
     }
     fs.fsyncSync(outFd);
@@ -61,6 +61,10 @@ export function rewritePrimaryHeader(
   } finally {
     fs.closeSync(inFd);
   }
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, bytes.length - done);
 }
 
 /** Cards that define a table's columns and size: part of the data for a comparison that ignores keywords. */
