@@ -87,7 +87,7 @@ export function runDaily(o: DailyOptions, now: () => Date = () => new Date()): D
         continue;
       }
       try {
-        const outputs = makeDailyProduct(kind, input, o.fitsOutDir, version, now());
+        const outputs = makeDailyProduct(kind, input, day, o.fitsOutDir, version, now());
         history.add({ ...key, fitsOutPath: outputs[0], pDate: now() });
         items.push({ input, product: name, status: 'made', outputs, reason: `version ${version}` });
       } catch (cause) {

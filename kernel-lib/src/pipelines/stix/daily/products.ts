@@ -83,15 +83,15 @@ function atomicWrite(file: string, write: (tmp: string) => void): void {
   renameSync(tmp, file);
 }
 
-/** Makes the product(s) of `kind` from one L1 input; returns the written files (FITS first). */
+/** Makes the product(s) of `kind` for `day` (YYYYMMDD) from one L1 input (a `U` name too); returns the files (FITS first). */
 export function makeDailyProduct(
   kind: DailyKind,
   input: string,
+  day: string,
   outRoot: string,
   version: number,
   now: Date,
 ): string[] {
-  const day = (kind.input.exec(path.basename(input)) as RegExpExecArray)[1];
   const l1 = readProduct(input);
   const dir = path.join(outRoot, kind.folder, day.slice(0, 4), day.slice(4, 6), day.slice(6, 8));
   const name = dailyName(kind, day, version);
