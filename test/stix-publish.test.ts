@@ -282,6 +282,7 @@ describe('stagebook stix publish --update_rid_lut and stagebook stix daily (CLI)
       ),
     ).toBe(true);
     expect(String(run().stderr)).toMatch(/stix daily: 0 made, 2 skipped, 0 failed/);
+    expect(existsSync(path.join(dir, 'ws', 'processed.sqlite'))).toBe(true); // the workspace default, not ~/
     const bad = spawnSync(process.execPath, [CLI, 'stix', 'daily', '-i', dir, '--bogus'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
   });

@@ -57,7 +57,11 @@ export async function cmdDaily(argv: string[]): Promise<number> {
   if (config) {
     const { config: c, source } = loadStagebookConfig(config);
     const stix = validateYaml(source, stixOptionsSchema, ['options'], c.options);
-    const daily = validateYaml(source, dailyOptionsSchema.partial(), ['options', 'daily'], stix.daily ?? {});
+    const parsed = validateYaml(source, dailyOptionsSchema.partial(), ['options', 'daily'], stix.daily ?? {});
+    // only the fields the file sets (the schema's defaults would hide the workspace defaults below)
+    const daily = Object.fromEntries(
+      Object.entries(parsed).filter(([k]) => Object.prototype.hasOwnProperty.call(stix.daily ?? {}, k)),
+    ) as Partial<typeof parsed>;
     const fits = path.resolve(c.root, stix.fitsDir);
     fromConfig = { fitsInDir: fits, fitsOutDir: fits, dbFile: path.resolve(c.root, 'processed.sqlite'), ...daily };
     for (const k of ['fitsInDir', 'fitsOutDir', 'dbFile'] as const)

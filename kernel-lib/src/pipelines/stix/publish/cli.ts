@@ -108,8 +108,10 @@ export function publishOptionsFrom(argv: readonly string[]): {
       fitsDir: path.resolve(config.root, stix.fitsDir),
       ...(existsSync(tc) ? { timeCorrelationDir: tc } : {}),
     };
+    // only the fields the file sets: the schema's defaults must not hide the chosen default set
+    const given = new Set(Object.keys(stix.publish ?? {}));
     for (const [k, v] of Object.entries(pub)) {
-      if (v === undefined) continue;
+      if (v === undefined || !given.has(k)) continue;
       const isPath = [
         'fitsDir',
         'sameEsaNameDir',

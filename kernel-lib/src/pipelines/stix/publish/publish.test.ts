@@ -9,6 +9,7 @@ import { readFitsHeader } from '../../../formats/fits';
 import { ridRows, writePublishFixture, writePublishSvg, writeRidTable } from '../../../testing/stix/publish-fixtures';
 import { writeTimeCorrelation } from '../../../testing/stix/workspace';
 import { PublishHistory } from './history';
+import { publishOptionsFrom } from './cli';
 import { resolvePublishOptions, type PublishOptions } from './options';
 import { publishStix, type PublishItem } from './publish';
 import { appendSupplementReport, mailSubject, publishCounts } from './report';
@@ -264,6 +265,22 @@ describe('stix publish: one run at a time', () => {
     fs.writeFileSync(`${o.dbFile}.lock`, '999999999');
     expect(publishStix(o, { now: NOW }).items.map((i) => i.result)).toEqual(['PUBLISHED']);
     expect(existsSync(`${o.dbFile}.lock`)).toBe(false);
+  });
+});
+
+describe('stix publish: option sources', () => {
+  it('--defaults ini under a config that does not set them: stixcore.ini values; the file and flags win in order', () => {
+    const cfg = path.join(dir, 'stix.yaml');
+    require('node:fs').writeFileSync(
+      cfg,
+      JSON.stringify({ root: '.', options: { publish: { targetDir: 'esa', sameEsaNameDir: 'same', batchSize: 5 } } }),
+    );
+    const ini = publishOptionsFrom(['--config', cfg, '--defaults', 'ini']).options;
+    expect([ini.waitingPeriod, ini.includeLevels, ini.batchSize]).toEqual(['7d', 'L0', 5]);
+    expect(ini.targetDir).toBe(path.join(dir, 'esa'));
+    expect(ini.fitsDir).toBe(path.join(dir, 'fits')); // the workspace's fitsDir
+    const code = publishOptionsFrom(['--config', cfg, '-w', '2h', '-n', '9']).options;
+    expect([code.waitingPeriod, code.includeLevels, code.batchSize]).toEqual(['2h', 'L0, L1, L2, ANC, LL03, CAL', 9]);
   });
 });
 
