@@ -111,7 +111,14 @@ function outcome(dir: string): Record<string, unknown> {
       e.isDirectory() ? walk(path.join(d, e.name)) : fitsFiles.push(path.relative(ws, path.join(d, e.name)));
   };
   walk(path.join(ws, 'fits'));
-  return { target: list(path.join(ws, 'esa')), same: list(path.join(ws, 'same')), rows, sources: fitsFiles.sort() };
+  const tsv = readFileSync(path.join(ws, 'supplement_report.tsv'), 'utf8').split('\n').sort();
+  return {
+    target: list(path.join(ws, 'esa')),
+    same: list(path.join(ws, 'same')),
+    rows,
+    sources: fitsFiles.sort(),
+    tsv,
+  };
 }
 
 describe('stagebook stix publish (CLI)', () => {

@@ -167,7 +167,7 @@ export async function cmdPublish(argv: string[]): Promise<number> {
       process.stdout.write(`${c.selected ? 'PUBLISH' : 'skip   '} ${c.name}: ${c.reason}\n`);
     return 0;
   }
-  appendSupplementReport(o.supplementReport, run.supplements);
+  appendSupplementReport(o.supplementReport, []); // created with its header even when no supplement was made
   if (o.summaryJson) writeSummaryJson(o.summaryJson, run);
   if (typeof own.log_dir === 'string') writeLog(own.log_dir, String(own.log_level ?? 'INFO'), run);
   for (const i of run.items) process.stdout.write(`${i.result} ${i.name}: ${i.reason}\n`);

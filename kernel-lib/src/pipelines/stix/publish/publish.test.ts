@@ -55,7 +55,7 @@ describe('stix publish: STIXCore test_publish_fits_to_esa', () => {
     const sources = files.map((f) => readFileSync(f));
     const o = opts({ sortFiles: true, blacklistFiles: blacklist, ridLutFile: rid });
     const run = publishStix(o, { now: NOW });
-    appendSupplementReport(o.supplementReport, run.supplements);
+    appendSupplementReport(o.supplementReport, run.supplements); // already written by the run: not repeated
 
     expect(byResult(run.items, 'PUBLISHED').map((i) => i.name)).toEqual([path.basename(files[0])]);
     expect(byResult(run.items, 'MODIFIED')).toHaveLength(2);

@@ -23,6 +23,7 @@ import { RidTable } from './rid-table';
 import { placeCopy, writeLocalCopy, type PublishTarget } from './target';
 import { fileOperation } from './crash-hook';
 import { withPublishLock } from './lock';
+import { appendSupplementReport } from './report';
 
 /** The outcome of one file. */
 export interface PublishItem {
@@ -198,7 +199,11 @@ function publishConflicting(file: string, rows: PublishedRow[], comment: string,
       h.set('FILENAME', supName);
     }),
   );
-  ctx.supplements.push({ filename: supName, basefile: rows[0].name, comment });
+  const line = { filename: supName, basefile: rows[0].name, comment };
+  ctx.supplements.push(line);
+  // the report line before the row (exactly once across a kill and rerun: appendSupplementReport dedupes)
+  fileOperation('supplement-report');
+  appendSupplementReport(ctx.o.supplementReport, [line]);
   const row = record(ctx, file, 'MODIFIED', modifiedEsaName(supName));
   return {
     ...base,

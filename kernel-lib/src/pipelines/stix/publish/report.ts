@@ -4,7 +4,7 @@
  * blacklisted), the mail body in STIXCore's section order, the run as JSON, and the supplement TSV
  * (`filename basefile comment`, header written once, rows appended).
  */
-import { appendFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PublishResultName } from './history';
 import type { PublishItem, PublishRun, SupplementLine } from './publish';
@@ -74,10 +74,20 @@ export function writeSummaryJson(file: string, run: PublishRun): void {
 
 const tsv = (s: string): string => s.replace(/[\t\n\r]/g, ' ');
 
-/** Appends the run's supplements to the TSV report (created with its header when missing). */
+/**
+ * Appends supplements to the TSV report (created with its header when missing), each filename once:
+ * the publisher appends a line before it records the supplement, so a run killed in between and rerun
+ * neither loses nor repeats the line.
+ */
 export function appendSupplementReport(file: string, lines: readonly SupplementLine[]): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   if (!existsSync(file)) writeFileSync(file, 'filename\tbasefile\tcomment\n');
-  if (lines.length === 0) return;
-  appendFileSync(file, lines.map((l) => `${tsv(l.filename)}\t${tsv(l.basefile)}\t${tsv(l.comment)}\n`).join(''));
+  const have = new Set(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => l.split('\t')[0]),
+  );
+  const fresh = lines.filter((l) => !have.has(tsv(l.filename)));
+  if (fresh.length === 0) return;
+  appendFileSync(file, fresh.map((l) => `${tsv(l.filename)}\t${tsv(l.basefile)}\t${tsv(l.comment)}\n`).join(''));
 }
