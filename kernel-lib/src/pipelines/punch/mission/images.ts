@@ -17,8 +17,8 @@ export const POLARIZER_ANGLE: Readonly<Record<string, number>> = {
 /** Bias (DN) every raw image carries. */
 export const BIAS = 100;
 
-/** Roll of each observatory, degrees (simulated). */
-export const OBSERVATORY_ROLL: Readonly<Record<string, number>> = { '1': 0, '2': 90, '3': 180, '4': 270 };
+/** Roll of each observatory, degrees (simulated: the three WFIs 120 deg apart, as PUNCH's constellation). */
+export const OBSERVATORY_ROLL: Readonly<Record<string, number>> = { '1': 0, '2': 120, '3': 240, '4': 60 };
 
 /** Radius (pixels from the centre) of the occulter: inside it there is no data. */
 export function occulterRadius(size: number): number {
@@ -109,10 +109,14 @@ export function calibrate(raw: ArrayLike<number>, size: number, rollDeg: number)
   const cos = Math.cos(a);
   const sin = Math.sin(a);
   const inverse = [cos, -sin, c - cos * c + sin * c, sin, cos, c - sin * c - cos * c];
-  const sky = warpAffine({ data: flat, shape: [size, size] }, { inverse, cval: NaN, clip: false });
+  const sky = warpAffine({ data: flat, shape: [size, size] }, { inverse, cval: 0, clip: false });
+  // where the rolled detector does not cover the sky frame: warp a coverage map the same way
+  const cover = warpAffine({ data: new Float64Array(size * size).fill(1), shape: [size, size] }, { inverse, cval: 0, clip: false });
   for (let row = 0; row < size; row++)
-    for (let col = 0; col < size; col++)
-      if (Math.hypot(row - c, col - c) < occulterRadius(size) + 2) sky[row * size + col] = NaN;
+    for (let col = 0; col < size; col++) {
+      const i = row * size + col;
+      if (cover[i] < 0.999 || Math.hypot(row - c, col - c) < occulterRadius(size) + 2) sky[i] = NaN;
+    }
   return sky;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Simulated L0 data: four observatories (rolls 0/90/180/270 deg) each taking PM, PZ, PP and CR
+ * Simulated L0 data: four observatories (rolls 0/120/240/60 deg) each taking PM, PZ, PP and CR
  * images of the model corona every `cadenceMinutes`, written as PUNCH L0 products and ingested as
  * `created` rows (punchpipe's level0 flow ingests telemetry into such rows). Ingest is idempotent:
  * the uniqueness rule refuses a second row for an observation, and the duplicates are counted.
