@@ -110,6 +110,61 @@ interface ParentLink {
 /** Order of the states a file passes after `created`: a reset to rank r re-triggers schedulers of rank >= r. */
 const CHAIN_RANK: Partial<Record<FileState, number>> = { created: 0, quickpunched: 1, levelh: 1, progressed: 2 };
 
+interface Sibling {
+  parent: number;
+  child: number;
+  flow_id: number;
+  flow_type: string;
+}
+
+/**
+ * Which revivable flows may go, and the state each parent returns to. Iterated to a fixed point: a
+ * flow is blocked when an output feeds a product that stays, or when resetting one of its inputs
+ * would make another segment plan again a product that stays (a remaining sibling whose scheduler
+ * takes the input at or after the reset state). Blocking one flow can block others, hence the loop.
+ */
+function decideRevival(
+  flows: ReadonlyArray<{ flow_id: number; flow_type: string }>,
+  links: readonly ParentLink[],
+  siblings: readonly Sibling[],
+  fedOn: ReadonlyArray<{ producer: number; child: number; flow_id: number }>,
+  segments: ReadonlyMap<string, Segment>,
+): { blocked: Map<number, string>; target: Map<number, FileState> } {
+  const typeOf = new Map(flows.map((f) => [f.flow_id, f.flow_type]));
+  const parentType = new Map(links.map((l) => [l.parent, l.parent_type]));
+  const readyFor = (flowType: string, fileType: string): FileState => {
+    const seg = segments.get(flowType);
+    return seg ? readyStateOf(seg, fileType) : 'created';
+  };
+  const blocked = new Map<number, string>();
+  const goes = (id: number): boolean => typeOf.has(id) && !blocked.has(id);
+  let target = new Map<number, FileState>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    const block = (id: number, reason: string): void => {
+      if (!goes(id)) return;
+      blocked.set(id, reason);
+      changed = true;
+    };
+    for (const f of fedOn) if (goes(f.producer) && !goes(f.flow_id)) block(f.producer, `an output already feeds file ${f.child}`);
+    target = new Map();
+    for (const l of links.filter((x) => goes(x.flow_id))) {
+      const t = readyFor(typeOf.get(l.flow_id)!, l.parent_type);
+      const prev = target.get(l.parent);
+      if (prev === undefined || (CHAIN_RANK[t] ?? 0) < (CHAIN_RANK[prev] ?? 0)) target.set(l.parent, t);
+    }
+    for (const s of siblings) {
+      const t = target.get(s.parent);
+      if (t === undefined || goes(s.flow_id)) continue;
+      const ready = readyFor(s.flow_type, parentType.get(s.parent)!);
+      if ((CHAIN_RANK[ready] ?? 0) >= (CHAIN_RANK[t] ?? 0))
+        for (const l of links.filter((x) => x.parent === s.parent))
+          block(l.flow_id, `input ${s.parent} would be planned again by ${s.flow_type}, which already made file ${s.child}`);
+    }
+  }
+  return { blocked, target };
+}
+
 function revive(
   db: Database.Database,
   config: PunchConfig,
@@ -121,7 +176,6 @@ function revive(
     flow_type: string;
   }>;
   if (flows.length === 0) return;
-  const typeOf = new Map(flows.map((f) => [f.flow_id, f.flow_type]));
   const ids = JSON.stringify(flows.map((f) => f.flow_id));
   const outputs = db
     .prepare(
@@ -136,42 +190,23 @@ function revive(
        WHERE c.processing_flow IN (SELECT value FROM json_each(?))`,
     )
     .all(ids) as ParentLink[];
-  // children of those parents made by flows NOT being revived (with the segment that made them)
-  const others = db
+  // every child of those parents, with the flow (and type) that made it
+  const siblings = db
     .prepare(
-      `SELECT r.parent AS parent, f.flow_type AS flow_type, c.file_id AS child FROM punch_relationships r
-       JOIN punch_files c ON c.file_id = r.child JOIN punch_flows f ON f.flow_id = c.processing_flow
-       WHERE r.parent IN (SELECT value FROM json_each(?)) AND f.flow_id NOT IN (SELECT value FROM json_each(?))`,
+      `SELECT r.parent AS parent, c.file_id AS child, f.flow_id AS flow_id, f.flow_type AS flow_type
+       FROM punch_relationships r JOIN punch_files c ON c.file_id = r.child JOIN punch_flows f ON f.flow_id = c.processing_flow
+       WHERE r.parent IN (SELECT value FROM json_each(?))`,
     )
-    .all(JSON.stringify([...new Set(links.map((l) => l.parent))]), ids) as Array<{
-    parent: number;
-    flow_type: string;
-    child: number;
-  }>;
-  // outputs that already fed other products cannot be deleted
+    .all(JSON.stringify([...new Set(links.map((l) => l.parent))])) as Sibling[];
+  // products the outputs already feed (with the flow that made them)
   const fedOn = db
     .prepare(
-      `SELECT DISTINCT p.processing_flow AS flow_id, r.child AS child FROM punch_relationships r
-       JOIN punch_files p ON p.file_id = r.parent WHERE p.processing_flow IN (SELECT value FROM json_each(?))`,
+      `SELECT p.processing_flow AS producer, r.child AS child, c.processing_flow AS flow_id FROM punch_relationships r
+       JOIN punch_files p ON p.file_id = r.parent JOIN punch_files c ON c.file_id = r.child
+       WHERE p.processing_flow IN (SELECT value FROM json_each(?))`,
     )
-    .all(ids) as Array<{ flow_id: number; child: number }>;
-  const blocked = new Map<number, string>();
-  for (const f of fedOn) blocked.set(f.flow_id, `an output already feeds file ${f.child}`);
-  const target = new Map<number, FileState>();
-  for (const l of links) {
-    const seg = segments.get(typeOf.get(l.flow_id) ?? '');
-    const t = seg ? readyStateOf(seg, l.parent_type) : 'created';
-    const prev = target.get(l.parent);
-    if (prev === undefined || (CHAIN_RANK[t] ?? 0) < (CHAIN_RANK[prev] ?? 0)) target.set(l.parent, t);
-  }
-  for (const o of others) {
-    const t = target.get(o.parent) as FileState;
-    const seg = segments.get(o.flow_type);
-    const ready = seg ? readyStateOf(seg, links.find((l) => l.parent === o.parent)!.parent_type) : 'created';
-    if ((CHAIN_RANK[ready] ?? 0) >= (CHAIN_RANK[t] ?? 0))
-      for (const l of links.filter((x) => x.parent === o.parent))
-        blocked.set(l.flow_id, `input ${o.parent} would be planned again by ${o.flow_type}, which already made file ${o.child}`);
-  }
+    .all(ids) as Array<{ producer: number; child: number; flow_id: number }>;
+  const { blocked, target } = decideRevival(flows, links, siblings, fedOn, segments);
   for (const [flowId, reason] of blocked) result.revivalBlocked.push({ flowId, reason });
   const go = flows.map((f) => f.flow_id).filter((id) => !blocked.has(id));
   if (go.length === 0) return;
