@@ -28,7 +28,8 @@ export interface CleanPassOptions {
 export interface CleanPassResult {
   timedOutLaunched: number[];
   timedOutRunning: number[];
-  cancelled: string[];
+  /** Run refs whose cancellation was asked of the executor (it may not own them: see its cancel()). */
+  cancelRequested: string[];
   cancelFailures: Array<{ runRef: string; reason: string }>;
   revived: number[];
   revivalBlocked: Array<{ flowId: number; reason: string }>;
@@ -45,7 +46,7 @@ export async function cleanPass(
   const result: CleanPassResult = {
     timedOutLaunched: [],
     timedOutRunning: [],
-    cancelled: [],
+    cancelRequested: [],
     cancelFailures: [],
     revived: [],
     revivalBlocked: [],
@@ -55,7 +56,7 @@ export async function cleanPass(
   for (const ref of runRefs) {
     try {
       await options.executor?.cancel(ref);
-      if (options.executor) result.cancelled.push(ref);
+      if (options.executor) result.cancelRequested.push(ref);
     } catch (e) {
       result.cancelFailures.push({ runRef: ref, reason: (e as Error).message });
     }
