@@ -29,6 +29,10 @@ const notebooks = [
     .filter((f) => f.endsWith('.ipynb'))
     .sort()
     .map((f) => `stix/${f}`),
+  ...readdirSync(path.join(REPO, 'notebooks', 'punch'))
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort()
+    .map((f) => `punch/${f}`),
 ];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sb-nbconvert-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -20,6 +20,8 @@ export interface InProcessExecutorOptions {
   /** Inline only: the database handle (default: a connection of its own to config.database). */
   db?: Database.Database;
   segments?: ReadonlyMap<string, Segment>;
+  /** Inline only: the processor's clock (default Date.now; notebooks simulate time). */
+  now?: () => number;
   /** Called with each inline result (tests, notebooks). */
   onResult?: (r: ProcessFlowResult) => void;
 }
@@ -48,7 +50,7 @@ export class InProcessExecutor implements FlowExecutor {
     // started on the next turn: the launcher records the run ref first
     const run = new Promise<void>((r) => setImmediate(r)).then(async () => {
       for (const id of launch.batchFlowIds) {
-        const result = await processFlow(db, id, { config: this.config, segments, runName: ref });
+        const result = await processFlow(db, id, { config: this.config, segments, runName: ref, now: this.options.now });
         this.options.onResult?.(result);
       }
     });

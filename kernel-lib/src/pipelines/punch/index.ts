@@ -17,3 +17,4 @@ export type { ControlSegment, ControlPassResult, DaemonEvent } from './daemon';
 export { sampleHealth, recordHealth, type HealthSample } from './health';
 export { readProduct, writeProduct, quicklookPng } from './mission/products';
 export * as images from './mission/images';
+export * from './dashboard';
