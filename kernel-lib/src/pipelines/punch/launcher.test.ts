@@ -144,6 +144,31 @@ describe('launcher', () => {
     expect(Object.values(states(db)).sort()).toEqual(['launched', 'planned', 'planned']);
   });
 
+  it('makes the same number of database statements for 5 launches as for 500 (one chunk)', async () => {
+    const counts: number[] = [];
+    for (const n of [5, 500]) {
+      const { db, config } = punchSandbox({
+        control: { launcher: { max_weight_running: 1000, max_flows_to_launch_at_once: 1000 } },
+        flows: { level1: { priority: { initial: 5, seconds: [30, 600], escalation: [10, 20] } } },
+      });
+      for (let i = 0; i < n; i++) addFlow(db, { ageSeconds: i });
+      let statements = 0;
+      const prepare = db.prepare.bind(db);
+      (db as { prepare: unknown }).prepare = (sql: string) => {
+        const st = prepare(sql);
+        for (const m of ['run', 'get', 'all'] as const) {
+          const f = (st[m] as (...a: unknown[]) => unknown).bind(st);
+          (st as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => (statements++, f(...a));
+        }
+        return st;
+      };
+      const r = await launchPass(db, config, new RecordingExecutor(), { now: NOW });
+      expect(r.accepted.length).toBe(n);
+      counts.push(statements);
+    }
+    expect(counts[0]).toBe(counts[1]);
+  });
+
   it('leaves planned flows of an unconfigured type planned and reports the type', async () => {
     const { db, config } = punchSandbox();
     const x = addFlow(db, { type: 'level9' });

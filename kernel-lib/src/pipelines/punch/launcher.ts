@@ -175,6 +175,15 @@ function revert(db: Database.Database, ids: number[]): void {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A submit that throws is a refusal with its message as the reason. */
+async function submitSafely(executor: FlowExecutor, run: FlowLaunch): ReturnType<FlowExecutor['submit']> {
+  try {
+    return await executor.submit(run);
+  } catch (e) {
+    return { accepted: false, reason: (e as Error).message };
+  }
+}
+
 /** One launcher pass. */
 export async function launchPass(
   db: Database.Database,
@@ -187,35 +196,37 @@ export async function launchPass(
   const delays = staggerDelays(runs.length, launcher.launch_time_window_minutes, launcher.stagger_chunk_seconds);
   const out: LaunchPassResult = { ...result, accepted: [], refused: [], notSubmitted: 0 };
   const sleep = options.sleep ?? defaultSleep;
+  // chunks: runs with the same delay are submitted together and recorded with one statement each
+  const chunks = new Map<number, number[]>();
+  delays.forEach((d, i) => (chunks.get(d) ?? chunks.set(d, []).get(d)!).push(i));
   let waited = 0;
-  for (let i = 0; i < runs.length; i++) {
-    const run = runs[i];
-    if (delays[i] > waited) {
-      if (!options.signal?.aborted) await sleep(delays[i] - waited);
-      waited = delays[i];
-    }
+  for (const [delay, members] of chunks) {
+    if (delay > waited && !options.signal?.aborted) await sleep(delay - waited);
+    waited = delay;
     if (options.signal?.aborted) {
-      const rest = runs.slice(i).flatMap((r) => r.batchFlowIds);
+      const rest = runs.slice(members[0]).flatMap((r) => r.batchFlowIds);
       revert(db, rest);
       out.notSubmitted = rest.length;
       break;
     }
-    let answer: Awaited<ReturnType<FlowExecutor['submit']>>;
-    try {
-      answer = await executor.submit(run);
-    } catch (e) {
-      answer = { accepted: false, reason: (e as Error).message };
-    }
-    if (answer.accepted) {
-      db.prepare(`UPDATE punch_flows SET flow_run_id = ? WHERE flow_id IN (SELECT value FROM json_each(?))`).run(
-        answer.runRef,
-        JSON.stringify(run.batchFlowIds),
-      );
-      out.accepted.push({ ...run, runRef: answer.runRef, delayMs: delays[i] });
-    } else {
-      revert(db, run.batchFlowIds);
-      out.refused.push({ ...run, reason: answer.reason });
-    }
+    const answers = await Promise.all(members.map((i) => submitSafely(executor, runs[i])));
+    const accepted: Array<[number, string]> = [];
+    const refusedIds: number[] = [];
+    answers.forEach((answer, k) => {
+      const run = runs[members[k]];
+      if (answer.accepted) {
+        for (const id of run.batchFlowIds) accepted.push([id, answer.runRef]);
+        out.accepted.push({ ...run, runRef: answer.runRef, delayMs: delay });
+      } else {
+        refusedIds.push(...run.batchFlowIds);
+        out.refused.push({ ...run, reason: answer.reason });
+      }
+    });
+    if (accepted.length)
+      db.prepare(
+        `UPDATE punch_flows SET flow_run_id = j.value->>1 FROM json_each(?) AS j WHERE punch_flows.flow_id = j.value->>0`,
+      ).run(JSON.stringify(accepted));
+    if (refusedIds.length) revert(db, refusedIds);
   }
   return out;
 }

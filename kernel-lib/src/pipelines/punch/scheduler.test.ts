@@ -77,7 +77,7 @@ describe('scheduler', () => {
       db.close();
     }
     expect(counts[0]).toBe(counts[1]);
-    expect(counts[0]).toBeLessThanOrEqual(10);
+    expect(counts[0]).toBeLessThanOrEqual(8);
   });
 
   it('respects max_start (planned flows of the type, counting earlier passes) and plans the most recent first', () => {

@@ -8,14 +8,16 @@
  * rows travel as one JSON parameter each (`json_each`), and ids are assigned from `max(id)` read
  * inside the write transaction (no other writer can insert meanwhile), so no per-row RETURNING.
  * Statements per pass: planned count, ready select, max ids, insert flows, insert files, insert
- * relationships, move inputs (check + update), move flows to planned (check + update) = 10.
+ * relationships, move inputs (check + update) = 8. Flows are inserted `planned`: `being_planned`
+ * marks a flow whose children are not linked yet (punchpipe commits the flow first); here flow,
+ * children and links commit together, so no flow is ever visible half-planned.
  */
 import type Database from 'better-sqlite3';
 import { StagebookError } from '../../errors/stagebook-error';
 import type { PunchConfig } from './config';
 import { productPath } from './naming';
 import type { PlannedFlow, ReadyFile, Segment } from './segment';
-import { moveFiles, moveFlows } from './states';
+import { moveFiles } from './states';
 
 export interface SchedulePassOptions {
   /** Current time, epoch ms (injected: tests use a fixed clock). */
@@ -127,7 +129,7 @@ function insertPlans(
   });
   db.prepare(
     `INSERT INTO punch_flows (flow_id, flow_level, flow_type, state, creation_time, priority, is_backprocessing, call_data)
-     SELECT value->>0, value->>1, value->>2, 'being_planned', value->>3, value->>4, value->>5, value->>6 FROM json_each(?)`,
+     SELECT value->>0, value->>1, value->>2, 'planned', value->>3, value->>4, value->>5, value->>6 FROM json_each(?)`,
   ).run(JSON.stringify(flows));
   try {
     db.prepare(
@@ -144,8 +146,6 @@ function insertPlans(
   ).run(JSON.stringify(links));
   const readyStates = [...new Set(segment.input.ready.map((r) => r.state))];
   moveFiles(db, { ids: inputIds }, readyStates, segment.inputNext);
-  const flowIds = plans.map((_, i) => ids.flow + 1 + i);
-  moveFlows(db, { ids: flowIds }, ['being_planned'], 'planned');
   result.planned = plans.length;
   result.files = files.length;
 }

@@ -70,7 +70,8 @@ export const FLOW_TRANSITIONS: Readonly<Record<FlowState, readonly FlowState[]>>
 
 /** States a row may be inserted in (not a transition). */
 export const INITIAL_FILE_STATES: readonly FileState[] = ['created', 'planned'];
-export const INITIAL_FLOW_STATES: readonly FlowState[] = ['being_planned'];
+/** A flow is inserted `planned` when its children are linked in the same transaction (scheduler.ts). */
+export const INITIAL_FLOW_STATES: readonly FlowState[] = ['being_planned', 'planned'];
 
 type Table = 'punch_files' | 'punch_flows';
 
