@@ -46,10 +46,10 @@ export function queueDepth(db: Database.Database, now: number): QueueRow[] {
 export function throughput(db: Database.Database, binMs: number): Array<{ t: string; state: string; n: number }> {
   const rows = db
     .prepare(
-      `SELECT (end_time / ?) * ? AS bin, state, count(*) AS n FROM punch_flows WHERE end_time IS NOT NULL
+      `SELECT end_time - (end_time % ?) AS bin, state, count(*) AS n FROM punch_flows WHERE end_time IS NOT NULL
        GROUP BY bin, state ORDER BY bin`,
     )
-    .all(binMs, binMs) as Array<{ bin: number; state: string; n: number }>;
+    .all(binMs) as Array<{ bin: number; state: string; n: number }>;
   return rows.map((r) => ({ t: new Date(r.bin).toISOString(), state: r.state, n: r.n }));
 }
 

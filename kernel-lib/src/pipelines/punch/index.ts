@@ -18,3 +18,4 @@ export { sampleHealth, recordHealth, type HealthSample } from './health';
 export { readProduct, writeProduct, quicklookPng } from './mission/products';
 export * as images from './mission/images';
 export * from './dashboard';
+export * from './flow-list';
