@@ -85,6 +85,7 @@ describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (D
     expect(notebooks).toContain('alexis/02-initialize.ipynb');
     expect(notebooks).toContain('stix/reprocess-one-tm.ipynb');
     expect(notebooks).toContain('stix/operations.ipynb');
+    expect(notebooks).toContain('punch/control.ipynb');
   });
 
   for (const file of notebooks) {
