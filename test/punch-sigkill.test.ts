@@ -3,7 +3,8 @@
  * `launched`) forever. The daemon (`stagebook punch serve-control`) and every processor it started
  * are SIGKILLed at points drawn from a seeded generator, several times; then the daemon is started
  * once more and must bring every flow to an end state (the cleaner times out what the kills left),
- * and a SIGTERM must end it cleanly (exit 0, no flow left `launched` or `running`).
+ * and a SIGTERM must end it cleanly (exit 0, no flow left `launched` or `running`). Then what timed out is
+ * marked `revivable` and a third start redoes it: every L0 ends with its L1.
  * Needs kernel-lib/dist (npx tsc -p kernel-lib/tsconfig.build.json).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -12,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { moveFlows } from '../kernel-lib/src/pipelines/punch/states';
 import { stagebookBin } from './support/stagebook-bin';
 
 const SEED = 1707;
@@ -153,9 +155,29 @@ describe.skipIf(!hasProc)('PUNCH control segment survives SIGKILL of every proce
     const after = counts(dbFile);
     expect([after.running, after.launched]).toEqual([undefined, undefined]);
     // every L0 was taken up by a flow
-    const db = new Database(dbFile, { readonly: true });
+    const db = new Database(dbFile);
     expect(db.prepare(`SELECT count(*) AS n FROM punch_files WHERE level = '0' AND state <> 'progressed'`).get()).toEqual({ n: 0 });
+    // resumable: an operator marks what timed out `revivable`; a restarted daemon redoes it and every L0 gets its L1
+    const stuck = (db.prepare(`SELECT flow_id FROM punch_flows WHERE state IN ('timed_out', 'failed')`).all() as Array<{ flow_id: number }>).map(
+      (f) => f.flow_id,
+    );
+    moveFlows(db, { ids: stuck }, ['timed_out', 'failed'], 'revivable');
     db.close();
+    const again = startDaemon(config, dir);
+    const l1Done = (): number => {
+      const d = new Database(dbFile, { readonly: true, timeout: 10_000 });
+      try {
+        return (d.prepare(`SELECT count(*) AS n FROM punch_files WHERE level = '1' AND state IN ('created', 'progressed', 'quickpunched')`).get() as { n: number }).n;
+      } finally {
+        d.close();
+      }
+    };
+    const end = Date.now() + 120_000;
+    while (l1Done() < 32 && Date.now() < end) await sleep(250);
+    const settledAgain = await until(dbFile, (c) => !c.running && !c.launched && !c.planned, 60_000);
+    again.kill('SIGTERM');
+    expect(await new Promise<number | null>((r) => again.once('exit', (c) => r(c)))).toBe(0);
+    expect(l1Done(), JSON.stringify(settledAgain)).toBe(32);
     expect(killedProcessors).toBeGreaterThanOrEqual(0);
   });
 });
