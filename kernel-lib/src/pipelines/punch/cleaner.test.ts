@@ -114,6 +114,18 @@ describe('cleaner: revival', () => {
     expect(db.prepare(`SELECT DISTINCT state FROM punch_files WHERE level = '1' AND file_type = 'CR'`).all()).toEqual([{ state: 'quickpunched' }]);
   });
 
+  it('revives a quick-look flow together with the level2 and level3 flows made from its inputs (inputs back to created)', async () => {
+    const { db, config, executor } = await mission();
+    const ids = [flowOf(db, 'levelq'), flowOf(db, 'level2', 'CT'), flowOf(db, 'level3', 'CA')];
+    db.prepare(`UPDATE punch_flows SET state = 'revivable' WHERE flow_id IN (?, ?, ?)`).run(...ids);
+    const r = await cleanPass(db, config, MISSION_SEGMENTS, { now: NOW });
+    expect([r.revived.sort(), r.revivalBlocked]).toEqual([ids.sort(), []]);
+    expect(db.prepare(`SELECT DISTINCT state FROM punch_files WHERE level = '1' AND file_type = 'CR'`).all()).toEqual([{ state: 'created' }]);
+    await runUntilIdle({ db, config, executor, segments: MISSION_SEGMENTS }, { now: () => NOW });
+    const made = db.prepare(`SELECT file_type || observatory AS t FROM punch_files WHERE level IN ('2','3','Q') AND state IN ('created','progressed') ORDER BY t`).all();
+    expect(made.map((m) => (m as { t: string }).t)).toEqual(['CAM', 'CNM', 'CTM', 'PAM', 'PTM']);
+  });
+
   it('keeps a flow revivable and reports it when its outputs already feed products, or its inputs would re-feed one', async () => {
     const { db, config } = await mission();
     const l1 = flowOf(db, 'level1', 'PM');
