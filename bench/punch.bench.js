@@ -50,7 +50,15 @@ function rows(level, slots) {
   for (let s = 0; s < slots; s++)
     for (const obs of ['1', '2', '3', '4'])
       for (const type of ['PM', 'PZ', 'PP', 'CR'])
-        out.push({ level, file_type: type, observatory: obs, date_obs: T0 + s * 240_000, file_version: '0', polarization: null, crota: 0 });
+        out.push({
+          level,
+          file_type: type,
+          observatory: obs,
+          date_obs: T0 + s * 240_000,
+          file_version: '0',
+          polarization: null,
+          crota: 0,
+        });
   return out;
 }
 
@@ -118,15 +126,20 @@ async function child(mode, base, maxStart) {
   let extra = {};
   const [seconds] = await best(async () => {
     const dir = fresh(base);
-    const config = sandbox(dir, { scheduler: { max_start: Number(maxStart ?? 200_000), prioritize_most_recent_n_days: 30 } });
+    const config = sandbox(dir, {
+      scheduler: { max_start: Number(maxStart ?? 200_000), prioritize_most_recent_n_days: 30 },
+    });
     const db = punch.openControlDb(config.database);
     const count = countingStatements(db);
     const t0 = performance.now();
     if (mode === 'sched1') extra = { planned: punch.schedulePass(db, punch.LEVEL1, config, { now: NOW }).planned };
     if (mode === 'sched2') extra = { planned: punch.schedulePass(db, punch.LEVEL2, config, { now: NOW }).planned };
-    if (mode === 'launch') extra = { launched: (await punch.launchPass(db, config, accept, { now: NOW })).accepted.length };
+    if (mode === 'launch')
+      extra = { launched: (await punch.launchPass(db, config, accept, { now: NOW })).accepted.length };
     if (mode === 'clean')
-      extra = { timed_out: (await punch.cleanPass(db, config, punch.MISSION_SEGMENTS, { now: NOW })).timedOutRunning.length };
+      extra = {
+        timed_out: (await punch.cleanPass(db, config, punch.MISSION_SEGMENTS, { now: NOW })).timedOutRunning.length,
+      };
     const s = (performance.now() - t0) / 1000;
     extra.statements = count();
     db.close();
@@ -194,7 +207,10 @@ emit({'seconds': t, 'timed_out': n})
 /** WAL: a daemon (scheduler + launcher + cleaner passes) and two processors on one database at once. */
 async function walChild(role, dir) {
   const { punch } = lib();
-  const config = sandbox(dir, { scheduler: { max_start: 2_000 }, control: { launcher: { max_weight_running: 400, max_flows_to_launch_at_once: 400 } } });
+  const config = sandbox(dir, {
+    scheduler: { max_start: 2_000 },
+    control: { launcher: { max_weight_running: 400, max_flows_to_launch_at_once: 400 } },
+  });
   const db = punch.openControlDb(config.database);
   let locks = 0;
   const guard = async (fn) => {
@@ -224,7 +240,9 @@ async function walChild(role, dir) {
   } else {
     // a processor: claims launched flows one by one and runs them (a stage that writes nothing: unreported)
     const seg = new Map([['level1', { ...punch.LEVEL1, run: () => [] }]]);
-    const claim = db.prepare(`SELECT flow_id FROM punch_flows WHERE state = 'launched' ORDER BY flow_id LIMIT 1 OFFSET ?`);
+    const claim = db.prepare(
+      `SELECT flow_id FROM punch_flows WHERE state = 'launched' ORDER BY flow_id LIMIT 1 OFFSET ?`,
+    );
     const stop = path.join(dir, 'daemon.done');
     for (;;) {
       const row = claim.get(role === 'p1' ? 0 : 1);
@@ -233,10 +251,12 @@ async function walChild(role, dir) {
         await new Promise((r) => setTimeout(r, 5));
         continue;
       }
-      const r = await guard(() => punch.processFlow(db, row.flow_id, { config, segments: seg }).catch((e) => {
-        if (e.code === 'E_PUNCH_TRANSITION') return null; // the other processor took it first
-        throw e;
-      }));
+      const r = await guard(() =>
+        punch.processFlow(db, row.flow_id, { config, segments: seg }).catch((e) => {
+          if (e.code === 'E_PUNCH_TRANSITION') return null; // the other processor took it first
+          throw e;
+        }),
+      );
       if (r) done++;
     }
   }
@@ -251,10 +271,15 @@ function runWal(base) {
       const c = spawn(process.execPath, [__filename, '--wal', role, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       c.stdout.on('data', (d) => (out += d));
-      c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`${role} exited ${code}`))));
+      c.on('exit', (code) =>
+        code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`${role} exited ${code}`)),
+      );
     });
   const t0 = performance.now();
-  return Promise.all(['daemon', 'p1', 'p2'].map(run)).then((r) => ({ seconds: (performance.now() - t0) / 1000, roles: r }));
+  return Promise.all(['daemon', 'p1', 'p2'].map(run)).then((r) => ({
+    seconds: (performance.now() - t0) / 1000,
+    roles: r,
+  }));
 }
 
 function walRow(w) {
@@ -295,16 +320,78 @@ async function main() {
   const w = await runWal(base('l0.db'));
   const per = 'per-row statements (punchpipe style), python sqlite3';
   report('punch', [
-    { kernel: 'scheduler pass level1 (max_start 1000, the default)', size: `${N_L0} L0 back-log -> ${s0.planned} flows`, ours_s: s0.seconds, ref_s: p0.seconds, ref_name: per, ours_peak_mb: s0.peak_rss_mb, ref_peak_mb: p0.peak_rss_mb, target: '< 1 s', note: `${s0.statements} statements vs ${p0.statements}` },
-    { kernel: 'scheduler pass level1, whole back-log at once', size: `${N_L0} L0 -> ${s1.planned} flows`, ours_s: s1.seconds, ref_s: p1.seconds, ref_name: per, ours_peak_mb: s1.peak_rss_mb, ref_peak_mb: p1.peak_rss_mb, target: '< 1 s', note: `${s1.statements} statements vs ${p1.statements}` },
-    { kernel: 'scheduler pass level2 (mosaic groups)', size: `${N_L0} L1 -> ${s2.planned} flows`, ours_s: s2.seconds, ref_s: null, ref_name: '-', ours_peak_mb: s2.peak_rss_mb, ref_peak_mb: null, target: '< 1 s', note: `${s2.statements} statements` },
-    { kernel: 'launcher pass', size: `${N_FLOWS} planned, ${l.launched} launched`, ours_s: l.seconds, ref_s: pl.seconds, ref_name: per, ours_peak_mb: l.peak_rss_mb, ref_peak_mb: pl.peak_rss_mb, target: '< 1 s', note: `${l.statements} statements` },
-    { kernel: 'cleaner pass', size: `${N_FLOWS} running, ${c.timed_out} timed out`, ours_s: c.seconds, ref_s: pc.seconds, ref_name: per, ours_peak_mb: c.peak_rss_mb, ref_peak_mb: pc.peak_rss_mb, target: '< 1 s', note: `${c.statements} statements` },
+    {
+      kernel: 'scheduler pass level1 (max_start 1000, the default)',
+      size: `${N_L0} L0 back-log -> ${s0.planned} flows`,
+      ours_s: s0.seconds,
+      ref_s: p0.seconds,
+      ref_name: per,
+      ours_peak_mb: s0.peak_rss_mb,
+      ref_peak_mb: p0.peak_rss_mb,
+      target: '< 1 s',
+      note: `${s0.statements} statements vs ${p0.statements}`,
+    },
+    {
+      kernel: 'scheduler pass level1, whole back-log at once',
+      size: `${N_L0} L0 -> ${s1.planned} flows`,
+      ours_s: s1.seconds,
+      ref_s: p1.seconds,
+      ref_name: per,
+      ours_peak_mb: s1.peak_rss_mb,
+      ref_peak_mb: p1.peak_rss_mb,
+      target: '< 1 s',
+      note: `${s1.statements} statements vs ${p1.statements}`,
+    },
+    {
+      kernel: 'scheduler pass level2 (mosaic groups)',
+      size: `${N_L0} L1 -> ${s2.planned} flows`,
+      ours_s: s2.seconds,
+      ref_s: null,
+      ref_name: '-',
+      ours_peak_mb: s2.peak_rss_mb,
+      ref_peak_mb: null,
+      target: '< 1 s',
+      note: `${s2.statements} statements`,
+    },
+    {
+      kernel: 'launcher pass',
+      size: `${N_FLOWS} planned, ${l.launched} launched`,
+      ours_s: l.seconds,
+      ref_s: pl.seconds,
+      ref_name: per,
+      ours_peak_mb: l.peak_rss_mb,
+      ref_peak_mb: pl.peak_rss_mb,
+      target: '< 1 s',
+      note: `${l.statements} statements`,
+    },
+    {
+      kernel: 'cleaner pass',
+      size: `${N_FLOWS} running, ${c.timed_out} timed out`,
+      ours_s: c.seconds,
+      ref_s: pc.seconds,
+      ref_name: per,
+      ours_peak_mb: c.peak_rss_mb,
+      ref_peak_mb: pc.peak_rss_mb,
+      target: '< 1 s',
+      note: `${c.statements} statements`,
+    },
     walRow(w),
   ]);
   rmSync(dir, { recursive: true, force: true });
 }
 
-if (process.argv[2] === '--child') child(process.argv[3], process.argv[4], process.argv[5]).catch((e) => { console.error(e); process.exit(1); });
-else if (process.argv[2] === '--wal') walChild(process.argv[3], process.argv[4]).catch((e) => { console.error(e); process.exit(1); });
-else main().catch((e) => { console.error(e); process.exit(1); });
+if (process.argv[2] === '--child')
+  child(process.argv[3], process.argv[4], process.argv[5]).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+else if (process.argv[2] === '--wal')
+  walChild(process.argv[3], process.argv[4]).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+else
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -64,7 +64,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function counts(dbFile: string): Record<string, number> {
   const db = new Database(dbFile, { readonly: true, timeout: 10_000 });
   try {
-    const rows = db.prepare(`SELECT state, count(*) AS n FROM punch_flows GROUP BY state`).all() as Array<{ state: string; n: number }>;
+    const rows = db.prepare(`SELECT state, count(*) AS n FROM punch_flows GROUP BY state`).all() as Array<{
+      state: string;
+      n: number;
+    }>;
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   } finally {
     db.close();
@@ -72,7 +75,11 @@ function counts(dbFile: string): Record<string, number> {
 }
 
 /** Polls the database until `done` holds (the guard only bounds a broken run; it is not the assertion). */
-async function until(dbFile: string, done: (c: Record<string, number>) => boolean, guardMs: number): Promise<Record<string, number>> {
+async function until(
+  dbFile: string,
+  done: (c: Record<string, number>) => boolean,
+  guardMs: number,
+): Promise<Record<string, number>> {
   const end = Date.now() + guardMs;
   for (;;) {
     const c = counts(dbFile);
@@ -94,8 +101,8 @@ describe.skipIf(!hasProc)('PUNCH control segment survives SIGKILL of every proce
         'database: control.db',
         'control:',
         "  launcher: { max_weight_running: 4, max_flows_to_launch_at_once: 6, schedule: '* * * * * *' }",
-        // short limits so the test ends: 0.1 min = 6 s launched, 0.25 min = 15 s running
-        "  cleaner: { fail_launched_flows_after_minutes: 0.1, fail_running_flows_after_minutes: 0.25, schedule: '*/2 * * * * *' }",
+        // short limits so the test ends: 0.1 min = 6 s launched, 0.4 min = 24 s running (far above a processor's time)
+        "  cleaner: { fail_launched_flows_after_minutes: 0.1, fail_running_flows_after_minutes: 0.4, schedule: '*/2 * * * * *' }",
         "  health: { schedule: '*/5 * * * * *' }",
         'flows:',
         "  level1: { batch_size: 2, schedule: '* * * * * *' }",
@@ -107,13 +114,24 @@ describe.skipIf(!hasProc)('PUNCH control segment survives SIGKILL of every proce
     );
     const sim = spawnSync(
       process.execPath,
-      [stagebookBin(), 'punch', 'simulate', '--config', config, '--start', '2026-01-10T00:00:00Z', '--slots', '2', '--size', '32'],
+      [
+        stagebookBin(),
+        'punch',
+        'simulate',
+        '--config',
+        config,
+        '--start',
+        '2026-01-10T00:00:00Z',
+        '--slots',
+        '2',
+        '--size',
+        '32',
+      ],
       { cwd: dir, encoding: 'utf8' },
     );
     expect(sim.status, sim.stderr).toBe(0);
     const dbFile = path.join(dir, 'control.db');
     const rand = seeded(SEED);
-    let killedProcessors = 0;
     const snapshots: Array<Record<string, number>> = [];
     for (let round = 0; round < 4; round++) {
       const daemon = startDaemon(config, dir);
@@ -129,8 +147,9 @@ describe.skipIf(!hasProc)('PUNCH control segment survives SIGKILL of every proce
           // already gone
         }
       }
-      killedProcessors += kids.length;
-      await new Promise((r) => (daemon.exitCode !== null || daemon.signalCode !== null ? r(null) : daemon.once('exit', r)));
+      await new Promise((r) =>
+        daemon.exitCode !== null || daemon.signalCode !== null ? r(null) : daemon.once('exit', r),
+      );
     }
     const before = counts(dbFile);
     const final = startDaemon(config, dir);
@@ -142,13 +161,15 @@ describe.skipIf(!hasProc)('PUNCH control segment survives SIGKILL of every proce
       120_000,
     );
     // the kills hit real work: flows were running when a daemon and its processors died
-    expect(snapshots.some((c) => (c.running ?? 0) > 0), JSON.stringify(snapshots)).toBe(true);
+    expect(
+      snapshots.some((c) => (c.running ?? 0) > 0),
+      JSON.stringify(snapshots),
+    ).toBe(true);
     expect((before.running ?? 0) + (before.launched ?? 0), JSON.stringify(before)).toBeGreaterThan(0);
-    expect([settled.running, settled.launched, settled.planned], `${JSON.stringify(settled)}\n${log.slice(-2000)}`).toEqual([
-      undefined,
-      undefined,
-      undefined,
-    ]);
+    expect(
+      [settled.running, settled.launched, settled.planned],
+      `${JSON.stringify(settled)}\n${log.slice(-2000)}`,
+    ).toEqual([undefined, undefined, undefined]);
     final.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => final.once('exit', (c) => r(c)));
     expect(code, log.slice(-2000)).toBe(0);
@@ -156,18 +177,28 @@ describe.skipIf(!hasProc)('PUNCH control segment survives SIGKILL of every proce
     expect([after.running, after.launched]).toEqual([undefined, undefined]);
     // every L0 was taken up by a flow
     const db = new Database(dbFile);
-    expect(db.prepare(`SELECT count(*) AS n FROM punch_files WHERE level = '0' AND state <> 'progressed'`).get()).toEqual({ n: 0 });
+    expect(
+      db.prepare(`SELECT count(*) AS n FROM punch_files WHERE level = '0' AND state <> 'progressed'`).get(),
+    ).toEqual({ n: 0 });
     // resumable: an operator marks what timed out `revivable`; a restarted daemon redoes it and every L0 gets its L1
-    const stuck = (db.prepare(`SELECT flow_id FROM punch_flows WHERE state IN ('timed_out', 'failed')`).all() as Array<{ flow_id: number }>).map(
-      (f) => f.flow_id,
-    );
+    const stuck = (
+      db.prepare(`SELECT flow_id FROM punch_flows WHERE state IN ('timed_out', 'failed')`).all() as Array<{
+        flow_id: number;
+      }>
+    ).map((f) => f.flow_id);
     moveFlows(db, { ids: stuck }, ['timed_out', 'failed'], 'revivable');
     db.close();
     const again = startDaemon(config, dir);
     const l1Done = (): number => {
       const d = new Database(dbFile, { readonly: true, timeout: 10_000 });
       try {
-        return (d.prepare(`SELECT count(*) AS n FROM punch_files WHERE level = '1' AND state IN ('created', 'progressed', 'quickpunched')`).get() as { n: number }).n;
+        return (
+          d
+            .prepare(
+              `SELECT count(*) AS n FROM punch_files WHERE level = '1' AND state IN ('created', 'progressed', 'quickpunched')`,
+            )
+            .get() as { n: number }
+        ).n;
       } finally {
         d.close();
       }
@@ -178,6 +209,5 @@ describe.skipIf(!hasProc)('PUNCH control segment survives SIGKILL of every proce
     again.kill('SIGTERM');
     expect(await new Promise<number | null>((r) => again.once('exit', (c) => r(c)))).toBe(0);
     expect(l1Done(), JSON.stringify(settledAgain)).toBe(32);
-    expect(killedProcessors).toBeGreaterThanOrEqual(0);
-  });
+  }, 480_000); // bounded by the guards above; a loaded machine makes every process start slower
 });

@@ -33,7 +33,12 @@ export function parseFlowList(raw: unknown): FlowListPayload | string {
   const p = raw as Partial<FlowListPayload> | null;
   if (!p || typeof p !== 'object') return 'not an object';
   if (p.version !== 1) return `unknown version ${String(p.version)}`;
-  if (typeof p.database !== 'string' || !Array.isArray(p.counts) || !Array.isArray(p.flows) || typeof p.total !== 'number')
+  if (
+    typeof p.database !== 'string' ||
+    !Array.isArray(p.counts) ||
+    !Array.isArray(p.flows) ||
+    typeof p.total !== 'number'
+  )
     return 'missing database, counts, flows or total';
   return p as FlowListPayload;
 }

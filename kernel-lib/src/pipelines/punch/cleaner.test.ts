@@ -13,7 +13,12 @@ import { punchSandbox } from './testing-fixtures';
 const NOW = Date.UTC(2026, 0, 20, 12, 0, 0);
 const MIN = 60_000;
 
-function addFlow(db: Database.Database, state: string, times: { launch?: number; start?: number }, runRef?: string): number {
+function addFlow(
+  db: Database.Database,
+  state: string,
+  times: { launch?: number; start?: number },
+  runRef?: string,
+): number {
   const id = Number(
     db
       .prepare(
@@ -89,19 +94,30 @@ describe('cleaner: revival', () => {
   it('deletes a revivable flow, its outputs (files on disk, rows, relationships) and puts the parents back; the next pass remakes it', async () => {
     const { db, config, executor } = await mission();
     const l3 = flowOf(db, 'level3', 'CA');
-    const out = JSON.parse((db.prepare(`SELECT call_data FROM punch_flows WHERE flow_id = ?`).get(l3) as { call_data: string }).call_data)
-      .output_filename[0] as string;
+    const out = JSON.parse(
+      (db.prepare(`SELECT call_data FROM punch_flows WHERE flow_id = ?`).get(l3) as { call_data: string }).call_data,
+    ).output_filename[0] as string;
     expect(existsSync(out)).toBe(true);
     db.prepare(`UPDATE punch_flows SET state = 'revivable' WHERE flow_id = ?`).run(l3);
     const r = await cleanPass(db, config, MISSION_SEGMENTS, { now: NOW });
     expect([r.revived, r.deletedFiles, r.revivalBlocked]).toEqual([[l3], 1, []]);
     expect([existsSync(out), existsSync(quicklookPath(out))]).toEqual([false, false]);
     expect(db.prepare(`SELECT count(*) AS n FROM punch_flows WHERE flow_id = ?`).get(l3)).toEqual({ n: 0 });
-    expect(db.prepare(`SELECT state FROM punch_files WHERE level = '2' AND file_type = 'CT'`).get()).toEqual({ state: 'created' });
-    expect(db.prepare(`SELECT count(*) AS n FROM punch_relationships r JOIN punch_files p ON p.file_id = r.parent WHERE p.file_type = 'CT'`).get()).toEqual({ n: 0 });
+    expect(db.prepare(`SELECT state FROM punch_files WHERE level = '2' AND file_type = 'CT'`).get()).toEqual({
+      state: 'created',
+    });
+    expect(
+      db
+        .prepare(
+          `SELECT count(*) AS n FROM punch_relationships r JOIN punch_files p ON p.file_id = r.parent WHERE p.file_type = 'CT'`,
+        )
+        .get(),
+    ).toEqual({ n: 0 });
     await runUntilIdle({ db, config, executor, segments: MISSION_SEGMENTS }, { now: () => NOW });
     expect(existsSync(out)).toBe(true);
-    expect(db.prepare(`SELECT count(*) AS n FROM punch_flows WHERE flow_type = 'level3' AND state = 'completed'`).get()).toEqual({ n: 2 });
+    expect(
+      db.prepare(`SELECT count(*) AS n FROM punch_flows WHERE flow_type = 'level3' AND state = 'completed'`).get(),
+    ).toEqual({ n: 2 });
   });
 
   it('returns quick-look inputs to quickpunched when the clear mosaic is revived (not to created: Q is not redone)', async () => {
@@ -111,7 +127,9 @@ describe('cleaner: revival', () => {
     db.prepare(`UPDATE punch_flows SET state = 'revivable' WHERE flow_id IN (?, ?)`).run(l2, l3);
     const r = await cleanPass(db, config, MISSION_SEGMENTS, { now: NOW });
     expect(r.revived.sort()).toEqual([l2, l3].sort());
-    expect(db.prepare(`SELECT DISTINCT state FROM punch_files WHERE level = '1' AND file_type = 'CR'`).all()).toEqual([{ state: 'quickpunched' }]);
+    expect(db.prepare(`SELECT DISTINCT state FROM punch_files WHERE level = '1' AND file_type = 'CR'`).all()).toEqual([
+      { state: 'quickpunched' },
+    ]);
   });
 
   it('revives a quick-look flow together with the level2 and level3 flows made from its inputs (inputs back to created)', async () => {
@@ -120,9 +138,15 @@ describe('cleaner: revival', () => {
     db.prepare(`UPDATE punch_flows SET state = 'revivable' WHERE flow_id IN (?, ?, ?)`).run(...ids);
     const r = await cleanPass(db, config, MISSION_SEGMENTS, { now: NOW });
     expect([r.revived.sort(), r.revivalBlocked]).toEqual([ids.sort(), []]);
-    expect(db.prepare(`SELECT DISTINCT state FROM punch_files WHERE level = '1' AND file_type = 'CR'`).all()).toEqual([{ state: 'created' }]);
+    expect(db.prepare(`SELECT DISTINCT state FROM punch_files WHERE level = '1' AND file_type = 'CR'`).all()).toEqual([
+      { state: 'created' },
+    ]);
     await runUntilIdle({ db, config, executor, segments: MISSION_SEGMENTS }, { now: () => NOW });
-    const made = db.prepare(`SELECT file_type || observatory AS t FROM punch_files WHERE level IN ('2','3','Q') AND state IN ('created','progressed') ORDER BY t`).all();
+    const made = db
+      .prepare(
+        `SELECT file_type || observatory AS t FROM punch_files WHERE level IN ('2','3','Q') AND state IN ('created','progressed') ORDER BY t`,
+      )
+      .all();
     expect(made.map((m) => (m as { t: string }).t)).toEqual(['CAM', 'CNM', 'CTM', 'PAM', 'PTM']);
   });
 

@@ -74,13 +74,19 @@ function timeOut(db: Database.Database, config: PunchConfig, now: number, result
           `SELECT flow_id, flow_run_id FROM punch_flows
            WHERE state = 'launched' AND coalesce(launch_time, creation_time) <= ?`,
         )
-        .all(now - c.fail_launched_flows_after_minutes * 60_000) as Array<{ flow_id: number; flow_run_id: string | null }>;
+        .all(now - c.fail_launched_flows_after_minutes * 60_000) as Array<{
+        flow_id: number;
+        flow_run_id: string | null;
+      }>;
       const running = db
         .prepare(
           `SELECT flow_id, flow_run_id FROM punch_flows
            WHERE state = 'running' AND coalesce(start_time, launch_time, creation_time) <= ?`,
         )
-        .all(now - c.fail_running_flows_after_minutes * 60_000) as Array<{ flow_id: number; flow_run_id: string | null }>;
+        .all(now - c.fail_running_flows_after_minutes * 60_000) as Array<{
+        flow_id: number;
+        flow_run_id: string | null;
+      }>;
       result.timedOutLaunched = launched.map((f) => f.flow_id);
       result.timedOutRunning = running.map((f) => f.flow_id);
       const all = [...result.timedOutLaunched, ...result.timedOutRunning];
@@ -140,14 +146,15 @@ function decideRevival(
   const blocked = new Map<number, string>();
   const goes = (id: number): boolean => typeOf.has(id) && !blocked.has(id);
   let target = new Map<number, FileState>();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     const block = (id: number, reason: string): void => {
       if (!goes(id)) return;
       blocked.set(id, reason);
       changed = true;
     };
-    for (const f of fedOn) if (goes(f.producer) && !goes(f.flow_id)) block(f.producer, `an output already feeds file ${f.child}`);
+    for (const f of fedOn)
+      if (goes(f.producer) && !goes(f.flow_id)) block(f.producer, `an output already feeds file ${f.child}`);
     target = new Map();
     for (const l of links.filter((x) => goes(x.flow_id))) {
       const t = readyFor(typeOf.get(l.flow_id)!, l.parent_type);
@@ -160,7 +167,10 @@ function decideRevival(
       const ready = readyFor(s.flow_type, parentType.get(s.parent)!);
       if ((CHAIN_RANK[ready] ?? 0) >= (CHAIN_RANK[t] ?? 0))
         for (const l of links.filter((x) => x.parent === s.parent))
-          block(l.flow_id, `input ${s.parent} would be planned again by ${s.flow_type}, which already made file ${s.child}`);
+          block(
+            l.flow_id,
+            `input ${s.parent} would be planned again by ${s.flow_type}, which already made file ${s.child}`,
+          );
     }
   }
   return { blocked, target };

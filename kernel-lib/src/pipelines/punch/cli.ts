@@ -34,7 +34,9 @@ Exit codes: 0 ok, 1 a flow failed or timed out or an output went unreported, 2 u
 type Spec = Record<string, 'flag' | 'value'>;
 
 function usage(message: string): StagebookError {
-  return new StagebookError('E_USAGE', `stagebook punch: ${message} (see stagebook punch --help)`, { where: 'punch cli' });
+  return new StagebookError('E_USAGE', `stagebook punch: ${message} (see stagebook punch --help)`, {
+    where: 'punch cli',
+  });
 }
 
 function parse(argv: readonly string[], spec: Spec): { opts: Record<string, string | true>; rest: string[] } {
@@ -72,7 +74,9 @@ function say(line: string): void {
 
 export function softwareVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0';
   } catch {
     return '0';
@@ -81,7 +85,13 @@ export function softwareVersion(): string {
 
 function controlOf(config: PunchConfig) {
   const db = openControlDb(config.database);
-  return { db, config, executor: createFlowExecutor(config), segments: MISSION_SEGMENTS, softwareVersion: softwareVersion() };
+  return {
+    db,
+    config,
+    executor: createFlowExecutor(config),
+    segments: MISSION_SEGMENTS,
+    softwareVersion: softwareVersion(),
+  };
 }
 
 /** Flows of the pass that ended badly (for the exit code). */
@@ -110,7 +120,10 @@ async function cmdRun(argv: string[]): Promise<number> {
   const started = Date.now();
   try {
     if (opts['until-idle']) {
-      const r = await runUntilIdle(ctl, { maxPasses: int(opts['max-passes'], 'max-passes', 1000), onPass: (p) => say(summary(p)) });
+      const r = await runUntilIdle(ctl, {
+        maxPasses: int(opts['max-passes'], 'max-passes', 1000),
+        onPass: (p) => say(summary(p)),
+      });
       if (!r.idle) say(`not idle after ${r.passes} passes`);
     } else {
       if (opts['max-passes'] !== undefined) throw usage('--max-passes needs --until-idle');

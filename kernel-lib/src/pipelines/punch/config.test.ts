@@ -36,9 +36,14 @@ describe('punch.yaml', () => {
   });
 
   it('accepts max_flows_running as the older name, refuses both at once', () => {
-    expect(parsePunchConfig({ root: 'r', control: { launcher: { max_flows_running: 7 } } }).control.launcher.max_weight_running).toBe(7);
+    expect(
+      parsePunchConfig({ root: 'r', control: { launcher: { max_flows_running: 7 } } }).control.launcher
+        .max_weight_running,
+    ).toBe(7);
     const file = writeConfig('root: r\ncontrol:\n  launcher:\n    max_weight_running: 3\n    max_flows_running: 4\n');
-    expect(errorOf(() => loadPunchConfig(file)).message).toMatch(/punch\.yaml:5:\d+ control\.launcher\.max_flows_running: give/);
+    expect(errorOf(() => loadPunchConfig(file)).message).toMatch(
+      /punch\.yaml:5:\d+ control\.launcher\.max_flows_running: give/,
+    );
   });
 
   it('refuses misspelt fields, non-boolean enabled, mismatched escalation and bad cron with file:line:col', () => {
@@ -57,7 +62,9 @@ describe('punch.yaml', () => {
     const e = errorOf(() => loadPunchConfig(writeConfig('root: r\nexecutor:\n  kind: slurm\n')));
     expect(e.message).toMatch(/punch\.yaml:3:\d+ executor\.kind: unknown executor kind/);
     const c = parsePunchConfig({ root: 'r' });
-    expect(() => createFlowExecutor({ ...c, executor: { ...c.executor, kind: 'slurm' } })).toThrow(/executor\.kind 'slurm'/);
+    expect(() => createFlowExecutor({ ...c, executor: { ...c.executor, kind: 'slurm' } })).toThrow(
+      /executor\.kind 'slurm'/,
+    );
     expect(createFlowExecutor(c)).toBeDefined();
   });
 });

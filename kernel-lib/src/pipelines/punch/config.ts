@@ -73,7 +73,7 @@ const cleanerSchema = z.strictObject({
 
 const executorSchema = z.strictObject({
   kind: z.string().refine((k) => k === 'in-process', {
-    message: "unknown executor kind (known: in-process; bullmq comes with issue 18)",
+    message: 'unknown executor kind (known: in-process; bullmq comes with issue 18)',
   }),
   /** child-process: each launch runs in its own `node` process; inline: in the launcher's process. */
   isolation: z.enum(['child-process', 'inline']).default('child-process'),
@@ -90,11 +90,12 @@ export const punchConfigSchema = z.strictObject({
   root: z.string().min(1),
   /** The control database (SQLite, WAL); relative paths are relative to the config file. */
   database: z.string().min(1).default('punch-control.db'),
-  file_version: z.string().regex(/^[0-9A-Za-z.]+$/, 'letters, digits or .').default('0'),
+  file_version: z
+    .string()
+    .regex(/^[0-9A-Za-z.]+$/, 'letters, digits or .')
+    .default('0'),
   /** Files beside each product: a quick-look PNG (punchpipe: .jp2) and a `.sha` (sha256). */
-  products: z
-    .strictObject({ quicklook: z.boolean().default(true), sha: z.boolean().default(false) })
-    .prefault({}),
+  products: z.strictObject({ quicklook: z.boolean().default(true), sha: z.boolean().default(false) }).prefault({}),
   executor: executorSchema.prefault({ kind: 'in-process' }),
   scheduler: z
     .strictObject({

@@ -35,9 +35,19 @@ describe('control daemon', () => {
     await finished;
     await daemon.stop();
     expect([...seen].sort()).toEqual(
-      ['cleaner', 'health', 'launcher', 'scheduler:level1', 'scheduler:level2', 'scheduler:level3', 'scheduler:levelq'].sort(),
+      [
+        'cleaner',
+        'health',
+        'launcher',
+        'scheduler:level1',
+        'scheduler:level2',
+        'scheduler:level3',
+        'scheduler:levelq',
+      ].sort(),
     );
-    expect(db.prepare(`SELECT count(*) AS n FROM punch_flows WHERE state IN ('launched', 'running')`).get()).toEqual({ n: 0 });
+    expect(db.prepare(`SELECT count(*) AS n FROM punch_flows WHERE state IN ('launched', 'running')`).get()).toEqual({
+      n: 0,
+    });
     expect((db.prepare(`SELECT count(*) AS n FROM punch_health`).get() as { n: number }).n).toBeGreaterThan(0);
     expect(daemon.counts.errors).toBe(0);
     db.close();

@@ -34,7 +34,11 @@ export interface ControlPassResult {
 }
 
 /** Every component once, in order: schedulers (segment order), launcher, cleaner. */
-export async function runControlPass(ctl: ControlSegment, now: number, signal?: AbortSignal): Promise<ControlPassResult> {
+export async function runControlPass(
+  ctl: ControlSegment,
+  now: number,
+  signal?: AbortSignal,
+): Promise<ControlPassResult> {
   const scheduled = [...ctl.segments.values()].map((s) =>
     schedulePass(ctl.db, s, ctl.config, { now, softwareVersion: ctl.softwareVersion }),
   );
@@ -46,7 +50,9 @@ export async function runControlPass(ctl: ControlSegment, now: number, signal?: 
 /** Flows not yet finished (planned, launched or running). */
 export function activeFlows(db: Database.Database): number {
   return (
-    db.prepare(`SELECT count(*) AS n FROM punch_flows WHERE state IN ('being_planned','planned','launched','running')`).get() as {
+    db
+      .prepare(`SELECT count(*) AS n FROM punch_flows WHERE state IN ('being_planned','planned','launched','running')`)
+      .get() as {
       n: number;
     }
   ).n;
@@ -66,7 +72,8 @@ export async function runUntilIdle(
     await ctl.executor.drain?.();
     options.onPass?.(r, pass);
     const planned = r.scheduled.reduce((s, x) => s + x.planned, 0);
-    if (planned === 0 && r.launched.accepted.length === 0 && activeFlows(ctl.db) === 0) return { passes: pass, idle: true };
+    if (planned === 0 && r.launched.accepted.length === 0 && activeFlows(ctl.db) === 0)
+      return { passes: pass, idle: true };
   }
   return { passes: options.maxPasses ?? 1000, idle: false };
 }
@@ -164,7 +171,13 @@ export class ControlDaemon {
       this.onEvent({ kind: 'tick', component: j.component, at, result });
     } catch (e) {
       this.counts.errors++;
-      this.onEvent({ kind: 'error', component: j.component, at, message: (e as Error).message, code: (e as { code?: string }).code });
+      this.onEvent({
+        kind: 'error',
+        component: j.component,
+        at,
+        message: (e as Error).message,
+        code: (e as { code?: string }).code,
+      });
     }
   }
 

@@ -111,7 +111,11 @@ export function queueDepthSpec(rows: QueueRow[]): VegaLiteSpec {
     title: 'queue depth (planned flows)',
     data: { values: rows },
     mark: 'line',
-    encoding: { x: TIME, y: { field: 'n', type: 'quantitative', title: 'planned' }, color: { field: 'queue', type: 'nominal' } },
+    encoding: {
+      x: TIME,
+      y: { field: 'n', type: 'quantitative', title: 'planned' },
+      color: { field: 'queue', type: 'nominal' },
+    },
     width: 420,
     height: 160,
   };
@@ -123,7 +127,11 @@ export function throughputSpec(rows: Array<{ t: string; state: string; n: number
     title: 'throughput (flows ended per bin)',
     data: { values: rows },
     mark: 'bar',
-    encoding: { x: TIME, y: { field: 'n', type: 'quantitative', title: 'flows' }, color: { field: 'state', type: 'nominal' } },
+    encoding: {
+      x: TIME,
+      y: { field: 'n', type: 'quantitative', title: 'flows' },
+      color: { field: 'state', type: 'nominal' },
+    },
     width: 420,
     height: 160,
   };
@@ -135,7 +143,11 @@ export function healthSpec(rows: Array<{ t: string; metric: string; value: numbe
     title: 'health',
     data: { values: rows },
     mark: { type: 'line', point: true },
-    encoding: { x: TIME, y: { field: 'value', type: 'quantitative', title: '%' }, color: { field: 'metric', type: 'nominal' } },
+    encoding: {
+      x: TIME,
+      y: { field: 'value', type: 'quantitative', title: '%' },
+      color: { field: 'metric', type: 'nominal' },
+    },
     width: 420,
     height: 160,
   };

@@ -42,6 +42,8 @@ describe('flow list and dashboard queries', () => {
       ['1970-01-01T00:01:00.000Z', 'completed', 1],
       ['1970-01-01T00:01:00.000Z', 'failed', 1],
     ]);
-    expect(failures(db)).toEqual([{ flow_id: 2, flow_type: 'level1', state: 'failed', code: 'E_FITS_TRUNCATED', message: 'cut' }]);
+    expect(failures(db)).toEqual([
+      { flow_id: 2, flow_type: 'level1', state: 'failed', code: 'E_FITS_TRUNCATED', message: 'cut' },
+    ]);
   });
 });

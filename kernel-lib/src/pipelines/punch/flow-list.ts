@@ -46,7 +46,8 @@ export interface FlowListOptions {
 /** The payload: counts by level, type and state, and the newest flows. */
 export function flowListPayload(db: Database.Database, options: FlowListOptions = {}): FlowListPayload {
   const limit = options.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1) invalidArgument('flowListPayload', 'limit', `must be a positive integer: ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    invalidArgument('flowListPayload', 'limit', `must be a positive integer: ${limit}`);
   if (options.state !== undefined && !(FLOW_STATES as readonly string[]).includes(options.state))
     invalidArgument('flowListPayload', 'state', `must be one of ${FLOW_STATES.join(', ')}: ${options.state}`);
   const where = options.state ? `WHERE state = ?` : '';
@@ -79,7 +80,7 @@ export function showFlows(db: Database.Database, options: FlowListOptions = {}):
       priority: f.priority,
       back: f.is_backprocessing ? 'yes' : '',
       created: new Date(f.creation_time).toISOString(),
-      error: f.error ? (JSON.parse(f.error) as { message?: string }).message ?? '' : '',
+      error: f.error ? ((JSON.parse(f.error) as { message?: string }).message ?? '') : '',
     })),
     { caption: `${payload.flows.length} of ${payload.total} flows in ${payload.database}`, maxRows: 60 },
   );

@@ -50,7 +50,12 @@ export class InProcessExecutor implements FlowExecutor {
     // started on the next turn: the launcher records the run ref first
     const run = new Promise<void>((r) => setImmediate(r)).then(async () => {
       for (const id of launch.batchFlowIds) {
-        const result = await processFlow(db, id, { config: this.config, segments, runName: ref, now: this.options.now });
+        const result = await processFlow(db, id, {
+          config: this.config,
+          segments,
+          runName: ref,
+          now: this.options.now,
+        });
         this.options.onResult?.(result);
       }
     });
@@ -88,7 +93,9 @@ export class InProcessExecutor implements FlowExecutor {
 
   async drain(): Promise<void> {
     await Promise.all([
-      ...[...this.children.values()].map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r())))),
+      ...[...this.children.values()].map(
+        (c) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r()))),
+      ),
       ...this.inline.values(),
     ]);
   }

@@ -24,7 +24,9 @@ function addFlow(
 /** Accepts (or refuses, by flow id) and records every launch. */
 class RecordingExecutor implements FlowExecutor {
   launches: FlowLaunch[] = [];
-  constructor(private readonly answer: (l: FlowLaunch) => SubmitAnswer = (l) => ({ accepted: true, runRef: `run-${l.flowId}` })) {}
+  constructor(
+    private readonly answer: (l: FlowLaunch) => SubmitAnswer = (l) => ({ accepted: true, runRef: `run-${l.flowId}` }),
+  ) {}
   async submit(l: FlowLaunch): Promise<SubmitAnswer> {
     this.launches.push(l);
     return this.answer(l);
@@ -33,14 +35,19 @@ class RecordingExecutor implements FlowExecutor {
 }
 
 function states(db: Database.Database): Record<string, string> {
-  const rows = db.prepare(`SELECT flow_id, state FROM punch_flows ORDER BY flow_id`).all() as Array<{ flow_id: number; state: string }>;
+  const rows = db.prepare(`SELECT flow_id, state FROM punch_flows ORDER BY flow_id`).all() as Array<{
+    flow_id: number;
+    state: string;
+  }>;
   return Object.fromEntries(rows.map((r) => [r.flow_id, r.state]));
 }
 
 describe('launcher', () => {
   it('escalates priorities by waiting time (seconds[i] -> escalation[i]) and never lowers one', async () => {
     const { db, config } = punchSandbox({
-      flows: { level1: { enabled: false, priority: { initial: 5, seconds: [30, 120, 600], escalation: [10, 20, 30] } } },
+      flows: {
+        level1: { enabled: false, priority: { initial: 5, seconds: [30, 120, 600], escalation: [10, 20, 30] } },
+      },
     });
     const ids = [10, 30, 60, 120, 1000].map((age) => addFlow(db, { ageSeconds: age }));
     const high = addFlow(db, { ageSeconds: 1000, priority: 50 });
@@ -59,7 +66,9 @@ describe('launcher', () => {
   });
 
   it('launches in order is_backprocessing asc, priority desc, creation_time asc', async () => {
-    const { db, config } = punchSandbox({ control: { launcher: { max_weight_running: 100, max_flows_to_launch_at_once: 100 } } });
+    const { db, config } = punchSandbox({
+      control: { launcher: { max_weight_running: 100, max_flows_to_launch_at_once: 100 } },
+    });
     const a = addFlow(db, { priority: 5, ageSeconds: 10 });
     const b = addFlow(db, { priority: 9, ageSeconds: 5 });
     const c = addFlow(db, { priority: 9, ageSeconds: 50 });
@@ -70,7 +79,9 @@ describe('launcher', () => {
     expect(ex.launches.map((l) => l.flowId)).toEqual([c, b, e, a, d]);
     expect(Object.values(states(db))).toEqual(['launched', 'launched', 'launched', 'launched', 'launched']);
     expect(db.prepare(`SELECT DISTINCT launch_time AS t FROM punch_flows`).all()).toEqual([{ t: NOW }]);
-    expect(db.prepare(`SELECT flow_run_id FROM punch_flows WHERE flow_id = ?`).get(c)).toEqual({ flow_run_id: `run-${c}` });
+    expect(db.prepare(`SELECT flow_run_id FROM punch_flows WHERE flow_id = ?`).get(c)).toEqual({
+      flow_run_id: `run-${c}`,
+    });
   });
 
   it('batches same-type flows into runs of batch_size, each run costing launch_weight, within max_weight_running', async () => {
@@ -94,7 +105,9 @@ describe('launcher', () => {
   });
 
   it('takes at most max_flows_to_launch_at_once flows per pass', async () => {
-    const { db, config } = punchSandbox({ control: { launcher: { max_weight_running: 100, max_flows_to_launch_at_once: 3 } } });
+    const { db, config } = punchSandbox({
+      control: { launcher: { max_weight_running: 100, max_flows_to_launch_at_once: 3 } },
+    });
     for (let i = 0; i < 5; i++) addFlow(db, {});
     const r = await launchPass(db, config, new RecordingExecutor(), { now: NOW });
     expect(r.accepted.length).toBe(3);
@@ -103,7 +116,9 @@ describe('launcher', () => {
 
   it('staggers runs in chunks spread over launch_time_window_minutes (waiting through the injected sleep)', async () => {
     expect(staggerDelays(3, 1, 10)).toEqual([0, 20_000, 40_000]);
-    expect(staggerDelays(12, 1, 10)).toEqual([0, 0, 10_000, 10_000, 20_000, 20_000, 30_000, 30_000, 40_000, 40_000, 50_000, 50_000]);
+    expect(staggerDelays(12, 1, 10)).toEqual([
+      0, 0, 10_000, 10_000, 20_000, 20_000, 30_000, 30_000, 40_000, 40_000, 50_000, 50_000,
+    ]);
     expect(staggerDelays(4, 0, 10)).toEqual([0, 0, 0, 0]);
     const { db, config } = punchSandbox({
       control: { launcher: { max_weight_running: 100, launch_time_window_minutes: 1, stagger_chunk_seconds: 10 } },
@@ -136,10 +151,16 @@ describe('launcher', () => {
   });
 
   it('an aborted pass puts the launches not yet submitted back to planned', async () => {
-    const { db, config } = punchSandbox({ control: { launcher: { max_weight_running: 100, launch_time_window_minutes: 1 } } });
+    const { db, config } = punchSandbox({
+      control: { launcher: { max_weight_running: 100, launch_time_window_minutes: 1 } },
+    });
     for (let i = 0; i < 3; i++) addFlow(db, {});
     const stop = new AbortController();
-    const r = await launchPass(db, config, new RecordingExecutor(), { now: NOW, signal: stop.signal, sleep: async () => stop.abort() });
+    const r = await launchPass(db, config, new RecordingExecutor(), {
+      now: NOW,
+      signal: stop.signal,
+      sleep: async () => stop.abort(),
+    });
     expect([r.accepted.length, r.notSubmitted]).toEqual([1, 2]);
     expect(Object.values(states(db)).sort()).toEqual(['launched', 'planned', 'planned']);
   });

@@ -58,7 +58,9 @@ export function escalatePriorities(db: Database.Database, flows: FlowConfigs, no
     const expr = `max(priority, ${terms})`;
     const args = seconds.flatMap((s, i) => [now - s * 1000, escalation[i]]);
     changed += db
-      .prepare(`UPDATE punch_flows SET priority = ${expr} WHERE state = 'planned' AND flow_type = ? AND priority < ${expr}`)
+      .prepare(
+        `UPDATE punch_flows SET priority = ${expr} WHERE state = 'planned' AND flow_type = ? AND priority < ${expr}`,
+      )
       .run(...args, type, ...args).changes;
   }
   return changed;
@@ -67,7 +69,9 @@ export function escalatePriorities(db: Database.Database, flows: FlowConfigs, no
 /** Weight of launched + running flows: per type, whole runs (ceil(n / batch_size)) x launch_weight. */
 export function runningWeight(db: Database.Database, flows: FlowConfigs): number {
   const rows = db
-    .prepare(`SELECT flow_type, count(*) AS n FROM punch_flows WHERE state IN ('launched', 'running') GROUP BY flow_type`)
+    .prepare(
+      `SELECT flow_type, count(*) AS n FROM punch_flows WHERE state IN ('launched', 'running') GROUP BY flow_type`,
+    )
     .all() as Array<{ flow_type: string; n: number }>;
   // an unconfigured type still occupies the machine: it counts as weight 1 per flow
   return rows.reduce((w, r) => {
@@ -152,7 +156,12 @@ function selectRuns(
          ORDER BY is_backprocessing ASC, priority DESC, creation_time ASC, flow_id ASC LIMIT ?`,
       )
       .all(types, launcher.max_flows_to_launch_at_once) as Candidate[];
-    const runs = formRuns(candidates, enabled, launcher.max_weight_running - weight, launcher.max_flows_to_launch_at_once);
+    const runs = formRuns(
+      candidates,
+      enabled,
+      launcher.max_weight_running - weight,
+      launcher.max_flows_to_launch_at_once,
+    );
     const ids = runs.flatMap((r) => r.batchFlowIds);
     if (ids.length > 0) moveFlows(db, { ids }, ['planned'], 'launched', { launch_time: now });
     const unconfigured = db
@@ -161,7 +170,10 @@ function selectRuns(
          AND flow_type NOT IN (SELECT value FROM json_each(?)) ORDER BY flow_type`,
       )
       .all(JSON.stringify(Object.keys(all))) as Array<{ flow_type: string }>;
-    return { runs, result: { escalated, runningWeight: weight, unconfiguredTypes: unconfigured.map((u) => u.flow_type) } };
+    return {
+      runs,
+      result: { escalated, runningWeight: weight, unconfiguredTypes: unconfigured.map((u) => u.flow_type) },
+    };
   });
   return tx.immediate();
 }

@@ -33,7 +33,13 @@ describe('the simulated mission, end to end (inline executor)', () => {
       ['3', 'created', 4],
       ['Q', 'created', 2],
     ]);
-    const pt = productPath(config.root, { level: '2', file_type: 'PT', observatory: 'M', date_obs: T0, file_version: '0' });
+    const pt = productPath(config.root, {
+      level: '2',
+      file_type: 'PT',
+      observatory: 'M',
+      date_obs: T0,
+      file_version: '0',
+    });
     for (const f of [pt, quicklookPath(pt), shaPath(pt)]) expect(existsSync(f), f).toBe(true);
     const im = readProduct(pt);
     expect(im.shape).toEqual([2, 48, 48]);

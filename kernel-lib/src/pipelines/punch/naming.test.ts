@@ -2,7 +2,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseProductName, productDirectory, productName, productPath, quicklookPath, shaPath } from './naming';
 
-const key = { level: '1', file_type: 'PM', observatory: '1', date_obs: Date.UTC(2025, 4, 21, 12, 0, 0), file_version: '0' };
+const key = {
+  level: '1',
+  file_type: 'PM',
+  observatory: '1',
+  date_obs: Date.UTC(2025, 4, 21, 12, 0, 0),
+  file_version: '0',
+};
 
 describe('PUNCH naming', () => {
   it('names and places a product as the notes show (PUNCH_L1_PM1_20250521120000_v0.fits under root/1/PM1/2025/05/21)', () => {

@@ -123,12 +123,14 @@ export function shaPath(fitsPath: string): string {
   return fitsPath.replace(/\.fits$/, '.sha');
 }
 
-const NAME_RE = /^PUNCH_L([0123QH])_([A-Z]{2})([1-4M])_(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})_v([0-9A-Za-z.]+)\.fits$/;
+const NAME_RE =
+  /^PUNCH_L([0123QH])_([A-Z]{2})([1-4M])_(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})_v([0-9A-Za-z.]+)\.fits$/;
 
 /** Parses a product name back into its key (E_INVALID_ARGUMENT when it is not one). */
 export function parseProductName(name: string): ProductKey {
   const m = NAME_RE.exec(path.basename(name));
-  if (!m) bad('name', `is not a PUNCH product name (PUNCH_L{level}_{type}{obs}_{YYYYmmddHHMMSS}_v{version}.fits): ${name}`);
+  if (!m)
+    bad('name', `is not a PUNCH product name (PUNCH_L{level}_{type}{obs}_{YYYYmmddHHMMSS}_v{version}.fits): ${name}`);
   const [, level, type, obs, y, mo, d, h, mi, s, version] = m;
   const ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
   const key = { level, file_type: type, observatory: obs, date_obs: ms, file_version: version };

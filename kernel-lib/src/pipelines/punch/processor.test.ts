@@ -23,11 +23,19 @@ function plannedFlow(db: Database.Database, config: ReturnType<typeof punchSandb
   ingestL0(
     db,
     Array.from({ length: n }, (_, i) => ({
-      level: '0', file_type: 'PM', observatory: String(i + 1), date_obs: T0, file_version: '0', polarization: 'M', crota: 0,
+      level: '0',
+      file_type: 'PM',
+      observatory: String(i + 1),
+      date_obs: T0,
+      file_version: '0',
+      polarization: 'M',
+      crota: 0,
     })),
   );
   schedulePass(db, LEVEL1, config, { now: T0 });
-  const { flow_id } = db.prepare(`SELECT flow_id FROM punch_flows ORDER BY flow_id LIMIT 1`).get() as { flow_id: number };
+  const { flow_id } = db.prepare(`SELECT flow_id FROM punch_flows ORDER BY flow_id LIMIT 1`).get() as {
+    flow_id: number;
+  };
   moveFlows(db, { ids: [flow_id] }, ['planned'], 'launched', { launch_time: T0 });
   return flow_id;
 }
@@ -42,7 +50,9 @@ function row(db: Database.Database, flowId: number): Record<string, unknown> {
 }
 
 function fileStates(db: Database.Database, flowId: number): string[] {
-  return (db.prepare(`SELECT state FROM punch_files WHERE processing_flow = ?`).all(flowId) as Array<{ state: string }>).map((r) => r.state);
+  return (
+    db.prepare(`SELECT state FROM punch_files WHERE processing_flow = ?`).all(flowId) as Array<{ state: string }>
+  ).map((r) => r.state);
 }
 
 describe('processor', () => {
@@ -56,12 +66,19 @@ describe('processor', () => {
       return call.outputs;
     });
     let t = 1000;
-    const r = await processFlow(db, id, { config, segments: new Map([['level1', seg]]), now: () => t++, runName: 'unit' });
+    const r = await processFlow(db, id, {
+      config,
+      segments: new Map([['level1', seg]]),
+      now: () => t++,
+      runName: 'unit',
+    });
     expect(seen).toEqual(['running', 'creating']);
     expect(r).toMatchObject({ state: 'completed', unreported: [] });
     expect(row(db, id)).toMatchObject({ state: 'completed', start_time: 1000, end_time: 1001, flow_run_name: 'unit' });
     expect(fileStates(db, id)).toEqual(['created']);
-    expect(db.prepare(`SELECT date_created FROM punch_files WHERE processing_flow = ?`).get(id)).toEqual({ date_created: 1001 });
+    expect(db.prepare(`SELECT date_created FROM punch_files WHERE processing_flow = ?`).get(id)).toEqual({
+      date_created: 1001,
+    });
   });
 
   it('marks outputs the stage did not write (or did not report) unreported; the flow still completes', async () => {
@@ -102,7 +119,9 @@ describe('processor', () => {
     moveFlows(db, { ids: [id] }, ['launched'], 'running');
     const codes: string[] = [];
     for (const fid of [id, 999])
-      await processFlow(db, fid, { config, segments: new Map() }).catch((e) => codes.push(isStagebookError(e) ? e.code : 'other'));
+      await processFlow(db, fid, { config, segments: new Map() }).catch((e) =>
+        codes.push(isStagebookError(e) ? e.code : 'other'),
+      );
     expect(codes).toEqual(['E_PUNCH_TRANSITION', 'E_PUNCH_FLOW_NOT_FOUND']);
   });
 });

@@ -15,7 +15,15 @@ function l0Rows(slots: number, start = T0, level = '0'): L0Row[] {
   for (let s = 0; s < slots; s++)
     for (const obs of ['1', '2', '3', '4'])
       for (const type of ['PM', 'PZ', 'PP', 'CR'])
-        rows.push({ level, file_type: type, observatory: obs, date_obs: start + s * 240_000, file_version: '0', polarization: null, crota: 0 });
+        rows.push({
+          level,
+          file_type: type,
+          observatory: obs,
+          date_obs: start + s * 240_000,
+          file_version: '0',
+          polarization: null,
+          crota: 0,
+        });
   return rows;
 }
 
@@ -45,17 +53,33 @@ describe('scheduler', () => {
     ingestL0(db, l0Rows(2));
     const r = schedulePass(db, LEVEL1, config, { now: NOW, softwareVersion: '9.9' });
     expect(r).toMatchObject({ planned: 32, files: 32, alreadyPlanned: 0 });
-    expect(db.prepare(`SELECT state, count(*) AS n FROM punch_files GROUP BY level, state ORDER BY level`).all()).toEqual([
+    expect(
+      db.prepare(`SELECT state, count(*) AS n FROM punch_files GROUP BY level, state ORDER BY level`).all(),
+    ).toEqual([
       { state: 'progressed', n: 32 },
       { state: 'planned', n: 32 },
     ]);
     const flow = db.prepare(`SELECT * FROM punch_flows ORDER BY flow_id LIMIT 1`).get() as Record<string, unknown>;
-    expect(flow).toMatchObject({ state: 'planned', flow_type: 'level1', flow_level: '1', priority: 5, creation_time: NOW });
-    const child = db.prepare(`SELECT * FROM punch_files WHERE processing_flow = ?`).get(flow.flow_id) as Record<string, unknown>;
+    expect(flow).toMatchObject({
+      state: 'planned',
+      flow_type: 'level1',
+      flow_level: '1',
+      priority: 5,
+      creation_time: NOW,
+    });
+    const child = db.prepare(`SELECT * FROM punch_files WHERE processing_flow = ?`).get(flow.flow_id) as Record<
+      string,
+      unknown
+    >;
     const parent = db
       .prepare(`SELECT p.* FROM punch_relationships r JOIN punch_files p ON p.file_id = r.parent WHERE r.child = ?`)
       .get(child.file_id) as Record<string, unknown>;
-    expect(child).toMatchObject({ level: '1', file_type: parent.file_type, observatory: parent.observatory, software_version: '9.9' });
+    expect(child).toMatchObject({
+      level: '1',
+      file_type: parent.file_type,
+      observatory: parent.observatory,
+      software_version: '9.9',
+    });
     expect(JSON.parse(flow.call_data as string)).toEqual({
       input_data: [productPath(config.root, parent as never)],
       output_filename: [productPath(config.root, child as never)],
@@ -85,7 +109,9 @@ describe('scheduler', () => {
     ingestL0(db, l0Rows(3));
     expect(schedulePass(db, LEVEL1, config, { now: NOW }).planned).toBe(10);
     const newest = T0 + 2 * 240_000;
-    expect(db.prepare(`SELECT DISTINCT date_obs FROM punch_files WHERE level = '1'`).all()).toEqual([{ date_obs: newest }]);
+    expect(db.prepare(`SELECT DISTINCT date_obs FROM punch_files WHERE level = '1'`).all()).toEqual([
+      { date_obs: newest },
+    ]);
     expect(schedulePass(db, LEVEL1, config, { now: NOW })).toMatchObject({ planned: 0, alreadyPlanned: 10 });
     db.close();
   });
@@ -95,7 +121,10 @@ describe('scheduler', () => {
     ingestL0(db, [...l0Rows(1, NOW - 5 * 86_400_000), ...l0Rows(1, NOW - 86_400_000)]);
     expect(schedulePass(db, LEVEL1, config, { now: NOW })).toMatchObject({ planned: 32, backprocessing: 16 });
     const rows = db.prepare(`SELECT is_backprocessing AS b, count(*) AS n FROM punch_flows GROUP BY b`).all();
-    expect(rows).toEqual([{ b: 0, n: 16 }, { b: 1, n: 16 }]);
+    expect(rows).toEqual([
+      { b: 0, n: 16 },
+      { b: 1, n: 16 },
+    ]);
     db.close();
   });
 
@@ -116,9 +145,21 @@ describe('scheduler', () => {
     expect(schedulePass(db, LEVELQ, config, { now: NOW }).planned).toBe(2);
     expect(db.prepare(`SELECT count(*) AS n FROM punch_files WHERE state = 'quickpunched'`).get()).toEqual({ n: 8 });
     expect(schedulePass(db, LEVEL2, config, { now: NOW }).planned).toBe(2); // both clear mosaics
-    const outs = db.prepare(`SELECT file_type || observatory AS t, count(*) AS n FROM punch_files WHERE level IN ('2','Q') GROUP BY t`).all();
-    expect(outs).toEqual([{ t: 'CNM', n: 2 }, { t: 'CTM', n: 2 }, { t: 'PTM', n: 1 }]);
-    const links = db.prepare(`SELECT count(*) AS n FROM punch_relationships r JOIN punch_files c ON c.file_id = r.child WHERE c.file_type = 'PT'`).get();
+    const outs = db
+      .prepare(
+        `SELECT file_type || observatory AS t, count(*) AS n FROM punch_files WHERE level IN ('2','Q') GROUP BY t`,
+      )
+      .all();
+    expect(outs).toEqual([
+      { t: 'CNM', n: 2 },
+      { t: 'CTM', n: 2 },
+      { t: 'PTM', n: 1 },
+    ]);
+    const links = db
+      .prepare(
+        `SELECT count(*) AS n FROM punch_relationships r JOIN punch_files c ON c.file_id = r.child WHERE c.file_type = 'PT'`,
+      )
+      .get();
     expect(links).toEqual({ n: 12 });
     db.close();
   });
@@ -138,14 +179,22 @@ describe('uniqueness of L0', () => {
         .run(T0),
     ).toThrow(/UNIQUE constraint failed/);
     // another version of the same observation is a different product
-    expect(ingestL0(db, l0Rows(1).map((r) => ({ ...r, file_version: '1' })))).toEqual({ inserted: 16, duplicates: 0 });
+    expect(
+      ingestL0(
+        db,
+        l0Rows(1).map((r) => ({ ...r, file_version: '1' })),
+      ),
+    ).toEqual({ inserted: 16, duplicates: 0 });
     db.close();
   });
 
   it('a scheduler pass that would duplicate a product fails as E_PUNCH_DUPLICATE and changes nothing', () => {
     const { db, config } = punchSandbox();
     ingestL0(db, l0Rows(1));
-    ingestL0(db, l0Rows(1, T0, '1').filter((r) => r.file_type === 'PM' && r.observatory === '1'));
+    ingestL0(
+      db,
+      l0Rows(1, T0, '1').filter((r) => r.file_type === 'PM' && r.observatory === '1'),
+    );
     let err: unknown;
     try {
       schedulePass(db, LEVEL1, config, { now: NOW });

@@ -119,10 +119,30 @@ function insertPlans(
       input_data: plan.inputs.map((f) => productPath(config.root, f)),
       output_filename: outputs.map((o) => productPath(config.root, o)),
     };
-    flows.push([flowId, segment.level, segment.flowType, options.now, initialPriority, back ? 1 : 0, JSON.stringify(callData)]);
+    flows.push([
+      flowId,
+      segment.level,
+      segment.flowType,
+      options.now,
+      initialPriority,
+      back ? 1 : 0,
+      JSON.stringify(callData),
+    ]);
     for (const o of outputs) {
-      files.push([o.file_id, o.level, o.file_type, o.observatory, o.file_version, options.softwareVersion ?? '0',
-        o.date_obs, o.date_beg, o.date_end, o.polarization, o.crota, flowId]);
+      files.push([
+        o.file_id,
+        o.level,
+        o.file_type,
+        o.observatory,
+        o.file_version,
+        options.softwareVersion ?? '0',
+        o.date_obs,
+        o.date_beg,
+        o.date_end,
+        o.polarization,
+        o.crota,
+        flowId,
+      ]);
       for (const p of plan.inputs) links.push([p.file_id, o.file_id]);
     }
     for (const p of plan.inputs) inputIds.push(p.file_id);
@@ -141,9 +161,9 @@ function insertPlans(
   } catch (cause) {
     throw duplicateError(cause, `schedulePass(${segment.flowType})`);
   }
-  db.prepare(
-    `INSERT INTO punch_relationships (parent, child) SELECT value->>0, value->>1 FROM json_each(?)`,
-  ).run(JSON.stringify(links));
+  db.prepare(`INSERT INTO punch_relationships (parent, child) SELECT value->>0, value->>1 FROM json_each(?)`).run(
+    JSON.stringify(links),
+  );
   const readyStates = [...new Set(segment.input.ready.map((r) => r.state))];
   moveFiles(db, { ids: inputIds }, readyStates, segment.inputNext);
   result.planned = plans.length;

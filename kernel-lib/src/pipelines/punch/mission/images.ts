@@ -37,7 +37,12 @@ export function vignetting(size: number, row: number, col: number): number {
  * streamers modulated by position angle (rotating slowly with time); pB is a fixed fraction of B
  * growing with r. `polAngle` is the tangential direction (pB is polarized tangentially).
  */
-export function modelSky(size: number, row: number, col: number, tHours: number): { B: number; pB: number; phi: number } {
+export function modelSky(
+  size: number,
+  row: number,
+  col: number,
+  tHours: number,
+): { B: number; pB: number; phi: number } {
   const c = (size - 1) / 2;
   const dx = col - c;
   const dy = row - c;
@@ -67,7 +72,13 @@ export function rng(seed: number): () => number {
  * theta in the sky frame is the polarizer angle plus the roll), seen rolled, vignetted, plus bias and
  * Gaussian noise (sigma 0.5 DN).
  */
-export function simulateRaw(size: number, fileType: string, rollDeg: number, tHours: number, seed: number): Float32Array {
+export function simulateRaw(
+  size: number,
+  fileType: string,
+  rollDeg: number,
+  tHours: number,
+  seed: number,
+): Float32Array {
   const out = new Float32Array(size * size);
   const roll = (rollDeg * Math.PI) / 180;
   const c = (size - 1) / 2;
@@ -82,8 +93,7 @@ export function simulateRaw(size: number, fileType: string, rollDeg: number, tHo
       const sy = c + x * Math.sin(roll) + y * Math.cos(roll);
       const { B, pB, phi } = modelSky(size, sy, sx, tHours);
       let signal = 0;
-      if (Number.isFinite(B))
-        signal = theta === undefined ? B : 0.5 * (B - pB * Math.cos(2 * (theta + roll - phi)));
+      if (Number.isFinite(B)) signal = theta === undefined ? B : 0.5 * (B - pB * Math.cos(2 * (theta + roll - phi)));
       const noise = Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand()) * 0.5;
       out[row * size + col] = BIAS + signal * vignetting(size, row, col) + noise;
     }
@@ -111,7 +121,10 @@ export function calibrate(raw: ArrayLike<number>, size: number, rollDeg: number)
   const inverse = [cos, -sin, c - cos * c + sin * c, sin, cos, c - sin * c - cos * c];
   const sky = warpAffine({ data: flat, shape: [size, size] }, { inverse, cval: 0, clip: false });
   // where the rolled detector does not cover the sky frame: warp a coverage map the same way
-  const cover = warpAffine({ data: new Float64Array(size * size).fill(1), shape: [size, size] }, { inverse, cval: 0, clip: false });
+  const cover = warpAffine(
+    { data: new Float64Array(size * size).fill(1), shape: [size, size] },
+    { inverse, cval: 0, clip: false },
+  );
   for (let row = 0; row < size; row++)
     for (let col = 0; col < size; col++) {
       const i = row * size + col;
@@ -188,7 +201,12 @@ export function bin2(image: Float64Array, size: number): { data: Float64Array; s
   const out = new Float64Array(h * h);
   for (let r = 0; r < h; r++)
     for (let c = 0; c < h; c++) {
-      const px = [image[2 * r * size + 2 * c], image[2 * r * size + 2 * c + 1], image[(2 * r + 1) * size + 2 * c], image[(2 * r + 1) * size + 2 * c + 1]];
+      const px = [
+        image[2 * r * size + 2 * c],
+        image[2 * r * size + 2 * c + 1],
+        image[(2 * r + 1) * size + 2 * c],
+        image[(2 * r + 1) * size + 2 * c + 1],
+      ];
       const ok = px.filter(Number.isFinite);
       out[r * h + c] = ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : NaN;
     }

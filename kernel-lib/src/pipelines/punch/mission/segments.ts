@@ -19,7 +19,10 @@ import { readProduct, writeProduct } from './products';
 const POLARIZED = ['PM', 'PZ', 'PP'] as const;
 
 const groupOptions = z.strictObject({
-  observatories: z.array(z.enum(['1', '2', '3', '4'])).min(1).default(['1', '2', '3', '4']),
+  observatories: z
+    .array(z.enum(['1', '2', '3', '4']))
+    .min(1)
+    .default(['1', '2', '3', '4']),
   /** Files whose date_obs fall in one window of this many seconds are one observation (PUNCH: 4 min). */
   window_seconds: z.number().positive().default(240),
 });
@@ -122,7 +125,8 @@ function runLevel2(call: StageCall): string[] {
   const ims = readAll(call.inputs);
   const size = ims[0].size;
   const type = parseProductName(call.outputs[0]).file_type;
-  if (type === 'CT') return [writeProduct(call.outputs[0], mosaic(ims.map((i) => i.data)), [size, size], call.products)];
+  if (type === 'CT')
+    return [writeProduct(call.outputs[0], mosaic(ims.map((i) => i.data)), [size, size], call.products)];
   const obs = [...new Set(ims.map((i) => i.obs))];
   const solved = obs.map((o) => {
     const get = (t: string): Float64Array => ims.find((i) => i.obs === o && i.type === t)!.data;
