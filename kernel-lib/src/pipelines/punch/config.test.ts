@@ -58,6 +58,15 @@ describe('punch.yaml', () => {
     expect(e.message).toMatch(/level9/);
   });
 
+  it("checks each flow type's options where they are written", () => {
+    const file = writeConfig(
+      "root: r\nflows:\n  level1:\n    options: {despike: true}\n  level2:\n    options:\n      observatories: ['5']\n",
+    );
+    const e = errorOf(() => loadPunchConfig(file));
+    expect(e.message).toMatch(/punch\.yaml:4:\d+ flows\.level1\.options: Unrecognized key: "despike"/);
+    expect(e.message).toMatch(/punch\.yaml:7:\d+ flows\.level2\.options\.observatories\[0\]/);
+  });
+
   it('refuses an unknown executor kind naming the field', () => {
     const e = errorOf(() => loadPunchConfig(writeConfig('root: r\nexecutor:\n  kind: slurm\n')));
     expect(e.message).toMatch(/punch\.yaml:3:\d+ executor\.kind: unknown executor kind/);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readYamlFile, validateYaml } from '../../config/loader';
 import { parseCron } from './cron';
+import { MISSION_OPTION_SCHEMAS } from './mission/options';
 
 /** The flow types of the mission (mission/segments.ts), in scheduling order. */
 export const PUNCH_FLOW_TYPES = ['level1', 'levelq', 'level2', 'level3'] as const;
@@ -79,12 +80,22 @@ const executorSchema = z.strictObject({
   isolation: z.enum(['child-process', 'inline']).default('child-process'),
 });
 
-const flowsSchema = z.strictObject(
-  Object.fromEntries(PUNCH_FLOW_TYPES.map((t) => [t, flowSchema.optional()])) as Record<
-    PunchFlowType,
-    z.ZodOptional<typeof flowSchema>
-  >,
-);
+const flowsSchema = z
+  .strictObject(
+    Object.fromEntries(PUNCH_FLOW_TYPES.map((t) => [t, flowSchema.optional()])) as Record<
+      PunchFlowType,
+      z.ZodOptional<typeof flowSchema>
+    >,
+  )
+  .superRefine((flows, ctx) => {
+    // each type's options by its own schema (mission/options.ts), located at flows.<type>.options.<field>
+    for (const t of PUNCH_FLOW_TYPES) {
+      const r = MISSION_OPTION_SCHEMAS[t].safeParse(flows[t]?.options ?? {});
+      if (!r.success)
+        for (const issue of r.error.issues)
+          ctx.addIssue({ code: 'custom', message: issue.message, path: [t, 'options', ...issue.path] });
+    }
+  });
 
 export const punchConfigSchema = z.strictObject({
   root: z.string().min(1),

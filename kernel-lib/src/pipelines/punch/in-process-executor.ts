@@ -24,6 +24,11 @@ export interface InProcessExecutorOptions {
   now?: () => number;
   /** Called with each inline result (tests, notebooks). */
   onResult?: (r: ProcessFlowResult) => void;
+  /**
+   * Called when an inline run throws (not a stage failure, which is a `failed` flow: e.g. the cleaner
+   * timed the flow out first, E_PUNCH_TRANSITION). Default: one line on stderr.
+   */
+  onError?: (error: unknown, launch: FlowLaunch) => void;
 }
 
 export class InProcessExecutor implements FlowExecutor {
@@ -59,9 +64,13 @@ export class InProcessExecutor implements FlowExecutor {
         this.options.onResult?.(result);
       }
     });
+    const report =
+      this.options.onError ??
+      ((e: unknown): void =>
+        void process.stderr.write(`punch inline run ${ref}: ${(e as Error)?.message ?? String(e)}\n`));
     this.inline.set(
       ref,
-      run.catch(() => undefined).finally(() => this.inline.delete(ref)),
+      run.catch((e) => report(e, launch)).finally(() => this.inline.delete(ref)),
     );
     return { accepted: true, runRef: ref };
   }

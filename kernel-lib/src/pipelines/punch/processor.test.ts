@@ -10,6 +10,7 @@ import { processFlow } from './processor';
 import { schedulePass } from './scheduler';
 import type { Segment, StageCall } from './segment';
 import { moveFlows } from './states';
+import { InProcessExecutor } from './in-process-executor';
 import { punchSandbox } from './testing-fixtures';
 
 const T0 = Date.UTC(2026, 0, 10);
@@ -123,5 +124,27 @@ describe('processor', () => {
         codes.push(isStagebookError(e) ? e.code : 'other'),
       );
     expect(codes).toEqual(['E_PUNCH_TRANSITION', 'E_PUNCH_FLOW_NOT_FOUND']);
+  });
+
+  it('the inline executor reports a run that throws (never swallowed)', async () => {
+    const { db, config } = punchSandbox();
+    const errors: string[] = [];
+    const ex = new InProcessExecutor(config, {
+      isolation: 'inline',
+      db,
+      onError: (e) => errors.push((e as Error).message),
+    });
+    const launch = {
+      flowId: 404,
+      flowType: 'level1',
+      level: '1',
+      priority: 1,
+      launchWeight: 1,
+      callData: [],
+      batchFlowIds: [404],
+    };
+    expect(await ex.submit(launch)).toMatchObject({ accepted: true });
+    await ex.drain();
+    expect(errors).toEqual(['processFlow: no flow 404 in the control database']);
   });
 });

@@ -14,19 +14,10 @@ import { StagebookError } from '../../../errors/stagebook-error';
 import { parseProductName } from '../naming';
 import type { PlannedFlow, PlannedOutput, ReadyFile, Segment, StageCall } from '../segment';
 import { bin2, calibrate, mosaic, solveTriplet, subtractRadialBackground } from './images';
+import { groupOptions, noOptions } from './options';
 import { readProduct, writeProduct } from './products';
 
 const POLARIZED = ['PM', 'PZ', 'PP'] as const;
-
-const groupOptions = z.strictObject({
-  observatories: z
-    .array(z.enum(['1', '2', '3', '4']))
-    .min(1)
-    .default(['1', '2', '3', '4']),
-  /** Files whose date_obs fall in one window of this many seconds are one observation (PUNCH: 4 min). */
-  window_seconds: z.number().positive().default(240),
-});
-const noOptions = z.strictObject({});
 
 function checkWith(schema: z.ZodType, flowType: string): (o: Record<string, unknown>) => void {
   return (o) => {
