@@ -16,6 +16,5 @@ export { runControlPass, runUntilIdle, activeFlows, ControlDaemon } from './daem
 export type { ControlSegment, ControlPassResult, DaemonEvent } from './daemon';
 export { sampleHealth, recordHealth, type HealthSample } from './health';
 export { readProduct, writeProduct, quicklookPng } from './mission/products';
-export * as images from './mission/images';
 export * from './dashboard';
 export * from './flow-list';
