@@ -63,6 +63,8 @@ Systems:
   xpcs automate | crawl [...]             the XPCS flow for one dataset / every new dataset of a tree
   stix serve | status | monitor | process STIX operations: watched-folder service, status, stuck monitor, levels
   stix publish | daily                    STIX: publish to SOAR (history, supplements), daily ANC/LL03 products
+  punch serve-control | run | process | status | simulate
+                                          the PUNCH control segment (scheduler, launcher, cleaner)
   flow run | resume | wait | status       Automate-style flows recorded in the ledger
   search QUERY --config F                 the dataset search index (fields, ranges, text)
 

@@ -110,6 +110,10 @@ export type StagebookErrorCode =
   | 'E_STIX_PUBLISH_TARGET' // a published copy could not be placed in the target (local folder or scp/ssh)
   | 'E_STIX_RID_TABLE' // the RID table (rid_lut.csv) is malformed, or its request-information API failed
   | 'E_STIX_DAILY' // the daily pipeline (aspect/quick-look products) failed on an input file
+  | 'E_PUNCH_TRANSITION' // a PUNCH file/flow state change the state machine forbids (row and both states named)
+  | 'E_PUNCH_DUPLICATE' // a PUNCH product row already exists (level, type, observatory, date_obs, version)
+  | 'E_PUNCH_FLOW_NOT_FOUND' // no PUNCH flow with that id in the control database
+  | 'E_PUNCH_OUTPUT_EXISTS' // a PUNCH flow would overwrite an existing product file
   // generic
   | 'E_INTERNAL'; // an invariant of stagebook itself broke (a bug)
 
@@ -214,6 +218,10 @@ const CODE_SET = {
   E_STIX_PUBLISH_TARGET: true,
   E_STIX_RID_TABLE: true,
   E_STIX_DAILY: true,
+  E_PUNCH_TRANSITION: true,
+  E_PUNCH_DUPLICATE: true,
+  E_PUNCH_FLOW_NOT_FOUND: true,
+  E_PUNCH_OUTPUT_EXISTS: true,
   E_INTERNAL: true,
 } as const satisfies Record<StagebookErrorCode, true>;
 export const STAGEBOOK_ERROR_CODES = Object.freeze(Object.keys(CODE_SET)) as readonly StagebookErrorCode[];
