@@ -72,17 +72,35 @@ describe('on-demand installs', () => {
     const root = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
     const lock = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package-lock.json'), 'utf8'));
     expect(root.workspaces).not.toContain('test/e2e/lab-host');
-    for (const heavy of ['mermaid', 'mathjax-full', 'binaryen', 'assemblyscript', '@jupyterlab/mermaid']) {
+    expect(root.workspaces).not.toContain('jupyter-extension');
+    const heavyPackages = [
+      'mermaid',
+      'mathjax-full',
+      'binaryen',
+      'assemblyscript',
+      '@jupyterlab/mermaid',
+      'playwright-core',
+    ];
+    // the extension's build toolchain and the JupyterLab packages its tests import
+    heavyPackages.push('@jupyter/builder', '@rspack/core', 'webpack', '@jupyterlab/application', '@lumino/widgets');
+    for (const heavy of heavyPackages) {
       expect(
         Object.keys(lock.packages).filter((k) => k === `node_modules/${heavy}` || k.endsWith(`/node_modules/${heavy}`)),
         heavy,
       ).toEqual([]);
     }
-    for (const folder of ['test/e2e/lab-host', 'wasm-core/toolchain']) {
+    for (const folder of ['test/e2e/lab-host', 'wasm-core/toolchain', 'jupyter-extension']) {
       expect(existsSync(path.join(REPO_ROOT, folder, 'package-lock.json')), folder).toBe(true);
     }
     const host = JSON.parse(readFileSync(path.join(REPO_ROOT, 'test/e2e/lab-host/package-lock.json'), 'utf8'));
     expect(host.packages['node_modules/@microsoft/fast-foundation'].version).toBe('2.49.4');
     expect(host.packages['node_modules/@jupyterlab/core-meta'].version).toBe('4.6.4');
+    const extension = JSON.parse(readFileSync(path.join(REPO_ROOT, 'jupyter-extension/package-lock.json'), 'utf8'));
+    expect(extension.packages['node_modules/@microsoft/fast-foundation'].version).toBe('2.49.4');
+    expect(extension.packages['node_modules/@jupyterlab/core-meta'].version).toBe('4.6.4');
+    // the stand-in (no mermaid), and no second stagebook or zod: both come from the repository's install
+    expect(extension.packages['node_modules/@jupyterlab/markedparser-extension']).toMatchObject({ link: true });
+    expect(extension.packages['node_modules/stagebook']).toBeUndefined();
+    expect(extension.packages['node_modules/zod']).toBeUndefined();
   });
 });

@@ -39,7 +39,7 @@ function main(argv = process.argv.slice(2), env = process.env) {
   }
   const manifest = path.join(source, 'package.json');
   if (!fs.existsSync(manifest))
-    throw new Error(`${manifest} is missing: build first with "npm run build -w jupyter-extension"`);
+    throw new Error(`${manifest} is missing: it is committed; rebuild it with "npm run build:extension"`);
   const build = JSON.parse(fs.readFileSync(manifest, 'utf8')).jupyterlab?._build;
   if (!build?.load) throw new Error(`${manifest} has no jupyterlab._build.load: the build did not finish`);
   fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -10,11 +10,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createRequire } from 'node:module';
+import type { BrowserContext, Page } from 'playwright-core';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const SERVER_SCRIPT = path.join(REPO, 'test', 'e2e', 'lab-server', 'stagebook_lab_server.py');
-export const HOST_BUILD = path.join(REPO, 'test', 'e2e', 'lab-host', 'build');
+export const HOST_DIR = path.join(REPO, 'test', 'e2e', 'lab-host');
+export const HOST_BUILD = path.join(HOST_DIR, 'build');
 /** Debian's python: a pyenv `python3` shadows it on PATH and lacks jupyter_server (platform.md). */
 export const PYTHON = '/usr/bin/python3';
 export const CHROMIUM = '/usr/bin/chromium';
@@ -209,10 +211,24 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
+/**
+ * playwright-core, from the e2e host's on-demand install (test/e2e/lab-host/install.js): only this test
+ * drives a browser, so it is not in the default `npm ci` (issue 12, point 6). Loaded when first needed.
+ */
+function playwright(): typeof import('playwright-core') {
+  try {
+    return createRequire(path.join(HOST_DIR, 'package.json'))('playwright-core');
+  } catch (e) {
+    throw new Error(`playwright-core is not installed in ${HOST_DIR}: run node test/e2e/lab-host/install.js`, {
+      cause: e,
+    });
+  }
+}
+
 /** Launches Debian's chromium (never a downloaded browser) with the flags of platform.md. */
 export async function launchChromium(): Promise<Chromium> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'sb-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+  const context = await playwright().chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 900 },

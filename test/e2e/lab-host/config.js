@@ -134,7 +134,10 @@ function createConfig(buildDir) {
     performance: { hints: false },
     infrastructureLogging: { level: 'error' },
   });
-  return [app, ...themeConfigs];
+  // Loaders named in the rules (style-loader, css-loader, ...) resolve from this host's own install,
+  // whatever the working directory: the repository's node_modules has none of them (issue 12, point 6).
+  const ownLoaders = { resolveLoader: { modules: [path.join(__dirname, 'node_modules'), 'node_modules'] } };
+  return [app, ...themeConfigs].map((config) => merge(config, ownLoaders));
 }
 
 module.exports = { createConfig, readCore, createShared, CORE_META };

@@ -105,8 +105,9 @@ class StagebookLabServer(LabServerApp):
 
     @default("app_version")
     def _app_version(self):
-        with open(os.path.join(REPO, "node_modules", "@jupyterlab", "core-meta", "package.json"),
-                  encoding="utf-8") as f:
+        # The host's own install (test/e2e/lab-host/install.js): the repository's has no @jupyterlab.
+        meta = os.path.join(REPO, "test", "e2e", "lab-host", "node_modules", "@jupyterlab", "core-meta")
+        with open(os.path.join(meta, "package.json"), encoding="utf-8") as f:
             return json.load(f)["version"]
 
     @default("static_dir")
