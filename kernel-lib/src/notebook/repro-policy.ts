@@ -1,0 +1,175 @@
+/**
+ * What `stagebook notebook reproduce` and `diff` treat as volatile, what they compare, and how: the ONE place
+ * these rules are declared (docs/reproducibility.md describes them). Everything here is data with stated
+ * defaults; `resolveReproPolicy` validates an override at the boundary (zod) and names the bad field.
+ */
+import { z } from 'zod';
+import { StagebookError } from '../errors/stagebook-error';
+import { issuePath } from '../errors/zod-issues';
+
+/** One text substitution applied to both sides before outputs are compared. */
+export interface VolatilePattern {
+  /** What the pattern stands for, used as the placeholder `<name>`. */
+  name: string;
+  pattern: RegExp;
+}
+
+/**
+ * Text that legitimately differs between two runs of the same notebook. Order matters: timestamps before
+ * durations (an ISO time holds digits a duration pattern would eat). Numbers outside these patterns are NOT
+ * volatile: they are compared within the tolerance.
+ */
+export const DEFAULT_VOLATILE_PATTERNS: readonly VolatilePattern[] = [
+  // ISO 8601 timestamps (run start/end, ledger times): 2026-12-07T13:58:24.123Z, 2026-12-07 13:58:24
+  { name: 'timestamp', pattern: /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g },
+  // engine run ids and other UUIDs
+  { name: 'uuid', pattern: /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi },
+  // ledger run ids: run-<base36 time>-<random> (engine/ledger); ULIDs
+  { name: 'run-id', pattern: /\brun[-_][0-9a-z]{6,}(?:[-_][0-9a-z]{4,})*\b/gi },
+  { name: 'ulid', pattern: /\b[0-9A-HJKMNP-TV-Z]{26}\b/g },
+  // durations printed for humans ("120 ms", "took 4.1 s", "in 2 s"): a bare "12.3 s" may be a result (a
+  // decay time), so seconds count as volatile only after a timing word
+  { name: 'duration', pattern: /\b\d+(?:\.\d+)?\s?ms\b/g },
+  { name: 'duration', pattern: /\b(?:in|took|elapsed|after)\s\d+(?:\.\d+)?\s?(?:s|sec|seconds|min)\b/g },
+  { name: 'rate', pattern: /\b\d+(?:\.\d+)?\s?(?:[kMG]i?B|B)\/s\b/g },
+  // fresh temporary directories (mkdtemp) and loopback ports of servers a notebook starts
+  { name: 'tmpdir', pattern: /\/tmp\/[\w.-]+(?=\/|\b)/g },
+  { name: 'loopback', pattern: /\bhttps?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+/g },
+  { name: 'pid', pattern: /\bpid[ =:]\s?\d+\b/gi },
+];
+
+/** Run-record fields that differ between any two runs and are never compared (notebook metadata.stagebook). */
+export const DEFAULT_VOLATILE_RECORD_FIELDS: readonly string[] = [
+  'start',
+  'end',
+  'duration_ms',
+  'input_path',
+  'output_path',
+  'cwd',
+  'kernel',
+  'ledger_run_ids',
+  'products_root',
+];
+
+/**
+ * Versions checked before re-running: a mismatch is an error unless `--allow-version`. Node's version is
+ * reported but not checked: the numerics run in the WASM core, whose bytes are hashed (`wasm_core`).
+ */
+export const DEFAULT_CHECKED_VERSIONS: readonly string[] = ['stagebook', 'wasm_core', 'tslab', 'typescript'];
+
+/**
+ * Parameters that name where a notebook WRITES (its workspace). They are not inputs: `reproduce` points them
+ * at a fresh directory so the re-run neither overwrites nor reuses (engine cache hits) the recorded products,
+ * and the path itself is normalised to `<outDir>` in outputs.
+ */
+export const DEFAULT_OUTPUT_PARAMETERS: readonly string[] = ['outDir', 'workspace', 'outputDir'];
+
+/**
+ * Product files not compared by content: SQLite ledgers and logs carry run times and ids by design (the
+ * ledger IS the history); everything else a notebook writes (FITS, HDF5, JSON, CSV, PNG) must be
+ * byte-identical (issue 21 item 4). Globs relative to the output directory: `*` = one segment, `**` = any.
+ */
+export const DEFAULT_VOLATILE_PRODUCTS: readonly string[] = [
+  '**/*.db',
+  '**/*.db-wal',
+  '**/*.db-shm',
+  '**/*.db-journal',
+  '**/*.sqlite',
+  '**/*.log',
+  '**/*.jsonl',
+  '**/logs/**',
+  '**/*.lock',
+  '**/.stagebook/**',
+];
+
+/**
+ * Display MIME types compared, most specific first: the first one present in a bundle decides. Vega-Lite
+ * plots compare by their spec's data and encoding (the SVG/PNG twins are renderings of it: font hinting
+ * changes them, not the result); tables by their text; progress by stage names and states; errors by code.
+ */
+export const COMPARED_MIME_ORDER: readonly string[] = [
+  'application/vnd.vegalite.v6+json',
+  'application/vnd.vegalite.v5+json',
+  'application/vnd.stagebook.progress.v1+json',
+  'application/vnd.stagebook.error.v1+json',
+  'text/plain',
+  'text/markdown',
+  'text/html',
+  'image/png',
+];
+
+/** Spec keys of a Vega-Lite plot that carry its meaning (the rest is layout and styling). */
+export const VEGA_LITE_COMPARED_KEYS: readonly string[] = [
+  'data',
+  'datasets',
+  'encoding',
+  'mark',
+  'layer',
+  'hconcat',
+  'vconcat',
+  'concat',
+  'facet',
+  'repeat',
+  'spec',
+  'transform',
+];
+
+const policySchema = z
+  .object({
+    rtol: z.number().min(0).max(1).default(1e-9),
+    atol: z.number().min(0).default(0),
+    checkedVersions: z.array(z.string()).default([...DEFAULT_CHECKED_VERSIONS]),
+    outputParameters: z.array(z.string()).default([...DEFAULT_OUTPUT_PARAMETERS]),
+    volatileProducts: z.array(z.string()).default([...DEFAULT_VOLATILE_PRODUCTS]),
+    volatileRecordFields: z.array(z.string()).default([...DEFAULT_VOLATILE_RECORD_FIELDS]),
+    /** Inputs larger than this are packed as URL + hash instead of bytes (`pack`). */
+    maxPackedInputBytes: z.number().int().positive().default(64 * 1024 * 1024),
+  })
+  .strict();
+
+export type ReproPolicy = z.output<typeof policySchema> & { volatilePatterns: readonly VolatilePattern[] };
+export type ReproPolicyInput = z.input<typeof policySchema>;
+
+/** The policy with defaults filled in; an unknown or ill-typed field is refused by name. */
+export function resolveReproPolicy(input: ReproPolicyInput = {}): ReproPolicy {
+  const r = policySchema.safeParse(input);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `reproduce policy: ${issuePath(issue.path) || '(root)'}: ${issue.message}`,
+      { where: 'resolveReproPolicy', field: issuePath(issue.path) },
+    );
+  }
+  return { ...r.data, volatilePatterns: DEFAULT_VOLATILE_PATTERNS };
+}
+
+/** Replaces every volatile substring by its `<name>` placeholder; `paths` (e.g. output dirs) become `<outDir>`. */
+export function normaliseText(text: string, policy: ReproPolicy, paths: readonly string[] = []): string {
+  let t = text;
+  // longest first: a path that contains another must be replaced whole
+  for (const p of [...paths].filter((x) => x.length > 1).sort((a, b) => b.length - a.length))
+    t = t.split(p).join('<outDir>');
+  for (const v of policy.volatilePatterns) t = t.replace(v.pattern, `<${v.name}>`);
+  return t;
+}
+
+/** True when `rel` (a '/'-separated path) matches one of the globs. */
+export function matchesGlob(rel: string, globs: readonly string[]): boolean {
+  return globs.some((g) => globToRegExp(g).test(rel));
+}
+
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*' && glob[i + 1] === '*') {
+      // `**/` matches zero or more whole segments
+      re += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += glob[i + 2] === '/' ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
