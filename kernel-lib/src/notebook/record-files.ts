@@ -89,29 +89,49 @@ const TEXT_PRODUCT = /\.(json|ya?ml|csv|tsv|txt|md)$/i;
  * A product's content hash. Text products are hashed with their own output directory written as `<outDir>`,
  * so the same result written to another directory (a reproduction, an unpacked bundle) hashes the same.
  */
-export function productHash(dir: string, rel: string): string {
+export function productHash(dir: string, rel: string, inputs: ProductSubstitutions = []): string {
   const bytes = readFileSync(path.join(dir, rel));
   if (!TEXT_PRODUCT.test(rel)) return createHash('sha256').update(bytes).digest('hex');
-  return createHash('sha256').update(productText(dir, rel, bytes)).digest('hex');
+  return createHash('sha256').update(productText(dir, rel, inputs, bytes)).digest('hex');
 }
 
-/** A text product with its directory (as written, and JSON-escaped) replaced by `<outDir>`. */
-export function productText(dir: string, rel: string, bytes: Buffer = readFileSync(path.join(dir, rel))): string {
-  const escaped = JSON.stringify(dir).slice(1, -1);
-  return bytes.toString('utf8').split(escaped).join('<outDir>').split(dir).join('<outDir>');
+/** Input paths a product may quote (peaks.json names its image), with their `<input:NAME>` placeholder. */
+export type ProductSubstitutions = ReadonlyArray<readonly [string, string]>;
+
+/** The input-path substitutions of a record's input files (the parameter value as given). */
+export function inputSubstitutions(files: Record<string, { path: string }> | undefined): ProductSubstitutions {
+  return Object.entries(files ?? {}).map(([name, f]) => [f.path, `<input:${name}>`] as const);
+}
+
+/**
+ * A text product with its directory and its input paths (as written, and JSON-escaped) replaced by
+ * placeholders, longest first: where a result was written or read from is not part of the result.
+ */
+export function productText(
+  dir: string,
+  rel: string,
+  inputs: ProductSubstitutions = [],
+  bytes: Buffer = readFileSync(path.join(dir, rel)),
+): string {
+  const pairs = [[dir, '<outDir>'] as const, ...inputs].filter(([p]) => p.length > 1);
+  pairs.sort((a, b) => b[0].length - a[0].length);
+  let t = bytes.toString('utf8');
+  for (const [p, to] of pairs) t = t.split(JSON.stringify(p).slice(1, -1)).join(to).split(p).join(to);
+  return t;
 }
 
 /** Content hashes of every product file (volatile ones, such as ledgers and logs, left out), by parameter. */
 export function hashProducts(
   dirs: Record<string, string>,
   policy: Pick<ReproPolicy, 'volatileProducts'>,
+  inputs: ProductSubstitutions = [],
 ): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
   for (const [name, dir] of Object.entries(dirs)) {
     const files: Record<string, string> = {};
     for (const rel of listFiles(dir)) {
       if (matchesGlob(rel, policy.volatileProducts)) continue;
-      files[rel] = productHash(dir, rel);
+      files[rel] = productHash(dir, rel, inputs);
     }
     out[name] = files;
   }

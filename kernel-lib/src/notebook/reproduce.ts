@@ -206,8 +206,10 @@ function compareContext(expected: RunRecord, actual: RunRecord, inputs: LocatedI
       const raw = { ...r.parameters.defaults, ...r.parameters.injected }[name];
       if (typeof raw === 'string') pairs.push([raw, '<outDir>']);
     }
+    const params = { ...r.parameters.defaults, ...r.parameters.injected };
     for (const i of inputs) {
       pairs.push([i.recordedPath, `<input:${i.name}>`]);
+      if (typeof params[i.name] === 'string') pairs.push([params[i.name] as string, `<input:${i.name}>`]);
       if (r.cwd) pairs.push([path.resolve(r.cwd, i.recordedPath), `<input:${i.name}>`]);
       if (located) pairs.push([i.path, `<input:${i.name}>`]);
     }

@@ -14,7 +14,7 @@ import { KernelClient, type ExecuteResult } from './client';
 import { JsonlEventSink, nullSink, type EventSink, type RunnerEvent } from './events';
 import { launchKernel, type KernelReport, type LaunchedKernel } from './launcher';
 import type { JupyterMessage } from './wire';
-import { hashProducts, inputFilesOf, outputDirsOf } from './record-files';
+import { hashProducts, inputFilesOf, inputSubstitutions, outputDirsOf } from './record-files';
 import { resolveReproPolicy } from './repro-policy';
 import {
   readNotebook,
@@ -535,7 +535,11 @@ class Execution {
       duration_ms: end - this.t0,
     });
     // what the run wrote, for `stagebook notebook reproduce` to compare by content (issue 21)
-    this.record.products = hashProducts(this.record.products_root ?? {}, resolveReproPolicy());
+    this.record.products = hashProducts(
+      this.record.products_root ?? {},
+      resolveReproPolicy(),
+      inputSubstitutions(this.record.input_files),
+    );
     if (summary.failedCell !== undefined) this.record.failed_cell = summary.failedCell;
     if (summary.error) this.record.error = summary.error;
     await this.save(true);
