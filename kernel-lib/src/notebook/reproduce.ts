@@ -156,6 +156,7 @@ export async function reproduceNotebook(options: ReproduceOptions): Promise<Repr
     output: report,
     parameters: overrides,
     kernelCwd: cwd,
+    env: record.source_date_epoch ? { SOURCE_DATE_EPOCH: record.source_date_epoch } : undefined,
     cellTimeoutMs: options.cellTimeoutMs,
     onEvent: options.onEvent,
     log: options.log,

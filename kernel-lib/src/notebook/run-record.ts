@@ -44,6 +44,8 @@ export interface RunRecord {
   duration_ms?: number;
   input_path: string;
   output_path: string;
+  /** SOURCE_DATE_EPOCH of the run, when set: product creation dates (FITS DATE) were fixed to it. */
+  source_date_epoch?: string;
   /** The kernel's working directory: relative parameters (inputs, output directories) resolve against it. */
   cwd?: string;
   versions: Record<string, string | undefined>;

@@ -180,6 +180,9 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunSumma
   const cwd = options.kernelCwd ?? path.dirname(path.resolve(options.input));
   const policy = resolveReproPolicy();
   record.cwd = path.resolve(cwd);
+  // fixed file creation dates were asked for (FITS DATE): `reproduce` passes the same value on
+  const epoch = options.env?.SOURCE_DATE_EPOCH ?? process.env.SOURCE_DATE_EPOCH;
+  if (epoch) record.source_date_epoch = epoch;
   record.input_files = inputFilesOf(merged, cwd, policy);
   record.products_root = outputDirsOf(merged, cwd, policy);
   setRunRecord(nb, record);
