@@ -32,6 +32,9 @@ function notebooks() {
 }
 
 async function main() {
+  // STIX products carry a FITS DATE: fixed only when asked (docs/reproducibility.md); the record keeps the value
+  // and reproduce passes it on
+  process.env.SOURCE_DATE_EPOCH ??= '1780000000';
   const { runNotebook, reproduceNotebook } = require('stagebook/notebook');
   const filter = process.argv[2];
   const names = notebooks().filter((f) => !filter || f.includes(filter));

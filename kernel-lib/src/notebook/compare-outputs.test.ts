@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { compareOutputs, vegaLiteEssence, type CompareContext } from './compare-outputs';
 import type { NotebookOutput } from './nbformat';
-import { matchesGlob, normaliseText, resolveReproPolicy } from './repro-policy';
+import { isVolatileProduct, matchesGlob, normaliseText, resolveReproPolicy } from './repro-policy';
 import { readTarGz, writeTarGz } from './tar-gz';
 
 const ctx = (rtol = 1e-9, paths: [string, string][] = []): CompareContext => ({
@@ -22,6 +22,10 @@ describe('compareOutputs', () => {
     const a = stream('run run-lx2k3j-ab12 at 2026-12-07T13:58:24.123Z took 4.1 s (120 ms) on http://127.0.0.1:40123/x\n');
     const b = stream('run run-m0abcd-zz99 at 2026-12-08T01:02:03.000Z took 9.9 s (87 ms) on http://127.0.0.1:5555/x\n');
     expect(compareOutputs([a], [b], ctx()).agreement).toBe('same');
+    // ledger run ids (newRunId) in a table
+    const t1 = stream('20261207T141935-443931  partial   26\n');
+    const t2 = stream('20261207T142034-b89c2d  partial   26\n');
+    expect(compareOutputs([t1], [t2], ctx()).agreement).toBe('same');
     // a decay time printed in seconds is a result, not a duration
     const r = compareOutputs([stream('tau 12.5 s\n')], [stream('tau 12.7 s\n')], ctx());
     expect(r.agreement).toBe('differs');
@@ -80,6 +84,20 @@ describe('compareOutputs', () => {
 });
 
 describe('repro policy', () => {
+  it('blanks timing columns of text tables, not result columns', () => {
+    const table = (d: string, tau: string) =>
+      `step       status     duration (s)  tau (s)\n---------  ---------  ------------  -------\nTransfer1  succeeded  ${d.padEnd(12)}  ${tau}\n[1 rows]`;
+    expect(compareOutputs([stream(table('0.20', '1.5'))], [stream(table('0.08', '1.5'))], ctx()).agreement).toBe('same');
+    expect(compareOutputs([stream(table('0.20', '1.5'))], [stream(table('0.20', '1.6'))], ctx()).agreement).toBe('differs');
+  });
+
+  it('leaves download-cache entries out of the products (named by URL)', () => {
+    const p = resolveReproPolicy();
+    expect(isVolatileProduct(`alexis_data/xrs_data/data/cd/${'c'.repeat(64)}`, p)).toBe(true);
+    expect(isVolatileProduct(`x/done/cd/${'c'.repeat(64)}.json`, p)).toBe(true);
+    expect(isVolatileProduct('x/data/cd/results.json', p)).toBe(false);
+  });
+
   it('refuses an unknown or ill-typed field by name', () => {
     expect(() => resolveReproPolicy({ rtol: -1 })).toThrow(/rtol/);
     expect(() => resolveReproPolicy({ rtoll: 1 } as never)).toThrow(/E?rtoll|unrecognized/i);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { compareOutputs, compareValues, type Agreement, type CompareContext, type OutputDifference } from './compare-outputs';
 import { cellTags, sourceText, type Notebook, type NotebookCell } from './nbformat';
 import { INJECTED_TAG } from './parameters';
-import { inputSubstitutions, productHash, productText } from './record-files';
+import { productHash, productText, recordSubstitutions } from './record-files';
 import type { CellRecord, RunRecord } from './run-record';
 
 /** One code cell compared across the two runs. */
@@ -138,9 +138,9 @@ function textDetail(
   if (!ed || !ad || !existsSync(path.join(ed, file)) || !existsSync(path.join(ad, file))) return undefined;
   if (!/\.(json|ya?ml|csv|tsv|txt|md)$/i.test(file)) return undefined;
   // only when the file on disk is still the recorded version (a later run may have overwritten it)
-  const ei = inputSubstitutions(expected.input_files);
-  if (productHash(ed, file, ei) !== expected.products?.[parameter]?.[file]) return undefined;
-  const r = compareValues(file, productText(ed, file, ei), productText(ad, file, inputSubstitutions(actual.input_files)), ctx);
+  const es = recordSubstitutions(expected);
+  if (productHash(ed, file, es) !== expected.products?.[parameter]?.[file]) return undefined;
+  const r = compareValues(file, productText(ed, file, es), productText(ad, file, recordSubstitutions(actual)), ctx);
   return r.differences[0];
 }
 

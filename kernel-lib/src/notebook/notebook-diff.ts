@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { CompareContext } from './compare-outputs';
 import { compareCells, compareProducts, worstOf, type CellComparison, type ProductComparison } from './compare-runs';
+import { recordSubstitutions } from './record-files';
 import { readRecordNotebook } from './record-schema';
 import { resolveReproPolicy, type ReproPolicy } from './repro-policy';
 import type { RunRecord } from './run-record';
@@ -44,10 +45,9 @@ function rows(a: Record<string, unknown>, b: Record<string, unknown>, locations:
 }
 
 function paths(r: RunRecord): Array<readonly [string, string]> {
-  const out: Array<readonly [string, string]> = [];
+  const out: Array<readonly [string, string]> = [...recordSubstitutions(r)];
   const params = { ...r.parameters.defaults, ...r.parameters.injected };
-  for (const [name, dir] of Object.entries(r.products_root ?? {})) {
-    out.push([dir, '<outDir>']);
+  for (const name of Object.keys(r.products_root ?? {})) {
     if (typeof params[name] === 'string') out.push([params[name] as string, '<outDir>']);
   }
   return out;

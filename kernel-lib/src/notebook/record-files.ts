@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { coreModuleHash } from '../numeric/wasm/core';
-import { matchesGlob, type ReproPolicy } from './repro-policy';
+import { isVolatileProduct, normaliseText, resolveReproPolicy, type ReproPolicy } from './repro-policy';
 
 /** One input file: the parameter's value as given, and what it held when the run started. */
 export interface InputFileRecord {
@@ -98,9 +98,24 @@ export function productHash(dir: string, rel: string, inputs: ProductSubstitutio
 /** Input paths a product may quote (peaks.json names its image), with their `<input:NAME>` placeholder. */
 export type ProductSubstitutions = ReadonlyArray<readonly [string, string]>;
 
-/** The input-path substitutions of a record's input files (the parameter value as given). */
-export function inputSubstitutions(files: Record<string, { path: string }> | undefined): ProductSubstitutions {
-  return Object.entries(files ?? {}).map(([name, f]) => [f.path, `<input:${name}>`] as const);
+/**
+ * What a record's outputs and products may quote that is not a result: its input paths (as given) and its
+ * output directories relative to the kernel's directory (`path.relative(cwd, outDir)` in a log line).
+ */
+export function recordSubstitutions(r: {
+  input_files?: Record<string, { path: string }>;
+  products_root?: Record<string, string>;
+  cwd?: string;
+}): ProductSubstitutions {
+  const pairs: Array<readonly [string, string]> = Object.entries(r.input_files ?? {}).map(
+    ([name, f]) => [f.path, `<input:${name}>`] as const,
+  );
+  for (const dir of Object.values(r.products_root ?? {})) {
+    pairs.push([dir, '<outDir>']);
+    const rel = r.cwd ? path.relative(r.cwd, dir) : '';
+    if (rel && rel !== '.') pairs.push([rel, '<outDir>']);
+  }
+  return pairs;
 }
 
 /**
@@ -113,11 +128,12 @@ export function productText(
   inputs: ProductSubstitutions = [],
   bytes: Buffer = readFileSync(path.join(dir, rel)),
 ): string {
-  const pairs = [[dir, '<outDir>'] as const, ...inputs].filter(([p]) => p.length > 1);
+  const pairs = [[dir, '<outDir>'] as const, ...inputs].filter(([p]) => p.length > 1 && p !== '..');
   pairs.sort((a, b) => b[0].length - a[0].length);
   let t = bytes.toString('utf8');
   for (const [p, to] of pairs) t = t.split(JSON.stringify(p).slice(1, -1)).join(to).split(p).join(to);
-  return t;
+  // the same volatile rules as outputs (a config that names a local archive's loopback port)
+  return normaliseText(t, resolveReproPolicy());
 }
 
 /** Content hashes of every product file (volatile ones, such as ledgers and logs, left out), by parameter. */
@@ -130,7 +146,7 @@ export function hashProducts(
   for (const [name, dir] of Object.entries(dirs)) {
     const files: Record<string, string> = {};
     for (const rel of listFiles(dir)) {
-      if (matchesGlob(rel, policy.volatileProducts)) continue;
+      if (isVolatileProduct(rel, policy)) continue;
       files[rel] = productHash(dir, rel, inputs);
     }
     out[name] = files;

@@ -20,12 +20,14 @@ export interface VolatilePattern {
  * volatile: they are compared within the tolerance.
  */
 export const DEFAULT_VOLATILE_PATTERNS: readonly VolatilePattern[] = [
+  // ledger run ids (ledger/ledger.ts newRunId: 20261207T141935-443931), before the timestamp rule can see them
+  { name: 'run-id', pattern: /\b\d{8}T\d{6}-[0-9a-f]{6}\b/g },
   // ISO 8601 timestamps (run start/end, ledger times): 2026-12-07T13:58:24.123Z, 2026-12-07 13:58:24
   { name: 'timestamp', pattern: /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g },
   // engine run ids and other UUIDs
   { name: 'uuid', pattern: /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi },
-  // ledger run ids: run-<base36 time>-<random> (engine/ledger); ULIDs
   { name: 'run-id', pattern: /\brun[-_][0-9a-z]{6,}(?:[-_][0-9a-z]{4,})*\b/gi },
+  // ULIDs
   { name: 'ulid', pattern: /\b[0-9A-HJKMNP-TV-Z]{26}\b/g },
   // durations printed for humans ("120 ms", "took 4.1 s", "in 2 s"): a bare "12.3 s" may be a result (a
   // decay time), so seconds count as volatile only after a timing word
@@ -80,7 +82,23 @@ export const DEFAULT_VOLATILE_PRODUCTS: readonly string[] = [
   '**/logs/**',
   '**/*.lock',
   '**/.stagebook/**',
+  // download caches are named by URL (a local archive's port changes them); the placed files are compared
+  '**/.cache/**',
 ];
+
+/**
+ * Entries of a content-addressed download cache (acquisition/cache.ts: data|done|bad/<h2>/<sha256 of the URL>),
+ * wherever a notebook keeps it: named by URL, so by a local archive's port. The files placed from them are
+ * compared.
+ */
+export const DOWNLOAD_CACHE_ENTRY = /(?:^|\/)(?:data|done|bad)\/[0-9a-f]{2}\/[0-9a-f]{64}(?:\.part)?(?:\.json)?$/;
+
+/**
+ * Table columns (showTable's text: a header line over a dashed rule) whose values are timings: blanked before
+ * comparing. Matched case-insensitively at the start of the header, so `duration (s)` is volatile and a result
+ * column such as `tau (s)` is not.
+ */
+export const DEFAULT_VOLATILE_COLUMNS: readonly string[] = ['duration', 'elapsed', 'runtime', 'wall time', 'took'];
 
 /**
  * Display MIME types compared, most specific first: the first one present in a bundle decides. Vega-Lite
@@ -122,6 +140,7 @@ const policySchema = z
     outputParameters: z.array(z.string()).default([...DEFAULT_OUTPUT_PARAMETERS]),
     volatileProducts: z.array(z.string()).default([...DEFAULT_VOLATILE_PRODUCTS]),
     volatileRecordFields: z.array(z.string()).default([...DEFAULT_VOLATILE_RECORD_FIELDS]),
+    volatileColumns: z.array(z.string()).default([...DEFAULT_VOLATILE_COLUMNS]),
     /** Inputs larger than this are packed as URL + hash instead of bytes (`pack`). */
     maxPackedInputBytes: z.number().int().positive().default(64 * 1024 * 1024),
   })
@@ -144,14 +163,39 @@ export function resolveReproPolicy(input: ReproPolicyInput = {}): ReproPolicy {
   return { ...r.data, volatilePatterns: DEFAULT_VOLATILE_PATTERNS };
 }
 
-/** Replaces every volatile substring by its `<name>` placeholder; `paths` (e.g. output dirs) become `<outDir>`. */
-export function normaliseText(text: string, policy: ReproPolicy, paths: readonly string[] = []): string {
-  let t = text;
-  // longest first: a path that contains another must be replaced whole
-  for (const p of [...paths].filter((x) => x.length > 1).sort((a, b) => b.length - a.length))
-    t = t.split(p).join('<outDir>');
+/** Replaces every volatile substring by its `<name>` placeholder (paths are replaced by the callers first). */
+export function normaliseText(text: string, policy: ReproPolicy): string {
+  let t = blankVolatileColumns(text, policy.volatileColumns);
   for (const v of policy.volatilePatterns) t = t.replace(v.pattern, `<${v.name}>`);
   return t;
+}
+
+const RULE = /^-+(?: {2}-+)*$/;
+
+/** Blanks the cells of timing columns in showTable-style text tables (header line, dashed rule, rows). */
+export function blankVolatileColumns(text: string, headers: readonly string[]): string {
+  if (headers.length === 0 || !text.includes('--')) return text;
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    if (!RULE.test(lines[i])) continue;
+    const spans = [...lines[i].matchAll(/-+/g)].map((m) => [m.index as number, (m.index as number) + m[0].length]);
+    const volatile = spans.filter(([a, b]) => {
+      const h = lines[i - 1].slice(a, b).trim().toLowerCase();
+      return headers.some((x) => h.startsWith(x.toLowerCase()));
+    });
+    if (volatile.length === 0) continue;
+    for (let r = i + 1; r < lines.length && lines[r].trim() !== '' && !lines[r].startsWith('['); r++) {
+      let row = lines[r];
+      for (const [a, b] of volatile) row = row.slice(0, a) + '<duration>'.padEnd(b - a).slice(0, Math.max(b - a, 10)) + row.slice(b);
+      lines[r] = row;
+    }
+  }
+  return lines.join('\n');
+}
+
+/** True when a product file is not compared (volatile globs, or a download-cache entry). */
+export function isVolatileProduct(rel: string, policy: Pick<ReproPolicy, 'volatileProducts'>): boolean {
+  return DOWNLOAD_CACHE_ENTRY.test(rel) || matchesGlob(rel, policy.volatileProducts);
 }
 
 /** True when `rel` (a '/'-separated path) matches one of the globs. */

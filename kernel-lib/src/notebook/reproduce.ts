@@ -15,7 +15,7 @@ import { resolveTslabBin } from './launcher';
 import { readNotebook } from './nbformat';
 import { parseParameterArgs } from './parameters';
 import { readRecordNotebook } from './record-schema';
-import { outputDirsOf } from './record-files';
+import { outputDirsOf, recordSubstitutions } from './record-files';
 import { resolveReproPolicy, type ReproPolicy, type ReproPolicyInput } from './repro-policy';
 import { writeReproReport } from './repro-report';
 import { codeHash, versions, type RunRecord } from './run-record';
@@ -201,9 +201,8 @@ function redirectOutputs(
 /** Paths each side printed, and the placeholder both become. */
 function compareContext(expected: RunRecord, actual: RunRecord, inputs: LocatedInput[], policy: ReproPolicy): CompareContext {
   const side = (r: RunRecord, located: boolean): Array<readonly [string, string]> => {
-    const pairs: Array<readonly [string, string]> = [];
-    for (const [name, dir] of Object.entries(r.products_root ?? {})) {
-      pairs.push([dir, '<outDir>']);
+    const pairs: Array<readonly [string, string]> = [...recordSubstitutions(r)];
+    for (const [name] of Object.entries(r.products_root ?? {})) {
       const raw = { ...r.parameters.defaults, ...r.parameters.injected }[name];
       if (typeof raw === 'string') pairs.push([raw, '<outDir>']);
     }

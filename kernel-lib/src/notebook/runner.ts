@@ -14,7 +14,7 @@ import { KernelClient, type ExecuteResult } from './client';
 import { JsonlEventSink, nullSink, type EventSink, type RunnerEvent } from './events';
 import { launchKernel, type KernelReport, type LaunchedKernel } from './launcher';
 import type { JupyterMessage } from './wire';
-import { hashProducts, inputFilesOf, inputSubstitutions, outputDirsOf } from './record-files';
+import { hashProducts, inputFilesOf, outputDirsOf, recordSubstitutions } from './record-files';
 import { resolveReproPolicy } from './repro-policy';
 import {
   readNotebook,
@@ -541,7 +541,7 @@ class Execution {
     this.record.products = hashProducts(
       this.record.products_root ?? {},
       resolveReproPolicy(),
-      inputSubstitutions(this.record.input_files),
+      recordSubstitutions(this.record),
     );
     if (summary.failedCell !== undefined) this.record.failed_cell = summary.failedCell;
     if (summary.error) this.record.error = summary.error;
