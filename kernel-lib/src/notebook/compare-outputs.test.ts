@@ -91,6 +91,17 @@ describe('repro policy', () => {
     expect(compareOutputs([stream(table('0.20', '1.5'))], [stream(table('0.20', '1.6'))], ctx()).agreement).toBe('differs');
   });
 
+  it('compares tables cell by cell, so a wider volatile value does not shift the whole table', () => {
+    const t = (id: string, clean: string) =>
+      `${'run'.padEnd(id.length)}  clean_s  peaks\n${'-'.repeat(id.length)}  -------  -----\n${id}  ${clean.padStart(7)}  ${'12'.padStart(5)}\n`;
+    const a = t('20261207T141935-443931', '0.0167');
+    const b = t('20261207T141935-443931 (resumed)', '0.01674');
+    const r = compareOutputs([stream(a)], [stream(b)], ctx());
+    expect(r.differences[0].expected).toBe('<run-id> | <duration> | 12');
+    expect(r.differences[0].actual).toBe('<run-id> (resumed) | <duration> | 12');
+    expect(compareOutputs([stream(a)], [stream(t('20261208T000000-abcdef', '9.1'))], ctx()).agreement).toBe('same');
+  });
+
   it('leaves download-cache entries out of the products (named by URL)', () => {
     const p = resolveReproPolicy();
     expect(isVolatileProduct(`alexis_data/xrs_data/data/cd/${'c'.repeat(64)}`, p)).toBe(true);

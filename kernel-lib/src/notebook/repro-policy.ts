@@ -36,7 +36,7 @@ export const DEFAULT_VOLATILE_PATTERNS: readonly VolatilePattern[] = [
   { name: 'rate', pattern: /\b\d+(?:\.\d+)?\s?(?:[kMG]i?B|B)\/s\b/g },
   // fresh temporary directories (mkdtemp) and loopback ports of servers a notebook starts
   { name: 'tmpdir', pattern: /\/tmp\/[\w.-]+(?=\/|\b)/g },
-  { name: 'loopback', pattern: /\bhttps?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+/g },
+  { name: 'loopback', pattern: /(?:\bhttps?:\/\/)?(?:\b127\.0\.0\.1|\blocalhost|\[::1\]):\d+/g },
   { name: 'pid', pattern: /\bpid[ =:]\s?\d+\b/gi },
 ];
 
@@ -98,7 +98,7 @@ export const DOWNLOAD_CACHE_ENTRY = /(?:^|\/)(?:data|done|bad)\/[0-9a-f]{2}\/[0-
  * comparing. Matched case-insensitively at the start of the header, so `duration (s)` is volatile and a result
  * column such as `tau (s)` is not.
  */
-export const DEFAULT_VOLATILE_COLUMNS: readonly string[] = ['duration', 'elapsed', 'runtime', 'wall time', 'took'];
+export const DEFAULT_VOLATILE_COLUMNS: readonly string[] = ['duration', 'elapsed', 'runtime', 'wall time', 'took', 'seconds'];
 
 /**
  * Display MIME types compared, most specific first: the first one present in a bundle decides. Vega-Lite
@@ -172,23 +172,31 @@ export function normaliseText(text: string, policy: ReproPolicy): string {
 
 const RULE = /^-+(?: {2}-+)*$/;
 
-/** Blanks the cells of timing columns in showTable-style text tables (header line, dashed rule, rows). */
+/** A timing column: its header starts with one of `headers`, or ends in `_s`/`_ms` (ALEXIS's `clean_s`). */
+function isTimingHeader(h: string, headers: readonly string[]): boolean {
+  const l = h.toLowerCase();
+  return headers.some((x) => l.startsWith(x.toLowerCase())) || /^[a-z0-9]+_(?:s|ms)$/.test(l);
+}
+
+/**
+ * Rewrites showTable-style text tables (header line, dashed rule, rows) as `cell | cell` lines with the cells
+ * of timing columns blanked: column widths follow the widest value, so a volatile value elsewhere in a
+ * column (a run id, a time) must not make the whole table differ.
+ */
 export function blankVolatileColumns(text: string, headers: readonly string[]): string {
-  if (headers.length === 0 || !text.includes('--')) return text;
+  if (!text.includes('--')) return text;
   const lines = text.split('\n');
   for (let i = 1; i < lines.length; i++) {
     if (!RULE.test(lines[i])) continue;
     const spans = [...lines[i].matchAll(/-+/g)].map((m) => [m.index as number, (m.index as number) + m[0].length]);
-    const volatile = spans.filter(([a, b]) => {
-      const h = lines[i - 1].slice(a, b).trim().toLowerCase();
-      return headers.some((x) => h.startsWith(x.toLowerCase()));
-    });
-    if (volatile.length === 0) continue;
-    for (let r = i + 1; r < lines.length && lines[r].trim() !== '' && !lines[r].startsWith('['); r++) {
-      let row = lines[r];
-      for (const [a, b] of volatile) row = row.slice(0, a) + '<duration>'.padEnd(b - a).slice(0, Math.max(b - a, 10)) + row.slice(b);
-      lines[r] = row;
-    }
+    const cells = (line: string): string[] =>
+      spans.map(([a, b], k) => line.slice(a, k === spans.length - 1 ? undefined : b).trim());
+    const header = cells(lines[i - 1]);
+    const timing = header.map((h) => isTimingHeader(h, headers));
+    lines[i - 1] = header.join(' | ');
+    lines[i] = '-';
+    for (let r = i + 1; r < lines.length && lines[r].trim() !== '' && !lines[r].startsWith('['); r++)
+      lines[r] = cells(lines[r]).map((c, k) => (timing[k] ? '<duration>' : c)).join(' | ');
   }
   return lines.join('\n');
 }
