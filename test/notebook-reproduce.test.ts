@@ -15,6 +15,10 @@ import { notebookCommand } from '../kernel-lib/src/notebook/cli';
 import { diffHtml, diffNotebooks, diffText } from '../kernel-lib/src/notebook/notebook-diff';
 import { reproduceNotebook } from '../kernel-lib/src/notebook/reproduce';
 import { runNotebook } from '../kernel-lib/src/notebook/runner';
+import { KernelClient } from '../kernel-lib/src/notebook/client';
+import { launchKernel } from '../kernel-lib/src/notebook/launcher';
+import { reproduceCode, RESULT_MARKER } from '../jupyter-extension/src/record/kernel-reproduce';
+import { parseOutcome } from '../jupyter-extension/src/record/record';
 
 const repo = path.resolve(__dirname, '..');
 const NB = path.join(repo, 'notebooks', 'alexis-peak-finder.ipynb');
@@ -162,6 +166,32 @@ describe('stagebook notebook reproduce', () => {
     expect(same.stdout).toContain('no differences');
     expect(same.code).toBe(0);
     expect(readFileSync(path.join(tmp, 'd.html'), 'utf8')).toContain('No differences');
+  }, 240_000);
+});
+
+describe('the JupyterLab Reproduce button', () => {
+  it("its cell runs the reproduction in a real tslab kernel and returns the verdict the panel reads", async () => {
+    // the extension sends exactly this code to the notebook's kernel (cwd = the notebook's directory)
+    const kernel = await launchKernel({ cwd: tmp });
+    const client = KernelClient.connect(kernel.connection, kernel.exited);
+    try {
+      await client.waitReady(110_000);
+      let stdout = '';
+      const r = await client.execute(reproduceCode('record.ipynb'), {
+        onIopub: (m) => {
+          const c = m.content as { name?: string; text?: string };
+          if (m.header.msg_type === 'stream' && c.name === 'stdout') stdout += c.text ?? '';
+        },
+      });
+      expect(r.status).toBe('ok');
+      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER)) as string;
+      const outcome = parseOutcome(JSON.parse(line.slice(RESULT_MARKER.length)));
+      expect(outcome).toMatchObject({ verdict: { verdict: 'reproduced', cells: [], products: [] } });
+      expect(existsSync(path.join(tmp, 'record.reproduce.ipynb'))).toBe(true);
+    } finally {
+      client.close();
+      await kernel.kill();
+    }
   }, 240_000);
 });
 
