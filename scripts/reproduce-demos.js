@@ -20,7 +20,10 @@ const SHARED = { alexis: 'workspace' };
 const OUTPUT_PARAM = { 'lco-data-management': 'workspace' };
 
 function notebooks() {
-  const top = fs.readdirSync(notebooksDir).filter((f) => f.endsWith('.ipynb')).sort();
+  const top = fs
+    .readdirSync(notebooksDir)
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort();
   const nested = ['alexis', 'stix'].flatMap((d) =>
     fs
       .readdirSync(path.join(notebooksDir, d))
@@ -49,9 +52,17 @@ async function main() {
     const record = path.join(out, `${name}.ipynb`);
     fs.mkdirSync(path.dirname(record), { recursive: true });
     const t0 = Date.now();
-    const run = await runNotebook({ input: path.join(notebooksDir, file), output: record, parameters: { [param]: products } });
+    const run = await runNotebook({
+      input: path.join(notebooksDir, file),
+      output: record,
+      parameters: { [param]: products },
+    });
     if (run.status !== 'succeeded') {
-      results.push({ file, verdict: `run ${run.status}`, detail: `${run.error?.code ?? ''} ${run.error?.message ?? ''}` });
+      results.push({
+        file,
+        verdict: `run ${run.status}`,
+        detail: `${run.error?.code ?? ''} ${run.error?.message ?? ''}`,
+      });
       console.log(`FAIL ${file}: the recording run ${run.status}`);
       continue;
     }
@@ -69,7 +80,8 @@ async function main() {
           (prods.length ? `; products ${prods.join(', ')}` : ''),
       );
       for (const c of r.cells.filter((x) => x.agreement === 'differs'))
-        for (const d of c.differences.slice(0, 3)) console.log(`    cell ${c.ordinal} ${d.where}: ${d.expected} | ${d.actual}`);
+        for (const d of c.differences.slice(0, 3))
+          console.log(`    cell ${c.ordinal} ${d.where}: ${d.expected} | ${d.actual}`);
     } catch (e) {
       results.push({ file, verdict: 'error', detail: `${e.code ?? ''} ${e.message}` });
       console.log(`FAIL ${file}: ${e.code ?? ''} ${e.message}`);
@@ -77,7 +89,9 @@ async function main() {
   }
   fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   const ok = results.filter((r) => r.verdict === 'reproduced' || r.verdict === 'reproduced within tolerance').length;
-  console.log(`reproduce-demos: ${ok} of ${results.length} notebooks reproduced; details in ${path.relative(repo, out)}/`);
+  console.log(
+    `reproduce-demos: ${ok} of ${results.length} notebooks reproduced; details in ${path.relative(repo, out)}/`,
+  );
   return ok === results.length ? 0 : 1;
 }
 

@@ -110,6 +110,19 @@ describe('stagebook notebook reproduce', () => {
     }
   });
 
+  it('refuses a missing input, naming the parameter, the place looked at and the recorded hash (exit 13)', async () => {
+    const moved = variant(
+      'moved-input.ipynb',
+      (nb) => (nb.metadata.stagebook.input_files.image.path = 'nowhere/input.fits'),
+    );
+    const r = await cli(['reproduce', moved, '-o', path.join(tmp, 'never3.ipynb')]);
+    expect(r.code).toBe(13);
+    const sha = load(record).metadata.stagebook.input_files.image.sha256;
+    expect(r.stderr).toMatch(
+      new RegExp(`image: nowhere/input\\.fits: missing \\(looked at .*nowhere/input\\.fits\\); recorded sha256 ${sha}`),
+    );
+  });
+
   it('refuses a record made with another library version (exit 12) unless --allow-version', async () => {
     const other = variant('other-version.ipynb', (nb) => (nb.metadata.stagebook.versions.stagebook = '0.0.9'));
     const r = await cli(['reproduce', other, '-o', path.join(tmp, 'never2.ipynb')]);
@@ -120,7 +133,9 @@ describe('stagebook notebook reproduce', () => {
   it('finds a perturbed number at its cell (with --allow-version: the version mismatch is reported)', async () => {
     const perturbed = variant('perturbed.ipynb', (nb) => {
       nb.metadata.stagebook.versions.stagebook = '0.0.9';
-      const cells = nb.cells.filter((c: any) => c.cell_type === 'code' && !(c.metadata.tags ?? []).includes('injected-parameters'));
+      const cells = nb.cells.filter(
+        (c: any) => c.cell_type === 'code' && !(c.metadata.tags ?? []).includes('injected-parameters'),
+      );
       // work cell 3 is the cluster table: change one peak_dn in its text twin
       const out = cells[2].outputs.find((o: any) => o.data?.['text/plain']);
       const text = [out.data['text/plain']].flat().join('');
@@ -137,7 +152,7 @@ describe('stagebook notebook reproduce', () => {
     // the note sits right under the cell that produced the difference
     const nb = load(report);
     const at = nb.cells.findIndex((c: any) => c.id === r.cells[2].id);
-    expect((nb.cells[at + 1].metadata.tags ?? [])).toContain('stagebook-reproduce-report');
+    expect(nb.cells[at + 1].metadata.tags ?? []).toContain('stagebook-reproduce-report');
     expect(nb.cells[at + 1].source.join('')).toContain('Differs from the record');
   }, 240_000);
 
@@ -170,7 +185,7 @@ describe('stagebook notebook reproduce', () => {
 });
 
 describe('the JupyterLab Reproduce button', () => {
-  it("its cell runs the reproduction in a real tslab kernel and returns the verdict the panel reads", async () => {
+  it('its cell runs the reproduction in a real tslab kernel and returns the verdict the panel reads', async () => {
     // the extension sends exactly this code to the notebook's kernel (cwd = the notebook's directory)
     const kernel = await launchKernel({ cwd: tmp });
     const client = KernelClient.connect(kernel.connection, kernel.exited);
@@ -212,7 +227,15 @@ describe('pack and unpack', () => {
     const bundle = path.join(tmp, 'bundle.tar.gz');
     const packed = await packNotebook({ record, output: bundle });
     expect(packed.inlined).toEqual(['image']);
-    expect(packed.files).toEqual(expect.arrayContaining(['stagebook-bundle.json', 'record.ipynb', 'README.md', 'package-lock.json', 'inputs/image/input.fits']));
+    expect(packed.files).toEqual(
+      expect.arrayContaining([
+        'stagebook-bundle.json',
+        'record.ipynb',
+        'README.md',
+        'package-lock.json',
+        'inputs/image/input.fits',
+      ]),
+    );
     const again = path.join(tmp, 'bundle2.tar.gz');
     await packNotebook({ record, output: again });
     expect(readFileSync(again).equals(readFileSync(bundle))).toBe(true); // deterministic bytes
@@ -224,7 +247,12 @@ describe('pack and unpack', () => {
     const bytes = readFileSync(input);
     rmSync(input);
     try {
-      const r = await cli(['reproduce', path.join(tmp, 'elsewhere', 'record.ipynb'), '--inputs', path.join(tmp, 'elsewhere', 'inputs')]);
+      const r = await cli([
+        'reproduce',
+        path.join(tmp, 'elsewhere', 'record.ipynb'),
+        '--inputs',
+        path.join(tmp, 'elsewhere', 'inputs'),
+      ]);
       expect(r.stdout).toMatch(/^reproduced /m);
       expect(r.code).toBe(0);
       const rep = load(path.join(tmp, 'elsewhere', 'record.reproduce.ipynb')).metadata.stagebook_reproduce;
@@ -250,7 +278,9 @@ describe('pack and unpack', () => {
     const rec = load(nbW);
     rec.metadata.stagebook.input_files.image.path = 'moved/input.fits';
     save(nbW, rec);
-    await expect(reproduceNotebook({ record: nbW, inputsDir: path.join(tmp, 'w', 'inputs'), cwd: path.join(tmp, 'w') })).rejects.toMatchObject({
+    await expect(
+      reproduceNotebook({ record: nbW, inputsDir: path.join(tmp, 'w', 'inputs'), cwd: path.join(tmp, 'w') }),
+    ).rejects.toMatchObject({
       code: 'E_REPRO_INPUT',
       message: expect.stringContaining('image: ' + url('/wrong.fits')),
     });

@@ -43,7 +43,9 @@ describe('FITS DATE', () => {
     const clock = () => new Date('2026-12-07T13:58:24.123Z');
     expect(fitsCreationDate({}, clock)).toBe('2026-12-07T13:58:24.123');
     expect(fitsCreationDate({ SOURCE_DATE_EPOCH: '1780000000' }, clock)).toBe('2026-05-28T20:26:40.000');
-    expect(() => fitsCreationDate({ SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(/SOURCE_DATE_EPOCH: expected whole seconds/);
+    expect(() => fitsCreationDate({ SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(
+      /SOURCE_DATE_EPOCH: expected whole seconds/,
+    );
   });
 
   it('a STIX product header written twice with SOURCE_DATE_EPOCH gives the same file bytes', async () => {
@@ -87,7 +89,13 @@ describe('products', () => {
 
   it('PNG plots: the same spec renders to the same bytes', async () => {
     const spec = {
-      data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }, { x: 3, y: 1 }] },
+      data: {
+        values: [
+          { x: 1, y: 2 },
+          { x: 2, y: 3 },
+          { x: 3, y: 1 },
+        ],
+      },
       mark: 'line' as const,
       encoding: { x: { field: 'x', type: 'quantitative' as const }, y: { field: 'y', type: 'quantitative' as const } },
       title: 'determinism',
@@ -101,10 +109,13 @@ describe('products', () => {
 describe('parallel kernels: the same bits whatever the thread count', () => {
   it('peakLocalMaxParallel with 1, 2, 3 and 4 threads', async () => {
     let s = 12345;
-    const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
     const rows = 160;
     const cols = 90;
-    const image = { data: Float64Array.from({ length: rows * cols }, () => Math.floor(rand() * 50)), shape: [rows, cols] as [number, number] };
+    const image = {
+      data: Float64Array.from({ length: rows * cols }, () => Math.floor(rand() * 50)),
+      shape: [rows, cols] as [number, number],
+    };
     const serial = peakLocalMax(image, { minDistance: 2, thresholdRel: 0.5 });
     for (const threads of [1, 2, 3, 4]) {
       const par = await peakLocalMaxParallel(image, { minDistance: 2, thresholdRel: 0.5 }, { threads });

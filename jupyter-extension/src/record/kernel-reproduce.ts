@@ -56,7 +56,10 @@ export async function reproduceInKernel(kernel: KernelExecLike, recordPath: stri
     return { error: { code: 'E_KERNEL', message: `the kernel did not run the reproduction: ${String(e)}` } };
   }
   const line = text.split('\n').find((l) => l.startsWith(RESULT_MARKER));
-  if (!line) return { error: { code: 'E_REPRO_RESULT', message: `no result from the kernel${text ? `: ${text.slice(0, 300)}` : ''}` } };
+  if (!line)
+    return {
+      error: { code: 'E_REPRO_RESULT', message: `no result from the kernel${text ? `: ${text.slice(0, 300)}` : ''}` },
+    };
   try {
     return parseOutcome(JSON.parse(line.slice(RESULT_MARKER.length)));
   } catch (e) {

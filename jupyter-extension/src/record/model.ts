@@ -5,7 +5,8 @@
 import { Signal, type ISignal } from '@lumino/signaling';
 import { parseRunRecord, type ReproduceOutcome, type RunRecordView } from './record';
 
-export type ReproduceState = { state: 'idle' } | { state: 'running'; since: number } | ({ state: 'done' } & ReproduceOutcome);
+export type ReproduceState =
+  { state: 'idle' } | { state: 'running'; since: number } | ({ state: 'done' } & ReproduceOutcome);
 
 export interface NotebookRecordState {
   path: string;

@@ -60,13 +60,21 @@ export class RunRecordPanel extends Widget {
   }
 
   private recordView(id: string, r: RunRecordView, rep: ReproduceState): HTMLElement[] {
-    const summary = el('div', 'sb-record-summary', `${r.status} · ${r.start}${r.duration_ms !== undefined ? ` · ${(r.duration_ms / 1000).toFixed(1)} s` : ''}`);
+    const summary = el(
+      'div',
+      'sb-record-summary',
+      `${r.status} · ${r.start}${r.duration_ms !== undefined ? ` · ${(r.duration_ms / 1000).toFixed(1)} s` : ''}`,
+    );
     const params = table(
       'Parameters',
       parameterRows(r).map((p) => [p.injected ? `${p.name} *` : p.name, p.value]),
       'sb-record-parameters',
     );
-    const versions = table('Versions', Object.entries(r.versions).map(([k, v]) => [k, shortHash(v ?? '-')]), 'sb-record-versions');
+    const versions = table(
+      'Versions',
+      Object.entries(r.versions).map(([k, v]) => [k, shortHash(v ?? '-')]),
+      'sb-record-versions',
+    );
     const inputs = table(
       'Inputs',
       Object.entries(r.input_files ?? {}).map(([k, f]) => [k, `${f.path} (sha256 ${f.sha256.slice(0, 12)}…)`]),
@@ -76,7 +84,8 @@ export class RunRecordPanel extends Widget {
     button.className = 'jp-mod-styled jp-mod-accept sb-reproduce-button';
     button.textContent = rep.state === 'running' ? 'Reproducing…' : 'Reproduce';
     button.disabled = rep.state === 'running';
-    button.title = 'Re-run this notebook with its recorded parameters and compare every output (stagebook notebook reproduce)';
+    button.title =
+      'Re-run this notebook with its recorded parameters and compare every output (stagebook notebook reproduce)';
     button.addEventListener('click', () => this.onReproduce(id));
     return [summary, params, versions, inputs, button, ...verdictView(rep)];
   }
@@ -115,11 +124,18 @@ function verdictView(rep: ReproduceState): HTMLElement[] {
   head.style.color = VERDICT_COLOUR[v.verdict] ?? '';
   head.style.fontWeight = 'bold';
   box.append(head);
-  if (v.status.expected !== v.status.actual) box.append(el('div', '', `run status: recorded ${v.status.expected}, now ${v.status.actual}`));
+  if (v.status.expected !== v.status.actual)
+    box.append(el('div', '', `run status: recorded ${v.status.expected}, now ${v.status.actual}`));
   for (const p of v.parameters) box.append(el('div', '', `${p.where}: ${p.expected} → ${p.actual}`));
   for (const c of v.cells) {
     const d = c.differences[0];
-    box.append(el('div', 'sb-reproduce-cell', `cell ${c.ordinal} ${c.agreement}${d ? `: ${d.where}: ${d.expected} → ${d.actual}` : ''}`));
+    box.append(
+      el(
+        'div',
+        'sb-reproduce-cell',
+        `cell ${c.ordinal} ${c.agreement}${d ? `: ${d.where}: ${d.expected} → ${d.actual}` : ''}`,
+      ),
+    );
   }
   for (const p of v.products) box.append(el('div', 'sb-reproduce-product', `product ${p.parameter}/${p.file} differs`));
   if (v.report) box.append(el('div', 'sb-panel-note', `report: ${v.report}`));

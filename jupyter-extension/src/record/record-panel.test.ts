@@ -26,7 +26,10 @@ class FakeKernel implements KernelExecLike {
   codes: string[] = [];
   private release: () => void = () => undefined;
   constructor(private readonly stdout: string) {}
-  requestExecute(content: { code: string }): { onIOPub: (msg: { header: { msg_type: string }; content: unknown }) => void; done: Promise<unknown> } {
+  requestExecute(content: { code: string }): {
+    onIOPub: (msg: { header: { msg_type: string }; content: unknown }) => void;
+    done: Promise<unknown>;
+  } {
     this.codes.push(content.code);
     const future = {
       onIOPub: (_msg: { header: { msg_type: string }; content: unknown }) => undefined as void,
@@ -121,7 +124,13 @@ describe('run-record panel', () => {
       rtol: 1e-9,
       status: { expected: 'succeeded', actual: 'succeeded' },
       parameters: [],
-      cells: [{ ordinal: 3, agreement: 'differs', differences: [{ where: 'output 1 (text/plain)', expected: '208.8', actual: '208.9' }] }],
+      cells: [
+        {
+          ordinal: 3,
+          agreement: 'differs',
+          differences: [{ where: 'output 1 (text/plain)', expected: '208.8', actual: '208.9' }],
+        },
+      ],
       products: [{ parameter: 'outDir', file: 'peaks.json' }],
     };
     const kernel = new FakeKernel(`${RESULT_MARKER}${JSON.stringify(result)}\n`);

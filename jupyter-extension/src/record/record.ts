@@ -13,7 +13,10 @@ const recordSchema = z.object({
   versions: z.record(z.string(), z.string().nullable().optional()),
   parameters: z.object({ defaults: z.record(z.string(), z.unknown()), injected: z.record(z.string(), z.unknown()) }),
   input_files: z
-    .record(z.string(), z.object({ path: z.string(), sha256: z.string(), size: z.number(), url: z.string().optional() }))
+    .record(
+      z.string(),
+      z.object({ path: z.string(), sha256: z.string(), size: z.number(), url: z.string().optional() }),
+    )
     .optional(),
   products: z.record(z.string(), z.record(z.string(), z.string())).optional(),
   ledger_run_ids: z.array(z.string()).optional(),
@@ -23,7 +26,8 @@ export type RunRecordView = z.output<typeof recordSchema>;
 
 /** The record, or the reason there is none to show. */
 export function parseRunRecord(meta: unknown): { record: RunRecordView } | { problem: string } {
-  if (meta === undefined || meta === null) return { problem: 'This notebook has no run record: run it with `stagebook notebook run`.' };
+  if (meta === undefined || meta === null)
+    return { problem: 'This notebook has no run record: run it with `stagebook notebook run`.' };
   const r = recordSchema.safeParse(meta);
   if (r.success) return { record: r.data };
   const issue = r.error.issues[0];

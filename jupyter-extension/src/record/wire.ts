@@ -50,11 +50,16 @@ export function connectRecordPanel<T extends RecordNotebookLike>(tracker: Record
     const kernel = nb?.sessionContext.session?.kernel as KernelExecLike | null | undefined;
     if (!nb) return;
     if (!kernel) {
-      model.setReproduce(id, { state: 'done', error: { code: 'E_KERNEL', message: 'no kernel: start the notebook\'s kernel first' } });
+      model.setReproduce(id, {
+        state: 'done',
+        error: { code: 'E_KERNEL', message: "no kernel: start the notebook's kernel first" },
+      });
       return;
     }
     model.setReproduce(id, { state: 'running', since: Date.now() });
-    void reproduceInKernel(kernel, fileName(nb.context.path)).then((outcome) => model.setReproduce(id, { state: 'done', ...outcome }));
+    void reproduceInKernel(kernel, fileName(nb.context.path)).then((outcome) =>
+      model.setReproduce(id, { state: 'done', ...outcome }),
+    );
   };
   tracker.forEach(follow);
   tracker.widgetAdded.connect((_, nb) => follow(nb));

@@ -85,7 +85,8 @@ export async function packNotebook(o: PackOptions): Promise<PackResult> {
   for (const [name, f] of Object.entries(files)) {
     const url = o.urls?.[name] ?? f.url;
     if (f.size > max || (url && o.urls?.[name])) {
-      if (!url) throw usage(`input ${name} (${f.path}, ${f.size} bytes) is over ${max} bytes: give --url ${name}=URL`, name);
+      if (!url)
+        throw usage(`input ${name} (${f.path}, ${f.size} bytes) is over ${max} bytes: give --url ${name}=URL`, name);
       f.url = url;
       remote.push(name);
       inputs[name] = { path: f.path, sha256: f.sha256, size: f.size, url };
@@ -134,21 +135,37 @@ export async function unpackBundle(bundle: string, dir: string): Promise<UnpackR
   try {
     bytes = readFileSync(bundle);
   } catch (e) {
-    throw new StagebookError('E_FILE_NOT_FOUND', `unpack: ${bundle}: cannot read`, { where: 'unpackBundle', file: bundle }, { cause: e });
+    throw new StagebookError(
+      'E_FILE_NOT_FOUND',
+      `unpack: ${bundle}: cannot read`,
+      { where: 'unpackBundle', file: bundle },
+      { cause: e },
+    );
   }
   const entries = readTarGz(bytes, bundle);
   const manifestEntry = entries.find((e) => e.name === MANIFEST);
-  if (!manifestEntry) throw new StagebookError('E_PACK_FORMAT', `unpack: ${bundle}: no ${MANIFEST}`, { where: 'unpackBundle', file: bundle });
-  const manifest = JSON.parse(manifestEntry.data.toString('utf8')) as { notebook?: unknown };
-  if (typeof manifest.notebook !== 'string' || !entries.some((e) => e.name === manifest.notebook))
-    throw new StagebookError('E_PACK_FORMAT', `unpack: ${bundle}: ${MANIFEST}: notebook: missing or not in the bundle`, {
+  if (!manifestEntry)
+    throw new StagebookError('E_PACK_FORMAT', `unpack: ${bundle}: no ${MANIFEST}`, {
       where: 'unpackBundle',
       file: bundle,
-      field: 'notebook',
     });
+  const manifest = JSON.parse(manifestEntry.data.toString('utf8')) as { notebook?: unknown };
+  if (typeof manifest.notebook !== 'string' || !entries.some((e) => e.name === manifest.notebook))
+    throw new StagebookError(
+      'E_PACK_FORMAT',
+      `unpack: ${bundle}: ${MANIFEST}: notebook: missing or not in the bundle`,
+      {
+        where: 'unpackBundle',
+        file: bundle,
+        field: 'notebook',
+      },
+    );
   const root = path.resolve(dir);
   if (existsSync(root) && (!statSync(root).isDirectory() || readdirSync(root).length > 0))
-    throw new StagebookError('E_USAGE', `unpack: ${root} exists and is not an empty directory`, { where: 'unpackBundle', field: '-o' });
+    throw new StagebookError('E_USAGE', `unpack: ${root} exists and is not an empty directory`, {
+      where: 'unpackBundle',
+      field: '-o',
+    });
   for (const e of entries) {
     const target = path.join(root, e.name);
     mkdirSync(path.dirname(target), { recursive: true });

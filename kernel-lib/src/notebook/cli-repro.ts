@@ -89,7 +89,19 @@ export function parseTolerance(text: string): { rtol?: number; atol?: number } {
 }
 
 async function reproduceCommand(argv: string[]): Promise<number> {
-  const a = parse(argv, ['-o', '--output', '--inputs', '--outputs', '--cwd', '--tolerance', '--allow-version', '-p', '--cell-timeout', '--help', '-h']);
+  const a = parse(argv, [
+    '-o',
+    '--output',
+    '--inputs',
+    '--outputs',
+    '--cwd',
+    '--tolerance',
+    '--allow-version',
+    '-p',
+    '--cell-timeout',
+    '--help',
+    '-h',
+  ]);
   if (a.flags.has('--help') || a.flags.has('-h')) return help();
   if (a.positionals.length !== 1) throw usage('reproduce takes one executed notebook (RECORD.ipynb)');
   const tolerance = one(a, '--tolerance');
@@ -136,8 +148,15 @@ async function packCommand(argv: string[]): Promise<number> {
     if (eq <= 0) throw usage(`--url ${u}: expected NAME=URL (NAME: the input's parameter)`);
     urls[u.slice(0, eq)] = u.slice(eq + 1);
   }
-  const r = await packNotebook({ record: a.positionals[0], output: out, maxInlineBytes: max === undefined ? undefined : Number(max), urls });
-  process.stdout.write(`packed ${r.files.length} files (${r.inlined.length} inputs inline, ${r.remote.length} by URL) -> ${r.output}\n`);
+  const r = await packNotebook({
+    record: a.positionals[0],
+    output: out,
+    maxInlineBytes: max === undefined ? undefined : Number(max),
+    urls,
+  });
+  process.stdout.write(
+    `packed ${r.files.length} files (${r.inlined.length} inputs inline, ${r.remote.length} by URL) -> ${r.output}\n`,
+  );
   return EXIT.ok;
 }
 

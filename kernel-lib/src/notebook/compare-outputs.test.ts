@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compareOutputs, vegaLiteEssence, type CompareContext } from './compare-outputs';
 import type { NotebookOutput } from './nbformat';
 import { isVolatileProduct, matchesGlob, normaliseText, resolveReproPolicy } from './repro-policy';
+import { parseTolerance } from './cli-repro';
 import { readTarGz, writeTarGz } from './tar-gz';
 
 const ctx = (rtol = 1e-9, paths: [string, string][] = []): CompareContext => ({
@@ -15,11 +16,17 @@ const ctx = (rtol = 1e-9, paths: [string, string][] = []): CompareContext => ({
   actualPaths: paths,
 });
 const stream = (text: string): NotebookOutput => ({ output_type: 'stream', name: 'stdout', text });
-const display = (data: Record<string, unknown>): NotebookOutput => ({ output_type: 'display_data', data, metadata: {} });
+const display = (data: Record<string, unknown>): NotebookOutput => ({
+  output_type: 'display_data',
+  data,
+  metadata: {},
+});
 
 describe('compareOutputs', () => {
   it('normalises timestamps, run ids, durations and loopback ports, and nothing else', () => {
-    const a = stream('run run-lx2k3j-ab12 at 2026-12-07T13:58:24.123Z took 4.1 s (120 ms) on http://127.0.0.1:40123/x\n');
+    const a = stream(
+      'run run-lx2k3j-ab12 at 2026-12-07T13:58:24.123Z took 4.1 s (120 ms) on http://127.0.0.1:40123/x\n',
+    );
     const b = stream('run run-m0abcd-zz99 at 2026-12-08T01:02:03.000Z took 9.9 s (87 ms) on http://127.0.0.1:5555/x\n');
     expect(compareOutputs([a], [b], ctx()).agreement).toBe('same');
     // ledger run ids (newRunId) in a table
@@ -33,7 +40,9 @@ describe('compareOutputs', () => {
   });
 
   it('compares numbers within rtol (close) and beyond it (differs), text exactly', () => {
-    expect(compareOutputs([stream('x = 1.0000000000001\n')], [stream('x = 1.0000000000002\n')], ctx()).agreement).toBe('close');
+    expect(compareOutputs([stream('x = 1.0000000000001\n')], [stream('x = 1.0000000000002\n')], ctx()).agreement).toBe(
+      'close',
+    );
     const far = compareOutputs([stream('a\nx = 1.5\n')], [stream('a\nx = 1.6\n')], ctx());
     expect(far.agreement).toBe('differs');
     expect(far.differences[0]).toMatchObject({ expected: 'x = 1.5', actual: 'x = 1.6' });
@@ -44,8 +53,14 @@ describe('compareOutputs', () => {
   });
 
   it('replaces output directories on each side by <outDir>', () => {
-    const c: CompareContext = { ...ctx(), expectedPaths: [['/a/out', '<outDir>']], actualPaths: [['/b/other', '<outDir>']] };
-    expect(compareOutputs([stream('-> /a/out/peaks.json\n')], [stream('-> /b/other/peaks.json\n')], c).agreement).toBe('same');
+    const c: CompareContext = {
+      ...ctx(),
+      expectedPaths: [['/a/out', '<outDir>']],
+      actualPaths: [['/b/other', '<outDir>']],
+    };
+    expect(compareOutputs([stream('-> /a/out/peaks.json\n')], [stream('-> /b/other/peaks.json\n')], c).agreement).toBe(
+      'same',
+    );
   });
 
   it('compares Vega-Lite plots by data and encoding, not by their SVG/PNG twins or titles', () => {
@@ -87,8 +102,12 @@ describe('repro policy', () => {
   it('blanks timing columns of text tables, not result columns', () => {
     const table = (d: string, tau: string) =>
       `step       status     duration (s)  tau (s)\n---------  ---------  ------------  -------\nTransfer1  succeeded  ${d.padEnd(12)}  ${tau}\n[1 rows]`;
-    expect(compareOutputs([stream(table('0.20', '1.5'))], [stream(table('0.08', '1.5'))], ctx()).agreement).toBe('same');
-    expect(compareOutputs([stream(table('0.20', '1.5'))], [stream(table('0.20', '1.6'))], ctx()).agreement).toBe('differs');
+    expect(compareOutputs([stream(table('0.20', '1.5'))], [stream(table('0.08', '1.5'))], ctx()).agreement).toBe(
+      'same',
+    );
+    expect(compareOutputs([stream(table('0.20', '1.5'))], [stream(table('0.20', '1.6'))], ctx()).agreement).toBe(
+      'differs',
+    );
   });
 
   it('compares tables cell by cell, so a wider volatile value does not shift the whole table', () => {
@@ -129,6 +148,15 @@ describe('repro policy', () => {
   });
 });
 
+describe('--tolerance', () => {
+  it('parses rtol and atol and refuses anything else by name', () => {
+    expect(parseTolerance('rtol=1e-6,atol=1e-12')).toEqual({ rtol: 1e-6, atol: 1e-12 });
+    expect(parseTolerance('1e-3')).toEqual({ rtol: 1e-3 });
+    expect(() => parseTolerance('rtol=-1')).toThrow(/--tolerance rtol=-1/);
+    expect(() => parseTolerance('eps=1')).toThrow(/expected rtol=NUMBER/);
+  });
+});
+
 describe('tar.gz bundles', () => {
   it('round-trips files, is deterministic, and refuses unsafe names', () => {
     const entries = [
@@ -143,11 +171,21 @@ describe('tar.gz bundles', () => {
     // Python's tarfile (the reference reader) lists the same members with the same sizes
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-tar-'));
     writeFileSync(path.join(dir, 'b.tar.gz'), one);
-    const py = spawnSync('/usr/bin/python3', ['-c', 'import sys,tarfile\nfor m in tarfile.open(sys.argv[1]).getmembers(): print(m.name, m.size)', path.join(dir, 'b.tar.gz')], { encoding: 'utf8' });
+    const py = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import sys,tarfile\nfor m in tarfile.open(sys.argv[1]).getmembers(): print(m.name, m.size)',
+        path.join(dir, 'b.tar.gz'),
+      ],
+      { encoding: 'utf8' },
+    );
     rmSync(dir, { recursive: true, force: true });
     expect(py.stdout.trim().split('\n')).toEqual(entries.map((e) => `${e.name} ${e.data.length}`));
     expect(gunzipSync(one).subarray(257, 262).toString()).toBe('ustar');
-    expect(() => readTarGz(writeTarGz([{ name: '../evil', data: Buffer.from('x') }]), 'e.tar.gz')).toThrow(/unsafe name/);
+    expect(() => readTarGz(writeTarGz([{ name: '../evil', data: Buffer.from('x') }]), 'e.tar.gz')).toThrow(
+      /unsafe name/,
+    );
     expect(() => readTarGz(Buffer.from('not gzip'), 'n.tar.gz')).toThrow(/not gzip/);
   });
 });

@@ -3,12 +3,7 @@
  * substitutions of repro-policy.ts, every number within `atol + rtol * max(|a|, |b|)` (numpy.isclose's rule,
  * made symmetric), Vega-Lite plots by their data and encoding, progress by stage names and states.
  */
-import {
-  COMPARED_MIME_ORDER,
-  normaliseText,
-  VEGA_LITE_COMPARED_KEYS,
-  type ReproPolicy,
-} from './repro-policy';
+import { COMPARED_MIME_ORDER, normaliseText, VEGA_LITE_COMPARED_KEYS, type ReproPolicy } from './repro-policy';
 import type { NotebookOutput } from './nbformat';
 
 /** `same`: identical after normalisation; `close`: only numbers differ, within the tolerance. */
@@ -95,7 +90,11 @@ function compareText(where: string, e: string, a: string, ctx: CompareContext, a
     if (agree === 'differs' && verdict !== 'differs') {
       verdict = 'differs';
       const line = firstLineDiff(ne, na);
-      first = { where: `${where}, number ${i + 1} (${xe[i]} -> ${xa[i]})`, expected: line.expected, actual: line.actual };
+      first = {
+        where: `${where}, number ${i + 1} (${xe[i]} -> ${xa[i]})`,
+        expected: line.expected,
+        actual: line.actual,
+      };
     } else if (agree === 'close' && verdict === 'same') verdict = 'close';
   }
   if (verdict === 'differs' && first) differ(acc, { ...first, relDiff: worst });
@@ -120,22 +119,32 @@ function clip(s: string, n = 240): string {
 function compareJson(where: string, e: unknown, a: unknown, ctx: CompareContext, acc: Acc): void {
   if (typeof e === 'number' && typeof a === 'number') {
     const agree = numbersAgree(e, a, ctx.policy);
-    if (agree === 'differs') differ(acc, { where, expected: String(e), actual: String(a), relDiff: relativeDifference(e, a) });
+    if (agree === 'differs')
+      differ(acc, { where, expected: String(e), actual: String(a), relDiff: relativeDifference(e, a) });
     else worsen(acc, agree);
   } else if (typeof e === 'string' && typeof a === 'string') {
     compareText(where, e, a, ctx, acc);
   } else if (Array.isArray(e) && Array.isArray(a)) {
-    if (e.length !== a.length) differ(acc, { where: `${where}.length`, expected: String(e.length), actual: String(a.length) });
+    if (e.length !== a.length)
+      differ(acc, { where: `${where}.length`, expected: String(e.length), actual: String(a.length) });
     else e.forEach((x, i) => compareJson(`${where}[${i}]`, x, a[i], ctx, acc));
   } else if (isObject(e) && isObject(a)) {
     const keys = [...new Set([...Object.keys(e), ...Object.keys(a)])].sort();
     for (const k of keys) {
       if (!(k in e) || !(k in a))
-        differ(acc, { where: `${where}.${k}`, expected: k in e ? 'present' : 'absent', actual: k in a ? 'present' : 'absent' });
+        differ(acc, {
+          where: `${where}.${k}`,
+          expected: k in e ? 'present' : 'absent',
+          actual: k in a ? 'present' : 'absent',
+        });
       else compareJson(`${where}.${k}`, e[k], a[k], ctx, acc);
     }
   } else if (e !== a) {
-    differ(acc, { where, expected: clip(JSON.stringify(e) ?? 'undefined'), actual: clip(JSON.stringify(a) ?? 'undefined') });
+    differ(acc, {
+      where,
+      expected: clip(JSON.stringify(e) ?? 'undefined'),
+      actual: clip(JSON.stringify(a) ?? 'undefined'),
+    });
   }
 }
 
@@ -188,11 +197,13 @@ function progressEssence(p: unknown): unknown {
 /** The value compared for one output, and its label. */
 function comparable(o: NotebookOutput): { label: string; kind: 'text' | 'json'; value: unknown } {
   if (o.output_type === 'stream') return { label: String(o.name), kind: 'text', value: String(o.text ?? '') };
-  if (o.output_type === 'error') return { label: 'error', kind: 'text', value: `${String(o.ename)}: ${String(o.evalue)}` };
+  if (o.output_type === 'error')
+    return { label: 'error', kind: 'text', value: `${String(o.ename)}: ${String(o.evalue)}` };
   const data = (o.data ?? {}) as Record<string, unknown>;
   const mime = COMPARED_MIME_ORDER.find((m) => m in data) ?? Object.keys(data).sort()[0];
   const v = data[mime];
-  if (mime?.startsWith('application/vnd.vegalite')) return { label: 'vega-lite', kind: 'json', value: vegaLiteEssence(v) };
+  if (mime?.startsWith('application/vnd.vegalite'))
+    return { label: 'vega-lite', kind: 'json', value: vegaLiteEssence(v) };
   if (mime === 'application/vnd.stagebook.progress.v1+json')
     return { label: 'progress', kind: 'json', value: progressEssence(v) };
   if (mime === 'application/vnd.stagebook.error.v1+json' && isObject(v))

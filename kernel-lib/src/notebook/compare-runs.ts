@@ -4,7 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { compareOutputs, compareValues, type Agreement, type CompareContext, type OutputDifference } from './compare-outputs';
+import {
+  compareOutputs,
+  compareValues,
+  type Agreement,
+  type CompareContext,
+  type OutputDifference,
+} from './compare-outputs';
 import { cellTags, sourceText, type Notebook, type NotebookCell } from './nbformat';
 import { INJECTED_TAG } from './parameters';
 import { productHash, productText, recordSubstitutions } from './record-files';
@@ -64,7 +70,9 @@ export function compareCells(expected: Notebook, actual: Notebook, ctx: CompareC
       expectedIndex: e[i]?.index ?? -1,
       actualIndex: a[i]?.index ?? -1,
       id: ac?.id ?? ec?.id,
-      head: sourceText((ac ?? ec)?.source ?? '').split('\n')[0].slice(0, 100),
+      head: sourceText((ac ?? ec)?.source ?? '')
+        .split('\n')[0]
+        .slice(0, 100),
       status: { expected: er?.status, actual: ar?.status },
       durationMs: { expected: er?.duration_ms, actual: ar?.duration_ms },
       agreement: 'same',
@@ -102,11 +110,7 @@ function firstChanged(e: NotebookCell, a: NotebookCell): [string, string] {
  * Compares the recorded product hashes with the re-run's. A missing, extra or changed file differs; when the
  * recorded directory still holds the recorded version of a text product, the first differing line is shown.
  */
-export function compareProducts(
-  expected: RunRecord,
-  actual: RunRecord,
-  ctx: CompareContext,
-): ProductComparison[] {
+export function compareProducts(expected: RunRecord, actual: RunRecord, ctx: CompareContext): ProductComparison[] {
   const out: ProductComparison[] = [];
   const ep = expected.products ?? {};
   const ap = actual.products ?? {};

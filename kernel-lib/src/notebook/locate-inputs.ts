@@ -63,10 +63,18 @@ export async function locateInputs(
         continue;
       }
       const source = found === recordedPlace ? 'recorded place' : 'inputs dir';
-      located.push({ name, recordedPath: f.path, path: found, sha256: current, override: found !== recordedPlace, source });
+      located.push({
+        name,
+        recordedPath: f.path,
+        path: found,
+        sha256: current,
+        override: found !== recordedPlace,
+        source,
+      });
     } else if (f.url) {
       const got = await download(name, f, o.cacheDir, problems);
-      if (got) located.push({ name, recordedPath: f.path, path: got, sha256: f.sha256, override: true, source: 'downloaded' });
+      if (got)
+        located.push({ name, recordedPath: f.path, path: got, sha256: f.sha256, override: true, source: 'downloaded' });
     } else {
       const where = inputsDir ? ` (looked in ${inputsDir} and ${recordedPlace})` : ` (looked at ${recordedPlace})`;
       problems.push(`${name}: ${f.path}: missing${where}; recorded sha256 ${f.sha256}`);

@@ -54,14 +54,20 @@ function paths(r: RunRecord): Array<readonly [string, string]> {
 }
 
 /** Compares two executed notebooks. */
-export function diffNotebooks(aFile: string, bFile: string, tolerance: { rtol?: number; atol?: number } = {}): NotebookDiff {
+export function diffNotebooks(
+  aFile: string,
+  bFile: string,
+  tolerance: { rtol?: number; atol?: number } = {},
+): NotebookDiff {
   const policy: ReproPolicy = resolveReproPolicy(tolerance);
   const A = readRecordNotebook(aFile);
   const B = readRecordNotebook(bFile);
   const ctx: CompareContext = { policy, expectedPaths: paths(A.record), actualPaths: paths(B.record) };
   const params = (r: RunRecord): Record<string, unknown> => ({ ...r.parameters.defaults, ...r.parameters.injected });
   const inputs = (r: RunRecord): Record<string, unknown> =>
-    Object.fromEntries(Object.entries(r.input_files ?? {}).map(([k, f]) => [k, `${f.path} sha256:${f.sha256.slice(0, 16)}`]));
+    Object.fromEntries(
+      Object.entries(r.input_files ?? {}).map(([k, f]) => [k, `${f.path} sha256:${f.sha256.slice(0, 16)}`]),
+    );
   const d: NotebookDiff = {
     a: path.resolve(aFile),
     b: path.resolve(bFile),
@@ -109,12 +115,17 @@ export function diffText(d: NotebookDiff): string {
   ];
   for (const c of d.cells) {
     const mark = c.agreement === 'same' ? ' ' : c.agreement === 'close' ? '≈' : '!';
-    out.push(`${mark} ${String(c.ordinal).padStart(3)} ${pad(c.head, 50)} ${ms(c.durationMs.expected).padStart(10)}  ${ms(c.durationMs.actual).padStart(10)}`);
+    out.push(
+      `${mark} ${String(c.ordinal).padStart(3)} ${pad(c.head, 50)} ${ms(c.durationMs.expected).padStart(10)}  ${ms(c.durationMs.actual).padStart(10)}`,
+    );
     for (const x of c.differences) out.push(`        ${x.where}: A ${x.expected} | B ${x.actual}`);
   }
   const changed = d.products.filter((p) => p.agreement === 'differs');
   out.push(`products: ${d.products.length} files, ${changed.length} differ`);
-  for (const p of changed) out.push(`! ${p.parameter}/${p.file}: ${p.expected?.slice(0, 12) ?? '(none)'} | ${p.actual?.slice(0, 12) ?? '(none)'}`);
+  for (const p of changed)
+    out.push(
+      `! ${p.parameter}/${p.file}: ${p.expected?.slice(0, 12) ?? '(none)'} | ${p.actual?.slice(0, 12) ?? '(none)'}`,
+    );
   out.push(d.identical ? `no differences (rtol ${d.rtol})` : `the runs differ (rtol ${d.rtol})`);
   return out.join('\n') + '\n';
 }
@@ -125,7 +136,10 @@ function h(s: string | undefined): string {
 
 function htmlRows(title: string, rs: DiffRow[]): string {
   const body = rs
-    .map((r) => `<tr class="${r.same ? 'same' : r.location ? 'loc' : 'diff'}"><td>${h(r.name)}</td><td>${h(r.a)}</td><td>${h(r.b)}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr class="${r.same ? 'same' : r.location ? 'loc' : 'diff'}"><td>${h(r.name)}</td><td>${h(r.a)}</td><td>${h(r.b)}</td></tr>`,
+    )
     .join('');
   return `<h2>${h(title)}</h2><table><tr><th>name</th><th>A</th><th>B</th></tr>${body}</table>`;
 }
@@ -134,12 +148,17 @@ function htmlRows(title: string, rs: DiffRow[]): string {
 export function diffHtml(d: NotebookDiff): string {
   const cells = d.cells
     .map((c) => {
-      const diffs = c.differences.map((x) => `<li>${h(x.where)}: A <code>${h(x.expected)}</code> B <code>${h(x.actual)}</code></li>`).join('');
+      const diffs = c.differences
+        .map((x) => `<li>${h(x.where)}: A <code>${h(x.expected)}</code> B <code>${h(x.actual)}</code></li>`)
+        .join('');
       return `<tr class="${c.agreement === 'same' ? 'same' : c.agreement === 'close' ? 'close' : 'diff'}"><td>${c.ordinal}</td><td><code>${h(c.head)}</code>${diffs ? `<ul>${diffs}</ul>` : ''}</td><td>${h(c.status.expected)}</td><td>${h(c.status.actual)}</td><td>${ms(c.durationMs.expected)}</td><td>${ms(c.durationMs.actual)}</td></tr>`;
     })
     .join('');
   const products = d.products
-    .map((p) => `<tr class="${p.agreement === 'same' ? 'same' : 'diff'}"><td>${h(`${p.parameter}/${p.file}`)}</td><td>${h(p.expected?.slice(0, 16))}</td><td>${h(p.actual?.slice(0, 16))}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr class="${p.agreement === 'same' ? 'same' : 'diff'}"><td>${h(`${p.parameter}/${p.file}`)}</td><td>${h(p.expected?.slice(0, 16))}</td><td>${h(p.actual?.slice(0, 16))}</td></tr>`,
+    )
     .join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>stagebook notebook diff</title><style>
 body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1em}td,th{border:1px solid #ccc;padding:2px 6px;vertical-align:top;text-align:left}

@@ -92,7 +92,9 @@ const TEXT_PRODUCT = /\.(json|ya?ml|csv|tsv|txt|md)$/i;
 export function productHash(dir: string, rel: string, inputs: ProductSubstitutions = []): string {
   const bytes = readFileSync(path.join(dir, rel));
   if (!TEXT_PRODUCT.test(rel)) return createHash('sha256').update(bytes).digest('hex');
-  return createHash('sha256').update(productText(dir, rel, inputs, bytes)).digest('hex');
+  return createHash('sha256')
+    .update(productText(dir, rel, inputs, bytes))
+    .digest('hex');
 }
 
 /** Input paths a product may quote (peaks.json names its image), with their `<input:NAME>` placeholder. */

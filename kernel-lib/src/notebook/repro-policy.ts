@@ -98,7 +98,14 @@ export const DOWNLOAD_CACHE_ENTRY = /(?:^|\/)(?:data|done|bad)\/[0-9a-f]{2}\/[0-
  * comparing. Matched case-insensitively at the start of the header, so `duration (s)` is volatile and a result
  * column such as `tau (s)` is not.
  */
-export const DEFAULT_VOLATILE_COLUMNS: readonly string[] = ['duration', 'elapsed', 'runtime', 'wall time', 'took', 'seconds'];
+export const DEFAULT_VOLATILE_COLUMNS: readonly string[] = [
+  'duration',
+  'elapsed',
+  'runtime',
+  'wall time',
+  'took',
+  'seconds',
+];
 
 /**
  * Display MIME types compared, most specific first: the first one present in a bundle decides. Vega-Lite
@@ -142,7 +149,11 @@ const policySchema = z
     volatileRecordFields: z.array(z.string()).default([...DEFAULT_VOLATILE_RECORD_FIELDS]),
     volatileColumns: z.array(z.string()).default([...DEFAULT_VOLATILE_COLUMNS]),
     /** Inputs larger than this are packed as URL + hash instead of bytes (`pack`). */
-    maxPackedInputBytes: z.number().int().positive().default(64 * 1024 * 1024),
+    maxPackedInputBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024 * 1024),
   })
   .strict();
 
@@ -196,7 +207,9 @@ export function blankVolatileColumns(text: string, headers: readonly string[]): 
     lines[i - 1] = header.join(' | ');
     lines[i] = '-';
     for (let r = i + 1; r < lines.length && lines[r].trim() !== '' && !lines[r].startsWith('['); r++)
-      lines[r] = cells(lines[r]).map((c, k) => (timing[k] ? '<duration>' : c)).join(' | ');
+      lines[r] = cells(lines[r])
+        .map((c, k) => (timing[k] ? '<duration>' : c))
+        .join(' | ');
   }
   return lines.join('\n');
 }

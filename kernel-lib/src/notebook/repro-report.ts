@@ -32,7 +32,11 @@ function productLines(ps: readonly ProductComparison[]): string[] {
   return ps
     .filter((p) => p.agreement === 'differs')
     .map((p) => {
-      const what = !p.expected ? 'new file' : !p.actual ? 'missing' : `sha256 ${p.expected.slice(0, 12)}… -> ${p.actual.slice(0, 12)}…`;
+      const what = !p.expected
+        ? 'new file'
+        : !p.actual
+          ? 'missing'
+          : `sha256 ${p.expected.slice(0, 12)}… -> ${p.actual.slice(0, 12)}…`;
       const detail = p.detail ? ` (${esc(p.detail.where)}: \`${p.detail.expected}\` -> \`${p.detail.actual}\`)` : '';
       return `- product ${p.parameter}/${p.file}: ${what}${detail}`;
     });
@@ -47,11 +51,18 @@ function summary(r: ReproduceResult): string {
     `- run status: recorded \`${r.status.expected}\`, now \`${r.status.actual}\``,
     `- cells: ${r.cells.length} compared, ${r.cells.filter((c) => c.agreement === 'differs').length} differ, ${r.cells.filter((c) => c.agreement === 'close').length} within tolerance`,
     `- products: ${r.products.length} compared by content hash, ${r.products.filter((p) => p.agreement === 'differs').length} differ`,
-    ...r.versions.filter((v) => v.recorded !== v.current).map((v) => `- version ${v.name}: recorded ${v.recorded ?? '(none)'}, now ${v.current ?? '(none)'}${v.checked ? ' (checked; run with --allow-version)' : ''}`),
+    ...r.versions
+      .filter((v) => v.recorded !== v.current)
+      .map(
+        (v) =>
+          `- version ${v.name}: recorded ${v.recorded ?? '(none)'}, now ${v.current ?? '(none)'}${v.checked ? ' (checked; run with --allow-version)' : ''}`,
+      ),
     ...r.inputs.map((i) => `- input ${i.name}: ${esc(i.recordedPath)} (sha256 ${i.sha256.slice(0, 12)}…, ${i.source})`),
     ...diffLines(r.parameters),
     ...productLines(r.products),
-    ...(differing.length ? ['', `Differences are shown under cells ${differing.map((c) => c.ordinal).join(', ')}.`] : []),
+    ...(differing.length
+      ? ['', `Differences are shown under cells ${differing.map((c) => c.ordinal).join(', ')}.`]
+      : []),
   ];
   return lines.join('\n') + '\n';
 }
@@ -79,7 +90,8 @@ export async function writeReproReport(file: string, nb: Notebook, r: ReproduceR
   const notes = r.cells
     .filter((c) => c.agreement !== 'same' && c.actualIndex >= 0)
     .sort((a, b) => b.actualIndex - a.actualIndex);
-  for (const c of notes) nb.cells.splice(c.actualIndex + 1, 0, markdownCell(cellNote(c, r.policy.rtol), { tags: [REPRO_REPORT_TAG] }));
+  for (const c of notes)
+    nb.cells.splice(c.actualIndex + 1, 0, markdownCell(cellNote(c, r.policy.rtol), { tags: [REPRO_REPORT_TAG] }));
   nb.cells.unshift(markdownCell(summary(r), { tags: [REPRO_REPORT_TAG] }));
   nb.metadata.stagebook_reproduce = reportJson(r);
   await writeNotebook(file, nb);
@@ -91,12 +103,15 @@ export function formatReproduce(r: ReproduceResult): string {
   for (const v of r.versions.filter((x) => x.recorded !== x.current))
     out.push(`version ${v.name}: recorded ${v.recorded ?? '(none)'}, current ${v.current ?? '(none)'}`);
   for (const d of r.parameters) out.push(`${d.where}: recorded ${d.expected}, now ${d.actual}`);
-  if (r.status.expected !== r.status.actual) out.push(`run status: recorded ${r.status.expected}, now ${r.status.actual}`);
+  if (r.status.expected !== r.status.actual)
+    out.push(`run status: recorded ${r.status.expected}, now ${r.status.actual}`);
   for (const c of r.cells.filter((x) => x.agreement !== 'same')) {
     out.push(`cell ${c.ordinal} [${c.agreement}] ${c.head}`);
     for (const d of c.differences) out.push(`  ${d.where}: recorded ${d.expected} | now ${d.actual}`);
   }
   for (const l of productLines(r.products)) out.push(l.slice(2));
-  out.push(`${r.verdict} (${r.cells.length} cells, ${r.products.length} products; rtol ${r.policy.rtol}) -> ${r.report}`);
+  out.push(
+    `${r.verdict} (${r.cells.length} cells, ${r.products.length} products; rtol ${r.policy.rtol}) -> ${r.report}`,
+  );
   return out.join('\n') + '\n';
 }

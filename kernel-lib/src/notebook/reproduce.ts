@@ -75,7 +75,11 @@ export interface ReproduceResult {
 }
 
 /** Recorded versus current versions (every key of either side). */
-export function checkVersions(recorded: RunRecord['versions'], current: RunRecord['versions'], policy: ReproPolicy): VersionCheck[] {
+export function checkVersions(
+  recorded: RunRecord['versions'],
+  current: RunRecord['versions'],
+  policy: ReproPolicy,
+): VersionCheck[] {
   const names = [...new Set([...Object.keys(recorded), ...Object.keys(current)])].sort();
   return names.map((name) => ({
     name,
@@ -199,7 +203,12 @@ function redirectOutputs(
 }
 
 /** Paths each side printed, and the placeholder both become. */
-function compareContext(expected: RunRecord, actual: RunRecord, inputs: LocatedInput[], policy: ReproPolicy): CompareContext {
+function compareContext(
+  expected: RunRecord,
+  actual: RunRecord,
+  inputs: LocatedInput[],
+  policy: ReproPolicy,
+): CompareContext {
   const side = (r: RunRecord, located: boolean): Array<readonly [string, string]> => {
     const pairs: Array<readonly [string, string]> = [...recordSubstitutions(r)];
     for (const [name] of Object.entries(r.products_root ?? {})) {

@@ -78,7 +78,7 @@ export function readTarGz(bytes: Buffer, file: string): TarEntry[] {
     throw formatError(file, `not gzip (${(e as Error).message})`);
   }
   const out: TarEntry[] = [];
-  for (let off = 0; off + BLOCK <= tar.length; ) {
+  for (let off = 0; off + BLOCK <= tar.length;) {
     const h = tar.subarray(off, off + BLOCK);
     if (h.every((b) => b === 0)) break;
     let sum = 0;
@@ -88,13 +88,19 @@ export function readTarGz(bytes: Buffer, file: string): TarEntry[] {
     const name = (prefix ? `${prefix}/` : '') + cString(h, 0, 100);
     const size = parseInt(cString(h, 124, 12).trim() || '0', 8);
     const type = String.fromCharCode(h[156] || 48);
-    if (!Number.isFinite(size) || size < 0 || off + BLOCK + size > tar.length) throw formatError(file, `${name}: truncated`);
+    if (!Number.isFinite(size) || size < 0 || off + BLOCK + size > tar.length)
+      throw formatError(file, `${name}: truncated`);
     off += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
     if (type === '5') continue;
     if (type !== '0') throw formatError(file, `${name}: entry type ${type} (only regular files are unpacked)`);
     const problem = relativePathProblem(name.replace(/\/$/, ''));
     if (problem) throw formatError(file, `${JSON.stringify(name)}: unsafe name (${problem})`);
-    out.push({ name, data: Buffer.from(tar.subarray(off - Math.ceil(size / BLOCK) * BLOCK, off - Math.ceil(size / BLOCK) * BLOCK + size)) });
+    out.push({
+      name,
+      data: Buffer.from(
+        tar.subarray(off - Math.ceil(size / BLOCK) * BLOCK, off - Math.ceil(size / BLOCK) * BLOCK + size),
+      ),
+    });
   }
   return out;
 }
