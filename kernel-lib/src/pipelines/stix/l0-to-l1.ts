@@ -157,7 +157,8 @@ export const l0ToL1 = defineStage({
             raw: String(h.get('RAW_FILE') ?? '')
               .split(';')
               .filter(Boolean),
-            parent: [ctx.input.path],
+            // file names, as stixcore writes them: a product must not depend on where the tree lives (issue 21)
+            parent: [path.basename(ctx.input.path)],
           },
           `${product.type}-${product.name}`,
         );
