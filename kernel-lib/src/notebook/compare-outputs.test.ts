@@ -126,6 +126,8 @@ describe('repro policy', () => {
     expect(isVolatileProduct(`alexis_data/xrs_data/data/cd/${'c'.repeat(64)}`, p)).toBe(true);
     expect(isVolatileProduct(`x/done/cd/${'c'.repeat(64)}.json`, p)).toBe(true);
     expect(isVolatileProduct('x/data/cd/results.json', p)).toBe(false);
+    expect(isVolatileProduct('ws/incoming/.tm.xml.8qm7vg', p)).toBe(true); // an in-flight temporary
+    expect(isVolatileProduct('ws/incoming/tm.xml', p)).toBe(false);
   });
 
   it('refuses an unknown or ill-typed field by name', () => {

@@ -82,6 +82,9 @@ export const DEFAULT_VOLATILE_PRODUCTS: readonly string[] = [
   '**/logs/**',
   '**/*.lock',
   '**/.stagebook/**',
+  // hidden files are in-flight temporaries by convention (`.name.x8k2q1`: a telemetry file still being
+  // written, a crashed writer's leftovers); their names are random
+  '**/.*',
   // download caches are named by URL (a local archive's port changes them); the placed files are compared
   '**/.cache/**',
 ];
