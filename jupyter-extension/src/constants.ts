@@ -10,6 +10,8 @@ export const EXTENSION_NAME = 'stagebook-jupyterlab';
 export const PLUGIN_ID = `${EXTENSION_NAME}:plugin`;
 /** Widget id of the stage-progress panel (also its layout-restorer key). */
 export const PANEL_ID = 'stagebook-progress-panel';
+/** Widget id of the run-record panel (run record of an executed notebook, Reproduce button). */
+export const RECORD_PANEL_ID = 'stagebook-record-panel';
 
 /** Vega-Lite 6 and Vega 6 MIME types (JupyterLab's built-in renderer stops at v5). */
 export const VEGALITE6_MIME = 'application/vnd.vegalite.v6+json';

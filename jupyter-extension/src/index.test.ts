@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { CommandRegistry } from '@lumino/commands';
 import { Signal } from '@lumino/signaling';
 import type { Widget } from '@lumino/widgets';
-import { CommandIds, PANEL_ID } from './constants';
+import { CommandIds, PANEL_ID, RECORD_PANEL_ID } from './constants';
 import plugin from './index';
 import type { StageProgressPanel } from './progress/panel';
 import { rendererSettings } from './settings';
@@ -97,7 +97,9 @@ describe('the plugin, activated with fake JupyterLab services', () => {
     const { app, added, activated } = fakeApp();
     const tracker = new TrackerWithFind();
     plugin.activate(app, tracker, null, null, null);
-    const panel = added.at(-1)!.widget as StageProgressPanel;
+    const panel = added.find((a) => a.widget.id === PANEL_ID)!.widget as StageProgressPanel;
+    // the run-record panel sits beside it (issue 21)
+    expect(added.some((a) => a.widget.id === RECORD_PANEL_ID && a.area === 'right')).toBe(true);
     const nb = new FakeNotebook('nb', 'stage-failure.ipynb', [new FakeCell('cell-1'), new FakeCell('cell-2')]);
     const scrolled: number[] = [];
     Object.assign(nb.content, {

@@ -8,11 +8,12 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
-import { CommandIds, PANEL_ID, PLUGIN_ID } from './constants';
+import { CommandIds, PANEL_ID, PLUGIN_ID, RECORD_PANEL_ID } from './constants';
 import { addPanelCommands } from './progress/commands';
 import { ProgressModel } from './progress/model';
 import { StageProgressPanel } from './progress/panel';
 import { NotebookProgressWatcher } from './progress/watcher';
+import { connectRecordPanel, type RecordTrackerLike } from './record/wire';
 import { DEFAULT_SETTINGS, readSettings, rendererSettings, type StagebookSettings } from './settings';
 
 const STAGES_SVG =
@@ -53,6 +54,13 @@ function activate(
   app.shell.add(panel, settings.panelArea, { rank: 650 });
   restorer?.add(panel, 'stagebook-progress');
   new NotebookProgressWatcher(tracker, model);
+  // the run record of an executed notebook and its Reproduce button (issue 21), under the progress panel
+  const recordPanel = connectRecordPanel(tracker as unknown as RecordTrackerLike);
+  recordPanel.id = RECORD_PANEL_ID;
+  recordPanel.title.icon = stagesIcon;
+  recordPanel.title.caption = 'Run record: parameters, versions, inputs; reproduce';
+  app.shell.add(recordPanel, 'right', { rank: 651 });
+  restorer?.add(recordPanel, 'stagebook-record');
   addPanelCommands({ app, model, panel, show, area: () => settings.panelArea, findNotebook, palette });
   openOnFirstRun(
     model,

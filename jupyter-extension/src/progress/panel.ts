@@ -9,7 +9,7 @@
 import { Widget } from '@lumino/widgets';
 import { Css } from '../constants';
 import type { ProgressChange, ProgressModel, RunRecord } from './model';
-import { el, renderRunCard } from './run-view';
+import { el, renderRunCard, runDisplayState } from './run-view';
 
 export interface StageProgressPanelOptions {
   model: ProgressModel;
@@ -105,11 +105,11 @@ export class StageProgressPanel extends Widget {
 
   private renderHeader(id: string | null, runs: RunRecord[]): void {
     const path = id ? (this.model.pathOf(id) ?? id) : null;
-    const failed = runs.filter((r) => r.payload.state === 'failed').length;
-    const running = runs.filter((r) => r.payload.state === 'running').length;
+    const shown = runs.map((r) => runDisplayState(r.payload).key);
+    const count = (key: string): number => shown.filter((k) => k === key).length;
     const parts = [`${runs.length} run${runs.length === 1 ? '' : 's'}`];
-    if (running) parts.push(`${running} running`);
-    if (failed) parts.push(`${failed} failed`);
+    // a partial run is not counted as failed (issue 21): its other units were done
+    for (const key of ['running', 'failed', 'partial', 'interrupted']) if (count(key)) parts.push(`${count(key)} ${key}`);
     this.header.replaceChildren(
       el('div', 'sb-panel-title', 'Stage progress'),
       el('div', 'sb-panel-notebook', path ? `${basename(path)} · ${parts.join(' · ')}` : 'No notebook selected'),

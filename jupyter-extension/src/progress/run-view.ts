@@ -51,11 +51,34 @@ export function formatDuration(ms: number | undefined): string {
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
+/** How a run's header shows it: its state, unless the run ended with an outcome the state rolls up. */
+export interface RunDisplayState {
+  key: StageState | 'partial' | 'interrupted';
+  label: string;
+  icon: string;
+}
+
+/**
+ * A run with a failed stage has state `failed` even when its other units were done: the engine's own
+ * outcome then says `partial` (or `interrupted`), and that is what the header shows, distinctly (amber).
+ */
+export function runDisplayState(p: ProgressPayload): RunDisplayState {
+  if (p.outcome === 'partial') return { key: 'partial', label: 'partial: some units failed, others done', icon: '◐' };
+  if (p.outcome === 'interrupted') return { key: 'interrupted', label: 'interrupted', icon: '■' };
+  return { key: p.state, label: LABEL[p.state], icon: ICON[p.state] };
+}
+
+/** Amber for partial, grey for interrupted: inline, as these states have no stylesheet rule of their own. */
+const OUTCOME_COLOUR: Partial<Record<RunDisplayState['key'], string>> = {
+  partial: 'var(--jp-warn-color1, #f57c00)',
+  interrupted: 'var(--jp-ui-font-color2, #757575)',
+};
+
 /** Renders one run as a card. */
 export function renderRunCard(p: ProgressPayload, options: RunViewOptions): HTMLElement {
   const card = el('section', Css.run);
   card.dataset.runId = p.runId;
-  card.dataset.state = p.state;
+  card.dataset.state = runDisplayState(p).key;
   card.append(renderHeader(p, options));
   if (options.note) card.append(el('div', 'sb-run-note', options.note));
   const list = el('ol', 'sb-stages');
@@ -66,13 +89,16 @@ export function renderRunCard(p: ProgressPayload, options: RunViewOptions): HTML
 
 function renderHeader(p: ProgressPayload, options: RunViewOptions): HTMLElement {
   const header = el('div', Css.runHeader);
+  const shown = runDisplayState(p);
+  const icon = el('span', `sb-state-icon sb-state-${shown.key}`, shown.icon);
+  icon.title = shown.label;
+  icon.setAttribute('aria-label', shown.label);
+  const state = el('span', `sb-run-state sb-state-${shown.key}`, shown.key);
+  const colour = OUTCOME_COLOUR[shown.key];
+  if (colour) for (const node of [icon, state]) node.style.color = colour;
+  header.append(icon, el('span', 'sb-run-title', p.pipeline ?? 'pipeline run'), el('code', 'sb-run-id', p.runId));
   header.append(
-    stateIcon(p.state),
-    el('span', 'sb-run-title', p.pipeline ?? 'pipeline run'),
-    el('code', 'sb-run-id', p.runId),
-  );
-  header.append(
-    el('span', `sb-run-state sb-state-${p.state}`, p.state),
+    state,
     el('span', 'sb-run-duration', formatDuration(runDurationMs(p, options.now))),
   );
   header.title = `Run ${p.runId} started ${new Date(p.startedAt).toLocaleString()}`;

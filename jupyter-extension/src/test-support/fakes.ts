@@ -77,7 +77,15 @@ export class FakeNotebook implements NotebookLike {
   readonly disposed = new Signal<this, void>(this);
   readonly context: { path: string; ready: Promise<void>; pathChanged: Signal<unknown, string> };
   readonly sessionContext: FakeSessionContext;
-  readonly content: { model: { cells: { length: number; get(i: number): FakeCell } } };
+  readonly content: {
+    model: {
+      cells: { length: number; get(i: number): FakeCell };
+      getMetadata(key: string): unknown;
+      metadataChanged: Signal<unknown, unknown>;
+    };
+  };
+  /** Notebook metadata (`metadata.stagebook` is the run record the record panel shows). */
+  metadata: Record<string, unknown> = {};
 
   constructor(
     readonly id: string,
@@ -95,6 +103,8 @@ export class FakeNotebook implements NotebookLike {
           },
           get: (i: number) => cells[i],
         },
+        getMetadata: (key: string) => this.metadata[key],
+        metadataChanged: new Signal<unknown, unknown>(this),
       },
     };
   }

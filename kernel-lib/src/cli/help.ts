@@ -53,6 +53,9 @@ Pipelines, runs and the ledger:
 Notebooks:
   notebook run IN.ipynb [OUT.ipynb] [-p name value ...] [-f params.yaml] [-y YAML]
                                           execute a notebook headless (papermill-style)
+  notebook reproduce RECORD.ipynb [...]   re-run an executed notebook, compare with its record
+  notebook diff A.ipynb B.ipynb [--html F]  two run records side by side
+  notebook pack RECORD.ipynb -o B.tar.gz  the record with its inputs; notebook unpack B.tar.gz -o DIR
 
 Archives:
   archive serve [--port N] [...]          the offline LCO-compatible archive on 127.0.0.1

@@ -74,6 +74,11 @@ export type StagebookErrorCode =
   | 'E_NOTEBOOK_CELL_FAILED' // a cell failed (execute_reply status error)
   | 'E_NOTEBOOK_CELL_ABORT' // a cell was aborted (syntax error, interrupt)
   | 'E_NOTEBOOK_UNHANDLED_REJECTION' // a promise a cell started was rejected unhandled (also after the cell ended)
+  | 'E_REPRO_RECORD' // reproduce/diff/pack: the notebook holds no usable run record (metadata.stagebook)
+  | 'E_REPRO_VERSION' // reproduce: library, WASM core or kernel version differs from the record (--allow-version)
+  | 'E_REPRO_INPUT' // reproduce: a recorded input file is missing, or its sha256 differs from the record
+  | 'E_REPRO_DIFFERS' // reproduce: the re-run's outputs or products differ from the record
+  | 'E_PACK_FORMAT' // unpack: the bundle is not a stagebook tar.gz (bad header, unsafe member name, no manifest)
   | 'E_KERNEL_START' // the tslab kernel did not start or answer kernel_info
   | 'E_KERNEL_DIED' // the kernel process exited during the run
   | 'E_KERNEL_PROTOCOL' // a malformed or wrongly signed Jupyter message
@@ -184,6 +189,11 @@ const CODE_SET = {
   E_NOTEBOOK_CELL_FAILED: true,
   E_NOTEBOOK_CELL_ABORT: true,
   E_NOTEBOOK_UNHANDLED_REJECTION: true,
+  E_REPRO_RECORD: true,
+  E_REPRO_VERSION: true,
+  E_REPRO_INPUT: true,
+  E_REPRO_DIFFERS: true,
+  E_PACK_FORMAT: true,
   E_KERNEL_START: true,
   E_KERNEL_DIED: true,
   E_KERNEL_PROTOCOL: true,

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { EXIT as BIN_EXIT, exitCodeOf } from '../errors/exit-codes';
 import { isStagebookError, StagebookError } from '../errors/stagebook-error';
 import { formatCellError } from './cell-error';
+import { notebookReproCommand, REPRO_SUBCOMMANDS, REPRO_USAGE } from './cli-repro';
 import { cellTerminal } from './cli-terminal';
 import { killAllKernelsSync } from './launcher';
 import { formatParameterHelp } from './parameters';
@@ -206,11 +207,13 @@ function setOutput(current: string | undefined, next: string): string {
 export async function notebookCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '-h' || sub === '--help' || sub === 'help') {
-    process.stdout.write(NOTEBOOK_USAGE);
+    process.stdout.write(`${NOTEBOOK_USAGE}\n${REPRO_USAGE}`);
     return sub === undefined ? EXIT.usage : EXIT.ok;
   }
   try {
-    if (sub !== 'run') throw usageError(`unknown subcommand "${sub}" (expected: run)`);
+    if ((REPRO_SUBCOMMANDS as readonly string[]).includes(sub))
+      return await notebookReproCommand(sub as (typeof REPRO_SUBCOMMANDS)[number], rest);
+    if (sub !== 'run') throw usageError(`unknown subcommand "${sub}" (expected: run, ${REPRO_SUBCOMMANDS.join(', ')})`);
     return await runCommand(parseRunArgs(rest));
   } catch (e) {
     process.stderr.write(`${describeError(e)}\n`);

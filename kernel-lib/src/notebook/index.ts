@@ -37,3 +37,17 @@ export {
 } from './parameters';
 export { JsonlEventSink, type RunnerEvent, type RunnerEventType, type EventSink } from './events';
 export { BANNER_TAG, type CellRecord, type RunRecord, type CellStatus, type RunStatus } from './run-record';
+export {
+  reproduceNotebook,
+  checkVersions,
+  type ReproduceOptions,
+  type ReproduceResult,
+  type ReproVerdict,
+  type VersionCheck,
+} from './reproduce';
+export { diffNotebooks, diffText, diffHtml, type NotebookDiff, type DiffRow } from './notebook-diff';
+export { packNotebook, unpackBundle, type PackOptions, type PackResult, type UnpackResult } from './bundle';
+export { compareOutputs, vegaLiteEssence, type Agreement, type OutputDifference } from './compare-outputs';
+export { resolveReproPolicy, normaliseText, type ReproPolicy, type ReproPolicyInput } from './repro-policy';
+export { runRecordOf, readRecordNotebook } from './record-schema';
+export { formatReproduce, reportJson } from './repro-report';

@@ -9,9 +9,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunStatus } from '../types/run-status';
-import { cellTags, markdownCell, newCellId, type Notebook, type NotebookCell } from './nbformat';
+import type { InputFileRecord } from './record-files';
+import { wasmCoreVersion } from './record-files';
+import { cellTags, markdownCell, sourceText, newCellId, type Notebook, type NotebookCell } from './nbformat';
 
 export const BANNER_TAG = 'stagebook-error-banner';
+/** Cells `stagebook notebook reproduce` adds to its report (verdict, differences): removed by the next run. */
+export const REPRO_REPORT_TAG = 'stagebook-reproduce-report';
 
 /**
  * One cell: Jupyter's execute_reply status (`ok`, `error`, `abort`) plus what the runner saw (`timeout`,
@@ -40,11 +44,21 @@ export interface RunRecord {
   duration_ms?: number;
   input_path: string;
   output_path: string;
+  /** SOURCE_DATE_EPOCH of the run, when set: product creation dates (FITS DATE) were fixed to it. */
+  source_date_epoch?: string;
+  /** The kernel's working directory: relative parameters (inputs, output directories) resolve against it. */
+  cwd?: string;
   versions: Record<string, string | undefined>;
   kernel?: Record<string, unknown>;
   parameters: { defaults: Record<string, unknown>; injected: Record<string, unknown> };
   input_hashes: Record<string, string>;
   ledger_run_ids: string[];
+  /** Input files named by parameters, hashed before the kernel starts (record-files.ts). */
+  input_files?: Record<string, InputFileRecord>;
+  /** Output directories by output-location parameter (absolute; volatile: `reproduce` redirects them). */
+  products_root?: Record<string, string>;
+  /** Content hashes of the files under each output directory when the run ended, by parameter. */
+  products?: Record<string, Record<string, string>>;
   failed_cell?: number;
   error?: Record<string, unknown>;
 }
@@ -67,10 +81,11 @@ function packageVersion(pkgJson: string): string | undefined {
   }
 }
 
-/** Library and kernel versions: stagebook, tslab, tslab's TypeScript, node. */
+/** Library and kernel versions: stagebook, the WASM core's hash, tslab, tslab's TypeScript, node. */
 export function versions(tslabBin: string | undefined): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {
     stagebook: packageVersion(path.join(__dirname, '..', '..', 'package.json')),
+    wasm_core: wasmCoreVersion(),
     node: process.version,
   };
   if (tslabBin) {
@@ -87,11 +102,23 @@ export function versions(tslabBin: string | undefined): Record<string, string | 
   return out;
 }
 
+/**
+ * sha256 of the notebook's code (code cell sources in order, the injected-parameters cell left out): what
+ * `reproduce` checks so that a record whose code was edited after its run is not taken for its own proof.
+ */
+export function codeHash(nb: Notebook): string {
+  const sources = nb.cells
+    .filter((c) => c.cell_type === 'code' && !cellTags(c).includes('injected-parameters'))
+    .map((c) => sourceText(c.source));
+  return hashJson(sources);
+}
+
 /** Prepares the output notebook: nbformat 4.5 cell ids, outputs cleared, old banners removed. */
 export function prepareForRun(nb: Notebook): Notebook {
   const out: Notebook = JSON.parse(JSON.stringify(nb));
   out.nbformat_minor = Math.max(out.nbformat_minor ?? 0, 5);
-  out.cells = out.cells.filter((c) => !cellTags(c).includes(BANNER_TAG));
+  out.cells = out.cells.filter((c) => !cellTags(c).includes(BANNER_TAG) && !cellTags(c).includes(REPRO_REPORT_TAG));
+  delete out.metadata.stagebook_reproduce;
   const seen = new Set<string>();
   for (const c of out.cells) {
     if (!c.id || seen.has(c.id)) c.id = newCellId();

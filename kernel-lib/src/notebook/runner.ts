@@ -14,6 +14,8 @@ import { KernelClient, type ExecuteResult } from './client';
 import { JsonlEventSink, nullSink, type EventSink, type RunnerEvent } from './events';
 import { launchKernel, type KernelReport, type LaunchedKernel } from './launcher';
 import type { JupyterMessage } from './wire';
+import { hashProducts, inputFilesOf, outputDirsOf, recordSubstitutions } from './record-files';
+import { resolveReproPolicy } from './repro-policy';
 import {
   readNotebook,
   serializeNotebook,
@@ -33,6 +35,7 @@ import {
   type ParameterHelp,
 } from './parameters';
 import {
+  codeHash,
   hashFile,
   hashJson,
   insertBanner,
@@ -112,7 +115,10 @@ export const EXIT = {
 
 /** Loads and validates parameters without running anything (also used by `--help-params`). */
 export function resolveParameters(
-  options: Pick<RunNotebookOptions, 'input' | 'parameterArgs' | 'parameterFile' | 'parameterYaml' | 'parameters'>,
+  options: Pick<
+    RunNotebookOptions,
+    'input' | 'parameterArgs' | 'parameterFile' | 'parameterYaml' | 'parameters' | 'kernelCwd'
+  >,
 ): {
   nb: Notebook;
   defaults: Record<string, unknown>;
@@ -121,7 +127,9 @@ export function resolveParameters(
   params: ReturnType<typeof loadParameters>;
 } {
   const nb = readNotebook(options.input);
-  const params = loadParameters(nb, path.dirname(path.resolve(options.input)));
+  // the parameters cell's imports (zod) resolve where the kernel runs: a record reproduced from another
+  // directory runs in the recorded working directory
+  const params = loadParameters(nb, options.kernelCwd ?? path.dirname(path.resolve(options.input)));
   const fromFile = options.parameterFile
     ? parseParameterFile(readParamsFile(options.parameterFile), options.parameterFile)
     : {};
@@ -162,11 +170,21 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunSumma
     parameters: { defaults: resolved.defaults, injected: resolved.injected },
     input_hashes: {
       notebook: hashFile(options.input),
+      code: codeHash(nb),
       ...(options.parameterFile ? { parameter_file: hashFile(options.parameterFile) } : {}),
       parameters: hashJson({ ...resolved.defaults, ...resolved.injected }),
     },
     ledger_run_ids: [],
   };
+  const merged = { ...resolved.defaults, ...resolved.injected };
+  const cwd = options.kernelCwd ?? path.dirname(path.resolve(options.input));
+  const policy = resolveReproPolicy();
+  record.cwd = path.resolve(cwd);
+  // fixed file creation dates were asked for (FITS DATE): `reproduce` passes the same value on
+  const epoch = options.env?.SOURCE_DATE_EPOCH ?? process.env.SOURCE_DATE_EPOCH;
+  if (epoch) record.source_date_epoch = epoch;
+  record.input_files = inputFilesOf(merged, cwd, policy);
+  record.products_root = outputDirsOf(merged, cwd, policy);
   setRunRecord(nb, record);
   const sink: EventSink = options.eventsFile
     ? new JsonlEventSink(options.eventsFile, options.eventsThrottleMs ?? 1000)
@@ -519,6 +537,12 @@ class Execution {
       end: new Date(end).toISOString(),
       duration_ms: end - this.t0,
     });
+    // what the run wrote, for `stagebook notebook reproduce` to compare by content (issue 21)
+    this.record.products = hashProducts(
+      this.record.products_root ?? {},
+      resolveReproPolicy(),
+      recordSubstitutions(this.record),
+    );
     if (summary.failedCell !== undefined) this.record.failed_cell = summary.failedCell;
     if (summary.error) this.record.error = summary.error;
     await this.save(true);

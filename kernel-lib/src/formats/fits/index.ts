@@ -13,6 +13,7 @@ export type { FitsGroups, FitsGroupParameter } from './groups';
 export { FitsFile, openFits, readFits, readFitsHeader } from './file';
 export type { ReadFitsOptions, OpenFitsOptions, FitsHduContent } from './file';
 export { writeFits } from './write';
+export { fitsCreationDate } from './creation-date';
 export { verifyFits } from './verify';
 export type { FitsVerifyIssue, FitsVerifyReport } from './verify';
 export type { FitsHduInput, FitsImageInput, FitsTableInput, WriteFitsOptions } from './write';

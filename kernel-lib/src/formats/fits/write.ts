@@ -10,6 +10,7 @@ import { invalidArgument } from '../../errors/stagebook-error';
 import { encodeBinaryTable, FitsColumnInput } from './bintable-write';
 import { addSums, CHECKSUM_PLACEHOLDER, encodeChecksum, onesComplementSum } from './checksum';
 import { encodeRiceImage } from './compressed-write';
+import { fitsCreationDate } from './creation-date';
 import { fitsError } from './errors';
 import { BLOCK, FitsCardInput, FitsHeader } from './header';
 import { FitsImageData, storageOf, toStoredBytes } from './image';
@@ -121,7 +122,8 @@ function padded(data: Buffer): Buffer {
 /** Adds DATASUM and CHECKSUM so the HDU sums to -0 (cfitsio ffpcks). */
 export function addChecksum(header: FitsHeader, paddedData: Buffer): void {
   const datasum = onesComplementSum(paddedData);
-  const stamp = new Date().toISOString().slice(0, 19);
+  // astropy's comment stamp; fixed by SOURCE_DATE_EPOCH like DATE, so a product can be byte-deterministic
+  const stamp = fitsCreationDate().slice(0, 19);
   header.delete('CHECKSUM');
   header.delete('DATASUM');
   header.set('CHECKSUM', CHECKSUM_PLACEHOLDER, `HDU checksum updated ${stamp}`);

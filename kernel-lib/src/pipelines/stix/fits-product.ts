@@ -12,6 +12,7 @@ import path from 'node:path';
 import { readFits, writeFits, type FitsColumnInput, type FitsHeader } from '../../formats/fits';
 import type { FitsCardInput } from '../../formats/fits/header';
 import { StagebookError } from '../../errors/stagebook-error';
+import { fitsCreationDate } from '../../formats/fits/creation-date';
 
 export type ColKind = 'f64' | 'i32' | 'u32' | 'i64' | 'u8' | 'u16' | 'str';
 
@@ -210,7 +211,7 @@ export function commonHeader(o: {
     ['FILENAME', o.filename, 'FITS filename'],
     ['RAW_FILE', o.rawFiles.join(';'), 'Raw filename(s)'],
     ['PARENT', o.parents.join(';'), 'Source file current data product'],
-    ['DATE', new Date().toISOString().slice(0, 23), 'FITS file creation date in UTC'],
+    ['DATE', fitsCreationDate(), 'FITS file creation date in UTC'],
     ['LEVEL', o.level, 'Data processing level'],
     ['ORIGIN', 'stagebook', 'Processing site'],
     ['CREATOR', 'stagebook', 'FITS creation software'],

@@ -11,6 +11,7 @@ import { applyNumerical, applyTextual } from '../../formats/idb/calibrate';
 import type { Idb, PacketDef } from '../../formats/idb/idb';
 import { defineStage } from '../../engine/stage';
 import { StagebookError } from '../../errors/stagebook-error';
+import { fitsCreationDate } from '../../formats/fits/creation-date';
 import { col, extent, readProduct, rowCount, type Col, type ProductTables } from './fits-product';
 import { writeWithCompleteness } from './daily-files';
 import { idbParamsSchema, openStageIdb } from './lb-to-l0';
@@ -156,7 +157,8 @@ export const l0ToL1 = defineStage({
             raw: String(h.get('RAW_FILE') ?? '')
               .split(';')
               .filter(Boolean),
-            parent: [ctx.input.path],
+            // file names, as stixcore writes them: a product must not depend on where the tree lives (issue 21)
+            parent: [path.basename(ctx.input.path)],
           },
           `${product.type}-${product.name}`,
         );
@@ -184,7 +186,7 @@ export function l1Header(
     ['FILENAME', filename, 'FITS filename'],
     ['RAW_FILE', parents.raw.join(';'), 'Raw filename(s)'],
     ['PARENT', parents.parent.join(';'), 'Source file current data product'],
-    ['DATE', new Date().toISOString().slice(0, 23), 'FITS file creation date in UTC'],
+    ['DATE', fitsCreationDate(), 'FITS file creation date in UTC'],
     ['LEVEL', level, 'Data processing level'],
     ['ORIGIN', 'stagebook', 'Processing site'],
     ['CREATOR', 'stagebook', 'FITS creation software'],

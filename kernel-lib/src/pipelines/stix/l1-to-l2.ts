@@ -96,7 +96,7 @@ export const l1ToL2 = defineStage({
         raw: String(h.get('RAW_FILE') ?? '')
           .split(';')
           .filter(Boolean),
-        parent: [file],
+        parent: [path.basename(file)], // file names, as stixcore writes them (issue 21)
       },
       `${product.type}-${product.name}`,
     );

@@ -94,7 +94,7 @@ function writeL0(
         .split(';')
         .filter(Boolean),
     ),
-    parents: mergedList(existing?.header, 'PARENT', [lbFile]),
+    parents: mergedList(existing?.header, 'PARENT', [path.basename(lbFile)]),
     obtBeg: extent(times)[0],
     obtEnd: Math.max(end, extent(times)[1]),
     rid,
