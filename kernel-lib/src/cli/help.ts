@@ -49,6 +49,7 @@ Pipelines, runs and the ledger:
   status [--config F] [--run ID]          recent runs, stages, durations, failures
   ledger query [--config F] [...]         files recorded in the ledger
   pipelines                               registered pipelines and their stages
+  worker --redis URL [--queues a,b] [...]  run units of BullMQ-executor runs (docs/scale-out.md)
 
 Notebooks:
   notebook run IN.ipynb [OUT.ipynb] [-p name value ...] [-f params.yaml] [-y YAML]

@@ -42,6 +42,7 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
     codes: [
       'E_STAGE_FAILED',
       'E_STAGE_OUTPUT',
+      'E_WORKER_LOST',
       'E_NOTEBOOK_CELL_FAILED',
       'E_NOTEBOOK_CELL_ABORT',
       'E_NOTEBOOK_UNHANDLED_REJECTION',
@@ -93,7 +94,7 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
       'E_STIX_TIMECORR',
     ],
   },
-  { exit: EXIT.network, codes: ['E_DOWNLOAD_*', 'E_ARCHIVE_*', 'E_STIX_STATUS'] },
+  { exit: EXIT.network, codes: ['E_DOWNLOAD_*', 'E_ARCHIVE_*', 'E_STIX_STATUS', 'E_EXECUTOR'] },
   { exit: EXIT.timeout, codes: ['E_NOTEBOOK_TIMEOUT', 'E_FLOW_TIMEOUT'] },
   { exit: EXIT.kernel, codes: ['E_KERNEL_*'] },
   { exit: EXIT.outputPath, codes: ['E_OUTPUT_PATH'] },

@@ -22,3 +22,6 @@ export { SunArchive } from '../local-archive/sun-archive';
 export type { SunArchiveOptions } from '../local-archive/sun-archive';
 // STIX: the telemetry simulator (EDDS XML, IDB, time correlation) and its local SMTP helpers.
 export * from './stix';
+// Scale-out: an ephemeral redis-server on a free loopback port for the BullMQ executor's tests and benchmark.
+export { startRedisServer } from './redis-server';
+export type { RedisServer, RedisServerOptions } from './redis-server';
