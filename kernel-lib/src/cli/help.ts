@@ -23,9 +23,11 @@ const RESUME = `usage: stagebook resume <run-id> [--config F] [--out-file F] [--
 Continues a run whose process died (once its lease has expired), with the run's original options.
 `;
 
-const STATUS = `usage: stagebook status [--config F] [--run ID] [--pipeline P] [--limit N] [--json]
+const STATUS = `usage: stagebook status [--config F] [--run ID] [--pipeline P] [--limit N] [--json] [--executor]
 
 Lists recent runs (status, start, duration) with per-stage unit counts and durations, and failures.
+With executor: bullmq it also shows retries, the units running on each worker, queue depths and the
+live workers; --executor shows only the queues and workers (with --json: as JSON).
 --config defaults to the stagebook.yaml of the current directory or a parent directory.
 `;
 

@@ -297,7 +297,10 @@ async function walkStages(env: UnitEnv, params: Map<string, unknown>, options: R
       }
     }
     const units = buildUnits(stage, inputs, config.root);
-    const stageOut: FileRef[] = [];
+    // outputs are collected per unit and joined in unit order, not completion order: with units
+    // in flight at once (engine.concurrency, BullMQ workers) the next stage's inputs, and so a merge
+    // stage's input order and its ledger record, must not depend on which unit finished first
+    const perUnit: FileRef[][] = units.map(() => []);
     const before = env.result.failures.length;
     // a merge group waits only for what it depends on: the groups a failed unit's files fall in
     const blocked =
@@ -306,14 +309,18 @@ async function walkStages(env: UnitEnv, params: Map<string, unknown>, options: R
         : new Set<string>();
     for (const [i, u] of units.entries())
       if (blocked.has(u.key))
-        await executeUnit(env, stage, params.get(stage.name), u, i, units.length, stageOut, 'blocked');
+        await executeUnit(env, stage, params.get(stage.name), u, i, units.length, perUnit[i], 'blocked');
     const open = units.filter((u) => !blocked.has(u.key));
     await runPool(
       open,
       env.executor.slots,
-      (u) => executeUnit(env, stage, params.get(stage.name), u, units.indexOf(u), units.length, stageOut),
+      (u) => {
+        const i = units.indexOf(u);
+        return executeUnit(env, stage, params.get(stage.name), u, i, units.length, perUnit[i]);
+      },
       () => env.stopping || env.signal.aborted,
     );
+    const stageOut = perUnit.flat();
     const stageComplete = complete && env.result.failures.length === before && blocked.size === 0;
     produced.set(stage.name, { outputs: stageOut, complete: stageComplete });
     env.result.outputs = stageOut;
