@@ -50,9 +50,10 @@ export async function startWorker(
   return w;
 }
 
-/** Stops workers (SIGTERM, graceful) and waits for their exits. */
-export async function stopWorkers(workers: WorkerProcess[]): Promise<void> {
-  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+/** Stops workers (SIGTERM: graceful; `hard`: SIGKILL, for cleanup after a failed test) and waits for their exits. */
+export async function stopWorkers(workers: WorkerProcess[], hard = false): Promise<void> {
+  for (const w of workers)
+    if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill(hard ? 'SIGKILL' : 'SIGTERM');
   await Promise.all(workers.map((w) => w.exit));
 }
 

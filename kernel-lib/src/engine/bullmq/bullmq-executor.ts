@@ -51,6 +51,7 @@ export class BullmqExecutor implements UnitExecutor {
   private readonly waiting = new Map<string, Waiter>();
   private reconcileTimer: NodeJS.Timeout | undefined;
   private downSince: number | undefined;
+  private reconciling = false;
   private closed = false;
 
   private constructor(
@@ -64,8 +65,9 @@ export class BullmqExecutor implements UnitExecutor {
   static async open(cfg: BullmqExecutorConfig, d: ExecutorDeps): Promise<BullmqExecutor> {
     redisOptions(cfg.redis, cfg.passwordEnv); // refuses a missing password variable before any work
     const ex = new BullmqExecutor(cfg, d);
+    // a referenced timer: while units are awaited over sockets that are reconnecting (Redis down),
+    // nothing else may keep the event loop alive, and node would exit 0 in the middle of the run
     ex.reconcileTimer = setInterval(() => void ex.reconcile(), cfg.reconcileMs);
-    ex.reconcileTimer.unref();
     d.signal.addEventListener('abort', () => ex.abortAll('the run was stopped'), { once: true });
     return ex;
   }
@@ -119,9 +121,11 @@ export class BullmqExecutor implements UnitExecutor {
 
   /** Adds the job, or reattaches to the one a previous attempt of this run left in Redis. */
   private async submit(queue: Queue, jobId: string, data: UnitJob, hooks: UnitHooks): Promise<void> {
-    const existing = await queue.getJob(jobId);
+    // the state first, then the job: a job read before its state could be an active job that
+    // completed in between (a completed state with no return value yet)
+    const state = await queue.getJobState(jobId);
+    const existing = state === 'unknown' ? undefined : await queue.getJob(jobId);
     if (existing) {
-      const state = await existing.getState();
       if (state === 'completed' && this.settleCompleted(jobId, existing.returnvalue, true)) return;
       if (state === 'completed' || state === 'failed') {
         // a resumed run runs failed units again (as in-process), and results whose temps are gone
@@ -182,6 +186,7 @@ export class BullmqExecutor implements UnitExecutor {
     const w = this.waiting.get(jobId);
     if (!w) return false;
     const raw = typeof returnvalue === 'string' ? safeJson(returnvalue) : returnvalue;
+    if (raw === null || raw === undefined) return false; // not written yet: its event or the next reconcile settles it
     const parsed = unitResultSchema.safeParse(raw);
     if (!parsed.success) {
       w.settle(
@@ -240,18 +245,29 @@ export class BullmqExecutor implements UnitExecutor {
       return;
     }
     if (this.downSince !== undefined) return;
+    if (this.reconciling) return; // a round stuck on a dead connection: the down timer below still runs
+    this.reconciling = true;
+    try {
+      await this.reconcileRound();
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  private async reconcileRound(): Promise<void> {
     for (const [jobId, w] of [...this.waiting]) {
       try {
-        const job = await w.queue.getJob(jobId);
+        const state = await w.queue.getJobState(jobId);
         if (!this.waiting.has(jobId)) continue;
-        if (!job) {
+        if (state === 'unknown') {
           w.hooks.log('warn', `job ${jobId} is no longer in Redis (Redis lost it); submitting the unit again`);
           await this.submit(w.queue, jobId, w.data, w.hooks);
           continue;
         }
-        const state = await job.getState();
-        if (state === 'completed') this.settleCompleted(jobId, job.returnvalue, false);
-        else if (state === 'failed') this.onFailed(jobId, job.failedReason);
+        if (state !== 'completed' && state !== 'failed') continue;
+        const job = await w.queue.getJob(jobId);
+        if (job && state === 'completed') this.settleCompleted(jobId, job.returnvalue, false);
+        else if (job) this.onFailed(jobId, job.failedReason);
       } catch {
         return; // Redis went away in the middle: the next round (or the down timer) decides
       }
@@ -270,7 +286,12 @@ export class BullmqExecutor implements UnitExecutor {
     for (const c of this.channels.values()) {
       try {
         const { queue, events } = await c;
-        await Promise.all([events.close(), queue.close()]);
+        // a graceful close waits for Redis; with Redis gone it would wait forever (and, the timer
+        // cleared, node would exit 0 before the run is recorded): drop the sockets instead
+        if (this.downSince !== undefined) {
+          // BullMQ's disconnect() waits for Redis too: stop the raw sockets (no reconnect), do not wait
+          for (const q of [queue, events]) (await q.getBackend().client).disconnect();
+        } else await Promise.all([events.close(), queue.close()]);
       } catch {
         // a channel that never connected has nothing to close
       }
