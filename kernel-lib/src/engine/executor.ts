@@ -50,7 +50,8 @@ export type UnitOutcome =
 export interface UnitHooks {
   /** The stage code started (in-process: at once; bullmq: when a worker took the job). */
   started(info: { worker?: string; attempt: number }): void;
-  progress(n: number, total: number, message?: string): void;
+  /** `worker`: the BullMQ worker running the unit (absent in-process). */
+  progress(n: number, total: number, message?: string, worker?: string): void;
   log(level: LogLevel, message: string): void;
   /** An attempt failed or stalled and the unit will run again. */
   retrying(info: { worker?: string; attempt: number; reason: string }): void;

@@ -230,9 +230,10 @@ function unitHooks(
         type: 'stage-started',
         ...ev,
         status: 'running',
-        ...(remote ? { worker: info.worker, attempt: info.attempt, message: `on ${info.worker ?? 'a worker'}` } : {}),
+        ...(remote ? { worker: info.worker, attempt: info.attempt } : {}),
       }),
-    progress: (n, total, message) => env.emit({ type: 'progress', stage: ev.stage, unit: ev.unit, n, total, message }),
+    progress: (n, total, message, worker) =>
+      env.emit({ type: 'progress', stage: ev.stage, unit: ev.unit, n, total, message, ...(worker ? { worker } : {}) }),
     log: (level, message) => {
       env.runLog?.write(level, message, where);
       env.emit({ type: 'log', stage: ev.stage, unit: ev.unit, level, message });

@@ -34,6 +34,8 @@ interface Waiter {
   hooks: UnitHooks;
   queue: Queue;
   data: UnitJob;
+  /** The worker running the current attempt (from its `started` relay). */
+  worker?: string;
   settle(o: UnitOutcome | StagebookError): void;
 }
 
@@ -168,8 +170,10 @@ export class BullmqExecutor implements UnitExecutor {
   private onRelay(jobId: string, m: UnitRelay): void {
     const w = this.waiting.get(jobId);
     if (!w || !m || typeof m !== 'object') return;
-    if (m.k === 'started') w.hooks.started({ worker: m.worker, attempt: m.attempt });
-    else if (m.k === 'progress') w.hooks.progress(m.n, m.total, m.message);
+    if (m.k === 'started') {
+      w.worker = m.worker;
+      w.hooks.started({ worker: m.worker, attempt: m.attempt });
+    } else if (m.k === 'progress') w.hooks.progress(m.n, m.total, m.message, w.worker);
     else if (m.k === 'log') w.hooks.log(m.level, m.message);
     else if (m.k === 'attempt-failed') w.hooks.retrying({ worker: m.worker, attempt: m.attempt, reason: m.reason });
   }
