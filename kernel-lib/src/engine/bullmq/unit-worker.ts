@@ -18,6 +18,19 @@ import { QUEUE_PREFIX, redisOptions } from './connection';
 import { encodeFailure, unitJobSchema, type UnitJob, type UnitRelay, type UnitResult } from './unit-job';
 import { announceWorker, type WorkerAnnouncement } from './worker-registry';
 
+/**
+ * Jobs other than stage units that a worker runs, by their `data.kind` (the PUNCH launcher's flows:
+ * pipelines/punch/bullmq-flow-executor.ts registers `punch-flow`). The handler's return value is the
+ * job's result; a throw fails the job (BullMQ retries it per the job's options).
+ */
+export type JobHandler = (job: Job, ctx: { worker: string; notice: WorkerNotice }) => Promise<unknown>;
+const JOB_HANDLERS = new Map<string, JobHandler>();
+
+/** Registers the handler of jobs whose `data.kind` is `kind`. */
+export function registerJobHandler(kind: string, handler: JobHandler): void {
+  JOB_HANDLERS.set(kind, handler);
+}
+
 /** What a worker tells its host process (the CLI prints these lines). */
 export type WorkerNotice = (line: string) => void;
 
@@ -38,7 +51,7 @@ export async function startUnitWorker(
   const active = new Map<string, { stage: string; unit: string; runId: string; since: number }>();
   const workers = policy.queues.map(
     (queue) =>
-      new Worker(queue, (job: Job) => processUnit(job, name, active, notice), {
+      new Worker(queue, (job: Job) => processJob(job, name, active, notice), {
         connection,
         prefix: QUEUE_PREFIX,
         name,
@@ -70,6 +83,17 @@ export async function startUnitWorker(
       return closing;
     },
   };
+}
+
+function processJob(
+  job: Job,
+  worker: string,
+  active: Map<string, { stage: string; unit: string; runId: string; since: number }>,
+  notice: WorkerNotice,
+): Promise<unknown> {
+  const kind = (job.data as { kind?: unknown } | null)?.kind;
+  const handler = typeof kind === 'string' ? JOB_HANDLERS.get(kind) : undefined;
+  return handler ? handler(job, { worker, notice }) : processUnit(job, worker, active, notice);
 }
 
 async function processUnit(
