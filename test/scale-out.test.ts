@@ -6,11 +6,11 @@
  * queue depths and retries. Nothing here waits on the clock: every wait is on a process's output
  * or exit (the retry backoff is 0).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../kernel-lib/src/testing/redis-server';
-import { cli, makeWorkspace } from './support/engine-fixtures';
+import { cli, cliAsync, exited, makeWorkspace, waitFor } from './support/engine-fixtures';
 import {
   SCALE_PIPELINE,
   bullmqYaml,
@@ -19,6 +19,7 @@ import {
   outputsOf,
   startWorker,
   stopWorkers,
+  tempsUnder,
   type WorkerProcess,
 } from './support/scale-out';
 
@@ -114,6 +115,45 @@ describe('BullMQ executor: failures', () => {
       expect(text).toMatch(/p1\s/);
     } finally {
       await stopWorkers(workers);
+    }
+  });
+});
+
+describe('stagebook worker: visibility and graceful shutdown', () => {
+  it('status shows which worker runs which unit; SIGTERM finishes the unit in hand, then the worker exits 0', async () => {
+    const w = makeWorkspace(
+      { slow: 'held unit', quick: 'quick unit' },
+      'stages:\n  shout: { holdOn: slow }\n' + bullmqYaml(redis.url, 'graceful'),
+    );
+    writeFileSync(path.join(w.ws, 'hold'), '');
+    const worker = await startWorker(redis.url, 'gw', ['--queues', 'graceful', '--concurrency', '2']);
+    try {
+      const control = cliAsync(['run', SCALE_PIPELINE, '--config', w.config], w.dir);
+      const done = exited(control);
+      await waitFor(
+        () =>
+          existsSync(path.join(w.ws, 'L0')) && tempsUnder(path.join(w.ws, 'L0')).some((t) => t.includes('slow.txt')),
+        60_000,
+      );
+      const status = cli(['status', '--config', w.config], w.dir);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toContain('RUNNING shout incoming/slow.txt on gw (attempt 1)');
+      expect(status.stdout).toMatch(/gw\s.*shout incoming\/slow\.txt/);
+      worker.child.kill('SIGTERM');
+      await worker.waitFor(/SIGTERM: finishing the units in hand/);
+      rmSync(path.join(w.ws, 'hold'));
+      expect(await worker.exit).toBe(0);
+      expect(worker.output()).toMatch(/shout incoming\/slow\.txt: done/);
+      // the merge unit waits in the queue for a worker: a new one takes it
+      const next = await startWorker(redis.url, 'gw2', ['--queues', 'graceful']);
+      try {
+        expect(await done).toBe(0);
+      } finally {
+        await stopWorkers([next]);
+      }
+      expect(readFileSync(path.join(w.ws, 'L0/slow.txt'), 'utf8')).toBe('HELD UNIT');
+    } finally {
+      await stopWorkers([worker], true);
     }
   });
 });
