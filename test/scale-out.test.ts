@@ -157,3 +157,42 @@ describe('stagebook worker: visibility and graceful shutdown', () => {
     }
   });
 });
+
+describe('BullMQ executor: Redis password from the environment', () => {
+  it('control node and worker authenticate with the password from the named variable; it appears nowhere', async () => {
+    const secret = 'pw-' + Math.random().toString(36).slice(2);
+    const locked = await startRedisServer({ password: secret });
+    const w = makeWorkspace({ a: 'alpha' }, bullmqYaml(locked.url, 'auth', { passwordEnv: 'SB_TEST_REDIS_PASSWORD' }));
+    process.env.SB_TEST_REDIS_PASSWORD = secret; // inherited by the CLI processes the helpers start
+    const worker = await startWorker(locked.url, 'authw', [
+      '--queues',
+      'auth',
+      '--password-env',
+      'SB_TEST_REDIS_PASSWORD',
+    ]);
+    try {
+      const r = cli(['run', SCALE_PIPELINE, '--config', w.config, '--verbose'], w.dir);
+      expect(r.code, r.stderr).toBe(0);
+      const st = cli(['status', '--config', w.config], w.dir);
+      expect(st.stdout).toContain('authw');
+      const db = ledgerOf(w.ws);
+      const dump = JSON.stringify([
+        db.prepare('SELECT * FROM runs').all(),
+        db.prepare('SELECT * FROM stage_runs').all(),
+        db.prepare('SELECT * FROM events').all(),
+      ]);
+      db.close();
+      for (const text of [r.stdout, r.stderr, st.stdout, st.stderr, worker.output(), dump])
+        expect(text.includes(secret)).toBe(false);
+      // without the variable the worker refuses to start, naming the variable only
+      delete process.env.SB_TEST_REDIS_PASSWORD;
+      const refused = cli(['worker', '--redis', locked.url, '--password-env', 'SB_TEST_REDIS_PASSWORD'], w.dir);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toContain('SB_TEST_REDIS_PASSWORD');
+    } finally {
+      delete process.env.SB_TEST_REDIS_PASSWORD;
+      await stopWorkers([worker]);
+      await locked.dispose();
+    }
+  });
+});
