@@ -21,13 +21,15 @@ const DEMO_PARAMS = {
   'alexis/01-download': { aiaScale: 128, aiaCadenceSeconds: 120, aiaMinutes: 20, sxiMinutes: 40 },
   'alexis/00-onboarding': { aiaScale: 128, aiaCadenceSeconds: 120 },
   'alexis/02-initialize': { aiaScale: 128, aiaCadenceSeconds: 120 },
+  // PUNCH: 8 recent + 8 back-log observations x 4 observatories x 4 types = 256 L0, ~590 files through L3.
+  'punch/control': { recentSlots: 8, backlogSlots: 8, size: 48 },
 };
 
 /**
  * Notebook folders run after the top-level notebooks, in file order. The ALEXIS notebooks share one
  * workspace (`out/alexis`: 00 builds the catalogues 01 and 02 use); the others get `out/<folder>/<name>`.
  */
-const NOTEBOOK_FOLDERS = ['alexis', 'stix'];
+const NOTEBOOK_FOLDERS = ['alexis', 'stix', 'punch'];
 const SHARED_WORKSPACE_FOLDERS = ['alexis'];
 
 /** The parameter that names a notebook's output directory (default `outDir`). */

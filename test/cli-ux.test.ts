@@ -70,6 +70,7 @@ describe('stagebook --help', () => {
       ['flow'],
       ['search'],
       ['stix'],
+      ['punch'],
     ];
     for (const sub of subs) {
       const r = cli([...sub, '--help'], REPO);

@@ -29,6 +29,10 @@ const notebooks = [
     .filter((f) => f.endsWith('.ipynb'))
     .sort()
     .map((f) => `stix/${f}`),
+  ...readdirSync(path.join(REPO, 'notebooks', 'punch'))
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort()
+    .map((f) => `punch/${f}`),
 ];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sb-nbconvert-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -81,6 +85,7 @@ describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (D
     expect(notebooks).toContain('alexis/02-initialize.ipynb');
     expect(notebooks).toContain('stix/reprocess-one-tm.ipynb');
     expect(notebooks).toContain('stix/operations.ipynb');
+    expect(notebooks).toContain('punch/control.ipynb');
   });
 
   for (const file of notebooks) {

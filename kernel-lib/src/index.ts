@@ -165,6 +165,8 @@ export { solarImageSpec, hpcX, hpcY } from './pipelines/alexis/solar-image-plot'
 export type { SolarImageInput, SolarWcs } from './pipelines/alexis/solar-image-plot';
 // STIX operations under one namespace (`import { stix } from 'stagebook'`).
 export * as stix from './pipelines/stix';
+// The PUNCH control segment under one namespace (`import { punch } from 'stagebook'`; issue 17).
+export * as punch from './pipelines/punch';
 // Flows (Automate-style state machines over transfer / compute / plots / ingest / shell), the XPCS
 // flow, its crawler, and the embedded dataset search index (docs/xpcs-flow.md).
 export {

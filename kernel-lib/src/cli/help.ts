@@ -65,6 +65,8 @@ Systems:
   xpcs corr <hdf> [--imm F | ...]         XPCS-Eigen's corr: correlate a dataset, results into the HDF5 file
   xpcs automate | crawl [...]             the XPCS flow for one dataset / every new dataset of a tree
   stix serve | status | monitor | process STIX operations: watched-folder service, status, stuck monitor, levels
+  punch serve-control | run | process | status | simulate
+                                          the PUNCH control segment (scheduler, launcher, cleaner)
   flow run | resume | wait | status       Automate-style flows recorded in the ledger
   search QUERY --config F                 the dataset search index (fields, ranges, text)
 

@@ -44,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./xpcs')).xpcsCommand(rest);
       case 'stix':
         return await (await import('../pipelines/stix/cli')).stixCommand(rest);
+      case 'punch':
+        return await (await import('../pipelines/punch/cli')).punchCommand(rest);
       case 'flow':
         return await (await import('../flows/cli')).flowCommand(rest);
       case 'worker':

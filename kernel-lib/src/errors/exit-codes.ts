@@ -50,6 +50,8 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
       'E_FLOW_ACTION',
       'E_FLOW_FAILED',
       'E_NOT_CONVERGED',
+      'E_PUNCH_TRANSITION',
+      'E_PUNCH_OUTPUT_EXISTS',
     ],
   },
   {
@@ -72,7 +74,10 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
   },
   { exit: EXIT.locked, codes: ['E_RUN_LOCKED', 'E_LEASE_LOST'] },
   { exit: EXIT.noInputs, codes: ['E_NO_INPUTS'] },
-  { exit: EXIT.notFound, codes: ['E_RUN_NOT_FOUND', 'E_NOTEBOOK_NOT_FOUND', 'E_FILE_NOT_FOUND'] },
+  {
+    exit: EXIT.notFound,
+    codes: ['E_RUN_NOT_FOUND', 'E_NOTEBOOK_NOT_FOUND', 'E_FILE_NOT_FOUND', 'E_PUNCH_FLOW_NOT_FOUND'],
+  },
   {
     exit: EXIT.badData,
     codes: [
@@ -92,6 +97,7 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
       'E_STIX_PACKET',
       'E_STIX_IDB',
       'E_STIX_TIMECORR',
+      'E_PUNCH_DUPLICATE',
     ],
   },
   { exit: EXIT.network, codes: ['E_DOWNLOAD_*', 'E_ARCHIVE_*', 'E_STIX_STATUS', 'E_EXECUTOR'] },

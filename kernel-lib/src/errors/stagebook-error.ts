@@ -107,6 +107,10 @@ export type StagebookErrorCode =
   | 'E_STIX_TIMECORR' // the time-correlation file is invalid or does not cover the time asked
   | 'E_STIX_STATUS' // the pipeline status endpoint could not be reached or answered badly
   | 'E_STIX_MAIL' // the stuck monitor could not send its alert mail or run its alert command
+  | 'E_PUNCH_TRANSITION' // a PUNCH file/flow state change the state machine forbids (row and both states named)
+  | 'E_PUNCH_DUPLICATE' // a PUNCH product row already exists (level, type, observatory, date_obs, version)
+  | 'E_PUNCH_FLOW_NOT_FOUND' // no PUNCH flow with that id in the control database
+  | 'E_PUNCH_OUTPUT_EXISTS' // a PUNCH flow would overwrite an existing product file
   // generic
   | 'E_INTERNAL'; // an invariant of stagebook itself broke (a bug)
 
@@ -208,6 +212,10 @@ const CODE_SET = {
   E_STIX_TIMECORR: true,
   E_STIX_STATUS: true,
   E_STIX_MAIL: true,
+  E_PUNCH_TRANSITION: true,
+  E_PUNCH_DUPLICATE: true,
+  E_PUNCH_FLOW_NOT_FOUND: true,
+  E_PUNCH_OUTPUT_EXISTS: true,
   E_INTERNAL: true,
 } as const satisfies Record<StagebookErrorCode, true>;
 export const STAGEBOOK_ERROR_CODES = Object.freeze(Object.keys(CODE_SET)) as readonly StagebookErrorCode[];

@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { allowPartialRunStatus } from './rebuild-run-status';
+import { PUNCH_TABLES_MIGRATION } from './punch-tables';
 
 /** Marker of the step that lets `runs.status` be `partial` (rebuild-run-status.ts). */
 export const ALLOW_PARTIAL_RUN_STATUS = "-- runs.status also accepts 'partial' (code: rebuild-run-status.ts)";
@@ -127,6 +128,8 @@ CREATE INDEX files_workspace ON files (pipeline, stage, unit, workspace, state);
   `,
   // runs.status also accepts 'partial' (issue 22: a run whose units partly failed is not 'failed').
   ALLOW_PARTIAL_RUN_STATUS,
+  // PUNCH control segment: punch_files, punch_flows, punch_relationships, punch_health (issue 17; punch-tables.ts)
+  PUNCH_TABLES_MIGRATION,
 ];
 
 /** Code run right after a marker entry of MIGRATIONS, in the same transaction. */

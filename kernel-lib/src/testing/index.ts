@@ -25,3 +25,7 @@ export * from './stix';
 // Scale-out: an ephemeral redis-server on a free loopback port for the BullMQ executor's tests and benchmark.
 export { startRedisServer } from './redis-server';
 export type { RedisServer, RedisServerOptions } from './redis-server';
+// PUNCH: simulated L0 images of four observatories, their ingest, and a sandboxed control database.
+export { simulateL0, ingestL0 } from '../pipelines/punch/mission/simulate';
+export type { L0Row, SimulateL0Options } from '../pipelines/punch/mission/simulate';
+export { punchSandbox } from '../pipelines/punch/testing-fixtures';
