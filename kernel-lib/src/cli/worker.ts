@@ -8,6 +8,8 @@ import { workerPolicySchema } from '../config/executor-schema';
 import { EXIT } from '../errors/exit-codes';
 import { prettifyIssues } from '../errors/zod-issues';
 import { startUnitWorker } from '../engine/bullmq/unit-worker';
+// PUNCH launches submitted with `executor: { kind: bullmq }` in punch.yaml run on these workers too
+import '../pipelines/punch/bullmq-flow-executor';
 import { parseArgs, str, usage } from './args';
 import { wantsHelp } from './help';
 
