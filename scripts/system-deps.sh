@@ -5,9 +5,10 @@
 # JupyterLab end-to-end test: chromium plus Debian's jupyter_server 1.23 and jupyterlab_server 2.16.
 # fonts-dejavu-core: the font resvg draws plot labels with in the PNG twins (display/vega.ts).
 # Benchmarks additionally use scikit-image and scikit-learn (bench/README.md).
+# redis-server: the BullMQ executor's tests and benchmark start their own ephemeral Redis (docs/scale-out.md).
 set -euo pipefail
 PACKAGES=(python3-numpy python3-scipy python3-astropy python3-h5py python3-netcdf4 libcfitsio-bin jupyter-nbconvert python3-nbclient python3-jupyter-client
-  chromium python3-jupyter-server python3-jupyterlab-server fonts-dejavu-core)
+  chromium python3-jupyter-server python3-jupyterlab-server fonts-dejavu-core redis-server)
 # scikit-image: the ALEXIS registration test compares warpAffine with skimage.transform.warp; scikit-learn
 # and cvxopt (the bounded-LASSO reference QP): benchmarks only.
 PACKAGES+=(python3-skimage)

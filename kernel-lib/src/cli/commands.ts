@@ -21,7 +21,7 @@ import { EXIT, exitCodeOf } from '../errors/exit-codes';
 import { isResourceCode } from '../ledger/resource-errors';
 import { configFile, parseArgs, str, usage } from './args';
 import { terminalRenderer } from './progress';
-import { formatRunReports, runReports } from './status';
+import { formatExecutorStatus, formatRunReports, runReports } from './status';
 import { formatBytes, textTable } from './text-table';
 
 /** Exit codes: one table for the whole binary (documented in docs/cli.md). */
@@ -253,13 +253,33 @@ export async function cmdResume(argv: string[]): Promise<number> {
 
 /** `stagebook status [--config F] [--run ID] [--json] [--limit N]` */
 export async function cmdStatus(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { config: 'value', run: 'value', json: 'flag', limit: 'value', pipeline: 'value' });
+  const a = parseArgs(argv, {
+    config: 'value',
+    run: 'value',
+    json: 'flag',
+    limit: 'value',
+    pipeline: 'value',
+    executor: 'flag',
+  });
   const limit = positiveLimit(a, 10);
   const { config } = loadStagebookConfig(configFile(a));
+  const executor = config.executor.kind === 'bullmq' ? config.executor : undefined;
+  if (a.options.executor) {
+    if (!executor) throw usage('--executor: this workspace runs units in-process (its config has no executor: bullmq)');
+    const s = await (await import('../engine/bullmq/queue-status')).executorStatus(executor);
+    process.stdout.write(a.options.json ? JSON.stringify(s, null, 2) + '\n' : formatExecutorStatus(s));
+    return EXIT.ok;
+  }
   const ledger = Ledger.open(config.ledger, { busyTimeoutMs: config.engine.busyTimeoutMs });
   try {
     const reports = runReports(ledger, { pipeline: str(a, 'pipeline'), limit, run: str(a, 'run') });
-    process.stdout.write(a.options.json ? JSON.stringify(reports, null, 2) + '\n' : formatRunReports(reports));
+    if (a.options.json) process.stdout.write(JSON.stringify(reports, null, 2) + '\n');
+    else {
+      let text = formatRunReports(reports);
+      // queue depths and workers from Redis (status still works, and says so, when Redis is down)
+      if (executor) text += formatExecutorStatus(await (await import('../engine/bullmq/queue-status')).executorStatus(executor));
+      process.stdout.write(text);
+    }
     return EXIT.ok;
   } finally {
     ledger.close();

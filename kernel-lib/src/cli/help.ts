@@ -23,9 +23,11 @@ const RESUME = `usage: stagebook resume <run-id> [--config F] [--out-file F] [--
 Continues a run whose process died (once its lease has expired), with the run's original options.
 `;
 
-const STATUS = `usage: stagebook status [--config F] [--run ID] [--pipeline P] [--limit N] [--json]
+const STATUS = `usage: stagebook status [--config F] [--run ID] [--pipeline P] [--limit N] [--json] [--executor]
 
 Lists recent runs (status, start, duration) with per-stage unit counts and durations, and failures.
+With executor: bullmq it also shows retries, the units running on each worker, queue depths and the
+live workers; --executor shows only the queues and workers (with --json: as JSON).
 --config defaults to the stagebook.yaml of the current directory or a parent directory.
 `;
 
@@ -49,6 +51,7 @@ Pipelines, runs and the ledger:
   status [--config F] [--run ID]          recent runs, stages, durations, failures
   ledger query [--config F] [...]         files recorded in the ledger
   pipelines                               registered pipelines and their stages
+  worker --redis URL [--queues a,b] [...]  run units of BullMQ-executor runs (docs/scale-out.md)
 
 Notebooks:
   notebook run IN.ipynb [OUT.ipynb] [-p name value ...] [-f params.yaml] [-y YAML]

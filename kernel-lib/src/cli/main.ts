@@ -48,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('../pipelines/punch/cli')).punchCommand(rest);
       case 'flow':
         return await (await import('../flows/cli')).flowCommand(rest);
+      case 'worker':
+        return await (await import('./worker')).workerCommand(rest);
       case 'search':
         return await (await import('../search/cli')).searchCommand(rest);
       case undefined:

@@ -141,11 +141,14 @@ export function terminalRenderer(
       case 'log':
         if (verbose) line(`  ${e.level} [${where}] ${e.message}`);
         break;
+      case 'unit-retrying': // BullMQ executor: an attempt failed or its worker was lost
+        line(`retrying ${where}: ${e.message ?? ''}`);
+        break;
       default:
         if (interactive) drawBar(e);
         else if (e.type !== 'progress' || verbose) {
           line(
-            `${e.type} ${where}${pos}${e.durationMs !== undefined ? ` ${e.durationMs} ms` : ''}${e.message && e.type === 'progress' ? ` ${e.message}` : ''}`,
+            `${e.type} ${where}${pos}${e.durationMs !== undefined ? ` ${e.durationMs} ms` : ''}${e.message && e.type === 'progress' ? ` ${e.message}` : ''}${e.worker ? ` on ${e.worker}` : ''}`,
           );
         }
     }

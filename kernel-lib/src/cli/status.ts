@@ -4,6 +4,8 @@
  */
 import type { Ledger } from '../ledger/ledger';
 import { failures, listRuns, stageCounts, stageRunsOf } from '../ledger/queries';
+import { retriesPerStage, unitsOnWorkers, type RemoteUnit } from '../ledger/executor-queries';
+import type { ExecutorStatus } from '../engine/bullmq/queue-status';
 import { formatDuration, textTable } from './text-table';
 
 /** Outcome columns, in the order a reader scans them. */
@@ -21,6 +23,10 @@ export interface RunReport {
   stages: Record<string, Record<string, number>>;
   stageDurationsMs: Record<string, number>;
   failures: { stage: string; unit: string; error: string | null }[];
+  /** BullMQ executor: retries per stage (attempts that failed or stalled and ran again). */
+  retries: Record<string, number>;
+  /** BullMQ executor: units running on a worker now (of a running run). */
+  running: RemoteUnit[];
 }
 
 /** Builds the reports of the `limit` latest runs (or of one run). */
@@ -53,6 +59,8 @@ export function runReports(
         unit: f.unit,
         error: errorMessage(f.error_json),
       })),
+      retries: retriesPerStage(ledger, r.id),
+      running: r.status === 'running' && !r.stale ? unitsOnWorkers(ledger, r.id) : [],
     };
   });
 }
@@ -100,6 +108,36 @@ export function formatRunReports(reports: RunReport[]): string {
     ]);
     out += rows.length ? textTable(cols, rows, { indent: '  ', right: cols.slice(1) }) : '  (no stage has run)\n';
     for (const f of r.failures) out += `  FAILED ${f.stage} ${f.unit}: ${f.error}\n`;
+    const retried = Object.entries(r.retries).map(([stage, n]) => `${stage} ${n}`);
+    if (retried.length) out += `  RETRIES ${retried.join(', ')}\n`;
+    for (const u of r.running) out += `  RUNNING ${u.stage} ${u.unit} on ${u.worker} (attempt ${u.attempt})\n`;
   }
+  return out;
+}
+
+/** The executor section of `stagebook status` (BullMQ: queue depths, live workers and their units). */
+export function formatExecutorStatus(s: ExecutorStatus): string {
+  let out = `\nexecutor: bullmq at ${s.redis}\n`;
+  if (s.error) return out + `  ${s.error}\n`;
+  const qCols = ['QUEUE', 'WAITING', 'ACTIVE', 'DELAYED', 'COMPLETED', 'FAILED'];
+  out += textTable(
+    qCols,
+    s.queues.map((q) => [q.name, q.waiting, q.active, q.delayed, q.completed, q.failed].map(String)),
+    { indent: '  ', right: qCols.slice(1) },
+  );
+  if (s.workers.length === 0) return out + '  no worker is announced (start one with `stagebook worker`)\n';
+  const wCols = ['WORKER', 'HOST', 'PID', 'QUEUES', 'CONCURRENCY', 'RUNNING'];
+  out += textTable(
+    wCols,
+    s.workers.map((w) => [
+      w.name,
+      w.host,
+      String(w.pid),
+      w.queues.join(','),
+      String(w.concurrency),
+      w.running.map((u) => `${u.stage} ${u.unit}`).join('; ') || '-',
+    ]),
+    { indent: '  ', right: ['PID', 'CONCURRENCY'] },
+  );
   return out;
 }

@@ -9,6 +9,7 @@ import { StagebookError } from '../errors/stagebook-error';
 import { issuePath, prettifyIssues } from '../errors/zod-issues';
 import { canonicalPath } from './canonical-path';
 import { envVarNameSchema } from './secrets';
+import { executorSchema } from './executor-schema';
 import { readYamlFile, validateYaml, type YamlSource } from './loader';
 
 const leaseSchema = z
@@ -77,6 +78,7 @@ export const stagebookConfigSchema = z
       .prefault({})
       .describe('Where the first stages find their inputs'),
     engine: engineSchema.prefault({}),
+    executor: executorSchema,
     stages: z
       .record(z.string(), z.record(z.string(), z.unknown()).describe('Parameters of one stage'))
       .default({})
@@ -112,6 +114,7 @@ export function resolveConfigPaths(raw: RawConfig, configFile: string, dir: stri
     logDir: fromRoot(raw.logDir),
     inputs: { dir: fromRoot(raw.inputs.dir), pattern: raw.inputs.pattern },
     engine: raw.engine,
+    executor: raw.executor,
     stages: raw.stages,
     secrets: raw.secrets,
     options: raw.options,

@@ -37,6 +37,18 @@ describe('engine events -> progress display', () => {
     expect(f.error).toEqual({ code: 'E_STAGE_FAILED', message: 'boom', stage: 's', input: 'x.txt' });
   });
 
+  it('names the BullMQ worker running a unit (the panel shows which worker runs what)', () => {
+    const tally = new Map();
+    const started = toStageProgress(ev('stage-started', { unit: 'incoming/a.txt', worker: 'w2', attempt: 1 }), tally)!;
+    expect(started.message).toBe('incoming/a.txt [w2]');
+    const p = toStageProgress(
+      ev('progress', { unit: 'incoming/a.txt', n: 1, total: 2, message: 'half', worker: 'w2' }),
+      tally,
+    )!;
+    expect(p.message).toBe('half [w2]');
+    expect(toStageProgress(ev('stage-started', { unit: 'b' }), tally)!.message).toBe('b');
+  });
+
   it('keeps a stage running between its units until every planned unit is done', () => {
     const tally = new Map();
     expect(toStageProgress(ev('stage-started', { unit: 'a', total: 2 }), tally)?.state).toBe('running');

@@ -56,7 +56,8 @@ export function toStageProgress(e: StagebookEvent, tally: Map<string, StageTally
     state,
     n: e.type === 'progress' ? e.n : t.done,
     total: e.type === 'progress' ? e.total : t.total,
-    message: e.message ?? e.unit,
+    // a unit on a BullMQ worker: the panel says which worker runs it
+    message: e.worker ? `${e.message ?? e.unit} [${e.worker}]` : (e.message ?? e.unit),
     startedAt: t.startedAt === undefined ? undefined : new Date(t.startedAt).toISOString(),
     endedAt: state === 'running' ? undefined : new Date(e.at).toISOString(),
     durationMs: state === 'running' || t.startedAt === undefined ? undefined : e.at - t.startedAt,

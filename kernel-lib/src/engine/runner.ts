@@ -25,6 +25,8 @@ import type { Pipeline } from './pipeline';
 import { buildUnits, discoverSources, runPool, validatePipelineOptions, validateStageParams, type Unit } from './plan';
 import type { AnyStage } from './stage';
 import { executeUnit, type UnitEnv } from './unit';
+import type { UnitExecutor } from './executor';
+import { openExecutor } from './open-executor';
 import { resolveWorkspace } from './workspace';
 import { resourceError } from '../ledger/resource-errors';
 
@@ -203,16 +205,31 @@ async function execute(
       coreHash: lazyCoreHash(options.coreHash),
       stopping: false,
       signal: combineSignals(options.signal, heartbeat.signal),
+      executor: undefined as unknown as UnitExecutor, // set right below (it needs the run's signal)
     };
+    env.executor = await openExecutor({
+      pipeline: pipeline.name,
+      pipelineModule: options.pipelineModule,
+      config,
+      guard,
+      redactor,
+      pipelineOptions,
+      signal: env.signal,
+    });
     if (options.clean) await cleanOutputs(env, options);
     await walkStages(env, params, options);
     result.status =
-      options.signal?.aborted || heartbeat.lost || env.leaseLost ? 'interrupted' : statusFromUnits(result.counts);
+      options.signal?.aborted || heartbeat.lost || env.leaseLost || env.executorError
+        ? 'interrupted'
+        : statusFromUnits(result.counts);
+    // Redis gone for longer than the policy: the run ends interrupted (resumable) and says why
+    if (env.executorError?.code === 'E_EXECUTOR') runError = env.executorError;
   } catch (e) {
     runError = resourceError(e, `run ${lease.runId}`, config.ledger) ?? e;
     result.status = 'failed';
   } finally {
     heartbeat.stop();
+    await env?.executor?.close();
   }
   try {
     ledger.finishRun(lease, result.status, runError);
@@ -280,7 +297,10 @@ async function walkStages(env: UnitEnv, params: Map<string, unknown>, options: R
       }
     }
     const units = buildUnits(stage, inputs, config.root);
-    const stageOut: FileRef[] = [];
+    // outputs are collected per unit and joined in unit order, not completion order: with units
+    // in flight at once (engine.concurrency, BullMQ workers) the next stage's inputs, and so a merge
+    // stage's input order and its ledger record, must not depend on which unit finished first
+    const perUnit: FileRef[][] = units.map(() => []);
     const before = env.result.failures.length;
     // a merge group waits only for what it depends on: the groups a failed unit's files fall in
     const blocked =
@@ -289,14 +309,18 @@ async function walkStages(env: UnitEnv, params: Map<string, unknown>, options: R
         : new Set<string>();
     for (const [i, u] of units.entries())
       if (blocked.has(u.key))
-        await executeUnit(env, stage, params.get(stage.name), u, i, units.length, stageOut, 'blocked');
+        await executeUnit(env, stage, params.get(stage.name), u, i, units.length, perUnit[i], 'blocked');
     const open = units.filter((u) => !blocked.has(u.key));
     await runPool(
       open,
-      config.engine.concurrency,
-      (u) => executeUnit(env, stage, params.get(stage.name), u, units.indexOf(u), units.length, stageOut),
+      env.executor.slots,
+      (u) => {
+        const i = units.indexOf(u);
+        return executeUnit(env, stage, params.get(stage.name), u, i, units.length, perUnit[i]);
+      },
       () => env.stopping || env.signal.aborted,
     );
+    const stageOut = perUnit.flat();
     const stageComplete = complete && env.result.failures.length === before && blocked.size === 0;
     produced.set(stage.name, { outputs: stageOut, complete: stageComplete });
     env.result.outputs = stageOut;
@@ -397,7 +421,10 @@ function makeEmitter(
         total: e.total,
         message: e.message,
         at: e.at,
-        data: e.error || e.status ? { error: e.error, status: e.status } : undefined,
+        data:
+          e.error || e.status || e.worker
+            ? { error: e.error, status: e.status, worker: e.worker, attempt: e.attempt }
+            : undefined,
       });
     }
     events.emit(e);

@@ -1,7 +1,10 @@
 /**
- * One unit of one stage: cache check, execution with a captured log, atomic commit of outputs,
- * or a recorded failure with a `.err` marker.
+ * One unit of one stage: cache check, execution through the run's executor (in this process or on
+ * a BullMQ worker) with a captured log, atomic commit of outputs, or a recorded failure with a
+ * `.err` marker. Whatever ran the stage code, this process records the unit: one fenced ledger
+ * transaction renames the staged temps and registers them.
  */
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { StagebookConfig } from '../config/schema';
 import type { Redactor } from '../config/secrets';
@@ -9,24 +12,18 @@ import { StagebookError, isStagebookError } from '../errors/stagebook-error';
 import type { StagebookEvent } from '../events/emitter';
 import { errorJson, type Lease, type Ledger } from '../ledger/ledger';
 import type { FileRef } from '../ledger/types';
-import { isResourceCode, resourceError } from '../ledger/resource-errors';
-import { UnitLog, type RunLogFile } from '../logging/unit-log';
+import { isResourceCode } from '../ledger/resource-errors';
+import type { RunLogFile } from '../logging/unit-log';
 import type { PathGuard } from '../workdirs/confine';
-import { cacheKey } from './cache-key';
-import {
-  checkOutputCount,
-  createStageContext,
-  discardOutputs,
-  outputsStillValid,
-  prepareOutputs,
-  promoteOutputsSync,
-  unitPath,
-} from './context';
+import { cacheKey, sha256File } from './cache-key';
+import { discardOutputs, outputsStillValid, promoteOutputsSync, unitPath } from './context';
+import type { StagedOutput, UnitExecutor, UnitHooks, UnitLogHandle, UnitOutcome } from './executor';
 import type { Heartbeat } from './lease';
 import type { Pipeline } from './pipeline';
 import type { Unit } from './plan';
 import type { RunResult } from './runner';
 import type { AnyStage } from './stage';
+import { asStageError } from './stage-unit';
 import { allInside } from './workspace';
 
 /** Shared state of a run, as seen by its units. */
@@ -51,6 +48,10 @@ export interface UnitEnv {
   onError: 'stop' | 'continue';
   force: boolean | string[];
   coreHash(): string;
+  /** Runs the stage code of each unit (in this process, or on BullMQ workers). */
+  executor: UnitExecutor;
+  /** Set when the executor stopped waiting for units (run aborted, Redis unreachable): the run ends `interrupted`. */
+  executorError?: StagebookError;
   /** Set after a failure under onError=stop: no new unit starts. */
   stopping: boolean;
   signal: AbortSignal;
@@ -157,39 +158,30 @@ async function runUnit(
     if (!isStagebookError(e, 'E_LEASE_LOST')) throw e;
     return leaseLost(env, e);
   }
-  env.emit({ type: 'stage-started', ...ev, status: 'running' });
   const where = `${stage.name} ${unit.key}`;
-  const log = new UnitLog(config.logDir, stage.name, unit.key, env.redactor, (level, message) => {
-    env.runLog?.write(level, message, where);
-    env.emit({ type: 'log', stage: stage.name, unit: unit.key, level, message });
-  });
-  // each unit gets its own signal, linked to the run's only while it runs: listeners a stage adds
-  // (one per unit) die with the unit instead of piling up on the run's signal
-  // (MaxListenersExceededWarning past 10 units, issue 11 item 13)
-  const unitSignal = new AbortController();
-  const forward = (): void => unitSignal.abort();
-  if (env.signal.aborted) unitSignal.abort();
-  else env.signal.addEventListener('abort', forward, { once: true });
-  const { ctx, pending } = createStageContext({
-    runId: env.runId,
-    pipeline: env.pipeline.name,
-    stage,
-    unit: unit.key,
-    params,
-    inputs: unit.inputs,
-    root: config.root,
-    guard: env.guard,
-    options: env.pipelineOptions,
-    log,
-    signal: unitSignal.signal,
-    secrets: config.secrets,
-    onProgress: (n, total, message) =>
-      env.emit({ type: 'progress', stage: stage.name, unit: unit.key, n, total, message }),
-  });
+  const task = { runId: env.runId, stageRunId, stage, params, unit, cacheKey: base.cacheKey, index: ev.n - 1 };
+  let outcome: UnitOutcome;
   try {
-    await stage.run(ctx);
-    checkOutputCount(stage, pending);
-    const outputs = await prepareOutputs(stage, pending);
+    outcome = await env.executor.run({ ...task, total: ev.total }, unitHooks(env, ev, where));
+  } catch (e) {
+    // the run stopped waiting (abort, Redis gone): the row stays `running`, the run's end marks it
+    // `interrupted`, and the job stays in Redis for `stagebook resume` to reattach to
+    if (!isStagebookError(e, 'E_ABORTED') && !isStagebookError(e, 'E_EXECUTOR')) throw e;
+    env.stopping = true;
+    env.executorError ??= e;
+    return;
+  }
+  if (!outcome.ok) return recordFailure(env, stage, unit, stageRunId, outcome.error, ev, started, outcome);
+  const pending = outcome.outputs.map((o) => ({
+    finalPath: o.path,
+    tmpPath: o.tmpPath,
+    level: o.level ?? stage.level,
+    product: o.product,
+  }));
+  try {
+    const outputs = outcome.outputs.map(({ tmpPath: _t, ...o }) => o);
+    // another process wrote these temps: take them only as it reported them (present, same size and hash)
+    if (env.executor.remote) await verifyStaged(stage, outcome.outputs, config.engine.verifyOutputs);
     const meta = {
       runId: env.runId,
       pipeline: env.pipeline.name,
@@ -199,11 +191,11 @@ async function runUnit(
       workspace: config.root,
     };
     // fenced: lease check, renames and registration in one transaction (issue 11 item 5)
-    ledger.commitOutputs(stageRunId, meta, unit.inputs, outputs, log.text(), {
+    ledger.commitOutputs(stageRunId, meta, unit.inputs, outputs, outcome.log.text(), {
       lease: env.lease,
       promote: () => promoteOutputsSync(pending),
     });
-    log.clearFailed();
+    outcome.log.clearFailed();
     const refs = outputs.map(({ mtimeMs: _m, ...r }) => r);
     sink.push(...refs);
     bump(env.result, stage.name, 'succeeded');
@@ -213,47 +205,77 @@ async function runUnit(
       status: 'succeeded',
       durationMs: Date.now() - started,
       outputs: refs.map((r) => r.path),
+      ...workerFields(outcome),
     });
   } catch (e) {
     await discardOutputs(pending);
     if (isStagebookError(e, 'E_LEASE_LOST')) return leaseLost(env, e);
-    // a write error without a path (ENOSPC from write(2)) is reported against the unit's output directory
     const outDir = pending[0] ? path.dirname(pending[0].finalPath) : config.root;
-    recordFailure(env, stage, unit, stageRunId, log, asStageError(e, stage, unit, outDir), ev, started);
-  } finally {
-    env.signal.removeEventListener('abort', forward);
+    const err = asStageError(e, stage, unit, outDir);
+    outcome.log.error(`${err.code}: ${err.message}`);
+    recordFailure(env, stage, unit, stageRunId, err, ev, started, outcome);
   }
 }
 
-function asStageError(e: unknown, stage: AnyStage, unit: Unit, outDir: string): StagebookError {
-  if (e instanceof StagebookError && e.code !== 'E_STAGE_FAILED') return withUnit(e, stage, unit);
-  const resource = resourceError(e, `stage ${stage.name} on ${unit.key}`, outDir);
-  if (resource) return resource;
-  if (e instanceof StagebookError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
-  return new StagebookError(
-    'E_STAGE_FAILED',
-    `stage ${stage.name} failed on ${unit.key}: ${msg}`,
-    { where: `stage ${stage.name}`, stage: stage.name, unit: unit.key },
-    { cause: e },
-  );
+/** The engine events of a running unit (log lines also go to the run log file). */
+function unitHooks(
+  env: UnitEnv,
+  ev: { stage: string; unit: string; n: number; total: number },
+  where: string,
+): UnitHooks {
+  const remote = env.executor.remote;
+  return {
+    started: (info) =>
+      env.emit({
+        type: 'stage-started',
+        ...ev,
+        status: 'running',
+        ...(remote ? { worker: info.worker, attempt: info.attempt } : {}),
+      }),
+    progress: (n, total, message, worker) =>
+      env.emit({ type: 'progress', stage: ev.stage, unit: ev.unit, n, total, message, ...(worker ? { worker } : {}) }),
+    log: (level, message) => {
+      env.runLog?.write(level, message, where);
+      env.emit({ type: 'log', stage: ev.stage, unit: ev.unit, level, message });
+    },
+    retrying: (info) => {
+      const message = `attempt ${info.attempt} failed on ${info.worker ?? 'a worker'} (${info.reason}); it runs again`;
+      env.runLog?.write('warn', message, where);
+      env.emit({
+        type: 'unit-retrying',
+        stage: ev.stage,
+        unit: ev.unit,
+        level: 'warn',
+        message,
+        worker: info.worker,
+        attempt: info.attempt,
+      });
+    },
+  };
 }
 
-/**
- * A stage's own error, with the unit and its input files named when the message does not say them
- * (a writer reporting garbage it was given names its output, not the input it came from).
- */
-function withUnit(e: StagebookError, stage: AnyStage, unit: Unit): StagebookError {
-  if (e.message.includes(unit.key) || unit.inputs.some((f) => e.message.includes(f.path))) return e;
-  const inputs = unit.inputs.map((f) => f.path);
-  const named =
-    inputs.length <= 3 ? inputs.join(', ') : `${inputs.slice(0, 3).join(', ')} and ${inputs.length - 3} more`;
-  return new StagebookError(
-    e.code,
-    `stage ${stage.name} on ${unit.key} (input ${named}): ${e.message}`,
-    { ...e.context, stage: stage.name, unit: unit.key, inputs },
-    { cause: e },
-  );
+/** Worker and attempt count of a remote outcome, for the unit's final event (absent in-process). */
+function workerFields(o: { worker?: string; attempts: number }): { worker?: string; attempt?: number } {
+  return o.worker === undefined ? {} : { worker: o.worker, attempt: o.attempts };
+}
+
+/** Checks temps another process staged: each present with the size (and hash, per policy) it reported. */
+async function verifyStaged(stage: AnyStage, outputs: StagedOutput[], mode: 'hash' | 'size'): Promise<void> {
+  for (const o of outputs) {
+    let ok: boolean;
+    try {
+      const st = await fsp.stat(o.tmpPath);
+      ok = st.size === o.size && (mode === 'size' || (await sha256File(o.tmpPath)) === o.sha256);
+    } catch {
+      ok = false;
+    }
+    if (!ok)
+      throw new StagebookError(
+        'E_STAGE_OUTPUT',
+        `stage ${stage.name}: the staged output ${o.tmpPath} (for ${o.path}) is missing or differs from what its worker reported`,
+        { where: `stage ${stage.name}`, file: o.path },
+      );
+  }
 }
 
 function recordFailure(
@@ -261,12 +283,12 @@ function recordFailure(
   stage: AnyStage,
   unit: Unit,
   stageRunId: number,
-  log: UnitLog,
   err: StagebookError,
   ev: { stage: string; unit: string; n: number; total: number },
   started: number,
+  outcome: { log: UnitLogHandle; worker?: string; attempts: number },
 ): void {
-  log.error(`${err.code}: ${err.message}`);
+  const { log } = outcome;
   const json = errorJson(err);
   try {
     env.ledger.finishStageRun(stageRunId, { status: 'failed', error: err, log: log.text() }, env.lease);
@@ -285,6 +307,7 @@ function recordFailure(
     status: 'failed',
     durationMs: Date.now() - started,
     error: { code: err.code, message },
+    ...workerFields(outcome),
   });
   // a full disk or a read-only directory fails every next unit the same way: stop whatever onError says
   if (env.onError === 'stop' || isResourceCode(err.code)) env.stopping = true;

@@ -45,6 +45,7 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
     codes: [
       'E_STAGE_FAILED',
       'E_STAGE_OUTPUT',
+      'E_WORKER_LOST',
       'E_NOTEBOOK_CELL_FAILED',
       'E_NOTEBOOK_CELL_ABORT',
       'E_NOTEBOOK_UNHANDLED_REJECTION',
@@ -107,7 +108,7 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
       'E_PUNCH_DUPLICATE',
     ],
   },
-  { exit: EXIT.network, codes: ['E_DOWNLOAD_*', 'E_ARCHIVE_*', 'E_STIX_STATUS'] },
+  { exit: EXIT.network, codes: ['E_DOWNLOAD_*', 'E_ARCHIVE_*', 'E_STIX_STATUS', 'E_EXECUTOR'] },
   { exit: EXIT.timeout, codes: ['E_NOTEBOOK_TIMEOUT', 'E_FLOW_TIMEOUT'] },
   { exit: EXIT.kernel, codes: ['E_KERNEL_*'] },
   { exit: EXIT.differs, codes: ['E_REPRO_DIFFERS'] },

@@ -41,6 +41,8 @@ export type StagebookErrorCode =
   | 'E_RUN_NOT_FOUND' // no run with that id in the ledger
   | 'E_LEASE_LOST' // this process's lease was taken over (it was presumed dead)
   | 'E_RUN_FINISHED' // resume of a run that already succeeded (nothing to resume)
+  | 'E_EXECUTOR' // the BullMQ executor failed: Redis unreachable for longer than its policy, a job in an unknown format, a worker with other stage code
+  | 'E_WORKER_LOST' // a unit's BullMQ job stalled (its worker died or hung) more often than the stalled-job policy allows
   // resource faults (ledger/resource-errors.ts): name the path, say what to do; the run stays resumable
   | 'E_DISK_FULL' // no space left (ENOSPC, EDQUOT, SQLITE_FULL) writing an output or the ledger
   | 'E_READ_ONLY' // an output directory or the ledger cannot be written (EACCES, EPERM, EROFS)
@@ -160,6 +162,8 @@ const CODE_SET = {
   E_RUN_NOT_FOUND: true,
   E_LEASE_LOST: true,
   E_RUN_FINISHED: true,
+  E_EXECUTOR: true,
+  E_WORKER_LOST: true,
   E_DISK_FULL: true,
   E_READ_ONLY: true,
   E_LEDGER_LOCKED: true,

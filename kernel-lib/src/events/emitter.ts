@@ -14,6 +14,7 @@ export type StagebookEventType =
   | 'stage-failed'
   | 'stage-skipped-cached'
   | 'stage-blocked'
+  | 'unit-retrying' // a unit's attempt failed or its worker was lost; the executor runs it again
   | 'log';
 
 /** One engine event (plain JSON). `stage`/`unit` are absent on run-level events. */
@@ -39,6 +40,10 @@ export interface StagebookEvent {
   outputs?: string[];
   /** log events: level of the line. */
   level?: string;
+  /** Units run by a BullMQ executor: the worker that ran (or runs) it. */
+  worker?: string;
+  /** Units run by a BullMQ executor: the attempt (1 = first try). */
+  attempt?: number;
 }
 
 /** A subscriber. */

@@ -35,6 +35,11 @@ export function safeUnitName(unit: string): string {
   return s.length > 180 ? s.slice(0, 180) : s || '_';
 }
 
+/** Path of a unit's log files without extension (`.log`, `.err`): one naming for every process that writes them. */
+export function unitLogBase(logDir: string, stage: string, unit: string): string {
+  return path.join(logDir, stage, safeUnitName(unit));
+}
+
 /** Captured log of one unit. */
 export class UnitLog implements StageLogger {
   private readonly lines: string[] = [];
@@ -48,7 +53,7 @@ export class UnitLog implements StageLogger {
     private readonly redactor: Redactor,
     private readonly sink: LogSink,
   ) {
-    const base = path.join(logDir, stage, safeUnitName(unit));
+    const base = unitLogBase(logDir, stage, unit);
     this.logFile = `${base}.log`;
     this.errFile = `${base}.err`;
     mkdirSync(path.dirname(base), { recursive: true });

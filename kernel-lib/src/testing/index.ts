@@ -23,6 +23,9 @@ export { SunArchive } from '../local-archive/sun-archive';
 export type { SunArchiveOptions } from '../local-archive/sun-archive';
 // STIX: the telemetry simulator (EDDS XML, IDB, time correlation) and its local SMTP helpers.
 export * from './stix';
+// Scale-out: an ephemeral redis-server on a free loopback port for the BullMQ executor's tests and benchmark.
+export { startRedisServer } from './redis-server';
+export type { RedisServer, RedisServerOptions } from './redis-server';
 // PUNCH: simulated L0 images of four observatories, their ingest, and a sandboxed control database.
 export { simulateL0, ingestL0 } from '../pipelines/punch/mission/simulate';
 export type { L0Row, SimulateL0Options } from '../pipelines/punch/mission/simulate';

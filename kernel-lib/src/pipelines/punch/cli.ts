@@ -12,6 +12,7 @@ import { fileCounts, flowCounts, openControlDb } from './control-db';
 import { ControlDaemon, runControlPass, runUntilIdle, type ControlPassResult, type DaemonEvent } from './daemon';
 import { createFlowExecutor } from './flow-executor';
 import './in-process-executor';
+import './bullmq-flow-executor';
 import { MISSION_SEGMENTS } from './mission/segments';
 import { ingestL0, simulateL0 } from './mission/simulate';
 import { processFlow } from './processor';

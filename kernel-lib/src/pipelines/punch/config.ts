@@ -12,6 +12,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readYamlFile, validateYaml } from '../../config/loader';
 import { parseCron } from './cron';
+import { redisUrlSchema } from '../../config/executor-schema';
+import { envVarNameSchema } from '../../config/secrets';
 import { MISSION_OPTION_SCHEMAS } from './mission/options';
 
 /** The flow types of the mission (mission/segments.ts), in scheduling order. */
@@ -72,12 +74,32 @@ const cleanerSchema = z.strictObject({
   schedule: cron.default('*/5 * * * *'),
 });
 
-const executorSchema = z.strictObject({
-  kind: z.string().refine((k) => k === 'in-process', {
-    message: 'unknown executor kind (known: in-process; bullmq comes with issue 18)',
-  }),
+const inProcessExecutorSchema = z.strictObject({
+  kind: z.literal('in-process'),
   /** child-process: each launch runs in its own `node` process; inline: in the launcher's process. */
   isolation: z.enum(['child-process', 'inline']).default('child-process'),
+});
+
+/** Launches as BullMQ jobs run by `stagebook worker` processes (issue 18; bullmq-flow-executor.ts). */
+const bullmqExecutorSchema = z.strictObject({
+  kind: z.literal('bullmq'),
+  redis: redisUrlSchema,
+  /** Environment variable holding the Redis password (never the password itself). */
+  passwordEnv: envVarNameSchema.optional(),
+  queue: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'letters, digits, _ . - (BullMQ queue names have no :)')
+    .default('punch-flows'),
+  /** Seconds Redis keeps a finished flow job (its result and failure reason). */
+  keepFinishedS: z
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
+});
+
+const executorSchema = z.discriminatedUnion('kind', [inProcessExecutorSchema, bullmqExecutorSchema], {
+  error: (iss) => (iss.code === 'invalid_union' ? 'unknown executor kind (known: in-process, bullmq)' : undefined),
 });
 
 const flowsSchema = z

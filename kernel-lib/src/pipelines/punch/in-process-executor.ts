@@ -110,4 +110,10 @@ export class InProcessExecutor implements FlowExecutor {
   }
 }
 
-registerFlowExecutor('in-process', (config) => new InProcessExecutor(config, { isolation: config.executor.isolation }));
+registerFlowExecutor(
+  'in-process',
+  (config) =>
+    new InProcessExecutor(config, {
+      isolation: config.executor.kind === 'in-process' ? config.executor.isolation : 'child-process',
+    }),
+);
