@@ -41,6 +41,19 @@ export interface UnitWorker {
   close(force?: boolean): Promise<void>;
 }
 
+/** The units a worker runs; each change is announced at once, not only at the next heartbeat. */
+class RunningUnits extends Map<string, { stage: string; unit: string; runId: string; since: number }> {
+  announce: () => Promise<unknown> = async () => undefined;
+  start(key: string, unit: { stage: string; unit: string; runId: string; since: number }): Promise<unknown> {
+    this.set(key, unit);
+    return this.announce();
+  }
+  finish(key: string): Promise<unknown> {
+    this.delete(key);
+    return this.announce();
+  }
+}
+
 /** Starts taking units from the policy's queues. */
 export async function startUnitWorker(
   policy: WorkerPolicy,
@@ -48,7 +61,7 @@ export async function startUnitWorker(
 ): Promise<UnitWorker> {
   const name = policy.name ?? `${os.hostname()}:${process.pid}`;
   const connection = redisOptions(policy.redis, policy.passwordEnv);
-  const active = new Map<string, { stage: string; unit: string; runId: string; since: number }>();
+  const active = new RunningUnits();
   const workers = policy.queues.map(
     (queue) =>
       new Worker(queue, (job: Job) => processJob(job, name, active, notice), {
@@ -73,6 +86,7 @@ export async function startUnitWorker(
     running: [...active.values()],
   });
   const announcer = await announceWorker(connection, info, policy.heartbeatMs);
+  active.announce = announcer.beat;
   notice(`worker ${name}: taking units from ${policy.queues.join(', ')} (concurrency ${policy.concurrency})`);
   let closing: Promise<void> | undefined;
   return {
@@ -88,7 +102,7 @@ export async function startUnitWorker(
 function processJob(
   job: Job,
   worker: string,
-  active: Map<string, { stage: string; unit: string; runId: string; since: number }>,
+  active: RunningUnits,
   notice: WorkerNotice,
 ): Promise<unknown> {
   const kind = (job.data as { kind?: unknown } | null)?.kind;
@@ -99,7 +113,7 @@ function processJob(
 async function processUnit(
   job: Job,
   worker: string,
-  active: Map<string, { stage: string; unit: string; runId: string; since: number }>,
+  active: RunningUnits,
   notice: WorkerNotice,
 ): Promise<UnitResult> {
   const parsed = unitJobSchema.safeParse(job.data);
@@ -115,7 +129,8 @@ async function processUnit(
   const attempt = job.attemptsMade + 1;
   const relay = (m: UnitRelay): void => void job.updateProgress(m).catch(() => undefined);
   const key = `${job.id}`;
-  active.set(key, { stage: d.stage, unit: d.unit, runId: d.runId, since: Date.now() });
+  // Announced before the stage starts, so `stagebook status` names this unit as soon as it can see its work.
+  await active.start(key, { stage: d.stage, unit: d.unit, runId: d.runId, since: Date.now() });
   relay({ k: 'started', worker, attempt });
   notice(`${d.stage} ${d.unit}: started (run ${d.runId}, attempt ${attempt})`);
   try {
@@ -157,7 +172,7 @@ async function processUnit(
       throw new UnrecoverableError(encodeFailure({ code: e.code, message: e.message, worker, attempt }));
     throw e;
   } finally {
-    active.delete(key);
+    void active.finish(key);
   }
 }
 

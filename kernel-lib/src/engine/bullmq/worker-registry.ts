@@ -26,16 +26,19 @@ export async function announceWorker(
   connection: RedisOptions,
   info: () => WorkerAnnouncement,
   heartbeatMs: number,
-): Promise<{ stop(): Promise<void> }> {
+): Promise<{ beat(): Promise<unknown>; stop(): Promise<void> }> {
   const redis = new IORedis(connection as IORedisOptions);
   redis.on('error', () => undefined); // the BullMQ workers report connection trouble
   const key = KEY + info().name;
-  const beat = (): Promise<unknown> =>
-    redis.set(key, JSON.stringify(info()), 'PX', heartbeatMs * 3).catch(() => undefined);
+  let stopped = false; // a unit finishing after stop() must not announce the worker again
+  const beat = async (): Promise<unknown> =>
+    stopped ? undefined : redis.set(key, JSON.stringify(info()), 'PX', heartbeatMs * 3).catch(() => undefined);
   await beat();
   const timer = setInterval(() => void beat(), heartbeatMs);
   return {
+    beat,
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await redis.del(key).catch(() => undefined);
       redis.disconnect();
