@@ -53,3 +53,39 @@ export { selectChannelFit, selectEventFit } from './fit-selection';
 export type { ChannelFit, EventFit } from './fit-selection';
 export { alexisPeakTimes, goesClassAtPeak, peakTimes } from './flare-peaks';
 export type { FlarePeakClass, PeakSource } from './flare-peaks';
+// Stages 3-4 (steps 1-7): the working-directory file contract.
+export {
+  CANDIDATE_FILES,
+  CANDIDATE_FILE_FORMATS,
+  CLUSTER_FLUX_INIT_SUFFIX,
+  CLUSTER_FLUX_TIMESERIES_SUFFIX,
+  PEAK_COLUMNS,
+  clusterFluxFileName,
+  parseClusterFluxFileName,
+  formatCandidateFile,
+  parseCandidateFile,
+  readCandidateFile,
+  writeCandidateFile,
+  fileRowSchema,
+  hyperspectralRowSchema,
+  temporalClustersFileSchema,
+  candidateSchema,
+  clusterFluxInitRowSchema,
+  clusterFluxRowSchema,
+  resampledXrsRowSchema,
+  resampledImgRowSchema,
+} from './candidate-files';
+export type {
+  CandidateFileKind,
+  CandidateFileValue,
+  ClusterFluxFileId,
+  FileRow,
+  HyperspectralRow,
+  TemporalCluster,
+  TemporalClustersFile,
+  Candidate,
+  ClusterFluxInitRow,
+  ClusterFluxRow,
+  ResampledXrsRow,
+  ResampledImgRow,
+} from './candidate-files';
