@@ -55,6 +55,7 @@ export {
   XRS_EPOCH_UNIX_S,
   XRS_CADENCE_S,
   XRS_FILL,
+  XRS_B_CLASS_FACTOR,
 } from './xrs';
 export type { XrsDay } from './xrs';
 export { neutralCalibrationCsv } from './calibration';
