@@ -21,8 +21,9 @@ const BOXES = [150, 100, 80, 50];
 /** Flare time profile (0..1): Gaussian rise, exponential decay (minutes from the peak). */
 const profile = (m: number): number => (m <= 0 ? Math.exp(-((m / 3) ** 2)) : Math.exp(-m / 6));
 
-export async function writeCatalogueFixture(root: string): Promise<void> {
-  const dir = path.join(root, FIXTURE_DIR);
+/** `dirName` (default FIXTURE_DIR) names another working directory with the same data. */
+export async function writeCatalogueFixture(root: string, dirName = FIXTURE_DIR): Promise<void> {
+  const dir = path.join(root, dirName);
   mkdirSync(dir, { recursive: true });
   const t0 = FIXTURE_FLARE.peakMs / 1000 - 40 * 60;
   const rows: ResampledImgRow[] = [];

@@ -11,7 +11,7 @@
  * (<dataProducts>/availability.db), the local copy of the HEK, JSOC and NOAA archives that stages
  * 1-3 also read (ALEXIS queries HEK and DRMS here; the catalogue holds the same rows).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { defineStage, type AnyStage, type StageContext } from '../../engine/stage';
@@ -25,6 +25,7 @@ import { harpSpanFileSchema, knownFlaresFileSchema, reportFileSchema } from './f
 import { associateRows, classifyRows, defineFlarePeaks, flareFileSchema, hekReport, type FlareFile } from './flare-steps';
 import { harpSpans, solarRadiusArcsec, widenHarpWindow } from './harp-association';
 
+/** Stage versions (bump when what a stage writes changes; recorded in the ledger and in every row). */
 export const FLARE_STAGE_VERSIONS = {
   'known-flares': 1,
   'alexis-peaks': 1,
@@ -33,6 +34,7 @@ export const FLARE_STAGE_VERSIONS = {
   'hek-report': 1,
   catalogue: 1,
 };
+type Versions = typeof FLARE_STAGE_VERSIONS;
 
 const none = z.strictObject({}) as never;
 
@@ -58,10 +60,10 @@ const inputNamed = (ctx: StageContext<unknown>, name: string): string => {
   return f.path;
 };
 
-function knownFlaresStage(): AnyStage {
+function knownFlaresStage(V: Versions): AnyStage {
   return defineStage<{ imageMinutes: number; sxiMinutes: number }>({
     name: 'known-flares',
-    version: FLARE_STAGE_VERSIONS['known-flares'],
+    version: V['known-flares'],
     kind: 'split', // two outputs
     level: 'L3',
     product: 'alexis-known-flares',
@@ -89,7 +91,7 @@ function knownFlaresStage(): AnyStage {
       } finally {
         cat.close();
       }
-      const provenance = extendProvenance(ctx, FLARE_STAGE_VERSIONS['known-flares'], [ev.provenance]);
+      const provenance = extendProvenance(ctx, V['known-flares'], [ev.provenance]);
       const w = widenHarpWindow(harps, t);
       const rsunArcsec = solarRadiusArcsec(t);
       const at = (name: string): string => besideInput(ctx, ctx.input.path, name);
@@ -106,10 +108,10 @@ function knownFlaresStage(): AnyStage {
   });
 }
 
-function peaksStage(): AnyStage {
+function peaksStage(V: Versions): AnyStage {
   return defineStage<{ windowSeconds: number }>({
     name: 'alexis-peaks',
-    version: FLARE_STAGE_VERSIONS['alexis-peaks'],
+    version: V['alexis-peaks'],
     kind: 'map',
     level: 'L3',
     product: 'alexis-peaks',
@@ -136,17 +138,17 @@ function peaksStage(): AnyStage {
         // ALEXIS: f'{img_tel}-{img_wl}-{xrs_tel}-{xrs_wl}'
         search_instrument: p ? `${p.img_telescope}-${p.img_wavelength}-${p.xrs_telescope}-${p.xrs_wavelength}` : null,
         rows,
-        provenance: extendProvenance(ctx, FLARE_STAGE_VERSIONS['alexis-peaks'], [ev.provenance]),
+        provenance: extendProvenance(ctx, V['alexis-peaks'], [ev.provenance]),
       };
       await ctx.writeJson(besideInput(ctx, ctx.input.path, FILES.peaks), out);
     },
   });
 }
 
-function harpStage(): AnyStage {
+function harpStage(V: Versions): AnyStage {
   return defineStage<Record<string, never>>({
     name: 'harp-association',
-    version: FLARE_STAGE_VERSIONS['harp-association'],
+    version: V['harp-association'],
     kind: 'merge',
     level: 'L3',
     product: 'alexis-flares-harp',
@@ -162,17 +164,17 @@ function harpStage(): AnyStage {
       const out: FlareFile = {
         ...peaks,
         rows: associateRows(peaks.rows, span.spans, span.rsunArcsec),
-        provenance: extendProvenance(ctx, FLARE_STAGE_VERSIONS['harp-association'], [peaks.provenance, span.provenance]),
+        provenance: extendProvenance(ctx, V['harp-association'], [peaks.provenance, span.provenance]),
       };
       await ctx.writeJson(besideInput(ctx, ctx.inputs[0].path, FILES.withHarp), out);
     },
   });
 }
 
-function classStage(): AnyStage {
+function classStage(V: Versions): AnyStage {
   return defineStage<{ xrsMinutes: number }>({
     name: 'goes-class',
-    version: FLARE_STAGE_VERSIONS['goes-class'],
+    version: V['goes-class'],
     kind: 'map',
     level: 'L3',
     product: 'alexis-flares-class',
@@ -198,17 +200,17 @@ function classStage(): AnyStage {
       const out: FlareFile = {
         ...f,
         rows: classifyRows(f.rows, { times: series.map((r) => r.time_stamp), values: series.map((r) => r.value) }),
-        provenance: extendProvenance(ctx, FLARE_STAGE_VERSIONS['goes-class'], [f.provenance]),
+        provenance: extendProvenance(ctx, V['goes-class'], [f.provenance]),
       };
       await ctx.writeJson(besideInput(ctx, ctx.input.path, FILES.withClass), out);
     },
   });
 }
 
-function reportStage(): AnyStage {
+function reportStage(V: Versions): AnyStage {
   return defineStage<Record<string, never>>({
     name: 'hek-report',
-    version: FLARE_STAGE_VERSIONS['hek-report'],
+    version: V['hek-report'],
     kind: 'merge',
     level: 'L3',
     product: 'alexis-hek-report',
@@ -222,7 +224,7 @@ function reportStage(): AnyStage {
       const f = readCatalogueFile(inputNamed(ctx, FILES.withClass), flareFileSchema);
       const known = readCatalogueFile(inputNamed(ctx, FILES.knownFlares), knownFlaresFileSchema);
       const span = readCatalogueFile(inputNamed(ctx, FILES.harpSpan), harpSpanFileSchema);
-      const provenance = extendProvenance(ctx, FLARE_STAGE_VERSIONS['hek-report'], [f.provenance, known.provenance]);
+      const provenance = extendProvenance(ctx, V['hek-report'], [f.provenance, known.provenance]);
       const rows = hekReport(f, known.rows, span.spans, span.rsunArcsec, provenance);
       await ctx.writeJson(besideInput(ctx, ctx.inputs[0].path, FILES.report), { workingDir: f.workingDir, rows, provenance });
       await ctx.writeText(besideInput(ctx, ctx.inputs[0].path, FILES.reportCsv), reportCsv(rows));
@@ -230,10 +232,10 @@ function reportStage(): AnyStage {
   });
 }
 
-function catalogueStage(): AnyStage {
+function catalogueStage(V: Versions): AnyStage {
   return defineStage<Record<string, never>>({
     name: 'catalogue',
-    version: FLARE_STAGE_VERSIONS.catalogue,
+    version: V.catalogue,
     kind: 'merge',
     level: 'Q',
     product: 'alexis-catalogue',
@@ -243,7 +245,17 @@ function catalogueStage(): AnyStage {
     params: none,
     description: 'Every working directory report in one catalogue: JSON, CSV and SQLite table alexis_catalogue',
     async run(ctx) {
-      const files = ctx.inputs.map((i) => readCatalogueFile(i.path, reportFileSchema));
+      // The run's reports plus those of the other working directories beside them (ALEXIS globs every
+      // *.working): a run filtered to some flares rewrites their rows and keeps the others'.
+      const mine = new Set(ctx.inputs.map((i) => i.path));
+      const parents = new Set(ctx.inputs.map((i) => path.dirname(path.dirname(i.path))));
+      const others = [...parents].flatMap((p) =>
+        readdirSync(p)
+          .filter((d) => d.endsWith('.working'))
+          .map((d) => path.join(p, d, FILES.report))
+          .filter((f) => !mine.has(f) && existsSync(f)),
+      );
+      const files = [...mine, ...others].map((f) => readCatalogueFile(f, reportFileSchema));
       const rows = files.flatMap((f) => f.rows).sort((a, b) => (a.working_dir < b.working_dir ? -1 : a.working_dir > b.working_dir ? 1 : 0));
       const products = (ctx.options as { dataProducts?: string }).dataProducts ?? 'data_products';
       await ctx.writeJson(path.join(products, 'alexis_catalogue.json'), rows);
@@ -253,9 +265,10 @@ function catalogueStage(): AnyStage {
   });
 }
 
-/** Steps 12-16 and the catalogue. */
-export function flareStages(): AnyStage[] {
-  return [knownFlaresStage(), peaksStage(), harpStage(), classStage(), reportStage(), catalogueStage()];
+/** Steps 12-16 and the catalogue; `versions` overrides stage versions (a reprocessing, tests). */
+export function flareStages(versions: Partial<Versions> = {}): AnyStage[] {
+  const V = { ...FLARE_STAGE_VERSIONS, ...versions };
+  return [knownFlaresStage(V), peaksStage(V), harpStage(V), classStage(V), reportStage(V), catalogueStage(V)];
 }
 
 export { pairKey };

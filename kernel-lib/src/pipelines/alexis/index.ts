@@ -89,3 +89,16 @@ export type {
   ResampledXrsRow,
   ResampledImgRow,
 } from './candidate-files';
+// Stage 4 steps 8-16 as engine stages (issue 14 items 3-6): grid search files, LASSO, selection, peaks, HARPs, class, report.
+export { lassoStages, logspace, LASSO_STAGE_VERSIONS } from './lasso-stages';
+export { flareStages, FLARE_STAGE_VERSIONS } from './flare-stages';
+export { FILES as CATALOGUE_FILES, readCatalogueFile, pairKey } from './catalogue-files';
+export type { ChannelPair, FitRow, GridsearchFile, EventFitFile, Provenance } from './catalogue-files';
+export { clusterSubsets, gridsearchFiles, fitGridsearch, collateFits, selectFits, fitDistance } from './lasso-steps';
+export type { ResampledFlareData, ConfRow } from './lasso-steps';
+export { resampledFlareData } from './resampled-input';
+export { defineFlarePeaks, fittedColumns, associateRows, classifyRows, hekReport } from './flare-steps';
+export type { FlareRow, FlareFile, ReportRow } from './flare-steps';
+export { HARP_WINDOWS_MIN, widenHarpWindow, harpSpans, associateHarps, hgsToHpc, solarRadiusArcsec } from './harp-association';
+export type { HarpSpan } from './harp-association';
+export { reportCsv, writeReportSqlite, REPORT_COLUMNS } from './catalogue-report';

@@ -41,11 +41,15 @@ export function logspace(from: number, to: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => 10 ** (count === 1 ? from : from + ((to - from) * i) / (count - 1)));
 }
 
-/** Steps 8-11; `after` names the stage that writes resampled_img_df_v3.csv (none: pipeline sources). */
-export function lassoStages(after?: string): AnyStage[] {
+/**
+ * Steps 8-11; `after` names the stage that writes resampled_img_df_v3.csv (none: pipeline sources);
+ * `versions` overrides stage versions (a reprocessing, tests).
+ */
+export function lassoStages(after?: string, versions: Partial<typeof LASSO_STAGE_VERSIONS> = {}): AnyStage[] {
+  const V = { ...LASSO_STAGE_VERSIONS, ...versions };
   const normalize = defineStage<Record<string, never>>({
     name: 'gridsearch-normalize',
-    version: LASSO_STAGE_VERSIONS['gridsearch-normalize'],
+    version: V['gridsearch-normalize'],
     kind: 'split',
     level: 'L3',
     product: 'alexis-gridsearch',
@@ -57,14 +61,14 @@ export function lassoStages(after?: string): AnyStage[] {
     async run(ctx) {
       const rows = readCandidateFile('resampledImg', ctx.input.path);
       const data = resampledFlareData(path.basename(path.dirname(ctx.input.path)), rows);
-      const prov = extendProvenance(ctx, LASSO_STAGE_VERSIONS['gridsearch-normalize']);
+      const prov = extendProvenance(ctx, V['gridsearch-normalize']);
       for (const f of gridsearchFiles(data, prov))
         await ctx.writeJson(besideInput(ctx, ctx.input.path, FILES.gridsearch(f.gridsearch)), f);
     },
   });
   const fit = defineStage<z.output<typeof lassoParams>>({
     name: 'lasso-fit',
-    version: LASSO_STAGE_VERSIONS['lasso-fit'],
+    version: V['lasso-fit'],
     kind: 'map',
     level: 'L3',
     product: 'alexis-lasso',
@@ -79,13 +83,13 @@ export function lassoStages(after?: string): AnyStage[] {
         workingDir: file.workingDir,
         gridsearch: file.gridsearch,
         rows,
-        provenance: extendProvenance(ctx, LASSO_STAGE_VERSIONS['lasso-fit'], [file.provenance]),
+        provenance: extendProvenance(ctx, V['lasso-fit'], [file.provenance]),
       });
     },
   });
   const collate = defineStage<Record<string, never>>({
     name: 'lasso-collate',
-    version: LASSO_STAGE_VERSIONS['lasso-collate'],
+    version: V['lasso-collate'],
     kind: 'merge',
     level: 'L3',
     product: 'alexis-lasso-table',
@@ -97,7 +101,7 @@ export function lassoStages(after?: string): AnyStage[] {
     async run(ctx) {
       const files = ctx.inputs.map((f) => readCatalogueFile(f.path, lassoResultsFileSchema));
       const rows: FitRow[] = files.flatMap((f) => f.rows).sort((a, b) => a.gridsearch - b.gridsearch);
-      const provenance = extendProvenance(ctx, LASSO_STAGE_VERSIONS['lasso-collate'], files.map((f) => f.provenance));
+      const provenance = extendProvenance(ctx, V['lasso-collate'], files.map((f) => f.provenance));
       const workingDir = files[0]?.workingDir ?? path.basename(ctx.unit);
       await ctx.writeJson(besideInput(ctx, ctx.input.path, FILES.lassoDf), { workingDir, rows, provenance });
       await ctx.writeJson(besideInput(ctx, ctx.input.path, FILES.distance), {
@@ -109,7 +113,7 @@ export function lassoStages(after?: string): AnyStage[] {
   });
   const select = defineStage<z.output<typeof selectParams>>({
     name: 'fit-select',
-    version: LASSO_STAGE_VERSIONS['fit-select'],
+    version: V['fit-select'],
     kind: 'split', // two outputs
     level: 'L3',
     product: 'alexis-best-fit',
@@ -121,7 +125,7 @@ export function lassoStages(after?: string): AnyStage[] {
     async run(ctx) {
       const table = readCatalogueFile(ctx.input.path, fitTableFileSchema);
       const { kept, event } = selectFits(table.rows, ctx.params.coeffThreshold);
-      const provenance = extendProvenance(ctx, LASSO_STAGE_VERSIONS['fit-select'], [table.provenance]);
+      const provenance = extendProvenance(ctx, V['fit-select'], [table.provenance]);
       await ctx.writeJson(besideInput(ctx, ctx.input.path, FILES.bestFits), {
         workingDir: table.workingDir,
         rows: kept,
