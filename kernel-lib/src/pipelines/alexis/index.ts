@@ -89,6 +89,47 @@ export type {
   ResampledXrsRow,
   ResampledImgRow,
 } from './candidate-files';
+// Stage 3 and stage 4 steps 1-7 (issue 14).
+export { buildInitTables, groupQuality, initFilesParamsSchema, queryWindows } from './wd-init-files';
+export type { GroupQuality, InitFilesParams, InitTables } from './wd-init-files';
+export {
+  temporalClusters,
+  hyperspectralCandidates,
+  temporalMinSamples,
+  hyperspectralMinSamples,
+  temporalParamsSchema,
+  hyperspectralParamsSchema,
+} from './candidate-clustering';
+export type { TemporalParams, HyperspectralParams } from './candidate-clustering';
+export {
+  splitPerImage,
+  regionFluxRows,
+  collateClusterFlux,
+  halfWidthsFor,
+  squareRegion,
+  ZOOMS,
+  BOX_SIZES_ARCSEC,
+} from './cluster-flux';
+export {
+  resampleXrs,
+  resampleImages,
+  xrsChannels,
+  resamplingGrid,
+  imageTimeRange,
+  xrsResampleParamsSchema,
+} from './xrs-resample';
+export type { XrsSample, XrsChannel, XrsResampleParams } from './xrs-resample';
+export {
+  alexisCandidateStages,
+  alexisInitFilesStage,
+  alexisTemporalStage,
+  alexisHyperspectralStage,
+  alexisSplitClustersStage,
+  alexisClusterFluxStage,
+  alexisCollateFluxStage,
+  alexisResampleXrsStage,
+  alexisResampleImgStage,
+} from './candidate-stages';
 // Stage 4 steps 8-16 as engine stages (issue 14 items 3-6): grid search files, LASSO, selection, peaks, HARPs, class, report.
 export { lassoStages, logspace, LASSO_STAGE_VERSIONS } from './lasso-stages';
 export { flareStages, FLARE_STAGE_VERSIONS } from './flare-stages';
