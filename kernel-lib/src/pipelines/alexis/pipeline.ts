@@ -22,6 +22,8 @@ import { initializeFiles } from './initialize';
 import { onboardAlexis } from './onboarding';
 import { ONBOARDING_SOURCES } from './catalogues';
 import { alexisCandidateStages } from './candidate-stages';
+import { flareStages } from './flare-stages';
+import { lassoStages } from './lasso-stages';
 import { alexisOptionsSchema, calibrationParams, calibrationTables, opts, withArchives } from './pipeline-options';
 
 export { alexisOptionsSchema };
@@ -150,10 +152,17 @@ export const alexisInitializeStage = defineStage<z.output<typeof initializeParam
 export const alexisPipeline = definePipeline({
   name: 'alexis',
   description:
-    'ALEXIS: onboarding catalogues -> flare downloads -> cleaned images with peaks (image_data_availability) -> per-flare init tables (stage 3) -> candidates, region fluxes and resampled XRS/images (stage 4, steps 1-7)',
+    'ALEXIS: onboarding catalogues -> flare downloads -> cleaned images with peaks (image_data_availability) -> per-flare init tables (stage 3) -> candidates, region fluxes and resampled XRS/images (stage 4, steps 1-7) -> bounded-LASSO grid search, flare peaks, HARPs, GOES classes and the catalogue (steps 8-16)',
   // L3: stage 3 (per working directory); L4: stage 4.
   levels: ['L0', 'L1', 'L2', 'L3', 'L4'],
-  stages: [alexisOnboardStage, alexisDownloadStage, alexisInitializeStage, ...alexisCandidateStages],
+  stages: [
+    alexisOnboardStage,
+    alexisDownloadStage,
+    alexisInitializeStage,
+    ...alexisCandidateStages,
+    ...lassoStages('resample-img'),
+    ...flareStages(),
+  ],
   optionsSchema: alexisOptionsSchema as unknown as import('../../config/loader').SchemaLike<Record<string, unknown>>,
 });
 

@@ -59,3 +59,5 @@ export {
 } from './xrs';
 export type { XrsDay } from './xrs';
 export { neutralCalibrationCsv } from './calibration';
+export { RECOVERY_FLARES, RECOVERY_GAPS, matchCatalogue } from './recovery';
+export type { CatalogueEntry, FlareScore } from './recovery';
