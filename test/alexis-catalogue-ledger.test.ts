@@ -13,7 +13,7 @@ import { runPipeline } from '../kernel-lib/src/engine/runner';
 import type { AnyStage } from '../kernel-lib/src/engine/stage';
 import { FIXTURE_DIR, writeCatalogueFixture } from '../kernel-lib/src/pipelines/alexis/catalogue-fixture.test-util';
 import { flareStages } from '../kernel-lib/src/pipelines/alexis/flare-stages';
-import { lassoStages } from '../kernel-lib/src/pipelines/alexis/lasso-stages';
+import { CATALOGUE_LEVELS, lassoStages } from '../kernel-lib/src/pipelines/alexis/lasso-stages';
 import type { ReportRow } from '../kernel-lib/src/pipelines/alexis/flare-steps';
 import { cli } from './support/engine-fixtures';
 
@@ -21,7 +21,7 @@ const OTHER_DIR = FIXTURE_DIR.replace('T10_00_00_00', 'T10_00_30_00');
 
 function pipelineWithReportVersion(version: number) {
   const stages: AnyStage[] = [...lassoStages(), ...flareStages({ 'hek-report': version })];
-  return definePipeline({ name: 'alexis-catalogue', stages });
+  return definePipeline({ name: 'alexis-catalogue', levels: CATALOGUE_LEVELS, stages });
 }
 
 describe('ALEXIS catalogue provenance', () => {

@@ -11,10 +11,14 @@ import { queryFiles } from '../../ledger/queries';
 import { FILES } from './catalogue-files';
 import { FIXTURE_DIR, FIXTURE_FLARE, writeCatalogueFixture } from './catalogue-fixture.test-util';
 import { flareStages } from './flare-stages';
-import { lassoStages } from './lasso-stages';
+import { CATALOGUE_LEVELS, lassoStages } from './lasso-stages';
 import type { ReportRow } from './flare-steps';
 
-const pipeline = definePipeline({ name: 'alexis-catalogue-test', stages: [...lassoStages(), ...flareStages()] });
+const pipeline = definePipeline({
+  name: 'alexis-catalogue-test',
+  levels: CATALOGUE_LEVELS,
+  stages: [...lassoStages(), ...flareStages()],
+});
 
 function config(root: string, stages: Record<string, unknown> = {}) {
   return makeStagebookConfig({ root, inputs: { dir: '.', pattern: '**/resampled_img_df_v3.csv' }, stages }, root);
@@ -96,5 +100,22 @@ describe('ALEXIS steps 8-16 as stages', () => {
     } finally {
       ledger.close();
     }
+  }, 120_000);
+
+  it('fits in worker threads (lasso-fit threads: 2, engine concurrency 2) with the same results', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'alexis-cat-workers-'));
+    await writeCatalogueFixture(root);
+    const inline = await runPipeline(pipeline, config(root));
+    const rowsOf = (): unknown[] =>
+      [0, 1, 2, 3, 4, 5, 6].map((k) => JSON.parse(readFileSync(path.join(root, FIXTURE_DIR, FILES.lassoOf(FILES.gridsearch(k))), 'utf8')).rows);
+    const before = rowsOf();
+    const cfg = makeStagebookConfig(
+      { root, inputs: { dir: '.', pattern: '**/resampled_img_df_v3.csv' }, stages: { 'lasso-fit': { threads: 2 } }, engine: { concurrency: 2 } },
+      root,
+    );
+    const workers = await runPipeline(pipeline, cfg);
+    expect([inline.status, workers.status]).toEqual(['succeeded', 'succeeded']);
+    expect(ran(workers, 'lasso-fit')).toBe(7);
+    expect(rowsOf()).toEqual(before);
   }, 120_000);
 });

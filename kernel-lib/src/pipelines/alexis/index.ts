@@ -131,7 +131,7 @@ export {
   alexisResampleImgStage,
 } from './candidate-stages';
 // Stage 4 steps 8-16 as engine stages (issue 14 items 3-6): grid search files, LASSO, selection, peaks, HARPs, class, report.
-export { lassoStages, logspace, LASSO_STAGE_VERSIONS } from './lasso-stages';
+export { lassoStages, logspace, LASSO_STAGE_VERSIONS, CATALOGUE_LEVELS } from './lasso-stages';
 export { flareStages, FLARE_STAGE_VERSIONS } from './flare-stages';
 export { FILES as CATALOGUE_FILES, readCatalogueFile, pairKey } from './catalogue-files';
 export type { ChannelPair, FitRow, GridsearchFile, EventFitFile, Provenance } from './catalogue-files';
@@ -143,3 +143,5 @@ export type { FlareRow, FlareFile, ReportRow } from './flare-steps';
 export { HARP_WINDOWS_MIN, widenHarpWindow, harpSpans, associateHarps, hgsToHpc, solarRadiusArcsec } from './harp-association';
 export type { HarpSpan } from './harp-association';
 export { reportCsv, writeReportSqlite, REPORT_COLUMNS } from './catalogue-report';
+export { eventFitCurves, fitCurvesSpec, lassoPathSpec } from './catalogue-plots';
+export type { EventFitCurves } from './catalogue-plots';

@@ -23,6 +23,10 @@ import {
 import { besideInput, byWorkingDir, extendProvenance } from './catalogue-provenance';
 import { collateFits, fitGridsearch, gridsearchFiles, selectFits } from './lasso-steps';
 import { resampledFlareData } from './resampled-input';
+import type { LassoFitPayload } from './lasso-fit-task';
+import { runInWorkers } from '../../numeric/parallel/pool';
+
+const TASK = path.join(__dirname, 'lasso-fit-task.ts');
 
 /** Stage versions (bump when what a stage writes changes; recorded in the ledger and in every row). */
 export const LASSO_STAGE_VERSIONS = { 'gridsearch-normalize': 1, 'lasso-fit': 1, 'lasso-collate': 1, 'fit-select': 1 };
@@ -31,10 +35,20 @@ const lassoParams = z.strictObject({
   lambdaLog10From: z.number().default(-3).describe('log10 of the first lam (ALEXIS: logspace(-3, 1, 50))'),
   lambdaLog10To: z.number().default(1),
   lambdaCount: z.number().int().min(1).max(1000).default(50),
+  threads: z
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .default(0)
+    .describe('0: fit on the engine thread; N: in a pool of N worker threads (with engine.concurrency >= N, N subsets at once)'),
 });
 const selectParams = z.strictObject({
   coeffThreshold: z.number().min(0).max(1).default(0.1).describe('Clusters with a coefficient above it survive'),
 });
+
+/** The level of steps 8-16 (ALEXIS stage 4, as in the alexis pipeline's ladder): a pipeline of these stages alone uses this ladder. */
+export const CATALOGUE_LEVELS: readonly string[] = ['L4'];
 
 /** numpy.logspace(from, to, count). */
 export function logspace(from: number, to: number, count: number): number[] {
@@ -78,7 +92,16 @@ export function lassoStages(after?: string, versions: Partial<typeof LASSO_STAGE
     async run(ctx) {
       const file = readCatalogueFile(ctx.input.path, gridsearchFileSchema);
       const { lambdaLog10From: a, lambdaLog10To: b, lambdaCount: n } = ctx.params;
-      const rows = fitGridsearch(file, logspace(a, b, n));
+      // threads only decides where the work runs, never what it writes
+      const lams = logspace(a, b, n);
+      const rows =
+        ctx.params.threads === 0
+          ? fitGridsearch(file, lams)
+          : (
+              await runInWorkers<LassoFitPayload, FitRow[]>(TASK, 'fitGridsearchFile', [{ file: ctx.input.path, lams }], {
+                threads: ctx.params.threads,
+              })
+            )[0];
       await ctx.writeJson(besideInput(ctx, ctx.input.path, FILES.lassoOf(path.basename(ctx.input.path))), {
         workingDir: file.workingDir,
         gridsearch: file.gridsearch,
