@@ -36,6 +36,7 @@ const OUTPUT_PARAM = {
   'alexis/00-onboarding': 'workspace',
   'alexis/01-download': 'workspace',
   'alexis/02-initialize': 'workspace',
+  'alexis/04-catalogue': 'workspace',
 };
 
 function loadRunner() {
@@ -93,6 +94,16 @@ function alexisStagesSummary(dir) {
   }
 }
 
+function alexisCatalogueSummary(dir) {
+  const file = path.join(dir, 'data_products', 'alexis_catalogue.json');
+  if (!fs.existsSync(file)) return [];
+  const rows = JSON.parse(fs.readFileSync(file, 'utf8')).filter((r) => r.id_team === 'ALEXIS' && r.goes_class);
+  return [
+    `  ${rows.length} ALEXIS flares -> ${path.relative(repo, file)} (also .csv, .db)`,
+    ...rows.map((r) => `  ${r.goes_class} at ${r.peak_time} (${r.hpc_x.toFixed(0)}", ${r.hpc_y.toFixed(0)}") HARP ${r.HARPNUM.join(',')}`),
+  ];
+}
+
 async function main() {
   const { runNotebook } = loadRunner();
   const names = [
@@ -134,7 +145,9 @@ async function main() {
           ? alexisSummary(outDir)
           : name === 'alexis/02-initialize'
             ? alexisStagesSummary(outDir)
-            : [];
+            : name === 'alexis/04-catalogue'
+              ? alexisCatalogueSummary(outDir)
+              : [];
     for (const l of lines) console.log(l);
   }
   console.log(
