@@ -27,6 +27,7 @@ function flareData() {
   const xrs = ['A', 'B'].map((wavelength, c) => ({
     telescope: 'goes15',
     wavelength,
+    times,
     values: times.map((_, t) => 3e-7 + 4e-6 * pulse(t, 40 - c, 5) + 1e-6 * pulse(t, 60, 4)),
   }));
   const clusters = Array.from({ length: CLUSTERS }, (_, label) => ({ label, x_hpc: -600 + 150 * label, y_hpc: 80 * label - 300 }));
@@ -40,11 +41,12 @@ function flareData() {
           wavelength,
           cluster: c.label,
           bboxArcsec: size,
+          times,
           values: times.map(
             (_, t) => size * size * (1 + 0.05 * Math.sin(t / 7 + c.label)) + 3e4 * pulse(t, 20 + 6 * c.label, 4) * (50 / size),
           ),
         });
-  return { workingDir: 'flarecandidate_M1.0_at_2011-02-08T10_00_00_00.working', times, xrs, clusters, img };
+  return { workingDir: 'flarecandidate_M1.0_at_2011-02-08T10_00_00_00.working', xrs, clusters, img };
 }
 
 async function child() {

@@ -47,6 +47,7 @@ describe('ALEXIS catalogue recovery', () => {
             onboard: { start: '2011-02-08T00:00:00Z', end: '2011-02-09T00:00:00Z' },
             download: { flares: RECOVERY_FLARES.map((f) => ({ class: f.goesClass, time: f.peak })) },
             initialize: { degradationTable: 'degradation.csv', effectiveAreaTable: 'effective_area.csv' },
+            'cluster-flux': { degradationTable: 'degradation.csv', effectiveAreaTable: 'effective_area.csv' },
           },
         },
         root,

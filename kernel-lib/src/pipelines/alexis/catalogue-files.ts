@@ -64,11 +64,11 @@ export const gridsearchFileSchema = z.strictObject({
   workingDir: z.string(),
   gridsearch: z.number().int().min(0),
   clusters: z.array(clusterSchema).min(1),
-  /** Resampled times (Unix seconds), the 1-minute XRS grid. */
-  times: z.array(z.number()),
   pairs: z.array(
     z.strictObject({
       pair: channelPairSchema,
+      /** The pair's resampled times (Unix seconds, 1-minute XRS grid within the image channel's range). */
+      times: z.array(z.number()),
       /** alexisTarget(xrs). */
       x: z.array(z.number()),
       /** Box linear sizes (arcsec), in ALEXIS's order. */

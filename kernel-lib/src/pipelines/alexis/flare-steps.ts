@@ -54,10 +54,10 @@ export type FlareFile = z.output<typeof flareFileSchema>;
 export function fittedColumns(fit: ConfRow, file: GridsearchFile): { A: number[][]; x: number[]; times: number[] } {
   const key = JSON.stringify(fit.pair);
   const p = file.pairs.find((e) => JSON.stringify(e.pair) === key);
-  if (!p) return { A: [], x: [], times: file.times };
+  if (!p) return { A: [], x: [], times: [] };
   const cols = fit.zoom_in_type.map((size, j) => p.h[j][p.boxesArcsec.indexOf(size)]);
   const m = Math.max(...cols.map((c) => Math.max(...c)));
-  return { A: cols.map((c) => c.map((v) => v / m)), x: p.x, times: file.times };
+  return { A: cols.map((c) => c.map((v) => v / m)), x: p.x, times: p.times };
 }
 
 /** Step 13: per cluster of the fit, its ALEXIS peaks (L = A.b, X = x, V = A_j b_j; 180 s window). */

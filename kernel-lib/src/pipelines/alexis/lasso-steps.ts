@@ -13,15 +13,22 @@ import { alexisColumn, alexisTarget, lassoSubsetGrid } from '../../numeric/lasso
 import type { ChannelPair, ClusterPosition, FitRow, GridsearchFile, Provenance } from './catalogue-files';
 import { pairKey } from './catalogue-files';
 
-/** What steps 8-16 need from step 7's resampled_XRS_df_v3 / resampled_img_df_v3. */
+/** What steps 8-16 need from step 7's resampled_XRS_df_v3 / resampled_img_df_v3 (Unix-second times). */
 export interface ResampledFlareData {
   workingDir: string;
-  /** The 1-minute XRS grid (Unix seconds). */
-  times: number[];
-  xrs: { telescope: string; wavelength: string; values: number[] }[];
+  /** XRS channels on the 1-minute grid. */
+  xrs: { telescope: string; wavelength: string; times: number[]; values: number[] }[];
   clusters: ClusterPosition[];
-  /** Box flux of one cluster at one box size on one image channel, on `times`. */
-  img: { telescope: string; instrument: string; wavelength: string; cluster: number; bboxArcsec: number; values: number[] }[];
+  /** Box flux of one cluster at one box size on one image channel, on its own XRS times. */
+  img: {
+    telescope: string;
+    instrument: string;
+    wavelength: string;
+    cluster: number;
+    bboxArcsec: number;
+    times: number[];
+    values: number[];
+  }[];
 }
 
 /** itertools.combinations(labels, 1), (labels, 2), ... in order: the gridsearch_{k} numbering. */
@@ -40,33 +47,43 @@ export function clusterSubsets(labels: number[]): number[][] {
 
 const finite = (v: number[]): boolean => v.every(Number.isFinite);
 
+/** Values of a series at `times` (all present: the caller intersected them). */
+function at(s: { times: number[]; values: number[] }, times: number[]): number[] {
+  const index = new Map(s.times.map((t, i) => [t, i]));
+  return times.map((t) => s.values[index.get(t) as number]);
+}
+
+/** Times every series has, ascending. */
+function commonTimes(series: { times: number[] }[]): number[] {
+  const [first, ...rest] = series;
+  const sets = rest.map((s) => new Set(s.times));
+  return first.times.filter((t) => sets.every((s) => s.has(t))).sort((a, b) => a - b);
+}
+
 /**
- * Step 8: one file per cluster subset. Every XRS channel x every image channel is a pair; a pair
- * enters a subset's file only when every cluster of the subset has a finite series at every box
- * of that channel (a channel whose box fluxes are missing for a cluster cannot be fitted with it).
+ * Step 8: one file per cluster subset. Every XRS channel x every image channel is a pair; its matrix
+ * spans the times all its series share (ALEXIS: the pair's rows). A pair enters a subset's file only
+ * when every cluster of the subset has a finite series at every box of that channel there (a channel
+ * without box fluxes for a cluster cannot be fitted with it).
  */
 export function gridsearchFiles(data: ResampledFlareData, provenance: Provenance): GridsearchFile[] {
   const labels = [...new Set(data.clusters.map((c) => c.label))].sort((a, b) => a - b);
   const channels = new Map<string, { tel: string; inst: string; wl: string }>();
-  for (const r of data.img) channels.set(`${r.telescope}|${r.instrument}|${r.wavelength}`, {
-    tel: r.telescope,
-    inst: r.instrument,
-    wl: r.wavelength,
-  });
-  const xs = data.xrs.filter((c) => finite(c.values)).map((c) => ({ c, x: alexisTarget(c.values) }));
+  for (const r of data.img)
+    channels.set(`${r.telescope}|${r.instrument}|${r.wavelength}`, { tel: r.telescope, inst: r.instrument, wl: r.wavelength });
   return clusterSubsets(labels).map((subset, k) => {
     const pairs: GridsearchFile['pairs'] = [];
     for (const ch of channels.values()) {
       const rows = data.img.filter((r) => r.telescope === ch.tel && r.instrument === ch.inst && r.wavelength === ch.wl);
       const boxes = [...new Set(rows.map((r) => r.bboxArcsec))];
-      const h = subset.map((label) =>
-        boxes.map((size) => {
-          const r = rows.find((e) => e.cluster === label && e.bboxArcsec === size);
-          return r && finite(r.values) ? Array.from(alexisColumn(r.values, size)) : null;
-        }),
-      );
-      if (h.some((perBox) => perBox.some((col) => col === null))) continue;
-      for (const { c, x } of xs) {
+      const series = subset.map((label) => boxes.map((size) => rows.find((e) => e.cluster === label && e.bboxArcsec === size)));
+      if (series.some((perBox) => perBox.some((s) => s === undefined))) continue;
+      const used = series.flat() as ResampledFlareData['img'];
+      for (const c of data.xrs) {
+        const times = commonTimes([c, ...used]);
+        const xrs = at(c, times);
+        const cols = series.map((perBox) => perBox.map((s) => at(s as ResampledFlareData['img'][number], times)));
+        if (times.length < 3 || !finite(xrs) || cols.some((perBox) => perBox.some((v) => !finite(v)))) continue;
         const pair: ChannelPair = {
           xrs_telescope: c.telescope,
           xrs_wavelength: c.wavelength,
@@ -74,7 +91,8 @@ export function gridsearchFiles(data: ResampledFlareData, provenance: Provenance
           img_instrument: ch.inst,
           img_wavelength: ch.wl,
         };
-        pairs.push({ pair, x: Array.from(x), boxesArcsec: boxes, h: h as number[][][] });
+        const h = cols.map((perBox) => perBox.map((v, z) => Array.from(alexisColumn(v, boxes[z]))));
+        pairs.push({ pair, times, x: Array.from(alexisTarget(xrs)), boxesArcsec: boxes, h });
       }
     }
     pairs.sort((a, b) => (pairKey(a.pair) < pairKey(b.pair) ? -1 : 1));
@@ -82,7 +100,6 @@ export function gridsearchFiles(data: ResampledFlareData, provenance: Provenance
       workingDir: data.workingDir,
       gridsearch: k,
       clusters: subset.map((l) => data.clusters.find((c) => c.label === l) as ClusterPosition),
-      times: data.times,
       pairs,
       provenance,
     };
