@@ -58,9 +58,9 @@ function group(n: number, bad: number, o: Partial<ImageDataRow> = {}): ImageData
   const inst = o.instrument ?? 'AIA';
   return Array.from({ length: n }, (_, i) =>
     dbRow({
-      url: `${inst}-${o.wavelength ?? '94'}-${i}`,
       time_stamp: T0 + 12 * i,
       ...o,
+      url: `${String(inst)}-${String(o.wavelength ?? '94')}-${i}`,
       ...(i < bad ? { QUALITY: 4, data_level: inst === 'AIA' ? 'lev0' : 'lev1' } : {}),
     }),
   );

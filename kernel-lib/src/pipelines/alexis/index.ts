@@ -46,6 +46,7 @@ export {
   alexisDownloadStage,
   alexisInitializeStage,
   alexisOptionsSchema,
+  alexisCandidatesPipeline,
 } from './pipeline';
 export { availabilitySpec, xrsSpec, qualitySpec, registeredImagesSpec, imageDataUri, grayPng } from './plots';
 // Stage 4 science (issue 14, part done): fit selection (step 11), the ALEXIS peak (step 13), the GOES class (step 15).
@@ -130,3 +131,5 @@ export {
   alexisResampleXrsStage,
   alexisResampleImgStage,
 } from './candidate-stages';
+export { candidatesImageSpec, candidateCurves, channelCurves, curvesSpec } from './candidate-plots';
+export type { CurvePoint } from './candidate-plots';
