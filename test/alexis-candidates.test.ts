@@ -95,10 +95,17 @@ describe('stagebook run alexis: stage 3 and stage 4 steps 1-7', () => {
     const before = sha(join(WD, CANDIDATE_FILES.temporalClusters));
     const t = readCandidateFile('temporalClusters', join(WD, CANDIDATE_FILES.temporalClusters));
     expect(t.groups.every((g) => g.rows > 5)).toBe(true); // so minRows 4 clusters the same groups
-    const r = run('run3', "  temporal-clusters: { minRows: 4 }\n", ['--start-level', 'L3']);
+    const r = run('run3', '  temporal-clusters: { minRows: 4 }\n', ['--start-level', 'L3']);
     expect(ran(r, 'temporal-clusters')).toBe(1);
     expect(sha(join(WD, CANDIDATE_FILES.temporalClusters))).toBe(before);
-    for (const s of ['init-files', 'hyperspectral-clusters', 'split-clusters', 'collate-flux', 'resample-xrs', 'resample-img'])
+    for (const s of [
+      'init-files',
+      'hyperspectral-clusters',
+      'split-clusters',
+      'collate-flux',
+      'resample-xrs',
+      'resample-img',
+    ])
       expect([s, ran(r, s), cached(r, s)]).toEqual([s, 0, 1]);
     expect(ran(r, 'cluster-flux')).toBe(0);
   }, 300_000);
@@ -108,7 +115,10 @@ describe('stagebook run alexis: stage 3 and stage 4 steps 1-7', () => {
     const before = sha(pixels);
     const candidatesBefore = readCandidateFile('interestingPixels', pixels).length;
     const fluxBefore = new Map(fluxFiles().map((f) => [f, sha(join(WD, f))]));
-    const r = run('run4', "  temporal-clusters: { minRows: 4 }\n  hyperspectral-clusters: { eps: 2000 }\n", ['--start-level', 'L3']);
+    const r = run('run4', '  temporal-clusters: { minRows: 4 }\n  hyperspectral-clusters: { eps: 2000 }\n', [
+      '--start-level',
+      'L3',
+    ]);
     expect(cached(r, 'init-files')).toBe(1);
     expect(cached(r, 'temporal-clusters')).toBe(1);
     expect(ran(r, 'hyperspectral-clusters')).toBe(1);
@@ -118,7 +128,9 @@ describe('stagebook run alexis: stage 3 and stage 4 steps 1-7', () => {
     expect(changed).toBe(candidatesBefore >= 2);
     expect(ran(r, 'split-clusters')).toBe(changed ? 1 : 0);
     const fluxChanged = fluxFiles().filter((f) => fluxBefore.get(f) !== sha(join(WD, f))).length;
-    expect(ran(r, 'cluster-flux')).toBe(changed ? readCandidateFile('initFiles', join(WD, CANDIDATE_FILES.initFiles)).length : 0);
+    expect(ran(r, 'cluster-flux')).toBe(
+      changed ? readCandidateFile('initFiles', join(WD, CANDIDATE_FILES.initFiles)).length : 0,
+    );
     expect(fluxChanged).toBe(changed ? fluxFiles().length : 0);
     expect(ran(r, 'resample-img')).toBe(changed ? 1 : 0);
   }, 600_000);

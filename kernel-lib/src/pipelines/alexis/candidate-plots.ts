@@ -24,7 +24,13 @@ export function candidatesImageSpec(input: {
   const x = { field: 'x', type: 'quantitative', scale: { domain: [extent[0], extent[1]] }, title: 'x (arcsec)' };
   const y = { field: 'y', type: 'quantitative', scale: { domain: [extent[2], extent[3]] }, title: 'y (arcsec)' };
   const boxes = input.candidates.flatMap((c) =>
-    input.boxesArcsec.map((s) => ({ x: c.x_hpc - s / 2, x2: c.x_hpc + s / 2, y: c.y_hpc - s / 2, y2: c.y_hpc + s / 2, box: `${s}"` })),
+    input.boxesArcsec.map((s) => ({
+      x: c.x_hpc - s / 2,
+      x2: c.x_hpc + s / 2,
+      y: c.y_hpc - s / 2,
+      y2: c.y_hpc + s / 2,
+      box: `${s}"`,
+    })),
   );
   return {
     title: input.title,
@@ -43,7 +49,12 @@ export function candidatesImageSpec(input: {
       },
       {
         data: {
-          values: input.temporal.map((t) => ({ x: t.hpc_x, y: t.hpc_y, channel: `${t.instrument} ${t.wavelength}`, votes: t.vote_ratio })),
+          values: input.temporal.map((t) => ({
+            x: t.hpc_x,
+            y: t.hpc_y,
+            channel: `${t.instrument} ${t.wavelength}`,
+            votes: t.vote_ratio,
+          })),
         },
         mark: { type: 'point', filled: true, size: 30 },
         encoding: {
@@ -54,10 +65,23 @@ export function candidatesImageSpec(input: {
         },
       },
       {
-        data: { values: input.candidates.map((c) => ({ x: c.x_hpc, y: c.y_hpc, label: `cluster ${c.label}`, votes: c.num_votes })) },
+        data: {
+          values: input.candidates.map((c) => ({
+            x: c.x_hpc,
+            y: c.y_hpc,
+            label: `cluster ${c.label}`,
+            votes: c.num_votes,
+          })),
+        },
         layer: [
-          { mark: { type: 'point', color: 'orange', size: 260, strokeWidth: 2.5 }, encoding: { x, y, tooltip: [{ field: 'label' }, { field: 'votes' }] } },
-          { mark: { type: 'text', color: 'orange', dx: 16, dy: -12, fontSize: 12, fontWeight: 'bold' }, encoding: { x, y, text: { field: 'label' } } },
+          {
+            mark: { type: 'point', color: 'orange', size: 260, strokeWidth: 2.5 },
+            encoding: { x, y, tooltip: [{ field: 'label' }, { field: 'votes' }] },
+          },
+          {
+            mark: { type: 'text', color: 'orange', dx: 16, dy: -12, fontSize: 12, fontWeight: 'bold' },
+            encoding: { x, y, text: { field: 'label' } },
+          },
         ],
       },
       ...(input.target
@@ -91,33 +115,69 @@ export interface CurvePoint {
  * Light curves of one image channel: a panel per candidate, a line per zoom, and the XRS channel
  * (dashed) on the same 1-min grid, each min-max normalised over the panel's time span.
  */
-export function candidateCurves(rows: readonly ResampledImgRow[], channel: { instrument: string; wavelength: string }, xrsWavelength = 'B'): CurvePoint[] {
-  const sel = rows.filter((r) => r.img_instrument === channel.instrument && r.img_wavelength === channel.wavelength && r.xrs_wavelength === xrsWavelength);
+export function candidateCurves(
+  rows: readonly ResampledImgRow[],
+  channel: { instrument: string; wavelength: string },
+  xrsWavelength = 'B',
+): CurvePoint[] {
+  const sel = rows.filter(
+    (r) =>
+      r.img_instrument === channel.instrument &&
+      r.img_wavelength === channel.wavelength &&
+      r.xrs_wavelength === xrsWavelength,
+  );
   const out: CurvePoint[] = [];
   for (const label of [...new Set(sel.map((r) => r.final_cluster_label))].sort((a, b) => a - b)) {
     const panel = `cluster ${label}`;
     const mine = sel.filter((r) => r.final_cluster_label === label);
     for (const size of [...new Set(mine.map((r) => r.bbox_linear_size_arcsec))].sort((a, b) => b - a)) {
-      const s = mine.filter((r) => r.bbox_linear_size_arcsec === size).sort((a, b) => a.resampled_time_stamp - b.resampled_time_stamp);
-      norm(s.map((r) => r.img_resampled_value_cluster)).forEach((v, i) => out.push({ panel, series: `${size}" box`, time: s[i].resampled_date_time, value: v }));
+      const s = mine
+        .filter((r) => r.bbox_linear_size_arcsec === size)
+        .sort((a, b) => a.resampled_time_stamp - b.resampled_time_stamp);
+      norm(s.map((r) => r.img_resampled_value_cluster)).forEach((v, i) =>
+        out.push({ panel, series: `${size}" box`, time: s[i].resampled_date_time, value: v }),
+      );
       if (size === Math.max(...mine.map((r) => r.bbox_linear_size_arcsec)))
-        norm(s.map((r) => r.xrs_resampled_data)).forEach((v, i) => out.push({ panel, series: `XRS ${xrsWavelength}`, time: s[i].resampled_date_time, value: v }));
+        norm(s.map((r) => r.xrs_resampled_data)).forEach((v, i) =>
+          out.push({ panel, series: `XRS ${xrsWavelength}`, time: s[i].resampled_date_time, value: v }),
+        );
     }
   }
   return out;
 }
 
 /** All channels of one candidate at one zoom against XRS (panel = the candidate). */
-export function channelCurves(rows: readonly ResampledImgRow[], label: number, sizeArcsec: number, xrsWavelength = 'B'): CurvePoint[] {
-  const sel = rows.filter((r) => r.final_cluster_label === label && r.bbox_linear_size_arcsec === sizeArcsec && r.xrs_wavelength === xrsWavelength);
+export function channelCurves(
+  rows: readonly ResampledImgRow[],
+  label: number,
+  sizeArcsec: number,
+  xrsWavelength = 'B',
+): CurvePoint[] {
+  const sel = rows.filter(
+    (r) =>
+      r.final_cluster_label === label && r.bbox_linear_size_arcsec === sizeArcsec && r.xrs_wavelength === xrsWavelength,
+  );
   const out: CurvePoint[] = [];
   const channels = [...new Set(sel.map((r) => `${r.img_instrument} ${r.img_wavelength}`))].sort();
   for (const ch of channels) {
-    const s = sel.filter((r) => `${r.img_instrument} ${r.img_wavelength}` === ch).sort((a, b) => a.resampled_time_stamp - b.resampled_time_stamp);
-    norm(s.map((r) => r.img_resampled_value_cluster)).forEach((v, i) => out.push({ panel: `cluster ${label}, ${sizeArcsec}" box`, series: ch, time: s[i].resampled_date_time, value: v }));
+    const s = sel
+      .filter((r) => `${r.img_instrument} ${r.img_wavelength}` === ch)
+      .sort((a, b) => a.resampled_time_stamp - b.resampled_time_stamp);
+    norm(s.map((r) => r.img_resampled_value_cluster)).forEach((v, i) =>
+      out.push({ panel: `cluster ${label}, ${sizeArcsec}" box`, series: ch, time: s[i].resampled_date_time, value: v }),
+    );
   }
-  const xs = sel.filter((r) => `${r.img_instrument} ${r.img_wavelength}` === channels[0]).sort((a, b) => a.resampled_time_stamp - b.resampled_time_stamp);
-  norm(xs.map((r) => r.xrs_resampled_data)).forEach((v, i) => out.push({ panel: `cluster ${label}, ${sizeArcsec}" box`, series: `XRS ${xrsWavelength}`, time: xs[i].resampled_date_time, value: v }));
+  const xs = sel
+    .filter((r) => `${r.img_instrument} ${r.img_wavelength}` === channels[0])
+    .sort((a, b) => a.resampled_time_stamp - b.resampled_time_stamp);
+  norm(xs.map((r) => r.xrs_resampled_data)).forEach((v, i) =>
+    out.push({
+      panel: `cluster ${label}, ${sizeArcsec}" box`,
+      series: `XRS ${xrsWavelength}`,
+      time: xs[i].resampled_date_time,
+      value: v,
+    }),
+  );
   return out;
 }
 
@@ -139,7 +199,12 @@ export function curvesSpec(points: readonly CurvePoint[], title: string, columns
       encoding: {
         x: { field: 'time', type: 'temporal', title: 'UTC', axis: { format: '%H:%M' } },
         y: { field: 'value', type: 'quantitative', title: 'normalised flux' },
-        color: { field: 'series', type: 'nominal', title: null, scale: { domain: [...other, ...xrs], range: [...palette.slice(0, other.length), ...xrs.map(() => 'black')] } },
+        color: {
+          field: 'series',
+          type: 'nominal',
+          title: null,
+          scale: { domain: [...other, ...xrs], range: [...palette.slice(0, other.length), ...xrs.map(() => 'black')] },
+        },
         strokeDash: { condition: { test: "indexof(datum.series, 'XRS') === 0", value: [5, 3] }, value: [1, 0] },
       },
     },
