@@ -27,7 +27,7 @@ print(json.dumps([repr(float(v)) for v in splev(d['t'], tck)]))`;
 /** Deterministic pseudo-random numbers (LCG). */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('linearSpline / evalLinearSpline (splrep k=1 s=0 + splev)', () => {

@@ -97,7 +97,14 @@ export function temporalClusters(
     const minSamples = Math.max(1, passing);
     const key = { wavelength: g[0].wavelength, instrument: g[0].instrument, telescope: g[0].telescope };
     const clustered = g.length > p.minRows;
-    groups.push({ ...key, rows: g.length, unique_times: uniqueTimes, passing_vote: passing, min_samples: minSamples, clustered });
+    groups.push({
+      ...key,
+      rows: g.length,
+      unique_times: uniqueTimes,
+      passing_vote: passing,
+      min_samples: minSamples,
+      clustered,
+    });
     if (!clustered) continue;
     const labels = dbscan(
       g.map((r) => [r.dbscan_1_x_hpc, r.dbscan_1_y_hpc]),

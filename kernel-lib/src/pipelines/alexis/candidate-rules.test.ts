@@ -58,9 +58,9 @@ function group(n: number, bad: number, o: Partial<ImageDataRow> = {}): ImageData
   const inst = o.instrument ?? 'AIA';
   return Array.from({ length: n }, (_, i) =>
     dbRow({
-      url: `${inst}-${o.wavelength ?? '94'}-${i}`,
       time_stamp: T0 + 12 * i,
       ...o,
+      url: `${String(inst)}-${String(o.wavelength ?? '94')}-${i}`,
       ...(i < bad ? { QUALITY: 4, data_level: inst === 'AIA' ? 'lev0' : 'lev1' } : {}),
     }),
   );
@@ -90,7 +90,11 @@ describe('stage 3: group rules (check_data_qual_module_02)', () => {
   });
 
   it('ignores other instruments and lists groups in pandas groupby order (wavelength first, as strings)', () => {
-    const rows = [...group(130, 0, { wavelength: '94' }), ...group(130, 0, { wavelength: '131' }), dbRow({ url: 'x', instrument: 'EIT' })];
+    const rows = [
+      ...group(130, 0, { wavelength: '94' }),
+      ...group(130, 0, { wavelength: '131' }),
+      dbRow({ url: 'x', instrument: 'EIT' }),
+    ];
     expect(groupQuality(rows, P).map((g) => g.wavelength)).toEqual(['131', '94']);
   });
 
@@ -109,7 +113,10 @@ describe('stage 3: group rules (check_data_qual_module_02)', () => {
     expect(t.hyperspectral).toHaveLength(260);
     expect(t.files).toHaveLength(130);
     expect(Object.keys(t.files[0])).not.toContain('dbscan_1_x_hpc');
-    expect(t.files[0]).toMatchObject({ working_dir: 'wd.working', date_time: new Date((T0 + 120) * 1000).toISOString() });
+    expect(t.files[0]).toMatchObject({
+      working_dir: 'wd.working',
+      date_time: new Date((T0 + 120) * 1000).toISOString(),
+    });
     expect(new Set(t.hyperspectral.map((r) => r.wavelength))).toEqual(new Set(['171']));
     expect(buildInitTables(rejected, 'wd', P)).toMatchObject({ hyperspectral: [], files: [] });
   });
@@ -122,7 +129,17 @@ describe('stage 4 steps 1-2: min_samples formulas and clustering', () => {
   });
 
   const hs = (wl: string, i: number, x: number, y: number, label = 0): HyperspectralRow => {
-    return withTime(dbRow({ url: `${wl}-${i}-${label}`, wavelength: wl, time_stamp: T0 + 12 * i, dbscan_1_x_hpc: x, dbscan_1_y_hpc: y, dbscan_1_label: label }), 'wd');
+    return withTime(
+      dbRow({
+        url: `${wl}-${i}-${label}`,
+        wavelength: wl,
+        time_stamp: T0 + 12 * i,
+        dbscan_1_x_hpc: x,
+        dbscan_1_y_hpc: y,
+        dbscan_1_label: label,
+      }),
+      'wd',
+    );
   };
 
   it('temporal: groups need MORE than 5 rows; sporadic peaks are noise; the cluster is the np.mean', () => {
@@ -133,12 +150,36 @@ describe('stage 4 steps 1-2: min_samples formulas and clustering', () => {
     rows.push({ ...hs('94', 30, 0, 0, 2), dbscan_1_x_hpc: NaN }); // no peak: dropped (dropna)
     const t = temporalClusters(rows, 'wd', temporalParamsSchema.parse({}));
     expect(t.groups).toEqual([
-      { wavelength: '131', instrument: 'AIA', telescope: 'SDO', rows: 5, unique_times: 5, passing_vote: 0, min_samples: 1, clustered: false },
-      { wavelength: '94', instrument: 'AIA', telescope: 'SDO', rows: 22, unique_times: 20, passing_vote: 3, min_samples: 3, clustered: true },
+      {
+        wavelength: '131',
+        instrument: 'AIA',
+        telescope: 'SDO',
+        rows: 5,
+        unique_times: 5,
+        passing_vote: 0,
+        min_samples: 1,
+        clustered: false,
+      },
+      {
+        wavelength: '94',
+        instrument: 'AIA',
+        telescope: 'SDO',
+        rows: 22,
+        unique_times: 20,
+        passing_vote: 3,
+        min_samples: 3,
+        clustered: true,
+      },
     ]);
     expect(t.clusters).toHaveLength(1);
     const xs = rows.slice(0, 20).map((r) => r.dbscan_1_x_hpc);
-    expect(t.clusters[0]).toMatchObject({ label: 0, num_votes: 20, num_of_members: 22, vote_ratio: 20 / 22, passing_vote: 3 });
+    expect(t.clusters[0]).toMatchObject({
+      label: 0,
+      num_votes: 20,
+      num_of_members: 22,
+      vote_ratio: 20 / 22,
+      passing_vote: 3,
+    });
     expect(t.clusters[0].hpc_x).toBeCloseTo(xs.reduce((a, b) => a + b) / 20, 12);
   });
 
@@ -151,23 +192,69 @@ describe('stage 4 steps 1-2: min_samples formulas and clustering', () => {
 
   it('hyperspectral: a spot seen in 2 of 3 wavelengths is a candidate, one seen in 1 is not', () => {
     const tc = (wavelength: string, hpc_x: number, label: number) => ({
-      wavelength, instrument: 'AIA', telescope: 'SDO', hpc_x, hpc_y: 0, label, passing_vote: 3, num_votes: 18, num_of_members: 20, vote_ratio: 0.9,
+      wavelength,
+      instrument: 'AIA',
+      telescope: 'SDO',
+      hpc_x,
+      hpc_y: 0,
+      label,
+      passing_vote: 3,
+      num_votes: 18,
+      num_of_members: 20,
+      vote_ratio: 0.9,
     });
     const file = {
-      working_dir: 'wd', eps: 50, avg_dbscan_time_1: 0, avg_peakfinder_time_1: 0, avg_clean_time: 0, groups: [],
+      working_dir: 'wd',
+      eps: 50,
+      avg_dbscan_time_1: 0,
+      avg_peakfinder_time_1: 0,
+      avg_clean_time: 0,
+      groups: [],
       clusters: [tc('131', 10, 0), tc('171', 20, 0), tc('171', 500, 1), tc('94', -700, 0)],
     };
     const c = hyperspectralCandidates(file, hyperspectralParamsSchema.parse({}));
     expect(c).toHaveLength(1);
-    expect(c[0]).toMatchObject({ x_hpc: 15, label: 0, voting_wl: ['131', '171'], passing_votes: 2, avail_votes: 3, avail_wls: ['131', '171', '94'] });
+    expect(c[0]).toMatchObject({
+      x_hpc: 15,
+      label: 0,
+      voting_wl: ['131', '171'],
+      passing_votes: 2,
+      avail_votes: 3,
+      avail_wls: ['131', '171', '94'],
+    });
     expect(hyperspectralCandidates({ ...file, clusters: [] }, hyperspectralParamsSchema.parse({}))).toEqual([]);
   });
 });
 
 function fileRow(wl: string, inst: string, tel: string, i: number): FileRow {
-  const { peakfinder_time_1, dbscan_time_1, cleaning_time_1, peaks_found, dbscan_1_x_hpc, dbscan_1_y_hpc, dbscan_1_x_pix, dbscan_1_y_pix, dbscan_1_num_members, dbscan_1_label, ...f } =
-    withTime(dbRow({ url: `${wl}-${i}`, wavelength: wl, instrument: inst, telescope: tel, time_stamp: T0 + 60 * i }), 'wd');
-  void [peakfinder_time_1, dbscan_time_1, cleaning_time_1, peaks_found, dbscan_1_x_hpc, dbscan_1_y_hpc, dbscan_1_x_pix, dbscan_1_y_pix, dbscan_1_num_members, dbscan_1_label];
+  const {
+    peakfinder_time_1,
+    dbscan_time_1,
+    cleaning_time_1,
+    peaks_found,
+    dbscan_1_x_hpc,
+    dbscan_1_y_hpc,
+    dbscan_1_x_pix,
+    dbscan_1_y_pix,
+    dbscan_1_num_members,
+    dbscan_1_label,
+    ...f
+  } = withTime(
+    dbRow({ url: `${wl}-${i}`, wavelength: wl, instrument: inst, telescope: tel, time_stamp: T0 + 60 * i }),
+    'wd',
+  );
+  void [
+    peakfinder_time_1,
+    dbscan_time_1,
+    cleaning_time_1,
+    peaks_found,
+    dbscan_1_x_hpc,
+    dbscan_1_y_hpc,
+    dbscan_1_x_pix,
+    dbscan_1_y_pix,
+    dbscan_1_num_members,
+    dbscan_1_label,
+  ];
   return f;
 }
 
@@ -175,10 +262,16 @@ describe('stage 4 steps 3-5: split, box fluxes, collate', () => {
   const cand = (label: number, x: number, y: number) => ({ label, x_hpc: x, y_hpc: y }) as Candidate;
 
   it('split: one file per image time per (tel, inst, wl), n counting images, each with a row per candidate', () => {
-    const files = [0, 1, 2].map((i) => fileRow('94', 'AIA', 'SDO', i)).concat([0, 1].map((i) => fileRow('TM', 'SXI', 'goes15', i)));
+    const files = [0, 1, 2]
+      .map((i) => fileRow('94', 'AIA', 'SDO', i))
+      .concat([0, 1].map((i) => fileRow('TM', 'SXI', 'goes15', i)));
     const parts = splitPerImage([cand(1, 5, 5), cand(0, -5, 0)], files);
     expect(parts.map((p) => `${p.id.telescope}.${p.id.instrument}.${p.id.wavelength}.${p.id.n}`)).toEqual([
-      'SDO.AIA.94.0', 'SDO.AIA.94.1', 'SDO.AIA.94.2', 'goes15.SXI.TM.0', 'goes15.SXI.TM.1',
+      'SDO.AIA.94.0',
+      'SDO.AIA.94.1',
+      'SDO.AIA.94.2',
+      'goes15.SXI.TM.0',
+      'goes15.SXI.TM.1',
     ]);
     expect(parts[1].rows.map((r) => r.final_cluster_label)).toEqual([0, 1]);
     expect(parts[1].rows[1]).toMatchObject({ x_hpc: 5, y_hpc: 5, time_stamp: T0 + 60 });
@@ -189,12 +282,22 @@ describe('stage 4 steps 3-5: split, box fluxes, collate', () => {
     const data = new Float64Array(h * w).map((_, i) => ((i * 7919) % 101) / 10);
     const image = { data, shape: [h, w] as [number, number], crpix1: 40.5, crpix2: 32.5, cdelt1: 2.4, cdelt2: 2.4 };
     const base = fileRow('94', 'AIA', 'SDO', 0);
-    const rows = [{ ...base, x_hpc: 12, y_hpc: -30, final_cluster_label: 0 }, { ...base, x_hpc: -60, y_hpc: 9.6, final_cluster_label: 1 }];
+    const rows = [
+      { ...base, x_hpc: 12, y_hpc: -30, final_cluster_label: 0 },
+      { ...base, x_hpc: -60, y_hpc: 9.6, final_cluster_label: 1 },
+    ];
     const widths = halfWidthsFor('AIA', 2.4); // 0.6"/px widths at 2.4"/px
     expect(widths).toEqual([31.25, 21.25, 16.75, 10.25]);
     const out = regionFluxRows(rows, image, widths);
     expect(out.map((r) => [r.bbox_linear_size_arcsec, r.final_cluster_label])).toEqual([
-      [150, 0], [150, 1], [100, 0], [100, 1], [80, 0], [80, 1], [50, 0], [50, 1],
+      [150, 0],
+      [150, 1],
+      [100, 0],
+      [100, 1],
+      [80, 0],
+      [80, 1],
+      [50, 0],
+      [50, 1],
     ]);
     for (const r of out) {
       const d = r.bbox_half_linear_size_pix;
@@ -212,10 +315,23 @@ describe('stage 4 steps 3-5: split, box fluxes, collate', () => {
   });
 
   it('collate: a (tel, inst, wl, cluster, zoom) group under 10 points gets QUALITY 9', () => {
-    const r = (wl: string, zoom: number, i: number): ClusterFluxRow =>
-      ({ ...fileRow(wl, 'AIA', 'SDO', i), x_hpc: 0, y_hpc: 0, final_cluster_label: 0, region_flux: 1, x_pix: 0, y_pix: 0,
-        integration_pixel_bbox: [], integration_hpc_bbox: [], bbox_linear_size_arcsec: zoom, bbox_half_linear_size_pix: 1 });
-    const rows = [...Array.from({ length: 10 }, (_, i) => r('94', 150, i)), ...Array.from({ length: 9 }, (_, i) => r('131', 150, i))];
+    const r = (wl: string, zoom: number, i: number): ClusterFluxRow => ({
+      ...fileRow(wl, 'AIA', 'SDO', i),
+      x_hpc: 0,
+      y_hpc: 0,
+      final_cluster_label: 0,
+      region_flux: 1,
+      x_pix: 0,
+      y_pix: 0,
+      integration_pixel_bbox: [],
+      integration_hpc_bbox: [],
+      bbox_linear_size_arcsec: zoom,
+      bbox_half_linear_size_pix: 1,
+    });
+    const rows = [
+      ...Array.from({ length: 10 }, (_, i) => r('94', 150, i)),
+      ...Array.from({ length: 9 }, (_, i) => r('131', 150, i)),
+    ];
     const out = collateClusterFlux(rows);
     expect(out.filter((x) => x.wavelength === '131').every((x) => x.QUALITY === 9)).toBe(true);
     expect(out.filter((x) => x.wavelength === '94').every((x) => x.QUALITY === 0)).toBe(true);

@@ -5,9 +5,11 @@
  * content hashes of its input files, so a rerun skips what is done and a changed parameter re-runs
  * that stage and then only the units whose input files actually changed.
  *
- *   initialize.json --init-files (L3)--> initialize_hyperspectral_with_these_files_df.csv, initialize_with_these_files_df.csv
+ *   initialize.json --init-files (L3)--> initialize_hyperspectral_with_these_files_df.csv,
+ *                                         initialize_with_these_files_df.csv
  *   --temporal-clusters--> v3_temporal_clusters.json --hyperspectral-clusters--> v3_interesting_pixels.json
- *   --split-clusters--> *.cluster.{n}.v3_initialize_cluster_flux.json --cluster-flux--> *.v3_cluster_flux_timeseries.json
+ *   --split-clusters--> *.cluster.{n}.v3_initialize_cluster_flux.json
+ *   --cluster-flux--> *.v3_cluster_flux_timeseries.json
  *   --collate-flux--> clusters_flux_df_v3.csv --resample-xrs--> resampled_XRS_df_v3.csv
  *   --resample-img (with clusters_flux_df_v3.csv)--> resampled_img_df_v3.csv          (all L4)
  *
@@ -88,7 +90,8 @@ export const alexisInitFilesStage = defineStage<z.output<typeof initFilesParamsS
   after: ['initialize'],
   accepts: 'initialize.json',
   params: initFilesParamsSchema,
-  description: 'Stage 3: per working directory, the good (wavelength, instrument, telescope) groups and both init tables',
+  description:
+    'Stage 3: per working directory, the good (wavelength, instrument, telescope) groups and both init tables',
   async run(ctx) {
     const o = opts(ctx);
     const parent = path.join(o.main, 'flare_candidates');
@@ -108,7 +111,12 @@ export const alexisInitFilesStage = defineStage<z.output<typeof initFilesParamsS
           await write(ctx, path.join(rel, CANDIDATE_FILES.initHyperspectral), 'initHyperspectral', t.hyperspectral);
           await write(ctx, path.join(rel, CANDIDATE_FILES.initFiles), 'initFiles', t.files);
         } else ctx.log.warn(`no data for ${name}: no group passes (${t.groups.map((g) => g.reason).join('; ')})`);
-        summary.push({ working_dir: name, images: t.files.length, peak_rows: t.hyperspectral.length, groups: t.groups });
+        summary.push({
+          working_dir: name,
+          images: t.files.length,
+          peak_rows: t.hyperspectral.length,
+          groups: t.groups,
+        });
         ctx.progress(i + 1, dirs.length, name);
       }
     } finally {
@@ -199,7 +207,11 @@ export const alexisClusterFluxStage = defineStage<z.output<typeof fluxParams>>({
     const rows = readCandidateFile('clusterFluxInit', ctx.input.path);
     const first = rows.find((r) => r.QUALITY === 0);
     const name = path.basename(ctx.input.path);
-    if (!first) throw new StagebookError('E_EMPTY_INPUT', `cluster-flux: ${name} has no QUALITY 0 row`, { where: 'cluster-flux', file: name });
+    if (!first)
+      throw new StagebookError('E_EMPTY_INPUT', `cluster-flux: ${name} has no QUALITY 0 row`, {
+        where: 'cluster-flux',
+        file: name,
+      });
     const t = await calibrationTables(ctx, opts(ctx), 'cluster-flux');
     const key = `${t.degradationTable}\n${t.effectiveAreaTable}`;
     if (!tableCache.has(key)) tableCache.set(key, readTables(t.degradationTable, t.effectiveAreaTable));
@@ -211,12 +223,23 @@ export const alexisClusterFluxStage = defineStage<z.output<typeof fluxParams>>({
     if (cleaned.QUALITY !== 0 || !cleaned.image)
       throw new StagebookError(
         'E_FORMAT',
-        `cluster-flux: ${first.file_path} cleans to QUALITY ${cleaned.QUALITY} now (0 in stage 2): calibration changed?`,
+        `cluster-flux: ${first.file_path} cleans to QUALITY ${cleaned.QUALITY} now (0 in stage 2): ` +
+          'calibration tables changed?',
         { where: 'cluster-flux', file: first.file_path },
       );
-    const widths = halfWidthsFor(first.instrument, cleaned.image.cdelt1, ctx.params.aiaHalfWidthsPx, ctx.params.sxiHalfWidthsPx);
+    const widths = halfWidthsFor(
+      first.instrument,
+      cleaned.image.cdelt1,
+      ctx.params.aiaHalfWidthsPx,
+      ctx.params.sxiHalfWidthsPx,
+    );
     const out = name.slice(0, -CLUSTER_FLUX_INIT_SUFFIX.length) + CLUSTER_FLUX_TIMESERIES_SUFFIX;
-    await write(ctx, besideInput(ctx, ctx.input, out), 'clusterFluxTimeseries', regionFluxRows(rows, cleaned.image, widths));
+    await write(
+      ctx,
+      besideInput(ctx, ctx.input, out),
+      'clusterFluxTimeseries',
+      regionFluxRows(rows, cleaned.image, widths),
+    );
   },
 });
 
@@ -230,8 +253,11 @@ export const alexisCollateFluxStage = defineStage({
   after: ['cluster-flux'],
   accepts: `*${CLUSTER_FLUX_TIMESERIES_SUFFIX}`,
   groupBy: byWorkingDir,
-  params: z.strictObject({ minPoints: z.number().int().min(1).default(10).describe('groups under this get QUALITY 9') }),
-  description: 'Step 5: all region fluxes of a working directory; groups under 10 points -> QUALITY 9 (Ruffus @collate)',
+  params: z.strictObject({
+    minPoints: z.number().int().min(1).default(10).describe('groups under this get QUALITY 9'),
+  }),
+  description:
+    'Step 5: all region fluxes of a working directory; groups under 10 points -> QUALITY 9 (Ruffus @collate)',
   async run(ctx) {
     const order = (f: FileRef): (string | number)[] => {
       const id = parseClusterFluxFileName(path.basename(f.path));
@@ -260,7 +286,8 @@ export const alexisResampleXrsStage = defineStage<z.output<typeof xrsResamplePar
   after: ['collate-flux'],
   accepts: CANDIDATE_FILES.clustersFlux,
   params: xrsResampleParamsSchema,
-  description: 'Step 6: GOES XRS over the image time range, linear spline at 1 min; channels missing >= 150 points dropped',
+  description:
+    'Step 6: GOES XRS over the image time range, linear spline at 1 min; channels missing >= 150 points dropped',
   async run(ctx) {
     const o = opts(ctx);
     const cluster = readCandidateFile('clustersFlux', ctx.input.path);
@@ -279,7 +306,9 @@ export const alexisResampleXrsStage = defineStage<z.output<typeof xrsResamplePar
       xrsResampleFile: rel,
     });
     for (const c of r.channels)
-      ctx.log.info(`XRS ${c.instrument} ${c.wavelength}: ${c.points} points, ${c.missing} missing${c.kept ? '' : ' -> dropped'}`);
+      ctx.log.info(
+        `XRS ${c.instrument} ${c.wavelength}: ${c.points} points, ${c.missing} missing${c.kept ? '' : ' -> dropped'}`,
+      );
     await write(ctx, rel, 'resampledXrs', r.rows);
   },
 });

@@ -78,7 +78,12 @@ export function splitPerImage(
 }
 
 /** Half-widths (px) for an instrument and a cleaned image's plate scale. */
-export function halfWidthsFor(instrument: string, cdelt1: number, aiaPx?: readonly number[], sxiPx?: readonly number[]): number[] {
+export function halfWidthsFor(
+  instrument: string,
+  cdelt1: number,
+  aiaPx?: readonly number[],
+  sxiPx?: readonly number[],
+): number[] {
   if (instrument === 'AIA') return (aiaPx ?? ZOOMS.AIA.halfWidthsPx).map((d) => (d * ZOOMS.AIA.plateScale) / cdelt1);
   if (instrument === 'SXI') return [...(sxiPx ?? ZOOMS.SXI.halfWidthsPx)];
   throw new StagebookError('E_INVALID_ARGUMENT', `halfWidthsFor: instrument ${instrument} is not AIA or SXI`, {

@@ -46,6 +46,7 @@ export {
   alexisDownloadStage,
   alexisInitializeStage,
   alexisOptionsSchema,
+  alexisCandidatesPipeline,
 } from './pipeline';
 export { availabilitySpec, xrsSpec, qualitySpec, registeredImagesSpec, imageDataUri, grayPng } from './plots';
 // Stage 4 science (issue 14, part done): fit selection (step 11), the ALEXIS peak (step 13), the GOES class (step 15).
@@ -130,6 +131,8 @@ export {
   alexisResampleXrsStage,
   alexisResampleImgStage,
 } from './candidate-stages';
+export { candidatesImageSpec, candidateCurves, channelCurves, curvesSpec } from './candidate-plots';
+export type { CurvePoint } from './candidate-plots';
 // Stage 4 steps 8-16 as engine stages (issue 14 items 3-6): grid search files, LASSO, selection, peaks, HARPs, class, report.
 export { lassoStages, logspace, LASSO_STAGE_VERSIONS, CATALOGUE_LEVELS } from './lasso-stages';
 export { flareStages, FLARE_STAGE_VERSIONS } from './flare-stages';

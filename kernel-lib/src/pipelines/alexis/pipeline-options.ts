@@ -96,7 +96,10 @@ export async function calibrationTables(
   o: ReturnType<typeof opts>,
   stage: string,
 ): Promise<{ degradationTable: string; effectiveAreaTable: string }> {
-  let { degradationTable, effectiveAreaTable } = ctx.params as { degradationTable?: string; effectiveAreaTable?: string };
+  let { degradationTable, effectiveAreaTable } = ctx.params as {
+    degradationTable?: string;
+    effectiveAreaTable?: string;
+  };
   if (!degradationTable || !effectiveAreaTable) {
     if (!o.localArchive)
       throw new StagebookError(

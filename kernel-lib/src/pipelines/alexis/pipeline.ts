@@ -167,3 +167,22 @@ export const alexisPipeline = definePipeline({
 });
 
 registerPipeline(alexisPipeline);
+
+/**
+ * Stages 3-4 alone (registered as `alexis-candidates`), for a workspace whose stages 0-2 ran outside
+ * the engine (notebooks 00-02 call the stage functions directly): the source input is
+ * `data_products/image_data_availability.db` itself (config `inputs: {dir: data_products, pattern:
+ * image_data_availability.db}`), so stage 3 re-runs whenever stage 2 changes the database.
+ */
+export const alexisCandidatesPipeline = definePipeline({
+  name: 'alexis-candidates',
+  description: 'ALEXIS stage 3 and stage 4 steps 1-7 from an existing image_data_availability.db (the notebooks)',
+  levels: ['L3', 'L4'],
+  stages: [
+    { ...alexisCandidateStages[0], after: undefined, accepts: 'image_data_availability.db' },
+    ...alexisCandidateStages.slice(1),
+  ],
+  optionsSchema: alexisOptionsSchema as unknown as import('../../config/loader').SchemaLike<Record<string, unknown>>,
+});
+
+registerPipeline(alexisCandidatesPipeline);

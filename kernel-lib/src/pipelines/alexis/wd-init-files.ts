@@ -181,7 +181,10 @@ export function buildInitTables(rows: readonly ImageDataRow[], workingDir: strin
   const order = sortedKeys(kept);
   const rank = (r: ImageDataRow): number => order.indexOf(groupKey(r));
   const byGroup = <T extends ImageDataRow>(a: T[]): T[] =>
-    a.map((r, i) => ({ r, i })).sort((x, y) => rank(x.r) - rank(y.r) || x.i - y.i).map((e) => e.r);
+    a
+      .map((r, i) => ({ r, i }))
+      .sort((x, y) => rank(x.r) - rank(y.r) || x.i - y.i)
+      .map((e) => e.r);
   const hyperspectral = byGroup(rows.filter(pass)).map((r) => withTime(r, workingDir));
   const files = byGroup(perUrl.filter(pass)).map((r) => {
     const full = withTime(r, workingDir) as Record<string, unknown>;
@@ -192,7 +195,10 @@ export function buildInitTables(rows: readonly ImageDataRow[], workingDir: strin
 }
 
 /** The windows of ALEXIS's query around a flare time (Unix seconds, half-open). */
-export function queryWindows(flareTimeMs: number, p: InitFilesParams): { instrument: string; from: number; to: number }[] {
+export function queryWindows(
+  flareTimeMs: number,
+  p: InitFilesParams,
+): { instrument: string; from: number; to: number }[] {
   return [
     { instrument: 'AIA', from: flareTimeMs / 1000 - p.aiaMinutes * 60, to: flareTimeMs / 1000 + p.aiaMinutes * 60 },
     { instrument: 'SXI', from: flareTimeMs / 1000 - p.sxiMinutes * 60, to: flareTimeMs / 1000 + p.sxiMinutes * 60 },

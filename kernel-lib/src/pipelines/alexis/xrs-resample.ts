@@ -60,10 +60,14 @@ const ms = (seconds: number): number => Math.round(seconds * 1000);
 export function imageTimeRange(rows: readonly ClusterFluxRow[], source = 'clusters_flux_df_v3'): [number, number] {
   const t = rows.filter((r) => r.QUALITY === 0).map((r) => r.time_stamp);
   if (t.length === 0)
-    throw new StagebookError('E_EMPTY_INPUT', `resampleXrs: ${source} has no QUALITY 0 rows (every group under the point minimum)`, {
-      where: 'resampleXrs',
-      file: source,
-    });
+    throw new StagebookError(
+      'E_EMPTY_INPUT',
+      `resampleXrs: ${source} has no QUALITY 0 rows (every group under the point minimum)`,
+      {
+        where: 'resampleXrs',
+        file: source,
+      },
+    );
   return [Math.min(...t), Math.max(...t)];
 }
 
@@ -102,10 +106,14 @@ export function resampleXrs(
   files: { workingDir: string; clusterFluxFile: string; xrsResampleFile: string },
 ): { rows: ResampledXrsRow[]; channels: XrsChannel[] } {
   if (samples.length === 0)
-    throw new StagebookError('E_EMPTY_INPUT', `resampleXrs: no XRS samples in the image time range of ${files.workingDir}`, {
-      where: 'resampleXrs',
-      file: files.clusterFluxFile,
-    });
+    throw new StagebookError(
+      'E_EMPTY_INPUT',
+      `resampleXrs: no XRS samples in the image time range of ${files.workingDir}`,
+      {
+        where: 'resampleXrs',
+        file: files.clusterFluxFile,
+      },
+    );
   const channels = xrsChannels(samples, p.maxMissingPoints);
   const rows: ResampledXrsRow[] = [];
   for (const ch of channels.filter((c) => c.kept)) {
@@ -147,7 +155,13 @@ export function resampleImages(
   const good = cluster.filter((r) => r.QUALITY === 0);
   const groups = new Map<string, ClusterFluxRow[]>();
   for (const r of good) {
-    const k = JSON.stringify([r.telescope, r.instrument, r.wavelength, r.final_cluster_label, r.bbox_linear_size_arcsec]);
+    const k = JSON.stringify([
+      r.telescope,
+      r.instrument,
+      r.wavelength,
+      r.final_cluster_label,
+      r.bbox_linear_size_arcsec,
+    ]);
     const g = groups.get(k);
     if (g) g.push(r);
     else groups.set(k, [r]);
