@@ -17,7 +17,7 @@
  * initialize.json is the declared input), the FITS files (immutable, content-addressed by URL), and
  * the goes_data catalogue (step 6; after re-onboarding XRS, rerun with `--force resample-xrs`).
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { FileRef } from '../../ledger/types';
@@ -95,7 +95,8 @@ export const alexisInitFilesStage = defineStage<z.output<typeof initFilesParamsS
   async run(ctx) {
     const o = opts(ctx);
     const parent = path.join(o.main, 'flare_candidates');
-    const dirs = readdirSync(parent, { withFileTypes: true })
+    // No flare_candidates/ yet (no flare downloaded): no working directory, nothing to do.
+    const dirs = (existsSync(parent) ? readdirSync(parent, { withFileTypes: true }) : [])
       .filter((e) => e.isDirectory() && e.name.endsWith('.working'))
       .map((e) => e.name)
       .sort();
