@@ -19,7 +19,9 @@ const { runNode, runPython, emit, report } = require('./lib/harness');
 const N = 81; // samples: +-40 min at 1 min
 const CLUSTERS = 8;
 const BOXES = [150, 100, 80, 50];
-const CHANNELS = ['94', '131', '171', '193', '211', '335'].map((wl) => ['SDO', 'AIA', wl]).concat([['goes15', 'SXI', 'PTHNA']]);
+const CHANNELS = ['94', '131', '171', '193', '211', '335']
+  .map((wl) => ['SDO', 'AIA', wl])
+  .concat([['goes15', 'SXI', 'PTHNA']]);
 
 function flareData() {
   const times = Array.from({ length: N }, (_, i) => 1297198800 + 60 * i);
@@ -30,7 +32,11 @@ function flareData() {
     times,
     values: times.map((_, t) => 3e-7 + 4e-6 * pulse(t, 40 - c, 5) + 1e-6 * pulse(t, 60, 4)),
   }));
-  const clusters = Array.from({ length: CLUSTERS }, (_, label) => ({ label, x_hpc: -600 + 150 * label, y_hpc: 80 * label - 300 }));
+  const clusters = Array.from({ length: CLUSTERS }, (_, label) => ({
+    label,
+    x_hpc: -600 + 150 * label,
+    y_hpc: 80 * label - 300,
+  }));
   const img = [];
   for (const [telescope, instrument, wavelength] of CHANNELS)
     for (const c of clusters)
@@ -43,7 +49,8 @@ function flareData() {
           bboxArcsec: size,
           times,
           values: times.map(
-            (_, t) => size * size * (1 + 0.05 * Math.sin(t / 7 + c.label)) + 3e4 * pulse(t, 20 + 6 * c.label, 4) * (50 / size),
+            (_, t) =>
+              size * size * (1 + 0.05 * Math.sin(t / 7 + c.label)) + 3e4 * pulse(t, 20 + 6 * c.label, 4) * (50 / size),
           ),
         });
   return { workingDir: 'flarecandidate_M1.0_at_2011-02-08T10_00_00_00.working', xrs, clusters, img };
@@ -51,7 +58,9 @@ function flareData() {
 
 async function child() {
   const lib = require(path.join(__dirname, '..', 'kernel-lib', 'dist', 'pipelines', 'alexis'));
-  const { runInWorkers, closeWorkerPool } = require(path.join(__dirname, '..', 'kernel-lib', 'dist', 'numeric', 'parallel', 'pool'));
+  const { runInWorkers, closeWorkerPool } = require(
+    path.join(__dirname, '..', 'kernel-lib', 'dist', 'numeric', 'parallel', 'pool'),
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-grid-'));
   const t0 = process.hrtime.bigint();
   const files = lib.gridsearchFiles(flareData(), []);
@@ -63,7 +72,12 @@ async function child() {
   const t1 = process.hrtime.bigint();
   const task = path.join(__dirname, '..', 'kernel-lib', 'src', 'pipelines', 'alexis', 'lasso-fit-task.ts');
   const lams = lib.logspace(-3, 1, 50);
-  const fitted = await runInWorkers(task, 'fitGridsearchFile', paths.map((file) => ({ file, lams })), { threads: 2 });
+  const fitted = await runInWorkers(
+    task,
+    'fitGridsearchFile',
+    paths.map((file) => ({ file, lams })),
+    { threads: 2 },
+  );
   const t2 = process.hrtime.bigint();
   const { event } = lib.selectFits(lib.collateFits(fitted.flat()), 0.1);
   const t3 = process.hrtime.bigint();

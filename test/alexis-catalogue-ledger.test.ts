@@ -51,7 +51,9 @@ describe('ALEXIS catalogue provenance', () => {
     expect(text.stdout).toMatch(/v1 .*T10_00_00_00\.working\/first_hek_report_v4\.json/);
     expect(text.stdout).toMatch(/v2 .*T10_00_30_00\.working\/first_hek_report_v4\.json/);
 
-    const catalogue = JSON.parse(readFileSync(path.join(root, 'data_products', 'alexis_catalogue.json'), 'utf8')) as ReportRow[];
+    const catalogue = JSON.parse(
+      readFileSync(path.join(root, 'data_products', 'alexis_catalogue.json'), 'utf8'),
+    ) as ReportRow[];
     const alexis = catalogue.filter((r) => r.id_team === 'ALEXIS');
     const old = alexis.find((r) => r.working_dir === path.basename(FIXTURE_DIR)) as ReportRow;
     const fresh = alexis.find((r) => r.working_dir === path.basename(OTHER_DIR)) as ReportRow;

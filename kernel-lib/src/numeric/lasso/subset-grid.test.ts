@@ -7,7 +7,8 @@ function scene(nc: number, sizes: number[], n = 80): { columns: number[][][]; xr
     sizes.map((s) =>
       Array.from(
         { length: n },
-        (_, t) => s * s * (1 + 0.1 * Math.cos(t / 7 + c)) + 3e4 * Math.exp(-0.5 * ((t - 18 - 11 * c) / 4) ** 2) * (50 / s),
+        (_, t) =>
+          s * s * (1 + 0.1 * Math.cos(t / 7 + c)) + 3e4 * Math.exp(-0.5 * ((t - 18 - 11 * c) / 4) ** 2) * (50 / s),
       ),
     ),
   );

@@ -62,7 +62,10 @@ function flatten(input: SubsetGridInput): { h: Float64Array[]; x: Float64Array; 
   const k = input.h.length;
   const nz = input.h[0]?.length ?? 0;
   if (k < 1 || nz < 1)
-    throw new StagebookError('E_EMPTY_INPUT', `${where}: needs at least one cluster and one box`, { where, field: 'h' });
+    throw new StagebookError('E_EMPTY_INPUT', `${where}: needs at least one cluster and one box`, {
+      where,
+      field: 'h',
+    });
   const x = toFloat64(where, 'x', input.x);
   requireFinite(where, 'x', x);
   const h: Float64Array[] = [];
@@ -75,10 +78,14 @@ function flatten(input: SubsetGridInput): { h: Float64Array[]; x: Float64Array; 
     perBox.forEach((col, z) => {
       const v = toFloat64(where, `h[${c}][${z}]`, col);
       if (v.length !== x.length)
-        throw new StagebookError('E_INVALID_SHAPE', `${where}: h[${c}][${z}] has ${v.length} samples, x has ${x.length}`, {
-          where,
-          field: 'h',
-        });
+        throw new StagebookError(
+          'E_INVALID_SHAPE',
+          `${where}: h[${c}][${z}] has ${v.length} samples, x has ${x.length}`,
+          {
+            where,
+            field: 'h',
+          },
+        );
       requireFinite(where, `h[${c}][${z}]`, v);
       h.push(v);
     });
@@ -129,7 +136,23 @@ export function lassoSubsetGrid(input: SubsetGridInput): SubsetGridResult {
     const ps = arena.copyIn(colSum).ptr;
     const pm = arena.copyIn(colMax).ptr;
     const pl = arena.copyIn(lams).ptr;
-    kern.lassoGridAllClusters(pg, pd, ps, pm, xx, sx, n, k, nz, pl, lams.length, dist.ptr, lam.ptr, bs.ptr, 100 + 20 * k);
+    kern.lassoGridAllClusters(
+      pg,
+      pd,
+      ps,
+      pm,
+      xx,
+      sx,
+      n,
+      k,
+      nz,
+      pl,
+      lams.length,
+      dist.ptr,
+      lam.ptr,
+      bs.ptr,
+      100 + 20 * k,
+    );
     return { distance: dist.copyOut(), lamIndex: lam.copyOut(), b: bs.copyOut() };
   });
   if (out.lamIndex.includes(-2))
@@ -149,5 +172,9 @@ export function lassoSubsetGrid(input: SubsetGridInput): SubsetGridResult {
   for (let t = 0; t < n; t++) for (let j = 0; j < k; j++) data[t * k + j] = A[j][t];
   const metrics = lassoFitMetrics({ data, shape: [n, k] }, x, b);
   const li = out.lamIndex[bi];
-  return { distance: out.distance, lamIndex: out.lamIndex, best: { boxes, lamIndex: li, lam: lams[li], b, A, metrics } };
+  return {
+    distance: out.distance,
+    lamIndex: out.lamIndex,
+    best: { boxes, lamIndex: li, lam: lams[li], b, A, metrics },
+  };
 }

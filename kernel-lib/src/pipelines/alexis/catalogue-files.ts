@@ -20,7 +20,8 @@ import { z } from 'zod';
 import { StagebookError } from '../../errors/stagebook-error';
 
 export const FILES = {
-  gridsearch: (k: number): string => `resampled_img_df_v3.gridsearch_${k}.v3_normalized_and_lowpass_resampled_data.json`,
+  gridsearch: (k: number): string =>
+    `resampled_img_df_v3.gridsearch_${k}.v3_normalized_and_lowpass_resampled_data.json`,
   lassoOf: (gridFile: string): string =>
     gridFile.replace('.v3_normalized_and_lowpass_resampled_data.json', '.zoom_in_lasso_results_v3.json'),
   lassoDf: 'v3_LASSO_df.json',

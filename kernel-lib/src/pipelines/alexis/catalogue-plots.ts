@@ -57,7 +57,11 @@ export function fitCurvesSpec(c: EventFitCurves, which: 'fit' | 'clusters' = 'fi
     { time, series: 'XRS (normalised)', value: c.x[t] },
     ...(which === 'fit'
       ? [{ time, series: 'fit A.b', value: c.fit[t] }]
-      : c.clusterCurves.map((v, j) => ({ time, series: `cluster ${c.clusters[j]} (b=${c.coeff[j].toFixed(2)})`, value: v[t] }))),
+      : c.clusterCurves.map((v, j) => ({
+          time,
+          series: `cluster ${c.clusters[j]} (b=${c.coeff[j].toFixed(2)})`,
+          value: v[t],
+        }))),
   ]);
   return {
     title: `${which === 'fit' ? 'XRS and the fitted combination' : "the chosen clusters' curves"}: ${c.pair}, lam ${c.lam.toPrecision(3)}`,
@@ -81,7 +85,9 @@ export function lassoPathSpec(c: EventFitCurves, lams: number[] = logspace(-3, 1
   const data = new Float64Array(n * k);
   for (let t = 0; t < n; t++) for (let j = 0; j < k; j++) data[t * k + j] = c.A[j][t];
   const path = boundedLassoPath({ data, shape: [n, k] }, c.x, lams);
-  const rows = path.flatMap((s, i) => Array.from(s.b, (b, j) => ({ lam: lams[i], cluster: `cluster ${c.clusters[j]}`, b })));
+  const rows = path.flatMap((s, i) =>
+    Array.from(s.b, (b, j) => ({ lam: lams[i], cluster: `cluster ${c.clusters[j]}`, b })),
+  );
   return {
     title: 'LASSO path: coefficients against lam (chosen lam as a rule)',
     width: 560,
@@ -96,7 +102,11 @@ export function lassoPathSpec(c: EventFitCurves, lams: number[] = logspace(-3, 1
           color: { field: 'cluster', type: 'nominal', title: null },
         },
       },
-      { data: { values: [{ lam: c.lam }] }, mark: { type: 'rule', strokeDash: [4, 3] }, encoding: { x: { field: 'lam', type: 'quantitative' } } },
+      {
+        data: { values: [{ lam: c.lam }] },
+        mark: { type: 'rule', strokeDash: [4, 3] },
+        encoding: { x: { field: 'lam', type: 'quantitative' } },
+      },
     ],
   };
 }

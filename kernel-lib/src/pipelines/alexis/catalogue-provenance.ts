@@ -8,11 +8,7 @@ import type { StageContext } from '../../engine/stage';
 import type { Provenance } from './catalogue-files';
 
 /** The inputs' chains merged (first occurrence of a stage wins, order kept) plus this stage's entry. */
-export function extendProvenance(
-  ctx: StageContext<unknown>,
-  version: number,
-  upstream: Provenance[] = [],
-): Provenance {
+export function extendProvenance(ctx: StageContext<unknown>, version: number, upstream: Provenance[] = []): Provenance {
   const seen = new Set<string>();
   const out: Provenance = [];
   for (const chain of upstream)
@@ -21,7 +17,10 @@ export function extendProvenance(
         seen.add(e.stage);
         out.push(e);
       }
-  return [...out.filter((e) => e.stage !== ctx.stage), { stage: ctx.stage, version, params: ctx.params, runId: ctx.runId }];
+  return [
+    ...out.filter((e) => e.stage !== ctx.stage),
+    { stage: ctx.stage, version, params: ctx.params, runId: ctx.runId },
+  ];
 }
 
 /** Path relative to the root of a file next to an input (same working directory). */

@@ -58,7 +58,12 @@ export function writeReportSqlite(file: string, rows: ReportRow[], table = 'alex
   try {
     const db = new Database(file);
     try {
-      const types: Record<string, string> = { hpc_x: 'REAL', hpc_y: 'REAL', peak_flux: 'REAL', final_cluster_label: 'INTEGER' };
+      const types: Record<string, string> = {
+        hpc_x: 'REAL',
+        hpc_y: 'REAL',
+        peak_flux: 'REAL',
+        final_cluster_label: 'INTEGER',
+      };
       db.exec(`CREATE TABLE ${table} (${REPORT_COLUMNS.map((c) => `${c} ${types[c] ?? 'TEXT'}`).join(', ')})`);
       const ins = db.prepare(`INSERT INTO ${table} VALUES (${REPORT_COLUMNS.map((c) => `@${c}`).join(', ')})`);
       db.transaction(() => {

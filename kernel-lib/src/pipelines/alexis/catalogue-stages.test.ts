@@ -38,14 +38,22 @@ describe('ALEXIS steps 8-16 as stages', () => {
     expect(ran(first, 'gridsearch-normalize')).toBe(1);
     expect(ran(first, 'lasso-fit')).toBe(7);
     const dir = path.join(root, FIXTURE_DIR);
-    for (const f of [FILES.gridsearch(6), FILES.lassoOf(FILES.gridsearch(6)), FILES.lassoDf, FILES.distance, FILES.bestFits])
+    for (const f of [
+      FILES.gridsearch(6),
+      FILES.lassoOf(FILES.gridsearch(6)),
+      FILES.lassoDf,
+      FILES.distance,
+      FILES.bestFits,
+    ])
       expect(readFileSync(path.join(dir, f), 'utf8').length).toBeGreaterThan(10);
     const ev = JSON.parse(readFileSync(path.join(dir, FILES.eventFit), 'utf8'));
     expect(ev.fit.gridsearch_clusters).toEqual([0]);
     const harps = JSON.parse(readFileSync(path.join(dir, FILES.harps), 'utf8'));
     expect(harps.drms_query_time).toBe(60); // no HARP record within 30 min, some within 60
 
-    const cat = JSON.parse(readFileSync(path.join(root, 'data_products', 'alexis_catalogue.json'), 'utf8')) as ReportRow[];
+    const cat = JSON.parse(
+      readFileSync(path.join(root, 'data_products', 'alexis_catalogue.json'), 'utf8'),
+    ) as ReportRow[];
     const alexis = cat.filter((r) => r.id_team === 'ALEXIS');
     expect(alexis).toHaveLength(1);
     const a = alexis[0];
@@ -82,19 +90,24 @@ describe('ALEXIS steps 8-16 as stages', () => {
     expect(ran(sel, 'catalogue')).toBe(1);
 
     // Step 9's lam grid: step 8 stays cached, every subset is refitted.
-    const lam = await runPipeline(pipeline, config(root, { 'fit-select': { coeffThreshold: 0.2 }, 'lasso-fit': { lambdaCount: 20 } }));
+    const lam = await runPipeline(
+      pipeline,
+      config(root, { 'fit-select': { coeffThreshold: 0.2 }, 'lasso-fit': { lambdaCount: 20 } }),
+    );
     expect(cached(lam, 'gridsearch-normalize')).toBe(1);
     expect(ran(lam, 'lasso-fit')).toBe(7);
-    const row = (JSON.parse(readFileSync(path.join(root, 'data_products', 'alexis_catalogue.json'), 'utf8')) as ReportRow[]).find(
-      (r) => r.id_team === 'ALEXIS',
-    ) as ReportRow;
+    const row = (
+      JSON.parse(readFileSync(path.join(root, 'data_products', 'alexis_catalogue.json'), 'utf8')) as ReportRow[]
+    ).find((r) => r.id_team === 'ALEXIS') as ReportRow;
     expect(row.run_id).toBe(lam.runId);
     expect(row.params).toMatchObject({ 'lasso-fit': { lambdaCount: 20 }, 'fit-select': { coeffThreshold: 0.2 } });
 
     // Provenance in the ledger: every flare report written by a hek-report below version 2.
     const ledger = Ledger.open(path.join(root, '.stagebook', 'ledger.db'));
     try {
-      const reports = queryFiles(ledger, { stage: 'hek-report', versionLt: 2 }).filter((f) => f.path.endsWith(FILES.report));
+      const reports = queryFiles(ledger, { stage: 'hek-report', versionLt: 2 }).filter((f) =>
+        f.path.endsWith(FILES.report),
+      );
       expect(reports.map((f) => path.basename(path.dirname(f.path)))).toEqual([path.basename(FIXTURE_DIR)]);
       expect(queryFiles(ledger, { stage: 'hek-report', versionLt: 1 })).toEqual([]);
     } finally {
@@ -107,10 +120,17 @@ describe('ALEXIS steps 8-16 as stages', () => {
     await writeCatalogueFixture(root);
     const inline = await runPipeline(pipeline, config(root));
     const rowsOf = (): unknown[] =>
-      [0, 1, 2, 3, 4, 5, 6].map((k) => JSON.parse(readFileSync(path.join(root, FIXTURE_DIR, FILES.lassoOf(FILES.gridsearch(k))), 'utf8')).rows);
+      [0, 1, 2, 3, 4, 5, 6].map(
+        (k) => JSON.parse(readFileSync(path.join(root, FIXTURE_DIR, FILES.lassoOf(FILES.gridsearch(k))), 'utf8')).rows,
+      );
     const before = rowsOf();
     const cfg = makeStagebookConfig(
-      { root, inputs: { dir: '.', pattern: '**/resampled_img_df_v3.csv' }, stages: { 'lasso-fit': { threads: 2 } }, engine: { concurrency: 2 } },
+      {
+        root,
+        inputs: { dir: '.', pattern: '**/resampled_img_df_v3.csv' },
+        stages: { 'lasso-fit': { threads: 2 } },
+        engine: { concurrency: 2 },
+      },
       root,
     );
     const workers = await runPipeline(pipeline, cfg);

@@ -22,7 +22,14 @@ import { FILES, eventFitFileSchema, gridsearchFileSchema, pairKey, readCatalogue
 import { besideInput, byWorkingDir, extendProvenance } from './catalogue-provenance';
 import { reportCsv, writeReportSqlite } from './catalogue-report';
 import { harpSpanFileSchema, knownFlaresFileSchema, reportFileSchema } from './flare-files';
-import { associateRows, classifyRows, defineFlarePeaks, flareFileSchema, hekReport, type FlareFile } from './flare-steps';
+import {
+  associateRows,
+  classifyRows,
+  defineFlarePeaks,
+  flareFileSchema,
+  hekReport,
+  type FlareFile,
+} from './flare-steps';
 import { harpSpans, solarRadiusArcsec, widenHarpWindow } from './harp-association';
 
 /** Stage versions (bump when what a stage writes changes; recorded in the ledger and in every row). */
@@ -56,7 +63,10 @@ function flareTimeMs(inputPath: string): number {
 const inputNamed = (ctx: StageContext<unknown>, name: string): string => {
   const f = ctx.inputs.find((i) => path.basename(i.path) === name);
   if (!f)
-    throw new StagebookError('E_NO_INPUTS', `${ctx.stage}: ${ctx.unit} has no ${name}`, { where: ctx.stage, file: name });
+    throw new StagebookError('E_NO_INPUTS', `${ctx.stage}: ${ctx.unit} has no ${name}`, {
+      where: ctx.stage,
+      file: name,
+    });
   return f.path;
 };
 
@@ -71,7 +81,11 @@ function knownFlaresStage(V: Versions): AnyStage {
     after: ['fit-select'],
     accepts: `**/${FILES.eventFit}`,
     params: z.strictObject({
-      imageMinutes: z.number().positive().default(20).describe('Known flares peaking within +- this of the flare (AIA)'),
+      imageMinutes: z
+        .number()
+        .positive()
+        .default(20)
+        .describe('Known flares peaking within +- this of the flare (AIA)'),
       sxiMinutes: z.number().positive().default(40).describe('The same when the fit used SXI'),
     }),
     description: 'Step 12: known (HEK) flares of the window and the HARPs (windows widening 30..1400 min)',
@@ -95,8 +109,19 @@ function knownFlaresStage(V: Versions): AnyStage {
       const w = widenHarpWindow(harps, t);
       const rsunArcsec = solarRadiusArcsec(t);
       const at = (name: string): string => besideInput(ctx, ctx.input.path, name);
-      await ctx.writeJson(at(FILES.knownFlares), { workingDir: ev.workingDir, fromMs: t - half, toMs: t + half, rows: known, provenance });
-      await ctx.writeJson(at(FILES.harps), { workingDir: ev.workingDir, drms_query_time: w.minutes, rows: w.rows, provenance });
+      await ctx.writeJson(at(FILES.knownFlares), {
+        workingDir: ev.workingDir,
+        fromMs: t - half,
+        toMs: t + half,
+        rows: known,
+        provenance,
+      });
+      await ctx.writeJson(at(FILES.harps), {
+        workingDir: ev.workingDir,
+        drms_query_time: w.minutes,
+        rows: w.rows,
+        provenance,
+      });
       await ctx.writeJson(at(FILES.harpSpan), {
         workingDir: ev.workingDir,
         drms_query_time: w.minutes,
@@ -226,7 +251,11 @@ function reportStage(V: Versions): AnyStage {
       const span = readCatalogueFile(inputNamed(ctx, FILES.harpSpan), harpSpanFileSchema);
       const provenance = extendProvenance(ctx, V['hek-report'], [f.provenance, known.provenance]);
       const rows = hekReport(f, known.rows, span.spans, span.rsunArcsec, provenance);
-      await ctx.writeJson(besideInput(ctx, ctx.inputs[0].path, FILES.report), { workingDir: f.workingDir, rows, provenance });
+      await ctx.writeJson(besideInput(ctx, ctx.inputs[0].path, FILES.report), {
+        workingDir: f.workingDir,
+        rows,
+        provenance,
+      });
       await ctx.writeText(besideInput(ctx, ctx.inputs[0].path, FILES.reportCsv), reportCsv(rows));
     },
   });
@@ -256,7 +285,9 @@ function catalogueStage(V: Versions): AnyStage {
           .filter((f) => !mine.has(f) && existsSync(f)),
       );
       const files = [...mine, ...others].map((f) => readCatalogueFile(f, reportFileSchema));
-      const rows = files.flatMap((f) => f.rows).sort((a, b) => (a.working_dir < b.working_dir ? -1 : a.working_dir > b.working_dir ? 1 : 0));
+      const rows = files
+        .flatMap((f) => f.rows)
+        .sort((a, b) => (a.working_dir < b.working_dir ? -1 : a.working_dir > b.working_dir ? 1 : 0));
       const products = (ctx.options as { dataProducts?: string }).dataProducts ?? 'data_products';
       await ctx.writeJson(path.join(products, 'alexis_catalogue.json'), rows);
       await ctx.writeText(path.join(products, 'alexis_catalogue.csv'), reportCsv(rows));

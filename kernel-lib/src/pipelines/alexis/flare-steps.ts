@@ -90,7 +90,12 @@ export function defineFlarePeaks(fit: ConfRow, file: GridsearchFile, windowSecon
 export function associateRows(rows: FlareRow[], spans: HarpSpan[], rsunArcsec: number): FlareRow[] {
   return rows.map((r) => {
     const a = associateHarps(r.final_cluster_x_hpc, r.final_cluster_y_hpc, spans, rsunArcsec);
-    return { ...r, HARPNUM_list: a.HARPNUM_list, HARPS_NOAA_AR_list: a.NOAA_AR_list, outside_solar_border: a.outside_solar_border };
+    return {
+      ...r,
+      HARPNUM_list: a.HARPNUM_list,
+      HARPS_NOAA_AR_list: a.NOAA_AR_list,
+      outside_solar_border: a.outside_solar_border,
+    };
   });
 }
 

@@ -41,7 +41,9 @@ const lassoParams = z.strictObject({
     .min(0)
     .max(64)
     .default(0)
-    .describe('0: fit on the engine thread; N: in a pool of N worker threads (with engine.concurrency >= N, N subsets at once)'),
+    .describe(
+      '0: fit on the engine thread; N: in a pool of N worker threads (with engine.concurrency >= N, N subsets at once)',
+    ),
 });
 const selectParams = z.strictObject({
   coeffThreshold: z.number().min(0).max(1).default(0.1).describe('Clusters with a coefficient above it survive'),
@@ -98,9 +100,14 @@ export function lassoStages(after?: string, versions: Partial<typeof LASSO_STAGE
         ctx.params.threads === 0
           ? fitGridsearch(file, lams)
           : (
-              await runInWorkers<LassoFitPayload, FitRow[]>(TASK, 'fitGridsearchFile', [{ file: ctx.input.path, lams }], {
-                threads: ctx.params.threads,
-              })
+              await runInWorkers<LassoFitPayload, FitRow[]>(
+                TASK,
+                'fitGridsearchFile',
+                [{ file: ctx.input.path, lams }],
+                {
+                  threads: ctx.params.threads,
+                },
+              )
             )[0];
       await ctx.writeJson(besideInput(ctx, ctx.input.path, FILES.lassoOf(path.basename(ctx.input.path))), {
         workingDir: file.workingDir,
@@ -124,7 +131,11 @@ export function lassoStages(after?: string, versions: Partial<typeof LASSO_STAGE
     async run(ctx) {
       const files = ctx.inputs.map((f) => readCatalogueFile(f.path, lassoResultsFileSchema));
       const rows: FitRow[] = files.flatMap((f) => f.rows).sort((a, b) => a.gridsearch - b.gridsearch);
-      const provenance = extendProvenance(ctx, V['lasso-collate'], files.map((f) => f.provenance));
+      const provenance = extendProvenance(
+        ctx,
+        V['lasso-collate'],
+        files.map((f) => f.provenance),
+      );
       const workingDir = files[0]?.workingDir ?? path.basename(ctx.unit);
       await ctx.writeJson(besideInput(ctx, ctx.input.path, FILES.lassoDf), { workingDir, rows, provenance });
       await ctx.writeJson(besideInput(ctx, ctx.input.path, FILES.distance), {

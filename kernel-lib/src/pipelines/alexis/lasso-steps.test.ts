@@ -37,10 +37,9 @@ describe('steps 8-11 (pure)', () => {
     expect(d[0]).toBeCloseTo(0.2, 14);
     expect(d[1]).toBeCloseTo(0.3, 14);
     expect(d[2]).toBeNaN();
-    expect(fitDistance({ RMSE: 0.1, MSE: 0.01, pears_corr: 0.8, p_val: 0, vector_fit: 0.9, E_tot: 1, distance: NaN })).toBeCloseTo(
-      Math.sqrt(0.01 + 0.0001 + 0.01 + 0.01),
-      15,
-    );
+    expect(
+      fitDistance({ RMSE: 0.1, MSE: 0.01, pears_corr: 0.8, p_val: 0, vector_fit: 0.9, E_tot: 1, distance: NaN }),
+    ).toBeCloseTo(Math.sqrt(0.01 + 0.0001 + 0.01 + 0.01), 15);
   });
 
   it('keeps per pair the best fit of the surviving clusters, with the agreement, and skips pairs keeping none', () => {

@@ -70,13 +70,19 @@ export function gridsearchFiles(data: ResampledFlareData, provenance: Provenance
   const labels = [...new Set(data.clusters.map((c) => c.label))].sort((a, b) => a - b);
   const channels = new Map<string, { tel: string; inst: string; wl: string }>();
   for (const r of data.img)
-    channels.set(`${r.telescope}|${r.instrument}|${r.wavelength}`, { tel: r.telescope, inst: r.instrument, wl: r.wavelength });
+    channels.set(`${r.telescope}|${r.instrument}|${r.wavelength}`, {
+      tel: r.telescope,
+      inst: r.instrument,
+      wl: r.wavelength,
+    });
   return clusterSubsets(labels).map((subset, k) => {
     const pairs: GridsearchFile['pairs'] = [];
     for (const ch of channels.values()) {
       const rows = data.img.filter((r) => r.telescope === ch.tel && r.instrument === ch.inst && r.wavelength === ch.wl);
       const boxes = [...new Set(rows.map((r) => r.bboxArcsec))];
-      const series = subset.map((label) => boxes.map((size) => rows.find((e) => e.cluster === label && e.bboxArcsec === size)));
+      const series = subset.map((label) =>
+        boxes.map((size) => rows.find((e) => e.cluster === label && e.bboxArcsec === size)),
+      );
       if (series.some((perBox) => perBox.some((s) => s === undefined))) continue;
       const used = series.flat() as ResampledFlareData['img'];
       for (const c of data.xrs) {

@@ -38,7 +38,13 @@ export function resampledFlareData(workingDir: string, rows: ResampledImgRow[]):
   const clusters = new Map<number, ResampledFlareData['clusters'][number]>();
   for (const r of rows) {
     const t = r.resampled_time_stamp;
-    pushSorted(xrs, `${r.xrs_telescope}|${r.xrs_wavelength}`, () => ({ telescope: r.xrs_telescope, wavelength: r.xrs_wavelength, times: [], values: [] }), t, r.xrs_resampled_data);
+    pushSorted(
+      xrs,
+      `${r.xrs_telescope}|${r.xrs_wavelength}`,
+      () => ({ telescope: r.xrs_telescope, wavelength: r.xrs_wavelength, times: [], values: [] }),
+      t,
+      r.xrs_resampled_data,
+    );
     // the image series is the same for every XRS channel: keep one copy (the first XRS channel's rows)
     const ik = `${r.img_telescope}|${r.img_instrument}|${r.img_wavelength}|${r.final_cluster_label}|${r.bbox_linear_size_arcsec}`;
     pushSorted(

@@ -73,10 +73,11 @@ export function matchCatalogue<R extends CatalogueEntry>(
     };
   });
   const spurious = alexis.filter(
-    (r) => !flares.some((f) => {
-      const x = facts(f, r);
-      return Math.abs(x.dtSeconds) <= 60 && x.dArcsec <= 50;
-    }),
+    (r) =>
+      !flares.some((f) => {
+        const x = facts(f, r);
+        return Math.abs(x.dtSeconds) <= 60 && x.dArcsec <= 50;
+      }),
   );
   return { flares: scores, spurious };
 }
