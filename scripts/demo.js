@@ -23,6 +23,8 @@ const DEMO_PARAMS = {
   'alexis/02-initialize': { aiaScale: 128, aiaCadenceSeconds: 120 },
   // PUNCH: 8 recent + 8 back-log observations x 4 observatories x 4 types = 256 L0, ~590 files through L3.
   'punch/control': { recentSlots: 8, backlogSlots: 8, size: 48 },
+  // Stage 3 with the real windows: 20 AIA frames per channel (2-min cadence), SXI every minute over 4 filters.
+  'alexis/03-candidates': { aiaScale: 128, aiaCadenceSeconds: 120, minGoodAia: 10, minGoodSxi: 5, minPoints: 10 },
 };
 
 /**
@@ -38,6 +40,8 @@ const OUTPUT_PARAM = {
   'alexis/00-onboarding': 'workspace',
   'alexis/01-download': 'workspace',
   'alexis/02-initialize': 'workspace',
+  'alexis/03-candidates': 'workspace',
+  'alexis/04-catalogue': 'workspace',
 };
 
 function loadRunner() {
@@ -95,6 +99,34 @@ function alexisStagesSummary(dir) {
   }
 }
 
+/** Per working directory: the candidates of stage 4 step 2 and the rows of step 7. */
+function alexisCandidatesSummary(dir) {
+  const parent = path.join(dir, 'alexis_data', 'flare_candidates');
+  if (!fs.existsSync(parent)) return [];
+  const lines = [];
+  for (const wd of fs.readdirSync(parent).sort()) {
+    const pixels = path.join(parent, wd, 'v3_interesting_pixels.json');
+    if (!fs.existsSync(pixels)) continue;
+    const c = JSON.parse(fs.readFileSync(pixels, 'utf8'));
+    const img = path.join(parent, wd, 'resampled_img_df_v3.csv');
+    const rows = fs.existsSync(img) ? fs.readFileSync(img, 'utf8').trim().split('\n').length - 1 : 0;
+    const where = c.map((k) => `(${k.x_hpc.toFixed(0)}", ${k.y_hpc.toFixed(0)}")`).join(' ');
+    lines.push(`  ${wd}: ${c.length} candidate(s) ${where}; ${rows} resampled image rows`);
+  }
+  return lines;
+}
+
+/** The catalogue of notebook 04: one line per ALEXIS flare. */
+function alexisCatalogueSummary(dir) {
+  const file = path.join(dir, 'data_products', 'alexis_catalogue.json');
+  if (!fs.existsSync(file)) return [];
+  const rows = JSON.parse(fs.readFileSync(file, 'utf8')).filter((r) => r.id_team === 'ALEXIS' && r.goes_class);
+  return [
+    `  ${rows.length} ALEXIS flares -> ${path.relative(repo, file)} (also .csv, .db)`,
+    ...rows.map((r) => `  ${r.goes_class} at ${r.peak_time} (${r.hpc_x.toFixed(0)}", ${r.hpc_y.toFixed(0)}") HARP ${r.HARPNUM.join(',')}`),
+  ];
+}
+
 async function main() {
   const { runNotebook } = loadRunner();
   const names = [
@@ -136,7 +168,11 @@ async function main() {
           ? alexisSummary(outDir)
           : name === 'alexis/02-initialize'
             ? alexisStagesSummary(outDir)
-            : [];
+            : name === 'alexis/03-candidates'
+              ? alexisCandidatesSummary(outDir)
+            : name === 'alexis/04-catalogue'
+              ? alexisCatalogueSummary(outDir)
+              : [];
     for (const l of lines) console.log(l);
   }
   console.log(

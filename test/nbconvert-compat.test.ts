@@ -83,6 +83,7 @@ describe.skipIf(!hasJupyter)('notebooks run under jupyter nbconvert --execute (D
     expect(notebooks).toContain('xpcs-correlation.ipynb');
     expect(notebooks).toContain('alexis-peak-finder.ipynb');
     expect(notebooks).toContain('alexis/02-initialize.ipynb');
+    expect(notebooks).toContain('alexis/03-candidates.ipynb');
     expect(notebooks).toContain('stix/reprocess-one-tm.ipynb');
     expect(notebooks).toContain('stix/operations.ipynb');
     expect(notebooks).toContain('punch/control.ipynb');

@@ -279,11 +279,30 @@ export function lassoGrid(
   g: usize, d: usize, colSum: usize, colMax: usize, xx: f64, sx: f64, n: i32, nc: i32, nz: i32,
   lams: usize, nl: i32, outDist: usize, outLam: usize, outB: usize, maxIter: i32,
 ): i32 {
+  return gridFrom(1, g, d, colSum, colMax, xx, sx, n, nc, nz, lams, nl, outDist, outLam, outB, maxIter);
+}
+
+/**
+ * One gridsearch_{k} file of ALEXIS (create_df_w_normed_and_lowpass_columns writes one file per
+ * cluster subset): only the combinations that use ALL nc clusters (nz^nc zoom choices, in
+ * itertools.product order), same outputs as lassoGrid.
+ */
+export function lassoGridAllClusters(
+  g: usize, d: usize, colSum: usize, colMax: usize, xx: f64, sx: f64, n: i32, nc: i32, nz: i32,
+  lams: usize, nl: i32, outDist: usize, outLam: usize, outB: usize, maxIter: i32,
+): i32 {
+  return gridFrom(nc, g, d, colSum, colMax, xx, sx, n, nc, nz, lams, nl, outDist, outLam, outB, maxIter);
+}
+
+function gridFrom(
+  kFrom: i32, g: usize, d: usize, colSum: usize, colMax: usize, xx: f64, sx: f64, n: i32, nc: i32, nz: i32,
+  lams: usize, nl: i32, outDist: usize, outLam: usize, outB: usize, maxIter: i32,
+): i32 {
   const nCols = nc * nz;
   let combo = 0;
   const cols = new StaticArray<i32>(nc);
   const best = new StaticArray<f64>(nc);
-  for (let k = 1; k <= nc; k++) {
+  for (let k = kFrom; k <= nc; k++) {
     const p = new Problem(k);
     const idx = new StaticArray<i32>(k);
     const zoom = new StaticArray<i32>(k);

@@ -189,6 +189,9 @@ export class SunArchive {
     const rows: Array<Record<string, string | number>> = [];
     const R = this.scene.rsunArcsec;
     const deg = (v: number): number => (Math.asin(Math.max(-1, Math.min(1, v / R))) * 180) / Math.PI;
+    // Stonyhurst box of the region's +-2 sigma square: lat = asin(y/R), lon = asin(x / (R cos lat))
+    // (observer at B0 = 0, orthographic), so HGS -> HPC with x = R sin(lon) cos(lat) gives the square back.
+    const lonDeg = (x: number, y: number): number => deg(x / Math.cos((deg(y) * Math.PI) / 180));
     for (let t = Math.ceil(fromMs / 720_000) * 720_000; t <= toMs; t += 720_000) {
       if (t < this.scene.dayStartMs || t >= this.scene.dayStartMs + 86_400_000) continue;
       const trec = new Date(t).toISOString().slice(0, 19).replace(/-/g, '.').replace('T', '_') + '_TAI';
@@ -199,8 +202,8 @@ export class SunArchive {
           NOAA_ARS: String(ar.noaa),
           LAT_MIN: deg(ar.y - 2 * ar.sigma),
           LAT_MAX: deg(ar.y + 2 * ar.sigma),
-          LON_MIN: deg(ar.x - 2 * ar.sigma),
-          LON_MAX: deg(ar.x + 2 * ar.sigma),
+          LON_MIN: lonDeg(ar.x - 2 * ar.sigma, ar.y),
+          LON_MAX: lonDeg(ar.x + 2 * ar.sigma, ar.y),
           T_REC: trec,
         });
       }

@@ -5,3 +5,5 @@ export { lassoFitMetrics } from './metrics';
 export type { LassoFitMetrics } from './metrics';
 export { lassoGridSearch, alexisLambdaGrid, alexisTarget, alexisColumn, alexisDesignMatrix } from './grid-search';
 export type { LassoGridInput, LassoGridResult, GridCombination } from './grid-search';
+export { lassoSubsetGrid } from './subset-grid';
+export type { SubsetGridInput, SubsetGridResult, SubsetGridBest } from './subset-grid';

@@ -32,6 +32,24 @@ export interface LassoKernels {
     outB: number,
     maxIter: number,
   ): number;
+  /** Same arguments as lassoGrid; only the combinations that use all nc clusters. */
+  lassoGridAllClusters(
+    g: number,
+    d: number,
+    colSum: number,
+    colMax: number,
+    xx: number,
+    sx: number,
+    n: number,
+    nc: number,
+    nz: number,
+    lams: number,
+    nl: number,
+    outDist: number,
+    outLam: number,
+    outB: number,
+    maxIter: number,
+  ): number;
 }
 
 /** The main-thread instance of the lasso module and its kernel entry points. */

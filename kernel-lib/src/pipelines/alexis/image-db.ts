@@ -153,6 +153,18 @@ export class ImageDataAvailability {
       .all(fromS, toS) as ImageDataRow[];
   }
 
+  /**
+   * One instrument's rows with fromS <= time_stamp < toS (half-open, as ALEXIS's
+   * query_downloaded_image_availability), in time order (then URL, cluster label).
+   */
+  window(instrument: string, fromS: number, toS: number): ImageDataRow[] {
+    return this.db
+      .prepare(
+        'SELECT * FROM image_data_availability WHERE time_stamp >= ? AND time_stamp < ? AND instrument = ? ORDER BY time_stamp, url, dbscan_1_label',
+      )
+      .all(fromS, toS, instrument) as ImageDataRow[];
+  }
+
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM image_data_availability').get() as { n: number }).n;
   }

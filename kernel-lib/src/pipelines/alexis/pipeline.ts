@@ -1,98 +1,32 @@
 /**
- * The `alexis` pipeline (stages 1-2 of ALEXIS and its onboarding) for the engine and the CLI:
+ * The `alexis` pipeline (ALEXIS's onboarding and stages 1-4) for the engine and the CLI:
  *   <config> --onboard (L0)--> data_products/onboarding.json (+ availability.db)
  *            --download (L1)--> data_products/download.json (+ flare_candidates/, image_data/)
  *            --initialize (L2)--> data_products/initialize.json (+ image_data_availability.db)
- * Each stage is one unit (ALEXIS's scripts each run over everything); the work inside is
+ *            --init-files (L3) ... resample-img (L4)--> per-flare files (candidate-stages.ts)
+ * Stages 0-3 are one unit each (ALEXIS's scripts each run over everything); the work inside is
  * idempotent, so a rerun with new flares downloads and processes only what is new.
  * Archives: `options.archives` (JSOC, NCEI SXI, NOAA XRS, HEK URLs), or `options.localArchive` to
  * serve the simulated Sun on a fixed loopback port for the duration of each stage (fixed, so the
  * URLs in the catalogues stay valid between runs).
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { downloadPolicySchema } from '../../acquisition/policy';
 import { definePipeline } from '../../engine/pipeline';
 import { registerPipeline } from '../../engine/registry';
-import { defineStage, type StageContext } from '../../engine/stage';
+import { defineStage } from '../../engine/stage';
 import { StagebookError } from '../../errors/stagebook-error';
-import { startLocalArchive } from '../../local-archive/server';
-import { atomicWriteFile } from '../../workdirs/atomic';
-import { neutralCalibrationCsv } from '../../testing/solar/calibration';
 import { downloadFlareData, flareSchema } from './download';
 import { initializeFiles } from './initialize';
 import { onboardAlexis } from './onboarding';
 import { ONBOARDING_SOURCES } from './catalogues';
+import { alexisCandidateStages } from './candidate-stages';
+import { flareStages } from './flare-stages';
+import { lassoStages } from './lasso-stages';
+import { alexisOptionsSchema, calibrationParams, calibrationTables, opts, withArchives } from './pipeline-options';
 
-const url = z.string().url();
-
-/** The pipeline's `options` section. */
-export const alexisOptionsSchema = z
-  .strictObject({
-    mainDataDir: z
-      .string()
-      .min(1)
-      .default('alexis_data')
-      .describe('MAIN_DATA_DIR, relative to the root (flare_candidates/, image_data/)'),
-    dataProducts: z
-      .string()
-      .min(1)
-      .default('data_products')
-      .describe('DATA_DIR_PRODUCTS, relative to the root (the SQLite databases)'),
-    archives: z
-      .strictObject({ jsoc: url, sxi: url, xrs: url, hek: url })
-      .optional()
-      .describe('Archive URLs (real or local)'),
-    localArchive: z
-      .strictObject({
-        port: z
-          .number()
-          .int()
-          .min(1024)
-          .max(65535)
-          .describe('Fixed loopback port (URLs in the catalogues must stay valid between runs)'),
-        aiaScale: z.number().int().min(32).max(4096).default(1024),
-        aiaCadenceSeconds: z.number().int().min(12).default(12),
-        seed: z.number().int().default(1),
-      })
-      .optional()
-      .describe('Serve the simulated Sun instead of real archives'),
-    policy: downloadPolicySchema.partial().optional(),
-  })
-  .refine((o) => (o.archives === undefined) !== (o.localArchive === undefined), {
-    message: 'give exactly one of archives or localArchive',
-  });
-type AlexisOptions = z.output<typeof alexisOptionsSchema>;
-
-function opts(ctx: StageContext<unknown>): AlexisOptions & { main: string; products: string } {
-  const o = ctx.options as AlexisOptions;
-  return { ...o, main: path.resolve(ctx.root, o.mainDataDir), products: path.resolve(ctx.root, o.dataProducts) };
-}
-
-/** Runs `fn` with the archive URLs (starting the simulated archives when configured). */
-async function withArchives<T>(
-  o: AlexisOptions,
-  fn: (a: { jsoc: string; sxi: string; xrs: string; hek: string }) => Promise<T>,
-): Promise<T> {
-  if (o.archives) return fn(o.archives);
-  const l = o.localArchive as NonNullable<AlexisOptions['localArchive']>;
-  const archive = await startLocalArchive({
-    port: l.port,
-    sun: { aiaScale: l.aiaScale, aiaCadenceSeconds: l.aiaCadenceSeconds, scene: { seed: l.seed } },
-  });
-  try {
-    return await fn({
-      jsoc: `${archive.url}jsoc`,
-      sxi: `${archive.url}ncei-sxi`,
-      xrs: `${archive.url}noaa-xrs`,
-      hek: `${archive.url}hek`,
-    });
-  } finally {
-    await archive.close();
-  }
-}
+export { alexisOptionsSchema };
 
 const onboardParams = z.strictObject({
   start: z.string().describe('First instant (UTC ISO)'),
@@ -180,8 +114,7 @@ export const alexisDownloadStage = defineStage<z.output<typeof downloadParams>>(
 });
 
 const initializeParams = z.strictObject({
-  degradationTable: z.string().optional().describe('CSV channel,time,factor (required for real archives)'),
-  effectiveAreaTable: z.string().optional().describe('CSV channel,eff_area,dn_gain (required for real archives)'),
+  ...calibrationParams,
   concurrency: z.number().int().min(1).max(64).default(availableParallelism()),
   thresholdRel: z.number().gt(0).max(1).default(0.9),
   reprocess: z.boolean().default(false),
@@ -198,27 +131,13 @@ export const alexisInitializeStage = defineStage<z.output<typeof initializeParam
   description: 'Cleans every downloaded image, finds peaks and clusters, writes image_data_availability',
   async run(ctx) {
     const o = opts(ctx);
-    let { degradationTable, effectiveAreaTable } = ctx.params;
-    if (!degradationTable || !effectiveAreaTable) {
-      if (!o.localArchive)
-        throw new StagebookError(
-          'E_STAGE_PARAMS',
-          'initialize: degradationTable and effectiveAreaTable are required with real archives (CSV tables you supply)',
-          { where: 'alexis initialize', field: degradationTable ? 'effectiveAreaTable' : 'degradationTable' },
-        );
-      // The simulated Sun ships neutral tables (labelled in the files).
-      const csv = neutralCalibrationCsv();
-      degradationTable ??= path.join(o.products, 'simulated_degradation_NEUTRAL.csv');
-      effectiveAreaTable ??= path.join(o.products, 'simulated_effective_area.csv');
-      if (!existsSync(degradationTable)) await atomicWriteFile(degradationTable, csv.degradation);
-      if (!existsSync(effectiveAreaTable)) await atomicWriteFile(effectiveAreaTable, csv.effectiveArea);
-    }
+    const { degradationTable, effectiveAreaTable } = await calibrationTables(ctx, o, 'initialize');
     const r = await initializeFiles(
       {
         mainDataDir: o.main,
         database: path.join(o.products, 'image_data_availability.db'),
-        degradationTable: path.resolve(ctx.root, degradationTable),
-        effectiveAreaTable: path.resolve(ctx.root, effectiveAreaTable),
+        degradationTable,
+        effectiveAreaTable,
         concurrency: ctx.params.concurrency,
         thresholdRel: ctx.params.thresholdRel,
         reprocess: ctx.params.reprocess,
@@ -233,9 +152,37 @@ export const alexisInitializeStage = defineStage<z.output<typeof initializeParam
 export const alexisPipeline = definePipeline({
   name: 'alexis',
   description:
-    'ALEXIS stages 1-2: onboarding catalogues -> flare downloads -> cleaned images with peaks and clusters (image_data_availability)',
-  stages: [alexisOnboardStage, alexisDownloadStage, alexisInitializeStage],
+    'ALEXIS: onboarding catalogues -> flare downloads -> cleaned images with peaks (image_data_availability) -> per-flare init tables (stage 3) -> candidates, region fluxes and resampled XRS/images (stage 4, steps 1-7) -> bounded-LASSO grid search, flare peaks, HARPs, GOES classes and the catalogue (steps 8-16)',
+  // L3: stage 3 (per working directory); L4: stage 4.
+  levels: ['L0', 'L1', 'L2', 'L3', 'L4'],
+  stages: [
+    alexisOnboardStage,
+    alexisDownloadStage,
+    alexisInitializeStage,
+    ...alexisCandidateStages,
+    ...lassoStages('resample-img'),
+    ...flareStages(),
+  ],
   optionsSchema: alexisOptionsSchema as unknown as import('../../config/loader').SchemaLike<Record<string, unknown>>,
 });
 
 registerPipeline(alexisPipeline);
+
+/**
+ * Stages 3-4 alone (registered as `alexis-candidates`), for a workspace whose stages 0-2 ran outside
+ * the engine (notebooks 00-02 call the stage functions directly): the source input is
+ * `data_products/image_data_availability.db` itself (config `inputs: {dir: data_products, pattern:
+ * image_data_availability.db}`), so stage 3 re-runs whenever stage 2 changes the database.
+ */
+export const alexisCandidatesPipeline = definePipeline({
+  name: 'alexis-candidates',
+  description: 'ALEXIS stage 3 and stage 4 steps 1-7 from an existing image_data_availability.db (the notebooks)',
+  levels: ['L3', 'L4'],
+  stages: [
+    { ...alexisCandidateStages[0], after: undefined, accepts: 'image_data_availability.db' },
+    ...alexisCandidateStages.slice(1),
+  ],
+  optionsSchema: alexisOptionsSchema as unknown as import('../../config/loader').SchemaLike<Record<string, unknown>>,
+});
+
+registerPipeline(alexisCandidatesPipeline);

@@ -55,6 +55,9 @@ export {
   XRS_EPOCH_UNIX_S,
   XRS_CADENCE_S,
   XRS_FILL,
+  XRS_B_CLASS_FACTOR,
 } from './xrs';
 export type { XrsDay } from './xrs';
 export { neutralCalibrationCsv } from './calibration';
+export { RECOVERY_FLARES, RECOVERY_GAPS, matchCatalogue } from './recovery';
+export type { CatalogueEntry, FlareScore } from './recovery';

@@ -62,6 +62,11 @@ export interface SolarSceneOptions {
   badFrameEvery?: number;
   /** One in N catalogued files is missing from the archive (404); 0 = none. Default 211. */
   missingEvery?: number;
+  /**
+   * Data gaps (ISO times). Default: a 10-minute AIA 211 gap at 09:00 and a 30-minute SXI gap at
+   * 16:00, away from the default flares.
+   */
+  gaps?: Array<{ instrument: 'aia' | 'sxi'; channel?: string; start: string; end: string }>;
 }
 
 /** A resolved scene. */
@@ -208,16 +213,22 @@ export function makeSolarScene(options: SolarSceneOptions = {}): SolarScene {
     dsunM: 1.4757e11,
     badFrameEvery: options.badFrameEvery ?? 97,
     missingEvery: options.missingEvery ?? 211,
-    // A 10-minute AIA 211 gap and a 30-minute SXI gap, away from the default flares.
-    gaps: [
-      {
-        instrument: 'aia',
-        channel: '211',
-        startMs: dayStartMs + 9 * 3_600_000,
-        endMs: dayStartMs + 9 * 3_600_000 + 600_000,
-      },
-      { instrument: 'sxi', startMs: dayStartMs + 16 * 3_600_000, endMs: dayStartMs + 16.5 * 3_600_000 },
-    ],
+    gaps: options.gaps
+      ? options.gaps.map((g, i) => ({
+          instrument: g.instrument,
+          ...(g.channel === undefined ? {} : { channel: g.channel }),
+          startMs: parseIso(where, `gaps[${i}].start`, g.start),
+          endMs: parseIso(where, `gaps[${i}].end`, g.end),
+        }))
+      : [
+          {
+            instrument: 'aia',
+            channel: '211',
+            startMs: dayStartMs + 9 * 3_600_000,
+            endMs: dayStartMs + 9 * 3_600_000 + 600_000,
+          },
+          { instrument: 'sxi', startMs: dayStartMs + 16 * 3_600_000, endMs: dayStartMs + 16.5 * 3_600_000 },
+        ],
   };
 }
 

@@ -2,7 +2,7 @@
  * Simulated GOES XRS (A: 0.5-4 A, B: 1-8 A) at 2 s in NOAA's science netCDF4 layout
  * (`sci_gxrs-l2-irrad_gNN_dYYYYMMDD_v0-0-0.nc`, one file per satellite per day): dimension `time`
  * (seconds since 2000-01-01 12:00:00 UTC), variables `time`, `a_flux`, `b_flux`, `a_flags`,
- * `b_flags`. B = background + flares, whose peak is exactly the injected class; A peaks ~30 s
+ * `b_flags`. B = background + flares, whose peak / 0.7 is exactly the injected class; A peaks ~30 s
  * earlier at a lower flux. Flagged samples (eclipse-like runs) and fill values (-9999) are what
  * ALEXIS's onboarding drops (flags == 0 and flux > 0 kept).
  *
@@ -20,6 +20,8 @@ export { XRS_EPOCH_UNIX_S };
 
 export const XRS_CADENCE_S = 2;
 export const XRS_FILL = -9999;
+/** XRS-B flux per unit of class flux: ALEXIS classifies flux / 0.7 (see simulateXrsDay). */
+export const XRS_B_CLASS_FACTOR = 0.7;
 
 export interface XrsDay {
   satellite: number;
@@ -53,9 +55,11 @@ export function simulateXrsDay(scene: SolarScene, satellite = 15): XrsDay {
     let b = bg;
     let a = bg * 0.08;
     for (const f of scene.flares) {
-      // B peaks at the class flux exactly (background included), as the GOES class is defined.
+      // B peaks at XRS_B_CLASS_FACTOR x the class flux (background included): the class is read as
+      // mag_to_class(flux / 0.7), ALEXIS's convention (create_peakfinder_scale.py) that the catalogue
+      // reproduces, so an injected C4.0 is catalogued C4.
       const bgAtPeak = background(f.peakMs, scene.dayStartMs);
-      b += (f.peakFlux - bgAtPeak) * flareProfile(f, tMs);
+      b += (XRS_B_CLASS_FACTOR * f.peakFlux - bgAtPeak) * flareProfile(f, tMs);
       a += 0.2 * f.peakFlux * flareProfile(f, tMs, -30);
     }
     // Noise on the background only: the flare's own peak stays the injected class to <0.1%.
