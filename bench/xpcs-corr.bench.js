@@ -37,7 +37,7 @@ async function generate(dir, H, T) {
     let n = 0;
     while (n < nnz) {
       s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      const p = s % (H * H);
+      const p = Math.floor((s / 4294967296) * H * H); // high bits: an LCG's low bits cycle every 2^k draws
       if (!mark[p]) {
         mark[p] = 1;
         idx[n++] = p;
