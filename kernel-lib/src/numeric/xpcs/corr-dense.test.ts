@@ -23,7 +23,10 @@ function frames(pedestal: number): CorrRawFrame[] {
   let level = Float64Array.from({ length: H * W }, () => r.uniform() * 3);
   return Array.from({ length: T }, (_, t) => {
     level = level.map((v) => 0.8 * v + 0.2 * r.uniform() * 3 * Math.exp(-t / 60));
-    const dense = Uint16Array.from(level, (v) => pedestal + (r.uniform() < v / 4 ? Math.floor(v * 2 + r.uniform() * 2) : 0));
+    const dense = Uint16Array.from(
+      level,
+      (v) => pedestal + (r.uniform() < v / 4 ? Math.floor(v * 2 + r.uniform() * 2) : 0),
+    );
     return { elapsed: t * 0.01, tick: t, dense };
   });
 }
@@ -46,7 +49,8 @@ function settings(extra: Partial<XpcsCorrSettingsInput>): XpcsCorrSettingsInput 
 
 function sameBits(a: CorrPixelSums, b: CorrPixelSums): void {
   for (const k of ['G2', 'IP', 'IF'] as const)
-    for (let i = 0; i < a[k].length; i++) if (!Object.is(a[k][i], b[k][i])) expect.fail(`${k}[${i}]: ${a[k][i]} != ${b[k][i]}`);
+    for (let i = 0; i < a[k].length; i++)
+      if (!Object.is(a[k][i], b[k][i])) expect.fail(`${k}[${i}]: ${a[k][i]} != ${b[k][i]}`);
 }
 
 const CASES: Array<[string, number, Partial<XpcsCorrSettingsInput>]> = [
@@ -62,7 +66,11 @@ const CASES: Array<[string, number, Partial<XpcsCorrSettingsInput>]> = [
       flatfield: Array.from({ length: H * W }, (_, p) => (p % 11 === 0 ? 0 : 0.7 + (p % 5) * 0.1)),
     },
   ],
-  ['frame-sum normalisation, stride 2, avg 2', 0, { normalizeByFramesum: true, strideFrames: 2, avgFrames: 2, dataEndTodo: 168 }],
+  [
+    'frame-sum normalisation, stride 2, avg 2',
+    0,
+    { normalizeByFramesum: true, strideFrames: 2, avgFrames: 2, dataEndTodo: 168 },
+  ],
 ];
 
 describe('dense multi-tau path', () => {

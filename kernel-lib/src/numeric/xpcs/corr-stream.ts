@@ -135,7 +135,13 @@ export class StreamingMultiTau {
       const taus = zeroed(4 * lv.taus.length);
       new Uint32Array(this.k.memory.buffer, taus, lv.taus.length).set(lv.taus);
       this.records.push(rec);
-      return { rec, taus, lists: zeroed(4 * lv.R * B), counts: zeroed(4 * lv.R * K), scratch: zeroed(4 * lv.taus.length) };
+      return {
+        rec,
+        taus,
+        lists: zeroed(4 * lv.R * B),
+        counts: zeroed(4 * lv.R * K),
+        scratch: zeroed(4 * lv.taus.length),
+      };
     });
     // One state per sub-block: its slice of the records, its own list rows and counts.
     for (let k = 0; k < K; k++) {
@@ -210,7 +216,12 @@ export class StreamingMultiTau {
     this.flush();
     for (const st of this.states) this.k.smtFinish(st);
     const nd = this.delays.length;
-    const one: CorrPixelSums = { G2: new Float64Array(nd), IP: new Float64Array(nd), IF: new Float64Array(nd), slots: 1 };
+    const one: CorrPixelSums = {
+      G2: new Float64Array(nd),
+      IP: new Float64Array(nd),
+      IF: new Float64Array(nd),
+      slots: 1,
+    };
     const views = this.plans.map((lv, L) => new Float64Array(this.k.memory.buffer, this.records[L], lv.words * this.B));
     for (let i = 0; i < order.length; i++) {
       const s = order[i];

@@ -44,7 +44,7 @@ export interface CorrelateXpcsFileOptions {
    * Larger than memory: multi-tau streams from the frame file (default mode, xpcsCorrStream) and
    * two-time is written in row tiles as produced (xpcsTwoTimeStream); memory bounded by the budget.
    */
-  stream?: Pick<XpcsCorrStreamOptions, 'memoryBudgetBytes' | 'kernel'>;
+  stream?: Pick<XpcsCorrStreamOptions, 'memoryBudgetBytes' | 'kernel' | 'onPass'>;
   /** Result layout: 'legacy' (/exchange, corr's) or 'nexus' (a new file, default `<hdf stem>.nxs`). */
   layout?: 'legacy' | 'nexus';
   /** Also write the fit datasets (*FIT1, *FIT2, g2avgFIT1/2) the 8-ID QC and plots read (multi-tau). */
@@ -144,7 +144,7 @@ export async function correlateXpcsFile(
       return { result: r!, config, frameFile, output };
     }
     result = options.stream
-      ? xpcsCorrStream(src, config.settings, { ...budget, kernel: options.stream.kernel })
+      ? xpcsCorrStream(src, config.settings, { ...budget, kernel: options.stream.kernel, onPass: options.stream.onPass })
       : xpcsCorr(src, config.settings);
   } finally {
     src.close();
