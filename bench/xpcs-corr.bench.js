@@ -345,7 +345,7 @@ function denseRows(dir, rows, load) {
   });
   if (c)
     rows.push({
-      kernel: 'xpcsCorr dense float64 path (preprocessing + wasm per-pixel kernel)',
+      kernel: 'dense float64 path after preprocessing (series -> wasm per-pixel kernel -> g2)',
       size,
       ours_s: fl.seconds,
       ref_s: c.seconds,
