@@ -96,19 +96,33 @@ describe('dense multi-tau path', () => {
     sameBits(dense.sums(delays), rows);
   });
 
-  it('xpcsCorr on dense frames equals the sparse-row path of the same counts', () => {
-    // Without dark or threshold, corr stores exactly the non-zero counts: a sparse source holding
-    // them goes through the rows, the dense source through the kernel.
-    const dense = frames(0);
-    const sparse = dense.map((f) => {
-      const idx = [...f.dense!.keys()].filter((p) => f.dense![p] > 0);
-      return { elapsed: f.elapsed, tick: f.tick, indices: idx, values: idx.map((p) => f.dense![p]) };
-    });
-    const a = xpcsCorr(new ArrayCorrSource(false, dense), settings({ g2out: true }));
-    const b = xpcsCorr(new ArrayCorrSource(true, sparse), settings({ g2out: true }));
-    for (const [k, v] of a.datasets) {
-      const w = b.datasets.get(k)!;
-      for (let i = 0; i < v.data.length; i++) if (!Object.is(v.data[i], w.data[i])) expect.fail(`${k}[${i}]`);
-    }
-  });
+  it.each([
+    ['plain', {}, false],
+    [
+      // frame 5 has counts only where the flat field is 0: its frame sum is 0 and its stored values
+      // become 0/0 = NaN after frame-sum normalisation, so the dense series falls back to the rows
+      'frame-sum normalisation of an all-zero frame (NaN values: row fallback)',
+      { normalizeByFramesum: true, flatfield: Array.from({ length: H * W }, (_, p) => (p < 3 ? 0 : 1)) },
+      true,
+    ],
+  ] as Array<[string, Partial<XpcsCorrSettingsInput>, boolean]>)(
+    'xpcsCorr on dense frames equals the sparse-row path of the same counts: %s',
+    (_name, extra, zeroFrame) => {
+      // Without dark or threshold, corr stores exactly the non-zero counts: a sparse source holding
+      // them goes through the rows, the dense source through the kernel (or its row fallback).
+      const dense = frames(0);
+      if (zeroFrame) dense[5].dense = Uint16Array.from({ length: H * W }, (_, p) => (p < 3 ? 2 : 0));
+      const sparse = dense.map((f) => {
+        const idx = Array.from({ length: H * W }, (_, p) => p).filter((p) => f.dense![p] > 0);
+        return { elapsed: f.elapsed, tick: f.tick, indices: idx, values: idx.map((p) => f.dense![p]) };
+      });
+      const a = xpcsCorr(new ArrayCorrSource(false, dense), settings({ g2out: true, ...extra }));
+      const b = xpcsCorr(new ArrayCorrSource(true, sparse), settings({ g2out: true, ...extra }));
+      if (zeroFrame) expect(a.datasets.get('G2')!.data.some((v) => Number.isNaN(v))).toBe(true);
+      for (const [k, v] of a.datasets) {
+        const w = b.datasets.get(k)!;
+        for (let i = 0; i < v.data.length; i++) if (!Object.is(v.data[i], w.data[i])) expect.fail(`${k}[${i}]`);
+      }
+    },
+  );
 });
