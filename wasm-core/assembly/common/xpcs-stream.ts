@@ -70,7 +70,10 @@ function correlate(st: usize, lv: usize, t: i32, row: i32): void {
   let p = 0;
   while (p < ntau && t < last - <i32>load<u32>(taus + (<usize>p << 2))) p++;
   // Byte offset of each partner's ring value, once per level-frame (no division per event).
-  for (let j = 0; j < m; j++) store<u32>(prowAt + (<usize>j << 2), <u32>(((t - <i32>load<u32>(taus + (<usize>j << 2))) % R) << 3));
+  for (let j = 0; j < m; j++) {
+    const prow = (t - <i32>load<u32>(taus + (<usize>j << 2))) % R;
+    store<u32>(prowAt + (<usize>j << 2), <u32>(prow << 3));
+  }
   const sums = <usize>R << 3;
   const at = <usize>row << 3;
   for (let k = 0; k < n; k++) {
@@ -158,7 +161,9 @@ function pushFrame(st: usize, slots: usize, vals: usize, n: i32, base: u32): voi
  * Frame f's events are [starts[f], starts[f+1]) of evSlots / evVals, slots ascending.
  * `cursors` is scratch of F u32.
  */
-export function smtPushBatch(sts: usize, K: i32, SB: i32, evSlots: usize, evVals: usize, starts: usize, F: i32, cursors: usize): void {
+export function smtPushBatch(
+  sts: usize, K: i32, SB: i32, evSlots: usize, evVals: usize, starts: usize, F: i32, cursors: usize,
+): void {
   for (let f = 0; f < F; f++) store<u32>(cursors + (<usize>f << 2), load<u32>(starts + (<usize>f << 2)));
   for (let k = 0; k < K; k++) {
     const st = <usize>load<u32>(sts + (<usize>k << 2));
