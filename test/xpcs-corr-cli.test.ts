@@ -1,9 +1,10 @@
 /**
  * `stagebook xpcs corr` as a real child process on generated files: results written into the
- * configuration file in place (config kept), exit codes, and an untouched file when refused.
+ * configuration file in place (config kept), exit codes, an untouched file when refused, and the
+ * run recorded in the engine ledger (`stagebook status` lists it, succeeded or failed).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,20 @@ let base = '';
 
 function run(...args: string[]) {
   return spawnSync(process.execPath, [CLI, 'xpcs', 'corr', ...args], { encoding: 'utf8' });
+}
+
+interface StatusRow {
+  id: string;
+  pipeline: string;
+  status: string;
+  stages: Record<string, Record<string, number>>;
+  failures: Array<{ stage: string; unit: string; error: string }>;
+}
+
+function status(config: string): StatusRow[] {
+  const r = spawnSync(process.execPath, [CLI, 'status', '--config', config, '--json'], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as StatusRow[];
 }
 
 beforeAll(async () => {
@@ -82,5 +97,38 @@ describe('stagebook xpcs corr', () => {
     const r = run(base, '--imm', join(dir, 'missing.imm'));
     expect(r.status).toBe(6);
     expect(r.stderr).toMatch(/missing\.imm/);
+  });
+
+  it('records each run in the workspace ledger: stagebook status shows it succeeded, or failed with the error', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'xpcs-cli-ws-'));
+    const config = join(ws, 'stagebook.yaml');
+    writeFileSync(config, 'root: .\n');
+    const hdf = join(dir, 'ledger.hdf');
+    copyFileSync(base, hdf);
+    const ok = run(hdf, '--config', config, '--stream');
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/recorded in .*ledger\.db/);
+    const bad = run(hdf, '--config', config, '--imm', join(dir, 'missing.imm'), '--quiet');
+    expect(bad.status).toBe(6);
+    const runs = status(config);
+    expect(runs.map((r) => [r.pipeline, r.status])).toEqual([
+      ['xpcs-corr', 'failed'],
+      ['xpcs-corr', 'succeeded'],
+    ]);
+    expect(runs[1].stages.corr).toEqual({ succeeded: 1 });
+    expect(runs[0].failures[0].error).toMatch(/missing\.imm/);
+  });
+
+  it('without a workspace config, records the run in the ledger beside the HDF5 file', () => {
+    const sub = mkdtempSync(join(dir, 'alone-'));
+    const hdf = join(sub, 'alone.hdf');
+    copyFileSync(base, hdf);
+    copyFileSync(join(dir, 'data.imm'), join(sub, 'data.imm'));
+    const r = run(hdf, '--quiet');
+    expect(r.status, r.stderr).toBe(0);
+    writeFileSync(join(sub, 'stagebook.yaml'), 'root: .\n');
+    expect(status(join(sub, 'stagebook.yaml')).map((x) => [x.pipeline, x.status])).toEqual([
+      ['xpcs-corr', 'succeeded'],
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import { gramI16 } from "./common/xpcs-gram";
 import { pixelF64 } from "./common/xpcs-pixel";
 export { eigPixelSums } from "./common/xpcs-eigen";
 export { oneTimeReplay } from "./common/xpcs-replay";
+export { smtPushBatch, smtFinish } from "./common/xpcs-stream";
 
 const KIND_U16 = 0;
 const KIND_U32 = 1;

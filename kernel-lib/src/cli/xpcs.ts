@@ -5,8 +5,11 @@
  * and renamed: a crash leaves the original file untouched). corr flags stagebook does not take
  * (--ufxc, --transposed, --frame_threading) are usage errors naming them, never ignored.
  */
+import { stagebookEvents } from '../events/emitter';
 import { correlateXpcsFile } from '../pipelines/xpcs/corr-file';
 import { parseArgs, str, usage } from './args';
+import { terminalRenderer } from './progress';
+import { corrRunConfig, recordCorrRun } from './xpcs-run';
 
 const REFUSED = ['ufxc', 'transposed', 'frame_threading', 'exchange', 'entry'];
 
@@ -39,6 +42,7 @@ export async function xpcsCorrCommand(argv: string[]): Promise<number> {
     fits: 'flag',
     quiet: 'flag',
     plots: 'flag',
+    config: 'value',
   });
   if (a.positionals.length !== 1) throw usage('xpcs corr needs exactly one HDF5 configuration file');
   if (a.options.plots && a.options.nexus)
@@ -52,7 +56,7 @@ export async function xpcsCorrCommand(argv: string[]): Promise<number> {
   const say = (m: string) => (a.options.quiet ? undefined : process.stderr.write(`xpcs corr: ${m}\n`));
   say(`${hdf}: reading the configuration (${str(a, 'inpath') ?? '/xpcs'}) and correlating`);
   const t0 = Date.now();
-  const r = await correlateXpcsFile(hdf, {
+  const opts = {
     imm: str(a, 'imm'),
     rigaku: str(a, 'rigaku'),
     hdf5: str(a, 'hdf5'),
@@ -61,20 +65,48 @@ export async function xpcsCorrCommand(argv: string[]): Promise<number> {
     frameout: intOption('frameout', str(a, 'frameout'), 0),
     inpath: str(a, 'inpath'),
     outpath: str(a, 'outpath'),
-    layout: a.options.nexus ? 'nexus' : 'legacy',
+    layout: a.options.nexus ? ('nexus' as const) : ('legacy' as const),
     output: str(a, 'output'),
     compat: compat as 'xpcs-eigen' | 'none' | undefined,
-    stream: a.options.stream ? { memoryBudgetBytes: memory === undefined ? undefined : memory * 2 ** 20 } : undefined,
     fits: a.options.fits === true,
-  });
-  if (a.options.plots) {
-    const { writeXpcsPortalPngs } = await import('../pipelines/xpcs/portal-plots');
-    const files = await writeXpcsPortalPngs(r.output!, { outputData: str(a, 'outpath') ?? r.config.outputData });
-    say(`${files.length} portal plots beside ${r.output}`);
+  };
+  const memoryBudgetBytes = memory === undefined ? undefined : memory * 2 ** 20;
+  // The run is recorded in the engine ledger (cli/xpcs-run.ts); progress goes to the terminal renderer.
+  const config = corrRunConfig(a, hdf);
+  const unsubscribe = a.options.quiet
+    ? () => undefined
+    : stagebookEvents.subscribe(
+        terminalRenderer(process.stderr, Boolean(process.stderr.isTTY) && !process.env.CI, false),
+      );
+  try {
+    const { runId } = await recordCorrRun(
+      config,
+      hdf,
+      { ...opts, stream: a.options.stream === true, memoryBudgetBytes, plots: a.options.plots === true },
+      async (ctx) => {
+        const onPass = (pass: number, passes: number) =>
+          ctx.progress(pass, passes, `pass ${pass} of ${passes} over the frames`);
+        const r = await correlateXpcsFile(hdf, {
+          ...opts,
+          stream: a.options.stream ? { memoryBudgetBytes, onPass } : undefined,
+        });
+        const written = r.output ? [r.output] : [];
+        if (a.options.plots) {
+          const { writeXpcsPortalPngs } = await import('../pipelines/xpcs/portal-plots');
+          const files = await writeXpcsPortalPngs(r.output!, { outputData: str(a, 'outpath') ?? r.config.outputData });
+          written.push(...files);
+          say(`${files.length} portal plots beside ${r.output}`);
+        }
+        say(
+          `${r.result.frames} frames from ${r.frameFile}, ${r.result.dynamicBins.length} q bins, ${r.result.settings.analysisType}; wrote ${r.output} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        );
+        return written;
+      },
+    );
+    say(`run ${runId} recorded in ${config.ledger}`);
+  } finally {
+    unsubscribe();
   }
-  say(
-    `${r.result.frames} frames from ${r.frameFile}, ${r.result.dynamicBins.length} q bins, ${r.result.settings.analysisType}; wrote ${r.output} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-  );
   return 0;
 }
 

@@ -112,8 +112,10 @@ function accumulateDense(
 ): number {
   const d = fr.dense!;
   const ff = s.flatfield;
-  for (let j = 0; j < acc.length; j++) {
-    if (!bins.valid[j]) continue;
+  const valid = bins.valid;
+  const n = acc.length;
+  for (let j = 0; j < n; j++) {
+    if (!valid[j]) continue;
     let v = countOf(d[j], compat);
     let thresh = 0;
     if (dark) {
@@ -152,6 +154,11 @@ function accumulateSparse(
     mark[p] = 1;
   }
   return nt;
+}
+
+/** The window's row of the partial sums. */
+function part0(partialSum: Float64Array, at: number): Float64Array {
+  return partialSum.subarray(at);
 }
 
 /** Runs the filter over N output frames, calling `sink` for each. */
@@ -199,17 +206,27 @@ export function runCorrFilter(
         ? accumulateSparse(fr, s, bins, acc, mark, compat, touched, nt)
         : accumulateDense(fr, s, bins, dark, acc, mark, compat, touched, nt);
     }
-    const pix = touched.subarray(0, nt).sort();
-    const part = Math.floor(f / win);
+    // A dense frame (and a sorted sparse one) lists its pixels ascending already: sort only when not.
+    let pix = touched.subarray(0, nt);
+    for (let k = 1; k < nt; k++)
+      if (pix[k] < pix[k - 1]) {
+        pix = pix.sort();
+        break;
+      }
+    const partial = part0(out.partialSum, Math.floor(f / win) * S);
+    const { pixelSum, partitionSum } = out;
+    const { sbin } = bins;
+    const avg = s.avgFrames;
     let fsum = 0;
     for (let k = 0; k < nt; k++) {
       const p = pix[k];
       // Divided by avg_frames even when frames of the block were rejected (dense_filter.cpp:190).
-      const v = acc[p] / s.avgFrames;
-      out.pixelSum[p] += v;
+      const v = acc[p] / avg;
+      pixelSum[p] += v;
       fsum += v;
-      out.partitionSum[bins.sbin[p] - 1] += v;
-      out.partialSum[part * S + bins.sbin[p] - 1] += v;
+      const b = sbin[p] - 1;
+      partitionSum[b] += v;
+      partial[b] += v;
       vals[k] = v;
       acc[p] = 0;
       mark[p] = 0;

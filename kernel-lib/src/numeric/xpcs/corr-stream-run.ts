@@ -9,16 +9,18 @@
 import { StagebookError } from '../../errors/stagebook-error';
 import { buildCorrBins } from './corr-bins';
 import { runCorrFilter, type CorrFilterProducts } from './corr-filter';
-import { CorrNormalizer, normalisationOrder, type CorrPixelSums } from './corr-multitau';
+import { CorrNormalizer, normalisationOrder } from './corr-multitau';
 import { corrFrameCounts, parseXpcsCorrSettings } from './corr-settings';
 import type { CorrFrameSource } from './corr-source';
-import { StreamingMultiTau } from './corr-stream';
+import { STREAM_BLOCK_MAX_BYTES, StreamingMultiTau, type StreamingMultiTauOptions } from './corr-stream';
 import type { CorrDataset } from './corr-twotime';
 import { corrDelays, intensityDatasets, type XpcsCorrResult } from './corr';
 
 export interface XpcsCorrStreamOptions {
   /** Bytes for the correlators' state (rings and per-pixel sums); default 512 MiB. */
   memoryBudgetBytes?: number;
+  /** Cache sub-block and batch sizes of the kernel (defaults suit a 1 MiB L2). */
+  kernel?: StreamingMultiTauOptions;
   /** Called after each pass with (pass, passes). */
   onPass?: (pass: number, passes: number) => void;
 }
@@ -65,12 +67,12 @@ export function xpcsCorrStream(
   const order = normalisationOrder(bins);
   const budget = options.memoryBudgetBytes ?? 512 * 2 ** 20;
   const per = StreamingMultiTau.bytesPerSlot(N, delays);
-  const B = Math.max(1, Math.min(order.pixels.length, Math.floor(budget / per)));
+  // One block lives in one WebAssembly memory: a larger budget still gives blocks of at most 3 GiB.
+  const B = Math.max(1, Math.min(order.pixels.length, Math.floor(Math.min(budget, STREAM_BLOCK_MAX_BYTES) / per)));
   const blocks = Math.ceil(order.pixels.length / B);
   const passes = blocks + (s.normalizeByFramesum ? 1 : 0);
   const px = s.shape[0] * s.shape[1];
   const slotOf = new Int32Array(px).fill(-1);
-  order.pixels.forEach((p, i) => (slotOf[p] = i));
   let products: CorrFilterProducts | undefined;
   let pass = 0;
   if (s.normalizeByFramesum) {
@@ -84,33 +86,31 @@ export function xpcsCorrStream(
     mean = sum / N;
   }
   const normalizer = new CorrNormalizer(bins, nd, false);
-  const slots = new Int32Array(px);
-  const vals = new Float64Array(px);
   for (let b = 0; b < blocks; b++) {
     const s0 = b * B;
     const nb = Math.min(B, order.pixels.length - s0);
-    const sums: CorrPixelSums = {
-      G2: new Float64Array(nd * nb),
-      IP: new Float64Array(nd * nb),
-      IF: new Float64Array(nd * nb),
-      slots: nb,
-    };
-    const mt = new StreamingMultiTau(nb, N, delays, sums);
+    // Slots in raster order (a frame's pixels ascend, so do its slots: the kernel's sub-blocks are
+    // contiguous runs of them); `visit` lists the slots in normalisation order.
+    const raster = order.pixels.slice(s0, s0 + nb).sort();
+    slotOf.fill(-1);
+    raster.forEach((p, i) => (slotOf[p] = i));
+    const visit = Int32Array.from(order.pixels.subarray(s0, s0 + nb), (p) => slotOf[p]);
+    const mt = new StreamingMultiTau(nb, N, delays, options.kernel);
     const fm = s.normalizeByFramesum ? products!.frameMean : undefined;
     const got = runCorrFilter(where, s, bins, source, (f, pixels, values, n) => {
-      let m = 0;
+      const { slots, values: vals, offset } = mt.beginFrame();
+      let m = offset;
       for (let k = 0; k < n; k++) {
-        const slot = slotOf[pixels[k]] - s0;
-        if (slot < 0 || slot >= nb) continue;
+        const slot = slotOf[pixels[k]];
+        if (slot < 0) continue;
         slots[m] = slot;
         // main.cpp:313-337, the same expression as the in-memory path.
         vals[m++] = fm ? values[k] / (fm[f] / mean) : values[k];
       }
-      mt.push(slots, vals, m);
+      mt.endFrame(m - offset);
     });
     products ??= got;
-    mt.finish();
-    for (let i = 0; i < nb; i++) normalizer.add(order.q[s0 + i], order.s[s0 + i], sums, i);
+    mt.finish(visit, (i, sums) => normalizer.add(order.q[s0 + i], order.s[s0 + i], sums, 0));
     options.onPass?.(++pass, passes);
   }
   const out = new Map<string, CorrDataset>();

@@ -91,6 +91,17 @@ describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
     if (budget < 1e6) expect(str.passes).toBeGreaterThan(1);
   });
 
+  it.each([
+    ['tiny sub-blocks and batches', { subBlock: 7, batchFrames: 5, batchEvents: 50 }],
+    ['one sub-block, one frame per batch', { subBlock: 1 << 20, batchFrames: 1 }],
+  ])('sparse, cache sub-blocks: %s', (_name, kernel) => {
+    const src = () => new ArrayCorrSource(true, frames(160, 12, true));
+    const mem = xpcsCorr(src(), settings());
+    const str = xpcsCorrStream(src(), settings(), { memoryBudgetBytes: 5000, kernel });
+    expectSame(mem.datasets, str.datasets);
+    expect(str.passes).toBeGreaterThan(1);
+  });
+
   it('refuses what it does not stream, naming the setting', () => {
     expect(() =>
       xpcsCorrStream(

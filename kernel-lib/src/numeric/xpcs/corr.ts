@@ -12,6 +12,7 @@ import { corrNormalize, corrPixelMultiTau, type CorrPixelSums, type CorrRow } fr
 import { corrFrameCounts, corrNormFactor, parseXpcsCorrSettings, type XpcsCorrSettings } from './corr-settings';
 import type { CorrFrameSource } from './corr-source';
 import { corrTwoTime, type CorrDataset } from './corr-twotime';
+import { DenseCorrSeries } from './corr-dense';
 
 export interface XpcsCorrResult {
   /** Dataset name under the output group (e.g. `norm-0-g2`, `C2T_all/g2_00001`) -> data + HDF5 shape. */
@@ -94,14 +95,14 @@ export function intensityDatasets(
   out.set('timestamp_tick', { data: p.tick, shape: [2, real] });
 }
 
-function multiTauDatasets(
+/** multiTau2 over the per-pixel rows (compat mode, sparse sources), X[d * slots + slot]. */
+function rowSums(
   s: XpcsCorrSettings,
   bins: CorrBins,
   rows: (CorrRow | undefined)[],
   N: number,
   delays: Array<[number, number]>,
-  out: Map<string, CorrDataset>,
-): void {
+): { sums: CorrPixelSums; slotOf: Int32Array } {
   const compat = s.compat === 'xpcs-eigen';
   const px = s.shape[0] * s.shape[1];
   const slotOf = new Int32Array(px).fill(-1);
@@ -117,6 +118,20 @@ function multiTauDatasets(
   rows.forEach((r, p) => {
     if (r && slotOf[p] >= 0) corrPixelMultiTau(r, N, delays, compat, sums, slotOf[p]);
   });
+  return { sums, slotOf };
+}
+
+function multiTauDatasets(
+  s: XpcsCorrSettings,
+  bins: CorrBins,
+  { sums, slotOf }: { sums: CorrPixelSums; slotOf: Int32Array },
+  delays: Array<[number, number]>,
+  out: Map<string, CorrDataset>,
+): void {
+  const compat = s.compat === 'xpcs-eigen';
+  const px = s.shape[0] * s.shape[1];
+  const nd = delays.length;
+  const slots = sums.slots;
   const { g2, stderr, nq } = corrNormalize(sums, slotOf, bins, nd, compat);
   out.set('tau', { data: Float64Array.from(delays, ([, t]) => t), shape: [1, nd] });
   out.set('norm-0-g2', { data: g2, shape: [nd, nq] });
@@ -174,14 +189,18 @@ export function xpcsCorr(source: CorrFrameSource, settingsInput: unknown): XpcsC
     );
   }
   checkTwoTime(where, s, N);
-  const builder = new RowBuilder(s.shape[0] * s.shape[1]);
+  // Dense frames in the default mode multi-tau: a dense series per pixel and the wasm kernel
+  // (corr-dense.ts); otherwise corr's per-pixel sparse rows.
+  const dense =
+    s.compat === 'none' && s.analysisType === 'Multitau' && !source.sparse ? new DenseCorrSeries(bins, N) : null;
+  const builder = dense ? null : new RowBuilder(s.shape[0] * s.shape[1]);
   const fo = frameOut(s, N);
   const px = s.shape[0] * s.shape[1];
   const products = runCorrFilter(where, s, bins, source, (f, pixels, values, n) => {
-    builder.add(f, pixels, values, n);
+    if (dense) dense.add(f, pixels, values, n);
+    else builder!.add(f, pixels, values, n);
     if (fo.keep && f < s.frameout) for (let k = 0; k < n; k++) fo.data[f * px + pixels[k]] = values[k];
   });
-  const rows = builder.rows();
   const out = new Map<string, CorrDataset>();
   intensityDatasets(s, bins, products, out);
   if (fo.keep) out.set('frames_out', { data: fo.data, shape: [s.frameout, s.shape[0], s.shape[1]] });
@@ -189,9 +208,18 @@ export function xpcsCorr(source: CorrFrameSource, settingsInput: unknown): XpcsC
     out.set('DarkAvg', { data: products.darkAvg, shape: [...s.shape] });
     out.set('DarkStd', { data: products.darkStd!, shape: [...s.shape] });
   }
-  if (s.normalizeByFramesum) normalizeByFramesum(rows, products.frameMean);
   const delays = corrDelays(N, s.delaysPerLevel);
+  if (dense) {
+    if (s.normalizeByFramesum) dense.normalizeByFramesum(products.frameMean);
+    const sums = dense.finite()
+      ? { sums: dense.sums(delays), slotOf: dense.slotOf }
+      : rowSums(s, bins, dense.rows(), N, delays);
+    multiTauDatasets(s, bins, sums, delays, out);
+    return { datasets: out, settings: s, frames: N, delays, dynamicBins: [...bins.qbins.keys()] };
+  }
+  const rows = builder!.rows();
+  if (s.normalizeByFramesum) normalizeByFramesum(rows, products.frameMean);
   if (s.analysisType === 'Twotime') for (const [k, v] of corrTwoTime(s, bins, rows, N)) out.set(k, v);
-  else multiTauDatasets(s, bins, rows, N, delays, out);
+  else multiTauDatasets(s, bins, rowSums(s, bins, rows, N, delays), delays, out);
   return { datasets: out, settings: s, frames: N, delays, dynamicBins: [...bins.qbins.keys()] };
 }

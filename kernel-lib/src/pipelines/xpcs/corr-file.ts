@@ -20,6 +20,7 @@ import {
   type CorrDataset,
   type TwoTimeTileSink,
   type XpcsCorrResult,
+  type XpcsCorrStreamOptions,
 } from '../../numeric/xpcs';
 
 export interface CorrelateXpcsFileOptions {
@@ -43,7 +44,7 @@ export interface CorrelateXpcsFileOptions {
    * Larger than memory: multi-tau streams from the frame file (default mode, xpcsCorrStream) and
    * two-time is written in row tiles as produced (xpcsTwoTimeStream); memory bounded by the budget.
    */
-  stream?: { memoryBudgetBytes?: number };
+  stream?: Pick<XpcsCorrStreamOptions, 'memoryBudgetBytes' | 'kernel' | 'onPass'>;
   /** Result layout: 'legacy' (/exchange, corr's) or 'nexus' (a new file, default `<hdf stem>.nxs`). */
   layout?: 'legacy' | 'nexus';
   /** Also write the fit datasets (*FIT1, *FIT2, g2avgFIT1/2) the 8-ID QC and plots read (multi-tau). */
@@ -126,11 +127,13 @@ export async function correlateXpcsFile(
   try {
     const budget = { memoryBudgetBytes: options.stream?.memoryBudgetBytes };
     if (options.stream && config.settings.analysisType === 'Twotime') {
-      if (options.layout === 'nexus') {
+      if (options.layout === 'nexus' || options.stream.kernel) {
         throw new StagebookError(
           'E_INVALID_ARGUMENT',
-          'correlateXpcsFile: layout nexus is not written by the streamed two-time path (its maps go to C2T_all tiles)',
-          { where: 'correlateXpcsFile', field: 'layout' },
+          options.stream.kernel
+            ? 'correlateXpcsFile: stream.kernel tunes the multi-tau kernel; two-time does not use it'
+            : 'correlateXpcsFile: layout nexus is not written by the streamed two-time path (its maps go to C2T_all tiles)',
+          { where: 'correlateXpcsFile', field: options.stream.kernel ? 'stream.kernel' : 'layout' },
         );
       }
       const N = corrFrameCounts(config.settings).frames;
@@ -140,7 +143,9 @@ export async function correlateXpcsFile(
       else await writeTwoTimeStreamed(output, N, run, writeOpts);
       return { result: r!, config, frameFile, output };
     }
-    result = options.stream ? xpcsCorrStream(src, config.settings, budget) : xpcsCorr(src, config.settings);
+    result = options.stream
+      ? xpcsCorrStream(src, config.settings, { ...budget, kernel: options.stream.kernel, onPass: options.stream.onPass })
+      : xpcsCorr(src, config.settings);
   } finally {
     src.close();
   }
