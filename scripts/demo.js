@@ -123,7 +123,10 @@ function alexisCatalogueSummary(dir) {
   const rows = JSON.parse(fs.readFileSync(file, 'utf8')).filter((r) => r.id_team === 'ALEXIS' && r.goes_class);
   return [
     `  ${rows.length} ALEXIS flares -> ${path.relative(repo, file)} (also .csv, .db)`,
-    ...rows.map((r) => `  ${r.goes_class} at ${r.peak_time} (${r.hpc_x.toFixed(0)}", ${r.hpc_y.toFixed(0)}") HARP ${r.HARPNUM.join(',')}`),
+    ...rows.map(
+      (r) =>
+        `  ${r.goes_class} at ${r.peak_time} (${r.hpc_x.toFixed(0)}", ${r.hpc_y.toFixed(0)}") HARP ${r.HARPNUM.join(',')}`,
+    ),
   ];
 }
 
@@ -170,9 +173,9 @@ async function main() {
             ? alexisStagesSummary(outDir)
             : name === 'alexis/03-candidates'
               ? alexisCandidatesSummary(outDir)
-            : name === 'alexis/04-catalogue'
-              ? alexisCatalogueSummary(outDir)
-              : [];
+              : name === 'alexis/04-catalogue'
+                ? alexisCatalogueSummary(outDir)
+                : [];
     for (const l of lines) console.log(l);
   }
   console.log(

@@ -12,7 +12,12 @@ const extensions: IRenderMime.IExtension[] = [
   { id: `${EXTENSION_NAME}:progress-renderer`, rendererFactory: progressRendererFactory, rank: 40, dataType: 'json' },
   { id: `${EXTENSION_NAME}:vega6-renderer`, rendererFactory: vegaRendererFactory, rank: 56, dataType: 'json' },
   // PUNCH control database flow lists (punch.showFlows; issue 17)
-  { id: `${EXTENSION_NAME}:punch-flows-renderer`, rendererFactory: flowListRendererFactory, rank: 40, dataType: 'json' },
+  {
+    id: `${EXTENSION_NAME}:punch-flows-renderer`,
+    rendererFactory: flowListRendererFactory,
+    rank: 40,
+    dataType: 'json',
+  },
 ];
 
 export default extensions;

@@ -109,7 +109,8 @@ export class StageProgressPanel extends Widget {
     const count = (key: string): number => shown.filter((k) => k === key).length;
     const parts = [`${runs.length} run${runs.length === 1 ? '' : 's'}`];
     // a partial run is not counted as failed (issue 21): its other units were done
-    for (const key of ['running', 'failed', 'partial', 'interrupted']) if (count(key)) parts.push(`${count(key)} ${key}`);
+    for (const key of ['running', 'failed', 'partial', 'interrupted'])
+      if (count(key)) parts.push(`${count(key)} ${key}`);
     this.header.replaceChildren(
       el('div', 'sb-panel-title', 'Stage progress'),
       el('div', 'sb-panel-notebook', path ? `${basename(path)} · ${parts.join(' · ')}` : 'No notebook selected'),

@@ -97,10 +97,7 @@ function renderHeader(p: ProgressPayload, options: RunViewOptions): HTMLElement 
   const colour = OUTCOME_COLOUR[shown.key];
   if (colour) for (const node of [icon, state]) node.style.color = colour;
   header.append(icon, el('span', 'sb-run-title', p.pipeline ?? 'pipeline run'), el('code', 'sb-run-id', p.runId));
-  header.append(
-    state,
-    el('span', 'sb-run-duration', formatDuration(runDurationMs(p, options.now))),
-  );
+  header.append(state, el('span', 'sb-run-duration', formatDuration(runDurationMs(p, options.now))));
   header.title = `Run ${p.runId} started ${new Date(p.startedAt).toLocaleString()}`;
   if (options.onActivate)
     makeClickable(header, () => options.onActivate?.(), 'Scroll to the cell that ran this pipeline');

@@ -277,7 +277,8 @@ export async function cmdStatus(argv: string[]): Promise<number> {
     else {
       let text = formatRunReports(reports);
       // queue depths and workers from Redis (status still works, and says so, when Redis is down)
-      if (executor) text += formatExecutorStatus(await (await import('../engine/bullmq/queue-status')).executorStatus(executor));
+      if (executor)
+        text += formatExecutorStatus(await (await import('../engine/bullmq/queue-status')).executorStatus(executor));
       process.stdout.write(text);
     }
     return EXIT.ok;

@@ -99,23 +99,13 @@ export async function startUnitWorker(
   };
 }
 
-function processJob(
-  job: Job,
-  worker: string,
-  active: RunningUnits,
-  notice: WorkerNotice,
-): Promise<unknown> {
+function processJob(job: Job, worker: string, active: RunningUnits, notice: WorkerNotice): Promise<unknown> {
   const kind = (job.data as { kind?: unknown } | null)?.kind;
   const handler = typeof kind === 'string' ? JOB_HANDLERS.get(kind) : undefined;
   return handler ? handler(job, { worker, notice }) : processUnit(job, worker, active, notice);
 }
 
-async function processUnit(
-  job: Job,
-  worker: string,
-  active: RunningUnits,
-  notice: WorkerNotice,
-): Promise<UnitResult> {
+async function processUnit(job: Job, worker: string, active: RunningUnits, notice: WorkerNotice): Promise<UnitResult> {
   const parsed = unitJobSchema.safeParse(job.data);
   if (!parsed.success)
     throw new UnrecoverableError(

@@ -143,7 +143,14 @@ export type { ResampledFlareData, ConfRow } from './lasso-steps';
 export { resampledFlareData } from './resampled-input';
 export { defineFlarePeaks, fittedColumns, associateRows, classifyRows, hekReport } from './flare-steps';
 export type { FlareRow, FlareFile, ReportRow } from './flare-steps';
-export { HARP_WINDOWS_MIN, widenHarpWindow, harpSpans, associateHarps, hgsToHpc, solarRadiusArcsec } from './harp-association';
+export {
+  HARP_WINDOWS_MIN,
+  widenHarpWindow,
+  harpSpans,
+  associateHarps,
+  hgsToHpc,
+  solarRadiusArcsec,
+} from './harp-association';
 export type { HarpSpan } from './harp-association';
 export { reportCsv, writeReportSqlite, REPORT_COLUMNS } from './catalogue-report';
 export { eventFitCurves, fitCurvesSpec, lassoPathSpec } from './catalogue-plots';

@@ -73,9 +73,7 @@ describe('punch.yaml', () => {
     const c = parsePunchConfig({ root: 'r' });
     // a config object built in code (not through the schema) with a kind no executor registered
     const slurm = { ...c, executor: { ...c.executor, kind: 'slurm' } } as unknown as typeof c;
-    expect(() => createFlowExecutor(slurm)).toThrow(
-      /executor\.kind 'slurm'/,
-    );
+    expect(() => createFlowExecutor(slurm)).toThrow(/executor\.kind 'slurm'/);
     expect(createFlowExecutor(c)).toBeDefined();
   });
 });

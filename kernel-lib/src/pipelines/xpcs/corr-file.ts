@@ -144,7 +144,11 @@ export async function correlateXpcsFile(
       return { result: r!, config, frameFile, output };
     }
     result = options.stream
-      ? xpcsCorrStream(src, config.settings, { ...budget, kernel: options.stream.kernel, onPass: options.stream.onPass })
+      ? xpcsCorrStream(src, config.settings, {
+          ...budget,
+          kernel: options.stream.kernel,
+          onPass: options.stream.onPass,
+        })
       : xpcsCorr(src, config.settings);
   } finally {
     src.close();
