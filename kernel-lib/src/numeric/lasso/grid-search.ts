@@ -232,19 +232,16 @@ function validate(input: LassoGridInput): {
   return { h, x, lams, nc, nz };
 }
 
-/**
- * Runs the whole grid (see the module comment) in wasm-core and returns the distance of every
- * combination and the global best, whose metrics are recomputed exactly from its matrix.
- * @throws StagebookError E_EMPTY_INPUT, E_INVALID_SHAPE, E_NON_FINITE, E_NOT_CONVERGED
- */
-export function lassoGridSearch(input: LassoGridInput): LassoGridResult {
-  const { h, x, lams, nc, nz } = validate(input);
+/** The Gram matrix H'H, H'x, the column sums, x'x and sum(x) the wasm grid kernels start from (columns h, target x). */
+export function gramOf(
+  h: Float64Array[],
+  x: Float64Array,
+): { g: Float64Array; d: Float64Array; colSum: Float64Array; xx: number; sx: number } {
   const P = h.length;
   const n = x.length;
   const g = new Float64Array(P * P);
   const d = new Float64Array(P);
   const colSum = new Float64Array(P);
-  const colMax = h.map((col) => minMax(col)[1]);
   for (let i = 0; i < P; i++) {
     for (let t = 0; t < n; t++) {
       d[i] += h[i][t] * x[t];
@@ -263,6 +260,20 @@ export function lassoGridSearch(input: LassoGridInput): LassoGridResult {
     xx += v * v;
     sx += v;
   }
+  return { g, d, colSum, xx, sx };
+}
+
+/**
+ * Runs the whole grid (see the module comment) in wasm-core and returns the distance of every
+ * combination and the global best, whose metrics are recomputed exactly from its matrix.
+ * @throws StagebookError E_EMPTY_INPUT, E_INVALID_SHAPE, E_NON_FINITE, E_NOT_CONVERGED
+ */
+export function lassoGridSearch(input: LassoGridInput): LassoGridResult {
+  const { h, x, lams, nc, nz } = validate(input);
+  const P = h.length;
+  const n = x.length;
+  const { g, d, colSum, xx, sx } = gramOf(h, x);
+  const colMax = h.map((col) => minMax(col)[1]);
   const total = (nz + 1) ** nc - 1;
   const { core, k } = lassoCore();
   const out = core.withArena((arena) => {

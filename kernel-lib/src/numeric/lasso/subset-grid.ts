@@ -8,7 +8,7 @@
  */
 import { StagebookError } from '../../errors/stagebook-error';
 import { requireFinite, toFloat64, type NumericArray } from '../validate';
-import { alexisLambdaGrid } from './grid-search';
+import { alexisLambdaGrid, gramOf } from './grid-search';
 import { lassoFitMetrics, type LassoFitMetrics } from './metrics';
 import { lassoCore } from './wasm';
 
@@ -103,28 +103,8 @@ export function lassoSubsetGrid(input: SubsetGridInput): SubsetGridResult {
   const lams = Float64Array.from(input.lams ?? alexisLambdaGrid());
   const P = h.length;
   const n = x.length;
-  const g = new Float64Array(P * P);
-  const d = new Float64Array(P);
-  const colSum = new Float64Array(P);
+  const { g, d, colSum, xx, sx } = gramOf(h, x);
   const colMax = Float64Array.from(h, maxOf);
-  for (let i = 0; i < P; i++) {
-    for (let t = 0; t < n; t++) {
-      d[i] += h[i][t] * x[t];
-      colSum[i] += h[i][t];
-    }
-    for (let j = i; j < P; j++) {
-      let s = 0;
-      for (let t = 0; t < n; t++) s += h[i][t] * h[j][t];
-      g[i * P + j] = s;
-      g[j * P + i] = s;
-    }
-  }
-  let xx = 0;
-  let sx = 0;
-  for (const v of x) {
-    xx += v * v;
-    sx += v;
-  }
   const total = nz ** k;
   const { core, k: kern } = lassoCore();
   const out = core.withArena((arena) => {
