@@ -1,6 +1,25 @@
 /** Typed view of the `lasso` WASM family (wasm-core/assembly/lasso.ts). */
 import { loadCore, type Core } from '../wasm/core';
 
+/** A whole-grid entry: Gram matrix and target sums in, per-combination distances and the best fit out. */
+type LassoGridKernel = (
+  g: number,
+  d: number,
+  colSum: number,
+  colMax: number,
+  xx: number,
+  sx: number,
+  n: number,
+  nc: number,
+  nz: number,
+  lams: number,
+  nl: number,
+  outDist: number,
+  outLam: number,
+  outB: number,
+  maxIter: number,
+) => number;
+
 export interface LassoKernels {
   lassoGram(a: number, n: number, k: number, x: number, q: number, c: number): void;
   lassoPath(
@@ -15,41 +34,9 @@ export interface LassoKernels {
     itersOut: number,
     maxIter: number,
   ): void;
-  lassoGrid(
-    g: number,
-    d: number,
-    colSum: number,
-    colMax: number,
-    xx: number,
-    sx: number,
-    n: number,
-    nc: number,
-    nz: number,
-    lams: number,
-    nl: number,
-    outDist: number,
-    outLam: number,
-    outB: number,
-    maxIter: number,
-  ): number;
+  lassoGrid: LassoGridKernel;
   /** Same arguments as lassoGrid; only the combinations that use all nc clusters. */
-  lassoGridAllClusters(
-    g: number,
-    d: number,
-    colSum: number,
-    colMax: number,
-    xx: number,
-    sx: number,
-    n: number,
-    nc: number,
-    nz: number,
-    lams: number,
-    nl: number,
-    outDist: number,
-    outLam: number,
-    outB: number,
-    maxIter: number,
-  ): number;
+  lassoGridAllClusters: LassoGridKernel;
 }
 
 /** The main-thread instance of the lasso module and its kernel entry points. */

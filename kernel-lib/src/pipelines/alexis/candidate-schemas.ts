@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { CsvColumns } from '../../formats/csv/table';
-import { IMAGE_DATA_COLUMNS } from './image-db';
+import { IMAGE_DATA_COLUMNS, IMAGE_DATA_NUMBER_COLUMNS } from './image-db';
 // ---- value schemas: numbers may be NaN (null in JSON, empty in CSV) ----
 
 const num = z.union([z.number(), z.nan(), z.null()]).transform((v) => (v === null ? NaN : v)) as unknown as z.ZodType<
@@ -18,24 +18,7 @@ const polygon = z.array(point);
 
 // ---- image rows (image_data_availability + date_time + working_dir) ----
 
-const NUMBER_COLUMNS = new Set([
-  'time_stamp',
-  'exp_time',
-  'file_size_MB',
-  'QUALITY',
-  'img_data_max',
-  'img_data_min',
-  'img_flux',
-  'peakfinder_time_1',
-  'dbscan_time_1',
-  'cleaning_time_1',
-  'dbscan_1_x_hpc',
-  'dbscan_1_y_hpc',
-  'dbscan_1_x_pix',
-  'dbscan_1_y_pix',
-  'dbscan_1_num_members',
-  'dbscan_1_label',
-]);
+const NUMBER_COLUMNS = new Set(IMAGE_DATA_NUMBER_COLUMNS);
 
 /** The 10 peak columns ALEXIS drops from initialize_with_these_files_df. */
 export const PEAK_COLUMNS = [

@@ -42,6 +42,7 @@ export const IMAGE_DATA_COLUMNS = [
   'dbscan_1_label',
 ] as const;
 
+/** SQL types of the typed columns (the others are TEXT). */
 const TYPES: Record<string, string> = {
   time_stamp: 'REAL',
   exp_time: 'REAL',
@@ -61,6 +62,9 @@ const TYPES: Record<string, string> = {
   dbscan_1_num_members: 'REAL',
   dbscan_1_label: 'REAL',
 };
+
+/** The columns stored as numbers (REAL): what a reader of a row converts with Number(). */
+export const IMAGE_DATA_NUMBER_COLUMNS: readonly string[] = Object.keys(TYPES).filter((c) => TYPES[c] === 'REAL');
 
 /** One row. */
 export type ImageDataRow = Record<(typeof IMAGE_DATA_COLUMNS)[number], string | number | boolean | null>;
