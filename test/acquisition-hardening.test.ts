@@ -116,7 +116,7 @@ function blobItem(name: string): DownloadItem {
 describe('Retry-After scope (policy data)', () => {
   async function sequentialWith429(
     scope: 'host' | 'url',
-  ): Promise<{ first429: number; othersAt: number[]; retryAt: number; otherBeforeRetry: boolean }> {
+  ): Promise<{ first429: number; othersAt: number[]; retryAt: number; otherBeforeRetry: boolean; paths: string[] }> {
     const names = ['b0', 'b1', 'b2'];
     archive.setFaults([{ kind: '429', path: '^/blobs/b0$', times: 1, retryAfterSeconds: 2 }]);
     archive.requests.length = 0;
@@ -137,11 +137,14 @@ describe('Retry-After scope (policy data)', () => {
       retryAt: b0[1].at,
       othersAt: others.map((q) => q.at),
       otherBeforeRetry: archive.requests.indexOf(others[0]) < archive.requests.indexOf(b0[1]),
+      paths: archive.requests.map((q) => q.path),
     };
   }
 
   it("'host' (default): a 429 holds every request to the host for Retry-After", async () => {
     const r = await sequentialWith429('host');
+    // One connection: requests leave in batch order, whichever cache check returned first.
+    expect(r.paths).toEqual(['/blobs/b0', '/blobs/b1', '/blobs/b2', '/blobs/b0']); // the retry queues behind
     for (const t of r.othersAt) expect(t).toBeGreaterThanOrEqual(r.first429 + 2000 - 5);
   });
 

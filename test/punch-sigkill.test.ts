@@ -33,20 +33,56 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** Pids whose parent is `pid` (Linux /proc). */
+/** Live (not zombie) pids whose parent is `pid` (Linux /proc). */
 function childrenOf(pid: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(name));
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === pid && state !== 'Z') out.push(Number(name));
     } catch {
       // the process ended while we looked
     }
   }
   return out;
+}
+
+function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * A kill point that hits real work, without racing the clock: waits for a live processor of the
+ * daemon, freezes the daemon and its processors (SIGSTOP: nothing can finish or start), and reads
+ * the flow counts. A frozen processor's flow is `launched` or `running` unless it was already on its
+ * way out; then everything is thawed and the next processor is waited for.
+ */
+async function freezeAtWork(
+  daemon: ChildProcess,
+  dbFile: string,
+): Promise<{ pids: number[]; counts: Record<string, number> }> {
+  for (;;) {
+    if (daemon.exitCode !== null || daemon.signalCode !== null) throw new Error('the daemon ended before a kill point');
+    const kids = childrenOf(daemon.pid!);
+    if (kids.length > 0) {
+      const pids = [daemon.pid!, ...kids];
+      signalAll(pids, 'SIGSTOP');
+      const frozen = [daemon.pid!, ...childrenOf(daemon.pid!)]; // a processor spawned meanwhile
+      signalAll(frozen, 'SIGSTOP');
+      const c = counts(dbFile);
+      if ((c.running ?? 0) + (c.launched ?? 0) > 0) return { pids: frozen, counts: c };
+      signalAll(frozen, 'SIGCONT');
+    }
+    await sleep(10);
+  }
 }
 
 function startDaemon(config: string, cwd: string): ChildProcess {
@@ -135,18 +171,11 @@ describe.skipIf(!hasProc)('PUNCH control segment survives SIGKILL of every proce
     const snapshots: Array<Record<string, number>> = [];
     for (let round = 0; round < 4; round++) {
       const daemon = startDaemon(config, dir);
-      // a kill point: once this daemon's processors are at work (a flow running), plus a seeded delay (0 - 2 s)
-      const doneBefore = counts(dbFile).completed ?? 0;
-      snapshots.push(await until(dbFile, (c) => (c.running ?? 0) > 0 || (c.completed ?? 0) > doneBefore, 60_000));
+      // a kill point: a seeded delay (0 - 2 s) once the daemon is up, then the next moment a processor is at work
       await sleep(Math.floor(rand() * 2000));
-      const kids = childrenOf(daemon.pid!);
-      for (const pid of [daemon.pid!, ...kids]) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      const { pids, counts: atKill } = await freezeAtWork(daemon, dbFile);
+      snapshots.push(atKill);
+      signalAll(pids, 'SIGKILL');
       await new Promise((r) =>
         daemon.exitCode !== null || daemon.signalCode !== null ? r(null) : daemon.once('exit', r),
       );
@@ -160,9 +189,9 @@ describe.skipIf(!hasProc)('PUNCH control segment survives SIGKILL of every proce
       (c) => !c.running && !c.launched && !c.planned && !c.being_planned && (c.completed ?? 0) > 0,
       120_000,
     );
-    // the kills hit real work: flows were running when a daemon and its processors died
+    // the kills hit real work: every kill found flows launched or running, and some running
     expect(
-      snapshots.some((c) => (c.running ?? 0) > 0),
+      snapshots.every((c) => (c.running ?? 0) + (c.launched ?? 0) > 0),
       JSON.stringify(snapshots),
     ).toBe(true);
     expect((before.running ?? 0) + (before.launched ?? 0), JSON.stringify(before)).toBeGreaterThan(0);

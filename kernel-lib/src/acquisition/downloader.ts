@@ -18,7 +18,7 @@ import type { Ledger } from '../ledger/ledger';
 import { PathGuard } from '../workdirs/confine';
 import { attemptDownload, AttemptError, classifyError, displayUrl } from './attempt';
 import { DownloadCache, hashFile, type CacheEntry } from './cache';
-import { HostGate, Semaphore, sleep } from './limits';
+import { HostGate, Semaphore, sleep, StartOrder } from './limits';
 import { backoffDelayMs, resolveDownloadPolicy, type DownloadPolicy, type DownloadPolicyInput } from './policy';
 import { DownloadProgressTracker, type DownloadProgressListener } from './progress';
 import { archiveNameProblem, escapeForLog, quoteName, relativePathProblem } from './names';
@@ -116,6 +116,9 @@ export function unsafeDestReason(dest: string): string | undefined {
   return relativePathProblem(dest);
 }
 
+/** An item's place in its batch's start order. */
+type Turn = ReturnType<StartOrder['take']>;
+
 /** Downloads into a cache; reusable across batches (one connection pool). */
 export class Downloader {
   readonly policy: DownloadPolicy;
@@ -188,7 +191,13 @@ export class Downloader {
       this.options.onProgress,
       this.options.progressIntervalMs ?? 250,
     );
-    const outcomes = await Promise.all(items.map((item) => this.fetchOne(item, progress)));
+    const order = new StartOrder(); // requests leave in batch order (limits.ts)
+    const outcomes = await Promise.all(
+      items.map((item) => {
+        const turn = order.take();
+        return this.fetchOne(item, progress, turn).finally(turn.pass);
+      }),
+    );
     progress.finish();
     const ok = outcomes.filter((o): o is DownloadedFile => 'sha256' in o);
     const failed = outcomes.filter((o): o is DownloadFailure => 'code' in o);
@@ -224,6 +233,7 @@ export class Downloader {
   private async fetchOne(
     item: DownloadItem,
     progress: DownloadProgressTracker,
+    turn: Turn,
   ): Promise<DownloadedFile | DownloadFailure> {
     const key = item.key ?? item.url;
     const label = escapeForLog(item.dest ?? displayUrl(item.url));
@@ -295,7 +305,7 @@ export class Downloader {
           progress,
           label,
         );
-      return await this.download(item, key, destPath, progress, label, fail);
+      return await this.download(item, key, destPath, progress, label, fail, turn);
     } catch (e) {
       const err = classifyError(e, item.url, this.signal);
       return fail(err.code, err.message, 0);
@@ -326,6 +336,7 @@ export class Downloader {
     progress: DownloadProgressTracker,
     label: string,
     fail: (code: string, message: string, attempts: number, status?: number) => DownloadFailure,
+    turn: Turn,
   ): Promise<DownloadedFile | DownloadFailure> {
     const deadline = Date.now() + this.policy.maxTimePerUrlMs;
     const host = this.host(item.url);
@@ -333,7 +344,10 @@ export class Downloader {
     let transferred = 0;
     let last: AttemptError | StagebookError | undefined;
     for (let attempt = 1; attempt <= this.policy.retry.maxAttempts; attempt++) {
-      const release = await this.overall.acquire(signal);
+      if (attempt === 1) await turn.ready;
+      const acquiring = this.overall.acquire(signal); // queues synchronously (FIFO)
+      turn.pass();
+      const release = await acquiring;
       const releaseHost = await host.slots.acquire(signal).catch((e) => {
         release();
         throw e;

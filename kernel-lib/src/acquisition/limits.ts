@@ -100,3 +100,23 @@ export class HostGate {
     this.nextStart = Math.max(Date.now(), this.nextStart) + interval;
   }
 }
+
+/**
+ * Start order as a chain of turns: turn i opens when turn i-1 has passed (queued for its connection
+ * slot, or finished without one). Cache checks run in parallel before it, so without the chain a
+ * later item whose check returned first would take the slot: with `maxConnections: 1` requests
+ * then leave in an order nobody asked for. With it they leave in the order of the batch.
+ */
+export class StartOrder {
+  private tail: Promise<void> = Promise.resolve();
+
+  /** Takes the next turn: `ready` resolves when every earlier turn has passed; call `pass` once (idempotent). */
+  take(): { ready: Promise<void>; pass: () => void } {
+    const ready = this.tail;
+    let pass!: () => void;
+    this.tail = new Promise<void>((resolve) => {
+      pass = resolve;
+    });
+    return { ready, pass };
+  }
+}
