@@ -24,7 +24,9 @@ export type RunnerEventType =
   | 'output_truncated'
   | 'late_rejection'
   // tslab's own zeromq send was rejected (not the user's code; the run goes on)
-  | 'transport_rejection';
+  | 'transport_rejection'
+  // a port was taken before the kernel bound it: a new kernel starts on fresh ports (attempt n)
+  | 'kernel_restart';
 
 export interface RunnerEvent {
   type: RunnerEventType;

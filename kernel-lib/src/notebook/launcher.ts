@@ -43,7 +43,18 @@ export interface LaunchOptions {
   onLog?: (text: string) => void;
   /** Called with each report of the kernel preload (fd 3 JSON lines, e.g. unhandled rejections). */
   onReport?: (report: KernelReport) => void;
+  /** Chooses the five loopback ports (shell, iopub, stdin, control, hb); default `freePorts(5)`. */
+  ports?: () => Promise<number[]>;
 }
+
+/**
+ * The kernel's exit code when one of its ports was taken before it could bind (EADDRINUSE). The
+ * ports are free when chosen, but tslab binds only after loading TypeScript, seconds later, and
+ * meanwhile any process may take one (an outgoing connection's ephemeral port). tslab does not
+ * await its binds, so the failure is an unhandled rejection; the preload turns it into this exit
+ * (instead of a kernel that never answers), and the runner starts a kernel on fresh ports.
+ */
+export const KERNEL_PORT_IN_USE_EXIT = 98;
 
 /**
  * A report from the kernel preload: an unhandled rejection and the execution (1-based) that started
@@ -51,7 +62,8 @@ export interface LaunchOptions {
  * socket was still binding); not the user's code, so it is recorded as an event, not a cell failure.
  */
 export interface KernelReport {
-  type: 'unhandled_rejection' | 'transport_rejection';
+  /** `port_in_use`: a port was taken before the kernel could bind it; the kernel exits (KERNEL_PORT_IN_USE_EXIT). */
+  type: 'unhandled_rejection' | 'transport_rejection' | 'port_in_use';
   /** Ordinal of the execute request whose code created the rejected promise (null: not from a cell). */
   execution: number | null;
   /** Ordinal of the latest execute request when it fired. */
@@ -114,8 +126,8 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 /** A fresh connection description with random loopback ports and a random 256-bit key. */
-export async function newConnectionInfo(): Promise<ConnectionInfo> {
-  const [shell, iopub, stdin, control, hb] = await freePorts(5);
+export async function newConnectionInfo(ports: () => Promise<number[]> = () => freePorts(5)): Promise<ConnectionInfo> {
+  const [shell, iopub, stdin, control, hb] = await ports();
   return {
     transport: 'tcp',
     ip: '127.0.0.1',
@@ -209,8 +221,11 @@ if (isMainThread) {
   process.on('unhandledRejection', (reason) => {
     const cell = cells.getStore();
     const message = reason instanceof Error ? (reason.stack || String(reason)) : String(reason);
-    const type = transport.test(message) ? 'transport_rejection' : 'unhandled_rejection';
+    // Before any cell ran only tslab's own code can fail: a bind of one of its ports.
+    const portInUse = ordinal === 0 && /EADDRINUSE|Address already in use/.test(message);
+    const type = portInUse ? 'port_in_use' : transport.test(message) ? 'transport_rejection' : 'unhandled_rejection';
     try { fs.writeSync(3, JSON.stringify({ type, execution: cell === undefined ? null : cell, current: ordinal, message }) + '\\n'); } catch {}
+    if (portInUse) process.exit(${KERNEL_PORT_IN_USE_EXIT});
   });
 }
 `;
@@ -218,7 +233,7 @@ if (isMainThread) {
 /** Writes a connection file (mode 0600, in a 0700 directory) and starts the kernel process. */
 export async function launchKernel(options: LaunchOptions): Promise<LaunchedKernel> {
   const tslabBin = options.tslabBin ?? resolveTslabBin(options.cwd);
-  const connection = await newConnectionInfo();
+  const connection = await newConnectionInfo(options.ports);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stagebook-kernel-'));
   const connectionFile = path.join(dir, 'connection.json');
   writeFileSync(connectionFile, JSON.stringify(connection, null, 2), { mode: 0o600 });

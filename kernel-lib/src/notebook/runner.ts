@@ -12,7 +12,7 @@ import { StagebookError } from '../errors/stagebook-error';
 import { bannerDetail, cellErrorView, trimStderrOutputs } from './cell-error';
 import { KernelClient, type ExecuteResult } from './client';
 import { JsonlEventSink, nullSink, type EventSink, type RunnerEvent } from './events';
-import { launchKernel, type KernelReport, type LaunchedKernel } from './launcher';
+import { KERNEL_PORT_IN_USE_EXIT, launchKernel, type KernelReport, type LaunchedKernel } from './launcher';
 import type { JupyterMessage } from './wire';
 import { hashProducts, inputFilesOf, outputDirsOf, recordSubstitutions } from './record-files';
 import { resolveReproPolicy } from './repro-policy';
@@ -84,6 +84,8 @@ export interface RunNotebookOptions {
   kernelCwd?: string;
   /** tslab bin script (default: resolved from the kernel cwd). */
   tslabBin?: string;
+  /** Chooses the kernel's five loopback ports (default: free ports; see launcher.ts KERNEL_PORT_IN_USE_EXIT). */
+  kernelPorts?: () => Promise<number[]>;
   /** Receives the kernel process's own stdout/stderr and runner notes. */
   log?: (text: string) => void;
   /** Receives every runner event (the `--events` stream, unthrottled): progress bars. */
@@ -91,6 +93,9 @@ export interface RunNotebookOptions {
   /** Receives every iopub message of a cell as it arrives (`cell` = index in the output notebook): `--log-output`. */
   onIopub?: (cell: number, msg: JupyterMessage) => void;
 }
+
+/** Kernel starts per run when a port was taken before the kernel bound it (launcher.ts). */
+const KERNEL_START_ATTEMPTS = 3;
 
 export interface RunSummary {
   status: Exclude<RunStatus, 'running' | 'interrupted'>;
@@ -302,30 +307,51 @@ class Execution {
 
   private async startKernel(): Promise<void> {
     const cwd = this.o.kernelCwd ?? path.dirname(path.resolve(this.o.input));
-    this.kernel = await launchKernel({
-      cwd,
-      tslabBin: this.o.tslabBin,
-      env: this.o.env,
-      onLog: this.o.log,
-      onReport: (r) => {
-        if (r.type === 'unhandled_rejection') this.rejections.push(r);
-        else this.events.emit({ type: 'transport_rejection', message: r.message.split('\n')[0] });
-      },
-    });
-    this.record.versions = versions(this.kernel.tslabBin);
-    this.client = KernelClient.connect(this.kernel.connection, this.kernel.exited);
-    this.client.onStrayIopub = (msg) =>
+    // A port taken between choosing and binding it ends the kernel at once (launcher.ts): start
+    // another on fresh ports, a bounded number of times.
+    for (let attempt = 1; ; attempt++) {
+      let portInUse = false;
+      this.kernel = await launchKernel({
+        cwd,
+        tslabBin: this.o.tslabBin,
+        env: this.o.env,
+        onLog: this.o.log,
+        ports: this.o.kernelPorts,
+        onReport: (r) => {
+          if (r.type === 'port_in_use') portInUse = true;
+          else if (r.type === 'unhandled_rejection') this.rejections.push(r);
+          else this.events.emit({ type: 'transport_rejection', message: r.message.split('\n')[0] });
+        },
+      });
+      this.client = KernelClient.connect(this.kernel.connection, this.kernel.exited);
+      try {
+        await this.readyKernel();
+        return;
+      } catch (e) {
+        const exit = this.kernel.isDead() ? await this.kernel.exited : undefined;
+        if (!(portInUse || exit?.code === KERNEL_PORT_IN_USE_EXIT) || attempt >= KERNEL_START_ATTEMPTS) throw e;
+        this.events.emit({ type: 'kernel_restart', reason: 'port_in_use', attempt });
+        await this.stopKernel();
+      }
+    }
+  }
+
+  private async readyKernel(): Promise<void> {
+    const kernel = this.kernel!;
+    const client = this.client!;
+    this.record.versions = versions(kernel.tslabBin);
+    client.onStrayIopub = (msg) =>
       this.events.emit({ type: 'late_output', msg_type: msg.header.msg_type, parent: msg.parent_header.msg_id });
-    const info = await this.client.waitReady(this.o.startTimeoutMs ?? 120_000);
+    const info = await client.waitReady(this.o.startTimeoutMs ?? 120_000);
     if (this.o.runTimeoutMs !== undefined) this.deadline = Date.now() + this.o.runTimeoutMs;
     this.record.kernel = {
       name: 'tslab',
-      pid: this.kernel.pid,
+      pid: kernel.pid,
       implementation: info.implementation,
       protocol_version: info.protocol_version,
       language_info: info.language_info,
     };
-    this.events.emit({ type: 'kernel_ready', pid: this.kernel.pid, ms: Date.now() - this.t0 });
+    this.events.emit({ type: 'kernel_ready', pid: kernel.pid, ms: Date.now() - this.t0 });
   }
 
   private startFailure(e: unknown): Omit<RunSummary, 'output' | 'cellsExecuted' | 'durationMs' | 'ledgerRunIds'> {
