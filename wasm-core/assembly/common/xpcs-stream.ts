@@ -1,18 +1,26 @@
 // Streaming XPCS-Eigen multiTau2 sums (default mode) for one pixel block: the WebAssembly form of
 // the in-memory per-pixel rows (kernel-lib/src/numeric/xpcs/corr-multitau.ts corrPixelMultiTau,
-// corr.cpp:316-430), with the same arithmetic in the same order, so the sums are bit-identical.
-// Per level L, each pixel slot s of the block has a record of (R + 3 ntau + 1) f64:
-//   [0, R)              ring: the pixel's value in the last R level-frames (row = t % R)
-//   [R + 3j + 0/1/2]    G2, IP, IF of the level's j-th delay
-//   [R + 3 ntau]        stamp (i32): the level-frame being built by pairUp (pair union)
-// so one event touches one pixel's record, two or three cache lines. Each ring row also has a list
-// of the slots stored in it (the sparse level-frame: only those are visited, and cleared when the
-// row is reused). Memory does not depend on the number of frames.
+// corr.cpp:316-430), bit-identical to them: every sum receives the same terms in the same order.
+// Per level L, each pixel slot s of the block has a record of (R + 2 + 3 ntau) f64:
+//   [0, R)                 ring: the pixel's value in the last R level-frames (row = t % R)
+//   [R]                    S: the running sum of the pixel's level-frames so far
+//   [R + 1]                i32 stamp (the level-frame being built by pairUp, pair union) and
+//                          i32 `split` (the pixel had a value before the level's largest delay)
+//   [R + 2, + ntau)        G2 per delay;  then IP per delay;  then IF per delay
+// so an event touches one pixel's ring and S, and its G2 only where a partner exists. Each ring
+// row also has a list of the slots stored in it (the sparse level-frame: only those are visited,
+// and cleared when the row is reused). Memory does not depend on the number of frames.
 //
-// When level-frame t arrives, for each stored pixel with value v = x(t) and each delay tau:
-//   IF += v when tau <= t;  G2 += x(t - tau) * v when tau <= t and x(t - tau) != 0;
-//   IP += v when t < last - tau (IP sums the earlier frame of each pair, x(u) for u < last - tau).
-// Every accumulator therefore receives its terms in ascending frame order, as the rows do.
+// The reference sums, for level-frame t of value v and each delay tau (t < last):
+//   G2 += x(t - tau) * v  for tau <= t;  IF += v  for tau <= t;  IP += v  for t < last - tau,
+// each in ascending t, zero terms included (adding +0 leaves a sum unchanged: a sum is never -0).
+// Three of them need no per-delay work per event, exactly (the same floating-point additions):
+//  - IP(tau) adds x(0), x(1), ... x(last - tau - 1): the prefix of S, so it is S as it stands when
+//    level-frame last - tau arrives (a snapshot over the sub-block, once per delay).
+//  - IF(tau) adds x(tau), ..., x(last - 1): if the pixel had no value before the largest delay
+//    tau_max, those are all of its values, so every IF is S at the end. Only a pixel with a value
+//    at t < tau_max (`split`; rare at sparse levels) adds v to each IF(tau <= t) as the rows do.
+//  - G2 adds a product only where the partner is non-zero (a zero partner adds +0).
 // Level L+1 frame k = (x(2k) + x(2k+1)) / 2 over the union of both frames' pixels (0 + a + b, then
 // halved: levelDown's a + b, or a, then / 2); frames at or past a level's `last` are dropped.
 //
@@ -53,45 +61,64 @@ function claim(st: usize, lv: usize): i32 {
   return row;
 }
 
+/** IP(tau) = S as it stands when level-frame last - tau arrives: a snapshot over the sub-block. */
+function snapshotIP(st: usize, lv: usize, t: i32): void {
+  const ntau = <i32>word(lv, 0);
+  const last = <i32>word(lv, 3);
+  const taus = <usize>word(lv, 7);
+  const R = <usize>word(lv, 1);
+  for (let j = 0; j < ntau; j++) {
+    if (last - <i32>load<u32>(taus + (<usize>j << 2)) != t) continue;
+    const B = <usize>word(st, 0);
+    const from = R << 3;
+    const to = (R + 2 + <usize>ntau + <usize>j) << 3;
+    for (let s: usize = 0; s < B; s++) {
+      const rec = recOf(lv, s);
+      store<f64>(rec + to, load<f64>(rec + from));
+    }
+  }
+}
+
 /** Adds level-frame t (in `row`) to the sums of every stored pixel. */
 function correlate(st: usize, lv: usize, t: i32, row: i32): void {
   const ntau = <i32>word(lv, 0);
   const R = <i32>word(lv, 1);
-  const last = <i32>word(lv, 3);
   const records = <usize>word(lv, 4);
   const words = <usize>word(lv, 8);
   const taus = <usize>word(lv, 7);
   const prowAt = <usize>word(lv, 9);
   const list = listOf(st, lv, row);
   const n = load<i32>(<usize>word(lv, 6) + (<usize>row << 2));
-  // Delays with tau <= t are [0, m) (taus ascending); those with t < last - tau are [0, p).
+  // Delays with tau <= t are [0, m) (taus ascending); a value before the largest delay splits IF.
   let m = 0;
   while (m < ntau && <i32>load<u32>(taus + (<usize>m << 2)) <= t) m++;
-  let p = 0;
-  while (p < ntau && t < last - <i32>load<u32>(taus + (<usize>p << 2))) p++;
+  const head = m < ntau;
   // Byte offset of each partner's ring value, once per level-frame (no division per event).
   for (let j = 0; j < m; j++) {
     const prow = (t - <i32>load<u32>(taus + (<usize>j << 2))) % R;
     store<u32>(prowAt + (<usize>j << 2), <u32>(prow << 3));
   }
-  const sums = <usize>R << 3;
+  const sAt = <usize>R << 3;
+  const g2At = (<usize>R + 2) << 3;
+  const ifAt = (<usize>R + 2 + 2 * <usize>ntau) << 3;
   const at = <usize>row << 3;
   for (let k = 0; k < n; k++) {
     const rec = records + ((<usize>load<u32>(list + (<usize>k << 2)) * words) << 3);
     const v = load<f64>(rec + at);
-    let o = rec + sums;
+    store<f64>(rec + sAt, load<f64>(rec + sAt) + v);
+    let o = rec + g2At;
     for (let j = 0; j < m; j++) {
-      store<f64>(o + 16, load<f64>(o + 16) + v);
-      // A missing partner (0) adds +0, which leaves every sum as it is (a sum is never -0): the
-      // rows add nothing there; a select instead of a branch avoids a mispredict per event.
       const partner = load<f64>(rec + <usize>load<u32>(prowAt + (<usize>j << 2)));
-      store<f64>(o, load<f64>(o) + select<f64>(partner * v, 0.0, partner != 0));
-      o += 24;
+      if (partner != 0) store<f64>(o, load<f64>(o) + partner * v);
+      o += 8;
     }
-    o = rec + sums + 8;
-    for (let j = 0; j < p; j++) {
-      store<f64>(o, load<f64>(o) + v);
-      o += 24;
+    if (head) store<i32>(rec + sAt + 12, 1);
+    if (load<i32>(rec + sAt + 12) != 0) {
+      o = rec + ifAt;
+      for (let j = 0; j < m; j++) {
+        store<f64>(o, load<f64>(o) + v);
+        o += 8;
+      }
     }
   }
 }
@@ -101,6 +128,7 @@ function arrived(st: usize, L: i32, row: i32): void {
   const lv = lvAt(st, L);
   const t = <i32>word(lv, 2);
   if (t >= <i32>word(lv, 3)) return; // beyond the level's last frame (corr drops it)
+  snapshotIP(st, lv, t);
   correlate(st, lv, t, row);
   store<u32>(lv + 8, <u32>(t + 1));
   if (L + 1 < <i32>word(st, 1) && t % 2 == 1) pairUp(st, L, t);
@@ -113,7 +141,7 @@ function pairUp(st: usize, L: i32, t: i32): void {
   const k = <i32>word(hi, 2);
   const row = claim(st, hi);
   const Rl = <i32>word(lo, 1);
-  const stampAt = (<usize>word(hi, 8) - 1) << 3;
+  const stampAt = (<usize>word(hi, 1) + 1) << 3;
   const hlist = listOf(st, hi, row);
   let n = 0;
   for (let src = t - 1; src <= t; src++) {
@@ -180,25 +208,35 @@ export function smtPushBatch(
   }
 }
 
-/** Divides every sum by (last - tau) of its level, in place, as multiTau2 does at the end of each delay. */
+/**
+ * Completes the sums as multiTau2 leaves them: IF = S for every pixel that never split, then every
+ * sum divided by (last - tau) of its level (IP of a delay with last - tau <= 0 was never taken: 0).
+ */
 export function smtFinish(st: usize): void {
   const B = <usize>word(st, 0);
   const levels = <i32>word(st, 1);
   for (let L = 0; L < levels; L++) {
     const lv = lvAt(st, L);
-    const ntau = <i32>word(lv, 0);
+    const ntau = <usize>word(lv, 0);
     const R = <usize>word(lv, 1);
     const last = <i32>word(lv, 3);
     const taus = <usize>word(lv, 7);
-    for (let j = 0; j < ntau; j++) {
-      const n = last - <i32>load<u32>(taus + (<usize>j << 2));
+    for (let s: usize = 0; s < B; s++) {
+      const rec = recOf(lv, s);
+      if (load<i32>(rec + (R << 3) + 12) != 0) continue;
+      const S = load<f64>(rec + (R << 3));
+      for (let j: usize = 0; j < ntau; j++) store<f64>(rec + ((R + 2 + 2 * ntau + j) << 3), S);
+    }
+    for (let j: usize = 0; j < ntau; j++) {
+      const n = last - <i32>load<u32>(taus + (j << 2));
       if (n <= 0) continue;
       const dn = <f64>n;
       for (let s: usize = 0; s < B; s++) {
-        const o = recOf(lv, s) + ((R + <usize>j * 3) << 3);
-        store<f64>(o, load<f64>(o) / dn);
-        store<f64>(o, load<f64>(o, 8) / dn, 8);
-        store<f64>(o, load<f64>(o, 16) / dn, 16);
+        const rec = recOf(lv, s);
+        for (let k: usize = 0; k < 3; k++) {
+          const o = rec + ((R + 2 + k * ntau + j) << 3);
+          store<f64>(o, load<f64>(o) / dn);
+        }
       }
     }
   }

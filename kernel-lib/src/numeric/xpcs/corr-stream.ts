@@ -45,7 +45,7 @@ interface LevelPlan {
   taus: number[];
   R: number;
   last: number;
-  /** f64 words per pixel record: R ring values, G2/IP/IF per delay, the pair-union stamp. */
+  /** f64 words per pixel record: R ring values, S, stamp and split flag, G2/IP/IF per delay (xpcs-stream.ts). */
   words: number;
 }
 
@@ -58,7 +58,7 @@ function levelPlans(frames: number, delays: Array<[number, number]>): LevelPlan[
     const taus = delays.filter(([lv]) => lv === L).map(([, tau]) => tau / 2 ** L);
     // Level L must keep frame 2k while 2k+1 arrives: R >= 2.
     const R = Math.max(2, ...taus.map((t) => t + 1));
-    plans.push({ taus, R, last, words: R + 3 * taus.length + 1 });
+    plans.push({ taus, R, last, words: R + 2 + 3 * taus.length });
   }
   return plans;
 }
@@ -131,7 +131,7 @@ export class StreamingMultiTau {
       const rec = zeroed(8 * lv.words * B);
       // Stamps start at -1 (no level-frame built yet).
       const stamps = new Int32Array(this.k.memory.buffer, rec, 2 * lv.words * B);
-      for (let s = 0; s < B; s++) stamps[2 * (s * lv.words + lv.words - 1)] = -1;
+      for (let s = 0; s < B; s++) stamps[2 * (s * lv.words + lv.R + 1)] = -1;
       const taus = zeroed(4 * lv.taus.length);
       new Uint32Array(this.k.memory.buffer, taus, lv.taus.length).set(lv.taus);
       this.records.push(rec);
@@ -229,11 +229,12 @@ export class StreamingMultiTau {
       for (let L = 0; L < this.plans.length; L++) {
         const lv = this.plans[L];
         const rec = views[L];
-        const base = s * lv.words + lv.R;
-        for (let j = 0; j < lv.taus.length; j++, d++) {
-          one.G2[d] = rec[base + 3 * j];
-          one.IP[d] = rec[base + 3 * j + 1];
-          one.IF[d] = rec[base + 3 * j + 2];
+        const nt = lv.taus.length;
+        const base = s * lv.words + lv.R + 2;
+        for (let j = 0; j < nt; j++, d++) {
+          one.G2[d] = rec[base + j];
+          one.IP[d] = rec[base + nt + j];
+          one.IF[d] = rec[base + 2 * nt + j];
         }
       }
       visit(i, one);
