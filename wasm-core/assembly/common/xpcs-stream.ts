@@ -22,13 +22,13 @@
 // Level L+1 frame k = (x(2k) + x(2k+1)) / 2: 0 + a, then + b, then halved (levelDown's a + b, or
 // a, then / 2); a frame at or past its level's `last` is dropped, so is an unpaired last frame.
 //
-// Per level, per pixel slot s, a record of words = R + ceil(R / 2) + 4 + 3 ntau f64:
+// Per level, per pixel slot s, a record of words = R + 5 + 3 ntau f64:
 //   [0, R)        ring: values of the pixel's recent level-frames (row = t % R; R a power of 2, so
-//                 no division per event)
-//   [R, ..)       ring times (i32[R]): the level-frame each row holds (a row is valid iff it matches)
+//                 no division per event, and at most 64)
 //   then          S (f64); pend (f64: the even half of the pair being built for level L+1);
 //                 lt (i32: last level-frame with a value), pendK (i32: the pair's index, -1 none);
-//                 flags (i32: bit 0 split), snap (i32: IP snapshots taken, largest delay first)
+//                 flags (i32: bit 0 split), snap (i32: IP snapshots taken, largest delay first);
+//                 mask (u64: bit i set iff level-frame lt - i had a value: which ring rows are live)
 //   then          G2 per delay, IP per delay, IF per delay
 //
 // State descriptor `st` (u32 words, written by the host):
@@ -82,7 +82,7 @@ function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
   const R = <i32>word(lv, 1);
   const rec = recOf(lv, s);
   const meta = rec + (<usize>word(lv, 2) << 3);
-  const sums = meta + 32;
+  const sums = meta + 40;
   snapshots(lv, meta, sums, ntau, t);
   const reach = ntau > 0 ? tauAt(lv, ntau - 1) : 0;
   let m = ntau;
@@ -91,15 +91,14 @@ function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
     while (m < ntau && tauAt(lv, m) <= t) m++;
   }
   store<f64>(meta, load<f64>(meta) + v);
-  const times = rec + (<usize>R << 3);
   const lt = load<i32>(meta, 16);
+  let mask = load<u64>(meta, 32);
   if (t - lt <= reach) {
     for (let j = 0; j < m; j++) {
       const u = t - tauAt(lv, j);
-      if (u > lt) continue; // no value between lt and t
-      const r = <usize>(u & (R - 1));
-      if (load<i32>(times + (r << 2)) != u) continue;
-      const partner = load<f64>(rec + (r << 3));
+      // No value between lt and t; before, the mask says (lt - u <= reach < 64).
+      if (u > lt || !((mask >> <u64>(lt - u)) & 1)) continue;
+      const partner = load<f64>(rec + (<usize>(u & (R - 1)) << 3));
       if (partner != 0) {
         const o = sums + (<usize>j << 3);
         store<f64>(o, load<f64>(o) + partner * v);
@@ -118,9 +117,10 @@ function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
       o += 8;
     }
   }
-  const row = <usize>(t & (R - 1));
-  store<f64>(rec + (row << 3), v);
-  store<i32>(times + (row << 2), t);
+  store<f64>(rec + (<usize>(t & (R - 1)) << 3), v);
+  const shift = t - lt;
+  mask = shift >= 64 ? 1 : (mask << <u64>shift) | 1;
+  store<u64>(meta, mask, 32);
   store<i32>(meta, t, 16);
   if (L + 1 < <i32>word(st, 1)) pairUp(st, s, L, meta, t, v);
 }
@@ -202,7 +202,7 @@ export function smtFinish(st: usize): void {
     const last = <i32>word(lv, 3);
     for (let s: usize = 0; s < B; s++) {
       const meta = recOf(lv, s) + (<usize>word(lv, 2) << 3);
-      const sums = meta + 32;
+      const sums = meta + 40;
       const pendK = load<i32>(meta, 20);
       if (pendK >= 0 && L + 1 < levels) {
         store<i32>(meta, -1, 20);

@@ -13,17 +13,16 @@ import { CorrNormalizer, normalisationOrder } from './corr-multitau';
 import { corrFrameCounts, parseXpcsCorrSettings } from './corr-settings';
 import type { CorrFrameSource } from './corr-source';
 import {
-  STREAM_BATCH_EVENTS,
   STREAM_BLOCK_MAX_BYTES,
+  STREAM_MAX_RING,
   StreamingMultiTau,
-  streamBatchBytes,
   type StreamingMultiTauOptions,
 } from './corr-stream';
 import type { CorrDataset } from './corr-twotime';
 import { corrDelays, intensityDatasets, type XpcsCorrResult } from './corr';
 
 export interface XpcsCorrStreamOptions {
-  /** Bytes for the correlators' state (rings and per-pixel sums); default 512 MiB. */
+  /** Bytes for the correlators' per-pixel state (rings and sums); default 512 MiB. The batch buffers come on top (48 MiB). */
   memoryBudgetBytes?: number;
   /** Batch sizes of the kernel (frames and events sorted pixel-major at once). */
   kernel?: StreamingMultiTauOptions;
@@ -69,20 +68,20 @@ export function xpcsCorrStream(
       { where, field: '/xpcs/data_end_todo' },
     );
   const delays = corrDelays(N, s.delaysPerLevel);
+  const reach = Math.max(0, ...delays.map(([level, tau]) => tau / 2 ** level));
+  if (reach >= STREAM_MAX_RING)
+    refuse(
+      where,
+      'settings.delaysPerLevel',
+      `${s.delaysPerLevel} delays per level reach ${reach} level-frames back; the streaming kernel reaches ${STREAM_MAX_RING - 1} (at most 31 delays per level)`,
+    );
   const nd = delays.length;
   const order = normalisationOrder(bins);
   const budget = options.memoryBudgetBytes ?? 512 * 2 ** 20;
   const per = StreamingMultiTau.bytesPerSlot(N, delays);
-  // The budget holds the per-pixel state and the batch buffers (which grow by 24 bytes per slot);
-  // one block lives in one WebAssembly memory: a larger budget still gives blocks of at most 3 GiB.
-  const batch = streamBatchBytes(options.kernel?.batchEvents ?? STREAM_BATCH_EVENTS, 0);
-  const B = Math.max(
-    1,
-    Math.min(
-      order.pixels.length,
-      Math.floor(Math.max(0, Math.min(budget, STREAM_BLOCK_MAX_BYTES) - batch) / (per + 28)),
-    ),
-  );
+  // The budget holds the per-pixel state; the batch buffers (streamBatchBytes: 48 MiB at the default
+  // batch) come on top. One block lives in one WebAssembly memory: blocks of at most 3 GiB.
+  const B = Math.max(1, Math.min(order.pixels.length, Math.floor(Math.min(budget, STREAM_BLOCK_MAX_BYTES) / per)));
   const blocks = Math.ceil(order.pixels.length / B);
   const passes = blocks + (s.normalizeByFramesum ? 1 : 0);
   const px = s.shape[0] * s.shape[1];

@@ -103,7 +103,17 @@ describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
     expect(str.passes).toBeGreaterThan(1);
   });
 
+  it.each([1, 2, 31])('sparse, %i delays per level (the ring mask reaches 63 level-frames)', (dpl) => {
+    const src = () => new ArrayCorrSource(true, frames(160, 13, true));
+    const mem = xpcsCorr(src(), settings({ delaysPerLevel: dpl }));
+    const str = xpcsCorrStream(src(), settings({ delaysPerLevel: dpl }), { memoryBudgetBytes: 30_000 });
+    expectSame(mem.datasets, str.datasets);
+  });
+
   it('refuses what it does not stream, naming the setting', () => {
+    expect(() =>
+      xpcsCorrStream(new ArrayCorrSource(true, frames(160, 1, true)), settings({ delaysPerLevel: 32 })),
+    ).toThrow(/settings.delaysPerLevel/);
     expect(() =>
       xpcsCorrStream(
         new ArrayCorrSource(false, frames(20, 1, false)),

@@ -40,6 +40,9 @@ interface StreamExports extends CoreExports {
  */
 export const STREAM_BLOCK_MAX_BYTES = 3 * 2 ** 30;
 
+/** Ring rows per level at most: the kernel's 64-bit mask of live rows (level 0 reaches 2 x delays per level). */
+export const STREAM_MAX_RING = 64;
+
 /** A pixel's last level-frame with a value, before it has one: further back than any delay reaches. */
 const NO_VALUE_YET = -(2 ** 30);
 
@@ -49,9 +52,9 @@ interface LevelPlan {
   last: number;
 }
 
-/** f64 words of a pixel's record at one level (xpcs-stream.ts): ring, ring times, S/pend/lt/pendK/flags/snap, sums. */
+/** f64 words of a pixel's record at one level (xpcs-stream.ts): ring, S/pend/lt/pendK/flags/snap/mask, sums. */
 function recordWords(lv: LevelPlan): number {
-  return lv.R + Math.ceil(lv.R / 2) + 4 + 3 * lv.taus.length;
+  return lv.R + 5 + 3 * lv.taus.length;
 }
 
 function levelPlans(frames: number, delays: Array<[number, number]>): LevelPlan[] {
@@ -123,8 +126,15 @@ export class StreamingMultiTau {
         `StreamingMultiTau: a block of ${B} pixels needs ${(bytes / 2 ** 30).toFixed(2)} GiB, over the ${STREAM_BLOCK_MAX_BYTES / 2 ** 30} GiB a WebAssembly memory holds; lower memoryBudgetBytes`,
         { where: 'StreamingMultiTau', field: 'memoryBudgetBytes' },
       );
-    this.k = instantiateCore(coreModule('xpcs')).exports as StreamExports;
     this.plans = levelPlans(frames, delays);
+    const R = Math.max(...this.plans.map((lv) => lv.R));
+    if (R > STREAM_MAX_RING)
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `StreamingMultiTau: delays reach ${R - 1} level-frames back; the streaming kernel reaches at most ${STREAM_MAX_RING - 1} (delays per level <= 31)`,
+        { where: 'StreamingMultiTau', field: 'delays' },
+      );
+    this.k = instantiateCore(coreModule('xpcs')).exports as StreamExports;
     this.maxFrames = options.batchFrames ?? 4096;
     this.batchEvents = options.batchEvents ?? STREAM_BATCH_EVENTS;
     // Room for one more whole frame (at most B events) past the batch threshold.
@@ -146,7 +156,7 @@ export class StreamingMultiTau {
     const words: number[] = [B, this.plans.length, 0, 0, 0, 0, 0, 0];
     for (const lv of this.plans) {
       const w = recordWords(lv);
-      const meta = lv.R + Math.ceil(lv.R / 2);
+      const meta = lv.R;
       const rec = zeroed(8 * w * B);
       // Per record: lt = no value yet, pendK = -1 (no pair being built); everything else 0.
       const ints = new Int32Array(this.k.memory.buffer, rec, 2 * w * B);
@@ -233,7 +243,7 @@ export class StreamingMultiTau {
         const lv = this.plans[L];
         const rec = views[L];
         const nt = lv.taus.length;
-        const base = s * recordWords(lv) + lv.R + Math.ceil(lv.R / 2) + 4;
+        const base = s * recordWords(lv) + lv.R + 5;
         for (let j = 0; j < nt; j++, d++) {
           one.G2[d] = rec[base + j];
           one.IP[d] = rec[base + nt + j];
