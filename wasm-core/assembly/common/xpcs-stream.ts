@@ -1,30 +1,47 @@
 // Streaming XPCS-Eigen multiTau2 sums (default mode) for one pixel block: the WebAssembly form of
 // the in-memory per-pixel rows (kernel-lib/src/numeric/xpcs/corr-multitau.ts corrPixelMultiTau,
-// corr.cpp:316-430), with the same arithmetic in the same order, so the sums are bit-identical.
-// Per level L, each pixel slot s of the block has a record of (R + 3 ntau + 1) f64:
-//   [0, R)              ring: the pixel's value in the last R level-frames (row = t % R)
-//   [R + 3j + 0/1/2]    G2, IP, IF of the level's j-th delay
-//   [R + 3 ntau]        stamp (i32): the level-frame being built by pairUp (pair union)
-// so one event touches one pixel's record, two or three cache lines. Each ring row also has a list
-// of the slots stored in it (the sparse level-frame: only those are visited, and cleared when the
-// row is reused). Memory does not depend on the number of frames.
+// corr.cpp:316-430), bit-identical to them: every sum receives the same terms in the same order.
 //
-// When level-frame t arrives, for each stored pixel with value v = x(t) and each delay tau:
-//   IF += v when tau <= t;  G2 += x(t - tau) * v when tau <= t and x(t - tau) != 0;
-//   IP += v when t < last - tau (IP sums the earlier frame of each pair, x(u) for u < last - tau).
-// Every accumulator therefore receives its terms in ascending frame order, as the rows do.
-// Level L+1 frame k = (x(2k) + x(2k+1)) / 2 over the union of both frames' pixels (0 + a + b, then
-// halved: levelDown's a + b, or a, then / 2); frames at or past a level's `last` are dropped.
+// Frames arrive in batches (frame-major: each frame's (slot, value) events). A batch is turned
+// pixel-major by a counting sort (corr's per-pixel sparse lists, batch by batch), and each pixel's
+// values then run through all its levels at once: one pixel's state (a few hundred bytes per
+// level) stays in L1 while its values of the whole batch are added, and the pixels are visited in
+// memory order. Per-pixel state persists between batches, so memory does not grow with frames.
+//
+// The reference sums, for level-frame t of value v and each delay tau (t < last):
+//   G2 += x(t - tau) * v  for tau <= t;  IF += v  for tau <= t;  IP += v  for t < last - tau,
+// each in ascending t, zero terms included (adding +0 leaves a sum unchanged: a sum is never -0).
+// Only a pixel's non-zero level-frames need work, and most of it no per-delay work, exactly:
+//  - IP(tau) adds x(0), ..., x(last - tau - 1): the prefix of the running sum S, i.e. S as it
+//    stands before the first value at or after last - tau (taken then, or at the end).
+//  - IF(tau) adds x(tau), ..., x(last - 1): if the pixel had no value before the level's largest
+//    delay tau_max, those are all of its values, so every IF is S at the end. Only a pixel with a
+//    value at t < tau_max (`split`) adds v to each IF(tau <= t) as the rows do.
+//  - G2 adds a product only where the partner is non-zero; a pixel whose previous value is more
+//    than tau_max level-frames back has no partner at all.
+// Level L+1 frame k = (x(2k) + x(2k+1)) / 2: 0 + a, then + b, then halved (levelDown's a + b, or
+// a, then / 2); a frame at or past its level's `last` is dropped, so is an unpaired last frame.
+//
+// Per level, per pixel slot s, a record of words = R + 5 + 3 ntau f64:
+//   [0, R)        ring: values of the pixel's recent level-frames (row = t % R; R a power of 2, so
+//                 no division per event, and at most 64)
+//   then          S (f64); pend (f64: the even half of the pair being built for level L+1);
+//                 lt (i32: last level-frame with a value), pendK (i32: the pair's index, -1 none);
+//                 flags (i32: bit 0 split), snap (i32: IP snapshots taken, largest delay first);
+//                 mask (u64: bit i set iff level-frame lt - i had a value: which ring rows are live)
+//   then          G2 per delay, IP per delay, IF per delay
 //
 // State descriptor `st` (u32 words, written by the host):
-//   [0] B  [1] levels  [2..7] unused
-//   level L at st + 32 + 48 L: [0] ntau [1] R [2] t [3] last [4] records [5] lists [6] counts
-//                              [7] taus (u32, level units) [8] record f64 words [9] scratch (u32[ntau])
-//                              [10..11] unused
-// `t` (level-frames produced) is the only word the kernel writes.
+//   [0] B (slots)  [1] levels  [2] level-0 frames pushed so far  [3..7] unused
+//   level L at st + 32 + 32 L: [0] ntau [1] R [2] meta (word offset of S in a record)
+//                              [3] last [4] records [5] words [6] taus (u32, level units, ascending)
+//                              [7] unused
 
 const LV: usize = 32;
-const LV_STRIDE: usize = 48;
+const LV_STRIDE: usize = 32;
+const SPLIT: i32 = 1;
+/** lt before a pixel's first value: further back than any delay reaches. */
+const NO_VALUE: i32 = -(1 << 30);
 
 @inline function word(p: usize, i: i32): u32 {
   return load<u32>(p + (<usize>i << 2));
@@ -35,170 +52,175 @@ const LV_STRIDE: usize = 48;
 }
 
 @inline function recOf(lv: usize, s: usize): usize {
-  return <usize>word(lv, 4) + ((s * <usize>word(lv, 8)) << 3);
+  return <usize>word(lv, 4) + ((s * <usize>word(lv, 5)) << 3);
 }
 
-@inline function listOf(st: usize, lv: usize, row: i32): usize {
-  return <usize>word(lv, 5) + ((<usize>row * <usize>word(st, 0)) << 2);
+@inline function tauAt(lv: usize, j: i32): i32 {
+  return <i32>load<u32>(<usize>word(lv, 6) + (<usize>j << 2));
 }
 
-/** Clears the ring row the level's next frame goes to (only its stored slots); returns the row. */
-function claim(st: usize, lv: usize): i32 {
-  const row = <i32>word(lv, 2) % <i32>word(lv, 1);
-  const list = listOf(st, lv, row);
-  const counts = <usize>word(lv, 6) + (<usize>row << 2);
-  const n = load<i32>(counts);
-  for (let k = 0; k < n; k++) store<f64>(recOf(lv, <usize>load<u32>(list + (<usize>k << 2))) + (<usize>row << 3), 0.0);
-  store<i32>(counts, 0);
-  return row;
+/** Takes the IP snapshots due by level-frame t (S before t's value): IP(tau) for last - tau <= t. */
+@inline function snapshots(lv: usize, meta: usize, sums: usize, ntau: i32, t: i32): void {
+  let snap = load<i32>(meta, 28);
+  if (snap >= ntau) return;
+  const last = <i32>word(lv, 3);
+  const S = load<f64>(meta);
+  while (snap < ntau) {
+    const j = ntau - 1 - snap;
+    if (last - tauAt(lv, j) > t) break;
+    store<f64>(sums + ((<usize>(ntau + j)) << 3), S);
+    snap++;
+  }
+  store<i32>(meta, snap, 28);
 }
 
-/** Adds level-frame t (in `row`) to the sums of every stored pixel. */
-function correlate(st: usize, lv: usize, t: i32, row: i32): void {
+/** Level-frame t of pixel s at level L has value v: add it to the sums, then pair it upward. */
+function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
+  const lv = lvAt(st, L);
+  if (t >= <i32>word(lv, 3)) return; // at or past the level's last frame: corr drops it
   const ntau = <i32>word(lv, 0);
   const R = <i32>word(lv, 1);
-  const last = <i32>word(lv, 3);
-  const records = <usize>word(lv, 4);
-  const words = <usize>word(lv, 8);
-  const taus = <usize>word(lv, 7);
-  const prowAt = <usize>word(lv, 9);
-  const list = listOf(st, lv, row);
-  const n = load<i32>(<usize>word(lv, 6) + (<usize>row << 2));
-  // Delays with tau <= t are [0, m) (taus ascending); those with t < last - tau are [0, p).
-  let m = 0;
-  while (m < ntau && <i32>load<u32>(taus + (<usize>m << 2)) <= t) m++;
-  let p = 0;
-  while (p < ntau && t < last - <i32>load<u32>(taus + (<usize>p << 2))) p++;
-  // Byte offset of each partner's ring value, once per level-frame (no division per event).
-  for (let j = 0; j < m; j++) {
-    const prow = (t - <i32>load<u32>(taus + (<usize>j << 2))) % R;
-    store<u32>(prowAt + (<usize>j << 2), <u32>(prow << 3));
+  const rec = recOf(lv, s);
+  const meta = rec + (<usize>word(lv, 2) << 3);
+  const sums = meta + 40;
+  snapshots(lv, meta, sums, ntau, t);
+  const reach = ntau > 0 ? tauAt(lv, ntau - 1) : 0;
+  let m = ntau;
+  if (t < reach) {
+    m = 0;
+    while (m < ntau && tauAt(lv, m) <= t) m++;
   }
-  const sums = <usize>R << 3;
-  const at = <usize>row << 3;
-  for (let k = 0; k < n; k++) {
-    const rec = records + ((<usize>load<u32>(list + (<usize>k << 2)) * words) << 3);
-    const v = load<f64>(rec + at);
-    let o = rec + sums;
+  store<f64>(meta, load<f64>(meta) + v);
+  const lt = load<i32>(meta, 16);
+  let mask = load<u64>(meta, 32);
+  if (t - lt <= reach) {
     for (let j = 0; j < m; j++) {
-      store<f64>(o + 16, load<f64>(o + 16) + v);
-      // A missing partner (0) adds +0, which leaves every sum as it is (a sum is never -0): the
-      // rows add nothing there; a select instead of a branch avoids a mispredict per event.
-      const partner = load<f64>(rec + <usize>load<u32>(prowAt + (<usize>j << 2)));
-      store<f64>(o, load<f64>(o) + select<f64>(partner * v, 0.0, partner != 0));
-      o += 24;
-    }
-    o = rec + sums + 8;
-    for (let j = 0; j < p; j++) {
-      store<f64>(o, load<f64>(o) + v);
-      o += 24;
-    }
-  }
-}
-
-/** Level-frame lv.t is in `row`: add its products, then build the next level's frame on odd t. */
-function arrived(st: usize, L: i32, row: i32): void {
-  const lv = lvAt(st, L);
-  const t = <i32>word(lv, 2);
-  if (t >= <i32>word(lv, 3)) return; // beyond the level's last frame (corr drops it)
-  correlate(st, lv, t, row);
-  store<u32>(lv + 8, <u32>(t + 1));
-  if (L + 1 < <i32>word(st, 1) && t % 2 == 1) pairUp(st, L, t);
-}
-
-/** Level L+1 frame (t-1)/2 = (x(t-1) + x(t)) / 2 over the union of both frames' stored slots. */
-function pairUp(st: usize, L: i32, t: i32): void {
-  const lo = lvAt(st, L);
-  const hi = lvAt(st, L + 1);
-  const k = <i32>word(hi, 2);
-  const row = claim(st, hi);
-  const Rl = <i32>word(lo, 1);
-  const stampAt = (<usize>word(hi, 8) - 1) << 3;
-  const hlist = listOf(st, hi, row);
-  let n = 0;
-  for (let src = t - 1; src <= t; src++) {
-    const r = src % Rl;
-    const l = listOf(st, lo, r);
-    const cnt = load<i32>(<usize>word(lo, 6) + (<usize>r << 2));
-    for (let i = 0; i < cnt; i++) {
-      const s = <usize>load<u32>(l + (<usize>i << 2));
-      const hrec = recOf(hi, s);
-      if (load<i32>(hrec + stampAt) != k) {
-        store<i32>(hrec + stampAt, k);
-        store<u32>(hlist + (<usize>n << 2), <u32>s);
-        n++;
+      const u = t - tauAt(lv, j);
+      // No value between lt and t; before, the mask says (lt - u <= reach < 64).
+      if (u > lt || !((mask >> <u64>(lt - u)) & 1)) continue;
+      const partner = load<f64>(rec + (<usize>(u & (R - 1)) << 3));
+      if (partner != 0) {
+        const o = sums + (<usize>j << 3);
+        store<f64>(o, load<f64>(o) + partner * v);
       }
-      const o = hrec + (<usize>row << 3);
-      store<f64>(o, load<f64>(o) + load<f64>(recOf(lo, s) + (<usize>r << 3)));
     }
   }
-  for (let i = 0; i < n; i++) {
-    const o = recOf(hi, <usize>load<u32>(hlist + (<usize>i << 2))) + (<usize>row << 3);
-    store<f64>(o, load<f64>(o) / 2);
+  let flags = load<i32>(meta, 24);
+  if (t < reach && !(flags & SPLIT)) {
+    flags |= SPLIT;
+    store<i32>(meta, flags, 24);
   }
-  store<i32>(<usize>word(hi, 6) + (<usize>row << 2), n);
-  arrived(st, L + 1, row);
+  if (flags & SPLIT) {
+    let o = sums + ((<usize>(2 * ntau)) << 3);
+    for (let j = 0; j < m; j++) {
+      store<f64>(o, load<f64>(o) + v);
+      o += 8;
+    }
+  }
+  store<f64>(rec + (<usize>(t & (R - 1)) << 3), v);
+  const shift = t - lt;
+  mask = shift >= 64 ? 1 : (mask << <u64>shift) | 1;
+  store<u64>(meta, mask, 32);
+  store<i32>(meta, t, 16);
+  if (L + 1 < <i32>word(st, 1)) pairUp(st, s, L, meta, t, v);
 }
 
-/** Adds the next level-0 frame: n slots (distinct, u32, minus `base`) with f64 values. */
-function pushFrame(st: usize, slots: usize, vals: usize, n: i32, base: u32): void {
-  const lv = lvAt(st, 0);
-  const row = claim(st, lv);
-  const list = listOf(st, lv, row);
-  for (let k = 0; k < n; k++) {
-    const s = load<u32>(slots + (<usize>k << 2)) - base;
-    store<f64>(recOf(lv, <usize>s) + (<usize>row << 3), load<f64>(vals + (<usize>k << 3)));
-    store<u32>(list + (<usize>k << 2), s);
+/** Builds level L+1 frame t >> 1 from level-L frames 2k (pending) and 2k + 1. */
+function pairUp(st: usize, s: usize, L: i32, meta: usize, t: i32, v: f64): void {
+  const k = t >> 1;
+  const pendK = load<i32>(meta, 20);
+  if (pendK == k) {
+    const a = load<f64>(meta, 8) + v;
+    store<i32>(meta, -1, 20);
+    put(st, s, L + 1, k, a / 2);
+    return;
   }
-  store<i32>(<usize>word(lv, 6) + (<usize>row << 2), n);
-  arrived(st, 0, row);
+  if (pendK >= 0) {
+    // An even frame whose odd partner had no value: (0 + a) / 2.
+    store<i32>(meta, -1, 20);
+    put(st, s, L + 1, pendK, load<f64>(meta, 8) / 2);
+  }
+  if (t & 1) {
+    put(st, s, L + 1, k, (0.0 + v) / 2);
+  } else {
+    store<f64>(meta, 0.0 + v, 8);
+    store<i32>(meta, k, 20);
+  }
 }
 
 /**
- * Adds F frames to a block split in K sub-blocks of SB slots (states sts[k], slots [k SB, (k+1) SB)):
- * sub-block by sub-block, all F frames each, so a sub-block's records stay in cache while its
- * events of the whole batch are added (the frames' order per pixel is unchanged, so are the sums).
- * Frame f's events are [starts[f], starts[f+1]) of evSlots / evVals, slots ascending.
- * `cursors` is scratch of F u32.
+ * Adds F level-0 frames: frame f's events are [starts[f], starts[f+1]) of evSlots (u32, < B) /
+ * evVals (f64). Sorted pixel-major into tTimes / tVals through counts (u32[B + 1]), then each
+ * pixel's values are put in frame order.
  */
 export function smtPushBatch(
-  sts: usize, K: i32, SB: i32, evSlots: usize, evVals: usize, starts: usize, F: i32, cursors: usize,
+  st: usize, evSlots: usize, evVals: usize, starts: usize, F: i32, counts: usize, tTimes: usize, tVals: usize,
 ): void {
-  for (let f = 0; f < F; f++) store<u32>(cursors + (<usize>f << 2), load<u32>(starts + (<usize>f << 2)));
-  for (let k = 0; k < K; k++) {
-    const st = <usize>load<u32>(sts + (<usize>k << 2));
-    const hi = <u32>((k + 1) * SB);
-    for (let f = 0; f < F; f++) {
-      const c = cursors + (<usize>f << 2);
-      const from = load<u32>(c);
-      const end = load<u32>(starts + (<usize>(f + 1) << 2));
-      let to = from;
-      while (to < end && load<u32>(evSlots + (<usize>to << 2)) < hi) to++;
-      store<u32>(c, to);
-      pushFrame(st, evSlots + (<usize>from << 2), evVals + (<usize>from << 3), <i32>(to - from), <u32>(k * SB));
+  const B = <usize>word(st, 0);
+  const t0 = <i32>word(st, 2);
+  const E = <usize>load<u32>(starts + (<usize>F << 2));
+  memory.fill(counts, 0, (B + 1) << 2);
+  for (let e: usize = 0; e < E; e++) {
+    const c = counts + ((<usize>load<u32>(evSlots + (e << 2)) + 1) << 2);
+    store<u32>(c, load<u32>(c) + 1);
+  }
+  // counts[s] = first position of slot s; it advances while scattering, to the end of slot s.
+  for (let s: usize = 1; s <= B; s++) {
+    const c = counts + (s << 2);
+    store<u32>(c, load<u32>(c) + load<u32>(c - 4));
+  }
+  for (let f = 0; f < F; f++) {
+    const end = <usize>load<u32>(starts + (<usize>(f + 1) << 2));
+    for (let e = <usize>load<u32>(starts + (<usize>f << 2)); e < end; e++) {
+      const c = counts + (<usize>load<u32>(evSlots + (e << 2)) << 2);
+      const p = <usize>load<u32>(c);
+      store<u32>(c, <u32>(p + 1));
+      store<i32>(tTimes + (p << 2), t0 + f);
+      store<f64>(tVals + (p << 3), load<f64>(evVals + (e << 3)));
     }
   }
+  let from: usize = 0;
+  for (let s: usize = 0; s < B; s++) {
+    const to = <usize>load<u32>(counts + (s << 2));
+    for (let p = from; p < to; p++) put(st, s, 0, load<i32>(tTimes + (p << 2)), load<f64>(tVals + (p << 3)));
+    from = to;
+  }
+  store<u32>(st + 8, <u32>(t0 + F));
 }
 
-/** Divides every sum by (last - tau) of its level, in place, as multiTau2 does at the end of each delay. */
+/**
+ * Completes the sums as multiTau2 leaves them: the pending pairs go up (level by level), the IP
+ * snapshots not yet due take the final S, IF = S for every pixel that never split, then every sum
+ * is divided by (last - tau) of its level (a delay with last - tau <= 0 keeps 0).
+ */
 export function smtFinish(st: usize): void {
   const B = <usize>word(st, 0);
   const levels = <i32>word(st, 1);
   for (let L = 0; L < levels; L++) {
     const lv = lvAt(st, L);
     const ntau = <i32>word(lv, 0);
-    const R = <usize>word(lv, 1);
     const last = <i32>word(lv, 3);
-    const taus = <usize>word(lv, 7);
-    for (let j = 0; j < ntau; j++) {
-      const n = last - <i32>load<u32>(taus + (<usize>j << 2));
-      if (n <= 0) continue;
-      const dn = <f64>n;
-      for (let s: usize = 0; s < B; s++) {
-        const o = recOf(lv, s) + ((R + <usize>j * 3) << 3);
-        store<f64>(o, load<f64>(o) / dn);
-        store<f64>(o, load<f64>(o, 8) / dn, 8);
-        store<f64>(o, load<f64>(o, 16) / dn, 16);
+    for (let s: usize = 0; s < B; s++) {
+      const meta = recOf(lv, s) + (<usize>word(lv, 2) << 3);
+      const sums = meta + 40;
+      const pendK = load<i32>(meta, 20);
+      if (pendK >= 0 && L + 1 < levels) {
+        store<i32>(meta, -1, 20);
+        put(st, s, L + 1, pendK, load<f64>(meta, 8) / 2);
+      }
+      snapshots(lv, meta, sums, ntau, 0x7fffffff);
+      if (!(load<i32>(meta, 24) & SPLIT)) {
+        const S = load<f64>(meta);
+        for (let j = 0; j < ntau; j++) store<f64>(sums + (<usize>(2 * ntau + j) << 3), S);
+      }
+      for (let j = 0; j < ntau; j++) {
+        const n = last - tauAt(lv, j);
+        if (n <= 0) continue;
+        const dn = <f64>n;
+        for (let k = 0; k < 3; k++) {
+          const o = sums + (<usize>(k * ntau + j) << 3);
+          store<f64>(o, load<f64>(o) / dn);
+        }
       }
     }
   }

@@ -12,14 +12,19 @@ import { runCorrFilter, type CorrFilterProducts } from './corr-filter';
 import { CorrNormalizer, normalisationOrder } from './corr-multitau';
 import { corrFrameCounts, parseXpcsCorrSettings } from './corr-settings';
 import type { CorrFrameSource } from './corr-source';
-import { STREAM_BLOCK_MAX_BYTES, StreamingMultiTau, type StreamingMultiTauOptions } from './corr-stream';
+import {
+  STREAM_BLOCK_MAX_BYTES,
+  STREAM_MAX_RING,
+  StreamingMultiTau,
+  type StreamingMultiTauOptions,
+} from './corr-stream';
 import type { CorrDataset } from './corr-twotime';
 import { corrDelays, intensityDatasets, type XpcsCorrResult } from './corr';
 
 export interface XpcsCorrStreamOptions {
-  /** Bytes for the correlators' state (rings and per-pixel sums); default 512 MiB. */
+  /** Bytes for the correlators' per-pixel state (rings and sums); default 512 MiB. The batch buffers come on top (48 MiB). */
   memoryBudgetBytes?: number;
-  /** Cache sub-block and batch sizes of the kernel (defaults suit a 1 MiB L2). */
+  /** Batch sizes of the kernel (frames and events sorted pixel-major at once). */
   kernel?: StreamingMultiTauOptions;
   /** Called after each pass with (pass, passes). */
   onPass?: (pass: number, passes: number) => void;
@@ -63,11 +68,19 @@ export function xpcsCorrStream(
       { where, field: '/xpcs/data_end_todo' },
     );
   const delays = corrDelays(N, s.delaysPerLevel);
+  const reach = Math.max(0, ...delays.map(([level, tau]) => tau / 2 ** level));
+  if (reach >= STREAM_MAX_RING)
+    refuse(
+      where,
+      'settings.delaysPerLevel',
+      `${s.delaysPerLevel} delays per level reach ${reach} level-frames back; the streaming kernel reaches ${STREAM_MAX_RING - 1} (at most 31 delays per level)`,
+    );
   const nd = delays.length;
   const order = normalisationOrder(bins);
   const budget = options.memoryBudgetBytes ?? 512 * 2 ** 20;
   const per = StreamingMultiTau.bytesPerSlot(N, delays);
-  // One block lives in one WebAssembly memory: a larger budget still gives blocks of at most 3 GiB.
+  // The budget holds the per-pixel state; the batch buffers (streamBatchBytes: 48 MiB at the default
+  // batch) come on top. One block lives in one WebAssembly memory: blocks of at most 3 GiB.
   const B = Math.max(1, Math.min(order.pixels.length, Math.floor(Math.min(budget, STREAM_BLOCK_MAX_BYTES) / per)));
   const blocks = Math.ceil(order.pixels.length / B);
   const passes = blocks + (s.normalizeByFramesum ? 1 : 0);
@@ -89,8 +102,8 @@ export function xpcsCorrStream(
   for (let b = 0; b < blocks; b++) {
     const s0 = b * B;
     const nb = Math.min(B, order.pixels.length - s0);
-    // Slots in raster order (a frame's pixels ascend, so do its slots: the kernel's sub-blocks are
-    // contiguous runs of them); `visit` lists the slots in normalisation order.
+    // Slots in raster order (a frame's pixels ascend, so do its slots: the counting sort in the
+    // kernel then writes each batch nearly in order); `visit` lists the slots in normalisation order.
     const raster = order.pixels.slice(s0, s0 + nb).sort();
     slotOf.fill(-1);
     raster.forEach((p, i) => (slotOf[p] = i));

@@ -92,9 +92,10 @@ describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
   });
 
   it.each([
-    ['tiny sub-blocks and batches', { subBlock: 7, batchFrames: 5, batchEvents: 50 }],
-    ['one sub-block, one frame per batch', { subBlock: 1 << 20, batchFrames: 1 }],
-  ])('sparse, cache sub-blocks: %s', (_name, kernel) => {
+    ['tiny batches', { batchFrames: 5, batchEvents: 50 }],
+    ['one frame per batch', { batchFrames: 1 }],
+    ['one batch for every frame', { batchFrames: 1 << 12, batchEvents: 1 << 20 }],
+  ])('sparse, batches: %s', (_name, kernel) => {
     const src = () => new ArrayCorrSource(true, frames(160, 12, true));
     const mem = xpcsCorr(src(), settings());
     const str = xpcsCorrStream(src(), settings(), { memoryBudgetBytes: 5000, kernel });
@@ -102,7 +103,17 @@ describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
     expect(str.passes).toBeGreaterThan(1);
   });
 
+  it.each([1, 2, 31])('sparse, %i delays per level (the ring mask reaches 63 level-frames)', (dpl) => {
+    const src = () => new ArrayCorrSource(true, frames(160, 13, true));
+    const mem = xpcsCorr(src(), settings({ delaysPerLevel: dpl }));
+    const str = xpcsCorrStream(src(), settings({ delaysPerLevel: dpl }), { memoryBudgetBytes: 30_000 });
+    expectSame(mem.datasets, str.datasets);
+  });
+
   it('refuses what it does not stream, naming the setting', () => {
+    expect(() =>
+      xpcsCorrStream(new ArrayCorrSource(true, frames(160, 1, true)), settings({ delaysPerLevel: 32 })),
+    ).toThrow(/settings.delaysPerLevel/);
     expect(() =>
       xpcsCorrStream(
         new ArrayCorrSource(false, frames(20, 1, false)),

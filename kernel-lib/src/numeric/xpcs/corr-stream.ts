@@ -1,15 +1,14 @@
 /**
  * Streaming multiTau2 (default mode): the per-pixel sums of corr-multitau.ts computed as frames
- * arrive, in memory that does not grow with the number of frames. The per-frame work runs in the
- * WebAssembly kernel wasm-core/assembly/common/xpcs-stream.ts (smtPush / smtFinish): per level a
- * ring of the last R level-frames holds the labelled pixels of the current pixel block densely
- * (O(1) partner lookup, pixel-major) plus each level-frame's list of stored pixels (the sparse
- * frame: only those are visited, and only those are cleared when the slot is reused). Level L+1
- * frame k is the pair average of level-L frames 2k and 2k+1, built when 2k+1 arrives; an odd last
- * frame is dropped.
+ * arrive, in memory that does not grow with the number of frames. The work runs in the
+ * WebAssembly kernel wasm-core/assembly/common/xpcs-stream.ts (smtPushBatch / smtFinish): frames
+ * are buffered in batches, each batch is sorted pixel-major (corr's per-pixel sparse lists, one
+ * batch at a time) and every pixel's values run through all its multi-tau levels while its state
+ * is in cache. Per level and pixel the state is a ring of its recent level-frames (values and
+ * frame numbers), its running sum, the half-built pair of the next level, and its G2/IP/IF sums.
  *
  * Bit-identical to the in-memory path: for each pixel and delay the same products and values are
- * added in the same order (ascending source frame), and pair averages are (a + b) / 2 with a
+ * added in the same order (ascending source frame), and pair averages are (0 + a + b) / 2 with a
  * missing partner 0 (levelDown in corr-multitau.ts computes a + b, or a, then halves).
  * compat mode is not streamed: corr's missed partners depend on the stale tail of whole rows.
  *
@@ -22,14 +21,14 @@ import type { CorrPixelSums } from './corr-multitau';
 
 interface StreamExports extends CoreExports {
   smtPushBatch(
-    sts: number,
-    K: number,
-    SB: number,
+    st: number,
     evSlots: number,
     evVals: number,
     starts: number,
     F: number,
-    cursors: number,
+    counts: number,
+    tTimes: number,
+    tVals: number,
   ): void;
   smtFinish(st: number): void;
 }
@@ -41,12 +40,21 @@ interface StreamExports extends CoreExports {
  */
 export const STREAM_BLOCK_MAX_BYTES = 3 * 2 ** 30;
 
+/** Ring rows per level at most: the kernel's 64-bit mask of live rows (level 0 reaches 2 x delays per level). */
+export const STREAM_MAX_RING = 64;
+
+/** A pixel's last level-frame with a value, before it has one: further back than any delay reaches. */
+const NO_VALUE_YET = -(2 ** 30);
+
 interface LevelPlan {
   taus: number[];
   R: number;
   last: number;
-  /** f64 words per pixel record: R ring values, G2/IP/IF per delay, the pair-union stamp. */
-  words: number;
+}
+
+/** f64 words of a pixel's record at one level (xpcs-stream.ts): ring, S/pend/lt/pendK/flags/snap/mask, sums. */
+function recordWords(lv: LevelPlan): number {
+  return lv.R + 5 + 3 * lv.taus.length;
 }
 
 function levelPlans(frames: number, delays: Array<[number, number]>): LevelPlan[] {
@@ -56,37 +64,47 @@ function levelPlans(frames: number, delays: Array<[number, number]>): LevelPlan[
   for (let L = 0; L <= maxLevel; L++) {
     if (L > 0) last = Math.floor(last / 2);
     const taus = delays.filter(([lv]) => lv === L).map(([, tau]) => tau / 2 ** L);
-    // Level L must keep frame 2k while 2k+1 arrives: R >= 2.
-    const R = Math.max(2, ...taus.map((t) => t + 1));
-    plans.push({ taus, R, last, words: R + 3 * taus.length + 1 });
+    // The ring reaches back to the largest delay; a power of 2 (the kernel masks, never divides).
+    const R = 2 ** Math.ceil(Math.log2(Math.max(2, ...taus.map((t) => t + 1))));
+    plans.push({ taus, R, last });
   }
   return plans;
 }
 
 export interface StreamingMultiTauOptions {
-  /** Slots per cache sub-block (default: about 1 MiB of state, the L2 of one core). */
-  subBlock?: number;
-  /** Frames and events buffered before the batch is correlated sub-block by sub-block. */
+  /** Frames and events buffered before a batch is sorted pixel-major and correlated. */
   batchFrames?: number;
   batchEvents?: number;
 }
 
+/** Default batch: 2^21 events (36 MiB of buffers: the frame-major batch and its pixel-major copy). */
+export const STREAM_BATCH_EVENTS = 2 ** 21;
+
+/** Bytes of the batch buffers for `batchEvents` events and B slots (events, pixel-major copy, counts). */
+export function streamBatchBytes(batchEvents: number, B: number): number {
+  return 24 * (batchEvents + B) + 4 * (B + 1);
+}
+
 /**
  * Streaming per-pixel multi-tau sums for the slots [0, B) of one pixel block. Frames are buffered
- * in batches; each batch is correlated sub-block by sub-block (smtPushBatch), so the random
- * accesses of a sparse frame stay within cache-sized state. Slots of a frame must ascend.
+ * in batches (a frame's slots distinct, in any order); each batch is correlated pixel by pixel.
  */
 export class StreamingMultiTau {
   private readonly k: StreamExports;
   private readonly plans: LevelPlan[];
   private readonly records: number[] = [];
-  private readonly states: number[] = [];
-  private readonly sts: number;
-  private readonly SB: number;
+  private readonly st: number;
   private readonly cap: number;
   private readonly maxFrames: number;
   private readonly batchEvents: number;
-  private readonly ev: { slots: number; vals: number; starts: number; cursors: number };
+  private readonly ev: {
+    slots: number;
+    vals: number;
+    starts: number;
+    counts: number;
+    tTimes: number;
+    tVals: number;
+  };
   private frames = 0;
   private fill = 0;
   private buffer: ArrayBuffer | SharedArrayBuffer | null = null;
@@ -108,13 +126,19 @@ export class StreamingMultiTau {
         `StreamingMultiTau: a block of ${B} pixels needs ${(bytes / 2 ** 30).toFixed(2)} GiB, over the ${STREAM_BLOCK_MAX_BYTES / 2 ** 30} GiB a WebAssembly memory holds; lower memoryBudgetBytes`,
         { where: 'StreamingMultiTau', field: 'memoryBudgetBytes' },
       );
-    this.k = instantiateCore(coreModule('xpcs')).exports as StreamExports;
     this.plans = levelPlans(frames, delays);
-    this.SB = Math.max(1, Math.min(B, options.subBlock ?? Math.ceil(2 ** 20 / per)));
-    this.maxFrames = options.batchFrames ?? 256;
-    this.batchEvents = options.batchEvents ?? 2 ** 20;
+    const R = Math.max(...this.plans.map((lv) => lv.R));
+    if (R > STREAM_MAX_RING)
+      throw new StagebookError(
+        'E_INVALID_ARGUMENT',
+        `StreamingMultiTau: delays reach ${R - 1} level-frames back; the streaming kernel reaches at most ${STREAM_MAX_RING - 1} (delays per level <= 31)`,
+        { where: 'StreamingMultiTau', field: 'delays' },
+      );
+    this.k = instantiateCore(coreModule('xpcs')).exports as StreamExports;
+    this.maxFrames = options.batchFrames ?? 4096;
+    this.batchEvents = options.batchEvents ?? STREAM_BATCH_EVENTS;
+    // Room for one more whole frame (at most B events) past the batch threshold.
     this.cap = B + this.batchEvents;
-    const K = Math.ceil(B / this.SB);
     const zeroed = (n: number) => {
       const p = this.k.alloc(Math.max(16, n));
       if (!p) throw new StagebookError('E_WASM', `StreamingMultiTau: could not allocate ${n} bytes`);
@@ -125,47 +149,34 @@ export class StreamingMultiTau {
       slots: zeroed(4 * this.cap),
       vals: zeroed(8 * this.cap),
       starts: zeroed(4 * (this.maxFrames + 1)),
-      cursors: zeroed(4 * this.maxFrames),
+      counts: zeroed(4 * (B + 1)),
+      tTimes: zeroed(4 * this.cap),
+      tVals: zeroed(8 * this.cap),
     };
-    const level = this.plans.map((lv) => {
-      const rec = zeroed(8 * lv.words * B);
-      // Stamps start at -1 (no level-frame built yet).
-      const stamps = new Int32Array(this.k.memory.buffer, rec, 2 * lv.words * B);
-      for (let s = 0; s < B; s++) stamps[2 * (s * lv.words + lv.words - 1)] = -1;
+    const words: number[] = [B, this.plans.length, 0, 0, 0, 0, 0, 0];
+    for (const lv of this.plans) {
+      const w = recordWords(lv);
+      const meta = lv.R;
+      const rec = zeroed(8 * w * B);
+      // Per record: lt = no value yet, pendK = -1 (no pair being built); everything else 0.
+      const ints = new Int32Array(this.k.memory.buffer, rec, 2 * w * B);
+      for (let s = 0; s < B; s++) {
+        ints[2 * (s * w + meta + 2)] = NO_VALUE_YET;
+        ints[2 * (s * w + meta + 2) + 1] = -1;
+      }
       const taus = zeroed(4 * lv.taus.length);
       new Uint32Array(this.k.memory.buffer, taus, lv.taus.length).set(lv.taus);
       this.records.push(rec);
-      return {
-        rec,
-        taus,
-        lists: zeroed(4 * lv.R * B),
-        counts: zeroed(4 * lv.R * K),
-        scratch: zeroed(4 * lv.taus.length),
-      };
-    });
-    // One state per sub-block: its slice of the records, its own list rows and counts.
-    for (let k = 0; k < K; k++) {
-      const s0 = k * this.SB;
-      const nb = Math.min(this.SB, B - s0);
-      const words: number[] = [nb, this.plans.length, 0, 0, 0, 0, 0, 0];
-      this.plans.forEach((lv, L) => {
-        const a = level[L];
-        words.push(lv.taus.length, lv.R, 0, lv.last, a.rec + 8 * lv.words * s0, a.lists + 4 * lv.R * s0);
-        words.push(a.counts + 4 * lv.R * k, a.taus, lv.words, a.scratch, 0, 0);
-      });
-      const st = zeroed(4 * words.length);
-      new Uint32Array(this.k.memory.buffer, st, words.length).set(words);
-      this.states.push(st);
+      words.push(lv.taus.length, lv.R, meta, lv.last, rec, w, taus, 0);
     }
-    this.sts = zeroed(4 * K);
-    new Uint32Array(this.k.memory.buffer, this.sts, K).set(this.states);
+    this.st = zeroed(4 * words.length);
+    new Uint32Array(this.k.memory.buffer, this.st, words.length).set(words);
     this.startView0();
   }
 
-  /** Bytes held per block slot (for choosing the block size). */
+  /** Bytes held per block slot (for choosing the block size; the batch buffers are apart: streamBatchBytes). */
   static bytesPerSlot(frames: number, delays: Array<[number, number]>): number {
-    // Records (f64), one list entry per ring row (u32), batch slot + value.
-    return levelPlans(frames, delays).reduce((a, lv) => a + 8 * lv.words + 4 * lv.R, 12);
+    return levelPlans(frames, delays).reduce((a, lv) => a + 8 * recordWords(lv), 0);
   }
 
   private views(): void {
@@ -183,7 +194,7 @@ export class StreamingMultiTau {
   }
 
   /**
-   * Where the next level-0 frame goes: write its slots (ascending, distinct) and values at
+   * Where the next level-0 frame goes: write its slots (distinct, < B) and values at
    * [offset, offset + n) of the views, then call endFrame(n). Views stay valid until endFrame.
    */
   beginFrame(): { slots: Uint32Array; values: Float64Array; offset: number } {
@@ -201,20 +212,20 @@ export class StreamingMultiTau {
 
   private flush(): void {
     if (this.frames === 0) return;
-    const { slots, vals, starts, cursors } = this.ev;
-    this.k.smtPushBatch(this.sts, this.states.length, this.SB, slots, vals, starts, this.frames, cursors);
+    const { slots, vals, starts, counts, tTimes, tVals } = this.ev;
+    this.k.smtPushBatch(this.st, slots, vals, starts, this.frames, counts, tTimes, tVals);
     this.frames = 0;
     this.fill = 0;
     this.startView0();
   }
 
   /**
-   * Divides by (last - tau) as multiTau2 does, then hands the sums of slot order[i] to `visit(i, …)`
-   * for i = 0, 1, ... as a one-slot CorrPixelSums (X[d]); the arrays are reused between calls.
+   * Completes the sums as multiTau2 leaves them, then hands the sums of slot order[i] to
+   * `visit(i, …)` for i = 0, 1, ... as a one-slot CorrPixelSums (X[d]); the arrays are reused.
    */
   finish(order: ArrayLike<number>, visit: (i: number, sums: CorrPixelSums) => void): void {
     this.flush();
-    for (const st of this.states) this.k.smtFinish(st);
+    this.k.smtFinish(this.st);
     const nd = this.delays.length;
     const one: CorrPixelSums = {
       G2: new Float64Array(nd),
@@ -222,18 +233,21 @@ export class StreamingMultiTau {
       IF: new Float64Array(nd),
       slots: 1,
     };
-    const views = this.plans.map((lv, L) => new Float64Array(this.k.memory.buffer, this.records[L], lv.words * this.B));
+    const views = this.plans.map(
+      (lv, L) => new Float64Array(this.k.memory.buffer, this.records[L], recordWords(lv) * this.B),
+    );
     for (let i = 0; i < order.length; i++) {
       const s = order[i];
       let d = 0;
       for (let L = 0; L < this.plans.length; L++) {
         const lv = this.plans[L];
         const rec = views[L];
-        const base = s * lv.words + lv.R;
-        for (let j = 0; j < lv.taus.length; j++, d++) {
-          one.G2[d] = rec[base + 3 * j];
-          one.IP[d] = rec[base + 3 * j + 1];
-          one.IF[d] = rec[base + 3 * j + 2];
+        const nt = lv.taus.length;
+        const base = s * recordWords(lv) + lv.R + 5;
+        for (let j = 0; j < nt; j++, d++) {
+          one.G2[d] = rec[base + j];
+          one.IP[d] = rec[base + nt + j];
+          one.IF[d] = rec[base + 2 * nt + j];
         }
       }
       visit(i, one);
