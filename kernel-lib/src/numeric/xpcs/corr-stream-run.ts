@@ -13,7 +13,7 @@ import { CorrNormalizer, normalisationOrder } from './corr-multitau';
 import { corrFrameCounts, parseXpcsCorrSettings } from './corr-settings';
 import type { CorrFrameSource } from './corr-source';
 import { STREAM_BLOCK_MAX_BYTES, StreamingMultiTau, type StreamingMultiTauOptions } from './corr-stream';
-import { StreamShareWorkers, type ShareTuning } from './corr-stream-share';
+import { SHARE_BITS, StreamShareWorkers, type ShareTuning } from './corr-stream-share';
 import { defaultParallelPolicy } from '../parallel/pool';
 import type { CorrBins } from './corr-bins';
 import type { XpcsCorrSettings } from './corr-settings';
@@ -72,6 +72,8 @@ interface PassBlock {
   fm: Float64Array | undefined;
   mean: number;
   normalizer: CorrNormalizer;
+  /** False when an earlier pass already gave the filter's products (they are not recomputed). */
+  products: boolean;
 }
 
 /** Raster-ordered slots of order.pixels[a, b) in `slotOf`; returns them in normalisation order. */
@@ -99,18 +101,25 @@ function serialBlock(
   const { s0, nb, order, fm, mean, normalizer } = blk;
   slotOf.fill(-1);
   const visit = rasterSlots(blk, 0, nb, slotOf);
-  const got = runCorrFilter(where, s, bins, source, (f, pixels, values, n) => {
-    const { slots, values: vals, offset } = mt.beginFrame();
-    let m = offset;
-    for (let k = 0; k < n; k++) {
-      const slot = slotOf[pixels[k]];
-      if (slot < 0) continue;
-      slots[m] = slot;
-      // main.cpp:313-337, the same expression as the in-memory path.
-      vals[m++] = fm ? values[k] / (fm[f] / mean) : values[k];
-    }
-    mt.endFrame(m - offset);
-  });
+  const got = runCorrFilter(
+    where,
+    s,
+    bins,
+    source,
+    (f, pixels, values, n) => {
+      const { slots, values: vals, offset } = mt.beginFrame();
+      let m = offset;
+      for (let k = 0; k < n; k++) {
+        const slot = slotOf[pixels[k]];
+        if (slot < 0) continue;
+        slots[m] = slot;
+        // main.cpp:313-337, the same expression as the in-memory path.
+        vals[m++] = fm ? values[k] / (fm[f] / mean) : values[k];
+      }
+      mt.endFrame(m - offset);
+    },
+    { products: blk.products },
+  );
   mt.finish(visit, (i, sums) => normalizer.add(order.q[s0 + i], order.s[s0 + i], sums, 0));
   return got;
 }
@@ -127,20 +136,28 @@ function sharedBlock(
   source: CorrFrameSource,
   blk: PassBlock,
   workers: StreamShareWorkers,
-  localOf: Int32Array,
+  slotOf: Int32Array,
 ): CorrFilterProducts {
   const { s0, nb, order, fm, mean, normalizer } = blk;
   const S = Math.min(workers.threads, nb);
   const starts = Array.from({ length: S + 1 }, (_, i) => Math.floor((i * nb) / S));
-  const shareOf = new Uint8Array(localOf.length).fill(255);
-  localOf.fill(-1);
+  const route = new Int32Array(slotOf.length).fill(-1);
   const visits = Array.from({ length: S }, (_, i) => {
-    for (let k = starts[i]; k < starts[i + 1]; k++) shareOf[order.pixels[s0 + k]] = i;
-    return rasterSlots(blk, starts[i], starts[i + 1], localOf);
+    const visit = rasterSlots(blk, starts[i], starts[i + 1], slotOf);
+    for (let k = starts[i]; k < starts[i + 1]; k++) {
+      const p = order.pixels[s0 + k];
+      route[p] = (slotOf[p] << SHARE_BITS) | i;
+    }
+    return visit;
   });
-  workers.beginPass(visits, shareOf, localOf);
-  const got = runCorrFilter(where, s, bins, source, (f, pixels, values, n) =>
-    workers.frame(pixels, values, n, fm ? fm[f] / mean : undefined),
+  workers.beginPass(visits, route);
+  const got = runCorrFilter(
+    where,
+    s,
+    bins,
+    source,
+    (f, pixels, values, n) => workers.frame(pixels, values, n, fm ? fm[f] / mean : undefined),
+    { products: blk.products },
   );
   workers.finish((i, j, sums, at) => {
     const k = s0 + starts[i] + j;
@@ -213,7 +230,7 @@ export function xpcsCorrStream(
     for (let b = 0; b < blocks; b++) {
       const s0 = b * B;
       const nb = Math.min(B, order.pixels.length - s0);
-      const block = { s0, nb, order, fm, mean, normalizer };
+      const block = { s0, nb, order, fm, mean, normalizer, products: products === undefined };
       const got = workers
         ? sharedBlock(where, s, bins, source, block, workers, slotOf)
         : serialBlock(where, s, bins, source, block, new StreamingMultiTau(nb, N, delays, options.kernel), slotOf);

@@ -1,12 +1,12 @@
 /**
- * Worker side of corr-stream-share.ts: one share of each pass's pixel block. It waits (Atomics.wait)
- * for the calling thread's messages, pushes each FRAMES batch into its own StreamingMultiTau, and
- * on FINISH writes the share's sums in normalisation order into the two-chunk output ring. Any
- * failure is posted on the port and signalled through shared memory (the caller is blocked in
- * Atomics.wait and cannot receive events). Only node:worker_threads is loaded before the `try`, so
+ * Worker side of corr-stream-share.ts: one share of one pass's pixel block. It builds its own
+ * StreamingMultiTau, waits (Atomics.wait) for the calling thread's messages, pushes each FRAMES
+ * batch into it, and on FINISH writes the share's sums in normalisation order into the two-chunk
+ * output ring and ends. Any failure is posted on the port and signalled through shared memory (the
+ * caller is blocked in Atomics.wait and cannot receive events). Only node:worker_threads is loaded before the `try`, so
  * even a module that fails to load is reported.
  */
-import { isMainThread, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type { StreamingMultiTau as SMT } from './corr-stream';
 import type { ShareWorkerData, ShareWorkerError } from './corr-stream-share';
 
@@ -20,54 +20,60 @@ function run(data: ShareWorkerData, ctrl: Int32Array): void {
   const slots = data.slots.map((b) => new Uint32Array(b));
   const values = data.values.map((b) => new Float64Array(b));
   const out = data.out.map((b) => new Float64Array(b));
+  const { visit, chunk: C } = data;
   const nd = data.delays.length;
-  const C = data.chunk;
-  let mt: SMT | undefined;
-  let visit = new Int32Array(0);
+  // Built while the calling thread reads the pass's first frames.
+  const mt = new StreamingMultiTau(visit.length, data.frames, data.delays, data.kernel);
   let batches = 0;
-  let written = 0;
   for (let m = 0; ; m++) {
     if (!waitAtLeast(ctrl, CTRL.PUB, m + 1)) throw new Aborted();
     const h = m % 2;
-    const kind = meta[h][0];
-    if (kind === MSG.EXIT) return;
-    if (kind === MSG.START) {
-      visit = (receiveMessageOnPort(data.port)!.message as { visit: Int32Array }).visit;
-      mt = undefined; // the previous pass's memory can go before the next is allocated
-      mt = new StreamingMultiTau(visit.length, data.frames, data.delays, data.kernel);
-    } else if (kind === MSG.FRAMES) {
-      if (++batches === data.failAtBatch)
-        throw Object.assign(new Error(`injected failure at batch ${batches}`), { code: 'E_WASM' });
-      const F = meta[h][1];
-      for (let f = 0; f < F; f++) {
-        const a = meta[h][2 + f];
-        const b = meta[h][3 + f];
-        const dst = mt!.beginFrame();
-        dst.slots.set(slots[h].subarray(a, b), dst.offset);
-        dst.values.set(values[h].subarray(a, b), dst.offset);
-        mt!.endFrame(b - a);
-      }
-    } else if (kind === MSG.FINISH) {
-      let buf = out[0];
-      const flush = () => publish(ctrl, CTRL.OUT_PUB, ++written);
-      mt!.finish(visit, (i, sums) => {
-        const at = i % C;
-        if (at === 0) {
-          // The chunk written two back must have been folded before its buffer is reused.
-          if (!waitAtLeast(ctrl, CTRL.OUT_CON, written - 1)) throw new Aborted();
-          buf = out[written % 2];
-        }
-        for (let d = 0; d < nd; d++) {
-          buf[d * C + at] = sums.G2[d];
-          buf[(nd + d) * C + at] = sums.IP[d];
-          buf[(2 * nd + d) * C + at] = sums.IF[d];
-        }
-        if (at === C - 1 || i === visit.length - 1) flush();
-      });
-      mt = undefined;
+    if (meta[h][0] === MSG.FINISH) {
+      finishShare(mt, visit, nd, C, out, ctrl, { CTRL, publish, waitAtLeast });
+      publish(ctrl, CTRL.CON, m + 1);
+      return; // the thread ends: its WebAssembly memory goes with it
+    }
+    if (++batches === data.failAtBatch)
+      throw Object.assign(new Error(`injected failure at batch ${batches}`), { code: 'E_WASM' });
+    const F = meta[h][1];
+    for (let f = 0; f < F; f++) {
+      const a = meta[h][2 + f];
+      const b = meta[h][3 + f];
+      const dst = mt.beginFrame();
+      dst.slots.set(slots[h].subarray(a, b), dst.offset);
+      dst.values.set(values[h].subarray(a, b), dst.offset);
+      mt.endFrame(b - a);
     }
     publish(ctrl, CTRL.CON, m + 1);
   }
+}
+
+/** The share's sums in normalisation order, chunk by chunk through the two-chunk output ring. */
+function finishShare(
+  mt: SMT,
+  visit: Int32Array,
+  nd: number,
+  C: number,
+  out: Float64Array[],
+  ctrl: Int32Array,
+  sync: Pick<typeof import('./corr-stream-share'), 'CTRL' | 'publish' | 'waitAtLeast'>,
+): void {
+  let buf = out[0];
+  let written = 0;
+  mt.finish(visit, (i, sums) => {
+    const at = i % C;
+    if (at === 0) {
+      // The chunk written two back must have been folded before its buffer is reused.
+      if (!sync.waitAtLeast(ctrl, sync.CTRL.OUT_CON, written - 1)) throw new Aborted();
+      buf = out[written % 2];
+    }
+    for (let d = 0; d < nd; d++) {
+      buf[d * C + at] = sums.G2[d];
+      buf[(nd + d) * C + at] = sums.IP[d];
+      buf[(2 * nd + d) * C + at] = sums.IF[d];
+    }
+    if (at === C - 1 || i === visit.length - 1) sync.publish(ctrl, sync.CTRL.OUT_PUB, ++written);
+  });
 }
 
 function main(data: ShareWorkerData): void {

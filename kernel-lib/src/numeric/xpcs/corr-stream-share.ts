@@ -7,8 +7,14 @@
  * order through a chunk ring, and the calling thread folds them share by share: the normaliser
  * sees the serial path's values in the serial order, so the result is bit-identical.
  *
- * Hand-over is through SharedArrayBuffers with Atomics.wait/notify, never spinning: each worker
- * has a double-buffered message queue (two halves; a message is START, FRAMES, FINISH or EXIT)
+ * Each pass has fresh workers (started with the share's visit order, so each builds its
+ * StreamingMultiTau while the calling thread reads the first frames) that end after FINISH: a
+ * thread's exit frees its WebAssembly memory at once, where a long-lived worker would keep the last
+ * pass's state until a garbage collection that nothing in it triggers (+300 MB RSS measured).
+ *
+ * Hand-over is through SharedArrayBuffers (reused by every pass) with Atomics.wait/notify, never
+ * spinning: each worker has a double-buffered message queue (two halves; a message is FRAMES or
+ * FINISH)
  * counted by `PUB` (written by the calling thread) and `CON` (by the worker), and a two-chunk
  * output ring counted by `OUT_PUB` / `OUT_CON`. The calling thread blocks only when a worker is a
  * whole batch behind. The whole stream stays synchronous (xpcsCorrStream is), so a worker's failure
@@ -25,7 +31,7 @@ import type { StreamingMultiTauOptions } from './corr-stream';
 /** Words of a worker's control array. */
 export const CTRL = { PUB: 0, CON: 1, ERR: 2, OUT_PUB: 3, OUT_CON: 4, WORDS: 8 } as const;
 /** Message kinds (word 0 of a half's meta). */
-export const MSG = { START: 1, FRAMES: 2, FINISH: 3, EXIT: 4 } as const;
+export const MSG = { FRAMES: 1, FINISH: 2 } as const;
 /** PUB / OUT_CON when the calling thread gave up; CON / OUT_PUB when the worker failed. */
 export const ABORTED = -2;
 export const FAILED = -3;
@@ -34,6 +40,8 @@ export const FAILED = -3;
 export interface ShareWorkerData {
   kind: 'xpcs-stream-share';
   share: number;
+  /** The share's local slots in normalisation order (its pixels are slots 0.. in raster order). */
+  visit: Int32Array;
   frames: number;
   delays: Array<[number, number]>;
   kernel: StreamingMultiTauOptions;
@@ -90,15 +98,20 @@ export interface ShareTuning {
   failAtBatch?: number;
 }
 
+/** Bits of a route code that hold the share (route = local slot << SHARE_BITS | share; -1 = not in the block). */
+export const SHARE_BITS = 6;
+
+/** One share's shared buffers (kept for the whole stream) and its current pass's worker. */
 interface Lane {
-  worker: Worker;
+  buffers: Omit<ShareWorkerData, 'kind' | 'share' | 'visit' | 'frames' | 'delays' | 'kernel' | 'port' | 'failAtBatch'>;
   ctrl: Int32Array;
-  port: MessagePort;
   meta: Int32Array[];
   slots: Uint32Array[];
   values: Float64Array[];
   out: Float64Array[];
-  /** Messages sent, chunks read. */
+  worker?: Worker;
+  port?: MessagePort;
+  /** Messages sent and chunks read in this pass. */
   sent: number;
   read: number;
   /** Events and frames in the message being filled. */
@@ -112,93 +125,101 @@ export class StreamShareWorkers {
   private readonly cap: number;
   private readonly chunk: number;
   private readonly nd: number;
-  /** Shares of the current pass (<= lanes), their sizes, and each pixel's share and local slot. */
+  private readonly file: string;
+  /** Shares of the current pass (<= lanes), their sizes, and each pixel's route code. */
   private sizes: number[] = [];
-  private shareOf = new Uint8Array(0);
-  private localOf = new Int32Array(0);
+  private route = new Int32Array(0);
+  /** The halves being filled, per share (refreshed when a message is sent). */
+  private fills: number[] = [];
+  private slotBufs: Uint32Array[] = [];
+  private valBufs: Float64Array[] = [];
   private closed = false;
 
-  /** Workers started (the most shares a pass can have). */
+  /** The most shares a pass can have. */
   get threads(): number {
     return this.lanes.length;
   }
 
   /**
-   * Starts `threads` workers for shares of at most `maxShare` pixels. Call close() in a finally:
-   * it ends the workers whatever happened.
+   * Buffers for `threads` shares of at most `maxShare` pixels; workers start with each pass. Call
+   * close() in a finally: it ends the workers whatever happened.
    */
   constructor(
     private readonly where: string,
     threads: number,
-    frames: number,
-    delays: Array<[number, number]>,
+    private readonly frames: number,
+    private readonly delays: Array<[number, number]>,
     maxShare: number,
-    kernel: StreamingMultiTauOptions = {},
-    tuning: ShareTuning = {},
+    private readonly kernel: StreamingMultiTauOptions = {},
+    private readonly tuning: ShareTuning = {},
   ) {
+    if (threads > 1 << SHARE_BITS || maxShare >= 2 ** (31 - SHARE_BITS))
+      throw new StagebookError(
+        'E_INTERNAL',
+        `${where}: ${threads} shares of ${maxShare} pixels do not fit a route code`,
+      );
     this.nd = delays.length;
     this.maxFrames = tuning.batchFrames ?? 256;
     // A frame's events for one share never exceed the share: an empty half always takes a frame.
     this.cap = Math.max(tuning.batchEvents ?? 2 ** 18, maxShare);
     this.chunk = tuning.chunk ?? 4096;
-    const file = compiledPath(join(__dirname, 'corr-stream-share-worker.ts'));
-    try {
-      for (let share = 0; share < threads; share++)
-        this.lanes.push(this.spawn(file, share, frames, delays, kernel, tuning));
-    } catch (e) {
-      this.close();
-      throw e;
+    this.file = compiledPath(join(__dirname, 'corr-stream-share-worker.ts'));
+    const sab = (bytes: number) => new SharedArrayBuffer(bytes);
+    const two = <T>(f: () => T) => [f(), f()];
+    for (let i = 0; i < threads; i++) {
+      const buffers = {
+        ctrl: sab(4 * CTRL.WORDS),
+        meta: two(() => sab(4 * (this.maxFrames + 3))),
+        slots: two(() => sab(4 * this.cap)),
+        values: two(() => sab(8 * this.cap)),
+        out: two(() => sab(8 * 3 * this.nd * this.chunk)),
+        chunk: this.chunk,
+      };
+      this.lanes.push({
+        buffers,
+        ctrl: new Int32Array(buffers.ctrl),
+        meta: buffers.meta.map((b) => new Int32Array(b)),
+        slots: buffers.slots.map((b) => new Uint32Array(b)),
+        values: buffers.values.map((b) => new Float64Array(b)),
+        out: buffers.out.map((b) => new Float64Array(b)),
+        sent: 0,
+        read: 0,
+        fill: 0,
+        frames: 0,
+      });
     }
   }
 
-  private spawn(
-    file: string,
-    share: number,
-    frames: number,
-    delays: Array<[number, number]>,
-    kernel: StreamingMultiTauOptions,
-    tuning: ShareTuning,
-  ): Lane {
-    const sab = (bytes: number) => new SharedArrayBuffer(bytes);
-    const two = <T>(f: () => T) => [f(), f()];
-    const data: Omit<ShareWorkerData, 'port'> = {
-      kind: 'xpcs-stream-share',
-      share,
-      frames,
-      delays,
-      kernel,
-      ctrl: sab(4 * CTRL.WORDS),
-      meta: two(() => sab(4 * (this.maxFrames + 3))),
-      slots: two(() => sab(4 * this.cap)),
-      values: two(() => sab(8 * this.cap)),
-      out: two(() => sab(8 * 3 * this.nd * this.chunk)),
-      chunk: this.chunk,
-      failAtBatch: share === 0 ? tuning.failAtBatch : undefined,
-    };
+  /** Starts share i's worker for this pass (the previous one has ended its use of the buffers). */
+  private spawn(i: number, visit: Int32Array): void {
+    const lane = this.lanes[i];
+    lane.ctrl.fill(0);
+    lane.sent = lane.read = 0;
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(file, { workerData: { ...data, port: port2 }, transferList: [port2] });
+    const data: ShareWorkerData = {
+      kind: 'xpcs-stream-share',
+      share: i,
+      visit,
+      frames: this.frames,
+      delays: this.delays,
+      kernel: this.kernel,
+      ...lane.buffers,
+      port: port2,
+      failAtBatch: i === 0 ? this.tuning.failAtBatch : undefined,
+    };
+    lane.port = port1;
+    lane.worker = new Worker(this.file, { workerData: data, transferList: [port2] });
     // Failures are reported through shared memory (the caller is blocked in Atomics.wait when they
     // happen); an 'error' event without a listener would crash the process later.
-    worker.on('error', () => undefined);
-    return {
-      worker,
-      ctrl: new Int32Array(data.ctrl),
-      port: port1,
-      meta: data.meta.map((b) => new Int32Array(b)),
-      slots: data.slots.map((b) => new Uint32Array(b)),
-      values: data.values.map((b) => new Float64Array(b)),
-      out: data.out.map((b) => new Float64Array(b)),
-      sent: 0,
-      read: 0,
-      fill: 0,
-      frames: 0,
-    };
+    lane.worker.on('error', () => undefined);
+    // Never keep the process alive for a worker: each ends by itself after FINISH or is terminated.
+    lane.worker.unref();
   }
 
   /** The worker's failure as a StagebookError carrying its cause (code kept when it is one of ours). */
   private failure(i: number): StagebookError {
     const lane = this.lanes[i];
-    const m = receiveMessageOnPort(lane.port)?.message as ShareWorkerError | undefined;
+    const m = (lane.port && receiveMessageOnPort(lane.port)?.message) as ShareWorkerError | undefined;
     const cause = Object.assign(new Error(m?.message ?? 'the worker stopped without a report'), {
       name: m?.name ?? 'Error',
       stack: m?.stack,
@@ -213,54 +234,46 @@ export class StreamShareWorkers {
     );
   }
 
-  /** Waits until message slot `lane.sent` is free (the worker consumed the message two back). */
-  private claim(i: number): Int32Array {
+  /** Waits until share i's next message slot is free (its worker consumed the message two back). */
+  private open(i: number): void {
     const lane = this.lanes[i];
     if (!waitAtLeast(lane.ctrl, CTRL.CON, lane.sent - 1)) throw this.failure(i);
-    const meta = lane.meta[lane.sent % 2];
-    meta[1] = 0;
-    meta[2] = 0;
-    return meta;
+    const h = lane.sent % 2;
+    lane.meta[h][2] = 0;
+    lane.fill = this.fills[i] = 0;
+    lane.frames = 0;
+    this.slotBufs[i] = lane.slots[h];
+    this.valBufs[i] = lane.values[h];
   }
 
   private send(i: number, kind: number): void {
     const lane = this.lanes[i];
-    lane.meta[lane.sent % 2][0] = kind;
+    const meta = lane.meta[lane.sent % 2];
+    meta[0] = kind;
+    meta[1] = lane.frames;
     publish(lane.ctrl, CTRL.PUB, ++lane.sent);
   }
 
   /**
-   * Starts a pass: `visits[i]` lists share i's local slots in normalisation order (its pixels are
-   * slots 0.. in raster order); `shareOf`/`localOf` map a detector pixel to its share (255: not in
-   * the block) and local slot. The arrays are kept until the next pass.
+   * Starts a pass: `visits[i]` lists share i's local slots in normalisation order; `route[p]` is
+   * (local slot << SHARE_BITS) | share for the block's pixels, -1 elsewhere (kept until the next pass).
    */
-  beginPass(visits: Int32Array[], shareOf: Uint8Array, localOf: Int32Array): void {
+  beginPass(visits: Int32Array[], route: Int32Array): void {
     if (visits.length > this.lanes.length || visits.length === 0)
       throw new StagebookError('E_INTERNAL', `${this.where}: ${visits.length} shares for ${this.lanes.length} workers`);
     this.sizes = visits.map((v) => v.length);
-    this.shareOf = shareOf;
-    this.localOf = localOf;
+    this.route = route;
+    this.fills = visits.map(() => 0);
     visits.forEach((visit, i) => {
-      this.claim(i);
-      const copy = visit.slice();
-      this.lanes[i].port.postMessage({ visit: copy }, [copy.buffer]);
-      this.send(i, MSG.START);
+      this.spawn(i, visit);
       this.open(i);
     });
-  }
-
-  /** Claims the next message slot of share i for frames. */
-  private open(i: number): void {
-    this.claim(i);
-    this.lanes[i].fill = 0;
-    this.lanes[i].frames = 0;
   }
 
   private flushFrames(): void {
     for (let i = 0; i < this.sizes.length; i++) {
       const lane = this.lanes[i];
       if (lane.frames === 0) continue;
-      lane.meta[lane.sent % 2][1] = lane.frames;
       this.send(i, MSG.FRAMES);
       this.open(i);
     }
@@ -272,53 +285,35 @@ export class StreamShareWorkers {
    */
   frame(pixels: Int32Array, values: Float64Array, n: number, norm?: number): void {
     const S = this.sizes.length;
-    let full = false;
+    const { lanes, fills, slotBufs, valBufs, route } = this;
     for (let i = 0; i < S; i++) {
-      const lane = this.lanes[i];
-      if (lane.frames === this.maxFrames || lane.fill + Math.min(n, this.sizes[i]) > this.cap) full = true;
-    }
-    if (full) this.flushFrames();
-    const { shareOf, localOf, lanes } = this;
-    if (S === 1) {
-      this.route1(lanes[0], pixels, values, n, norm);
-    } else {
-      const fills = lanes.map((l) => l.fill);
-      const slots = lanes.map((l) => l.slots[l.sent % 2]);
-      const vals = lanes.map((l) => l.values[l.sent % 2]);
-      for (let k = 0; k < n; k++) {
-        const p = pixels[k];
-        const i = shareOf[p];
-        if (i === 255) continue;
-        const m = fills[i]++;
-        slots[i][m] = localOf[p];
-        // main.cpp:313-337, the same expression as the in-memory path.
-        vals[i][m] = norm === undefined ? values[k] : values[k] / norm;
+      const lane = lanes[i];
+      if (lane.frames === this.maxFrames || lane.fill + Math.min(n, this.sizes[i]) > this.cap) {
+        this.flushFrames();
+        break;
       }
-      for (let i = 0; i < S; i++) lanes[i].fill = fills[i];
+    }
+    const mask = (1 << SHARE_BITS) - 1;
+    for (let k = 0; k < n; k++) {
+      const r = route[pixels[k]];
+      if (r < 0) continue;
+      const i = r & mask;
+      const m = fills[i]++;
+      slotBufs[i][m] = r >>> SHARE_BITS;
+      // main.cpp:313-337, the same expression as the in-memory path.
+      valBufs[i][m] = norm === undefined ? values[k] : values[k] / norm;
     }
     for (let i = 0; i < S; i++) {
       const lane = lanes[i];
+      lane.fill = fills[i];
       lane.meta[lane.sent % 2][3 + lane.frames++] = lane.fill;
     }
-  }
-
-  private route1(lane: Lane, pixels: Int32Array, values: Float64Array, n: number, norm?: number): void {
-    const { shareOf, localOf } = this;
-    const slots = lane.slots[lane.sent % 2];
-    const vals = lane.values[lane.sent % 2];
-    let m = lane.fill;
-    for (let k = 0; k < n; k++) {
-      const p = pixels[k];
-      if (shareOf[p] === 255) continue;
-      slots[m] = localOf[p];
-      vals[m++] = norm === undefined ? values[k] : values[k] / norm;
-    }
-    lane.fill = m;
   }
 
   /**
    * Ends the pass: each worker finishes its share, and `fold(share, i, sums, at)` receives the sums
    * of the share's i-th slot in normalisation order, share 0 first (sums.G2[d * sums.slots + at]).
+   * Returns once every worker has handed over everything (its thread then ends by itself).
    */
   finish(fold: (share: number, i: number, sums: CorrPixelSums, at: number) => void): void {
     this.flushFrames();
@@ -343,32 +338,30 @@ export class StreamShareWorkers {
         publish(lane.ctrl, CTRL.OUT_CON, ++lane.read);
       }
     }
+    // FINISH consumed: the worker no longer touches the buffers, the next pass may reset them.
+    for (let i = 0; i < S; i++) {
+      const lane = this.lanes[i];
+      if (!waitAtLeast(lane.ctrl, CTRL.CON, lane.sent)) throw this.failure(i);
+      lane.port!.close();
+      lane.worker = lane.port = undefined;
+    }
     this.sizes = [];
   }
 
   /**
-   * Ends the workers: EXIT after a clean run; on failure the queues are marked ABORTED (a worker
-   * blocked in Atomics.wait wakes and stops) and the threads are terminated. Idempotent.
+   * Ends whatever workers are still running (after a failure): their queues are marked ABORTED (a
+   * worker blocked in Atomics.wait wakes and stops) and the threads are terminated. Idempotent.
    */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (let i = 0; i < this.lanes.length; i++) {
-      const lane = this.lanes[i];
-      let clean = this.sizes.length === 0 && Atomics.load(lane.ctrl, CTRL.ERR) === 0;
-      if (clean) {
-        // The last message (FINISH or START-less idle) must be consumed before its slot is reused.
-        clean = waitAtLeast(lane.ctrl, CTRL.CON, lane.sent - 1);
-        if (clean) this.send(i, MSG.EXIT);
-      }
-      if (!clean) {
-        publish(lane.ctrl, CTRL.PUB, ABORTED);
-        publish(lane.ctrl, CTRL.OUT_CON, ABORTED);
-        void lane.worker.terminate();
-      }
-      lane.port.close();
-      // Never keep the process alive for a worker that is ending anyway.
-      lane.worker.unref();
+    for (const lane of this.lanes) {
+      if (!lane.worker) continue;
+      publish(lane.ctrl, CTRL.PUB, ABORTED);
+      publish(lane.ctrl, CTRL.OUT_CON, ABORTED);
+      void lane.worker.terminate();
+      lane.port!.close();
+      lane.worker = lane.port = undefined;
     }
   }
 }

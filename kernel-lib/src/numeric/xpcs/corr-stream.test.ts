@@ -106,6 +106,20 @@ describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
     expect(str.passes).toBeGreaterThan(1);
   });
 
+  it('plain sparse frames (fast path in runCorrFilter) give the bits of the same frames listed out of order', () => {
+    const ordered = frames(160, 13, true);
+    const shuffled = ordered.map((f) => ({
+      ...f,
+      indices: [...(f.indices as number[])].reverse(),
+      values: [...(f.values as number[])].reverse(),
+    }));
+    const fast = xpcsCorr(new ArrayCorrSource(true, ordered), settings());
+    const general = xpcsCorr(new ArrayCorrSource(true, shuffled), settings());
+    expectSame(general.datasets, fast.datasets);
+    const streamed = xpcsCorrStream(new ArrayCorrSource(true, shuffled), settings(), { threads: 2 });
+    expectSame(general.datasets, streamed.datasets);
+  });
+
   it('refuses an invalid thread count, naming options.threads', () => {
     for (const threads of [0, 1.5, 65, '2'])
       expect(() =>
