@@ -98,6 +98,19 @@ export interface ShareTuning {
   failAtBatch?: number;
 }
 
+/** Workers whose thread has not exited yet, and who waits for none to be left (tests). */
+const live = new Set<Worker>();
+let idleWaiters: Array<() => void> = [];
+
+/**
+ * Resolves once every stream worker thread has exited (each ends after its pass, or is terminated
+ * when the stream fails): a leaked worker would keep its WebAssembly memory for the process's life.
+ */
+export function streamShareWorkersIdle(): Promise<void> {
+  if (live.size === 0) return Promise.resolve();
+  return new Promise((resolve) => idleWaiters.push(resolve));
+}
+
 /** Bits of a route code that hold the share (route = local slot << SHARE_BITS | share; -1 = not in the block). */
 export const SHARE_BITS = 6;
 
@@ -212,6 +225,15 @@ export class StreamShareWorkers {
     // Failures are reported through shared memory (the caller is blocked in Atomics.wait when they
     // happen); an 'error' event without a listener would crash the process later.
     lane.worker.on('error', () => undefined);
+    const worker = lane.worker;
+    live.add(worker);
+    worker.once('exit', () => {
+      live.delete(worker);
+      if (live.size > 0) return;
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    });
     // Never keep the process alive for a worker: each ends by itself after FINISH or is terminated.
     lane.worker.unref();
   }

@@ -12,7 +12,7 @@ import { isStagebookError } from '../../errors/stagebook-error';
 import { seededRandom } from '../../simulate/random';
 import { corrDelays } from './corr';
 import { StreamingMultiTau } from './corr-stream';
-import type { ShareTuning } from './corr-stream-share';
+import { streamShareWorkersIdle, type ShareTuning } from './corr-stream-share';
 import { ArrayCorrSource, xpcsCorr, xpcsCorrStream, type CorrRawFrame, type XpcsCorrSettingsInput } from './index';
 
 const H = 12;
@@ -88,7 +88,7 @@ describe('xpcsCorrStream on worker threads', () => {
     }
   });
 
-  it('a failing worker surfaces as a StagebookError with its cause', () => {
+  it('a failing worker surfaces as a StagebookError with its cause', async () => {
     let caught: unknown;
     try {
       xpcsCorrStream(new ArrayCorrSource(true, frames(4, false)), settings(), {
@@ -104,25 +104,38 @@ describe('xpcsCorrStream on worker threads', () => {
     expect(err.context.share).toBe(0);
     expect((err.cause as Error).message).toBe('injected failure at batch 3');
     expect((err.cause as Error).stack).toMatch(/corr-stream-share-worker/);
+    // Every worker thread ends (the failed one and its sibling, terminated): waits on their exit events.
+    await streamShareWorkersIdle();
   });
 
-  it('leaves no thread behind: a child process exits by itself after a run and after a failure', () => {
+  it('a failure on the calling thread (the source ends early) stops every worker', async () => {
+    const short = frames(4, false).slice(0, 50);
+    expect(() =>
+      xpcsCorrStream(new ArrayCorrSource(true, short), settings(), { threads: 3, shareTuning: { batchFrames: 4 } }),
+    ).toThrow(/frame 51 requested/);
+    await streamShareWorkersIdle();
+  });
+
+  it('leaves no thread behind: a child process exits by itself after a run, a worker failure and a caller failure', () => {
     const dist = join(__dirname, '..', '..', '..', 'dist', 'numeric', 'xpcs');
     const script = `
       const xp = require(${JSON.stringify(dist)});
       const s = ${JSON.stringify(settings())};
       const fr = ${JSON.stringify(frames(5, false))};
       const ok = xp.xpcsCorrStream(new xp.ArrayCorrSource(true, fr), s, { threads: 3, memoryBudgetBytes: 1e9 });
-      let code = '';
+      const codes = [];
       try {
         xp.xpcsCorrStream(new xp.ArrayCorrSource(true, fr), s, { threads: 2, shareTuning: { batchFrames: 2, failAtBatch: 2 } });
-      } catch (e) { code = e.code; }
-      console.log(JSON.stringify({ passes: ok.passes, code }));
+      } catch (e) { codes.push(e.code); }
+      try { // the calling thread fails mid-pass (the source ends early) while the workers wait for frames
+        xp.xpcsCorrStream(new xp.ArrayCorrSource(true, fr.slice(0, 60)), s, { threads: 2, shareTuning: { batchFrames: 4 } });
+      } catch (e) { codes.push(e.code); }
+      console.log(JSON.stringify({ passes: ok.passes, codes }));
     `;
     // The guard only turns a hang into a failure; a passing run exits in well under a second.
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000 });
     expect(r.signal, r.stderr).toBeNull();
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout.trim())).toEqual({ passes: 1, code: 'E_WASM' });
+    expect(JSON.parse(r.stdout.trim())).toEqual({ passes: 1, codes: ['E_WASM', 'E_TRUNCATED'] });
   });
 });
