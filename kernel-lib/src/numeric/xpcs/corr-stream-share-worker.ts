@@ -14,7 +14,9 @@ import type { ShareWorkerData, ShareWorkerError } from './corr-stream-share';
 class Aborted {}
 
 function run(data: ShareWorkerData, ctrl: Int32Array): void {
+  const { adoptCoreModule } = require('../wasm/core') as typeof import('../wasm/core');
   const { StreamingMultiTau } = require('./corr-stream') as typeof import('./corr-stream');
+  adoptCoreModule('xpcs', data.module);
   const { CTRL, MSG, publish, waitAtLeast } = require('./corr-stream-share') as typeof import('./corr-stream-share');
   const meta = data.meta.map((b) => new Int32Array(b));
   const slots = data.slots.map((b) => new Uint32Array(b));

@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { StagebookError, isStagebookErrorCode } from '../../errors/stagebook-error';
 import { compiledPath } from '../parallel/pool';
+import { coreModule } from '../wasm/core';
 import type { CorrPixelSums } from './corr-multitau';
 import type { StreamingMultiTauOptions } from './corr-stream';
 
@@ -54,6 +55,8 @@ export interface ShareWorkerData {
   out: SharedArrayBuffer[];
   chunk: number;
   port: MessagePort;
+  /** The calling thread's compiled xpcs core (shared code and tier-up, see adoptCoreModule). */
+  module: WebAssembly.Module;
   /** Tests only: the worker throws when it receives this (1-based) FRAMES message. */
   failAtBatch?: number;
 }
@@ -116,7 +119,7 @@ export const SHARE_BITS = 6;
 
 /** One share's shared buffers (kept for the whole stream) and its current pass's worker. */
 interface Lane {
-  buffers: Omit<ShareWorkerData, 'kind' | 'share' | 'visit' | 'frames' | 'delays' | 'kernel' | 'port' | 'failAtBatch'>;
+  buffers: Pick<ShareWorkerData, 'ctrl' | 'meta' | 'slots' | 'values' | 'out' | 'chunk'>;
   ctrl: Int32Array;
   meta: Int32Array[];
   slots: Uint32Array[];
@@ -218,6 +221,7 @@ export class StreamShareWorkers {
       kernel: this.kernel,
       ...lane.buffers,
       port: port2,
+      module: coreModule('xpcs'),
       failAtBatch: i === 0 ? this.tuning.failAtBatch : undefined,
     };
     lane.port = port1;
