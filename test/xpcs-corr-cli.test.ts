@@ -99,6 +99,25 @@ describe('stagebook xpcs corr', () => {
     expect(r.stderr).toMatch(/missing\.imm/);
   });
 
+  it('--stream --threads N: the same bits as in memory for 1 and 3 threads; --threads needs --stream and N >= 1', async () => {
+    const out = (name: string) => join(dir, `threads-${name}.hdf`);
+    expect(run(base, '--quiet', '--output', out('mem')).status).toBe(0);
+    for (const n of ['1', '3']) {
+      const r = run(base, '--quiet', '--stream', '--threads', n, '--output', out(n));
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const mem = await readXpcsLegacyResults(out('mem'));
+    for (const n of ['1', '3']) {
+      const got = await readXpcsLegacyResults(out(n));
+      expect(Object.keys(got).sort(), n).toEqual(Object.keys(mem).sort());
+      for (const k of Object.keys(mem)) expect(Array.from(got[k].data), `${n} ${k}`).toEqual(Array.from(mem[k].data));
+    }
+    expect(run(base, '--quiet', '--threads', '2').status).toBe(2);
+    const zero = run(base, '--quiet', '--stream', '--threads', '0');
+    expect(zero.status).toBe(2);
+    expect(zero.stderr).toMatch(/--threads/);
+  });
+
   it('records each run in the workspace ledger: stagebook status shows it succeeded, or failed with the error', () => {
     const ws = mkdtempSync(join(tmpdir(), 'xpcs-cli-ws-'));
     const config = join(ws, 'stagebook.yaml');

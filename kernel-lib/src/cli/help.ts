@@ -79,8 +79,8 @@ ${EXIT_CODES_LINE}`;
 
 const XPCS = `usage: stagebook xpcs <command>
   corr <hdf> [--imm F | --rigaku F | --hdf5 F] [--g2out] [--darkout] [--frameout N] [--inpath /xpcs]
-      [--outpath /exchange] [--nexus [--output F]] [--compat xpcs-eigen] [--fits] [--plots] [--stream [--memory-mb N]]
-      [--config F]
+      [--outpath /exchange] [--nexus [--output F]] [--compat xpcs-eigen] [--fits] [--plots] [--stream [--memory-mb N]
+      [--threads N]] [--config F]
   automate --config CFG --input HDF --imm RAW [--rigaku] [--expression REGEX] [--dry-run] [--block]
   crawl DIR --config CFG [--expression REGEX] [--watch] [--dry-run] [--block]
 See docs/xpcs-corr.md and docs/xpcs-flow.md.

@@ -39,6 +39,7 @@ export async function xpcsCorrCommand(argv: string[]): Promise<number> {
     compat: 'value',
     stream: 'flag',
     'memory-mb': 'value',
+    threads: 'value',
     fits: 'flag',
     quiet: 'flag',
     plots: 'flag',
@@ -52,6 +53,8 @@ export async function xpcsCorrCommand(argv: string[]): Promise<number> {
     throw usage(`--compat must be xpcs-eigen or none, got ${JSON.stringify(compat)}`);
   const memory = intOption('memory-mb', str(a, 'memory-mb'), 1);
   if (memory !== undefined && !a.options.stream) throw usage('--memory-mb needs --stream');
+  const threads = intOption('threads', str(a, 'threads'), 1);
+  if (threads !== undefined && !a.options.stream) throw usage('--threads needs --stream');
   const hdf = a.positionals[0];
   const say = (m: string) => (a.options.quiet ? undefined : process.stderr.write(`xpcs corr: ${m}\n`));
   say(`${hdf}: reading the configuration (${str(a, 'inpath') ?? '/xpcs'}) and correlating`);
@@ -82,13 +85,13 @@ export async function xpcsCorrCommand(argv: string[]): Promise<number> {
     const { runId } = await recordCorrRun(
       config,
       hdf,
-      { ...opts, stream: a.options.stream === true, memoryBudgetBytes, plots: a.options.plots === true },
+      { ...opts, stream: a.options.stream === true, memoryBudgetBytes, threads, plots: a.options.plots === true },
       async (ctx) => {
         const onPass = (pass: number, passes: number) =>
           ctx.progress(pass, passes, `pass ${pass} of ${passes} over the frames`);
         const r = await correlateXpcsFile(hdf, {
           ...opts,
-          stream: a.options.stream ? { memoryBudgetBytes, onPass } : undefined,
+          stream: a.options.stream ? { memoryBudgetBytes, onPass, threads } : undefined,
         });
         const written = r.output ? [r.output] : [];
         if (a.options.plots) {

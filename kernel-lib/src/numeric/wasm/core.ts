@@ -73,6 +73,16 @@ export function coreModule(family: string): WebAssembly.Module {
 }
 
 /**
+ * Makes `module` (a family's module compiled by another thread, received through workerData) this
+ * thread's compiled module of `family`: threads that share one module share its compiled code,
+ * optimised tiers included, instead of each compiling the bytes again and running baseline code
+ * until its own tier-up (a short-lived worker may never get there).
+ */
+export function adoptCoreModule(family: string, module: WebAssembly.Module): void {
+  cachedModules.set(family, module);
+}
+
+/**
  * sha256 over every compiled family module (name and bytes, in name order): part of every stage
  * cache key, so a rebuilt numeric core invalidates cached results.
  */

@@ -156,18 +156,73 @@ function accumulateSparse(
   return nt;
 }
 
+/**
+ * The plain sparse frame (no flat field, stride 1, avg 1, default mode): the stored values are the
+ * raw counts, listed ascending. Writes them to touched/vals directly, skipping the accumulator:
+ * the general path computes (0 + v) / 1 = v in the same pixel order, so the bits are the same.
+ * Returns -1 when the indices are not strictly ascending (repeats are summed by the general path).
+ */
+function plainSparse(fr: CorrRawFrame, valid: Uint8Array, touched: Int32Array, vals: Float64Array): number {
+  const idx = fr.indices!;
+  const val = fr.values!;
+  let nt = 0;
+  let prev = -1;
+  for (let k = 0; k < idx.length; k++) {
+    const p = idx[k];
+    if (p <= prev) return -1;
+    prev = p;
+    if (!valid[p]) continue;
+    touched[nt] = p;
+    vals[nt++] = val[k];
+  }
+  return nt;
+}
+
+/** The products of a plain sparse frame: the general path's loop below, without the accumulator. */
+function plainProducts(
+  out: CorrFilterProducts,
+  bins: CorrBins,
+  at: number,
+  f: number,
+  px: number,
+  pix: Int32Array,
+  vals: Float64Array,
+  nt: number,
+): void {
+  const partial = part0(out.partialSum, at);
+  const { pixelSum, partitionSum } = out;
+  const { sbin } = bins;
+  let fsum = 0;
+  for (let k = 0; k < nt; k++) {
+    const p = pix[k];
+    const v = vals[k];
+    pixelSum[p] += v;
+    fsum += v;
+    const b = sbin[p] - 1;
+    partitionSum[b] += v;
+    partial[b] += v;
+  }
+  out.frameMean[f] = fsum / px;
+}
+
 /** The window's row of the partial sums. */
 function part0(partialSum: Float64Array, at: number): Float64Array {
   return partialSum.subarray(at);
 }
 
-/** Runs the filter over N output frames, calling `sink` for each. */
+/**
+ * Runs the filter over N output frames, calling `sink` for each. `products: false` (a later pass
+ * over the same frames, whose products the caller already has) skips the per-pixel and per-bin
+ * sums of plain sparse frames, the calling thread's largest cost there; the returned products are
+ * then incomplete and must not be used.
+ */
 export function runCorrFilter(
   where: string,
   s: XpcsCorrSettings,
   bins: CorrBins,
   src: CorrFrameSource,
   sink: CorrFrameSink,
+  options: { products?: boolean } = {},
 ): CorrFilterProducts {
   const compat = s.compat === 'xpcs-eigen';
   const { frames, realFrames, block } = corrFrameCounts(s);
@@ -192,8 +247,10 @@ export function runCorrFilter(
   const touched = new Int32Array(px);
   const vals = new Float64Array(px);
   let g = 0;
+  const plain = src.sparse && !compat && block === 1 && !s.flatfield;
   for (let f = 0; f < frames; f++) {
     let nt = 0;
+    let direct = false; // touched/vals already hold the output frame (plain sparse frames)
     for (let i = 0; i < block; i++) {
       const fr = src.next();
       out.clock[g] = out.tick[g] = g + 1;
@@ -202,9 +259,20 @@ export function runCorrFilter(
       g++;
       // Frames 0, stride, 2*stride, ... of the block are summed (dense_filter.cpp:150).
       if (i % s.strideFrames !== 0) continue;
+      if (plain) {
+        nt = plainSparse(fr, bins.valid, touched, vals);
+        direct = nt >= 0;
+        if (direct) continue;
+        nt = 0;
+      }
       nt = src.sparse
         ? accumulateSparse(fr, s, bins, acc, mark, compat, touched, nt)
         : accumulateDense(fr, s, bins, dark, acc, mark, compat, touched, nt);
+    }
+    if (direct) {
+      if (options.products !== false) plainProducts(out, bins, Math.floor(f / win) * S, f, px, touched, vals, nt);
+      sink(f, touched, vals, nt);
+      continue;
     }
     // A dense frame (and a sorted sparse one) lists its pixels ascending already: sort only when not.
     let pix = touched.subarray(0, nt);

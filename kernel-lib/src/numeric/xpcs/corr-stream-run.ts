@@ -18,6 +18,10 @@ import {
   StreamingMultiTau,
   type StreamingMultiTauOptions,
 } from './corr-stream';
+import { SHARE_BITS, StreamShareWorkers, type ShareTuning } from './corr-stream-share';
+import { defaultParallelPolicy } from '../parallel/pool';
+import type { CorrBins } from './corr-bins';
+import type { XpcsCorrSettings } from './corr-settings';
 import type { CorrDataset } from './corr-twotime';
 import { corrDelays, intensityDatasets, type XpcsCorrResult } from './corr';
 
@@ -28,6 +32,14 @@ export interface XpcsCorrStreamOptions {
   kernel?: StreamingMultiTauOptions;
   /** Called after each pass with (pass, passes). */
   onPass?: (pass: number, passes: number) => void;
+  /**
+   * Worker threads correlating each pass (its pixel block split in contiguous shares, one per
+   * thread; the calling thread reads, filters and routes). 1 = everything on the calling thread.
+   * Default: the parallel policy's, min(2, cores). Results do not depend on it (bit-identical).
+   */
+  threads?: number;
+  /** Hand-over batch sizes between the calling thread and the workers (tests; results do not depend on them). */
+  shareTuning?: ShareTuning;
 }
 
 export interface XpcsCorrStreamResult extends XpcsCorrResult {
@@ -41,6 +53,122 @@ function refuse(where: string, field: string, why: string): never {
     where,
     field,
   });
+}
+
+/** Most worker threads a stream takes (a share index is one byte; more threads than this would not help). */
+const MAX_STREAM_THREADS = 64;
+
+function streamThreads(where: string, v: unknown): number {
+  const t = v === undefined ? defaultParallelPolicy.threads : v;
+  if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_STREAM_THREADS)
+    throw new StagebookError(
+      'E_INVALID_ARGUMENT',
+      `${where}: options.threads must be an integer in [1, ${MAX_STREAM_THREADS}], got ${JSON.stringify(v)}`,
+      { where, field: 'options.threads' },
+    );
+  return t;
+}
+
+/** One pass's pixel block: normalisation order [s0, s0 + nb), and what its frames are scaled by. */
+interface PassBlock {
+  s0: number;
+  nb: number;
+  order: ReturnType<typeof normalisationOrder>;
+  fm: Float64Array | undefined;
+  mean: number;
+  normalizer: CorrNormalizer;
+  /** False when an earlier pass already gave the filter's products (they are not recomputed). */
+  products: boolean;
+}
+
+/** Raster-ordered slots of order.pixels[a, b) in `slotOf`; returns them in normalisation order. */
+function rasterSlots(blk: PassBlock, a: number, b: number, slotOf: Int32Array): Int32Array {
+  const pixels = blk.order.pixels.subarray(blk.s0 + a, blk.s0 + b);
+  // Slots in raster order (a frame's pixels ascend, so do its slots: the kernel's counting sort then
+  // writes each batch nearly in order); the result lists the slots in normalisation order.
+  pixels
+    .slice()
+    .sort()
+    .forEach((p, i) => (slotOf[p] = i));
+  return Int32Array.from(pixels, (p) => slotOf[p]);
+}
+
+/** A pass on the calling thread: one StreamingMultiTau for the whole block. */
+function serialBlock(
+  where: string,
+  s: XpcsCorrSettings,
+  bins: CorrBins,
+  source: CorrFrameSource,
+  blk: PassBlock,
+  mt: StreamingMultiTau,
+  slotOf: Int32Array,
+): CorrFilterProducts {
+  const { s0, nb, order, fm, mean, normalizer } = blk;
+  slotOf.fill(-1);
+  const visit = rasterSlots(blk, 0, nb, slotOf);
+  const got = runCorrFilter(
+    where,
+    s,
+    bins,
+    source,
+    (f, pixels, values, n) => {
+      const { slots, values: vals, offset } = mt.beginFrame();
+      let m = offset;
+      for (let k = 0; k < n; k++) {
+        const slot = slotOf[pixels[k]];
+        if (slot < 0) continue;
+        slots[m] = slot;
+        // main.cpp:313-337, the same expression as the in-memory path.
+        vals[m++] = fm ? values[k] / (fm[f] / mean) : values[k];
+      }
+      mt.endFrame(m - offset);
+    },
+    { products: blk.products },
+  );
+  mt.finish(visit, (i, sums) => normalizer.add(order.q[s0 + i], order.s[s0 + i], sums, 0));
+  return got;
+}
+
+/**
+ * A pass on worker threads: the block's normalisation-order range is split in contiguous shares
+ * (share i = [floor(i*nb/S), floor((i+1)*nb/S))), each raster-ordered within itself; the sums are
+ * folded share after share, i.e. in the serial order.
+ */
+function sharedBlock(
+  where: string,
+  s: XpcsCorrSettings,
+  bins: CorrBins,
+  source: CorrFrameSource,
+  blk: PassBlock,
+  workers: StreamShareWorkers,
+  slotOf: Int32Array,
+): CorrFilterProducts {
+  const { s0, nb, order, fm, mean, normalizer } = blk;
+  const S = Math.min(workers.threads, nb);
+  const starts = Array.from({ length: S + 1 }, (_, i) => Math.floor((i * nb) / S));
+  const route = new Int32Array(slotOf.length).fill(-1);
+  const visits = Array.from({ length: S }, (_, i) => {
+    const visit = rasterSlots(blk, starts[i], starts[i + 1], slotOf);
+    for (let k = starts[i]; k < starts[i + 1]; k++) {
+      const p = order.pixels[s0 + k];
+      route[p] = (slotOf[p] << SHARE_BITS) | i;
+    }
+    return visit;
+  });
+  workers.beginPass(visits, route);
+  const got = runCorrFilter(
+    where,
+    s,
+    bins,
+    source,
+    (f, pixels, values, n) => workers.frame(pixels, values, n, fm ? fm[f] / mean : undefined),
+    { products: blk.products },
+  );
+  workers.finish((i, j, sums, at) => {
+    const k = s0 + starts[i] + j;
+    normalizer.add(order.q[k], order.s[k], sums, at);
+  });
+  return got;
 }
 
 export function xpcsCorrStream(
@@ -79,9 +207,13 @@ export function xpcsCorrStream(
   const order = normalisationOrder(bins);
   const budget = options.memoryBudgetBytes ?? 512 * 2 ** 20;
   const per = StreamingMultiTau.bytesPerSlot(N, delays);
-  // The budget holds the per-pixel state; the batch buffers (streamBatchBytes: 48 MiB at the default
-  // batch) come on top. One block lives in one WebAssembly memory: blocks of at most 3 GiB.
-  const B = Math.max(1, Math.min(order.pixels.length, Math.floor(Math.min(budget, STREAM_BLOCK_MAX_BYTES) / per)));
+  const threads = streamThreads(where, options.threads);
+  // The budget bounds the sum over the threads' shares; one share lives in one WebAssembly memory,
+  // so a larger budget still gives shares of at most 3 GiB.
+  const B = Math.max(
+    1,
+    Math.min(order.pixels.length, Math.floor(budget / per), threads * Math.floor(STREAM_BLOCK_MAX_BYTES / per)),
+  );
   const blocks = Math.ceil(order.pixels.length / B);
   const passes = blocks + (s.normalizeByFramesum ? 1 : 0);
   const px = s.shape[0] * s.shape[1];
@@ -99,32 +231,26 @@ export function xpcsCorrStream(
     mean = sum / N;
   }
   const normalizer = new CorrNormalizer(bins, nd, false);
-  for (let b = 0; b < blocks; b++) {
-    const s0 = b * B;
-    const nb = Math.min(B, order.pixels.length - s0);
-    // Slots in raster order (a frame's pixels ascend, so do its slots: the counting sort in the
-    // kernel then writes each batch nearly in order); `visit` lists the slots in normalisation order.
-    const raster = order.pixels.slice(s0, s0 + nb).sort();
-    slotOf.fill(-1);
-    raster.forEach((p, i) => (slotOf[p] = i));
-    const visit = Int32Array.from(order.pixels.subarray(s0, s0 + nb), (p) => slotOf[p]);
-    const mt = new StreamingMultiTau(nb, N, delays, options.kernel);
-    const fm = s.normalizeByFramesum ? products!.frameMean : undefined;
-    const got = runCorrFilter(where, s, bins, source, (f, pixels, values, n) => {
-      const { slots, values: vals, offset } = mt.beginFrame();
-      let m = offset;
-      for (let k = 0; k < n; k++) {
-        const slot = slotOf[pixels[k]];
-        if (slot < 0) continue;
-        slots[m] = slot;
-        // main.cpp:313-337, the same expression as the in-memory path.
-        vals[m++] = fm ? values[k] / (fm[f] / mean) : values[k];
-      }
-      mt.endFrame(m - offset);
-    });
-    products ??= got;
-    mt.finish(visit, (i, sums) => normalizer.add(order.q[s0 + i], order.s[s0 + i], sums, 0));
-    options.onPass?.(++pass, passes);
+  const fm = s.normalizeByFramesum ? products!.frameMean : undefined;
+  // Workers live for the whole stream (every pass); a block smaller than `threads` uses fewer.
+  const lanes = Math.min(threads, B);
+  const workers =
+    threads > 1
+      ? new StreamShareWorkers(where, lanes, N, delays, Math.ceil(B / lanes), options.kernel, options.shareTuning)
+      : undefined;
+  try {
+    for (let b = 0; b < blocks; b++) {
+      const s0 = b * B;
+      const nb = Math.min(B, order.pixels.length - s0);
+      const block = { s0, nb, order, fm, mean, normalizer, products: products === undefined };
+      const got = workers
+        ? sharedBlock(where, s, bins, source, block, workers, slotOf)
+        : serialBlock(where, s, bins, source, block, new StreamingMultiTau(nb, N, delays, options.kernel), slotOf);
+      products ??= got;
+      options.onPass?.(++pass, passes);
+    }
+  } finally {
+    workers?.close();
   }
   const out = new Map<string, CorrDataset>();
   intensityDatasets(s, bins, products!, out);

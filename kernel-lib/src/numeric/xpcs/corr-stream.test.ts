@@ -82,11 +82,15 @@ const CASES: Array<[string, boolean, Partial<XpcsCorrSettingsInput>, number]> = 
   ],
 ];
 
+const THREADED = CASES.flatMap(([name, sparse, extra, budget]) =>
+  [1, 2, 3].map((threads) => [`${name}, ${threads} thread(s)`, sparse, extra, budget, threads] as const),
+);
+
 describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
-  it.each(CASES)('%s', (_name, sparse, extra, budget) => {
+  it.each(THREADED)('%s', (_name, sparse, extra, budget, threads) => {
     const src = () => new ArrayCorrSource(sparse, frames(160, 11, sparse, extra.darkEndTodo ? 5 : 0));
     const mem = xpcsCorr(src(), settings(extra));
-    const str = xpcsCorrStream(src(), settings(extra), { memoryBudgetBytes: budget });
+    const str = xpcsCorrStream(src(), settings(extra), { memoryBudgetBytes: budget, threads });
     expectSame(mem.datasets, str.datasets);
     if (budget < 1e6) expect(str.passes).toBeGreaterThan(1);
   });
@@ -98,7 +102,7 @@ describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
   ])('sparse, batches: %s', (_name, kernel) => {
     const src = () => new ArrayCorrSource(true, frames(160, 12, true));
     const mem = xpcsCorr(src(), settings());
-    const str = xpcsCorrStream(src(), settings(), { memoryBudgetBytes: 5000, kernel });
+    const str = xpcsCorrStream(src(), settings(), { memoryBudgetBytes: 5000, kernel, threads: 1 });
     expectSame(mem.datasets, str.datasets);
     expect(str.passes).toBeGreaterThan(1);
   });
@@ -108,6 +112,29 @@ describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
     const mem = xpcsCorr(src(), settings({ delaysPerLevel: dpl }));
     const str = xpcsCorrStream(src(), settings({ delaysPerLevel: dpl }), { memoryBudgetBytes: 30_000 });
     expectSame(mem.datasets, str.datasets);
+  });
+
+  it('plain sparse frames (fast path in runCorrFilter) give the bits of the same frames listed out of order', () => {
+    const ordered = frames(160, 13, true);
+    const shuffled = ordered.map((f) => ({
+      ...f,
+      indices: [...(f.indices as number[])].reverse(),
+      values: [...(f.values as number[])].reverse(),
+    }));
+    const fast = xpcsCorr(new ArrayCorrSource(true, ordered), settings());
+    const general = xpcsCorr(new ArrayCorrSource(true, shuffled), settings());
+    expectSame(general.datasets, fast.datasets);
+    const streamed = xpcsCorrStream(new ArrayCorrSource(true, shuffled), settings(), { threads: 2 });
+    expectSame(general.datasets, streamed.datasets);
+  });
+
+  it('refuses an invalid thread count, naming options.threads', () => {
+    for (const threads of [0, 1.5, 65, '2'])
+      expect(() =>
+        xpcsCorrStream(new ArrayCorrSource(false, frames(20, 1, false)), settings({ dataEndTodo: 20 }), {
+          threads: threads as number,
+        }),
+      ).toThrow(/options\.threads/);
   });
 
   it('refuses what it does not stream, naming the setting', () => {

@@ -44,7 +44,7 @@ export interface CorrelateXpcsFileOptions {
    * Larger than memory: multi-tau streams from the frame file (default mode, xpcsCorrStream) and
    * two-time is written in row tiles as produced (xpcsTwoTimeStream); memory bounded by the budget.
    */
-  stream?: Pick<XpcsCorrStreamOptions, 'memoryBudgetBytes' | 'kernel' | 'onPass'>;
+  stream?: Pick<XpcsCorrStreamOptions, 'memoryBudgetBytes' | 'kernel' | 'onPass' | 'threads'>;
   /** Result layout: 'legacy' (/exchange, corr's) or 'nexus' (a new file, default `<hdf stem>.nxs`). */
   layout?: 'legacy' | 'nexus';
   /** Also write the fit datasets (*FIT1, *FIT2, g2avgFIT1/2) the 8-ID QC and plots read (multi-tau). */
@@ -127,13 +127,18 @@ export async function correlateXpcsFile(
   try {
     const budget = { memoryBudgetBytes: options.stream?.memoryBudgetBytes };
     if (options.stream && config.settings.analysisType === 'Twotime') {
-      if (options.layout === 'nexus' || options.stream.kernel) {
+      const multiTauOnly = options.stream.kernel
+        ? 'stream.kernel'
+        : options.stream.threads !== undefined
+          ? 'stream.threads'
+          : undefined;
+      if (options.layout === 'nexus' || multiTauOnly) {
         throw new StagebookError(
           'E_INVALID_ARGUMENT',
-          options.stream.kernel
-            ? 'correlateXpcsFile: stream.kernel tunes the multi-tau kernel; two-time does not use it'
+          multiTauOnly
+            ? `correlateXpcsFile: ${multiTauOnly} applies to the streamed multi-tau; the streamed two-time does not use it`
             : 'correlateXpcsFile: layout nexus is not written by the streamed two-time path (its maps go to C2T_all tiles)',
-          { where: 'correlateXpcsFile', field: options.stream.kernel ? 'stream.kernel' : 'layout' },
+          { where: 'correlateXpcsFile', field: multiTauOnly ?? 'layout' },
         );
       }
       const N = corrFrameCounts(config.settings).frames;
@@ -148,6 +153,7 @@ export async function correlateXpcsFile(
           ...budget,
           kernel: options.stream.kernel,
           onPass: options.stream.onPass,
+          threads: options.stream.threads,
         })
       : xpcsCorr(src, config.settings);
   } finally {

@@ -119,15 +119,22 @@ describe('correlateXpcsFile({stream}) on a real IMM file', () => {
         { path: '/xpcs/qphi_bin_to_process', data: Float64Array.of(1, 3), shape: [2, 1], dtype: 'i8' },
       ]);
       const mem = await correlateXpcsFile(cfg, { output: join(dir, `${analysisType}-mem.hdf`) });
-      const str = await correlateXpcsFile(cfg, {
-        output: join(dir, `${analysisType}-str.hdf`),
-        stream: { memoryBudgetBytes: 5000 },
-      });
       const a = await readXpcsLegacyResults(mem.output!);
-      const b = await readXpcsLegacyResults(str.output!);
-      expect(Object.keys(b).sort(), analysisType).toEqual(Object.keys(a).sort());
-      for (const k of Object.keys(a))
-        expect(Array.from(b[k].data), `${analysisType} ${k}`).toEqual(Array.from(a[k].data));
+      // Multi-tau on 1, 2 and 3 worker threads; two-time has no threads option (refused when given).
+      for (const threads of analysisType === 'Multitau' ? [1, 2, 3] : [undefined]) {
+        const str = await correlateXpcsFile(cfg, {
+          output: join(dir, `${analysisType}-str-${threads}.hdf`),
+          stream: { memoryBudgetBytes: 5000, threads },
+        });
+        const b = await readXpcsLegacyResults(str.output!);
+        const what = `${analysisType} (threads ${threads})`;
+        expect(Object.keys(b).sort(), what).toEqual(Object.keys(a).sort());
+        for (const k of Object.keys(a)) expect(Array.from(b[k].data), `${what} ${k}`).toEqual(Array.from(a[k].data));
+      }
+      if (analysisType === 'Twotime')
+        await expect(correlateXpcsFile(cfg, { output: null, stream: { threads: 2 } })).rejects.toThrow(
+          /stream\.threads applies to the streamed multi-tau/,
+        );
     }
   });
 });
