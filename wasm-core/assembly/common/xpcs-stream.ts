@@ -26,7 +26,8 @@
 //   [0, R)        ring: values of the pixel's recent level-frames (row = t % R; R a power of 2, so
 //                 no division per event, and at most 64)
 //   then          S (f64); pend (f64: the even half of the pair being built for level L+1);
-//                 lt (i32: last level-frame with a value), pendK (i32: the pair's index, -1 none);
+//                 lt (i32: last level-frame with a value), pendK (i32: the pair's index, -1 none)
+//                 (both stored biased: see NO_VALUE);
 //                 flags (i32: bit 0 split), snap (i32: IP snapshots taken, largest delay first);
 //                 mask (u64: bit i set iff level-frame lt - i had a value: which ring rows are live)
 //   then          G2 per delay, IP per delay, IF per delay
@@ -42,6 +43,8 @@ const LV_STRIDE: usize = 32;
 const SPLIT: i32 = 1;
 /** lt before a pixel's first value: further back than any delay reaches. */
 const NO_VALUE: i32 = -(1 << 30);
+// lt and pendK are stored biased (lt - NO_VALUE, pendK + 1) so that an all-zero record is the
+// initial state: a fresh block needs no initialising pass over its memory.
 
 @inline function word(p: usize, i: i32): u32 {
   return load<u32>(p + (<usize>i << 2));
@@ -91,7 +94,7 @@ function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
     while (m < ntau && tauAt(lv, m) <= t) m++;
   }
   store<f64>(meta, load<f64>(meta) + v);
-  const lt = load<i32>(meta, 16);
+  const lt = load<i32>(meta, 16) + NO_VALUE;
   let mask = load<u64>(meta, 32);
   if (t - lt <= reach) {
     for (let j = 0; j < m; j++) {
@@ -121,30 +124,30 @@ function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
   const shift = t - lt;
   mask = shift >= 64 ? 1 : (mask << <u64>shift) | 1;
   store<u64>(meta, mask, 32);
-  store<i32>(meta, t, 16);
+  store<i32>(meta, t - NO_VALUE, 16);
   if (L + 1 < <i32>word(st, 1)) pairUp(st, s, L, meta, t, v);
 }
 
 /** Builds level L+1 frame t >> 1 from level-L frames 2k (pending) and 2k + 1. */
 function pairUp(st: usize, s: usize, L: i32, meta: usize, t: i32, v: f64): void {
   const k = t >> 1;
-  const pendK = load<i32>(meta, 20);
+  const pendK = load<i32>(meta, 20) - 1;
   if (pendK == k) {
     const a = load<f64>(meta, 8) + v;
-    store<i32>(meta, -1, 20);
+    store<i32>(meta, 0, 20);
     put(st, s, L + 1, k, a / 2);
     return;
   }
   if (pendK >= 0) {
     // An even frame whose odd partner had no value: (0 + a) / 2.
-    store<i32>(meta, -1, 20);
+    store<i32>(meta, 0, 20);
     put(st, s, L + 1, pendK, load<f64>(meta, 8) / 2);
   }
   if (t & 1) {
     put(st, s, L + 1, k, (0.0 + v) / 2);
   } else {
     store<f64>(meta, 0.0 + v, 8);
-    store<i32>(meta, k, 20);
+    store<i32>(meta, k + 1, 20);
   }
 }
 
@@ -203,9 +206,9 @@ export function smtFinish(st: usize): void {
     for (let s: usize = 0; s < B; s++) {
       const meta = recOf(lv, s) + (<usize>word(lv, 2) << 3);
       const sums = meta + 40;
-      const pendK = load<i32>(meta, 20);
+      const pendK = load<i32>(meta, 20) - 1;
       if (pendK >= 0 && L + 1 < levels) {
-        store<i32>(meta, -1, 20);
+        store<i32>(meta, 0, 20);
         put(st, s, L + 1, pendK, load<f64>(meta, 8) / 2);
       }
       snapshots(lv, meta, sums, ntau, 0x7fffffff);

@@ -43,9 +43,6 @@ export const STREAM_BLOCK_MAX_BYTES = 3 * 2 ** 30;
 /** Ring rows per level at most: the kernel's 64-bit mask of live rows (level 0 reaches 2 x delays per level). */
 export const STREAM_MAX_RING = 64;
 
-/** A pixel's last level-frame with a value, before it has one: further back than any delay reaches. */
-const NO_VALUE_YET = -(2 ** 30);
-
 interface LevelPlan {
   taus: number[];
   R: number;
@@ -139,12 +136,12 @@ export class StreamingMultiTau {
     this.batchEvents = options.batchEvents ?? STREAM_BATCH_EVENTS;
     // Room for one more whole frame (at most B events) past the batch threshold.
     this.cap = B + this.batchEvents;
-    // The instance is fresh and nothing is ever freed in it, so every allocation is memory the
-    // allocator has never handed out: zero, as WebAssembly memory starts and grows (filling it again
-    // cost 0.2-0.5 s per pass on 1 GiB of state).
+    // Zeroed explicitly even in a fresh instance: the allocator keeps free-list links inside free
+    // blocks, so a block it hands out may carry them (seen: one wrong sum in 10^7 without this).
     const zeroed = (n: number) => {
       const p = this.k.alloc(Math.max(16, n));
       if (!p) throw new StagebookError('E_WASM', `StreamingMultiTau: could not allocate ${n} bytes`);
+      new Uint8Array(this.k.memory.buffer, p, n).fill(0);
       return p;
     };
     this.ev = {
@@ -159,13 +156,8 @@ export class StreamingMultiTau {
     for (const lv of this.plans) {
       const w = recordWords(lv);
       const meta = lv.R;
+      // All zero is a record's initial state (no value yet, no pair being built: xpcs-stream.ts).
       const rec = zeroed(8 * w * B);
-      // Per record: lt = no value yet, pendK = -1 (no pair being built); everything else 0.
-      const ints = new Int32Array(this.k.memory.buffer, rec, 2 * w * B);
-      for (let s = 0; s < B; s++) {
-        ints[2 * (s * w + meta + 2)] = NO_VALUE_YET;
-        ints[2 * (s * w + meta + 2) + 1] = -1;
-      }
       const taus = zeroed(4 * lv.taus.length);
       new Uint32Array(this.k.memory.buffer, taus, lv.taus.length).set(lv.taus);
       this.records.push(rec);
