@@ -23,8 +23,7 @@
 // a, then / 2); a frame at or past its level's `last` is dropped, so is an unpaired last frame.
 //
 // Per level, per pixel slot s, a record of words = R + 5 + 3 ntau f64:
-//   [0, R)        ring: values of the pixel's recent level-frames (row = t % R; R a power of 2, so
-//                 no division per event, and at most 64)
+//   [0, R)        ring: values of the pixel's recent level-frames (row = t % R, R = tau_max + 1 <= 64)
 //   then          S (f64); pend (f64: the even half of the pair being built for level L+1);
 //                 lt (i32: last level-frame with a value), pendK (i32: the pair's index, -1 none)
 //                 (both stored biased: see NO_VALUE);
@@ -101,7 +100,7 @@ function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
       const u = t - tauAt(lv, j);
       // No value between lt and t; before, the mask says (lt - u <= reach < 64).
       if (u > lt || !((mask >> <u64>(lt - u)) & 1)) continue;
-      const partner = load<f64>(rec + (<usize>(u & (R - 1)) << 3));
+      const partner = load<f64>(rec + (<usize>(u % R) << 3));
       if (partner != 0) {
         const o = sums + (<usize>j << 3);
         store<f64>(o, load<f64>(o) + partner * v);
@@ -120,7 +119,7 @@ function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
       o += 8;
     }
   }
-  store<f64>(rec + (<usize>(t & (R - 1)) << 3), v);
+  store<f64>(rec + (<usize>(t % R) << 3), v);
   const shift = t - lt;
   mask = shift >= 64 ? 1 : (mask << <u64>shift) | 1;
   store<u64>(meta, mask, 32);

@@ -61,8 +61,9 @@ function levelPlans(frames: number, delays: Array<[number, number]>): LevelPlan[
   for (let L = 0; L <= maxLevel; L++) {
     if (L > 0) last = Math.floor(last / 2);
     const taus = delays.filter(([lv]) => lv === L).map(([, tau]) => tau / 2 ** L);
-    // The ring reaches back to the largest delay; a power of 2 (the kernel masks, never divides).
-    const R = 2 ** Math.ceil(Math.log2(Math.max(2, ...taus.map((t) => t + 1))));
+    // The ring reaches back to the largest delay (not rounded to a power of 2: corr's delays reach
+    // 2^k level-frames, so that would nearly double the ring; a division per event costs no more).
+    const R = Math.max(2, ...taus.map((t) => t + 1));
     plans.push({ taus, R, last });
   }
   return plans;
