@@ -18,7 +18,7 @@ import { StagebookError } from '../../errors/stagebook-error';
 import type { UnitExecutor, UnitHooks, UnitOutcome, UnitTask } from '../executor';
 import type { ExecutorDeps } from '../open-executor';
 import { RemoteUnitLog } from './remote-unit-log';
-import { QUEUE_PREFIX, redisLabel, redisOptions } from './connection';
+import { lastQueueEventId, QUEUE_PREFIX, redisLabel, redisOptions } from './connection';
 import {
   UNIT_JOB_FORMAT,
   decodeFailure,
@@ -86,7 +86,12 @@ export class BullmqExecutor implements UnitExecutor {
   private async connect(name: string): Promise<Channel> {
     const connection = redisOptions(this.cfg.redis, this.cfg.passwordEnv);
     const queue = new Queue(name, { connection, prefix: QUEUE_PREFIX });
-    const events = new QueueEvents(name, { connection, prefix: QUEUE_PREFIX });
+    // from the stream's current end, read before any job is added (connection.ts lastQueueEventId)
+    const events = new QueueEvents(name, {
+      connection,
+      prefix: QUEUE_PREFIX,
+      lastEventId: await lastQueueEventId(queue, connection),
+    });
     queue.on('error', () => undefined); // connection errors: ioredis reconnects; the down timer decides
     events.on('error', () => undefined);
     events.on('progress', ({ jobId, data }) => this.onRelay(jobId, data as UnitRelay));

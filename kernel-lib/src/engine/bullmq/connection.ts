@@ -3,7 +3,8 @@
  * variable holding the password (docs/scale-out.md, security). The password never appears in a
  * config file, a job, a log line or an error message.
  */
-import type { RedisOptions } from 'bullmq';
+import type { Queue, RedisOptions } from 'bullmq';
+import IORedis, { type RedisOptions as IORedisOptions } from 'ioredis';
 import { StagebookError } from '../../errors/stagebook-error';
 
 /** Redis key prefix of stagebook's queues and worker announcements (BullMQ's default is `bull`). */
@@ -45,4 +46,23 @@ export function redisOptions(url: string, passwordEnv?: string, env: NodeJS.Proc
 export function redisLabel(url: string): string {
   const u = new URL(url);
   return `${u.hostname}:${u.port || 6379}${u.pathname.length > 1 ? u.pathname : ''}`;
+}
+
+/**
+ * The id of the last event in `queue`'s event stream ('0-0' when it is empty), to start a
+ * QueueEvents from (`lastEventId`). BullMQ's default '$' means "events after my first XREAD",
+ * which is issued some time after `waitUntilReady()` resolves: a job that completes in between
+ * (a fast worker, a busy machine) is then never reported, and whoever waits for it waits forever.
+ * Starting from an id read before anything is submitted or checked closes that window.
+ */
+export async function lastQueueEventId(queue: Queue, connection: RedisOptions): Promise<string> {
+  // BullMQ's own client interface has no XREVRANGE: one short-lived ioredis connection
+  const client = new IORedis({ ...connection, lazyConnect: true } as IORedisOptions);
+  try {
+    await client.connect();
+    const last = await client.xrevrange(queue.keys.events, '+', '-', 'COUNT', 1);
+    return last.length > 0 ? last[0][0] : '0-0';
+  } finally {
+    client.disconnect();
+  }
 }

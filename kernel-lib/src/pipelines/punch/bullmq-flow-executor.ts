@@ -9,7 +9,7 @@
  */
 import IORedis, { type RedisOptions as IORedisOptions } from 'ioredis';
 import { Queue, QueueEvents, type Job } from 'bullmq';
-import { QUEUE_PREFIX, redisOptions } from '../../engine/bullmq/connection';
+import { lastQueueEventId, QUEUE_PREFIX, redisOptions } from '../../engine/bullmq/connection';
 import { registerJobHandler } from '../../engine/bullmq/unit-worker';
 import { StagebookError } from '../../errors/stagebook-error';
 import { openDatabase } from '../../ledger/db';
@@ -106,9 +106,12 @@ export class BullmqFlowExecutor implements FlowExecutor {
   async drain(): Promise<void> {
     const queue = this.queue;
     if (queue && this.submitted.size > 0) {
+      // from the stream's end as it is now, before any job's state is checked: an event in between
+      // is then delivered, not lost (connection.ts lastQueueEventId)
       const events = new QueueEvents(this.ex.queue, {
         connection: redisOptions(this.ex.redis, this.ex.passwordEnv),
         prefix: QUEUE_PREFIX,
+        lastEventId: await lastQueueEventId(queue, redisOptions(this.ex.redis, this.ex.passwordEnv)),
       });
       try {
         await events.waitUntilReady();
