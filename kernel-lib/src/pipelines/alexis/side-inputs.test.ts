@@ -4,7 +4,8 @@
  * changed file feeds), a sample on an unrelated day re-runs nothing; the same for the steps 12-15
  * readers of the HEK, HARP and XRS-B rows (the catalogue fixture of catalogue-stages.test.ts).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,11 +16,18 @@ import { runPipeline } from '../../engine/runner';
 import { Ledger } from '../../ledger/ledger';
 import { stageRunsOf } from '../../ledger/queries';
 import { AlexisCatalogues, type GoesDataRow } from './catalogues';
-import { FIXTURE_FLARE, writeCatalogueFixture } from './catalogue-fixture.test-util';
+import { FILES } from './catalogue-files';
+import { FIXTURE_DIR, FIXTURE_FLARE, writeCatalogueFixture } from './catalogue-fixture.test-util';
 import { CANDIDATE_FILES, CLUSTER_FLUX_TIMESERIES_SUFFIX, writeCandidateFile } from './candidate-files';
 import type { ClusterFluxRow } from './candidate-schemas';
-import { alexisCollateFluxStage, alexisResampleImgStage, alexisResampleXrsStage } from './candidate-stages';
+import {
+  alexisCollateFluxStage,
+  alexisInitFilesStage,
+  alexisResampleImgStage,
+  alexisResampleXrsStage,
+} from './candidate-stages';
 import { flareStages } from './flare-stages';
+import { IMAGE_DATA_COLUMNS, ImageDataAvailability, type ImageDataRow } from './image-db';
 import { CATALOGUE_LEVELS, lassoStages } from './lasso-stages';
 
 type Result = { stages: Record<string, Record<string, number>> };
@@ -99,7 +107,84 @@ function setXrs(root: string, timeS: number, wavelength: 'A' | 'B', factor: numb
   expect(n).toBe(1);
 }
 
+/** n good AIA 94 images every 12 s from `fromMs` (stage 2's image_data_availability rows). */
+function imageRows(fromMs: number, n: number): ImageDataRow[] {
+  return Array.from({ length: n }, (_, i) => {
+    const url = `aia-94-${fromMs + i * 12_000}`;
+    const row: Partial<ImageDataRow> = {
+      download_string: null,
+      time_stamp: fromMs / 1000 + 12 * i,
+      data_level: 'lev2',
+      file_name: url,
+      exp_time: 2,
+      file_size_MB: 1,
+      QUALITY: 0,
+      wavelength: '94',
+      url,
+      instrument: 'AIA',
+      file_path: `/d/${url}`,
+      telescope: 'SDO',
+      img_data_max: 1,
+      img_data_min: 0,
+      img_flux: 10,
+      peaks_found: 1,
+      dbscan_1_x_hpc: 100,
+      dbscan_1_y_hpc: 200,
+      dbscan_1_x_pix: 0,
+      dbscan_1_y_pix: 0,
+      dbscan_1_num_members: 3,
+      dbscan_1_label: 0,
+    };
+    return Object.fromEntries(IMAGE_DATA_COLUMNS.map((c) => [c, row[c] ?? null])) as ImageDataRow;
+  });
+}
+
 describe('ALEXIS catalogue rows in the cache keys', () => {
+  it('init-files: a re-initialised image of one flare re-runs stage 3, one of an unrelated day does not', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'alexis-side-init-'));
+    for (const t of FLARES) mkdirSync(path.join(root, dirOf(t)), { recursive: true });
+    const imageDb = new ImageDataAvailability(path.join(root, 'data_products', 'image_data_availability.db'));
+    imageDb.replaceImages([...FLARES, UNRELATED_DAY].flatMap((t) => imageRows(t - 5 * 60_000, 20).map((r) => [r])));
+    imageDb.close();
+    await writeFile(path.join(root, 'data_products', 'initialize.json'), '{}');
+    const stage3 = definePipeline({
+      name: 'alexis-side-stage-3',
+      levels: ['L3'],
+      stages: [{ ...alexisInitFilesStage, after: undefined }],
+    });
+    const config = makeStagebookConfig(
+      {
+        root,
+        inputs: { dir: 'data_products', pattern: 'initialize.json' },
+        options: { mainDataDir: 'alexis_data', dataProducts: 'data_products' },
+        stages: { 'init-files': { minGoodAia: 5 } },
+      },
+      root,
+    );
+    const first = await runPipeline(stage3, config);
+    expect(first.failures).toEqual([]);
+    expect(first.stages).toEqual({ 'init-files': { succeeded: 1 } });
+    const initOf = (t: number): string =>
+      readFileSync(path.join(root, dirOf(t), CANDIDATE_FILES.initFiles), 'utf8');
+    const before = FLARES.map(initOf);
+    expect(before[0].split('\n').length).toBeGreaterThan(20);
+    expect((await runPipeline(stage3, config)).stages).toEqual({ 'init-files': { cached: 1 } });
+
+    // re-initialising an unrelated day (rows outside both flares' windows): nothing re-runs
+    const db = new ImageDataAvailability(path.join(root, 'data_products', 'image_data_availability.db'));
+    db.replaceImages(imageRows(UNRELATED_DAY + HOUR, 3).map((r) => [r]));
+    expect((await runPipeline(stage3, config)).stages).toEqual({ 'init-files': { cached: 1 } });
+
+    // one image of the first flare re-measured: stage 3 re-runs; only that flare's init table changes
+    const [img] = imageRows(FLARES[0] - 5 * 60_000, 1);
+    db.replaceImages([[{ ...img, img_flux: 11 }]]);
+    db.close();
+    expect((await runPipeline(stage3, config)).stages).toEqual({ 'init-files': { succeeded: 1 } });
+    expect(initOf(FLARES[0])).not.toBe(before[0]);
+    expect(initOf(FLARES[1])).toBe(before[1]);
+  }, 120_000);
+
+
   const steps67 = definePipeline({
     name: 'alexis-side-steps-6-7',
     levels: ['L4'],
@@ -251,5 +336,16 @@ describe('ALEXIS catalogue rows in the cache keys', () => {
       'data_products/availability.db#known_flares(2011-02-08T09:40:00Z,2011-02-08T10:20:00Z)',
       'data_products/availability.db#harps[2011-02-08T10:00:00Z +-60 min]',
     ]);
+
+    // a HARP record 10 min from the flare: the widening stops at 30 min, known-flares re-runs
+    const cat3 = new AlexisCatalogues(dbFile);
+    const near = { ...harp, HARPNUM: 371, T_REC: new Date(FIXTURE_FLARE.peakMs + 600_000).toISOString() };
+    const box = { LAT_MIN: 0, LAT_MAX: 1, LON_MIN: 0, LON_MAX: 1 };
+    cat3.completeWindow({ source: 'harps', rows: [{ ...near, ...box }] }, 'n', 'x');
+    cat3.close();
+    const narrowed = await runPipeline(pipeline, config);
+    expect([ran(narrowed, 'known-flares'), cached(narrowed, 'alexis-peaks')]).toEqual([1, 1]);
+    const dir = path.join(root, FIXTURE_DIR);
+    expect(JSON.parse(readFileSync(path.join(dir, FILES.harps), 'utf8')).drms_query_time).toBe(30);
   }, 300_000);
 });
