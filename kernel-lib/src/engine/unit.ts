@@ -6,7 +6,6 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import type { StagebookConfig } from '../config/schema';
 import type { Redactor } from '../config/secrets';
 import { StagebookError, isStagebookError } from '../errors/stagebook-error';
@@ -25,6 +24,7 @@ import type { Unit } from './plan';
 import type { RunResult } from './runner';
 import type { AnyStage, SideInput } from './stage';
 import { asStageError } from './stage-unit';
+import { evaluateSideInputs, sideInputsError } from './unit-side-inputs';
 import { allInside } from './workspace';
 
 /** Shared state of a run, as seen by its units. */
@@ -145,50 +145,6 @@ export async function executeUnit(
     return;
   }
   await runUnit(env, stage, params, unit, base, ev, sink);
-}
-
-/** Runs a stage's `sideInputs` hook for a unit and checks what it returned. */
-async function evaluateSideInputs(env: UnitEnv, stage: AnyStage, params: unknown, unit: Unit): Promise<SideInput[]> {
-  const hook = stage.sideInputs as NonNullable<AnyStage['sideInputs']>;
-  const got: unknown = await hook({
-    runId: env.runId,
-    pipeline: env.pipeline.name,
-    stage: stage.name,
-    unit: unit.key,
-    params,
-    inputs: unit.inputs,
-    input: unit.inputs[0] as FileRef,
-    root: env.config.root,
-    options: env.pipelineOptions,
-    signal: env.signal,
-  });
-  const parsed = sideInputsSchema.safeParse(got);
-  if (!parsed.success)
-    throw new StagebookError('E_STAGE_SIDE_INPUTS', `returned ${z.prettifyError(parsed.error)}`, {
-      where: `stage ${stage.name}`,
-    });
-  const seen = new Set<string>();
-  for (const s of parsed.data) {
-    if (seen.has(s.path))
-      throw new StagebookError('E_STAGE_SIDE_INPUTS', `returned the label ${s.path} twice`, { where: stage.name });
-    seen.add(s.path);
-  }
-  return parsed.data;
-}
-
-const sideInputsSchema = z.array(
-  z.strictObject({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits') }),
-);
-
-/** The unit's failure for a throwing / malformed hook: names stage and unit, keeps the cause. */
-function sideInputsError(e: unknown, stage: AnyStage, unit: Unit): StagebookError {
-  const why = e instanceof Error ? e.message : String(e);
-  return new StagebookError(
-    'E_STAGE_SIDE_INPUTS',
-    `stage ${stage.name}, unit ${unit.key}: its sideInputs hook failed: ${why}`,
-    { where: `stage ${stage.name}`, stage: stage.name, unit: unit.key },
-    { cause: e },
-  );
 }
 
 /** Records a unit that failed before its stage code could run (its side inputs could not be read). */
