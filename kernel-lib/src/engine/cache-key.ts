@@ -2,7 +2,8 @@
  * Cache keys. A unit is skipped when a succeeded run of the same (pipeline, stage, unit) has the
  * same key and its outputs still verify. The key covers, by policy (CACHE_KEY_FIELDS):
  * stage name and version, the parameter hash, every input's path (relative to the root) and
- * content sha256, and the WASM core hash for stages that use the numeric core. Content hashes
+ * content sha256, the WASM core hash for stages that use the numeric core, and the side inputs
+ * (label + digest of the rows a unit reads) of stages that declare a `sideInputs` hook. Content hashes
  * (not mtimes) make a parameter change re-run only what its outputs actually change.
  */
 import { createHash } from 'node:crypto';
@@ -16,6 +17,8 @@ export const CACHE_KEY_FIELDS: readonly string[] = [
   'paramsHash',
   'inputs[path,sha256]',
   'coreHash (if usesCore)',
+  // only keys of stages with a sideInputs hook carry this field: other keys are unchanged (same format)
+  'sideInputs[path,sha256] (if the stage declares sideInputs)',
 ];
 const KEY_FORMAT = 1;
 
@@ -63,19 +66,22 @@ export interface CacheKeyInput {
   inputs: { path: string; sha256: string }[];
   /** WASM core hash, or null when the stage does not use the core. */
   coreHash: string | null;
+  /** Side inputs (label, digest) of a stage with a `sideInputs` hook; undefined for other stages. */
+  sideInputs?: { path: string; sha256: string }[];
 }
 
 /** The cache key (sha256 hex) of a unit. */
 export function cacheKey(k: CacheKeyInput): string {
-  const inputs = [...k.inputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return sha256Text(
-    canonicalJson({
-      format: KEY_FORMAT,
-      stage: k.stage,
-      version: k.version,
-      paramsHash: paramsHash(k.params),
-      inputs,
-      coreHash: k.coreHash,
-    }),
-  );
+  const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  const inputs = [...k.inputs].sort(byPath);
+  const fields: Record<string, unknown> = {
+    format: KEY_FORMAT,
+    stage: k.stage,
+    version: k.version,
+    paramsHash: paramsHash(k.params),
+    inputs,
+    coreHash: k.coreHash,
+  };
+  if (k.sideInputs) fields.sideInputs = [...k.sideInputs].map((s) => ({ path: s.path, sha256: s.sha256 })).sort(byPath);
+  return sha256Text(canonicalJson(fields));
 }

@@ -2,7 +2,7 @@
  * Stage declarations. A stage has a name, an integer version (bump it when its code changes what
  * it writes: the version is part of the cache key and of every output's ledger row), a parameter
  * schema (zod), the upstream stages it reads, the level/product of what it writes, and an async
- * `run(ctx)`. Three shapes cover the seeds' chains:
+ * `run(ctx)`, and optionally `sideInputs(ctx)` (data read besides the input files, keyed). Three shapes cover the seeds' chains:
  * - `map`: one input -> exactly one output (most transforms),
  * - `split`: one input -> any number of outputs (ALEXIS per-cluster files, Ruffus @subdivide),
  * - `merge`: many inputs -> outputs per group (collation, Ruffus @collate / @merge).
@@ -64,6 +64,20 @@ export interface StageContext<P = Record<string, unknown>> {
   secret(name: string): Secret;
 }
 
+/** One side input of a unit: data it reads that is not among its input files (see `sideInputs`). */
+export interface SideInput {
+  /** Stable label of what is read, e.g. `data_products/availability.db#goes_data[2017-09-06T11:00,12:00]`. */
+  path: string;
+  /** sha256 (64 hex digits) of exactly what the unit will read under that label. */
+  sha256: string;
+}
+
+/** What a stage's `sideInputs` hook receives: the unit's identity and inputs (nothing to write with). */
+export type SideInputContext<P = Record<string, unknown>> = Pick<
+  StageContext<P>,
+  'runId' | 'pipeline' | 'stage' | 'unit' | 'params' | 'inputs' | 'input' | 'root' | 'options' | 'signal'
+>;
+
 /** A stage as declared. */
 export interface StageDefinition<P = Record<string, unknown>> {
   name: string;
@@ -84,6 +98,17 @@ export interface StageDefinition<P = Record<string, unknown>> {
   groupBy?: (input: FileRef, root: string) => string;
   /** Whether the cache key includes the WASM core hash. Default true (safe); pure-I/O stages set false. */
   usesCore?: boolean;
+  /**
+   * Side inputs: data the unit reads besides its input files (rows of a catalogue database, a shared
+   * table). Evaluated per unit by the control process BEFORE the cache decision; each entry's
+   * `path` (a stable label) and `sha256` (a digest of exactly what the unit will read: the rows of
+   * its time range in canonical order, not the whole file) go into the unit's cache key and into
+   * its ledger row (`stage_runs.side_inputs_json`), so a rerun re-runs exactly the units whose side
+   * data changed and the ledger shows what each unit read. A hook that throws fails the unit
+   * (`E_STAGE_SIDE_INPUTS`, naming stage and unit); it is never a cached skip. Stages without the
+   * hook keep their cache keys.
+   */
+  sideInputs?: (ctx: SideInputContext<P>) => Promise<SideInput[]> | SideInput[];
   description?: string;
   run(ctx: StageContext<P>): Promise<void> | void;
 }
@@ -103,6 +128,8 @@ export function defineStage<P>(def: StageDefinition<P>): StageDefinition<P> {
   if (!['map', 'split', 'merge'].includes(def.kind)) bad('kind', "expected 'map', 'split' or 'merge'");
   if (typeof def.level !== 'string' || def.level.length === 0) bad('level', 'expected a level name such as L1');
   if (typeof def.run !== 'function') bad('run', 'expected an async function');
+  if (def.sideInputs !== undefined && typeof def.sideInputs !== 'function')
+    bad('sideInputs', 'expected a function returning [{ path, sha256 }]');
   if (def.groupBy && def.kind !== 'merge') bad('groupBy', 'only merge stages group their inputs');
   return def;
 }

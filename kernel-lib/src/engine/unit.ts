@@ -13,7 +13,7 @@ import type { StagebookEvent } from '../events/emitter';
 import { errorJson, type Lease, type Ledger } from '../ledger/ledger';
 import type { FileRef } from '../ledger/types';
 import { isResourceCode } from '../ledger/resource-errors';
-import type { RunLogFile } from '../logging/unit-log';
+import { UnitLog, type RunLogFile } from '../logging/unit-log';
 import type { PathGuard } from '../workdirs/confine';
 import { cacheKey, sha256File } from './cache-key';
 import { discardOutputs, outputsStillValid, promoteOutputsSync, unitPath } from './context';
@@ -22,8 +22,9 @@ import type { Heartbeat } from './lease';
 import type { Pipeline } from './pipeline';
 import type { Unit } from './plan';
 import type { RunResult } from './runner';
-import type { AnyStage } from './stage';
+import type { AnyStage, SideInput } from './stage';
 import { asStageError } from './stage-unit';
+import { evaluateSideInputs, sideInputsError } from './unit-side-inputs';
 import { allInside } from './workspace';
 
 /** Shared state of a run, as seen by its units. */
@@ -75,12 +76,23 @@ export async function executeUnit(
   forced?: 'blocked',
 ): Promise<void> {
   const { ledger, pipeline, config } = env;
+  // side inputs are read before the cache decision (never for a blocked unit: its inputs may not exist)
+  let sideInputs: SideInput[] | undefined;
+  let sideError: StagebookError | undefined;
+  if (stage.sideInputs && forced !== 'blocked') {
+    try {
+      sideInputs = await evaluateSideInputs(env, stage, params, unit);
+    } catch (e) {
+      sideError = sideInputsError(e, stage, unit);
+    }
+  }
   const key = cacheKey({
     stage: stage.name,
     version: stage.version,
     params,
     inputs: unit.inputs.map((f) => ({ path: unitPath(config.root, f.path), sha256: f.sha256 })),
     coreHash: stage.usesCore === false ? null : env.coreHash(),
+    ...(sideInputs ? { sideInputs } : {}),
   });
   const base = {
     runId: env.runId,
@@ -92,8 +104,10 @@ export async function executeUnit(
     cacheKey: key,
     inputs: unit.inputs,
     workspace: config.root,
+    ...(sideInputs ? { sideInputs } : {}),
   };
   const ev = { stage: stage.name, unit: unit.key, n: index + 1, total };
+  if (sideError) return failBeforeRun(env, stage, unit, base, ev, sideError);
   try {
     if (forced === 'blocked') {
       ledger.finishStageRun(
@@ -131,6 +145,32 @@ export async function executeUnit(
     return;
   }
   await runUnit(env, stage, params, unit, base, ev, sink);
+}
+
+/** Records a unit that failed before its stage code could run (its side inputs could not be read). */
+function failBeforeRun(
+  env: UnitEnv,
+  stage: AnyStage,
+  unit: Unit,
+  base: Parameters<Ledger['startStageRun']>[0],
+  ev: { stage: string; unit: string; n: number; total: number },
+  err: StagebookError,
+): void {
+  const started = Date.now();
+  let stageRunId: number;
+  try {
+    stageRunId = env.ledger.startStageRun(base, env.lease);
+  } catch (e) {
+    if (!isStagebookError(e, 'E_LEASE_LOST')) throw e;
+    return leaseLost(env, e);
+  }
+  const where = `${stage.name} ${unit.key}`;
+  const log = new UnitLog(env.config.logDir, stage.name, unit.key, env.redactor, (level, message) => {
+    env.runLog?.write(level, message, where);
+    env.emit({ type: 'log', stage: stage.name, unit: unit.key, level, message });
+  });
+  log.error(`${err.code}: ${err.message}`);
+  recordFailure(env, stage, unit, stageRunId, err, ev, started, { log, attempts: 0 });
 }
 
 /** This run was taken over: record nothing more (the new owner owns the rows and files), stop. */

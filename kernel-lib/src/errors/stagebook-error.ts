@@ -36,6 +36,7 @@ export type StagebookErrorCode =
   | 'E_STAGE_PARAMS' // stage parameters failed the stage's schema
   | 'E_STAGE_FAILED' // a stage's run() threw (the cause is attached)
   | 'E_STAGE_OUTPUT' // a stage did not write an output it declared, or wrote outside its roots
+  | 'E_STAGE_SIDE_INPUTS' // a stage's sideInputs hook threw or returned malformed entries (the unit fails)
   | 'E_NO_INPUTS' // the first stage to run has no inputs (empty glob, nothing at the start level)
   | 'E_RUN_LOCKED' // another live run (valid lease) holds this pipeline
   | 'E_RUN_NOT_FOUND' // no run with that id in the ledger
@@ -157,6 +158,7 @@ const CODE_SET = {
   E_STAGE_PARAMS: true,
   E_STAGE_FAILED: true,
   E_STAGE_OUTPUT: true,
+  E_STAGE_SIDE_INPUTS: true,
   E_NO_INPUTS: true,
   E_RUN_LOCKED: true,
   E_RUN_NOT_FOUND: true,

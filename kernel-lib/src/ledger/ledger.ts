@@ -244,8 +244,8 @@ export class Ledger {
 
   private insertStageRun(s: NewStageRun): number {
     const r = this.sql(
-      `INSERT INTO stage_runs (run_id, pipeline, stage, unit, status, started_at, stage_version, params_json, cache_key, inputs_json, workspace)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO stage_runs (run_id, pipeline, stage, unit, status, started_at, stage_version, params_json, cache_key, inputs_json, workspace, side_inputs_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       s.runId,
       s.pipeline,
@@ -258,6 +258,7 @@ export class Ledger {
       s.cacheKey,
       JSON.stringify(s.inputs),
       s.workspace ?? null,
+      s.sideInputs ? JSON.stringify(s.sideInputs) : null,
     );
     return Number(r.lastInsertRowid);
   }

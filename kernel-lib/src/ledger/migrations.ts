@@ -130,6 +130,9 @@ CREATE INDEX files_workspace ON files (pipeline, stage, unit, workspace, state);
   ALLOW_PARTIAL_RUN_STATUS,
   // PUNCH control segment: punch_files, punch_flows, punch_relationships, punch_health (issue 17; punch-tables.ts)
   PUNCH_TABLES_MIGRATION,
+  // side inputs of a unit (engine/stage.ts `sideInputs`): the labelled digests of data it read
+  // besides its input files (catalogue rows), part of its cache key; null for stages without them
+  `ALTER TABLE stage_runs ADD COLUMN side_inputs_json TEXT;`,
 ];
 
 /** Code run right after a marker entry of MIGRATIONS, in the same transaction. */

@@ -63,6 +63,8 @@ export interface StageRunRow {
   log: string | null;
   /** Real path of the workspace root the unit ran in (migration 3; null on older rows). */
   workspace: string | null;
+  /** JSON `[{path, sha256}]`: side inputs the unit read (engine `sideInputs` hook); null without them. */
+  side_inputs_json: string | null;
 }
 
 export interface FileRow {
@@ -136,6 +138,8 @@ export interface NewStageRun {
   status?: StageRunStatus;
   /** Real path of the workspace root (cache hits never cross workspaces). */
   workspace?: string;
+  /** Side inputs (label, digest) of a stage with a `sideInputs` hook (part of the cache key). */
+  sideInputs?: { path: string; sha256: string }[];
 }
 
 /** An output to register when a unit commits. */

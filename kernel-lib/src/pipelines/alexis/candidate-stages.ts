@@ -13,9 +13,14 @@
  *   --collate-flux--> clusters_flux_df_v3.csv --resample-xrs--> resampled_XRS_df_v3.csv
  *   --resample-img (with clusters_flux_df_v3.csv)--> resampled_img_df_v3.csv          (all L4)
  *
- * Side inputs, not in the cache keys: image_data_availability.db (stage 3; its writer's product
- * initialize.json is the declared input), the FITS files (immutable, content-addressed by URL), and
- * the goes_data catalogue (step 6; after re-onboarding XRS, rerun with `--force resample-xrs`).
+ * Side inputs, in the cache keys through the engine's `sideInputs` hook (side-inputs.ts): the
+ * rows a unit reads from a database besides its input files, as a digest of exactly those rows:
+ * - init-files: per working directory, the image_data_availability.db rows of its AIA and SXI query
+ *   windows, and the list of working directories (a re-initialisation re-runs it only when the rows
+ *   of some flare's window changed; downstream re-runs only where its init tables changed);
+ * - resample-xrs: the goes_data rows (availability.db) of the unit's image time range, so a
+ *   corrected or re-onboarded XRS sample re-runs exactly the flares whose range holds it.
+ * Not keyed: the FITS files (immutable, content-addressed by URL).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -48,6 +53,7 @@ import { cleanAia } from './clean-aia';
 import { cleanSxi } from './clean-sxi';
 import { collateClusterFlux, halfWidthsFor, regionFluxRows, splitPerImage } from './cluster-flux';
 import { ImageDataAvailability } from './image-db';
+import { canonicalRows, isoSecond, sideInput } from './side-inputs';
 import { calibrationParams, calibrationTables, opts } from './pipeline-options';
 import { buildInitTables, initFilesParamsSchema, queryWindows } from './wd-init-files';
 import { imageTimeRange, resampleImages, resampleXrs, xrsResampleParamsSchema } from './xrs-resample';
@@ -80,6 +86,21 @@ function inputNamed(ctx: StageContext<unknown>, name: string): FileRef {
   return f;
 }
 
+/** The working directories of stage 3 (none before any flare is downloaded). */
+function workingDirs(main: string): string[] {
+  const parent = path.join(main, 'flare_candidates');
+  return (existsSync(parent) ? readdirSync(parent, { withFileTypes: true }) : [])
+    .filter((e) => e.isDirectory() && e.name.endsWith('.working'))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** The image_data_availability rows stage 3 reads for one working directory (its query windows). */
+function initRows(db: ImageDataAvailability, name: string, p: z.output<typeof initFilesParamsSchema>) {
+  const { time } = alexisFlareNaming.parse(name);
+  return queryWindows(time.getTime(), p).flatMap((w) => db.window(w.instrument, w.from, w.to));
+}
+
 export const alexisInitFilesStage = defineStage<z.output<typeof initFilesParamsSchema>>({
   name: 'init-files',
   version: 1,
@@ -92,20 +113,33 @@ export const alexisInitFilesStage = defineStage<z.output<typeof initFilesParamsS
   params: initFilesParamsSchema,
   description:
     'Stage 3: per working directory, the good (wavelength, instrument, telescope) groups and both init tables',
+  sideInputs(ctx) {
+    const o = opts(ctx);
+    const dirs = workingDirs(o.main);
+    const file = path.join(o.products, 'image_data_availability.db');
+    const db = new ImageDataAvailability(file, { readonly: true });
+    try {
+      // rows come ordered by (time_stamp, url, dbscan_1_label) per instrument window: canonical already
+      return [
+        sideInput(ctx.root, path.join(o.main, 'flare_candidates'), 'working-dirs', '[*.working]', dirs),
+        ...dirs.map((name) =>
+          sideInput(ctx.root, file, 'image_data_availability', `[${name}]`, initRows(db, name, ctx.params)),
+        ),
+      ];
+    } finally {
+      db.close();
+    }
+  },
   async run(ctx) {
     const o = opts(ctx);
     const parent = path.join(o.main, 'flare_candidates');
     // No flare_candidates/ yet (no flare downloaded): no working directory, nothing to do.
-    const dirs = (existsSync(parent) ? readdirSync(parent, { withFileTypes: true }) : [])
-      .filter((e) => e.isDirectory() && e.name.endsWith('.working'))
-      .map((e) => e.name)
-      .sort();
+    const dirs = workingDirs(o.main);
     const db = new ImageDataAvailability(path.join(o.products, 'image_data_availability.db'), { readonly: true });
     const summary: unknown[] = [];
     try {
       for (const [i, name] of dirs.entries()) {
-        const { time } = alexisFlareNaming.parse(name);
-        const rows = queryWindows(time.getTime(), ctx.params).flatMap((w) => db.window(w.instrument, w.from, w.to));
+        const rows = initRows(db, name, ctx.params);
         const t = buildInitTables(rows, name, ctx.params);
         const rel = path.relative(ctx.root, path.join(parent, name));
         if (t.files.length > 0) {
@@ -277,6 +311,21 @@ export const alexisCollateFluxStage = defineStage({
   },
 });
 
+/** The goes_data rows of a resample-xrs unit: its image time range [t0, t1) (Unix seconds). */
+function xrsSamples(ctx: Pick<StageContext<unknown>, 'options' | 'root' | 'input'>) {
+  const o = opts(ctx);
+  const cluster = readCandidateFile('clustersFlux', ctx.input.path);
+  const [t0, t1] = imageTimeRange(cluster, ctx.input.path);
+  const file = path.join(o.products, 'availability.db');
+  const cat = new AlexisCatalogues(file, { readonly: true });
+  try {
+    const samples = cat.goesBetween(t0 * 1000, t1 * 1000).filter((s) => s.time_stamp >= t0 && s.time_stamp < t1);
+    return { samples, file, t0, t1 };
+  } finally {
+    cat.close();
+  }
+}
+
 export const alexisResampleXrsStage = defineStage<z.output<typeof xrsResampleParamsSchema>>({
   name: 'resample-xrs',
   version: 1,
@@ -289,17 +338,14 @@ export const alexisResampleXrsStage = defineStage<z.output<typeof xrsResamplePar
   params: xrsResampleParamsSchema,
   description:
     'Step 6: GOES XRS over the image time range, linear spline at 1 min; channels missing >= 150 points dropped',
+  sideInputs(ctx) {
+    const { samples, file, t0, t1 } = xrsSamples(ctx);
+    const rows = canonicalRows(samples, ['time_stamp', 'instrument', 'wavelength']);
+    const range = `[${isoSecond(t0 * 1000)},${isoSecond(t1 * 1000)})`;
+    return [sideInput(ctx.root, file, 'goes_data', range, rows)];
+  },
   async run(ctx) {
-    const o = opts(ctx);
-    const cluster = readCandidateFile('clustersFlux', ctx.input.path);
-    const [t0, t1] = imageTimeRange(cluster, ctx.input.path);
-    const cat = new AlexisCatalogues(path.join(o.products, 'availability.db'), { readonly: true });
-    let samples;
-    try {
-      samples = cat.goesBetween(t0 * 1000, t1 * 1000).filter((s) => s.time_stamp >= t0 && s.time_stamp < t1);
-    } finally {
-      cat.close();
-    }
+    const { samples } = xrsSamples(ctx);
     const rel = besideInput(ctx, ctx.input, CANDIDATE_FILES.resampledXrs);
     const r = resampleXrs(samples, ctx.params, {
       workingDir: path.basename(path.dirname(ctx.input.path)),

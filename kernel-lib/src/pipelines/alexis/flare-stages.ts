@@ -10,6 +10,10 @@
  * Known flares, HARP records and the full-cadence XRS come from the onboarding catalogue
  * (<dataProducts>/availability.db), the local copy of the HEK, JSOC and NOAA archives that stages
  * 1-3 also read (ALEXIS queries HEK and DRMS here; the catalogue holds the same rows).
+ * The rows a unit reads are in its cache key (engine `sideInputs` hook, side-inputs.ts), as a
+ * digest of exactly those rows: known-flares keys the known_flares rows peaking in its window and
+ * the HARP rows of the widened window it settles on (with that window); goes-class keys the XRS-B
+ * rows of +-xrsMinutes. Re-onboarding re-runs the units whose rows changed, and nothing else.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +21,7 @@ import { z } from 'zod';
 import { defineStage, type AnyStage, type StageContext } from '../../engine/stage';
 import { StagebookError } from '../../errors/stagebook-error';
 import { alexisFlareNaming } from '../../workdirs/naming';
-import { AlexisCatalogues, type HarpRow, type KnownFlareRow } from './catalogues';
+import { AlexisCatalogues, type HarpRow } from './catalogues';
 import { FILES, eventFitFileSchema, gridsearchFileSchema, pairKey, readCatalogueFile } from './catalogue-files';
 import { besideInput, byWorkingDir, extendProvenance } from './catalogue-provenance';
 import { reportCsv, writeReportSqlite } from './catalogue-report';
@@ -31,6 +35,7 @@ import {
   type FlareFile,
 } from './flare-steps';
 import { harpSpans, solarRadiusArcsec, widenHarpWindow } from './harp-association';
+import { canonicalRows, isoSecond, sideInput } from './side-inputs';
 
 /** Stage versions (bump when what a stage writes changes; recorded in the ledger and in every row). */
 export const FLARE_STAGE_VERSIONS = {
@@ -45,7 +50,7 @@ type Versions = typeof FLARE_STAGE_VERSIONS;
 
 const none = z.strictObject({}) as never;
 
-function catalogue(ctx: StageContext<unknown>): AlexisCatalogues {
+function catalogue(ctx: Pick<StageContext<unknown>, 'options' | 'root' | 'stage'>): AlexisCatalogues {
   const products = (ctx.options as { dataProducts?: string }).dataProducts ?? 'data_products';
   const file = path.resolve(ctx.root, products, 'availability.db');
   if (!existsSync(file))
@@ -70,8 +75,30 @@ const inputNamed = (ctx: StageContext<unknown>, name: string): string => {
   return f.path;
 };
 
+type KnownFlaresParams = { imageMinutes: number; sxiMinutes: number };
+
+/** What a known-flares unit reads: its event fit, the HEK rows peaking in its window, the widened HARP window. */
+type CatalogueReader<P> = Pick<StageContext<P>, 'options' | 'root' | 'stage' | 'input' | 'params'>;
+
+function knownFlaresRead(ctx: CatalogueReader<KnownFlaresParams>) {
+  const ev = readCatalogueFile(ctx.input.path, eventFitFileSchema);
+  const t = flareTimeMs(ctx.input.path);
+  const half = (ev.fit?.pair.img_instrument === 'SXI' ? ctx.params.sxiMinutes : ctx.params.imageMinutes) * 60_000;
+  const cat = catalogue(ctx);
+  try {
+    const known = cat.knownFlares().filter((k) => {
+      const p = k.event_peaktime ? Date.parse(k.event_peaktime.replace(' ', 'T')) : NaN;
+      return p > t - half && p < t + half;
+    });
+    const harps = cat.db.prepare('SELECT * FROM harps ORDER BY HARPNUM, T_REC').all() as HarpRow[];
+    return { ev, t, half, known, harpWindow: widenHarpWindow(harps, t), file: cat.file };
+  } finally {
+    cat.close();
+  }
+}
+
 function knownFlaresStage(V: Versions): AnyStage {
-  return defineStage<{ imageMinutes: number; sxiMinutes: number }>({
+  return defineStage<KnownFlaresParams>({
     name: 'known-flares',
     version: V['known-flares'],
     kind: 'split', // two outputs
@@ -89,24 +116,20 @@ function knownFlaresStage(V: Versions): AnyStage {
       sxiMinutes: z.number().positive().default(40).describe('The same when the fit used SXI'),
     }),
     description: 'Step 12: known (HEK) flares of the window and the HARPs (windows widening 30..1400 min)',
+    sideInputs(ctx) {
+      const r = knownFlaresRead(ctx);
+      const range = `(${isoSecond(r.t - r.half)},${isoSecond(r.t + r.half)})`;
+      const harpRange = `[${isoSecond(r.t)} +-${r.harpWindow.minutes ?? 'none'} min]`;
+      return [
+        // known is in event_peaktime order (what the file holds); kb_archivid breaks ties canonically
+        sideInput(ctx.root, r.file, 'known_flares', range, canonicalRows(r.known, ['event_peaktime', 'kb_archivid'])),
+        // the widened window it settles on and that window's rows (a new closer record narrows it)
+        sideInput(ctx.root, r.file, 'harps', harpRange, r.harpWindow),
+      ];
+    },
     async run(ctx) {
-      const ev = readCatalogueFile(ctx.input.path, eventFitFileSchema);
-      const t = flareTimeMs(ctx.input.path);
-      const half = (ev.fit?.pair.img_instrument === 'SXI' ? ctx.params.sxiMinutes : ctx.params.imageMinutes) * 60_000;
-      const cat = catalogue(ctx);
-      let known: KnownFlareRow[];
-      let harps: HarpRow[];
-      try {
-        known = cat.knownFlares().filter((k) => {
-          const p = k.event_peaktime ? Date.parse(k.event_peaktime.replace(' ', 'T')) : NaN;
-          return p > t - half && p < t + half;
-        });
-        harps = cat.db.prepare('SELECT * FROM harps ORDER BY HARPNUM, T_REC').all() as HarpRow[];
-      } finally {
-        cat.close();
-      }
+      const { ev, t, half, known, harpWindow: w } = knownFlaresRead(ctx);
       const provenance = extendProvenance(ctx, V['known-flares'], [ev.provenance]);
-      const w = widenHarpWindow(harps, t);
       const rsunArcsec = solarRadiusArcsec(t);
       const at = (name: string): string => besideInput(ctx, ctx.input.path, name);
       await ctx.writeJson(at(FILES.knownFlares), {
@@ -196,6 +219,19 @@ function harpStage(V: Versions): AnyStage {
   });
 }
 
+/** The full-cadence XRS-B rows a goes-class unit reads: +-xrsMinutes around its flare. */
+function xrsBRead(ctx: CatalogueReader<{ xrsMinutes: number }>) {
+  const t = flareTimeMs(ctx.input.path);
+  const from = t - ctx.params.xrsMinutes * 60_000;
+  const to = t + ctx.params.xrsMinutes * 60_000;
+  const cat = catalogue(ctx);
+  try {
+    return { b: cat.goesBetween(from, to, 'B'), from, to, file: cat.file };
+  } finally {
+    cat.close();
+  }
+}
+
 function classStage(V: Versions): AnyStage {
   return defineStage<{ xrsMinutes: number }>({
     name: 'goes-class',
@@ -209,17 +245,15 @@ function classStage(V: Versions): AnyStage {
       xrsMinutes: z.number().positive().default(60).describe('Full-cadence XRS-B read within +- this of the flare'),
     }),
     description: 'Step 15: the GOES class of each ALEXIS peak from full-cadence XRS-B (+-3 min, else +-5 min)',
+    sideInputs(ctx) {
+      const r = xrsBRead(ctx);
+      const rows = canonicalRows(r.b, ['time_stamp', 'instrument', 'wavelength']);
+      return [sideInput(ctx.root, r.file, 'goes_data', `[B,${isoSecond(r.from)},${isoSecond(r.to)}]`, rows)];
+    },
     async run(ctx) {
       const f = readCatalogueFile(ctx.input.path, flareFileSchema);
-      const t = flareTimeMs(ctx.input.path);
       const tel = f.search_instrument?.split('-').slice(-2)[0];
-      const cat = catalogue(ctx);
-      let b: { time_stamp: number; value: number; instrument: string }[];
-      try {
-        b = cat.goesBetween(t - ctx.params.xrsMinutes * 60_000, t + ctx.params.xrsMinutes * 60_000, 'B');
-      } finally {
-        cat.close();
-      }
+      const { b } = xrsBRead(ctx);
       const own = b.filter((r) => r.instrument === tel);
       const series = own.length ? own : b;
       const out: FlareFile = {

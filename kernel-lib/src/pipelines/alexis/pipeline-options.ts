@@ -53,7 +53,9 @@ export const alexisOptionsSchema = z
   });
 export type AlexisOptions = z.output<typeof alexisOptionsSchema>;
 
-export function opts(ctx: StageContext<unknown>): AlexisOptions & { main: string; products: string } {
+export function opts(
+  ctx: Pick<StageContext<unknown>, 'options' | 'root'>,
+): AlexisOptions & { main: string; products: string } {
   const o = ctx.options as AlexisOptions;
   return { ...o, main: path.resolve(ctx.root, o.mainDataDir), products: path.resolve(ctx.root, o.dataProducts) };
 }
