@@ -67,4 +67,3 @@ export function sideInputsError(e: unknown, stage: AnyStage, unit: Unit): Stageb
     { cause: e },
   );
 }
-

@@ -45,6 +45,7 @@ export const EXIT_CODE_OF_ERRORS: ReadonlyArray<{ exit: ExitCode; codes: readonl
     codes: [
       'E_STAGE_FAILED',
       'E_STAGE_OUTPUT',
+      'E_STAGE_SIDE_INPUTS',
       'E_WORKER_LOST',
       'E_NOTEBOOK_CELL_FAILED',
       'E_NOTEBOOK_CELL_ABORT',

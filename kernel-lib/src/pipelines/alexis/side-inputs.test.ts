@@ -164,8 +164,7 @@ describe('ALEXIS catalogue rows in the cache keys', () => {
     const first = await runPipeline(stage3, config);
     expect(first.failures).toEqual([]);
     expect(first.stages).toEqual({ 'init-files': { succeeded: 1 } });
-    const initOf = (t: number): string =>
-      readFileSync(path.join(root, dirOf(t), CANDIDATE_FILES.initFiles), 'utf8');
+    const initOf = (t: number): string => readFileSync(path.join(root, dirOf(t), CANDIDATE_FILES.initFiles), 'utf8');
     const before = FLARES.map(initOf);
     expect(before[0].split('\n').length).toBeGreaterThan(20);
     expect((await runPipeline(stage3, config)).stages).toEqual({ 'init-files': { cached: 1 } });
@@ -184,15 +183,10 @@ describe('ALEXIS catalogue rows in the cache keys', () => {
     expect(initOf(FLARES[1])).toBe(before[1]);
   }, 120_000);
 
-
   const steps67 = definePipeline({
     name: 'alexis-side-steps-6-7',
     levels: ['L4'],
-    stages: [
-      { ...alexisCollateFluxStage, after: undefined },
-      alexisResampleXrsStage,
-      alexisResampleImgStage,
-    ],
+    stages: [{ ...alexisCollateFluxStage, after: undefined }, alexisResampleXrsStage, alexisResampleImgStage],
   });
 
   it('resample-xrs: a corrected sample re-runs only its flare; an unrelated day re-runs nothing', async () => {
