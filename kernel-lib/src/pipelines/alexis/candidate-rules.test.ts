@@ -15,43 +15,13 @@ import {
 } from './candidate-clustering';
 import { collateClusterFlux, halfWidthsFor, regionFluxRows, splitPerImage } from './cluster-flux';
 import type { ImageDataRow } from './image-db';
+import { IMAGE_ROW_T0, imageDataRow } from './image-row.test-util';
 import { buildInitTables, groupQuality, initFilesParamsSchema, queryWindows, withTime } from './wd-init-files';
 
 const P = initFilesParamsSchema.parse({});
-const T0 = 1297199460; // 2011-02-08T21:11:00Z
+const T0 = IMAGE_ROW_T0;
 
-function dbRow(o: Partial<ImageDataRow> & { url: string }): ImageDataRow {
-  return {
-    download_string: null,
-    time_stamp: T0,
-    data_level: 'lev2',
-    file_name: o.url,
-    exp_time: 2,
-    file_size_MB: 1,
-    QUALITY: 0,
-    wavelength: '94',
-    instrument: 'AIA',
-    file_path: `/d/${o.url}`,
-    wget_log_file: null,
-    download_speed: null,
-    cached_dict_path: null,
-    telescope: 'SDO',
-    img_data_max: 1,
-    img_data_min: 0,
-    img_flux: 10,
-    peakfinder_time_1: 0.1,
-    dbscan_time_1: 0.01,
-    cleaning_time_1: 1,
-    peaks_found: 1,
-    dbscan_1_x_hpc: 100,
-    dbscan_1_y_hpc: 200,
-    dbscan_1_x_pix: 0,
-    dbscan_1_y_pix: 0,
-    dbscan_1_num_members: 3,
-    dbscan_1_label: 0,
-    ...o,
-  };
-}
+const dbRow = imageDataRow;
 
 /** n images of a group, the first `bad` with QUALITY 4 (lev0 for AIA, lev1 for SXI). */
 function group(n: number, bad: number, o: Partial<ImageDataRow> = {}): ImageDataRow[] {

@@ -27,8 +27,9 @@ import {
   alexisResampleXrsStage,
 } from './candidate-stages';
 import { flareStages } from './flare-stages';
-import { IMAGE_DATA_COLUMNS, ImageDataAvailability, type ImageDataRow } from './image-db';
+import { ImageDataAvailability, type ImageDataRow } from './image-db';
 import { CATALOGUE_LEVELS, lassoStages } from './lasso-stages';
+import { imageDataRow } from './image-row.test-util';
 
 type Result = { stages: Record<string, Record<string, number>> };
 const ran = (r: Result, s: string): number => r.stages[s]?.succeeded ?? 0;
@@ -109,34 +110,9 @@ function setXrs(root: string, timeS: number, wavelength: 'A' | 'B', factor: numb
 
 /** n good AIA 94 images every 12 s from `fromMs` (stage 2's image_data_availability rows). */
 function imageRows(fromMs: number, n: number): ImageDataRow[] {
-  return Array.from({ length: n }, (_, i) => {
-    const url = `aia-94-${fromMs + i * 12_000}`;
-    const row: Partial<ImageDataRow> = {
-      download_string: null,
-      time_stamp: fromMs / 1000 + 12 * i,
-      data_level: 'lev2',
-      file_name: url,
-      exp_time: 2,
-      file_size_MB: 1,
-      QUALITY: 0,
-      wavelength: '94',
-      url,
-      instrument: 'AIA',
-      file_path: `/d/${url}`,
-      telescope: 'SDO',
-      img_data_max: 1,
-      img_data_min: 0,
-      img_flux: 10,
-      peaks_found: 1,
-      dbscan_1_x_hpc: 100,
-      dbscan_1_y_hpc: 200,
-      dbscan_1_x_pix: 0,
-      dbscan_1_y_pix: 0,
-      dbscan_1_num_members: 3,
-      dbscan_1_label: 0,
-    };
-    return Object.fromEntries(IMAGE_DATA_COLUMNS.map((c) => [c, row[c] ?? null])) as ImageDataRow;
-  });
+  return Array.from({ length: n }, (_, i) =>
+    imageDataRow({ url: `aia-94-${fromMs + i * 12_000}`, time_stamp: fromMs / 1000 + 12 * i }),
+  );
 }
 
 describe('ALEXIS catalogue rows in the cache keys', () => {
