@@ -310,7 +310,6 @@ class Execution {
     // A port taken between choosing and binding it ends the kernel at once (launcher.ts): start
     // another on fresh ports, a bounded number of times.
     for (let attempt = 1; ; attempt++) {
-      let portInUse = false;
       this.kernel = await launchKernel({
         cwd,
         tslabBin: this.o.tslabBin,
@@ -318,9 +317,10 @@ class Execution {
         onLog: this.o.log,
         ports: this.o.kernelPorts,
         onReport: (r) => {
-          if (r.type === 'port_in_use') portInUse = true;
-          else if (r.type === 'unhandled_rejection') this.rejections.push(r);
-          else this.events.emit({ type: 'transport_rejection', message: r.message.split('\n')[0] });
+          // port_in_use: the kernel exits with KERNEL_PORT_IN_USE_EXIT, which decides below
+          if (r.type === 'unhandled_rejection') this.rejections.push(r);
+          else if (r.type === 'transport_rejection')
+            this.events.emit({ type: 'transport_rejection', message: r.message.split('\n')[0] });
         },
       });
       this.client = KernelClient.connect(this.kernel.connection, this.kernel.exited);
@@ -329,7 +329,7 @@ class Execution {
         return;
       } catch (e) {
         const exit = this.kernel.isDead() ? await this.kernel.exited : undefined;
-        if (!(portInUse || exit?.code === KERNEL_PORT_IN_USE_EXIT) || attempt >= KERNEL_START_ATTEMPTS) throw e;
+        if (exit?.code !== KERNEL_PORT_IN_USE_EXIT || attempt >= KERNEL_START_ATTEMPTS) throw e;
         this.events.emit({ type: 'kernel_restart', reason: 'port_in_use', attempt });
         await this.stopKernel();
       }

@@ -43,15 +43,15 @@ export const STREAM_BLOCK_MAX_BYTES = 3 * 2 ** 30;
 /** Ring rows per level at most: the kernel's 64-bit mask of live rows (level 0 reaches 2 x delays per level). */
 export const STREAM_MAX_RING = 64;
 
+/** A level's delays and its per-pixel record layout (f64 words, xpcs-stream.ts). */
 interface LevelPlan {
   taus: number[];
   R: number;
   last: number;
-}
-
-/** f64 words of a pixel's record at one level (xpcs-stream.ts): ring, S/pend/lt/pendK/flags/snap/mask, sums. */
-function recordWords(lv: LevelPlan): number {
-  return lv.R + 5 + 3 * lv.taus.length;
+  /** Record: the ring [0, R), the meta words from `meta` (S, pend, lt/pendK, flags/snap, mask), the sums from `sums`. */
+  meta: number;
+  sums: number;
+  words: number;
 }
 
 function levelPlans(frames: number, delays: Array<[number, number]>): LevelPlan[] {
@@ -64,7 +64,7 @@ function levelPlans(frames: number, delays: Array<[number, number]>): LevelPlan[
     // The ring reaches back to the largest delay (not rounded to a power of 2: corr's delays reach
     // 2^k level-frames, so that would nearly double the ring; a division per event costs no more).
     const R = Math.max(2, ...taus.map((t) => t + 1));
-    plans.push({ taus, R, last });
+    plans.push({ taus, R, last, meta: R, sums: R + 5, words: R + 5 + 3 * taus.length });
   }
   return plans;
 }
@@ -75,13 +75,12 @@ export interface StreamingMultiTauOptions {
   batchEvents?: number;
 }
 
-/** Default batch: 2^21 events (36 MiB of buffers: the frame-major batch and its pixel-major copy). */
-export const STREAM_BATCH_EVENTS = 2 ** 21;
-
-/** Bytes of the batch buffers for `batchEvents` events and B slots (events, pixel-major copy, counts). */
-export function streamBatchBytes(batchEvents: number, B: number): number {
-  return 24 * (batchEvents + B) + 4 * (B + 1);
-}
+/**
+ * Default batch: 2^21 events. Its buffers, 24 bytes per event (the frame-major batch and its
+ * pixel-major copy, plus room for one more frame of B events), are about 48 MiB, apart from the
+ * per-slot state that bytesPerSlot counts.
+ */
+const STREAM_BATCH_EVENTS = 2 ** 21;
 
 /**
  * Streaming per-pixel multi-tau sums for the slots [0, B) of one pixel block. Frames are buffered
@@ -155,23 +154,21 @@ export class StreamingMultiTau {
     };
     const words: number[] = [B, this.plans.length, 0, 0, 0, 0, 0, 0];
     for (const lv of this.plans) {
-      const w = recordWords(lv);
-      const meta = lv.R;
       // All zero is a record's initial state (no value yet, no pair being built: xpcs-stream.ts).
-      const rec = zeroed(8 * w * B);
+      const rec = zeroed(8 * lv.words * B);
       const taus = zeroed(4 * lv.taus.length);
       new Uint32Array(this.k.memory.buffer, taus, lv.taus.length).set(lv.taus);
       this.records.push(rec);
-      words.push(lv.taus.length, lv.R, meta, lv.last, rec, w, taus, 0);
+      words.push(lv.taus.length, lv.R, lv.meta, lv.last, rec, lv.words, taus, 0);
     }
     this.st = zeroed(4 * words.length);
     new Uint32Array(this.k.memory.buffer, this.st, words.length).set(words);
     this.startView0();
   }
 
-  /** Bytes held per block slot (for choosing the block size; the batch buffers are apart: streamBatchBytes). */
+  /** Bytes held per block slot (for choosing the block size; the batch buffers are apart: STREAM_BATCH_EVENTS). */
   static bytesPerSlot(frames: number, delays: Array<[number, number]>): number {
-    return levelPlans(frames, delays).reduce((a, lv) => a + 8 * recordWords(lv), 0);
+    return levelPlans(frames, delays).reduce((a, lv) => a + 8 * lv.words, 0);
   }
 
   private views(): void {
@@ -228,9 +225,7 @@ export class StreamingMultiTau {
       IF: new Float64Array(nd),
       slots: 1,
     };
-    const views = this.plans.map(
-      (lv, L) => new Float64Array(this.k.memory.buffer, this.records[L], recordWords(lv) * this.B),
-    );
+    const views = this.plans.map((lv, L) => new Float64Array(this.k.memory.buffer, this.records[L], lv.words * this.B));
     for (let i = 0; i < order.length; i++) {
       const s = order[i];
       let d = 0;
@@ -238,7 +233,7 @@ export class StreamingMultiTau {
         const lv = this.plans[L];
         const rec = views[L];
         const nt = lv.taus.length;
-        const base = s * recordWords(lv) + lv.R + 5;
+        const base = s * lv.words + lv.sums;
         for (let j = 0; j < nt; j++, d++) {
           one.G2[d] = rec[base + j];
           one.IP[d] = rec[base + nt + j];
