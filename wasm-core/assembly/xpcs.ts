@@ -7,6 +7,7 @@ import { pixelF64 } from "./common/xpcs-pixel";
 export { eigPixelSums } from "./common/xpcs-eigen";
 export { oneTimeReplay } from "./common/xpcs-replay";
 export { smtPushBatch, smtFinish } from "./common/xpcs-stream";
+export { routePlainFrame } from "./common/xpcs-route";
 
 const KIND_U16 = 0;
 const KIND_U32 = 1;

@@ -23,7 +23,8 @@
 // a, then / 2); a frame at or past its level's `last` is dropped, so is an unpaired last frame.
 //
 // Per level, per pixel slot s, a record of words = R + 5 + 3 ntau f64:
-//   [0, R)        ring: values of the pixel's recent level-frames (row = t % R, R = tau_max + 1 <= 64)
+//   [0, R)        ring: values of the pixel's recent level-frames (row = t % R, R = tau_max <= 63:
+//                 the row of t - tau_max is read before t's value overwrites it)
 //   then          S (f64); pend (f64: the even half of the pair being built for level L+1);
 //                 lt (i32: last level-frame with a value), pendK (i32: the pair's index, -1 none)
 //                 (both stored biased: see NO_VALUE);
@@ -33,12 +34,14 @@
 //
 // State descriptor `st` (u32 words, written by the host):
 //   [0] B (slots)  [1] levels  [2] level-0 frames pushed so far  [3..7] unused
-//   level L at st + 32 + 32 L: [0] ntau [1] R [2] meta (word offset of S in a record)
+//   level L at st + 32 + 48 L: [0] ntau [1] R [2] meta (word offset of S in a record)
 //                              [3] last [4] records [5] words [6] taus (u32, level units, ascending)
-//                              [7] unused
+//                              [7] R - 1 when R is a power of 2 (rows by mask), else 0
+//                              [8, 10) tau mask (u64: bit tau set iff tau is a delay)
+//                              [10, 12) unused
 
 const LV: usize = 32;
-const LV_STRIDE: usize = 32;
+const LV_STRIDE: usize = 48;
 const SPLIT: i32 = 1;
 /** lt before a pixel's first value: further back than any delay reaches. */
 const NO_VALUE: i32 = -(1 << 30);
@@ -81,30 +84,30 @@ function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
   const lv = lvAt(st, L);
   if (t >= <i32>word(lv, 3)) return; // at or past the level's last frame: corr drops it
   const ntau = <i32>word(lv, 0);
-  const R = <i32>word(lv, 1);
+  // Rows by mask when R is a power of 2 (corr's delays with a power-of-2 delays-per-level): a
+  // division per put and per partner cost a tenth of the kernel's time.
+  const R = <u32>word(lv, 1);
+  const rmask = word(lv, 7);
   const rec = recOf(lv, s);
   const meta = rec + (<usize>word(lv, 2) << 3);
   const sums = meta + 40;
   snapshots(lv, meta, sums, ntau, t);
   const reach = ntau > 0 ? tauAt(lv, ntau - 1) : 0;
-  let m = ntau;
-  if (t < reach) {
-    m = 0;
-    while (m < ntau && tauAt(lv, m) <= t) m++;
-  }
   store<f64>(meta, load<f64>(meta) + v);
   const lt = load<i32>(meta, 16) + NO_VALUE;
-  let mask = load<u64>(meta, 32);
-  if (t - lt <= reach) {
-    for (let j = 0; j < m; j++) {
-      const u = t - tauAt(lv, j);
-      // No value between lt and t; before, the mask says (lt - u <= reach < 64).
-      if (u > lt || !((mask >> <u64>(lt - u)) & 1)) continue;
-      const partner = load<f64>(rec + (<usize>(u % R) << 3));
-      if (partner != 0) {
-        const o = sums + (<usize>j << 3);
-        store<f64>(o, load<f64>(o) + partner * v);
-      }
+  const shift = t - lt;
+  // Bit tau of `live` is set iff level-frame t - tau had a value (mask bit i is lt - i).
+  const live: u64 = shift >= 64 ? 0 : load<u64>(meta, 32) << <u64>shift;
+  const tm = load<u64>(lv, 32);
+  let cand = live & tm;
+  while (cand) {
+    const tau = <i32>ctz(cand);
+    cand &= cand - 1;
+    const u = <u32>(t - tau);
+    const partner = load<f64>(rec + (<usize>(rmask ? u & rmask : u % R) << 3));
+    if (partner != 0) {
+      const o = sums + (<usize>popcnt(tm & ((<u64>1 << <u64>tau) - 1)) << 3);
+      store<f64>(o, load<f64>(o) + partner * v);
     }
   }
   let flags = load<i32>(meta, 24);
@@ -113,16 +116,16 @@ function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
     store<i32>(meta, flags, 24);
   }
   if (flags & SPLIT) {
+    // IF(tau) += v for every delay tau <= t.
+    const m = t >= 63 ? ntau : <i32>popcnt(tm & ((<u64>2 << <u64>t) - 1));
     let o = sums + ((<usize>(2 * ntau)) << 3);
     for (let j = 0; j < m; j++) {
       store<f64>(o, load<f64>(o) + v);
       o += 8;
     }
   }
-  store<f64>(rec + (<usize>(t % R) << 3), v);
-  const shift = t - lt;
-  mask = shift >= 64 ? 1 : (mask << <u64>shift) | 1;
-  store<u64>(meta, mask, 32);
+  store<f64>(rec + (<usize>(rmask ? <u32>t & rmask : <u32>t % R) << 3), v);
+  store<u64>(meta, live | 1, 32);
   store<i32>(meta, t - NO_VALUE, 16);
   if (L + 1 < <i32>word(st, 1)) pairUp(st, s, L, meta, t, v);
 }

@@ -6,6 +6,7 @@
  * rows (in-memory) or feeds streaming correlators, so nothing here grows with the frame count
  * except the per-frame products corr itself writes (frameSum, timestamps).
  */
+import type { PlainFrameRouter, RoutedFrame } from './corr-plain-router';
 import { configUnsupported, corrDarkFrames, corrFrameCounts, type XpcsCorrSettings } from './corr-settings';
 import type { CorrBins } from './corr-bins';
 import type { CorrFrameSource, CorrRawFrame } from './corr-source';
@@ -189,8 +190,9 @@ function plainProducts(
   vals: Float64Array,
   nt: number,
 ): void {
-  const partial = part0(out.partialSum, at);
-  const { pixelSum, partitionSum } = out;
+  // Indexed from `at` rather than through a subarray view: V8 compiles stores into a subarray
+  // view of a Float64Array markedly slower (measured 2-4x on this loop); same sums, same order.
+  const { pixelSum, partitionSum, partialSum } = out;
   const { sbin } = bins;
   let fsum = 0;
   for (let k = 0; k < nt; k++) {
@@ -200,14 +202,20 @@ function plainProducts(
     fsum += v;
     const b = sbin[p] - 1;
     partitionSum[b] += v;
-    partial[b] += v;
+    partialSum[at + b] += v;
   }
   out.frameMean[f] = fsum / px;
 }
 
-/** The window's row of the partial sums. */
-function part0(partialSum: Float64Array, at: number): Float64Array {
-  return partialSum.subarray(at);
+export interface CorrFilterOptions {
+  /** False: a later pass over frames whose products the caller already has (see runCorrFilter). */
+  products?: boolean;
+  /**
+   * Plain sparse frames go through this router instead (its products and routing in WebAssembly,
+   * bit-identical), then to `sink`; frames it cannot take still go to the ordinary sink. `norm(f)`
+   * divides frame f's routed values (frame-sum normalisation).
+   */
+  routed?: { router: PlainFrameRouter; sink: (f: number, frame: RoutedFrame) => void; norm?: (f: number) => number };
 }
 
 /**
@@ -222,7 +230,7 @@ export function runCorrFilter(
   bins: CorrBins,
   src: CorrFrameSource,
   sink: CorrFrameSink,
-  options: { products?: boolean } = {},
+  options: CorrFilterOptions = {},
 ): CorrFilterProducts {
   const compat = s.compat === 'xpcs-eigen';
   const { frames, realFrames, block } = corrFrameCounts(s);
@@ -248,9 +256,12 @@ export function runCorrFilter(
   const vals = new Float64Array(px);
   let g = 0;
   const plain = src.sparse && !compat && block === 1 && !s.flatfield;
+  const products = options.products !== false;
+  const routed = plain ? options.routed : undefined;
   for (let f = 0; f < frames; f++) {
     let nt = 0;
     let direct = false; // touched/vals already hold the output frame (plain sparse frames)
+    let wasRouted = false; // the router took the frame
     for (let i = 0; i < block; i++) {
       const fr = src.next();
       out.clock[g] = out.tick[g] = g + 1;
@@ -259,6 +270,16 @@ export function runCorrFilter(
       g++;
       // Frames 0, stride, 2*stride, ... of the block are summed (dense_filter.cpp:150).
       if (i % s.strideFrames !== 0) continue;
+      if (routed) {
+        const at = Math.floor(f / win) * S;
+        const fsum = routed.router.frame(fr.indices!, fr.values!, at, products ? out : null, routed.norm?.(f));
+        wasRouted = fsum >= 0;
+        if (wasRouted) {
+          if (products) out.frameMean[f] = fsum / px;
+          continue;
+        }
+        if (products) routed.router.take(out);
+      }
       if (plain) {
         nt = plainSparse(fr, bins.valid, touched, vals);
         direct = nt >= 0;
@@ -269,8 +290,12 @@ export function runCorrFilter(
         ? accumulateSparse(fr, s, bins, acc, mark, compat, touched, nt)
         : accumulateDense(fr, s, bins, dark, acc, mark, compat, touched, nt);
     }
+    if (wasRouted) {
+      routed!.sink(f, routed!.router);
+      continue;
+    }
     if (direct) {
-      if (options.products !== false) plainProducts(out, bins, Math.floor(f / win) * S, f, px, touched, vals, nt);
+      if (products) plainProducts(out, bins, Math.floor(f / win) * S, f, px, touched, vals, nt);
       sink(f, touched, vals, nt);
       continue;
     }
@@ -281,8 +306,8 @@ export function runCorrFilter(
         pix = pix.sort();
         break;
       }
-    const partial = part0(out.partialSum, Math.floor(f / win) * S);
-    const { pixelSum, partitionSum } = out;
+    const at = Math.floor(f / win) * S;
+    const { pixelSum, partitionSum, partialSum } = out;
     const { sbin } = bins;
     const avg = s.avgFrames;
     let fsum = 0;
@@ -294,7 +319,7 @@ export function runCorrFilter(
       fsum += v;
       const b = sbin[p] - 1;
       partitionSum[b] += v;
-      partial[b] += v;
+      partialSum[at + b] += v;
       vals[k] = v;
       acc[p] = 0;
       mark[p] = 0;
@@ -302,5 +327,6 @@ export function runCorrFilter(
     out.frameMean[f] = fsum / px;
     sink(f, pix, vals, nt);
   }
+  if (routed && products) routed.router.take(out);
   return out;
 }

@@ -8,6 +8,7 @@
  */
 import { StagebookError } from '../../errors/stagebook-error';
 import { buildCorrBins } from './corr-bins';
+import { PlainFrameRouter, type RoutedFrame } from './corr-plain-router';
 import { runCorrFilter, type CorrFilterProducts } from './corr-filter';
 import { CorrNormalizer, normalisationOrder } from './corr-multitau';
 import { corrFrameCounts, parseXpcsCorrSettings } from './corr-settings';
@@ -102,10 +103,23 @@ function serialBlock(
   blk: PassBlock,
   mt: StreamingMultiTau,
   slotOf: Int32Array,
+  router: PlainFrameRouter | undefined,
 ): CorrFilterProducts {
   const { s0, nb, order, fm, mean, normalizer } = blk;
   slotOf.fill(-1);
   const visit = rasterSlots(blk, 0, nb, slotOf);
+  router?.setRoute(slotOf);
+  const routed = router && {
+    router,
+    norm: fm ? (f: number) => fm[f] / mean : undefined,
+    sink: (_f: number, r: RoutedFrame) => {
+      const n = r.count(0);
+      const { slots, values, offset } = mt.beginFrame();
+      slots.set(r.slots(0), offset);
+      values.set(r.values(0), offset);
+      mt.endFrame(n);
+    },
+  };
   const got = runCorrFilter(
     where,
     s,
@@ -123,7 +137,7 @@ function serialBlock(
       }
       mt.endFrame(m - offset);
     },
-    { products: blk.products },
+    { products: blk.products, routed },
   );
   mt.finish(visit, (i, sums) => normalizer.add(order.q[s0 + i], order.s[s0 + i], sums, 0));
   return got;
@@ -142,6 +156,7 @@ function sharedBlock(
   blk: PassBlock,
   workers: StreamShareWorkers,
   slotOf: Int32Array,
+  router: PlainFrameRouter | undefined,
 ): CorrFilterProducts {
   const { s0, nb, order, fm, mean, normalizer } = blk;
   const S = Math.min(workers.threads, nb);
@@ -156,13 +171,19 @@ function sharedBlock(
     return visit;
   });
   workers.beginPass(visits, route);
+  router?.setRoute(route);
+  const routed = router && {
+    router,
+    norm: fm ? (f: number) => fm[f] / mean : undefined,
+    sink: (_f: number, r: RoutedFrame) => workers.frameRouted(r),
+  };
   const got = runCorrFilter(
     where,
     s,
     bins,
     source,
     (f, pixels, values, n) => workers.frame(pixels, values, n, fm ? fm[f] / mean : undefined),
-    { products: blk.products },
+    { products: blk.products, routed },
   );
   workers.finish((i, j, sums, at) => {
     const k = s0 + starts[i] + j;
@@ -220,8 +241,18 @@ export function xpcsCorrStream(
   const slotOf = new Int32Array(px).fill(-1);
   let products: CorrFilterProducts | undefined;
   let pass = 0;
+  // Workers live for the whole stream (every pass); a block smaller than `threads` uses fewer.
+  const lanes = Math.min(threads, B);
+  // Plain sparse frames (IMM) are filtered and routed in WebAssembly (corr-plain-router.ts).
+  const partialLength = bins.totalStatic * Math.ceil(N / s.staticMeanWindowSize);
+  const router = source.sparse
+    ? new PlainFrameRouter(bins.sbin, bins.totalStatic, partialLength, lanes, threads > 1 ? SHARE_BITS : 0)
+    : undefined;
   if (s.normalizeByFramesum) {
-    products = runCorrFilter(where, s, bins, source, () => undefined);
+    // The frame sums only: nothing is routed (every route -1).
+    router?.setRoute(new Int32Array(px).fill(-1));
+    const routed = router && { router, sink: () => undefined };
+    products = runCorrFilter(where, s, bins, source, () => undefined, { routed });
     options.onPass?.(++pass, passes);
   }
   let mean = 0;
@@ -232,8 +263,6 @@ export function xpcsCorrStream(
   }
   const normalizer = new CorrNormalizer(bins, nd, false);
   const fm = s.normalizeByFramesum ? products!.frameMean : undefined;
-  // Workers live for the whole stream (every pass); a block smaller than `threads` uses fewer.
-  const lanes = Math.min(threads, B);
   const workers =
     threads > 1
       ? new StreamShareWorkers(where, lanes, N, delays, Math.ceil(B / lanes), options.kernel, options.shareTuning)
@@ -244,8 +273,17 @@ export function xpcsCorrStream(
       const nb = Math.min(B, order.pixels.length - s0);
       const block = { s0, nb, order, fm, mean, normalizer, products: products === undefined };
       const got = workers
-        ? sharedBlock(where, s, bins, source, block, workers, slotOf)
-        : serialBlock(where, s, bins, source, block, new StreamingMultiTau(nb, N, delays, options.kernel), slotOf);
+        ? sharedBlock(where, s, bins, source, block, workers, slotOf, router)
+        : serialBlock(
+            where,
+            s,
+            bins,
+            source,
+            block,
+            new StreamingMultiTau(nb, N, delays, options.kernel),
+            slotOf,
+            router,
+          );
       products ??= got;
       options.onPass?.(++pass, passes);
     }

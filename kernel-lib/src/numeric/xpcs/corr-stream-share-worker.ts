@@ -25,7 +25,11 @@ function run(data: ShareWorkerData, ctrl: Int32Array): void {
   const { visit, chunk: C } = data;
   const nd = data.delays.length;
   // Built while the calling thread reads the pass's first frames.
-  const mt = new StreamingMultiTau(visit.length, data.frames, data.delays, data.kernel);
+  // One message is one kernel batch (pushed when the message ends), unless `kernel` sets smaller ones.
+  const mt = new StreamingMultiTau(visit.length, data.frames, data.delays, {
+    batchFrames: data.kernel.batchFrames ?? data.messageFrames,
+    batchEvents: data.kernel.batchEvents ?? data.messageEvents,
+  });
   let batches = 0;
   for (let m = 0; ; m++) {
     if (!waitAtLeast(ctrl, CTRL.PUB, m + 1)) throw new Aborted();
@@ -46,7 +50,10 @@ function run(data: ShareWorkerData, ctrl: Int32Array): void {
       dst.values.set(values[h].subarray(a, b), dst.offset);
       mt.endFrame(b - a);
     }
+    // The message's buffer is free once copied: release it before correlating, so the calling
+    // thread fills it while this thread works.
     publish(ctrl, CTRL.CON, m + 1);
+    mt.push();
   }
 }
 

@@ -21,6 +21,7 @@
  * cannot arrive as an event: the worker posts the error on its MessagePort (read with
  * receiveMessageOnPort), sets `ERR` and moves `CON`/`OUT_PUB` to FAILED, which wakes the caller.
  */
+import type { RoutedFrame } from './corr-plain-router';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { StagebookError, isStagebookErrorCode } from '../../errors/stagebook-error';
@@ -46,6 +47,9 @@ export interface ShareWorkerData {
   frames: number;
   delays: Array<[number, number]>;
   kernel: StreamingMultiTauOptions;
+  /** Frames and events a message holds at most (the worker's kernel batch unless `kernel` sets one). */
+  messageFrames: number;
+  messageEvents: number;
   ctrl: SharedArrayBuffer;
   /** Per half: meta (Int32: kind, frames F, starts[0..F]), event slots (Uint32), values (Float64). */
   meta: SharedArrayBuffer[];
@@ -91,9 +95,9 @@ export function publish(ctrl: Int32Array, i: number, v: number): void {
 
 /** Batch sizes of the hand-over (results never depend on them; tests use tiny ones). */
 export interface ShareTuning {
-  /** Frames per message (default 256). */
+  /** Frames per message (default 4096). */
   batchFrames?: number;
-  /** Events per message (default 2^18, at least the largest share). */
+  /** Events per message (default 2^20, at least the largest share). */
   batchEvents?: number;
   /** Slots per output chunk (default 4096). */
   chunk?: number;
@@ -175,9 +179,13 @@ export class StreamShareWorkers {
         `${where}: ${threads} shares of ${maxShare} pixels do not fit a route code`,
       );
     this.nd = delays.length;
-    this.maxFrames = tuning.batchFrames ?? 256;
+    // Each message is one kernel batch (the worker pushes it whole): while a worker correlates one
+    // message the calling thread reads and routes the next. Smaller messages (256 frames, 2^18
+    // events) left the kernel's 2^21-event batch to fill over several of them, so the calling
+    // thread and the workers took turns instead of overlapping (workers idle half of each pass).
+    this.maxFrames = tuning.batchFrames ?? 4096;
     // A frame's events for one share never exceed the share: an empty half always takes a frame.
-    this.cap = Math.max(tuning.batchEvents ?? 2 ** 18, maxShare);
+    this.cap = Math.max(tuning.batchEvents ?? 2 ** 20, maxShare);
     this.chunk = tuning.chunk ?? 4096;
     this.file = compiledPath(join(__dirname, 'corr-stream-share-worker.ts'));
     const sab = (bytes: number) => new SharedArrayBuffer(bytes);
@@ -219,6 +227,8 @@ export class StreamShareWorkers {
       frames: this.frames,
       delays: this.delays,
       kernel: this.kernel,
+      messageFrames: this.maxFrames,
+      messageEvents: this.cap,
       ...lane.buffers,
       port: port2,
       module: coreModule('xpcs'),
@@ -332,6 +342,28 @@ export class StreamShareWorkers {
     for (let i = 0; i < S; i++) {
       const lane = lanes[i];
       lane.fill = fills[i];
+      lane.meta[lane.sent % 2][3 + lane.frames++] = lane.fill;
+    }
+  }
+
+  /** One frame routed by a PlainFrameRouter with this pass's route codes (share i's events at i). */
+  frameRouted(r: RoutedFrame): void {
+    const S = this.sizes.length;
+    for (let i = 0; i < S; i++) {
+      const lane = this.lanes[i];
+      if (lane.frames === this.maxFrames || lane.fill + r.count(i) > this.cap) {
+        this.flushFrames();
+        break;
+      }
+    }
+    for (let i = 0; i < S; i++) {
+      const lane = this.lanes[i];
+      const c = r.count(i);
+      if (c > 0) {
+        this.slotBufs[i].set(r.slots(i), this.fills[i]);
+        this.valBufs[i].set(r.values(i), this.fills[i]);
+      }
+      lane.fill = this.fills[i] += c;
       lane.meta[lane.sent % 2][3 + lane.frames++] = lane.fill;
     }
   }

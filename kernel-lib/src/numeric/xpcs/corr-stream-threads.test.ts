@@ -28,7 +28,9 @@ function frames(seed: number, silentQ3: boolean): CorrRawFrame[] {
       if (silentQ3 && Math.floor(p / W) % 3 === 2) continue;
       if (r.uniform() < 0.25 || p % 31 === t % 31) idx.push(p);
     }
-    return { elapsed: t * 0.01, tick: t, indices: idx, values: idx.map(() => Math.floor(r.uniform() * 4)) };
+    // u32 indices and u16 counts, as an IMM frame comes (routed in WebAssembly by the stream).
+    const values = Uint16Array.from(idx, () => Math.floor(r.uniform() * 4));
+    return { elapsed: t * 0.01, tick: t, indices: Uint32Array.from(idx), values };
   });
 }
 

@@ -20,8 +20,9 @@ function frames(T: number, seed: number, sparse: boolean, pedestal = 0): CorrRaw
     const dense = Uint16Array.from(level, (v) => pedestal + (rnd() < v / 4 ? Math.floor(v * 2 + rnd() * 2) : 0));
     if (!sparse) out.push({ elapsed: t * 0.01, tick: t, dense });
     else {
-      const idx = [...dense.keys()].filter((p) => dense[p] > 0 || p % 37 === t % 37);
-      out.push({ elapsed: t * 0.01, tick: t, indices: idx, values: idx.map((p) => dense[p]) });
+      // As an IMM frame comes: u32 indices, u16 counts (the stream routes these in WebAssembly).
+      const idx = Uint32Array.from([...dense.keys()].filter((p) => dense[p] > 0 || p % 37 === t % 37));
+      out.push({ elapsed: t * 0.01, tick: t, indices: idx, values: Uint16Array.from(idx, (p) => dense[p]) });
     }
   }
   return out;
@@ -118,8 +119,8 @@ describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
     const ordered = frames(160, 13, true);
     const shuffled = ordered.map((f) => ({
       ...f,
-      indices: [...(f.indices as number[])].reverse(),
-      values: [...(f.values as number[])].reverse(),
+      indices: [...(f.indices as Uint32Array)].reverse(),
+      values: [...(f.values as Uint16Array)].reverse(),
     }));
     const fast = xpcsCorr(new ArrayCorrSource(true, ordered), settings());
     const general = xpcsCorr(new ArrayCorrSource(true, shuffled), settings());
@@ -127,6 +128,33 @@ describe('xpcsCorrStream is bit-identical to xpcsCorr', () => {
     const streamed = xpcsCorrStream(new ArrayCorrSource(true, shuffled), settings(), { threads: 2 });
     expectSame(general.datasets, streamed.datasets);
   });
+
+  it.each([
+    [1, false],
+    [2, false],
+    [1, true],
+    [2, true],
+  ])(
+    'frames the WebAssembly router takes and frames it cannot (repeated or number[] indices), interleaved: %i thread(s), frame-sum normalisation %s',
+    (threads, normalizeByFramesum) => {
+      // Every third frame is listed out of order with one pixel repeated: the general path sums it,
+      // the router refuses it, so the products pass back and forth between the two (take/give).
+      const mixed = frames(160, 14, true).map((f, t) => {
+        if (t % 3 !== 1) return f;
+        const idx = [...(f.indices as Uint32Array)].reverse();
+        const val = [...(f.values as Uint16Array)].reverse();
+        return { ...f, indices: [...idx, idx[0]], values: [...val, 1] };
+      });
+      const extra = { normalizeByFramesum };
+      const mem = xpcsCorr(new ArrayCorrSource(true, mixed), settings(extra));
+      const str = xpcsCorrStream(new ArrayCorrSource(true, mixed), settings(extra), {
+        memoryBudgetBytes: 9000,
+        threads,
+      });
+      expectSame(mem.datasets, str.datasets);
+      expect(str.passes).toBeGreaterThan(1);
+    },
+  );
 
   it('refuses an invalid thread count, naming options.threads', () => {
     for (const threads of [0, 1.5, 65, '2'])

@@ -61,9 +61,10 @@ function levelPlans(frames: number, delays: Array<[number, number]>): LevelPlan[
   for (let L = 0; L <= maxLevel; L++) {
     if (L > 0) last = Math.floor(last / 2);
     const taus = delays.filter(([lv]) => lv === L).map(([, tau]) => tau / 2 ** L);
-    // The ring reaches back to the largest delay (not rounded to a power of 2: corr's delays reach
-    // 2^k level-frames, so that would nearly double the ring; a division per event costs no more).
-    const R = Math.max(2, ...taus.map((t) => t + 1));
+    // The ring holds the last tau_max level-frames (the kernel reads the row of t - tau_max before
+    // t overwrites it). corr's delays reach 2^k level-frames, so with a power-of-2 delays per level
+    // R is a power of 2 and rows are taken by mask.
+    const R = Math.max(1, ...taus);
     plans.push({ taus, R, last, meta: R, sums: R + 5, words: R + 5 + 3 * taus.length });
   }
   return plans;
@@ -125,10 +126,10 @@ export class StreamingMultiTau {
       );
     this.plans = levelPlans(frames, delays);
     const R = Math.max(...this.plans.map((lv) => lv.R));
-    if (R > STREAM_MAX_RING)
+    if (R >= STREAM_MAX_RING)
       throw new StagebookError(
         'E_INVALID_ARGUMENT',
-        `StreamingMultiTau: delays reach ${R - 1} level-frames back; the streaming kernel reaches at most ${STREAM_MAX_RING - 1} (delays per level <= 31)`,
+        `StreamingMultiTau: delays reach ${R} level-frames back; the streaming kernel reaches at most ${STREAM_MAX_RING - 1} (delays per level <= 31)`,
         { where: 'StreamingMultiTau', field: 'delays' },
       );
     this.k = instantiateCore(coreModule('xpcs')).exports as StreamExports;
@@ -159,7 +160,13 @@ export class StreamingMultiTau {
       const taus = zeroed(4 * lv.taus.length);
       new Uint32Array(this.k.memory.buffer, taus, lv.taus.length).set(lv.taus);
       this.records.push(rec);
-      words.push(lv.taus.length, lv.R, lv.meta, lv.last, rec, lv.words, taus, 0);
+      // The tau mask as two u32 words (little-endian u64): bit tau iff tau is one of the level's delays.
+      const [lo, hi] = lv.taus.reduce(
+        ([a, b], t) => (t < 32 ? [(a | (1 << t)) >>> 0, b] : [a, (b | (1 << (t - 32))) >>> 0]),
+        [0, 0],
+      );
+      const rmask = (lv.R & (lv.R - 1)) === 0 ? lv.R - 1 : 0;
+      words.push(lv.taus.length, lv.R, lv.meta, lv.last, rec, lv.words, taus, rmask, lo, hi, 0, 0);
     }
     this.st = zeroed(4 * words.length);
     new Uint32Array(this.k.memory.buffer, this.st, words.length).set(words);
@@ -200,6 +207,11 @@ export class StreamingMultiTau {
     this.frames++;
     this.startView[this.frames] = this.fill;
     if (this.frames === this.maxFrames || this.fill >= this.batchEvents) this.flush();
+  }
+
+  /** Correlates the frames buffered so far now (the batch is otherwise pushed when full). */
+  push(): void {
+    this.flush();
   }
 
   private flush(): void {
