@@ -9,6 +9,19 @@
 // about 50 ns per event, as a C port of the same loop does on this machine: the per-bin sums
 // are a chain of additions through memory with an unpredictable bin.
 
+/** Appends (slot r >>> bits, value x) to lane r & laneMask, or to the dump lane `lanes` when r < 0. */
+@inline function append(
+  r: i32, laneMask: i32, bits: i32, lanes: i32, fills: usize, cap: usize, outSlots: usize, outVals: usize, x: f64,
+): void {
+  const lane = <usize>select<i32>(r & laneMask, lanes, r >= 0);
+  const fp = fills + (lane << 2);
+  const m = <usize>load<i32>(fp);
+  store<i32>(fp, <i32>(m + 1));
+  const at = lane * cap + m;
+  store<u32>(outSlots + (at << 2), <u32>r >>> <u32>bits);
+  store<f64>(outVals + (at << 3), x);
+}
+
 /**
  * One frame of n events: idx (u32 pixel indices, must ascend strictly) and val (u16 raw counts).
  * Per pixel p, a 16-byte record at pix + 16 p: sbin (i32: 1-based static bin, 0 = not valid),
@@ -47,14 +60,8 @@ export function routePlainFrame(
     // a quarter of the records' bytes, so more of it stays in cache.
     for (let k = 0; k < n; k++) {
       const r = load<i32>(routes + (<usize>load<u32>(idx + (<usize>k << 2)) << 2));
-      const lane = <usize>select<i32>(r & laneMask, lanes, r >= 0);
-      const fp = fills + (lane << 2);
-      const m = <usize>load<i32>(fp);
-      store<i32>(fp, <i32>(m + 1));
-      const at = lane * cap + m;
-      store<u32>(outSlots + (at << 2), <u32>r >>> <u32>bits);
       const v = <f64>load<u16>(val + (<usize>k << 1));
-      store<f64>(outVals + (at << 3), useNorm ? v / norm : v);
+      append(r, laneMask, bits, lanes, fills, cap, outSlots, outVals, useNorm ? v / norm : v);
     }
     return 0;
   }
@@ -71,13 +78,7 @@ export function routePlainFrame(
     store<f64>(partition + b, load<f64>(partition + b) + w);
     store<f64>(partial + b, load<f64>(partial + b) + w);
     const r = load<i32>(rec, 4); // -1 for invalid pixels and those of other passes
-    const lane = <usize>select<i32>(r & laneMask, lanes, r >= 0);
-    const fp = fills + (lane << 2);
-    const m = <usize>load<i32>(fp);
-    store<i32>(fp, <i32>(m + 1));
-    const at = lane * cap + m;
-    store<u32>(outSlots + (at << 2), <u32>r >>> <u32>bits);
-    store<f64>(outVals + (at << 3), useNorm ? v / norm : v);
+    append(r, laneMask, bits, lanes, fills, cap, outSlots, outVals, useNorm ? v / norm : v);
   }
   return fsum;
 }
