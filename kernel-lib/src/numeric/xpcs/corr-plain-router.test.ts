@@ -32,7 +32,7 @@ function products(): CorrFilterProducts {
 const r = seededRandom(5);
 // Every 5th pixel invalid (bin 0); routes: lanes 0..2 with slots, -1 for a quarter of the valid ones.
 const sbin = Int32Array.from({ length: PX }, (_, p) => (p % 5 === 0 ? 0 : 1 + (p % S)));
-const route = Int32Array.from(sbin, (b, p) => (b === 0 || p % 4 === 1 ? -1 : (Math.floor(p / 3) << BITS) | p % 3));
+const route = Int32Array.from(sbin, (b, p) => (b === 0 || p % 4 === 1 ? -1 : (Math.floor(p / 3) << BITS) | (p % 3)));
 
 function frame(n: number): { idx: Uint32Array; val: Uint16Array } {
   const picked = new Set<number>();
