@@ -320,15 +320,8 @@ export class StreamShareWorkers {
    * when given (frame-sum normalisation, the serial path's expression).
    */
   frame(pixels: Int32Array, values: Float64Array, n: number, norm?: number): void {
-    const S = this.sizes.length;
-    const { lanes, fills, slotBufs, valBufs, route } = this;
-    for (let i = 0; i < S; i++) {
-      const lane = lanes[i];
-      if (lane.frames === this.maxFrames || lane.fill + Math.min(n, this.sizes[i]) > this.cap) {
-        this.flushFrames();
-        break;
-      }
-    }
+    const { fills, slotBufs, valBufs, route } = this;
+    this.makeRoom((i) => Math.min(n, this.sizes[i]));
     const mask = (1 << SHARE_BITS) - 1;
     for (let k = 0; k < n; k++) {
       const r = route[pixels[k]];
@@ -339,33 +332,40 @@ export class StreamShareWorkers {
       // main.cpp:313-337, the same expression as the in-memory path.
       valBufs[i][m] = norm === undefined ? values[k] : values[k] / norm;
     }
-    for (let i = 0; i < S; i++) {
-      const lane = lanes[i];
-      lane.fill = fills[i];
+    this.endFrame();
+  }
+
+  /** Sends every share's message when one of them could not take `need(i)` more events or a frame. */
+  private makeRoom(need: (i: number) => number): void {
+    for (let i = 0; i < this.sizes.length; i++) {
+      const lane = this.lanes[i];
+      if (lane.frames === this.maxFrames || lane.fill + need(i) > this.cap) {
+        this.flushFrames();
+        return;
+      }
+    }
+  }
+
+  /** Closes the frame in every share's message (its end offset). */
+  private endFrame(): void {
+    for (let i = 0; i < this.sizes.length; i++) {
+      const lane = this.lanes[i];
+      lane.fill = this.fills[i];
       lane.meta[lane.sent % 2][3 + lane.frames++] = lane.fill;
     }
   }
 
   /** One frame routed by a PlainFrameRouter with this pass's route codes (share i's events at i). */
   frameRouted(r: RoutedFrame): void {
-    const S = this.sizes.length;
-    for (let i = 0; i < S; i++) {
-      const lane = this.lanes[i];
-      if (lane.frames === this.maxFrames || lane.fill + r.count(i) > this.cap) {
-        this.flushFrames();
-        break;
-      }
-    }
-    for (let i = 0; i < S; i++) {
-      const lane = this.lanes[i];
+    this.makeRoom((i) => r.count(i));
+    for (let i = 0; i < this.sizes.length; i++) {
       const c = r.count(i);
-      if (c > 0) {
-        this.slotBufs[i].set(r.slots(i), this.fills[i]);
-        this.valBufs[i].set(r.values(i), this.fills[i]);
-      }
-      lane.fill = this.fills[i] += c;
-      lane.meta[lane.sent % 2][3 + lane.frames++] = lane.fill;
+      if (c === 0) continue;
+      this.slotBufs[i].set(r.slots(i), this.fills[i]);
+      this.valBufs[i].set(r.values(i), this.fills[i]);
+      this.fills[i] += c;
     }
+    this.endFrame();
   }
 
   /**
