@@ -64,6 +64,11 @@ const NO_VALUE: i32 = -(1 << 30);
   return <i32>load<u32>(<usize>word(lv, 6) + (<usize>j << 2));
 }
 
+/** Ring row of level-frame t: t % R, by mask when R is a power of 2 (rmask = R - 1, else 0). */
+@inline function ringRow(t: u32, R: u32, rmask: u32): u32 {
+  return rmask ? t & rmask : t % R;
+}
+
 /** Takes the IP snapshots due by level-frame t (S before t's value): IP(tau) for last - tau <= t. */
 @inline function snapshots(lv: usize, meta: usize, sums: usize, ntau: i32, t: i32): void {
   let snap = load<i32>(meta, 28);
@@ -104,8 +109,7 @@ function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
   while (cand) {
     const tau = <i32>ctz(cand);
     cand &= cand - 1;
-    const u = <u32>(t - tau);
-    const partner = load<f64>(rec + (<usize>(rmask ? u & rmask : u % R) << 3));
+    const partner = load<f64>(rec + (<usize>ringRow(<u32>(t - tau), R, rmask) << 3));
     if (partner != 0) {
       const o = sums + (<usize>popcnt(tm & ((<u64>1 << <u64>tau) - 1)) << 3);
       store<f64>(o, load<f64>(o) + partner * v);
@@ -125,7 +129,7 @@ function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
       o += 8;
     }
   }
-  store<f64>(rec + (<usize>(rmask ? <u32>t & rmask : <u32>t % R) << 3), v);
+  store<f64>(rec + (<usize>ringRow(<u32>t, R, rmask) << 3), v);
   store<u64>(meta, live | 1, 32);
   store<i32>(meta, t - NO_VALUE, 16);
   if (L + 1 < <i32>word(st, 1)) pairUp(st, s, L, meta, t, v);

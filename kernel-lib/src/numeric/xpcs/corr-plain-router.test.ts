@@ -67,7 +67,7 @@ function expectBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string) {
 
 describe('PlainFrameRouter', () => {
   it('adds the products and routes each lane as the JavaScript path does, bit for bit (buffers grow for a larger frame)', () => {
-    const router = new PlainFrameRouter(sbin, S, S * WINDOWS, 3, BITS);
+    const router = new PlainFrameRouter(sbin, 3, BITS);
     router.setRoute(route);
     const ours = products();
     const ref = products();
@@ -92,7 +92,7 @@ describe('PlainFrameRouter', () => {
   });
 
   it('refuses, touching nothing, a frame with repeated, unsorted or out-of-detector indices, or of other array types', () => {
-    const router = new PlainFrameRouter(sbin, S, S * WINDOWS, 3, BITS);
+    const router = new PlainFrameRouter(sbin, 3, BITS);
     router.setRoute(route);
     const out = products();
     const { idx, val } = frame(200);
@@ -114,7 +114,7 @@ describe('PlainFrameRouter', () => {
   });
 
   it('without products it only routes (the later passes), from its compact route table', () => {
-    const router = new PlainFrameRouter(sbin, S, S * WINDOWS, 3, BITS);
+    const router = new PlainFrameRouter(sbin, 3, BITS);
     router.setRoute(route);
     const { idx, val } = frame(700);
     const want = reference(products(), idx, val, 0);

@@ -47,14 +47,15 @@ export interface RoutedFrame {
 export class PlainFrameRouter implements RoutedFrame {
   private readonly k: RouteExports;
   private readonly px: number;
-  private readonly S: number;
   /** Per pixel 16 bytes: sbin (i32), route (i32), pixelSum (f64) (xpcs-route.ts). */
   private readonly pix: number;
   /** The routes alone (i32 per pixel), for passes without products. */
   private readonly routes: number;
-  private readonly partition: number;
-  private readonly partial: number;
-  private readonly partialLength: number;
+  /** The partition and window sums, sized by the first products handed over (give). */
+  private partition = 0;
+  private partial = 0;
+  private S = 0;
+  private partialLength = 0;
   private readonly fills: number;
   private cap = 0;
   private idx = 0;
@@ -65,14 +66,9 @@ export class PlainFrameRouter implements RoutedFrame {
   private holding = false;
   private counts = new Int32Array(0);
 
-  /**
-   * `sbin`: static bin (1-based, 0 = not valid) per pixel; `partialLength`: words of the window
-   * sums (static bins x windows); `lanes` shares with route codes (slot << bits) | share.
-   */
+  /** `sbin`: static bin (1-based, 0 = not valid) per pixel; `lanes` shares with route codes (slot << bits) | share. */
   constructor(
     sbin: Int32Array,
-    staticBins: number,
-    partialLength: number,
     readonly lanes: number,
     private readonly bits: number,
   ) {
@@ -80,12 +76,8 @@ export class PlainFrameRouter implements RoutedFrame {
       throw new StagebookError('E_INTERNAL', `PlainFrameRouter: ${lanes} lanes do not fit ${bits} route bits`);
     this.k = instantiateCore(coreModule('xpcs')).exports as RouteExports;
     this.px = sbin.length;
-    this.S = staticBins;
-    this.partialLength = partialLength;
     this.pix = this.zeroed(16 * this.px);
     this.routes = this.zeroed(4 * this.px);
-    this.partition = this.zeroed(8 * staticBins);
-    this.partial = this.zeroed(8 * partialLength);
     this.fills = this.zeroed(4 * (lanes + 1)); // the last lane is the kernel's dump
     const words = new Int32Array(this.k.memory.buffer, this.pix, 4 * this.px);
     for (let p = 0; p < this.px; p++) words[4 * p] = sbin[p];
@@ -190,12 +182,15 @@ export class PlainFrameRouter implements RoutedFrame {
   }
 
   private give(out: CorrFilterProducts): void {
-    if (
-      out.pixelSum.length !== this.px ||
-      out.partitionSum.length !== this.S ||
-      out.partialSum.length !== this.partialLength
-    )
-      throw new StagebookError('E_INTERNAL', 'PlainFrameRouter: products of another shape');
+    if (out.pixelSum.length !== this.px)
+      throw new StagebookError('E_INTERNAL', 'PlainFrameRouter: products of another detector size');
+    if (out.partitionSum.length !== this.S || out.partialSum.length !== this.partialLength) {
+      for (const p of [this.partition, this.partial]) if (p) this.k.dealloc(p);
+      this.S = out.partitionSum.length;
+      this.partialLength = out.partialSum.length;
+      this.partition = this.zeroed(8 * this.S);
+      this.partial = this.zeroed(8 * this.partialLength);
+    }
     const rec = this.f64(this.pix, 2 * this.px);
     for (let p = 0; p < this.px; p++) rec[2 * p + 1] = out.pixelSum[p];
     this.f64(this.partition, this.S).set(out.partitionSum);

@@ -175,17 +175,15 @@ function sharedBlock(
   });
   workers.beginPass(visits, route);
   router?.setRoute(route);
-  const routed = router && {
-    router,
-    norm: fm ? (f: number) => fm[f] / mean : undefined,
-    sink: (_f: number, r: RoutedFrame) => workers.frameRouted(r),
-  };
+  // main.cpp:313-337: frame f's values are divided by fm[f] / mean (the serial path's expression).
+  const norm = fm ? (f: number) => fm[f] / mean : undefined;
+  const routed = router && { router, norm, sink: (_f: number, r: RoutedFrame) => workers.frameRouted(r) };
   const got = runCorrFilter(
     where,
     s,
     bins,
     source,
-    (f, pixels, values, n) => workers.frame(pixels, values, n, fm ? fm[f] / mean : undefined),
+    (f, pixels, values, n) => workers.frame(pixels, values, n, norm?.(f)),
     { products: blk.products, routed },
   );
   workers.finish((i, j, sums, at) => {
@@ -247,10 +245,7 @@ export function xpcsCorrStream(
   // Workers live for the whole stream (every pass); a block smaller than `threads` uses fewer.
   const lanes = Math.min(threads, B);
   // Plain sparse frames (IMM) are filtered and routed in WebAssembly (corr-plain-router.ts).
-  const partialLength = bins.totalStatic * Math.ceil(N / s.staticMeanWindowSize);
-  const router = source.sparse
-    ? new PlainFrameRouter(bins.sbin, bins.totalStatic, partialLength, lanes, threads > 1 ? SHARE_BITS : 0)
-    : undefined;
+  const router = source.sparse ? new PlainFrameRouter(bins.sbin, lanes, threads > 1 ? SHARE_BITS : 0) : undefined;
   if (s.normalizeByFramesum) {
     // The frame sums only: nothing is routed (every route -1).
     router?.setRoute(new Int32Array(px).fill(-1));
