@@ -4,9 +4,12 @@
 //
 // Frames arrive in batches (frame-major: each frame's (slot, value) events). A batch is turned
 // pixel-major by a counting sort (corr's per-pixel sparse lists, batch by batch), and each pixel's
-// values then run through all its levels at once: one pixel's state (a few hundred bytes per
-// level) stays in L1 while its values of the whole batch are added, and the pixels are visited in
-// memory order. Per-pixel state persists between batches, so memory does not grow with frames.
+// values then run through all its levels, level by level (cascade): the level's constants and the
+// pixel's running state stay in locals while the batch's values at that level are added, and the
+// pair averages they complete are listed for the next level. Pixels are visited in memory order.
+// Per-pixel state persists between batches, so memory does not grow with frames. Each batch sweeps
+// the state of every pixel it has values for, so the state traffic per event falls as the batch
+// grows (corr-stream-share.ts messagesPerBatch).
 //
 // The reference sums, for level-frame t of value v and each delay tau (t < last):
 //   G2 += x(t - tau) * v  for tau <= t;  IF += v  for tau <= t;  IP += v  for t < last - tau,
@@ -33,7 +36,8 @@
 //   then          G2 per delay, IP per delay, IF per delay
 //
 // State descriptor `st` (u32 words, written by the host):
-//   [0] B (slots)  [1] levels  [2] level-0 frames pushed so far  [3..7] unused
+//   [0] B (slots)  [1] levels  [2] level-0 frames pushed so far
+//   [3] scratch (24 cap + 16 bytes: see cascade)  [4] cap (frames per batch + levels + 1)  [5..7] unused
 //   level L at st + 32 + 48 L: [0] ntau [1] R [2] meta (word offset of S in a record)
 //                              [3] last [4] records [5] words [6] taus (u32, level units, ascending)
 //                              [7] R - 1 when R is a power of 2 (rows by mask), else 0
@@ -84,77 +88,142 @@ const NO_VALUE: i32 = -(1 << 30);
   store<i32>(meta, snap, 28);
 }
 
-/** Level-frame t of pixel s at level L has value v: add it to the sums, then pair it upward. */
-function put(st: usize, s: usize, L: i32, t: i32, v: f64): void {
+/** The level-frame from which the next IP snapshot is due (last - its delay), or never. */
+@inline function nextSnapshot(lv: usize, ntau: i32, snap: i32): i32 {
+  return snap < ntau ? <i32>word(lv, 3) - tauAt(lv, ntau - 1 - snap) : 0x7fffffff;
+}
+
+/**
+ * Puts n level-frames (times tin, ascending; values vin) of pixel s at level L, in order, and
+ * writes the level-(L+1) frames they complete to (tout, vout); returns how many. One call per
+ * pixel, level and batch: the level's constants and the pixel's running state (S, last frame,
+ * live mask, pair being built, snapshots taken, flags) stay in locals for the whole run instead of
+ * being read and written per value. Per value, the work and its order are those of the reference
+ * (see the header): snapshots, S += v, partner products, IF, ring row, then the pair average.
+ */
+function runLevel(st: usize, s: usize, L: i32, tin: usize, vin: usize, n: i32, tout: usize, vout: usize): i32 {
   const lv = lvAt(st, L);
-  if (t >= <i32>word(lv, 3)) return; // at or past the level's last frame: corr drops it
+  const last = <i32>word(lv, 3);
   const ntau = <i32>word(lv, 0);
   // Rows by mask when R is a power of 2 (corr's delays with a power-of-2 delays-per-level) instead
-  // of a division per put and per partner (with the tau bitmask below: 1.2-1.35x on the kernel
+  // of a division per value and per partner (with the tau bitmask below: 1.2-1.35x on the kernel
   // alone, bench/README.md).
   const R = <u32>word(lv, 1);
   const rmask = word(lv, 7);
+  const tm = load<u64>(lv, 32);
+  const up = L + 1 < <i32>word(st, 1);
   const rec = recOf(lv, s);
   const meta = rec + (<usize>word(lv, 2) << 3);
   const sums = meta + 40;
-  snapshots(lv, meta, sums, ntau, t);
   const reach = ntau > 0 ? tauAt(lv, ntau - 1) : 0;
-  store<f64>(meta, load<f64>(meta) + v);
-  const lt = load<i32>(meta, 16) + NO_VALUE;
-  const shift = t - lt;
-  // Bit tau of `live` is set iff level-frame t - tau had a value (mask bit i is lt - i).
-  const live: u64 = shift >= 64 ? 0 : load<u64>(meta, 32) << <u64>shift;
-  const tm = load<u64>(lv, 32);
-  let cand = live & tm;
-  while (cand) {
-    const tau = <i32>ctz(cand);
-    cand &= cand - 1;
-    const partner = load<f64>(rec + (<usize>ringRow(<u32>(t - tau), R, rmask) << 3));
-    if (partner != 0) {
-      const o = sums + (<usize>popcnt(tm & ((<u64>1 << <u64>tau) - 1)) << 3);
-      store<f64>(o, load<f64>(o) + partner * v);
-    }
-  }
+  let S = load<f64>(meta);
+  let pend = load<f64>(meta, 8);
+  let lt = load<i32>(meta, 16) + NO_VALUE;
+  let pendK = load<i32>(meta, 20) - 1;
   let flags = load<i32>(meta, 24);
-  if (t < reach && !(flags & SPLIT)) {
-    flags |= SPLIT;
-    store<i32>(meta, flags, 24);
-  }
-  if (flags & SPLIT) {
-    // IF(tau) += v for every delay tau <= t.
-    const m = t >= 63 ? ntau : <i32>popcnt(tm & ((<u64>2 << <u64>t) - 1));
-    let o = sums + ((<usize>(2 * ntau)) << 3);
-    for (let j = 0; j < m; j++) {
-      store<f64>(o, load<f64>(o) + v);
-      o += 8;
+  let snap = load<i32>(meta, 28);
+  let mask = load<u64>(meta, 32);
+  let snapAt = nextSnapshot(lv, ntau, snap);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const t = load<i32>(tin + (<usize>i << 2));
+    if (t >= last) break; // at or past the level's last frame: corr drops it (and all later ones)
+    const v = load<f64>(vin + (<usize>i << 3));
+    while (t >= snapAt) {
+      // IP(tau) for last - tau <= t is S before this value.
+      store<f64>(sums + ((<usize>(2 * ntau - 1 - snap)) << 3), S);
+      snap++;
+      snapAt = nextSnapshot(lv, ntau, snap);
+    }
+    S += v;
+    const shift = t - lt;
+    // Bit tau of `live` is set iff level-frame t - tau had a value (mask bit i is lt - i).
+    const live: u64 = shift >= 64 ? 0 : mask << <u64>shift;
+    let cand = live & tm;
+    while (cand) {
+      const tau = <i32>ctz(cand);
+      cand &= cand - 1;
+      const partner = load<f64>(rec + (<usize>ringRow(<u32>(t - tau), R, rmask) << 3));
+      if (partner != 0) {
+        const o = sums + (<usize>popcnt(tm & ((<u64>1 << <u64>tau) - 1)) << 3);
+        store<f64>(o, load<f64>(o) + partner * v);
+      }
+    }
+    if (t < reach) flags |= SPLIT;
+    if (flags & SPLIT) {
+      // IF(tau) += v for every delay tau <= t.
+      const k = t >= 63 ? ntau : <i32>popcnt(tm & ((<u64>2 << <u64>t) - 1));
+      let o = sums + ((<usize>(2 * ntau)) << 3);
+      for (let j = 0; j < k; j++) {
+        store<f64>(o, load<f64>(o) + v);
+        o += 8;
+      }
+    }
+    store<f64>(rec + (<usize>ringRow(<u32>t, R, rmask) << 3), v);
+    mask = live | 1;
+    lt = t;
+    if (!up) continue;
+    // Level L+1 frame k = (x(2k) + x(2k+1)) / 2: 0 + a is held (pend) until its odd partner
+    // comes (a + b) or a later frame shows it had none ((0 + a) / 2).
+    const k = t >> 1;
+    if (pendK == k) {
+      m = emit(tout, vout, m, k, (pend + v) / 2);
+      pendK = -1;
+      continue;
+    }
+    if (pendK >= 0) m = emit(tout, vout, m, pendK, pend / 2);
+    pendK = -1;
+    if (t & 1) {
+      m = emit(tout, vout, m, k, (0.0 + v) / 2);
+    } else {
+      pend = 0.0 + v;
+      pendK = k;
     }
   }
-  store<f64>(rec + (<usize>ringRow(<u32>t, R, rmask) << 3), v);
-  store<u64>(meta, live | 1, 32);
-  store<i32>(meta, t - NO_VALUE, 16);
-  if (L + 1 < <i32>word(st, 1)) pairUp(st, s, L, meta, t, v);
+  store<f64>(meta, S);
+  store<f64>(meta, pend, 8);
+  store<i32>(meta, lt - NO_VALUE, 16);
+  store<i32>(meta, pendK + 1, 20);
+  store<i32>(meta, flags, 24);
+  store<i32>(meta, snap, 28);
+  store<u64>(meta, mask, 32);
+  return m;
 }
 
-/** Builds level L+1 frame t >> 1 from level-L frames 2k (pending) and 2k + 1. */
-function pairUp(st: usize, s: usize, L: i32, meta: usize, t: i32, v: f64): void {
-  const k = t >> 1;
-  const pendK = load<i32>(meta, 20) - 1;
-  if (pendK == k) {
-    const a = load<f64>(meta, 8) + v;
-    store<i32>(meta, 0, 20);
-    put(st, s, L + 1, k, a / 2);
-    return;
-  }
-  if (pendK >= 0) {
-    // An even frame whose odd partner had no value: (0 + a) / 2.
-    store<i32>(meta, 0, 20);
-    put(st, s, L + 1, pendK, load<f64>(meta, 8) / 2);
-  }
-  if (t & 1) {
-    put(st, s, L + 1, k, (0.0 + v) / 2);
-  } else {
-    store<f64>(meta, 0.0 + v, 8);
-    store<i32>(meta, k + 1, 20);
+@inline function emit(tout: usize, vout: usize, m: i32, k: i32, v: f64): i32 {
+  store<i32>(tout + (<usize>m << 2), k);
+  store<f64>(vout + (<usize>m << 3), v);
+  return m + 1;
+}
+
+/**
+ * Puts n level-frames of pixel s at level L0 and everything they complete above it, level by
+ * level: the level-(L+1) frames a level produces are put before the next level runs, which gives
+ * every level the same values in the same order as putting them one by one (levels share no
+ * state but those values). The scratch (descriptor words 3-4) holds two ping-pong lists of
+ * `cap` (time, value) pairs: a pixel has at most one value per batch frame, and each level adds
+ * at most one (the pair it carried in).
+ */
+function cascade(st: usize, s: usize, L0: i32, tin: usize, vin: usize, n: i32): void {
+  const levels = <i32>word(st, 1);
+  const cap = <usize>word(st, 4);
+  // Scratch layout: values A, values B (f64 x cap each), times A, times B (i32 x cap each), then
+  // one (time, value) slot at 24 cap for smtFinish's single pair.
+  const a = <usize>word(st, 3);
+  let vOut = a;
+  let vAlt = a + (cap << 3);
+  let tOut = a + (cap << 4);
+  let tAlt = tOut + (cap << 2);
+  let t = tin;
+  let v = vin;
+  for (let L = L0; L < levels && n > 0; L++) {
+    n = runLevel(st, s, L, t, v, n, tOut, vOut);
+    t = tOut;
+    v = vOut;
+    tOut = tAlt;
+    vOut = vAlt;
+    tAlt = t;
+    vAlt = v;
   }
 }
 
@@ -192,7 +261,7 @@ export function smtPushBatch(
   let from: usize = 0;
   for (let s: usize = 0; s < B; s++) {
     const to = <usize>load<u32>(counts + (s << 2));
-    for (let p = from; p < to; p++) put(st, s, 0, load<i32>(tTimes + (p << 2)), load<f64>(tVals + (p << 3)));
+    if (to > from) cascade(st, s, 0, tTimes + (from << 2), tVals + (from << 3), <i32>(to - from));
     from = to;
   }
   store<u32>(st + 8, <u32>(t0 + F));
@@ -215,8 +284,12 @@ export function smtFinish(st: usize): void {
       const sums = meta + 40;
       const pendK = load<i32>(meta, 20) - 1;
       if (pendK >= 0 && L + 1 < levels) {
+        // An even frame whose odd partner never came: (0 + a) / 2 goes up, and on up from there.
         store<i32>(meta, 0, 20);
-        put(st, s, L + 1, pendK, load<f64>(meta, 8) / 2);
+        const one = <usize>word(st, 3) + 24 * <usize>word(st, 4);
+        store<i32>(one, pendK);
+        store<f64>(one + 8, load<f64>(meta, 8) / 2);
+        cascade(st, s, L + 1, one, one + 8, 1);
       }
       snapshots(lv, meta, sums, ntau, 0x7fffffff);
       if (!(load<i32>(meta, 24) & SPLIT)) {

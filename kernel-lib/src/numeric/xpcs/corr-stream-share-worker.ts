@@ -25,10 +25,12 @@ function run(data: ShareWorkerData, ctrl: Int32Array): void {
   const { visit, chunk: C } = data;
   const nd = data.delays.length;
   // Built while the calling thread reads the pass's first frames.
-  // One message is one kernel batch (pushed when the message ends), unless `kernel` sets smaller ones.
+  // A kernel batch is `messagesPerBatch` messages (pushed when the last of them is copied), unless
+  // `kernel` sets smaller ones.
+  const per = data.messagesPerBatch;
   const mt = new StreamingMultiTau(visit.length, data.frames, data.delays, {
-    batchFrames: data.kernel.batchFrames ?? data.messageFrames,
-    batchEvents: data.kernel.batchEvents ?? data.messageEvents,
+    batchFrames: data.kernel.batchFrames ?? per * data.messageFrames,
+    batchEvents: data.kernel.batchEvents ?? per * data.messageEvents,
   });
   let batches = 0;
   for (let m = 0; ; m++) {
@@ -53,7 +55,7 @@ function run(data: ShareWorkerData, ctrl: Int32Array): void {
     // The message's buffer is free once copied: release it before correlating, so the calling
     // thread fills it while this thread works.
     publish(ctrl, CTRL.CON, m + 1);
-    mt.push();
+    if (batches % per === 0) mt.push();
   }
 }
 

@@ -71,6 +71,14 @@ describe('xpcsCorrStream on worker threads', () => {
       40 * perSlot,
       { batchFrames: 3, batchEvents: 5, chunk: 4 },
     ],
+    ['kernel batches of one message each', false, 2, 40 * perSlot, { batchFrames: 3, messagesPerBatch: 1 }],
+    [
+      'kernel batches of three messages (a pass ends mid-batch)',
+      false,
+      3,
+      40 * perSlot,
+      { batchFrames: 5, messagesPerBatch: 3 },
+    ],
   ])('%s: bit-identical to xpcsCorr', (_name, silent, threads, budget, { every, ...shareTuning }) => {
     const extra = shareTuning.chunk ? { normalizeByFramesum: true } : {};
     const mem = xpcsCorr(new ArrayCorrSource(true, frames(3, silent)), settings(extra, every));
@@ -88,6 +96,15 @@ describe('xpcsCorrStream on worker threads', () => {
       expect(nq).toBe(3);
       for (let d = 0; d < g2.shape[0]; d++) expect(g2.data[d * nq + 2]).toBeNaN();
     }
+  });
+
+  it('refuses a kernel batch of no messages', () => {
+    expect(() =>
+      xpcsCorrStream(new ArrayCorrSource(true, frames(3, false)), settings(), {
+        threads: 2,
+        shareTuning: { messagesPerBatch: 0 },
+      }),
+    ).toThrow(/shareTuning.messagesPerBatch = 0/);
   });
 
   it('a failing worker surfaces as a StagebookError with its cause', async () => {

@@ -153,7 +153,11 @@ export class StreamingMultiTau {
       tTimes: zeroed(4 * this.cap),
       tVals: zeroed(8 * this.cap),
     };
-    const words: number[] = [B, this.plans.length, 0, 0, 0, 0, 0, 0];
+    // The kernel's per-pixel level lists (xpcs-stream.ts cascade): a pixel has at most one value
+    // per batch frame, and each level may add the pair it carried in.
+    const scratchCap = this.maxFrames + this.plans.length + 1;
+    const scratch = zeroed(24 * scratchCap + 16);
+    const words: number[] = [B, this.plans.length, 0, scratch, scratchCap, 0, 0, 0];
     for (const lv of this.plans) {
       // All zero is a record's initial state (no value yet, no pair being built: xpcs-stream.ts).
       const rec = zeroed(8 * lv.words * B);
