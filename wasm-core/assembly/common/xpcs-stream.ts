@@ -73,19 +73,11 @@ const NO_VALUE: i32 = -(1 << 30);
   return rmask ? t & rmask : t % R;
 }
 
-/** Takes the IP snapshots due by level-frame t (S before t's value): IP(tau) for last - tau <= t. */
-@inline function snapshots(lv: usize, meta: usize, sums: usize, ntau: i32, t: i32): void {
-  let snap = load<i32>(meta, 28);
-  if (snap >= ntau) return;
-  const last = <i32>word(lv, 3);
+/** At the end: the IP snapshots never taken (no value at or after last - tau) are the final S. */
+@inline function remainingSnapshots(meta: usize, sums: usize, ntau: i32): void {
   const S = load<f64>(meta);
-  while (snap < ntau) {
-    const j = ntau - 1 - snap;
-    if (last - tauAt(lv, j) > t) break;
-    store<f64>(sums + ((<usize>(ntau + j)) << 3), S);
-    snap++;
-  }
-  store<i32>(meta, snap, 28);
+  for (let snap = load<i32>(meta, 28); snap < ntau; snap++) store<f64>(sums + ((<usize>(2 * ntau - 1 - snap)) << 3), S);
+  store<i32>(meta, ntau, 28);
 }
 
 /** The level-frame from which the next IP snapshot is due (last - its delay), or never. */
@@ -291,7 +283,7 @@ export function smtFinish(st: usize): void {
         store<f64>(one + 8, load<f64>(meta, 8) / 2);
         cascade(st, s, L + 1, one, one + 8, 1);
       }
-      snapshots(lv, meta, sums, ntau, 0x7fffffff);
+      remainingSnapshots(meta, sums, ntau);
       if (!(load<i32>(meta, 24) & SPLIT)) {
         const S = load<f64>(meta);
         for (let j = 0; j < ntau; j++) store<f64>(sums + (<usize>(2 * ntau + j) << 3), S);
