@@ -81,8 +81,8 @@ const NO_VALUE: i32 = -(1 << 30);
 }
 
 /** The level-frame from which the next IP snapshot is due (last - its delay), or never. */
-@inline function nextSnapshot(lv: usize, ntau: i32, snap: i32): i32 {
-  return snap < ntau ? <i32>word(lv, 3) - tauAt(lv, ntau - 1 - snap) : 0x7fffffff;
+@inline function nextSnapshot(lv: usize, last: i32, ntau: i32, snap: i32): i32 {
+  return snap < ntau ? last - tauAt(lv, ntau - 1 - snap) : 0x7fffffff;
 }
 
 /**
@@ -115,7 +115,7 @@ function runLevel(st: usize, s: usize, L: i32, tin: usize, vin: usize, n: i32, t
   let flags = load<i32>(meta, 24);
   let snap = load<i32>(meta, 28);
   let mask = load<u64>(meta, 32);
-  let snapAt = nextSnapshot(lv, ntau, snap);
+  let snapAt = nextSnapshot(lv, last, ntau, snap);
   let m = 0;
   for (let i = 0; i < n; i++) {
     const t = load<i32>(tin + (<usize>i << 2));
@@ -125,7 +125,7 @@ function runLevel(st: usize, s: usize, L: i32, tin: usize, vin: usize, n: i32, t
       // IP(tau) for last - tau <= t is S before this value.
       store<f64>(sums + ((<usize>(2 * ntau - 1 - snap)) << 3), S);
       snap++;
-      snapAt = nextSnapshot(lv, ntau, snap);
+      snapAt = nextSnapshot(lv, last, ntau, snap);
     }
     S += v;
     const shift = t - lt;

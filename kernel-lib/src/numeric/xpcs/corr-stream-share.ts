@@ -154,6 +154,7 @@ export class StreamShareWorkers {
   private readonly maxFrames: number;
   private readonly cap: number;
   private readonly chunk: number;
+  private readonly messagesPerBatch: number;
   private readonly nd: number;
   private readonly file: string;
   /** Shares of the current pass (<= lanes), their sizes, and each pixel's route code. */
@@ -197,9 +198,12 @@ export class StreamShareWorkers {
     // A frame's events for one share never exceed the share: an empty half always takes a frame.
     this.cap = Math.max(tuning.batchEvents ?? 2 ** 20, maxShare);
     this.chunk = tuning.chunk ?? 4096;
-    const per = tuning.messagesPerBatch ?? 2;
-    if (!Number.isInteger(per) || per < 1)
-      throw new StagebookError('E_INTERNAL', `${where}: shareTuning.messagesPerBatch = ${per} (a positive integer)`);
+    this.messagesPerBatch = tuning.messagesPerBatch ?? 2;
+    if (!Number.isInteger(this.messagesPerBatch) || this.messagesPerBatch < 1)
+      throw new StagebookError(
+        'E_INTERNAL',
+        `${where}: shareTuning.messagesPerBatch = ${this.messagesPerBatch} (a positive integer)`,
+      );
     this.file = compiledPath(join(__dirname, 'corr-stream-share-worker.ts'));
     const sab = (bytes: number) => new SharedArrayBuffer(bytes);
     const two = <T>(f: () => T) => [f(), f()];
@@ -242,7 +246,7 @@ export class StreamShareWorkers {
       kernel: this.kernel,
       messageFrames: this.maxFrames,
       messageEvents: this.cap,
-      messagesPerBatch: this.tuning.messagesPerBatch ?? 2,
+      messagesPerBatch: this.messagesPerBatch,
       ...lane.buffers,
       port: port2,
       module: coreModule('xpcs'),
