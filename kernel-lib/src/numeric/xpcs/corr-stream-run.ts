@@ -29,7 +29,7 @@ import { corrDelays, intensityDatasets, type XpcsCorrResult } from './corr';
 export interface XpcsCorrStreamOptions {
   /**
    * Bytes for the correlators' per-pixel state (rings and sums); default 512 MiB. The batch buffers come on
-   * top (about 48 MiB on one thread, 54 MiB per share on worker threads; docs/xpcs-corr.md).
+   * top (about 48 MiB on one thread, 78 MiB per share on worker threads; docs/xpcs-corr.md).
    */
   memoryBudgetBytes?: number;
   /** Batch sizes of the kernel (frames and events sorted pixel-major at once). */
